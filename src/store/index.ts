@@ -1,0 +1,3 @@
+export type { EventAction, SecurityEvent, SensorName } from './securityEvent.js';
+export { openSqlite, SqliteBanStore, SqliteEventStore } from './sqlite/sqliteStore.js';
+export type { Ban, BanStore, EventQuery, EventStore } from './types.js';

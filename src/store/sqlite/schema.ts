@@ -1,0 +1,40 @@
+/** Schema of the embedded store. Versioned with `PRAGMA user_version`; migrations only add. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    source_ip TEXT NOT NULL,
+    threat_id TEXT,
+    rule_id TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX events_ts ON events (ts);
+  CREATE INDEX events_source ON events (source_ip, ts);
+  CREATE INDEX events_threat ON events (threat_id, ts);
+
+  CREATE TABLE bans (
+    target TEXT PRIMARY KEY,
+    since INTEGER NOT NULL,
+    until INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    threat_id TEXT,
+    offence INTEGER NOT NULL,
+    origin TEXT NOT NULL
+  );
+  CREATE INDEX bans_until ON bans (until);
+
+  -- Offences outlive the bans they caused, so a repeat offender's next ban doubles.
+  CREATE TABLE offences (
+    target TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last INTEGER NOT NULL
+  );
+
+  -- Bumped on every ban-list change; other processes poll it to pick changes up.
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO meta (key, value) VALUES ('bans_version', 0);
+  `,
+];

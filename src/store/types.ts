@@ -1,0 +1,51 @@
+import type { EventAction, SecurityEvent } from './securityEvent.js';
+
+export interface EventQuery {
+  /** Inclusive lower bound, ms since the epoch. */
+  readonly since?: number;
+  /** Exclusive upper bound, ms since the epoch. */
+  readonly until?: number;
+  readonly sourceIp?: string;
+  readonly threatId?: string;
+  readonly actions?: readonly EventAction[];
+  readonly limit?: number;
+  /** Newest first when true; oldest first otherwise. */
+  readonly newestFirst?: boolean;
+}
+
+/**
+ * Where SecurityEvents are kept. `append` ignores events whose `event.id` is already stored,
+ * so producers that may replay (log re-import) stay idempotent. Returns how many were new.
+ */
+export interface EventStore {
+  append(events: readonly SecurityEvent[]): Promise<number>;
+  query(query: EventQuery): Promise<SecurityEvent[]>;
+  count(query: EventQuery): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A ban on one address (IPv4) or one /64 (IPv6), keyed by the CIDR it covers. */
+export interface Ban {
+  /** `203.0.113.7/32` or `2001:db8:1:2::/64`. */
+  readonly target: string;
+  readonly since: number;
+  readonly until: number;
+  readonly reason: string;
+  readonly threatId: string | null;
+  /** 1 for a first ban, 2 for the first repeat, …: drives the doubling. */
+  readonly offence: number;
+  readonly origin: 'auto' | 'manual';
+}
+
+export interface BanStore {
+  /** Bans still in force at `now`. */
+  active(now: number): Promise<Ban[]>;
+  /** Insert or replace the ban for `ban.target`. */
+  put(ban: Ban): Promise<void>;
+  remove(target: string): Promise<boolean>;
+  /** How many times this target has been banned before (kept after bans expire). */
+  offences(target: string): Promise<number>;
+  /** A number that changes whenever the ban list changes, from any process. */
+  version(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type SecurityEvent, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bansho-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function event(id: string, ts: string, ip: string): SecurityEvent {
+  return {
+    '@timestamp': ts,
+    message: 'test',
+    event: {
+      id,
+      kind: 'alert',
+      category: ['intrusion_detection'],
+      type: ['denied'],
+      action: 'blocked',
+      module: 'bansho',
+      dataset: 'bansho.gateway',
+    },
+    source: { ip },
+    threat: { software: { id: 'prettypark', name: 'PrettyPark' } },
+    bansho: { sensor: 'gateway' },
+  };
+}
+
+describe('SqliteEventStore', () => {
+  it('ignores an event id it already holds, across reopen', async () => {
+    const file = join(dir, 'events.db');
+    const a = new SqliteEventStore(file);
+    assert.equal(
+      await a.append([
+        event('e1', '2003-02-03T10:00:00Z', '10.0.0.1'),
+        event('e2', '2003-02-03T11:00:00Z', '10.0.0.2'),
+      ]),
+      2,
+    );
+    await a.close();
+    const b = new SqliteEventStore(file);
+    assert.equal(await b.append([event('e1', '2003-02-03T10:00:00Z', '10.0.0.1')]), 0);
+    const found = await b.query({ sourceIp: '10.0.0.2' });
+    assert.deepEqual(
+      found.map((e) => e.event.id),
+      ['e2'],
+    );
+    assert.equal(await b.count({ threatId: 'prettypark', since: Date.parse('2003-02-03T10:30:00Z') }), 1);
+    await b.close();
+  });
+});
+
+describe('SqliteBanStore', () => {
+  it('keeps offences after a ban is removed and bumps the version on change', async () => {
+    const store = new SqliteBanStore(join(dir, 'bans.db'));
+    const v0 = await store.version();
+    await store.put({
+      target: '10.0.0.1/32',
+      since: 0,
+      until: 1000,
+      reason: 'r',
+      threatId: null,
+      offence: 1,
+      origin: 'auto',
+    });
+    assert.ok((await store.version()) > v0);
+    assert.equal((await store.active(500)).length, 1);
+    assert.equal((await store.active(1000)).length, 0);
+    assert.equal(await store.remove('10.0.0.1/32'), true);
+    assert.equal(await store.offences('10.0.0.1/32'), 1);
+    await store.close();
+  });
+});
