@@ -1,0 +1,56 @@
+import { type CompiledRule, compileRule, type NamedLists, RuleCompileError } from '../detect/compile.js';
+import { RuleEngine } from '../detect/engine.js';
+import { type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
+import { CatalogError } from './catalogError.js';
+import { loadYamlFile, yamlFilesIn } from './yamlFile.js';
+
+/** A rule as loaded, with where it came from (for lint output and error messages). */
+export interface LoadedRule {
+  readonly spec: RuleSpec;
+  readonly pack: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface LoadedRules {
+  readonly engine: RuleEngine;
+  readonly rules: readonly LoadedRule[];
+}
+
+/** Read every pack in `dir`, validate, compile: any problem throws one CatalogError naming file, line and key. */
+export function loadRuleDir(dir: string, lists: NamedLists = {}): LoadedRules {
+  const compiled: CompiledRule[] = [];
+  const loaded: LoadedRule[] = [];
+  const seen = new Map<string, string>();
+  for (const file of yamlFilesIn(dir)) {
+    const located = loadYamlFile<PackSpec>(file, packSchema);
+    located.data.rules.forEach((spec, i) => {
+      const line = located.lineOf(['rules', i]);
+      const previous = seen.get(spec.id);
+      if (previous !== undefined)
+        throw new CatalogError({
+          code: 'E_CATALOG_REF',
+          file,
+          line: located.lineOf(['rules', i, 'id']),
+          key: `rules.${i}.id`,
+          message: `duplicate rule id ${spec.id} (first defined in ${previous})`,
+        });
+      seen.set(spec.id, file);
+      try {
+        compiled.push(compileRule(spec, lists));
+      } catch (err) {
+        if (!(err instanceof RuleCompileError)) throw err;
+        const path = ['rules', i, ...err.path];
+        throw new CatalogError({
+          code: 'E_CATALOG_COMPILE',
+          file,
+          line: located.lineOf(path),
+          key: path.join('.'),
+          message: err.message,
+        });
+      }
+      loaded.push({ spec, pack: located.data.pack, file, line });
+    });
+  }
+  return { engine: new RuleEngine(compiled), rules: loaded };
+}

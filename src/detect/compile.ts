@@ -1,0 +1,169 @@
+import type { FieldName } from './fields.js';
+import { compileCidr } from './operators/cidr.js';
+import { compileContains } from './operators/contains.js';
+import { compileCount } from './operators/count.js';
+import { compileEquals } from './operators/equals.js';
+import { compileInList } from './operators/inList.js';
+import { compileLength } from './operators/length.js';
+import { compileNumber } from './operators/number.js';
+import { compilePrefix } from './operators/prefix.js';
+import { compilePresent } from './operators/present.js';
+import { compileRegexOperator } from './operators/regex.js';
+import { compileSuffix } from './operators/suffix.js';
+import type { ValueTest } from './operators/types.js';
+import { requiredLiterals } from './prefilter.js';
+import type { Condition, LeafCondition, RuleSpec } from './ruleSchema.js';
+import type { TransformName } from './transforms/index.js';
+import type { RuleAction, Severity } from './types.js';
+
+/** A field after a chain of transformations; `key` identifies it in the per-request cache. */
+export interface Target {
+  readonly field: FieldName;
+  readonly transforms: readonly TransformName[];
+  readonly key: string;
+}
+
+export type CompiledCondition =
+  | {
+      readonly kind: 'leaf';
+      readonly target: Target;
+      readonly test: ValueTest;
+      readonly negate: boolean;
+      readonly cost: number;
+    }
+  | { readonly kind: 'any'; readonly of: readonly CompiledCondition[]; readonly cost: number };
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly name: string;
+  readonly threatId: string;
+  readonly severity: Severity;
+  readonly score: number;
+  readonly action: RuleAction;
+  readonly tags: readonly string[];
+  readonly on: 'http' | 'datagram';
+  /** Cheapest first, so that a failing cheap test spares the costly ones. */
+  readonly conditions: readonly CompiledCondition[];
+  /** The rule cannot match unless one of these literals (ASCII case folded) occurs in the target. */
+  readonly prefilter: { readonly target: Target; readonly literals: readonly string[] } | null;
+}
+
+/** A compile failure, with the path inside the rule (`when.2.pattern`) for the loader to locate. */
+export class RuleCompileError extends Error {
+  readonly code = 'E_RULE_COMPILE';
+  constructor(
+    readonly path: ReadonlyArray<string | number>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type NamedLists = Readonly<Record<string, readonly string[]>>;
+
+const COST: Readonly<Record<LeafCondition['op'], number>> = {
+  present: 0,
+  count: 0,
+  number: 1,
+  length: 1,
+  equals: 1,
+  'in-list': 1,
+  cidr: 2,
+  prefix: 2,
+  suffix: 2,
+  contains: 3,
+  regex: 10,
+};
+
+export function compileRule(spec: RuleSpec, lists: NamedLists): CompiledRule {
+  const conditions = spec.when.map((c, i) => compileCondition(c, spec.transforms ?? [], lists, ['when', i]));
+  return {
+    id: spec.id,
+    name: spec.name,
+    threatId: spec.threat,
+    severity: spec.severity,
+    score: spec.score,
+    action: spec.action,
+    tags: spec.tags,
+    on: spec.on,
+    conditions: [...conditions].sort((a, b) => a.cost - b.cost),
+    prefilter: choosePrefilter(spec, spec.transforms ?? []),
+  };
+}
+
+export function targetOf(field: FieldName, transforms: readonly TransformName[]): Target {
+  return { field, transforms, key: transforms.length === 0 ? field : `${field}|${transforms.join(',')}` };
+}
+
+function compileCondition(
+  c: Condition,
+  defaults: readonly TransformName[],
+  lists: NamedLists,
+  path: ReadonlyArray<string | number>,
+): CompiledCondition {
+  if (c.op === 'any') {
+    const of = c.of.map((x, i) => compileCondition(x, defaults, lists, [...path, 'of', i]));
+    return { kind: 'any', of, cost: Math.max(...of.map((x) => x.cost)) };
+  }
+  const target = targetOf(c.field as FieldName, c.transforms ?? defaults);
+  try {
+    return { kind: 'leaf', target, test: compileLeaf(c, lists), negate: c.negate ?? false, cost: COST[c.op] };
+  } catch (err) {
+    throw new RuleCompileError(path, (err as Error).message);
+  }
+}
+
+function compileLeaf(c: LeafCondition, lists: NamedLists): ValueTest {
+  switch (c.op) {
+    case 'equals':
+      return compileEquals(c.values);
+    case 'contains':
+      return compileContains(c.values);
+    case 'prefix':
+      return compilePrefix(c.values);
+    case 'suffix':
+      return compileSuffix(c.values);
+    case 'regex':
+      return compileRegexOperator(c.pattern, c.caseless ?? false);
+    case 'cidr':
+      return compileCidr(c.values);
+    case 'in-list':
+      return compileInList(lists[c.list] ?? []);
+    case 'present':
+      return compilePresent();
+    case 'number':
+      return compileNumber({ min: c.min, max: c.max }, c.values);
+    case 'length':
+      return compileLength({ min: c.min, max: c.max });
+    case 'count':
+      return compileCount({ min: c.min, max: c.max });
+  }
+}
+
+/** The top-level condition whose literals are longest becomes the rule's prefilter. */
+function choosePrefilter(spec: RuleSpec, defaults: readonly TransformName[]): CompiledRule['prefilter'] {
+  let best: { target: Target; literals: string[]; shortest: number } | null = null;
+  for (const c of spec.when) {
+    if (c.op === 'any' || c.negate) continue;
+    const literals = literalsOf(c);
+    if (literals === null) continue;
+    const shortest = Math.min(...literals.map((l) => l.length));
+    if (best === null || shortest > best.shortest)
+      best = { target: targetOf(c.field as FieldName, c.transforms ?? defaults), literals, shortest };
+  }
+  return best === null ? null : { target: best.target, literals: best.literals };
+}
+
+function literalsOf(c: LeafCondition): string[] | null {
+  switch (c.op) {
+    case 'equals':
+    case 'contains':
+    case 'prefix':
+    case 'suffix':
+      return c.values;
+    case 'regex':
+      return c.prefilter ?? requiredLiterals(c.pattern);
+    default:
+      return null;
+  }
+}

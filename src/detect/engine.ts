@@ -1,0 +1,140 @@
+import type { Observation } from '../observe/observation.js';
+import type { CompiledCondition, CompiledRule, Target } from './compile.js';
+import { FieldContext } from './fields.js';
+import { foldAscii, LiteralSet } from './literalSet.js';
+import type { Engine, Match } from './types.js';
+
+/** Evidence kept in a Match is bounded, whatever the size of the value that matched. */
+export const EVIDENCE_LIMIT = 256;
+
+interface PrefilterGroup {
+  readonly target: Target;
+  readonly set: LiteralSet;
+  /** For each literal of `set`, the indexes of the rules it admits. */
+  readonly owners: ReadonlyArray<readonly number[]>;
+}
+
+/**
+ * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
+ * field (all rules' required literals at once); only rules whose literal was seen, plus the
+ * few without a prefilter (cheap method/port/form tests), are evaluated in full.
+ */
+export class RuleEngine implements Engine {
+  readonly rules: readonly CompiledRule[];
+  private readonly byKind: Readonly<Record<Observation['kind'], readonly number[]>>;
+  private readonly groups: Readonly<Record<Observation['kind'], readonly PrefilterGroup[]>>;
+  private readonly admitted: Uint32Array;
+  private generation = 0;
+
+  constructor(rules: readonly CompiledRule[]) {
+    this.rules = rules;
+    const indexes = (kind: Observation['kind']) => rules.flatMap((r, i) => (r.on === kind ? [i] : []));
+    this.byKind = { http: indexes('http'), datagram: indexes('datagram') };
+    this.groups = { http: buildGroups(rules, 'http'), datagram: buildGroups(rules, 'datagram') };
+    this.admitted = new Uint32Array(rules.length);
+  }
+
+  get ruleCount(): number {
+    return this.rules.length;
+  }
+
+  match(observation: Observation): Match[] {
+    const ctx = new FieldContext(observation);
+    // The engine is synchronous and never re-entered, so one scratch array serves every call.
+    const generation = this.nextGeneration();
+    const admitted = this.admitted;
+    for (const group of this.groups[observation.kind]) {
+      const values = ctx.get(group.target.field, group.target.transforms, group.target.key);
+      for (const value of values)
+        group.set.scan(value, (literal) => {
+          for (const rule of group.owners[literal] as readonly number[]) admitted[rule] = generation;
+        });
+    }
+    const matches: Match[] = [];
+    for (const index of this.byKind[observation.kind]) {
+      const rule = this.rules[index] as CompiledRule;
+      if (rule.prefilter !== null && admitted[index] !== generation) continue;
+      const evidence = evaluate(rule.conditions, ctx);
+      if (evidence !== null) matches.push(toMatch(rule, evidence));
+    }
+    return matches;
+  }
+
+  private nextGeneration(): number {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.admitted.fill(0);
+      this.generation = 1;
+    }
+    return this.generation;
+  }
+}
+
+interface Evidence {
+  field: string;
+  value: string;
+}
+
+/** All conditions hold → the evidence of the costliest positive one; otherwise null. */
+function evaluate(conditions: readonly CompiledCondition[], ctx: FieldContext): Evidence | null {
+  let evidence: Evidence | null = null;
+  for (const c of conditions) {
+    const found = evaluateOne(c, ctx);
+    if (found === null) return null;
+    if (found !== true) evidence = found;
+  }
+  return evidence ?? { field: '', value: '' };
+}
+
+/** Evidence when a positive condition holds, `true` when a negated one holds, null when it fails. */
+function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true | null {
+  if (c.kind === 'any') {
+    for (const x of c.of) {
+      const found = evaluateOne(x, ctx);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  const values = ctx.get(c.target.field, c.target.transforms, c.target.key);
+  const value = c.test(values);
+  if (c.negate) return value === undefined ? true : null;
+  return value === undefined ? null : { field: c.target.key, value };
+}
+
+function toMatch(rule: CompiledRule, evidence: Evidence): Match {
+  return {
+    ruleId: rule.id,
+    ruleName: rule.name,
+    threatId: rule.threatId,
+    severity: rule.severity,
+    score: rule.score,
+    action: rule.action,
+    field: evidence.field,
+    value: evidence.value.length > EVIDENCE_LIMIT ? evidence.value.slice(0, EVIDENCE_LIMIT) : evidence.value,
+    tags: rule.tags,
+  };
+}
+
+function buildGroups(rules: readonly CompiledRule[], kind: Observation['kind']): PrefilterGroup[] {
+  const byTarget = new Map<string, { target: Target; owners: Map<string, number[]> }>();
+  rules.forEach((rule, index) => {
+    if (rule.on !== kind || rule.prefilter === null) return;
+    const { target, literals } = rule.prefilter;
+    let group = byTarget.get(target.key);
+    if (group === undefined) {
+      group = { target, owners: new Map() };
+      byTarget.set(target.key, group);
+    }
+    for (const literal of literals) {
+      const folded = foldAscii(literal);
+      const owners = group.owners.get(folded) ?? [];
+      if (!owners.includes(index)) owners.push(index);
+      group.owners.set(folded, owners);
+    }
+  });
+  return [...byTarget.values()].map(({ target, owners }) => ({
+    target,
+    set: new LiteralSet([...owners.keys()], { caseless: true }),
+    owners: [...owners.values()],
+  }));
+}

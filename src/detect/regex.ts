@@ -1,0 +1,27 @@
+import { RE2JS } from 're2js';
+
+/**
+ * The one way bansho compiles a regular expression that will run on attacker input.
+ * RE2 semantics (no backreferences, no lookaround) guarantee time linear in the input, so a
+ * 1 MB header built to make a backtracking engine explode costs what any 1 MB header costs.
+ * re2js is pure JavaScript: no native build, and measured fast enough once prefilters keep
+ * most requests away from regexes (see bench/regex.ts and the issue-3 report).
+ */
+export interface SafeRegex {
+  readonly source: string;
+  test(input: string): boolean;
+}
+
+export class RegexError extends Error {
+  readonly code = 'E_REGEX';
+}
+
+export function compileRegex(pattern: string, options: { caseInsensitive?: boolean } = {}): SafeRegex {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern, options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (err) {
+    throw new RegexError(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+  }
+  return { source: pattern, test: (input) => compiled.test(input) };
+}
