@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import type { Engine, Match } from '../detect/types.js';
+import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import type { HttpObservation } from '../observe/observation.js';
+import type { SecurityEvent } from '../store/securityEvent.js';
+import { autoFormat, detectFormat } from './formats.js';
+import type { LogFormat } from './record.js';
+import { observationFromRecord } from './toObservation.js';
+
+/** Where events go; returns how many were new (the store ignores ids it already has). */
+export type EventSink = (events: readonly SecurityEvent[]) => number | Promise<number>;
+
+export interface AnalyzerOptions {
+  readonly engine: Engine;
+  /** A fixed format; when absent each file's format is detected from its first lines. */
+  readonly format?: LogFormat;
+  readonly threatName?: (threatId: string) => string | undefined;
+  /** Called for each event as it is made (the `--follow --ban` path, `--json` output). */
+  readonly onEvent?: (event: SecurityEvent, matches: readonly Match[], observation: HttpObservation) => void;
+  /** Time for lines without a readable time (a follow run passes the clock). */
+  readonly fallbackTime?: () => number;
+}
+
+export interface ThreatTally {
+  count: number;
+  first: number;
+  last: number;
+  readonly sources: Map<string, number>;
+}
+
+export interface SourceTally {
+  count: number;
+  first: number;
+  last: number;
+  readonly threats: Set<string>;
+}
+
+/** What an analysis saw, across all its files. */
+export interface AnalysisStats {
+  lines: number;
+  parsed: number;
+  blank: number;
+  garbage: number;
+  /** A few garbage lines (bounded), to show the user what did not parse. */
+  readonly garbageSamples: string[];
+  matchedLines: number;
+  first: number | null;
+  last: number | null;
+  readonly threats: Map<string, ThreatTally>;
+  readonly sources: Map<string, SourceTally>;
+  readonly formats: Map<string, string>;
+}
+
+const DETECT_SAMPLE = 32;
+const GARBAGE_SAMPLES = 5;
+
+/**
+ * Per-file state. A file's identity is a hash of its first line — content, not path — so the
+ * same log re-imported under another name (rotated to `access.log.1`, gzipped to `.2.gz`)
+ * yields the same event ids, and the store keeps each fact once.
+ */
+class FileState {
+  identity: string | null = null;
+  format: LogFormat | null;
+  pending: string[] | null;
+  lineNo = 0;
+  /** Occurrences of each matched line's content, so identical lines stay distinct facts. */
+  readonly seen = new Map<string, number>();
+
+  constructor(
+    readonly label: string,
+    fixed: LogFormat | undefined,
+  ) {
+    this.format = fixed ?? null;
+    this.pending = fixed ? null : [];
+  }
+}
+
+/**
+ * Access-log analysis, line by line: parse, build the gateway's Observation, run the engine,
+ * turn matches into `detected` events with content-derived ids. Synchronous per line; events
+ * are handed to the sink in batches between chunks, so memory stays flat however long the log.
+ */
+export class LogAnalyzer {
+  readonly stats: AnalysisStats = {
+    lines: 0,
+    parsed: 0,
+    blank: 0,
+    garbage: 0,
+    garbageSamples: [],
+    matchedLines: 0,
+    first: null,
+    last: null,
+    threats: new Map(),
+    sources: new Map(),
+    formats: new Map(),
+  };
+  readonly #options: AnalyzerOptions;
+  readonly #files = new Map<string, FileState>();
+  #batch: SecurityEvent[] = [];
+
+  constructor(options: AnalyzerOptions) {
+    this.#options = options;
+  }
+
+  /** Begin a file (or a rotated file's successor): its identity and format are its own. */
+  startFile(label: string): void {
+    this.endFile(label);
+    this.#files.set(label, new FileState(label, this.#options.format));
+  }
+
+  /** Feed lines of a started file. */
+  lines(label: string, lines: readonly string[]): void {
+    const file = this.#files.get(label);
+    if (!file) throw new Error(`startFile(${label}) first`);
+    for (const line of lines) {
+      if (file.pending) {
+        file.pending.push(line);
+        if (file.pending.length >= DETECT_SAMPLE) this.#decideFormat(file);
+        continue;
+      }
+      this.#line(file, line);
+    }
+  }
+
+  /** Finish the current file: lines held back for format detection are analysed now. */
+  endFile(label: string): void {
+    const file = this.#files.get(label);
+    if (file?.pending) this.#decideFormat(file);
+    this.#files.delete(label);
+  }
+
+  /**
+   * A follow run calls this when a file goes quiet: a short log (fewer lines than the detection
+   * sample) is analysed now rather than when more lines arrive.
+   */
+  settle(label: string): void {
+    const file = this.#files.get(label);
+    if (file?.pending && file.pending.length > 0) this.#decideFormat(file);
+  }
+
+  /** Events made since the last call. */
+  takeEvents(): SecurityEvent[] {
+    const out = this.#batch;
+    this.#batch = [];
+    return out;
+  }
+
+  #decideFormat(file: FileState): void {
+    const pending = file.pending ?? [];
+    file.pending = null;
+    file.format = autoFormat(detectFormat(pending.filter((l) => l.trim() !== '')));
+    this.stats.formats.set(file.label, file.format.name);
+    for (const line of pending) this.#line(file, line);
+  }
+
+  #line(file: FileState, line: string): void {
+    const stats = this.stats;
+    stats.lines++;
+    file.lineNo++;
+    if (file.identity === null && line.trim() !== '') file.identity = hashKey(line);
+    if (line.length === 0 || (line.length < 3 && line.trim() === '')) {
+      stats.blank++;
+      return;
+    }
+    const record = (file.format as LogFormat).parse(line);
+    if (record === null) {
+      stats.garbage++;
+      if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(line.slice(0, 200));
+      return;
+    }
+    stats.parsed++;
+    const observation = observationFromRecord(record, this.#options.fallbackTime?.() ?? 0);
+    const matches = this.#options.engine.match(observation);
+    if (matches.length === 0) return;
+    stats.matchedLines++;
+    const lineKey = hashKey(line);
+    const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
+    file.seen.set(lineKey, occurrence);
+    const event = eventFromObservation(observation, matches, {
+      action: 'detected',
+      sensor: 'logs',
+      ...(this.#options.threatName ? { threatName: this.#options.threatName } : {}),
+      dedupKey: `logs\n${file.identity}\n${occurrence}\n${lineKey}`,
+      origin: { file: file.label, line: file.lineNo },
+    });
+    // For a log, the whole line is the evidence, as the admin would quote it.
+    event.bansho.evidence = line.length > 1024 ? line.slice(0, 1024) : line;
+    this.#batch.push(event);
+    this.#tally(observation, matches);
+    this.#options.onEvent?.(event, matches, observation);
+  }
+
+  #tally(observation: HttpObservation, matches: readonly Match[]): void {
+    const stats = this.stats;
+    const t = observation.time;
+    const ip = observation.source.ip;
+    stats.first = stats.first === null ? t : Math.min(stats.first, t);
+    stats.last = stats.last === null ? t : Math.max(stats.last, t);
+    const threatId = (worstMatch(matches) as Match).threatId;
+    let threat = stats.threats.get(threatId);
+    if (!threat) {
+      threat = { count: 0, first: t, last: t, sources: new Map() };
+      stats.threats.set(threatId, threat);
+    }
+    threat.count++;
+    threat.first = Math.min(threat.first, t);
+    threat.last = Math.max(threat.last, t);
+    threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
+    let source = stats.sources.get(ip);
+    if (!source) {
+      source = { count: 0, first: t, last: t, threats: new Set() };
+      stats.sources.set(ip, source);
+    }
+    source.count++;
+    source.first = Math.min(source.first, t);
+    source.last = Math.max(source.last, t);
+    source.threats.add(threatId);
+  }
+}
+
+function hashKey(text: string): string {
+  return createHash('sha256').update(text, 'latin1').digest('base64url').slice(0, 16);
+}

@@ -1,0 +1,64 @@
+import { parseJsonLine } from './jsonFormat.js';
+import { compileLogFormat } from './logFormat.js';
+import type { LineParser, LogFormat, LogRecord } from './record.js';
+
+/** Apache's stock LogFormat nicknames and nginx's default `combined`. */
+export const NAMED_FORMATS: Readonly<Record<string, string>> = {
+  common: '%h %l %u %t "%r" %>s %b',
+  combined: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"',
+  vhost_combined: '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+  combinedio: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" %I %O',
+  nginx:
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
+};
+
+/**
+ * A format by name (`combined`, `nginx`, `json`, …) or a LogFormat / log_format string.
+ * Throws LogFormatError for a string that cannot be compiled.
+ */
+export function resolveFormat(nameOrSpec: string): LogFormat {
+  if (nameOrSpec === 'json' || nameOrSpec === 'traefik') return { name: 'json', spec: 'json', parse: parseJsonLine };
+  const named = NAMED_FORMATS[nameOrSpec];
+  const spec = named ?? nameOrSpec;
+  return { name: named ? nameOrSpec : 'custom', spec, parse: compileLogFormat(spec) };
+}
+
+/** Candidates for auto-detection, most specific first (combined lines also parse as common). */
+const AUTO_ORDER = ['json', 'vhost_combined', 'combined', 'common'] as const;
+
+/**
+ * Guess the format from a sample of lines: the candidate that parses the most of them, the more
+ * specific one winning ties. Returns null when none parses any.
+ */
+export function detectFormat(sample: readonly string[]): LogFormat | null {
+  let best: LogFormat | null = null;
+  let bestCount = 0;
+  for (const name of AUTO_ORDER) {
+    const format = resolveFormat(name);
+    let n = 0;
+    for (const line of sample) if (line !== '' && format.parse(line) !== null) n++;
+    if (n > bestCount) {
+      best = format;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/**
+ * A parser for logs whose format is not given: it starts with the detected format and, for a
+ * line that does not fit, tries the other candidates — so a file that mixes formats (JSON after
+ * a switch, common lines from an old vhost) still parses line by line.
+ */
+export function autoFormat(primary: LogFormat | null): LogFormat {
+  const others = AUTO_ORDER.filter((n) => n !== primary?.name).map((n) => resolveFormat(n));
+  const chain: LineParser[] = primary ? [primary.parse, ...others.map((f) => f.parse)] : others.map((f) => f.parse);
+  const parse = (line: string): LogRecord | null => {
+    for (const p of chain) {
+      const r = p(line);
+      if (r !== null) return r;
+    }
+    return null;
+  };
+  return { name: primary ? `auto:${primary.name}` : 'auto', spec: primary?.spec ?? 'auto', parse };
+}

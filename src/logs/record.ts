@@ -1,0 +1,37 @@
+/**
+ * One access-log line, parsed. Every field is what the log says, as text, bounded by the line
+ * itself; `null` where the format does not carry the field or the log wrote `-`.
+ */
+export interface LogRecord {
+  /** Client address as logged (`%h`, `$remote_addr`, `ClientHost`). */
+  readonly client: string;
+  /** Milliseconds since the epoch, or null when the line carries no time we can read. */
+  readonly time: number | null;
+  /**
+   * The request line as the client sent it (`%r`), with the log's escapes undone; '' when the
+   * log wrote `-` (no request line was received).
+   */
+  readonly requestLine: string;
+  readonly status: number | null;
+  readonly bytes: number | null;
+  /** Request headers the format logged (`%{Referer}i`, `$http_user_agent`), lower-case names. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Virtual host and port the request reached, when logged (`%v`, `%p`, `$server_name`). */
+  readonly vhost: string | null;
+  readonly serverPort: number | null;
+}
+
+/** A line parser: the record, or null when the line does not fit the format. */
+export type LineParser = (line: string) => LogRecord | null;
+
+/** A named, compiled log format. */
+export interface LogFormat {
+  readonly name: string;
+  /** The LogFormat / log_format string it was compiled from, or `json`. */
+  readonly spec: string;
+  readonly parse: LineParser;
+}
+
+export class LogFormatError extends Error {
+  readonly code = 'E_LOG_FORMAT';
+}

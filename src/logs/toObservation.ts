@@ -1,0 +1,28 @@
+import { buildHttpRequest } from '../observe/httpRequest.js';
+import type { HttpObservation } from '../observe/observation.js';
+import type { LogRecord } from './record.js';
+
+/**
+ * The Observation the gateway would have built for this request, from what the log kept: the
+ * request line as received (even the seed's four-token CONNECT, or '' for `-`), the logged
+ * headers, the answer's status. Source ports are not in access logs, hence 0. `fallbackTime`
+ * stands in when the line carries no readable time.
+ */
+export function observationFromRecord(record: LogRecord, fallbackTime: number): HttpObservation {
+  const headers = record.headers;
+  const request = buildHttpRequest({
+    line: record.requestLine,
+    headers,
+    malformed: record.requestLine === '' ? 'no request line logged' : null,
+  });
+  return {
+    kind: 'http',
+    transport: 'tcp',
+    sensor: 'logs',
+    time: record.time ?? fallbackTime,
+    source: { ip: record.client, port: 0 },
+    destination: { ip: record.vhost ?? '', port: record.serverPort ?? 0 },
+    request,
+    status: record.status,
+  };
+}
