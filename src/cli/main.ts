@@ -17,7 +17,10 @@ export async function main(argv: readonly string[]): Promise<void> {
 type Registrar = { register(program: Command): void };
 
 /** Loaded lazily so one command never pays for another's start-up. */
-const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [];
+const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
+  () => import('./serve.js'),
+  () => import('./bans.js'),
+];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { type ConfigFile, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import { startGatewayService } from '../gateway/service.js';
+
+interface ServeFlags {
+  upstream?: string;
+  listen?: string;
+  config?: string;
+  db?: string;
+  events?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the gateway: a reverse proxy with the defense function in front of --upstream')
+    .option('--upstream <url>', 'the web server to protect, e.g. http://127.0.0.1:8080')
+    .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8000)')
+    .option('--config <file>', 'YAML config file')
+    .option('--db <file>', 'SQLite database for events and bans (default ./bansho.db)')
+    .option('--events <file|->', 'also write every event as a JSON line to FILE, or - for stdout')
+    .action(async (flags: ServeFlags) => {
+      await serve(flags);
+    });
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
+  const config = resolveGatewayConfig(file, flags);
+  const service = await startGatewayService(config);
+  service.holder.watch();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(
+    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
+  );
+
+  process.on('SIGHUP', () => {
+    const result = service.holder.reload();
+    if (!result.ok) log(`bansho: reload refused: ${result.error.message}`);
+  });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`bansho: ${signal}: draining requests in flight, then stopping`);
+      service.stop().then(resolve, (err: unknown) => {
+        log(`bansho: shutdown: ${String(err)}`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import { type ConfigFile, ConfigFileSchema } from './schema.js';
+
+export class ConfigError extends Error {
+  readonly code = 'E_CONFIG';
+}
+
+export interface Timeouts {
+  /** Client must send the whole header block within this (slowloris). */
+  readonly headersMs: number;
+  /** Client must send the whole request within this. */
+  readonly requestMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  readonly keepAliveMs: number;
+  readonly upstreamConnectMs: number;
+  readonly upstreamHeadersMs: number;
+  readonly upstreamBodyMs: number;
+  /** Graceful shutdown waits this long for in-flight requests, then closes what is left. */
+  readonly shutdownMs: number;
+}
+
+/** Everything the gateway needs, resolved: flags over file over defaults, durations in ms. */
+export interface GatewayConfig {
+  readonly upstream: URL;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly db: string;
+  readonly events: string | null;
+  readonly rulesDir: string | null;
+  /** Extra names of this site; the gateway adds the upstream host, `localhost` and the listen address. */
+  readonly siteNames: readonly string[];
+  readonly allowlist: readonly string[];
+  readonly banPolicy: BanPolicy;
+  readonly timeouts: Timeouts;
+  readonly blockScore: number | null;
+  readonly dropReportIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  headersMs: 10_000,
+  requestMs: 60_000,
+  keepAliveMs: 5_000,
+  upstreamConnectMs: 5_000,
+  upstreamHeadersMs: 30_000,
+  upstreamBodyMs: 300_000,
+  shutdownMs: 10_000,
+};
+
+export interface ConfigOverrides {
+  readonly upstream?: string;
+  readonly listen?: string;
+  readonly db?: string;
+  readonly events?: string;
+}
+
+/** Read and validate a YAML config file. Errors name the file, the line where known, and the key. */
+export function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return parseConfigText(text, file);
+}
+
+export function parseConfigText(text: string, file = 'config'): ConfigFile {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const where = e?.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
+    throw new ConfigError(`config ${file}${where}: invalid YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`);
+  }
+  const value = doc.toJS() ?? {};
+  const result = ConfigFileSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(`config ${file}: ${describeIssues(result.error.issues, doc)}`);
+  return result.data;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], doc: ReturnType<typeof parseDocument>): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => [...path, k].join('.'));
+        return `unknown key ${keys.map((k) => `"${k}"`).join(', ')}${lineOf(doc, path)}`;
+      }
+      const key = path.length > 0 ? path.join('.') : '(top level)';
+      return `${key}${lineOf(doc, path)}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function lineOf(doc: ReturnType<typeof parseDocument>, path: readonly string[]): string {
+  if (path.length === 0) return '';
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const offset = node?.range?.[0];
+  if (offset === undefined) return '';
+  const text = doc.toString();
+  return ` (line ${text.slice(0, offset).split('\n').length})`;
+}
+
+/** Combine file, flags and defaults into the gateway's config. */
+export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): GatewayConfig {
+  const upstreamText = flags.upstream ?? file.upstream;
+  if (!upstreamText) throw new ConfigError('no upstream: pass --upstream URL or set "upstream" in the config file');
+  const checked = ConfigFileSchema.shape.upstream.safeParse(upstreamText);
+  if (!checked.success) throw new ConfigError(`upstream "${upstreamText}": ${checked.error.issues[0]?.message}`);
+  const listenText = flags.listen ?? file.listen ?? '127.0.0.1:8000';
+  const listenCheck = ConfigFileSchema.shape.listen.safeParse(listenText);
+  if (!listenCheck.success) throw new ConfigError(`listen "${listenText}": ${listenCheck.error.issues[0]?.message}`);
+  const t = file.timeouts ?? {};
+  return {
+    upstream: new URL(upstreamText),
+    listen: parseListen(listenText),
+    db: flags.db ?? file.db ?? './bansho.db',
+    events: flags.events ?? file.events ?? null,
+    rulesDir: file.rules_dir ?? null,
+    siteNames: file.site_names ?? [],
+    allowlist: file.allowlist ?? [],
+    banPolicy: {
+      firstMs: file.bans?.first ?? DEFAULT_BAN_POLICY.firstMs,
+      factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,
+      maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
+    },
+    timeouts: {
+      headersMs: t.headers ?? DEFAULT_TIMEOUTS.headersMs,
+      requestMs: t.request ?? DEFAULT_TIMEOUTS.requestMs,
+      keepAliveMs: t.keep_alive ?? DEFAULT_TIMEOUTS.keepAliveMs,
+      upstreamConnectMs: t.upstream_connect ?? DEFAULT_TIMEOUTS.upstreamConnectMs,
+      upstreamHeadersMs: t.upstream_headers ?? DEFAULT_TIMEOUTS.upstreamHeadersMs,
+      upstreamBodyMs: t.upstream_body ?? DEFAULT_TIMEOUTS.upstreamBodyMs,
+      shutdownMs: t.shutdown ?? DEFAULT_TIMEOUTS.shutdownMs,
+    },
+    blockScore: file.scores?.block ?? null,
+    dropReportIntervalMs: file.drop_report_interval ?? 10_000,
+  };
+}
+
+/** `127.0.0.1:8000`, `:8000`, `8000`, `[::1]:8000` → host and port. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  const host = m ? (m[1] ?? m[2] ?? '') : '';
+  const port = Number(m ? m[3] : text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`listen "${text}": bad port`);
+  // `:8000` is the conventional "every interface"; a bare `8000` stays on loopback.
+  const defaultHost = m ? '0.0.0.0' : '127.0.0.1';
+  return { host: host === '' ? defaultHost : host, port };
+}

@@ -1,0 +1,13 @@
+export { DurationError, formatDuration, parseDuration } from './duration.js';
+export {
+  ConfigError,
+  type ConfigOverrides,
+  DEFAULT_TIMEOUTS,
+  type GatewayConfig,
+  parseConfigText,
+  parseListen,
+  readConfigFile,
+  resolveGatewayConfig,
+  type Timeouts,
+} from './gatewayConfig.js';
+export { type ConfigFile, ConfigFileSchema } from './schema.js';

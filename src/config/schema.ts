@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { normaliseCidr } from '../defense/address.js';
+import { parseDuration } from './duration.js';
+
+/** A duration as text (`30s`, `1h`) or a number of seconds. */
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const cidr = z.string().transform((value, ctx) => {
+  try {
+    return normaliseCidr(value.includes('/') ? value : `${value}/${value.includes(':') ? 128 : 32}`);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR: "${value}"` });
+    return z.NEVER;
+  }
+});
+
+const upstream = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:8080' },
+);
+
+const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):\d{1,5}$|^\d{1,5}$/, {
+  message: 'must be HOST:PORT, :PORT or PORT (IPv6 as [::1]:8000)',
+});
+
+/** The config file, as written (snake_case keys, durations as text). Unknown keys are errors. */
+export const ConfigFileSchema = z.strictObject({
+  upstream: upstream.optional(),
+  listen: listen.optional(),
+  db: z.string().min(1).optional(),
+  events: z.string().min(1).optional(),
+  rules_dir: z.string().min(1).optional(),
+  /** Names this site answers to, besides the upstream's host, `localhost` and the listen address. */
+  site_names: z.array(z.string().min(1)).optional(),
+  allowlist: z.array(cidr).optional(),
+  bans: z
+    .strictObject({
+      first: duration.optional(),
+      factor: z.number().min(1).max(100).optional(),
+      max: duration.optional(),
+    })
+    .optional(),
+  timeouts: z
+    .strictObject({
+      headers: duration.optional(),
+      request: duration.optional(),
+      keep_alive: duration.optional(),
+      upstream_connect: duration.optional(),
+      upstream_headers: duration.optional(),
+      upstream_body: duration.optional(),
+      shutdown: duration.optional(),
+    })
+    .optional(),
+  scores: z
+    .strictObject({
+      /** Per-request anomaly score at which a request is blocked. */
+      block: z.number().positive().optional(),
+    })
+    .optional(),
+  /** How often dropped-at-accept connections are summarised into one event per source. */
+  drop_report_interval: duration.optional(),
+});
+
+export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -1,0 +1,370 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { unmapIPv4 } from '../defense/address.js';
+import { Allowlist } from '../defense/allowlist.js';
+import { BanManager } from '../defense/banManager.js';
+import type { Engine, Match } from '../detect/types.js';
+import { decide } from '../detect/verdict.js';
+import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import { buildHttpRequest } from '../observe/httpRequest.js';
+import type { HttpObservation, HttpRequest } from '../observe/observation.js';
+import { parseRawRequest } from '../observe/rawRequest.js';
+import type { EventAction, SecurityEvent } from '../store/securityEvent.js';
+import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import { EventSink } from './eventSink.js';
+import { Upstream } from './forward.js';
+import { fallbackMatch, type Refusal, refusalFor } from './proxyGuard.js';
+import { BAD_REQUEST, HEADERS_TOO_LARGE, REQUEST_TIMEOUT } from './responses.js';
+import { tunnelUpgrade } from './upgrade.js';
+
+/** Where the gateway gets its rules: the catalog's EngineHolder, or anything shaped like it. */
+export interface DetectionSource {
+  readonly engine: Engine;
+  readonly catalog?: { get(id: string): { readonly name: string } | undefined };
+}
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly detection: DetectionSource;
+  /** Diagnostics (start-up, store errors). Defaults to stderr. */
+  readonly log?: (line: string) => void;
+}
+
+type Judgement = { kind: 'allow' } | { kind: 'log' | 'block' | 'ban'; matches: Match[] };
+
+/** The names this site answers to: configured ones, the upstream's host, `localhost`, the listen host. */
+export function siteNamesFor(config: GatewayConfig): string[] {
+  const names = new Set<string>(['localhost']);
+  names.add(config.upstream.hostname.replace(/^\[|\]$/g, '').toLowerCase());
+  const listenHost = config.listen.host.toLowerCase();
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') names.add(listenHost);
+  for (const n of config.siteNames) names.add(n.toLowerCase());
+  return [...names];
+}
+
+/**
+ * The inline gateway: accept → ban check → parse → detect → decide → forward or refuse.
+ * Refused requests get the seed's `400 Bad Request` and a closed connection, and nothing of
+ * them leaves the gateway; the only host it ever connects to is the configured upstream.
+ */
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly bans: BanManager;
+  readonly events: EventSink;
+  readonly #server: Server;
+  readonly #upstream: Upstream;
+  readonly #detection: DetectionSource;
+  readonly #siteNames: Set<string>;
+  readonly #db: ReturnType<typeof openSqlite>;
+  readonly #tunnels = new Set<Duplex>();
+  readonly #log: (line: string) => void;
+  #closing: Promise<void> | null = null;
+
+  private constructor(options: GatewayOptions) {
+    this.config = options.config;
+    this.#detection = options.detection;
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#siteNames = new Set(siteNamesFor(this.config));
+    this.#db = openSqlite(this.config.db);
+    const eventStore = new SqliteEventStore(this.#db);
+    this.events = new EventSink({
+      store: eventStore,
+      jsonLines: this.config.events,
+      onError: (err) => this.#log(`bansho: event write failed: ${String(err)}`),
+    });
+    this.bans = new BanManager({
+      store: new SqliteBanStore(this.#db),
+      policy: this.config.banPolicy,
+      allowlist: new Allowlist(this.config.allowlist),
+      emit: (event) => this.events.push(event),
+      dropReportMs: this.config.dropReportIntervalMs,
+      onError: (err) => this.#log(`bansho: ban store: ${String(err)}`),
+    });
+    this.#upstream = new Upstream(this.config.upstream, this.config.timeouts);
+    this.#server = this.#createServer();
+  }
+
+  /** Start listening; resolves once the port is bound. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options);
+    const { host, port } = gateway.config.listen;
+    await new Promise<void>((resolve, reject) => {
+      gateway.#server.once('error', reject);
+      gateway.#server.listen(port, host, () => {
+        gateway.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = gateway.address();
+    gateway.#siteNames.add(bound.address.toLowerCase());
+    return gateway;
+  }
+
+  address(): AddressInfo {
+    return this.#server.address() as AddressInfo;
+  }
+
+  /** `http://host:port` of the bound listener. */
+  url(): string {
+    const a = this.address();
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, let requests in flight finish (up to the shutdown
+   * timeout), then close what is left, write pending bans and events, close the store.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    for (const t of this.#tunnels) t.destroy();
+    const deadline = setTimeout(() => this.#server.closeAllConnections(), this.config.timeouts.shutdownMs);
+    deadline.unref();
+    await closed;
+    clearTimeout(deadline);
+    await this.#upstream.close().catch(() => this.#upstream.destroy());
+    this.bans.close();
+    await this.events.close();
+    this.#db.close();
+  }
+
+  #createServer(): Server {
+    const t = this.config.timeouts;
+    const server = createServer({
+      headersTimeout: Math.min(t.headersMs, t.requestMs),
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersMs / 4))),
+      requireHostHeader: false,
+      noDelay: true,
+    });
+    server.keepAliveTimeout = t.keepAliveMs;
+    this.#guardAccept(server);
+    server.on('request', (req, res) => this.#onRequest(req, res));
+    server.on('connect', (req: IncomingMessage, socket: Duplex) => this.#onConnect(req, socket));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
+    server.on('clientError', (err: Error, socket: Duplex) => this.#onClientError(err, socket as Socket));
+    return server;
+  }
+
+  /**
+   * The cheap path: node's own connection listener (which allocates an HTTP parser) is wrapped
+   * so a banned source's socket is destroyed before anything is allocated for it.
+   */
+  #guardAccept(server: Server): void {
+    const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
+    server.removeAllListeners('connection');
+    const bans = this.bans;
+    server.on('connection', (socket: Socket) => {
+      if (bans.dropIfBanned(socket.remoteAddress, socket.remotePort)) {
+        socket.destroy();
+        return;
+      }
+      for (const l of nodeListeners) l.call(server, socket);
+    });
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    if (this.bans.isBanned(socket.remoteAddress)) {
+      socket.destroy();
+      return;
+    }
+    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
+    const observation = this.#observe(request, socket);
+    const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
+    if (judgement.kind === 'block' || judgement.kind === 'ban') {
+      this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
+      return;
+    }
+    if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
+    const path =
+      request.form === 'origin'
+        ? (req.url as string)
+        : `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
+    this.#upstream.forward(req, res, path, unmapIPv4(socket.remoteAddress ?? ''));
+  }
+
+  /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
+  #onConnect(req: IncomingMessage, socket: Duplex): void {
+    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
+    const observation = this.#observe(request, socket as Socket);
+    const judgement = this.#judge(observation, 'connect');
+    this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const s = socket as Socket;
+    if (this.bans.isBanned(s.remoteAddress)) {
+      socket.destroy();
+      return;
+    }
+    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
+    const observation = this.#observe(request, s);
+    const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
+    if (judgement.kind === 'block' || judgement.kind === 'ban') {
+      this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
+      return;
+    }
+    if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
+    const path =
+      request.form === 'origin'
+        ? (req.url as string)
+        : `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
+    const up = tunnelUpgrade(
+      req,
+      socket,
+      head,
+      this.config.upstream,
+      path,
+      unmapIPv4(s.remoteAddress ?? ''),
+      this.config.timeouts.upstreamConnectMs,
+    );
+    this.#tunnels.add(socket);
+    socket.once('close', () => this.#tunnels.delete(socket));
+    up.once('close', () => this.#tunnels.delete(socket));
+  }
+
+  /**
+   * A request node's parser refused: malformed lines (the seed's four-token CONNECT), binary
+   * noise, a TLS hello on the plain port, oversized headers, a client too slow to finish.
+   */
+  #onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket): void {
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end(REQUEST_TIMEOUT);
+      closeAfterFlush(socket);
+      return;
+    }
+    // A response is already on its way on this connection (garbage after a good keep-alive
+    // request): node is mid-message, so only cutting the connection is safe.
+    if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const raw = err.rawPacket ?? Buffer.alloc(0);
+    const request = parseRawRequest(raw, code || err.message);
+    const observation = this.#observe(request, socket);
+    const judgement = this.#judge(observation, 'unparsable');
+    const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+    this.#refuse(socket, observation, judgement, tooLarge ? HEADERS_TOO_LARGE : BAD_REQUEST, tooLarge ? 431 : 400);
+  }
+
+  #observe(request: HttpRequest, socket: Socket): HttpObservation {
+    return {
+      kind: 'http',
+      transport: 'tcp',
+      time: Date.now(),
+      sensor: 'gateway',
+      source: { ip: unmapIPv4(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 },
+      destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
+      request,
+      status: null,
+    };
+  }
+
+  /**
+   * Rules first; the verdict from their matches. When the gateway itself must refuse the
+   * request (CONNECT, a foreign authority, a refused parse) it is at least blocked, whatever
+   * the rules said.
+   */
+  #judge(observation: HttpObservation, refusal: Refusal | null): Judgement {
+    let matches: Match[];
+    try {
+      matches = this.#detection.engine.match(observation);
+    } catch (err) {
+      this.#log(
+        `bansho: rule engine failed on ${JSON.stringify(observation.request.line.slice(0, 80))}: ${String(err)}`,
+      );
+      matches = [];
+    }
+    const verdict = decide(matches, this.config.blockScore !== null ? { blockScore: this.config.blockScore } : {});
+    if (refusal === null || verdict.kind === 'block' || verdict.kind === 'ban') return verdict;
+    return { kind: 'block', matches: [...matches, fallbackMatch(refusal, observation.request)] };
+  }
+
+  #refuse(socket: Duplex, observation: HttpObservation, judgement: Judgement, answer: Buffer, status: number): void {
+    const matches = judgement.kind === 'allow' ? [] : judgement.matches;
+    let action: EventAction = 'blocked';
+    let ban: SecurityEvent['bansho']['ban'] | null = null;
+    if (judgement.kind === 'ban') {
+      const top = worstMatch(matches);
+      const made = this.bans.ban(observation.source.ip, {
+        reason: top ? `${top.ruleId}: ${top.ruleName}` : 'proxy abuse',
+        threatId: top?.threatId ?? null,
+        origin: 'auto',
+      });
+      if (made) {
+        action = 'banned';
+        ban = {
+          target: made.target,
+          until: new Date(made.until).toISOString(),
+          duration_s: Math.round((made.until - made.since) / 1000),
+          offence: made.offence,
+          reason: made.reason,
+        };
+      }
+    }
+    if (socket.writable) {
+      socket.end(answer);
+      closeAfterFlush(socket);
+    } else socket.destroy();
+    this.#record(observation, matches, action, status, ban);
+  }
+
+  #record(
+    observation: HttpObservation,
+    matches: readonly Match[],
+    action: EventAction,
+    status: number | null,
+    ban: SecurityEvent['bansho']['ban'] | null = null,
+  ): void {
+    const catalog = this.#detection.catalog;
+    this.events.push(
+      eventFromObservation(observation, matches, {
+        action,
+        sensor: 'gateway',
+        threatName: (id) => catalog?.get(id)?.name,
+        ...(status !== null ? { responseStatus: status } : {}),
+        ...(ban ? { ban } : {}),
+      }),
+    );
+  }
+}
+
+/** The request line as node's parser accepted it (single spaces; the parser allows nothing else). */
+function requestLine(req: IncomingMessage): string {
+  return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+}
+
+function headerPairs(raw: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
+  return pairs;
+}
+
+/**
+ * After `end(answer)` the FIN goes out with the answer. Node's HTTP sockets allow half-open
+ * connections, so the socket is destroyed once the client closes its side too, or after a
+ * short grace period; whatever the client still sends is read and discarded meanwhile (closing
+ * with unread data would send a RST, which can wipe the answer from the client's buffer).
+ */
+function closeAfterFlush(socket: Duplex): void {
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.on('data', () => {});
+  socket.resume();
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(timer));
+}

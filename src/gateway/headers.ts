@@ -1,0 +1,104 @@
+/**
+ * Header handling for a reverse proxy (RFC 9110 §7.6.1): hop-by-hop fields — the fixed set and
+ * any the sender lists in `Connection` — are not forwarded; X-Forwarded-For/-Proto and Via are set.
+ */
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export const VIA = '1.1 bansho';
+
+/** Names listed in a Connection header value (`close, X-Foo` → `x-foo`). */
+function connectionTokens(value: string | undefined): Set<string> | null {
+  if (!value) return null;
+  let tokens: Set<string> | null = null;
+  for (const t of value.split(',')) {
+    const name = t.trim().toLowerCase();
+    if (name === '' || name === 'close' || name === 'keep-alive') continue;
+    tokens ??= new Set();
+    tokens.add(name);
+  }
+  return tokens;
+}
+
+export interface ForwardContext {
+  readonly clientIp: string;
+  /** `Host` to send when the client sent none (HTTP/1.0). */
+  readonly defaultHost: string;
+  /** Keep `Connection`/`Upgrade` (WebSocket pass-through). */
+  readonly upgrade?: boolean;
+}
+
+/**
+ * Request headers for the upstream, as a flat [name, value, …] list (undici's fastest form),
+ * from node's `rawHeaders`. `expect` is dropped too: node has already answered `100 Continue`.
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: ForwardContext): string[] {
+  let connection: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).length === 10 && (rawHeaders[i] as string).toLowerCase() === 'connection') {
+      connection = connection === undefined ? rawHeaders[i + 1] : `${connection}, ${rawHeaders[i + 1]}`;
+    }
+  }
+  const named = connectionTokens(connection);
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  let via: string | undefined;
+  let hasHost = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const value = rawHeaders[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (ctx.upgrade && (lower === 'connection' || lower === 'upgrade')) {
+      out.push(name, value);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+    switch (lower) {
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        continue;
+      case 'x-forwarded-proto':
+      case 'expect':
+        continue;
+      case 'via':
+        via = via === undefined ? value : `${via}, ${value}`;
+        continue;
+      case 'host':
+        if (hasHost) continue;
+        hasHost = true;
+        break;
+    }
+    out.push(name, value);
+  }
+  if (!hasHost) out.push('host', ctx.defaultHost);
+  out.push('x-forwarded-for', forwardedFor === undefined ? ctx.clientIp : `${forwardedFor}, ${ctx.clientIp}`);
+  out.push('x-forwarded-proto', 'http');
+  out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);
+  return out;
+}
+
+/**
+ * Response headers for the client, from undici's header object (lower-case names; arrays for
+ * repeated fields such as set-cookie). Mutates and returns it: it is ours, fresh per response.
+ */
+export function clientResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[] | undefined> {
+  const connection = headers.connection;
+  const named = connectionTokens(Array.isArray(connection) ? connection.join(',') : connection);
+  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
+  if (named) for (const name of named) delete headers[name];
+  const via = headers.via;
+  headers.via = via === undefined ? VIA : `${Array.isArray(via) ? via.join(', ') : via}, ${VIA}`;
+  return headers;
+}

@@ -1,0 +1,27 @@
+/**
+ * The few answers the gateway writes itself, as raw bytes on the socket: a refused request
+ * never reaches node's response machinery, so the first two lines are exactly these.
+ */
+
+function raw(status: string, body: string, contentType = 'text/plain; charset=utf-8'): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    'latin1',
+  );
+}
+
+/** The seed's answer to proxy abuse and to lines the parser refuses. */
+export const BAD_REQUEST = raw('400 Bad Request', 'Bad Request\n');
+export const HEADERS_TOO_LARGE = raw('431 Request Header Fields Too Large', 'Request Header Fields Too Large\n');
+export const REQUEST_TIMEOUT = raw('408 Request Timeout', 'Request Timeout\n');
+export const BAD_GATEWAY_UPGRADE = raw('502 Bad Gateway', 'Bad Gateway: the upstream did not answer\n');
+
+/** Short pages for upstream failures, sent through node's response (the client may keep the connection). */
+export function upstreamErrorPage(status: 502 | 504): string {
+  const title = status === 502 ? '502 Bad Gateway' : '504 Gateway Timeout';
+  const why =
+    status === 502
+      ? 'The site behind this gateway could not be reached.'
+      : 'The site behind this gateway did not answer in time.';
+  return `<!doctype html><title>${title}</title><h1>${title}</h1><p>${why}</p>\n`;
+}

@@ -1,0 +1,37 @@
+import { EngineHolder } from '../catalog/index.js';
+import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { Gateway, siteNamesFor } from './gateway.js';
+
+export interface GatewayService {
+  readonly gateway: Gateway;
+  readonly holder: EngineHolder;
+  /** Graceful stop: drain, close the store, stop watching rules. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The gateway with its rules: loads the rule packs and the threat catalog (with the site's
+ * own names as the `site_names` list), watches them for changes, and starts listening.
+ */
+export async function startGatewayService(
+  config: GatewayConfig,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<GatewayService> {
+  const holder = new EngineHolder({
+    ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
+    lists: { site_names: siteNamesFor(config) },
+  });
+  holder.on('error', (err: Error) => log(`bansho: rules not reloaded, the old ones stay in force: ${err.message}`));
+  holder.on('reload', (result: { ok: boolean; rules?: number }) => {
+    if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
+  });
+  const gateway = await Gateway.start({ config, detection: holder, log });
+  return {
+    gateway,
+    holder,
+    async stop() {
+      holder.close();
+      await gateway.close();
+    },
+  };
+}
