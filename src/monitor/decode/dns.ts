@@ -1,0 +1,116 @@
+import { ipv4Text, ipv6Text } from './address.js';
+
+export interface DnsQuestion {
+  readonly name: string;
+  readonly type: number;
+}
+
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: number;
+  /** The record data as tshark's Info column shows it ('' when it shows none). */
+  readonly data: string;
+}
+
+export interface DnsMessage {
+  readonly id: number;
+  readonly response: boolean;
+  readonly opcode: number;
+  readonly rcode: number;
+  readonly questions: readonly DnsQuestion[];
+  /** Answer, authority and additional records, in that order. */
+  readonly records: readonly DnsRecord[];
+}
+
+const MAX_RECORDS = 64;
+
+/** Decode a DNS message (RFC 1035) with bounded name decompression; null when it is not DNS. */
+export function decodeDns(b: Uint8Array): DnsMessage | null {
+  if (b.length < 12) return null;
+  const u16 = (at: number): number => ((b[at] as number) << 8) | (b[at + 1] as number);
+  const flags = u16(2);
+  const counts = [u16(4), u16(6), u16(8), u16(10)] as const;
+  let pos = 12;
+  const questions: DnsQuestion[] = [];
+  for (let i = 0; i < counts[0] && i < MAX_RECORDS; i++) {
+    const name = readName(b, pos);
+    if (!name || name.end + 4 > b.length) break;
+    questions.push({ name: name.text, type: u16(name.end) });
+    pos = name.end + 4;
+  }
+  const records: DnsRecord[] = [];
+  const total = counts[1] + counts[2] + counts[3];
+  for (let i = 0; i < total && i < MAX_RECORDS; i++) {
+    const name = readName(b, pos);
+    if (!name || name.end + 10 > b.length) break;
+    const type = u16(name.end);
+    const rdLength = u16(name.end + 8);
+    const rd = name.end + 10;
+    if (rd + rdLength > b.length) break;
+    records.push({ name: name.text, type, data: recordData(b, type, rd, rdLength) });
+    pos = rd + rdLength;
+  }
+  return {
+    id: u16(0),
+    response: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 0x0f,
+    rcode: flags & 0x0f,
+    questions,
+    records,
+  };
+}
+
+function recordData(b: Uint8Array, type: number, at: number, length: number): string {
+  switch (type) {
+    case 1:
+      return length === 4 ? ipv4Text(b, at) : '';
+    case 28:
+      return length === 16 ? ipv6Text(b, at) : '';
+    case 2:
+    case 5:
+    case 12:
+      return readName(b, at)?.text ?? '';
+    case 6:
+      return readName(b, at)?.text ?? '';
+    case 15: {
+      const pref = ((b[at] as number) << 8) | (b[at + 1] as number);
+      return `${pref} ${readName(b, at + 2)?.text ?? ''}`;
+    }
+    case 33: {
+      const u = (o: number): number => ((b[at + o] as number) << 8) | (b[at + o + 1] as number);
+      return `${u(0)} ${u(2)} ${u(4)} ${readName(b, at + 6)?.text ?? ''}`;
+    }
+    default:
+      return '';
+  }
+}
+
+/** A possibly compressed domain name; at most 128 jumps, so loops end. */
+function readName(b: Uint8Array, start: number): { text: string; end: number } | null {
+  const labels: string[] = [];
+  let pos = start;
+  let end = -1;
+  for (let jumps = 0; jumps < 128; jumps++) {
+    if (pos >= b.length) return null;
+    const len = b[pos] as number;
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      return { text: labels.length === 0 ? '<Root>' : labels.join('.'), end };
+    }
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= b.length) return null;
+      if (end < 0) end = pos + 2;
+      pos = ((len & 0x3f) << 8) | (b[pos + 1] as number);
+      continue;
+    }
+    if (pos + 1 + len > b.length) return null;
+    let label = '';
+    for (let i = pos + 1; i <= pos + len; i++) {
+      const c = b[i] as number;
+      label += c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`;
+    }
+    labels.push(label);
+    pos += 1 + len;
+  }
+  return null;
+}

@@ -1,0 +1,107 @@
+import { ipv4Text, ipv6Text } from './address.js';
+
+/** The network layer of one packet, IPv4 or IPv6, with where its payload lies. */
+export interface IpLayer {
+  readonly version: 4 | 6;
+  readonly source: string;
+  readonly destination: string;
+  /** Upper-layer protocol number (after IPv6 extension headers). */
+  readonly protocol: number;
+  readonly ttl: number;
+  /** IPv4 identification, or the IPv6 fragment header's identification (0 when none). */
+  readonly id: number;
+  /** Fragment offset in bytes; with `moreFragments`, flags a fragment. */
+  readonly fragmentOffset: number;
+  readonly moreFragments: boolean;
+  readonly fragmented: boolean;
+  /** Offset of the upper-layer header in the frame, and its length per the IP header. */
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
+  /** Length of the IP datagram per its header (IPv4 total length, IPv6 40 + payload length). */
+  readonly totalLength: number;
+  readonly error: string | null;
+}
+
+const IPV6_EXTENSIONS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254]);
+
+export function decodeIpv4(b: Uint8Array, at: number): IpLayer | { error: string } {
+  if (b.length < at + 20) return { error: `IPv4 header needs 20 bytes, ${Math.max(0, b.length - at)} captured` };
+  const ihl = ((b[at] as number) & 0x0f) * 4;
+  if ((b[at] as number) >> 4 !== 4) return { error: 'IPv4 version field is not 4' };
+  if (ihl < 20) return { error: `IPv4 header length ${ihl} is below 20` };
+  if (b.length < at + ihl) return { error: `IPv4 header with options needs ${ihl} bytes` };
+  const totalLength = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+  const flagsFrag = ((b[at + 6] as number) << 8) | (b[at + 7] as number);
+  const fragmentOffset = (flagsFrag & 0x1fff) * 8;
+  const moreFragments = (flagsFrag & 0x2000) !== 0;
+  // TSO captures carry total length 0; tshark then takes the length from the frame.
+  const datagram = totalLength === 0 ? b.length - at : totalLength;
+  let error: string | null = null;
+  if (datagram < ihl) error = `IPv4 total length ${totalLength} is below the header length ${ihl}`;
+  return {
+    version: 4,
+    source: ipv4Text(b, at + 12),
+    destination: ipv4Text(b, at + 16),
+    protocol: b[at + 9] as number,
+    ttl: b[at + 8] as number,
+    id: ((b[at + 4] as number) << 8) | (b[at + 5] as number),
+    fragmentOffset,
+    moreFragments,
+    fragmented: fragmentOffset !== 0 || moreFragments,
+    payloadOffset: at + ihl,
+    payloadLength: Math.max(0, datagram - ihl),
+    totalLength: datagram,
+    error,
+  };
+}
+
+export function decodeIpv6(b: Uint8Array, at: number): IpLayer | { error: string } {
+  if (b.length < at + 40) return { error: `IPv6 header needs 40 bytes, ${Math.max(0, b.length - at)} captured` };
+  if ((b[at] as number) >> 4 !== 6) return { error: 'IPv6 version field is not 6' };
+  const payloadLength = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
+  let next = b[at + 6] as number;
+  let p = at + 40;
+  const end = at + 40 + payloadLength;
+  let id = 0;
+  let fragmentOffset = 0;
+  let moreFragments = false;
+  let fragmented = false;
+  let error: string | null = null;
+  // Walk the extension headers; stop at the first upper-layer protocol or at a fragment that is not the first.
+  while (IPV6_EXTENSIONS.has(next) && next !== 50) {
+    if (b.length < p + 8) {
+      error = 'IPv6 extension header truncated';
+      break;
+    }
+    const following = b[p] as number;
+    if (next === 44) {
+      const fo = ((b[p + 2] as number) << 8) | (b[p + 3] as number);
+      fragmentOffset = fo & 0xfff8;
+      moreFragments = (fo & 1) === 1;
+      fragmented = true;
+      id = new DataView(b.buffer, b.byteOffset + p + 4, 4).getUint32(0, false);
+      p += 8;
+      next = following;
+      if (fragmentOffset !== 0) break;
+      continue;
+    }
+    const len = next === 51 ? ((b[p + 1] as number) + 2) * 4 : ((b[p + 1] as number) + 1) * 8;
+    p += len;
+    next = following;
+  }
+  return {
+    version: 6,
+    source: ipv6Text(b, at + 8),
+    destination: ipv6Text(b, at + 24),
+    protocol: next,
+    ttl: b[at + 7] as number,
+    id,
+    fragmentOffset,
+    moreFragments,
+    fragmented,
+    payloadOffset: p,
+    payloadLength: Math.max(0, end - p),
+    totalLength: 40 + payloadLength,
+    error,
+  };
+}

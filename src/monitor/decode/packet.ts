@@ -1,0 +1,118 @@
+import type { Frame } from '../capture/frame.js';
+import { type ArpPacket, decodeArp } from './arp.js';
+import { decodeIcmp, type IcmpHeader } from './icmp.js';
+import { decodeIpv4, decodeIpv6, type IpLayer } from './ip.js';
+import { decodeLink, type LinkLayer } from './link.js';
+import { decodeTcp, type TcpHeader } from './tcp.js';
+import { decodeUdp, type UdpHeader } from './udp.js';
+
+export const IP_PROTOCOL = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
+
+/** The transport layer: one of the protocols we decode, or none (fragment, other protocol, error). */
+export type Transport =
+  | { readonly kind: 'tcp'; readonly tcp: TcpHeader }
+  | { readonly kind: 'udp'; readonly udp: UdpHeader }
+  | { readonly kind: 'icmp'; readonly icmp: IcmpHeader }
+  | { readonly kind: 'none' };
+
+export interface DecodedPacket {
+  readonly frame: Frame;
+  readonly link: LinkLayer;
+  readonly ip: IpLayer | null;
+  readonly arp: ArpPacket | null;
+  readonly transport: Transport;
+  /** The transport payload as captured (may be shorter than the header says when snapped). */
+  readonly payload: Uint8Array;
+  /** The first problem met while decoding; the layers above it are absent. */
+  readonly error: string | null;
+}
+
+const NONE: Transport = { kind: 'none' };
+const EMPTY = new Uint8Array(0);
+
+/** Decode a frame down to its transport payload. Pure; never throws on short or odd packets. */
+export function decodePacket(frame: Frame): DecodedPacket {
+  const b = frame.data;
+  const link = decodeLink(frame.linkType, b);
+  if (link.error) return result(frame, link, null, null, NONE, EMPTY, link.error);
+  if (link.payload === 'arp') {
+    const arp = decodeArp(b, link.offset);
+    return 'error' in arp
+      ? result(frame, link, null, null, NONE, EMPTY, arp.error)
+      : result(frame, link, null, arp, NONE, EMPTY, null);
+  }
+  if (link.payload === 'other') return result(frame, link, null, null, NONE, EMPTY, null);
+  const ip = link.payload === 'ipv4' ? decodeIpv4(b, link.offset) : decodeIpv6(b, link.offset);
+  if (!('version' in ip)) return result(frame, link, null, null, NONE, EMPTY, ip.error);
+  if (ip.error || ip.fragmentOffset !== 0 || ip.moreFragments) {
+    return result(frame, link, ip, null, NONE, EMPTY, ip.error);
+  }
+  return withTransport(frame, link, ip);
+}
+
+function withTransport(frame: Frame, link: LinkLayer, ip: IpLayer): DecodedPacket {
+  const b = frame.data;
+  const at = ip.payloadOffset;
+  const length = ip.payloadLength;
+  switch (ip.protocol) {
+    case IP_PROTOCOL.TCP: {
+      const tcp = decodeTcp(b, at, length);
+      if (!('sourcePort' in tcp)) return result(frame, link, ip, null, NONE, EMPTY, tcp.error);
+      return result(
+        frame,
+        link,
+        ip,
+        null,
+        { kind: 'tcp', tcp },
+        slice(b, tcp.payloadOffset, tcp.payloadLength),
+        tcp.error,
+      );
+    }
+    case IP_PROTOCOL.UDP: {
+      const udp = decodeUdp(b, at, length);
+      if (!('sourcePort' in udp)) return result(frame, link, ip, null, NONE, EMPTY, udp.error);
+      return result(
+        frame,
+        link,
+        ip,
+        null,
+        { kind: 'udp', udp },
+        slice(b, udp.payloadOffset, udp.payloadLength),
+        udp.error,
+      );
+    }
+    case IP_PROTOCOL.ICMP:
+    case IP_PROTOCOL.ICMPV6: {
+      const icmp = decodeIcmp(ip.version, b, at, length);
+      if (!('type' in icmp)) return result(frame, link, ip, null, NONE, EMPTY, icmp.error);
+      return result(
+        frame,
+        link,
+        ip,
+        null,
+        { kind: 'icmp', icmp },
+        slice(b, icmp.payloadOffset, icmp.payloadLength),
+        null,
+      );
+    }
+    default:
+      return result(frame, link, ip, null, NONE, slice(b, at, length), null);
+  }
+}
+
+function slice(b: Uint8Array, at: number, length: number): Uint8Array {
+  if (at >= b.length) return EMPTY;
+  return b.subarray(at, Math.min(b.length, at + length));
+}
+
+function result(
+  frame: Frame,
+  link: LinkLayer,
+  ip: IpLayer | null,
+  arp: ArpPacket | null,
+  transport: Transport,
+  payload: Uint8Array,
+  error: string | null,
+): DecodedPacket {
+  return { frame, link, ip, arp, transport, payload, error };
+}

@@ -1,0 +1,268 @@
+import { formatText, messageStart } from './httpStart.js';
+
+/**
+ * The HTTP side of tshark's packet log for one TCP conversation: which frames complete an HTTP
+ * message (protocol HTTP, Info = the first line), which carry only part of one ("[TCP segment
+ * of a reassembled PDU]"), and which carry data that starts no message ("Continuation").
+ * It sees in-order payload only, the way tshark's desegmentation does.
+ */
+
+export type HttpSegmentSummary =
+  | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
+  /** Part of a message: the frame is shown as TCP; `info` replaces the TCP text when set. */
+  | { readonly kind: 'segment'; readonly info: string | null };
+
+const MAX_HEAD = 65536;
+type BodyMode = 'length' | 'close' | 'chunked';
+type ChunkStage = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
+
+interface Pending {
+  readonly isResponse: boolean;
+  readonly method: string;
+  stage: 'headers' | 'body';
+  head: string;
+  firstLine: string;
+  mode: BodyMode;
+  remaining: number;
+  chunkStage: ChunkStage;
+  chunkLine: string;
+  bodyLength: number;
+  bodyPrefix: number[];
+  contentType: string | null;
+}
+
+export class HttpLogConversation {
+  readonly #pending: [Pending | null, Pending | null] = [null, null];
+  /** Methods of requests still waiting for their response, per requesting direction. */
+  readonly #methods: [string[], string[]] = [[], []];
+
+  /** In-order payload (possibly empty) of one segment sent in direction `dir`. */
+  onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean): HttpSegmentSummary | null {
+    const pieces: string[] = [];
+    let protocol = 'HTTP';
+    let pos = 0;
+    let pending = this.#pending[dir];
+    if (pending) {
+      const used = this.#feed(dir, pending, b, 0);
+      if (used < 0 && !(fin && pending.stage === 'body' && pending.mode === 'close')) {
+        return { kind: 'segment', info: null };
+      }
+      const done = this.#finish(pending);
+      pieces.push(done.info);
+      protocol = done.protocol;
+      pending = null;
+      this.#pending[dir] = null;
+      pos = used < 0 ? b.length : used;
+    }
+    while (pos < b.length) {
+      const start = messageStart(b, pos);
+      if (!start) {
+        pieces.push('Continuation');
+        break;
+      }
+      const next: Pending = {
+        isResponse: start.kind === 'response',
+        method: start.kind === 'request' ? start.method : '',
+        stage: 'headers',
+        head: '',
+        firstLine: '',
+        mode: 'length',
+        remaining: 0,
+        chunkStage: 'size',
+        chunkLine: '',
+        bodyLength: 0,
+        bodyPrefix: [],
+        contentType: null,
+      };
+      const used = this.#feed(dir, next, b, pos);
+      if (used < 0 && !(fin && next.stage === 'body' && next.mode === 'close')) {
+        this.#pending[dir] = next;
+        if (pieces.length > 0) break;
+        return { kind: 'segment', info: next.stage === 'body' ? `${next.firstLine} ` : null };
+      }
+      const done = this.#finish(next);
+      pieces.push(done.info);
+      if (pieces.length === 1) protocol = done.protocol;
+      pos = used < 0 ? b.length : used;
+    }
+    if (pieces.length === 0) return null;
+    return { kind: 'message', protocol, info: pieces.join('') };
+  }
+
+  /** Consume bytes from `at`; returns the offset after the message, or -1 when it needs more. */
+  #feed(dir: 0 | 1, p: Pending, b: Uint8Array, at: number): number {
+    let pos = at;
+    if (p.stage === 'headers') {
+      const before = p.head.length;
+      const take = Math.min(b.length - pos, MAX_HEAD - before + 4);
+      p.head += Buffer.from(b.buffer, b.byteOffset + pos, take).toString('latin1');
+      const end = headEnd(p.head, Math.max(0, before - 3));
+      if (end < 0) {
+        if (p.head.length >= MAX_HEAD) p.head = p.head.slice(0, MAX_HEAD);
+        return -1;
+      }
+      pos += end - before;
+      this.#startBody(dir, p);
+    }
+    return this.#feedBody(p, b, pos);
+  }
+
+  #startBody(dir: 0 | 1, p: Pending): void {
+    const lineEnd = p.head.search(/\r?\n/);
+    const line = p.head.slice(0, lineEnd < 0 ? p.head.length : lineEnd);
+    p.firstLine = formatText(Buffer.from(line, 'latin1'), 0, line.length);
+    p.stage = 'body';
+    const headers = parseHeaders(p.head);
+    p.contentType = headers.contentType;
+    const other = dir === 0 ? 1 : 0;
+    if (!p.isResponse) {
+      this.#methods[dir].push(p.method);
+      if (this.#methods[dir].length > 64) this.#methods[dir].shift();
+      setBody(p, headers, 0);
+      return;
+    }
+    const status = Number(line.slice(9, 12));
+    const method = status >= 100 && status < 200 ? '' : (this.#methods[other].shift() ?? '');
+    if ((status >= 100 && status < 200) || status === 204 || status === 304 || method === 'HEAD') {
+      p.mode = 'length';
+      p.remaining = 0;
+    } else if (method === 'CONNECT' && status >= 200 && status < 300) {
+      p.mode = 'length';
+      p.remaining = 0;
+    } else {
+      setBody(p, headers, -1);
+    }
+  }
+
+  #feedBody(p: Pending, b: Uint8Array, at: number): number {
+    if (p.mode === 'length') {
+      const take = Math.min(p.remaining, b.length - at);
+      this.#noteBody(p, b, at, take);
+      p.remaining -= take;
+      return p.remaining === 0 ? at + take : -1;
+    }
+    if (p.mode === 'close') {
+      this.#noteBody(p, b, at, b.length - at);
+      return -1;
+    }
+    return this.#feedChunked(p, b, at);
+  }
+
+  #noteBody(p: Pending, b: Uint8Array, at: number, n: number): void {
+    for (let i = 0; i < n && p.bodyPrefix.length < 16; i++) p.bodyPrefix.push(b[at + i] as number);
+    p.bodyLength += n;
+  }
+
+  #feedChunked(p: Pending, b: Uint8Array, at: number): number {
+    let pos = at;
+    while (pos < b.length) {
+      if (p.chunkStage === 'data') {
+        const take = Math.min(p.remaining, b.length - pos);
+        this.#noteBody(p, b, pos, take);
+        p.remaining -= take;
+        pos += take;
+        if (p.remaining === 0) p.chunkStage = 'data-end';
+        continue;
+      }
+      const c = b[pos++] as number;
+      if (c !== 0x0a) {
+        if (p.chunkLine.length < 256) p.chunkLine += String.fromCharCode(c);
+        continue;
+      }
+      const line = p.chunkLine.replace(/\r$/, '');
+      p.chunkLine = '';
+      if (p.chunkStage === 'data-end') {
+        p.chunkStage = 'size';
+      } else if (p.chunkStage === 'size') {
+        const size = Number.parseInt(line.split(';')[0]?.trim() ?? '', 16);
+        if (!Number.isFinite(size) || size <= 0) p.chunkStage = 'trailer';
+        else {
+          p.remaining = size;
+          p.chunkStage = 'data';
+        }
+      } else if (p.chunkStage === 'trailer' && line === '') {
+        p.chunkStage = 'done';
+        return pos;
+      }
+    }
+    return -1;
+  }
+
+  #finish(p: Pending): { protocol: string; info: string } {
+    const base = `${p.firstLine} `;
+    if (p.bodyLength === 0 || p.contentType === null) return { protocol: 'HTTP', info: base };
+    const media = mediaInfo(p.contentType, p.bodyPrefix);
+    return { protocol: media.protocol, info: base + media.suffix };
+  }
+}
+
+interface HeaderFacts {
+  readonly contentLength: number | null;
+  readonly chunked: boolean;
+  readonly contentType: string | null;
+}
+
+function parseHeaders(head: string): HeaderFacts {
+  let contentLength: number | null = null;
+  let chunked = false;
+  let contentType: string | null = null;
+  const lines = head.split(/\r?\n/);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
+    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
+    else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
+  }
+  return { contentLength, chunked, contentType };
+}
+
+/** `fallback` is the body length when neither Content-Length nor chunked is given; -1 reads to close. */
+function setBody(p: Pending, h: HeaderFacts, fallback: number): void {
+  if (h.chunked) p.mode = 'chunked';
+  else if (h.contentLength !== null) {
+    p.mode = 'length';
+    p.remaining = h.contentLength;
+  } else if (fallback >= 0) {
+    p.mode = 'length';
+    p.remaining = fallback;
+  } else p.mode = 'close';
+}
+
+function headEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 10) continue;
+    if (text.charCodeAt(i + 1) === 10) return i + 2;
+    if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) return i + 3;
+  }
+  return -1;
+}
+
+const XML_TYPES = new Set([
+  'text/xml',
+  'application/xml',
+  'application/soap+xml',
+  'application/rss+xml',
+  'application/atom+xml',
+  'application/xhtml+xml',
+  'image/svg+xml',
+]);
+
+/** What tshark's media subdissectors add for a body of this type. */
+function mediaInfo(type: string, prefix: readonly number[]): { protocol: string; suffix: string } {
+  if (XML_TYPES.has(type)) return { protocol: 'HTTP/XML', suffix: '' };
+  if (type === 'application/json')
+    return { protocol: 'HTTP/JSON', suffix: ', JavaScript Object Notation (application/json)' };
+  if (type === 'image/png') return { protocol: 'HTTP', suffix: ' (PNG)' };
+  if (type === 'image/gif') {
+    const version = String.fromCharCode(...prefix.slice(0, 6));
+    return { protocol: 'HTTP', suffix: ` (${version === 'GIF87a' ? 'GIF87a' : 'GIF89a'})` };
+  }
+  if (type === 'image/jpeg' || type === 'image/jpg' || type === 'image/pjpeg') {
+    return { protocol: 'HTTP', suffix: ' (JPEG JFIF image)' };
+  }
+  return { protocol: 'HTTP', suffix: ` (${type})` };
+}

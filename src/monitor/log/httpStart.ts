@@ -1,0 +1,119 @@
+/** Request methods tshark's HTTP dissector recognises at the start of a message (packet-http.c). */
+const METHODS = new Set([
+  'GET',
+  'PUT',
+  'POST',
+  'HEAD',
+  'OPTIONS',
+  'DELETE',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+  'LOCK',
+  'UNLOCK',
+  'COPY',
+  'MOVE',
+  'MKCOL',
+  'PROPFIND',
+  'PROPPATCH',
+  'SEARCH',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'M-SEARCH',
+  'POLL',
+  'BMOVE',
+  'BCOPY',
+  'BDELETE',
+  'BPROPFIND',
+  'BPROPPATCH',
+  'MKWORKSPACE',
+  'MKACTIVITY',
+  'CHECKOUT',
+  'CHECKIN',
+  'UNCHECKOUT',
+  'UPDATE',
+  'LABEL',
+  'MERGE',
+  'BASELINE-CONTROL',
+  'VERSION-CONTROL',
+  'REPORT',
+  'ACL',
+  'MKREDIRECTREF',
+  'UPDATEREDIRECTREF',
+  'ORDERPATCH',
+  'RPC_IN_DATA',
+  'RPC_OUT_DATA',
+  'SSTP_DUPLEX_POST',
+]);
+
+export type MessageStart = { readonly kind: 'request'; readonly method: string } | { readonly kind: 'response' } | null;
+
+/** Does the data at `at` start an HTTP request or response, as tshark judges it? */
+export function messageStart(b: Uint8Array, at: number): MessageStart {
+  if (
+    b.length - at >= 5 &&
+    b[at] === 0x48 &&
+    b[at + 1] === 0x54 &&
+    b[at + 2] === 0x54 &&
+    b[at + 3] === 0x50 &&
+    b[at + 4] === 0x2f
+  ) {
+    return { kind: 'response' };
+  }
+  let end = at;
+  const limit = Math.min(b.length, at + 20);
+  while (end < limit && b[end] !== 0x20) end++;
+  if (end >= limit || end === at) return null;
+  const method = Buffer.from(b.buffer, b.byteOffset + at, end - at).toString('latin1');
+  return METHODS.has(method) ? { kind: 'request', method } : null;
+}
+
+/**
+ * tshark's heuristic HTTP-over-TCP test for ports not registered to HTTP: the first line is a
+ * response (`HTTP/1.`) or ends with `HTTP/1.x`.
+ */
+export function looksLikeHttp(b: Uint8Array): boolean {
+  if (b.length >= 7 && Buffer.from(b.buffer, b.byteOffset, 7).toString('latin1') === 'HTTP/1.') return true;
+  let eol = 0;
+  const limit = Math.min(b.length, 4096);
+  while (eol < limit && b[eol] !== 0x0a) eol++;
+  if (eol >= limit) return false;
+  let end = eol;
+  if (end > 0 && b[end - 1] === 0x0d) end--;
+  if (end < 8) return false;
+  const tail = Buffer.from(b.buffer, b.byteOffset + end - 8, 7).toString('latin1');
+  return tail === 'HTTP/1.' && messageStart(b, 0)?.kind === 'request';
+}
+
+/** tshark's format_text(): printable ASCII as is, the rest escaped. */
+export function formatText(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+    else s += escapeByte(c);
+  }
+  return s;
+}
+
+function escapeByte(c: number): string {
+  switch (c) {
+    case 0x07:
+      return '\\a';
+    case 0x08:
+      return '\\b';
+    case 0x0c:
+      return '\\f';
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+    case 0x0b:
+      return '\\v';
+    default:
+      return `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+}

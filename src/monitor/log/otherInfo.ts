@@ -1,0 +1,209 @@
+import type { ArpPacket } from '../decode/arp.js';
+import { decodeDns } from '../decode/dns.js';
+import type { IcmpHeader } from '../decode/icmp.js';
+import type { IpLayer } from '../decode/ip.js';
+
+/** Protocol and Info columns for what is not TCP, in tshark's words. */
+export interface Columns {
+  readonly protocol: string;
+  readonly info: string;
+}
+
+const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  89: 'OSPF',
+  103: 'PIM',
+  112: 'VRRP',
+  132: 'SCTP',
+};
+
+export function ipProtocolName(n: number): string {
+  return IP_PROTOCOL_NAMES[n] ?? `Unknown`;
+}
+
+export function fragmentColumns(ip: IpLayer): Columns {
+  if (ip.version === 4) {
+    const id = ip.id.toString(16).padStart(4, '0');
+    return {
+      protocol: 'IPv4',
+      info: `Fragmented IP protocol (proto=${ipProtocolName(ip.protocol)} ${ip.protocol}, off=${ip.fragmentOffset}, ID=${id})`,
+    };
+  }
+  return {
+    protocol: 'IPv6',
+    info: `IPv6 fragment (off=${ip.fragmentOffset} more=${ip.moreFragments ? 'y' : 'n'} ident=0x${ip.id.toString(16).padStart(8, '0')} nxt=${ip.protocol})`,
+  };
+}
+
+export function udpColumns(sport: number, dport: number, length: number, payload: Uint8Array): Columns {
+  if (sport === 53 || dport === 53) {
+    const info = dnsInfo(payload);
+    if (info) return { protocol: 'DNS', info };
+  }
+  return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length}` };
+}
+
+const DNS_TYPES: Readonly<Record<number, string>> = {
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  13: 'HINFO',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  41: 'OPT',
+  43: 'DS',
+  46: 'RRSIG',
+  47: 'NSEC',
+  48: 'DNSKEY',
+  64: 'SVCB',
+  65: 'HTTPS',
+  99: 'SPF',
+  252: 'AXFR',
+  255: 'ANY',
+  257: 'CAA',
+};
+const DNS_OPCODES = [
+  'Standard query',
+  'Inverse query',
+  'Server status request',
+  'Unknown operation (3)',
+  'Zone change notification',
+  'Dynamic update',
+];
+const DNS_RCODES = ['No error', 'Format error', 'Server failure', 'No such name', 'Not implemented', 'Refused'];
+
+export function dnsInfo(payload: Uint8Array): string | null {
+  const m = decodeDns(payload);
+  if (!m) return null;
+  let s = DNS_OPCODES[m.opcode] ?? `Unknown operation (${m.opcode})`;
+  if (m.response) s += ' response';
+  s += ` 0x${m.id.toString(16).padStart(4, '0')}`;
+  if (m.response && m.rcode !== 0) s += ` ${DNS_RCODES[m.rcode] ?? `Unknown error (${m.rcode})`}`;
+  for (const q of m.questions) s += ` ${dnsType(q.type)} ${q.name}`;
+  for (const r of m.records) s += r.data === '' ? ` ${dnsType(r.type)}` : ` ${dnsType(r.type)} ${r.data}`;
+  return s;
+}
+
+function dnsType(t: number): string {
+  return DNS_TYPES[t] ?? `Unknown (${t})`;
+}
+
+const ICMP_TYPES: Readonly<Record<number, string>> = {
+  0: 'Echo (ping) reply',
+  3: 'Destination unreachable',
+  4: 'Source quench (flow control)',
+  5: 'Redirect',
+  8: 'Echo (ping) request',
+  9: 'Router advertisement',
+  10: 'Router solicitation',
+  11: 'Time-to-live exceeded',
+  12: 'Parameter problem',
+  13: 'Timestamp request',
+  14: 'Timestamp reply',
+  17: 'Address mask request',
+  18: 'Address mask reply',
+};
+const UNREACHABLE = [
+  'Network unreachable',
+  'Host unreachable',
+  'Protocol unreachable',
+  'Port unreachable',
+  'Fragmentation needed',
+  'Source route failed',
+  'Destination network unknown',
+  'Destination host unknown',
+  'Source host isolated',
+  'Network administratively prohibited',
+  'Host administratively prohibited',
+  'Network unreachable for TOS',
+  'Host unreachable for TOS',
+  'Communication administratively filtered',
+];
+const TIME_EXCEEDED = ['Time to live exceeded in transit', 'Fragment reassembly time exceeded'];
+
+const ICMPV6_TYPES: Readonly<Record<number, string>> = {
+  1: 'Destination Unreachable',
+  2: 'Packet Too Big',
+  3: 'Time Exceeded',
+  4: 'Parameter Problem',
+  128: 'Echo (ping) request',
+  129: 'Echo (ping) reply',
+  133: 'Router Solicitation',
+  134: 'Router Advertisement',
+  135: 'Neighbor Solicitation',
+  136: 'Neighbor Advertisement',
+  137: 'Redirect',
+  143: 'Multicast Listener Report Message v2',
+};
+
+/** Echo requests seen, so a reply can say `(request in N)`; bounded. */
+export class EchoTracker {
+  readonly #requests = new Map<string, number>();
+
+  request(key: string, frame: number): void {
+    if (this.#requests.size > 65536) this.#requests.clear();
+    this.#requests.set(key, frame);
+  }
+
+  find(key: string): number | undefined {
+    return this.#requests.get(key);
+  }
+}
+
+export function icmpColumns(ip: IpLayer, icmp: IcmpHeader, frame: number, echoes: EchoTracker): Columns {
+  if (icmp.version === 6) return icmpv6Columns(ip, icmp, frame, echoes);
+  const name = ICMP_TYPES[icmp.type] ?? `Unknown ICMP (obsolete or malformed?)`;
+  let info = name.padEnd(20);
+  if (icmp.type === 8 || icmp.type === 0) {
+    const swapped = ((icmp.seq & 0xff) << 8) | (icmp.seq >> 8);
+    info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}/${swapped}, ttl=${ip.ttl}`;
+    const key = `${icmp.id}/${icmp.seq}`;
+    if (icmp.type === 8) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
+    else {
+      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
+      if (req !== undefined) info += ` (request in ${req})`;
+    }
+  } else if (icmp.type === 3) info += ` (${UNREACHABLE[icmp.code] ?? `Unknown (${icmp.code})`})`;
+  else if (icmp.type === 11) info += ` (${TIME_EXCEEDED[icmp.code] ?? `Unknown (${icmp.code})`})`;
+  return { protocol: 'ICMP', info };
+}
+
+function icmpv6Columns(ip: IpLayer, icmp: IcmpHeader, frame: number, echoes: EchoTracker): Columns {
+  let info = ICMPV6_TYPES[icmp.type] ?? `Unknown ICMPv6 type (${icmp.type})`;
+  if (icmp.type === 128 || icmp.type === 129) {
+    info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}, hop limit=${ip.ttl}`;
+    const key = `${icmp.id}/${icmp.seq}`;
+    if (icmp.type === 128) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
+    else {
+      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
+      if (req !== undefined) info += ` (request in ${req})`;
+    }
+  }
+  return { protocol: 'ICMPv6', info };
+}
+
+export function arpColumns(arp: ArpPacket): Columns {
+  if (arp.operation === 1) {
+    if (arp.senderIp === arp.targetIp) return { protocol: 'ARP', info: `Gratuitous ARP for ${arp.senderIp} (Request)` };
+    return { protocol: 'ARP', info: `Who has ${arp.targetIp}? Tell ${arp.senderIp}` };
+  }
+  if (arp.operation === 2) {
+    if (arp.senderIp === arp.targetIp) return { protocol: 'ARP', info: `Gratuitous ARP for ${arp.senderIp} (Reply)` };
+    return { protocol: 'ARP', info: `${arp.senderIp} is at ${arp.senderMac}` };
+  }
+  return { protocol: 'ARP', info: `Unknown ARP opcode 0x${arp.operation.toString(16).padStart(4, '0')}` };
+}

@@ -1,0 +1,208 @@
+import type { DecodedPacket } from '../decode/packet.js';
+import type { TcpHeader } from '../decode/tcp.js';
+import { tsharkLine } from './columns.js';
+import { HttpLogConversation } from './httpLog.js';
+import { looksLikeHttp } from './httpStart.js';
+import type { MacNames } from './names.js';
+import {
+  arpColumns,
+  type Columns,
+  EchoTracker,
+  fragmentColumns,
+  icmpColumns,
+  ipProtocolName,
+  udpColumns,
+} from './otherInfo.js';
+import {
+  ANALYSIS,
+  analyseSegment,
+  analysisPrefix,
+  ConversationAnalysis,
+  isPortReuse,
+  RETRANSMITTED,
+} from './tcpAnalysis.js';
+import { tcpInfo } from './tcpInfo.js';
+
+/** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
+const HTTP_PORTS = new Set([80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371]);
+
+const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
+
+interface LogConversation {
+  readonly analysis: ConversationAnalysis;
+  /** Address and port of the endpoint whose packet opened the conversation (direction 0). */
+  readonly firstIp: string;
+  readonly firstPort: number;
+  /** 'port': HTTP by port; 'heuristic': HTTP once a payload looked like it; 'no': not (yet) HTTP. */
+  http: 'port' | 'heuristic' | 'no';
+  httpLog: HttpLogConversation | null;
+}
+
+export interface PacketLogOptions {
+  /** Names for Ethernet addresses of non-IP frames (tshark resolves them by default). */
+  readonly macNames?: MacNames;
+  /** Most TCP conversations remembered; the oldest are forgotten beyond this. */
+  readonly maxConversations?: number;
+}
+
+/**
+ * The packet log: one line per frame in tshark's default summary format. Stateful (TCP
+ * conversations, HTTP message boundaries, ICMP echo pairs) because tshark's single pass is.
+ */
+export class PacketLog {
+  readonly #conversations = new Map<string, LogConversation>();
+  readonly #echoes = new EchoTracker();
+  readonly #macNames: MacNames | undefined;
+  readonly #maxConversations: number;
+  #startNs: number | null = null;
+  #startSeconds = 0;
+
+  constructor(options: PacketLogOptions = {}) {
+    this.#macNames = options.macNames;
+    this.#maxConversations = options.maxConversations ?? 200_000;
+  }
+
+  /** The log line for one frame (frames must come in capture order). */
+  line(p: DecodedPacket): string {
+    const f = p.frame;
+    const time = this.#relative(f.seconds, f.fraction, f.precision);
+    const { source, destination, columns } = this.#columns(p, time.ns);
+    return tsharkLine(f.number, time.text, source, destination, columns.protocol, f.originalLength, columns.info);
+  }
+
+  #relative(seconds: number, fraction: number, precision: number): { text: string; ns: number } {
+    const fracNs = fraction * 10 ** (9 - precision);
+    if (this.#startNs === null) {
+      this.#startSeconds = seconds;
+      this.#startNs = fracNs;
+    }
+    const ns = (seconds - this.#startSeconds) * 1e9 + fracNs - this.#startNs;
+    const unit = 10 ** (9 - precision);
+    const negative = ns < 0;
+    const abs = Math.floor(Math.abs(ns) / unit);
+    const scale = 10 ** precision;
+    const whole = Math.floor(abs / scale);
+    const frac = abs - whole * scale;
+    const text = `${negative ? '-' : ''}${whole}${precision > 0 ? `.${String(frac).padStart(precision, '0')}` : ''}`;
+    return { text, ns };
+  }
+
+  #columns(p: DecodedPacket, ns: number): { source: string; destination: string; columns: Columns } {
+    const ip = p.ip;
+    if (!ip) {
+      const source = this.#mac(p.link.source);
+      const destination = this.#mac(p.link.destination);
+      if (p.arp) return { source, destination, columns: arpColumns(p.arp) };
+      return { source, destination, columns: linkOnlyColumns(p) };
+    }
+    const at = { source: ip.source, destination: ip.destination };
+    if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return { ...at, columns: fragmentColumns(ip) };
+    const t = p.transport;
+    switch (t.kind) {
+      case 'tcp':
+        return { ...at, columns: this.#tcp(p, t.tcp, ns) };
+      case 'udp':
+        return { ...at, columns: udpColumns(t.udp.sourcePort, t.udp.destinationPort, t.udp.payloadLength, p.payload) };
+      case 'icmp':
+        return { ...at, columns: icmpColumns(ip, t.icmp, p.frame.number, this.#echoes) };
+      default:
+        return {
+          ...at,
+          columns: {
+            protocol: p.error ? (ip.version === 4 ? 'IPv4' : 'IPv6') : ipProtocolName(ip.protocol),
+            info: p.error ?? '',
+          },
+        };
+    }
+  }
+
+  #mac(mac: string | null): string {
+    if (!mac) return '';
+    return this.#macNames ? this.#macNames.name(mac) : mac;
+  }
+
+  #tcp(p: DecodedPacket, tcp: TcpHeader, ns: number): Columns {
+    const ip = p.ip!;
+    const key = conversationKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    let conv = this.#conversations.get(key);
+    let reused = false;
+    const dir0 = conv ? directionOf(conv, ip.source, tcp.sourcePort) : 0;
+    const wsShift = windowShift(tcp);
+    const facts = {
+      seq: tcp.seq,
+      ack: tcp.ack,
+      flags: tcp.flags,
+      window: tcp.window,
+      length: tcp.payloadLength,
+      wsShift,
+      frame: p.frame.number,
+      time: ns,
+    };
+    if (conv && isPortReuse(conv.analysis, dir0, facts)) {
+      this.#conversations.delete(key);
+      conv = undefined;
+      reused = true;
+    }
+    if (!conv) conv = this.#open(key, ip.source, tcp);
+    const dir = directionOf(conv, ip.source, tcp.sourcePort);
+    const a = analyseSegment(conv.analysis, dir, facts);
+    const flags = reused ? a.flags | ANALYSIS.REUSED_PORTS : a.flags;
+    const analysis = reused ? { ...a, flags } : a;
+    const reverseBase = conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq;
+    const text = tcpInfo(tcp, { relSeq: a.relSeq, relAck: a.relAck, window: a.window, reverseBase });
+    const prefix = analysisPrefix(analysis);
+    const http = this.#http(conv, dir, tcp, p.payload, flags);
+    if (http === null) return { protocol: 'TCP', info: prefix + text };
+    if (http.kind === 'message') return { protocol: http.protocol, info: prefix + http.info };
+    return { protocol: 'TCP', info: prefix + (http.info ?? text) + SEGMENT_NOTE };
+  }
+
+  #open(key: string, source: string, tcp: TcpHeader): LogConversation {
+    if (this.#conversations.size >= this.#maxConversations) {
+      const oldest = this.#conversations.keys().next().value;
+      if (oldest !== undefined) this.#conversations.delete(oldest);
+    }
+    const http =
+      HTTP_PORTS.has(Math.min(tcp.sourcePort, tcp.destinationPort)) ||
+      HTTP_PORTS.has(Math.max(tcp.sourcePort, tcp.destinationPort));
+    const conv: LogConversation = {
+      analysis: new ConversationAnalysis(),
+      firstIp: source,
+      firstPort: tcp.sourcePort,
+      http: http ? 'port' : 'no',
+      httpLog: http ? new HttpLogConversation() : null,
+    };
+    this.#conversations.set(key, conv);
+    return conv;
+  }
+
+  #http(conv: LogConversation, dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, flags: number) {
+    if ((flags & RETRANSMITTED) !== 0) return null;
+    const fin = (tcp.flags & 0x01) !== 0;
+    if (conv.http === 'no') {
+      if (payload.length === 0 || !looksLikeHttp(payload)) return null;
+      conv.http = 'heuristic';
+      conv.httpLog = new HttpLogConversation();
+    }
+    if (payload.length === 0 && !fin) return null;
+    return conv.httpLog!.onSegment(dir, payload, fin);
+  }
+}
+
+function linkOnlyColumns(p: DecodedPacket): Columns {
+  if (p.error) return { protocol: 'Malformed', info: p.error };
+  return { protocol: `0x${p.link.protocol.toString(16).padStart(4, '0')}`, info: 'Ethernet II' };
+}
+
+function windowShift(tcp: TcpHeader): number {
+  for (const o of tcp.options) if (o.kind === 'ws') return o.shift;
+  return -1;
+}
+
+export function conversationKey(a: string, ap: number, b: string, bp: number): string {
+  return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
+}
+
+function directionOf(conv: LogConversation, ip: string, port: number): 0 | 1 {
+  return conv.firstIp === ip && conv.firstPort === port ? 0 : 1;
+}

@@ -1,0 +1,295 @@
+import { TCP_FLAGS } from '../decode/tcp.js';
+import { seqAdd, seqGt, seqLe, seqLt } from './seq.js';
+
+/**
+ * tshark's TCP sequence analysis (packet-tcp.c, tcp_analyze_sequence_number), reduced to what
+ * the Info column shows: relative sequence numbers, the calculated window, and the
+ * `[TCP Retransmission]`-style notes. Numbers are absolute 32-bit values; 0 means "not yet seen",
+ * exactly as tshark keeps them, so corner cases come out the same.
+ */
+
+export const ANALYSIS = {
+  RETRANSMISSION: 1 << 0,
+  LOST_PACKET: 1 << 1,
+  ACK_LOST_PACKET: 1 << 2,
+  KEEP_ALIVE: 1 << 3,
+  DUPLICATE_ACK: 1 << 4,
+  ZERO_WINDOW: 1 << 5,
+  ZERO_WINDOW_PROBE: 1 << 6,
+  ZERO_WINDOW_PROBE_ACK: 1 << 7,
+  KEEP_ALIVE_ACK: 1 << 8,
+  OUT_OF_ORDER: 1 << 9,
+  FAST_RETRANSMISSION: 1 << 10,
+  WINDOW_UPDATE: 1 << 11,
+  WINDOW_FULL: 1 << 12,
+  REUSED_PORTS: 1 << 13,
+  SPURIOUS_RETRANSMISSION: 1 << 14,
+} as const;
+
+/** Window scale: a shift count, or unknown (no SYN seen) / none (scaling not in use). */
+export const WS_UNKNOWN = -1;
+export const WS_NONE = -2;
+
+export class FlowAnalysis {
+  baseSeq = 0;
+  baseSet = false;
+  winScale = WS_UNKNOWN;
+  window = 0;
+  nextSeq = 0;
+  /** Nanoseconds (relative to the capture start) when nextSeq last advanced. */
+  nextSeqTime = 0;
+  maxSeqToBeAcked = 0;
+  lastAck = 0;
+  lastAckTime = 0;
+  dupAckNum = 0;
+  lastNonDupAck = 0;
+  lastSegmentFlags = 0;
+}
+
+/** The state of one TCP conversation (both directions) for the packet log. */
+export class ConversationAnalysis {
+  /** [0]: the endpoint that sent the first packet seen; [1]: its peer. */
+  readonly flows: [FlowAnalysis, FlowAnalysis] = [new FlowAnalysis(), new FlowAnalysis()];
+  synTime = -1;
+  synDir: 0 | 1 = 0;
+  firstRtt = 0;
+}
+
+export interface SegmentFacts {
+  readonly seq: number;
+  readonly ack: number;
+  readonly flags: number;
+  /** The raw window field. */
+  readonly window: number;
+  /** TCP payload length per the IP header. */
+  readonly length: number;
+  /** WS shift from the options, or -1 when the segment carries none. */
+  readonly wsShift: number;
+  /** Frame number and time in ns since the capture start. */
+  readonly frame: number;
+  readonly time: number;
+}
+
+export interface SegmentAnalysis {
+  readonly flags: number;
+  readonly relSeq: number;
+  readonly relAck: number;
+  /** The window as tshark shows it (scaled when the scale is known). */
+  readonly window: number;
+  readonly dupAckNum: number;
+  readonly dupAckFrame: number;
+}
+
+const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;
+
+/** A SYN that starts over on a known 4-tuple: tshark opens a new conversation. */
+export function isPortReuse(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): boolean {
+  const fwd = conv.flows[dir];
+  return (seg.flags & TCP_FLAGS.SYN) !== 0 && fwd.baseSet && seg.seq !== fwd.baseSeq;
+}
+
+/** Analyse one segment of `conv` sent in direction `dir`, updating the conversation. */
+export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): SegmentAnalysis {
+  const fwd = conv.flows[dir];
+  const rev = conv.flows[dir === 0 ? 1 : 0];
+  const { seq, ack, flags } = seg;
+  const isSyn = (flags & TCP_FLAGS.SYN) !== 0;
+  const hasAck = (flags & TCP_FLAGS.ACK) !== 0;
+
+  if (!fwd.baseSet) {
+    fwd.baseSeq = isSyn ? seq : (seq - 1) >>> 0;
+    fwd.baseSet = true;
+  }
+  if (!rev.baseSet && hasAck) {
+    rev.baseSeq = (ack - 1) >>> 0;
+    rev.baseSet = true;
+  }
+  if (isSyn) applyWindowScale(fwd, rev, hasAck, seg.wsShift);
+  if (isSyn && !hasAck) {
+    conv.synTime = seg.time;
+    conv.synDir = dir;
+  } else if (!isSyn && hasAck && conv.firstRtt === 0 && conv.synTime >= 0 && dir === conv.synDir) {
+    conv.firstRtt = seg.time - conv.synTime;
+  }
+
+  const window = isSyn ? seg.window : scaledWindow(seg.window, fwd.winScale);
+  const result = sequenceAnalysis(conv, fwd, rev, seg, window);
+  return {
+    ...result,
+    relSeq: (seq - fwd.baseSeq) >>> 0,
+    relAck: hasAck ? (ack - rev.baseSeq) >>> 0 : 0,
+    window,
+  };
+}
+
+function scaledWindow(window: number, scale: number): number {
+  if (scale < 0) return window;
+  return window * 2 ** scale;
+}
+
+/** tshark's verify_tcp_window_scaling, run after the SYN's options are read. */
+function applyWindowScale(fwd: FlowAnalysis, rev: FlowAnalysis, isSynAck: boolean, shift: number): void {
+  if (shift >= 0) fwd.winScale = Math.min(shift, 14);
+  if (fwd.winScale === WS_UNKNOWN) {
+    fwd.winScale = WS_NONE;
+    rev.winScale = WS_NONE;
+  } else if (isSynAck && rev.winScale === WS_NONE) {
+    fwd.winScale = WS_NONE;
+  }
+}
+
+function sequenceAnalysis(
+  conv: ConversationAnalysis,
+  fwd: FlowAnalysis,
+  rev: FlowAnalysis,
+  seg: SegmentFacts,
+  window: number,
+): { flags: number; dupAckNum: number; dupAckFrame: number } {
+  const { seq, ack, flags, length, time } = seg;
+  const forward = forwardChecks(fwd, rev, seg, window);
+  let a = forward.a;
+  const { dupAckNum, dupAckFrame } = forward;
+  if ((a & ANALYSIS.DUPLICATE_ACK) === 0) {
+    fwd.lastNonDupAck = seg.frame;
+    fwd.dupAckNum = 0;
+  }
+
+  if (rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked) && (flags & TCP_FLAGS.ACK) !== 0) {
+    a |= ANALYSIS.ACK_LOST_PACKET;
+    rev.maxSeqToBeAcked = rev.nextSeq;
+  }
+
+  if (
+    (length > 0 || (flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) &&
+    fwd.nextSeq !== 0 &&
+    seqLt(seq, fwd.nextSeq) &&
+    (a & ANALYSIS.KEEP_ALIVE) === 0
+  ) {
+    a |= retransmissionKind(conv, fwd, rev, seg);
+  }
+
+  let nextSeq = seqAdd(seq, length);
+  if ((flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) nextSeq = seqAdd(nextSeq, 1);
+  const probe = (a & ANALYSIS.ZERO_WINDOW_PROBE) !== 0;
+  if ((seqGt(nextSeq, fwd.nextSeq) || fwd.nextSeq === 0) && !probe) {
+    fwd.nextSeq = nextSeq;
+    fwd.nextSeqTime = time;
+  }
+  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !probe) fwd.maxSeqToBeAcked = fwd.nextSeq;
+
+  fwd.window = window;
+  fwd.lastAck = ack;
+  fwd.lastAckTime = time;
+  fwd.lastSegmentFlags = a;
+  return { flags: a, dupAckNum, dupAckFrame };
+}
+
+/** The checks tshark makes before the retransmission test: probes, windows, keep-alives, dup ACKs. */
+function forwardChecks(
+  fwd: FlowAnalysis,
+  rev: FlowAnalysis,
+  seg: SegmentFacts,
+  window: number,
+): { a: number; dupAckNum: number; dupAckFrame: number } {
+  const { seq, ack, flags, length } = seg;
+  const plain = (flags & SYN_FIN_RST) === 0;
+  let a = 0;
+  if (length === 1 && seq === fwd.nextSeq && rev.window === 0) {
+    a |= ANALYSIS.ZERO_WINDOW_PROBE;
+    return { a, dupAckNum: 0, dupAckFrame: 0 };
+  }
+  if (window === 0 && plain) a |= ANALYSIS.ZERO_WINDOW;
+  if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & TCP_FLAGS.RST) === 0) a |= ANALYSIS.LOST_PACKET;
+  if ((length === 0 || length === 1) && seq === (fwd.nextSeq - 1) >>> 0 && plain) a |= ANALYSIS.KEEP_ALIVE;
+  if (length === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && plain) {
+    a |= ANALYSIS.WINDOW_UPDATE;
+  }
+  if (
+    length > 0 &&
+    rev.winScale !== WS_UNKNOWN &&
+    seqAdd(seq, length) ===
+      seqAdd(rev.lastAck, scaledWindow(rev.window, rev.winScale === WS_NONE ? 0 : rev.winScale)) &&
+    plain
+  ) {
+    a |= ANALYSIS.WINDOW_FULL;
+  }
+  if (
+    length === 0 &&
+    window !== 0 &&
+    window === fwd.window &&
+    seq === fwd.nextSeq &&
+    ack === fwd.lastAck &&
+    (rev.lastSegmentFlags & ANALYSIS.KEEP_ALIVE) !== 0 &&
+    plain
+  ) {
+    a |= ANALYSIS.KEEP_ALIVE_ACK;
+    return { a, dupAckNum: 0, dupAckFrame: 0 };
+  }
+  if (
+    length === 0 &&
+    window === 0 &&
+    window === fwd.window &&
+    seq === fwd.nextSeq &&
+    ack === fwd.lastAck &&
+    (rev.lastSegmentFlags & ANALYSIS.ZERO_WINDOW_PROBE) !== 0 &&
+    plain
+  ) {
+    a |= ANALYSIS.ZERO_WINDOW_PROBE_ACK;
+    return { a, dupAckNum: 0, dupAckFrame: 0 };
+  }
+  if (length === 0 && window !== 0 && window === fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && plain) {
+    fwd.dupAckNum++;
+    return { a: a | ANALYSIS.DUPLICATE_ACK, dupAckNum: fwd.dupAckNum, dupAckFrame: fwd.lastNonDupAck };
+  }
+  return { a, dupAckNum: 0, dupAckFrame: 0 };
+}
+
+function retransmissionKind(
+  conv: ConversationAnalysis,
+  fwd: FlowAnalysis,
+  rev: FlowAnalysis,
+  seg: SegmentFacts,
+): number {
+  const { seq, length, time } = seg;
+  if (rev.dupAckNum >= 2 && rev.lastAck === seq && time - rev.lastAckTime < 20_000_000) {
+    return ANALYSIS.FAST_RETRANSMISSION;
+  }
+  const sinceNext = time - fwd.nextSeqTime;
+  const threshold = conv.firstRtt === 0 ? 3_000_000 : conv.firstRtt;
+  if (sinceNext < threshold && fwd.nextSeq !== seqAdd(seq, length)) return ANALYSIS.OUT_OF_ORDER;
+  if (length > 0 && rev.lastAck !== 0 && seqLe(seqAdd(seq, length), rev.lastAck)) {
+    return ANALYSIS.SPURIOUS_RETRANSMISSION;
+  }
+  return ANALYSIS.RETRANSMISSION;
+}
+
+/** The notes tshark prepends to the Info column, in its order. */
+export function analysisPrefix(a: SegmentAnalysis): string {
+  const f = a.flags;
+  if (f === 0) return '';
+  // tshark prepends each note in turn, so the last one checked comes first.
+  let s = '';
+  const pre = (note: string): void => {
+    s = `[${note}] ${s}`;
+  };
+  if (f & ANALYSIS.RETRANSMISSION) pre('TCP Retransmission');
+  if (f & ANALYSIS.SPURIOUS_RETRANSMISSION) pre('TCP Spurious Retransmission');
+  if (f & ANALYSIS.LOST_PACKET) pre('TCP Previous segment not captured');
+  if (f & ANALYSIS.ACK_LOST_PACKET) pre('TCP ACKed unseen segment');
+  if (f & ANALYSIS.WINDOW_UPDATE) pre('TCP Window Update');
+  if (f & ANALYSIS.WINDOW_FULL) pre('TCP Window Full');
+  if (f & ANALYSIS.KEEP_ALIVE) pre('TCP Keep-Alive');
+  if (f & ANALYSIS.KEEP_ALIVE_ACK) pre('TCP Keep-Alive ACK');
+  if (f & ANALYSIS.DUPLICATE_ACK) pre(`TCP Dup ACK ${a.dupAckFrame}#${a.dupAckNum}`);
+  if (f & ANALYSIS.FAST_RETRANSMISSION) pre('TCP Fast Retransmission');
+  if (f & ANALYSIS.OUT_OF_ORDER) pre('TCP Out-Of-Order');
+  if (f & ANALYSIS.ZERO_WINDOW_PROBE) pre('TCP ZeroWindowProbe');
+  if (f & ANALYSIS.ZERO_WINDOW) pre('TCP ZeroWindow');
+  if (f & ANALYSIS.ZERO_WINDOW_PROBE_ACK) pre('TCP ZeroWindowProbeAck');
+  if (f & ANALYSIS.REUSED_PORTS) pre('TCP Port numbers reused');
+  return s;
+}
+
+/** Flags tshark treats as a retransmission of data already seen (no subdissector call). */
+export const RETRANSMITTED =
+  ANALYSIS.RETRANSMISSION | ANALYSIS.SPURIOUS_RETRANSMISSION | ANALYSIS.FAST_RETRANSMISSION | ANALYSIS.OUT_OF_ORDER;
