@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { bansho, ROOT } from './run.js';
+
+describe('bansho serve', () => {
+  const tmp = tempDir();
+  const upstream = new RecordingUpstream();
+  let upstreamUrl = '';
+  before(async () => {
+    upstreamUrl = await upstream.listen();
+  });
+  after(async () => {
+    await upstream.close();
+    tmp.cleanup();
+  });
+
+  it('refuses a broken config naming the key, exits non-zero, no stack trace', async () => {
+    const file = `${tmp.dir}/broken.yaml`;
+    writeFileSync(file, `upstream: ${upstreamUrl}\nbans:\n  first: soon\n`);
+    const r = await bansho(['serve', '--config', file, '--db', `${tmp.dir}/x.db`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bans\.first \(line 3\): invalid duration "soon"/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it('refuses a missing upstream', async () => {
+    const r = await bansho(['serve', '--db', `${tmp.dir}/x.db`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no upstream/);
+  });
+
+  it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${ROOT}src/cli/main.ts`,
+        'serve',
+        '--upstream',
+        upstreamUrl,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--db',
+        `${tmp.dir}/serve.db`,
+        '--events',
+        '-',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await waitFor('the gateway to listen', () => (stderr.includes('guarding') ? true : undefined), 15_000);
+      const ok = await rawRequest(port, '127.0.0.30', 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      assert.ok(ok.response.startsWith('HTTP/1.1 200'));
+      const refused = await rawRequest(port, '127.0.0.31', 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n');
+      assert.ok(refused.response.startsWith('HTTP/1.1 400 Bad Request'));
+      const line = await waitFor('an event line on stdout', () =>
+        stdout.split('\n').find((l) => l.includes('127.0.0.31')),
+      );
+      const event = JSON.parse(line) as { event: { action: string }; threat?: { software?: { id: string } } };
+      assert.equal(event.event.action, 'banned');
+      assert.equal(event.threat?.software?.id, 'prettypark');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /SIGTERM: draining/);
+  });
+});

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ConfigError,
+  parseConfigText,
+  parseDuration,
+  parseListen,
+  resolveGatewayConfig,
+} from '../../src/config/index.js';
+
+describe('config', () => {
+  it('reads a full file into the gateway config', () => {
+    const file = parseConfigText(`
+upstream: http://127.0.0.1:8080
+listen: 127.0.0.1:8001
+site_names: [www.example.com]
+allowlist: [10.0.0.0/8, 192.0.2.1]
+bans: { first: 2h, factor: 3, max: 7d }
+timeouts: { headers: 5s, request: 30s, keep_alive: 2s }
+scores: { block: 7 }
+`);
+    const c = resolveGatewayConfig(file, {});
+    assert.equal(c.upstream.origin, 'http://127.0.0.1:8080');
+    assert.deepEqual(c.listen, { host: '127.0.0.1', port: 8001 });
+    assert.deepEqual(c.allowlist, ['10.0.0.0/8', '192.0.2.1/32']);
+    assert.deepEqual(c.banPolicy, { firstMs: 7_200_000, factor: 3, maxMs: 7 * 86_400_000 });
+    assert.equal(c.timeouts.headersMs, 5000);
+    assert.equal(c.blockScore, 7);
+  });
+
+  it('flags override the file', () => {
+    const c = resolveGatewayConfig(parseConfigText('upstream: http://127.0.0.1:1\n'), {
+      upstream: 'http://127.0.0.1:2',
+      db: 'x.db',
+    });
+    assert.equal(c.upstream.port, '2');
+    assert.equal(c.db, 'x.db');
+  });
+
+  it('names the key and line of a bad value', () => {
+    assert.throws(
+      () => parseConfigText('upstream: http://x\nbans:\n  first: soon\n', 'b.yaml'),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /^config b\.yaml: bans\.first \(line 3\): invalid duration "soon"/);
+        return true;
+      },
+    );
+    assert.throws(() => parseConfigText('upstrem: http://x\n'), /unknown key "upstrem"/);
+    assert.throws(() => parseConfigText('allowlist: [300.1.1.1]\n'), /allowlist\.0.*not an IP address/);
+    assert.throws(() => parseConfigText('upstream: ftp://x\n'), /upstream.*http:\/\//);
+    assert.throws(() => parseConfigText('a: [\n'), /invalid YAML/);
+  });
+
+  it('parses durations and listen addresses', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('1h'), 3_600_000);
+    assert.equal(parseDuration(30), 30_000);
+    assert.throws(() => parseDuration('1 hour'), /invalid duration/);
+    assert.deepEqual(parseListen(':8000'), { host: '0.0.0.0', port: 8000 });
+    assert.deepEqual(parseListen('[::1]:8000'), { host: '::1', port: 8000 });
+    assert.deepEqual(parseListen('8000'), { host: '127.0.0.1', port: 8000 });
+  });
+});

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
+import { type GatewayService, startGatewayService } from '../../src/gateway/service.js';
+
+/** A request the upstream received, as its own HTTP parser saw it. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly bodyBytes: number;
+  readonly bodySha256: string;
+}
+
+/**
+ * A real upstream web site that records everything reaching it: every TCP connection
+ * (counted before any parsing) and every request with a hash of its body. `POST /hash`
+ * answers the body's sha256; `/ws` echoes WebSocket messages.
+ */
+export class RecordingUpstream {
+  readonly server: Server;
+  readonly requests: SeenRequest[] = [];
+  connections = 0;
+  bytesReceived = 0;
+  readonly #wss = new WebSocketServer({ noServer: true });
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+      });
+      req.on('end', () => {
+        const digest = hash.digest('hex');
+        this.requests.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          bodyBytes: bytes,
+          bodySha256: digest,
+        });
+        const body =
+          req.url === '/hash'
+            ? `${digest} ${bytes}\n`
+            : `<h1>the real site</h1><p>${req.method} ${req.url} ${bytes}</p>\n`;
+        res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.connections++;
+      // Counted from the socket's byte counter at close: the parser reads the handle directly.
+      socket.on('close', () => {
+        this.bytesReceived += socket.bytesRead;
+      });
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        bodyBytes: 0,
+        bodySha256: '',
+      });
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.#wss.clients) c.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function tempDir(prefix = 'bansho-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testConfig(upstream: string, db: string, timeouts: Partial<Timeouts> = {}): GatewayConfig {
+  const base = resolveGatewayConfig({}, { upstream, listen: '127.0.0.1:0', db });
+  return { ...base, timeouts: { ...base.timeouts, ...timeouts }, dropReportIntervalMs: 200 };
+}
+
+export async function startTestGateway(config: GatewayConfig): Promise<GatewayService & { port: number }> {
+  const service = await startGatewayService(config, () => {});
+  return Object.assign(service, { port: service.gateway.address().port });
+}
+
+/** What a raw client connection saw: the bytes, and how it ended. */
+export interface RawExchange {
+  readonly response: string;
+  /** `fin`: the server closed cleanly; `reset`: RST; `timeout`: still open at the deadline. */
+  readonly ending: 'fin' | 'reset' | 'timeout';
+}
+
+/** Open a connection from `localAddress`, and wait until it is up. */
+export function openRaw(port: number, localAddress: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Send bytes on an open socket (or none) and collect everything until the server closes it. */
+export function exchange(socket: Socket, bytes: string | Buffer | null, deadlineMs = 5000): Promise<RawExchange> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = (ending: RawExchange['ending']) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ response: Buffer.concat(chunks).toString('latin1'), ending });
+    };
+    const timer = setTimeout(() => finish('timeout'), deadlineMs);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.once('end', () => finish('fin'));
+    socket.once('error', () => finish('reset'));
+    socket.once('close', () => finish('fin'));
+    if (bytes !== null) socket.write(bytes);
+  });
+}
+
+/** Connect from `localAddress`, send, collect until closed. A refused connect counts as a reset. */
+export async function rawRequest(
+  port: number,
+  localAddress: string,
+  bytes: string | Buffer,
+  deadlineMs = 5000,
+): Promise<RawExchange> {
+  let socket: Socket;
+  try {
+    socket = await openRaw(port, localAddress);
+  } catch {
+    return { response: '', ending: 'reset' };
+  }
+  return exchange(socket, bytes, deadlineMs);
+}
+
+/** Poll `check` until it returns a value other than undefined, or fail after the deadline. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  deadlineMs = 5000,
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const BAD_REQUEST_HEAD = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n';
