@@ -20,6 +20,7 @@ type Registrar = { register(program: Command): void };
 const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./serve.js'),
   () => import('./bans.js'),
+  () => import('./monitor.js'),
 ];
 
 function packageVersion(): string {

@@ -8,14 +8,22 @@ import type { Frame } from './frame.js';
  * `onFrame` as it completes. Resolves with the frame count at the end of input; rejects with a
  * CaptureError at damage, after every frame before it was handed over.
  */
-export async function readCapture(input: Readable, onFrame: (frame: Frame) => void): Promise<number> {
+export async function readCapture(
+  input: Readable,
+  onFrame: (frame: Frame) => void,
+  /** Called after each chunk; awaited, so a slow consumer (stdout to a pipe) holds the reading back. */
+  afterChunk?: () => Promise<void> | void,
+): Promise<number> {
   const parser = new CaptureParser();
   let count = 0;
   const sink = (frame: Frame): void => {
     count++;
     onFrame(frame);
   };
-  for await (const chunk of input) parser.push(chunk as Uint8Array, sink);
+  for await (const chunk of input) {
+    parser.push(chunk as Uint8Array, sink);
+    if (afterChunk) await afterChunk();
+  }
   parser.end();
   return count;
 }

@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import { loadCatalog, loadEngine } from '../catalog/index.js';
+import { CaptureError } from '../monitor/capture/errors.js';
+import { LiveCaptureError, startLiveCapture } from '../monitor/capture/live.js';
+import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
+import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
+import { MacNames } from '../monitor/log/names.js';
+import { Monitor, type MonitorStats } from '../monitor/monitor.js';
+import { printStoredEvidence } from '../monitor/storedEvidence.js';
+import { SqliteEventStore } from '../store/index.js';
+import type { SecurityEvent } from '../store/securityEvent.js';
+
+interface MonitorFlags {
+  read?: string;
+  interface?: string;
+  filter?: string;
+  source?: string;
+  json?: boolean;
+  log: boolean;
+  flows?: boolean;
+  db: string;
+  store: boolean;
+  thresholds?: string;
+  siteName: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('monitor')
+    .description(
+      'Packet monitor: a tshark-style packet log, HTTP reassembly into the detection engine, scans and floods',
+    )
+    .option('-r, --read <file>', 'read a pcap or pcapng capture (- for standard input)')
+    .option('-i, --interface <iface>', 'capture live through tcpdump on this interface')
+    .option('--filter <bpf>', "with -i: a BPF capture filter, e.g. 'tcp port 80'")
+    .option('--source <ip>', "incident view: only this address's packets (with --db and no -r/-i: its stored evidence)")
+    .option('--json', 'print events (detections, flows) as ECS JSON lines instead of the packet log')
+    .option('--no-log', 'no packet log: detection only')
+    .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
+    .option('--db <file>', 'SQLite event store', 'bansho.db')
+    .option('--no-store', 'do not write events to the store')
+    .option('--thresholds <file>', 'YAML overriding the port-scan and SYN-flood thresholds')
+    .option(
+      '--site-name <host...>',
+      "the site's own host names (absolute-form requests to them are not proxy abuse)",
+      [],
+    )
+    .action(async (flags: MonitorFlags) => {
+      process.exitCode = await runMonitor(flags);
+    });
+}
+
+async function runMonitor(flags: MonitorFlags): Promise<number> {
+  if (flags.read && flags.interface) return usage('give either -r FILE or -i IFACE, not both');
+  if (!flags.read && !flags.interface) {
+    if (flags.source) return printStoredEvidence(flags.db, flags.source, process.stdout);
+    return usage('give -r FILE, -i IFACE, or --source IP with --db FILE');
+  }
+  if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
+
+  const catalog = loadCatalog();
+  const engine = loadEngine({ lists: { site_names: flags.siteName.map((s) => s.toLowerCase()) } });
+  const threatName = (id: string): string | undefined => catalog.get(id)?.name;
+  const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
+  const store = flags.store ? new SqliteEventStore(flags.db) : null;
+  const out = new LineWriter();
+  const pending: SecurityEvent[] = [];
+  const counts = new Map<string, number>();
+  const flush = (): void => {
+    if (store && pending.length > 0) store.appendSync(pending.splice(0));
+    else pending.length = 0;
+  };
+  const monitor = new Monitor({
+    engine,
+    threatName,
+    thresholds,
+    log: flags.log && !flags.json,
+    source: flags.source ?? null,
+    allFlows: flags.flows ?? false,
+    macNames: MacNames.load(),
+    onLine: (line) => out.line(line),
+    onEvent: (event) => {
+      if (flags.json) out.line(JSON.stringify(event));
+      if (event.event.action === 'detected') {
+        const name = event.threat?.software?.id ?? 'unnamed';
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      pending.push(event);
+      if (pending.length >= 256) flush();
+    },
+  });
+  const afterChunk = (): Promise<void> => out.drain();
+
+  let failure: Error | null = null;
+  try {
+    if (flags.read) await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk);
+    else await live(flags, monitor);
+  } catch (err) {
+    if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
+    failure = err;
+  }
+  monitor.end();
+  flush();
+  await out.drain();
+  await store?.close();
+  process.stderr.write(summary(monitor.stats, counts, store !== null ? flags.db : null));
+  if (failure) {
+    process.stderr.write(`bansho monitor: ${failure.message}\n`);
+    return 2;
+  }
+  return 0;
+}
+
+async function live(flags: MonitorFlags, monitor: Monitor): Promise<void> {
+  const capture = startLiveCapture(
+    {
+      iface: flags.interface as string,
+      ...(flags.filter ? { filter: flags.filter } : {}),
+      onListening: () => process.stderr.write(`capturing on ${flags.interface} (Ctrl-C to stop)\n`),
+    },
+    (f) => monitor.frame(f),
+  );
+  const stop = (): void => capture.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await capture.done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`bansho monitor: ${message}\n`);
+  return 2;
+}
+
+function summary(stats: MonitorStats, counts: Map<string, number>, db: string | null): string {
+  const named = [...counts.entries()].map(([id, n]) => `${id} ×${n}`).join(', ');
+  return (
+    `${stats.frames} packets, ${stats.requests} HTTP requests, ${stats.detections + stats.alerts} detections` +
+    `${named ? ` (${named})` : ''}, ${stats.flows} flows${db ? `; events stored in ${db}` : ''}\n`
+  );
+}
+
+/** Buffers stdout writes and waits for the pipe to drain, so a slow reader holds the capture back. */
+class LineWriter {
+  #buf = '';
+  #broken = false;
+
+  constructor() {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.#broken = true;
+    });
+  }
+
+  line(text: string): void {
+    if (this.#broken) return;
+    this.#buf += `${text}\n`;
+    if (this.#buf.length >= 1 << 16) this.#write();
+  }
+
+  #write(): boolean {
+    const text = this.#buf;
+    this.#buf = '';
+    return text === '' || this.#broken ? true : process.stdout.write(text);
+  }
+
+  async drain(): Promise<void> {
+    if (this.#write() || this.#broken) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        resolve();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import type { DecodedPacket } from '../decode/packet.js';
+import { TCP_FLAGS } from '../decode/tcp.js';
+import type { NetworkAlert } from './networkAlert.js';
+import type { Thresholds } from './thresholds.js';
+
+interface TargetState {
+  syns: number[];
+  completed: number[];
+  sources: Map<string, number>;
+  lastAlert: number;
+}
+
+/**
+ * SYN floods: many SYNs to one destination address and port in a short window, few of which
+ * complete the handshake (the client's ACK). Bounded by `maxTargets`.
+ */
+export class SynFloodDetector {
+  readonly #t: Thresholds['synFlood'];
+  readonly #targets = new Map<string, TargetState>();
+  readonly #maxTargets: number;
+
+  constructor(thresholds: Thresholds['synFlood'], maxTargets = 10_000) {
+    this.#t = thresholds;
+    this.#maxTargets = maxTargets;
+  }
+
+  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+    const t = p.transport;
+    if (t.kind !== 'tcp' || !p.ip) return null;
+    const f = t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK | TCP_FLAGS.RST | TCP_FLAGS.FIN);
+    const isSyn = f === TCP_FLAGS.SYN;
+    // A client's first bare ACK (relative ack 1 is not known here): any bare ACK towards the target counts.
+    const isAck = f === TCP_FLAGS.ACK && p.payload.length === 0;
+    if (!isSyn && !isAck) return null;
+    const key = `${p.ip.destination}|${t.tcp.destinationPort}`;
+    let s = this.#targets.get(key);
+    if (!s) {
+      if (!isSyn) return null;
+      if (this.#targets.size >= this.#maxTargets) {
+        const oldest = this.#targets.keys().next().value;
+        if (oldest !== undefined) this.#targets.delete(oldest);
+      }
+      s = { syns: [], completed: [], sources: new Map(), lastAlert: -Infinity };
+      this.#targets.set(key, s);
+    }
+    const windowStart = timeMs - this.#t.windowSeconds * 1000;
+    while (s.syns.length > 0 && (s.syns[0] as number) < windowStart) s.syns.shift();
+    while (s.completed.length > 0 && (s.completed[0] as number) < windowStart) s.completed.shift();
+    if (isAck) {
+      if (s.completed.length < s.syns.length) s.completed.push(timeMs);
+      return null;
+    }
+    s.syns.push(timeMs);
+    if (s.sources.size < 1024) s.sources.set(p.ip.source, (s.sources.get(p.ip.source) ?? 0) + 1);
+    if (s.syns.length > 4 * this.#t.syns) s.syns.shift();
+    if (s.syns.length < this.#t.syns) return null;
+    if (s.completed.length / s.syns.length > this.#t.maxCompletedShare) return null;
+    if (timeMs - s.lastAlert < this.#t.cooldownSeconds * 1000) return null;
+    s.lastAlert = timeMs;
+    const [top, topCount] = [...s.sources.entries()].sort((a, b) => b[1] - a[1])[0] ?? [p.ip.source, 0];
+    const sources = s.sources.size;
+    s.sources.clear();
+    return {
+      threatId: 'syn-flood',
+      ruleId: 'monitor-syn-flood',
+      ruleName: 'SYN flood',
+      time: timeMs,
+      source: { ip: top, port: t.tcp.sourcePort },
+      destination: { ip: p.ip.destination, port: t.tcp.destinationPort },
+      transport: 'tcp',
+      evidence: `SYN flood on ${p.ip.destination}:${t.tcp.destinationPort}: ${s.syns.length} SYNs within ${this.#t.windowSeconds} s, ${s.completed.length} completed, from ${sources} source(s) (top ${top}: ${topCount})`,
+      tags: ['dos', 'syn-flood'],
+    };
+  }
+}

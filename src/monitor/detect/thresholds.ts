@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+/** Thresholds of the stateful network detectors: data, overridable from a YAML file. */
+export const ThresholdsSchema = z
+  .object({
+    portScan: z
+      .object({
+        /** Sliding window, seconds. */
+        windowSeconds: z.number().positive(),
+        /** Distinct ports probed on one host (vertical scan). */
+        ports: z.number().int().positive(),
+        /** Distinct hosts probed (horizontal sweep). */
+        hosts: z.number().int().positive(),
+        /** Seconds before the same source is reported again. */
+        cooldownSeconds: z.number().nonnegative(),
+      })
+      .strict(),
+    synFlood: z
+      .object({
+        windowSeconds: z.number().positive(),
+        /** SYNs to one destination (address and port) in the window. */
+        syns: z.number().int().positive(),
+        /** At most this share of them may complete the handshake. */
+        maxCompletedShare: z.number().min(0).max(1),
+        cooldownSeconds: z.number().nonnegative(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  portScan: { windowSeconds: 60, ports: 20, hosts: 20, cooldownSeconds: 300 },
+  synFlood: { windowSeconds: 10, syns: 100, maxCompletedShare: 0.2, cooldownSeconds: 60 },
+};
+
+export class ThresholdsError extends Error {
+  readonly code = 'E_THRESHOLDS';
+}
+
+/** Read thresholds from YAML (`portScan: {ports: 30}` …); missing keys keep their defaults. */
+export function loadThresholds(file: string): Thresholds {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ThresholdsError(`${file}: ${(err as Error).message}`);
+  }
+  const d = (doc ?? {}) as Record<string, Record<string, unknown>>;
+  const merged = {
+    portScan: { ...DEFAULT_THRESHOLDS.portScan, ...(d.portScan ?? {}) },
+    synFlood: { ...DEFAULT_THRESHOLDS.synFlood, ...(d.synFlood ?? {}) },
+  };
+  const r = ThresholdsSchema.safeParse(merged);
+  if (!r.success)
+    throw new ThresholdsError(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}

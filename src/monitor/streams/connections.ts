@@ -1,0 +1,314 @@
+import { hashId } from '../../events/fromObservation.js';
+import type { Endpoint } from '../../observe/observation.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
+import { connState, type FlowSummary } from '../flows/flow.js';
+import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './httpCutter.js';
+import { type Delivery, StreamBuffer } from './reassembly.js';
+
+export interface ConnectionLimits {
+  /** Connections tracked at once; the oldest is closed beyond this. */
+  readonly maxConnections: number;
+  /** Out-of-order bytes held per direction. */
+  readonly maxBufferedPerStream: number;
+  /** Out-of-order bytes held over all connections; the oldest connections are closed beyond this. */
+  readonly maxBufferedTotal: number;
+  /** A connection silent this long (capture time) is closed. */
+  readonly idleMs: number;
+  /** Requests waiting for their response per connection, before they are reported without a status. */
+  readonly maxPendingRequests: number;
+  /** Packet-log lines kept per connection as evidence. */
+  readonly maxLines: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 100_000,
+  maxBufferedPerStream: 1 << 20,
+  maxBufferedTotal: 64 << 20,
+  idleMs: 5 * 60_000,
+  maxPendingRequests: 16,
+  maxLines: 64,
+};
+
+/** TCP ports where non-HTTP client data is itself worth reporting. */
+const HTTP_PORTS = new Set([80, 8000, 8008, 8080, 8088, 3128, 8888]);
+
+export interface ConnectionView {
+  readonly uid: string;
+  readonly originator: Endpoint;
+  readonly responder: Endpoint;
+  /** The endpoint that sent requests (normally the originator). */
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  readonly lines: readonly string[];
+}
+
+export interface ConnectionSink {
+  /** One HTTP request, with its response status when the response was seen. */
+  request(conn: ConnectionView, request: CutRequest, status: number | null, timeMs: number): void;
+  /** The connection ended (FIN/RST, idle, evicted or end of input). */
+  closed(conn: ConnectionView, flow: FlowSummary): void;
+}
+
+interface Pending {
+  readonly request: CutRequest;
+  readonly time: number;
+}
+
+class Connection implements ConnectionView {
+  readonly uid: string;
+  readonly originator: Endpoint;
+  readonly responder: Endpoint;
+  readonly start: number;
+  last: number;
+  readonly streams: [StreamBuffer, StreamBuffer];
+  readonly requests: RequestCutter;
+  readonly responses: ResponseCutter;
+  readonly pending: Pending[] = [];
+  readonly pkts: [number, number] = [0, 0];
+  readonly ipBytes: [number, number] = [0, 0];
+  readonly bytes: [number, number] = [0, 0];
+  missed = 0;
+  history = '';
+  readonly syn: [boolean, boolean] = [false, false];
+  readonly fin: [boolean, boolean] = [false, false];
+  readonly rst: [boolean, boolean] = [false, false];
+  synAck = false;
+  http = false;
+  closed = false;
+  lines: string[] = [];
+
+  constructor(originator: Endpoint, responder: Endpoint, start: number, limits: ConnectionLimits) {
+    this.originator = originator;
+    this.responder = responder;
+    this.start = start;
+    this.last = start;
+    this.uid = `C${hashId(`${start}|${originator.ip}|${originator.port}|${responder.ip}|${responder.port}`).slice(0, 17)}`;
+    this.streams = [
+      new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
+      new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
+    ];
+    this.requests = new RequestCutter(HTTP_PORTS.has(responder.port));
+    this.responses = new ResponseCutter(() => this.pending[0]?.request.method);
+  }
+
+  get client(): Endpoint {
+    return this.originator;
+  }
+
+  get server(): Endpoint {
+    return this.responder;
+  }
+
+  get buffered(): number {
+    return this.streams[0].bufferedBytes + this.streams[1].bufferedBytes;
+  }
+
+  note(dir: 0 | 1, letter: string): void {
+    const l = dir === 0 ? letter.toUpperCase() : letter;
+    if (!this.history.includes(l)) this.history += l;
+  }
+
+  summary(): FlowSummary {
+    return {
+      uid: this.uid,
+      ts: this.start,
+      orig_h: this.originator.ip,
+      orig_p: this.originator.port,
+      resp_h: this.responder.ip,
+      resp_p: this.responder.port,
+      proto: 'tcp',
+      service: this.http ? 'http' : '',
+      duration: (this.last - this.start) / 1000,
+      orig_bytes: this.bytes[0],
+      resp_bytes: this.bytes[1],
+      conn_state: connState({
+        origSyn: this.syn[0],
+        respSynAck: this.synAck,
+        origFin: this.fin[0],
+        respFin: this.fin[1],
+        origRst: this.rst[0],
+        respRst: this.rst[1],
+        origData: this.bytes[0] > 0,
+        respData: this.bytes[1] > 0,
+      }),
+      missed_bytes: this.missed,
+      history: this.history,
+      orig_pkts: this.pkts[0],
+      orig_ip_bytes: this.ipBytes[0],
+      resp_pkts: this.pkts[1],
+      resp_ip_bytes: this.ipBytes[1],
+    };
+  }
+}
+
+/**
+ * Follows TCP connections: puts each direction back in order (bounded, first-wins), cuts HTTP
+ * requests and responses, pairs them, and summarises each connection when it ends.
+ */
+export class ConnectionTracker {
+  readonly #connections = new Map<string, Connection>();
+  readonly #limits: ConnectionLimits;
+  readonly #sink: ConnectionSink;
+  #buffered = 0;
+  #sinceSweep = 0;
+
+  constructor(sink: ConnectionSink, limits: Partial<ConnectionLimits> = {}) {
+    this.#sink = sink;
+    this.#limits = { ...DEFAULT_CONNECTION_LIMITS, ...limits };
+  }
+
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** One TCP packet; `line` is its packet-log line when the log is being written. */
+  segment(p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null): void {
+    const ip = p.ip!;
+    const key = connectionKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    let conn = this.#connections.get(key);
+    const isSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
+    if (conn?.closed && isSyn) {
+      this.#connections.delete(key);
+      conn = undefined;
+    }
+    if (!conn) conn = this.#open(key, ip.source, ip.destination, tcp, timeMs);
+    const dir: 0 | 1 = conn.originator.ip === ip.source && conn.originator.port === tcp.sourcePort ? 0 : 1;
+    conn.last = timeMs;
+    conn.pkts[dir]++;
+    conn.ipBytes[dir] += ip.totalLength;
+    if (line !== null && !conn.closed && conn.lines.length < this.#limits.maxLines) conn.lines.push(line);
+    if (conn.closed) return;
+    // Both FINs were seen: this packet (normally the last ACK) ends the connection.
+    if (conn.fin[0] && conn.fin[1]) {
+      this.#close(conn);
+      return;
+    }
+    this.#track(conn, dir, tcp, p.payload);
+    if (++this.#sinceSweep >= 4096) {
+      this.#sinceSweep = 0;
+      this.#sweep(timeMs);
+    }
+  }
+
+  /** Close every connection (end of input). */
+  flushAll(): void {
+    for (const conn of [...this.#connections.values()]) this.#close(conn);
+    this.#connections.clear();
+    this.#buffered = 0;
+  }
+
+  #open(key: string, src: string, dst: string, tcp: TcpHeader, timeMs: number): Connection {
+    if (this.#connections.size >= this.#limits.maxConnections) this.#evictOldest();
+    const synAck = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK);
+    const from = { ip: src, port: tcp.sourcePort };
+    const to = { ip: dst, port: tcp.destinationPort };
+    // A SYN-ACK first means we missed the SYN: its receiver opened the connection.
+    const conn = synAck
+      ? new Connection(to, from, timeMs, this.#limits)
+      : new Connection(from, to, timeMs, this.#limits);
+    if (synAck) conn.history = '^';
+    this.#connections.set(key, conn);
+    return conn;
+  }
+
+  #track(conn: Connection, dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array): void {
+    const f = tcp.flags;
+    const stream = conn.streams[dir];
+    if (f & TCP_FLAGS.SYN) {
+      if (f & TCP_FLAGS.ACK) {
+        conn.synAck = true;
+        conn.note(dir, 'h');
+      } else {
+        conn.syn[dir] = true;
+        conn.note(dir, 's');
+      }
+      stream.start((tcp.seq + 1) >>> 0);
+    }
+    if (f & TCP_FLAGS.RST) {
+      conn.rst[dir] = true;
+      conn.note(dir, 'r');
+    }
+    if (payload.length > 0) {
+      conn.note(dir, 'd');
+      const before = stream.bufferedBytes;
+      this.#deliver(conn, dir, stream.push(tcp.seq, payload));
+      this.#buffered += stream.bufferedBytes - before;
+      if (this.#buffered > this.#limits.maxBufferedTotal) this.#shed();
+    } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
+      conn.note(dir, 'a');
+    }
+    if (f & TCP_FLAGS.FIN) {
+      conn.fin[dir] = true;
+      conn.note(dir, 'f');
+    }
+    if (conn.rst[0] || conn.rst[1]) this.#close(conn);
+  }
+
+  #deliver(conn: Connection, dir: 0 | 1, d: Delivery): void {
+    conn.missed += d.missed;
+    for (const chunk of d.chunks) {
+      conn.bytes[dir] += chunk.length;
+      if (dir === 0) for (const r of conn.requests.push(chunk)) this.#request(conn, r);
+      else for (const r of conn.responses.push(chunk)) this.#response(conn, r);
+    }
+  }
+
+  #request(conn: Connection, request: CutRequest): void {
+    conn.http = true;
+    conn.pending.push({ request, time: conn.last });
+    while (conn.pending.length > this.#limits.maxPendingRequests) {
+      const old = conn.pending.shift() as Pending;
+      this.#sink.request(conn, old.request, null, old.time);
+    }
+  }
+
+  #response(conn: Connection, response: CutResponse): void {
+    if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
+    const p = conn.pending.shift();
+    if (p) this.#sink.request(conn, p.request, response.status, p.time);
+  }
+
+  #close(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    for (const dir of [0, 1] as const) {
+      const before = conn.streams[dir].bufferedBytes;
+      this.#deliver(conn, dir, conn.streams[dir].flush());
+      this.#buffered -= before;
+    }
+    for (const r of conn.requests.end()) this.#request(conn, r);
+    for (const r of conn.responses.end()) this.#response(conn, r);
+    for (const p of conn.pending.splice(0)) this.#sink.request(conn, p.request, null, p.time);
+    this.#sink.closed(conn, conn.summary());
+  }
+
+  #evictOldest(): void {
+    const first = this.#connections.entries().next().value;
+    if (!first) return;
+    this.#close(first[1]);
+    this.#connections.delete(first[0]);
+  }
+
+  /** Over the total memory bound: close the oldest connections until under it. */
+  #shed(): void {
+    for (const [key, conn] of this.#connections) {
+      if (this.#buffered <= this.#limits.maxBufferedTotal) return;
+      if (conn.buffered === 0) continue;
+      this.#close(conn);
+      this.#connections.delete(key);
+    }
+  }
+
+  #sweep(now: number): void {
+    for (const [key, conn] of this.#connections) {
+      if (now - conn.last < this.#limits.idleMs) continue;
+      this.#close(conn);
+      this.#connections.delete(key);
+    }
+  }
+}
+
+export function connectionKey(a: string, ap: number, b: string, bp: number): string {
+  return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
+}

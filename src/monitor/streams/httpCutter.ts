@@ -1,0 +1,327 @@
+import { LIMITS } from '../../observe/observation.js';
+
+/**
+ * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses
+ * from the server. Pipelined messages, Content-Length and chunked bodies are followed; only a
+ * bounded head and body prefix are kept. A stream that stops being HTTP (a tunnel after CONNECT
+ * or Upgrade, binary noise) ends the cutting for that direction.
+ */
+
+/** Largest header section we wait for; beyond it the message is cut as it stands. */
+const MAX_HEAD = 64 * 1024;
+
+export interface CutRequest {
+  /** Request line, headers and the body prefix, as received. */
+  readonly raw: Uint8Array;
+  readonly method: string;
+  /** Why the framing is broken, when it is (the request is still reported). */
+  readonly malformed: string | null;
+}
+
+type BodyState =
+  | { readonly kind: 'none' }
+  | { kind: 'length'; remaining: number }
+  | { kind: 'chunked'; stage: 'size' | 'data' | 'data-end' | 'trailer'; remaining: number; line: string }
+  | { readonly kind: 'close' };
+
+/** Shared framing: head accumulation, then a body of a known kind. */
+abstract class MessageCutter<T> {
+  #head: Buffer[] = [];
+  #headLength = 0;
+  #body: BodyState | null = null;
+  #bodyPrefix: Buffer[] = [];
+  #bodyKept = 0;
+  #headBytes: Buffer | null = null;
+  protected dead = false;
+
+  push(chunk: Uint8Array): T[] {
+    const out: T[] = [];
+    let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (b.length > 0 && !this.dead) {
+      if (this.#body === null) {
+        const used = this.#feedHead(b, out);
+        b = b.subarray(used);
+      } else {
+        const used = this.#feedBody(b, out);
+        b = b.subarray(used);
+      }
+    }
+    return out;
+  }
+
+  /** The stream ended: a message still being read is finished as it stands. */
+  end(): T[] {
+    if (this.dead) return [];
+    const out: T[] = [];
+    if (this.#body !== null)
+      this.#complete(out, this.#body.kind === 'close' ? null : 'body cut short by end of stream');
+    else if (this.#headLength > 0) {
+      const head = Buffer.concat(this.#head);
+      this.#head = [];
+      this.#headLength = 0;
+      const msg = this.onPartialHead(head);
+      if (msg) out.push(msg);
+    }
+    this.dead = true;
+    return out;
+  }
+
+  /** A message head is complete: decide the body. Return null to stop cutting this stream. */
+  protected abstract onHead(head: Buffer): BodyState | null;
+  /** The head and body prefix of a complete message. */
+  protected abstract onMessage(head: Buffer, body: Buffer, malformed: string | null): T | null;
+  /** The stream ended or overflowed inside a head. */
+  protected abstract onPartialHead(head: Buffer): T | null;
+  /** Does a message start here (checked on the first bytes of each message)? */
+  protected abstract startsMessage(b: Buffer): boolean;
+
+  #feedHead(b: Buffer, out: T[]): number {
+    let start = 0;
+    if (this.#headLength === 0) {
+      while (start < b.length && (b[start] === 0x0d || b[start] === 0x0a)) start++;
+      if (start === b.length) return b.length;
+      if (!this.startsMessage(b.subarray(start))) {
+        const msg = this.onPartialHead(b.subarray(start, start + LIMITS.requestLine));
+        if (msg) out.push(msg);
+        this.dead = true;
+        return b.length;
+      }
+    }
+    const piece = b.subarray(start);
+    const prevTail = this.#headLength;
+    this.#head.push(piece);
+    this.#headLength += piece.length;
+    const joined = this.#head.length === 1 ? piece : Buffer.concat(this.#head);
+    this.#head = [joined];
+    const end = headEnd(joined, Math.max(0, prevTail - 3));
+    if (end < 0) {
+      if (this.#headLength > MAX_HEAD) {
+        const msg = this.onPartialHead(joined.subarray(0, MAX_HEAD));
+        if (msg) out.push(msg);
+        this.dead = true;
+      }
+      return b.length;
+    }
+    const head = Buffer.from(joined.subarray(0, end));
+    this.#head = [];
+    this.#headLength = 0;
+    const body = this.onHead(head);
+    if (body === null) {
+      const msg = this.onMessage(head, Buffer.alloc(0), null);
+      if (msg) out.push(msg);
+      this.dead = true;
+      return b.length;
+    }
+    this.#headBytes = head;
+    this.#body = body;
+    if (body.kind === 'none') this.#complete(out, null);
+    return start + (end - prevTail);
+  }
+
+  #feedBody(b: Buffer, out: T[]): number {
+    const body = this.#body as BodyState;
+    switch (body.kind) {
+      case 'none':
+        this.#complete(out, null);
+        return 0;
+      case 'close':
+        this.#keep(b);
+        return b.length;
+      case 'length': {
+        const take = Math.min(body.remaining, b.length);
+        this.#keep(b.subarray(0, take));
+        body.remaining -= take;
+        if (body.remaining === 0) this.#complete(out, null);
+        return take;
+      }
+      case 'chunked':
+        return this.#feedChunked(body, b, out);
+    }
+  }
+
+  #feedChunked(body: Extract<BodyState, { kind: 'chunked' }>, b: Buffer, out: T[]): number {
+    let pos = 0;
+    while (pos < b.length) {
+      if (body.stage === 'data') {
+        const take = Math.min(body.remaining, b.length - pos);
+        this.#keep(b.subarray(pos, pos + take));
+        body.remaining -= take;
+        pos += take;
+        if (body.remaining === 0) body.stage = 'data-end';
+        continue;
+      }
+      const c = b[pos++] as number;
+      if (c !== 0x0a) {
+        if (body.line.length < 1024) body.line += String.fromCharCode(c);
+        continue;
+      }
+      const line = body.line.endsWith('\r') ? body.line.slice(0, -1) : body.line;
+      body.line = '';
+      if (body.stage === 'data-end') body.stage = 'size';
+      else if (body.stage === 'size') {
+        const size = Number.parseInt((line.split(';')[0] ?? '').trim(), 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.#complete(out, 'invalid chunk size');
+          this.dead = true;
+          return b.length;
+        }
+        if (size === 0) body.stage = 'trailer';
+        else {
+          body.remaining = size;
+          body.stage = 'data';
+        }
+      } else if (line === '') {
+        this.#complete(out, null);
+        return pos;
+      }
+    }
+    return pos;
+  }
+
+  #keep(b: Buffer): void {
+    if (this.#bodyKept >= LIMITS.bodyPrefix) return;
+    const part = b.subarray(0, LIMITS.bodyPrefix - this.#bodyKept);
+    this.#bodyPrefix.push(Buffer.from(part));
+    this.#bodyKept += part.length;
+  }
+
+  #complete(out: T[], malformed: string | null): void {
+    const msg = this.onMessage(this.#headBytes ?? Buffer.alloc(0), Buffer.concat(this.#bodyPrefix), malformed);
+    if (msg) out.push(msg);
+    this.#body = null;
+    this.#headBytes = null;
+    this.#bodyPrefix = [];
+    this.#bodyKept = 0;
+  }
+}
+
+export interface HeadFacts {
+  readonly firstLine: string;
+  readonly contentLength: number | null;
+  readonly chunked: boolean;
+  readonly upgrade: boolean;
+}
+
+export function headFacts(head: Buffer): HeadFacts {
+  const text = head.toString('latin1');
+  const lines = text.split(/\r?\n/);
+  let contentLength: number | null = null;
+  let chunked = false;
+  let upgrade = false;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
+    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
+    else if (name === 'upgrade') upgrade = true;
+  }
+  return { firstLine: lines[0] ?? '', contentLength, chunked, upgrade };
+}
+
+function chunkedBody(): BodyState {
+  return { kind: 'chunked', stage: 'size', remaining: 0, line: '' };
+}
+
+/** A request line starts with a method-like token and a space. */
+function looksLikeRequest(b: Buffer): boolean {
+  const limit = Math.min(b.length, 32);
+  for (let i = 0; i < limit; i++) {
+    const c = b[i] as number;
+    if (c === 0x20) return i > 0;
+    const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
+    if (!token) return false;
+  }
+  return b.length < 32;
+}
+
+export class RequestCutter extends MessageCutter<CutRequest> {
+  readonly #reportNonHttp: boolean;
+  #method = '';
+  #stopAfter = false;
+
+  /** `reportNonHttp`: on an HTTP port, data that is not HTTP is itself reported (as malformed). */
+  constructor(reportNonHttp: boolean) {
+    super();
+    this.#reportNonHttp = reportNonHttp;
+  }
+
+  protected startsMessage(b: Buffer): boolean {
+    return looksLikeRequest(b);
+  }
+
+  protected onHead(head: Buffer): BodyState | null {
+    const facts = headFacts(head);
+    this.#method = facts.firstLine.split(' ')[0] ?? '';
+    // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
+    this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade;
+    if (facts.chunked) return chunkedBody();
+    if (facts.contentLength !== null && facts.contentLength > 0)
+      return { kind: 'length', remaining: facts.contentLength };
+    return { kind: 'none' };
+  }
+
+  protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest {
+    if (this.#stopAfter) this.dead = true;
+    return { raw: Buffer.concat([head, body]), method: this.#method, malformed };
+  }
+
+  protected onPartialHead(head: Buffer): CutRequest | null {
+    if (!looksLikeRequest(head) && !this.#reportNonHttp) return null;
+    const method = looksLikeRequest(head) ? (head.toString('latin1').split(' ')[0] ?? '') : '';
+    return { raw: Buffer.from(head), method, malformed: looksLikeRequest(head) ? 'request head incomplete' : null };
+  }
+}
+
+export interface CutResponse {
+  readonly status: number;
+}
+
+/** Cuts responses; needs each request's method (HEAD and CONNECT responses have no body). */
+export class ResponseCutter extends MessageCutter<CutResponse> {
+  readonly #methods: () => string | undefined;
+  #status = 0;
+
+  constructor(nextRequestMethod: () => string | undefined) {
+    super();
+    this.#methods = nextRequestMethod;
+  }
+
+  protected startsMessage(b: Buffer): boolean {
+    return b.length < 5 || b.subarray(0, 5).toString('latin1') === 'HTTP/';
+  }
+
+  protected onHead(head: Buffer): BodyState | null {
+    const facts = headFacts(head);
+    const status = Number(facts.firstLine.slice(9, 12));
+    this.#status = Number.isInteger(status) ? status : 0;
+    if (status >= 100 && status < 200) return status === 101 ? null : { kind: 'none' };
+    const method = (this.#methods() ?? '').toUpperCase();
+    if (method === 'CONNECT' && status >= 200 && status < 300) return null;
+    if (method === 'HEAD' || status === 204 || status === 304) return { kind: 'none' };
+    if (facts.chunked) return chunkedBody();
+    if (facts.contentLength !== null) {
+      return facts.contentLength > 0 ? { kind: 'length', remaining: facts.contentLength } : { kind: 'none' };
+    }
+    return { kind: 'close' };
+  }
+
+  protected onMessage(): CutResponse {
+    return { status: this.#status };
+  }
+
+  protected onPartialHead(): CutResponse | null {
+    return null;
+  }
+}
+
+function headEnd(b: Buffer, from: number): number {
+  for (let i = from; i < b.length; i++) {
+    if (b[i] !== 0x0a) continue;
+    if (b[i + 1] === 0x0a) return i + 2;
+    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
+  }
+  return -1;
+}
