@@ -20,6 +20,8 @@ type Registrar = { register(program: Command): void };
 const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./serve.js'),
   () => import('./bans.js'),
+  () => import('./demo.js'),
+  () => import('./analyze.js'),
   () => import('./monitor.js'),
 ];
 

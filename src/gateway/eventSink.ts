@@ -11,6 +11,8 @@ export interface EventSinkOptions {
   /** …or this long after the first queued event. */
   readonly flushMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** Called for every event as it is queued (the demo prints them). */
+  readonly onEvent?: (event: SecurityEvent) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export class EventSink {
   readonly #batchSize: number;
   readonly #flushMs: number;
   readonly #onError: (err: unknown) => void;
+  readonly #onEvent: ((event: SecurityEvent) => void) | null;
   #queue: SecurityEvent[] = [];
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -35,6 +38,7 @@ export class EventSink {
     this.#batchSize = options.batchSize ?? 256;
     this.#flushMs = options.flushMs ?? 100;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: event write failed: ${String(err)}\n`));
+    this.#onEvent = options.onEvent ?? null;
     if (options.jsonLines === '-') this.#out = process.stdout;
     else if (options.jsonLines) this.#out = createWriteStream(options.jsonLines, { flags: 'a' });
     else this.#out = null;
@@ -47,6 +51,7 @@ export class EventSink {
 
   push(event: SecurityEvent): void {
     this.#queue.push(event);
+    this.#onEvent?.(event);
     if (this.#queue.length >= this.#batchSize) {
       if (this.#immediate === null) this.#immediate = setImmediate(() => this.#flushQueued());
     } else if (this.#timer === null) {

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   readonly detection: DetectionSource;
   /** Diagnostics (start-up, store errors). Defaults to stderr. */
   readonly log?: (line: string) => void;
+  /** Called for every event as it is queued. */
+  readonly onEvent?: (event: SecurityEvent) => void;
 }
 
 type Judgement = { kind: 'allow' } | { kind: 'log' | 'block' | 'ban'; matches: Match[] };
@@ -73,6 +75,7 @@ export class Gateway {
       store: eventStore,
       jsonLines: this.config.events,
       onError: (err) => this.#log(`bansho: event write failed: ${String(err)}`),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.bans = new BanManager({
       store: new SqliteBanStore(this.#db),

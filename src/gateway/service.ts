@@ -1,5 +1,6 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import type { SecurityEvent } from '../store/securityEvent.js';
 import { Gateway, siteNamesFor } from './gateway.js';
 
 export interface GatewayService {
@@ -16,6 +17,7 @@ export interface GatewayService {
 export async function startGatewayService(
   config: GatewayConfig,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  onEvent?: (event: SecurityEvent) => void,
 ): Promise<GatewayService> {
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
@@ -25,7 +27,7 @@ export async function startGatewayService(
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
-  const gateway = await Gateway.start({ config, detection: holder, log });
+  const gateway = await Gateway.start({ config, detection: holder, log, ...(onEvent ? { onEvent } : {}) });
   return {
     gateway,
     holder,
