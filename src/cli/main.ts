@@ -21,7 +21,6 @@ const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./serve.js'),
   () => import('./bans.js'),
   () => import('./demo.js'),
-  () => import('./analyze.js'),
   () => import('./monitor.js'),
 ];
 
