@@ -26,7 +26,7 @@ export interface Target {
 export type CompiledCondition =
   | {
       readonly kind: 'leaf';
-      readonly target: Target;
+      readonly targets: readonly Target[];
       readonly test: ValueTest;
       readonly negate: boolean;
       readonly cost: number;
@@ -44,8 +44,8 @@ export interface CompiledRule {
   readonly on: 'http' | 'datagram';
   /** Cheapest first, so that a failing cheap test spares the costly ones. */
   readonly conditions: readonly CompiledCondition[];
-  /** The rule cannot match unless one of these literals (ASCII case folded) occurs in the target. */
-  readonly prefilter: { readonly target: Target; readonly literals: readonly string[] } | null;
+  /** The rule cannot match unless one of an entry's literals (ASCII case folded) occurs in its target. */
+  readonly prefilter: readonly PrefilterEntry[] | null;
 }
 
 /** A compile failure, with the path inside the rule (`when.2.pattern`) for the loader to locate. */
@@ -57,6 +57,11 @@ export class RuleCompileError extends Error {
   ) {
     super(message);
   }
+}
+
+export interface PrefilterEntry {
+  readonly target: Target;
+  readonly literals: readonly string[];
 }
 
 export type NamedLists = Readonly<Record<string, readonly string[]>>;
@@ -105,9 +110,9 @@ function compileCondition(
     const of = c.of.map((x, i) => compileCondition(x, defaults, lists, [...path, 'of', i]));
     return { kind: 'any', of, cost: Math.max(...of.map((x) => x.cost)) };
   }
-  const target = targetOf(c.field as FieldName, c.transforms ?? defaults);
+  const targets = fieldsOf(c).map((f) => targetOf(f, c.transforms ?? defaults));
   try {
-    return { kind: 'leaf', target, test: compileLeaf(c, lists), negate: c.negate ?? false, cost: COST[c.op] };
+    return { kind: 'leaf', targets, test: compileLeaf(c, lists), negate: c.negate ?? false, cost: COST[c.op] };
   } catch (err) {
     throw new RuleCompileError(path, (err as Error).message);
   }
@@ -140,18 +145,39 @@ function compileLeaf(c: LeafCondition, lists: NamedLists): ValueTest {
   }
 }
 
-/** The top-level condition whose literals are longest becomes the rule's prefilter. */
-function choosePrefilter(spec: RuleSpec, defaults: readonly TransformName[]): CompiledRule['prefilter'] {
-  let best: { target: Target; literals: string[]; shortest: number } | null = null;
+function fieldsOf(c: LeafCondition): FieldName[] {
+  return (typeof c.field === 'string' ? [c.field] : c.field) as FieldName[];
+}
+
+/**
+ * The top-level condition whose required literals are longest becomes the rule's prefilter.
+ * A multi-field condition, or an `any` group whose every branch has literals, gives several
+ * entries: the rule is admitted when any entry's literal is seen.
+ */
+function choosePrefilter(spec: RuleSpec, defaults: readonly TransformName[]): PrefilterEntry[] | null {
+  let best: PrefilterEntry[] | null = null;
+  let bestShortest = 0;
   for (const c of spec.when) {
-    if (c.op === 'any' || c.negate) continue;
-    const literals = literalsOf(c);
-    if (literals === null) continue;
-    const shortest = Math.min(...literals.map((l) => l.length));
-    if (best === null || shortest > best.shortest)
-      best = { target: targetOf(c.field as FieldName, c.transforms ?? defaults), literals, shortest };
+    const entries = prefilterOf(c, defaults);
+    if (entries === null) continue;
+    const shortest = Math.min(...entries.flatMap((e) => e.literals.map((l) => l.length)));
+    if (best === null || shortest > bestShortest) {
+      best = entries;
+      bestShortest = shortest;
+    }
   }
-  return best === null ? null : { target: best.target, literals: best.literals };
+  return best;
+}
+
+function prefilterOf(c: Condition, defaults: readonly TransformName[]): PrefilterEntry[] | null {
+  if (c.op === 'any') {
+    const branches = c.of.map((x) => prefilterOf(x, defaults));
+    return branches.every((b) => b !== null) ? (branches as PrefilterEntry[][]).flat() : null;
+  }
+  if (c.negate) return null;
+  const literals = literalsOf(c);
+  if (literals === null) return null;
+  return fieldsOf(c).map((f) => ({ target: targetOf(f, c.transforms ?? defaults), literals }));
 }
 
 function literalsOf(c: LeafCondition): string[] | null {

@@ -95,10 +95,11 @@ function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true |
     }
     return null;
   }
-  const values = ctx.get(c.target.field, c.target.transforms, c.target.key);
-  const value = c.test(values);
-  if (c.negate) return value === undefined ? true : null;
-  return value === undefined ? null : { field: c.target.key, value };
+  for (const target of c.targets) {
+    const value = c.test(ctx.get(target.field, target.transforms, target.key));
+    if (value !== undefined) return c.negate ? null : { field: target.key, value };
+  }
+  return c.negate ? true : null;
 }
 
 function toMatch(rule: CompiledRule, evidence: Evidence): Match {
@@ -119,17 +120,18 @@ function buildGroups(rules: readonly CompiledRule[], kind: Observation['kind']):
   const byTarget = new Map<string, { target: Target; owners: Map<string, number[]> }>();
   rules.forEach((rule, index) => {
     if (rule.on !== kind || rule.prefilter === null) return;
-    const { target, literals } = rule.prefilter;
-    let group = byTarget.get(target.key);
-    if (group === undefined) {
-      group = { target, owners: new Map() };
-      byTarget.set(target.key, group);
-    }
-    for (const literal of literals) {
-      const folded = foldAscii(literal);
-      const owners = group.owners.get(folded) ?? [];
-      if (!owners.includes(index)) owners.push(index);
-      group.owners.set(folded, owners);
+    for (const { target, literals } of rule.prefilter) {
+      let group = byTarget.get(target.key);
+      if (group === undefined) {
+        group = { target, owners: new Map() };
+        byTarget.set(target.key, group);
+      }
+      for (const literal of literals) {
+        const folded = foldAscii(literal);
+        const owners = group.owners.get(folded) ?? [];
+        if (!owners.includes(index)) owners.push(index);
+        group.owners.set(folded, owners);
+      }
     }
   });
   return [...byTarget.values()].map(({ target, owners }) => ({

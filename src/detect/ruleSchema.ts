@@ -10,7 +10,9 @@ import { TRANSFORM_NAMES } from './transforms/index.js';
  */
 export const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-const field = z.string().refine(isFieldName, { message: 'unknown field (see src/detect/fields.ts)' });
+const fieldName = z.string().refine(isFieldName, { message: 'unknown field (see src/detect/fields.ts)' });
+/** One field, or several read as one list of values (`[args.values, header:cookie]`). */
+const field = z.union([fieldName, z.array(fieldName).min(1)]);
 const transforms = z.array(z.enum(TRANSFORM_NAMES));
 const literal = z
   .string()

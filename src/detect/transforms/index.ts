@@ -3,6 +3,7 @@ import { htmlEntityDecode } from './htmlEntityDecode.js';
 import { lowercase } from './lowercase.js';
 import { normalizePath } from './normalizePath.js';
 import { removeNulls } from './removeNulls.js';
+import { unicodeFold } from './unicodeFold.js';
 import { urlDecode } from './urlDecode.js';
 
 /** Transformations a rule may apply, in the order it lists them, before its operator runs (as CRS does). */
@@ -13,6 +14,7 @@ export const TRANSFORMS = {
   removeNulls,
   htmlEntityDecode,
   compressWhitespace,
+  unicodeFold,
 } as const satisfies Record<string, (value: string) => string>;
 
 export type TransformName = keyof typeof TRANSFORMS;
