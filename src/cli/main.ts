@@ -22,6 +22,8 @@ const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./bans.js'),
   () => import('./demo.js'),
   () => import('./monitor.js'),
+  () => import('./rules.js'),
+  () => import('./threats.js'),
 ];
 
 function packageVersion(): string {

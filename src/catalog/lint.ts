@@ -1,0 +1,54 @@
+import { EXAMPLE_LISTS, observationFromExample } from '../detect/examples.js';
+import type { Example } from '../detect/ruleSchema.js';
+import { CatalogError } from './catalogError.js';
+import { checkThreatsExist } from './engineHolder.js';
+import { type LoadedRule, loadRuleDir } from './loadRules.js';
+import { loadThreatDir } from './loadThreats.js';
+import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
+
+export type LintProblem =
+  | { kind: 'load'; error: CatalogError }
+  | { kind: 'missed'; rule: LoadedRule; example: Example }
+  | { kind: 'near-miss-matched'; rule: LoadedRule; example: Example };
+
+export interface LintReport {
+  readonly packs: number;
+  readonly rules: number;
+  readonly threats: number;
+  readonly examples: number;
+  readonly problems: readonly LintProblem[];
+}
+
+/**
+ * Load every pack and the catalog, check that each rule's threat exists, and run every rule's
+ * examples: each `match` must trigger the rule, each `nearMiss` must not.
+ */
+export function lintRules(opts: { rulesDir?: string; catalogDir?: string } = {}): LintReport {
+  let loaded: ReturnType<typeof loadRuleDir>;
+  let threats = 0;
+  try {
+    const catalog = loadThreatDir(opts.catalogDir ?? BUILTIN_THREATS_DIR);
+    threats = catalog.all().length;
+    loaded = loadRuleDir(opts.rulesDir ?? BUILTIN_RULES_DIR, EXAMPLE_LISTS);
+    checkThreatsExist(loaded.rules, catalog);
+  } catch (err) {
+    if (!(err instanceof CatalogError)) throw err;
+    return { packs: 0, rules: 0, threats, examples: 0, problems: [{ kind: 'load', error: err }] };
+  }
+  const problems: LintProblem[] = [];
+  let examples = 0;
+  for (const rule of loaded.rules) {
+    const hits = (example: Example) =>
+      loaded.engine.match(observationFromExample(example)).some((m) => m.ruleId === rule.spec.id);
+    for (const example of rule.spec.examples.match) {
+      examples++;
+      if (!hits(example)) problems.push({ kind: 'missed', rule, example });
+    }
+    for (const example of rule.spec.examples.nearMiss) {
+      examples++;
+      if (hits(example)) problems.push({ kind: 'near-miss-matched', rule, example });
+    }
+  }
+  const packs = new Set(loaded.rules.map((r) => r.file)).size;
+  return { packs, rules: loaded.rules.length, threats, examples, problems };
+}
