@@ -7,8 +7,6 @@ export function ipv4Text(b: Uint8Array, at: number): string {
 export function ipv6Text(b: Uint8Array, at: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(((b[at + 2 * i] as number) << 8) | (b[at + 2 * i + 1] as number));
-  // IPv4-mapped (::ffff:a.b.c.d) keeps its dotted tail, as inet_ntop and tshark print it.
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${ipv4Text(b, at + 12)}`;
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -23,6 +21,10 @@ export function ipv6Text(b: Uint8Array, at: number): string {
       bestLen = j - i;
     }
     i = j;
+  }
+  // inet_ntop's rule: IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) keep a dotted tail.
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${ipv4Text(b, at + 12)}`;
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');

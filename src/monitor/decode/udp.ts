@@ -3,6 +3,7 @@ export interface UdpHeader {
   readonly destinationPort: number;
   /** The UDP length field (header included). */
   readonly length: number;
+  readonly checksum: number;
   readonly payloadOffset: number;
   /** Payload length: the UDP length minus 8, bounded by the IP payload. */
   readonly payloadLength: number;
@@ -19,6 +20,7 @@ export function decodeUdp(b: Uint8Array, at: number, ipPayloadLength: number): U
     sourcePort: ((b[at] as number) << 8) | (b[at + 1] as number),
     destinationPort: ((b[at + 2] as number) << 8) | (b[at + 3] as number),
     length,
+    checksum: ((b[at + 6] as number) << 8) | (b[at + 7] as number),
     payloadOffset: at + 8,
     payloadLength: Math.max(0, Math.min(length, ipPayloadLength) - 8),
     error,

@@ -17,9 +17,10 @@ type BodyMode = 'length' | 'close' | 'chunked';
 type ChunkStage = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
 
 interface Pending {
-  readonly isResponse: boolean;
-  readonly method: string;
-  stage: 'headers' | 'body';
+  isResponse: boolean;
+  method: string;
+  /** 'line': no complete first line yet, so not yet known to be HTTP (tshark waits for one). */
+  stage: 'line' | 'headers' | 'body';
   head: string;
   firstLine: string;
   mode: BodyMode;
@@ -41,39 +42,34 @@ export class HttpLogConversation {
     const pieces: string[] = [];
     let protocol = 'HTTP';
     let pos = 0;
-    let pending = this.#pending[dir];
+    const pending = this.#pending[dir];
     if (pending) {
-      const used = this.#feed(dir, pending, b, 0);
-      if (used < 0 && !(fin && pending.stage === 'body' && pending.mode === 'close')) {
+      this.#pending[dir] = null;
+      const r = this.#continue(dir, pending, b, fin);
+      if (r.kind === 'wait') {
+        this.#pending[dir] = pending;
         return { kind: 'segment', info: null };
       }
-      const done = this.#finish(pending);
-      pieces.push(done.info);
-      protocol = done.protocol;
-      pending = null;
-      this.#pending[dir] = null;
-      pos = used < 0 ? b.length : used;
+      pieces.push(r.info);
+      protocol = r.protocol;
+      pos = r.used;
     }
     while (pos < b.length) {
+      if (b.indexOf(0x0a, pos) < 0) {
+        const next = newPending('line');
+        next.head = Buffer.from(b.buffer, b.byteOffset + pos, b.length - pos).toString('latin1');
+        this.#pending[dir] = next;
+        if (pieces.length > 0) break;
+        return { kind: 'segment', info: null };
+      }
       const start = messageStart(b, pos);
       if (!start) {
         pieces.push('Continuation');
         break;
       }
-      const next: Pending = {
-        isResponse: start.kind === 'response',
-        method: start.kind === 'request' ? start.method : '',
-        stage: 'headers',
-        head: '',
-        firstLine: '',
-        mode: 'length',
-        remaining: 0,
-        chunkStage: 'size',
-        chunkLine: '',
-        bodyLength: 0,
-        bodyPrefix: [],
-        contentType: null,
-      };
+      const next = newPending('headers');
+      next.isResponse = start.kind === 'response';
+      next.method = start.kind === 'request' ? start.method : '';
       const used = this.#feed(dir, next, b, pos);
       if (used < 0 && !(fin && next.stage === 'body' && next.mode === 'close')) {
         this.#pending[dir] = next;
@@ -87,6 +83,36 @@ export class HttpLogConversation {
     }
     if (pieces.length === 0) return null;
     return { kind: 'message', protocol, info: pieces.join('') };
+  }
+
+  /** More bytes for a message already begun: wait for more, or the finished message's text. */
+  #continue(
+    dir: 0 | 1,
+    p: Pending,
+    b: Uint8Array,
+    fin: boolean,
+  ): { kind: 'wait' } | { kind: 'done'; protocol: string; info: string; used: number } {
+    let data = b;
+    let prior = 0;
+    if (p.stage === 'line') {
+      if (b.indexOf(0x0a) < 0) {
+        p.head += Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+        return { kind: 'wait' };
+      }
+      const head = Buffer.from(p.head, 'latin1');
+      data = Buffer.concat([head, b]);
+      prior = head.length;
+      const start = messageStart(data, 0);
+      if (!start) return { kind: 'done', protocol: 'HTTP', info: 'Continuation', used: b.length };
+      p.head = '';
+      p.stage = 'headers';
+      p.isResponse = start.kind === 'response';
+      p.method = start.kind === 'request' ? start.method : '';
+    }
+    const used = this.#feed(dir, p, data, 0);
+    if (used < 0 && !(fin && p.stage === 'body' && p.mode === 'close')) return { kind: 'wait' };
+    const done = this.#finish(p);
+    return { kind: 'done', ...done, used: used < 0 ? b.length : Math.max(0, used - prior) };
   }
 
   /** Consume bytes from `at`; returns the offset after the message, or -1 when it needs more. */
@@ -194,6 +220,23 @@ export class HttpLogConversation {
     const media = mediaInfo(p.contentType, p.bodyPrefix);
     return { protocol: media.protocol, info: base + media.suffix };
   }
+}
+
+function newPending(stage: Pending['stage']): Pending {
+  return {
+    isResponse: false,
+    method: '',
+    stage,
+    head: '',
+    firstLine: '',
+    mode: 'length',
+    remaining: 0,
+    chunkStage: 'size',
+    chunkLine: '',
+    bodyLength: 0,
+    bodyPrefix: [],
+    contentType: null,
+  };
 }
 
 interface HeaderFacts {

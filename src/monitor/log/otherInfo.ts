@@ -44,12 +44,20 @@ export function fragmentColumns(ip: IpLayer): Columns {
   };
 }
 
-export function udpColumns(sport: number, dport: number, length: number, payload: Uint8Array): Columns {
+/** `zeroChecksumIllegal`: UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. */
+export function udpColumns(
+  sport: number,
+  dport: number,
+  length: number,
+  payload: Uint8Array,
+  zeroChecksumIllegal: boolean,
+): Columns {
   if (sport === 53 || dport === 53) {
     const info = dnsInfo(payload);
     if (info) return { protocol: 'DNS', info };
   }
-  return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length}` };
+  const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
+  return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length}${note}` };
 }
 
 const DNS_TYPES: Readonly<Record<number, string>> = {

@@ -102,7 +102,16 @@ export class PacketLog {
       case 'tcp':
         return { ...at, columns: this.#tcp(p, t.tcp, ns) };
       case 'udp':
-        return { ...at, columns: udpColumns(t.udp.sourcePort, t.udp.destinationPort, t.udp.payloadLength, p.payload) };
+        return {
+          ...at,
+          columns: udpColumns(
+            t.udp.sourcePort,
+            t.udp.destinationPort,
+            t.udp.payloadLength,
+            p.payload,
+            ip.version === 6 && t.udp.checksum === 0,
+          ),
+        };
       case 'icmp':
         return { ...at, columns: icmpColumns(ip, t.icmp, p.frame.number, this.#echoes) };
       default:
