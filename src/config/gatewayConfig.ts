@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 
 export class ConfigError extends Error {
@@ -35,6 +36,8 @@ export interface GatewayConfig {
   readonly banPolicy: BanPolicy;
   readonly timeouts: Timeouts;
   readonly blockScore: number | null;
+  /** Per-source anomaly scoring: the sum over the window at which a source is banned. */
+  readonly sourceScores: { readonly banScore: number; readonly windowMs: number };
   readonly dropReportIntervalMs: number;
 }
 
@@ -138,6 +141,10 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
       shutdownMs: t.shutdown ?? DEFAULT_TIMEOUTS.shutdownMs,
     },
     blockScore: file.scores?.block ?? null,
+    sourceScores: {
+      banScore: file.scores?.source_ban ?? DEFAULT_SOURCE_SCORES.threshold,
+      windowMs: file.scores?.window ?? DEFAULT_SOURCE_SCORES.windowMs,
+    },
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
   };
 }

@@ -69,6 +69,9 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       /** Per-request anomaly score at which a request is blocked. */
       block: z.number().positive().optional(),
+      /** Score one source may gather within `window` before it is banned. */
+      source_ban: z.number().positive().optional(),
+      window: duration.optional(),
     })
     .optional(),
   /** How often dropped-at-accept connections are summarised into one event per source. */

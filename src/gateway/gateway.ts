@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import { unmapIPv4 } from '../defense/address.js';
+import { banTargetFor, unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager } from '../defense/banManager.js';
+import { SourceScores } from '../defense/sourceScores.js';
 import type { Engine, Match } from '../detect/types.js';
-import { decide } from '../detect/verdict.js';
+import { decide, type Verdict } from '../detect/verdict.js';
 import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation, HttpRequest } from '../observe/observation.js';
@@ -34,7 +35,7 @@ export interface GatewayOptions {
   readonly onEvent?: (event: SecurityEvent) => void;
 }
 
-type Judgement = { kind: 'allow' } | { kind: 'log' | 'block' | 'ban'; matches: Match[] };
+type Judgement = Verdict;
 
 /** The names this site answers to: configured ones, the upstream's host, `localhost`, the listen host. */
 export function siteNamesFor(config: GatewayConfig): string[] {
@@ -62,6 +63,7 @@ export class Gateway {
   readonly #db: ReturnType<typeof openSqlite>;
   readonly #tunnels = new Set<Duplex>();
   readonly #log: (line: string) => void;
+  readonly #scores: SourceScores;
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions) {
@@ -69,6 +71,10 @@ export class Gateway {
     this.#detection = options.detection;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#siteNames = new Set(siteNamesFor(this.config));
+    this.#scores = new SourceScores({
+      threshold: this.config.sourceScores.banScore,
+      windowMs: this.config.sourceScores.windowMs,
+    });
     this.#db = openSqlite(this.config.db);
     const eventStore = new SqliteEventStore(this.#db);
     this.events = new EventSink({
@@ -292,9 +298,33 @@ export class Gateway {
       );
       matches = [];
     }
-    const verdict = decide(matches, this.config.blockScore !== null ? { blockScore: this.config.blockScore } : {});
-    if (refusal === null || verdict.kind === 'block' || verdict.kind === 'ban') return verdict;
-    return { kind: 'block', matches: [...matches, fallbackMatch(refusal, observation.request)] };
+    let verdict: Judgement = decide(
+      matches,
+      this.config.blockScore !== null ? { blockScore: this.config.blockScore } : {},
+    );
+    if (refusal !== null && verdict.kind !== 'block' && verdict.kind !== 'ban')
+      verdict = { kind: 'block', matches: [...matches, fallbackMatch(refusal, observation.request)] };
+    if (verdict.kind === 'log' || verdict.kind === 'block') return this.#scoreSource(observation, verdict);
+    return verdict;
+  }
+
+  /**
+   * Low-grade matches add up per source over a sliding window (CrowdSec's leaky bucket): a
+   * source that keeps probing is banned once its sum crosses the threshold.
+   */
+  #scoreSource(observation: HttpObservation, verdict: Extract<Judgement, { kind: 'log' | 'block' }>): Judgement {
+    let score = 0;
+    for (const m of verdict.matches) score += m.score;
+    let key: string;
+    try {
+      key = banTargetFor(observation.source.ip);
+    } catch {
+      return verdict;
+    }
+    const now = observation.time;
+    if (!this.#scores.add(key, score, now).overThreshold) return verdict;
+    this.#scores.forget(key);
+    return { kind: 'ban', matches: verdict.matches };
   }
 
   #refuse(socket: Duplex, observation: HttpObservation, judgement: Judgement, answer: Buffer, status: number): void {
@@ -346,8 +376,12 @@ export class Gateway {
   }
 }
 
-/** The request line as node's parser accepted it (single spaces; the parser allows nothing else). */
+/**
+ * The request line as node's parser accepted it (single spaces; the parser allows nothing
+ * else). llhttp takes a line without a version as HTTP/0.9: that line carried no version.
+ */
 function requestLine(req: IncomingMessage): string {
+  if (req.httpVersionMajor === 0) return `${req.method} ${req.url}`;
   return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
 }
 
