@@ -169,6 +169,7 @@ export async function run(): Promise<void> {
     const rejected: number[] = [];
     const rejectedPerCpu: number[] = [];
     const freshServed: number[] = [];
+    const freshPerCpu: number[] = [];
     let answeredWhileBanned = 0;
     for (let i = 0; i < RUNS; i++) {
       const { result: r, cpu } = await withCpu(gateway.pid, () =>
@@ -177,7 +178,9 @@ export async function run(): Promise<void> {
       rejected.push(r.perSecond);
       if (cpu) rejectedPerCpu.push((r.perSecond * SECONDS) / cpu);
       answeredWhileBanned += r.withResponse;
-      freshServed.push((await connectionChurn(banshoPort, '127.0.0.3', GET, SECONDS)).perSecond);
+      const fresh = await withCpu(gateway.pid, () => connectionChurn(banshoPort, '127.0.0.3', GET, SECONDS));
+      freshServed.push(fresh.result.perSecond);
+      if (fresh.cpu) freshPerCpu.push((fresh.result.perSecond * SECONDS) / fresh.cpu);
     }
 
     const row = (name: string) => {

@@ -138,3 +138,42 @@ describe('upstream failures and shutdown', () => {
     slow.close();
   });
 });
+
+describe('never a stepping stone', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('connects to nothing but the upstream, whatever host a refused request names', async () => {
+    // A bystander on another loopback address: the host the attacker asks the gateway to reach.
+    let bystanderConnections = 0;
+    const bystander = createServer((_req, res) => res.end('relayed!'));
+    bystander.on('connection', () => {
+      bystanderConnections++;
+    });
+    await new Promise<void>((resolve) => bystander.listen(0, '127.0.0.9', () => resolve()));
+    const port = (bystander.address() as AddressInfo).port;
+    const upstream = new RecordingUpstream();
+    const service = await startTestGateway(testConfig(await upstream.listen(), `${tmp.dir}/s.db`));
+    try {
+      const probes = [
+        `GET http://127.0.0.9:${port}/ HTTP/1.1\r\nHost: 127.0.0.9:${port}\r\n\r\n`,
+        `CONNECT 127.0.0.9:${port} HTTP/1.1\r\nHost: 127.0.0.9:${port}\r\n\r\n`,
+        `CONNECT 127.0.0.9:${port} / HTTP/1.0\r\n\r\n`,
+        `GET http://127.0.0.9:${port}/ HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ];
+      for (const [i, probe] of probes.entries()) {
+        const r = await rawRequest(service.port, `127.0.0.${60 + i}`, probe);
+        assert.ok(
+          r.response.startsWith('HTTP/1.1 400 Bad Request\r\n'),
+          `${i}: ${JSON.stringify(r.response.slice(0, 40))}`,
+        );
+      }
+      assert.equal(bystanderConnections, 0);
+      assert.equal(upstream.connections, 0);
+    } finally {
+      await service.stop();
+      await upstream.close();
+      bystander.close();
+    }
+  });
+});

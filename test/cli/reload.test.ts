@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
+import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { ROOT } from './run.js';
+
+const PACK = `pack: local
+rules:
+  - id: local-forbidden-probe
+    name: Probe for the forbidden page
+    threat: open-proxy-probe
+    severity: medium
+    score: 5
+    action: block
+    when:
+      - { field: request.path, op: equals, values: [/forbidden-probe] }
+    examples:
+      match: [GET /forbidden-probe HTTP/1.1]
+      nearMiss: [GET /allowed HTTP/1.1]
+`;
+
+describe('rules hot reload in a running gateway', () => {
+  const tmp = tempDir();
+  const upstream = new RecordingUpstream();
+  let upstreamUrl = '';
+  before(async () => {
+    upstreamUrl = await upstream.listen();
+  });
+  after(async () => {
+    await upstream.close();
+    tmp.cleanup();
+  });
+
+  it('SIGHUP picks up a new rule pack; a broken one is refused and the old rules stay', async () => {
+    const rules = join(tmp.dir, 'rules');
+    mkdirSync(rules);
+    copyFileSync(join(BUILTIN_RULES_DIR, 'proxy-abuse.yaml'), join(rules, 'proxy-abuse.yaml'));
+    const config = join(tmp.dir, 'bansho.yaml');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    writeFileSync(
+      config,
+      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:${port}\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'serve', '--config', config], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const probe = (ip: string) =>
+      rawRequest(port, ip, 'GET /forbidden-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    try {
+      await waitFor('the gateway to listen', () => (stderr.includes('guarding') ? true : undefined), 15_000);
+      assert.ok((await probe('127.0.0.70')).response.startsWith('HTTP/1.1 200'));
+
+      writeFileSync(join(rules, 'local.yaml'), PACK);
+      child.kill('SIGHUP');
+      await waitFor('the new rule to be in force', async () =>
+        (await probe('127.0.0.71')).response.startsWith('HTTP/1.1 400') ? true : undefined,
+      );
+
+      writeFileSync(join(rules, 'broken.yaml'), 'pack: broken\nrules:\n  - id: Not Kebab\n');
+      child.kill('SIGHUP');
+      await waitFor('the refusal to be logged', () => (/reload refused|not reloaded/.test(stderr) ? true : undefined));
+      assert.ok((await probe('127.0.0.72')).response.startsWith('HTTP/1.1 400'), 'old rules stay in force');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+});
