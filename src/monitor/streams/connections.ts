@@ -65,6 +65,8 @@ class Connection implements ConnectionView {
   readonly requests: RequestCutter;
   readonly responses: ResponseCutter;
   readonly pending: Pending[] = [];
+  /** Methods of requests whose response head has not been read yet (the response cutter takes them). */
+  readonly methods: string[] = [];
   readonly pkts: [number, number] = [0, 0];
   readonly ipBytes: [number, number] = [0, 0];
   readonly bytes: [number, number] = [0, 0];
@@ -89,7 +91,7 @@ class Connection implements ConnectionView {
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
     this.requests = new RequestCutter(HTTP_PORTS.has(responder.port));
-    this.responses = new ResponseCutter(() => this.pending[0]?.request.method);
+    this.responses = new ResponseCutter(() => this.methods.shift());
   }
 
   get client(): Endpoint {
@@ -257,6 +259,8 @@ export class ConnectionTracker {
   #request(conn: Connection, request: CutRequest): void {
     conn.http = true;
     conn.pending.push({ request, time: conn.last });
+    conn.methods.push(request.method);
+    if (conn.methods.length > this.#limits.maxPendingRequests) conn.methods.shift();
     while (conn.pending.length > this.#limits.maxPendingRequests) {
       const old = conn.pending.shift() as Pending;
       this.#sink.request(conn, old.request, null, old.time);

@@ -279,14 +279,17 @@ export interface CutResponse {
   readonly status: number;
 }
 
-/** Cuts responses; needs each request's method (HEAD and CONNECT responses have no body). */
+/**
+ * Cuts responses; needs each request's method (HEAD and CONNECT responses have no body).
+ * `takeRequestMethod` is called once per final (non-1xx) response, in order.
+ */
 export class ResponseCutter extends MessageCutter<CutResponse> {
   readonly #methods: () => string | undefined;
   #status = 0;
 
-  constructor(nextRequestMethod: () => string | undefined) {
+  constructor(takeRequestMethod: () => string | undefined) {
     super();
-    this.#methods = nextRequestMethod;
+    this.#methods = takeRequestMethod;
   }
 
   protected startsMessage(b: Buffer): boolean {

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import type { Frame } from '../../src/monitor/capture/frame.js';
+import { DEFAULT_THRESHOLDS } from '../../src/monitor/detect/thresholds.js';
+import { Monitor } from '../../src/monitor/monitor.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import { FLAGS, ipv4, tcp, udp } from './helpers/packets.js';
+
+const engine = loadEngine();
+const catalog = loadCatalog();
+
+/** Run raw-IP packets (one per 10 ms) through a Monitor; returns the events it emitted. */
+function run(packets: number[][], options: { allFlows?: boolean } = {}): { events: SecurityEvent[]; monitor: Monitor } {
+  const events: SecurityEvent[] = [];
+  const monitor = new Monitor({
+    engine,
+    threatName: (id) => catalog.get(id)?.name,
+    log: true,
+    allFlows: options.allFlows ?? false,
+    onEvent: (e) => events.push(e),
+  });
+  packets.forEach((data, i) => {
+    const frame: Frame = {
+      number: i + 1,
+      offset: 0,
+      seconds: 1_700_000_000 + Math.floor(i / 100),
+      fraction: (i % 100) * 10_000,
+      precision: 6,
+      linkType: 101,
+      originalLength: data.length,
+      data: Uint8Array.from(data),
+    };
+    monitor.frame(frame);
+  });
+  monitor.end();
+  return { events, monitor };
+}
+
+const ATTACKER = '198.51.100.7';
+const SERVER = '203.0.113.10';
+const probe = (dport: number, flags: number, dst = SERVER): number[] =>
+  ipv4({ src: ATTACKER, dst, proto: 6 }, tcp({ sport: 40000, dport, seq: 1, flags, win: 1024 }));
+const threats = (events: SecurityEvent[]): string[] =>
+  events.filter((e) => e.event.action === 'detected').map((e) => e.threat?.software?.id ?? '');
+
+describe('network detections', () => {
+  for (const [kind, flags] of [
+    ['syn', FLAGS.SYN],
+    ['fin', FLAGS.FIN],
+    ['null', 0],
+    ['xmas', FLAGS.FIN | FLAGS.PSH | FLAGS.URG],
+  ] as const) {
+    test(`a ${kind.toUpperCase()} scan of many ports is one port-scan event naming its kind`, () => {
+      const ports = Array.from({ length: 30 }, (_, i) => 1000 + i);
+      const { events } = run(ports.map((p) => probe(p, flags)));
+      const scans = events.filter((e) => e.threat?.software?.id === 'port-scan');
+      assert.equal(scans.length, 1, 'reported once per cooldown');
+      assert.equal(scans[0]!.rule?.id, `monitor-port-scan-${kind}`);
+      assert.equal(scans[0]!.source.ip, ATTACKER);
+      assert.match(
+        scans[0]!.bansho.evidence ?? '',
+        new RegExp(`${DEFAULT_THRESHOLDS.portScan.ports} ports on ${SERVER}`),
+      );
+    });
+  }
+
+  test('a sweep of one port over many hosts is a horizontal port scan', () => {
+    const hosts = Array.from({ length: 25 }, (_, i) => `203.0.113.${i + 1}`);
+    const { events } = run(hosts.map((h) => probe(445, FLAGS.SYN, h)));
+    const scans = events.filter((e) => e.threat?.software?.id === 'port-scan');
+    assert.equal(scans.length, 1);
+    assert.ok(scans[0]!.rule && scans[0]!.bansho.evidence?.includes('port 445 on 20 hosts'));
+  });
+
+  test('a UDP scan is named as one', () => {
+    const ports = Array.from({ length: 25 }, (_, i) => 2000 + i);
+    const { events } = run(ports.map((p) => ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(5353, p, ''))));
+    assert.equal(events.find((e) => e.threat?.software?.id === 'port-scan')?.rule?.id, 'monitor-port-scan-udp');
+  });
+
+  test('a few connections to a few ports are no scan', () => {
+    const { events } = run([80, 443, 22, 80, 443].map((p) => probe(p, FLAGS.SYN)));
+    assert.deepEqual(threats(events), []);
+  });
+
+  test('a SYN flood on one port, from many spoofed sources, is a syn-flood event', () => {
+    const packets = Array.from({ length: 150 }, (_, i) =>
+      ipv4(
+        { src: `10.${i % 7}.${i % 11}.${i % 13}`, dst: SERVER, proto: 6 },
+        tcp({ sport: 1024 + i, dport: 80, seq: i, flags: FLAGS.SYN }),
+      ),
+    );
+    const { events } = run(packets);
+    const floods = events.filter((e) => e.threat?.software?.id === 'syn-flood');
+    assert.equal(floods.length, 1);
+    assert.equal(floods[0]!.destination?.port, 80);
+  });
+
+  test('SQL Slammer: a 376-byte datagram to UDP 1434 starting 0x04 is named by the datagram rule', () => {
+    const payload = new Uint8Array(376).fill(0x01);
+    payload[0] = 0x04;
+    const { events } = run([ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(1434, 1434, payload))]);
+    assert.deepEqual(threats(events), ['sql-slammer']);
+    const notSlammer = new Uint8Array(376).fill(0x01);
+    notSlammer[0] = 0x02;
+    assert.deepEqual(
+      threats(run([ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(1434, 1434, notSlammer))]).events),
+      [],
+    );
+  });
+});
+
+describe('TCP streams into the engine', () => {
+  const C = '192.0.2.50';
+  const S = '192.0.2.80';
+  const c2s = (seq: number, flags: number, payload = '', ack = 0): number[] =>
+    ipv4({ src: C, dst: S, proto: 6 }, tcp({ sport: 4369, dport: 80, seq, ack, flags, payload }));
+  const s2c = (seq: number, flags: number, payload = '', ack = 0): number[] =>
+    ipv4({ src: S, dst: C, proto: 6 }, tcp({ sport: 80, dport: 4369, seq, ack, flags, payload }));
+
+  test('the seed CONNECT split into out-of-order, overlapping segments is still prettypark, with its 400', () => {
+    const line = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+    const a = line.slice(0, 10);
+    const b = line.slice(10, 30);
+    const c = line.slice(30);
+    const bad = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n';
+    const { events } = run(
+      [
+        c2s(100, FLAGS.SYN),
+        s2c(500, FLAGS.SYN | FLAGS.ACK, '', 101),
+        c2s(101, FLAGS.ACK, '', 501),
+        c2s(131, FLAGS.PSH | FLAGS.ACK, c, 501),
+        c2s(111, FLAGS.ACK, b, 501),
+        // A conflicting retransmission of the middle: first-wins keeps what came first.
+        c2s(111, FLAGS.ACK, 'X'.repeat(20), 501),
+        c2s(101, FLAGS.ACK, a, 501),
+        s2c(501, FLAGS.PSH | FLAGS.ACK, bad, 101 + line.length),
+        s2c(501 + bad.length, FLAGS.FIN | FLAGS.ACK, '', 101 + line.length),
+        c2s(101 + line.length, FLAGS.FIN | FLAGS.ACK, '', 502 + bad.length),
+        s2c(502 + bad.length, FLAGS.ACK, '', 102 + line.length),
+      ],
+      {},
+    );
+    const detected = events.filter((e) => e.event.action === 'detected');
+    assert.equal(detected.length, 1);
+    assert.equal(detected[0]!.threat?.software?.id, 'prettypark');
+    assert.equal(detected[0]!.bansho.evidence, 'CONNECT maila.microsoft.com:25 / HTTP/1.0');
+    assert.equal(detected[0]!.http?.response?.status_code, 400);
+    const flow = events.find((e) => e.event.action === 'flow');
+    assert.ok(flow, 'the connection with a detection gets its flow summary');
+    assert.equal(flow.bansho.flow?.conn_state, 'SF');
+    assert.equal(flow.bansho.flow?.orig_bytes, line.length);
+    // Zeek's letters, upper case for the originator: SYN, SYN-ACK, ACK, data both ways, then the FINs.
+    assert.equal(flow.bansho.flow?.history, 'ShADdfF');
+    assert.match(String(flow.bansho.flow?.log), /4369 → 80 \[SYN\]/);
+  });
+
+  test('pipelined requests on one connection are each judged', () => {
+    const reqs = 'GET / HTTP/1.1\r\nHost: a\r\n\r\nCONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+    const { events, monitor } = run([
+      c2s(1, FLAGS.SYN),
+      s2c(9, FLAGS.SYN | FLAGS.ACK, '', 2),
+      c2s(2, FLAGS.PSH | FLAGS.ACK, reqs, 10),
+    ]);
+    assert.equal(monitor.stats.requests, 2);
+    assert.deepEqual(threats(events), ['prettypark']);
+  });
+
+  test('flows are stored only on request (--flows) or for connections with a detection', () => {
+    const plain = [
+      c2s(1, FLAGS.SYN),
+      s2c(9, FLAGS.SYN | FLAGS.ACK, '', 2),
+      c2s(2, FLAGS.PSH | FLAGS.ACK, 'GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n', 10),
+    ];
+    assert.equal(run(plain).events.length, 0);
+    const flows = run(plain, { allFlows: true }).events.filter((e) => e.event.action === 'flow');
+    assert.equal(flows.length, 1);
+    assert.equal(flows[0]!.bansho.flow?.conn_state, 'S1');
+  });
+});

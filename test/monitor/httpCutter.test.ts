@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type CutRequest, RequestCutter, ResponseCutter } from '../../src/monitor/streams/httpCutter.js';
+
+const raw = (r: CutRequest): string => Buffer.from(r.raw).toString('latin1');
+const feed = (c: RequestCutter, ...parts: string[]): CutRequest[] =>
+  parts.flatMap((p) => c.push(Buffer.from(p, 'latin1')));
+
+describe('HTTP request cutting', () => {
+  test('pipelined requests in one segment come out one by one', () => {
+    const c = new RequestCutter(false);
+    const out = feed(c, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(out.map(raw), ['GET /a HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n']);
+  });
+
+  test('a Content-Length body split over segments belongs to its request, not to the next', () => {
+    const c = new RequestCutter(false);
+    const out = feed(c, 'POST /f HTTP/1.1\r\nContent-Length: 10\r\n\r\nname', '=value', 'GET /next HTTP/1.1\r\n\r\n');
+    assert.equal(out.length, 2);
+    assert.equal(raw(out[0]!), 'POST /f HTTP/1.1\r\nContent-Length: 10\r\n\r\nname=value');
+    assert.equal(raw(out[1]!), 'GET /next HTTP/1.1\r\n\r\n');
+  });
+
+  test('a chunked body is followed to its last chunk', () => {
+    const c = new RequestCutter(false);
+    const out = feed(
+      c,
+      'POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab',
+      'cd\r\n0\r\n\r\nGET /z HTTP/1.1\r\n\r\n',
+    );
+    assert.equal(out.length, 2);
+    assert.match(raw(out[0]!), /abcd$/);
+    assert.equal(raw(out[1]!), 'GET /z HTTP/1.1\r\n\r\n');
+  });
+
+  test('the seed’s four-token CONNECT is cut as it is, and ends the stream (a tunnel would follow)', () => {
+    const c = new RequestCutter(false);
+    const out = feed(c, 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n', 'EHLO x\r\n');
+    assert.deepEqual(out.map(raw), ['CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n']);
+    assert.equal(out[0]!.method, 'CONNECT');
+  });
+
+  test('a head cut short by the end of the stream is still reported', () => {
+    const c = new RequestCutter(false);
+    assert.deepEqual(feed(c, 'GET /half HTTP/1.1\r\nHost: x\r\n'), []);
+    const out = c.end();
+    assert.equal(out.length, 1);
+    assert.equal(out[0]!.malformed, 'request head incomplete');
+  });
+
+  test('binary noise is ignored, except on an HTTP port where it is reported once', () => {
+    assert.deepEqual(feed(new RequestCutter(false), '\x16\x03\x01\x02\x00\x01\x00'), []);
+    const onHttpPort = feed(new RequestCutter(true), '\x16\x03\x01\x02\x00\x01\x00', 'more');
+    assert.equal(onHttpPort.length, 1);
+  });
+});
+
+describe('HTTP response cutting', () => {
+  test('statuses come out in order; HEAD responses have no body', () => {
+    const methods = ['GET', 'HEAD', 'GET'];
+    const c = new ResponseCutter(() => methods.shift());
+    const statuses: number[] = [];
+    const push = (s: string): void => {
+      for (const r of c.push(Buffer.from(s))) statuses.push(r.status);
+    };
+    push('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab');
+    push('cHTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n');
+    push('HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.deepEqual(statuses, [200, 200, 404]);
+  });
+
+  test('a response without length runs to the end of the stream', () => {
+    const c = new ResponseCutter(() => 'GET');
+    assert.deepEqual(c.push(Buffer.from('HTTP/1.0 400 Bad Request\r\n\r\n<html>')), []);
+    assert.deepEqual(c.end(), [{ status: 400 }]);
+  });
+});
