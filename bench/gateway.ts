@@ -130,6 +130,7 @@ export async function run(): Promise<void> {
     const upstreamPort = 28080;
     const banshoPort = 28000;
     const barePort = 28001;
+    const floorPort = 28002;
     children.push(await start(['bench/_upstream.ts', String(upstreamPort)], 'ready'));
     const upstream = `http://127.0.0.1:${upstreamPort}`;
     const store = new SqliteBanStore(db);
@@ -170,6 +171,9 @@ export async function run(): Promise<void> {
     const rejectedPerCpu: number[] = [];
     const freshServed: number[] = [];
     const freshPerCpu: number[] = [];
+    const floorPerCpu: number[] = [];
+    const resetter = await start(['bench/_resetServer.ts', String(floorPort)], 'ready');
+    children.push(resetter);
     let answeredWhileBanned = 0;
     for (let i = 0; i < RUNS; i++) {
       const { result: r, cpu } = await withCpu(gateway.pid, () =>
@@ -181,6 +185,10 @@ export async function run(): Promise<void> {
       const fresh = await withCpu(gateway.pid, () => connectionChurn(banshoPort, '127.0.0.3', GET, SECONDS));
       freshServed.push(fresh.result.perSecond);
       if (fresh.cpu) freshPerCpu.push((fresh.result.perSecond * SECONDS) / fresh.cpu);
+      const floor = await withCpu(resetter.pid, () =>
+        connectionChurn(floorPort, '127.0.0.2', 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n', SECONDS),
+      );
+      if (floor.cpu) floorPerCpu.push((floor.result.perSecond * SECONDS) / floor.cpu);
     }
 
     const row = (name: string) => {
@@ -214,9 +222,18 @@ export async function run(): Promise<void> {
       // of the gateway process is the gateway's own capacity.
       const rc = median(rejectedPerCpu);
       const sc = median(servedPerCpu);
+      const fc = median(freshPerCpu);
       console.log(
         `per gateway CPU-second: ${rc.toFixed(0)} rejections vs ${sc.toFixed(0)} served keep-alive requests: ${(rc / sc).toFixed(2)}× (goal ≥ 5)`,
       );
+      console.log(
+        `per gateway CPU-second: ${rc.toFixed(0)} rejections vs ${fc.toFixed(0)} served new-connection requests: ${(rc / fc).toFixed(2)}×`,
+      );
+      const floor = median(floorPerCpu);
+      if (floorPerCpu.length > 0)
+        console.log(
+          `node's floor (a net.Server that only resets): ${floor.toFixed(0)} per CPU-second; bansho at ${(rc / floor).toFixed(2)}× of it`,
+        );
     }
   } finally {
     for (const c of children.reverse()) await stop(c);
