@@ -21,6 +21,7 @@ const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./serve.js'),
   () => import('./bans.js'),
   () => import('./demo.js'),
+  () => import('./analyze.js'),
   () => import('./monitor.js'),
   () => import('./rules.js'),
   () => import('./threats.js'),

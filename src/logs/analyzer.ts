@@ -43,6 +43,8 @@ export interface AnalysisStats {
   garbage: number;
   /** A few garbage lines (bounded), to show the user what did not parse. */
   readonly garbageSamples: string[];
+  /** Lines whose request line is `-`: a connection that sent no request (a 408). */
+  noRequest: number;
   matchedLines: number;
   first: number | null;
   last: number | null;
@@ -88,6 +90,7 @@ export class LogAnalyzer {
     blank: 0,
     garbage: 0,
     garbageSamples: [],
+    noRequest: 0,
     matchedLines: 0,
     first: null,
     last: null,
@@ -170,6 +173,11 @@ export class LogAnalyzer {
       return;
     }
     stats.parsed++;
+    if (record.requestLine === '') {
+      // No request arrived, so the gateway would have built no Observation either.
+      stats.noRequest++;
+      return;
+    }
     const observation = observationFromRecord(record, this.#options.fallbackTime?.() ?? 0);
     const matches = this.#options.engine.match(observation);
     if (matches.length === 0) return;

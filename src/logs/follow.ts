@@ -27,6 +27,11 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
   let ino = -1;
   let pos = 0;
   const buffer = Buffer.allocUnsafe(CHUNK);
+  /**
+   * The file's first bytes as we read them. A copytruncate followed quickly by new writes can
+   * leave the file as long as before, so size alone cannot tell; changed first bytes can.
+   */
+  let head: Buffer = Buffer.alloc(0);
 
   const openCurrent = async (atEnd: boolean): Promise<boolean> => {
     try {
@@ -35,6 +40,7 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
       handle = h;
       ino = info.ino;
       pos = atEnd ? info.size : 0;
+      head = await readHead(h);
       return true;
     } catch {
       return false;
@@ -46,6 +52,7 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, pos);
       if (bytesRead === 0) return;
+      if (pos < HEAD) head = await readHead(handle);
       pos += bytesRead;
       yield { kind: 'data', chunk: Buffer.from(buffer.subarray(0, bytesRead)) };
     }
@@ -63,8 +70,9 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
         handle = null;
         yield { kind: 'rotated', how: 'renamed' };
         if (await openCurrent(false)) continue;
-      } else if (handle && current && current.size < pos) {
+      } else if (handle && current && (current.size < pos || !(await sameHead(handle, head)))) {
         pos = 0;
+        head = Buffer.alloc(0);
         yield { kind: 'rotated', how: 'truncated' };
         continue;
       } else if (!handle && current) {
@@ -75,6 +83,20 @@ export async function* followFile(path: string, options: FollowOptions = {}): As
   } finally {
     if (handle) await (handle as FileHandle).close();
   }
+}
+
+const HEAD = 64;
+
+async function readHead(handle: FileHandle): Promise<Buffer> {
+  const b = Buffer.alloc(HEAD);
+  const { bytesRead } = await handle.read(b, 0, HEAD, 0);
+  return b.subarray(0, bytesRead);
+}
+
+async function sameHead(handle: FileHandle, head: Buffer): Promise<boolean> {
+  if (head.length === 0) return true;
+  const now = await readHead(handle);
+  return now.length >= head.length && now.subarray(0, head.length).equals(head);
 }
 
 function idle(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -61,7 +61,7 @@ function planSteps(steps: readonly Step[]): Planned[] {
       throw new LogFormatError('two fields with no text between them cannot be told apart');
     }
     const until = next?.kind === 'literal' ? next.text : null;
-    const quoted = prev?.kind === 'literal' && prev.text.endsWith('"') && until !== null && until.startsWith('"');
+    const quoted = prev?.kind === 'literal' && prev.text.endsWith('"') && until?.startsWith('"') === true;
     out.push({ kind: 'field', field: s.field, until, quoted });
   }
   return out;

@@ -1,0 +1,184 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadCatalog, loadEngine } from '../catalog/index.js';
+import type { Match } from '../detect/types.js';
+import { type Origin, OriginDb } from '../intel/origin.js';
+import { ReverseDns } from '../intel/reverseDns.js';
+import type { AnalyzerOptions, EventSink } from '../logs/analyzer.js';
+import { banFromLog } from '../logs/followBans.js';
+import { resolveFormat } from '../logs/formats.js';
+import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
+import { formatSummary, type SummaryInput, summaryJson, topEntries } from '../logs/summary.js';
+import type { HttpObservation } from '../observe/observation.js';
+import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/index.js';
+import type { SecurityEvent } from '../store/securityEvent.js';
+
+interface AnalyzeFlags {
+  format?: string;
+  follow?: boolean;
+  ban?: boolean;
+  json?: boolean;
+  db: string;
+  siteName: string[];
+  origins: boolean;
+  rdns?: boolean;
+  dnsServer?: string[];
+  pollMs: string;
+  progress: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Analyze access logs (Apache/nginx/JSON, .gz, - for stdin) with the detection engine')
+    .argument('<files...>', 'log files; - reads standard input')
+    .option(
+      '--format <name|LogFormat>',
+      'common, combined, vhost_combined, nginx, json, or a LogFormat string like \'%h %l %u %t "%r" %>s %b\'',
+    )
+    .option('--follow', 'keep reading as the files grow and rotate (like tail -F)')
+    .option('--ban', 'with --follow: ban sources through the ban list a running gateway polls')
+    .option('--json', 'print events as ECS JSON lines, then a {"summary": …} line')
+    .option('--db <file>', 'SQLite database', 'bansho.db')
+    .option(
+      '--site-name <host...>',
+      "the site's own host names (absolute-form requests to them are not proxy abuse)",
+      [],
+    )
+    .option('--no-origins', 'skip the offline country/ASN lookup of top sources')
+    .option('--rdns', 'look up reverse DNS of top sources (short timeout, never blocks)')
+    .option('--dns-server <host:port...>', 'DNS servers for --rdns')
+    .option('--poll-ms <ms>', 'with --follow: how often an idle file is checked', '250')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (files: string[], flags: AnalyzeFlags) => {
+      process.exitCode = await runAnalyze(files, flags);
+    });
+}
+
+async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number> {
+  const catalog = loadCatalog();
+  const engine = loadEngine({ lists: { site_names: flags.siteName.map((s) => s.toLowerCase()) } });
+  const threatName = (id: string): string => catalog.get(id)?.name ?? id;
+  const db = openSqlite(flags.db);
+  const store = new SqliteEventStore(db);
+  const bans = flags.ban ? new SqliteBanStore(db) : null;
+  const extra: SecurityEvent[] = [];
+  const printEvent = flags.json ? (e: SecurityEvent) => process.stdout.write(`${JSON.stringify(e)}\n`) : null;
+
+  const options: AnalyzerOptions = {
+    engine,
+    threatName,
+    ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
+    ...(flags.follow ? { fallbackTime: Date.now } : {}),
+    onEvent: (event: SecurityEvent, matches: readonly Match[], observation: HttpObservation) => {
+      printEvent?.(event);
+      if (!bans) return;
+      const banned = banFromLog(observation, matches, { store: bans, now: Date.now }, threatName);
+      if (banned) {
+        extra.push(banned);
+        printEvent?.(banned);
+        if (!flags.json)
+          process.stderr.write(`banned ${banned.bansho.ban?.target} until ${banned.bansho.ban?.until}\n`);
+      }
+    },
+  };
+  const sink: EventSink = (events) => store.appendSync([...events, ...extra.splice(0)]);
+
+  if (flags.follow) {
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const run = followFiles(files, options, sink, { signal: controller.signal, pollMs: Number(flags.pollMs) });
+    if (!flags.json) process.stderr.write(`following ${files.join(', ')} (Ctrl-C to stop)\n`);
+    await run.done;
+    const input = {
+      stats: run.analyzer.stats,
+      added: run.added(),
+      made: run.analyzer.stats.matchedLines,
+      problems: [],
+    };
+    await finish(input, flags, threatName);
+    db.close();
+    return 0;
+  }
+
+  const progress = flags.progress && process.stderr.isTTY && !flags.json ? terminalProgress() : undefined;
+  const result = await analyzeFiles(files, options, sink, progress);
+  await finish(
+    { stats: result.analyzer.stats, added: result.added, made: result.made, problems: result.problems },
+    flags,
+    threatName,
+  );
+  db.close();
+  return result.problems.length > 0 && result.analyzer.stats.lines === 0 ? 2 : 0;
+}
+
+async function finish(
+  base: Omit<SummaryInput, 'threatName' | 'origins'>,
+  flags: AnalyzeFlags,
+  threatName: (id: string) => string,
+): Promise<void> {
+  const origins = flags.origins ? await lookUpOrigins(base, flags) : undefined;
+  const input: SummaryInput = { ...base, threatName, ...(origins ? { origins } : {}) };
+  if (flags.json) process.stdout.write(`${JSON.stringify({ summary: summaryJson(input) })}\n`);
+  else process.stdout.write(formatSummary(input));
+}
+
+async function lookUpOrigins(
+  base: Omit<SummaryInput, 'threatName' | 'origins'>,
+  flags: AnalyzeFlags,
+): Promise<Map<string, Origin> | undefined> {
+  const top = topEntries(base.stats.sources, (s) => s.count, 10).map(([ip]) => ip);
+  if (top.length === 0) return undefined;
+  const rdns = flags.rdns
+    ? new ReverseDns({ timeoutMs: 1000, ...(flags.dnsServer ? { servers: flags.dnsServer } : {}) })
+    : undefined;
+  const db = await OriginDb.open(rdns ? { rdns } : {});
+  if (rdns) {
+    await rdns.lookupAll(top, 2000);
+    rdns.cancel();
+  }
+  return new Map(top.map((ip) => [ip, db.lookup(ip)]));
+}
+
+/** A cli-progress bar on stderr: bytes read, lines/s and ETA (bytes only when the size is unknown). */
+function terminalProgress(): ProgressSink {
+  let bar: SingleBar | null = null;
+  let bytes = 0;
+  let lines = 0;
+  let started = 0;
+  return {
+    start(total) {
+      bytes = 0;
+      lines = 0;
+      started = Date.now();
+      const known = total !== null && total > 0;
+      bar = new SingleBar({
+        format: known
+          ? '{bar} {percentage}% | {mb}/{totalMb} MB | {lines} lines | {rate} lines/s | ETA {eta_formatted}'
+          : '{mb} MB | {lines} lines | {rate} lines/s',
+        stream: process.stderr,
+        hideCursor: true,
+        etaBuffer: 50,
+        fps: 5,
+      });
+      bar.start(known ? total : 1, 0, {
+        mb: '0.0',
+        totalMb: known ? (total / 1e6).toFixed(1) : '?',
+        lines: 0,
+        rate: 0,
+      });
+    },
+    advance(raw, n) {
+      bytes += raw;
+      lines += n;
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      bar?.update(bytes, { mb: (bytes / 1e6).toFixed(1), lines, rate: Math.round(lines / seconds) });
+    },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { attributionText } from '../intel/attribution.js';
+import { describeOrigin, type Origin } from '../intel/origin.js';
+import type { AnalysisStats } from './analyzer.js';
+
+export interface SummaryInput {
+  readonly stats: AnalysisStats;
+  readonly added: number;
+  readonly made: number;
+  readonly problems: ReadonlyArray<{ file: string; message: string }>;
+  readonly threatName: (id: string) => string;
+  /** Origins of the top sources, when looked up. */
+  readonly origins?: ReadonlyMap<string, Origin>;
+  readonly top?: number;
+}
+
+/** The top `n` keys of a tally, biggest first, ties by key so output is stable. */
+export function topEntries<T>(map: ReadonlyMap<string, T>, count: (v: T) => number, n: number): Array<[string, T]> {
+  return [...map.entries()].sort((a, b) => count(b[1]) - count(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
+/** The end-of-run summary, as the terminal shows it. Dates UTC, numbers exact. */
+export function formatSummary(input: SummaryInput): string {
+  const { stats } = input;
+  const n = input.top ?? 10;
+  const out: string[] = [];
+  out.push(
+    `lines: ${stats.lines} (${stats.parsed} parsed, ${stats.garbage} garbage, ${stats.blank} blank, ${stats.noRequest} without a request line)`,
+  );
+  for (const [file, format] of stats.formats) out.push(`format: ${file}: ${format}`);
+  out.push(
+    `threat lines: ${stats.matchedLines}; events: ${input.added} new, ${input.made - input.added} already stored`,
+  );
+  if (stats.first !== null && stats.last !== null)
+    out.push(`first seen: ${iso(stats.first)}   last seen: ${iso(stats.last)}`);
+  if (stats.threats.size > 0) {
+    out.push('', 'threats found:');
+    for (const [id, t] of topEntries(stats.threats, (t) => t.count, n)) {
+      out.push(
+        `  ${input.threatName(id)} [${id}]: ${t.count} lines from ${t.sources.size} source${t.sources.size === 1 ? '' : 's'}, ${iso(t.first)} … ${iso(t.last)}`,
+      );
+    }
+  }
+  if (stats.sources.size > 0) {
+    out.push('', 'top sources:');
+    for (const [ip, s] of topEntries(stats.sources, (s) => s.count, n)) {
+      const origin = input.origins?.get(ip);
+      const where = origin ? ` — ${describeOrigin(origin)}` : '';
+      out.push(`  ${ip}: ${s.count} lines, ${[...s.threats].join(', ')}, ${iso(s.first)} … ${iso(s.last)}${where}`);
+    }
+    if (input.origins && input.origins.size > 0) out.push(`  ${attributionText()}`);
+  }
+  if (stats.garbage > 0) {
+    out.push('', `garbage lines (${stats.garbage}), first ${stats.garbageSamples.length}:`);
+    for (const g of stats.garbageSamples) out.push(`  ${JSON.stringify(g)}`);
+  }
+  for (const p of input.problems) out.push(`problem: ${p.file}: ${p.message}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The same, as a JSON document (for `--json`). */
+export function summaryJson(input: SummaryInput): Record<string, unknown> {
+  const { stats } = input;
+  const n = input.top ?? 10;
+  return {
+    lines: stats.lines,
+    parsed: stats.parsed,
+    garbage: stats.garbage,
+    blank: stats.blank,
+    noRequest: stats.noRequest,
+    matchedLines: stats.matchedLines,
+    eventsNew: input.added,
+    eventsAlreadyStored: input.made - input.added,
+    first: stats.first === null ? null : iso(stats.first),
+    last: stats.last === null ? null : iso(stats.last),
+    formats: Object.fromEntries(stats.formats),
+    threats: topEntries(stats.threats, (t) => t.count, n).map(([id, t]) => ({
+      id,
+      name: input.threatName(id),
+      lines: t.count,
+      sources: t.sources.size,
+      first: iso(t.first),
+      last: iso(t.last),
+    })),
+    topSources: topEntries(stats.sources, (s) => s.count, n).map(([ip, s]) => ({
+      ip,
+      lines: s.count,
+      threats: [...s.threats],
+      first: iso(s.first),
+      last: iso(s.last),
+      ...(input.origins?.get(ip) ? { origin: input.origins.get(ip) } : {}),
+    })),
+    ...(input.origins && input.origins.size > 0 ? { attribution: attributionText() } : {}),
+    garbageSamples: stats.garbageSamples,
+    problems: input.problems,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
+import { resolveFormat } from '../../src/logs/formats.js';
+import { analyzeFiles } from '../../src/logs/run.js';
+import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
+import { combinedLine, EPISODES, SEED_TIME, seedIncident, seedYearLog } from './fixtures.js';
+
+const engine = loadEngine();
+const catalog = loadCatalog();
+const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name };
+
+describe('analyze: files into the store', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-analyze-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the seed incident in every episode and stores it once, however often imported', async () => {
+    const file = join(dir, 'access.log');
+    writeFileSync(file, `${seedYearLog().join('\n')}\n`);
+    const store = new SqliteEventStore(openSqlite(join(dir, 'a.db')));
+    const first = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    const s = first.analyzer.stats;
+    assert.equal(s.garbage, 0);
+    assert.equal(s.matchedLines, EPISODES.length * 4, 'the GET and three CONNECTs of each episode');
+    assert.equal(first.added, EPISODES.length * 4);
+    assert.deepEqual([...s.threats.keys()], ['prettypark']);
+    assert.equal(s.first, EPISODES[0]);
+    const events = await store.query({});
+    assert.ok(events.every((e) => e.event.action === 'detected' && e.bansho.sensor === 'logs'));
+    assert.ok(events.some((e) => e.bansho.evidence?.includes('"CONNECT maila.microsoft.com:25 / HTTP/1.0" 400')));
+    assert.equal(events[0]?.['@timestamp'], new Date(EPISODES[0] as number).toISOString());
+
+    // Again, and again under another name, gzipped: nothing new.
+    const again = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    assert.equal(again.added, 0);
+    assert.equal(again.made, EPISODES.length * 4);
+    const gz = join(dir, 'access.log.2.gz');
+    writeFileSync(gz, gzipSync(`${seedYearLog().join('\n')}\n`));
+    const zipped = await analyzeFiles([gz], options, (e) => store.appendSync(e));
+    assert.equal(zipped.analyzer.stats.matchedLines, EPISODES.length * 4);
+    assert.equal(zipped.added, 0);
+    assert.equal(await store.count({}), EPISODES.length * 4);
+  });
+
+  it('keeps identical lines as distinct facts (same second, same request)', async () => {
+    const file = join(dir, 'dupes.log');
+    const line = combinedLine('151.21.4.7', SEED_TIME, 'CONNECT maila.microsoft.com:25 / HTTP/1.0', 400, 226);
+    writeFileSync(file, `${[line, line, line].join('\n')}\n`);
+    const store = new SqliteEventStore(openSqlite(join(dir, 'b.db')));
+    const r = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    assert.equal(r.added, 3);
+    assert.equal((await analyzeFiles([file], options, (e) => store.appendSync(e))).added, 0);
+  });
+
+  it('counts garbage and keeps going: binary noise, truncated lines, an empty request', async () => {
+    const file = join(dir, 'mixed.log');
+    const lines = [
+      ...seedIncident('151.21.4.7', SEED_TIME, 1),
+      '\x00\x01\x02garbage',
+      '151.21.4.7 - - [03/Feb/2003:00:12:44 +0000] "GET / HTT',
+      '',
+      '198.51.100.9 - - [03/Feb/2003:00:13:00 +0000] "-" 408 0 "-" "-"',
+      '{"remote_addr":"203.0.113.8","time_iso8601":"2003-02-03T01:00:00+00:00","request":"CONNECT foo.com:25 HTTP/1.1","status":"400"}',
+      '151.21.4.7 - - [03/Feb/2003:00:14:00 +0000] "CONNECT maila.microsoft.com:25 / HTTP/1.0" 400 226',
+      `x${'y'.repeat(100_000)}`,
+    ];
+    writeFileSync(file, lines.join('\n'));
+    const r = await analyzeFiles([file], options, () => 0);
+    const s = r.analyzer.stats;
+    assert.equal(s.lines, lines.length);
+    assert.equal(s.blank, 1);
+    assert.equal(s.garbage, 3);
+    assert.equal(s.noRequest, 1);
+    assert.equal(s.parsed, 5);
+    assert.equal(s.matchedLines, 4, 'combined, JSON and common lines all reach the engine');
+    assert.ok(s.sources.has('203.0.113.8'));
+    assert.ok(s.garbageSamples.every((g) => g.length <= 200));
+  });
+
+  it('reports a file it cannot open, a corrupt gzip, and carries on', async () => {
+    const good = join(dir, 'good.log');
+    writeFileSync(good, `${seedIncident('151.21.4.7', SEED_TIME, 1).join('\n')}\n`);
+    const bad = join(dir, 'bad.gz');
+    const zipped = gzipSync(`${seedIncident('151.21.4.7', SEED_TIME, 50).join('\n')}\n`);
+    writeFileSync(bad, zipped.subarray(0, Math.floor(zipped.length / 2)));
+    const r = await analyzeFiles([join(dir, 'missing.log'), bad, good], options, () => 0);
+    assert.equal(r.problems.length, 2);
+    assert.match(r.problems[0]?.message ?? '', /ENOENT/);
+    assert.ok(r.analyzer.stats.matchedLines >= 2, 'lines of the good file (and what the bad gzip held) still count');
+  });
+
+  it('honours an explicit format', async () => {
+    const file = join(dir, 'custom.log');
+    writeFileSync(file, 'www.example.org 151.21.4.7 1044231171 "CONNECT maila.microsoft.com:25 / HTTP/1.0" 400\n');
+    const r = await analyzeFiles([file], { ...options, format: resolveFormat('%v %h %{sec}t \\"%r\\" %>s') }, () => 0);
+    assert.equal(r.analyzer.stats.matchedLines, 1);
+    assert.equal(r.analyzer.stats.first, 1044231171000);
+  });
+});
+
+describe('bansho analyze (the command)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-analyze-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads stdin with --json and prints events then a summary', async () => {
+    const input = `${seedIncident('151.21.4.7', SEED_TIME, 2).join('\n')}\nnot a log line\n`;
+    const { code, stdout } = await runCli(['analyze', '-', '--json', '--no-origins', '--db', join(dir, 'c.db')], input);
+    assert.equal(code, 0);
+    const docs = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const summary = docs.pop().summary;
+    assert.equal(docs.length, 3);
+    assert.equal(docs[0].threat.software.name, 'PrettyPark');
+    assert.equal(summary.garbage, 1);
+    assert.equal(summary.eventsNew, 3);
+    assert.equal(summary.threats[0].id, 'prettypark');
+    assert.equal(summary.first, '2003-02-03T00:12:44Z');
+  });
+
+  it('prints a summary with origins and their attribution', async () => {
+    const file = join(dir, 'seed.log');
+    writeFileSync(file, `${seedIncident('151.21.4.7', SEED_TIME).join('\n')}\n`);
+    const { code, stdout } = await runCli(['analyze', file, '--db', join(dir, 'd.db')]);
+    assert.equal(code, 0);
+    assert.match(stdout, /PrettyPark \[prettypark\]: 4 lines from 1 source/);
+    assert.match(stdout, /151\.21\.4\.7: 4 lines, .*Italy \(IT\), AS\d+/);
+    assert.match(stdout, /CC BY 4\.0/);
+    assert.match(stdout, /db-ip\.com/);
+  });
+});
+
+function runCli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { banFromLog } from '../../src/logs/followBans.js';
+import { resolveFormat } from '../../src/logs/formats.js';
+import { followFiles } from '../../src/logs/run.js';
+import { observationFromRecord } from '../../src/logs/toObservation.js';
+import { openSqlite, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+import { combinedLine, seedIncident } from './fixtures.js';
+
+const engine = loadEngine();
+const catalog = loadCatalog();
+
+/** Wait until `cond()` holds, checking every 10 ms, failing after `ms`. */
+async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('analyze --follow', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-follow-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('follows appends, a rename+create rotation and a copytruncate rotation', async () => {
+    const log = join(dir, 'access.log');
+    const t0 = Date.UTC(2003, 1, 3);
+    writeFileSync(log, `${seedIncident('151.21.4.7', t0, 1).join('\n')}\n`);
+    const store = new SqliteEventStore(openSqlite(join(dir, 'f.db')));
+    const controller = new AbortController();
+    const run = followFiles([log], { engine }, (e) => store.appendSync(e), {
+      signal: controller.signal,
+      pollMs: 20,
+    });
+    const stored = () => store.querySync({}).length;
+    try {
+      await waitFor(() => stored() === 2, 'the lines already in the file');
+
+      // A partial line is held until its newline arrives.
+      const connect = combinedLine('151.21.4.7', t0 + 60_000, 'CONNECT maila.microsoft.com:25 / HTTP/1.0', 400, 226);
+      appendFileSync(log, connect.slice(0, 30));
+      appendFileSync(log, `${connect.slice(30)}\n`);
+      await waitFor(() => stored() === 3, 'an appended line');
+
+      // logrotate default: rename, create anew; a last line still lands in the old file.
+      renameSync(log, `${log}.1`);
+      appendFileSync(
+        `${log}.1`,
+        `${combinedLine('151.21.88.19', t0 + 120_000, 'CONNECT mx.example.com:25 HTTP/1.1', 400, 0)}\n`,
+      );
+      await waitFor(() => stored() === 4, 'the line written to the renamed file');
+      writeFileSync(
+        log,
+        `${combinedLine('151.21.88.20', t0 + 180_000, 'CONNECT mx.example.com:25 HTTP/1.1', 400, 0)}\n`,
+      );
+      await waitFor(() => stored() === 5, 'the first line of the new file');
+
+      // copytruncate: the content is copied away and the file cut to zero, then written again.
+      copyFileSync(log, `${log}.2`);
+      truncateSync(log, 0);
+      writeFileSync(
+        log,
+        `${combinedLine('151.21.88.21', t0 + 240_000, 'CONNECT mx.example.com:25 HTTP/1.1', 400, 0)}\n`,
+      );
+      await waitFor(() => stored() === 6, 'the first line after copytruncate');
+      const ips = store.querySync({}).map((e) => e.source.ip);
+      assert.deepEqual(ips, ['151.21.4.7', '151.21.4.7', '151.21.4.7', '151.21.88.19', '151.21.88.20', '151.21.88.21']);
+    } finally {
+      controller.abort();
+      await run.done;
+    }
+    assert.equal(run.analyzer.stats.garbage, 0);
+  });
+
+  it('bans a fresh offender through the ban list a gateway polls, once per burst', () => {
+    const db = openSqlite(join(dir, 'ban.db'));
+    const bans = new SqliteBanStore(db);
+    const now = Date.UTC(2026, 0, 1, 12);
+    const version0 = bans.versionSync();
+    const lines = seedIncident('151.21.4.7', now - 30_000, 2);
+    let banned = 0;
+    for (const line of lines) {
+      const obs = observationOf(line);
+      const matches = engine.match(obs);
+      const event = banFromLog(obs, matches, { store: bans, now: () => now }, (id) => catalog.get(id)?.name);
+      if (event) {
+        banned++;
+        assert.equal(event.event.action, 'banned');
+        assert.equal(event.bansho.ban?.target, '151.21.4.7/32');
+        assert.equal(event.threat?.software?.id, 'prettypark');
+      }
+    }
+    assert.equal(banned, 1);
+    assert.ok(bans.versionSync() > version0, 'bans_version moved, so a running gateway picks it up');
+    assert.equal(bans.activeSync(now)[0]?.target, '151.21.4.7/32');
+
+    // An old line (history) bans nobody.
+    const old = observationOf(seedIncident('151.29.130.2', now - 86_400_000, 1)[1] as string);
+    assert.equal(banFromLog(old, engine.match(old), { store: bans, now: () => now }), null);
+  });
+});
+
+function observationOf(line: string) {
+  const rec = resolveFormat('combined').parse(line);
+  assert.ok(rec);
+  return observationFromRecord(rec, 0);
+}
