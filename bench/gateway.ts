@@ -7,9 +7,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SqliteBanStore } from '../src/store/sqlite/sqliteStore.js';
@@ -96,6 +98,56 @@ function connectionChurn(
       resolve({ perSecond: closed / elapsed, withResponse: answered });
     }, seconds * 1000);
   });
+}
+
+/** Resident memory of a process in MiB, from /proc; null where there is no /proc. */
+function rssMiB(pid: number | undefined): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stream `size` bytes through the gateway as one POST (generated on the fly) and sample the
+ * gateway's resident memory meanwhile: a streamed body keeps it flat, a buffered one grows by `size`.
+ */
+async function uploadThrough(
+  port: number,
+  pid: number | undefined,
+  size: number,
+): Promise<{ seconds: number; before: number | null; peak: number | null }> {
+  const before = rssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    const now = rssMiB(pid);
+    if (now !== null && (peak === null || now > peak)) peak = now;
+  }, 20);
+  const chunk = Buffer.alloc(256 * 1024, 0x61);
+  let sent = 0;
+  const body = new Readable({
+    read() {
+      if (sent >= size) return void this.push(null);
+      sent += chunk.length;
+      this.push(chunk);
+    },
+  });
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/upload', headers: { 'content-length': size } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`upload: ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    body.pipe(req);
+  });
+  clearInterval(sampler);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, before, peak };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; null where there is no /proc. */
@@ -235,6 +287,12 @@ export async function run(): Promise<void> {
           `node's floor (a net.Server that only resets): ${floor.toFixed(0)} per CPU-second; bansho at ${(rc / floor).toFixed(2)}× of it`,
         );
     }
+    const size = 512 * 1024 * 1024;
+    const up = await uploadThrough(banshoPort, gateway.pid, size);
+    if (up.before !== null && up.peak !== null)
+      console.log(
+        `512 MiB upload through bansho: ${(size / 1048576 / up.seconds).toFixed(0)} MiB/s; gateway RSS ${up.before.toFixed(0)} → peak ${up.peak.toFixed(0)} MiB (+${(up.peak - up.before).toFixed(0)})`,
+      );
   } finally {
     for (const c of children.reverse()) await stop(c);
     rmSync(tmp, { recursive: true, force: true });

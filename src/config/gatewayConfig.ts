@@ -12,7 +12,10 @@ export class ConfigError extends Error {
 export interface Timeouts {
   /** Client must send the whole header block within this (slowloris). */
   readonly headersMs: number;
-  /** Client must send the whole request within this. */
+  /**
+   * Client must send the whole request, body included, within this. Node's default (5 min):
+   * shorter would cut off large uploads on slow links; slow headers have their own limit.
+   */
   readonly requestMs: number;
   /** Idle keep-alive connections are closed after this. */
   readonly keepAliveMs: number;
@@ -43,7 +46,7 @@ export interface GatewayConfig {
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   headersMs: 10_000,
-  requestMs: 60_000,
+  requestMs: 300_000,
   keepAliveMs: 5_000,
   upstreamConnectMs: 5_000,
   upstreamHeadersMs: 30_000,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RecordingUpstream, rawRequest, startTestGateway, tempDir, testConfig, waitFor } from './helpers.js';
 
@@ -174,6 +174,46 @@ describe('never a stepping stone', () => {
       await service.stop();
       await upstream.close();
       bystander.close();
+    }
+  });
+});
+
+describe('IPv6 sources', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('bans an IPv6 source by its /64 and serves IPv6 clients otherwise', async (t) => {
+    const probe = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(0, '::1', () => resolve(true));
+    });
+    probe.close();
+    if (!ok) return t.skip('no IPv6 loopback here');
+    const upstream = new RecordingUpstream();
+    const base = testConfig(await upstream.listen(), `${tmp.dir}/v6.db`);
+    const service = await startTestGateway({ ...base, listen: { host: '::1', port: 0 } });
+    const send = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        const s = connect({ host: '::1', port: service.port, localAddress: '::1' });
+        const chunks: Buffer[] = [];
+        s.on('connect', () => s.write(bytes));
+        s.on('data', (d: Buffer) => chunks.push(d));
+        s.on('error', () => {});
+        s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      });
+    try {
+      assert.ok(
+        (await send('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')).startsWith('HTTP/1.1 200'),
+      );
+      assert.ok(
+        (await send('CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n')).startsWith('HTTP/1.1 400 Bad Request'),
+      );
+      assert.equal(await send('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), '');
+      assert.equal(service.gateway.bans.isBanned('0:0:0:0:ffff:ffff:ffff:1'), true, 'the whole /64 is banned');
+    } finally {
+      await service.stop();
+      await upstream.close();
     }
   });
 });
