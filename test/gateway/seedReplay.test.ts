@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -154,7 +154,7 @@ interface Reply {
   reused: boolean;
 }
 
-function send(options: Parameters<typeof httpRequest>[0], body?: string | Readable): Promise<Reply> {
+function send(options: RequestOptions, body?: string | Readable): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(options, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
