@@ -24,18 +24,21 @@ export interface DnsMessage {
 
 const MAX_RECORDS = 64;
 
+function u16(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 8) | (b[at + 1] as number);
+}
+
 /** Decode a DNS message (RFC 1035) with bounded name decompression; null when it is not DNS. */
 export function decodeDns(b: Uint8Array): DnsMessage | null {
   if (b.length < 12) return null;
-  const u16 = (at: number): number => ((b[at] as number) << 8) | (b[at + 1] as number);
-  const flags = u16(2);
-  const counts = [u16(4), u16(6), u16(8), u16(10)] as const;
+  const flags = u16(b, 2);
+  const counts = [u16(b, 4), u16(b, 6), u16(b, 8), u16(b, 10)] as const;
   let pos = 12;
   const questions: DnsQuestion[] = [];
   for (let i = 0; i < counts[0] && i < MAX_RECORDS; i++) {
     const name = readName(b, pos);
     if (!name || name.end + 4 > b.length) break;
-    questions.push({ name: name.text, type: u16(name.end) });
+    questions.push({ name: name.text, type: u16(b, name.end) });
     pos = name.end + 4;
   }
   const records: DnsRecord[] = [];
@@ -43,15 +46,15 @@ export function decodeDns(b: Uint8Array): DnsMessage | null {
   for (let i = 0; i < total && i < MAX_RECORDS; i++) {
     const name = readName(b, pos);
     if (!name || name.end + 10 > b.length) break;
-    const type = u16(name.end);
-    const rdLength = u16(name.end + 8);
+    const type = u16(b, name.end);
+    const rdLength = u16(b, name.end + 8);
     const rd = name.end + 10;
     if (rd + rdLength > b.length) break;
     records.push({ name: name.text, type, data: recordData(b, type, rd, rdLength) });
     pos = rd + rdLength;
   }
   return {
-    id: u16(0),
+    id: u16(b, 0),
     response: (flags & 0x8000) !== 0,
     opcode: (flags >> 11) & 0x0f,
     rcode: flags & 0x0f,

@@ -23,6 +23,8 @@ export const ETHERTYPE = {
   IPV6: 0x86dd,
 } as const;
 
+const NO_VLANS: readonly number[] = [];
+
 /** What the link layer carries, and where. */
 export type LinkPayload = 'ipv4' | 'ipv6' | 'arp' | 'other';
 
@@ -32,8 +34,9 @@ export interface LinkLayer {
   readonly offset: number;
   /** The EtherType or address family, for what we do not decode. */
   readonly protocol: number;
-  readonly source: string | null;
-  readonly destination: string | null;
+  /** Offsets of the 6-byte source and destination hardware addresses in the frame, or -1. */
+  readonly sourceMacAt: number;
+  readonly destinationMacAt: number;
   readonly vlans: readonly number[];
   readonly error: string | null;
 }
@@ -68,11 +71,16 @@ function link(
   payload: LinkPayload,
   offset: number,
   protocol: number,
-  source: string | null = null,
-  destination: string | null = null,
+  sourceMacAt = -1,
+  destinationMacAt = -1,
   vlans: readonly number[] = [],
 ): LinkLayer {
-  return { payload, offset, protocol, source, destination, vlans, error: null };
+  return { payload, offset, protocol, sourceMacAt, destinationMacAt, vlans, error: null };
+}
+
+/** A hardware address of the frame as text (computed only when a line needs it), or null. */
+export function macAt(b: Uint8Array, at: number): string | null {
+  return at >= 0 && at + 6 <= b.length ? macText(b, at) : null;
 }
 
 function short(what: string, need: number, have: number): LinkLayer {
@@ -90,14 +98,15 @@ function decodeEthernet(b: Uint8Array): LinkLayer {
   if (b.length < 14) return short('Ethernet', 14, b.length);
   let type = ((b[12] as number) << 8) | (b[13] as number);
   let offset = 14;
-  const vlans: number[] = [];
+  let vlans: number[] | undefined;
   while (type === ETHERTYPE.VLAN || type === ETHERTYPE.QINQ || type === ETHERTYPE.QINQ_OLD) {
     if (b.length < offset + 4) return short('802.1Q', offset + 4, b.length);
+    vlans ??= [];
     vlans.push((((b[offset] as number) << 8) | (b[offset + 1] as number)) & 0x0fff);
     type = ((b[offset + 2] as number) << 8) | (b[offset + 3] as number);
     offset += 4;
   }
-  return link(byEtherType(type), offset, type, macText(b, 6), macText(b, 0), vlans);
+  return link(byEtherType(type), offset, type, 6, 0, vlans ?? NO_VLANS);
 }
 
 /** BSD loopback: a 4-byte address family, in the capturing host's byte order (NULL) or big-endian (LOOP). */
@@ -124,12 +133,12 @@ function decodeSll(b: Uint8Array): LinkLayer {
   if (b.length < 16) return short('Linux cooked', 16, b.length);
   const type = ((b[14] as number) << 8) | (b[15] as number);
   const addrLen = ((b[4] as number) << 8) | (b[5] as number);
-  return link(byEtherType(type), 16, type, addrLen === 6 ? macText(b, 6) : null);
+  return link(byEtherType(type), 16, type, addrLen === 6 ? 6 : -1);
 }
 
 function decodeSll2(b: Uint8Array): LinkLayer {
   if (b.length < 20) return short('Linux cooked v2', 20, b.length);
   const type = ((b[0] as number) << 8) | (b[1] as number);
   const addrLen = b[11] as number;
-  return link(byEtherType(type), 20, type, addrLen === 6 ? macText(b, 12) : null);
+  return link(byEtherType(type), 20, type, addrLen === 6 ? 12 : -1);
 }

@@ -38,25 +38,26 @@ export interface TcpHeader {
   readonly error: string | null;
 }
 
+const NO_OPTIONS: readonly TcpOption[] = [];
+
 /** Decode the TCP header at `at`; `segmentLength` is the IP payload length. */
 export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): TcpHeader | { error: string } {
   if (b.length < at + 20) return { error: `TCP header needs 20 bytes, ${Math.max(0, b.length - at)} captured` };
-  const dv = new DataView(b.buffer, b.byteOffset + at, 20);
   const headerLength = ((b[at + 12] as number) >> 4) * 4;
   if (headerLength < 20) return { error: `TCP header length ${headerLength} is below 20` };
   let error: string | null = null;
   if (headerLength > segmentLength) error = `TCP header length ${headerLength} exceeds the segment (${segmentLength})`;
   const optionsEnd = Math.min(at + headerLength, b.length);
   return {
-    sourcePort: dv.getUint16(0),
-    destinationPort: dv.getUint16(2),
-    seq: dv.getUint32(4),
-    ack: dv.getUint32(8),
+    sourcePort: ((b[at] as number) << 8) | (b[at + 1] as number),
+    destinationPort: ((b[at + 2] as number) << 8) | (b[at + 3] as number),
+    seq: u32(b, at + 4),
+    ack: u32(b, at + 8),
     flags: (((b[at + 12] as number) & 0x01) << 8) | (b[at + 13] as number),
-    window: dv.getUint16(14),
-    urgent: dv.getUint16(18),
+    window: ((b[at + 14] as number) << 8) | (b[at + 15] as number),
+    urgent: ((b[at + 18] as number) << 8) | (b[at + 19] as number),
     headerLength,
-    options: headerLength > 20 ? decodeOptions(b, at + 20, optionsEnd) : [],
+    options: headerLength > 20 ? decodeOptions(b, at + 20, optionsEnd) : NO_OPTIONS,
     payloadOffset: at + headerLength,
     payloadLength: Math.max(0, segmentLength - headerLength),
     error,

@@ -34,6 +34,8 @@ interface Pending {
 
 export class HttpLogConversation {
   readonly #pending: [Pending | null, Pending | null] = [null, null];
+  /** Until a first message is seen, data that is no HTTP stays plain TCP (no "Continuation"). */
+  #seenMessage = false;
   /** Methods of requests still waiting for their response, per requesting direction. */
   readonly #methods: [string[], string[]] = [[], []];
 
@@ -48,8 +50,11 @@ export class HttpLogConversation {
       const r = this.#continue(dir, pending, b, fin);
       if (r.kind === 'wait') {
         this.#pending[dir] = pending;
-        return { kind: 'segment', info: null };
+        // A chunked body has no known end: tshark dissects the message again with every segment.
+        const again = pending.stage === 'body' && pending.mode === 'chunked';
+        return { kind: 'segment', info: again ? `${pending.firstLine} ` : null };
       }
+      if (r.info === '') return null;
       pieces.push(r.info);
       protocol = r.protocol;
       pos = r.used;
@@ -64,9 +69,11 @@ export class HttpLogConversation {
       }
       const start = messageStart(b, pos);
       if (!start) {
+        if (!this.#seenMessage) break;
         pieces.push('Continuation');
         break;
       }
+      this.#seenMessage = true;
       const next = newPending('headers');
       next.isResponse = start.kind === 'response';
       next.method = start.kind === 'request' ? start.method : '';
@@ -103,7 +110,9 @@ export class HttpLogConversation {
       data = Buffer.concat([head, b]);
       prior = head.length;
       const start = messageStart(data, 0);
-      if (!start) return { kind: 'done', protocol: 'HTTP', info: 'Continuation', used: b.length };
+      if (!start)
+        return { kind: 'done', protocol: 'HTTP', info: this.#seenMessage ? 'Continuation' : '', used: b.length };
+      this.#seenMessage = true;
       p.head = '';
       p.stage = 'headers';
       p.isResponse = start.kind === 'response';

@@ -63,7 +63,8 @@ export function messageStart(b: Uint8Array, at: number): MessageStart {
   }
   let end = at;
   const limit = Math.min(b.length, at + 20);
-  while (end < limit && b[end] !== 0x20) end++;
+  // The method ends at a space, or at the line's end (tshark takes a bare `OPTIONS` line too).
+  while (end < limit && b[end] !== 0x20 && b[end] !== 0x0d && b[end] !== 0x0a) end++;
   if (end >= limit || end === at) return null;
   const method = Buffer.from(b.buffer, b.byteOffset + at, end - at).toString('latin1');
   return METHODS.has(method) ? { kind: 'request', method } : null;

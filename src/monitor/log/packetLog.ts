@@ -1,3 +1,4 @@
+import { macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { TcpHeader } from '../decode/tcp.js';
 import { tsharkLine } from './columns.js';
@@ -90,8 +91,8 @@ export class PacketLog {
   #columns(p: DecodedPacket, ns: number): { source: string; destination: string; columns: Columns } {
     const ip = p.ip;
     if (!ip) {
-      const source = this.#mac(p.link.source);
-      const destination = this.#mac(p.link.destination);
+      const source = this.#mac(macAt(p.frame.data, p.link.sourceMacAt));
+      const destination = this.#mac(macAt(p.frame.data, p.link.destinationMacAt));
       if (p.arp) return { source, destination, columns: arpColumns(p.arp) };
       return { source, destination, columns: linkOnlyColumns(p) };
     }

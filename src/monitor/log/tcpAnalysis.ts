@@ -113,13 +113,9 @@ export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: Segm
   }
 
   const window = isSyn ? seg.window : scaledWindow(seg.window, fwd.winScale);
-  const result = sequenceAnalysis(conv, fwd, rev, seg, window);
-  return {
-    ...result,
-    relSeq: (seq - fwd.baseSeq) >>> 0,
-    relAck: hasAck ? (ack - rev.baseSeq) >>> 0 : 0,
-    window,
-  };
+  const relSeq = (seq - fwd.baseSeq) >>> 0;
+  const relAck = hasAck ? (ack - rev.baseSeq) >>> 0 : 0;
+  return sequenceAnalysis(conv, fwd, rev, seg, window, relSeq, relAck);
 }
 
 function scaledWindow(window: number, scale: number): number {
@@ -144,7 +140,9 @@ function sequenceAnalysis(
   rev: FlowAnalysis,
   seg: SegmentFacts,
   window: number,
-): { flags: number; dupAckNum: number; dupAckFrame: number } {
+  relSeq: number,
+  relAck: number,
+): SegmentAnalysis {
   const { seq, ack, flags, length, time } = seg;
   const forward = forwardChecks(fwd, rev, seg, window);
   let a = forward.a;
@@ -181,7 +179,7 @@ function sequenceAnalysis(
   fwd.lastAck = ack;
   fwd.lastAckTime = time;
   fwd.lastSegmentFlags = a;
-  return { flags: a, dupAckNum, dupAckFrame };
+  return { flags: a, dupAckNum, dupAckFrame, relSeq, relAck, window };
 }
 
 /** The checks tshark makes before the retransmission test: probes, windows, keep-alives, dup ACKs. */

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench -- monitor`: packets per second of `bansho monitor -r` (packet log to
+ * /dev/null, and detection only) against `tshark -r` and `tcpdump -nn -r`, all on the same
+ * generated capture in one run. Medians of a few runs; ratios against tshark.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pcap } from '../test/monitor/helpers/captureWriter.js';
+import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from '../test/monitor/helpers/packets.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 1_000_000);
+const RUNS = Number(process.env.BANSHO_BENCH_RUNS ?? 3);
+
+const CLIENT = '10.20.0.1';
+const SERVER = '10.30.0.80';
+
+/** One visit: DNS lookup, a keep-alive-free HTTP exchange with options, and the seed's CONNECT. */
+function visit(): { frames: number[][]; fromClient: boolean[] } {
+  const frames: number[][] = [];
+  const fromClient: boolean[] = [];
+  const opts = [...OPT.nop(), ...OPT.nop(), ...OPT.ts(1, 2)];
+  const c = (proto: number, l4: number[]) => {
+    frames.push(ethernet(0x0800, ipv4({ src: CLIENT, dst: SERVER, proto }, l4)));
+    fromClient.push(true);
+  };
+  const s = (proto: number, l4: number[]) => {
+    frames.push(ethernet(0x0800, ipv4({ src: SERVER, dst: CLIENT, proto, ttl: 128 }, l4)));
+    fromClient.push(false);
+  };
+  const req = 'GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n';
+  const body = '<html><body>'.padEnd(600, 'x');
+  const res = `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const P = 40000;
+  c(17, udp(P, 53, Buffer.from('12340100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex')));
+  s(
+    17,
+    udp(
+      53,
+      P,
+      Buffer.from(
+        '12348180000100010000000003777777076578616d706c6503636f6d0000010001c00c000100010000003c00045db8d822',
+        'hex',
+      ),
+    ),
+  );
+  c(
+    6,
+    tcp({
+      sport: P,
+      dport: 80,
+      seq: 1000,
+      flags: FLAGS.SYN,
+      options: [...OPT.mss(1460), ...OPT.sackPerm(), ...OPT.ts(1, 0), ...OPT.nop(), ...OPT.ws(7)],
+    }),
+  );
+  s(
+    6,
+    tcp({
+      sport: 80,
+      dport: P,
+      seq: 5000,
+      ack: 1001,
+      flags: FLAGS.SYN | FLAGS.ACK,
+      options: [...OPT.mss(1460), ...OPT.sackPerm(), ...OPT.ts(2, 1), ...OPT.nop(), ...OPT.ws(7)],
+    }),
+  );
+  c(6, tcp({ sport: P, dport: 80, seq: 1001, ack: 5001, flags: FLAGS.ACK, win: 502, options: opts }));
+  c(
+    6,
+    tcp({
+      sport: P,
+      dport: 80,
+      seq: 1001,
+      ack: 5001,
+      flags: FLAGS.PSH | FLAGS.ACK,
+      win: 502,
+      options: opts,
+      payload: req,
+    }),
+  );
+  s(6, tcp({ sport: 80, dport: P, seq: 5001, ack: 1001 + req.length, flags: FLAGS.ACK, win: 509, options: opts }));
+  s(
+    6,
+    tcp({
+      sport: 80,
+      dport: P,
+      seq: 5001,
+      ack: 1001 + req.length,
+      flags: FLAGS.PSH | FLAGS.ACK,
+      win: 509,
+      options: opts,
+      payload: res,
+    }),
+  );
+  c(
+    6,
+    tcp({
+      sport: P,
+      dport: 80,
+      seq: 1001 + req.length,
+      ack: 5001 + res.length,
+      flags: FLAGS.ACK,
+      win: 501,
+      options: opts,
+    }),
+  );
+  const connect = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+  const at = 1001 + req.length;
+  c(
+    6,
+    tcp({
+      sport: P,
+      dport: 80,
+      seq: at,
+      ack: 5001 + res.length,
+      flags: FLAGS.PSH | FLAGS.ACK,
+      win: 501,
+      options: opts,
+      payload: connect,
+    }),
+  );
+  s(
+    6,
+    tcp({
+      sport: 80,
+      dport: P,
+      seq: 5001 + res.length,
+      ack: at + connect.length,
+      flags: FLAGS.FIN | FLAGS.ACK,
+      win: 509,
+      options: opts,
+    }),
+  );
+  c(
+    6,
+    tcp({
+      sport: P,
+      dport: 80,
+      seq: at + connect.length,
+      ack: 5002 + res.length,
+      flags: FLAGS.FIN | FLAGS.ACK,
+      win: 501,
+      options: opts,
+    }),
+  );
+  s(
+    6,
+    tcp({
+      sport: 80,
+      dport: P,
+      seq: 5002 + res.length,
+      ack: at + connect.length + 1,
+      flags: FLAGS.ACK,
+      win: 509,
+      options: opts,
+    }),
+  );
+  return { frames, fromClient };
+}
+
+/** Replicate the visit with a fresh client port (and address, every 50,000) each time. */
+export function generate(file: string, packets: number): number {
+  const { frames, fromClient } = visit();
+  const template = pcap(
+    frames.map((data) => ({ data, sec: 0, nsec: 0 })),
+    { linkType: 1 },
+  ).subarray(24);
+  const offsets: number[] = [];
+  let at = 0;
+  for (const f of frames) {
+    offsets.push(at);
+    at += 16 + f.length;
+  }
+  const copies = Math.ceil(packets / frames.length);
+  const out = Buffer.alloc(24 + copies * template.length);
+  pcap([], { linkType: 1 }).copy(out, 0);
+  for (let i = 0; i < copies; i++) {
+    const base = 24 + i * template.length;
+    template.copy(out, base);
+    const port = 1024 + (i % 50_000);
+    const host = Math.floor(i / 50_000) % 250;
+    const t = 1_700_000_000 * 1e6 + i * 3000;
+    frames.forEach((_, j) => {
+      const rec = base + (offsets[j] as number);
+      const us = t + j * 100;
+      out.writeUInt32LE(Math.floor(us / 1e6), rec);
+      out.writeUInt32LE(us % 1e6, rec + 4);
+      const ip = rec + 16 + 14;
+      // Client address: last octet of source (client→server) or destination.
+      out[ip + (fromClient[j] ? 15 : 19)] = 1 + host;
+      out.writeUInt16BE(port, ip + 20 + (fromClient[j] ? 0 : 2));
+    });
+  }
+  writeFileSync(file, out);
+  return copies * frames.length;
+}
+
+function timeRun(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const devnull = openSync('/dev/null', 'w');
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', devnull, 'ignore'] });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
+      else resolve(Number(process.hrtime.bigint() - start) / 1e9);
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bansho-bench-monitor-'));
+  try {
+    const file = join(dir, 'big.pcap');
+    const n = generate(file, PACKETS);
+    const bansho = [
+      process.execPath,
+      '--import',
+      'tsx',
+      join(root, 'src/cli/main.ts'),
+      'monitor',
+      '-r',
+      file,
+      '--no-store',
+    ];
+    const has = (tool: string, arg: string) => !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
+    const contenders: Array<{ name: string; cmd: string; args: string[] }> = [
+      { name: 'bansho monitor -r (packet log)', cmd: bansho[0] as string, args: bansho.slice(1) },
+      {
+        name: 'bansho monitor -r --no-log (detection only)',
+        cmd: bansho[0] as string,
+        args: [...bansho.slice(1), '--no-log'],
+      },
+    ];
+    if (has('tshark', '-v')) contenders.push({ name: 'tshark -r', cmd: 'tshark', args: ['-r', file] });
+    if (has('tcpdump', '--version'))
+      contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
+    const results: Array<{ name: string; seconds: number }> = [];
+    for (const c of contenders) {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) times.push(await timeRun(c.cmd, c.args));
+      results.push({ name: c.name, seconds: median(times) });
+    }
+    const tshark = results.find((r) => r.name === 'tshark -r');
+    console.log(
+      `capture: ${n.toLocaleString('en')} packets (generated), medians of ${RUNS} runs, output to /dev/null\n`,
+    );
+    console.log('| reader | median s | packets/s | × tshark |');
+    console.log('|---|---:|---:|---:|');
+    for (const r of results) {
+      const pps = n / r.seconds;
+      const ratio = tshark ? (tshark.seconds / r.seconds).toFixed(2) : 'n/a';
+      console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(pps).toLocaleString('en')} | ${ratio} |`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
