@@ -1,4 +1,4 @@
-import type { FieldName } from './fields.js';
+import { type FieldName, type FieldReader, readerFor } from './fields.js';
 import { compileCidr } from './operators/cidr.js';
 import { compileContains } from './operators/contains.js';
 import { compileCount } from './operators/count.js';
@@ -16,11 +16,21 @@ import type { Condition, LeafCondition, RuleSpec } from './ruleSchema.js';
 import type { TransformName } from './transforms/index.js';
 import type { RuleAction, Severity } from './types.js';
 
-/** A field after a chain of transformations; `key` identifies it in the per-request cache. */
+/**
+ * A field after a chain of transformations; `key` identifies it in the per-request cache and
+ * `parent` is the same field with the chain minus its last step, so that chains sharing a
+ * prefix (`urlDecode, lowercase` and `urlDecode, lowercase, compressWhitespace`) share work.
+ */
 export interface Target {
+  /** Small dense number, the same for equal keys in the whole process: indexes per-request caches. */
+  readonly id: number;
   readonly field: FieldName;
   readonly transforms: readonly TransformName[];
   readonly key: string;
+  readonly parent: Target | null;
+  readonly last: TransformName | null;
+  /** Reads the raw field (used when `parent` is null). */
+  readonly read: FieldReader;
 }
 
 export type CompiledCondition =
@@ -96,8 +106,18 @@ export function compileRule(spec: RuleSpec, lists: NamedLists): CompiledRule {
   };
 }
 
+/** Targets are immutable, so equal ones are shared process-wide; the table is as small as the rule language. */
+const TARGETS = new Map<string, Target>();
+
 export function targetOf(field: FieldName, transforms: readonly TransformName[]): Target {
-  return { field, transforms, key: transforms.length === 0 ? field : `${field}|${transforms.join(',')}` };
+  const key = transforms.length === 0 ? field : `${field}|${transforms.join(',')}`;
+  const known = TARGETS.get(key);
+  if (known !== undefined) return known;
+  const parent = transforms.length === 0 ? null : targetOf(field, transforms.slice(0, -1));
+  const last = transforms[transforms.length - 1] ?? null;
+  const target = { id: TARGETS.size, field, transforms, key, parent, last, read: readerFor(field) };
+  TARGETS.set(key, target);
+  return target;
 }
 
 function compileCondition(

@@ -44,11 +44,8 @@ export class RuleEngine implements Engine {
     const generation = this.nextGeneration();
     const admitted = this.admitted;
     for (const group of this.groups[observation.kind]) {
-      const values = ctx.get(group.target.field, group.target.transforms, group.target.key);
-      for (const value of values)
-        group.set.scan(value, (literal) => {
-          for (const rule of group.owners[literal] as readonly number[]) admitted[rule] = generation;
-        });
+      const values = ctx.get(group.target);
+      for (const value of values) group.set.markOwners(value, group.owners, admitted, generation);
     }
     const matches: Match[] = [];
     for (const index of this.byKind[observation.kind]) {
@@ -96,7 +93,7 @@ function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true |
     return null;
   }
   for (const target of c.targets) {
-    const value = c.test(ctx.get(target.field, target.transforms, target.key));
+    const value = c.test(ctx.get(target));
     if (value !== undefined) return c.negate ? null : { field: target.key, value };
   }
   return c.negate ? true : null;

@@ -1,5 +1,6 @@
 import type { HttpRequest, Observation } from '../observe/observation.js';
-import { applyTransforms, type TransformName } from './transforms/index.js';
+import type { Target } from './compile.js';
+import { TRANSFORMS } from './transforms/index.js';
 
 /**
  * The parts of an Observation a rule can look at. Every field yields a list of strings (empty
@@ -42,95 +43,93 @@ export function isFieldName(name: string): name is FieldName {
 
 const NONE: readonly string[] = [];
 
+/** Reads one field's raw values; chosen once per Target at compile time, not per request. */
+export type FieldReader = (ctx: FieldContext) => readonly string[];
+
+const http =
+  (read: (request: HttpRequest, ctx: FieldContext) => readonly string[]): FieldReader =>
+  (ctx) =>
+    ctx.observation.kind === 'http' ? read(ctx.observation.request, ctx) : NONE;
+
+const READERS: Readonly<Record<StaticField, FieldReader>> = {
+  'request.line': http((r) => [r.line]),
+  'request.method': http((r) => [r.method]),
+  'request.target': http((r) => [r.target]),
+  'request.version': http((r) => [r.version]),
+  'request.form': http((r) => [r.form]),
+  'request.malformed': http((r) => (r.malformed === null ? NONE : [r.malformed])),
+  'request.path': http((r) => [r.path]),
+  'request.query': http((r) => (r.query === '' ? NONE : [r.query])),
+  'authority.host': http((r) => (r.authority ? [r.authority.host] : NONE)),
+  'authority.port': http((r) => (r.authority?.port != null ? [String(r.authority.port)] : NONE)),
+  'args.names': http((r, ctx) => ctx.args(r).names),
+  'args.values': http((r, ctx) => ctx.args(r).values),
+  'headers.names': http((r) => r.headers.map(([n]) => n)),
+  'headers.values': http((r) => r.headers.map(([, v]) => v)),
+  'user-agent': http((r) => headerValues(r, 'user-agent')),
+  host: http((r) => headerValues(r, 'host').map(hostOnly)),
+  body: http((r) => (r.bodyPrefix === '' ? NONE : [r.bodyPrefix])),
+  'source.ip': (ctx) => [ctx.observation.source.ip],
+  'source.port': (ctx) => [String(ctx.observation.source.port)],
+  'destination.port': (ctx) => [String(ctx.observation.destination.port)],
+  transport: (ctx) => [ctx.observation.transport],
+  payload: (ctx) =>
+    ctx.observation.kind === 'datagram' ? [Buffer.from(ctx.observation.payload).toString('latin1')] : NONE,
+  'payload.length': (ctx) =>
+    ctx.observation.kind === 'datagram' ? [String(ctx.observation.payload.byteLength)] : NONE,
+};
+
+export function readerFor(field: FieldName): FieldReader {
+  if (field.startsWith('header:')) {
+    const name = field.slice(7);
+    return http((r) => headerValues(r, name));
+  }
+  return READERS[field as StaticField];
+}
+
 /** Lazily computes and memoises field values (raw and transformed) for one Observation. */
 export class FieldContext {
-  private readonly cache = new Map<string, readonly string[]>();
-  private args: { names: string[]; values: string[] } | undefined;
+  private readonly cache: Array<readonly string[] | undefined> = [];
+  private parsedArgs: { names: string[]; values: string[] } | undefined;
 
   constructor(readonly observation: Observation) {}
 
-  get(field: FieldName, transforms: readonly TransformName[], key: string): readonly string[] {
-    const hit = this.cache.get(key);
+  /** The target's values, computed from its parent's (one transformation step) and memoised. */
+  get(target: Target): readonly string[] {
+    const hit = this.cache[target.id];
     if (hit !== undefined) return hit;
-    const raw = transforms.length === 0 ? this.raw(field) : this.get(field, [], field);
-    const values = transforms.length === 0 ? raw : raw.map((v) => applyTransforms(v, transforms));
-    this.cache.set(key, values);
+    const values =
+      target.parent === null || target.last === null
+        ? target.read(this)
+        : applyStep(this.get(target.parent), TRANSFORMS[target.last]);
+    this.cache[target.id] = values;
     return values;
   }
 
-  private raw(field: FieldName): readonly string[] {
-    const obs = this.observation;
-    switch (field) {
-      case 'source.ip':
-        return [obs.source.ip];
-      case 'source.port':
-        return [String(obs.source.port)];
-      case 'destination.port':
-        return [String(obs.destination.port)];
-      case 'transport':
-        return [obs.transport];
-      case 'payload':
-        return obs.kind === 'datagram' ? [Buffer.from(obs.payload).toString('latin1')] : NONE;
-      case 'payload.length':
-        return obs.kind === 'datagram' ? [String(obs.payload.byteLength)] : NONE;
-    }
-    if (obs.kind !== 'http') return NONE;
-    return this.httpField(obs.request, field);
-  }
-
-  private httpField(request: HttpRequest, field: FieldName): readonly string[] {
-    switch (field) {
-      case 'request.line':
-        return [request.line];
-      case 'request.method':
-        return [request.method];
-      case 'request.target':
-        return [request.target];
-      case 'request.version':
-        return [request.version];
-      case 'request.form':
-        return [request.form];
-      case 'request.malformed':
-        return request.malformed === null ? NONE : [request.malformed];
-      case 'request.path':
-        return [request.path];
-      case 'request.query':
-        return request.query === '' ? NONE : [request.query];
-      case 'authority.host':
-        return request.authority ? [request.authority.host] : NONE;
-      case 'authority.port':
-        return request.authority?.port != null ? [String(request.authority.port)] : NONE;
-      case 'args.names':
-        return this.splitArgs(request).names;
-      case 'args.values':
-        return this.splitArgs(request).values;
-      case 'headers.names':
-        return request.headers.map(([n]) => n);
-      case 'headers.values':
-        return request.headers.map(([, v]) => v);
-      case 'user-agent':
-        return headerValues(request, 'user-agent');
-      case 'host':
-        return headerValues(request, 'host').map(hostOnly);
-      case 'body':
-        return request.bodyPrefix === '' ? NONE : [request.bodyPrefix];
-    }
-    if (field.startsWith('header:')) return headerValues(request, field.slice(7));
-    return NONE;
-  }
-
   /** Query arguments, plus the body's when it is form-encoded; split raw, decoded by transforms. */
-  private splitArgs(request: HttpRequest): { names: string[]; values: string[] } {
-    if (this.args !== undefined) return this.args;
+  args(request: HttpRequest): { names: string[]; values: string[] } {
+    if (this.parsedArgs !== undefined) return this.parsedArgs;
     const names: string[] = [];
     const values: string[] = [];
     addPairs(request.query, names, values);
     const type = headerValues(request, 'content-type')[0] ?? '';
     if (request.bodyPrefix !== '' && type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
       addPairs(request.bodyPrefix, names, values);
-    this.args = { names, values };
-    return this.args;
+    this.parsedArgs = { names, values };
+    return this.parsedArgs;
   }
+}
+
+/** One transformation over every value; the input list itself when nothing changed (no allocation). */
+function applyStep(from: readonly string[], step: (value: string) => string): readonly string[] {
+  let out: string[] | null = null;
+  for (let i = 0; i < from.length; i++) {
+    const before = from[i] as string;
+    const after = step(before);
+    if (out === null && after !== before) out = from.slice(0, i);
+    if (out !== null) out.push(after);
+  }
+  return out ?? from;
 }
 
 function addPairs(text: string, names: string[], values: string[]): void {

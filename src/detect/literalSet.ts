@@ -42,20 +42,23 @@ export class LiteralSet {
     this.minLength = norm.reduce((m, l) => Math.min(m, l.length), Number.POSITIVE_INFINITY);
     const forward = buildTrie(norm);
     this.forwardEnds = forward.ends;
-    this.trie = forward.table;
     const { dfa, outputs } = toAhoCorasick(forward);
+    const reversed = buildTrie(norm.map((l) => [...l].reverse().join('')));
+    if (this.caseless) for (const table of [forward.table, dfa, reversed.table]) foldColumns(table);
+    this.trie = forward.table;
     this.dfa = dfa;
     this.outputs = outputs;
-    const reversed = buildTrie(norm.map((l) => [...l].reverse().join('')));
     this.reverse = reversed.table;
     this.reverseEnds = reversed.ends;
   }
 
   /** The first literal found anywhere in `text`, or undefined. */
   findIn(text: string): string | undefined {
+    const dfa = this.dfa;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
-      state = this.dfa[state * ALPHABET + this.symbol(text.charCodeAt(i))] as number;
+      const c = text.charCodeAt(i);
+      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
       const out = this.outputs[state];
       if (out !== undefined) return this.literals[out[0] as number];
     }
@@ -64,46 +67,55 @@ export class LiteralSet {
 
   /** Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly). */
   scan(text: string, hit: (literalIndex: number) => void): void {
+    const dfa = this.dfa;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
-      state = this.dfa[state * ALPHABET + this.symbol(text.charCodeAt(i))] as number;
+      const c = text.charCodeAt(i);
+      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
       const out = this.outputs[state];
       if (out !== undefined) for (const index of out) hit(index);
     }
   }
 
+  /**
+   * For every literal occurring in `text`, stamp the entries `owners[literal]` of `marks` —
+   * the engine's prefilter pass, without a callback per hit.
+   */
+  markOwners(text: string, owners: ReadonlyArray<readonly number[]>, marks: Uint32Array, stamp: number): void {
+    const dfa = this.dfa;
+    const outputs = this.outputs;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
+      const out = outputs[state];
+      if (out !== undefined)
+        for (const literal of out) for (const owner of owners[literal] as readonly number[]) marks[owner] = stamp;
+    }
+  }
+
   startsWithAny(text: string): boolean {
-    return walk(this.forwardTable(), this.forwardEnds, text, false, (c) => this.symbol(c));
+    return walk(this.trie, this.forwardEnds, text, false);
   }
 
   endsWithAny(text: string): boolean {
-    return walk(this.reverse, this.reverseEnds, text, true, (c) => this.symbol(c));
+    return walk(this.reverse, this.reverseEnds, text, true);
   }
 
   equalsAny(text: string): boolean {
     if (text.length < this.minLength) return false;
     let state = 0;
-    const table = this.forwardTable();
+    const table = this.trie;
     for (let i = 0; i < text.length; i++) {
-      state = table[state * ALPHABET + this.symbol(text.charCodeAt(i))] as number;
+      const c = text.charCodeAt(i);
+      state = table[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
       if (state <= 0) return false;
     }
     return this.forwardEnds[state] === 1;
   }
 
-  /** The plain trie (no failure links), for prefix and equality walks. */
-  private forwardTable(): Int32Array {
-    return this.trie;
-  }
-
   private fold(s: string): string {
     return this.caseless ? foldAscii(s) : s;
-  }
-
-  private symbol(code: number): number {
-    if (code > 255) return OTHER;
-    if (this.caseless && code >= 65 && code <= 90) return code + 32;
-    return code;
   }
 }
 
@@ -175,17 +187,17 @@ function toAhoCorasick(trie: Trie): { dfa: Int32Array; outputs: Array<number[] |
   return { dfa, outputs };
 }
 
-function walk(
-  table: Int32Array,
-  ends: Uint8Array,
-  text: string,
-  backwards: boolean,
-  symbol: (code: number) => number,
-): boolean {
+/** Caseless sets: an upper-case letter takes the same edge as its lower-case twin. */
+function foldColumns(table: Int32Array): void {
+  for (let row = 0; row < table.length; row += ALPHABET)
+    for (let c = 65; c <= 90; c++) table[row + c] = table[row + c + 32] as number;
+}
+
+function walk(table: Int32Array, ends: Uint8Array, text: string, backwards: boolean): boolean {
   let state = 0;
   for (let k = 0; k < text.length; k++) {
-    const i = backwards ? text.length - 1 - k : k;
-    state = table[state * ALPHABET + symbol(text.charCodeAt(i))] as number;
+    const c = text.charCodeAt(backwards ? text.length - 1 - k : k);
+    state = table[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
     if (state < 0) return false;
     if (ends[state] === 1) return true;
   }

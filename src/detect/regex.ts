@@ -16,6 +16,22 @@ export class RegexError extends Error {
   readonly code = 'E_REGEX';
 }
 
+/**
+ * Counts what regexes are fed, for tests that bound the work done on hostile input (RE2's
+ * time is linear in the characters it scans, so characters scanned bound the work).
+ */
+export interface RegexMeter {
+  calls: number;
+  chars: number;
+}
+
+let meter: RegexMeter | null = null;
+
+/** Install (or remove, with null) the meter every compiled regex reports to. */
+export function setRegexMeter(next: RegexMeter | null): void {
+  meter = next;
+}
+
 export function compileRegex(pattern: string, options: { caseInsensitive?: boolean } = {}): SafeRegex {
   let compiled: RE2JS;
   try {
@@ -23,5 +39,14 @@ export function compileRegex(pattern: string, options: { caseInsensitive?: boole
   } catch (err) {
     throw new RegexError(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
-  return { source: pattern, test: (input) => compiled.test(input) };
+  return {
+    source: pattern,
+    test: (input) => {
+      if (meter !== null) {
+        meter.calls++;
+        meter.chars += input.length;
+      }
+      return compiled.test(input);
+    },
+  };
 }

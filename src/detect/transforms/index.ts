@@ -3,6 +3,7 @@ import { htmlEntityDecode } from './htmlEntityDecode.js';
 import { lowercase } from './lowercase.js';
 import { normalizePath } from './normalizePath.js';
 import { removeNulls } from './removeNulls.js';
+import { removeWhitespace } from './removeWhitespace.js';
 import { unicodeFold } from './unicodeFold.js';
 import { urlDecode } from './urlDecode.js';
 
@@ -14,6 +15,7 @@ export const TRANSFORMS = {
   removeNulls,
   htmlEntityDecode,
   compressWhitespace,
+  removeWhitespace,
   unicodeFold,
 } as const satisfies Record<string, (value: string) => string>;
 

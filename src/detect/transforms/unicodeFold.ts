@@ -27,12 +27,10 @@ export function unicodeFold(value: string): string {
   return out;
 }
 
+const CANDIDATE = /[\u00c0\u00c1\u00e0\u00f0\u2000-\uffff]/;
+
 function needsFolding(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0xc0 || c === 0xc1 || c === 0xe0 || c === 0xf0 || c > 0x2000) return true;
-  }
-  return false;
+  return CANDIDATE.test(value);
 }
 
 function foldChar(code: number, char: string): string {

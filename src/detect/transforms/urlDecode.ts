@@ -18,43 +18,13 @@ export function urlDecode(value: string): string {
   return current;
 }
 
+/** One left-to-right pass: `%uXXXX`, `%XX` and `+`; anything else (a lone `%`) stays. */
+const ESCAPE = /%[uU]([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})|\+/g;
+
 function decodeOnce(value: string): string {
-  let out = '';
-  let i = 0;
-  while (i < value.length) {
-    const c = value.charCodeAt(i);
-    if (c === 43 /* + */) {
-      out += ' ';
-      i++;
-    } else if (c === 37 /* % */) {
-      const decoded = decodeEscape(value, i);
-      out += decoded.text;
-      i += decoded.length;
-    } else {
-      out += value[i];
-      i++;
-    }
-  }
-  return out;
-}
-
-function decodeEscape(value: string, at: number): { text: string; length: number } {
-  const next = value.charCodeAt(at + 1);
-  if ((next === 117 || next === 85) /* u U */ && isHex(value, at + 2, 4)) {
-    return { text: String.fromCharCode(Number.parseInt(value.slice(at + 2, at + 6), 16)), length: 6 };
-  }
-  if (isHex(value, at + 1, 2)) {
-    return { text: String.fromCharCode(Number.parseInt(value.slice(at + 1, at + 3), 16)), length: 3 };
-  }
-  return { text: '%', length: 1 };
-}
-
-function isHex(value: string, from: number, count: number): boolean {
-  if (from + count > value.length) return false;
-  for (let i = from; i < from + count; i++) {
-    const c = value.charCodeAt(i);
-    const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-    if (!hex) return false;
-  }
-  return true;
+  return value.replace(ESCAPE, (match, wide: string | undefined, byte: string | undefined) => {
+    if (wide !== undefined) return String.fromCharCode(Number.parseInt(wide, 16));
+    if (byte !== undefined) return String.fromCharCode(Number.parseInt(byte, 16));
+    return match === '+' ? ' ' : match;
+  });
 }

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
+import { loadRuleDir } from '../../src/catalog/loadRules.js';
+import { EXAMPLE_LISTS, observationFromExample } from '../../src/detect/examples.js';
+import { requiredLiterals } from '../../src/detect/prefilter.js';
+import { setRegexMeter } from '../../src/detect/regex.js';
+
+describe('requiredLiterals', () => {
+  it('finds the longest literal run a regex cannot match without', () => {
+    assert.deepEqual(requiredLiterals('^CONNECT [^ /]+:25 / HTTP/1\\.[01]$'), [':25 / HTTP/1.']);
+    assert.deepEqual(requiredLiterals('\\bunion(\\s|/\\*)+select\\b'), ['select']);
+    assert.deepEqual(requiredLiterals('(?i)fo(bar|bazz)qu'), ['bar', 'bazz']);
+  });
+  it('gives one literal per top-level alternative', () => {
+    assert.deepEqual(requiredLiterals('eval-stdin|/\\.git/'), ['eval-stdin', '/.git/']);
+  });
+  it('drops optional or repeated items from literal runs', () => {
+    assert.deepEqual(requiredLiterals('abcx?def'), ['abc']);
+    assert.deepEqual(requiredLiterals('abcd+ef'), ['abcd']);
+    assert.deepEqual(requiredLiterals('ab{0,2}cdef'), ['cdef']);
+  });
+  it('gives up when some branch has no literal of 3+ characters', () => {
+    assert.equal(requiredLiterals('ab|cdef'), null);
+    assert.equal(requiredLiterals('[a-z]+\\d*'), null);
+    assert.equal(requiredLiterals('a.b.c'), null);
+  });
+});
+
+describe('the engine skips regexes for benign requests', () => {
+  const { engine } = loadRuleDir(BUILTIN_RULES_DIR, EXAMPLE_LISTS);
+  it('runs no regex at all for a plain page request', () => {
+    const meter = { calls: 0, chars: 0 };
+    setRegexMeter(meter);
+    try {
+      engine.match(
+        observationFromExample(
+          'GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1\nHost: example.com\nUser-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1)\n\n',
+        ),
+      );
+    } finally {
+      setRegexMeter(null);
+    }
+    assert.equal(meter.calls, 0);
+  });
+});
