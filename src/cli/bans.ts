@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { banTargetFor } from '../defense/address.js';
 import { banDurationMs, DEFAULT_BAN_POLICY, manualBan } from '../defense/banPolicy.js';
+import { toNftables } from '../defense/firewallExport.js';
 import { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
 
 const DB_HELP = 'SQLite database (default ./bansho.db)';
 
-/** `bansho bans list | add IP [--for DURATION] | remove IP`: works while a gateway runs (it polls the store). */
+/**
+ * `bansho bans list | add IP [--for DURATION] | remove IP | export --nft`: works while a gateway
+ * runs (it polls the store's version counter).
+ */
 export function register(program: Command): void {
   const bans = program
     .command('bans')
@@ -74,6 +78,26 @@ export function register(program: Command): void {
           process.stdout.write(`no ban on ${target}\n`);
           process.exitCode = 1;
         }
+      });
+    });
+
+  exportCommand(bans);
+}
+
+function exportCommand(bans: Command): void {
+  bans
+    .command('export')
+    .description('print the bans as an nftables script, so the kernel drops a flood before node accepts it')
+    .requiredOption('--nft', 'nftables format (the only one so far)')
+    .option('--port <port>', "only drop connections to this TCP port (the gateway's)")
+    .option('--db <file>', DB_HELP, './bansho.db')
+    .action((flags: { port?: string; db: string }) => {
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+        throw new Error(`--port ${flags.port}: not a TCP port`);
+      withStore(flags.db, (store) => {
+        const now = Date.now();
+        process.stdout.write(toNftables(store.activeSync(now), now, port !== undefined ? { port } : {}));
       });
     });
 }

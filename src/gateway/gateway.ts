@@ -197,11 +197,7 @@ export class Gateway {
       return;
     }
     if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
-    const path =
-      request.form === 'origin'
-        ? (req.url as string)
-        : `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
-    this.#upstream.forward(req, res, path, unmapIPv4(socket.remoteAddress ?? ''));
+    this.#upstream.forward(req, res, upstreamPath(req, request), unmapIPv4(socket.remoteAddress ?? ''));
   }
 
   /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
@@ -226,16 +222,12 @@ export class Gateway {
       return;
     }
     if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
-    const path =
-      request.form === 'origin'
-        ? (req.url as string)
-        : `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
     const up = tunnelUpgrade(
       req,
       socket,
       head,
       this.config.upstream,
-      path,
+      upstreamPath(req, request),
       unmapIPv4(s.remoteAddress ?? ''),
       this.config.timeouts.upstreamConnectMs,
     );
@@ -386,6 +378,15 @@ export class Gateway {
 function requestLine(req: IncomingMessage): string {
   if (req.httpVersionMajor === 0) return `${req.method} ${req.url}`;
   return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+}
+
+/**
+ * The path to ask the upstream for: the target as received when it is origin-form; for an
+ * absolute-form request naming this site, only its path and query (the authority is ours).
+ */
+function upstreamPath(req: IncomingMessage, request: HttpRequest): string {
+  if (request.form === 'origin') return req.url as string;
+  return `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
 }
 
 function headerPairs(raw: readonly string[]): Array<[string, string]> {

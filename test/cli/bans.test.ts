@@ -38,6 +38,10 @@ describe('bansho bans against a running gateway', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /127\.0\.0\.20\/32 .* manual/);
 
+    const exported = await bansho(['bans', 'export', '--nft', '--port', '8000', '--db', db]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /elements = \{ 127\.0\.0\.20 timeout \d+s \}/);
+
     const removed = await bansho(['bans', 'remove', SOURCE, '--db', db]);
     assert.equal(removed.code, 0, removed.stderr);
     await waitFor('the gateway to serve the source again', async () => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { banTargetFor, ipv6Prefix64, normaliseCidr, unmapIPv4 } from '../../src/defense/address.js';
 import { Allowlist } from '../../src/defense/allowlist.js';
 import { BanList } from '../../src/defense/banList.js';
 import { BanManager } from '../../src/defense/banManager.js';
 import { banDurationMs, banFor, DAY_MS, DEFAULT_BAN_POLICY, HOUR_MS } from '../../src/defense/banPolicy.js';
+import { toNftables } from '../../src/defense/firewallExport.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
 
@@ -135,5 +137,44 @@ describe('ban manager', () => {
     assert.equal(m.events[0]?.event.action, 'dropped');
     assert.equal(m.events[0]?.event.count, 1000);
     m.bans.close();
+  });
+});
+
+describe('nftables export', () => {
+  const now = 1_700_000_000_000;
+  const ban = (target: string, seconds: number) => ({
+    target,
+    since: now,
+    until: now + seconds * 1000,
+    reason: 't',
+    threatId: null,
+    offence: 1,
+    origin: 'auto' as const,
+  });
+
+  it('writes each ban in force with its remaining time, v4 and v6 apart', () => {
+    const text = toNftables(
+      [ban('192.0.2.7/32', 3600), ban('10.0.0.0/8', 60), ban('2001:db8:1:2::/64', 10), ban('198.51.100.1/32', -5)],
+      now,
+      {
+        port: 8000,
+      },
+    );
+    assert.match(text, /set banned_v4 \{[^}]*elements = \{ 192\.0\.2\.7 timeout 3600s, 10\.0\.0\.0\/8 timeout 60s \}/);
+    assert.match(text, /set banned_v6 \{[^}]*elements = \{ 2001:db8:1:2::\/64 timeout 10s \}/);
+    assert.doesNotMatch(text, /198\.51\.100\.1/, 'expired bans are left out');
+    assert.match(text, /ip saddr @banned_v4 tcp dport 8000 drop/);
+  });
+
+  it('is a script nft accepts (checked with nft -c, never applied)', (t) => {
+    const check = spawnSync('nft', ['-c', '-f', '-'], {
+      input: toNftables([ban('192.0.2.7/32', 3600), ban('2001:db8:1:2::/64', 10)], now),
+      encoding: 'utf8',
+    });
+    if (check.error) return t.skip('nft not installed');
+    if (/Operation not permitted|permission/i.test(check.stderr)) return t.skip('nft -c needs CAP_NET_ADMIN');
+    assert.equal(check.status, 0, check.stderr);
+    const empty = spawnSync('nft', ['-c', '-f', '-'], { input: toNftables([], now), encoding: 'utf8' });
+    assert.equal(empty.status, 0, empty.stderr);
   });
 });
