@@ -36,11 +36,14 @@ export class HttpLogConversation {
   readonly #pending: [Pending | null, Pending | null] = [null, null];
   /** Until a first message is seen, data that is no HTTP stays plain TCP (no "Continuation"). */
   #seenMessage = false;
+  /** After a CONNECT answered 2xx, the server's side carries the tunnel, not HTTP. */
+  readonly #tunnel: [boolean, boolean] = [false, false];
   /** Methods of requests still waiting for their response, per requesting direction. */
   readonly #methods: [string[], string[]] = [[], []];
 
   /** In-order payload (possibly empty) of one segment sent in direction `dir`. */
   onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean): HttpSegmentSummary | null {
+    if (this.#tunnel[dir]) return null;
     const pieces: string[] = [];
     let protocol = 'HTTP';
     let pos = 0;
@@ -50,8 +53,10 @@ export class HttpLogConversation {
       const r = this.#continue(dir, pending, b, fin);
       if (r.kind === 'wait') {
         this.#pending[dir] = pending;
-        // A chunked body has no known end: tshark dissects the message again with every segment.
-        const again = pending.stage === 'body' && pending.mode === 'chunked';
+        // Headers or a chunked body of unknown length: tshark dissects the message again with every segment.
+        const again =
+          (pending.stage === 'body' && pending.mode === 'chunked') ||
+          (pending.stage === 'headers' && pending.firstLine !== '');
         return { kind: 'segment', info: again ? `${pending.firstLine} ` : null };
       }
       if (r.info === '') return null;
@@ -81,15 +86,28 @@ export class HttpLogConversation {
       if (used < 0 && !(fin && next.stage === 'body' && next.mode === 'close')) {
         this.#pending[dir] = next;
         if (pieces.length > 0) break;
-        return { kind: 'segment', info: next.stage === 'body' ? `${next.firstLine} ` : null };
+        return { kind: 'segment', info: next.firstLine !== '' ? `${next.firstLine} ` : null };
       }
       const done = this.#finish(next);
       pieces.push(done.info);
       if (pieces.length === 1) protocol = done.protocol;
       pos = used < 0 ? b.length : used;
+      if (this.#tunnel[dir]) break;
     }
     if (pieces.length === 0) return null;
     return { kind: 'message', protocol, info: pieces.join('') };
+  }
+
+  /**
+   * `n` bytes in direction `dir` were not captured. A body of known length still ends where
+   * its length says, as tshark's reassembly counts in sequence space.
+   */
+  skip(dir: 0 | 1, n: number): void {
+    const p = this.#pending[dir];
+    if (!p || p.stage !== 'body' || p.mode !== 'length') return;
+    const taken = Math.min(n, p.remaining);
+    p.remaining -= taken;
+    p.bodyLength += taken;
   }
 
   /** More bytes for a message already begun: wait for more, or the finished message's text. */
@@ -134,6 +152,8 @@ export class HttpLogConversation {
       const end = headEnd(p.head, Math.max(0, before - 3));
       if (end < 0) {
         if (p.head.length >= MAX_HEAD) p.head = p.head.slice(0, MAX_HEAD);
+        // With the first line complete, tshark names the message while it waits for the headers.
+        if (p.firstLine === '') p.firstLine = firstLineOf(p.head);
         return -1;
       }
       pos += end - before;
@@ -164,6 +184,7 @@ export class HttpLogConversation {
     } else if (method === 'CONNECT' && status >= 200 && status < 300) {
       p.mode = 'length';
       p.remaining = 0;
+      this.#tunnel[dir] = true;
     } else {
       setBody(p, headers, -1);
     }
@@ -231,6 +252,14 @@ export class HttpLogConversation {
   }
 }
 
+function firstLineOf(head: string): string {
+  const lf = head.indexOf('\n');
+  if (lf < 0) return '';
+  const line = head.slice(0, lf > 0 && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
+  const bytes = Buffer.from(line, 'latin1');
+  return formatText(bytes, 0, bytes.length);
+}
+
 function newPending(stage: Pending['stage']): Pending {
   return {
     isResponse: false,
@@ -293,6 +322,14 @@ function headEnd(text: string, from: number): number {
   return -1;
 }
 
+function imageMagic(p: readonly number[]): string | null {
+  const head = String.fromCharCode(...p.slice(0, 6));
+  if (head === 'GIF87a' || head === 'GIF89a') return head;
+  if (p[0] === 0x89 && head.slice(1, 4) === 'PNG') return 'PNG';
+  if (p[0] === 0xff && p[1] === 0xd8) return 'JPEG JFIF image';
+  return null;
+}
+
 const XML_TYPES = new Set([
   'text/xml',
   'application/xml',
@@ -305,6 +342,11 @@ const XML_TYPES = new Set([
 
 /** What tshark's media subdissectors add for a body of this type. */
 function mediaInfo(type: string, prefix: readonly number[]): { protocol: string; suffix: string } {
+  // Image bodies are named by their magic bytes, whatever the Content-Type claims (tshark's heuristics).
+  if (type.startsWith('image/')) {
+    const magic = imageMagic(prefix);
+    if (magic) return { protocol: 'HTTP', suffix: ` (${magic})` };
+  }
   if (XML_TYPES.has(type)) return { protocol: 'HTTP/XML', suffix: '' };
   if (type === 'application/json')
     return { protocol: 'HTTP/JSON', suffix: ', JavaScript Object Notation (application/json)' };

@@ -161,6 +161,7 @@ export class PacketLog {
     const reverseBase = conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq;
     const text = tcpInfo(tcp, { relSeq: a.relSeq, relAck: a.relAck, window: a.window, reverseBase });
     const prefix = analysisPrefix(analysis);
+    if (a.gap > 0 && (flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpLog?.skip(dir, a.gap);
     const http = this.#http(conv, dir, tcp, p.payload, flags);
     if (http === null) return { protocol: 'TCP', info: prefix + text };
     if (http.kind === 'message') return { protocol: http.protocol, info: prefix + http.info };

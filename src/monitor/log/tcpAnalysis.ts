@@ -1,5 +1,5 @@
 import { TCP_FLAGS } from '../decode/tcp.js';
-import { seqAdd, seqGt, seqLe, seqLt } from './seq.js';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
 
 /**
  * tshark's TCP sequence analysis (packet-tcp.c, tcp_analyze_sequence_number), reduced to what
@@ -78,6 +78,8 @@ export interface SegmentAnalysis {
   readonly window: number;
   readonly dupAckNum: number;
   readonly dupAckFrame: number;
+  /** Bytes missing before this segment when it skips ahead ("Previous segment not captured"). */
+  readonly gap: number;
 }
 
 const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;
@@ -144,6 +146,7 @@ function sequenceAnalysis(
   relAck: number,
 ): SegmentAnalysis {
   const { seq, ack, flags, length, time } = seg;
+  const gap = fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) ? seqDiff(seq, fwd.nextSeq) : 0;
   const forward = forwardChecks(fwd, rev, seg, window);
   let a = forward.a;
   const { dupAckNum, dupAckFrame } = forward;
@@ -179,7 +182,7 @@ function sequenceAnalysis(
   fwd.lastAck = ack;
   fwd.lastAckTime = time;
   fwd.lastSegmentFlags = a;
-  return { flags: a, dupAckNum, dupAckFrame, relSeq, relAck, window };
+  return { flags: a, dupAckNum, dupAckFrame, relSeq, relAck, window, gap };
 }
 
 /** The checks tshark makes before the retransmission test: probes, windows, keep-alives, dup ACKs. */
