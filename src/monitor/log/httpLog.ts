@@ -104,7 +104,7 @@ export class HttpLogConversation {
    */
   skip(dir: 0 | 1, n: number): void {
     const p = this.#pending[dir];
-    if (!p || p.stage !== 'body' || p.mode !== 'length') return;
+    if (p?.stage !== 'body' || p.mode !== 'length') return;
     const taken = Math.min(n, p.remaining);
     p.remaining -= taken;
     p.bodyLength += taken;
