@@ -22,6 +22,7 @@ const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
   () => import('./bans.js'),
   () => import('./demo.js'),
   () => import('./analyze.js'),
+  () => import('./report.js'),
   () => import('./monitor.js'),
   () => import('./rules.js'),
   () => import('./threats.js'),
