@@ -28,7 +28,13 @@ async function demo(flags: DemoFlags): Promise<void> {
     ...resolveGatewayConfig({}, { upstream: site.url, listen: flags.listen, db: flags.db }),
     dropReportIntervalMs: 2000,
   };
-  const service = await startGatewayService(config, (line) => process.stderr.write(`${line}\n`), printEvent);
+  let service: Awaited<ReturnType<typeof startGatewayService>>;
+  try {
+    service = await startGatewayService(config, (line) => process.stderr.write(`${line}\n`), printEvent);
+  } catch (err) {
+    site.server.close();
+    throw err;
+  }
   const url = service.gateway.url();
   const { port } = service.gateway.address();
   const dbFlag = flags.db === './bansho.db' ? '' : ` --db ${flags.db}`;

@@ -20,6 +20,10 @@ import { fallbackMatch, type Refusal, refusalFor } from './proxyGuard.js';
 import { BAD_REQUEST, HEADERS_TOO_LARGE, REQUEST_TIMEOUT } from './responses.js';
 import { tunnelUpgrade } from './upgrade.js';
 
+export class GatewayError extends Error {
+  readonly code = 'E_GATEWAY';
+}
+
 /** Where the gateway gets its rules: the catalog's EngineHolder, or anything shaped like it. */
 export interface DetectionSource {
   readonly engine: Engine;
@@ -99,13 +103,25 @@ export class Gateway {
   static async start(options: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(options);
     const { host, port } = gateway.config.listen;
-    await new Promise<void>((resolve, reject) => {
-      gateway.#server.once('error', reject);
-      gateway.#server.listen(port, host, () => {
-        gateway.#server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        gateway.#server.once('error', reject);
+        gateway.#server.listen(port, host, () => {
+          gateway.#server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      await gateway.#release();
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const why =
+        code === 'EADDRINUSE'
+          ? 'the address is in use'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
+      throw new GatewayError(`cannot listen on ${host}:${port}: ${why} (choose another with --listen HOST:PORT)`);
+    }
     const bound = gateway.address();
     gateway.#siteNames.add(bound.address.toLowerCase());
     return gateway;
@@ -138,6 +154,11 @@ export class Gateway {
     deadline.unref();
     await closed;
     clearTimeout(deadline);
+    await this.#release();
+  }
+
+  /** Close the upstream pool, write pending bans and events, close the store. */
+  async #release(): Promise<void> {
     await this.#upstream.close().catch(() => this.#upstream.destroy());
     this.bans.close();
     await this.events.close();
