@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { ROOT } from './run.js';
+import { listeningPort, ROOT } from './run.js';
 
 const PACK = `pack: local
 rules:
@@ -39,10 +39,9 @@ describe('rules hot reload in a running gateway', () => {
     mkdirSync(rules);
     copyFileSync(join(BUILTIN_RULES_DIR, 'proxy-abuse.yaml'), join(rules, 'proxy-abuse.yaml'));
     const config = join(tmp.dir, 'bansho.yaml');
-    const port = 20000 + Math.floor(Math.random() * 20000);
     writeFileSync(
       config,
-      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:${port}\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
+      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
     );
     const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'serve', '--config', config], {
       cwd: ROOT,
@@ -52,11 +51,12 @@ describe('rules hot reload in a running gateway', () => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
     });
+    let port = 0;
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const probe = (ip: string) =>
       rawRequest(port, ip, 'GET /forbidden-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     try {
-      await waitFor('the gateway to listen', () => (stderr.includes('guarding') ? true : undefined), 15_000);
+      port = await waitFor('the gateway to listen', () => listeningPort(stderr), 15_000);
       assert.ok((await probe('127.0.0.70')).response.startsWith('HTTP/1.1 200'));
 
       writeFileSync(join(rules, 'local.yaml'), PACK);

@@ -35,3 +35,9 @@ export function bansho(
     });
   });
 }
+
+/** The port a `bansho serve` child reports in its start-up line (`guarding … on http://127.0.0.1:PORT`). */
+export function listeningPort(stderr: string): number | undefined {
+  const m = / on http:\/\/[^ ]+:(\d+) /.exec(stderr);
+  return m ? Number(m[1]) : undefined;
+}

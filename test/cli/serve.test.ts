@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { bansho, ROOT } from './run.js';
+import { bansho, listeningPort, ROOT } from './run.js';
 
 describe('bansho serve', () => {
   const tmp = tempDir();
@@ -33,7 +33,6 @@ describe('bansho serve', () => {
   });
 
   it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(
       process.execPath,
       [
@@ -44,7 +43,7 @@ describe('bansho serve', () => {
         '--upstream',
         upstreamUrl,
         '--listen',
-        `127.0.0.1:${port}`,
+        '127.0.0.1:0',
         '--db',
         `${tmp.dir}/serve.db`,
         '--events',
@@ -60,9 +59,10 @@ describe('bansho serve', () => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
     });
+    let port = 0;
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await waitFor('the gateway to listen', () => (stderr.includes('guarding') ? true : undefined), 15_000);
+      port = await waitFor('the gateway to listen', () => listeningPort(stderr), 15_000);
       const ok = await rawRequest(port, '127.0.0.30', 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       assert.ok(ok.response.startsWith('HTTP/1.1 200'));
       const refused = await rawRequest(port, '127.0.0.31', 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n');
