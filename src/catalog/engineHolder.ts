@@ -37,6 +37,7 @@ export class EngineHolder extends EventEmitter {
   private current: Loaded;
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
 
   constructor(options: EngineHolderOptions = {}) {
     super();
@@ -87,7 +88,18 @@ export class EngineHolder extends EventEmitter {
     }
   }
 
+  /** Reload when the process receives `signal` (SIGHUP by default), as daemons do. Undone by close(). */
+  reloadOnSignal(signal: NodeJS.Signals = 'SIGHUP'): void {
+    const handler = () => {
+      this.reload();
+    };
+    process.on(signal, handler);
+    this.signalHandlers.push([signal, handler]);
+  }
+
   close(): void {
+    for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
+    this.signalHandlers = [];
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     for (const w of this.watchers) w.close();

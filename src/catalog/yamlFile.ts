@@ -59,6 +59,8 @@ export function parseYamlText<T>(file: string, text: string, schema: z.ZodType<T
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []).map((p) => (typeof p === 'symbol' ? String(p) : p));
+    // An unknown key is reported on its object; point at the key itself.
+    if (issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
     throw new CatalogError({
       code: 'E_CATALOG_SCHEMA',
       file,

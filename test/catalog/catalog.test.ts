@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
+import { loadRuleDir } from '../../src/catalog/loadRules.js';
+
+const catalog = loadCatalog();
+const rules = loadRuleDir(BUILTIN_RULES_DIR).rules;
+
+describe('the built-in threat catalog', () => {
+  it('has at least 40 threats, each complete', () => {
+    assert.ok(catalog.all().length >= 40, `${catalog.all().length} threats`);
+    for (const t of catalog.all()) {
+      assert.ok(t.name && t.targets && t.description.length >= 20 && t.advice.length >= 20, t.id);
+      assert.ok(t.references.length > 0, t.id);
+    }
+  });
+
+  it('covers every threat the issue names', () => {
+    const required = [
+      'prettypark',
+      'sql-slammer',
+      'code-red',
+      'nimda',
+      'blaster',
+      'slapper',
+      'santy',
+      'open-proxy-probe',
+      'proxy-judge',
+      'mail-relay-attempt',
+      'irc-relay-attempt',
+      'shellshock',
+      'log4shell',
+      'spring4shell',
+      'struts-ognl',
+      'thinkphp-rce',
+      'mirai',
+      'mozi',
+      'phpunit-eval-stdin',
+      'env-file-exposure',
+      'git-exposure',
+      'wordpress-xmlrpc-abuse',
+      'wordpress-login-bruteforce',
+      'phpmyadmin-probe',
+      'sql-injection',
+      'xss',
+      'path-traversal',
+      'command-injection',
+      'remote-file-inclusion',
+      'nikto',
+      'sqlmap',
+      'nmap-nse',
+      'masscan',
+      'zgrab',
+      'nuclei',
+    ];
+    for (const id of required) assert.ok(catalog.get(id), id);
+  });
+
+  it("knows PrettyPark's and SQL Slammer's vendor names", () => {
+    const pp = catalog.get('prettypark');
+    for (const alias of ['TROJ_PRETTY_PARK', 'PE_PRETTYPARK', 'PRETTYPARK.WORM', 'TROJ_PSW.CHV', 'W32.PrettyPark'])
+      assert.ok(pp?.aliases.includes(alias), alias);
+    assert.equal(pp?.kind, 'worm');
+    assert.equal(pp?.firstSeen, '1999-09');
+    assert.ok(catalog.get('sql-slammer')?.aliases.includes('W32.SQLExp.Worm'));
+  });
+
+  it('every threat has a rule pack, and every rule names a known threat', () => {
+    const named = new Set(rules.map((r) => r.spec.threat));
+    for (const t of catalog.all()) assert.ok(named.has(t.id), `no rule names ${t.id}`);
+    for (const r of rules) assert.ok(catalog.get(r.spec.threat), `${r.spec.id} → ${r.spec.threat}`);
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { SourceScores } from '../../src/defense/sourceScores.js';
+
+const MIN = 60_000;
+
+describe('SourceScores', () => {
+  it('adds scores within the window and crosses the threshold', () => {
+    const s = new SourceScores({ windowMs: 10 * MIN, threshold: 20 });
+    assert.deepEqual(s.add('198.51.100.1', 5, 0), { total: 5, overThreshold: false });
+    assert.deepEqual(s.add('198.51.100.1', 10, 1 * MIN), { total: 15, overThreshold: false });
+    assert.deepEqual(s.add('198.51.100.1', 5, 2 * MIN), { total: 20, overThreshold: true });
+    assert.deepEqual(s.add('198.51.100.2', 5, 2 * MIN), { total: 5, overThreshold: false });
+  });
+
+  it('forgets scores older than the window', () => {
+    const s = new SourceScores({ windowMs: 10 * MIN, threshold: 20 });
+    s.add('a', 15, 0);
+    assert.equal(s.peek('a', 5 * MIN).total, 15);
+    assert.equal(s.add('a', 10, 10 * MIN + 1).total, 10);
+    assert.equal(s.peek('a', 30 * MIN).total, 0);
+  });
+
+  it('bounds the number of sources, evicting the least recently scored', () => {
+    const s = new SourceScores({ maxSources: 3 });
+    s.add('a', 1, 0);
+    s.add('b', 1, 1);
+    s.add('c', 1, 2);
+    s.add('a', 1, 3);
+    s.add('d', 1, 4);
+    assert.equal(s.size, 3);
+    assert.equal(s.peek('b', 5).total, 0);
+    assert.equal(s.peek('a', 5).total, 2);
+  });
+
+  it('bounds entries per source without losing score inside the window', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 300 }), (scores) => {
+        const s = new SourceScores({ windowMs: 10 * MIN, threshold: 1e9, maxEntriesPerSource: 8 });
+        let last = { total: 0, overThreshold: false };
+        scores.forEach((score, i) => {
+          last = s.add('x', score, i);
+        });
+        assert.equal(
+          last.total,
+          scores.reduce((a, b) => a + b, 0),
+        );
+      }),
+    );
+  });
+});
