@@ -12,7 +12,7 @@ import { pcap } from '../test/monitor/helpers/captureWriter.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from '../test/monitor/helpers/packets.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 1_000_000);
+const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 500_000);
 const RUNS = Number(process.env.BANSHO_BENCH_RUNS ?? 3);
 
 const CLIENT = '10.20.0.1';

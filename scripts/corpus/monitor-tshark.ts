@@ -11,7 +11,7 @@ import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { MacNames } from '../../src/monitor/log/names.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
 
-const FLOOR = 0.97;
+const FLOOR = 0.99;
 
 export async function run(corpusDir: string): Promise<{ name: string; ok: boolean; summary: string }> {
   const name = 'monitor-tshark';

@@ -41,6 +41,11 @@ export class HttpLogConversation {
   /** Methods of requests still waiting for their response, per requesting direction. */
   readonly #methods: [string[], string[]] = [[], []];
 
+  /** A CONNECT was answered 2xx: what follows is the tunnelled protocol. */
+  get tunnelOpen(): boolean {
+    return this.#tunnel[0] || this.#tunnel[1];
+  }
+
   /** In-order payload (possibly empty) of one segment sent in direction `dir`. */
   onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean): HttpSegmentSummary | null {
     if (this.#tunnel[dir]) return null;

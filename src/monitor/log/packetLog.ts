@@ -23,6 +23,7 @@ import {
   RETRANSMITTED,
 } from './tcpAnalysis.js';
 import { tcpInfo } from './tcpInfo.js';
+import { looksLikeTls, TLS_PORTS, TlsLogConversation } from './tlsLog.js';
 
 /** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
 const HTTP_PORTS = new Set([80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371]);
@@ -37,7 +38,13 @@ interface LogConversation {
   /** 'port': HTTP by port; 'heuristic': HTTP once a payload looked like it; 'no': not (yet) HTTP. */
   http: 'port' | 'heuristic' | 'no';
   httpLog: HttpLogConversation | null;
+  /** TLS by port, or inside a CONNECT tunnel once the data looks like TLS. */
+  tls: TlsLogConversation | null;
 }
+
+type AppSummary =
+  | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
+  | { readonly kind: 'segment'; readonly info: string | null };
 
 export interface PacketLogOptions {
   /** Names for Ethernet addresses of non-IP frames (tshark resolves them by default). */
@@ -162,10 +169,12 @@ export class PacketLog {
     const text = tcpInfo(tcp, { relSeq: a.relSeq, relAck: a.relAck, window: a.window, reverseBase });
     const prefix = analysisPrefix(analysis);
     if (a.gap > 0 && (flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpLog?.skip(dir, a.gap);
-    const http = this.#http(conv, dir, tcp, p.payload, flags);
-    if (http === null) return { protocol: 'TCP', info: prefix + text };
-    if (http.kind === 'message') return { protocol: http.protocol, info: prefix + http.info };
-    return { protocol: 'TCP', info: prefix + (http.info ?? text) + SEGMENT_NOTE };
+    const app = this.#application(conv, dir, tcp, p.payload, flags);
+    if (app === null) return { protocol: 'TCP', info: prefix + text };
+    if (app.kind === 'message') return { protocol: app.protocol, info: prefix + app.info };
+    // A record's first segment: tshark clears the Info, leaving only the note.
+    if (app.info === '') return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
+    return { protocol: 'TCP', info: prefix + (app.info ?? text) + SEGMENT_NOTE };
   }
 
   #open(key: string, source: string, tcp: TcpHeader): LogConversation {
@@ -173,22 +182,32 @@ export class PacketLog {
       const oldest = this.#conversations.keys().next().value;
       if (oldest !== undefined) this.#conversations.delete(oldest);
     }
-    const http =
-      HTTP_PORTS.has(Math.min(tcp.sourcePort, tcp.destinationPort)) ||
-      HTTP_PORTS.has(Math.max(tcp.sourcePort, tcp.destinationPort));
+    const app = portProtocol(tcp.sourcePort, tcp.destinationPort);
     const conv: LogConversation = {
       analysis: new ConversationAnalysis(),
       firstIp: source,
       firstPort: tcp.sourcePort,
-      http: http ? 'port' : 'no',
-      httpLog: http ? new HttpLogConversation() : null,
+      http: app === 'http' ? 'port' : 'no',
+      httpLog: app === 'http' ? new HttpLogConversation() : null,
+      tls: app === 'tls' ? new TlsLogConversation() : null,
     };
     this.#conversations.set(key, conv);
     return conv;
   }
 
-  #http(conv: LogConversation, dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, flags: number) {
+  #application(
+    conv: LogConversation,
+    dir: 0 | 1,
+    tcp: TcpHeader,
+    payload: Uint8Array,
+    flags: number,
+  ): AppSummary | null {
     if ((flags & RETRANSMITTED) !== 0) return null;
+    if (!conv.tls && conv.httpLog?.tunnelOpen && looksLikeTls(payload)) conv.tls = new TlsLogConversation();
+    if (conv.tls) {
+      const r = conv.tls.onSegment(dir, payload);
+      return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
+    }
     const fin = (tcp.flags & 0x01) !== 0;
     if (conv.http === 'no') {
       if (payload.length === 0 || !looksLikeHttp(payload)) return null;
@@ -198,6 +217,15 @@ export class PacketLog {
     if (payload.length === 0 && !fin) return null;
     return conv.httpLog!.onSegment(dir, payload, fin);
   }
+}
+
+/** tshark tries the lower port's dissector first, then the higher one's. */
+function portProtocol(a: number, b: number): 'http' | 'tls' | null {
+  for (const port of a <= b ? [a, b] : [b, a]) {
+    if (HTTP_PORTS.has(port)) return 'http';
+    if (TLS_PORTS.has(port)) return 'tls';
+  }
+  return null;
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {
