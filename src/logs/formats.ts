@@ -1,5 +1,6 @@
 import { parseJsonLine } from './jsonFormat.js';
 import { compileLogFormat } from './logFormat.js';
+import { parseNginxErrorLine } from './nginxErrorFormat.js';
 import type { LineParser, LogFormat, LogRecord } from './record.js';
 
 /** Apache's stock LogFormat nicknames and nginx's default `combined`. */
@@ -7,6 +8,8 @@ export const NAMED_FORMATS: Readonly<Record<string, string>> = {
   common: '%h %l %u %t "%r" %>s %b',
   combined: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"',
   vhost_combined: '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+  /** The virtual host without its port, as many hand-written vhost formats have it. */
+  vhost_host_combined: '%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
   combinedio: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" %I %O',
   nginx:
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
@@ -18,13 +21,14 @@ export const NAMED_FORMATS: Readonly<Record<string, string>> = {
  */
 export function resolveFormat(nameOrSpec: string): LogFormat {
   if (nameOrSpec === 'json' || nameOrSpec === 'traefik') return { name: 'json', spec: 'json', parse: parseJsonLine };
+  if (nameOrSpec === 'nginx_error') return { name: 'nginx_error', spec: 'nginx_error', parse: parseNginxErrorLine };
   const named = NAMED_FORMATS[nameOrSpec];
   const spec = named ?? nameOrSpec;
   return { name: named ? nameOrSpec : 'custom', spec, parse: compileLogFormat(spec) };
 }
 
 /** Candidates for auto-detection, most specific first (combined lines also parse as common). */
-const AUTO_ORDER = ['json', 'vhost_combined', 'combined', 'common'] as const;
+const AUTO_ORDER = ['json', 'vhost_combined', 'vhost_host_combined', 'combined', 'common', 'nginx_error'] as const;
 
 /**
  * Guess the format from a sample of lines: the candidate that parses the most of them, the more

@@ -119,11 +119,28 @@ describe('JSON logs', () => {
   });
 });
 
+describe('nginx error-log lines that name a request', () => {
+  it('reads client, request and host, with or without a syslog prefix', () => {
+    const parse = resolveFormat('nginx_error').parse;
+    const line =
+      '2015/01/21 10:56:10 [error] 2833#0: *16336 open() "/var/www/site/cgi-bin/php4" failed (2: No such file or directory), client: 5.7.9.2, server: localhost, request: "GET /cgi-bin/php4 HTTP/1.1", host: "1.2.3.4"';
+    for (const l of [line, `host nginx[2833]: ${line}`]) {
+      const rec = parse(l);
+      assert.equal(rec?.client, '5.7.9.2');
+      assert.equal(rec?.requestLine, 'GET /cgi-bin/php4 HTTP/1.1');
+      assert.equal(rec?.time, Date.UTC(2015, 0, 21, 10, 56, 10));
+      assert.deepEqual(rec?.headers, [['host', '1.2.3.4']]);
+    }
+    assert.equal(parse('2015/01/21 10:56:10 [notice] 1#1: signal process started'), null);
+  });
+});
+
 describe('format detection', () => {
   it('detects common, combined, vhost_combined and json', () => {
     assert.equal(detectFormat([SEED_GET])?.name, 'combined');
     assert.equal(detectFormat([SEED_CONNECT])?.name, 'common');
     assert.equal(detectFormat([`www.example.org:80 ${SEED_GET}`])?.name, 'vhost_combined');
+    assert.equal(detectFormat([`www.example.org ${SEED_GET}`])?.name, 'vhost_host_combined');
     assert.equal(detectFormat(['{"remote_addr":"192.0.2.1","request":"GET / HTTP/1.1"}'])?.name, 'json');
     assert.equal(detectFormat(['garbage', 'more garbage']), null);
   });
