@@ -103,7 +103,13 @@ export class BanManager {
     if (this.#allowlist.has(address)) return null;
     const now = this.#clock();
     if (this.list.isBanned(address, now)) return null;
-    const target = banTargetFor(address);
+    let target: string;
+    try {
+      target = banTargetFor(address);
+    } catch {
+      // No usable address (the peer vanished before we read it): nothing to ban.
+      return null;
+    }
     const ban = banFor(
       target,
       this.#store.offencesSync(target) + this.#pendingOffences(target),

@@ -196,7 +196,13 @@ export class Gateway {
     server.removeAllListeners('connection');
     const bans = this.bans;
     server.on('connection', (socket: Socket) => {
-      if (bans.dropIfBanned(socket.remoteAddress, socket.remotePort)) {
+      const address = socket.remoteAddress;
+      // No address: the peer reset the connection before we looked; there is no one to serve.
+      if (address === undefined) {
+        socket.destroy();
+        return;
+      }
+      if (bans.dropIfBanned(address, socket.remotePort)) {
         socket.resetAndDestroy();
         return;
       }
@@ -206,7 +212,7 @@ export class Gateway {
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
-    if (this.bans.isBanned(socket.remoteAddress)) {
+    if (socket.remoteAddress === undefined || this.bans.isBanned(socket.remoteAddress)) {
       socket.destroy();
       return;
     }
@@ -223,6 +229,12 @@ export class Gateway {
 
   /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
   #onConnect(req: IncomingMessage, socket: Duplex): void {
+    // Node hands CONNECT and upgrade sockets over without its own error listener.
+    socket.on('error', () => socket.destroy());
+    if ((socket as Socket).remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
     const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
     const observation = this.#observe(request, socket as Socket);
     const judgement = this.#judge(observation, 'connect');
@@ -230,8 +242,9 @@ export class Gateway {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
     const s = socket as Socket;
-    if (this.bans.isBanned(s.remoteAddress)) {
+    if (s.remoteAddress === undefined || this.bans.isBanned(s.remoteAddress)) {
       socket.destroy();
       return;
     }

@@ -141,3 +141,38 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('clients that vanish mid-answer', () => {
+  it('survives CONNECTs and upgrades reset by the client right after sending', async () => {
+    const upstream = new RecordingUpstream();
+    const tmp = tempDir();
+    const service = await startTestGateway(testConfig(await upstream.listen(), `${tmp.dir}/v.db`));
+    try {
+      const probes = [
+        'CONNECT example.net:443 HTTP/1.1\r\nHost: example.net:443\r\n\r\n',
+        'GET http://example.net/ HTTP/1.1\r\nHost: example.net\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+        'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n',
+      ];
+      for (let round = 0; round < 30; round++) {
+        await Promise.all(
+          probes.map(async (probe, i) => {
+            const socket = await openRaw(service.port, `127.0.1.${round * 3 + i + 1}`);
+            socket.on('error', () => {});
+            socket.write(probe);
+            socket.resetAndDestroy();
+          }),
+        );
+      }
+      const ok = await rawRequest(
+        service.port,
+        '127.0.0.3',
+        'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+      );
+      assert.ok(ok.response.startsWith('HTTP/1.1 200'));
+    } finally {
+      await service.stop();
+      await upstream.close();
+      tmp.cleanup();
+    }
+  });
+});
