@@ -18,8 +18,8 @@ const RUNS = Number(process.env.BANSHO_BENCH_RUNS ?? 3);
 const CLIENT = '10.20.0.1';
 const SERVER = '10.30.0.80';
 
-/** One visit: DNS lookup, a keep-alive-free HTTP exchange with options, and the seed's CONNECT. */
-function visit(): { frames: number[][]; fromClient: boolean[] } {
+/** One visit: DNS lookup, an HTTP exchange with TCP options, and (for an attacker) the seed's CONNECT. */
+function visit(attack: boolean): { frames: number[][]; fromClient: boolean[] } {
   const frames: number[][] = [];
   const fromClient: boolean[] = [];
   const opts = [...OPT.nop(), ...OPT.nop(), ...OPT.ts(1, 2)];
@@ -108,21 +108,23 @@ function visit(): { frames: number[][]; fromClient: boolean[] } {
       options: opts,
     }),
   );
-  const connect = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+  const connect = attack ? 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n' : '';
   const at = 1001 + req.length;
-  c(
-    6,
-    tcp({
-      sport: P,
-      dport: 80,
-      seq: at,
-      ack: 5001 + res.length,
-      flags: FLAGS.PSH | FLAGS.ACK,
-      win: 501,
-      options: opts,
-      payload: connect,
-    }),
-  );
+  if (attack) {
+    c(
+      6,
+      tcp({
+        sport: P,
+        dport: 80,
+        seq: at,
+        ack: 5001 + res.length,
+        flags: FLAGS.PSH | FLAGS.ACK,
+        win: 501,
+        options: opts,
+        payload: connect,
+      }),
+    );
+  }
   s(
     6,
     tcp({
@@ -162,41 +164,86 @@ function visit(): { frames: number[][]; fromClient: boolean[] } {
   return { frames, fromClient };
 }
 
-/** Replicate the visit with a fresh client port (and address, every 50,000) each time. */
-export function generate(file: string, packets: number): number {
-  const { frames, fromClient } = visit();
-  const template = pcap(
-    frames.map((data) => ({ data, sec: 0, nsec: 0 })),
-    { linkType: 1 },
-  ).subarray(24);
+interface Template {
+  readonly bytes: Buffer;
+  readonly offsets: number[];
+  readonly fromClient: boolean[];
+}
+
+function template(attack: boolean): Template {
+  const { frames, fromClient } = visit(attack);
+  const packets = frames.map((data) => ({ data, sec: 0, nsec: 0 }));
+  const bytes = pcap(packets, { linkType: 1 }).subarray(24);
   const offsets: number[] = [];
   let at = 0;
   for (const f of frames) {
     offsets.push(at);
     at += 16 + f.length;
   }
-  const copies = Math.ceil(packets / frames.length);
-  const out = Buffer.alloc(24 + copies * template.length);
+  return { bytes, offsets, fromClient };
+}
+
+/** Visits by attackers (the seed's CONNECT after the page), one in this many. */
+const ATTACK_EVERY = 10;
+
+/**
+ * Replicate visits with a fresh client port (and address, every 50,000) each time; one visit
+ * in ATTACK_EVERY ends with the seed's CONNECT, so detections and their events are part of the load.
+ */
+export function generate(file: string, packets: number): number {
+  const normal = template(false);
+  const attack = template(true);
+  const perRound = normal.offsets.length * (ATTACK_EVERY - 1) + attack.offsets.length;
+  const rounds = Math.ceil(packets / perRound);
+  const out = Buffer.alloc(24 + rounds * (normal.bytes.length * (ATTACK_EVERY - 1) + attack.bytes.length));
   pcap([], { linkType: 1 }).copy(out, 0);
-  for (let i = 0; i < copies; i++) {
-    const base = 24 + i * template.length;
-    template.copy(out, base);
+  let base = 24;
+  let count = 0;
+  for (let i = 0; i < rounds * ATTACK_EVERY; i++) {
+    const visitBytes = i % ATTACK_EVERY === ATTACK_EVERY - 1 ? attack : normal;
+    visitBytes.bytes.copy(out, base);
     const port = 1024 + (i % 50_000);
     const host = Math.floor(i / 50_000) % 250;
     const t = 1_700_000_000 * 1e6 + i * 3000;
-    frames.forEach((_, j) => {
-      const rec = base + (offsets[j] as number);
+    visitBytes.offsets.forEach((offset, j) => {
+      const rec = base + offset;
       const us = t + j * 100;
       out.writeUInt32LE(Math.floor(us / 1e6), rec);
       out.writeUInt32LE(us % 1e6, rec + 4);
       const ip = rec + 16 + 14;
+      const fromClient = visitBytes.fromClient[j] as boolean;
       // Client address: last octet of source (client→server) or destination.
-      out[ip + (fromClient[j] ? 15 : 19)] = 1 + host;
-      out.writeUInt16BE(port, ip + 20 + (fromClient[j] ? 0 : 2));
+      out[ip + (fromClient ? 15 : 19)] = 1 + host;
+      out.writeUInt16BE(port, ip + 20 + (fromClient ? 0 : 2));
     });
+    base += visitBytes.bytes.length;
+    count += visitBytes.offsets.length;
   }
   writeFileSync(file, out);
-  return copies * frames.length;
+  return count;
+}
+
+/**
+ * The CLI as users run it: compiled JavaScript, not TypeScript compiled at start-up. esbuild
+ * (installed with tsx) bundles it in a fraction of a second into .tmp/ (two levels below the
+ * root, where the catalog paths resolve); without it, tsx runs the sources.
+ */
+function banshoEntry(): string[] {
+  const out = join(root, '.tmp', 'bench-monitor', 'bansho.mjs');
+  const r = spawnSync(
+    join(root, 'node_modules', '.bin', 'esbuild'),
+    [
+      'src/cli/main.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${out}`,
+      '--log-level=warning',
+    ],
+    { cwd: root, stdio: 'ignore' },
+  );
+  return r.status === 0 ? [out] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
 }
 
 function timeRun(cmd: string, args: string[]): Promise<number> {

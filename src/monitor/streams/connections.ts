@@ -285,6 +285,8 @@ export class ConnectionTracker {
     for (const r of conn.responses.end()) this.#response(conn, r);
     for (const p of conn.pending.splice(0)) this.#sink.request(conn, p.request, null, p.time);
     this.#sink.closed(conn, conn.summary());
+    // A closed connection stays in the table only to absorb its last packets: drop the evidence.
+    conn.lines = [];
   }
 
   #evictOldest(): void {
