@@ -269,16 +269,7 @@ export async function run(): Promise<void> {
   try {
     const file = join(dir, 'big.pcap');
     const n = generate(file, PACKETS);
-    const bansho = [
-      process.execPath,
-      '--import',
-      'tsx',
-      join(root, 'src/cli/main.ts'),
-      'monitor',
-      '-r',
-      file,
-      '--no-store',
-    ];
+    const bansho = [process.execPath, ...banshoEntry(), 'monitor', '-r', file, '--no-store'];
     const has = (tool: string, arg: string) => !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
     const contenders: Array<{ name: string; cmd: string; args: string[] }> = [
       { name: 'bansho monitor -r (packet log)', cmd: bansho[0] as string, args: bansho.slice(1) },
