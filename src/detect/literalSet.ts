@@ -1,38 +1,43 @@
 /**
- * Many literals matched at once: an Aho–Corasick automaton compiled to a dense DFA over
- * latin1 (one table lookup per input character, whatever the number of literals), plus
- * tries for "starts with any" and "ends with any". Characters above U+00FF (possible after
- * `%uXXXX` decoding) map to a symbol no literal uses.
+ * Many literals matched at once: an Aho–Corasick automaton compiled to a dense DFA (one table
+ * lookup per input character, whatever the number of literals), plus tries for "starts with
+ * any" and "ends with any". The alphabet is compressed to the characters the literals use
+ * (every other character, including everything above U+00FF, is one "other" class), which
+ * keeps the tables small; case folding is done by the class map, not per character.
  */
-const ALPHABET = 257;
-const OTHER = 256;
-
-export interface LiteralSetOptions {
-  /** Fold ASCII A–Z to a–z on both sides. */
-  readonly caseless?: boolean;
-}
 
 /** ASCII A–Z to a–z, nothing else: the case folding the automaton applies to its input. */
 export function foldAscii(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
+export interface LiteralSetOptions {
+  /** Fold ASCII A–Z to a–z on both sides. */
+  readonly caseless?: boolean;
+}
+
+interface Trie {
+  /** Dense table: state × class → next state, -1 for no edge. */
+  table: Int32Array;
+  ends: Uint8Array;
+  /** Index of the literal ending at each state, -1 if none. */
+  endLiteral: Int32Array;
+  states: number;
+}
+
 export class LiteralSet {
   readonly literals: readonly string[];
-  private readonly caseless: boolean;
-  private readonly dfa: Int32Array;
-  /** Literal indexes ending at each state (own and inherited through failure links). */
-  private readonly outputs: ReadonlyArray<readonly number[] | undefined>;
-  /** Trie of reversed literals, for suffix tests. */
-  private readonly reverse: Int32Array;
-  private readonly reverseEnds: Uint8Array;
-  private readonly forwardEnds: Uint8Array;
-  private readonly trie: Int32Array;
   readonly minLength: number;
+  /** Latin1 character → class (0 = a character no literal uses). */
+  private readonly classes: Uint8Array;
+  private readonly stride: number;
+  private readonly trie: Trie;
+  private automaton: { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } | undefined;
+  private reversed: Trie | undefined;
 
   constructor(literals: readonly string[], options: LiteralSetOptions = {}) {
-    this.caseless = options.caseless ?? false;
-    const norm = [...new Set(literals.map((l) => this.fold(l)))];
+    const caseless = options.caseless ?? false;
+    const norm = [...new Set(literals.map((l) => (caseless ? foldAscii(l) : l)))];
     for (const l of norm) {
       if (l.length === 0) throw new RangeError('empty literal');
       for (let i = 0; i < l.length; i++)
@@ -40,26 +45,28 @@ export class LiteralSet {
     }
     this.literals = norm;
     this.minLength = norm.reduce((m, l) => Math.min(m, l.length), Number.POSITIVE_INFINITY);
-    const forward = buildTrie(norm);
-    this.forwardEnds = forward.ends;
-    const { dfa, outputs } = toAhoCorasick(forward);
-    const reversed = buildTrie(norm.map((l) => [...l].reverse().join('')));
-    if (this.caseless) for (const table of [forward.table, dfa, reversed.table]) foldColumns(table);
-    this.trie = forward.table;
-    this.dfa = dfa;
-    this.outputs = outputs;
-    this.reverse = reversed.table;
-    this.reverseEnds = reversed.ends;
+    this.classes = new Uint8Array(256);
+    let next = 1;
+    for (const l of norm)
+      for (let i = 0; i < l.length; i++) {
+        const c = l.charCodeAt(i);
+        if (this.classes[c] === 0) this.classes[c] = next++;
+      }
+    if (caseless) for (let c = 65; c <= 90; c++) this.classes[c] = this.classes[c + 32] as number;
+    this.stride = next;
+    this.trie = this.buildTrie(norm);
   }
 
   /** The first literal found anywhere in `text`, or undefined. */
   findIn(text: string): string | undefined {
-    const dfa = this.dfa;
+    const { dfa, outputs } = this.ahoCorasick();
+    const classes = this.classes;
+    const stride = this.stride;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
-      const out = this.outputs[state];
+      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
+      const out = outputs[state];
       if (out !== undefined) return this.literals[out[0] as number];
     }
     return undefined;
@@ -67,12 +74,14 @@ export class LiteralSet {
 
   /** Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly). */
   scan(text: string, hit: (literalIndex: number) => void): void {
-    const dfa = this.dfa;
+    const { dfa, outputs } = this.ahoCorasick();
+    const classes = this.classes;
+    const stride = this.stride;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
-      const out = this.outputs[state];
+      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
+      const out = outputs[state];
       if (out !== undefined) for (const index of out) hit(index);
     }
   }
@@ -82,12 +91,13 @@ export class LiteralSet {
    * the engine's prefilter pass, without a callback per hit.
    */
   markOwners(text: string, owners: ReadonlyArray<readonly number[]>, marks: Uint32Array, stamp: number): void {
-    const dfa = this.dfa;
-    const outputs = this.outputs;
+    const { dfa, outputs } = this.ahoCorasick();
+    const classes = this.classes;
+    const stride = this.stride;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      state = dfa[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
+      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
       const out = outputs[state];
       if (out !== undefined)
         for (const literal of out) for (const owner of owners[literal] as readonly number[]) marks[owner] = stamp;
@@ -95,111 +105,93 @@ export class LiteralSet {
   }
 
   startsWithAny(text: string): boolean {
-    return walk(this.trie, this.forwardEnds, text, false);
+    return this.walk(this.trie, text, false);
   }
 
   endsWithAny(text: string): boolean {
-    return walk(this.reverse, this.reverseEnds, text, true);
+    this.reversed ??= this.buildTrie(this.literals.map((l) => [...l].reverse().join('')));
+    return this.walk(this.reversed, text, true);
   }
 
   equalsAny(text: string): boolean {
     if (text.length < this.minLength) return false;
+    const { table, ends } = this.trie;
     let state = 0;
-    const table = this.trie;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      state = table[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
-      if (state <= 0) return false;
+      state = table[state * this.stride + (c > 255 ? 0 : (this.classes[c] as number))] as number;
+      if (state < 0) return false;
     }
-    return this.forwardEnds[state] === 1;
+    return ends[state] === 1;
   }
 
-  private fold(s: string): string {
-    return this.caseless ? foldAscii(s) : s;
-  }
-}
-
-interface Trie {
-  table: Int32Array;
-  ends: Uint8Array;
-  /** literal index ending at each state, -1 if none */
-  endLiteral: Int32Array;
-  states: number;
-}
-
-/** A trie as a dense table; -1 means "no edge". State 0 is the root. */
-function buildTrie(literals: readonly string[]): Trie {
-  const capacity = 1 + literals.reduce((n, l) => n + l.length, 0);
-  const table = new Int32Array(capacity * ALPHABET).fill(-1);
-  const ends = new Uint8Array(capacity);
-  const endLiteral = new Int32Array(capacity).fill(-1);
-  let states = 1;
-  literals.forEach((literal, index) => {
+  private walk(trie: Trie, text: string, backwards: boolean): boolean {
     let state = 0;
-    for (let i = 0; i < literal.length; i++) {
-      const slot = state * ALPHABET + literal.charCodeAt(i);
-      let next = table[slot] as number;
-      if (next < 0) {
-        next = states++;
-        table[slot] = next;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(backwards ? text.length - 1 - k : k);
+      state = trie.table[state * this.stride + (c > 255 ? 0 : (this.classes[c] as number))] as number;
+      if (state < 0) return false;
+      if (trie.ends[state] === 1) return true;
+    }
+    return false;
+  }
+
+  private buildTrie(literals: readonly string[]): Trie {
+    const capacity = 1 + literals.reduce((n, l) => n + l.length, 0);
+    const table = new Int32Array(capacity * this.stride).fill(-1);
+    const ends = new Uint8Array(capacity);
+    const endLiteral = new Int32Array(capacity).fill(-1);
+    let states = 1;
+    literals.forEach((literal, index) => {
+      let state = 0;
+      for (let i = 0; i < literal.length; i++) {
+        const slot = state * this.stride + (this.classes[literal.charCodeAt(i)] as number);
+        let next = table[slot] as number;
+        if (next < 0) {
+          next = states++;
+          table[slot] = next;
+        }
+        state = next;
       }
-      state = next;
-    }
-    ends[state] = 1;
-    if (endLiteral[state] === -1) endLiteral[state] = index;
-  });
-  return { table, ends, endLiteral, states };
-}
+      ends[state] = 1;
+      if (endLiteral[state] === -1) endLiteral[state] = index;
+    });
+    return { table: table.slice(0, states * this.stride), ends, endLiteral, states };
+  }
 
-/** Add failure links by breadth-first search and fold them into the table: a complete DFA. */
-function toAhoCorasick(trie: Trie): { dfa: Int32Array; outputs: Array<number[] | undefined> } {
-  const dfa = trie.table.slice(0, trie.states * ALPHABET);
-  const fail = new Int32Array(trie.states);
-  const outputs: Array<number[] | undefined> = new Array(trie.states).fill(undefined);
-  for (let s = 0; s < trie.states; s++) {
-    const lit = trie.endLiteral[s] as number;
-    if (lit >= 0) outputs[s] = [lit];
-  }
-  const queue: number[] = [];
-  for (let c = 0; c < ALPHABET; c++) {
-    const next = dfa[c] as number;
-    if (next < 0) dfa[c] = 0;
-    else {
-      fail[next] = 0;
-      queue.push(next);
+  /** Failure links by breadth-first search, folded into a complete DFA; built on first use. */
+  private ahoCorasick(): { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } {
+    if (this.automaton !== undefined) return this.automaton;
+    const { stride, trie } = this;
+    const dfa = trie.table.slice();
+    const fail = new Int32Array(trie.states);
+    const outputs: Array<number[] | undefined> = new Array(trie.states).fill(undefined);
+    for (let s = 0; s < trie.states; s++) {
+      const literal = trie.endLiteral[s] as number;
+      if (literal >= 0) outputs[s] = [literal];
     }
-  }
-  for (let head = 0; head < queue.length; head++) {
-    const state = queue[head] as number;
-    const inherited = outputs[fail[state] as number];
-    if (inherited !== undefined) outputs[state] = [...(outputs[state] ?? []), ...inherited];
-    for (let c = 0; c < ALPHABET; c++) {
-      const slot = state * ALPHABET + c;
-      const next = dfa[slot] as number;
-      const viaFail = dfa[(fail[state] as number) * ALPHABET + c] as number;
-      if (next < 0) dfa[slot] = viaFail;
-      else {
-        fail[next] = viaFail;
-        queue.push(next);
+    const queue: number[] = [];
+    for (let c = 0; c < stride; c++) {
+      const next = dfa[c] as number;
+      if (next < 0) dfa[c] = 0;
+      else queue.push(next);
+    }
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head] as number;
+      const inherited = outputs[fail[state] as number];
+      if (inherited !== undefined) outputs[state] = [...(outputs[state] ?? []), ...inherited];
+      for (let c = 0; c < stride; c++) {
+        const slot = state * stride + c;
+        const next = dfa[slot] as number;
+        const viaFail = dfa[(fail[state] as number) * stride + c] as number;
+        if (next < 0) dfa[slot] = viaFail;
+        else {
+          fail[next] = viaFail;
+          queue.push(next);
+        }
       }
     }
+    this.automaton = { dfa, outputs };
+    return this.automaton;
   }
-  return { dfa, outputs };
-}
-
-/** Caseless sets: an upper-case letter takes the same edge as its lower-case twin. */
-function foldColumns(table: Int32Array): void {
-  for (let row = 0; row < table.length; row += ALPHABET)
-    for (let c = 65; c <= 90; c++) table[row + c] = table[row + c + 32] as number;
-}
-
-function walk(table: Int32Array, ends: Uint8Array, text: string, backwards: boolean): boolean {
-  let state = 0;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(backwards ? text.length - 1 - k : k);
-    state = table[state * ALPHABET + (c > 255 ? OTHER : c)] as number;
-    if (state < 0) return false;
-    if (ends[state] === 1) return true;
-  }
-  return false;
 }
