@@ -176,3 +176,64 @@ describe('clients that vanish mid-answer', () => {
     }
   });
 });
+
+describe('fuzzed requests', () => {
+  it('answers or closes every mutated request, forwards none of the refused ones, and keeps serving', async () => {
+    const upstream = new RecordingUpstream();
+    const tmp = tempDir();
+    const service = await startTestGateway(
+      testConfig(await upstream.listen(), `${tmp.dir}/f.db`, {
+        headersMs: 1000,
+        requestMs: 2000,
+        keepAliveMs: 200,
+      }),
+    );
+    const seeds = [
+      'GET http://irc.stealth.net:5558/ HTTP/1.1\r\nHost: irc.stealth.net:5558\r\n\r\n',
+      'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n',
+      'POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello',
+    ];
+    try {
+      for (let i = 0; i < 150; i++) {
+        const seed = Buffer.from(seeds[i % seeds.length] as string, 'latin1');
+        const mutated = i % 5 === 4 ? randomBytes(1 + (i % 700)) : mutate(seed);
+        const r = await rawRequest(service.port, `127.0.3.${(i % 250) + 1}`, mutated, 5000);
+        // Every connection is answered or closed: a request still valid after mutation is served
+        // and then kept alive, so only silence *and* an open connection would be a hang.
+        assert.ok(
+          r.ending !== 'timeout' || r.response !== '',
+          `left hanging: ${JSON.stringify(mutated.toString('latin1'))}`,
+        );
+        if (r.response !== '') assert.match(r.response, /^HTTP\/1\.1 \d{3} /);
+      }
+      for (const seen of upstream.requests) {
+        assert.ok(!seen.url.includes('stealth') && !seen.url.includes('microsoft'), `forwarded ${seen.url}`);
+        assert.notEqual(seen.method, 'CONNECT');
+      }
+      const ok = await rawRequest(
+        service.port,
+        '127.0.0.3',
+        'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+      );
+      assert.ok(ok.response.startsWith('HTTP/1.1 200'));
+    } finally {
+      await service.stop();
+      await upstream.close();
+      tmp.cleanup();
+    }
+  });
+});
+
+/** A few random byte flips, insertions or deletions. */
+function mutate(seed: Buffer): Buffer {
+  const bytes = [...seed];
+  const edits = 1 + Math.floor(Math.random() * 4);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(Math.random() * bytes.length);
+    const kind = Math.floor(Math.random() * 3);
+    if (kind === 0) bytes[at] = Math.floor(Math.random() * 256);
+    else if (kind === 1) bytes.splice(at, 0, Math.floor(Math.random() * 256));
+    else bytes.splice(at, 1);
+  }
+  return Buffer.from(bytes);
+}
