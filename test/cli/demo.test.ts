@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
 import { ROOT } from './run.js';
 
@@ -52,6 +53,16 @@ describe('bansho demo', () => {
         'GET http://irc.stealth.net:5558/ HTTP/1.1\r\nHost: irc.stealth.net:5558\r\n\r\n',
       );
       assert.ok(probe.response.startsWith('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n'));
+      const echo = await new Promise<string>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+        ws.on('open', () => ws.send('x'.repeat(70_000)));
+        ws.on('message', (data) => {
+          ws.close();
+          resolve(String(data));
+        });
+        ws.on('error', reject);
+      });
+      assert.equal(echo, 'x'.repeat(70_000), 'the WebSocket echo answers through the gateway');
       await waitFor('the ban to be printed', () =>
         /banned\s+127\.0\.0\.2 — PrettyPark/.test(stdout) ? true : undefined,
       );
