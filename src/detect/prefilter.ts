@@ -7,11 +7,14 @@
  */
 export const MIN_LITERAL = 3;
 
-type Item = { kind: 'char'; char: string } | { kind: 'group'; alt: Quantified[][] } | { kind: 'other' };
+/** `other` is anything that is not one literal character: a class (width 1) or an assertion (width 0). */
+type Item = { kind: 'char'; char: string } | { kind: 'group'; alt: Quantified[][] } | { kind: 'other'; width: 0 | 1 };
 interface Quantified {
   item: Item;
   optional: boolean;
   repeats: boolean;
+  /** The fewest times the item must occur. */
+  min: number;
 }
 
 export function requiredLiterals(pattern: string): string[] | null {
@@ -24,6 +27,28 @@ export function requiredLiterals(pattern: string): string[] | null {
   }
   const set = altLiterals(parsed);
   return set !== null && shortest(set) >= MIN_LITERAL ? set : null;
+}
+
+/**
+ * The fewest characters any match needs (Coraza's `minLen`): values shorter than this skip the
+ * regex. 0 when unknown.
+ */
+export function minMatchLength(pattern: string): number {
+  try {
+    return altMin(new Parser(pattern.replace(/^\(\?[a-zA-Z]+\)/, '')).alternation());
+  } catch {
+    return 0;
+  }
+}
+
+function altMin(alt: Quantified[][]): number {
+  return Math.min(...alt.map((seq) => seq.reduce((sum, q) => sum + q.min * itemMin(q.item), 0)));
+}
+
+function itemMin(item: Item): number {
+  if (item.kind === 'char') return 1;
+  if (item.kind === 'other') return item.width;
+  return altMin(item.alt);
 }
 
 function altLiterals(alt: Quantified[][]): string[] | null {
@@ -67,7 +92,8 @@ function shortest(set: readonly string[]): number {
   return set.reduce((m, s) => Math.min(m, s.length), Number.POSITIVE_INFINITY);
 }
 
-const CLASS_ESCAPES = new Set([...'dDwWsSbBAzpPQEC']);
+const CLASS_ESCAPES = new Set([...'dDwWsSbBAz']);
+const ZERO_WIDTH_ESCAPES = new Set([...'bBAz']);
 const CONTROL_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', f: '\f', v: '\v' };
 
 class Parser {
@@ -97,20 +123,21 @@ class Parser {
     if (c === '\\') return this.escape();
     if (c === '[') {
       this.skipClass();
-      return { kind: 'other' };
+      return { kind: 'other', width: 1 };
     }
     if (c === '(') {
       if (this.s[this.i] === '?') {
         const flags = /^\?[a-zA-Z]*(:|\))|^\?P?<[a-zA-Z_][a-zA-Z0-9_]*>/.exec(this.s.slice(this.i));
         if (!flags) throw new Error('unsupported group');
         this.i += flags[0].length;
-        if (flags[0].endsWith(')')) return { kind: 'other' };
+        if (flags[0].endsWith(')')) return { kind: 'other', width: 0 };
       }
       const alt = this.alternation();
       if (this.s[this.i++] !== ')') throw new Error('unbalanced');
       return { kind: 'group', alt };
     }
-    if (c === '.' || c === '^' || c === '$') return { kind: 'other' };
+    if (c === '.') return { kind: 'other', width: 1 };
+    if (c === '^' || c === '$') return { kind: 'other', width: 0 };
     return { kind: 'char', char: c };
   }
 
@@ -118,16 +145,28 @@ class Parser {
     const c = this.s[this.i++];
     if (c === undefined) throw new Error('trailing backslash');
     if (c === 'x') {
+      const wide = /^\{[0-9a-fA-F]{1,6}\}/.exec(this.s.slice(this.i));
+      if (wide) {
+        this.i += wide[0].length;
+        return { kind: 'other', width: 1 };
+      }
       const m = /^[0-9a-fA-F]{2}/.exec(this.s.slice(this.i));
       if (!m) throw new Error('unsupported \\x');
       this.i += 2;
       return { kind: 'char', char: String.fromCharCode(Number.parseInt(m[0], 16)) };
     }
+    if (c === 'p' || c === 'P') {
+      const name = /^(\{\^?[A-Za-z_]+\}|[A-Za-z])/.exec(this.s.slice(this.i));
+      if (!name) throw new Error('bad unicode class');
+      this.i += name[0].length;
+      return { kind: 'other', width: 1 };
+    }
+    if (c === 'Q' || c === 'E' || c === 'C') throw new Error(`unsupported escape \\${c}`);
     const control = CONTROL_ESCAPES[c];
     if (control !== undefined) return { kind: 'char', char: control };
     if (/[0-9a-zA-Z]/.test(c)) {
-      if (!CLASS_ESCAPES.has(c) && !/[0-9]/.test(c)) throw new Error(`unknown escape \\${c}`);
-      return { kind: 'other' };
+      if (!CLASS_ESCAPES.has(c)) throw new Error(`unknown escape \\${c}`);
+      return { kind: 'other', width: ZERO_WIDTH_ESCAPES.has(c) ? 0 : 1 };
     }
     return { kind: 'char', char: c };
   }
@@ -148,21 +187,20 @@ class Parser {
 
   private quantifier(item: Item): Quantified {
     const c = this.s[this.i];
-    let optional = false;
+    let min = 1;
     let repeats = false;
     if (c === '?' || c === '*' || c === '+') {
       this.i++;
-      optional = c !== '+';
+      min = c === '+' ? 1 : 0;
       repeats = c !== '?';
     } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
-      if (m) {
-        this.i += m[0].length;
-        optional = Number(m[1]) === 0;
-        repeats = m[2] !== undefined || Number(m[1]) > 1;
-      } else return { item, optional, repeats };
-    } else return { item, optional, repeats };
+      if (!m) return { item, optional: false, repeats: false, min: 1 };
+      this.i += m[0].length;
+      min = Number(m[1]);
+      repeats = m[2] !== undefined || min > 1;
+    } else return { item, optional: false, repeats: false, min: 1 };
     if (this.s[this.i] === '?' || this.s[this.i] === '+') this.i++;
-    return { item, optional, repeats };
+    return { item, optional: min === 0, repeats, min };
   }
 }

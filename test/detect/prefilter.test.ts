@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
 import { EXAMPLE_LISTS, observationFromExample } from '../../src/detect/examples.js';
-import { requiredLiterals } from '../../src/detect/prefilter.js';
+import { minMatchLength, requiredLiterals } from '../../src/detect/prefilter.js';
 import { setRegexMeter } from '../../src/detect/regex.js';
 
 describe('requiredLiterals', () => {
@@ -25,6 +25,19 @@ describe('requiredLiterals', () => {
     assert.equal(requiredLiterals('[a-z]+\\d*'), null);
     assert.equal(requiredLiterals('a.b.c'), null);
   });
+});
+
+describe('minMatchLength', () => {
+  it('counts the fewest characters a match needs', () => {
+    assert.equal(minMatchLength('^CONNECT [^ /]+:25 / HTTP/1\\.[01]$'), 8 + 1 + 12 + 1 + 1);
+    assert.equal(minMatchLength('\\bab?c*d+e{2,}\\b'), 4);
+    assert.equal(minMatchLength('abc|de'), 2);
+    assert.equal(minMatchLength('(?i)x(yz|w)?'), 1);
+    assert.equal(minMatchLength('\\.\\.[\\x{2215}\\p{L}]'), 3);
+  });
+  it('is 0 when the pattern is beyond the analyser', () => assert.equal(minMatchLength('\\Qa\\E'), 0));
+  it('never takes the braces of \\p{..} for literals', () =>
+    assert.deepEqual(requiredLiterals('x\\p{Lu}abc'), ['abc']));
 });
 
 describe('the engine skips regexes for benign requests', () => {

@@ -1,11 +1,16 @@
+import { minMatchLength } from '../prefilter.js';
 import { compileRegex } from '../regex.js';
 import type { ValueTest } from './types.js';
 
-/** `regex`: some value matches an RE2 pattern (linear time; see ../regex.ts). */
+/**
+ * `regex`: some value matches an RE2 pattern (linear time; see ../regex.ts). Values shorter than
+ * the shortest possible match never reach the regex (Coraza's `minLen`).
+ */
 export function compileRegexOperator(pattern: string, caseless: boolean): ValueTest {
   const re = compileRegex(pattern, { caseInsensitive: caseless });
+  const minLength = minMatchLength(pattern);
   return (values) => {
-    for (const v of values) if (re.test(v)) return v;
+    for (const v of values) if (v.length >= minLength && re.test(v)) return v;
     return undefined;
   };
 }
