@@ -7,7 +7,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEngine } from '../../src/catalog/index.js';
+import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
+import { loadRuleDir } from '../../src/catalog/loadRules.js';
+import { RuleEngine } from '../../src/detect/engine.js';
 import type { Engine, Match } from '../../src/detect/types.js';
 import { decide } from '../../src/detect/verdict.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
@@ -24,18 +26,33 @@ export const FLOORS = {
 const SITE = ['localhost', 'semicomplete.com', 'www.semicomplete.com'];
 
 export async function run(corpusDir: string): Promise<{ name: string; ok: boolean; summary: string }> {
-  const engine = loadEngine({ lists: { site_names: SITE } });
+  const engine = loadRuleDir(BUILTIN_RULES_DIR, { site_names: SITE }).engine;
+  // The same rules without prefilters: every payload must get the same matches from both.
+  const unfiltered = new RuleEngine(engine.rules.map((r) => ({ ...r, prefilter: null })));
+  const soundness = { compared: 0, differing: 0 };
+  const compare = (obs: Observation) => {
+    soundness.compared++;
+    const a = engine
+      .match(obs)
+      .map((m) => m.ruleId)
+      .join();
+    const b = unfiltered
+      .match(obs)
+      .map((m) => m.ruleId)
+      .join();
+    if (a !== b) soundness.differing++;
+  };
   const lines: string[] = [];
-  const logFp = rate(engine, benignLogObservations(corpusDir));
+  const logFp = rate(engine, benignLogObservations(corpusDir), compare);
   const params = httpParams(corpusDir);
-  const paramsFp = rate(engine, params.norm.map(paramObservation));
+  const paramsFp = rate(engine, params.norm.map(paramObservation), compare);
   lines.push(`benign access log: ${fmt(logFp)} blocked (${topRules(logFp.hits)})`);
   lines.push(`HttpParamsDataset norm: ${fmt(paramsFp)} blocked (${topRules(paramsFp.hits)})`);
 
   let attacksAll = 0;
   let attacksHit = 0;
   for (const [label, payloads] of Object.entries(params.attacks)) {
-    const r = rate(engine, payloads.map(paramObservation));
+    const r = rate(engine, payloads.map(paramObservation), compare);
     attacksAll += r.total;
     attacksHit += r.flagged;
     lines.push(`HttpParamsDataset ${label}: ${fmt(r)} detected`);
@@ -45,7 +62,7 @@ export async function run(corpusDir: string): Promise<{ name: string; ok: boolea
   let patAll = 0;
   let patHit = 0;
   for (const [label, payloads] of payloadsAllTheThings(corpusDir)) {
-    const r = rate(engine, payloads.map(paramObservation));
+    const r = rate(engine, payloads.map(paramObservation), compare);
     if (CLAIMED.has(label)) {
       patAll += r.total;
       patHit += r.flagged;
@@ -53,9 +70,13 @@ export async function run(corpusDir: string): Promise<{ name: string; ok: boolea
     lines.push(`PayloadsAllTheThings ${label}${CLAIMED.has(label) ? '' : ' (not claimed)'}: ${fmt(r)} detected`);
   }
   const patDetection = patHit / Math.max(1, patAll);
+  lines.push(
+    `prefilter soundness: ${soundness.differing} of ${soundness.compared} requests matched differently without prefilters`,
+  );
   for (const l of lines) console.log(`  ${l}`);
 
   const ok =
+    soundness.differing === 0 &&
     logFp.flagged / logFp.total <= FLOORS.maxBenignLogFp &&
     paramsFp.flagged / paramsFp.total <= FLOORS.maxBenignParamsFp &&
     httpParamsDetection >= FLOORS.minHttpParamsDetection &&
@@ -82,9 +103,10 @@ interface Rate {
   hits: Map<string, number>;
 }
 
-function rate(engine: Engine, observations: Iterable<Observation>): Rate {
+function rate(engine: Engine, observations: Iterable<Observation>, also: (obs: Observation) => void): Rate {
   const r: Rate = { total: 0, flagged: 0, hits: new Map() };
   for (const obs of observations) {
+    also(obs);
     r.total++;
     const matches = engine.match(obs);
     const verdict = decide(matches);
