@@ -66,7 +66,9 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
+  let flushedAt = Date.now();
   const flush = (): void => {
+    flushedAt = Date.now();
     if (store && pending.length > 0) store.appendSync(pending.splice(0));
     else pending.length = 0;
   };
@@ -86,7 +88,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
         counts.set(name, (counts.get(name) ?? 0) + 1);
       }
       pending.push(event);
-      if (pending.length >= 256) flush();
+      // Batched, but a live capture's events reach the store within a second or two.
+      if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
     },
   });
   const afterChunk = (): Promise<void> => out.drain();

@@ -42,6 +42,13 @@ describe('bansho monitor on damaged captures', () => {
     assert.match(r.stderr, /not a pcap or pcapng capture at byte offset 0/);
   });
 
+  test('-r - reads the capture from standard input (a pipe)', async () => {
+    const bytes = pcap(frames, { linkType: 1 });
+    const r = await bansho(['monitor', '-r', '-', '--no-store'], bytes);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(lines(r.stdout).length, 4);
+  });
+
   test('-r and -i together are refused', async () => {
     const r = await bansho(['monitor', '-r', 'x.pcap', '-i', 'lo', '--no-store']);
     assert.equal(r.code, 2);

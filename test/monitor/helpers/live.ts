@@ -108,12 +108,16 @@ export function sendAndClose(host: string, port: number, from: string, bytes: st
 }
 
 /** Run the real CLI (`bansho …` from the sources) and collect its output. */
-export function bansho(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function bansho(
+  args: string[],
+  stdin?: Uint8Array,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
       cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    if (stdin) child.stdin?.end(stdin);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { Frame } from '../../src/monitor/capture/frame.js';
+import { decodePacket } from '../../src/monitor/decode/packet.js';
+import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp } from './helpers/packets.js';
+
+const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
+
+function frame(linkType: number, data: Uint8Array, n = 1): Frame {
+  return { number: n, offset: 0, seconds: 0, fraction: 0, precision: 6, linkType, originalLength: data.length, data };
+}
+
+describe('decoders on hostile bytes', () => {
+  test('random bytes on every link type: never a throw, and a log line every time', () => {
+    const log = new PacketLog();
+    let n = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...LINK_TYPES), fc.uint8Array({ maxLength: 200 }), (linkType, data) => {
+        const p = decodePacket(frame(linkType, data, ++n));
+        assert.equal(typeof log.line(p), 'string');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('every prefix of a real packet decodes to a result with an error, not an exception', () => {
+    const full = Uint8Array.from(
+      ethernet(
+        0x86dd,
+        ipv6(
+          '2001:db8::1',
+          '2001:db8::2',
+          6,
+          tcp({ sport: 1, dport: 80, seq: 5, flags: FLAGS.SYN, options: [...OPT.mss(1440), ...OPT.ws(7)] }),
+          64,
+          [[0, 1, 4, 0, 0, 0, 0]],
+        ),
+      ),
+    );
+    const log = new PacketLog();
+    for (let cut = 0; cut < full.length; cut++) {
+      const p = decodePacket(frame(1, full.subarray(0, cut), cut + 1));
+      if (cut < full.length) assert.ok(p.error !== null || p.transport.kind === 'none' || p.transport.kind === 'tcp');
+      log.line(p);
+    }
+    assert.equal(decodePacket(frame(1, full)).error, null);
+  });
+
+  test('an IPv4 header claiming more than the frame holds is flagged, not over-read', () => {
+    const bytes = Uint8Array.from(
+      ethernet(
+        0x0800,
+        ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 6 }, tcp({ sport: 1, dport: 2, seq: 0, flags: FLAGS.SYN })),
+      ),
+    );
+    bytes[14 + 2] = 0xff;
+    bytes[14 + 3] = 0xff;
+    const p = decodePacket(frame(1, bytes));
+    assert.equal(p.transport.kind, 'tcp');
+    assert.ok(p.payload.length <= bytes.length);
+  });
+
+  test('fragments are flagged and not decoded further', () => {
+    const bytes = Uint8Array.from(
+      ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17, fragOffset: 64, id: 7 }, [1, 2, 3, 4, 5, 6, 7, 8]),
+    );
+    const p = decodePacket(frame(101, bytes));
+    assert.equal(p.ip?.fragmented, true);
+    assert.equal(p.ip?.fragmentOffset, 64);
+    assert.equal(p.transport.kind, 'none');
+  });
+});
