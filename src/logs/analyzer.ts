@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Engine, Match } from '../detect/types.js';
-import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
+import { analyzeLine, hashText, placeEvent, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
-import { observationFromRecord } from './toObservation.js';
 
 /** Where events go; returns how many were new (the store ignores ids it already has). */
 export type EventSink = (events: readonly SecurityEvent[]) => number | Promise<number>;
@@ -15,10 +13,35 @@ export interface AnalyzerOptions {
   /** A fixed format; when absent each file's format is detected from its first lines. */
   readonly format?: LogFormat;
   readonly threatName?: (threatId: string) => string | undefined;
-  /** Called for each event as it is made (the `--follow --ban` path, `--json` output). */
-  readonly onEvent?: (event: SecurityEvent, matches: readonly Match[], observation: HttpObservation) => void;
+  /**
+   * Called for each event as it is made (`--json` output; `--follow --ban` uses `detail`,
+   * which is null for lines analysed in worker threads).
+   */
+  readonly onEvent?: (event: SecurityEvent, detail: EventDetail | null) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
+}
+
+export interface EventDetail {
+  readonly matches: readonly Match[];
+  readonly observation: HttpObservation;
+}
+
+/** Line counts a worker reports for one batch. */
+export interface BatchCounts {
+  readonly lines: number;
+  readonly parsed: number;
+  readonly blank: number;
+  readonly garbage: number;
+  readonly noRequest: number;
+  readonly garbageSamples: readonly string[];
+}
+
+/** A threat line found by a worker: its index in the batch, its content key and its unplaced event. */
+export interface BatchHit {
+  readonly index: number;
+  readonly lineKey: string;
+  readonly event: SecurityEvent;
 }
 
 export interface ThreatTally {
@@ -149,6 +172,39 @@ export class LogAnalyzer {
     return out;
   }
 
+  /**
+   * For a file analysed in worker threads: fix its format from a sample of its first lines and
+   * its identity from its first non-blank line, before any batch is handed out.
+   */
+  prepareFile(label: string, sample: readonly string[]): LogFormat {
+    const file = this.#files.get(label);
+    if (!file) throw new Error(`startFile(${label}) first`);
+    const first = sample.find((l) => l.trim() !== '');
+    if (first !== undefined && file.identity === null) file.identity = hashText(first);
+    if (file.pending) {
+      file.pending = null;
+      file.format = autoFormat(detectFormat(sample.filter((l) => l.trim() !== '').slice(0, DETECT_SAMPLE)));
+      this.stats.formats.set(label, file.format.name);
+    }
+    return file.format as LogFormat;
+  }
+
+  /** Take in one batch a worker analysed, in file order: counts, then its threat lines. */
+  acceptBatch(label: string, counts: BatchCounts, hits: readonly BatchHit[]): void {
+    const file = this.#files.get(label);
+    if (!file) throw new Error(`startFile(${label}) first`);
+    const stats = this.stats;
+    stats.lines += counts.lines;
+    stats.parsed += counts.parsed;
+    stats.blank += counts.blank;
+    stats.garbage += counts.garbage;
+    stats.noRequest += counts.noRequest;
+    for (const g of counts.garbageSamples)
+      if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
+    for (const hit of hits) this.#accept(file, hit.event, hit.lineKey, file.lineNo + hit.index + 1, null);
+    file.lineNo += counts.lines;
+  }
+
   #decideFormat(file: FileState): void {
     const pending = file.pending ?? [];
     file.pending = null;
@@ -161,51 +217,53 @@ export class LogAnalyzer {
     const stats = this.stats;
     stats.lines++;
     file.lineNo++;
-    if (file.identity === null && line.trim() !== '') file.identity = hashKey(line);
-    if (line.length === 0 || (line.length < 3 && line.trim() === '')) {
-      stats.blank++;
-      return;
+    if (file.identity === null && line.trim() !== '') file.identity = hashText(line);
+    const outcome = analyzeLine(
+      line,
+      file.format as LogFormat,
+      this.#options.engine,
+      this.#options.fallbackTime?.() ?? 0,
+    );
+    switch (outcome.kind) {
+      case 'blank':
+        stats.blank++;
+        return;
+      case 'garbage':
+        stats.garbage++;
+        if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(line.slice(0, 200));
+        return;
+      case 'no-request':
+        stats.parsed++;
+        stats.noRequest++;
+        return;
+      case 'clean':
+        stats.parsed++;
+        return;
+      case 'threat': {
+        stats.parsed++;
+        const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
+        this.#accept(file, event, hashText(line), file.lineNo, outcome);
+      }
     }
-    const record = (file.format as LogFormat).parse(line);
-    if (record === null) {
-      stats.garbage++;
-      if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(line.slice(0, 200));
-      return;
-    }
-    stats.parsed++;
-    if (record.requestLine === '') {
-      // No request arrived, so the gateway would have built no Observation either.
-      stats.noRequest++;
-      return;
-    }
-    const observation = observationFromRecord(record, this.#options.fallbackTime?.() ?? 0);
-    const matches = this.#options.engine.match(observation);
-    if (matches.length === 0) return;
-    stats.matchedLines++;
-    const lineKey = hashKey(line);
-    const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
-    file.seen.set(lineKey, occurrence);
-    const event = eventFromObservation(observation, matches, {
-      action: 'detected',
-      sensor: 'logs',
-      ...(this.#options.threatName ? { threatName: this.#options.threatName } : {}),
-      dedupKey: `logs\n${file.identity}\n${occurrence}\n${lineKey}`,
-      origin: { file: file.label, line: file.lineNo },
-    });
-    // For a log, the whole line is the evidence, as the admin would quote it.
-    event.bansho.evidence = line.length > 1024 ? line.slice(0, 1024) : line;
-    this.#batch.push(event);
-    this.#tally(observation, matches);
-    this.#options.onEvent?.(event, matches, observation);
   }
 
-  #tally(observation: HttpObservation, matches: readonly Match[]): void {
+  #accept(file: FileState, event: SecurityEvent, lineKey: string, lineNo: number, detail: EventDetail | null): void {
+    this.stats.matchedLines++;
+    const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
+    file.seen.set(lineKey, occurrence);
+    placeEvent(event, file.identity ?? '', occurrence, lineKey, file.label, lineNo);
+    this.#batch.push(event);
+    this.#tally(event);
+    this.#options.onEvent?.(event, detail);
+  }
+
+  #tally(event: SecurityEvent): void {
     const stats = this.stats;
-    const t = observation.time;
-    const ip = observation.source.ip;
+    const t = Date.parse(event['@timestamp']);
+    const ip = event.source.ip;
     stats.first = stats.first === null ? t : Math.min(stats.first, t);
     stats.last = stats.last === null ? t : Math.max(stats.last, t);
-    const threatId = (worstMatch(matches) as Match).threatId;
+    const threatId = event.threat?.software?.id ?? 'unknown';
     let threat = stats.threats.get(threatId);
     if (!threat) {
       threat = { count: 0, first: t, last: t, sources: new Map() };
@@ -225,8 +283,4 @@ export class LogAnalyzer {
     source.last = Math.max(source.last, t);
     source.threats.add(threatId);
   }
-}
-
-function hashKey(text: string): string {
-  return createHash('sha256').update(text, 'latin1').digest('base64url').slice(0, 16);
 }

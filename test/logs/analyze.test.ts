@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
 import { resolveFormat } from '../../src/logs/formats.js';
+import { analyzeFilesParallel } from '../../src/logs/parallel.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { combinedLine, EPISODES, SEED_TIME, seedIncident, seedYearLog } from './fixtures.js';
@@ -161,3 +162,52 @@ function runCli(args: string[], stdin = ''): Promise<{ code: number | null; stdo
     child.stdin.end(stdin);
   });
 }
+
+describe('analyze on worker threads', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-parallel-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores exactly the events the single-threaded analyzer stores, gzip and garbage included', async () => {
+    const lines = seedYearLog();
+    // Garbage, a duplicate threat line and a JSON line in the middle, so batches differ in content.
+    lines.splice(
+      100,
+      0,
+      'garbage line',
+      lines[lines.length - 1] as string,
+      '{"remote_addr":"203.0.113.8","request":"CONNECT foo.com:25 HTTP/1.1"}',
+    );
+    const file = join(dir, 'access.log');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const gz = join(dir, 'access.log.1.gz');
+    writeFileSync(gz, gzipSync(`${lines.slice(0, 300).join('\n')}\n`));
+    const serialStore = new SqliteEventStore(openSqlite(join(dir, 'serial.db')));
+    const parallelStore = new SqliteEventStore(openSqlite(join(dir, 'parallel.db')));
+    const serial = await analyzeFiles([file, gz], options, (e) => serialStore.appendSync(e));
+    const parallel = await analyzeFilesParallel([file, gz], options, (e) => parallelStore.appendSync(e), {
+      workers: 2,
+      lists: {},
+      batchBytes: 2048,
+    });
+    const pick = (s: typeof serial) => {
+      const { lines: l, parsed, garbage, blank, noRequest, matchedLines, first, last } = s.analyzer.stats;
+      return { l, parsed, garbage, blank, noRequest, matchedLines, first, last, made: s.made, problems: s.problems };
+    };
+    assert.deepEqual(pick(parallel), pick(serial));
+    const ids = (store: SqliteEventStore) =>
+      store
+        .querySync({})
+        .map((e) => `${e.event.id} ${e.bansho.origin?.file}:${e.bansho.origin?.line}`)
+        .sort();
+    assert.deepEqual(ids(parallelStore), ids(serialStore));
+    assert.equal(parallel.added, serial.added);
+    assert.equal(
+      serial.added,
+      17,
+      'the 16 seed lines and the JSON CONNECT; the gzip repeats the head of the same log, so adds nothing',
+    );
+  });
+});

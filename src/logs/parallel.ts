@@ -1,0 +1,183 @@
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { NamedLists } from '../detect/compile.js';
+import type { AnalyzerOptions, EventSink } from './analyzer.js';
+import { LogAnalyzer } from './analyzer.js';
+import type { BatchReply, BatchRequest, WorkerSetup } from './analyzeWorker.js';
+import { openLogInput } from './input.js';
+import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
+
+export interface ParallelOptions {
+  /** Worker threads; each loads its own engine. */
+  readonly workers: number;
+  /** Named lists for the workers' engines (the same the main engine was built with). */
+  readonly lists: NamedLists;
+  /** The `--format` given, if any (workers compile it themselves). */
+  readonly formatSpec?: string;
+  /** Batch size in bytes (small in tests, to exercise ordering across many batches). */
+  readonly batchBytes?: number;
+}
+
+/** Default worker count: one per core, at most 4 (the engine is CPU-bound; SQLite stays on the main thread). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+const BATCH_BYTES = 512 * 1024;
+const IN_FLIGHT_PER_WORKER = 3;
+
+/**
+ * `analyzeFiles` on several cores. The main thread reads (and gunzips), cuts the byte stream
+ * at line ends into batches, and hands them round-robin to workers; replies are taken back in
+ * order, so line numbers, occurrence counts — hence event ids — are exactly those of the
+ * single-threaded analyzer. Events reach the sink from the main thread only.
+ */
+export async function analyzeFilesParallel(
+  paths: readonly string[],
+  options: AnalyzerOptions,
+  sink: EventSink,
+  parallel: ParallelOptions,
+  progress?: ProgressSink,
+): Promise<AnalyzeResult> {
+  const analyzer = new LogAnalyzer(options);
+  const problems: FileProblem[] = [];
+  const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
+  const pool = startPool(parallel.workers, { lists: parallel.lists });
+  let added = 0;
+  let made = 0;
+  const flush = async (): Promise<void> => {
+    const events = analyzer.takeEvents();
+    if (events.length === 0) return;
+    made += events.length;
+    added += await sink(events);
+  };
+  try {
+    for (const path of paths) {
+      analyzer.startFile(path);
+      let formatKey: string | null = null;
+      let seq = 0;
+      let nextToAccept = 0;
+      const waiting = new Map<number, BatchReply>();
+      const pending: Array<Promise<void>> = [];
+      let rawBytes = 0;
+      const accept = (reply: BatchReply): void => {
+        waiting.set(reply.seq, reply);
+        for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
+          waiting.delete(nextToAccept);
+          analyzer.acceptBatch(path, r, r.hits);
+          progress?.advance(0, r.lines);
+          nextToAccept++;
+        }
+      };
+      const dispatch = async (bytes: Uint8Array): Promise<void> => {
+        if (formatKey === null) {
+          const sample = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64 * 1024))
+            .toString('latin1')
+            .split('\n')
+            .slice(0, 64);
+          const format = analyzer.prepareFile(path, sample);
+          formatKey = parallel.formatSpec
+            ? `fixed:${parallel.formatSpec}`
+            : `auto:${format.name.replace(/^auto:?/, '')}`;
+        }
+        const request: BatchRequest = { seq: seq++, format: formatKey, bytes, fallbackTime: 0 };
+        const p = pool.run(request).then(accept);
+        pending.push(p);
+        if (pending.length >= parallel.workers * IN_FLIGHT_PER_WORKER) {
+          await pending.shift();
+          await flush();
+        }
+      };
+      try {
+        const input = await openLogInput(path, (n) => {
+          rawBytes += n;
+        });
+        progress?.start(input.size);
+        let carry: Buffer = Buffer.alloc(0);
+        for await (const chunk of input.chunks) {
+          progress?.advance(rawBytes, 0);
+          rawBytes = 0;
+          const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+          const cut = data.lastIndexOf(10);
+          if (cut < 0 && data.length < 4 * batchBytes) {
+            carry = Buffer.from(data);
+            continue;
+          }
+          const end = cut < 0 ? data.length : cut + 1;
+          for (let at = 0; at < end; ) {
+            let stop = Math.min(end, at + batchBytes);
+            if (stop < end) {
+              const nl = data.lastIndexOf(10, stop - 1);
+              stop = nl >= at ? nl + 1 : end;
+            }
+            await dispatch(new Uint8Array(data.subarray(at, stop)));
+            at = stop;
+          }
+          carry = Buffer.from(data.subarray(end));
+        }
+        if (carry.length > 0) await dispatch(new Uint8Array(carry));
+      } catch (err) {
+        problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });
+      }
+      await Promise.all(pending);
+      if (formatKey === null) analyzer.prepareFile(path, []);
+      analyzer.endFile(path);
+      await flush();
+      progress?.stop();
+    }
+  } finally {
+    await pool.close();
+  }
+  return { analyzer, added, made, problems };
+}
+
+/**
+ * The compiled dist runs `analyzeWorker.js` directly. From sources (tests, `node --import tsx`)
+ * the worker must first register tsx's loader itself: loader hooks do not reach worker threads.
+ */
+function spawnWorker(setup: WorkerSetup): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const url = new URL(`./analyzeWorker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(url, { workerData: setup });
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: setup });
+}
+
+interface Pool {
+  run(request: BatchRequest): Promise<BatchReply>;
+  close(): Promise<void>;
+}
+
+function startPool(size: number, setup: WorkerSetup): Pool {
+  const workers = Array.from({ length: size }, () => spawnWorker(setup));
+  const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
+  let failure: Error | null = null;
+  for (const w of workers) {
+    w.on('message', (reply: BatchReply) => {
+      waiting.get(reply.seq)?.resolve(reply);
+      waiting.delete(reply.seq);
+    });
+    w.on('error', (err) => {
+      failure = err;
+      for (const p of waiting.values()) p.reject(err);
+      waiting.clear();
+    });
+  }
+  let next = 0;
+  return {
+    run(request) {
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        waiting.set(request.seq, { resolve, reject });
+        const w = workers[next++ % workers.length] as Worker;
+        w.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
