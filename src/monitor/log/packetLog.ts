@@ -74,8 +74,15 @@ export class PacketLog {
   line(p: DecodedPacket): string {
     const f = p.frame;
     const time = this.#relative(f.seconds, f.fraction, f.precision);
-    const { source, destination, columns } = this.#columns(p, time.ns);
-    return tsharkLine(f.number, time.text, source, destination, columns.protocol, f.originalLength, columns.info);
+    const ip = p.ip;
+    if (!ip) {
+      const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
+      const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
+      const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
+      return tsharkLine(f.number, time.text, source, destination, c.protocol, f.originalLength, c.info);
+    }
+    const c = this.#ipColumns(p, time.ns);
+    return tsharkLine(f.number, time.text, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
   }
 
   #relative(seconds: number, fraction: number, precision: number): { text: string; ns: number } {
@@ -95,40 +102,23 @@ export class PacketLog {
     return { text, ns };
   }
 
-  #columns(p: DecodedPacket, ns: number): { source: string; destination: string; columns: Columns } {
-    const ip = p.ip;
-    if (!ip) {
-      const source = this.#mac(macAt(p.frame.data, p.link.sourceMacAt));
-      const destination = this.#mac(macAt(p.frame.data, p.link.destinationMacAt));
-      if (p.arp) return { source, destination, columns: arpColumns(p.arp) };
-      return { source, destination, columns: linkOnlyColumns(p) };
-    }
-    const at = { source: ip.source, destination: ip.destination };
-    if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return { ...at, columns: fragmentColumns(ip) };
+  #ipColumns(p: DecodedPacket, ns: number): Columns {
+    const ip = p.ip!;
+    if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return fragmentColumns(ip);
     const t = p.transport;
     switch (t.kind) {
       case 'tcp':
-        return { ...at, columns: this.#tcp(p, t.tcp, ns) };
-      case 'udp':
-        return {
-          ...at,
-          columns: udpColumns(
-            t.udp.sourcePort,
-            t.udp.destinationPort,
-            t.udp.payloadLength,
-            p.payload,
-            ip.version === 6 && t.udp.checksum === 0,
-          ),
-        };
+        return this.#tcp(p, t.tcp, ns);
+      case 'udp': {
+        const illegalZero = ip.version === 6 && t.udp.checksum === 0;
+        return udpColumns(t.udp.sourcePort, t.udp.destinationPort, t.udp.payloadLength, p.payload, illegalZero);
+      }
       case 'icmp':
-        return { ...at, columns: icmpColumns(ip, t.icmp, p.frame.number, this.#echoes) };
+        return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes);
       default:
         return {
-          ...at,
-          columns: {
-            protocol: p.error ? (ip.version === 4 ? 'IPv4' : 'IPv6') : ipProtocolName(ip.protocol),
-            info: p.error ?? '',
-          },
+          protocol: p.error ? (ip.version === 4 ? 'IPv4' : 'IPv6') : ipProtocolName(ip.protocol),
+          info: p.error ?? '',
         };
     }
   }

@@ -30,6 +30,9 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxLines: 64,
 };
 
+/** Keys of closed connections remembered, so their trailing ACKs and RSTs are absorbed. */
+const RECENTLY_CLOSED = 8192;
+
 /** TCP ports where non-HTTP client data is itself worth reporting. */
 const HTTP_PORTS = new Set([80, 8000, 8008, 8080, 8088, 3128, 8888]);
 
@@ -150,6 +153,7 @@ class Connection implements ConnectionView {
  */
 export class ConnectionTracker {
   readonly #connections = new Map<string, Connection>();
+  readonly #recentlyClosed = new Map<string, true>();
   readonly #limits: ConnectionLimits;
   readonly #sink: ConnectionSink;
   #buffered = 0;
@@ -170,9 +174,10 @@ export class ConnectionTracker {
     const key = connectionKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
     let conn = this.#connections.get(key);
     const isSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
-    if (conn?.closed && isSyn) {
-      this.#connections.delete(key);
-      conn = undefined;
+    if (!conn && this.#recentlyClosed.has(key)) {
+      // The last packets of a connection already summarised: nothing more to learn from them.
+      if (!isSyn) return;
+      this.#recentlyClosed.delete(key);
     }
     if (!conn) conn = this.#open(key, ip.source, ip.destination, tcp, timeMs);
     const dir: 0 | 1 = conn.originator.ip === ip.source && conn.originator.port === tcp.sourcePort ? 0 : 1;
@@ -180,13 +185,13 @@ export class ConnectionTracker {
     conn.pkts[dir]++;
     conn.ipBytes[dir] += ip.totalLength;
     if (line !== null && !conn.closed && conn.lines.length < this.#limits.maxLines) conn.lines.push(line);
-    if (conn.closed) return;
     // Both FINs were seen: this packet (normally the last ACK) ends the connection.
     if (conn.fin[0] && conn.fin[1]) {
-      this.#close(conn);
+      this.#retire(key, conn);
       return;
     }
     this.#track(conn, dir, tcp, p.payload);
+    if (conn.rst[0] || conn.rst[1]) this.#retire(key, conn);
     if (++this.#sinceSweep >= 4096) {
       this.#sinceSweep = 0;
       this.#sweep(timeMs);
@@ -244,7 +249,6 @@ export class ConnectionTracker {
       conn.fin[dir] = true;
       conn.note(dir, 'f');
     }
-    if (conn.rst[0] || conn.rst[1]) this.#close(conn);
   }
 
   #deliver(conn: Connection, dir: 0 | 1, d: Delivery): void {
@@ -285,8 +289,18 @@ export class ConnectionTracker {
     for (const r of conn.responses.end()) this.#response(conn, r);
     for (const p of conn.pending.splice(0)) this.#sink.request(conn, p.request, null, p.time);
     this.#sink.closed(conn, conn.summary());
-    // A closed connection stays in the table only to absorb its last packets: drop the evidence.
     conn.lines = [];
+  }
+
+  /** Close, forget, and remember the key for a while so trailing packets do not reopen it. */
+  #retire(key: string, conn: Connection): void {
+    this.#close(conn);
+    this.#connections.delete(key);
+    if (this.#recentlyClosed.size >= RECENTLY_CLOSED) {
+      const oldest = this.#recentlyClosed.keys().next().value;
+      if (oldest !== undefined) this.#recentlyClosed.delete(oldest);
+    }
+    this.#recentlyClosed.set(key, true);
   }
 
   #evictOldest(): void {
