@@ -8,6 +8,7 @@ import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
 
 export type LintProblem =
   | { kind: 'load'; error: CatalogError }
+  | { kind: 'no-prefilter'; rule: LoadedRule }
   | { kind: 'missed'; rule: LoadedRule; example: Example }
   | { kind: 'near-miss-matched'; rule: LoadedRule; example: Example };
 
@@ -36,6 +37,12 @@ export function lintRules(opts: { rulesDir?: string; catalogDir?: string } = {})
     return { packs: 0, rules: 0, threats, examples: 0, problems: [{ kind: 'load', error: err }] };
   }
   const problems: LintProblem[] = [];
+  // A rule with a regex but no prefilter runs that regex on every request: say so.
+  loaded.engine.rules.forEach((compiled, i) => {
+    const rule = loaded.rules[i] as LoadedRule;
+    if (compiled.prefilter === null && JSON.stringify(rule.spec.when).includes('"op":"regex"'))
+      problems.push({ kind: 'no-prefilter', rule });
+  });
   let examples = 0;
   for (const rule of loaded.rules) {
     const hits = (example: Example) =>
