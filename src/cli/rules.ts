@@ -7,6 +7,7 @@ import { decide } from '../detect/verdict.js';
 
 interface TestFlags {
   json?: boolean;
+  source: string;
   site: string[];
   rulesDir?: string;
   catalogDir?: string;
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the matches and the verdict as JSON')
     .option('--site <name...>', "the site's own host names (for absolute-form requests)", ['localhost'])
+    .option('--source <ip>', 'the client address the request comes from', '203.0.113.7')
     .option('--rules-dir <dir>', 'rule packs to use instead of the built-in ones')
     .option('--catalog-dir <dir>', 'threat catalog to use instead of the built-in one')
     .action((request: string, flags: TestFlags) => testRequest(request, flags));
@@ -44,7 +46,7 @@ function testRequest(arg: string, flags: TestFlags): void {
     ...(flags.catalogDir ? { catalogDir: flags.catalogDir } : {}),
     lists: { site_names: flags.site },
   });
-  const observation = httpObservation(raw);
+  const observation = httpObservation(raw, flags.source);
   const matches = holder.engine.match(observation);
   const verdict = decide(matches);
   const total = matches.reduce((sum, m) => sum + m.score, 0);

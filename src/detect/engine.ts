@@ -92,11 +92,15 @@ function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true |
     }
     return null;
   }
+  let first: Evidence | null = null;
   for (const target of c.targets) {
-    const value = c.test(ctx.get(target));
+    const values = ctx.get(target);
+    const value = c.test(values);
     if (value !== undefined) return c.negate ? null : { field: target.key, value };
+    if (first === null && values.length > 0) first = { field: target.key, value: values[0] as string };
   }
-  return c.negate ? true : null;
+  // A negated condition that holds shows what it looked at (the foreign host, say), if anything.
+  return c.negate ? (first ?? true) : null;
 }
 
 function toMatch(rule: CompiledRule, evidence: Evidence): Match {
