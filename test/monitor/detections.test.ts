@@ -58,12 +58,30 @@ describe('network detections', () => {
       assert.equal(scans.length, 1, 'reported once per cooldown');
       assert.equal(scans[0]!.rule?.id, `monitor-port-scan-${kind}`);
       assert.equal(scans[0]!.source.ip, ATTACKER);
-      assert.match(
-        scans[0]!.bansho.evidence ?? '',
-        new RegExp(`${DEFAULT_THRESHOLDS.portScan.ports} ports on ${SERVER}`),
-      );
+      // FIN, NULL and Xmas are never sent by a real stack, so fewer ports suffice.
+      const needed = kind === 'syn' ? DEFAULT_THRESHOLDS.portScan.ports : DEFAULT_THRESHOLDS.portScan.stealthPorts;
+      assert.match(scans[0]!.bansho.evidence ?? '', new RegExp(`${needed} ports on ${SERVER}`));
     });
   }
+
+  test('FIN, NULL and Xmas probes are no real TCP: a few ports already make a scan', () => {
+    const { events } = run([probe(3390, FLAGS.FIN), probe(3391, 0), probe(3392, FLAGS.FIN | FLAGS.PSH | FLAGS.URG)]);
+    const scans = events.filter((e) => e.threat?.software?.id === 'port-scan');
+    assert.equal(scans.length, 1);
+    assert.equal(scans[0]!.rule?.id, 'monitor-port-scan-xmas');
+  });
+
+  test('a SYN flood from spoofed sources to scattered destinations is caught by the global rule', () => {
+    const packets = Array.from({ length: 120 }, (_, i) =>
+      ipv4(
+        { src: `10.${i}.1.${i % 250}`, dst: `172.16.${i}.9`, proto: 6 },
+        tcp({ sport: 2000 + i, dport: 1000 + i, seq: i, flags: FLAGS.SYN }),
+      ),
+    );
+    const floods = run(packets).events.filter((e) => e.threat?.software?.id === 'syn-flood');
+    assert.equal(floods.length, 1);
+    assert.equal(floods[0]!.rule?.id, 'monitor-syn-flood-spoofed');
+  });
 
   test('a sweep of one port over many hosts is a horizontal port scan', () => {
     const hosts = Array.from({ length: 25 }, (_, i) => `203.0.113.${i + 1}`);

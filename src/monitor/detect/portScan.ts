@@ -99,7 +99,8 @@ export class PortScanDetector {
       if (q.host === host) portsOnHost.add(q.port);
       if (q.port === port) hostsOnPort.add(q.host);
     }
-    const vertical = portsOnHost.size >= this.#t.ports;
+    const stealth = kind === 'fin' || kind === 'null' || kind === 'xmas';
+    const vertical = portsOnHost.size >= (stealth ? this.#t.stealthPorts : this.#t.ports);
     const horizontal = hostsOnPort.size >= this.#t.hosts;
     if (!vertical && !horizontal) return null;
     s.lastAlert = timeMs;

@@ -18,6 +18,10 @@ export class SynFloodDetector {
   readonly #t: Thresholds['synFlood'];
   readonly #targets = new Map<string, TargetState>();
   readonly #maxTargets: number;
+  /** Every bare SYN in the window (time, source), for floods spread over many destinations. */
+  readonly #all: Array<{ time: number; source: string }> = [];
+  #allCompleted: number[] = [];
+  #globalAlert = -Infinity;
 
   constructor(thresholds: Thresholds['synFlood'], maxTargets = 10_000) {
     this.#t = thresholds;
@@ -32,6 +36,18 @@ export class SynFloodDetector {
     // A client's first bare ACK (relative ack 1 is not known here): any bare ACK towards the target counts.
     const isAck = f === TCP_FLAGS.ACK && p.payload.length === 0;
     if (!isSyn && !isAck) return null;
+    const target = this.#perTarget(p, isSyn, isAck, timeMs);
+    if (target) {
+      // One flood, one event: the global rule stays quiet while this one is cooling down.
+      this.#globalAlert = timeMs;
+      return target;
+    }
+    return this.#global(p, isSyn, timeMs);
+  }
+
+  #perTarget(p: DecodedPacket, isSyn: boolean, isAck: boolean, timeMs: number): NetworkAlert | null {
+    const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;
+    if (!p.ip) return null;
     const key = `${p.ip.destination}|${t.tcp.destinationPort}`;
     let s = this.#targets.get(key);
     if (!s) {
@@ -70,6 +86,37 @@ export class SynFloodDetector {
       transport: 'tcp',
       evidence: `SYN flood on ${p.ip.destination}:${t.tcp.destinationPort}: ${s.syns.length} SYNs within ${this.#t.windowSeconds} s, ${s.completed.length} completed, from ${sources} source(s) (top ${top}: ${topCount})`,
       tags: ['dos', 'syn-flood'],
+    };
+  }
+
+  /** The global rule: a burst of SYNs from many sources, scattered over destinations, rarely completed. */
+  #global(p: DecodedPacket, isSyn: boolean, timeMs: number): NetworkAlert | null {
+    const windowStart = timeMs - this.#t.windowSeconds * 1000;
+    while (this.#all.length > 0 && (this.#all[0] as { time: number }).time < windowStart) this.#all.shift();
+    while (this.#allCompleted.length > 0 && (this.#allCompleted[0] as number) < windowStart) this.#allCompleted.shift();
+    if (!isSyn) {
+      if (this.#allCompleted.length < this.#all.length) this.#allCompleted.push(timeMs);
+      return null;
+    }
+    this.#all.push({ time: timeMs, source: p.ip!.source });
+    if (this.#all.length > 4 * this.#t.globalSyns) this.#all.shift();
+    if (this.#all.length < this.#t.globalSyns) return null;
+    if (this.#allCompleted.length / this.#all.length > this.#t.maxCompletedShare) return null;
+    if (timeMs - this.#globalAlert < this.#t.cooldownSeconds * 1000) return null;
+    const sources = new Set(this.#all.map((e) => e.source)).size;
+    if (sources < this.#t.globalSources) return null;
+    this.#globalAlert = timeMs;
+    const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;
+    return {
+      threatId: 'syn-flood',
+      ruleId: 'monitor-syn-flood-spoofed',
+      ruleName: 'SYN flood (spoofed sources)',
+      time: timeMs,
+      source: { ip: p.ip!.source, port: t.tcp.sourcePort },
+      destination: { ip: p.ip!.destination, port: t.tcp.destinationPort },
+      transport: 'tcp',
+      evidence: `SYN flood: ${this.#all.length} SYNs within ${this.#t.windowSeconds} s from ${sources} sources, ${this.#allCompleted.length} completed`,
+      tags: ['dos', 'syn-flood', 'spoofed'],
     };
   }
 }

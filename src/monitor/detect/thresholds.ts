@@ -13,6 +13,11 @@ export const ThresholdsSchema = z
         ports: z.number().int().positive(),
         /** Distinct hosts probed (horizontal sweep). */
         hosts: z.number().int().positive(),
+        /**
+         * Distinct ports on one host when the probes are FIN, NULL or Xmas: segments no real
+         * TCP stack sends, so a handful is already a scan.
+         */
+        stealthPorts: z.number().int().positive(),
         /** Seconds before the same source is reported again. */
         cooldownSeconds: z.number().nonnegative(),
       })
@@ -22,6 +27,10 @@ export const ThresholdsSchema = z
         windowSeconds: z.number().positive(),
         /** SYNs to one destination (address and port) in the window. */
         syns: z.number().int().positive(),
+        /** SYNs to anywhere in the window, from spoofed sources to spoofed or many destinations. */
+        globalSyns: z.number().int().positive(),
+        /** Distinct sources among them, for the global rule (one busy client is no flood). */
+        globalSources: z.number().int().positive(),
         /** At most this share of them may complete the handshake. */
         maxCompletedShare: z.number().min(0).max(1),
         cooldownSeconds: z.number().nonnegative(),
@@ -33,8 +42,15 @@ export const ThresholdsSchema = z
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
-  portScan: { windowSeconds: 60, ports: 20, hosts: 20, cooldownSeconds: 300 },
-  synFlood: { windowSeconds: 10, syns: 100, maxCompletedShare: 0.2, cooldownSeconds: 60 },
+  portScan: { windowSeconds: 60, ports: 20, hosts: 20, stealthPorts: 3, cooldownSeconds: 300 },
+  synFlood: {
+    windowSeconds: 10,
+    syns: 100,
+    globalSyns: 100,
+    globalSources: 50,
+    maxCompletedShare: 0.2,
+    cooldownSeconds: 60,
+  },
 };
 
 export class ThresholdsError extends Error {
