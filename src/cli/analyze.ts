@@ -88,7 +88,12 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
       }
     },
   };
-  const sink: EventSink = (events) => store.appendSync([...events, ...extra.splice(0)]);
+  let made = 0;
+  const sink: EventSink = (events) => {
+    const all = [...events, ...extra.splice(0)];
+    made += all.length;
+    return store.appendSync(all);
+  };
 
   if (flags.follow) {
     const controller = new AbortController();
@@ -122,7 +127,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
         )
       : await analyzeFiles(files, options, sink, progress);
   await finish(
-    { stats: result.analyzer.stats, added: result.added, made: result.made, problems: result.problems },
+    { stats: result.analyzer.stats, added: result.added, made, problems: result.problems },
     flags,
     threatName,
   );

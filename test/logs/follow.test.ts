@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,3 +115,65 @@ function observationOf(line: string) {
   assert.ok(rec);
   return observationFromRecord(rec, 0);
 }
+
+describe('bansho analyze --follow --ban (the command)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-follow-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('bans a source that shows up in a growing log, through the ban list, and stops on SIGTERM', async () => {
+    const log = join(dir, 'access.log');
+    const dbFile = join(dir, 'bansho.db');
+    writeFileSync(
+      log,
+      `${combinedLine('198.51.100.20', Date.now() - 60_000, 'GET /index.html HTTP/1.1', 200, 100, 'Mozilla/5.0')}\n`,
+    );
+    const bans = new SqliteBanStore(openSqlite(dbFile));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'analyze',
+        log,
+        '--follow',
+        '--ban',
+        '--db',
+        dbFile,
+        '--poll-ms',
+        '20',
+        '--no-origins',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = once(child, 'exit');
+    try {
+      await waitFor(() => stderr.includes('following'), 'the follower to start', 20_000);
+      const version = bans.versionSync();
+      appendFileSync(log, `${seedIncident('151.21.4.7', Date.now() - 2000, 2).join('\n')}\n`);
+      await waitFor(() => bans.activeSync(Date.now()).some((b) => b.target === '151.21.4.7/32'), 'the ban', 20_000);
+      assert.ok(bans.versionSync() > version);
+      assert.equal(bans.activeSync(Date.now()).find((b) => b.target === '151.21.4.7/32')?.threatId, 'prettypark');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    assert.match(stdout, /threat lines: 3; events: 4 new/, 'three detections and one ban event');
+    const store = new SqliteEventStore(openSqlite(dbFile));
+    assert.deepEqual(
+      store.querySync({ actions: ['banned'] }).map((e) => e.bansho.ban?.target),
+      ['151.21.4.7/32'],
+    );
+  });
+});
