@@ -1,0 +1,194 @@
+/**
+ * `bansho analyze` throughput against the peers a site would otherwise use on its logs:
+ * fail2ban-regex (with a filter for the same attacks, written below) and GoAccess, on one
+ * generated 1M-line combined log, in one run. Prints medians of wall-clock lines/s and ratios.
+ * Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const LINES = Number(process.env.BENCH_ANALYZE_LINES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_ANALYZE_RUNS ?? 3);
+
+/** Page and asset shapes; ids and queries make most request lines distinct, as on a real site. */
+const BENIGN_PATHS = [
+  (n: number) => `/blog/${2000 + (n % 25)}/${(n % 12) + 1}/${n % 28}/post-${n}.html`,
+  (n: number) => `/img/photo-${n}.jpg`,
+  (n: number) => `/search?q=term${n}&page=${n % 7}`,
+  (n: number) => `/shop/item/${n}?ref=home`,
+  () => '/',
+  () => '/css/site.css',
+  () => '/favicon.ico',
+  (n: number) => `/api/v1/items/${n}/reviews?limit=20`,
+];
+const UAS = [
+  'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)',
+  'curl/8.5.0',
+];
+/** Attacks both tools are asked to find: the seed's proxy abuse, traversal, probes, injection. */
+const ATTACKS = [
+  'GET http://irc.stealth.net:5558/ HTTP/1.1',
+  'CONNECT maila.microsoft.com:25 / HTTP/1.0',
+  'CONNECT mx.example.com:25 HTTP/1.1',
+  'GET /../../../../etc/passwd HTTP/1.1',
+  'GET /cgi-bin/.%2e/.%2e/.%2e/etc/passwd HTTP/1.1',
+  'GET /phpMyAdmin/scripts/setup.php HTTP/1.1',
+  'GET /phpmyadmin/index.php HTTP/1.1',
+  "GET /index.php?id=1'%20UNION%20SELECT%20password%20FROM%20users-- HTTP/1.1",
+  'GET /.env HTTP/1.1',
+  'GET /.git/config HTTP/1.1',
+];
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function clf(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** A deterministic combined log: 2% attack lines among ordinary traffic, one line per ~86 ms. */
+async function generate(file: string, lines: number): Promise<number> {
+  const out = createWriteStream(file);
+  let attacks = 0;
+  let seed = 0x2f6b_1a3d;
+  const rnd = (n: number): number => {
+    // xorshift32: deterministic, and its low bits are not periodic like an LCG's.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const t0 = Date.UTC(2003, 0, 1);
+  let batch = '';
+  for (let i = 0; i < lines; i++) {
+    const ip = `${11 + rnd(200)}.${rnd(256)}.${rnd(256)}.${1 + rnd(254)}`;
+    const time = clf(t0 + i * 86);
+    if (rnd(100) < 2) {
+      const req = ATTACKS[rnd(ATTACKS.length)] as string;
+      const status = req.startsWith('CONNECT') ? 400 : req.startsWith('GET http') ? 200 : 404;
+      batch += `${ip} - - [${time}] "${req}" ${status} 226 "-" "-"\n`;
+      attacks++;
+    } else {
+      const path = (BENIGN_PATHS[rnd(BENIGN_PATHS.length)] as (n: number) => string)(rnd(100_000));
+      batch += `${ip} - - [${time}] "GET ${path} HTTP/1.1" 200 ${100 + rnd(50_000)} "https://www.example.org/" "${UAS[rnd(UAS.length)]}"\n`;
+    }
+    if (batch.length > 1 << 20) {
+      if (!out.write(batch)) await new Promise((r) => out.once('drain', r));
+      batch = '';
+    }
+  }
+  out.end(batch);
+  await new Promise((r) => out.once('finish', r));
+  return attacks;
+}
+
+/** A fail2ban filter for the same attacks (what an admin would write for this log). */
+const FAIL2BAN_FILTER = String.raw`[Definition]
+failregex = ^<HOST> [^"]*"(?:GET|POST|HEAD) https?://[^"]*" \d+
+            ^<HOST> [^"]*"CONNECT [^"]*" \d+
+            ^<HOST> [^"]*"[A-Z]+ [^"]*(?:\.\./|\.%%2e/)[^"]*" \d+
+            ^<HOST> [^"]*"[A-Z]+ /(?:(?i:phpmyadmin)|\.env|\.git/)[^"]*" \d+
+            ^<HOST> [^"]*"[A-Z]+ [^"]*(?i:union(?:%%20|\+|\s)+select)[^"]*" \d+
+ignoreregex =
+datepattern = %%d/%%b/%%Y:%%H:%%M:%%S %%z
+`;
+
+interface Measured {
+  readonly seconds: number;
+  readonly found: number | null;
+}
+
+function timeIt(cmd: string, args: string[], parse: (stdout: string) => number | null): Measured {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  return { seconds, found: parse(r.stdout) };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bansho-bench-analyze-'));
+  try {
+    const log = join(dir, 'access.log');
+    const attacks = await generate(log, LINES);
+    console.log(`generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} runs each, median wall time`);
+    const rows: Array<{ tool: string; seconds: number; found: string }> = [];
+
+    const banshoTimes: number[] = [];
+    let banshoFound = '';
+    for (let i = 0; i < RUNS; i++) {
+      const db = join(dir, `bench-${i}.db`);
+      const m = timeIt(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'analyze', log, '--db', db, '--no-origins', '--no-progress', '--json'],
+        (out) => {
+          const last = out.trimEnd().split('\n').pop() ?? '{}';
+          return (JSON.parse(last) as { summary?: { matchedLines?: number } }).summary?.matchedLines ?? null;
+        },
+      );
+      banshoTimes.push(m.seconds);
+      banshoFound = String(m.found);
+      rmSync(db, { force: true });
+    }
+    rows.push({
+      tool: 'bansho analyze (all rules, events to SQLite)',
+      seconds: median(banshoTimes),
+      found: banshoFound,
+    });
+
+    if (existsSync('/usr/bin/goaccess')) {
+      const times: number[] = [];
+      // GoAccess picks its output format from the extension; JSON is its cheapest writer.
+      const report = join(dir, 'goaccess.json');
+      for (let i = 0; i < RUNS; i++)
+        times.push(timeIt('goaccess', [log, '--log-format=COMBINED', '-o', report], () => null).seconds);
+      rows.push({
+        tool: 'goaccess --log-format=COMBINED -o report.json',
+        seconds: median(times),
+        found: 'n/a (statistics)',
+      });
+    } else console.log('goaccess not installed: skipped');
+
+    if (existsSync('/usr/bin/fail2ban-regex')) {
+      const filter = join(dir, 'bansho-attacks.conf');
+      writeFileSync(filter, FAIL2BAN_FILTER);
+      // fail2ban-regex is slow enough that several runs over 1M lines would take minutes: one run.
+      const m = timeIt('fail2ban-regex', [log, filter], (out) => {
+        const hit = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(out);
+        return hit ? Number(hit[1]) : null;
+      });
+      rows.push({
+        tool: 'fail2ban-regex (filter for the same attacks, 1 run)',
+        seconds: m.seconds,
+        found: String(m.found),
+      });
+    } else console.log('fail2ban-regex not installed: skipped');
+
+    const base = rows[0] as (typeof rows)[number];
+    const baseRate = LINES / base.seconds;
+    console.log('');
+    console.log('| tool | seconds | lines/s | attack lines found | bansho ÷ tool |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const rate = LINES / r.seconds;
+      const ratio = r === base ? '1.00×' : `${(baseRate / rate).toFixed(2)}×`;
+      console.log(
+        `| ${r.tool} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${r.found} | ${ratio} |`,
+      );
+    }
+    console.log(`\n(${attacks} attack lines generated; goals: ≥ 10× fail2ban-regex, ≥ 1× GoAccess)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
