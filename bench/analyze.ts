@@ -5,6 +5,7 @@
  * Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,12 +79,12 @@ async function generate(file: string, lines: number): Promise<number> {
       batch += `${ip} - - [${time}] "GET ${path} HTTP/1.1" 200 ${100 + rnd(50_000)} "https://www.example.org/" "${UAS[rnd(UAS.length)]}"\n`;
     }
     if (batch.length > 1 << 20) {
-      if (!out.write(batch)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(batch)) await once(out, 'drain');
       batch = '';
     }
   }
   out.end(batch);
-  await new Promise((r) => out.once('finish', r));
+  await once(out, 'finish');
   return attacks;
 }
 
