@@ -38,7 +38,7 @@ const CLAIMED: Readonly<Record<string, string>> = {
   'nginx-http-sensitive-files': 'env-file-exposure / git-exposure',
   'apache2-http-sensitive-files': 'env-file-exposure / git-exposure',
   'nginx-bad-user-agent': 'scanners',
-  'nginx-http-w00twoot': 'zmeu',
+  'nginx-http-w00twoot': 'dfind',
   'nginx-http-backdoor': 'webshell-probe',
   'http-admin-interface-probing': 'phpmyadmin-probe',
 };
