@@ -48,12 +48,13 @@ export function startLiveCapture(options: LiveCaptureOptions, onFrame: (frame: F
   });
   let stderr = '';
   let stopping = false;
+  let onListening = options.onListening;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
     if (stderr.length < 8192) stderr += d;
-    if (options.onListening && /listening on/.test(stderr)) {
-      const cb = options.onListening;
-      (options as { onListening?: () => void }).onListening = undefined;
+    if (onListening && /listening on/.test(stderr)) {
+      const cb = onListening;
+      onListening = undefined;
       cb();
     }
   });
