@@ -11,6 +11,7 @@ import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeFilesParallel } from '../../src/logs/parallel.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
+import { ptrName, startDnsResponder } from '../intel/dnsResponder.js';
 import { combinedLine, EPISODES, SEED_TIME, seedIncident, seedYearLog } from './fixtures.js';
 
 const engine = loadEngine();
@@ -141,6 +142,34 @@ describe('bansho analyze (the command)', () => {
     assert.match(stdout, /151\.21\.4\.7: 4 lines, .*Italy \(IT\), AS\d+/);
     assert.match(stdout, /CC BY 4\.0/);
     assert.match(stdout, /db-ip\.com/);
+  });
+});
+
+describe('bansho analyze --rdns', () => {
+  it('names the source by reverse DNS from a loopback resolver and hints at a dial-up pool', async () => {
+    const dns = await startDnsResponder({ [ptrName('151.21.4.7')]: 'ppp-151-21-4-7.dialup.example.it' });
+    const dir = mkdtempSync(join(tmpdir(), 'bansho-rdns-'));
+    try {
+      const file = join(dir, 'seed.log');
+      writeFileSync(file, `${seedIncident('151.21.4.7', SEED_TIME).join('\n')}\n`);
+      const { code, stdout } = await runCli([
+        'analyze',
+        file,
+        '--db',
+        join(dir, 'r.db'),
+        '--rdns',
+        '--dns-server',
+        dns.server,
+      ]);
+      assert.equal(code, 0);
+      assert.match(
+        stdout,
+        /151\.21\.4\.7: 4 lines, .*Italy \(IT\), AS\d+ .*ppp-151-21-4-7\.dialup\.example\.it, looks like a dial-up address \(ppp\)/,
+      );
+    } finally {
+      await dns.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
