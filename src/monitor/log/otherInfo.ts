@@ -1,3 +1,4 @@
+import { ipv6Text, macText } from '../decode/address.js';
 import type { ArpPacket } from '../decode/arp.js';
 import { decodeDns } from '../decode/dns.js';
 import type { IcmpHeader } from '../decode/icmp.js';
@@ -172,8 +173,14 @@ export class EchoTracker {
   }
 }
 
-export function icmpColumns(ip: IpLayer, icmp: IcmpHeader, frame: number, echoes: EchoTracker): Columns {
-  if (icmp.version === 6) return icmpv6Columns(ip, icmp, frame, echoes);
+export function icmpColumns(
+  ip: IpLayer,
+  icmp: IcmpHeader,
+  frame: number,
+  echoes: EchoTracker,
+  payload: Uint8Array,
+): Columns {
+  if (icmp.version === 6) return icmpv6Columns(ip, icmp, frame, echoes, payload);
   const name = ICMP_TYPES[icmp.type] ?? `Unknown ICMP (obsolete or malformed?)`;
   let info = name.padEnd(20);
   if (icmp.type === 8 || icmp.type === 0) {
@@ -190,7 +197,15 @@ export function icmpColumns(ip: IpLayer, icmp: IcmpHeader, frame: number, echoes
   return { protocol: 'ICMP', info };
 }
 
-function icmpv6Columns(ip: IpLayer, icmp: IcmpHeader, frame: number, echoes: EchoTracker): Columns {
+function icmpv6Columns(
+  ip: IpLayer,
+  icmp: IcmpHeader,
+  frame: number,
+  echoes: EchoTracker,
+  payload: Uint8Array,
+): Columns {
+  const ndp = neighborDiscoveryInfo(icmp, payload);
+  if (ndp) return { protocol: 'ICMPv6', info: ndp };
   let info = ICMPV6_TYPES[icmp.type] ?? `Unknown ICMPv6 type (${icmp.type})`;
   if (icmp.type === 128 || icmp.type === 129) {
     info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}, hop limit=${ip.ttl}`;
@@ -214,4 +229,50 @@ export function arpColumns(arp: ArpPacket): Columns {
     return { protocol: 'ARP', info: `${arp.senderIp} is at ${arp.senderMac}` };
   }
   return { protocol: 'ARP', info: `Unknown ARP opcode 0x${arp.operation.toString(16).padStart(4, '0')}` };
+}
+
+/**
+ * Neighbor Discovery (RFC 4861) as tshark words it: `Neighbor Solicitation for X from MAC`,
+ * `Neighbor Advertisement X (rtr, sol, ovr) is at MAC`, `Router Solicitation from MAC`, …
+ * `payload` is the message after its first 8 bytes.
+ */
+function neighborDiscoveryInfo(icmp: IcmpHeader, payload: Uint8Array): string | null {
+  switch (icmp.type) {
+    case 133:
+      return withLinkAddress('Router Solicitation', linkOption(payload, 0, 1), 'from');
+    case 134:
+      return withLinkAddress('Router Advertisement', linkOption(payload, 8, 1), 'from');
+    case 135:
+      if (payload.length < 16) return null;
+      return withLinkAddress(`Neighbor Solicitation for ${ipv6Text(payload, 0)}`, linkOption(payload, 16, 1), 'from');
+    case 136: {
+      if (payload.length < 16) return null;
+      const flags = [
+        (icmp.id & 0x8000) !== 0 ? 'rtr' : '',
+        (icmp.id & 0x4000) !== 0 ? 'sol' : '',
+        (icmp.id & 0x2000) !== 0 ? 'ovr' : '',
+      ].filter((f) => f !== '');
+      const base = `Neighbor Advertisement ${ipv6Text(payload, 0)}${flags.length ? ` (${flags.join(', ')})` : ''}`;
+      return withLinkAddress(base, linkOption(payload, 16, 2), 'is at');
+    }
+    default:
+      return null;
+  }
+}
+
+function withLinkAddress(text: string, mac: string | null, word: string): string {
+  return mac ? `${text} ${word} ${mac}` : text;
+}
+
+/** The link-layer address option of `type` (1 source, 2 target) among the options from `at`. */
+function linkOption(b: Uint8Array, at: number, type: number): string | null {
+  let p = at;
+  while (p + 2 <= b.length) {
+    const t = b[p] as number;
+    const len = (b[p + 1] as number) * 8;
+    if (len === 0) return null;
+    if (t === type && len >= 8 && p + 8 <= b.length) return macText(b, p + 2);
+    p += len;
+  }
+  return null;
 }

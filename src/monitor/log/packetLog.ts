@@ -114,7 +114,7 @@ export class PacketLog {
         return udpColumns(t.udp.sourcePort, t.udp.destinationPort, t.udp.payloadLength, p.payload, illegalZero);
       }
       case 'icmp':
-        return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes);
+        return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);
       default:
         return {
           protocol: p.error ? (ip.version === 4 ? 'IPv4' : 'IPv6') : ipProtocolName(ip.protocol),

@@ -1,5 +1,5 @@
 import type { Packet } from './captureWriter.js';
-import { FLAGS, icmpEcho, ipv4, ipv6, OPT, tcp, udp, v6Checksummed } from './packets.js';
+import { FLAGS, icmpEcho, ipv4, ipv6, ipv6Bytes, OPT, tcp, udp, v6Checksummed } from './packets.js';
 
 /** Network-layer packets (IPv4 or IPv6 bytes) of a small but varied capture, with their times. */
 export interface NetPacket {
@@ -292,6 +292,7 @@ export function scenarioV6(): NetPacket[] {
       ),
     },
     { version: 6, bytes: ipv6('fe80::1', '::10.1.2.3', 17, udp(5001, 6001, 'zero checksum')) },
+    ...neighborDiscovery(),
   ];
 }
 
@@ -302,4 +303,25 @@ export function timed(data: number[][], start = 1_700_000_000): Packet[] {
     sec: start + Math.floor(i / 3),
     nsec: ((i % 3) * 1_500_123 + 7) % 1_000_000_000,
   }));
+}
+
+const LL_A = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];
+const LL_B = [0x02, 0x42, 0xac, 0x11, 0x00, 0x02];
+
+/** Router and neighbor solicitations and advertisements, with link-layer address options. */
+function neighborDiscovery(): NetPacket[] {
+  const a = 'fe80::211:22ff:fe33:4455';
+  const b = 'fe80::42:acff:fe11:2';
+  const target = ipv6Bytes(b);
+  const msg = (src: string, dst: string, body: number[]): NetPacket => ({
+    version: 6,
+    bytes: ipv6(src, dst, 58, v6Checksummed(src, dst, 58, body, 2), 255),
+  });
+  return [
+    msg(a, 'ff02::2', [133, 0, 0, 0, 0, 0, 0, 0, 1, 1, ...LL_A]),
+    msg(b, 'ff02::1', [134, 0, 0, 0, 64, 0, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, ...LL_B]),
+    msg(a, 'ff02::1:ff11:2', [135, 0, 0, 0, 0, 0, 0, 0, ...target, 1, 1, ...LL_A]),
+    msg(b, a, [136, 0, 0, 0, 0xe0, 0, 0, 0, ...target, 2, 1, ...LL_B]),
+    msg(b, a, [136, 0, 0, 0, 0x40, 0, 0, 0, ...target]),
+  ];
 }
