@@ -25,7 +25,7 @@ export function observationFromExample(example: Example): Observation {
       ...base,
       kind: 'datagram',
       transport: 'udp',
-      source: { ip: EXAMPLE_SOURCE, port: 40000 },
+      source: { ip: example.source ?? EXAMPLE_SOURCE, port: 40000 },
       destination: { ip: '192.0.2.10', port },
       payload: new Uint8Array(padded),
     };

@@ -68,6 +68,7 @@ export const exampleSchema = z.union([
   z.string().min(1),
   z.strictObject({ raw: z.string().min(1), source: z.string().optional() }),
   z.strictObject({
+    source: z.string().optional(),
     udp: z.strictObject({
       port: z.number().int().min(0).max(65535),
       payload: hex,
