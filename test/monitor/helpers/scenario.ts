@@ -1,5 +1,5 @@
 import type { Packet } from './captureWriter.js';
-import { FLAGS, icmpEcho, ipv4, ipv6, ipv6Bytes, OPT, tcp, udp, v6Checksummed } from './packets.js';
+import { checksum, FLAGS, icmpEcho, ipv4, ipv6, ipv6Bytes, OPT, tcp, udp, v6Checksummed } from './packets.js';
 
 /** Network-layer packets (IPv4 or IPv6 bytes) of a small but varied capture, with their times. */
 export interface NetPacket {
@@ -233,6 +233,8 @@ export function scenario(): NetPacket[] {
     v4r(6, tcp({ sport: 23, dport: 40001, seq: 0, ack: 6, flags: FLAGS.RST | FLAGS.ACK, win: 0 })),
     v4(17, udp(40002, 7777, 'x'.repeat(40)), { id: 0x4242, moreFragments: true }),
     v4(6, tcp({ sport: 40003, dport: 8080, seq: 77, ack: 88, flags: FLAGS.ACK, win: 100, payload: 'mid-stream data' })),
+    v4r(1, icmpError(3, 3, ipv4({ src: C, dst: S, proto: 17 }, udp(40000, 9999, 'hello')))),
+    v4r(1, icmpError(11, 0, ipv4({ src: C, dst: S, proto: 17, ttl: 1 }, udp(40004, 33434, 'trace')))),
   ];
 }
 
@@ -294,6 +296,15 @@ export function scenarioV6(): NetPacket[] {
     { version: 6, bytes: ipv6('fe80::1', '::10.1.2.3', 17, udp(5001, 6001, 'zero checksum')) },
     ...neighborDiscovery(),
   ];
+}
+
+/** An ICMP error quoting the offending datagram, with a correct checksum. */
+function icmpError(type: number, code: number, quoted: number[]): number[] {
+  const m = [type, code, 0, 0, 0, 0, 0, 0, ...quoted];
+  const c = checksum(m);
+  m[2] = c >> 8;
+  m[3] = c & 0xff;
+  return m;
 }
 
 /** Time the packets 1.5 ms apart from a fixed start, with nanosecond detail. */
