@@ -53,7 +53,7 @@ function clf(ms: number): string {
 }
 
 /** A deterministic combined log: 2% attack lines among ordinary traffic, one line per ~86 ms. */
-async function generate(file: string, lines: number): Promise<number> {
+export async function generate(file: string, lines: number): Promise<number> {
   const out = createWriteStream(file);
   let attacks = 0;
   let seed = 0x2f6b_1a3d;
