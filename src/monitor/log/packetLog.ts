@@ -220,7 +220,16 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | null {
 
 function linkOnlyColumns(p: DecodedPacket): Columns {
   if (p.error) return { protocol: 'Malformed', info: p.error };
+  if (p.link.protocol === 0x9000) return loopColumns(p);
   return { protocol: `0x${p.link.protocol.toString(16).padStart(4, '0')}`, info: 'Ethernet II' };
+}
+
+/** Ethernet Configuration Testing Protocol (Cisco keepalives): the function of its first message. */
+function loopColumns(p: DecodedPacket): Columns {
+  const b = p.frame.data;
+  const at = p.link.offset + 2;
+  const fn = at + 2 <= b.length ? (b[at] as number) | ((b[at + 1] as number) << 8) : -1;
+  return { protocol: 'LOOP', info: fn === 1 ? 'Reply' : fn === 2 ? 'Forward Data' : 'Unknown function' };
 }
 
 function windowShift(tcp: TcpHeader): number {
