@@ -60,7 +60,14 @@ export function register(program: Command): void {
     });
 }
 
+export class AnalyzeOptionError extends Error {
+  readonly code = 'E_ANALYZE_OPTION';
+}
+
 async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number> {
+  if (flags.ban && !flags.follow)
+    throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
+  if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
   const catalog = loadCatalog();
   const lists = { site_names: flags.siteName.map((s) => s.toLowerCase()) };
   const engine = loadEngine({ lists });
