@@ -147,9 +147,14 @@ function summary(stats: MonitorStats, counts: Map<string, number>, db: string | 
   );
 }
 
-/** Buffers stdout writes and waits for the pipe to drain, so a slow reader holds the capture back. */
+/**
+ * Buffers stdout writes (lines encoded straight into a byte buffer, a megabyte at a time) and
+ * waits for the pipe to drain, so a slow reader holds the capture back.
+ */
 class LineWriter {
-  #buf = '';
+  static readonly SIZE = 1 << 20;
+  #buf = Buffer.allocUnsafe(LineWriter.SIZE);
+  #pos = 0;
   #broken = false;
 
   constructor() {
@@ -160,14 +165,22 @@ class LineWriter {
 
   line(text: string): void {
     if (this.#broken) return;
-    this.#buf += `${text}\n`;
-    if (this.#buf.length >= 1 << 16) this.#write();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.#pos + text.length * 3 + 1 > this.#buf.length) {
+      this.#write();
+      if (text.length * 3 + 1 > this.#buf.length) this.#buf = Buffer.allocUnsafe(text.length * 3 + 1);
+    }
+    this.#pos += this.#buf.write(text, this.#pos, 'utf8');
+    this.#buf[this.#pos++] = 0x0a;
   }
 
   #write(): boolean {
-    const text = this.#buf;
-    this.#buf = '';
-    return text === '' || this.#broken ? true : process.stdout.write(text);
+    if (this.#pos === 0 || this.#broken) return true;
+    const chunk = this.#buf.subarray(0, this.#pos);
+    // The stream may hold the chunk until it is written: continue in a fresh buffer.
+    this.#buf = Buffer.allocUnsafe(LineWriter.SIZE);
+    this.#pos = 0;
+    return process.stdout.write(chunk);
   }
 
   async drain(): Promise<void> {
