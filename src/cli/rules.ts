@@ -102,6 +102,8 @@ function describeProblem(p: LintProblem): string {
       return `error ${p.error.code}: ${p.error.message}`;
     case 'missed':
       return `${p.rule.file}:${p.rule.line} ${p.rule.spec.id}: example does not match: ${JSON.stringify(p.example)}`;
+    case 'prefilter-gap':
+      return `${p.rule.file}:${p.rule.line} ${p.rule.spec.id}: its prefilter cannot admit ${p.alternative}`;
     case 'no-prefilter':
       return `${p.rule.file}:${p.rule.line} ${p.rule.spec.id}: no prefilter, its regex runs on every request (add \`prefilter:\` literals)`;
     case 'near-miss-matched':

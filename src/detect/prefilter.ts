@@ -1,44 +1,59 @@
 /**
- * Literals a regex cannot match without, found at compile time so that the engine can skip
- * the regex (and the whole rule) for requests that contain none of them — Coraza's `rx`
- * prefilter idea. The result is "any of these literals is required", or null when no literal
- * of at least `MIN_LITERAL` characters is certain. Conservative: an unknown construct only
- * ever breaks a literal run, so a derived prefilter never rejects a value the regex matches.
+ * What a regex cannot match without, found at compile time so that the engine can skip the
+ * regex (and the whole rule) for requests that contain none of it — Coraza's `rx` prefilter
+ * and `minLen` ideas:
+ * - required literals: "any of these literals occurs in every match", or null when no literal
+ *   of at least `MIN_LITERAL` characters is certain;
+ * - the minimum match length.
+ * Conservative by construction: a construct the analyser does not understand only ever ends a
+ * literal run, so a derived prefilter never rejects a value the regex matches.
  */
 export const MIN_LITERAL = 3;
+/** Literal sets larger than this are not expanded (a class like [a-z] is just "one character"). */
+const MAX_SET = 32;
 
-/** `other` is anything that is not one literal character: a class (width 1) or an assertion (width 0). */
-type Item = { kind: 'char'; char: string } | { kind: 'group'; alt: Quantified[][] } | { kind: 'other'; width: 0 | 1 };
+/**
+ * `set`: one character out of a few (a literal or a small class); `other`: anything else of
+ * width 0 (an assertion) or 1 (a large class, `.`, `\d` …).
+ */
+type Item = { kind: 'set'; chars: string[] } | { kind: 'group'; alt: Quantified[][] } | { kind: 'other'; width: 0 | 1 };
 interface Quantified {
   item: Item;
-  optional: boolean;
-  repeats: boolean;
   /** The fewest times the item must occur. */
   min: number;
+  /** Whether it may occur more than `min` times. */
+  repeats: boolean;
 }
 
-export function requiredLiterals(pattern: string): string[] | null {
-  const source = pattern.replace(/^\(\?[a-zA-Z]+\)/, '');
-  let parsed: Quantified[][];
+function parse(pattern: string): Quantified[][] | null {
   try {
-    parsed = new Parser(source).alternation();
+    return new Parser(pattern.replace(/^\(\?[a-zA-Z]+\)/, '')).alternation();
   } catch {
     return null;
   }
-  const set = altLiterals(parsed);
-  return set !== null && shortest(set) >= MIN_LITERAL ? set : null;
+}
+
+export function requiredLiterals(pattern: string): string[] | null {
+  const parsed = parse(pattern);
+  const set = parsed === null ? null : altLiterals(parsed);
+  if (set === null || shortest(set) < MIN_LITERAL) return null;
+  // The automaton works on latin1; a literal beyond it cannot serve as a prefilter.
+  return set.every((l) => [...l].every((c) => c.charCodeAt(0) <= 255)) ? set : null;
 }
 
 /**
- * The fewest characters any match needs (Coraza's `minLen`): values shorter than this skip the
- * regex. 0 when unknown.
+ * For each top-level alternative of the regex, every literal set it cannot match without
+ * (each set read as "one of these"), including single characters. Lets `rules lint` check
+ * that a hand-written prefilter admits every alternative.
  */
+export function alternativeCandidates(pattern: string): string[][][] {
+  return (parse(pattern) ?? []).map((seq) => seqCandidates(seq));
+}
+
+/** The fewest characters any match needs: values shorter than this skip the regex. 0 when unknown. */
 export function minMatchLength(pattern: string): number {
-  try {
-    return altMin(new Parser(pattern.replace(/^\(\?[a-zA-Z]+\)/, '')).alternation());
-  } catch {
-    return 0;
-  }
+  const parsed = parse(pattern);
+  return parsed === null ? 0 : altMin(parsed);
 }
 
 function altMin(alt: Quantified[][]): number {
@@ -46,46 +61,92 @@ function altMin(alt: Quantified[][]): number {
 }
 
 function itemMin(item: Item): number {
-  if (item.kind === 'char') return 1;
+  if (item.kind === 'set') return 1;
   if (item.kind === 'other') return item.width;
   return altMin(item.alt);
 }
 
+/** The best required set of each branch, united; null when some branch has none. */
 function altLiterals(alt: Quantified[][]): string[] | null {
   const out: string[] = [];
   for (const seq of alt) {
-    const best = seqLiterals(seq);
+    let best: string[] | null = null;
+    for (const c of seqCandidates(seq)) if (best === null || better(c, best)) best = c;
     if (best === null) return null;
     out.push(...best);
   }
-  return out;
+  return minimal(out);
 }
 
-function seqLiterals(seq: Quantified[]): string[] | null {
+/** Drop literals that contain another of the set: for "one of these occurs" they add nothing. */
+function minimal(set: readonly string[]): string[] {
+  const unique = [...new Set(set)];
+  return unique.filter((s) => !unique.some((t) => t !== s && s.includes(t)));
+}
+
+function better(a: readonly string[], b: readonly string[]): boolean {
+  const sa = shortest(a);
+  const sb = shortest(b);
+  return sa > sb || (sa === sb && a.length < b.length);
+}
+
+/**
+ * Every literal set a sequence requires. Consecutive required items whose matches form a small
+ * finite set (characters, small classes, groups of literals) are concatenated into one run;
+ * assertions do not interrupt a run; anything else ends it.
+ */
+function seqCandidates(seq: Quantified[]): string[][] {
   const candidates: string[][] = [];
-  let run = '';
+  let run: string[] = [''];
   const flush = () => {
-    if (run !== '') candidates.push([run]);
-    run = '';
+    if (run.every((s) => s !== '')) candidates.push(minimal(run));
+    run = [''];
   };
   for (const q of seq) {
-    if (q.optional || q.item.kind === 'other') {
+    if (q.item.kind === 'other' && q.item.width === 0) continue;
+    const exact = q.min >= 1 ? exactSet(q.item) : null;
+    if (exact === null) {
       flush();
+      if (q.min >= 1 && q.item.kind === 'group') {
+        const inner = altLiterals(q.item.alt);
+        if (inner !== null) candidates.push(inner);
+      }
       continue;
     }
-    if (q.item.kind === 'char') {
-      run += q.item.char;
-      if (q.repeats) flush();
-      continue;
-    }
-    flush();
-    const inner = altLiterals(q.item.alt);
-    if (inner !== null) candidates.push(inner);
+    const joined = cross(run, exact);
+    if (joined === null) {
+      flush();
+      run = exact;
+    } else run = joined;
+    // A repeated item is required once; what follows it is not adjacent to that first copy.
+    if (q.repeats || q.min > 1) flush();
   }
   flush();
-  let best: string[] | null = null;
-  for (const c of candidates) if (best === null || shortest(c) > shortest(best)) best = c;
-  return best;
+  return candidates;
+}
+
+/** The strings an item matches, when they are few and fixed; null otherwise. */
+function exactSet(item: Item): string[] | null {
+  if (item.kind === 'set') return item.chars;
+  if (item.kind === 'other') return null;
+  const out: string[] = [];
+  for (const seq of item.alt) {
+    let strings: string[] | null = [''];
+    for (const q of seq) {
+      if (q.item.kind === 'other' && q.item.width === 0) continue;
+      const inner = q.min === 1 && !q.repeats ? exactSet(q.item) : null;
+      strings = inner === null || strings === null ? null : cross(strings, inner);
+      if (strings === null) return null;
+    }
+    out.push(...(strings as string[]));
+    if (out.length > MAX_SET) return null;
+  }
+  return out.length === 0 ? null : [...new Set(out)];
+}
+
+function cross(a: readonly string[], b: readonly string[]): string[] | null {
+  if (a.length * b.length > MAX_SET) return null;
+  return a.flatMap((x) => b.map((y) => x + y));
 }
 
 function shortest(set: readonly string[]): number {
@@ -95,7 +156,11 @@ function shortest(set: readonly string[]): number {
 const CLASS_ESCAPES = new Set([...'dDwWsSbBAz']);
 const ZERO_WIDTH_ESCAPES = new Set([...'bBAz']);
 const CONTROL_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', f: '\f', v: '\v' };
+const ONE: Item = { kind: 'other', width: 1 };
+const ZERO: Item = { kind: 'other', width: 0 };
+const char = (c: string): Item => ({ kind: 'set', chars: [c] });
 
+/** A small recursive-descent reader for the RE2 syntax the rule packs use. */
 class Parser {
   private i = 0;
   constructor(private readonly s: string) {}
@@ -111,78 +176,102 @@ class Parser {
 
   private sequence(): Quantified[] {
     const seq: Quantified[] = [];
-    while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
-      const item = this.atom();
-      seq.push(this.quantifier(item));
-    }
+    while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')')
+      seq.push(this.quantifier(this.atom()));
     return seq;
   }
 
   private atom(): Item {
     const c = this.s[this.i++] as string;
     if (c === '\\') return this.escape();
-    if (c === '[') {
-      this.skipClass();
-      return { kind: 'other', width: 1 };
-    }
+    if (c === '[') return this.charClass();
     if (c === '(') {
       if (this.s[this.i] === '?') {
         const flags = /^\?[a-zA-Z]*(:|\))|^\?P?<[a-zA-Z_][a-zA-Z0-9_]*>/.exec(this.s.slice(this.i));
         if (!flags) throw new Error('unsupported group');
         this.i += flags[0].length;
-        if (flags[0].endsWith(')')) return { kind: 'other', width: 0 };
+        if (flags[0].endsWith(')')) return ZERO;
       }
       const alt = this.alternation();
       if (this.s[this.i++] !== ')') throw new Error('unbalanced');
       return { kind: 'group', alt };
     }
-    if (c === '.') return { kind: 'other', width: 1 };
-    if (c === '^' || c === '$') return { kind: 'other', width: 0 };
-    return { kind: 'char', char: c };
+    if (c === '.') return ONE;
+    if (c === '^' || c === '$') return ZERO;
+    return char(c);
   }
 
-  private escape(): Item {
+  /** One escaped character, as a literal when it is one. */
+  private escapedChar(): string | Item {
     const c = this.s[this.i++];
     if (c === undefined) throw new Error('trailing backslash');
     if (c === 'x') {
-      const wide = /^\{[0-9a-fA-F]{1,6}\}/.exec(this.s.slice(this.i));
-      if (wide) {
-        this.i += wide[0].length;
-        return { kind: 'other', width: 1 };
-      }
-      const m = /^[0-9a-fA-F]{2}/.exec(this.s.slice(this.i));
-      if (!m) throw new Error('unsupported \\x');
-      this.i += 2;
-      return { kind: 'char', char: String.fromCharCode(Number.parseInt(m[0], 16)) };
+      const wide = /^\{([0-9a-fA-F]{1,6})\}/.exec(this.s.slice(this.i));
+      const m = wide ?? /^([0-9a-fA-F]{2})/.exec(this.s.slice(this.i));
+      if (!m) throw new Error('bad \\x escape');
+      this.i += m[0].length;
+      return String.fromCodePoint(Number.parseInt(m[1] as string, 16));
     }
     if (c === 'p' || c === 'P') {
       const name = /^(\{\^?[A-Za-z_]+\}|[A-Za-z])/.exec(this.s.slice(this.i));
       if (!name) throw new Error('bad unicode class');
       this.i += name[0].length;
-      return { kind: 'other', width: 1 };
+      return ONE;
     }
-    if (c === 'Q' || c === 'E' || c === 'C') throw new Error(`unsupported escape \\${c}`);
     const control = CONTROL_ESCAPES[c];
-    if (control !== undefined) return { kind: 'char', char: control };
+    if (control !== undefined) return control;
     if (/[0-9a-zA-Z]/.test(c)) {
-      if (!CLASS_ESCAPES.has(c)) throw new Error(`unknown escape \\${c}`);
-      return { kind: 'other', width: ZERO_WIDTH_ESCAPES.has(c) ? 0 : 1 };
+      if (!CLASS_ESCAPES.has(c)) throw new Error(`unsupported escape \\${c}`);
+      return ZERO_WIDTH_ESCAPES.has(c) ? ZERO : ONE;
     }
-    return { kind: 'char', char: c };
+    return c;
   }
 
-  private skipClass(): void {
-    if (this.s[this.i] === '^') this.i++;
-    if (this.s[this.i] === ']') this.i++;
-    while (this.i < this.s.length && this.s[this.i] !== ']') {
-      if (this.s[this.i] === '\\') this.i++;
-      else if (this.s.startsWith('[:', this.i)) {
-        const end = this.s.indexOf(':]', this.i);
-        if (end > 0) this.i = end + 1;
-      }
+  private escape(): Item {
+    const e = this.escapedChar();
+    return typeof e === 'string' ? char(e) : e;
+  }
+
+  /** `[...]`: a small set of characters when it lists a few, otherwise one unknown character. */
+  private charClass(): Item {
+    let negated = false;
+    if (this.s[this.i] === '^') {
+      negated = true;
       this.i++;
     }
+    const chars: string[] = [];
+    let exact = !negated;
+    let first = true;
+    while (this.i < this.s.length && (this.s[this.i] !== ']' || first)) {
+      first = false;
+      if (this.s.startsWith('[:', this.i)) {
+        const end = this.s.indexOf(':]', this.i);
+        if (end < 0) throw new Error('bad posix class');
+        this.i = end + 2;
+        exact = false;
+        continue;
+      }
+      const lo = this.classChar();
+      if (this.s[this.i] === '-' && this.s[this.i + 1] !== ']' && this.i + 1 < this.s.length) {
+        this.i++;
+        const hi = this.classChar();
+        if (typeof lo !== 'string' || typeof hi !== 'string') throw new Error('bad range');
+        const from = lo.codePointAt(0) as number;
+        const to = hi.codePointAt(0) as number;
+        if (to - from + 1 > MAX_SET) exact = false;
+        else for (let cp = from; cp <= to; cp++) chars.push(String.fromCodePoint(cp));
+        continue;
+      }
+      if (typeof lo === 'string') chars.push(lo);
+      else exact = false;
+    }
     if (this.s[this.i++] !== ']') throw new Error('unterminated class');
+    return exact && chars.length > 0 && chars.length <= MAX_SET ? { kind: 'set', chars: [...new Set(chars)] } : ONE;
+  }
+
+  private classChar(): string | Item {
+    const c = this.s[this.i++] as string;
+    return c === '\\' ? this.escapedChar() : c;
   }
 
   private quantifier(item: Item): Quantified {
@@ -195,12 +284,12 @@ class Parser {
       repeats = c !== '?';
     } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
-      if (!m) return { item, optional: false, repeats: false, min: 1 };
+      if (!m) return { item, min: 1, repeats: false };
       this.i += m[0].length;
       min = Number(m[1]);
-      repeats = m[2] !== undefined || min > 1;
-    } else return { item, optional: false, repeats: false, min: 1 };
+      repeats = m[2] !== undefined ? m[3] === '' || Number(m[3]) > min : false;
+    } else return { item, min: 1, repeats: false };
     if (this.s[this.i] === '?' || this.s[this.i] === '+') this.i++;
-    return { item, optional: min === 0, repeats, min };
+    return { item, min, repeats };
   }
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { BlockList } from 'node:net';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { compileCidr } from '../../src/detect/operators/cidr.js';
 import { compileContains } from '../../src/detect/operators/contains.js';
 import { compileCount } from '../../src/detect/operators/count.js';
@@ -41,6 +43,16 @@ describe('operators return the value that satisfied them', () => {
     assert.equal(test(['not-an-ip']), undefined);
     assert.throws(() => compileCidr(['300.1.1.1/8']));
     assert.throws(() => compileCidr(['10.0.0.0/33']));
+  });
+
+  it('cidr agrees with node:net BlockList on IPv4', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.ipV4(), fc.integer({ min: 0, max: 32 }), (address, network, bits) => {
+        const list = new BlockList();
+        list.addSubnet(network, bits, 'ipv4');
+        assert.equal(compileCidr([`${network}/${bits}`])([address]) !== undefined, list.check(address, 'ipv4'));
+      }),
+    );
   });
 
   it('in-list compares lower-cased; an empty list holds nothing', () => {

@@ -8,9 +8,15 @@ import { setRegexMeter } from '../../src/detect/regex.js';
 
 describe('requiredLiterals', () => {
   it('finds the longest literal run a regex cannot match without', () => {
-    assert.deepEqual(requiredLiterals('^CONNECT [^ /]+:25 / HTTP/1\\.[01]$'), [':25 / HTTP/1.']);
+    assert.deepEqual(requiredLiterals('^CONNECT [^ /]+:25 / HTTP/1\\.[01]$'), [':25 / HTTP/1.0', ':25 / HTTP/1.1']);
     assert.deepEqual(requiredLiterals('\\bunion(\\s|/\\*)+select\\b'), ['select']);
-    assert.deepEqual(requiredLiterals('(?i)fo(bar|bazz)qu'), ['bar', 'bazz']);
+    assert.deepEqual(requiredLiterals('(?i)fo(bar|bazz)qu'), ['fobarqu', 'fobazzqu']);
+  });
+  it('joins small classes and literal groups into the run around them', () => {
+    assert.deepEqual(requiredLiterals('/\\.(git|svn)(/|$)'), ['/.git', '/.svn']);
+    assert.deepEqual(requiredLiterals('[$%]\\{\\(.{0,9}x'), ['${(', '%{(']);
+    assert.deepEqual(requiredLiterals('\\bunion\\b'), ['union']);
+    assert.equal(requiredLiterals('[a-z]{3}'), null);
   });
   it('gives one literal per top-level alternative', () => {
     assert.deepEqual(requiredLiterals('eval-stdin|/\\.git/'), ['eval-stdin', '/.git/']);
