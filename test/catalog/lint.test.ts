@@ -57,6 +57,19 @@ describe('rules lint', () => {
     );
   });
 
+  it('finds a hand-written prefilter that cannot admit one of the regex alternatives', () => {
+    const report = lintPack(
+      rule(
+        "{ field: request.path, op: regex, pattern: 'abcd|wxyz', prefilter: [abc] }",
+        'GET /abcd HTTP/1.1',
+        'GET /a HTTP/1.1',
+      ),
+    );
+    const gaps = report.problems.filter((p) => p.kind === 'prefilter-gap');
+    assert.equal(gaps.length, 1);
+    assert.match(gaps[0]?.kind === 'prefilter-gap' ? gaps[0].alternative : '', /alternative 2/);
+  });
+
   it('reports a load error with its location', () => {
     const report = lintPack('pack: p\nrules: [');
     assert.equal(report.problems[0]?.kind, 'load');
