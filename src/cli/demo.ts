@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolveGatewayConfig } from '../config/index.js';
+import { describeStep, replaySeedAttack } from '../demo/seedAttack.js';
 import { startDemoSite } from '../demo/site.js';
 import { startGatewayService } from '../gateway/service.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
@@ -18,7 +19,38 @@ export function register(program: Command): void {
     .option('--db <file>', 'SQLite database for events and bans', './bansho.db')
     .action(async (flags: DemoFlags) => {
       await demo(flags);
+    })
+    .command('replay')
+    .description("replay the seed's attack (the proxy test, then CONNECT to a mail server) against a local bansho")
+    .option('--target <host:port>', 'the gateway to test (loopback only)', '127.0.0.1:8000')
+    .option('--from <address>', 'the attacking source address (a loopback address)', '127.0.0.2')
+    .action(async (flags: ReplayFlags) => {
+      await replay(flags);
     });
+}
+
+interface ReplayFlags {
+  target: string;
+  from: string;
+}
+
+/** Loopback only: the replay sends attack bytes, so it must never be pointed at someone else. */
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1|\[::1\])$/;
+
+async function replay(flags: ReplayFlags): Promise<void> {
+  const colon = flags.target.lastIndexOf(':');
+  const host = flags.target.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(flags.target.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new Error(`--target must be host:port, got "${flags.target}"`);
+  }
+  if (!LOOPBACK.test(host) || !LOOPBACK.test(flags.from)) {
+    throw new Error('the replay only runs between loopback addresses (127.0.0.0/8, ::1)');
+  }
+  process.stdout.write(`replaying the seed's attack from ${flags.from} to ${host}:${port}\n\n`);
+  for (const step of await replaySeedAttack(host, port, flags.from)) {
+    process.stdout.write(`  ${describeStep(step)}\n`);
+  }
 }
 
 async function demo(flags: DemoFlags): Promise<void> {
@@ -48,18 +80,22 @@ bansho demo — a guardhouse in front of a small web site
 Replay the seed's attack (PrettyPark, 3 February 2003) from another terminal. The attacker is
 127.0.0.2 (any 127.x address reaches this machine), so your browser on 127.0.0.1 keeps working.
 
-  1. the worm asks the "proxy" for an IRC server — answered 400 Bad Request, and the source is banned:
+  all at once — the proxy test, the CONNECT to a mail server, then the repeats:
+       npx bansho demo replay --target 127.0.0.1:${port} --from 127.0.0.2
+
+  or step by step, by hand:
+  1. the worm asks the "proxy" for an IRC server — answered 400 Bad Request and closed:
        curl -si --interface 127.0.0.2 --proxy ${url} http://irc.stealth.net:5558/
 
-  2. then for a mail server — the connection is now closed at once, no answer:
+  2. then for a mail server, with the seed's malformed line — 400 Bad Request, and the source is banned:
        printf 'CONNECT maila.microsoft.com:25 / HTTP/1.0\\r\\n\\r\\n' | nc -s 127.0.0.2 127.0.0.1 ${port}
 
-  3. the same CONNECT from a fresh address, 127.0.0.3 — 400 Bad Request, then banned too:
-       printf 'CONNECT maila.microsoft.com:25 / HTTP/1.0\\r\\n\\r\\n' | nc -s 127.0.0.3 127.0.0.1 ${port}
+  3. the same again — now the connection is closed at once, with no answer:
+       printf 'CONNECT maila.microsoft.com:25 / HTTP/1.0\\r\\n\\r\\n' | nc -s 127.0.0.2 127.0.0.1 ${port}
 
   4. who is banned, and lifting a ban:
-       bansho bans list${dbFlag}
-       bansho bans remove 127.0.0.2${dbFlag}
+       npx bansho bans list${dbFlag}
+       npx bansho bans remove 127.0.0.2${dbFlag}
 
 Events appear below as they happen. Ctrl-C stops the demo.
 
