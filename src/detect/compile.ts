@@ -208,7 +208,7 @@ function literalsOf(c: LeafCondition): string[] | null {
     case 'suffix':
       return c.values;
     case 'regex':
-      return c.prefilter ?? requiredLiterals(c.pattern);
+      return c.prefilter ?? requiredLiterals(c.pattern, c.caseless ?? false);
     default:
       return null;
   }

@@ -33,12 +33,14 @@ function parse(pattern: string): Quantified[][] | null {
   }
 }
 
-export function requiredLiterals(pattern: string): string[] | null {
+export function requiredLiterals(pattern: string, caseless = false): string[] | null {
   const parsed = parse(pattern);
   const set = parsed === null ? null : altLiterals(parsed);
   if (set === null || shortest(set) < MIN_LITERAL) return null;
-  // The automaton works on latin1; a literal beyond it cannot serve as a prefilter.
-  return set.every((l) => [...l].every((c) => c.charCodeAt(0) <= 255)) ? set : null;
+  // The automaton works on latin1 and folds only ASCII case: a literal beyond latin1, or a
+  // non-ASCII one in a case-insensitive regex, cannot serve as a prefilter.
+  const limit = caseless || /\(\?[a-zA-Z]*i/.test(pattern) ? 127 : 255;
+  return set.every((l) => [...l].every((c) => c.charCodeAt(0) <= limit)) ? set : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { SourceScores } from '../../src/defense/sourceScores.js';
 import { httpObservation } from '../../src/detect/examples.js';
 import { decide } from '../../src/detect/verdict.js';
 import { worstMatch } from '../../src/events/fromObservation.js';
@@ -11,13 +12,23 @@ describe('defense-function rules', () => {
   const catalog = loadCatalog();
   const threatsOf = (line: string) => new Set(engine.match(httpObservation(line)).map((m) => m.threatId));
 
-  it('names prettypark for both seed requests and bans', () => {
-    for (const line of ['GET http://irc.stealth.net:5558/ HTTP/1.1', 'CONNECT maila.microsoft.com:25 / HTTP/1.0']) {
-      const matches = engine.match(httpObservation(line));
-      assert.equal(worstMatch(matches)?.threatId, 'prettypark', line);
-      assert.equal(decide(matches).kind, 'ban', line);
-    }
+  it('names prettypark for both seed requests: the proxy test is refused, the mail-relay CONNECT bans', () => {
+    const get = engine.match(httpObservation('GET http://irc.stealth.net:5558/ HTTP/1.1'));
+    assert.equal(worstMatch(get)?.threatId, 'prettypark');
+    assert.equal(decide(get).kind, 'block');
+    const connect = engine.match(httpObservation('CONNECT maila.microsoft.com:25 / HTTP/1.0'));
+    assert.equal(worstMatch(connect)?.threatId, 'prettypark');
+    assert.equal(decide(connect).kind, 'ban');
     assert.equal(catalog.get('prettypark')?.aliases.includes('TROJ_PRETTY_PARK'), true);
+  });
+
+  it('one absolute-form probe stays under the per-source threshold; a second one crosses it', () => {
+    const scores = new SourceScores();
+    const total = engine
+      .match(httpObservation('GET http://irc.stealth.net:5558/ HTTP/1.1'))
+      .reduce((s, m) => s + m.score, 0);
+    assert.equal(scores.add('127.0.0.2', total, 0).overThreshold, false);
+    assert.equal(scores.add('127.0.0.2', total, 1000).overThreshold, true);
   });
 
   it('the seed CONNECT is also malformed, a mail relay and a proxy probe', () => {
@@ -26,7 +37,7 @@ describe('defense-function rules', () => {
       assert.ok(threats.has(t), t);
   });
 
-  it('absolute-form for the site itself is allowed; for any other host it is a ban', () => {
+  it('absolute-form for the site itself is allowed; for any other host it is refused', () => {
     assert.equal(decide(engine.match(httpObservation('GET http://www.example.com/ HTTP/1.1'))).kind, 'allow');
     assert.equal(decide(engine.match(httpObservation('GET http://LOCALHOST:8080/x HTTP/1.1'))).kind, 'allow');
     const foreign = engine.match(httpObservation('GET http://example.org/ HTTP/1.1'));
@@ -34,7 +45,7 @@ describe('defense-function rules', () => {
       foreign.map((m) => m.threatId),
       ['open-proxy-probe'],
     );
-    assert.equal(decide(foreign).kind, 'ban');
+    assert.equal(decide(foreign).kind, 'block');
   });
 
   it('an empty site_names list makes every absolute-form authority foreign', () => {

@@ -18,6 +18,11 @@ describe('requiredLiterals', () => {
     assert.deepEqual(requiredLiterals('\\bunion\\b'), ['union']);
     assert.equal(requiredLiterals('[a-z]{3}'), null);
   });
+  it('refuses non-ASCII literals when the regex ignores case (the automaton folds ASCII only)', () => {
+    assert.deepEqual(requiredLiterals('café'), ['café']);
+    assert.equal(requiredLiterals('café', true), null);
+    assert.equal(requiredLiterals('(?i)café'), null);
+  });
   it('gives one literal per top-level alternative', () => {
     assert.deepEqual(requiredLiterals('eval-stdin|/\\.git/'), ['eval-stdin', '/.git/']);
   });
