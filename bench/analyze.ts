@@ -139,7 +139,10 @@ function breakdown(log: string): void {
   const fd = openSync(log, 'r');
   const n = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
-  const lines = head.toString('latin1', 0, n).split('\n', 100_000);
+  const lines = head
+    .toString('latin1', 0, n)
+    .split('\n', 100_000)
+    .filter((l) => l !== '');
   const format = resolveFormat('combined');
   const engine = loadEngine();
   const parse: number[] = [];

@@ -77,7 +77,7 @@ export function barChartSvg(rows: ReadonlyArray<{ key: string; count: number }>,
     const y = 4 + i * (barH + 6);
     const w = Math.max(1, ((width - labelW - 60) * r.count) / max);
     parts.push(
-      `<text x="${labelW - 6}" y="${y + barH / 2}" font-size="11" text-anchor="end" dominant-baseline="middle">${html(truncate(r.key, 34))}</text>`,
+      `<text x="${labelW - 6}" y="${y + barH / 2}" font-size="11" text-anchor="end" dominant-baseline="middle">${html(truncate(r.key, 30))}</text>`,
     );
     parts.push(
       `<rect class="bar" x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="#2471a3" data-count="${r.count}"/>`,
