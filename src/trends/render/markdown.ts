@@ -72,7 +72,7 @@ export function actionsText(inc: Incident): string {
 function countsTable(b: Bulletin): string[] {
   const ids = [...b.chart.series.keys()];
   if (ids.length === 0) return [];
-  const out = ['## Events per ' + b.chart.unit, ''];
+  const out = [`## Events per ${b.chart.unit}`, ''];
   out.push(`| ${b.chart.unit} | ${ids.map((id) => mdText(b.threatName(id))).join(' | ')} |`);
   out.push(`|---|${ids.map(() => '---:').join('|')}|`);
   b.chart.periods.forEach((p, i) => {
