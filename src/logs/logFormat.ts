@@ -1,5 +1,5 @@
 import { LogFormatError, type LogRecord } from './record.js';
-import { parseAnyTime, parseClfTime } from './time.js';
+import { parseAnyTime, parseClfTime, parseClfTimeAt } from './time.js';
 import { unescapeLogged } from './unescape.js';
 
 /**
@@ -101,18 +101,25 @@ function runPlan(plan: readonly Planned[], line: string): LogRecord | null {
     port: null,
   };
   let pos = 0;
-  for (const step of plan) {
+  for (let i = 0; i < plan.length; i++) {
+    const step = plan[i] as Planned;
     if (step.kind === 'literal') {
-      if (!line.startsWith(step.text, pos)) return null;
-      pos += step.text.length;
+      const text = step.text;
+      if (text.length === 1 ? line.charCodeAt(pos) !== text.charCodeAt(0) : !line.startsWith(text, pos)) return null;
+      pos += text.length;
       continue;
     }
     let stop: number;
     if (step.field.to === 'time' && step.field.style === 'clf-bracketed') {
-      if (line[pos] !== '[') return null;
+      if (line.charCodeAt(pos) !== 91 /* [ */) return null;
       stop = line.indexOf(']', pos);
       if (stop < 0 || stop >= end) return null;
-      stop += 1;
+      // Read in place: no substring for the one field every line has.
+      const t = parseClfTimeAt(line, pos + 1);
+      if (t === null) return null;
+      r.time = t;
+      pos = stop + 1;
+      continue;
     } else if (step.until === null) {
       stop = end;
     } else if (step.quoted) {
@@ -122,7 +129,7 @@ function runPlan(plan: readonly Planned[], line: string): LogRecord | null {
       if (stop >= end) stop = -1;
     }
     if (stop < 0) return null;
-    if (!assign(r, step.field, line.slice(pos, stop))) return null;
+    if (step.field.to !== 'ignore' && !assign(r, step.field, line.slice(pos, stop))) return null;
     pos = stop;
   }
   if (r.client === '') return null;

@@ -22,16 +22,21 @@ const MONTHS: Readonly<Record<string, number>> = {
 export function parseClfTime(text: string): number | null {
   let s = text;
   if (s.startsWith('[')) s = s.slice(1, s.endsWith(']') ? -1 : undefined);
+  return parseClfTimeAt(s, 0);
+}
+
+/** `parseClfTime` reading `s` from `at`, without cutting it out first (the hot path). */
+export function parseClfTimeAt(s: string, at: number): number | null {
   // dd/Mon/yyyy:HH:MM:SS +zzzz — fractional seconds after SS are allowed (%{%d/%b/%Y:%T}t.%{msec_frac}t).
-  if (s.length < 20 || s[2] !== '/' || s[6] !== '/' || s[11] !== ':') return null;
-  const day = num(s, 0, 2);
-  const month = MONTHS[s.slice(3, 6)];
-  const year = num(s, 7, 4);
-  const hour = num(s, 12, 2);
-  const minute = num(s, 15, 2);
-  const second = num(s, 18, 2);
+  if (s.length - at < 20 || s[at + 2] !== '/' || s[at + 6] !== '/' || s[at + 11] !== ':') return null;
+  const day = num(s, at, 2);
+  const month = MONTHS[s.slice(at + 3, at + 6)];
+  const year = num(s, at + 7, 4);
+  const hour = num(s, at + 12, 2);
+  const minute = num(s, at + 15, 2);
+  const second = num(s, at + 18, 2);
   if (day < 0 || month === undefined || year < 0 || hour < 0 || minute < 0 || second < 0) return null;
-  let i = 20;
+  let i = at + 20;
   let ms = 0;
   if (s[i] === '.') {
     let j = i + 1;
