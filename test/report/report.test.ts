@@ -111,6 +111,11 @@ describe('the bulletin', () => {
       ],
     };
     const page = renderHtml(hostile);
+    assert.doesNotMatch(
+      renderHtml(bulletin),
+      /<script|<link|<img|src=|url\(/i,
+      'self-contained: nothing to fetch, nothing to run',
+    );
     assert.ok(!page.includes('<script>alert'));
     assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;```\\x1b\[31m/);
     const md = renderMarkdown(hostile);
