@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { ROOT } from './run.js';
+import { bansho, ROOT } from './run.js';
 
 describe('bansho demo', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
-  it('serves the demo site through the gateway, prints the replay, and refuses the seed probe', async () => {
+  it('serves the demo site through the gateway, and its replay shows the seed: two 400s, then silence', async () => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'demo', '--listen', '127.0.0.1:0', '--db', `${tmp.dir}/demo.db`],
@@ -40,19 +40,27 @@ describe('bansho demo', () => {
         stdout,
         /printf 'CONNECT maila\.microsoft\.com:25 \/ HTTP\/1\.0\\r\\n\\r\\n' \| nc -s 127\.0\.0\.2 127\.0\.0\.1 \d+/,
       );
-      assert.match(stdout, /bansho bans list --db /);
+      assert.match(stdout, /npx bansho demo replay --target 127\.0\.0\.1:\d+ --from 127\.0\.0\.2/);
+      assert.match(stdout, /npx bansho bans list --db /);
       const home = await rawRequest(
         port,
         '127.0.0.1',
         'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
       );
       assert.match(home.response, /^HTTP\/1\.1 200 OK[\s\S]*Server administration room/);
-      const probe = await rawRequest(
-        port,
-        '127.0.0.2',
-        'GET http://irc.stealth.net:5558/ HTTP/1.1\r\nHost: irc.stealth.net:5558\r\n\r\n',
+      const replay = await bansho(['demo', 'replay', '--target', `127.0.0.1:${port}`, '--from', '127.0.0.2']);
+      assert.equal(replay.code, 0, replay.stderr);
+      const steps = replay.stdout.split('\n').filter((l) => l.includes('→'));
+      assert.equal(steps.length, 4, replay.stdout);
+      assert.match(
+        steps[0] ?? '',
+        /^ *GET http:\/\/irc\.stealth\.net:5558\/ HTTP\/1\.1 +→ answered "HTTP\/1\.1 400 Bad Request", then closed \(FIN\)$/,
       );
-      assert.ok(probe.response.startsWith('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n'));
+      assert.match(
+        steps[1] ?? '',
+        /^ *CONNECT maila\.microsoft\.com:25 \/ HTTP\/1\.0 +→ answered "HTTP\/1\.1 400 Bad Request", then closed \(FIN\)$/,
+      );
+      for (const later of steps.slice(2)) assert.match(later, /→ closed without an answer/);
       const echo = await new Promise<string>((resolve, reject) => {
         const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
         ws.on('open', () => ws.send('x'.repeat(70_000)));
@@ -64,7 +72,7 @@ describe('bansho demo', () => {
       });
       assert.equal(echo, 'x'.repeat(70_000), 'the WebSocket echo answers through the gateway');
       await waitFor('the ban to be printed', () =>
-        /banned\s+127\.0\.0\.2 — PrettyPark/.test(stdout) ? true : undefined,
+        /banned\s+127\.0\.0\.2 — PrettyPark.*CONNECT maila\.microsoft\.com:25/.test(stdout) ? true : undefined,
       );
     } finally {
       child.kill('SIGINT');

@@ -5,16 +5,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
-import {
-  BAD_REQUEST_HEAD,
-  exchange,
-  openRaw,
-  RecordingUpstream,
-  rawRequest,
-  startTestGateway,
-  tempDir,
-  testConfig,
-} from './helpers.js';
+import { BAD_REQUEST_HEAD, RecordingUpstream, rawRequest, startTestGateway, tempDir, testConfig } from './helpers.js';
 
 const ATTACKER = '127.0.0.2';
 const NEIGHBOUR = '127.0.0.3';
@@ -42,17 +33,13 @@ describe('seed replay', () => {
   it('answers both probes 400 and closes, then drops the source at accept, and the upstream sees nothing', async () => {
     const service = await startTestGateway(testConfig(upstreamUrl, db));
     try {
-      // Both connections are accepted before either request is judged, as a bot that opens its
-      // connections ahead would have them: each request then meets the defense function itself.
-      // (The seed's GET already earns a ban, so a connection opened after it never gets that far.)
-      const first = await openRaw(service.port, ATTACKER);
-      const second = await openRaw(service.port, ATTACKER);
-
-      const get = await exchange(first, SEED_GET);
+      // As in the seed: the proxy test first, then — on a new connection, after that answer —
+      // the mail-relay CONNECT. Each meets the defense function; the CONNECT earns the ban.
+      const get = await rawRequest(service.port, ATTACKER, SEED_GET);
       assert.ok(get.response.startsWith(BAD_REQUEST_HEAD), JSON.stringify(get.response));
       assert.equal(get.ending, 'fin');
 
-      const connect = await exchange(second, SEED_CONNECT);
+      const connect = await rawRequest(service.port, ATTACKER, SEED_CONNECT);
       assert.ok(connect.response.startsWith(BAD_REQUEST_HEAD), JSON.stringify(connect.response));
       assert.equal(connect.ending, 'fin');
 
@@ -76,7 +63,11 @@ describe('seed replay', () => {
     assert.ok(banned, 'no banned event');
     assert.equal(banned.bansho.ban?.target, `${ATTACKER}/32`);
     assert.equal(banned.bansho.ban?.duration_s, 3600);
-    assert.ok(banned.bansho.evidence?.startsWith('GET http://irc.stealth.net:5558/'));
+    assert.equal(banned.bansho.evidence, 'CONNECT maila.microsoft.com:25 / HTTP/1.0');
+    assert.equal(banned.threat?.software?.id, 'prettypark');
+    const blocked = stored.find((e) => e.event.action === 'blocked');
+    assert.equal(blocked?.bansho.evidence, 'GET http://irc.stealth.net:5558/ HTTP/1.1');
+    assert.equal(blocked?.threat?.software?.id, 'prettypark');
     assert.equal(banned.http?.response?.status_code, 400);
     const dropped = stored.filter((e) => e.event.action === 'dropped');
     assert.equal(
