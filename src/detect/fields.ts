@@ -20,6 +20,8 @@ export const STATIC_FIELDS = [
   'authority.port',
   'args.names',
   'args.values',
+  'cookie.names',
+  'cookie.values',
   'headers.names',
   'headers.values',
   'user-agent',
@@ -64,6 +66,8 @@ const READERS: Readonly<Record<StaticField, FieldReader>> = {
   'authority.port': http((r) => (r.authority?.port != null ? [String(r.authority.port)] : NONE)),
   'args.names': http((r, ctx) => ctx.args(r).names),
   'args.values': http((r, ctx) => ctx.args(r).values),
+  'cookie.names': http((r, ctx) => ctx.cookies(r).names),
+  'cookie.values': http((r, ctx) => ctx.cookies(r).values),
   'headers.names': http((r) => r.headers.map(([n]) => n)),
   'headers.values': http((r) => r.headers.map(([, v]) => v)),
   'user-agent': http((r) => headerValues(r, 'user-agent')),
@@ -91,6 +95,7 @@ export function readerFor(field: FieldName): FieldReader {
 export class FieldContext {
   private readonly cache: Array<readonly string[] | undefined> = [];
   private parsedArgs: { names: string[]; values: string[] } | undefined;
+  private parsedCookies: { names: string[]; values: string[] } | undefined;
 
   constructor(readonly observation: Observation) {}
 
@@ -106,17 +111,32 @@ export class FieldContext {
     return values;
   }
 
-  /** Query arguments, plus the body's when it is form-encoded; split raw, decoded by transforms. */
+  /**
+   * Query arguments, plus the body's when it is form-encoded or JSON; split raw (decoded by
+   * transforms). A JSON body contributes its keys as names and its scalar leaves as values.
+   */
   args(request: HttpRequest): { names: string[]; values: string[] } {
     if (this.parsedArgs !== undefined) return this.parsedArgs;
     const names: string[] = [];
     const values: string[] = [];
-    addPairs(request.query, names, values);
-    const type = headerValues(request, 'content-type')[0] ?? '';
-    if (request.bodyPrefix !== '' && type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
-      addPairs(request.bodyPrefix, names, values);
+    addPairs(request.query, '&', names, values);
+    if (request.bodyPrefix !== '') {
+      const type = (headerValues(request, 'content-type')[0] ?? '').toLowerCase();
+      if (type.startsWith('application/x-www-form-urlencoded')) addPairs(request.bodyPrefix, '&', names, values);
+      else if (type.includes('json')) addJson(request.bodyPrefix, names, values);
+    }
     this.parsedArgs = { names, values };
     return this.parsedArgs;
+  }
+
+  /** Cookie names and values from every Cookie header (`a=1; b=2`). */
+  cookies(request: HttpRequest): { names: string[]; values: string[] } {
+    if (this.parsedCookies !== undefined) return this.parsedCookies;
+    const names: string[] = [];
+    const values: string[] = [];
+    for (const header of headerValues(request, 'cookie')) addPairs(header, ';', names, values);
+    this.parsedCookies = { names, values };
+    return this.parsedCookies;
   }
 }
 
@@ -132,14 +152,43 @@ function applyStep(from: readonly string[], step: (value: string) => string): re
   return out ?? from;
 }
 
-function addPairs(text: string, names: string[], values: string[]): void {
+function addPairs(text: string, separator: string, names: string[], values: string[]): void {
   if (text === '') return;
-  for (const pair of text.split('&')) {
+  for (const raw of text.split(separator)) {
+    const pair = separator === ';' ? raw.trim() : raw;
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     names.push(eq < 0 ? pair : pair.slice(0, eq));
     if (eq >= 0) values.push(pair.slice(eq + 1));
   }
+}
+
+/** Bounds on what a JSON body contributes, so a crafted body cannot make matching costly. */
+const JSON_LIMITS = { depth: 8, entries: 200 } as const;
+
+/** Keys and scalar leaves of a JSON body; a truncated or invalid body contributes nothing. */
+function addJson(text: string, names: string[], values: string[]): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  let budget: number = JSON_LIMITS.entries;
+  const walk = (node: unknown, depth: number): void => {
+    if (budget <= 0 || depth > JSON_LIMITS.depth) return;
+    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
+      values.push(String(node));
+      budget--;
+    } else if (Array.isArray(node)) for (const item of node) walk(item, depth + 1);
+    else if (node !== null && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        names.push(key);
+        budget--;
+        walk(value, depth + 1);
+      }
+  };
+  walk(parsed, 0);
 }
 
 function headerValues(request: HttpRequest, name: string): string[] {

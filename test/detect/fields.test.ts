@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { targetOf } from '../../src/detect/compile.js';
+import { httpObservation } from '../../src/detect/examples.js';
+import { FieldContext, type FieldName } from '../../src/detect/fields.js';
+
+const read = (raw: string, field: FieldName, transforms: Parameters<typeof targetOf>[1] = []) =>
+  new FieldContext(httpObservation(raw)).get(targetOf(field, transforms));
+
+describe('fields', () => {
+  it('splits query and form-encoded body arguments, raw', () => {
+    const raw = 'POST /p?a=1&b=%27x HTTP/1.1\nContent-Type: application/x-www-form-urlencoded\n\nc=3&flag';
+    assert.deepEqual(read(raw, 'args.names'), ['a', 'b', 'c', 'flag']);
+    assert.deepEqual(read(raw, 'args.values'), ['1', '%27x', '3']);
+    assert.deepEqual(read(raw, 'args.values', ['urlDecode']), ['1', "'x", '3']);
+  });
+
+  it('reads JSON bodies as names and scalar values, and ignores truncated JSON', () => {
+    const raw =
+      'POST /api HTTP/1.1\nContent-Type: application/json\n\n{"user":{"name":"x\' or 1=1","tags":["a",2]},"ok":true}';
+    assert.deepEqual(read(raw, 'args.names'), ['user', 'name', 'tags', 'ok']);
+    assert.deepEqual(read(raw, 'args.values'), ["x' or 1=1", 'a', '2', 'true']);
+    assert.deepEqual(read('POST /api HTTP/1.1\nContent-Type: application/json\n\n{"user": "x', 'args.values'), []);
+  });
+
+  it('splits cookies into names and values', () => {
+    const raw = 'GET / HTTP/1.1\nCookie: sid=abc; onboarding=done\nCookie: theme=dark\n\n';
+    assert.deepEqual(read(raw, 'cookie.names'), ['sid', 'onboarding', 'theme']);
+    assert.deepEqual(read(raw, 'cookie.values'), ['abc', 'done', 'dark']);
+  });
+
+  it('reads the request line, authority, host and headers', () => {
+    const raw = 'GET http://Example.ORG:8080/x?y=1 HTTP/1.1\nHost: Example.org:8080\nUser-Agent: UA\n\n';
+    assert.deepEqual(read(raw, 'request.form'), ['absolute']);
+    assert.deepEqual(read(raw, 'authority.host'), ['example.org']);
+    assert.deepEqual(read(raw, 'authority.port'), ['8080']);
+    assert.deepEqual(read(raw, 'host'), ['example.org']);
+    assert.deepEqual(read(raw, 'user-agent', ['lowercase']), ['ua']);
+    assert.deepEqual(read(raw, 'headers.names'), ['host', 'user-agent']);
+    assert.deepEqual(read(raw, 'request.malformed'), []);
+    assert.deepEqual(read('GET /x', 'request.malformed'), ['request line without HTTP version']);
+  });
+});
