@@ -1,4 +1,5 @@
 import type { HttpRequest, Observation } from '../observe/observation.js';
+import { addBodyArgs } from './bodyArgs.js';
 import type { Target } from './compile.js';
 import { TRANSFORMS } from './transforms/index.js';
 
@@ -112,8 +113,8 @@ export class FieldContext {
   }
 
   /**
-   * Query arguments, plus the body's when it is form-encoded or JSON; split raw (decoded by
-   * transforms). A JSON body contributes its keys as names and its scalar leaves as values.
+   * Query arguments, plus the body's: form-encoded pairs split raw (decoded by transforms), or
+   * what ./bodyArgs.ts reads from JSON, XML and multipart bodies.
    */
   args(request: HttpRequest): { names: string[]; values: string[] } {
     if (this.parsedArgs !== undefined) return this.parsedArgs;
@@ -121,9 +122,10 @@ export class FieldContext {
     const values: string[] = [];
     addPairs(request.query, '&', names, values);
     if (request.bodyPrefix !== '') {
-      const type = (headerValues(request, 'content-type')[0] ?? '').toLowerCase();
-      if (type.startsWith('application/x-www-form-urlencoded')) addPairs(request.bodyPrefix, '&', names, values);
-      else if (type.includes('json')) addJson(request.bodyPrefix, names, values);
+      const type = headerValues(request, 'content-type')[0] ?? '';
+      if (type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
+        addPairs(request.bodyPrefix, '&', names, values);
+      else addBodyArgs(type, request.bodyPrefix, { names, values });
     }
     this.parsedArgs = { names, values };
     return this.parsedArgs;
@@ -161,34 +163,6 @@ function addPairs(text: string, separator: string, names: string[], values: stri
     names.push(eq < 0 ? pair : pair.slice(0, eq));
     if (eq >= 0) values.push(pair.slice(eq + 1));
   }
-}
-
-/** Bounds on what a JSON body contributes, so a crafted body cannot make matching costly. */
-const JSON_LIMITS = { depth: 8, entries: 200 } as const;
-
-/** Keys and scalar leaves of a JSON body; a truncated or invalid body contributes nothing. */
-function addJson(text: string, names: string[], values: string[]): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return;
-  }
-  let budget: number = JSON_LIMITS.entries;
-  const walk = (node: unknown, depth: number): void => {
-    if (budget <= 0 || depth > JSON_LIMITS.depth) return;
-    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
-      values.push(String(node));
-      budget--;
-    } else if (Array.isArray(node)) for (const item of node) walk(item, depth + 1);
-    else if (node !== null && typeof node === 'object')
-      for (const [key, value] of Object.entries(node)) {
-        names.push(key);
-        budget--;
-        walk(value, depth + 1);
-      }
-  };
-  walk(parsed, 0);
 }
 
 function headerValues(request: HttpRequest, name: string): string[] {

@@ -41,3 +41,24 @@ describe('fields', () => {
     assert.deepEqual(read('GET /x', 'request.malformed'), ['request line without HTTP version']);
   });
 });
+
+describe('body arguments', () => {
+  it('reads XML tags, attributes and text without expanding anything', () => {
+    const raw =
+      'POST /x HTTP/1.1\nContent-Type: application/xml\n\n<?xml version="1.0"?><!DOCTYPE root><root><a probe="1 OR 1=1" b=\'2\'>text &e;</a><c/></root>';
+    assert.deepEqual(read(raw, 'args.names'), ['root', 'a', 'probe', 'b', 'c']);
+    assert.deepEqual(read(raw, 'args.values'), ['1 OR 1=1', '2', 'text &e;']);
+  });
+
+  it('reads multipart part names, file names and contents', () => {
+    const raw =
+      'POST /up HTTP/1.1\nContent-Type: multipart/form-data; boundary=XyZ\n\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="../../shell.php"\r\nContent-Type: text/plain\r\n\r\n<?php system($_GET[c]); ?>\r\n--XyZ\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--XyZ--\r\n';
+    assert.deepEqual(read(raw, 'args.names'), ['file', 'note']);
+    assert.deepEqual(read(raw, 'args.values'), ['../../shell.php', '<?php system($_GET[c]); ?>', 'hello']);
+  });
+
+  it('stays linear on a huge attribute-less tag', () => {
+    const raw = `POST /x HTTP/1.1\nContent-Type: text/xml\n\n<a ${'x'.repeat(4000)}`;
+    assert.deepEqual(read(raw, 'args.names'), ['a']);
+  });
+});
