@@ -14,7 +14,7 @@ import type { HttpObservation } from '../../src/observe/observation.js';
 const MB = 1 << 20;
 const CEILING_MS = 60_000;
 
-function hugeObservation(query: string, headerValue: string): HttpObservation {
+function hugeObservation(query: string, headerValue: string, body = '', contentType = 'text/plain'): HttpObservation {
   const base = buildHttpRequest({ line: 'GET /search HTTP/1.1', headers: [['host', 'localhost']] });
   return {
     kind: 'http',
@@ -27,7 +27,14 @@ function hugeObservation(query: string, headerValue: string): HttpObservation {
     request: {
       ...base,
       query,
-      headers: [...base.headers, ['user-agent', headerValue], ['cookie', headerValue], ['referer', headerValue]],
+      headers: [
+        ...base.headers,
+        ['user-agent', headerValue],
+        ['cookie', headerValue],
+        ['referer', headerValue],
+        ['content-type', contentType],
+      ],
+      bodyPrefix: body,
     },
   };
 }
@@ -69,5 +76,20 @@ describe('linear time on hostile input', () => {
     const inputChars = 4 * MB + observation.request.query.length;
     assert.ok(meter.chars <= engine.ruleCount * inputChars, `${meter.chars} chars scanned`);
     assert.ok(elapsed < CEILING_MS, `took ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('1 MB XML and multipart bodies are read in one pass', () => {
+    const engine = loadEngine();
+    const xml = `<r>${'<a x="1" y=\'2\' '.repeat(MB / 16)}`.slice(0, MB);
+    const multipart =
+      `--B\r\n${'Content-Disposition: form-data; name="a"\r\n\r\n\' or 1=1\r\n--B\r\n'.repeat(MB / 64)}`.slice(0, MB);
+    for (const [body, type] of [
+      [xml, 'application/xml'],
+      [multipart, 'multipart/form-data; boundary=B'],
+    ] as const) {
+      const started = performance.now();
+      engine.match(hugeObservation('', 'x', body, type));
+      assert.ok(performance.now() - started < CEILING_MS);
+    }
   });
 });
