@@ -1,47 +1,30 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { bansho, ROOT } from './run.js';
+import { bansho, startBansho } from './run.js';
 
 describe('bansho demo', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
   it('serves the demo site through the gateway, and its replay shows the seed: two 400s, then silence', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'demo', '--listen', '127.0.0.1:0', '--db', `${tmp.dir}/demo.db`],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { child, output, exited } = startBansho(['demo', '--listen', '127.0.0.1:0', '--db', `${tmp.dir}/demo.db`]);
     try {
       const port = await waitFor(
         'the demo to print its URL',
         () => {
-          const m = /through bansho:\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
+          const m = /through bansho:\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(output.stdout);
           return m ? Number(m[1]) : undefined;
         },
         15_000,
       );
       assert.match(
-        stdout,
+        output.stdout,
         /printf 'CONNECT maila\.microsoft\.com:25 \/ HTTP\/1\.0\\r\\n\\r\\n' \| nc -s 127\.0\.0\.2 127\.0\.0\.1 \d+/,
       );
-      assert.match(stdout, /npx bansho demo replay --target 127\.0\.0\.1:\d+ --from 127\.0\.0\.2/);
-      assert.match(stdout, /npx bansho bans list --db /);
+      assert.match(output.stdout, /npx bansho demo replay --target 127\.0\.0\.1:\d+ --from 127\.0\.0\.2/);
+      assert.match(output.stdout, /npx bansho bans list --db /);
       const home = await rawRequest(
         port,
         '127.0.0.1',
@@ -72,11 +55,11 @@ describe('bansho demo', () => {
       });
       assert.equal(echo, 'x'.repeat(70_000), 'the WebSocket echo answers through the gateway');
       await waitFor('the ban to be printed', () =>
-        /banned\s+127\.0\.0\.2 — PrettyPark.*CONNECT maila\.microsoft\.com:25/.test(stdout) ? true : undefined,
+        /banned\s+127\.0\.0\.2 — PrettyPark.*CONNECT maila\.microsoft\.com:25/.test(output.stdout) ? true : undefined,
       );
     } finally {
       child.kill('SIGINT');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, output.stderr);
   });
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { listeningPort, ROOT } from './run.js';
+import { listeningPort, startBansho } from './run.js';
 
 const PACK = `pack: local
 rules:
@@ -43,20 +42,12 @@ describe('rules hot reload in a running gateway', () => {
       config,
       `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, 'serve', '--config', config], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
+    const { child, output, exited } = startBansho(['serve', '--config', config]);
     let port = 0;
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const probe = (ip: string) =>
       rawRequest(port, ip, 'GET /forbidden-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     try {
-      port = await waitFor('the gateway to listen', () => listeningPort(stderr), 15_000);
+      port = await waitFor('the gateway to listen', () => listeningPort(output.stderr), 15_000);
       assert.ok((await probe('127.0.0.70')).response.startsWith('HTTP/1.1 200'));
 
       writeFileSync(join(rules, 'local.yaml'), PACK);
@@ -67,11 +58,13 @@ describe('rules hot reload in a running gateway', () => {
 
       writeFileSync(join(rules, 'broken.yaml'), 'pack: broken\nrules:\n  - id: Not Kebab\n');
       child.kill('SIGHUP');
-      await waitFor('the refusal to be logged', () => (/reload refused|not reloaded/.test(stderr) ? true : undefined));
+      await waitFor('the refusal to be logged', () =>
+        /reload refused|not reloaded/.test(output.stderr) ? true : undefined,
+      );
       assert.ok((await probe('127.0.0.72')).response.startsWith('HTTP/1.1 400'), 'old rules stay in force');
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, output.stderr);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { bansho, listeningPort, ROOT } from './run.js';
+import { bansho, listeningPort, startBansho } from './run.js';
 
 describe('bansho serve', () => {
   const tmp = tempDir();
@@ -33,42 +33,26 @@ describe('bansho serve', () => {
   });
 
   it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        `${ROOT}src/cli/main.ts`,
-        'serve',
-        '--upstream',
-        upstreamUrl,
-        '--listen',
-        '127.0.0.1:0',
-        '--db',
-        `${tmp.dir}/serve.db`,
-        '--events',
-        '-',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
+    const { child, output, exited } = startBansho([
+      'serve',
+      '--upstream',
+      upstreamUrl,
+      '--listen',
+      '127.0.0.1:0',
+      '--db',
+      `${tmp.dir}/serve.db`,
+      '--events',
+      '-',
+    ]);
     let port = 0;
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      port = await waitFor('the gateway to listen', () => listeningPort(stderr), 15_000);
+      port = await waitFor('the gateway to listen', () => listeningPort(output.stderr), 15_000);
       const ok = await rawRequest(port, '127.0.0.30', 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       assert.ok(ok.response.startsWith('HTTP/1.1 200'));
       const refused = await rawRequest(port, '127.0.0.31', 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n');
       assert.ok(refused.response.startsWith('HTTP/1.1 400 Bad Request'));
-      const line = await waitFor('an event line on stdout', () =>
-        stdout.split('\n').find((l) => l.includes('127.0.0.31')),
+      const line = await waitFor('an event line on output.stdout', () =>
+        output.stdout.split('\n').find((l) => l.includes('127.0.0.31')),
       );
       const event = JSON.parse(line) as { event: { action: string }; threat?: { software?: { id: string } } };
       assert.equal(event.event.action, 'banned');
@@ -76,7 +60,7 @@ describe('bansho serve', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /SIGTERM: draining/);
+    assert.equal(await exited, 0, output.stderr);
+    assert.match(output.stderr, /SIGTERM: draining/);
   });
 });

@@ -2,13 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { CaptureParser } from '../../../src/monitor/capture/captureParser.js';
 import { decodePacket } from '../../../src/monitor/decode/packet.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { type CliResult, bansho as runBansho } from '../../cli/run.js';
 
 /** Why live capture cannot be tested here, or null when it can. */
 export function captureUnavailable(): string | null {
@@ -108,22 +104,8 @@ export function sendAndClose(host: string, port: number, from: string, bytes: st
 }
 
 /** Run the real CLI (`bansho …` from the sources) and collect its output. */
-export function bansho(
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
-    if (stdin) child.stdin?.end(stdin);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function bansho(args: string[], stdin?: Uint8Array): Promise<CliResult> {
+  return runBansho(args, { timeoutMs: 120_000, ...(stdin ? { stdin } : {}) });
 }
 
 export function lines(text: string): string[] {
