@@ -10,7 +10,6 @@ import { PortScanDetector } from './detect/portScan.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { alertEvent, flowEvent } from './events.js';
-import type { FlowSummary } from './flows/flow.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
 import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
@@ -64,8 +63,8 @@ export class Monitor {
   readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
-  readonly #detected = new Set<string>();
-  readonly #requestIndex = new Map<string, number>();
+  readonly #detected = new Set<ConnectionView>();
+  readonly #requestIndex = new Map<ConnectionView, number>();
 
   constructor(options: MonitorOptions) {
     this.#o = options;
@@ -76,7 +75,7 @@ export class Monitor {
     this.#tracker = new ConnectionTracker(
       {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
-        closed: (conn, flow) => this.#closed(conn, flow),
+        closed: (conn) => this.#closed(conn),
       },
       options.limits ?? {},
     );
@@ -140,8 +139,8 @@ export class Monitor {
     this.stats.requests++;
     const engine = this.#o.engine;
     if (!engine) return;
-    const index = (this.#requestIndex.get(conn.uid) ?? 0) + 1;
-    this.#requestIndex.set(conn.uid, index);
+    const index = (this.#requestIndex.get(conn) ?? 0) + 1;
+    this.#requestIndex.set(conn, index);
     const obs: HttpObservation = {
       kind: 'http',
       transport: 'tcp',
@@ -155,7 +154,7 @@ export class Monitor {
     const matches = engine.match(obs);
     if (matches.length === 0) return;
     this.stats.detections++;
-    this.#detected.add(conn.uid);
+    this.#detected.add(conn);
     this.#emit(
       eventFromObservation(obs, matches, {
         action: 'detected',
@@ -166,12 +165,12 @@ export class Monitor {
     );
   }
 
-  #closed(conn: ConnectionView, flow: FlowSummary): void {
-    this.#requestIndex.delete(conn.uid);
-    const detected = this.#detected.delete(conn.uid);
+  #closed(conn: ConnectionView): void {
+    this.#requestIndex.delete(conn);
+    const detected = this.#detected.delete(conn);
     if (!detected && !this.#o.allFlows) return;
     this.stats.flows++;
-    this.#emit(flowEvent(flow, conn.lines));
+    this.#emit(flowEvent(conn.summary(), conn.lines));
   }
 
   #alert(alert: NetworkAlert | null): void {

@@ -17,7 +17,11 @@ export interface Frame {
   readonly data: Uint8Array;
 }
 
+/** 10^(precision-3) for precisions 0..9; a table, since `**` with a variable exponent is a Math.pow call. */
+const UNITS_PER_MS = [1e-3, 1e-2, 1e-1, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
 /** Milliseconds since the epoch, for Observations and events. */
 export function frameTimeMs(frame: Frame): number {
-  return frame.seconds * 1000 + frame.fraction / 10 ** (frame.precision - 3);
+  const unit = UNITS_PER_MS[frame.precision] ?? 10 ** (frame.precision - 3);
+  return frame.seconds * 1000 + frame.fraction / unit;
 }

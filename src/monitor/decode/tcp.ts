@@ -39,6 +39,10 @@ export interface TcpHeader {
 }
 
 const NO_OPTIONS: readonly TcpOption[] = [];
+// Options without values are shared: no allocation for the NOPs that pad almost every header.
+const NOP: TcpOption = { kind: 'nop' };
+const EOL: TcpOption = { kind: 'eol' };
+const SACK_PERM: TcpOption = { kind: 'sack_perm' };
 
 /** Decode the TCP header at `at`; `segmentLength` is the IP payload length. */
 export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): TcpHeader | { error: string } {
@@ -80,11 +84,11 @@ function decodeOptions(b: Uint8Array, start: number, end: number): TcpOption[] {
   while (p < end) {
     const code = b[p] as number;
     if (code === 0) {
-      out.push({ kind: 'eol' });
+      out.push(EOL);
       break;
     }
     if (code === 1) {
-      out.push({ kind: 'nop' });
+      out.push(NOP);
       p++;
       continue;
     }
@@ -93,7 +97,7 @@ function decodeOptions(b: Uint8Array, start: number, end: number): TcpOption[] {
     if (len < 2 || p + len > end) break;
     if (code === 2 && len === 4) out.push({ kind: 'mss', value: ((b[p + 2] as number) << 8) | (b[p + 3] as number) });
     else if (code === 3 && len === 3) out.push({ kind: 'ws', shift: b[p + 2] as number });
-    else if (code === 4 && len === 2) out.push({ kind: 'sack_perm' });
+    else if (code === 4 && len === 2) out.push(SACK_PERM);
     else if (code === 8 && len === 10) out.push({ kind: 'ts', value: u32(b, p + 2), echo: u32(b, p + 6) });
     else if (code === 5 && (len - 2) % 8 === 0) {
       const blocks: Array<readonly [number, number]> = [];

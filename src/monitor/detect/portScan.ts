@@ -93,19 +93,20 @@ export class PortScanDetector {
     timeMs: number,
   ): NetworkAlert | null {
     const host = p.ip!.destination;
-    const portsOnHost = new Set<number>();
-    const hostsOnPort = new Set<string>();
+    // Probes are distinct (host, port) targets, so counting them counts distinct ports and hosts.
+    let portsOnHost = 0;
+    let hostsOnPort = 0;
     for (const q of s.probes) {
-      if (q.host === host) portsOnHost.add(q.port);
-      if (q.port === port) hostsOnPort.add(q.host);
+      if (q.host === host) portsOnHost++;
+      if (q.port === port) hostsOnPort++;
     }
     const stealth = kind === 'fin' || kind === 'null' || kind === 'xmas';
-    const vertical = portsOnHost.size >= (stealth ? this.#t.stealthPorts : this.#t.ports);
-    const horizontal = hostsOnPort.size >= this.#t.hosts;
+    const vertical = portsOnHost >= (stealth ? this.#t.stealthPorts : this.#t.ports);
+    const horizontal = hostsOnPort >= this.#t.hosts;
     if (!vertical && !horizontal) return null;
     s.lastAlert = timeMs;
     const name = NAMES[kind];
-    const what = vertical ? `${portsOnHost.size} ports on ${host}` : `port ${port} on ${hostsOnPort.size} hosts`;
+    const what = vertical ? `${portsOnHost} ports on ${host}` : `port ${port} on ${hostsOnPort} hosts`;
     return {
       threatId: 'port-scan',
       ruleId: `monitor-port-scan-${kind}`,

@@ -5,6 +5,7 @@ import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState, type FlowSummary } from '../flows/flow.js';
 import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './httpCutter.js';
 import { type Delivery, StreamBuffer } from './reassembly.js';
+import { RecentKeys } from './recentKeys.js';
 
 export interface ConnectionLimits {
   /** Connections tracked at once; the oldest is closed beyond this. */
@@ -44,13 +45,15 @@ export interface ConnectionView {
   readonly client: Endpoint;
   readonly server: Endpoint;
   readonly lines: readonly string[];
+  /** The Zeek-style summary; built on demand, since most connections are never reported. */
+  summary(): FlowSummary;
 }
 
 export interface ConnectionSink {
   /** One HTTP request, with its response status when the response was seen. */
   request(conn: ConnectionView, request: CutRequest, status: number | null, timeMs: number): void;
-  /** The connection ended (FIN/RST, idle, evicted or end of input). */
-  closed(conn: ConnectionView, flow: FlowSummary): void;
+  /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.summary()` describes it. */
+  closed(conn: ConnectionView): void;
 }
 
 interface Pending {
@@ -59,7 +62,7 @@ interface Pending {
 }
 
 class Connection implements ConnectionView {
-  readonly uid: string;
+  #uid: string | null = null;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
   readonly start: number;
@@ -88,13 +91,22 @@ class Connection implements ConnectionView {
     this.responder = responder;
     this.start = start;
     this.last = start;
-    this.uid = `C${hashId(`${start}|${originator.ip}|${originator.port}|${responder.ip}|${responder.port}`).slice(0, 17)}`;
     this.streams = [
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
     this.requests = new RequestCutter(HTTP_PORTS.has(responder.port));
     this.responses = new ResponseCutter(() => this.methods.shift());
+  }
+
+  /** A hash of the connection's identity: computed on first use (a SHA-256 per connection is costly). */
+  get uid(): string {
+    if (this.#uid === null) {
+      const o = this.originator;
+      const r = this.responder;
+      this.#uid = `C${hashId(`${this.start}|${o.ip}|${o.port}|${r.ip}|${r.port}`).slice(0, 17)}`;
+    }
+    return this.#uid;
   }
 
   get client(): Endpoint {
@@ -153,7 +165,7 @@ class Connection implements ConnectionView {
  */
 export class ConnectionTracker {
   readonly #connections = new Map<string, Connection>();
-  readonly #recentlyClosed = new Map<string, true>();
+  readonly #recentlyClosed = new RecentKeys(RECENTLY_CLOSED);
   readonly #limits: ConnectionLimits;
   readonly #sink: ConnectionSink;
   #buffered = 0;
@@ -288,7 +300,7 @@ export class ConnectionTracker {
     for (const r of conn.requests.end()) this.#request(conn, r);
     for (const r of conn.responses.end()) this.#response(conn, r);
     for (const p of conn.pending.splice(0)) this.#sink.request(conn, p.request, null, p.time);
-    this.#sink.closed(conn, conn.summary());
+    this.#sink.closed(conn);
     conn.lines = [];
   }
 
@@ -296,11 +308,7 @@ export class ConnectionTracker {
   #retire(key: string, conn: Connection): void {
     this.#close(conn);
     this.#connections.delete(key);
-    if (this.#recentlyClosed.size >= RECENTLY_CLOSED) {
-      const oldest = this.#recentlyClosed.keys().next().value;
-      if (oldest !== undefined) this.#recentlyClosed.delete(oldest);
-    }
-    this.#recentlyClosed.set(key, true);
+    this.#recentlyClosed.add(key);
   }
 
   #evictOldest(): void {
