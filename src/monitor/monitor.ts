@@ -12,7 +12,7 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { alertEvent, flowEvent } from './events.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
-import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
+import { type ConnectionLimits, ConnectionTracker, type ConnectionView, connectionKey } from './streams/connections.js';
 import type { CutRequest } from './streams/httpCutter.js';
 
 export interface MonitorOptions {
@@ -86,13 +86,17 @@ export class Monitor {
     const p = decodePacket(frame);
     if (p.error) this.stats.decodeErrors++;
     const time = frameTimeMs(frame);
+    const t = p.transport;
+    const key =
+      t.kind === 'tcp'
+        ? connectionKey(p.ip!.source, t.tcp.sourcePort, p.ip!.destination, t.tcp.destinationPort)
+        : undefined;
     let line: string | null = null;
     if (this.#log) {
-      line = this.#log.line(p);
+      line = this.#log.line(p, key);
       if (this.#o.onLine && this.#wanted(p)) this.#o.onLine(line);
     }
-    const t = p.transport;
-    if (t.kind === 'tcp') this.#tracker.segment(p, t.tcp, time, line);
+    if (t.kind === 'tcp') this.#tracker.segment(p, t.tcp, time, line, key);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));

@@ -40,6 +40,8 @@ export class CaptureParser {
   #format: Format = 'unknown';
   #little = true;
   #precision = 6;
+  /** 10^precision: a fraction at or above it is corruption. */
+  #fractionLimit = 1e6;
   #linkType = 0;
   #interfaces: Interface[] = [];
   #count = 0;
@@ -123,6 +125,7 @@ export class CaptureParser {
       );
     const magic = this.#little ? magicLE : magicBE;
     this.#precision = magic === PCAP_MAGIC_NS ? 9 : 6;
+    this.#fractionLimit = 10 ** this.#precision;
     // The link type's upper bits may carry FCS information (pcap-linktype(7)); keep the low 16.
     this.#linkType = this.#u32(this.#pos + 20) & 0xffff;
     this.#format = 'pcap';
@@ -140,7 +143,7 @@ export class CaptureParser {
       }
       if (this.#available() < 16 + capLen) return;
       const fraction = this.#u32(at + 4);
-      if (fraction >= 10 ** this.#precision) {
+      if (fraction >= this.#fractionLimit) {
         throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, `timestamp fraction ${fraction} out of range`);
       }
       frames({

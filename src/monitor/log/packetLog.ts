@@ -70,45 +70,42 @@ export class PacketLog {
     this.#maxConversations = options.maxConversations ?? 200_000;
   }
 
-  /** The log line for one frame (frames must come in capture order). */
-  line(p: DecodedPacket): string {
+  /**
+   * The log line for one frame (frames must come in capture order). `tcpKey`, when the caller
+   * already has it, is `conversationKey` of a TCP packet's addresses and ports.
+   */
+  line(p: DecodedPacket, tcpKey?: string): string {
     const f = p.frame;
-    const time = this.#relative(f.seconds, f.fraction, f.precision);
+    const ns = this.#relativeNs(f.seconds, f.fraction, f.precision);
+    const time = relativeText(ns, f.precision);
     const ip = p.ip;
     if (!ip) {
       const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
       const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
-      return tsharkLine(f.number, time.text, source, destination, c.protocol, f.originalLength, c.info);
+      return tsharkLine(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
     }
-    const c = this.#ipColumns(p, time.ns);
-    return tsharkLine(f.number, time.text, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
+    const c = this.#ipColumns(p, ns, tcpKey);
+    return tsharkLine(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
   }
 
-  #relative(seconds: number, fraction: number, precision: number): { text: string; ns: number } {
-    const fracNs = fraction * 10 ** (9 - precision);
+  /** Nanoseconds since the first frame. */
+  #relativeNs(seconds: number, fraction: number, precision: number): number {
+    const fracNs = fraction * (POW10[9 - precision] ?? 10 ** (9 - precision));
     if (this.#startNs === null) {
       this.#startSeconds = seconds;
       this.#startNs = fracNs;
     }
-    const ns = (seconds - this.#startSeconds) * 1e9 + fracNs - this.#startNs;
-    const unit = 10 ** (9 - precision);
-    const negative = ns < 0;
-    const abs = Math.floor(Math.abs(ns) / unit);
-    const scale = 10 ** precision;
-    const whole = Math.floor(abs / scale);
-    const frac = abs - whole * scale;
-    const text = `${negative ? '-' : ''}${whole}${precision > 0 ? `.${String(frac).padStart(precision, '0')}` : ''}`;
-    return { text, ns };
+    return (seconds - this.#startSeconds) * 1e9 + fracNs - this.#startNs;
   }
 
-  #ipColumns(p: DecodedPacket, ns: number): Columns {
+  #ipColumns(p: DecodedPacket, ns: number, tcpKey: string | undefined): Columns {
     const ip = p.ip!;
     if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return fragmentColumns(ip);
     const t = p.transport;
     switch (t.kind) {
       case 'tcp':
-        return this.#tcp(p, t.tcp, ns);
+        return this.#tcp(p, t.tcp, ns, tcpKey);
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
         return udpColumns(t.udp.sourcePort, t.udp.destinationPort, t.udp.payloadLength, p.payload, illegalZero);
@@ -128,9 +125,9 @@ export class PacketLog {
     return this.#macNames ? this.#macNames.name(mac) : mac;
   }
 
-  #tcp(p: DecodedPacket, tcp: TcpHeader, ns: number): Columns {
+  #tcp(p: DecodedPacket, tcp: TcpHeader, ns: number, tcpKey: string | undefined): Columns {
     const ip = p.ip!;
-    const key = conversationKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    const key = tcpKey ?? conversationKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
     let conv = this.#conversations.get(key);
     let reused = false;
     const dir0 = conv ? directionOf(conv, ip.source, tcp.sourcePort) : 0;
@@ -207,6 +204,22 @@ export class PacketLog {
     if (payload.length === 0 && !fin) return null;
     return conv.httpLog!.onSegment(dir, payload, fin);
   }
+}
+
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+const ZEROS = '000000000';
+
+/** tshark's relative time column: seconds with `precision` decimals, truncated toward zero. */
+function relativeText(ns: number, precision: number): string {
+  const unit = POW10[9 - precision] ?? 10 ** (9 - precision);
+  const negative = ns < 0;
+  const abs = Math.floor(Math.abs(ns) / unit);
+  const scale = POW10[precision] ?? 10 ** precision;
+  const whole = Math.floor(abs / scale);
+  const sign = negative ? '-' : '';
+  if (precision <= 0) return `${sign}${whole}`;
+  const frac = String(abs - whole * scale);
+  return `${sign}${whole}.${ZEROS.slice(0, precision - frac.length)}${frac}`;
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */

@@ -122,7 +122,8 @@ export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: Segm
 
 function scaledWindow(window: number, scale: number): number {
   if (scale < 0) return window;
-  return window * 2 ** scale;
+  // Shifts are capped at 14 (applyWindowScale), so the product fits; `**` would call Math.pow.
+  return scale <= 14 ? window * (1 << scale) : window * 2 ** scale;
 }
 
 /** tshark's verify_tcp_window_scaling, run after the SYN's options are read. */

@@ -2,8 +2,20 @@ import type { TcpHeader } from '../decode/tcp.js';
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
 
+/** flagText for each of the 512 flag combinations, filled on first use. */
+const FLAG_TEXTS: Array<string | undefined> = new Array<string | undefined>(512).fill(undefined);
+
 /** `[SYN, ACK]`-style flag list in tshark's bit order; `<None>` when no flag is set. */
 export function flagText(flags: number): string {
+  const i = flags & 0x1ff;
+  const cached = FLAG_TEXTS[i];
+  if (cached !== undefined) return cached;
+  const text = composeFlagText(i);
+  FLAG_TEXTS[i] = text;
+  return text;
+}
+
+function composeFlagText(flags: number): string {
   let s = '';
   for (let i = 0; i < FLAG_NAMES.length; i++) {
     if ((flags & (1 << i)) === 0) continue;

@@ -180,10 +180,13 @@ export class ConnectionTracker {
     return this.#connections.size;
   }
 
-  /** One TCP packet; `line` is its packet-log line when the log is being written. */
-  segment(p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null): void {
+  /**
+   * One TCP packet; `line` is its packet-log line when the log is being written, `key` its
+   * `connectionKey` when the caller already has it.
+   */
+  segment(p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null, key?: string): void {
     const ip = p.ip!;
-    const key = connectionKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    if (key === undefined) key = connectionKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
     let conn = this.#connections.get(key);
     const isSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
     if (!conn && this.#recentlyClosed.has(key)) {
@@ -337,6 +340,7 @@ export class ConnectionTracker {
   }
 }
 
+/** The same 4-tuple key the packet log uses for its conversations, so one string serves both. */
 export function connectionKey(a: string, ap: number, b: string, bp: number): string {
   return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
 }
