@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- monitor`: packets per second of `bansho monitor -r` (packet log to
  * /dev/null, and detection only) against `tshark -r` and `tcpdump -nn -r`, all on the same
- * generated capture in one run. Medians of a few runs; ratios against tshark.
+ * generated capture in one run. Medians of a few runs of wall-clock and CPU time; ratios against
+ * tshark (and tcpdump on CPU time).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,15 +247,35 @@ function banshoEntry(): string[] {
   return r.status === 0 ? [out] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
 }
 
-function timeRun(cmd: string, args: string[]): Promise<number> {
+interface Timing {
+  /** Wall-clock seconds. */
+  readonly wall: number;
+  /** User + system CPU seconds of the process (null without GNU time): fairer on a loaded machine. */
+  readonly cpu: number | null;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = existsSync(GNU_TIME);
+
+/** Run one reader to /dev/null; GNU time (when installed) reports its CPU seconds into a file. */
+function timeRun(cmd: string, args: string[], dir: string): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const devnull = openSync('/dev/null', 'w');
+    const cpuFile = join(dir, 'cpu.txt');
+    const [bin, argv] = hasGnuTime ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', devnull, 'ignore'] });
+    const child = spawn(bin, argv, { cwd: root, stdio: ['ignore', devnull, 'ignore'] });
     child.once('error', reject);
     child.once('close', (code) => {
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
-      else resolve(Number(process.hrtime.bigint() - start) / 1e9);
+      closeSync(devnull);
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
+      const wall = Number(process.hrtime.bigint() - start) / 1e9;
+      let cpu: number | null = null;
+      if (hasGnuTime) {
+        const [user = Number.NaN, system = Number.NaN] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+        cpu = Number.isFinite(user + system) ? user + system : null;
+      }
+      resolve({ wall, cpu });
     });
   });
 }
@@ -282,22 +303,36 @@ export async function run(): Promise<void> {
     if (has('tshark', '-v')) contenders.push({ name: 'tshark -r', cmd: 'tshark', args: ['-r', file] });
     if (has('tcpdump', '--version'))
       contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
-    const results: Array<{ name: string; seconds: number }> = [];
+    const results: Array<{ name: string; wall: number; cpu: number | null }> = [];
     for (const c of contenders) {
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) times.push(await timeRun(c.cmd, c.args));
-      results.push({ name: c.name, seconds: median(times) });
+      const runs: Timing[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await timeRun(c.cmd, c.args, dir));
+      const cpus = runs.map((r) => r.cpu).filter((x): x is number => x !== null);
+      results.push({
+        name: c.name,
+        wall: median(runs.map((r) => r.wall)),
+        cpu: cpus.length === runs.length ? median(cpus) : null,
+      });
     }
     const tshark = results.find((r) => r.name === 'tshark -r');
+    const tcpdump = results.find((r) => r.name === 'tcpdump -nn -r');
     console.log(
-      `capture: ${n.toLocaleString('en')} packets (generated), medians of ${RUNS} runs, output to /dev/null\n`,
+      `capture: ${n.toLocaleString('en')} packets (generated), medians of ${RUNS} runs, output to /dev/null; ` +
+        'CPU = user + system seconds of the process (fairer than wall clock on a shared machine), start-up included\n',
     );
-    console.log('| reader | median s | packets/s | × tshark |');
-    console.log('|---|---:|---:|---:|');
+    const ratio = (peer: number | null | undefined, mine: number | null): string =>
+      peer && mine ? (peer / mine).toFixed(2) : 'n/a';
+    console.log(
+      '| reader | wall s | packets/s (wall) | CPU s | packets/CPU-s | × tshark (wall) | × tshark (CPU) | × tcpdump (CPU) |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of results) {
-      const pps = n / r.seconds;
-      const ratio = tshark ? (tshark.seconds / r.seconds).toFixed(2) : 'n/a';
-      console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(pps).toLocaleString('en')} | ${ratio} |`);
+      const pps = Math.round(n / r.wall).toLocaleString('en');
+      const cpuPps = r.cpu ? Math.round(n / r.cpu).toLocaleString('en') : 'n/a';
+      console.log(
+        `| ${r.name} | ${r.wall.toFixed(2)} | ${pps} | ${r.cpu?.toFixed(2) ?? 'n/a'} | ${cpuPps} | ` +
+          `${ratio(tshark?.wall, r.wall)} | ${ratio(tshark?.cpu, r.cpu)} | ${ratio(tcpdump?.cpu, r.cpu)} |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
