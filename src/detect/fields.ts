@@ -32,6 +32,7 @@ export const STATIC_FIELDS = [
   'source.port',
   'destination.port',
   'transport',
+  'sensor',
   'payload',
   'payload.length',
 ] as const;
@@ -78,6 +79,8 @@ const READERS: Readonly<Record<StaticField, FieldReader>> = {
   'source.port': (ctx) => [String(ctx.observation.source.port)],
   'destination.port': (ctx) => [String(ctx.observation.destination.port)],
   transport: (ctx) => [ctx.observation.transport],
+  /** Which sensor saw it: rules about what access logs never record (header absence) name the others. */
+  sensor: (ctx) => [ctx.observation.sensor],
   payload: (ctx) =>
     ctx.observation.kind === 'datagram' ? [Buffer.from(ctx.observation.payload).toString('latin1')] : NONE,
   'payload.length': (ctx) =>
