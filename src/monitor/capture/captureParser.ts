@@ -76,7 +76,9 @@ export class CaptureParser {
     const left = this.#buf.length - this.#pos;
     if (left === 0) {
       this.#base += this.#buf.length;
-      this.#buf = chunk;
+      // A plain Uint8Array view: each frame's `subarray` is then the engine's built-in, not
+      // Buffer's (which constructs a FastBuffer per frame).
+      this.#buf = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     } else {
       const merged = new Uint8Array(left + chunk.length);
       merged.set(this.#buf.subarray(this.#pos), 0);

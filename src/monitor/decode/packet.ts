@@ -101,7 +101,8 @@ function withTransport(frame: Frame, link: LinkLayer, ip: IpLayer): DecodedPacke
 }
 
 function slice(b: Uint8Array, at: number, length: number): Uint8Array {
-  if (at >= b.length) return EMPTY;
+  // No view for an empty payload (a pure ACK, most TCP segments): one object less per packet.
+  if (length <= 0 || at >= b.length) return EMPTY;
   return b.subarray(at, Math.min(b.length, at + length));
 }
 

@@ -56,6 +56,10 @@ export interface ConnectionSink {
   closed(conn: ConnectionView): void;
 }
 
+/** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
+const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
+type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
+
 interface Pending {
   readonly request: CutRequest;
   readonly time: number;
@@ -121,8 +125,8 @@ class Connection implements ConnectionView {
     return this.streams[0].bufferedBytes + this.streams[1].bufferedBytes;
   }
 
-  note(dir: 0 | 1, letter: string): void {
-    const l = dir === 0 ? letter.toUpperCase() : letter;
+  note(dir: 0 | 1, letter: HistoryLetter): void {
+    const l = dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
     if (!this.history.includes(l)) this.history += l;
   }
 
