@@ -31,6 +31,8 @@ interface Probe {
 
 interface SourceState {
   probes: Probe[];
+  /** The targets of `probes`, for a membership test without a scan. */
+  readonly targets: Set<string>;
   lastAlert: number;
 }
 
@@ -69,16 +71,17 @@ export class PortScanDetector {
         const oldest = this.#sources.keys().next().value;
         if (oldest !== undefined) this.#sources.delete(oldest);
       }
-      s = { probes: [], lastAlert: -Infinity };
+      s = { probes: [], targets: new Set(), lastAlert: -Infinity };
       this.#sources.set(source, s);
     }
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
-    while (s.probes.length > 0 && (s.probes[0] as Probe).time < windowStart) s.probes.shift();
+    while (s.probes.length > 0 && (s.probes[0] as Probe).time < windowStart) forgetOldest(s);
     const target = `${p.ip.destination}|${port}`;
-    if (!s.probes.some((q) => q.target === target)) {
+    if (!s.targets.has(target)) {
       s.probes.push({ time: timeMs, target, host: p.ip.destination, port, kind });
+      s.targets.add(target);
       // Beyond this many distinct probes the verdict is certain; keep memory flat.
-      if (s.probes.length > 4 * Math.max(this.#t.ports, this.#t.hosts)) s.probes.shift();
+      if (s.probes.length > 4 * Math.max(this.#t.ports, this.#t.hosts)) forgetOldest(s);
     }
     if (timeMs - s.lastAlert < this.#t.cooldownSeconds * 1000) return null;
     return this.#judge(s, source, p, kind, port, timeMs);
@@ -119,6 +122,11 @@ export class PortScanDetector {
       tags: ['scan', kind, vertical ? 'vertical' : 'horizontal'],
     };
   }
+}
+
+function forgetOldest(s: SourceState): void {
+  const old = s.probes.shift();
+  if (old) s.targets.delete(old.target);
 }
 
 function sourcePort(p: DecodedPacket): number {
