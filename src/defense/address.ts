@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv6 } from '../observe/ipText.js';
 
 /**
  * Source addresses as the ban list keys them: an IPv4 address as itself, an IPv6 address by
@@ -89,7 +90,7 @@ export function normaliseCidr(cidr: string): string {
         .slice(0, 4)
         .map((x) => x.toString(16))
         .join(':')}::/64`;
-    return `${compressIPv6(g)}/${bits}`;
+    return `${formatIPv6(g)}/${bits}`;
   }
   throw new AddressError(`not a CIDR: ${cidr}`);
 }
@@ -101,25 +102,4 @@ export function ipv4ToNumber(ip: string): number {
 
 function numberToIPv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-function compressIPv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
