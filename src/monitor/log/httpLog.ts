@@ -1,3 +1,4 @@
+import { ChunkedBody } from '../http/chunkedBody.js';
 import { formatText, messageStart } from './httpStart.js';
 
 /**
@@ -14,7 +15,6 @@ export type HttpSegmentSummary =
 
 const MAX_HEAD = 65536;
 type BodyMode = 'length' | 'close' | 'chunked';
-type ChunkStage = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
 
 interface Pending {
   isResponse: boolean;
@@ -25,8 +25,8 @@ interface Pending {
   firstLine: string;
   mode: BodyMode;
   remaining: number;
-  chunkStage: ChunkStage;
-  chunkLine: string;
+  /** Set when the message is chunked. */
+  chunked: ChunkedBody | null;
   bodyLength: number;
   bodyPrefix: number[];
   contentType: string | null;
@@ -215,38 +215,8 @@ export class HttpLogConversation {
   }
 
   #feedChunked(p: Pending, b: Uint8Array, at: number): number {
-    let pos = at;
-    while (pos < b.length) {
-      if (p.chunkStage === 'data') {
-        const take = Math.min(p.remaining, b.length - pos);
-        this.#noteBody(p, b, pos, take);
-        p.remaining -= take;
-        pos += take;
-        if (p.remaining === 0) p.chunkStage = 'data-end';
-        continue;
-      }
-      const c = b[pos++] as number;
-      if (c !== 0x0a) {
-        if (p.chunkLine.length < 256) p.chunkLine += String.fromCharCode(c);
-        continue;
-      }
-      const line = p.chunkLine.replace(/\r$/, '');
-      p.chunkLine = '';
-      if (p.chunkStage === 'data-end') {
-        p.chunkStage = 'size';
-      } else if (p.chunkStage === 'size') {
-        const size = Number.parseInt(line.split(';')[0]?.trim() ?? '', 16);
-        if (!Number.isFinite(size) || size <= 0) p.chunkStage = 'trailer';
-        else {
-          p.remaining = size;
-          p.chunkStage = 'data';
-        }
-      } else if (p.chunkStage === 'trailer' && line === '') {
-        p.chunkStage = 'done';
-        return pos;
-      }
-    }
-    return -1;
+    const end = (p.chunked as ChunkedBody).feed(b, at, (start, stop) => this.#noteBody(p, b, start, stop - start));
+    return end >= 0 ? end : -1;
   }
 
   #finish(p: Pending): { protocol: string; info: string } {
@@ -274,8 +244,7 @@ function newPending(stage: Pending['stage']): Pending {
     firstLine: '',
     mode: 'length',
     remaining: 0,
-    chunkStage: 'size',
-    chunkLine: '',
+    chunked: null,
     bodyLength: 0,
     bodyPrefix: [],
     contentType: null,
@@ -308,8 +277,10 @@ function parseHeaders(head: string): HeaderFacts {
 
 /** `fallback` is the body length when neither Content-Length nor chunked is given; -1 reads to close. */
 function setBody(p: Pending, h: HeaderFacts, fallback: number): void {
-  if (h.chunked) p.mode = 'chunked';
-  else if (h.contentLength !== null) {
+  if (h.chunked) {
+    p.mode = 'chunked';
+    p.chunked = new ChunkedBody(true);
+  } else if (h.contentLength !== null) {
     p.mode = 'length';
     p.remaining = h.contentLength;
   } else if (fallback >= 0) {

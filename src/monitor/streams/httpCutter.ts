@@ -1,4 +1,5 @@
 import { LIMITS } from '../../observe/observation.js';
+import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../http/chunkedBody.js';
 
 /**
  * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses
@@ -21,7 +22,7 @@ export interface CutRequest {
 type BodyState =
   | { readonly kind: 'none' }
   | { kind: 'length'; remaining: number }
-  | { kind: 'chunked'; stage: 'size' | 'data' | 'data-end' | 'trailer'; remaining: number; line: string }
+  | { readonly kind: 'chunked'; readonly decoder: ChunkedBody }
   | { readonly kind: 'close' };
 
 /** Shared framing: head accumulation, then a body of a known kind. */
@@ -140,42 +141,15 @@ abstract class MessageCutter<T> {
   }
 
   #feedChunked(body: Extract<BodyState, { kind: 'chunked' }>, b: Buffer, out: T[]): number {
-    let pos = 0;
-    while (pos < b.length) {
-      if (body.stage === 'data') {
-        const take = Math.min(body.remaining, b.length - pos);
-        this.#keep(b.subarray(pos, pos + take));
-        body.remaining -= take;
-        pos += take;
-        if (body.remaining === 0) body.stage = 'data-end';
-        continue;
-      }
-      const c = b[pos++] as number;
-      if (c !== 0x0a) {
-        if (body.line.length < 1024) body.line += String.fromCharCode(c);
-        continue;
-      }
-      const line = body.line.endsWith('\r') ? body.line.slice(0, -1) : body.line;
-      body.line = '';
-      if (body.stage === 'data-end') body.stage = 'size';
-      else if (body.stage === 'size') {
-        const size = Number.parseInt((line.split(';')[0] ?? '').trim(), 16);
-        if (!Number.isFinite(size) || size < 0) {
-          this.#complete(out, 'invalid chunk size');
-          this.dead = true;
-          return b.length;
-        }
-        if (size === 0) body.stage = 'trailer';
-        else {
-          body.remaining = size;
-          body.stage = 'data';
-        }
-      } else if (line === '') {
-        this.#complete(out, null);
-        return pos;
-      }
+    const end = body.decoder.feed(b, 0, (start, stop) => this.#keep(b.subarray(start, stop)));
+    if (end === CHUNKED_MORE) return b.length;
+    if (end === CHUNKED_INVALID) {
+      this.#complete(out, 'invalid chunk size');
+      this.dead = true;
+      return b.length;
     }
-    return pos;
+    this.#complete(out, null);
+    return end;
   }
 
   #keep(b: Buffer): void {
@@ -222,7 +196,7 @@ export function headFacts(head: Buffer): HeadFacts {
 }
 
 function chunkedBody(): BodyState {
-  return { kind: 'chunked', stage: 'size', remaining: 0, line: '' };
+  return { kind: 'chunked', decoder: new ChunkedBody(false) };
 }
 
 /** A request line starts with a method-like token and a space. */

@@ -1,0 +1,73 @@
+/**
+ * The chunked transfer coding (RFC 9112 §7.1) as a byte-at-a-time state machine, so a body can
+ * be followed across TCP segments. Used by the HTTP cutter (whole messages for the engine) and
+ * the packet log (which packet ends a message), so both agree on where a message ends.
+ */
+
+type Stage = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
+
+/** `feed` returns this when every byte was consumed and the body goes on. */
+export const CHUNKED_MORE = -1;
+/** `feed` returns this on a chunk-size line that is not hex (strict mode only). */
+export const CHUNKED_INVALID = -2;
+
+/** Chunk-size and trailer lines longer than this are cut: they only need their first token. */
+const MAX_LINE = 1024;
+
+export class ChunkedBody {
+  #stage: Stage = 'size';
+  #remaining = 0;
+  #line = '';
+
+  /**
+   * @param lenient treat a bad chunk-size line as the last chunk instead of failing (the packet
+   *   log keeps going where a dissector would; the cutter reports the message as malformed).
+   */
+  constructor(private readonly lenient: boolean) {}
+
+  get done(): boolean {
+    return this.#stage === 'done';
+  }
+
+  /**
+   * Consume `b` from `at`. Body bytes are reported as `onData(start, end)` spans of `b`.
+   * Returns the position just after the body's last byte once it is complete, `CHUNKED_MORE`
+   * when all of `b` was consumed, or `CHUNKED_INVALID`.
+   */
+  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+    let pos = at;
+    while (pos < b.length) {
+      if (this.#stage === 'data') {
+        const take = Math.min(this.#remaining, b.length - pos);
+        onData(pos, pos + take);
+        this.#remaining -= take;
+        pos += take;
+        if (this.#remaining === 0) this.#stage = 'data-end';
+        continue;
+      }
+      const c = b[pos++] as number;
+      if (c !== 0x0a) {
+        if (this.#line.length < MAX_LINE) this.#line += String.fromCharCode(c);
+        continue;
+      }
+      const line = this.#line.endsWith('\r') ? this.#line.slice(0, -1) : this.#line;
+      this.#line = '';
+      if (this.#stage === 'data-end') this.#stage = 'size';
+      else if (this.#stage === 'size') {
+        const size = Number.parseInt((line.split(';')[0] ?? '').trim(), 16);
+        if (!Number.isFinite(size) || size < 0) {
+          if (!this.lenient) return CHUNKED_INVALID;
+          this.#stage = 'trailer';
+        } else if (size === 0) this.#stage = 'trailer';
+        else {
+          this.#remaining = size;
+          this.#stage = 'data';
+        }
+      } else if (line === '') {
+        this.#stage = 'done';
+        return pos;
+      }
+    }
+    return CHUNKED_MORE;
+  }
+}
