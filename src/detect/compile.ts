@@ -28,6 +28,8 @@ export interface Target {
   readonly transforms: readonly TransformName[];
   readonly key: string;
   readonly parent: Target | null;
+  /** The raw field, null when this target is the raw field itself. */
+  readonly root: Target | null;
   readonly last: TransformName | null;
   /** Reads the raw field (used when `parent` is null). */
   readonly read: FieldReader;
@@ -109,13 +111,19 @@ export function compileRule(spec: RuleSpec, lists: NamedLists): CompiledRule {
 /** Targets are immutable, so equal ones are shared process-wide; the table is as small as the rule language. */
 const TARGETS = new Map<string, Target>();
 
+/** How many distinct targets exist so far: ids are below it. */
+export function targetCount(): number {
+  return TARGETS.size;
+}
+
 export function targetOf(field: FieldName, transforms: readonly TransformName[]): Target {
   const key = transforms.length === 0 ? field : `${field}|${transforms.join(',')}`;
   const known = TARGETS.get(key);
   if (known !== undefined) return known;
   const parent = transforms.length === 0 ? null : targetOf(field, transforms.slice(0, -1));
   const last = transforms[transforms.length - 1] ?? null;
-  const target = { id: TARGETS.size, field, transforms, key, parent, last, read: readerFor(field) };
+  const root = parent === null ? null : (parent.root ?? parent);
+  const target = { id: TARGETS.size, field, transforms, key, parent, root, last, read: readerFor(field) };
   TARGETS.set(key, target);
   return target;
 }

@@ -1,6 +1,6 @@
 import type { HttpRequest, Observation } from '../observe/observation.js';
 import { addBodyArgs } from './bodyArgs.js';
-import type { Target } from './compile.js';
+import { type Target, targetCount } from './compile.js';
 import { TRANSFORMS } from './transforms/index.js';
 
 /**
@@ -97,7 +97,11 @@ export function readerFor(field: FieldName): FieldReader {
 
 /** Lazily computes and memoises field values (raw and transformed) for one Observation. */
 export class FieldContext {
-  private readonly cache: Array<readonly string[] | undefined> = [];
+  /**
+   * Indexed by Target id. Allocated whole (ids are dense and few): an array grown by writes at
+   * scattered indexes falls back to slow dictionary elements.
+   */
+  private readonly cache: Array<readonly string[] | undefined> = new Array(targetCount()).fill(undefined);
   private parsedArgs: { names: string[]; values: string[] } | undefined;
   private parsedCookies: { names: string[]; values: string[] } | undefined;
 
@@ -107,10 +111,11 @@ export class FieldContext {
   get(target: Target): readonly string[] {
     const hit = this.cache[target.id];
     if (hit !== undefined) return hit;
-    const values =
-      target.parent === null || target.last === null
-        ? target.read(this)
-        : applyStep(this.get(target.parent), TRANSFORMS[target.last]);
+    let values: readonly string[];
+    if (target.parent === null || target.root === null || target.last === null) values = target.read(this);
+    // A field the Observation lacks stays empty whatever the transformations: skip the chain.
+    else if (this.get(target.root).length === 0) values = NONE;
+    else values = applyStep(this.get(target.parent), TRANSFORMS[target.last]);
     this.cache[target.id] = values;
     return values;
   }
