@@ -12,7 +12,19 @@ interface PrefilterGroup {
   readonly set: LiteralSet;
   /** For each literal of `set`, the indexes of the rules it admits. */
   readonly owners: ReadonlyArray<readonly number[]>;
+  /** String → the rules its literals admit, for strings seen before (see PREFILTER_MEMO). */
+  readonly memo: Map<string, readonly number[]>;
 }
+
+/**
+ * The prefilter's verdict on a string is a pure function of the string, and traffic repeats
+ * itself: the same User-Agents, referers, hosts and asset paths come back request after
+ * request. Hashing a string to find it again costs a fraction of scanning it, so each
+ * group remembers its recent strings. Bounded: strings longer than `maxLength` are always
+ * scanned, and a group's memo is emptied when it reaches `entries` (memory stays below
+ * groups × entries × maxLength; a flood of unique strings costs one lookup more each).
+ */
+export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
 
 /**
  * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
@@ -45,7 +57,15 @@ export class RuleEngine implements Engine {
     const admitted = this.admitted;
     for (const group of this.groups[observation.kind]) {
       const values = ctx.get(group.target);
-      for (const value of values) group.set.markOwners(value, group.owners, admitted, generation);
+      for (let v = 0; v < values.length; v++) {
+        const value = values[v] as string;
+        if (value.length > PREFILTER_MEMO.maxLength) {
+          group.set.markOwners(value, group.owners, admitted, generation);
+          continue;
+        }
+        const rules = admittedBy(group, value);
+        for (let r = 0; r < rules.length; r++) admitted[rules[r] as number] = generation;
+      }
     }
     const matches: Match[] = [];
     for (const index of this.byKind[observation.kind]) {
@@ -65,6 +85,15 @@ export class RuleEngine implements Engine {
     }
     return this.generation;
   }
+}
+
+function admittedBy(group: PrefilterGroup, value: string): readonly number[] {
+  const known = group.memo.get(value);
+  if (known !== undefined) return known;
+  const rules = group.set.ownersIn(value, group.owners);
+  if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
+  group.memo.set(value, rules);
+  return rules;
 }
 
 interface Evidence {
@@ -139,5 +168,6 @@ function buildGroups(rules: readonly CompiledRule[], kind: Observation['kind']):
     target,
     set: new LiteralSet([...owners.keys()], { caseless: true }),
     owners: [...owners.values()],
+    memo: new Map(),
   }));
 }

@@ -11,6 +11,9 @@ export function foldAscii(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
+/** What ownersIn gives for a text without any literal: shared, never mutated. */
+export const NO_OWNERS: readonly number[] = Object.freeze([]);
+
 export interface LiteralSetOptions {
   /** Fold ASCII A–Z to a–z on both sides. */
   readonly caseless?: boolean;
@@ -102,6 +105,25 @@ export class LiteralSet {
       if (out !== undefined)
         for (const literal of out) for (const owner of owners[literal] as readonly number[]) marks[owner] = stamp;
     }
+  }
+
+  /** The owners (see markOwners) of every literal occurring in `text`, each once; `NO_OWNERS` when none. */
+  ownersIn(text: string, owners: ReadonlyArray<readonly number[]>): readonly number[] {
+    const { dfa, outputs } = this.ahoCorasick();
+    const classes = this.classes;
+    const stride = this.stride;
+    let found: number[] | null = null;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
+      const out = outputs[state];
+      if (out === undefined) continue;
+      found ??= [];
+      for (const literal of out)
+        for (const owner of owners[literal] as readonly number[]) if (!found.includes(owner)) found.push(owner);
+    }
+    return found ?? NO_OWNERS;
   }
 
   startsWithAny(text: string): boolean {
