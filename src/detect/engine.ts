@@ -12,7 +12,7 @@ interface PrefilterGroup {
   readonly set: LiteralSet;
   /** For each literal of `set`, the indexes of the rules it admits. */
   readonly owners: ReadonlyArray<readonly number[]>;
-  /** String → the rules its literals admit, for strings seen before (see PREFILTER_MEMO). */
+  /** Raw value → the rules the literals in its transformed form admit (see PREFILTER_MEMO). */
   readonly memo: Map<string, readonly number[]>;
 }
 
@@ -55,18 +55,7 @@ export class RuleEngine implements Engine {
     // The engine is synchronous and never re-entered, so one scratch array serves every call.
     const generation = this.nextGeneration();
     const admitted = this.admitted;
-    for (const group of this.groups[observation.kind]) {
-      const values = ctx.get(group.target);
-      for (let v = 0; v < values.length; v++) {
-        const value = values[v] as string;
-        if (value.length > PREFILTER_MEMO.maxLength) {
-          group.set.markOwners(value, group.owners, admitted, generation);
-          continue;
-        }
-        const rules = admittedBy(group, value);
-        for (let r = 0; r < rules.length; r++) admitted[rules[r] as number] = generation;
-      }
-    }
+    for (const group of this.groups[observation.kind]) admitGroup(group, ctx, admitted, generation);
     const matches: Match[] = [];
     for (const index of this.byKind[observation.kind]) {
       const rule = this.rules[index] as CompiledRule;
@@ -87,13 +76,31 @@ export class RuleEngine implements Engine {
   }
 }
 
-function admittedBy(group: PrefilterGroup, value: string): readonly number[] {
-  const known = group.memo.get(value);
-  if (known !== undefined) return known;
-  const rules = group.set.ownersIn(value, group.owners);
-  if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
-  group.memo.set(value, rules);
-  return rules;
+/**
+ * The group's prefilter pass. The memo is keyed by the raw value, not the transformed one: a
+ * value seen before admits its rules without even computing its transformation chain (only
+ * admitted rules will need it). Transformations map values one to one, so the i-th transformed
+ * value is the i-th raw value's.
+ */
+function admitGroup(group: PrefilterGroup, ctx: FieldContext, admitted: Uint32Array, generation: number): void {
+  const raw = ctx.get(group.target.root ?? group.target);
+  let transformed: readonly string[] | null = null;
+  for (let v = 0; v < raw.length; v++) {
+    const key = raw[v] as string;
+    if (key.length > PREFILTER_MEMO.maxLength) {
+      transformed ??= ctx.get(group.target);
+      group.set.markOwners(transformed[v] as string, group.owners, admitted, generation);
+      continue;
+    }
+    let rules = group.memo.get(key);
+    if (rules === undefined) {
+      transformed ??= ctx.get(group.target);
+      rules = group.set.ownersIn(transformed[v] as string, group.owners);
+      if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
+      group.memo.set(key, rules);
+    }
+    for (let r = 0; r < rules.length; r++) admitted[rules[r] as number] = generation;
+  }
 }
 
 interface Evidence {
