@@ -1,7 +1,7 @@
 import type { HttpRequest, Observation } from '../observe/observation.js';
 import { addBodyArgs } from './bodyArgs.js';
 import { type Target, targetCount } from './compile.js';
-import { applyTransforms, TRANSFORMS } from './transforms/index.js';
+import { TRANSFORMS } from './transforms/index.js';
 
 /**
  * The parts of an Observation a rule can look at. Every field yields a list of strings (empty
@@ -113,13 +113,9 @@ export class FieldContext {
     if (hit !== undefined) return hit;
     let values: readonly string[];
     if (target.parent === null || target.root === null || target.last === null) values = target.read(this);
-    else {
-      const raw = this.get(target.root);
-      // A field the Observation lacks stays empty whatever the transformations: skip the chain.
-      if (raw.length === 0) values = NONE;
-      else if (allShort(raw)) values = transformRemembered(raw, target);
-      else values = applyStep(this.get(target.parent), TRANSFORMS[target.last]);
-    }
+    // A field the Observation lacks stays empty whatever the transformations: skip the chain.
+    else if (this.get(target.root).length === 0) values = NONE;
+    else values = applyStep(this.get(target.parent), TRANSFORMS[target.last]);
     this.cache[target.id] = values;
     return values;
   }
@@ -152,44 +148,6 @@ export class FieldContext {
     this.parsedCookies = { names, values };
     return this.parsedCookies;
   }
-}
-
-/**
- * What a transformation chain made of a raw value is a pure function of the value, and traffic
- * repeats itself (User-Agents, referers, asset paths): each target remembers its recent raw
- * values, so a value seen before costs one hash lookup instead of the whole chain. Bounded
- * like the prefilter memo: values over `maxLength` take the step-by-step path (which shares
- * chain prefixes), and a target's memo is emptied at `entries`.
- */
-export const TRANSFORM_MEMO = { maxLength: 256, entries: 2048 } as const;
-const remembered: Array<Map<string, string> | undefined> = [];
-
-function allShort(values: readonly string[]): boolean {
-  for (let i = 0; i < values.length; i++) if ((values[i] as string).length > TRANSFORM_MEMO.maxLength) return false;
-  return true;
-}
-
-/** The whole chain over every raw value, remembered; the raw list itself when nothing changed. */
-function transformRemembered(raw: readonly string[], target: Target): readonly string[] {
-  let memo = remembered[target.id];
-  if (memo === undefined) {
-    memo = new Map();
-    while (remembered.length <= target.id) remembered.push(undefined);
-    remembered[target.id] = memo;
-  }
-  let out: string[] | null = null;
-  for (let i = 0; i < raw.length; i++) {
-    const before = raw[i] as string;
-    let after = memo.get(before);
-    if (after === undefined) {
-      after = applyTransforms(before, target.transforms);
-      if (memo.size >= TRANSFORM_MEMO.entries) memo.clear();
-      memo.set(before, after);
-    }
-    if (out === null && after !== before) out = raw.slice(0, i);
-    if (out !== null) out.push(after);
-  }
-  return out ?? raw;
 }
 
 /** One transformation over every value; the input list itself when nothing changed (no allocation). */
