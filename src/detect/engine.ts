@@ -29,19 +29,24 @@ export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
 /**
  * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
  * field (all rules' required literals at once); only rules whose literal was seen, plus the
- * few without a prefilter (cheap method/port/form tests), are evaluated in full.
+ * few without a prefilter (cheap method/port/form tests), are evaluated in full — the pass
+ * lists them, so the other rules are not even visited.
  */
 export class RuleEngine implements Engine {
   readonly rules: readonly CompiledRule[];
-  private readonly byKind: Readonly<Record<Observation['kind'], readonly number[]>>;
+  /** Per kind, the rules without a prefilter: evaluated for every Observation of that kind. */
+  private readonly unfiltered: Readonly<Record<Observation['kind'], readonly number[]>>;
   private readonly groups: Readonly<Record<Observation['kind'], readonly PrefilterGroup[]>>;
   private readonly admitted: Uint32Array;
+  /** The rules to evaluate for the current Observation (scratch, reused). */
+  private readonly candidates: number[] = [];
   private generation = 0;
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
-    const indexes = (kind: Observation['kind']) => rules.flatMap((r, i) => (r.on === kind ? [i] : []));
-    this.byKind = { http: indexes('http'), datagram: indexes('datagram') };
+    const unfiltered = (kind: Observation['kind']) =>
+      rules.flatMap((r, i) => (r.on === kind && r.prefilter === null ? [i] : []));
+    this.unfiltered = { http: unfiltered('http'), datagram: unfiltered('datagram') };
     this.groups = { http: buildGroups(rules, 'http'), datagram: buildGroups(rules, 'datagram') };
     this.admitted = new Uint32Array(rules.length);
   }
@@ -55,11 +60,15 @@ export class RuleEngine implements Engine {
     // The engine is synchronous and never re-entered, so one scratch array serves every call.
     const generation = this.nextGeneration();
     const admitted = this.admitted;
-    for (const group of this.groups[observation.kind]) admitGroup(group, ctx, admitted, generation);
+    const candidates = this.candidates;
+    candidates.length = 0;
+    for (const group of this.groups[observation.kind]) admitGroup(group, ctx, admitted, generation, candidates);
+    for (const index of this.unfiltered[observation.kind]) candidates.push(index);
+    // Rule order, as the rule set lists them, is the order of the matches.
+    candidates.sort(ascending);
     const matches: Match[] = [];
-    for (const index of this.byKind[observation.kind]) {
-      const rule = this.rules[index] as CompiledRule;
-      if (rule.prefilter !== null && admitted[index] !== generation) continue;
+    for (let c = 0; c < candidates.length; c++) {
+      const rule = this.rules[candidates[c] as number] as CompiledRule;
       const evidence = evaluate(rule.conditions, ctx);
       if (evidence !== null) matches.push(toMatch(rule, evidence));
     }
@@ -82,25 +91,37 @@ export class RuleEngine implements Engine {
  * admitted rules will need it). Transformations map values one to one, so the i-th transformed
  * value is the i-th raw value's.
  */
-function admitGroup(group: PrefilterGroup, ctx: FieldContext, admitted: Uint32Array, generation: number): void {
+function admitGroup(
+  group: PrefilterGroup,
+  ctx: FieldContext,
+  admitted: Uint32Array,
+  generation: number,
+  candidates: number[],
+): void {
   const raw = ctx.get(group.target.root ?? group.target);
   let transformed: readonly string[] | null = null;
   for (let v = 0; v < raw.length; v++) {
     const key = raw[v] as string;
-    if (key.length > PREFILTER_MEMO.maxLength) {
-      transformed ??= ctx.get(group.target);
-      group.set.markOwners(transformed[v] as string, group.owners, admitted, generation);
-      continue;
-    }
-    let rules = group.memo.get(key);
+    let rules = key.length > PREFILTER_MEMO.maxLength ? undefined : group.memo.get(key);
     if (rules === undefined) {
       transformed ??= ctx.get(group.target);
       rules = group.set.ownersIn(transformed[v] as string, group.owners);
-      if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
-      group.memo.set(key, rules);
+      if (key.length <= PREFILTER_MEMO.maxLength) {
+        if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
+        group.memo.set(key, rules);
+      }
     }
-    for (let r = 0; r < rules.length; r++) admitted[rules[r] as number] = generation;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r] as number;
+      if (admitted[rule] === generation) continue;
+      admitted[rule] = generation;
+      candidates.push(rule);
+    }
   }
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
 interface Evidence {
