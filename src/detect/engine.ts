@@ -1,5 +1,6 @@
 import type { Observation } from '../observe/observation.js';
 import type { CompiledCondition, CompiledRule, Target } from './compile.js';
+import { Doorkeeper } from './doorkeeper.js';
 import { FieldContext } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import type { Engine, Match } from './types.js';
@@ -14,6 +15,8 @@ interface PrefilterGroup {
   readonly owners: ReadonlyArray<readonly number[]>;
   /** Raw value → the rules the literals in its transformed form admit (see PREFILTER_MEMO). */
   readonly memo: Map<string, readonly number[]>;
+  /** The group's position, salting its doorkeeper fingerprints. */
+  readonly index: number;
 }
 
 /**
@@ -21,8 +24,10 @@ interface PrefilterGroup {
  * itself: the same User-Agents, referers, hosts and asset paths come back request after
  * request. Hashing a string to find it again costs a fraction of scanning it, so each
  * group remembers its recent strings. Bounded: strings longer than `maxLength` are always
- * scanned, and a group's memo is emptied when it reaches `entries` (memory stays below
- * groups × entries × maxLength; a flood of unique strings costs one lookup more each).
+ * scanned, a group's memo is emptied when it reaches `entries`, keys are detached from the
+ * request they came from (memory stays below groups × entries × maxLength characters, about
+ * 17 M for the built-in packs), and a value is remembered only when it comes back (a flood
+ * of unique strings costs a lookup and a fingerprint each).
  */
 export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
 
@@ -40,6 +45,8 @@ export class RuleEngine implements Engine {
   private readonly admitted: Uint32Array;
   /** The rules to evaluate for the current Observation (scratch, reused). */
   private readonly candidates: number[] = [];
+  /** Values go into the prefilter memo on their second sighting (see ./doorkeeper.ts). */
+  private readonly doorkeeper = new Doorkeeper(16);
   private generation = 0;
 
   constructor(rules: readonly CompiledRule[]) {
@@ -62,7 +69,8 @@ export class RuleEngine implements Engine {
     const admitted = this.admitted;
     const candidates = this.candidates;
     candidates.length = 0;
-    for (const group of this.groups[observation.kind]) admitGroup(group, ctx, admitted, generation, candidates);
+    for (const group of this.groups[observation.kind])
+      admitGroup(group, ctx, admitted, generation, candidates, this.doorkeeper);
     for (const index of this.unfiltered[observation.kind]) candidates.push(index);
     // Rule order, as the rule set lists them, is the order of the matches.
     candidates.sort(ascending);
@@ -97,6 +105,7 @@ function admitGroup(
   admitted: Uint32Array,
   generation: number,
   candidates: number[],
+  doorkeeper: Doorkeeper,
 ): void {
   const raw = ctx.get(group.target.root ?? group.target);
   let transformed: readonly string[] | null = null;
@@ -106,9 +115,9 @@ function admitGroup(
     if (rules === undefined) {
       transformed ??= ctx.get(group.target);
       rules = group.set.ownersIn(transformed[v] as string, group.owners);
-      if (key.length <= PREFILTER_MEMO.maxLength) {
+      if (key.length <= PREFILTER_MEMO.maxLength && doorkeeper.seenBefore(key, group.index)) {
         if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
-        group.memo.set(key, rules);
+        group.memo.set(detached(key), rules);
       }
     }
     for (let r = 0; r < rules.length; r++) {
@@ -118,6 +127,15 @@ function admitGroup(
       candidates.push(rule);
     }
   }
+}
+
+/**
+ * A copy of `value` that keeps nothing else alive: a value cut from a request (a path out of
+ * the request line, a header out of the raw head) may be a slice that holds its whole parent
+ * string, and the memo outlives the request. Concatenating forces a fresh flat string.
+ */
+function detached(value: string): string {
+  return ` ${value}`.slice(1);
 }
 
 function ascending(a: number, b: number): number {
@@ -192,7 +210,8 @@ function buildGroups(rules: readonly CompiledRule[], kind: Observation['kind']):
       }
     }
   });
-  return [...byTarget.values()].map(({ target, owners }) => ({
+  return [...byTarget.values()].map(({ target, owners }, index) => ({
+    index,
     target,
     set: new LiteralSet([...owners.keys()], { caseless: true }),
     owners: [...owners.values()],
