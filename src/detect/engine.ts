@@ -114,11 +114,15 @@ function admitGroup(
     let rules = key.length > PREFILTER_MEMO.maxLength ? undefined : group.memo.get(key);
     if (rules === undefined) {
       transformed ??= ctx.get(group.target);
-      rules = group.set.ownersIn(transformed[v] as string, group.owners);
-      if (key.length <= PREFILTER_MEMO.maxLength && doorkeeper.seenBefore(key, group.index)) {
-        if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
-        group.memo.set(detached(key), rules);
+      const value = transformed[v] as string;
+      // Not worth remembering (too long, or not seen before): stamp its rules straight away.
+      if (key.length > PREFILTER_MEMO.maxLength || !doorkeeper.seenBefore(key, group.index)) {
+        group.set.markOwners(value, group.owners, admitted, generation, candidates);
+        continue;
       }
+      rules = group.set.ownersIn(value, group.owners);
+      if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
+      group.memo.set(detached(key), rules);
     }
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r] as number;

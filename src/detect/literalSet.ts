@@ -93,7 +93,14 @@ export class LiteralSet {
    * For every literal occurring in `text`, stamp the entries `owners[literal]` of `marks` —
    * the engine's prefilter pass, without a callback per hit.
    */
-  markOwners(text: string, owners: ReadonlyArray<readonly number[]>, marks: Uint32Array, stamp: number): void {
+  markOwners(
+    text: string,
+    owners: ReadonlyArray<readonly number[]>,
+    marks: Uint32Array,
+    stamp: number,
+    /** Receives each owner the first time this stamp marks it. */
+    newlyMarked: number[],
+  ): void {
     const { dfa, outputs } = this.ahoCorasick();
     const classes = this.classes;
     const stride = this.stride;
@@ -102,8 +109,13 @@ export class LiteralSet {
       const c = text.charCodeAt(i);
       state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
       const out = outputs[state];
-      if (out !== undefined)
-        for (const literal of out) for (const owner of owners[literal] as readonly number[]) marks[owner] = stamp;
+      if (out === undefined) continue;
+      for (const literal of out)
+        for (const owner of owners[literal] as readonly number[]) {
+          if (marks[owner] === stamp) continue;
+          marks[owner] = stamp;
+          newlyMarked.push(owner);
+        }
     }
   }
 
