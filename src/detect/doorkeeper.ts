@@ -2,8 +2,9 @@
  * "Seen this before?" for memo admission, in a fixed table of fingerprints: a value is worth
  * remembering (copying, keeping) only once it comes back. Unique values — most request paths
  * on some sites, a flood built to defeat the memo — then cost a fingerprint, not a copy. The
- * fingerprint samples the value (length, both ends, evenly spaced characters): a collision only
- * makes a value be remembered early, which is harmless.
+ * fingerprint hashes every character (values are at most PREFILTER_MEMO.maxLength long):
+ * sampling a few made near-identical values (`/u1/x`, `/u2/x`) collide, and a collision makes
+ * a value be remembered early — harmless, but it costs the copy the table exists to avoid.
  */
 export class Doorkeeper {
   private readonly table: Uint32Array;
@@ -24,14 +25,10 @@ export class Doorkeeper {
   }
 }
 
-const SAMPLES = 16;
-
 function fingerprint(value: string, salt: number): number {
   const n = value.length;
   let h = Math.imul(salt + 1, 0x9e3779b1) ^ n;
-  const step = n > SAMPLES ? Math.floor(n / SAMPLES) : 1;
-  for (let i = 0; i < n; i += step) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  for (let i = Math.max(0, n - 4); i < n; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   h ^= h >>> 15;
   return Math.imul(h, 0x2c1b3c6d);
 }
