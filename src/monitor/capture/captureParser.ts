@@ -197,13 +197,13 @@ export class CaptureParser {
         this.#interfaces.push(this.#readInterface(at, length));
         return;
       case 6:
-        this.#readEnhancedPacket(at, length, frames);
+        this.#readTimestampedPacket(at, length, frames, this.#u32(at + 8), 'enhanced packet block too short');
         return;
       case 3:
         this.#readSimplePacket(at, length, frames);
         return;
       case 2:
-        this.#readObsoletePacket(at, length, frames);
+        this.#readTimestampedPacket(at, length, frames, this.#u16(at + 8), 'packet block too short');
         return;
       default:
         return;
@@ -240,9 +240,13 @@ export class CaptureParser {
     return iface;
   }
 
-  #readEnhancedPacket(at: number, length: number, frames: FrameSink): void {
-    if (length < 32) throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, 'enhanced packet block too short');
-    const iface = this.#interface(this.#u32(at + 8), at);
+  /**
+   * An Enhanced Packet Block, or the obsolete Packet Block it replaced: the same layout, except
+   * that the obsolete block's interface id is 16 bits (followed by a drops count).
+   */
+  #readTimestampedPacket(at: number, length: number, frames: FrameSink, interfaceId: number, tooShort: string): void {
+    if (length < 32) throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, tooShort);
+    const iface = this.#interface(interfaceId, at);
     const capLen = this.#u32(at + 20);
     const origLen = this.#u32(at + 24);
     if (28 + capLen > length - 4) {
@@ -276,27 +280,6 @@ export class CaptureParser {
       linkType: iface.linkType,
       originalLength: origLen,
       data: this.#buf.subarray(at + 12, at + 12 + capLen),
-    });
-  }
-
-  #readObsoletePacket(at: number, length: number, frames: FrameSink): void {
-    if (length < 32) throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, 'packet block too short');
-    const iface = this.#interface(this.#u16(at + 8), at);
-    const capLen = this.#u32(at + 20);
-    const origLen = this.#u32(at + 24);
-    if (28 + capLen > length - 4) {
-      throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, `packet of ${capLen} bytes overruns its block`);
-    }
-    const { seconds, fraction } = splitTimestamp(this.#u32(at + 12), this.#u32(at + 16), iface);
-    frames({
-      number: ++this.#count,
-      offset: this.#base + at,
-      seconds,
-      fraction,
-      precision: iface.precision,
-      linkType: iface.linkType,
-      originalLength: Math.max(origLen, capLen),
-      data: this.#buf.subarray(at + 28, at + 28 + capLen),
     });
   }
 }
