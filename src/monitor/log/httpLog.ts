@@ -1,4 +1,5 @@
 import { ChunkedBody } from '../http/chunkedBody.js';
+import { type HeadFacts, headFacts } from '../http/headFacts.js';
 import { formatText, messageStart } from './httpStart.js';
 
 /**
@@ -172,7 +173,7 @@ export class HttpLogConversation {
     const line = p.head.slice(0, lineEnd < 0 ? p.head.length : lineEnd);
     p.firstLine = formatText(Buffer.from(line, 'latin1'), 0, line.length);
     p.stage = 'body';
-    const headers = parseHeaders(p.head);
+    const headers = headFacts(p.head);
     p.contentType = headers.contentType;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
@@ -251,32 +252,8 @@ function newPending(stage: Pending['stage']): Pending {
   };
 }
 
-interface HeaderFacts {
-  readonly contentLength: number | null;
-  readonly chunked: boolean;
-  readonly contentType: string | null;
-}
-
-function parseHeaders(head: string): HeaderFacts {
-  let contentLength: number | null = null;
-  let chunked = false;
-  let contentType: string | null = null;
-  const lines = head.split(/\r?\n/);
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
-    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
-    else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
-  }
-  return { contentLength, chunked, contentType };
-}
-
 /** `fallback` is the body length when neither Content-Length nor chunked is given; -1 reads to close. */
-function setBody(p: Pending, h: HeaderFacts, fallback: number): void {
+function setBody(p: Pending, h: HeadFacts, fallback: number): void {
   if (h.chunked) {
     p.mode = 'chunked';
     p.chunked = new ChunkedBody(true);

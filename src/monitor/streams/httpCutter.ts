@@ -1,5 +1,6 @@
 import { LIMITS } from '../../observe/observation.js';
 import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../http/chunkedBody.js';
+import { type HeadFacts, headFacts as readHeadFacts } from '../http/headFacts.js';
 
 /**
  * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses
@@ -169,30 +170,9 @@ abstract class MessageCutter<T> {
   }
 }
 
-export interface HeadFacts {
-  readonly firstLine: string;
-  readonly contentLength: number | null;
-  readonly chunked: boolean;
-  readonly upgrade: boolean;
-}
-
-export function headFacts(head: Buffer): HeadFacts {
-  const text = head.toString('latin1');
-  const lines = text.split(/\r?\n/);
-  let contentLength: number | null = null;
-  let chunked = false;
-  let upgrade = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
-    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
-    else if (name === 'upgrade') upgrade = true;
-  }
-  return { firstLine: lines[0] ?? '', contentLength, chunked, upgrade };
+/** The facts of a head as cut from the stream (latin1 bytes). */
+function headFacts(head: Buffer): HeadFacts {
+  return readHeadFacts(head.toString('latin1'));
 }
 
 function chunkedBody(): BodyState {
