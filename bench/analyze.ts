@@ -17,11 +17,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadEngine } from '../src/catalog/index.js';
 import { resolveFormat } from '../src/logs/formats.js';
 import { observationFromRecord } from '../src/logs/toObservation.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_ANALYZE_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_ANALYZE_RUNS ?? 3);
 
@@ -113,15 +115,37 @@ datepattern = %%d/%%b/%%Y:%%H:%%M:%%S %%z
 
 interface Measured {
   readonly seconds: number;
+  /** User + system CPU seconds (null without GNU time): fairer than wall time on a shared machine. */
+  readonly cpu: number | null;
   readonly found: number | null;
 }
 
+const GNU_TIME = '/usr/bin/time';
+
 function timeIt(cmd: string, args: string[], parse: (stdout: string) => number | null): Measured {
+  const timed = existsSync(GNU_TIME);
+  const [bin, argv] = timed ? [GNU_TIME, ['-f', 'cpu %U %S', cmd, ...args]] : [cmd, args];
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(bin, argv, { encoding: 'utf8', maxBuffer: 256 << 20, cwd: root });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
-  return { seconds, found: parse(r.stdout) };
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  const cpuLine = /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  const cpu = cpuLine ? Number(cpuLine[1]) + Number(cpuLine[2]) : null;
+  return { seconds, cpu, found: parse(r.stdout) };
+}
+
+/**
+ * The CLI as users run it: `bin/bansho.js` over the compiled dist/, built now so the run measures
+ * the sources as they are. (Running through tsx would time TypeScript compilation at start-up,
+ * in the main thread and again in every worker.)
+ */
+function banshoCommand(): string[] {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stdout.slice(0, 1000)}`);
+  return [join(root, 'bin', 'bansho.js')];
 }
 
 function median(values: number[]): number {
@@ -171,39 +195,48 @@ export async function run(): Promise<void> {
     const log = join(dir, 'access.log');
     const attacks = await generate(log, LINES);
     console.log(`generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} runs each, median wall time`);
-    const rows: Array<{ tool: string; seconds: number; found: string }> = [];
+    const rows: Array<{ tool: string; seconds: number; cpu: number | null; found: string }> = [];
 
+    const bansho = banshoCommand();
     const banshoTimes: number[] = [];
+    const banshoCpu: number[] = [];
     let banshoFound = '';
     for (let i = 0; i < RUNS; i++) {
       const db = join(dir, `bench-${i}.db`);
       const m = timeIt(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'analyze', log, '--db', db, '--no-origins', '--no-progress', '--json'],
+        [...bansho, 'analyze', log, '--db', db, '--no-origins', '--no-progress', '--json'],
         (out) => {
           const last = out.trimEnd().split('\n').pop() ?? '{}';
           return (JSON.parse(last) as { summary?: { matchedLines?: number } }).summary?.matchedLines ?? null;
         },
       );
       banshoTimes.push(m.seconds);
+      if (m.cpu !== null) banshoCpu.push(m.cpu);
       banshoFound = String(m.found);
       rmSync(db, { force: true });
     }
     rows.push({
       tool: 'bansho analyze (all rules, events to SQLite)',
       seconds: median(banshoTimes),
+      cpu: banshoCpu.length > 0 ? median(banshoCpu) : null,
       found: banshoFound,
     });
 
     if (existsSync('/usr/bin/goaccess')) {
       const times: number[] = [];
+      const cpu: number[] = [];
       // GoAccess picks its output format from the extension; JSON is its cheapest writer.
       const report = join(dir, 'goaccess.json');
-      for (let i = 0; i < RUNS; i++)
-        times.push(timeIt('goaccess', [log, '--log-format=COMBINED', '-o', report], () => null).seconds);
+      for (let i = 0; i < RUNS; i++) {
+        const m = timeIt('goaccess', [log, '--log-format=COMBINED', '-o', report], () => null);
+        times.push(m.seconds);
+        if (m.cpu !== null) cpu.push(m.cpu);
+      }
       rows.push({
         tool: 'goaccess --log-format=COMBINED -o report.json',
         seconds: median(times),
+        cpu: cpu.length > 0 ? median(cpu) : null,
         found: 'n/a (statistics)',
       });
     } else console.log('goaccess not installed: skipped');
@@ -219,6 +252,7 @@ export async function run(): Promise<void> {
       rows.push({
         tool: 'fail2ban-regex (filter for the same attacks, 1 run)',
         seconds: m.seconds,
+        cpu: m.cpu,
         found: String(m.found),
       });
     } else console.log('fail2ban-regex not installed: skipped');
@@ -226,13 +260,13 @@ export async function run(): Promise<void> {
     const base = rows[0] as (typeof rows)[number];
     const baseRate = LINES / base.seconds;
     console.log('');
-    console.log('| tool | seconds | lines/s | attack lines found | bansho ÷ tool |');
-    console.log('|---|---:|---:|---:|---:|');
+    console.log('| tool | seconds | CPU seconds | lines/s | attack lines found | bansho ÷ tool |');
+    console.log('|---|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const rate = LINES / r.seconds;
       const ratio = r === base ? '1.00×' : `${(baseRate / rate).toFixed(2)}×`;
       console.log(
-        `| ${r.tool} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${r.found} | ${ratio} |`,
+        `| ${r.tool} | ${r.seconds.toFixed(2)} | ${r.cpu === null ? 'n/a' : r.cpu.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${r.found} | ${ratio} |`,
       );
     }
     console.log(`\n(${attacks} attack lines generated; goals: ≥ 10× fail2ban-regex, ≥ 1× GoAccess)`);
