@@ -97,6 +97,21 @@ describe('network detections', () => {
     assert.equal(events.find((e) => e.threat?.software?.id === 'port-scan')?.rule?.id, 'monitor-port-scan-udp');
   });
 
+  test("a DNS server answering clients' many ephemeral ports is no UDP scan", () => {
+    const ports = Array.from({ length: 40 }, (_, i) => 40000 + i);
+    const packets = ports.flatMap((p) => [
+      ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(p, 53, 'query')),
+      ipv4({ src: SERVER, dst: ATTACKER, proto: 17 }, udp(53, p, 'answer')),
+    ]);
+    assert.deepEqual(threats(run(packets).events), []);
+  });
+
+  test('datagrams from port 53 that answer nothing are still probes (nmap -g 53)', () => {
+    const ports = Array.from({ length: 25 }, (_, i) => 2000 + i);
+    const { events } = run(ports.map((p) => ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(53, p, ''))));
+    assert.equal(events.find((e) => e.threat?.software?.id === 'port-scan')?.rule?.id, 'monitor-port-scan-udp');
+  });
+
   test('a few connections to a few ports are no scan', () => {
     const { events } = run([80, 443, 22, 80, 443].map((p) => probe(p, FLAGS.SYN)));
     assert.deepEqual(threats(events), []);

@@ -1,5 +1,6 @@
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
+import { RecentKeys } from '../streams/recentKeys.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -8,7 +9,7 @@ export type ProbeKind = 'syn' | 'fin' | 'null' | 'xmas' | 'udp';
 
 const FLAG_MASK = TCP_FLAGS.FIN | TCP_FLAGS.SYN | TCP_FLAGS.RST | TCP_FLAGS.PSH | TCP_FLAGS.ACK | TCP_FLAGS.URG;
 
-/** Classify a packet as a scan probe, or null when it is not one. */
+/** Classify a packet as a scan probe, or null when it is not one (replies are told apart by the detector). */
 export function probeKind(p: DecodedPacket): ProbeKind | null {
   const t = p.transport;
   if (t.kind === 'udp') return p.payload.length <= 64 ? 'udp' : null;
@@ -23,16 +24,15 @@ export function probeKind(p: DecodedPacket): ProbeKind | null {
 
 interface Probe {
   readonly time: number;
-  readonly target: string;
   readonly host: string;
   readonly port: number;
-  readonly kind: ProbeKind;
 }
 
 interface SourceState {
+  /** Distinct (host, port) targets in the window, oldest first. */
   probes: Probe[];
-  /** The targets of `probes`, for a membership test without a scan. */
-  readonly targets: Set<string>;
+  /** The targets of `probes` (host → ports), for a membership test without a scan. */
+  readonly targets: Map<string, Set<number>>;
   lastAlert: number;
 }
 
@@ -44,6 +44,9 @@ const NAMES: Readonly<Record<ProbeKind, string>> = {
   udp: 'UDP',
 };
 
+/** UDP exchanges remembered (both endpoints), so that the answers to them are not taken for probes. */
+const RECENT_UDP_EXCHANGES = 65_536;
+
 /**
  * Port scans: one source probing many ports on one host, or one port on many hosts, within a
  * sliding window. Memory is bounded: at most `maxSources` sources, each with at most a window's
@@ -53,6 +56,12 @@ export class PortScanDetector {
   readonly #t: Thresholds['portScan'];
   readonly #sources = new Map<string, SourceState>();
   readonly #maxSources: number;
+  /**
+   * Recent UDP datagrams by (source, port, destination, port). A datagram going the other way
+   * is an answer: a DNS server replying to clients' many ephemeral ports is no UDP scan. A
+   * scanner that sends from port 53 (nmap -g 53) sent nothing before, so its probes still count.
+   */
+  readonly #udpSent = new RecentKeys(RECENT_UDP_EXCHANGES);
 
   constructor(thresholds: Thresholds['portScan'], maxSources = 50_000) {
     this.#t = thresholds;
@@ -64,27 +73,41 @@ export class PortScanDetector {
     if (kind === null || !p.ip) return null;
     const t = p.transport;
     const port = t.kind === 'tcp' ? t.tcp.destinationPort : t.kind === 'udp' ? t.udp.destinationPort : 0;
+    if (kind === 'udp' && this.#isUdpAnswer(p.ip.source, sourcePort(p), p.ip.destination, port)) return null;
     const source = p.ip.source;
-    let s = this.#sources.get(source);
-    if (!s) {
-      if (this.#sources.size >= this.#maxSources) {
-        const oldest = this.#sources.keys().next().value;
-        if (oldest !== undefined) this.#sources.delete(oldest);
-      }
-      s = { probes: [], targets: new Set(), lastAlert: -Infinity };
-      this.#sources.set(source, s);
-    }
+    const s = this.#state(source);
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
     while (s.probes.length > 0 && (s.probes[0] as Probe).time < windowStart) forgetOldest(s);
-    const target = `${p.ip.destination}|${port}`;
-    if (!s.targets.has(target)) {
-      s.probes.push({ time: timeMs, target, host: p.ip.destination, port, kind });
-      s.targets.add(target);
+    const host = p.ip.destination;
+    const ports = s.targets.get(host);
+    if (!ports?.has(port)) {
+      s.probes.push({ time: timeMs, host, port });
+      if (ports) ports.add(port);
+      else s.targets.set(host, new Set([port]));
       // Beyond this many distinct probes the verdict is certain; keep memory flat.
       if (s.probes.length > 4 * Math.max(this.#t.ports, this.#t.hosts)) forgetOldest(s);
     }
     if (timeMs - s.lastAlert < this.#t.cooldownSeconds * 1000) return null;
     return this.#judge(s, source, p, kind, port, timeMs);
+  }
+
+  /** Remember this datagram; true when it answers one seen going the other way. */
+  #isUdpAnswer(source: string, sport: number, destination: string, dport: number): boolean {
+    const answer = this.#udpSent.has(`${destination}|${dport}|${source}|${sport}`);
+    this.#udpSent.add(`${source}|${sport}|${destination}|${dport}`);
+    return answer;
+  }
+
+  #state(source: string): SourceState {
+    let s = this.#sources.get(source);
+    if (s) return s;
+    if (this.#sources.size >= this.#maxSources) {
+      const oldest = this.#sources.keys().next().value;
+      if (oldest !== undefined) this.#sources.delete(oldest);
+    }
+    s = { probes: [], targets: new Map(), lastAlert: -Infinity };
+    this.#sources.set(source, s);
+    return s;
   }
 
   #judge(
@@ -97,12 +120,9 @@ export class PortScanDetector {
   ): NetworkAlert | null {
     const host = p.ip!.destination;
     // Probes are distinct (host, port) targets, so counting them counts distinct ports and hosts.
-    let portsOnHost = 0;
+    const portsOnHost = s.targets.get(host)?.size ?? 0;
     let hostsOnPort = 0;
-    for (const q of s.probes) {
-      if (q.host === host) portsOnHost++;
-      if (q.port === port) hostsOnPort++;
-    }
+    if (s.targets.size >= this.#t.hosts) for (const ports of s.targets.values()) if (ports.has(port)) hostsOnPort++;
     const stealth = kind === 'fin' || kind === 'null' || kind === 'xmas';
     const vertical = portsOnHost >= (stealth ? this.#t.stealthPorts : this.#t.ports);
     const horizontal = hostsOnPort >= this.#t.hosts;
@@ -126,7 +146,11 @@ export class PortScanDetector {
 
 function forgetOldest(s: SourceState): void {
   const old = s.probes.shift();
-  if (old) s.targets.delete(old.target);
+  if (!old) return;
+  const ports = s.targets.get(old.host);
+  if (!ports) return;
+  ports.delete(old.port);
+  if (ports.size === 0) s.targets.delete(old.host);
 }
 
 function sourcePort(p: DecodedPacket): number {

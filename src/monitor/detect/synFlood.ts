@@ -16,7 +16,9 @@ interface TargetState {
  */
 export class SynFloodDetector {
   readonly #t: Thresholds['synFlood'];
-  readonly #targets = new Map<string, TargetState>();
+  /** Destination address → port → state: the address strings are shared, so no key is built per packet. */
+  readonly #targets = new Map<string, Map<number, TargetState>>();
+  #count = 0;
   readonly #maxTargets: number;
   /** Every bare SYN in the window (time, source), for floods spread over many destinations. */
   readonly #all: Array<{ time: number; source: string }> = [];
@@ -48,17 +50,8 @@ export class SynFloodDetector {
   #perTarget(p: DecodedPacket, isSyn: boolean, isAck: boolean, timeMs: number): NetworkAlert | null {
     const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;
     if (!p.ip) return null;
-    const key = `${p.ip.destination}|${t.tcp.destinationPort}`;
-    let s = this.#targets.get(key);
-    if (!s) {
-      if (!isSyn) return null;
-      if (this.#targets.size >= this.#maxTargets) {
-        const oldest = this.#targets.keys().next().value;
-        if (oldest !== undefined) this.#targets.delete(oldest);
-      }
-      s = { syns: [], completed: [], sources: new Map(), lastAlert: -Infinity };
-      this.#targets.set(key, s);
-    }
+    const s = this.#target(p.ip.destination, t.tcp.destinationPort, isSyn);
+    if (!s) return null;
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
     while (s.syns.length > 0 && (s.syns[0] as number) < windowStart) s.syns.shift();
     while (s.completed.length > 0 && (s.completed[0] as number) < windowStart) s.completed.shift();
@@ -87,6 +80,34 @@ export class SynFloodDetector {
       evidence: `SYN flood on ${p.ip.destination}:${t.tcp.destinationPort}: ${s.syns.length} SYNs within ${this.#t.windowSeconds} s, ${s.completed.length} completed, from ${sources} source(s) (top ${top}: ${topCount})`,
       tags: ['dos', 'syn-flood'],
     };
+  }
+
+  /** The state of one destination; a new one only for a SYN. */
+  #target(host: string, port: number, isSyn: boolean): TargetState | null {
+    let ports = this.#targets.get(host);
+    let s = ports?.get(port);
+    if (s) return s;
+    if (!isSyn) return null;
+    if (this.#count >= this.#maxTargets) this.#forgetOldestTarget();
+    s = { syns: [], completed: [], sources: new Map(), lastAlert: -Infinity };
+    if (!ports) {
+      ports = new Map();
+      this.#targets.set(host, ports);
+    }
+    ports.set(port, s);
+    this.#count++;
+    return s;
+  }
+
+  /** The oldest destination address's oldest port: memory stays bounded at a map lookup per packet. */
+  #forgetOldestTarget(): void {
+    const oldest = this.#targets.entries().next().value;
+    if (!oldest) return;
+    const [host, ports] = oldest;
+    const port = ports.keys().next().value;
+    if (port !== undefined) ports.delete(port);
+    if (ports.size === 0) this.#targets.delete(host);
+    this.#count--;
   }
 
   /** The global rule: a burst of SYNs from many sources, scattered over destinations, rarely completed. */

@@ -10,24 +10,49 @@ export interface HeadFacts {
 
 /**
  * Read a message head (latin1 text, LF or CRLF line ends). Shared by the HTTP cutter and the
- * packet log so that both find the same message boundaries.
+ * packet log so that both find the same message boundaries. Lines are walked in place (no
+ * split): only a line whose name can be one of the four headers read here is cut out.
  */
 export function headFacts(head: string): HeadFacts {
-  const lines = head.split(/\r?\n/);
   let contentLength: number | null = null;
   let chunked = false;
   let upgrade = false;
   let contentType: string | null = null;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
-    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
-    else if (name === 'upgrade') upgrade = true;
-    else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
+  const firstEnd = lineEnd(head, 0);
+  let start = firstEnd + 1;
+  while (start <= head.length) {
+    const end = lineEnd(head, start);
+    const colon = head.indexOf(':', start);
+    if (colon > start && colon < end && mayNameAFramingHeader(head.charCodeAt(start))) {
+      const name = head.slice(start, colon).trim().toLowerCase();
+      const value = head.slice(colon + 1, end).trim();
+      if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
+      else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
+      else if (name === 'upgrade') upgrade = true;
+      else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
+    }
+    start = end + 1;
   }
-  return { firstLine: lines[0] ?? '', contentLength, chunked, upgrade, contentType };
+  return { firstLine: firstLine(head, firstEnd), contentLength, chunked, upgrade, contentType };
+}
+
+/** Offset of the LF ending the line that starts at `from`, or the text's length. */
+function lineEnd(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  return lf < 0 ? text.length : lf;
+}
+
+/** The first line without its line end (a CR only before the LF, as `/\r?\n/` splits). */
+function firstLine(head: string, end: number): string {
+  const cut = end < head.length && end > 0 && head.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  return head.slice(0, cut);
+}
+
+/**
+ * Content-*, Transfer-Encoding and Upgrade start with c, t or u; a name starting with
+ * whitespace or a non-ASCII character takes the full (trimming) path too.
+ */
+function mayNameAFramingHeader(c: number): boolean {
+  const lower = c | 0x20;
+  return lower === 0x63 || lower === 0x74 || lower === 0x75 || c <= 0x20 || c >= 0x7f;
 }

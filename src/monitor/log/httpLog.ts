@@ -1,6 +1,6 @@
 import { ChunkedBody } from '../http/chunkedBody.js';
 import { type HeadFacts, headFacts } from '../http/headFacts.js';
-import { formatText, messageStart } from './httpStart.js';
+import { formatLatin1, messageStart } from './httpStart.js';
 
 /**
  * The HTTP side of tshark's packet log for one TCP conversation: which frames complete an HTTP
@@ -169,11 +169,10 @@ export class HttpLogConversation {
   }
 
   #startBody(dir: 0 | 1, p: Pending): void {
-    const lineEnd = p.head.search(/\r?\n/);
-    const line = p.head.slice(0, lineEnd < 0 ? p.head.length : lineEnd);
-    p.firstLine = formatText(Buffer.from(line, 'latin1'), 0, line.length);
-    p.stage = 'body';
     const headers = headFacts(p.head);
+    const line = headers.firstLine;
+    p.firstLine = formatLatin1(line);
+    p.stage = 'body';
     p.contentType = headers.contentType;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
@@ -231,9 +230,7 @@ export class HttpLogConversation {
 function firstLineOf(head: string): string {
   const lf = head.indexOf('\n');
   if (lf < 0) return '';
-  const line = head.slice(0, lf > 0 && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
-  const bytes = Buffer.from(line, 'latin1');
-  return formatText(bytes, 0, bytes.length);
+  return formatLatin1(head.slice(0, lf > 0 && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf));
 }
 
 function newPending(stage: Pending['stage']): Pending {

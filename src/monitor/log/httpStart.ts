@@ -98,6 +98,18 @@ export function formatText(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/** formatText of latin1 text: the text itself when every character is printable ASCII (the usual case). */
+export function formatLatin1(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) {
+      const bytes = Buffer.from(text, 'latin1');
+      return formatText(bytes, 0, bytes.length);
+    }
+  }
+  return text;
+}
+
 function escapeByte(c: number): string {
   switch (c) {
     case 0x07:
