@@ -1,7 +1,9 @@
 import { type CompiledRule, compileRule, type NamedLists, RuleCompileError } from '../detect/compile.js';
 import { RuleEngine } from '../detect/engine.js';
-import { type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
+import { markPatternsProven } from '../detect/regex.js';
+import { type Condition, type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
 import { CatalogError } from './catalogError.js';
+import { snapshotSlot } from './snapshotCache.js';
 import { loadYamlFile, yamlFilesIn } from './yamlFile.js';
 
 /** A rule as loaded, with where it came from (for lint output and error messages). */
@@ -17,8 +19,34 @@ export interface LoadedRules {
   readonly rules: readonly LoadedRule[];
 }
 
-/** Read every pack in `dir`, validate, compile: any problem throws one CatalogError naming file, line and key. */
+/**
+ * Read every pack in `dir`, validate, compile: any problem throws one CatalogError naming file,
+ * line and key. Packs that loaded cleanly before are read from their snapshot (snapshotCache.ts).
+ */
 export function loadRuleDir(dir: string, lists: NamedLists = {}): LoadedRules {
+  const slot = snapshotSlot<readonly LoadedRule[]>('rules', dir, isLoadedRules);
+  if (slot.value !== null) {
+    const rules = slot.value;
+    markPatternsProven(rules.flatMap((r) => regexesOf(r.spec.when)));
+    return { engine: new RuleEngine(rules.map((r) => compileRule(r.spec, lists))), rules };
+  }
+  const result = loadRuleYaml(dir, lists);
+  slot.save(result.rules);
+  return result;
+}
+
+function regexesOf(conditions: readonly Condition[]): Array<{ pattern: string; caseInsensitive: boolean }> {
+  return conditions.flatMap((c) => {
+    if (c.op === 'any') return regexesOf(c.of);
+    return c.op === 'regex' ? [{ pattern: c.pattern, caseInsensitive: c.caseless ?? false }] : [];
+  });
+}
+
+function isLoadedRules(v: unknown): v is readonly LoadedRule[] {
+  return Array.isArray(v) && v.every((r) => typeof r?.spec?.id === 'string' && Array.isArray(r.spec.when));
+}
+
+function loadRuleYaml(dir: string, lists: NamedLists): LoadedRules {
   const compiled: CompiledRule[] = [];
   const loaded: LoadedRule[] = [];
   const seen = new Map<string, string>();

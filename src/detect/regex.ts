@@ -32,13 +32,25 @@ export function setRegexMeter(next: RegexMeter | null): void {
   meter = next;
 }
 
+/**
+ * Patterns known to compile (a catalog snapshot saw them compile with this re2js): compiling
+ * one is put off until its first test, since most regexes sit behind prefilters that may never
+ * admit a request, and compiling all of a catalog's costs a CLI ~0.1 s at every start.
+ */
+const provenPatterns = new Set<string>();
+
+function patternKey(pattern: string, caseInsensitive: boolean): string {
+  return `${caseInsensitive ? 'i' : '-'}${pattern}`;
+}
+
+/** Record patterns that compiled before (see `provenPatterns`). */
+export function markPatternsProven(patterns: Iterable<{ pattern: string; caseInsensitive: boolean }>): void {
+  for (const p of patterns) provenPatterns.add(patternKey(p.pattern, p.caseInsensitive));
+}
+
 export function compileRegex(pattern: string, options: { caseInsensitive?: boolean } = {}): SafeRegex {
-  let compiled: RE2JS;
-  try {
-    compiled = RE2JS.compile(pattern, options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
-  } catch (err) {
-    throw new RegexError(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
-  }
+  const caseInsensitive = options.caseInsensitive ?? false;
+  let compiled = provenPatterns.has(patternKey(pattern, caseInsensitive)) ? null : build(pattern, caseInsensitive);
   return {
     source: pattern,
     test: (input) => {
@@ -46,7 +58,16 @@ export function compileRegex(pattern: string, options: { caseInsensitive?: boole
         meter.calls++;
         meter.chars += input.length;
       }
+      compiled ??= build(pattern, caseInsensitive);
       return compiled.test(input);
     },
   };
+}
+
+function build(pattern: string, caseInsensitive: boolean): RE2JS {
+  try {
+    return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (err) {
+    throw new RegexError(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+  }
 }

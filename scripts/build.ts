@@ -1,0 +1,39 @@
+/**
+ * `npm run build`: the CLI and its analyzer worker as bundled ES modules in dist/cli/.
+ *
+ * Why a bundle rather than tsc's one-file-per-module output: a command such as
+ * `bansho monitor -r` or each `bansho analyze` worker thread otherwise spends a third of a
+ * second resolving and loading a few hundred small modules (yaml, zod and undici alone are
+ * hundreds of files) before reading a byte. Type checking stays with `npm run typecheck`.
+ *
+ * dist/cli/ is two levels below the package root, as src/cli/ is, so the paths modules derive
+ * from `import.meta.url` (the package.json, the built-in catalog in src/catalog/, the worker
+ * beside the code that spawns it) resolve the same from sources and from the bundle.
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'cli');
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/cli/main.ts', analyzeWorker: 'src/logs/analyzeWorker.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  // A native addon cannot be bundled; it is loaded from node_modules as before.
+  external: ['better-sqlite3'],
+  // CommonJS dependencies inside an ES module bundle still call require() for Node's modules.
+  banner: {
+    js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { yamlFilesIn } from './yamlFile.js';
+
+/**
+ * Validated catalog data, kept as JSON under a key made of the YAML it came from. Parsing and
+ * schema-checking ~100 rules of YAML costs a CLI a quarter of a second at every start, while
+ * JSON of the same data parses in about a millisecond: `bansho monitor -r` on a small capture,
+ * or each `bansho analyze` worker thread, would otherwise spend most of its time there.
+ *
+ * Only data that loaded and compiled without error is stored, so a snapshot never hides an
+ * error the YAML would raise. The key covers every file's name and bytes and the schema
+ * modules themselves, so editing a pack or upgrading bansho can never serve stale rules.
+ */
+
+/** Where snapshots live: `$BANSHO_CACHE_DIR`, else `$XDG_CACHE_HOME/bansho`, else `~/.cache/bansho`. */
+export function snapshotDir(): string {
+  const explicit = process.env.BANSHO_CACHE_DIR;
+  if (explicit) return explicit;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg || join(homedir(), '.cache'), 'bansho');
+}
+
+/**
+ * The code that shapes validated data (defaults, enums) and decides which regexes compile
+ * (re2js: a snapshot lets patterns compile lazily): a change to any of it is a new key.
+ */
+function codeStamp(): string {
+  // tsx runs the sources, the package runs dist/: stat whichever this module was loaded from.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const own = ['./threatSchema', '../detect/ruleSchema', '../detect/transforms/index'].map(
+    (m) => new URL(`${m}${ext}`, import.meta.url),
+  );
+  return [...own, 're2js']
+    .map((module) => {
+      try {
+        const s = statSync(fileURLToPath(typeof module === 'string' ? import.meta.resolve(module) : module));
+        return `${s.size}:${s.mtimeMs}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join(',');
+}
+
+export interface SnapshotSlot<T> {
+  /** The stored data, or null when there is none for exactly these files. */
+  readonly value: T | null;
+  /** Store `value` for these files; failures (read-only home, full disk) are ignored. */
+  save(value: T): void;
+}
+
+/** The snapshot slot of a YAML directory: `kind` names what the data is (`rules`, `threats`). */
+export function snapshotSlot<T>(kind: string, dir: string, isShape: (v: unknown) => v is T): SnapshotSlot<T> {
+  const hash = createHash('sha256').update(`bansho-catalog-snapshot v1\n${kind}\n${codeStamp()}\n`);
+  try {
+    for (const file of yamlFilesIn(dir)) {
+      hash.update(`${basename(file)}\n`);
+      hash.update(readFileSync(file));
+      hash.update('\n');
+    }
+  } catch {
+    // An unreadable directory: no snapshot; the loader reports the error with its location.
+    return { value: null, save: () => {} };
+  }
+  const file = join(snapshotDir(), `${kind}-${hash.digest('base64url').slice(0, 32)}.json`);
+  return { value: readSnapshot(file, isShape), save: (value) => writeSnapshot(file, value) };
+}
+
+function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // Absent, or not JSON (a crash mid-write cannot leave one: writes are renamed into place).
+    return null;
+  }
+  return isShape(value) ? value : null;
+}
+
+function writeSnapshot(file: string, value: unknown): void {
+  // Analyzer worker threads share a pid: the thread id keeps their temporary files apart.
+  const temporary = `${file}.${process.pid}-${threadId}.tmp`;
+  try {
+    mkdirSync(snapshotDir(), { recursive: true });
+    writeFileSync(temporary, JSON.stringify(value));
+    renameSync(temporary, file);
+  } catch {
+    // A cache is an optimisation: without a writable cache directory bansho still loads the YAML.
+  }
+}
