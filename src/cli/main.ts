@@ -10,22 +10,24 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('A guardhouse for web servers: gateway, packet monitor, log analyzer, threat catalog')
     .version(packageVersion())
     .showHelpAfterError();
-  for (const load of SUBCOMMANDS) (await load()).register(program);
+  // A named subcommand loads alone; help, --version and typos need every one to list them.
+  const named = SUBCOMMANDS.find((s) => s.name === argv[2]);
+  for (const s of named ? [named] : SUBCOMMANDS) (await s.load()).register(program);
   await program.parseAsync([...argv]);
 }
 
 type Registrar = { register(program: Command): void };
 
-/** Loaded lazily so one command never pays for another's start-up. */
-const SUBCOMMANDS: ReadonlyArray<() => Promise<Registrar>> = [
-  () => import('./serve.js'),
-  () => import('./bans.js'),
-  () => import('./demo.js'),
-  () => import('./analyze.js'),
-  () => import('./report.js'),
-  () => import('./monitor.js'),
-  () => import('./rules.js'),
-  () => import('./threats.js'),
+/** Loaded lazily so one command never pays for another's start-up (the gateway's HTTP client, YAML, SQLite). */
+const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> }> = [
+  { name: 'serve', load: () => import('./serve.js') },
+  { name: 'bans', load: () => import('./bans.js') },
+  { name: 'demo', load: () => import('./demo.js') },
+  { name: 'analyze', load: () => import('./analyze.js') },
+  { name: 'report', load: () => import('./report.js') },
+  { name: 'monitor', load: () => import('./monitor.js') },
+  { name: 'rules', load: () => import('./rules.js') },
+  { name: 'threats', load: () => import('./threats.js') },
 ];
 
 function packageVersion(): string {
