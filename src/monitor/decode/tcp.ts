@@ -11,17 +11,6 @@ export const TCP_FLAGS = {
   AE: 0x100,
 } as const;
 
-/** A TCP option, as far as tshark's Info column shows it. */
-export type TcpOption =
-  | { readonly kind: 'mss'; readonly value: number }
-  | { readonly kind: 'ws'; readonly shift: number }
-  | { readonly kind: 'sack_perm' }
-  | { readonly kind: 'sack'; readonly blocks: ReadonlyArray<readonly [number, number]> }
-  | { readonly kind: 'ts'; readonly value: number; readonly echo: number }
-  | { readonly kind: 'nop' }
-  | { readonly kind: 'eol' }
-  | { readonly kind: 'other'; readonly code: number; readonly length: number };
-
 export interface TcpHeader {
   readonly sourcePort: number;
   readonly destinationPort: number;
@@ -31,18 +20,17 @@ export interface TcpHeader {
   readonly window: number;
   readonly urgent: number;
   readonly headerLength: number;
-  readonly options: readonly TcpOption[];
+  /**
+   * Where the options lie in the frame, [optionsOffset, optionsEnd): read in place
+   * (`optionLength`) by the few that need them, so no option objects are made per packet.
+   */
+  readonly optionsOffset: number;
+  readonly optionsEnd: number;
   /** Where the payload starts in the frame, and how long it is per the IP header. */
   readonly payloadOffset: number;
   readonly payloadLength: number;
   readonly error: string | null;
 }
-
-const NO_OPTIONS: readonly TcpOption[] = [];
-// Options without values are shared: no allocation for the NOPs that pad almost every header.
-const NOP: TcpOption = { kind: 'nop' };
-const EOL: TcpOption = { kind: 'eol' };
-const SACK_PERM: TcpOption = { kind: 'sack_perm' };
 
 /** Decode the TCP header at `at`; `segmentLength` is the IP payload length. */
 export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): TcpHeader | { error: string } {
@@ -61,14 +49,15 @@ export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): Tcp
     window: ((b[at + 14] as number) << 8) | (b[at + 15] as number),
     urgent: ((b[at + 18] as number) << 8) | (b[at + 19] as number),
     headerLength,
-    options: headerLength > 20 ? decodeOptions(b, at + 20, optionsEnd) : NO_OPTIONS,
+    optionsOffset: at + 20,
+    optionsEnd: Math.max(at + 20, optionsEnd),
     payloadOffset: at + headerLength,
     payloadLength: Math.max(0, segmentLength - headerLength),
     error,
   };
 }
 
-function u32(b: Uint8Array, at: number): number {
+export function u32(b: Uint8Array, at: number): number {
   return (
     (((b[at] as number) << 24) |
       ((b[at + 1] as number) << 16) |
@@ -78,33 +67,28 @@ function u32(b: Uint8Array, at: number): number {
   );
 }
 
-function decodeOptions(b: Uint8Array, start: number, end: number): TcpOption[] {
-  const out: TcpOption[] = [];
-  let p = start;
-  while (p < end) {
-    const code = b[p] as number;
-    if (code === 0) {
-      out.push(EOL);
-      break;
-    }
-    if (code === 1) {
-      out.push(NOP);
-      p++;
-      continue;
-    }
-    if (p + 1 >= end) break;
-    const len = b[p + 1] as number;
-    if (len < 2 || p + len > end) break;
-    if (code === 2 && len === 4) out.push({ kind: 'mss', value: ((b[p + 2] as number) << 8) | (b[p + 3] as number) });
-    else if (code === 3 && len === 3) out.push({ kind: 'ws', shift: b[p + 2] as number });
-    else if (code === 4 && len === 2) out.push(SACK_PERM);
-    else if (code === 8 && len === 10) out.push({ kind: 'ts', value: u32(b, p + 2), echo: u32(b, p + 6) });
-    else if (code === 5 && (len - 2) % 8 === 0) {
-      const blocks: Array<readonly [number, number]> = [];
-      for (let q = p + 2; q + 8 <= p + len; q += 8) blocks.push([u32(b, q), u32(b, q + 4)]);
-      out.push({ kind: 'sack', blocks });
-    } else out.push({ kind: 'other', code, length: len });
+export const TCP_OPTION = { EOL: 0, NOP: 1, MSS: 2, WS: 3, SACK_PERM: 4, SACK: 5, TS: 8 } as const;
+
+/**
+ * The length of the option at `p` (1 for a NOP), or 0 where tshark stops reading: at an
+ * end-of-list, a truncated option or an impossible length.
+ */
+export function optionLength(b: Uint8Array, p: number, end: number): number {
+  const code = b[p] as number;
+  if (code === TCP_OPTION.EOL) return 0;
+  if (code === TCP_OPTION.NOP) return 1;
+  if (p + 1 >= end) return 0;
+  const len = b[p + 1] as number;
+  return len < 2 || p + len > end ? 0 : len;
+}
+
+/** The window-scale shift a segment carries, or -1 when it carries none. */
+export function windowScaleShift(b: Uint8Array, tcp: TcpHeader): number {
+  for (let p = tcp.optionsOffset; p < tcp.optionsEnd; ) {
+    const len = optionLength(b, p, tcp.optionsEnd);
+    if (len === 0) break;
+    if (b[p] === TCP_OPTION.WS && len === 3) return b[p + 2] as number;
     p += len;
   }
-  return out;
+  return -1;
 }

@@ -1,8 +1,8 @@
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
-import { RecentKeys } from '../streams/recentKeys.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
+import { UdpPeers } from './udpPeers.js';
 
 /** The probe kinds nmap and friends send, by TCP flags (or UDP). */
 export type ProbeKind = 'syn' | 'fin' | 'null' | 'xmas' | 'udp';
@@ -44,8 +44,8 @@ const NAMES: Readonly<Record<ProbeKind, string>> = {
   udp: 'UDP',
 };
 
-/** UDP exchanges remembered (both endpoints), so that the answers to them are not taken for probes. */
-const RECENT_UDP_EXCHANGES = 65_536;
+/** UDP endpoints whose last peer is remembered, so that the answers to them are not taken for probes. */
+const UDP_ENDPOINTS = 65_536;
 
 /**
  * Port scans: one source probing many ports on one host, or one port on many hosts, within a
@@ -57,11 +57,11 @@ export class PortScanDetector {
   readonly #sources = new Map<string, SourceState>();
   readonly #maxSources: number;
   /**
-   * Recent UDP datagrams by (source, port, destination, port). A datagram going the other way
-   * is an answer: a DNS server replying to clients' many ephemeral ports is no UDP scan. A
+   * The last peer of each UDP endpoint. A datagram from that peer back to the endpoint is an
+   * answer: a DNS server replying to clients' many ephemeral ports is no UDP scan. A
    * scanner that sends from port 53 (nmap -g 53) sent nothing before, so its probes still count.
    */
-  readonly #udpSent = new RecentKeys(RECENT_UDP_EXCHANGES);
+  readonly #udpPeers = new UdpPeers(UDP_ENDPOINTS);
 
   constructor(thresholds: Thresholds['portScan'], maxSources = 50_000) {
     this.#t = thresholds;
@@ -93,8 +93,8 @@ export class PortScanDetector {
 
   /** Remember this datagram; true when it answers one seen going the other way. */
   #isUdpAnswer(source: string, sport: number, destination: string, dport: number): boolean {
-    const answer = this.#udpSent.has(`${destination}|${dport}|${source}|${sport}`);
-    this.#udpSent.add(`${source}|${sport}|${destination}|${dport}`);
+    const answer = this.#udpPeers.lastSentTo(destination, dport, source, sport);
+    this.#udpPeers.sent(source, sport, destination, dport);
     return answer;
   }
 

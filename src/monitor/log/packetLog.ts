@@ -1,6 +1,6 @@
 import { macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import type { TcpHeader } from '../decode/tcp.js';
+import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
 import { tsharkLine } from './columns.js';
 import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
@@ -131,7 +131,8 @@ export class PacketLog {
     let conv = this.#conversations.get(key);
     let reused = false;
     const dir0 = conv ? directionOf(conv, ip.source, tcp.sourcePort) : 0;
-    const wsShift = windowShift(tcp);
+    // Only a SYN's window scale counts (tshark's verify_tcp_window_scaling).
+    const wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
     const facts = {
       seq: tcp.seq,
       ack: tcp.ack,
@@ -153,7 +154,7 @@ export class PacketLog {
     const flags = reused ? a.flags | ANALYSIS.REUSED_PORTS : a.flags;
     const analysis = reused ? { ...a, flags } : a;
     const reverseBase = conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq;
-    const text = tcpInfo(tcp, { relSeq: a.relSeq, relAck: a.relAck, window: a.window, reverseBase });
+    const text = tcpInfo(p.frame.data, tcp, { relSeq: a.relSeq, relAck: a.relAck, window: a.window, reverseBase });
     const prefix = analysisPrefix(analysis);
     if (a.gap > 0 && (flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpLog?.skip(dir, a.gap);
     const app = this.#application(conv, dir, tcp, p.payload, flags);
@@ -243,11 +244,6 @@ function loopColumns(p: DecodedPacket): Columns {
   const at = p.link.offset + 2;
   const fn = at + 2 <= b.length ? (b[at] as number) | ((b[at + 1] as number) << 8) : -1;
   return { protocol: 'LOOP', info: fn === 1 ? 'Reply' : fn === 2 ? 'Forward Data' : 'Unknown function' };
-}
-
-function windowShift(tcp: TcpHeader): number {
-  for (const o of tcp.options) if (o.kind === 'ws') return o.shift;
-  return -1;
 }
 
 export function conversationKey(a: string, ap: number, b: string, bp: number): string {
