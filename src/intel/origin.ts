@@ -25,7 +25,13 @@ interface CountryRecord {
 }
 
 const require = createRequire(import.meta.url);
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** Made on first use: loading ICU's region names costs tens of ms, wasted on runs that never show a country. */
+let regionNames: Intl.DisplayNames | null = null;
+
+function regionName(code: string): string {
+  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+  return regionNames.of(code) ?? code;
+}
 
 function packageDir(name: string): string {
   return dirname(require.resolve(`${name}/package.json`));
@@ -66,7 +72,11 @@ export class OriginDb {
     if (special === null) {
       try {
         const code = (this.#country.get(ip) as CountryRecord | null)?.country_code;
-        if (code) country = { code, name: regionNames.of(code) ?? code };
+        if (code)
+          country = {
+            code,
+            name: regionName(code),
+          };
       } catch {
         country = null;
       }
