@@ -1,4 +1,5 @@
-import { LogFormatError, type LogRecord } from './record.js';
+import { clfReader } from './clfLine.js';
+import { type LineParser, LogFormatError, type LogRecord } from './record.js';
 import { parseAnyTime, parseClfTime, parseClfTimeAt } from './time.js';
 import { unescapeLogged } from './unescape.js';
 
@@ -10,12 +11,28 @@ import { unescapeLogged } from './unescape.js';
  * literal" — run left to right over the line. Each step only moves forward, so a line costs
  * time linear in its length whatever it contains (no backtracking regex over attacker text).
  */
-export function compileLogFormat(spec: string): (line: string) => LogRecord | null {
+export function compileLogFormat(spec: string): LineParser {
+  const plan = compileLogFormatPlan(spec);
+  const shape = HAND_WRITTEN.get(JSON.stringify(tokenize(spec)));
+  return shape ? clfReader(shape, plan) : plan;
+}
+
+/** `compileLogFormat` without the hand-written readers: always the generic plan. */
+export function compileLogFormatPlan(spec: string): LineParser {
   const steps = tokenize(spec);
   if (!steps.some((s) => s.kind === 'field')) throw new LogFormatError(`log format has no fields: ${spec}`);
   const plan = planSteps(steps);
   return (line: string) => runPlan(plan, line);
 }
+
+/**
+ * Formats with a hand-written reader (./clfLine.ts), by the shape of their tokenized spec — so
+ * `%{User-Agent}i` for `%{User-agent}i`, or a `--format` string spelling out `combined`, gets it.
+ */
+const HAND_WRITTEN = new Map<string, 'common' | 'combined'>([
+  [JSON.stringify(tokenize('%h %l %u %t "%r" %>s %b')), 'common'],
+  [JSON.stringify(tokenize('%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"')), 'combined'],
+]);
 
 type Step = { kind: 'literal'; text: string } | { kind: 'field'; field: FieldKind };
 

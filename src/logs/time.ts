@@ -3,20 +3,40 @@
  * per line and a regex per line would cost more than the rest of the parse.
  */
 
-const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
+/** `Jan`…`Dec` as 0…11 from its three letters (exact case, as logs write them), or -1. */
+function monthAt(s: string, at: number): number {
+  const a = s.charCodeAt(at);
+  const b = s.charCodeAt(at + 1);
+  const c = s.charCodeAt(at + 2);
+  // Read by char codes: a substring and a table lookup per line cost more than the rest of the time.
+  switch (a) {
+    case 74 /* J */:
+      if (b === 97 && c === 110) return 0; // Jan
+      if (b === 117 && c === 110) return 5; // Jun
+      if (b === 117 && c === 108) return 6; // Jul
+      return -1;
+    case 70 /* F */:
+      return b === 101 && c === 98 ? 1 : -1; // Feb
+    case 77 /* M */:
+      if (b === 97 && c === 114) return 2; // Mar
+      if (b === 97 && c === 121) return 4; // May
+      return -1;
+    case 65 /* A */:
+      if (b === 112 && c === 114) return 3; // Apr
+      if (b === 117 && c === 103) return 7; // Aug
+      return -1;
+    case 83 /* S */:
+      return b === 101 && c === 112 ? 8 : -1; // Sep
+    case 79 /* O */:
+      return b === 99 && c === 116 ? 9 : -1; // Oct
+    case 78 /* N */:
+      return b === 111 && c === 118 ? 10 : -1; // Nov
+    case 68 /* D */:
+      return b === 101 && c === 99 ? 11 : -1; // Dec
+    default:
+      return -1;
+  }
+}
 
 /** Apache/nginx `%t`: `10/Oct/2000:13:55:36 -0700` (brackets optional). Null when it is not. */
 export function parseClfTime(text: string): number | null {
@@ -28,25 +48,32 @@ export function parseClfTime(text: string): number | null {
 /** `parseClfTime` reading `s` from `at`, without cutting it out first (the hot path). */
 export function parseClfTimeAt(s: string, at: number): number | null {
   // dd/Mon/yyyy:HH:MM:SS +zzzz — fractional seconds after SS are allowed (%{%d/%b/%Y:%T}t.%{msec_frac}t).
-  if (s.length - at < 20 || s[at + 2] !== '/' || s[at + 6] !== '/' || s[at + 11] !== ':') return null;
+  if (
+    s.length - at < 20 ||
+    s.charCodeAt(at + 2) !== 47 /* / */ ||
+    s.charCodeAt(at + 6) !== 47 ||
+    s.charCodeAt(at + 11) !== 58 /* : */
+  )
+    return null;
   const day = num(s, at, 2);
-  const month = MONTHS[s.slice(at + 3, at + 6)];
+  const month = monthAt(s, at + 3);
   const year = num(s, at + 7, 4);
   const hour = num(s, at + 12, 2);
   const minute = num(s, at + 15, 2);
   const second = num(s, at + 18, 2);
-  if (day < 0 || month === undefined || year < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  if (day < 0 || month < 0 || year < 0 || hour < 0 || minute < 0 || second < 0) return null;
   let i = at + 20;
   let ms = 0;
-  if (s[i] === '.') {
+  if (s.charCodeAt(i) === 46 /* . */) {
     let j = i + 1;
     while (j < s.length && isDigit(s.charCodeAt(j))) j++;
     ms = Math.round(Number(`0${s.slice(i, j)}`) * 1000);
     i = j;
   }
   let offsetMinutes = 0;
-  if (s[i] === ' ') {
-    const sign = s[i + 1] === '-' ? -1 : s[i + 1] === '+' ? 1 : 0;
+  if (s.charCodeAt(i) === 32 /* space */) {
+    const signChar = s.charCodeAt(i + 1);
+    const sign = signChar === 45 /* - */ ? -1 : signChar === 43 /* + */ ? 1 : 0;
     const hh = num(s, i + 2, 2);
     const mm = num(s, i + 4, 2);
     if (sign === 0 || hh < 0 || mm < 0) return null;

@@ -15,7 +15,7 @@ const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
  */
 export function parseTarget(method: string, target: string): ParsedTarget {
   if (target === '*') return { form: 'asterisk', authority: null, path: '*', query: '' };
-  if (target.startsWith('/')) return { form: 'origin', authority: null, ...splitQuery(target) };
+  if (target.charCodeAt(0) === 47 /* / */) return splitQuery('origin', null, target);
 
   const scheme = SCHEME_RE.exec(target);
   if (scheme) {
@@ -23,15 +23,14 @@ export function parseTarget(method: string, target: string): ParsedTarget {
     const end = firstIndexOf(rest, '/?#');
     const authority = parseAuthority(rest.slice(0, end));
     const tail = rest.slice(end);
-    const { path, query } = splitQuery(tail === '' ? '/' : tail);
-    return { form: authority ? 'absolute' : 'malformed', authority, path, query };
+    return splitQuery(authority ? 'absolute' : 'malformed', authority, tail === '' ? '/' : tail);
   }
 
   if (method.toUpperCase() === 'CONNECT' || /^[^/\s]+:\d+$/.test(target)) {
     const authority = parseAuthority(target);
     return { form: authority ? 'authority' : 'malformed', authority, path: '', query: '' };
   }
-  return { form: 'malformed', authority: null, ...splitQuery(target) };
+  return splitQuery('malformed', null, target);
 }
 
 /** `host`, `host:port`, `[v6]:port`, with userinfo dropped; null when it is not an authority. */
@@ -63,11 +62,14 @@ export function parseAuthority(text: string): Authority | null {
   return { host: host.toLowerCase(), port };
 }
 
-function splitQuery(pathAndQuery: string): { path: string; query: string } {
+/** The target with its path and query split apart and the fragment dropped. */
+function splitQuery(form: TargetForm, authority: Authority | null, pathAndQuery: string): ParsedTarget {
   const hash = pathAndQuery.indexOf('#');
   const noFragment = hash >= 0 ? pathAndQuery.slice(0, hash) : pathAndQuery;
   const q = noFragment.indexOf('?');
-  return q >= 0 ? { path: noFragment.slice(0, q), query: noFragment.slice(q + 1) } : { path: noFragment, query: '' };
+  return q >= 0
+    ? { form, authority, path: noFragment.slice(0, q), query: noFragment.slice(q + 1) }
+    : { form, authority, path: noFragment, query: '' };
 }
 
 function firstIndexOf(text: string, chars: string): number {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { buildHttpRequest, parseRawRequest } from '../../src/observe/index.js';
 
 describe('buildHttpRequest', () => {
@@ -44,6 +45,52 @@ describe('buildHttpRequest', () => {
   it('parses IPv6 authorities', () => {
     const r = buildHttpRequest({ line: 'GET http://[2001:DB8::1]:8080/x HTTP/1.1' });
     assert.deepEqual(r.authority, { host: '2001:db8::1', port: 8080 });
+  });
+});
+
+describe('buildHttpRequest on arbitrary lines', () => {
+  const unit = fc.constantFrom(' ', '\t', 'G', 'E', 'T', '/', '?', '#', 'H', 'P', '1', '.', 'x', ':', '\x01', 'é');
+  const line = fc.oneof(
+    fc.string({ unit, maxLength: 40 }),
+    fc
+      .tuple(
+        fc.constantFrom('GET', 'CONNECT', 'G\tT', ''),
+        fc.string({ unit, maxLength: 20 }),
+        fc.constantFrom('HTTP/1.1', 'HTTP/2', 'HTTP/1.', 'HTTP/x', 'HTTP/1.10', ''),
+      )
+      .map(([m, t, v]) => `${m} ${t} ${v}`),
+  );
+
+  it('splits tokens at runs of spaces and tabs and reads the version as /^HTTP\\/\\d(\\.\\d)?$/ does', () => {
+    fc.assert(
+      fc.property(line, (text) => {
+        const tokens = text.split(/[ \t]+/).filter((t) => t !== '');
+        const last = tokens.length > 2 ? (tokens[tokens.length - 1] as string) : (tokens[2] ?? '');
+        const r = buildHttpRequest({ line: text });
+        assert.equal(r.method, tokens[0] ?? '');
+        assert.equal(r.target, tokens[1] ?? '');
+        assert.equal(r.version, /^HTTP\/\d(\.\d)?$/.test(last) ? last : '');
+        if (tokens.length > 3 && r.malformed?.includes('tokens'))
+          assert.match(r.malformed, new RegExp(`has ${tokens.length} tokens`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('lower-cases header names and bounds values, keeping headers that already fit', () => {
+    const fitting = [['user-agent', 'x']] as const;
+    assert.equal(buildHttpRequest({ line: 'GET / HTTP/1.1', headers: fitting }).headers, fitting);
+    const r = buildHttpRequest({
+      line: 'GET / HTTP/1.1',
+      headers: [
+        ['User-Agent', 'y'.repeat(9000)],
+        ['ÀB', 'z'],
+      ],
+    });
+    assert.deepEqual(r.headers, [
+      ['user-agent', 'y'.repeat(8192)],
+      ['àb', 'z'],
+    ]);
   });
 });
 
