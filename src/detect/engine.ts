@@ -1,61 +1,43 @@
 import type { Observation } from '../observe/observation.js';
-import type { CompiledCondition, CompiledRule, Target } from './compile.js';
+import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
+import { buildFieldPasses, type FieldPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
-import { foldAscii, LiteralSet } from './literalSet.js';
+import { MarkTable } from './markTable.js';
 import type { Engine, Match } from './types.js';
+
+export { PREFILTER_MEMO } from './fieldPass.js';
 
 /** Evidence kept in a Match is bounded, whatever the size of the value that matched. */
 export const EVIDENCE_LIMIT = 256;
 
-interface PrefilterGroup {
-  readonly target: Target;
-  readonly set: LiteralSet;
-  /** For each literal of `set`, the indexes of the rules it admits. */
-  readonly owners: ReadonlyArray<readonly number[]>;
-  /** Raw value → the rules the literals in its transformed form admit (see PREFILTER_MEMO). */
-  readonly memo: Map<string, readonly number[]>;
-  /** The group's position, salting its doorkeeper fingerprints. */
-  readonly index: number;
-}
-
-/**
- * The prefilter's verdict on a string is a pure function of the string, and traffic repeats
- * itself: the same User-Agents, referers, hosts and asset paths come back request after
- * request. Hashing a string to find it again costs a fraction of scanning it, so each
- * group remembers its recent strings. Bounded: strings longer than `maxLength` are always
- * scanned, a group's memo is emptied when it reaches `entries`, keys are detached from the
- * request they came from (memory stays below groups × entries × maxLength characters, about
- * 17 M for the built-in packs), and a value is remembered only when it comes back (a flood
- * of unique strings costs a lookup and a fingerprint each).
- */
-export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
-
 /**
  * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
- * field (all rules' required literals at once); only rules whose literal was seen, plus the
- * few without a prefilter (cheap method/port/form tests), are evaluated in full — the pass
- * lists them, so the other rules are not even visited.
+ * field (all rules' required literals at once, whatever transformations they want: see
+ * ./fieldPass.ts); only rules whose literal was seen, plus the few without a prefilter (cheap
+ * method/port/form tests), are evaluated in full — the pass lists them, so the other rules
+ * are not even visited.
  */
 export class RuleEngine implements Engine {
   readonly rules: readonly CompiledRule[];
   /** Per kind, the rules without a prefilter: evaluated for every Observation of that kind. */
   private readonly unfiltered: Readonly<Record<Observation['kind'], readonly number[]>>;
-  private readonly groups: Readonly<Record<Observation['kind'], readonly PrefilterGroup[]>>;
-  private readonly admitted: Uint32Array;
+  private readonly passes: Readonly<Record<Observation['kind'], readonly FieldPass[]>>;
+  private readonly admitted: MarkTable;
   /** The rules to evaluate for the current Observation (scratch, reused). */
   private readonly candidates: number[] = [];
   /** Values go into the prefilter memo on their second sighting (see ./doorkeeper.ts). */
   private readonly doorkeeper = new Doorkeeper(16);
-  private generation = 0;
+  /** Scratch, reloaded per Observation. */
+  private readonly ctx = new FieldContext(null);
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
     const unfiltered = (kind: Observation['kind']) =>
       rules.flatMap((r, i) => (r.on === kind && r.prefilter === null ? [i] : []));
     this.unfiltered = { http: unfiltered('http'), datagram: unfiltered('datagram') };
-    this.groups = { http: buildGroups(rules, 'http'), datagram: buildGroups(rules, 'datagram') };
-    this.admitted = new Uint32Array(rules.length);
+    this.passes = { http: buildFieldPasses(rules, 'http'), datagram: buildFieldPasses(rules, 'datagram') };
+    this.admitted = new MarkTable(rules.length);
   }
 
   get ruleCount(): number {
@@ -63,14 +45,14 @@ export class RuleEngine implements Engine {
   }
 
   match(observation: Observation): Match[] {
-    const ctx = new FieldContext(observation);
-    // The engine is synchronous and never re-entered, so one scratch array serves every call.
-    const generation = this.nextGeneration();
-    const admitted = this.admitted;
+    // The engine is synchronous and never re-entered, so one set of scratch objects serves every call.
+    const ctx = this.ctx;
+    ctx.load(observation);
+    const stamp = this.admitted.nextStamp();
     const candidates = this.candidates;
     candidates.length = 0;
-    for (const group of this.groups[observation.kind])
-      admitGroup(group, ctx, admitted, generation, candidates, this.doorkeeper);
+    for (const pass of this.passes[observation.kind])
+      pass.admit(ctx, this.admitted, stamp, candidates, this.doorkeeper);
     for (const index of this.unfiltered[observation.kind]) candidates.push(index);
     // Rule order, as the rule set lists them, is the order of the matches.
     candidates.sort(ascending);
@@ -82,64 +64,6 @@ export class RuleEngine implements Engine {
     }
     return matches;
   }
-
-  private nextGeneration(): number {
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.admitted.fill(0);
-      this.generation = 1;
-    }
-    return this.generation;
-  }
-}
-
-/**
- * The group's prefilter pass. The memo is keyed by the raw value, not the transformed one: a
- * value seen before admits its rules without even computing its transformation chain (only
- * admitted rules will need it). Transformations map values one to one, so the i-th transformed
- * value is the i-th raw value's.
- */
-function admitGroup(
-  group: PrefilterGroup,
-  ctx: FieldContext,
-  admitted: Uint32Array,
-  generation: number,
-  candidates: number[],
-  doorkeeper: Doorkeeper,
-): void {
-  const raw = ctx.get(group.target.root ?? group.target);
-  let transformed: readonly string[] | null = null;
-  for (let v = 0; v < raw.length; v++) {
-    const key = raw[v] as string;
-    let rules = key.length > PREFILTER_MEMO.maxLength ? undefined : group.memo.get(key);
-    if (rules === undefined) {
-      transformed ??= ctx.get(group.target);
-      const value = transformed[v] as string;
-      // Not worth remembering (too long, or not seen before): stamp its rules straight away.
-      if (key.length > PREFILTER_MEMO.maxLength || !doorkeeper.seenBefore(key, group.index)) {
-        group.set.markOwners(value, group.owners, admitted, generation, candidates);
-        continue;
-      }
-      rules = group.set.ownersIn(value, group.owners);
-      if (group.memo.size >= PREFILTER_MEMO.entries) group.memo.clear();
-      group.memo.set(detached(key), rules);
-    }
-    for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r] as number;
-      if (admitted[rule] === generation) continue;
-      admitted[rule] = generation;
-      candidates.push(rule);
-    }
-  }
-}
-
-/**
- * A copy of `value` that keeps nothing else alive: a value cut from a request (a path out of
- * the request line, a header out of the raw head) may be a slice that holds its whole parent
- * string, and the memo outlives the request. Concatenating forces a fresh flat string.
- */
-function detached(value: string): string {
-  return ` ${value}`.slice(1);
 }
 
 function ascending(a: number, b: number): number {
@@ -194,31 +118,4 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
     value: evidence.value.length > EVIDENCE_LIMIT ? evidence.value.slice(0, EVIDENCE_LIMIT) : evidence.value,
     tags: rule.tags,
   };
-}
-
-function buildGroups(rules: readonly CompiledRule[], kind: Observation['kind']): PrefilterGroup[] {
-  const byTarget = new Map<string, { target: Target; owners: Map<string, number[]> }>();
-  rules.forEach((rule, index) => {
-    if (rule.on !== kind || rule.prefilter === null) return;
-    for (const { target, literals } of rule.prefilter) {
-      let group = byTarget.get(target.key);
-      if (group === undefined) {
-        group = { target, owners: new Map() };
-        byTarget.set(target.key, group);
-      }
-      for (const literal of literals) {
-        const folded = foldAscii(literal);
-        const owners = group.owners.get(folded) ?? [];
-        if (!owners.includes(index)) owners.push(index);
-        group.owners.set(folded, owners);
-      }
-    }
-  });
-  return [...byTarget.values()].map(({ target, owners }, index) => ({
-    index,
-    target,
-    set: new LiteralSet([...owners.keys()], { caseless: true }),
-    owners: [...owners.values()],
-    memo: new Map(),
-  }));
 }

@@ -95,29 +95,57 @@ export function readerFor(field: FieldName): FieldReader {
   return READERS[field as StaticField];
 }
 
-/** Lazily computes and memoises field values (raw and transformed) for one Observation. */
+/**
+ * Lazily computes and memoises field values (raw and transformed) for one Observation at a
+ * time. `load` switches to another Observation; the engine reuses one context for all of them,
+ * so a request costs no allocation for what it does not read.
+ */
 export class FieldContext {
+  /** Set by the constructor or by `load`; reading fields before either is a bug. */
+  observation: Observation;
   /**
-   * Indexed by Target id. Allocated whole (ids are dense and few): an array grown by writes at
-   * scattered indexes falls back to slow dictionary elements.
+   * Indexed by Target id, valid where `stamps` holds the current stamp. Allocated whole (ids
+   * are dense and few): an array grown by writes at scattered indexes falls back to slow
+   * dictionary elements. Grown when targets compiled later bring higher ids.
    */
-  private readonly cache: Array<readonly string[] | undefined> = new Array(targetCount()).fill(undefined);
+  private cache: Array<readonly string[] | undefined> = [];
+  private stamps = new Uint32Array(0);
+  private stamp = 0;
   private parsedArgs: { names: string[]; values: string[] } | undefined;
   private parsedCookies: { names: string[]; values: string[] } | undefined;
 
-  constructor(readonly observation: Observation) {}
+  constructor(observation: Observation | null) {
+    this.observation = observation as Observation;
+    this.load(observation);
+  }
+
+  /** Forgets everything about the previous Observation. */
+  load(observation: Observation | null): void {
+    this.observation = observation as Observation;
+    this.parsedArgs = undefined;
+    this.parsedCookies = undefined;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0 || this.stamps.length < targetCount()) this.resize(targetCount());
+  }
 
   /** The target's values, computed from its parent's (one transformation step) and memoised. */
   get(target: Target): readonly string[] {
-    const hit = this.cache[target.id];
-    if (hit !== undefined) return hit;
+    const id = target.id;
+    if (this.stamps[id] === this.stamp) return this.cache[id] as readonly string[];
     let values: readonly string[];
     if (target.parent === null || target.root === null || target.last === null) values = target.read(this);
     // A field the Observation lacks stays empty whatever the transformations: skip the chain.
     else if (this.get(target.root).length === 0) values = NONE;
     else values = applyStep(this.get(target.parent), TRANSFORMS[target.last]);
-    this.cache[target.id] = values;
+    this.cache[id] = values;
+    this.stamps[id] = this.stamp;
     return values;
+  }
+
+  private resize(size: number): void {
+    this.cache = new Array(size).fill(undefined);
+    this.stamps = new Uint32Array(size);
+    this.stamp = 1;
   }
 
   /**

@@ -17,6 +17,31 @@ export const NO_OWNERS: readonly number[] = Object.freeze([]);
 export interface LiteralSetOptions {
   /** Fold ASCII A–Z to a–z on both sides. */
   readonly caseless?: boolean;
+  /** Characters at which markOwners gives up and answers false (see ./fieldPass.ts for why). */
+  readonly stopAt?: string;
+  /** markOwners also gives up at any character above U+007F. */
+  readonly stopAboveAscii?: boolean;
+}
+
+/** A scanner table entry meaning "a stop character": below every `~state`, and a small integer (Smi) for V8. */
+const STOP = -0x40000000;
+
+/**
+ * markOwners' table: the DFA with rows premultiplied by their width (no multiplication per
+ * character) and one more column for stop characters. An entry is the next state's row offset,
+ * or `~state` when that state ends a literal (one sign test per character finds both the
+ * literal ends and the stops), or STOP.
+ */
+interface Scanner {
+  readonly table: Int32Array;
+  readonly width: number;
+  /** Latin1 character → column; stop characters get the last column. */
+  readonly columns: Uint8Array;
+  /** The column of characters above U+00FF. */
+  readonly wide: number;
+  readonly outputs: ReadonlyArray<readonly number[] | undefined>;
+  /** Whether any character stops the scan (otherwise a text shorter than minLength is skipped). */
+  readonly stops: boolean;
 }
 
 interface Trie {
@@ -37,9 +62,14 @@ export class LiteralSet {
   private readonly trie: Trie;
   private automaton: { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } | undefined;
   private reversed: Trie | undefined;
+  private scanner: Scanner | undefined;
+  private readonly stopAt: string;
+  private readonly stopAboveAscii: boolean;
 
   constructor(literals: readonly string[], options: LiteralSetOptions = {}) {
     const caseless = options.caseless ?? false;
+    this.stopAt = options.stopAt ?? '';
+    this.stopAboveAscii = options.stopAboveAscii ?? false;
     const norm = [...new Set(literals.map((l) => (caseless ? foldAscii(l) : l)))];
     for (const l of norm) {
       if (l.length === 0) throw new RangeError('empty literal');
@@ -91,7 +121,9 @@ export class LiteralSet {
 
   /**
    * For every literal occurring in `text`, stamp the entries `owners[literal]` of `marks` —
-   * the engine's prefilter pass, without a callback per hit.
+   * the engine's prefilter pass, without a callback per hit. False when the scan met a stop
+   * character (see LiteralSetOptions) and gave up there; the owners of literals before it may
+   * have been stamped already.
    */
   markOwners(
     text: string,
@@ -100,23 +132,26 @@ export class LiteralSet {
     stamp: number,
     /** Receives each owner the first time this stamp marks it. */
     newlyMarked: number[],
-  ): void {
-    const { dfa, outputs } = this.ahoCorasick();
-    const classes = this.classes;
-    const stride = this.stride;
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
+  ): boolean {
+    const { table, width, columns, wide, outputs, stops } = this.scanner ?? this.buildScanner();
+    const n = text.length;
+    if (!stops && n < this.minLength) return true;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
-      const out = outputs[state];
-      if (out === undefined) continue;
-      for (const literal of out)
+      s = table[s + (c > 255 ? wide : (columns[c] as number))] as number;
+      if (s >= 0) continue;
+      if (s === STOP) return false;
+      const state = ~s;
+      s = state * width;
+      for (const literal of outputs[state] as readonly number[])
         for (const owner of owners[literal] as readonly number[]) {
           if (marks[owner] === stamp) continue;
           marks[owner] = stamp;
           newlyMarked.push(owner);
         }
     }
+    return true;
   }
 
   /** The owners (see markOwners) of every literal occurring in `text`, each once; `NO_OWNERS` when none. */
@@ -191,6 +226,31 @@ export class LiteralSet {
       if (endLiteral[state] === -1) endLiteral[state] = index;
     });
     return { table: table.slice(0, states * this.stride), ends, endLiteral, states };
+  }
+
+  private buildScanner(): Scanner {
+    const { dfa, outputs } = this.ahoCorasick();
+    const stride = this.stride;
+    const width = stride + 1;
+    const states = dfa.length / stride;
+    const table = new Int32Array(states * width);
+    for (let state = 0; state < states; state++) {
+      for (let c = 0; c < stride; c++) {
+        const next = dfa[state * stride + c] as number;
+        table[state * width + c] = outputs[next] === undefined ? next * width : ~next;
+      }
+      table[state * width + stride] = STOP;
+    }
+    const columns = this.classes.slice();
+    for (let i = 0; i < this.stopAt.length; i++) {
+      const c = this.stopAt.charCodeAt(i);
+      if (c > 255) throw new RangeError('stop characters are latin1');
+      columns[c] = stride;
+    }
+    if (this.stopAboveAscii) columns.fill(stride, 128);
+    const stops = this.stopAt !== '' || this.stopAboveAscii;
+    this.scanner = { table, width, columns, wide: this.stopAboveAscii ? stride : 0, outputs, stops };
+    return this.scanner;
   }
 
   /** Failure links by breadth-first search, folded into a complete DFA; built on first use. */

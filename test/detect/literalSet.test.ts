@@ -56,4 +56,48 @@ describe('LiteralSet (Aho–Corasick)', () => {
     assert.throws(() => new LiteralSet(['']), RangeError);
     assert.throws(() => new LiteralSet(['\u2215']), RangeError);
   });
+
+  it('markOwners stamps the owners of the literals scan finds, each once', () => {
+    const alphabet = fc.constantFrom('a', 'B', 'c', '%', '/', '\u00e9', '\u2215');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c', '/'), minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.string({ unit: alphabet, maxLength: 30 }),
+        (lits, text) => {
+          const set = new LiteralSet(lits, { caseless: true });
+          const owners = set.literals.map((_, i) => [i, 100 + i]);
+          const expected = new Set<number>();
+          set.scan(text, (i) => {
+            expected.add(i);
+            expected.add(100 + i);
+          });
+          const marks = new Uint32Array(200);
+          const stamped: number[] = [];
+          assert.equal(set.markOwners(text, owners, marks, 7, stamped), true);
+          assert.deepEqual([...stamped].sort(), [...expected].sort());
+          assert.equal(new Set(stamped).size, stamped.length);
+        },
+      ),
+    );
+  });
+
+  it('markOwners gives up at a stop character, and only there', () => {
+    const set = new LiteralSet(['select'], { caseless: true, stopAt: '%+', stopAboveAscii: true });
+    const owners = [[0]];
+    const run = (text: string) => {
+      const stamped: number[] = [];
+      return { complete: set.markOwners(text, owners, new Uint32Array(1), 1, stamped), stamped };
+    };
+    assert.deepEqual(run('x SeLeCt y'), { complete: true, stamped: [0] });
+    assert.deepEqual(run('plain text'), { complete: true, stamped: [] });
+    assert.equal(run('sel%65ct').complete, false);
+    assert.equal(run('a+b').complete, false);
+    assert.equal(run('caf\u00e9').complete, false);
+    assert.equal(run('\u2215').complete, false);
+    // Short texts are not skipped when a stop character could hide a literal.
+    assert.equal(run('%').complete, false);
+  });
 });
