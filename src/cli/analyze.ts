@@ -2,12 +2,13 @@ import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadCatalog, loadEngine } from '../catalog/index.js';
+import type { Engine } from '../detect/types.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
 import { ReverseDns } from '../intel/reverseDns.js';
 import type { AnalyzerOptions, EventDetail, EventSink } from '../logs/analyzer.js';
 import { banFromLog } from '../logs/followBans.js';
 import { resolveFormat } from '../logs/formats.js';
-import { analyzeFilesParallel, defaultWorkers } from '../logs/parallel.js';
+import { type AnalyzeWorkers, analyzeFilesParallel, defaultWorkers, startAnalyzeWorkers } from '../logs/parallel.js';
 import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
 import { formatSummary, type SummaryInput, summaryJson, topEntries } from '../logs/summary.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/index.js';
@@ -68,9 +69,25 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   if (flags.ban && !flags.follow)
     throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
   if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
-  const catalog = loadCatalog();
   const lists = { site_names: flags.siteName.map((s) => s.toLowerCase()) };
-  const engine = loadEngine({ lists });
+  // Workers first: each loads its engine while this thread loads the catalog and opens the store.
+  const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
+  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists) : null;
+  try {
+    return await analyzeWith(files, flags, lists, workers);
+  } finally {
+    await workers?.close();
+  }
+}
+
+async function analyzeWith(
+  files: string[],
+  flags: AnalyzeFlags,
+  lists: { site_names: string[] },
+  workers: AnalyzeWorkers | null,
+): Promise<number> {
+  const catalog = loadCatalog();
+  let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
   const store = new SqliteEventStore(db);
@@ -79,7 +96,11 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   const printEvent = flags.json ? (e: SecurityEvent) => process.stdout.write(`${JSON.stringify(e)}\n`) : null;
 
   const options: AnalyzerOptions = {
-    engine,
+    // Loaded on first use: with worker threads this thread never analyses a line itself.
+    get engine(): Engine {
+      engine ??= loadEngine({ lists });
+      return engine;
+    },
     threatName,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
@@ -122,17 +143,15 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   }
 
   const progress = flags.progress && process.stderr.isTTY && !flags.json ? terminalProgress() : undefined;
-  const workers = chooseWorkers(files, flags.workers);
-  const result =
-    workers > 0
-      ? await analyzeFilesParallel(
-          files,
-          options,
-          sink,
-          { workers, lists, ...(flags.format ? { formatSpec: flags.format } : {}) },
-          progress,
-        )
-      : await analyzeFiles(files, options, sink, progress);
+  const result = workers
+    ? await analyzeFilesParallel(
+        files,
+        options,
+        sink,
+        { workers, ...(flags.format ? { formatSpec: flags.format } : {}) },
+        progress,
+      )
+    : await analyzeFiles(files, options, sink, progress);
   await finish(
     { stats: result.analyzer.stats, added: result.added, made, problems: result.problems },
     flags,

@@ -76,6 +76,12 @@ export interface AnalysisStats {
   readonly formats: Map<string, string>;
 }
 
+/**
+ * Events handed to the sink at once: one SQLite transaction each. A commit per batch of lines
+ * cost twice the CPU of the inserts themselves (and stalled the thread feeding the workers).
+ */
+export const EVENTS_PER_SINK_CALL = 4096;
+
 const DETECT_SAMPLE = 32;
 const GARBAGE_SAMPLES = 5;
 
@@ -163,6 +169,11 @@ export class LogAnalyzer {
   settle(label: string): void {
     const file = this.#files.get(label);
     if (file?.pending && file.pending.length > 0) this.#decideFormat(file);
+  }
+
+  /** How many events `takeEvents` would return now. */
+  get pendingEvents(): number {
+    return this.#batch.length;
   }
 
   /** Events made since the last call. */

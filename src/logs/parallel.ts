@@ -4,16 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NamedLists } from '../detect/compile.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
-import { LogAnalyzer } from './analyzer.js';
+import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import type { BatchReply, BatchRequest, WorkerSetup } from './analyzeWorker.js';
 import { openLogInput } from './input.js';
 import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
 
 export interface ParallelOptions {
-  /** Worker threads; each loads its own engine. */
-  readonly workers: number;
-  /** Named lists for the workers' engines (the same the main engine was built with). */
-  readonly lists: NamedLists;
+  /**
+   * The worker threads, from `startAnalyzeWorkers`; the analysis closes them when done. Started
+   * by the caller so they load their engines while the main thread is still setting up.
+   */
+  readonly workers: AnalyzeWorkers;
   /** The `--format` given, if any (workers compile it themselves). */
   readonly formatSpec?: string;
   /** Batch size in bytes (small in tests, to exercise ordering across many batches). */
@@ -44,7 +45,7 @@ export async function analyzeFilesParallel(
   const analyzer = new LogAnalyzer(options);
   const problems: FileProblem[] = [];
   const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
-  const pool = startPool(parallel.workers, { lists: parallel.lists });
+  const pool = parallel.workers;
   let added = 0;
   let made = 0;
   const flush = async (): Promise<void> => {
@@ -85,9 +86,9 @@ export async function analyzeFilesParallel(
         const request: BatchRequest = { seq: seq++, format: formatKey, bytes, fallbackTime: 0 };
         const p = pool.run(request).then(accept);
         pending.push(p);
-        if (pending.length >= parallel.workers * IN_FLIGHT_PER_WORKER) {
+        if (pending.length >= pool.size * IN_FLIGHT_PER_WORKER) {
           await pending.shift();
-          await flush();
+          if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await flush();
         }
       };
       try {
@@ -146,12 +147,19 @@ function spawnWorker(setup: WorkerSetup): Worker {
   return new Worker(boot, { eval: true, workerData: setup });
 }
 
-interface Pool {
+/** Worker threads analysing batches of lines, each with its own engine. */
+export interface AnalyzeWorkers {
+  readonly size: number;
   run(request: BatchRequest): Promise<BatchReply>;
   close(): Promise<void>;
 }
 
-function startPool(size: number, setup: WorkerSetup): Pool {
+/**
+ * Start `size` workers for an analysis; each loads the rules (with `lists`) and catalog at once.
+ * The caller hands them to `analyzeFilesParallel`, which closes them.
+ */
+export function startAnalyzeWorkers(size: number, lists: NamedLists): AnalyzeWorkers {
+  const setup: WorkerSetup = { lists };
   const workers = Array.from({ length: size }, () => spawnWorker(setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
@@ -168,6 +176,7 @@ function startPool(size: number, setup: WorkerSetup): Pool {
   }
   let next = 0;
   return {
+    size,
     run(request) {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {

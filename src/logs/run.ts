@@ -1,5 +1,5 @@
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
-import { LogAnalyzer } from './analyzer.js';
+import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import { type FollowItem, followFile } from './follow.js';
 import { openLogInput } from './input.js';
 import { LineSplitter } from './lineSplitter.js';
@@ -59,7 +59,7 @@ export async function analyzeFiles(
         analyzer.lines(path, lines);
         progress?.advance(pendingBytes, lines.length);
         pendingBytes = 0;
-        await flush();
+        if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await flush();
       }
     } catch (err) {
       problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });

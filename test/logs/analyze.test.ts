@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
 import { resolveFormat } from '../../src/logs/formats.js';
-import { analyzeFilesParallel } from '../../src/logs/parallel.js';
+import { analyzeFilesParallel, startAnalyzeWorkers } from '../../src/logs/parallel.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { ptrName, startDnsResponder } from '../intel/dnsResponder.js';
@@ -217,8 +217,7 @@ describe('analyze on worker threads', () => {
     const parallelStore = new SqliteEventStore(openSqlite(join(dir, 'parallel.db')));
     const serial = await analyzeFiles([file, gz], options, (e) => serialStore.appendSync(e));
     const parallel = await analyzeFilesParallel([file, gz], options, (e) => parallelStore.appendSync(e), {
-      workers: 2,
-      lists: {},
+      workers: startAnalyzeWorkers(2, {}),
       batchBytes: 2048,
     });
     const pick = (s: typeof serial) => {
