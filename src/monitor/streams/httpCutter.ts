@@ -26,6 +26,8 @@ type BodyState =
   | { readonly kind: 'chunked'; readonly decoder: ChunkedBody }
   | { readonly kind: 'close' };
 
+const EMPTY = Buffer.alloc(0);
+
 /** Shared framing: head accumulation, then a body of a known kind. */
 abstract class MessageCutter<T> {
   #head: Buffer[] = [];
@@ -35,6 +37,8 @@ abstract class MessageCutter<T> {
   #bodyKept = 0;
   #headBytes: Buffer | null = null;
   protected dead = false;
+  /** Body bytes kept per message (the observations' body prefix; none where no one reads them). */
+  protected readonly bodyPrefixLimit: number = LIMITS.bodyPrefix;
 
   push(chunk: Uint8Array): T[] {
     const out: T[] = [];
@@ -104,12 +108,13 @@ abstract class MessageCutter<T> {
       }
       return b.length;
     }
-    const head = Buffer.from(joined.subarray(0, end));
+    // A view into the capture's bytes: copied only when the message goes on past this chunk.
+    const head = joined.subarray(0, end);
     this.#head = [];
     this.#headLength = 0;
     const body = this.onHead(head);
     if (body === null) {
-      const msg = this.onMessage(head, Buffer.alloc(0), null);
+      const msg = this.onMessage(head, EMPTY, null);
       if (msg) out.push(msg);
       this.dead = true;
       return b.length;
@@ -117,6 +122,7 @@ abstract class MessageCutter<T> {
     this.#headBytes = head;
     this.#body = body;
     if (body.kind === 'none') this.#complete(out, null);
+    else this.#headBytes = Buffer.from(head);
     return start + (end - prevTail);
   }
 
@@ -154,14 +160,15 @@ abstract class MessageCutter<T> {
   }
 
   #keep(b: Buffer): void {
-    if (this.#bodyKept >= LIMITS.bodyPrefix) return;
-    const part = b.subarray(0, LIMITS.bodyPrefix - this.#bodyKept);
+    if (this.#bodyKept >= this.bodyPrefixLimit) return;
+    const part = b.subarray(0, this.bodyPrefixLimit - this.#bodyKept);
     this.#bodyPrefix.push(Buffer.from(part));
     this.#bodyKept += part.length;
   }
 
   #complete(out: T[], malformed: string | null): void {
-    const msg = this.onMessage(this.#headBytes ?? Buffer.alloc(0), Buffer.concat(this.#bodyPrefix), malformed);
+    const body = this.#bodyPrefix.length === 0 ? EMPTY : Buffer.concat(this.#bodyPrefix);
+    const msg = this.onMessage(this.#headBytes ?? EMPTY, body, malformed);
     if (msg) out.push(msg);
     this.#body = null;
     this.#headBytes = null;
@@ -208,7 +215,8 @@ export class RequestCutter extends MessageCutter<CutRequest> {
 
   protected onHead(head: Buffer): BodyState | null {
     const facts = headFacts(head);
-    this.#method = facts.firstLine.split(' ')[0] ?? '';
+    const space = facts.firstLine.indexOf(' ');
+    this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
     // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
     this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade;
     if (facts.chunked) return chunkedBody();
@@ -240,6 +248,7 @@ export interface CutResponse {
 export class ResponseCutter extends MessageCutter<CutResponse> {
   readonly #methods: () => string | undefined;
   #status = 0;
+  protected override readonly bodyPrefixLimit = 0;
 
   constructor(takeRequestMethod: () => string | undefined) {
     super();
