@@ -1,7 +1,4 @@
 import type { Engine } from '../detect/types.js';
-import { eventFromObservation } from '../events/fromObservation.js';
-import type { DatagramObservation, HttpObservation } from '../observe/observation.js';
-import { parseRawRequest } from '../observe/rawRequest.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
@@ -9,27 +6,34 @@ import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
-import { alertEvent, flowEvent } from './events.js';
+import { flowEvent } from './events.js';
+import { type Judge, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
 import { type ConnectionLimits, ConnectionTracker, type ConnectionView, connectionKey } from './streams/connections.js';
 import type { CutRequest } from './streams/httpCutter.js';
 
 export interface MonitorOptions {
-  /** The shared rule engine; null runs the network detectors only. */
+  /** The shared rule engine; null runs the network detectors only. Unused with `judge`. */
   readonly engine: Engine | null;
-  /** Catalog names for threat ids. */
+  /** Catalog names for threat ids. Unused with `judge`. */
   readonly threatName?: (threatId: string) => string | undefined;
+  /**
+   * Where requests, datagrams, ended connections and alerts are judged (another thread, see
+   * ./judge/remoteJudge.ts); by default a LocalJudge over `engine`, on this thread.
+   */
+  readonly judge?: Judge<ConnectionView>;
   readonly thresholds?: Thresholds;
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
   readonly source?: string | null;
-  /** Summarise every connection as a flow event, not only those with a detection. */
+  /** Summarise every connection as a flow event, not only those with a detection. Unused with `judge`. */
   readonly allFlows?: boolean;
   readonly limits?: Partial<ConnectionLimits>;
   readonly macNames?: MacNames;
   readonly onLine?: (line: string) => void;
+  /** Unused with `judge` (which reports its events itself). */
   readonly onEvent: (event: SecurityEvent) => void;
 }
 
@@ -49,22 +53,15 @@ export interface MonitorStats {
  * it records and names, it never blocks.
  */
 export class Monitor {
-  readonly stats: MonitorStats = {
-    frames: 0,
-    decodeErrors: 0,
-    requests: 0,
-    datagrams: 0,
-    detections: 0,
-    alerts: 0,
-    flows: 0,
-  };
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
   readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
-  readonly #detected = new Set<ConnectionView>();
-  readonly #requestIndex = new Map<ConnectionView, number>();
+  readonly #judge: Judge<ConnectionView>;
+  #frames = 0;
+  #decodeErrors = 0;
+  #requests = 0;
 
   constructor(options: MonitorOptions) {
     this.#o = options;
@@ -72,19 +69,42 @@ export class Monitor {
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
+    this.#judge =
+      options.judge ??
+      new LocalJudge<ConnectionView>({
+        engine: options.engine,
+        threatName: options.threatName,
+        allFlows: options.allFlows ?? false,
+        onEvent: options.onEvent,
+        onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
+      });
     this.#tracker = new ConnectionTracker(
       {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
-        closed: (conn) => this.#closed(conn),
+        closed: (conn) => this.#judge.closed(conn),
       },
       options.limits ?? {},
     );
   }
 
+  /** Counts so far (with a judge on another thread, of what it has answered). */
+  get stats(): MonitorStats {
+    const c = this.#judge.counts;
+    return {
+      frames: this.#frames,
+      decodeErrors: this.#decodeErrors,
+      requests: this.#requests,
+      datagrams: c.datagrams,
+      detections: c.detections,
+      alerts: c.alerts,
+      flows: c.flows,
+    };
+  }
+
   frame(frame: Frame): void {
-    this.stats.frames++;
+    this.#frames++;
     const p = decodePacket(frame);
-    if (p.error) this.stats.decodeErrors++;
+    if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const t = p.transport;
     const key =
@@ -114,80 +134,21 @@ export class Monitor {
   }
 
   #datagram(p: DecodedPacket, sport: number, dport: number, time: number): void {
-    const engine = this.#o.engine;
-    if (!engine) return;
-    this.stats.datagrams++;
-    const obs: DatagramObservation = {
-      kind: 'datagram',
-      transport: 'udp',
-      time,
-      sensor: 'monitor',
+    this.#judge.datagram({
       source: { ip: p.ip!.source, port: sport },
       destination: { ip: p.ip!.destination, port: dport },
+      time,
+      frame: p.frame.number,
       payload: p.payload,
-    };
-    const matches = engine.match(obs);
-    if (matches.length === 0) return;
-    this.stats.detections++;
-    this.#emit(
-      eventFromObservation({ ...obs, payload: p.payload.slice(0, 64) }, matches, {
-        action: 'detected',
-        sensor: 'monitor',
-        dedupKey: `monitor|udp|${obs.source.ip}|${sport}|${obs.destination.ip}|${dport}|${time}|${p.frame.number}`,
-        ...this.#names(),
-      }),
-    );
+    });
   }
 
   #request(conn: ConnectionView, req: CutRequest, status: number | null, time: number): void {
-    this.stats.requests++;
-    const engine = this.#o.engine;
-    if (!engine) return;
-    const index = (this.#requestIndex.get(conn) ?? 0) + 1;
-    this.#requestIndex.set(conn, index);
-    const obs: HttpObservation = {
-      kind: 'http',
-      transport: 'tcp',
-      time,
-      sensor: 'monitor',
-      source: conn.client,
-      destination: conn.server,
-      request: parseRawRequest(req.raw, req.malformed),
-      status,
-    };
-    const matches = engine.match(obs);
-    if (matches.length === 0) return;
-    this.stats.detections++;
-    this.#detected.add(conn);
-    this.#emit(
-      eventFromObservation(obs, matches, {
-        action: 'detected',
-        sensor: 'monitor',
-        dedupKey: `monitor|http|${conn.uid}|${index}`,
-        ...this.#names(),
-      }),
-    );
-  }
-
-  #closed(conn: ConnectionView): void {
-    this.#requestIndex.delete(conn);
-    const detected = this.#detected.delete(conn);
-    if (!detected && !this.#o.allFlows) return;
-    this.stats.flows++;
-    this.#emit(flowEvent(conn.summary(), conn.lines));
+    this.#requests++;
+    this.#judge.request(conn, { raw: req.raw, malformed: req.malformed, status, time });
   }
 
   #alert(alert: NetworkAlert | null): void {
-    if (!alert) return;
-    this.stats.alerts++;
-    this.#emit(alertEvent(alert, this.#o.threatName?.(alert.threatId)));
-  }
-
-  #names(): { threatName?: (id: string) => string | undefined } {
-    return this.#o.threatName ? { threatName: this.#o.threatName } : {};
-  }
-
-  #emit(event: SecurityEvent): void {
-    this.#o.onEvent(event);
+    if (alert) this.#judge.alert(alert);
   }
 }

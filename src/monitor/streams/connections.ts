@@ -1,10 +1,10 @@
-import { hashId } from '../../events/fromObservation.js';
 import type { Endpoint } from '../../observe/observation.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState, type FlowSummary } from '../flows/flow.js';
 import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './httpCutter.js';
 import { type Delivery, StreamBuffer } from './reassembly.js';
+import { connectionUid } from './connectionUid.js';
 import { RecentKeys } from './recentKeys.js';
 
 export interface ConnectionLimits {
@@ -38,6 +38,10 @@ const RECENTLY_CLOSED = 8192;
 const HTTP_PORTS = new Set([80, 8000, 8008, 8080, 8088, 3128, 8888]);
 
 export interface ConnectionView {
+  /** Serial number within the capture. */
+  readonly id: number;
+  /** Start, ms since the epoch. */
+  readonly start: number;
   readonly uid: string;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
@@ -66,6 +70,7 @@ interface Pending {
 }
 
 class Connection implements ConnectionView {
+  readonly id: number;
   #uid: string | null = null;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
@@ -90,7 +95,8 @@ class Connection implements ConnectionView {
   closed = false;
   lines: string[] = [];
 
-  constructor(originator: Endpoint, responder: Endpoint, start: number, limits: ConnectionLimits) {
+  constructor(id: number, originator: Endpoint, responder: Endpoint, start: number, limits: ConnectionLimits) {
+    this.id = id;
     this.originator = originator;
     this.responder = responder;
     this.start = start;
@@ -105,11 +111,7 @@ class Connection implements ConnectionView {
 
   /** A hash of the connection's identity: computed on first use (a SHA-256 per connection is costly). */
   get uid(): string {
-    if (this.#uid === null) {
-      const o = this.originator;
-      const r = this.responder;
-      this.#uid = `C${hashId(`${this.start}|${o.ip}|${o.port}|${r.ip}|${r.port}`).slice(0, 17)}`;
-    }
+    this.#uid ??= connectionUid(this.start, this.originator, this.responder);
     return this.#uid;
   }
 
@@ -174,6 +176,8 @@ export class ConnectionTracker {
   readonly #sink: ConnectionSink;
   #buffered = 0;
   #sinceSweep = 0;
+  /** Connections opened so far: the next one's id. */
+  #opened = 0;
 
   constructor(sink: ConnectionSink, limits: Partial<ConnectionLimits> = {}) {
     this.#sink = sink;
@@ -230,9 +234,10 @@ export class ConnectionTracker {
     const from = { ip: src, port: tcp.sourcePort };
     const to = { ip: dst, port: tcp.destinationPort };
     // A SYN-ACK first means we missed the SYN: its receiver opened the connection.
+    const id = ++this.#opened;
     const conn = synAck
-      ? new Connection(to, from, timeMs, this.#limits)
-      : new Connection(from, to, timeMs, this.#limits);
+      ? new Connection(id, to, from, timeMs, this.#limits)
+      : new Connection(id, from, to, timeMs, this.#limits);
     if (synAck) conn.history = '^';
     this.#connections.set(key, conn);
     return conn;

@@ -1,0 +1,158 @@
+import type { Engine } from '../../detect/types.js';
+import { eventFromObservation } from '../../events/fromObservation.js';
+import type { DatagramObservation, Endpoint, HttpObservation } from '../../observe/observation.js';
+import { parseRawRequest } from '../../observe/rawRequest.js';
+import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { NetworkAlert } from '../detect/networkAlert.js';
+import { alertEvent } from '../events.js';
+import { connectionUid } from '../streams/connectionUid.js';
+
+/**
+ * The judging half of the monitor: what the capture yields (HTTP requests cut from TCP
+ * streams, UDP datagrams, ended connections, scan and flood alerts) in, events out. Apart from
+ * the packet path so that it can run on another thread (./remoteJudge.ts): it is where the
+ * shared engine runs, the costliest step per request.
+ */
+export interface Judge<C extends JudgedConnection = JudgedConnection> {
+  request(conn: C, request: JudgedRequest): void;
+  datagram(datagram: Datagram): void;
+  /** The connection ended; a flow is reported when it had a detection (or every flow is wanted). */
+  closed(conn: C): void;
+  alert(alert: NetworkAlert): void;
+  readonly counts: JudgeCounts;
+}
+
+/** What the judge knows of a TCP connection: plain data, so it can cross to a worker thread. */
+export interface JudgedConnection {
+  /** Serial number within the capture. */
+  readonly id: number;
+  /** Start, ms since the epoch. */
+  readonly start: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+}
+
+export interface JudgedRequest {
+  /** Request line, headers and body prefix, as cut from the stream. */
+  readonly raw: Uint8Array;
+  readonly malformed: string | null;
+  /** The response status, when the response was seen. */
+  readonly status: number | null;
+  /** Capture time of the request, ms since the epoch. */
+  readonly time: number;
+}
+
+export interface Datagram {
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly time: number;
+  /** Frame number, for a de-duplication key unique within the capture. */
+  readonly frame: number;
+  readonly payload: Uint8Array;
+}
+
+export interface JudgeCounts {
+  datagrams: number;
+  detections: number;
+  alerts: number;
+  flows: number;
+}
+
+export interface JudgeOptions<C extends JudgedConnection> {
+  /** The shared rule engine; null runs the network detectors only. */
+  readonly engine: Engine | null;
+  /** Catalog names for threat ids. */
+  readonly threatName?: ((threatId: string) => string | undefined) | undefined;
+  /** Report every connection as a flow, not only those with a detection. */
+  readonly allFlows: boolean;
+  readonly onEvent: (event: SecurityEvent) => void;
+  /** A connection to report as a flow (the one given to `closed`): its summary and packet-log lines live with the caller. */
+  readonly onFlow: (conn: C) => void;
+}
+
+/** The judge on the calling thread. */
+export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
+  readonly counts: JudgeCounts = { datagrams: 0, detections: 0, alerts: 0, flows: 0 };
+  readonly #o: JudgeOptions<C>;
+  /** Connections with a detection, by id. */
+  readonly #detected = new Set<number>();
+  /** Requests judged per open connection, by id: the de-duplication key numbers them. */
+  readonly #requestIndex = new Map<number, number>();
+
+  constructor(options: JudgeOptions<C>) {
+    this.#o = options;
+  }
+
+  request(conn: C, req: JudgedRequest): void {
+    const engine = this.#o.engine;
+    if (!engine) return;
+    const index = (this.#requestIndex.get(conn.id) ?? 0) + 1;
+    this.#requestIndex.set(conn.id, index);
+    const obs: HttpObservation = {
+      kind: 'http',
+      transport: 'tcp',
+      time: req.time,
+      sensor: 'monitor',
+      source: conn.client,
+      destination: conn.server,
+      request: parseRawRequest(req.raw, req.malformed),
+      status: req.status,
+    };
+    const matches = engine.match(obs);
+    if (matches.length === 0) return;
+    this.counts.detections++;
+    this.#detected.add(conn.id);
+    this.#o.onEvent(
+      eventFromObservation(obs, matches, {
+        action: 'detected',
+        sensor: 'monitor',
+        dedupKey: `monitor|http|${connectionUid(conn.start, conn.client, conn.server)}|${index}`,
+        ...this.#names(),
+      }),
+    );
+  }
+
+  datagram(d: Datagram): void {
+    const engine = this.#o.engine;
+    if (!engine) return;
+    this.counts.datagrams++;
+    const obs: DatagramObservation = {
+      kind: 'datagram',
+      transport: 'udp',
+      time: d.time,
+      sensor: 'monitor',
+      source: d.source,
+      destination: d.destination,
+      payload: d.payload,
+    };
+    const matches = engine.match(obs);
+    if (matches.length === 0) return;
+    this.counts.detections++;
+    const { source: s, destination: t } = d;
+    this.#o.onEvent(
+      eventFromObservation({ ...obs, payload: d.payload.slice(0, 64) }, matches, {
+        action: 'detected',
+        sensor: 'monitor',
+        dedupKey: `monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${d.time}|${d.frame}`,
+        ...this.#names(),
+      }),
+    );
+  }
+
+  closed(conn: C): void {
+    this.#requestIndex.delete(conn.id);
+    const detected = this.#detected.delete(conn.id);
+    if (!detected && !this.#o.allFlows) return;
+    this.counts.flows++;
+    this.#o.onFlow(conn);
+  }
+
+  alert(alert: NetworkAlert): void {
+    this.counts.alerts++;
+    this.#o.onEvent(alertEvent(alert, this.#o.threatName?.(alert.threatId)));
+  }
+
+  #names(): { threatName?: (id: string) => string | undefined } {
+    return this.#o.threatName ? { threatName: this.#o.threatName } : {};
+  }
+}
