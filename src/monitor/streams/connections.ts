@@ -2,9 +2,9 @@ import type { Endpoint } from '../../observe/observation.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState, type FlowSummary } from '../flows/flow.js';
+import { connectionUid } from './connectionUid.js';
 import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './httpCutter.js';
 import { type Delivery, StreamBuffer } from './reassembly.js';
-import { connectionUid } from './connectionUid.js';
 import { RecentKeys } from './recentKeys.js';
 
 export interface ConnectionLimits {
