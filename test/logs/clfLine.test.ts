@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { compileLogFormat, compileLogFormatPlan } from '../../src/logs/logFormat.js';
-import { parseClfTime } from '../../src/logs/time.js';
+import { parseClfTime, parseClfTimeAt } from '../../src/logs/time.js';
 
 const COMMON = '%h %l %u %t "%r" %>s %b';
 const COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"';
@@ -84,3 +84,52 @@ describe('CLF time', () => {
       assert.equal(parseClfTime(`[01/${bad}/2024:00:00:00 +0000]`), null, bad);
   });
 });
+
+describe('CLF time, line after line', () => {
+  it('gives each line its own time, whatever the lines before it were', () => {
+    const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const text = fc
+      .tuple(
+        fc.constantFrom('01', '31', '1x'),
+        fc.constantFrom('Jan', 'Feb', 'Dec', 'Dex'),
+        fc.constantFrom('2003', '1999', '0099'),
+        fc.constantFrom('00', '23'),
+        fc.constantFrom('00', '59'),
+        two,
+        fc.constantFrom(' +0000', ' -0700', ' +0130', ' x0000', ' +00', '.5 +0000', '.25', ']', ''),
+      )
+      .map(([d, m, y, h, mi, s, z]) => `${d}/${m}/${y}:${h}:${mi}:${s}${z}`);
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 2, maxLength: 8 }), (texts) => {
+        for (const t of texts) assert.equal(parseClfTimeAt(`[${t}]`, 1), referenceClfTime(t), t);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+/** The CLF layout read field by field with Date.UTC: what parseClfTimeAt must give. */
+function referenceClfTime(t: string): number | null {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const digits = (from: number, n: number) =>
+    /^\d+$/.test(t.slice(from, from + n)) ? Number(t.slice(from, from + n)) : -1;
+  if (t.length < 20 || t[2] !== '/' || t[6] !== '/' || t[11] !== ':') return null;
+  const [day, year, hour, minute, second] = [digits(0, 2), digits(7, 4), digits(12, 2), digits(15, 2), digits(18, 2)];
+  const month = months.indexOf(t.slice(3, 6));
+  if (Math.min(day, year, hour, minute, second, month) < 0) return null;
+  let i = 20;
+  let ms = 0;
+  if (t[i] === '.') {
+    const frac = /^\.\d*/.exec(t.slice(i))?.[0] ?? '.';
+    ms = Math.round(Number(`0${frac}`) * 1000);
+    i += frac.length;
+  }
+  let offset = 0;
+  if (t[i] === ' ') {
+    const sign = t[i + 1] === '-' ? -1 : t[i + 1] === '+' ? 1 : 0;
+    const [hh, mm] = [digits(i + 2, 2), digits(i + 4, 2)];
+    if (sign === 0 || hh < 0 || mm < 0) return null;
+    offset = sign * (hh * 60 + mm);
+  }
+  return Date.UTC(year, month, day, hour, minute, second, ms) - offset * 60_000;
+}
