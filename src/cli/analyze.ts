@@ -93,7 +93,15 @@ async function analyzeWith(
   const store = new SqliteEventStore(db);
   const bans = flags.ban ? new SqliteBanStore(db) : null;
   const extra: SecurityEvent[] = [];
-  const printEvent = flags.json ? (e: SecurityEvent) => process.stdout.write(`${JSON.stringify(e)}\n`) : null;
+  // The JSON printed for an event is the document stored for it: written once, used twice.
+  const printed = new WeakMap<SecurityEvent, string>();
+  const printEvent = flags.json
+    ? (e: SecurityEvent) => {
+        const json = JSON.stringify(e);
+        printed.set(e, json);
+        process.stdout.write(`${json}\n`);
+      }
+    : null;
 
   const options: AnalyzerOptions = {
     // Loaded on first use: with worker threads this thread never analyses a line itself.
@@ -120,7 +128,7 @@ async function analyzeWith(
   const sink: EventSink = (events) => {
     const all = [...events, ...extra.splice(0)];
     made += all.length;
-    return store.appendSync(all);
+    return store.appendSync(all, (e) => printed.get(e));
   };
 
   if (flags.follow) {

@@ -61,11 +61,9 @@ if (parentPort) {
   port.on('message', (req: BatchRequest) => {
     const format = formatFor(req.format);
     const text = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).toString('latin1');
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
     const reply: BatchReply = {
       seq: req.seq,
-      lines: lines.length,
+      lines: 0,
       parsed: 0,
       blank: 0,
       garbage: 0,
@@ -75,8 +73,14 @@ if (parentPort) {
     };
     const hits: BatchHit[] = [];
     const counts = reply as { -readonly [K in keyof BatchReply]: BatchReply[K] };
-    lines.forEach((raw, index) => {
-      const line = raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw;
+    // Lines cut out one at a time (no array of them all); a batch ends at a line end, and text
+    // after the last newline, if any, is a last line.
+    for (let start = 0, index = 0; start < text.length; index++) {
+      const nl = text.indexOf('\n', start);
+      const stop = nl < 0 ? text.length : nl;
+      const line = text.slice(start, Math.min(stop, start + MAX_LINE));
+      start = stop + 1;
+      counts.lines++;
       const outcome = analyzeLine(line, format, engine, req.fallbackTime);
       switch (outcome.kind) {
         case 'blank':
@@ -101,7 +105,7 @@ if (parentPort) {
             event: threatEvent(line, outcome.observation, outcome.matches, threatName),
           });
       }
-    });
+    }
     counts.hits = JSON.stringify(hits);
     port.postMessage(reply);
   });

@@ -80,7 +80,7 @@ export interface AnalysisStats {
  * Events handed to the sink at once: one SQLite transaction each. A commit per batch of lines
  * cost twice the CPU of the inserts themselves (and stalled the thread feeding the workers).
  */
-export const EVENTS_PER_SINK_CALL = 4096;
+export const EVENTS_PER_SINK_CALL = 2048;
 
 const DETECT_SAMPLE = 32;
 const GARBAGE_SAMPLES = 5;

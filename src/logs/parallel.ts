@@ -27,7 +27,11 @@ export function defaultWorkers(): number {
 }
 
 const BATCH_BYTES = 512 * 1024;
-const IN_FLIGHT_PER_WORKER = 3;
+/**
+ * Batches queued per worker: enough work (about half a second) to keep it busy while this
+ * thread writes a transaction of events to SQLite, at a few megabytes of memory.
+ */
+const IN_FLIGHT_PER_WORKER = 8;
 
 /**
  * `analyzeFiles` on several cores. The main thread reads (and gunzips), cuts the byte stream

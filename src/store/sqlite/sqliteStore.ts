@@ -40,8 +40,11 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  /** Synchronous append, for callers that batch on their own (the gateway's writer). */
-  appendSync(events: readonly SecurityEvent[]): number {
+  /**
+   * Synchronous append, for callers that batch on their own (the gateway's writer), in one
+   * transaction. `knownJson` gives an event's JSON when the caller already wrote it out.
+   */
+  appendSync(events: readonly SecurityEvent[], knownJson?: (event: SecurityEvent) => string | undefined): number {
     let added = 0;
     this.#db.transaction(() => {
       for (const e of events) {
@@ -52,7 +55,7 @@ export class SqliteEventStore implements EventStore {
           e.source.ip,
           e.threat?.software?.id ?? null,
           e.rule?.id ?? null,
-          JSON.stringify(e),
+          knownJson?.(e) ?? JSON.stringify(e),
         );
         added += info.changes;
       }
