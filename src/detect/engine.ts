@@ -1,12 +1,13 @@
 import type { Observation } from '../observe/observation.js';
 import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
-import { buildFieldPasses, type FieldPass } from './fieldPass.js';
+import { buildPrefilterPasses, type PrefilterPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
 import { MarkTable } from './markTable.js';
 import type { Engine, Match } from './types.js';
+import { ChainValues } from './valueScan.js';
 
-export { PREFILTER_MEMO } from './fieldPass.js';
+export { PREFILTER_MEMO } from './valueScan.js';
 
 /** Evidence kept in a Match is bounded, whatever the size of the value that matched. */
 export const EVIDENCE_LIMIT = 256;
@@ -22,12 +23,19 @@ export class RuleEngine implements Engine {
   readonly rules: readonly CompiledRule[];
   /** Per kind, the rules without a prefilter: evaluated for every Observation of that kind. */
   private readonly unfiltered: Readonly<Record<Observation['kind'], readonly number[]>>;
-  private readonly passes: Readonly<Record<Observation['kind'], readonly FieldPass[]>>;
-  private readonly admitted: MarkTable;
-  /** The rules to evaluate for the current Observation (scratch, reused). */
-  private readonly candidates: number[] = [];
-  /** Values go into the prefilter memo on their second sighting (see ./doorkeeper.ts). */
-  private readonly doorkeeper = new Doorkeeper(16);
+  private readonly passes: Readonly<Record<Observation['kind'], readonly PrefilterPass[]>>;
+  /**
+   * The prefilter passes' scratch: the rules to evaluate for the current Observation (stamped
+   * in `admitted`, listed in `candidates`), and values go into the prefilter memo on their
+   * second sighting (see ./doorkeeper.ts).
+   */
+  private readonly scratch: {
+    admitted: MarkTable;
+    stamp: number;
+    candidates: number[];
+    doorkeeper: Doorkeeper;
+    chainValues: ChainValues;
+  };
   /** Scratch, reloaded per Observation. */
   private readonly ctx = new FieldContext(null);
 
@@ -36,8 +44,14 @@ export class RuleEngine implements Engine {
     const unfiltered = (kind: Observation['kind']) =>
       rules.flatMap((r, i) => (r.on === kind && r.prefilter === null ? [i] : []));
     this.unfiltered = { http: unfiltered('http'), datagram: unfiltered('datagram') };
-    this.passes = { http: buildFieldPasses(rules, 'http'), datagram: buildFieldPasses(rules, 'datagram') };
-    this.admitted = new MarkTable(rules.length);
+    this.passes = { http: buildPrefilterPasses(rules, 'http'), datagram: buildPrefilterPasses(rules, 'datagram') };
+    this.scratch = {
+      admitted: new MarkTable(rules.length),
+      stamp: 0,
+      candidates: [],
+      doorkeeper: new Doorkeeper(16),
+      chainValues: new ChainValues(),
+    };
   }
 
   get ruleCount(): number {
@@ -48,14 +62,15 @@ export class RuleEngine implements Engine {
     // The engine is synchronous and never re-entered, so one set of scratch objects serves every call.
     const ctx = this.ctx;
     ctx.load(observation);
-    const stamp = this.admitted.nextStamp();
-    const candidates = this.candidates;
+    const scratch = this.scratch;
+    scratch.stamp = scratch.admitted.nextStamp();
+    const candidates = scratch.candidates;
     candidates.length = 0;
-    for (const pass of this.passes[observation.kind])
-      pass.admit(ctx, this.admitted, stamp, candidates, this.doorkeeper);
+    const passes = this.passes[observation.kind];
+    for (let p = 0; p < passes.length; p++) (passes[p] as PrefilterPass).admit(ctx, scratch);
     for (const index of this.unfiltered[observation.kind]) candidates.push(index);
     // Rule order, as the rule set lists them, is the order of the matches.
-    candidates.sort(ascending);
+    sortAscending(candidates);
     const matches: Match[] = [];
     for (let c = 0; c < candidates.length; c++) {
       const rule = this.rules[candidates[c] as number] as CompiledRule;
@@ -66,8 +81,21 @@ export class RuleEngine implements Engine {
   }
 }
 
-function ascending(a: number, b: number): number {
-  return a - b;
+/** In place. Candidate lists are short: insertion sort, without a comparator call per step. */
+function sortAscending(list: number[]): void {
+  if (list.length > 32) {
+    list.sort((a, b) => a - b);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (list[j] as number) > x) {
+      list[j + 1] = list[j] as number;
+      j--;
+    }
+    list[j + 1] = x;
+  }
 }
 
 interface Evidence {

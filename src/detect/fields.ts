@@ -201,10 +201,11 @@ function addPairs(text: string, separator: string, names: string[], values: stri
   }
 }
 
-function headerValues(request: HttpRequest, name: string): string[] {
-  const out: string[] = [];
-  for (const [n, v] of request.headers) if (n === name) out.push(v);
-  return out;
+/** The values of one header; the shared empty list when there are none (most headers, most requests). */
+function headerValues(request: HttpRequest, name: string): readonly string[] {
+  let out: string[] | null = null;
+  for (const [n, v] of request.headers) if (n === name) (out ??= []).push(v);
+  return out ?? NONE;
 }
 
 function hostOnly(value: string): string {

@@ -21,6 +21,8 @@ export interface LiteralSetOptions {
   readonly stopAt?: string;
   /** markOwners also gives up at any character above U+007F. */
   readonly stopAboveAscii?: boolean;
+  /** markOwners also gives up where one of these strings occurs (ASCII case folded when caseless). */
+  readonly stopAtSubstrings?: readonly string[];
 }
 
 /** A scanner table entry meaning "a stop character": below every `~state`, and a small integer (Smi) for V8. */
@@ -63,13 +65,17 @@ export class LiteralSet {
   private automaton: { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } | undefined;
   private reversed: Trie | undefined;
   private scanner: Scanner | undefined;
+  private readonly caseless: boolean;
   private readonly stopAt: string;
   private readonly stopAboveAscii: boolean;
+  private readonly stopAtSubstrings: readonly string[];
 
   constructor(literals: readonly string[], options: LiteralSetOptions = {}) {
     const caseless = options.caseless ?? false;
+    this.caseless = caseless;
     this.stopAt = options.stopAt ?? '';
     this.stopAboveAscii = options.stopAboveAscii ?? false;
+    this.stopAtSubstrings = options.stopAtSubstrings ?? [];
     const norm = [...new Set(literals.map((l) => (caseless ? foldAscii(l) : l)))];
     for (const l of norm) {
       if (l.length === 0) throw new RangeError('empty literal');
@@ -228,27 +234,37 @@ export class LiteralSet {
     return { table: table.slice(0, states * this.stride), ends, endLiteral, states };
   }
 
+  /**
+   * markOwners' table. Stop substrings are found by the same automaton: they are compiled in
+   * as extra literals (in a set of their own, so that the other methods never report them),
+   * and entering a state where one ends is a stop.
+   */
   private buildScanner(): Scanner {
-    const { dfa, outputs } = this.ahoCorasick();
-    const stride = this.stride;
+    const subs = this.stopAtSubstrings;
+    const source = subs.length === 0 ? this : new LiteralSet([...this.literals, ...subs], { caseless: this.caseless });
+    const stopLiterals = new Set(subs.map((l) => source.literals.indexOf(this.caseless ? foldAscii(l) : l)));
+    const { dfa, outputs } = source.ahoCorasick();
+    const stride = source.stride;
     const width = stride + 1;
     const states = dfa.length / stride;
     const table = new Int32Array(states * width);
     for (let state = 0; state < states; state++) {
       for (let c = 0; c < stride; c++) {
         const next = dfa[state * stride + c] as number;
-        table[state * width + c] = outputs[next] === undefined ? next * width : ~next;
+        const out = outputs[next];
+        table[state * width + c] =
+          out === undefined ? next * width : out.some((l) => stopLiterals.has(l)) ? STOP : ~next;
       }
       table[state * width + stride] = STOP;
     }
-    const columns = this.classes.slice();
+    const columns = source.classes.slice();
     for (let i = 0; i < this.stopAt.length; i++) {
       const c = this.stopAt.charCodeAt(i);
       if (c > 255) throw new RangeError('stop characters are latin1');
       columns[c] = stride;
     }
     if (this.stopAboveAscii) columns.fill(stride, 128);
-    const stops = this.stopAt !== '' || this.stopAboveAscii;
+    const stops = this.stopAt !== '' || this.stopAboveAscii || subs.length > 0;
     this.scanner = { table, width, columns, wide: this.stopAboveAscii ? stride : 0, outputs, stops };
     return this.scanner;
   }

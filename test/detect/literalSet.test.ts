@@ -100,4 +100,17 @@ describe('LiteralSet (Aho–Corasick)', () => {
     // Short texts are not skipped when a stop character could hide a literal.
     assert.equal(run('%').complete, false);
   });
+
+  it('markOwners gives up where a stop substring occurs, even inside or across literals', () => {
+    const set = new LiteralSet(['/.env', 'a//b'], { caseless: true, stopAtSubstrings: ['/.', '//'] });
+    const run = (text: string) => set.markOwners(text, [[0], [1]], new Uint32Array(2), 1, []);
+    assert.equal(run('/x/y.env'), true);
+    assert.equal(run('/a/./b'), false);
+    assert.equal(run('/.env'), false);
+    assert.equal(run('xa//b'), false);
+    assert.equal(run('/'), true);
+    assert.equal(run('//'), false);
+    assert.equal(set.findIn('/.env'), '/.env', 'the other methods never report a stop substring');
+    assert.equal(set.findIn('//'), undefined);
+  });
 });

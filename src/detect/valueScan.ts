@@ -1,0 +1,180 @@
+import type { Target } from './compile.js';
+import type { Doorkeeper } from './doorkeeper.js';
+import { LiteralSet, NO_OWNERS } from './literalSet.js';
+import { MarkTable } from './markTable.js';
+import { combinedGuard } from './transforms/identity.js';
+import { TRANSFORMS, type TransformName } from './transforms/index.js';
+
+/**
+ * The prefilter's verdict on a value is a pure function of the value, and traffic repeats
+ * itself: the same User-Agents, referers, hosts and asset paths come back request after
+ * request. For a value its transformation chains change (an escape, an entity, …), hashing it
+ * to find it again costs a fraction of transforming and scanning it, so each scan remembers
+ * its recent such values. Bounded: values longer than `maxLength` are always scanned, a memo is
+ * emptied when it reaches `entries`, keys are detached from the request they came from (memory
+ * stays below scans × entries × maxLength characters, about 10 M for the built-in packs), and
+ * a value is remembered only when it comes back (a flood of unique strings costs a lookup and
+ * a fingerprint each).
+ */
+export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
+
+/** One transformation chain's literals, scanned in the chain's transformed value. */
+interface ChainFilter {
+  readonly target: Target;
+  readonly set: LiteralSet;
+  /** For each literal of `set`, the indexes of the rules it admits. */
+  readonly owners: ReadonlyArray<readonly number[]>;
+}
+
+/** A chain's literals (ASCII case folded) and, for each, the rules it admits. */
+export interface ChainLiterals {
+  readonly target: Target;
+  readonly owners: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The prefilter for one raw value under all the transformation chains rules apply to it.
+ * Rules see `args.values|urlDecode,lowercase`, `args.values|urlDecode,htmlEntityDecode,…,
+ * removeWhitespace` and so on, but on most values every chain is the identity (up to the ASCII
+ * case the scan folds anyway): no escape, no entity, no odd whitespace, nothing beyond ASCII.
+ * Such a value is scanned once, raw, by one automaton over all the chains' literals, stopping
+ * at the first character or substring some chain would change (./transforms/identity.ts lists
+ * them); only a value with such a character has its chains computed and scanned one by one.
+ * Both ways stamp the same rules (a stopped scan may stamp a few more, which only costs their
+ * evaluation). The memo (PREFILTER_MEMO) serves the second way only: a plain value's one scan
+ * costs about what hashing it for a lookup would.
+ */
+export class ValueScan {
+  private readonly chains: readonly ChainFilter[];
+  /** Every chain's literals; stops where a chain's transformation could change the value. */
+  private readonly merged: LiteralSet;
+  private readonly mergedOwners: ReadonlyArray<readonly number[]>;
+  /** First characters a chain could change (the scan cannot tell a first character). */
+  private readonly leading: string;
+  /** Raw value → the rules its chains' literals admit (see PREFILTER_MEMO). */
+  private readonly memo = new Map<string, readonly number[]>();
+  /** Salts this scan's doorkeeper fingerprints. */
+  private readonly salt: number;
+  /** Collects one value's rules for the memo. */
+  private readonly own: MarkTable;
+
+  constructor(chains: readonly ChainLiterals[], salt: number, ruleCount: number) {
+    this.salt = salt;
+    this.own = new MarkTable(ruleCount);
+    this.chains = chains.map(({ target, owners }) => ({
+      target,
+      set: new LiteralSet([...owners.keys()], { caseless: true }),
+      owners: [...owners.values()],
+    }));
+    const union = new Map<string, number[]>();
+    for (const { owners } of chains)
+      for (const [literal, rules] of owners) {
+        const all = union.get(literal) ?? [];
+        for (const rule of rules) if (!all.includes(rule)) all.push(rule);
+        union.set(literal, all);
+      }
+    const guard = combinedGuard(chains.flatMap(({ target }) => target.transforms as TransformName[]));
+    this.merged = new LiteralSet([...union.keys()], {
+      caseless: true,
+      stopAt: guard.characters,
+      stopAboveAscii: guard.asciiOnly,
+      stopAtSubstrings: guard.substrings,
+    });
+    this.mergedOwners = [...union.values()];
+    this.leading = guard.leading;
+  }
+
+  /** Stamps the rules `value` admits, pushing each newly stamped rule onto `candidates`. */
+  admit(
+    value: string,
+    chainValues: ChainValues,
+    admitted: MarkTable,
+    stamp: number,
+    candidates: number[],
+    doorkeeper: Doorkeeper,
+  ): void {
+    const marks = admitted.marks;
+    if (this.startsUnchanged(value) && this.merged.markOwners(value, this.mergedOwners, marks, stamp, candidates))
+      return;
+    const short = value.length <= PREFILTER_MEMO.maxLength;
+    let rules = short ? this.memo.get(value) : undefined;
+    if (rules === undefined) {
+      // Not worth remembering (too long, or not seen before): stamp its rules straight away.
+      if (!short || !doorkeeper.seenBefore(value, this.salt)) {
+        this.scanChains(value, chainValues, marks, stamp, candidates);
+        return;
+      }
+      const found: number[] = [];
+      this.scanChains(value, chainValues, this.own.marks, this.own.nextStamp(), found);
+      rules = found.length === 0 ? NO_OWNERS : found;
+      if (this.memo.size >= PREFILTER_MEMO.entries) this.memo.clear();
+      this.memo.set(detached(value), rules);
+    }
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r] as number;
+      if (marks[rule] === stamp) continue;
+      marks[rule] = stamp;
+      candidates.push(rule);
+    }
+  }
+
+  private scanChains(value: string, chainValues: ChainValues, marks: Uint32Array, stamp: number, out: number[]): void {
+    chainValues.start(value);
+    for (const chain of this.chains)
+      chain.set.markOwners(chainValues.get(chain.target), chain.owners, marks, stamp, out);
+  }
+
+  private startsUnchanged(value: string): boolean {
+    return this.leading === '' || value === '' || !this.leading.includes(value[0] as string);
+  }
+}
+
+/**
+ * One raw value under several chains, each step computed once: chains sharing a prefix
+ * (`urlDecode, lowercase` and `urlDecode, lowercase, compressWhitespace`) share its work.
+ * Scratch, reused for every value (targets are small dense ids).
+ */
+export class ChainValues {
+  private values: string[] = [];
+  private stamps = new Uint32Array(0);
+  private stamp = 0;
+  private raw = '';
+
+  start(raw: string): void {
+    this.raw = raw;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  get(target: Target): string {
+    if (target.parent === null || target.last === null) return this.raw;
+    const id = target.id;
+    if (id < this.stamps.length && this.stamps[id] === this.stamp) return this.values[id] as string;
+    const value = TRANSFORMS[target.last](this.get(target.parent));
+    if (id >= this.stamps.length) this.grow(id + 1);
+    this.values[id] = value;
+    this.stamps[id] = this.stamp;
+    return value;
+  }
+
+  private grow(size: number): void {
+    const stamps = new Uint32Array(Math.max(size, this.stamps.length * 2, 64));
+    stamps.set(this.stamps);
+    this.stamps = stamps;
+    const values: string[] = new Array(stamps.length).fill('');
+    for (let i = 0; i < this.values.length; i++) values[i] = this.values[i] as string;
+    this.values = values;
+  }
+}
+
+/**
+ * A copy of `value` that keeps nothing else alive: a value cut from a request (a path out of
+ * the request line, a header out of the raw head) may be a slice that holds its whole parent
+ * string, and the memo outlives the request. Concatenating forces a fresh flat string.
+ */
+function detached(value: string): string {
+  return ` ${value}`.slice(1);
+}
