@@ -204,7 +204,11 @@ function addPairs(text: string, separator: string, names: string[], values: stri
 /** The values of one header; the shared empty list when there are none (most headers, most requests). */
 function headerValues(request: HttpRequest, name: string): readonly string[] {
   let out: string[] | null = null;
-  for (const [n, v] of request.headers) if (n === name) (out ??= []).push(v);
+  for (const [n, v] of request.headers) {
+    if (n !== name) continue;
+    out ??= [];
+    out.push(v);
+  }
   return out ?? NONE;
 }
 
