@@ -21,7 +21,11 @@ const outdir = join(root, 'dist', 'cli');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', analyzeWorker: 'src/logs/analyzeWorker.ts' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    analyzeWorker: 'src/logs/analyzeWorker.ts',
+    monitorWorker: 'src/monitor/judge/monitorWorker.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

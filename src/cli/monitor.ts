@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { loadCatalog, loadEngine } from '../catalog/index.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import { LiveCaptureError, startLiveCapture } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
+import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
 import { printStoredEvidence } from '../monitor/storedEvidence.js';
@@ -58,9 +58,6 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
-  const catalog = loadCatalog();
-  const engine = loadEngine({ lists: { site_names: flags.siteName.map((s) => s.toLowerCase()) } });
-  const threatName = (id: string): string | undefined => catalog.get(id)?.name;
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
   const store = flags.store ? new SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
@@ -72,27 +69,36 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     if (store && pending.length > 0) store.appendSync(pending.splice(0));
     else pending.length = 0;
   };
+  const onEvent = (event: SecurityEvent): void => {
+    if (flags.json) out.line(JSON.stringify(event));
+    if (event.event.action === 'detected') {
+      const name = event.threat?.software?.id ?? 'unnamed';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    pending.push(event);
+    // Batched, but a live capture's events reach the store within a second or two.
+    if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
+  };
+  // The rules run on a worker thread, which loads them while this one starts reading.
+  const judge = new RemoteJudge({
+    lists: { site_names: flags.siteName.map((s) => s.toLowerCase()) },
+    allFlows: flags.flows ?? false,
+    onEvent,
+  });
   const monitor = new Monitor({
-    engine,
-    threatName,
+    engine: null,
+    judge,
     thresholds,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
-    allFlows: flags.flows ?? false,
     macNames: MacNames.load(),
     onLine: (line) => out.line(line),
-    onEvent: (event) => {
-      if (flags.json) out.line(JSON.stringify(event));
-      if (event.event.action === 'detected') {
-        const name = event.threat?.software?.id ?? 'unnamed';
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-      }
-      pending.push(event);
-      // Batched, but a live capture's events reach the store within a second or two.
-      if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
-    },
+    onEvent,
   });
-  const afterChunk = (): Promise<void> => out.drain();
+  const afterChunk = async (): Promise<void> => {
+    await out.drain();
+    await judge.settle();
+  };
 
   let failure: Error | null = null;
   try {
@@ -103,6 +109,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     failure = err;
   }
   monitor.end();
+  await judge.finish();
   flush();
   await out.drain();
   await store?.close();

@@ -1,0 +1,197 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { NamedLists } from '../../detect/compile.js';
+import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { NetworkAlert } from '../detect/networkAlert.js';
+import { flowEvent } from '../events.js';
+import type { ConnectionView } from '../streams/connections.js';
+import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
+import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
+
+export interface RemoteJudgeOptions {
+  /** Named lists for the rules (the site's own names). */
+  readonly lists: NamedLists;
+  readonly allFlows: boolean;
+  /** Events, in capture order, as the worker's answers arrive. */
+  readonly onEvent: (event: SecurityEvent) => void;
+}
+
+/** A closed connection whose verdict is on its way: its summary and lines, should it be a flow. */
+interface Closing {
+  readonly conn: ConnectionView;
+  readonly lines: readonly string[];
+}
+
+/**
+ * The judge on a worker thread (./monitorWorker.ts), so that the engine's work on requests and
+ * datagrams overlaps the packet path's decoding, packet log and reassembly. Items are batched
+ * and sent when the event loop turns (after each capture chunk), in order; the worker answers
+ * each batch in order, and its events are passed on in that order, so the events are the same,
+ * in the same order, as with a LocalJudge. Flows come back as connection ids and are built
+ * here, where the connections' lines are.
+ */
+export class RemoteJudge implements Judge<ConnectionView> {
+  readonly counts: JudgeCounts = { datagrams: 0, detections: 0, alerts: 0, flows: 0 };
+  readonly #o: RemoteJudgeOptions;
+  readonly #worker: Worker;
+  #items: JudgeItem[] = [];
+  #bytes: Uint8Array[] = [];
+  #byteLength = 0;
+  #closing = new Map<number, Closing>();
+  /** Batches sent and not yet answered, oldest first: their closed connections' ids. */
+  readonly #inFlight: Array<{ seq: number; closed: number[]; answered: Promise<void> }> = [];
+  #closedInBatch: number[] = [];
+  readonly #answers = new Map<number, (reply: JudgeReply) => void>();
+  #seq = 0;
+  #flushScheduled = false;
+  #failure: Error | null = null;
+
+  constructor(options: RemoteJudgeOptions) {
+    this.#o = options;
+    const setup: JudgeSetup = { lists: options.lists, allFlows: options.allFlows };
+    this.#worker = spawnWorker(setup);
+    this.#worker.on('message', (reply: JudgeReply) => {
+      this.#answers.get(reply.seq)?.(reply);
+      this.#answers.delete(reply.seq);
+    });
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => {
+      if (this.#answers.size > 0) this.#fail(new Error(`the monitor's judge worker exited (code ${code})`));
+    });
+  }
+
+  request(conn: ConnectionView, req: JudgedRequest): void {
+    const at = this.#keep(req.raw);
+    const c = conn.client;
+    const s = conn.server;
+    this.#add([
+      'request',
+      conn.id,
+      conn.start,
+      c.ip,
+      c.port,
+      s.ip,
+      s.port,
+      at,
+      req.raw.length,
+      req.malformed,
+      req.status,
+      req.time,
+    ]);
+  }
+
+  datagram(d: Datagram): void {
+    const at = this.#keep(d.payload);
+    const s = d.source;
+    const t = d.destination;
+    this.#add(['datagram', s.ip, s.port, t.ip, t.port, d.time, d.frame, at, d.payload.length]);
+  }
+
+  closed(conn: ConnectionView): void {
+    // The tracker empties `conn.lines` once closed: keep the array it had.
+    this.#closing.set(conn.id, { conn, lines: conn.lines });
+    this.#closedInBatch.push(conn.id);
+    this.#add(['closed', conn.id]);
+  }
+
+  alert(alert: NetworkAlert): void {
+    this.#add(['alert', alert]);
+  }
+
+  /**
+   * Send what is batched, then wait until at most `maxInFlight` batches are unanswered: the
+   * capture reader calls this after each chunk, so a slow judge holds the reading back.
+   */
+  async settle(maxInFlight = 1): Promise<void> {
+    this.#flush();
+    while (this.#inFlight.length > maxInFlight) await this.#inFlight[0]?.answered;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Judge everything sent, pass its events on, and stop the worker. */
+  async finish(): Promise<void> {
+    try {
+      await this.settle(0);
+    } finally {
+      await this.#worker.terminate();
+    }
+  }
+
+  #keep(bytes: Uint8Array): number {
+    const at = this.#byteLength;
+    // Copied when the batch is sent: the bytes are views into capture chunks that move on.
+    this.#bytes.push(bytes);
+    this.#byteLength += bytes.length;
+    return at;
+  }
+
+  #add(item: JudgeItem): void {
+    this.#items.push(item);
+    if (this.#flushScheduled) return;
+    // A live capture has no chunk boundary to flush at: the batch goes when the event loop turns.
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#items.length === 0 || this.#failure) return;
+    const bytes = new Uint8Array(this.#byteLength);
+    let at = 0;
+    for (const b of this.#bytes) {
+      bytes.set(b, at);
+      at += b.length;
+    }
+    const batch: JudgeBatch = { seq: ++this.#seq, items: this.#items, bytes };
+    const closed = this.#closedInBatch;
+    this.#items = [];
+    this.#bytes = [];
+    this.#byteLength = 0;
+    this.#closedInBatch = [];
+    const answered = new Promise<void>((resolve) => {
+      this.#answers.set(batch.seq, (reply) => {
+        this.#take(reply, closed);
+        resolve();
+      });
+    });
+    this.#inFlight.push({ seq: batch.seq, closed, answered });
+    this.#worker.postMessage(batch, [bytes.buffer]);
+  }
+
+  /** A batch's answer (answers come in the order the batches went). */
+  #take(reply: JudgeReply, closed: readonly number[]): void {
+    this.#inFlight.shift();
+    Object.assign(this.counts, reply.counts);
+    for (const item of JSON.parse(reply.out) as Array<SecurityEvent | number>) {
+      if (typeof item !== 'number') {
+        this.#o.onEvent(item);
+        continue;
+      }
+      const c = this.#closing.get(item);
+      if (c) this.#o.onEvent(flowEvent(c.conn.summary(), c.lines));
+    }
+    for (const id of closed) this.#closing.delete(id);
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    // Release every waiter: `settle` and `finish` report the failure.
+    for (const answer of this.#answers.values()) answer({ seq: 0, out: '[]', counts: this.counts });
+    this.#answers.clear();
+  }
+}
+
+/**
+ * The bundled dist runs `monitorWorker.js` beside this code. From sources (tests, `node
+ * --import tsx`) the worker must first register tsx's loader itself: loader hooks do not reach
+ * worker threads.
+ */
+function spawnWorker(setup: JudgeSetup): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const url = new URL(`./monitorWorker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(url, { workerData: setup });
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: setup });
+}
