@@ -1,17 +1,13 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { loadCatalog, loadEngine } from '../catalog/index.js';
 import type { Engine } from '../detect/types.js';
-import { type Origin, OriginDb } from '../intel/origin.js';
-import { ReverseDns } from '../intel/reverseDns.js';
+import type { Origin } from '../intel/origin.js';
 import type { AnalyzerOptions, EventDetail, EventSink } from '../logs/analyzer.js';
-import { banFromLog } from '../logs/followBans.js';
 import { resolveFormat } from '../logs/formats.js';
 import { type AnalyzeWorkers, analyzeFilesParallel, defaultWorkers, startAnalyzeWorkers } from '../logs/parallel.js';
 import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
-import { formatSummary, type SummaryInput, summaryJson, topEntries } from '../logs/summary.js';
-import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/index.js';
+import type { SummaryInput } from '../logs/summary.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface AnalyzeFlags {
@@ -86,6 +82,9 @@ async function analyzeWith(
   lists: { site_names: string[] },
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
+  // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
+  const [{ loadCatalog, loadEngine }, { openSqlite, SqliteBanStore, SqliteEventStore }, { banFromLog }] =
+    await Promise.all([import('../catalog/index.js'), import('../store/index.js'), import('../logs/followBans.js')]);
   const catalog = loadCatalog();
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
@@ -193,6 +192,7 @@ async function finish(
   threatName: (id: string) => string,
 ): Promise<void> {
   const origins = flags.origins ? await lookUpOrigins(base, flags) : undefined;
+  const { formatSummary, summaryJson } = await import('../logs/summary.js');
   const input: SummaryInput = { ...base, threatName, ...(origins ? { origins } : {}) };
   if (flags.json) process.stdout.write(`${JSON.stringify({ summary: summaryJson(input) })}\n`);
   else process.stdout.write(formatSummary(input));
@@ -202,8 +202,13 @@ async function lookUpOrigins(
   base: Omit<SummaryInput, 'threatName' | 'origins'>,
   flags: AnalyzeFlags,
 ): Promise<Map<string, Origin> | undefined> {
+  const { topEntries } = await import('../logs/summary.js');
   const top = topEntries(base.stats.sources, (s) => s.count, 10).map(([ip]) => ip);
   if (top.length === 0) return undefined;
+  const [{ OriginDb }, { ReverseDns }] = await Promise.all([
+    import('../intel/origin.js'),
+    import('../intel/reverseDns.js'),
+  ]);
   const rdns = flags.rdns
     ? new ReverseDns({ timeoutMs: 1000, ...(flags.dnsServer ? { servers: flags.dnsServer } : {}) })
     : undefined;
