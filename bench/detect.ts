@@ -8,7 +8,9 @@
  * The engine remembers what it made of values seen before (transformation chains, prefilter
  * verdicts), and the mixes above are replayed ROUNDS times, so they measure traffic whose
  * values repeat. The "unseen" mix gives every request a path, User-Agent and referer no
- * earlier request had (a fresh copy per round): the cost when nothing repeats.
+ * earlier request had (a fresh copy per round): the cost when nothing repeats. The "log-like"
+ * mix is what `bansho analyze` meets in bench/analyze.ts's generated log: distinct page, search
+ * and API paths and queries, four User-Agents and one referer repeated.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +55,15 @@ export async function run(): Promise<void> {
     ['bansho (prefilters)', engine],
     ['peer: no prefilters', unfiltered],
   ] as const) {
+    const passes = Array.from({ length: ROUNDS + 1 }, () => logLikeMix(5000));
+    const { median, mean } = timeRounds(e, passes[0] as Observation[], passes.slice(1));
+    results[`log-like/${engineName}`] = median;
+    rows.push(['log-like, unseen paths', engineName, '5000', `${median.toFixed(2)} µs`, `${mean.toFixed(2)} µs`]);
+  }
+  for (const [engineName, e] of [
+    ['bansho (prefilters)', engine],
+    ['peer: no prefilters', unfiltered],
+  ] as const) {
     const { median, mean } = measureUnseen(e, benign);
     results[`unseen/${engineName}`] = median;
     rows.push([
@@ -68,7 +79,7 @@ export async function run(): Promise<void> {
   const ratio = (mix: string) =>
     ((results[`${mix}/peer: no prefilters`] as number) / (results[`${mix}/bansho (prefilters)`] as number)).toFixed(1);
   console.log(
-    `\nprefilter speed-up (peer median / bansho median): benign ${ratio('benign')}×, attack ${ratio('attack')}×, benign unseen ${ratio('unseen')}×`,
+    `\nprefilter speed-up (peer median / bansho median): benign ${ratio('benign')}×, attack ${ratio('attack')}×, benign unseen ${ratio('unseen')}×, log-like ${ratio('log-like')}×`,
   );
   const goal = results['benign/bansho (prefilters)'] as number;
   console.log(`goal ≤ 10 µs median for benign: ${goal <= 10 ? 'met' : 'NOT met'} (${goal.toFixed(2)} µs)`);
@@ -100,6 +111,37 @@ function unseen(o: Observation): Observation {
     name === 'user-agent' || name === 'referer' ? [name, `${value} u${n}`] : [name, value],
   );
   return http(buildHttpRequest({ line: `${method} /u${n}${target ?? '/'} ${version ?? 'HTTP/1.1'}`, headers }));
+}
+
+/** bench/analyze.ts's benign shapes: most paths and queries distinct, User-Agents and referer repeated. */
+const LOG_LIKE_PATHS = [
+  (n: number) => `/blog/${2000 + (n % 25)}/${(n % 12) + 1}/${n % 28}/post-${n}.html`,
+  (n: number) => `/img/photo-${n}.jpg`,
+  (n: number) => `/search?q=term${n}&page=${n % 7}`,
+  (n: number) => `/shop/item/${n}?ref=home`,
+  () => '/',
+  () => '/css/site.css',
+  () => '/favicon.ico',
+  (n: number) => `/api/v1/items/${n}/reviews?limit=20`,
+];
+const LOG_LIKE_UAS = [
+  'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)',
+  'curl/8.5.0',
+];
+
+function logLikeMix(size: number): Observation[] {
+  return Array.from({ length: size }, () => {
+    const n = unseenCounter++;
+    const path = (LOG_LIKE_PATHS[n % LOG_LIKE_PATHS.length] as (n: number) => string)(n);
+    // Fresh strings per request (a copy, not the same object), as a log parser cuts them from each line.
+    const headers: Array<[string, string]> = [
+      ['referer', ' https://www.example.org/'.slice(1)],
+      ['user-agent', ` ${LOG_LIKE_UAS[n % LOG_LIKE_UAS.length]}`.slice(1)],
+    ];
+    return http(buildHttpRequest({ line: `GET ${path} HTTP/1.1`, headers }));
+  });
 }
 
 function timeRounds(
