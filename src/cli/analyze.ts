@@ -93,14 +93,21 @@ async function analyzeWith(
   const bans = flags.ban ? new SqliteBanStore(db) : null;
   const extra: SecurityEvent[] = [];
   // The JSON printed for an event is the document stored for it: written once, used twice.
+  // Lines wait in `printing` and go out with each batch the store takes (one write, not one each).
   const printed = new WeakMap<SecurityEvent, string>();
+  const printing: string[] = [];
   const printEvent = flags.json
     ? (e: SecurityEvent) => {
         const json = JSON.stringify(e);
         printed.set(e, json);
-        process.stdout.write(`${json}\n`);
+        printing.push(json);
       }
     : null;
+  const writePrinted = (): void => {
+    if (printing.length === 0) return;
+    process.stdout.write(`${printing.join('\n')}\n`);
+    printing.length = 0;
+  };
 
   const options: AnalyzerOptions = {
     // Loaded on first use: with worker threads this thread never analyses a line itself.
@@ -127,6 +134,7 @@ async function analyzeWith(
   const sink: EventSink = (events) => {
     const all = [...events, ...extra.splice(0)];
     made += all.length;
+    writePrinted();
     return store.appendSync(all, (e) => printed.get(e));
   };
 
@@ -144,6 +152,7 @@ async function analyzeWith(
       made: run.analyzer.stats.matchedLines,
       problems: [],
     };
+    writePrinted();
     await finish(input, flags, threatName);
     db.close();
     return 0;
@@ -159,6 +168,7 @@ async function analyzeWith(
         progress,
       )
     : await analyzeFiles(files, options, sink, progress);
+  writePrinted();
   await finish(
     { stats: result.analyzer.stats, added: result.added, made, problems: result.problems },
     flags,
