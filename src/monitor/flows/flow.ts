@@ -22,6 +22,9 @@ export interface FlowSummary {
   readonly resp_ip_bytes: number;
 }
 
+/** A summary without its uid. */
+export type FlowFacts = Omit<FlowSummary, 'uid'>;
+
 export type ConnState =
   | 'S0'
   | 'S1'

@@ -2,10 +2,13 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NamedLists } from '../../detect/compile.js';
+import type { Endpoint } from '../../observe/observation.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 import { flowEvent } from '../events.js';
+import type { FlowFacts } from '../flows/flow.js';
 import type { ConnectionView } from '../streams/connections.js';
+import { connectionUid } from '../streams/connectionUid.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 
@@ -17,11 +20,23 @@ export interface RemoteJudgeOptions {
   readonly onEvent: (event: SecurityEvent) => void;
 }
 
-/** A closed connection whose verdict is on its way: its summary and lines, should it be a flow. */
+/**
+ * A closed connection whose verdict is on its way: what its flow event needs, should it be
+ * one. A snapshot rather than the connection, whose buffers and cutters can then go at once.
+ */
 interface Closing {
-  readonly conn: ConnectionView;
+  readonly start: number;
+  readonly originator: Endpoint;
+  readonly responder: Endpoint;
+  readonly facts: FlowFacts;
   readonly lines: readonly string[];
 }
+
+/**
+ * Batches (about a capture chunk each) sent ahead of the worker's answers: enough that the
+ * packet path need not wait while the worker loads the rules, few enough to bound memory.
+ */
+const MAX_IN_FLIGHT = 16;
 
 /**
  * The judge on a worker thread (./monitorWorker.ts), so that the engine's work on requests and
@@ -90,7 +105,8 @@ export class RemoteJudge implements Judge<ConnectionView> {
 
   closed(conn: ConnectionView): void {
     // The tracker empties `conn.lines` once closed: keep the array it had.
-    this.#closing.set(conn.id, { conn, lines: conn.lines });
+    const { start, originator, responder, lines } = conn;
+    this.#closing.set(conn.id, { start, originator, responder, facts: conn.flowFacts(), lines });
     this.#closedInBatch.push(conn.id);
     this.#add(['closed', conn.id]);
   }
@@ -103,7 +119,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
    * Send what is batched, then wait until at most `maxInFlight` batches are unanswered: the
    * capture reader calls this after each chunk, so a slow judge holds the reading back.
    */
-  async settle(maxInFlight = 1): Promise<void> {
+  async settle(maxInFlight = MAX_IN_FLIGHT): Promise<void> {
     this.#flush();
     while (this.#inFlight.length > maxInFlight) await this.#inFlight[0]?.answered;
     if (this.#failure) throw this.#failure;
@@ -169,7 +185,8 @@ export class RemoteJudge implements Judge<ConnectionView> {
         continue;
       }
       const c = this.#closing.get(item);
-      if (c) this.#o.onEvent(flowEvent(c.conn.summary(), c.lines));
+      if (c)
+        this.#o.onEvent(flowEvent({ uid: connectionUid(c.start, c.originator, c.responder), ...c.facts }, c.lines));
     }
     for (const id of closed) this.#closing.delete(id);
   }

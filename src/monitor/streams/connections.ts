@@ -1,7 +1,7 @@
 import type { Endpoint } from '../../observe/observation.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
-import { connState, type FlowSummary } from '../flows/flow.js';
+import { connState, type FlowFacts, type FlowSummary } from '../flows/flow.js';
 import { connectionUid } from './connectionUid.js';
 import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './httpCutter.js';
 import { type Delivery, StreamBuffer } from './reassembly.js';
@@ -51,6 +51,8 @@ export interface ConnectionView {
   readonly lines: readonly string[];
   /** The Zeek-style summary; built on demand, since most connections are never reported. */
   summary(): FlowSummary;
+  /** The summary but its uid (a hash): a small snapshot to keep while a verdict is pending. */
+  flowFacts(): FlowFacts;
 }
 
 export interface ConnectionSink {
@@ -133,8 +135,11 @@ class Connection implements ConnectionView {
   }
 
   summary(): FlowSummary {
+    return { uid: this.uid, ...this.flowFacts() };
+  }
+
+  flowFacts(): FlowFacts {
     return {
-      uid: this.uid,
       ts: this.start,
       orig_h: this.originator.ip,
       orig_p: this.originator.port,
