@@ -37,12 +37,14 @@ class FieldPass implements PrefilterPass {
 /**
  * The pass over request headers: rules on `headers.values` and rules on one header
  * (`header:referer`, `user-agent`) would each read the User-Agent; here each header value is
- * scanned once, by the scan for its name (its own chains plus those of `headers.values`).
+ * scanned once, by the scan for its name (its own chains plus those of `headers.values`), and
+ * its name by the scan for `headers.names`, in one walk over the headers.
  */
 class HeaderPass implements PrefilterPass {
   constructor(
     private readonly anyHeader: ValueScan | null,
     private readonly byName: ReadonlyMap<string, ValueScan>,
+    private readonly names: ValueScan | null,
   ) {}
 
   admit(ctx: FieldContext, s: PassScratch): void {
@@ -53,6 +55,7 @@ class HeaderPass implements PrefilterPass {
       const [name, value] = headers[h] as readonly [string, string];
       const scan = this.byName.get(name) ?? this.anyHeader;
       if (scan !== null) scan.admit(value, s.chainValues, s.admitted, s.stamp, s.candidates, s.doorkeeper);
+      if (this.names !== null) this.names.admit(name, s.chainValues, s.admitted, s.stamp, s.candidates, s.doorkeeper);
     }
   }
 }
@@ -78,18 +81,21 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
   const passes: PrefilterPass[] = [];
   const anyHeaderChains: ChainLiterals[] = [];
   const perHeader = new Map<string, ChainLiterals[]>();
+  let nameChains: ChainLiterals[] = [];
   for (const [root, chains] of byRoot) {
     const header = headerOf(root);
     if (root.field === 'headers.values') anyHeaderChains.push(...chains);
+    else if (root.field === 'headers.names') nameChains = chains;
     else if (header !== null) perHeader.set(header, [...(perHeader.get(header) ?? []), ...chains]);
     else passes.push(new FieldPass(root, new ValueScan(chains, salt++, rules.length)));
   }
-  if (anyHeaderChains.length > 0 || perHeader.size > 0) {
+  if (anyHeaderChains.length > 0 || perHeader.size > 0 || nameChains.length > 0) {
     const anyHeader = anyHeaderChains.length > 0 ? new ValueScan(anyHeaderChains, salt++, rules.length) : null;
     const byName = new Map<string, ValueScan>();
     for (const [name, chains] of perHeader)
       byName.set(name, new ValueScan([...anyHeaderChains, ...chains], salt++, rules.length));
-    passes.push(new HeaderPass(anyHeader, byName));
+    const names = nameChains.length > 0 ? new ValueScan(nameChains, salt++, rules.length) : null;
+    passes.push(new HeaderPass(anyHeader, byName, names));
   }
   return passes;
 }

@@ -47,6 +47,15 @@ export function isFieldName(name: string): name is FieldName {
 
 const NONE: readonly string[] = [];
 
+/** Names and values of `a=1&b=2` or `a=1; b=2` pairs, in order. */
+interface Pairs {
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+}
+
+/** Most requests have no cookie, many no query: one shared empty answer, nothing allocated. */
+const NO_PAIRS: Pairs = { names: NONE, values: NONE };
+
 /** Reads one field's raw values; chosen once per Target at compile time, not per request. */
 export type FieldReader = (ctx: FieldContext) => readonly string[];
 
@@ -111,8 +120,8 @@ export class FieldContext {
   private cache: Array<readonly string[] | undefined> = [];
   private stamps = new Uint32Array(0);
   private stamp = 0;
-  private parsedArgs: { names: string[]; values: string[] } | undefined;
-  private parsedCookies: { names: string[]; values: string[] } | undefined;
+  private parsedArgs: Pairs | undefined;
+  private parsedCookies: Pairs | undefined;
 
   constructor(observation: Observation | null) {
     this.observation = observation as Observation;
@@ -152,8 +161,9 @@ export class FieldContext {
    * Query arguments, plus the body's: form-encoded pairs split raw (decoded by transforms), or
    * what ./bodyArgs.ts reads from JSON, XML and multipart bodies.
    */
-  args(request: HttpRequest): { names: string[]; values: string[] } {
+  args(request: HttpRequest): Pairs {
     if (this.parsedArgs !== undefined) return this.parsedArgs;
+    if (request.query === '' && request.bodyPrefix === '') return NO_PAIRS;
     const names: string[] = [];
     const values: string[] = [];
     addPairs(request.query, '&', names, values);
@@ -168,11 +178,16 @@ export class FieldContext {
   }
 
   /** Cookie names and values from every Cookie header (`a=1; b=2`). */
-  cookies(request: HttpRequest): { names: string[]; values: string[] } {
+  cookies(request: HttpRequest): Pairs {
     if (this.parsedCookies !== undefined) return this.parsedCookies;
+    const headers = headerValues(request, 'cookie');
+    if (headers.length === 0) {
+      this.parsedCookies = NO_PAIRS;
+      return NO_PAIRS;
+    }
     const names: string[] = [];
     const values: string[] = [];
-    for (const header of headerValues(request, 'cookie')) addPairs(header, ';', names, values);
+    for (const header of headers) addPairs(header, ';', names, values);
     this.parsedCookies = { names, values };
     return this.parsedCookies;
   }
