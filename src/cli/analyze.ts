@@ -97,8 +97,8 @@ async function analyzeWith(
   const printed = new WeakMap<SecurityEvent, string>();
   const printing: string[] = [];
   const printEvent = flags.json
-    ? (e: SecurityEvent) => {
-        const json = JSON.stringify(e);
+    ? (e: SecurityEvent, known?: string) => {
+        const json = known ?? JSON.stringify(e);
         printed.set(e, json);
         printing.push(json);
       }
@@ -118,8 +118,9 @@ async function analyzeWith(
     threatName,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
-    onEvent: (event: SecurityEvent, detail: EventDetail | null) => {
-      printEvent?.(event);
+    onEvent: (event: SecurityEvent, detail: EventDetail | null, json?: string) => {
+      if (json !== undefined && !printEvent) printed.set(event, json);
+      printEvent?.(event, json);
       if (!bans || !detail) return;
       const banned = banFromLog(detail.observation, detail.matches, { store: bans, now: Date.now }, threatName);
       if (banned) {

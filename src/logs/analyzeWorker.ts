@@ -8,7 +8,7 @@ import { loadCatalog, loadEngine } from '../catalog/index.js';
 import type { NamedLists } from '../detect/compile.js';
 import type { BatchHit } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, hashText, threatEvent } from './lineCore.js';
+import { analyzeLine, hashText, threatEvent, unplacedJson } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 export interface WorkerSetup {
@@ -33,10 +33,11 @@ export interface BatchReply {
   readonly noRequest: number;
   readonly garbageSamples: string[];
   /**
-   * The batch's threat lines, `BatchHit[]` as JSON text: a structured clone of nested event
-   * objects costs about twice a JSON round trip, and a string crosses threads as one copy.
+   * The batch's threat lines, each event as JSON text: a structured clone of nested event
+   * objects costs about twice a JSON round trip, and with the text the main thread fills in
+   * id and origin without writing the whole event out a second time.
    */
-  readonly hits: string;
+  readonly hits: BatchHit[];
 }
 
 const MAX_LINE = 65_536;
@@ -69,9 +70,9 @@ if (parentPort) {
       garbage: 0,
       noRequest: 0,
       garbageSamples: [],
-      hits: '',
+      hits: [],
     };
-    const hits: BatchHit[] = [];
+    const hits = reply.hits;
     const counts = reply as { -readonly [K in keyof BatchReply]: BatchReply[K] };
     // Lines cut out one at a time (no array of them all); a batch ends at a line end, and text
     // after the last newline, if any, is a last line.
@@ -102,11 +103,10 @@ if (parentPort) {
           hits.push({
             index,
             lineKey: hashText(line),
-            event: threatEvent(line, outcome.observation, outcome.matches, threatName),
+            eventJson: unplacedJson(threatEvent(line, outcome.observation, outcome.matches, threatName)),
           });
       }
     }
-    counts.hits = JSON.stringify(hits);
     port.postMessage(reply);
   });
 }

@@ -2,7 +2,7 @@ import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
-import { analyzeLine, hashText, placeEvent, threatEvent } from './lineCore.js';
+import { analyzeLine, hashText, placedJson, placeEvent, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Where events go; returns how many were new (the store ignores ids it already has). */
@@ -15,9 +15,10 @@ export interface AnalyzerOptions {
   readonly threatName?: (threatId: string) => string | undefined;
   /**
    * Called for each event as it is made (`--json` output; `--follow --ban` uses `detail`,
-   * which is null for lines analysed in worker threads).
+   * which is null for lines analysed in worker threads). `json` is the event as JSON when it
+   * was already written out (lines from workers).
    */
-  readonly onEvent?: (event: SecurityEvent, detail: EventDetail | null) => void;
+  readonly onEvent?: (event: SecurityEvent, detail: EventDetail | null, json?: string) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
 }
@@ -41,7 +42,8 @@ export interface BatchCounts {
 export interface BatchHit {
   readonly index: number;
   readonly lineKey: string;
-  readonly event: SecurityEvent;
+  /** The event from `unplacedJson`. */
+  readonly eventJson: string;
 }
 
 export interface ThreatTally {
@@ -212,7 +214,10 @@ export class LogAnalyzer {
     stats.noRequest += counts.noRequest;
     for (const g of counts.garbageSamples)
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
-    for (const hit of hits) this.#accept(file, hit.event, hit.lineKey, file.lineNo + hit.index + 1, null);
+    for (const hit of hits) {
+      const event = JSON.parse(hit.eventJson) as SecurityEvent;
+      this.#accept(file, event, hit.lineKey, file.lineNo + hit.index + 1, null, hit.eventJson);
+    }
     file.lineNo += counts.lines;
   }
 
@@ -258,14 +263,22 @@ export class LogAnalyzer {
     }
   }
 
-  #accept(file: FileState, event: SecurityEvent, lineKey: string, lineNo: number, detail: EventDetail | null): void {
+  #accept(
+    file: FileState,
+    event: SecurityEvent,
+    lineKey: string,
+    lineNo: number,
+    detail: EventDetail | null,
+    unplaced?: string,
+  ): void {
     this.stats.matchedLines++;
     const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
     file.seen.set(lineKey, occurrence);
     placeEvent(event, file.identity ?? '', occurrence, lineKey, file.label, lineNo);
     this.#batch.push(event);
     this.#tally(event);
-    this.#options.onEvent?.(event, detail);
+    const onEvent = this.#options.onEvent;
+    if (onEvent) unplaced === undefined ? onEvent(event, detail) : onEvent(event, detail, placedJson(unplaced, event));
   }
 
   #tally(event: SecurityEvent): void {

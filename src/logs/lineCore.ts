@@ -67,6 +67,36 @@ export function placeEvent(
 }
 
 /** SHA-256 of the text's latin1 bytes, base64url, cut to `length`. */
+/**
+ * An unplaced event with holes where `placeEvent` writes: an empty id and an empty origin, as
+ * JSON. A worker sends this text; the main thread fills the holes in the text itself
+ * (`placedJson`) rather than stringify the placed event again.
+ */
+export function unplacedJson(event: SecurityEvent): string {
+  event.event.id = '';
+  event.bansho.origin = { file: '', line: 0 };
+  return JSON.stringify(event);
+}
+
+/*
+ * Both holes contain `{"` (a quote not preceded by a backslash), which JSON text can only have
+ * outside strings: whatever a logged line says, the first match is the hole itself.
+ */
+const ID_HOLE = '"event":{"id":""';
+const ORIGIN_HOLE = '"origin":{"file":"","line":0}';
+
+/**
+ * `JSON.stringify(event)` for an event parsed from `unplacedJson` text and then placed: the
+ * text with its id and origin filled in.
+ */
+export function placedJson(unplaced: string, event: SecurityEvent): string {
+  const id = unplaced.indexOf(ID_HOLE);
+  const origin = id < 0 ? -1 : unplaced.indexOf(ORIGIN_HOLE, id);
+  if (origin < 0) return JSON.stringify(event);
+  const idEnd = id + ID_HOLE.length;
+  return `${unplaced.slice(0, idEnd - 2)}${JSON.stringify(event.event.id)}${unplaced.slice(idEnd, origin)}"origin":${JSON.stringify(event.bansho.origin)}${unplaced.slice(origin + ORIGIN_HOLE.length)}`;
+}
+
 export function hashText(text: string, length = 16): string {
   return sha256Latin1(text).slice(0, length);
 }

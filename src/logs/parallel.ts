@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NamedLists } from '../detect/compile.js';
-import type { AnalyzerOptions, BatchHit, EventSink } from './analyzer.js';
+import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import type { BatchReply, BatchRequest, WorkerSetup } from './analyzeWorker.js';
 import { openLogInput } from './input.js';
@@ -71,7 +71,7 @@ export async function analyzeFilesParallel(
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
-          analyzer.acceptBatch(path, r, JSON.parse(r.hits) as BatchHit[]);
+          analyzer.acceptBatch(path, r, r.hits);
           progress?.advance(0, r.lines);
           nextToAccept++;
         }

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { hashText } from '../../src/logs/lineCore.js';
+import type { Match } from '../../src/detect/types.js';
+import { hashText, placedJson, placeEvent, threatEvent, unplacedJson } from '../../src/logs/lineCore.js';
+import { buildHttpRequest } from '../../src/observe/httpRequest.js';
+import type { HttpObservation } from '../../src/observe/observation.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
 
 describe('hashText', () => {
   it('is SHA-256 of the latin1 bytes, base64url, for ASCII and non-ASCII text alike', () => {
@@ -14,6 +18,54 @@ describe('hashText', () => {
         assert.equal(hashText(text, 22), expected.slice(0, 22));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('placedJson', () => {
+  it('is JSON.stringify of the placed event, whatever the logged line says', () => {
+    const tricky = fc.constantFrom(
+      '"event":{"id":""',
+      '"origin":{"file":"","line":0}',
+      '\\"',
+      '{"',
+      '"',
+      'é',
+      '\u2028',
+    );
+    const text = fc
+      .array(fc.oneof(tricky, fc.string({ maxLength: 8 })), { maxLength: 6 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, text, fc.nat(), (target, agent, lineNo) => {
+        const line = `GET /${target} HTTP/1.1`;
+        const observation: HttpObservation = {
+          kind: 'http',
+          transport: 'tcp',
+          sensor: 'logs',
+          time: 1_000_000,
+          source: { ip: '203.0.113.9', port: 0 },
+          destination: { ip: '', port: 0 },
+          request: buildHttpRequest({ line, headers: [['user-agent', agent]] }),
+          status: 404,
+        };
+        const match: Match = {
+          ruleId: `r-${agent}`,
+          ruleName: agent,
+          threatId: 't',
+          severity: 'high',
+          action: 'block',
+          score: 5,
+          tags: [agent],
+          field: 'request.line',
+          value: line,
+        };
+        const unplaced = unplacedJson(threatEvent(line, observation, [match], () => agent));
+        const event = JSON.parse(unplaced) as SecurityEvent;
+        placeEvent(event, 'identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
+        assert.equal(placedJson(unplaced, event), JSON.stringify(event));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
