@@ -167,8 +167,12 @@ export function startAnalyzeWorkers(size: number, lists: NamedLists): AnalyzeWor
   const workers = Array.from({ length: size }, () => spawnWorker(setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
-  for (const w of workers) {
+  // Batches each worker holds: a new batch goes to the least busy, so none idles at the end
+  // while another still works through a queue.
+  const queued = workers.map(() => 0);
+  for (const [i, w] of workers.entries()) {
     w.on('message', (reply: BatchReply) => {
+      queued[i] = (queued[i] as number) - 1;
       waiting.get(reply.seq)?.resolve(reply);
       waiting.delete(reply.seq);
     });
@@ -178,15 +182,15 @@ export function startAnalyzeWorkers(size: number, lists: NamedLists): AnalyzeWor
       waiting.clear();
     });
   }
-  let next = 0;
   return {
     size,
     run(request) {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         waiting.set(request.seq, { resolve, reject });
-        const w = workers[next++ % workers.length] as Worker;
-        w.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
+        const i = queued.indexOf(Math.min(...queued));
+        queued[i] = (queued[i] as number) + 1;
+        (workers[i] as Worker).postMessage(request, [request.bytes.buffer as ArrayBuffer]);
       });
     },
     async close() {
