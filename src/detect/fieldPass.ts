@@ -60,6 +60,43 @@ class HeaderPass implements PrefilterPass {
   }
 }
 
+/**
+ * The request line holds the path and the query: when all three are plain, one scan of the
+ * line with the literals of all three stamps a superset of what three scans would (a literal
+ * in the path is in the line), for about the cost of the line's scan alone. The superset only
+ * costs evaluating a few more rules; the literals that occur in every request line
+ * (`get / http/1.1`) are the line's own. Anything else — a stop, a value starting with a
+ * character a chain changes, an Observation whose path is not in its line — goes through the
+ * fields' own passes.
+ */
+class RequestLinePass implements PrefilterPass {
+  constructor(
+    private readonly combined: ValueScan,
+    private readonly separate: readonly PrefilterPass[],
+  ) {}
+
+  admit(ctx: FieldContext, s: PassScratch): void {
+    const o = ctx.observation;
+    if (o.kind === 'http') {
+      const { line, path, query } = o.request;
+      const c = this.combined;
+      if (
+        c.startsUnchanged(line) &&
+        c.startsUnchanged(path) &&
+        c.startsUnchanged(query) &&
+        line.includes(path) &&
+        line.includes(query) &&
+        c.admitContaining(line, s.admitted, s.stamp, s.candidates)
+      )
+        return;
+    }
+    for (let p = 0; p < this.separate.length; p++) (this.separate[p] as PrefilterPass).admit(ctx, s);
+  }
+}
+
+/** Fields that are the request line or parts of it, as they appear in it. */
+const LINE_PARTS: readonly string[] = ['request.line', 'request.path', 'request.query'];
+
 /** The header whose values a raw field lists, or null for fields that are not one header's values. */
 function headerOf(root: Target): string | null {
   if (root.field === 'user-agent') return 'user-agent';
@@ -82,13 +119,30 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
   const anyHeaderChains: ChainLiterals[] = [];
   const perHeader = new Map<string, ChainLiterals[]>();
   let nameChains: ChainLiterals[] = [];
+  const lineParts: Array<{ pass: FieldPass; chains: ChainLiterals[] }> = [];
   for (const [root, chains] of byRoot) {
     const header = headerOf(root);
     if (root.field === 'headers.values') anyHeaderChains.push(...chains);
     else if (root.field === 'headers.names') nameChains = chains;
     else if (header !== null) perHeader.set(header, [...(perHeader.get(header) ?? []), ...chains]);
-    else passes.push(new FieldPass(root, new ValueScan(chains, salt++, rules.length)));
+    else {
+      const pass = new FieldPass(root, new ValueScan(chains, salt++, rules.length));
+      if (LINE_PARTS.includes(root.field)) lineParts.push({ pass, chains });
+      else passes.push(pass);
+    }
   }
+  if (lineParts.length > 1)
+    passes.push(
+      new RequestLinePass(
+        new ValueScan(
+          lineParts.flatMap(({ chains }) => chains),
+          salt++,
+          rules.length,
+        ),
+        lineParts.map(({ pass }) => pass),
+      ),
+    );
+  else passes.push(...lineParts.map(({ pass }) => pass));
   if (anyHeaderChains.length > 0 || perHeader.size > 0 || nameChains.length > 0) {
     const anyHeader = anyHeaderChains.length > 0 ? new ValueScan(anyHeaderChains, salt++, rules.length) : null;
     const byName = new Map<string, ValueScan>();

@@ -96,6 +96,27 @@ export class ValueScan {
     const marks = admitted.marks;
     if (this.startsUnchanged(value) && this.merged.markOwners(value, this.mergedOwners, marks, stamp, candidates))
       return;
+    this.admitChanged(value, chainValues, marks, stamp, candidates, doorkeeper);
+  }
+
+  /**
+   * The one raw scan alone, on a text that contains the values of several scans' fields (the
+   * request line holds the path and query): stamps the rules of every literal in it, a
+   * superset of what the values would stamp. False when it met a stop: the caller then admits
+   * each value by itself. The caller checks `startsUnchanged` on each value first.
+   */
+  admitContaining(text: string, admitted: MarkTable, stamp: number, candidates: number[]): boolean {
+    return this.merged.markOwners(text, this.mergedOwners, admitted.marks, stamp, candidates);
+  }
+
+  private admitChanged(
+    value: string,
+    chainValues: ChainValues,
+    marks: Uint32Array,
+    stamp: number,
+    candidates: number[],
+    doorkeeper: Doorkeeper,
+  ): void {
     const short = value.length <= PREFILTER_MEMO.maxLength;
     let rules = short ? this.memo.get(value) : undefined;
     if (rules === undefined) {
@@ -124,7 +145,8 @@ export class ValueScan {
       chain.set.markOwners(chainValues.get(chain.target), chain.owners, marks, stamp, out);
   }
 
-  private startsUnchanged(value: string): boolean {
+  /** False when `value` starts with a character some chain changes (the scan cannot tell a first character). */
+  startsUnchanged(value: string): boolean {
     return this.leading === '' || value === '' || !this.leading.includes(value[0] as string);
   }
 }

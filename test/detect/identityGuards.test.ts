@@ -8,6 +8,7 @@ import { EXAMPLE_LISTS, httpObservation } from '../../src/detect/examples.js';
 import { foldAscii } from '../../src/detect/literalSet.js';
 import { combinedGuard, IDENTITY_GUARDS, type IdentityGuard } from '../../src/detect/transforms/identity.js';
 import { applyTransforms, TRANSFORM_NAMES, type TransformName } from '../../src/detect/transforms/index.js';
+import type { Observation } from '../../src/observe/observation.js';
 
 /** What the field pass checks before trusting one raw scan for all chains. */
 function guardPasses(guard: IdentityGuard, value: string): boolean {
@@ -165,5 +166,27 @@ describe('one raw scan for all chains never loses a match', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('scans path and query by themselves when the request line does not hold them', () => {
+    const o = httpObservation('GET /index.html HTTP/1.1\nHost: localhost\n\n');
+    if (o.kind !== 'http') throw new Error('an HTTP example');
+    const forged: Observation = {
+      ...o,
+      request: { ...o.request, path: '/cgi-bin/../../../../etc/passwd', query: 'q=1%27%20union%20select%201--' },
+    };
+    const names = (e: RuleEngine) =>
+      e
+        .match(forged)
+        .map((m) => m.ruleId)
+        .sort();
+    const expected = names(unfiltered);
+    assert.ok(expected.length > 0, 'the forged path and query match some rule at all');
+    assert.deepEqual(names(engine), expected);
+  });
+
+  it('does not trust the request line for a path starting with a dot', () => {
+    const raw = 'GET .env/../.git/config HTTP/1.1\nHost: localhost\n\n';
+    assert.deepEqual(ids(engine, raw), ids(unfiltered, raw));
   });
 });
