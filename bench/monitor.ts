@@ -225,26 +225,16 @@ export function generate(file: string, packets: number): number {
 }
 
 /**
- * The CLI as users run it: compiled JavaScript, not TypeScript compiled at start-up. esbuild
- * (installed with tsx) bundles it in a fraction of a second into .tmp/ (two levels below the
- * root, where the catalog paths resolve); without it, tsx runs the sources.
+ * The CLI as users run it: `bin/bansho.js` over dist/, bundled now (`npm run build`: the CLI
+ * and its worker threads) so the run measures the sources as they are.
  */
 function banshoEntry(): string[] {
-  const out = join(root, '.tmp', 'bench-monitor', 'bansho.mjs');
-  const r = spawnSync(
-    join(root, 'node_modules', '.bin', 'esbuild'),
-    [
-      'src/cli/main.ts',
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--packages=external',
-      `--outfile=${out}`,
-      '--log-level=warning',
-    ],
-    { cwd: root, stdio: 'ignore' },
-  );
-  return r.status === 0 ? [out] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr.slice(0, 1000)}`);
+  return [join(root, 'bin', 'bansho.js')];
 }
 
 interface Timing {
