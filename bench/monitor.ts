@@ -294,9 +294,14 @@ export async function run(): Promise<void> {
     if (has('tcpdump', '--version'))
       contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
     const results: Array<{ name: string; wall: number; cpu: number | null }> = [];
-    for (const c of contenders) {
-      const runs: Timing[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await timeRun(c.cmd, c.args, dir));
+    // Round by round, every contender once per round: on a shared machine the load drifts, and
+    // it then weighs on all contenders alike rather than on whichever ran during a busy spell.
+    const runsOf = contenders.map((): Timing[] => []);
+    for (let i = 0; i < RUNS; i++) {
+      for (const [k, c] of contenders.entries()) runsOf[k]?.push(await timeRun(c.cmd, c.args, dir));
+    }
+    for (const [k, c] of contenders.entries()) {
+      const runs = runsOf[k] as Timing[];
       const cpus = runs.map((r) => r.cpu).filter((x): x is number => x !== null);
       results.push({
         name: c.name,
