@@ -3,7 +3,8 @@ import type { Doorkeeper } from './doorkeeper.js';
 import type { FieldContext } from './fields.js';
 import { foldAscii } from './literalSet.js';
 import type { MarkTable } from './markTable.js';
-import { type ChainLiterals, type ChainValues, ValueScan } from './valueScan.js';
+import type { IdentityGuard } from './transforms/identity.js';
+import { type ChainLiterals, type ChainValues, chainsGuard, ValueScan } from './valueScan.js';
 
 /** What a prefilter pass needs besides the request: the engine's scratch, reused for every request. */
 export interface PassScratch {
@@ -94,8 +95,81 @@ class RequestLinePass implements PrefilterPass {
   }
 }
 
+/**
+ * Query arguments without splitting the query: when there is no body and the query is plain,
+ * one scan of the query with the arguments' literals stamps a superset of what a scan per name
+ * and value would (each is a piece of the query). Literals with `&` or `=` are left out: a
+ * plain argument never holds the `&` that separates arguments, a name never holds `=`, and a
+ * value holding one (`a=b=c`) sends the request to the fields' own passes — as do a stop, a
+ * space, an argument starting with a character a chain changes, and a body.
+ */
+class QueryArgsPass implements PrefilterPass {
+  constructor(
+    private readonly combined: ValueScan,
+    private readonly separate: readonly PrefilterPass[],
+  ) {}
+
+  admit(ctx: FieldContext, s: PassScratch): void {
+    const o = ctx.observation;
+    if (o.kind === 'http') {
+      const { query, bodyPrefix } = o.request;
+      // No query and no body: no arguments (what FieldContext.args gives).
+      if (query === '' && bodyPrefix === '') return;
+      const c = this.combined;
+      if (
+        bodyPrefix === '' &&
+        c.startsUnchanged(query) &&
+        query.indexOf(' ') < 0 &&
+        !someValueHoldsEquals(query) &&
+        c.admitContaining(query, s.admitted, s.stamp, s.candidates)
+      )
+        return;
+    }
+    for (let p = 0; p < this.separate.length; p++) (this.separate[p] as PrefilterPass).admit(ctx, s);
+  }
+}
+
+/** Whether a `&`-separated pair of `query` has a second `=` (its value holds one). */
+function someValueHoldsEquals(query: string): boolean {
+  let eq = query.indexOf('=');
+  while (eq >= 0) {
+    const next = query.indexOf('=', eq + 1);
+    if (next < 0) return false;
+    const amp = query.indexOf('&', eq + 1);
+    if (amp < 0 || next < amp) return true;
+    eq = query.indexOf('=', amp + 1);
+  }
+  return false;
+}
+
+/**
+ * What the query scan for arguments must stop at: what the arguments' chains could change,
+ * except the `&` no argument holds and the space refused per request; an argument starts at
+ * the query's start (checked per request), after a `&` or after its `=`, so `&.` and `=.`
+ * stop the scan where a chain changes a value starting with `.`, and so on.
+ */
+function queryArgsGuard(argChains: readonly ChainLiterals[]): IdentityGuard {
+  const g = chainsGuard(argChains);
+  return {
+    characters: [...g.characters].filter((c) => c !== '&' && c !== ' ').join(''),
+    substrings: [...new Set([...g.substrings, ...[...g.leading].flatMap((c) => [`&${c}`, `=${c}`])])],
+    leading: g.leading,
+    asciiOnly: g.asciiOnly,
+  };
+}
+
+/** The chains' literals without those holding `&` or `=` (see QueryArgsPass). */
+function withoutSeparators(chains: readonly ChainLiterals[]): ChainLiterals[] {
+  return chains.map(({ target, owners }) => ({
+    target,
+    owners: new Map([...owners].filter(([literal]) => !literal.includes('&') && !literal.includes('='))),
+  }));
+}
+
 /** Fields that are the request line or parts of it, as they appear in it. */
 const LINE_PARTS: readonly string[] = ['request.line', 'request.path', 'request.query'];
+/** Fields split out of the query (and of a form body, which the line pass refuses). */
+const QUERY_ARGS: readonly string[] = ['args.names', 'args.values'];
 
 /** The header whose values a raw field lists, or null for fields that are not one header's values. */
 function headerOf(root: Target): string | null {
@@ -120,6 +194,7 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
   const perHeader = new Map<string, ChainLiterals[]>();
   let nameChains: ChainLiterals[] = [];
   const lineParts: Array<{ pass: FieldPass; chains: ChainLiterals[] }> = [];
+  const argParts: Array<{ pass: FieldPass; chains: ChainLiterals[] }> = [];
   for (const [root, chains] of byRoot) {
     const header = headerOf(root);
     if (root.field === 'headers.values') anyHeaderChains.push(...chains);
@@ -128,21 +203,33 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
     else {
       const pass = new FieldPass(root, new ValueScan(chains, salt++, rules.length));
       if (LINE_PARTS.includes(root.field)) lineParts.push({ pass, chains });
+      else if (QUERY_ARGS.includes(root.field)) argParts.push({ pass, chains });
       else passes.push(pass);
     }
   }
-  if (lineParts.length > 1)
+  if (lineParts.length > 1) {
+    const combined = new ValueScan(
+      lineParts.flatMap(({ chains }) => chains),
+      salt++,
+      rules.length,
+    );
     passes.push(
       new RequestLinePass(
-        new ValueScan(
-          lineParts.flatMap(({ chains }) => chains),
-          salt++,
-          rules.length,
-        ),
+        combined,
         lineParts.map(({ pass }) => pass),
       ),
     );
-  else passes.push(...lineParts.map(({ pass }) => pass));
+  } else passes.push(...lineParts.map(({ pass }) => pass));
+  if (argParts.length > 0) {
+    const argChains = argParts.flatMap(({ chains }) => chains);
+    const combined = new ValueScan(withoutSeparators(argChains), salt++, rules.length, queryArgsGuard(argChains));
+    passes.push(
+      new QueryArgsPass(
+        combined,
+        argParts.map(({ pass }) => pass),
+      ),
+    );
+  }
   if (anyHeaderChains.length > 0 || perHeader.size > 0 || nameChains.length > 0) {
     const anyHeader = anyHeaderChains.length > 0 ? new ValueScan(anyHeaderChains, salt++, rules.length) : null;
     const byName = new Map<string, ValueScan>();

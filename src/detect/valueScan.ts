@@ -2,7 +2,7 @@ import type { Target } from './compile.js';
 import type { Doorkeeper } from './doorkeeper.js';
 import { LiteralSet, NO_OWNERS } from './literalSet.js';
 import { MarkTable } from './markTable.js';
-import { combinedGuard } from './transforms/identity.js';
+import { combinedGuard, type IdentityGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';
 
 /**
@@ -58,7 +58,13 @@ export class ValueScan {
   /** Collects one value's rules for the memo. */
   private readonly own: MarkTable;
 
-  constructor(chains: readonly ChainLiterals[], salt: number, ruleCount: number) {
+  /** `guard`: what the merged scan must stop at; by default what the chains' transformations could change. */
+  constructor(
+    chains: readonly ChainLiterals[],
+    salt: number,
+    ruleCount: number,
+    guard: IdentityGuard = chainsGuard(chains),
+  ) {
     this.salt = salt;
     this.own = new MarkTable(ruleCount);
     this.chains = chains.map(({ target, owners }) => ({
@@ -73,7 +79,6 @@ export class ValueScan {
         for (const rule of rules) if (!all.includes(rule)) all.push(rule);
         union.set(literal, all);
       }
-    const guard = combinedGuard(chains.flatMap(({ target }) => target.transforms as TransformName[]));
     this.merged = new LiteralSet([...union.keys()], {
       caseless: true,
       stopAt: guard.characters,
@@ -149,6 +154,11 @@ export class ValueScan {
   startsUnchanged(value: string): boolean {
     return this.leading === '' || value === '' || !this.leading.includes(value[0] as string);
   }
+}
+
+/** What any of the chains' transformations could change. */
+export function chainsGuard(chains: readonly ChainLiterals[]): IdentityGuard {
+  return combinedGuard(chains.flatMap(({ target }) => target.transforms as TransformName[]));
 }
 
 /**

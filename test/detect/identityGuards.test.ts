@@ -189,4 +189,53 @@ describe('one raw scan for all chains never loses a match', () => {
     const raw = 'GET .env/../.git/config HTTP/1.1\nHost: localhost\n\n';
     assert.deepEqual(ids(engine, raw), ids(unfiltered, raw));
   });
+
+  it('agrees on query arguments that the query scan cannot stand for', () => {
+    const requests = [
+      // A value holding `=`, the separators, a value and a name starting with `.`.
+      'GET /x?a=1&b=if(1=1,sleep(5),0) HTTP/1.1\n\n',
+      'GET /item?id=(8362=9139)*9139 HTTP/1.1\n\n',
+      'GET /x?a=1&&b==1 HTTP/1.1\n\n',
+      'GET /x?file=../../../../etc/passwd HTTP/1.1\n\n',
+      'GET /x?../../../../etc/passwd=1 HTTP/1.1\n\n',
+      'GET /x?.htaccess HTTP/1.1\n\n',
+      // Arguments from a body, which the request line does not hold.
+      'POST /x HTTP/1.1\nContent-Type: application/x-www-form-urlencoded\n\nq=1 union select password from users',
+      'POST /x?a=1 HTTP/1.1\nContent-Type: application/x-www-form-urlencoded\n\nq=<script>alert(1)</script>',
+    ];
+    for (const raw of requests) assert.deepEqual(ids(engine, raw), ids(unfiltered, raw), raw);
+    for (const i of [0, 1, 3, 7])
+      assert.ok(ids(unfiltered, requests[i] as string).length > 0, `${requests[i]} matches some rule at all`);
+  });
+
+  it('agrees on random plain queries built from separators and attack fragments', () => {
+    const piece = fc.constantFrom(
+      '=',
+      '&',
+      '.',
+      '/',
+      '..',
+      'a',
+      '1',
+      'if(',
+      'or',
+      "'",
+      '(',
+      ')',
+      'select',
+      '<svg',
+      'onload',
+      '|',
+      ';id',
+      'etc/passwd',
+    );
+    const query = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(query, (q) => {
+        const raw = `GET /p?${q} HTTP/1.1\nHost: localhost\n\n`;
+        assert.deepEqual(ids(engine, raw), ids(unfiltered, raw), raw);
+      }),
+      { numRuns: 1500 },
+    );
+  });
 });
