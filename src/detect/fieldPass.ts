@@ -44,7 +44,9 @@ class FieldPass implements PrefilterPass {
 class HeaderPass implements PrefilterPass {
   constructor(
     private readonly anyHeader: ValueScan | null,
-    private readonly byName: ReadonlyMap<string, ValueScan>,
+    /** Header names with scans of their own, and those scans: a few, so a linear search (no hashing of fresh names). */
+    private readonly ownNames: readonly string[],
+    private readonly ownScans: readonly ValueScan[],
     private readonly names: ValueScan | null,
   ) {}
 
@@ -54,7 +56,8 @@ class HeaderPass implements PrefilterPass {
     const headers = o.request.headers;
     for (let h = 0; h < headers.length; h++) {
       const [name, value] = headers[h] as readonly [string, string];
-      const scan = this.byName.get(name) ?? this.anyHeader;
+      const own = this.ownNames.indexOf(name);
+      const scan = own >= 0 ? (this.ownScans[own] as ValueScan) : this.anyHeader;
       if (scan !== null) scan.admit(value, s.chainValues, s.admitted, s.stamp, s.candidates, s.doorkeeper);
       if (this.names !== null) this.names.admit(name, s.chainValues, s.admitted, s.stamp, s.candidates, s.doorkeeper);
     }
@@ -62,13 +65,13 @@ class HeaderPass implements PrefilterPass {
 }
 
 /**
- * The request line holds the path and the query: when all three are plain, one scan of the
- * line with the literals of all three stamps a superset of what three scans would (a literal
- * in the path is in the line), for about the cost of the line's scan alone. The superset only
+ * The request line holds the method, the path and the query: when all are plain, one scan of
+ * the line with the literals of all of them stamps a superset of what their own scans would (a
+ * literal in the path is in the line), for about the cost of the line's scan alone. The superset only
  * costs evaluating a few more rules; the literals that occur in every request line
  * (`get / http/1.1`) are the line's own. Anything else — a stop, a value starting with a
- * character a chain changes, an Observation whose path is not in its line — goes through the
- * fields' own passes.
+ * character a chain changes, an Observation whose method, path or query is not in its line —
+ * goes through the fields' own passes.
  */
 class RequestLinePass implements PrefilterPass {
   constructor(
@@ -79,12 +82,14 @@ class RequestLinePass implements PrefilterPass {
   admit(ctx: FieldContext, s: PassScratch): void {
     const o = ctx.observation;
     if (o.kind === 'http') {
-      const { line, path, query } = o.request;
+      const { line, method, path, query } = o.request;
       const c = this.combined;
       if (
         c.startsUnchanged(line) &&
+        c.startsUnchanged(method) &&
         c.startsUnchanged(path) &&
         c.startsUnchanged(query) &&
+        line.includes(method) &&
         line.includes(path) &&
         line.includes(query) &&
         c.admitContaining(line, s.admitted, s.stamp, s.candidates)
@@ -167,7 +172,7 @@ function withoutSeparators(chains: readonly ChainLiterals[]): ChainLiterals[] {
 }
 
 /** Fields that are the request line or parts of it, as they appear in it. */
-const LINE_PARTS: readonly string[] = ['request.line', 'request.path', 'request.query'];
+const LINE_PARTS: readonly string[] = ['request.line', 'request.method', 'request.path', 'request.query'];
 /** Fields split out of the query (and of a form body, which the line pass refuses). */
 const QUERY_ARGS: readonly string[] = ['args.names', 'args.values'];
 
@@ -232,11 +237,11 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
   }
   if (anyHeaderChains.length > 0 || perHeader.size > 0 || nameChains.length > 0) {
     const anyHeader = anyHeaderChains.length > 0 ? new ValueScan(anyHeaderChains, salt++, rules.length) : null;
-    const byName = new Map<string, ValueScan>();
-    for (const [name, chains] of perHeader)
-      byName.set(name, new ValueScan([...anyHeaderChains, ...chains], salt++, rules.length));
+    const ownScans = [...perHeader.values()].map(
+      (chains) => new ValueScan([...anyHeaderChains, ...chains], salt++, rules.length),
+    );
     const names = nameChains.length > 0 ? new ValueScan(nameChains, salt++, rules.length) : null;
-    passes.push(new HeaderPass(anyHeader, byName, names));
+    passes.push(new HeaderPass(anyHeader, [...perHeader.keys()], ownScans, names));
   }
   return passes;
 }

@@ -168,12 +168,17 @@ describe('one raw scan for all chains never loses a match', () => {
     );
   });
 
-  it('scans path and query by themselves when the request line does not hold them', () => {
+  it('scans method, path and query by themselves when the request line does not hold them', () => {
     const o = httpObservation('GET /index.html HTTP/1.1\nHost: localhost\n\n');
     if (o.kind !== 'http') throw new Error('an HTTP example');
     const forged: Observation = {
       ...o,
-      request: { ...o.request, path: '/cgi-bin/../../../../etc/passwd', query: 'q=1%27%20union%20select%201--' },
+      request: {
+        ...o.request,
+        method: 'CONNECT',
+        path: '/cgi-bin/../../../../etc/passwd',
+        query: 'q=1%27%20union%20select%201--',
+      },
     };
     const names = (e: RuleEngine) =>
       e
@@ -183,6 +188,14 @@ describe('one raw scan for all chains never loses a match', () => {
     const expected = names(unfiltered);
     assert.ok(expected.length > 0, 'the forged path and query match some rule at all');
     assert.deepEqual(names(engine), expected);
+    const onlyMethod: Observation = { ...o, request: { ...o.request, method: 'CONNECT' } };
+    const methodIds = (e: RuleEngine) =>
+      e
+        .match(onlyMethod)
+        .map((m) => m.ruleId)
+        .sort();
+    assert.ok(methodIds(unfiltered).includes('proxy-connect-any'), 'the forged method matches at all');
+    assert.deepEqual(methodIds(engine), methodIds(unfiltered));
   });
 
   it('does not trust the request line for a path starting with a dot', () => {
