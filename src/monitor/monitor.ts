@@ -1,6 +1,7 @@
 import type { Engine } from '../detect/types.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
+import { flowKey } from './decode/flowKey.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
@@ -10,7 +11,7 @@ import { flowEvent } from './events.js';
 import { type Judge, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
-import { type ConnectionLimits, ConnectionTracker, type ConnectionView, connectionKey } from './streams/connections.js';
+import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
 import type { CutRequest } from './streams/httpCutter.js';
 
 export interface MonitorOptions {
@@ -107,10 +108,7 @@ export class Monitor {
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const t = p.transport;
-    const key =
-      t.kind === 'tcp'
-        ? connectionKey(p.ip!.source, t.tcp.sourcePort, p.ip!.destination, t.tcp.destinationPort)
-        : undefined;
+    const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     let line: string | null = null;
     if (this.#log) {
       line = this.#log.line(p, key);

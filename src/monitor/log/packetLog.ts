@@ -1,3 +1,4 @@
+import { flowKey } from '../decode/flowKey.js';
 import { macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
@@ -72,7 +73,7 @@ export class PacketLog {
 
   /**
    * The log line for one frame (frames must come in capture order). `tcpKey`, when the caller
-   * already has it, is `conversationKey` of a TCP packet's addresses and ports.
+   * already has it, is the `flowKey` of a TCP packet.
    */
   line(p: DecodedPacket, tcpKey?: string): string {
     const f = p.frame;
@@ -127,7 +128,7 @@ export class PacketLog {
 
   #tcp(p: DecodedPacket, tcp: TcpHeader, ns: number, tcpKey: string | undefined): Columns {
     const ip = p.ip!;
-    const key = tcpKey ?? conversationKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    const key = tcpKey ?? flowKey(p, tcp.sourcePort, tcp.destinationPort);
     let conv = this.#conversations.get(key);
     let reused = false;
     const dir0 = conv ? directionOf(conv, ip.source, tcp.sourcePort) : 0;
@@ -257,10 +258,6 @@ function loopColumns(p: DecodedPacket): Columns {
   const at = p.link.offset + 2;
   const fn = at + 2 <= b.length ? (b[at] as number) | ((b[at + 1] as number) << 8) : -1;
   return { protocol: 'LOOP', info: fn === 1 ? 'Reply' : fn === 2 ? 'Forward Data' : 'Unknown function' };
-}
-
-export function conversationKey(a: string, ap: number, b: string, bp: number): string {
-  return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
 }
 
 function directionOf(conv: LogConversation, ip: string, port: number): 0 | 1 {

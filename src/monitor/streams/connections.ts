@@ -1,4 +1,5 @@
 import type { Endpoint } from '../../observe/observation.js';
+import { flowKey } from '../decode/flowKey.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState, type FlowFacts, type FlowSummary } from '../flows/flow.js';
@@ -195,11 +196,11 @@ export class ConnectionTracker {
 
   /**
    * One TCP packet; `line` is its packet-log line when the log is being written, `key` its
-   * `connectionKey` when the caller already has it.
+   * `flowKey` when the caller already has it.
    */
   segment(p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null, key?: string): void {
     const ip = p.ip!;
-    if (key === undefined) key = connectionKey(ip.source, tcp.sourcePort, ip.destination, tcp.destinationPort);
+    if (key === undefined) key = flowKey(p, tcp.sourcePort, tcp.destinationPort);
     let conn = this.#connections.get(key);
     const isSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
     if (!conn && this.#recentlyClosed.has(key)) {
@@ -352,9 +353,4 @@ export class ConnectionTracker {
       this.#connections.delete(key);
     }
   }
-}
-
-/** The same 4-tuple key the packet log uses for its conversations, so one string serves both. */
-export function connectionKey(a: string, ap: number, b: string, bp: number): string {
-  return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
 }
