@@ -5,7 +5,8 @@
  *
  * The line is joined into one flat string rather than added up: lines live on as connection
  * evidence, and a line built by `+` is a tree of a dozen string pieces that the garbage
- * collector would copy, piece by piece, for as long as the connection lasts.
+ * collector would copy, piece by piece, for as long as the connection lasts. The padding comes
+ * from a table of blanks, so the columns are not copied once more by padStart/padEnd.
  */
 export function tsharkLine(
   number: number,
@@ -17,15 +18,27 @@ export function tsharkLine(
   info: string,
 ): string {
   const parts = LINE_PARTS;
-  parts[0] = String(number).padStart(5);
-  parts[2] = time.padStart(10);
-  parts[4] = source.padStart(12);
-  parts[6] = destination.padEnd(12);
-  parts[8] = protocol;
-  parts[10] = String(length);
-  parts[12] = info;
+  const no = String(number);
+  parts[0] = blanks(5 - no.length);
+  parts[1] = no;
+  parts[3] = blanks(10 - time.length);
+  parts[4] = time;
+  parts[6] = blanks(12 - source.length);
+  parts[7] = source;
+  parts[9] = destination;
+  parts[10] = blanks(12 - destination.length);
+  parts[12] = protocol;
+  parts[14] = String(length);
+  parts[16] = info;
   return parts.join('');
 }
 
 /** The line's pieces and separators, reused from line to line (the log is written by one caller at a time). */
-const LINE_PARTS: string[] = ['', ' ', '', ' ', '', ' → ', '', ' ', '', ' ', '', ' ', ''];
+const LINE_PARTS: string[] = ['', '', ' ', '', '', ' ', '', '', ' → ', '', '', ' ', '', ' ', '', ' ', ''];
+
+/** Runs of 0 to 12 blanks: the widest padding a column needs. */
+const BLANKS = Array.from({ length: 13 }, (_, n) => ' '.repeat(n));
+
+function blanks(n: number): string {
+  return n <= 0 ? '' : (BLANKS[n] as string);
+}
