@@ -107,13 +107,26 @@ function readName(b: Uint8Array, start: number): { text: string; end: number } |
       continue;
     }
     if (pos + 1 + len > b.length) return null;
-    let label = '';
-    for (let i = pos + 1; i <= pos + len; i++) {
-      const c = b[i] as number;
-      label += c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`;
-    }
-    labels.push(label);
+    labels.push(labelText(b, pos + 1, pos + 1 + len));
     pos += 1 + len;
   }
   return null;
+}
+
+/** A label as tshark shows it: printable ASCII as is (in one piece, the usual case), the rest as octal escapes. */
+function labelText(b: Uint8Array, from: number, to: number): string {
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if (c <= 0x20 || c >= 0x7f) return escapedLabel(b, from, to);
+  }
+  return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
+}
+
+function escapedLabel(b: Uint8Array, from: number, to: number): string {
+  let label = '';
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    label += c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`;
+  }
+  return label;
 }
