@@ -61,6 +61,8 @@ export class RemoteJudge implements Judge<ConnectionView> {
   #seq = 0;
   #flushScheduled = false;
   #failure: Error | null = null;
+  /** Set once the worker is told to stop: its exit is then no failure. */
+  #finishing = false;
 
   constructor(options: RemoteJudgeOptions) {
     this.#o = options;
@@ -72,7 +74,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
     });
     this.#worker.on('error', (err) => this.#fail(err));
     this.#worker.on('exit', (code) => {
-      if (this.#answers.size > 0) this.#fail(new Error(`the monitor's judge worker exited (code ${code})`));
+      if (!this.#finishing) this.#fail(new Error(`the monitor's judge worker exited (code ${code})`));
     });
   }
 
@@ -130,6 +132,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
     try {
       await this.settle(0);
     } finally {
+      this.#finishing = true;
       await this.#worker.terminate();
     }
   }
