@@ -11,7 +11,7 @@ export function foldAscii(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-/** What ownersIn gives for a text without any literal: shared, never mutated. */
+/** An empty list of owners (see markOwners), shared, never mutated. */
 export const NO_OWNERS: readonly number[] = Object.freeze([]);
 
 export interface LiteralSetOptions {
@@ -158,25 +158,6 @@ export class LiteralSet {
         }
     }
     return true;
-  }
-
-  /** The owners (see markOwners) of every literal occurring in `text`, each once; `NO_OWNERS` when none. */
-  ownersIn(text: string, owners: ReadonlyArray<readonly number[]>): readonly number[] {
-    const { dfa, outputs } = this.ahoCorasick();
-    const classes = this.classes;
-    const stride = this.stride;
-    let found: number[] | null = null;
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
-      const out = outputs[state];
-      if (out === undefined) continue;
-      found ??= [];
-      for (const literal of out)
-        for (const owner of owners[literal] as readonly number[]) if (!found.includes(owner)) found.push(owner);
-    }
-    return found ?? NO_OWNERS;
   }
 
   startsWithAny(text: string): boolean {

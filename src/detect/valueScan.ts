@@ -49,8 +49,8 @@ export class ValueScan {
   /** Every chain's literals; stops where a chain's transformation could change the value. */
   private readonly merged: LiteralSet;
   private readonly mergedOwners: ReadonlyArray<readonly number[]>;
-  /** First characters a chain could change (the scan cannot tell a first character). */
-  private readonly leading: string;
+  /** 1 for each latin1 first character a chain could change (the scan cannot tell a first character). */
+  private readonly leading = new Uint8Array(256);
   /** Raw value → the rules its chains' literals admit (see PREFILTER_MEMO). */
   private readonly memo = new Map<string, readonly number[]>();
   /** Salts this scan's doorkeeper fingerprints. */
@@ -86,7 +86,11 @@ export class ValueScan {
       stopAtSubstrings: guard.substrings,
     });
     this.mergedOwners = [...union.values()];
-    this.leading = guard.leading;
+    for (let i = 0; i < guard.leading.length; i++) {
+      const c = guard.leading.charCodeAt(i);
+      if (c > 255) throw new RangeError('leading guard characters are latin1');
+      this.leading[c] = 1;
+    }
   }
 
   /** Stamps the rules `value` admits, pushing each newly stamped rule onto `candidates`. */
@@ -152,7 +156,9 @@ export class ValueScan {
 
   /** False when `value` starts with a character some chain changes (the scan cannot tell a first character). */
   startsUnchanged(value: string): boolean {
-    return this.leading === '' || value === '' || !this.leading.includes(value[0] as string);
+    if (value.length === 0) return true;
+    const c = value.charCodeAt(0);
+    return c > 255 || this.leading[c] === 0;
   }
 }
 
