@@ -228,15 +228,18 @@ export class LiteralSet {
     const stride = source.stride;
     const width = stride + 1;
     const states = dfa.length / stride;
+    // What entering each state means, decided once per state rather than once per entry.
+    const entry = new Int32Array(states);
+    for (let state = 0; state < states; state++) {
+      const out = outputs[state];
+      entry[state] = out === undefined ? state * width : out.some((l) => stopLiterals.has(l)) ? STOP : ~state;
+    }
     const table = new Int32Array(states * width);
     for (let state = 0; state < states; state++) {
-      for (let c = 0; c < stride; c++) {
-        const next = dfa[state * stride + c] as number;
-        const out = outputs[next];
-        table[state * width + c] =
-          out === undefined ? next * width : out.some((l) => stopLiterals.has(l)) ? STOP : ~next;
-      }
-      table[state * width + stride] = STOP;
+      const from = state * stride;
+      const to = state * width;
+      for (let c = 0; c < stride; c++) table[to + c] = entry[dfa[from + c] as number] as number;
+      table[to + stride] = STOP;
     }
     const columns = source.classes.slice();
     for (let i = 0; i < this.stopAt.length; i++) {
