@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NamedLists } from '../detect/compile.js';
+import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import type { BatchReply, BatchRequest, WorkerSetup } from './analyzeWorker.js';
@@ -138,19 +137,6 @@ export async function analyzeFilesParallel(
   return { analyzer, added, made, problems };
 }
 
-/**
- * The compiled dist runs `analyzeWorker.js` directly. From sources (tests, `node --import tsx`)
- * the worker must first register tsx's loader itself: loader hooks do not reach worker threads.
- */
-function spawnWorker(setup: WorkerSetup): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./analyzeWorker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(url, { workerData: setup });
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: setup });
-}
-
 /** Worker threads analysing batches of lines, each with its own engine. */
 export interface AnalyzeWorkers {
   readonly size: number;
@@ -164,7 +150,7 @@ export interface AnalyzeWorkers {
  */
 export function startAnalyzeWorkers(size: number, lists: NamedLists): AnalyzeWorkers {
   const setup: WorkerSetup = { lists };
-  const workers = Array.from({ length: size }, () => spawnWorker(setup));
+  const workers = Array.from({ length: size }, () => startModuleWorker('analyzeWorker', import.meta.url, setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;
   // Batches each worker holds: a new batch goes to the least busy, so none idles at the end

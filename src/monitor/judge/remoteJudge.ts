@@ -1,8 +1,7 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NamedLists } from '../../detect/compile.js';
 import type { Endpoint } from '../../observe/observation.js';
+import { startModuleWorker } from '../../runtime/moduleWorker.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 import { flowEvent } from '../events.js';
@@ -67,7 +66,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
   constructor(options: RemoteJudgeOptions) {
     this.#o = options;
     const setup: JudgeSetup = { lists: options.lists, allFlows: options.allFlows };
-    this.#worker = spawnWorker(setup);
+    this.#worker = startModuleWorker('monitorWorker', import.meta.url, setup);
     this.#worker.on('message', (reply: JudgeReply) => {
       this.#answers.get(reply.seq)?.(reply);
       this.#answers.delete(reply.seq);
@@ -200,18 +199,4 @@ export class RemoteJudge implements Judge<ConnectionView> {
     for (const answer of this.#answers.values()) answer({ seq: 0, out: '[]', counts: this.counts });
     this.#answers.clear();
   }
-}
-
-/**
- * The bundled dist runs `monitorWorker.js` beside this code. From sources (tests, `node
- * --import tsx`) the worker must first register tsx's loader itself: loader hooks do not reach
- * worker threads.
- */
-function spawnWorker(setup: JudgeSetup): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./monitorWorker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(url, { workerData: setup });
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: setup });
 }
