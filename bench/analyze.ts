@@ -22,28 +22,13 @@ import { fileURLToPath } from 'node:url';
 import { loadEngine } from '../src/catalog/index.js';
 import { resolveFormat } from '../src/logs/formats.js';
 import { observationFromRecord } from '../src/logs/toObservation.js';
+import { builtCli } from './_builtCli.js';
+import { BENIGN_PATHS, USER_AGENTS } from './_logShapes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_ANALYZE_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_ANALYZE_RUNS ?? 3);
 
-/** Page and asset shapes; ids and queries make most request lines distinct, as on a real site. */
-const BENIGN_PATHS = [
-  (n: number) => `/blog/${2000 + (n % 25)}/${(n % 12) + 1}/${n % 28}/post-${n}.html`,
-  (n: number) => `/img/photo-${n}.jpg`,
-  (n: number) => `/search?q=term${n}&page=${n % 7}`,
-  (n: number) => `/shop/item/${n}?ref=home`,
-  () => '/',
-  () => '/css/site.css',
-  () => '/favicon.ico',
-  (n: number) => `/api/v1/items/${n}/reviews?limit=20`,
-];
-const UAS = [
-  'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-  'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)',
-  'curl/8.5.0',
-];
 /** Attacks both tools are asked to find: the seed's proxy abuse, traversal, probes, injection. */
 const ATTACKS = [
   'GET http://irc.stealth.net:5558/ HTTP/1.1',
@@ -90,7 +75,7 @@ export async function generate(file: string, lines: number): Promise<number> {
       attacks++;
     } else {
       const path = (BENIGN_PATHS[rnd(BENIGN_PATHS.length)] as (n: number) => string)(rnd(100_000));
-      batch += `${ip} - - [${time}] "GET ${path} HTTP/1.1" 200 ${100 + rnd(50_000)} "https://www.example.org/" "${UAS[rnd(UAS.length)]}"\n`;
+      batch += `${ip} - - [${time}] "GET ${path} HTTP/1.1" 200 ${100 + rnd(50_000)} "https://www.example.org/" "${USER_AGENTS[rnd(USER_AGENTS.length)]}"\n`;
     }
     if (batch.length > 1 << 20) {
       if (!out.write(batch)) await once(out, 'drain');
@@ -132,20 +117,6 @@ function timeIt(cmd: string, args: string[], parse: (stdout: string) => number |
   const cpuLine = /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
   const cpu = cpuLine ? Number(cpuLine[1]) + Number(cpuLine[2]) : null;
   return { seconds, cpu, found: parse(r.stdout) };
-}
-
-/**
- * The CLI as users run it: `bin/bansho.js` over dist/, bundled now (`npm run build`) so the run
- * measures the sources as they are. (Running through tsx would time TypeScript compilation at
- * start-up, in the main thread and again in every worker.)
- */
-function banshoCommand(): string[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts')], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`build failed: ${r.stderr.slice(0, 1000)}`);
-  return [join(root, 'bin', 'bansho.js')];
 }
 
 function median(values: number[]): number {
@@ -209,7 +180,7 @@ export async function run(): Promise<void> {
     console.log(`generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} runs each, median wall time`);
     const rows: Array<{ tool: string; seconds: number; cpu: number | null; found: string }> = [];
 
-    const bansho = banshoCommand();
+    const bansho = [builtCli()];
     const banshoTimes: number[] = [];
     const banshoCpu: number[] = [];
     let banshoFound = '';

@@ -21,6 +21,7 @@ import { EXAMPLE_LISTS, observationFromExample } from '../src/detect/examples.js
 import type { Engine } from '../src/detect/types.js';
 import { buildHttpRequest } from '../src/observe/httpRequest.js';
 import type { Observation } from '../src/observe/observation.js';
+import { BENIGN_PATHS, USER_AGENTS } from './_logShapes.js';
 
 const LOG = join(process.cwd(), '..', 'shared', 'corpus', 'logs', 'elastic-examples', 'apache_logs.first5000.log');
 const COMBINED =
@@ -114,31 +115,14 @@ function unseen(o: Observation): Observation {
 }
 
 /** bench/analyze.ts's benign shapes: most paths and queries distinct, User-Agents and referer repeated. */
-const LOG_LIKE_PATHS = [
-  (n: number) => `/blog/${2000 + (n % 25)}/${(n % 12) + 1}/${n % 28}/post-${n}.html`,
-  (n: number) => `/img/photo-${n}.jpg`,
-  (n: number) => `/search?q=term${n}&page=${n % 7}`,
-  (n: number) => `/shop/item/${n}?ref=home`,
-  () => '/',
-  () => '/css/site.css',
-  () => '/favicon.ico',
-  (n: number) => `/api/v1/items/${n}/reviews?limit=20`,
-];
-const LOG_LIKE_UAS = [
-  'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-  'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)',
-  'curl/8.5.0',
-];
-
 function logLikeMix(size: number): Observation[] {
   return Array.from({ length: size }, () => {
     const n = unseenCounter++;
-    const path = (LOG_LIKE_PATHS[n % LOG_LIKE_PATHS.length] as (n: number) => string)(n);
+    const path = (BENIGN_PATHS[n % BENIGN_PATHS.length] as (n: number) => string)(n);
     // Fresh strings per request (a copy, not the same object), as a log parser cuts them from each line.
     const headers: Array<[string, string]> = [
       ['referer', ' https://www.example.org/'.slice(1)],
-      ['user-agent', ` ${LOG_LIKE_UAS[n % LOG_LIKE_UAS.length]}`.slice(1)],
+      ['user-agent', ` ${USER_AGENTS[n % USER_AGENTS.length]}`.slice(1)],
     ];
     return http(buildHttpRequest({ line: `GET ${path} HTTP/1.1`, headers }));
   });

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pcap } from '../test/monitor/helpers/captureWriter.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from '../test/monitor/helpers/packets.js';
+import { builtCli } from './_builtCli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 500_000);
@@ -224,19 +225,6 @@ export function generate(file: string, packets: number): number {
   return count;
 }
 
-/**
- * The CLI as users run it: `bin/bansho.js` over dist/, bundled now (`npm run build`: the CLI
- * and its worker threads) so the run measures the sources as they are.
- */
-function banshoEntry(): string[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts')], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`build failed: ${r.stderr.slice(0, 1000)}`);
-  return [join(root, 'bin', 'bansho.js')];
-}
-
 interface Timing {
   /** Wall-clock seconds. */
   readonly wall: number;
@@ -280,7 +268,7 @@ export async function run(): Promise<void> {
   try {
     const file = join(dir, 'big.pcap');
     const n = generate(file, PACKETS);
-    const bansho = [process.execPath, ...banshoEntry(), 'monitor', '-r', file, '--no-store'];
+    const bansho = [process.execPath, builtCli(), 'monitor', '-r', file, '--no-store'];
     const has = (tool: string, arg: string) => !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
     const contenders: Array<{ name: string; cmd: string; args: string[] }> = [
       { name: 'bansho monitor -r (packet log)', cmd: bansho[0] as string, args: bansho.slice(1) },

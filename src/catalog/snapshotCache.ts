@@ -27,21 +27,26 @@ export function snapshotDir(): string {
 
 /**
  * The code that shapes validated data (defaults, enums) and decides which regexes compile
- * (re2js: a snapshot lets patterns compile lazily): a change to any of it is a new key.
+ * (re2js: a snapshot lets patterns compile lazily): a change to any of it is a new key. From
+ * sources that is the schema modules and re2js; from the bundle, the bundle file itself, which
+ * every build rewrites (scripts/build.ts empties dist/ first).
  */
 function codeStamp(): string {
-  // tsx runs the sources, the package runs dist/: stat whichever this module was loaded from.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const own = ['./threatSchema', '../detect/ruleSchema', '../detect/transforms/index'].map(
-    (m) => new URL(`${m}${ext}`, import.meta.url),
-  );
-  return [...own, 're2js']
-    .map((module) => {
+  const files = import.meta.url.endsWith('.ts')
+    ? [
+        ...['./threatSchema.ts', '../detect/ruleSchema.ts', '../detect/transforms/index.ts'].map((m) =>
+          fileURLToPath(new URL(m, import.meta.url)),
+        ),
+        fileURLToPath(import.meta.resolve('re2js')),
+      ]
+    : [fileURLToPath(import.meta.url)];
+  return files
+    .map((file) => {
       try {
-        const s = statSync(fileURLToPath(typeof module === 'string' ? import.meta.resolve(module) : module));
-        return `${s.size}:${s.mtimeMs}`;
+        const s = statSync(file);
+        return `${file}:${s.size}:${s.mtimeMs}`;
       } catch {
-        return 'missing';
+        return `${file}:missing`;
       }
     })
     .join(',');
