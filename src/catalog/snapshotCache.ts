@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,13 @@ export function snapshotSlot<T>(kind: string, dir: string, isShape: (v: unknown)
     return { value: null, save: () => {} };
   }
   const file = join(snapshotDir(), `${kind}-${hash.digest('base64url').slice(0, 32)}.json`);
-  return { value: readSnapshot(file, isShape), save: (value) => writeSnapshot(file, value) };
+  return {
+    value: readSnapshot(file, isShape),
+    save: (value) => {
+      writeSnapshot(file, value);
+      pruneSnapshots(kind, file);
+    },
+  };
 }
 
 function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | null {
@@ -85,6 +91,26 @@ function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | nul
     return null;
   }
   return isShape(value) ? value : null;
+}
+
+/**
+ * Every edit of a pack and every new build of bansho makes a new key, so old snapshots would
+ * pile up: at each save, those of the same kind untouched for a week go. One still in use
+ * costs one YAML load to come back.
+ */
+const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;
+
+function pruneSnapshots(kind: string, keep: string): void {
+  const dir = snapshotDir();
+  try {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (path === keep || !name.startsWith(`${kind}-`) || !name.endsWith('.json')) continue;
+      if (Date.now() - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a listing or removal that fails is tried again at the next save.
+  }
 }
 
 function writeSnapshot(file: string, value: unknown): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
@@ -96,6 +96,20 @@ describe('catalog snapshots', () => {
         (err: unknown) => err instanceof CatalogError && err.code === 'E_CATALOG_COMPILE' && err.line === 10,
       );
     assert.deepEqual(snapshots(), []);
+  });
+
+  it('prunes snapshots of the same kind untouched for a week when it saves one', () => {
+    const stale = join(cache, 'rules-stale.json');
+    const recent = join(cache, 'rules-recent.json');
+    const otherKind = join(cache, 'threats-stale.json');
+    for (const f of [stale, recent, otherKind]) writeFileSync(f, '[]');
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(stale, weekAgo, weekAgo);
+    utimesSync(otherKind, weekAgo, weekAgo);
+    loadEngine({ rulesDir: rulesDir(PACK) });
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(recent), true);
+    assert.equal(existsSync(otherKind), true, 'a rules save leaves threat snapshots alone');
   });
 
   it('loads without a writable cache directory', () => {
