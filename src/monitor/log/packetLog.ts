@@ -154,22 +154,17 @@ export class PacketLog {
     const a = analyseSegment(conv.analysis, dir, facts);
     const flags = reused ? a.flags | ANALYSIS.REUSED_PORTS : a.flags;
     const analysis = reused ? { ...a, flags } : a;
-    // Read now: the numbers are this packet's, whatever the application layer does next.
-    const numbers = {
-      relSeq: a.relSeq,
-      relAck: a.relAck,
-      window: a.window,
-      reverseBase: conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq,
-    };
+    // Read now, as the numbers in `a` are: this packet's, whatever the application layer does next.
+    const reverseBase = conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq;
     const prefix = analysisPrefix(analysis);
     if (a.gap > 0 && (flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpLog?.skip(dir, a.gap);
     const app = this.#application(conv, dir, tcp, p.payload, flags);
     // The TCP text is built only when the Info shows it (not under an HTTP or TLS message).
-    if (app === null) return { protocol: 'TCP', info: prefix + tcpInfo(p.frame.data, tcp, numbers) };
+    if (app === null) return { protocol: 'TCP', info: prefix + tcpInfo(p.frame.data, tcp, a, reverseBase) };
     if (app.kind === 'message') return { protocol: app.protocol, info: prefix + app.info };
     // A record's first segment: tshark clears the Info, leaving only the note.
     if (app.info === '') return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
-    return { protocol: 'TCP', info: prefix + (app.info ?? tcpInfo(p.frame.data, tcp, numbers)) + SEGMENT_NOTE };
+    return { protocol: 'TCP', info: prefix + (app.info ?? tcpInfo(p.frame.data, tcp, a, reverseBase)) + SEGMENT_NOTE };
   }
 
   #open(key: string, source: string, tcp: TcpHeader): LogConversation {

@@ -24,16 +24,18 @@ function composeFlagText(flags: number): string {
   return s === '' ? '<None>' : s;
 }
 
+/** The analysed numbers a TCP Info text shows (a SegmentAnalysis has them). */
 export interface TcpNumbers {
   readonly relSeq: number;
   readonly relAck: number;
   readonly window: number;
-  /** Base sequence number of the reverse direction, for SACK edges. */
-  readonly reverseBase: number;
 }
 
-/** tshark's TCP Info text: `1817 → 80 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 …`; `b` is the frame. */
-export function tcpInfo(b: Uint8Array, tcp: TcpHeader, n: TcpNumbers): string {
+/**
+ * tshark's TCP Info text: `1817 → 80 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 …`; `b` is
+ * the frame, `reverseBase` the base sequence number of the reverse direction, for SACK edges.
+ */
+export function tcpInfo(b: Uint8Array, tcp: TcpHeader, n: TcpNumbers, reverseBase: number): string {
   let s = `${tcp.sourcePort} → ${tcp.destinationPort} [${flagText(tcp.flags)}] Seq=${n.relSeq}`;
   if (tcp.flags & 0x10) s += ` Ack=${n.relAck}`;
   s += ` Win=${n.window}`;
@@ -43,7 +45,7 @@ export function tcpInfo(b: Uint8Array, tcp: TcpHeader, n: TcpNumbers): string {
   for (let p = tcp.optionsOffset; p < end; ) {
     const len = optionLength(b, p, end);
     if (len === 0) break;
-    if (len > 1) s += optionText(b, p, len, n.reverseBase);
+    if (len > 1) s += optionText(b, p, len, reverseBase);
     p += len;
   }
   return s;
