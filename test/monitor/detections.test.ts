@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import type { Frame } from '../../src/monitor/capture/frame.js';
 import { DEFAULT_THRESHOLDS } from '../../src/monitor/detect/thresholds.js';
 import { Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
-import { FLAGS, ipv4, tcp, udp } from './helpers/packets.js';
+import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
 const engine = loadEngine();
 const catalog = loadCatalog();
@@ -20,20 +19,7 @@ function run(packets: number[][], options: { allFlows?: boolean } = {}): { event
     allFlows: options.allFlows ?? false,
     onEvent: (e) => events.push(e),
   });
-  packets.forEach((data, i) => {
-    const frame: Frame = {
-      number: i + 1,
-      offset: 0,
-      seconds: 1_700_000_000 + Math.floor(i / 100),
-      fraction: (i % 100) * 10_000,
-      precision: 6,
-      linkType: 101,
-      originalLength: data.length,
-      data: Uint8Array.from(data),
-    };
-    monitor.frame(frame);
-  });
-  monitor.end();
+  feedRawIp(monitor, packets);
   return { events, monitor };
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import type { Frame } from '../../src/monitor/capture/frame.js';
 import { RemoteJudge } from '../../src/monitor/judge/remoteJudge.js';
 import { Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
-import { FLAGS, ipv4, tcp, udp } from './helpers/packets.js';
+import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
 const C = '192.0.2.50';
 const S = '192.0.2.80';
@@ -45,23 +44,6 @@ function traffic(): number[][] {
   return packets;
 }
 
-function feed(monitor: Monitor, packets: number[][]): void {
-  packets.forEach((data, i) => {
-    const frame: Frame = {
-      number: i + 1,
-      offset: 0,
-      seconds: 1_700_000_000 + Math.floor(i / 100),
-      fraction: (i % 100) * 10_000,
-      precision: 6,
-      linkType: 101,
-      originalLength: data.length,
-      data: Uint8Array.from(data),
-    };
-    monitor.frame(frame);
-  });
-  monitor.end();
-}
-
 describe('the judge on a worker thread', () => {
   test('gives the same events, in the same order, with the same counts, as the judge on this thread', async () => {
     const catalog = loadCatalog();
@@ -73,12 +55,12 @@ describe('the judge on a worker thread', () => {
       allFlows: true,
       onEvent: (e) => local.push(e),
     });
-    feed(here, traffic());
+    feedRawIp(here, traffic());
 
     const remote: SecurityEvent[] = [];
     const judge = new RemoteJudge({ lists: {}, allFlows: true, onEvent: (e) => remote.push(e) });
     const there = new Monitor({ engine: null, judge, log: true, onEvent: () => assert.fail('the judge reports') });
-    feed(there, traffic());
+    feedRawIp(there, traffic());
     await judge.finish();
 
     const kinds = local.map((e) => `${e.event.action}:${e.threat?.software?.id ?? ''}`);

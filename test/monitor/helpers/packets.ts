@@ -1,3 +1,5 @@
+import type { Frame } from '../../../src/monitor/capture/frame.js';
+import type { Monitor } from '../../../src/monitor/monitor.js';
 /** Hand-built packets for tests: every layer written byte by byte, checksums left zero. */
 
 export function ipv4Bytes(a: string): number[] {
@@ -189,4 +191,22 @@ export function v6Checksummed(src: string, dst: string, proto: number, l4: numbe
   m[checksumAt] = c >> 8;
   m[checksumAt + 1] = c & 0xff;
   return m;
+}
+
+/** Raw-IP packets (link type 101) into a Monitor, one per 10 ms, then the end of input. */
+export function feedRawIp(monitor: Monitor, packets: readonly number[][]): void {
+  packets.forEach((data, i) => {
+    const frame: Frame = {
+      number: i + 1,
+      offset: 0,
+      seconds: 1_700_000_000 + Math.floor(i / 100),
+      fraction: (i % 100) * 10_000,
+      precision: 6,
+      linkType: 101,
+      originalLength: data.length,
+      data: Uint8Array.from(data),
+    };
+    monitor.frame(frame);
+  });
+  monitor.end();
 }
