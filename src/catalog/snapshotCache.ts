@@ -64,9 +64,10 @@ export function snapshotSlot<T>(kind: string, dir: string, isShape: (v: unknown)
   const hash = createHash('sha256').update(`bansho-catalog-snapshot v1\n${kind}\n${codeStamp()}\n`);
   try {
     for (const file of yamlFilesIn(dir)) {
-      hash.update(`${basename(file)}\n`);
-      hash.update(readFileSync(file));
-      hash.update('\n');
+      const bytes = readFileSync(file);
+      // Name and length first: no two different sets of files can hash the same stream.
+      hash.update(`${basename(file)}\n${bytes.length}\n`);
+      hash.update(bytes);
     }
   } catch {
     // An unreadable directory: no snapshot; the loader reports the error with its location.
