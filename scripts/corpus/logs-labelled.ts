@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import type { Engine } from '../../src/detect/types.js';
 import { LogAnalyzer } from '../../src/logs/analyzer.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import type { CorpusResult } from '../corpus.js';
 
 interface Scan {
@@ -31,9 +32,10 @@ function scan(engine: Engine, label: string, lines: readonly string[]): Scan {
   const threats = new Map<string, number>();
   const analyzer = new LogAnalyzer({
     engine,
-    onEvent: (event) => {
+    onEvent: (encoded) => {
+      const event = JSON.parse(encoded.json) as SecurityEvent;
       detected.add(event.bansho.origin?.line ?? 0);
-      const id = event.threat?.software?.id ?? '?';
+      const id = encoded.threatId ?? '?';
       threats.set(id, (threats.get(id) ?? 0) + 1);
     },
   });

@@ -8,7 +8,7 @@ import { resolveFormat } from '../logs/formats.js';
 import { type AnalyzeWorkers, analyzeFilesParallel, defaultWorkers, startAnalyzeWorkers } from '../logs/parallel.js';
 import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
 import type { SummaryInput } from '../logs/summary.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { EncodedEvent } from '../store/encodedEvent.js';
 
 interface AnalyzeFlags {
   format?: string;
@@ -83,7 +83,7 @@ async function analyzeWith(
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
-  const [{ loadCatalog, loadEngine }, { openSqlite, SqliteBanStore, SqliteEventStore }, { banFromLog }] =
+  const [{ loadCatalog, loadEngine }, { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore }, { banFromLog }] =
     await Promise.all([import('../catalog/index.js'), import('../store/index.js'), import('../logs/followBans.js')]);
   const catalog = loadCatalog();
   let engine: Engine | null = null;
@@ -91,18 +91,10 @@ async function analyzeWith(
   const db = openSqlite(flags.db);
   const store = new SqliteEventStore(db);
   const bans = flags.ban ? new SqliteBanStore(db) : null;
-  const extra: SecurityEvent[] = [];
-  // The JSON printed for an event is the document stored for it: written once, used twice.
+  const extra: EncodedEvent[] = [];
+  // An event's JSON is both the line printed for it and the document stored: written once.
   // Lines wait in `printing` and go out with each batch the store takes (one write, not one each).
-  const printed = new WeakMap<SecurityEvent, string>();
   const printing: string[] = [];
-  const printEvent = flags.json
-    ? (e: SecurityEvent, known?: string) => {
-        const json = known ?? JSON.stringify(e);
-        printed.set(e, json);
-        printing.push(json);
-      }
-    : null;
   const writePrinted = (): void => {
     if (printing.length === 0) return;
     process.stdout.write(`${printing.join('\n')}\n`);
@@ -118,25 +110,24 @@ async function analyzeWith(
     threatName,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
-    onEvent: (event: SecurityEvent, detail: EventDetail | null, json?: string) => {
-      if (json !== undefined && !printEvent) printed.set(event, json);
-      printEvent?.(event, json);
+    onEvent: (event: EncodedEvent, detail: EventDetail | null) => {
+      if (flags.json) printing.push(event.json);
       if (!bans || !detail) return;
       const banned = banFromLog(detail.observation, detail.matches, { store: bans, now: Date.now }, threatName);
       if (banned) {
-        extra.push(banned);
-        printEvent?.(banned);
-        if (!flags.json)
-          process.stderr.write(`banned ${banned.bansho.ban?.target} until ${banned.bansho.ban?.until}\n`);
+        const encoded = encodeEvent(banned);
+        extra.push(encoded);
+        if (flags.json) printing.push(encoded.json);
+        else process.stderr.write(`banned ${banned.bansho.ban?.target} until ${banned.bansho.ban?.until}\n`);
       }
     },
   };
   let made = 0;
   const sink: EventSink = (events) => {
-    const all = [...events, ...extra.splice(0)];
+    const all = extra.length > 0 ? [...events, ...extra.splice(0)] : events;
     made += all.length;
     writePrinted();
-    return store.appendSync(all, (e) => printed.get(e));
+    return store.appendEncodedSync(all);
   };
 
   if (flags.follow) {

@@ -1,12 +1,12 @@
 import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
-import { analyzeLine, hashText, placedJson, placeEvent, threatEvent } from './lineCore.js';
+import { analyzeLine, type EventPlace, eventPlace, hashText, placedJson, placeEvent, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
-/** Where events go; returns how many were new (the store ignores ids it already has). */
-export type EventSink = (events: readonly SecurityEvent[]) => number | Promise<number>;
+/** Where events go, encoded; returns how many were new (the store ignores ids it already has). */
+export type EventSink = (events: readonly EncodedEvent[]) => number | Promise<number>;
 
 export interface AnalyzerOptions {
   readonly engine: Engine;
@@ -15,10 +15,9 @@ export interface AnalyzerOptions {
   readonly threatName?: (threatId: string) => string | undefined;
   /**
    * Called for each event as it is made (`--json` output; `--follow --ban` uses `detail`,
-   * which is null for lines analysed in worker threads). `json` is the event as JSON when it
-   * was already written out (lines from workers).
+   * which is null for lines analysed in worker threads).
    */
-  readonly onEvent?: (event: SecurityEvent, detail: EventDetail | null, json?: string) => void;
+  readonly onEvent?: (event: EncodedEvent, detail: EventDetail | null) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
 }
@@ -42,8 +41,8 @@ export interface BatchCounts {
 export interface BatchHit {
   readonly index: number;
   readonly lineKey: string;
-  /** The event from `unplacedJson`. */
-  readonly eventJson: string;
+  /** From `unplacedEncoded`: no id yet, and holes in its JSON. */
+  readonly event: EncodedEvent;
 }
 
 export interface ThreatTally {
@@ -131,7 +130,7 @@ export class LogAnalyzer {
   };
   readonly #options: AnalyzerOptions;
   readonly #files = new Map<string, FileState>();
-  #batch: SecurityEvent[] = [];
+  #batch: EncodedEvent[] = [];
 
   constructor(options: AnalyzerOptions) {
     this.#options = options;
@@ -179,7 +178,7 @@ export class LogAnalyzer {
   }
 
   /** Events made since the last call. */
-  takeEvents(): SecurityEvent[] {
+  takeEvents(): EncodedEvent[] {
     const out = this.#batch;
     this.#batch = [];
     return out;
@@ -215,8 +214,8 @@ export class LogAnalyzer {
     for (const g of counts.garbageSamples)
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
     for (const hit of hits) {
-      const event = JSON.parse(hit.eventJson) as SecurityEvent;
-      this.#accept(file, event, hit.lineKey, file.lineNo + hit.index + 1, null, hit.eventJson);
+      const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
+      this.#accept({ ...hit.event, id: place.id, json: placedJson(hit.event.json, place) }, null);
     }
     file.lineNo += counts.lines;
   }
@@ -258,36 +257,33 @@ export class LogAnalyzer {
       case 'threat': {
         stats.parsed++;
         const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
-        this.#accept(file, event, hashText(line), file.lineNo, outcome);
+        placeEvent(event, this.#place(file, hashText(line), file.lineNo));
+        this.#accept(encodeEvent(event), outcome);
       }
     }
   }
 
-  #accept(
-    file: FileState,
-    event: SecurityEvent,
-    lineKey: string,
-    lineNo: number,
-    detail: EventDetail | null,
-    unplaced?: string,
-  ): void {
-    this.stats.matchedLines++;
+  /** A threat line's place; counts the occurrences of its content in the file. */
+  #place(file: FileState, lineKey: string, lineNo: number): EventPlace {
     const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
     file.seen.set(lineKey, occurrence);
-    placeEvent(event, file.identity ?? '', occurrence, lineKey, file.label, lineNo);
-    this.#batch.push(event);
-    this.#tally(event);
-    const onEvent = this.#options.onEvent;
-    if (onEvent) unplaced === undefined ? onEvent(event, detail) : onEvent(event, detail, placedJson(unplaced, event));
+    return eventPlace(file.identity ?? '', occurrence, lineKey, file.label, lineNo);
   }
 
-  #tally(event: SecurityEvent): void {
+  #accept(event: EncodedEvent, detail: EventDetail | null): void {
+    this.stats.matchedLines++;
+    this.#batch.push(event);
+    this.#tally(event);
+    this.#options.onEvent?.(event, detail);
+  }
+
+  #tally(event: EncodedEvent): void {
     const stats = this.stats;
-    const t = Date.parse(event['@timestamp']);
-    const ip = event.source.ip;
+    const t = event.ts;
+    const ip = event.sourceIp;
     stats.first = stats.first === null ? t : Math.min(stats.first, t);
     stats.last = stats.last === null ? t : Math.max(stats.last, t);
-    const threatId = event.threat?.software?.id ?? 'unknown';
+    const threatId = event.threatId ?? 'unknown';
     let threat = stats.threats.get(threatId);
     if (!threat) {
       threat = { count: 0, first: t, last: t, sources: new Map() };

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import type { Engine, Match } from '../detect/types.js';
 import { eventFromObservation } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
+import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
@@ -31,7 +32,7 @@ export function analyzeLine(line: string, format: LogFormat, engine: Engine, fal
 
 /**
  * The event for a threat line, before it knows its place in the file: `event.id` and
- * `bansho.origin` are filled in by whoever counts lines and occurrences (`placeEvent`).
+ * `bansho.origin` are filled in by whoever counts lines and occurrences (`eventPlace`).
  */
 export function threatEvent(
   line: string,
@@ -50,32 +51,40 @@ export function threatEvent(
   return event;
 }
 
+/** Where a threat line sits: its event's content-derived id and its origin. */
+export interface EventPlace {
+  readonly id: string;
+  readonly origin: { file: string; line: number };
+}
+
 /**
- * Give an event its content-derived id — file identity, the line's content, and which
- * occurrence of that content in the file it is — so re-imports add nothing twice.
+ * A threat line's place: the id derives from the file's identity, the line's content and which
+ * occurrence of that content in the file it is, so re-imports add nothing twice.
  */
-export function placeEvent(
-  event: SecurityEvent,
+export function eventPlace(
   fileIdentity: string,
   occurrence: number,
   lineKey: string,
   file: string,
   lineNo: number,
-): void {
-  event.event.id = hashText(`logs\n${fileIdentity}\n${occurrence}\n${lineKey}`, 22);
-  event.bansho.origin = { file, line: lineNo };
+): EventPlace {
+  return { id: hashText(`logs\n${fileIdentity}\n${occurrence}\n${lineKey}`, 22), origin: { file, line: lineNo } };
 }
 
-/** SHA-256 of the text's latin1 bytes, base64url, cut to `length`. */
+/** Fill in an event's place (`threatEvent` leaves it empty). */
+export function placeEvent(event: SecurityEvent, place: EventPlace): void {
+  event.event.id = place.id;
+  event.bansho.origin = place.origin;
+}
+
 /**
- * An unplaced event with holes where `placeEvent` writes: an empty id and an empty origin, as
- * JSON. A worker sends this text; the main thread fills the holes in the text itself
- * (`placedJson`) rather than stringify the placed event again.
+ * An unplaced event, encoded with holes where `placeEvent` writes: an empty id and an empty
+ * origin in its JSON. A worker sends this; the main thread fills the holes in the text itself
+ * (`placedJson`) rather than parse the event and write it out again.
  */
-export function unplacedJson(event: SecurityEvent): string {
-  event.event.id = '';
-  event.bansho.origin = { file: '', line: 0 };
-  return JSON.stringify(event);
+export function unplacedEncoded(event: SecurityEvent): EncodedEvent {
+  placeEvent(event, { id: '', origin: { file: '', line: 0 } });
+  return encodeEvent(event);
 }
 
 /*
@@ -86,17 +95,18 @@ const ID_HOLE = '"event":{"id":""';
 const ORIGIN_HOLE = '"origin":{"file":"","line":0}';
 
 /**
- * `JSON.stringify(event)` for an event parsed from `unplacedJson` text and then placed: the
- * text with its id and origin filled in.
+ * `JSON.stringify(event)` for an event of `unplacedEncoded` once placed: the text with its
+ * id and origin filled in, without the event object.
  */
-export function placedJson(unplaced: string, event: SecurityEvent): string {
+export function placedJson(unplaced: string, place: EventPlace): string {
   const id = unplaced.indexOf(ID_HOLE);
   const origin = id < 0 ? -1 : unplaced.indexOf(ORIGIN_HOLE, id);
-  if (origin < 0) return JSON.stringify(event);
+  if (origin < 0) throw new Error('placedJson: not the JSON of unplacedEncoded');
   const idEnd = id + ID_HOLE.length;
-  return `${unplaced.slice(0, idEnd - 2)}${JSON.stringify(event.event.id)}${unplaced.slice(idEnd, origin)}"origin":${JSON.stringify(event.bansho.origin)}${unplaced.slice(origin + ORIGIN_HOLE.length)}`;
+  return `${unplaced.slice(0, idEnd - 2)}${JSON.stringify(place.id)}${unplaced.slice(idEnd, origin)}"origin":${JSON.stringify(place.origin)}${unplaced.slice(origin + ORIGIN_HOLE.length)}`;
 }
 
+/** SHA-256 of the text's latin1 bytes, base64url, cut to `length`. */
 export function hashText(text: string, length = 16): string {
   return sha256Latin1(text).slice(0, length);
 }

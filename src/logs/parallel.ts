@@ -4,7 +4,8 @@ import type { NamedLists } from '../detect/compile.js';
 import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
-import type { BatchReply, BatchRequest, WorkerSetup } from './analyzeWorker.js';
+import type { WorkerSetup } from './analyzeWorker.js';
+import type { BatchReply, BatchRequest } from './batch.js';
 import { openLogInput } from './input.js';
 import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
 

@@ -29,7 +29,7 @@ describe('analyze: files into the store', () => {
     const file = join(dir, 'access.log');
     writeFileSync(file, `${seedYearLog().join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'a.db')));
-    const first = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    const first = await analyzeFiles([file], options, (e) => store.appendEncodedSync(e));
     const s = first.analyzer.stats;
     assert.equal(s.garbage, 0);
     assert.equal(s.matchedLines, EPISODES.length * 4, 'the GET and three CONNECTs of each episode');
@@ -42,12 +42,12 @@ describe('analyze: files into the store', () => {
     assert.equal(events[0]?.['@timestamp'], new Date(EPISODES[0] as number).toISOString());
 
     // Again, and again under another name, gzipped: nothing new.
-    const again = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    const again = await analyzeFiles([file], options, (e) => store.appendEncodedSync(e));
     assert.equal(again.added, 0);
     assert.equal(again.made, EPISODES.length * 4);
     const gz = join(dir, 'access.log.2.gz');
     writeFileSync(gz, gzipSync(`${seedYearLog().join('\n')}\n`));
-    const zipped = await analyzeFiles([gz], options, (e) => store.appendSync(e));
+    const zipped = await analyzeFiles([gz], options, (e) => store.appendEncodedSync(e));
     assert.equal(zipped.analyzer.stats.matchedLines, EPISODES.length * 4);
     assert.equal(zipped.added, 0);
     assert.equal(await store.count({}), EPISODES.length * 4);
@@ -58,9 +58,9 @@ describe('analyze: files into the store', () => {
     const line = combinedLine('151.21.4.7', SEED_TIME, 'CONNECT maila.microsoft.com:25 / HTTP/1.0', 400, 226);
     writeFileSync(file, `${[line, line, line].join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'b.db')));
-    const r = await analyzeFiles([file], options, (e) => store.appendSync(e));
+    const r = await analyzeFiles([file], options, (e) => store.appendEncodedSync(e));
     assert.equal(r.added, 3);
-    assert.equal((await analyzeFiles([file], options, (e) => store.appendSync(e))).added, 0);
+    assert.equal((await analyzeFiles([file], options, (e) => store.appendEncodedSync(e))).added, 0);
   });
 
   it('counts garbage and keeps going: binary noise, truncated lines, an empty request', async () => {
@@ -215,8 +215,8 @@ describe('analyze on worker threads', () => {
     writeFileSync(gz, gzipSync(`${lines.slice(0, 300).join('\n')}\n`));
     const serialStore = new SqliteEventStore(openSqlite(join(dir, 'serial.db')));
     const parallelStore = new SqliteEventStore(openSqlite(join(dir, 'parallel.db')));
-    const serial = await analyzeFiles([file, gz], options, (e) => serialStore.appendSync(e));
-    const parallel = await analyzeFilesParallel([file, gz], options, (e) => parallelStore.appendSync(e), {
+    const serial = await analyzeFiles([file, gz], options, (e) => serialStore.appendEncodedSync(e));
+    const parallel = await analyzeFilesParallel([file, gz], options, (e) => parallelStore.appendEncodedSync(e), {
       workers: startAnalyzeWorkers(2, {}),
       batchBytes: 2048,
     });

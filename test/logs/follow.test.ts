@@ -38,7 +38,7 @@ describe('analyze --follow', () => {
     writeFileSync(log, `${seedIncident('151.21.4.7', t0, 1).join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'f.db')));
     const controller = new AbortController();
-    const run = followFiles([log], { engine }, (e) => store.appendSync(e), {
+    const run = followFiles([log], { engine }, (e) => store.appendEncodedSync(e), {
       signal: controller.signal,
       pollMs: 20,
     });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
-import { hashText, placedJson, placeEvent, threatEvent, unplacedJson } from '../../src/logs/lineCore.js';
+import { eventPlace, hashText, placedJson, placeEvent, threatEvent, unplacedEncoded } from '../../src/logs/lineCore.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
@@ -60,10 +60,11 @@ describe('placedJson', () => {
           field: 'request.line',
           value: line,
         };
-        const unplaced = unplacedJson(threatEvent(line, observation, [match], () => agent));
-        const event = JSON.parse(unplaced) as SecurityEvent;
-        placeEvent(event, 'identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
-        assert.equal(placedJson(unplaced, event), JSON.stringify(event));
+        const unplaced = unplacedEncoded(threatEvent(line, observation, [match], () => agent));
+        const event = JSON.parse(unplaced.json) as SecurityEvent;
+        const place = eventPlace('identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
+        placeEvent(event, place);
+        assert.equal(placedJson(unplaced.json, place), JSON.stringify(event));
       }),
       { numRuns: 1000 },
     );

@@ -20,7 +20,7 @@ export async function buildSeedStore(dir: string, logFile: string): Promise<stri
   const engine = loadEngine();
   const catalog = loadCatalog();
   const threatName = (id: string) => catalog.get(id)?.name;
-  await analyzeFiles([logFile], { engine, threatName }, (e) => store.appendSync(e));
+  await analyzeFiles([logFile], { engine, threatName }, (e) => store.appendEncodedSync(e));
 
   const events: SecurityEvent[] = [];
   const outbreak = Date.UTC(2003, 0, 25, 5, 30);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
 import type { SecurityEvent } from '../securityEvent.js';
 import type { Ban, BanStore, EventQuery, EventStore } from '../types.js';
 import { MIGRATIONS } from './schema.js';
@@ -40,25 +41,17 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  /**
-   * Synchronous append, for callers that batch on their own (the gateway's writer), in one
-   * transaction. `knownJson` gives an event's JSON when the caller already wrote it out.
-   */
-  appendSync(events: readonly SecurityEvent[], knownJson?: (event: SecurityEvent) => string | undefined): number {
+  /** Synchronous append, for callers that batch on their own (the gateway's writer), in one transaction. */
+  appendSync(events: readonly SecurityEvent[]): number {
+    return this.appendEncodedSync(events.map(encodeEvent));
+  }
+
+  /** `appendSync` for events already written out as JSON (see ../encodedEvent.ts). */
+  appendEncodedSync(events: readonly EncodedEvent[]): number {
     let added = 0;
     this.#db.transaction(() => {
-      for (const e of events) {
-        const info = this.#insert.run(
-          e.event.id,
-          Date.parse(e['@timestamp']),
-          e.event.action,
-          e.source.ip,
-          e.threat?.software?.id ?? null,
-          e.rule?.id ?? null,
-          knownJson?.(e) ?? JSON.stringify(e),
-        );
-        added += info.changes;
-      }
+      for (const e of events)
+        added += this.#insert.run(e.id, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json).changes;
     })();
     return added;
   }
