@@ -8,15 +8,17 @@ import { TRANSFORMS, type TransformName } from './transforms/index.js';
 /**
  * The prefilter's verdict on a value is a pure function of the value, and traffic repeats
  * itself: the same User-Agents, referers, hosts and asset paths come back request after
- * request. For a value its transformation chains change (an escape, an entity, …), hashing it
- * to find it again costs a fraction of transforming and scanning it, so each scan remembers
- * its recent such values. Bounded: values longer than `maxLength` are always scanned, a memo is
- * emptied when it reaches `entries`, keys are detached from the request they came from (memory
- * stays below scans × entries × maxLength characters, about 10 M for the built-in packs), and
- * a value is remembered only when it comes back (a flood of unique strings costs a lookup and
- * a fingerprint each).
+ * request. Finding a value again by its hash costs a fraction of scanning it — a few times
+ * less for a plain value of a few dozen characters (the hash is native), far less for one its
+ * transformation chains change (an escape, an entity, …) — so each scan remembers its recent
+ * such values. Bounded: values shorter than `minLength` (cheaper to scan than to hash) are
+ * remembered only when a chain changes them, values longer than `maxLength` are always
+ * scanned, a memo is emptied when it reaches `entries`, keys are detached from the request
+ * they came from (memory stays below scans × entries × maxLength characters, about 10 M for
+ * the built-in packs), and a value is remembered only when it comes back (a flood of unique
+ * strings costs a lookup and a fingerprint each).
  */
-export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
+export const PREFILTER_MEMO = { minLength: 24, maxLength: 256, entries: 2048 } as const;
 
 /** One transformation chain's literals, scanned in the chain's transformed value. */
 interface ChainFilter {
@@ -41,8 +43,8 @@ export interface ChainLiterals {
  * at the first character or substring some chain would change (./transforms/identity.ts lists
  * them); only a value with such a character has its chains computed and scanned one by one.
  * Both ways stamp the same rules (a stopped scan may stamp a few more, which only costs their
- * evaluation). The memo (PREFILTER_MEMO) serves the second way only: a plain value's one scan
- * costs about what hashing it for a lookup would.
+ * evaluation). The memo (PREFILTER_MEMO) serves both ways, but a short plain value's one scan
+ * costs less than hashing it for a lookup.
  */
 export class ValueScan {
   private readonly chains: readonly ChainFilter[];
@@ -103,9 +105,8 @@ export class ValueScan {
     doorkeeper: Doorkeeper,
   ): void {
     const marks = admitted.marks;
-    if (this.startsUnchanged(value) && this.merged.markOwners(value, this.mergedOwners, marks, stamp, candidates))
-      return;
-    this.admitChanged(value, chainValues, marks, stamp, candidates, doorkeeper);
+    if (value.length < PREFILTER_MEMO.minLength && this.scanPlain(value, marks, stamp, candidates)) return;
+    this.admitRemembered(value, chainValues, marks, stamp, candidates, doorkeeper);
   }
 
   /**
@@ -118,7 +119,8 @@ export class ValueScan {
     return this.merged.markOwners(text, this.mergedOwners, admitted.marks, stamp, candidates);
   }
 
-  private admitChanged(
+  /** Through the memo (PREFILTER_MEMO): the rules remembered for `value`, or a scan. */
+  private admitRemembered(
     value: string,
     chainValues: ChainValues,
     marks: Uint32Array,
@@ -131,11 +133,11 @@ export class ValueScan {
     if (rules === undefined) {
       // Not worth remembering (too long, or not seen before): stamp its rules straight away.
       if (!short || !doorkeeper.seenBefore(value, this.salt)) {
-        this.scanChains(value, chainValues, marks, stamp, candidates);
+        this.scan(value, chainValues, marks, stamp, candidates);
         return;
       }
       const found: number[] = [];
-      this.scanChains(value, chainValues, this.own.marks, this.own.nextStamp(), found);
+      this.scan(value, chainValues, this.own.marks, this.own.nextStamp(), found);
       rules = found.length === 0 ? NO_OWNERS : found;
       if (this.memo.size >= PREFILTER_MEMO.entries) this.memo.clear();
       this.memo.set(detached(value), rules);
@@ -148,10 +150,17 @@ export class ValueScan {
     }
   }
 
-  private scanChains(value: string, chainValues: ChainValues, marks: Uint32Array, stamp: number, out: number[]): void {
+  /** The value's rules: one raw scan when no chain changes it, each chain's scan otherwise. */
+  private scan(value: string, chainValues: ChainValues, marks: Uint32Array, stamp: number, out: number[]): void {
+    if (this.scanPlain(value, marks, stamp, out)) return;
     chainValues.start(value);
     for (const chain of this.chains)
       chain.set.markOwners(chainValues.get(chain.target), chain.owners, marks, stamp, out);
+  }
+
+  /** False when some chain may change `value`: its raw scan then stopped (having stamped what it had seen). */
+  private scanPlain(value: string, marks: Uint32Array, stamp: number, out: number[]): boolean {
+    return this.startsUnchanged(value) && this.merged.markOwners(value, this.mergedOwners, marks, stamp, out);
   }
 
   /** False when `value` starts with a character some chain changes (the scan cannot tell a first character). */

@@ -48,7 +48,7 @@ export class BatchAnalyzer {
 
   analyze(req: BatchRequest): BatchReply {
     const format = this.#format(req.format);
-    const text = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).toString('latin1');
+    const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     const reply: BatchReply = {
       seq: req.seq,
       lines: 0,
@@ -59,17 +59,29 @@ export class BatchAnalyzer {
       garbageSamples: [],
       hits: [],
     };
+    let index = 0;
+    // Decoded a piece at a time: a string of a whole batch would be too large for the young
+    // generation, and each one would wait for a full collection to be freed.
+    for (let at = 0; at < bytes.length; ) {
+      const stop = pieceEnd(bytes, at);
+      index = this.#lines(bytes.toString('latin1', at, stop), format, req.fallbackTime, index, reply);
+      at = stop;
+    }
+    return reply;
+  }
+
+  /** The lines of `text` (whole lines, the last perhaps without its newline) into `reply`; the next line's index. */
+  #lines(text: string, format: LogFormat, fallbackTime: number, index: number, reply: BatchReply): number {
     const hits = reply.hits;
     const counts = reply as { -readonly [K in keyof BatchReply]: BatchReply[K] };
-    // Lines cut out one at a time (no array of them all); a batch ends at a line end, and text
-    // after the last newline, if any, is a last line.
-    for (let start = 0, index = 0; start < text.length; index++) {
+    // Lines cut out one at a time (no array of them all).
+    for (let start = 0; start < text.length; index++) {
       const nl = text.indexOf('\n', start);
       const stop = nl < 0 ? text.length : nl;
       const line = text.slice(start, Math.min(stop, start + MAX_LINE));
       start = stop + 1;
       counts.lines++;
-      const outcome = analyzeLine(line, format, this.engine, req.fallbackTime);
+      const outcome = analyzeLine(line, format, this.engine, fallbackTime);
       switch (outcome.kind) {
         case 'blank':
           counts.blank++;
@@ -94,7 +106,7 @@ export class BatchAnalyzer {
           });
       }
     }
-    return reply;
+    return index;
   }
 
   #format(key: string): LogFormat {
@@ -107,4 +119,16 @@ export class BatchAnalyzer {
     }
     return f;
   }
+}
+
+/** Bytes decoded at once: below V8's large-object size, so a piece's string is young. */
+const PIECE_BYTES = 48 * 1024;
+
+/** Where the piece starting at `at` ends: after the last newline within PIECE_BYTES, or after its one long line. */
+function pieceEnd(bytes: Buffer, at: number): number {
+  if (bytes.length - at <= PIECE_BYTES) return bytes.length;
+  const nl = bytes.lastIndexOf(10, at + PIECE_BYTES - 1);
+  if (nl >= at) return nl + 1;
+  const next = bytes.indexOf(10, at + PIECE_BYTES);
+  return next < 0 ? bytes.length : next + 1;
 }

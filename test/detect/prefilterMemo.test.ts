@@ -24,6 +24,21 @@ describe('the prefilter memo (strings seen before)', () => {
     assert.deepEqual(ids(engine, plain), []);
   });
 
+  it('remembers long plain header values with the rules their scan admitted', () => {
+    const agent = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
+    const other = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    assert.ok(agent.length >= PREFILTER_MEMO.minLength && other.length >= PREFILTER_MEMO.minLength);
+    const probe = (ua: string) => ids(engine, `GET /a HTTP/1.1\nHost: example.com\nUser-Agent: ${ua}\n\n`);
+    const fresh = new RuleEngine(engine.rules);
+    const expected = ids(fresh, `GET /a HTTP/1.1\nHost: example.com\nUser-Agent: ${agent}\n\n`);
+    assert.ok(expected.length > 0, 'the scanner agent matches at all');
+    // First sighting, second (remembered), third and later (from the memo), interleaved with a clean agent.
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(probe(agent), expected);
+      assert.deepEqual(probe(other), []);
+    }
+  });
+
   it('still detects after a flood of unique strings has emptied the memo', () => {
     const before = ids(engine, attack);
     for (let i = 0; i < PREFILTER_MEMO.entries + 10; i++)
