@@ -19,7 +19,13 @@ describe('BatchAnalyzer: one batch of lines', () => {
           : i === 1500
             ? `GET /${'a'.repeat(100_000)} HTTP/1.1`
             : `GET /page/${i} HTTP/1.1`;
-      lines.push(i % 211 === 5 ? '' : i % 301 === 7 ? 'not a log line' : combinedLine('192.0.2.7', SEED_TIME + i, request, 200, i));
+      lines.push(
+        i % 211 === 5
+          ? ''
+          : i % 301 === 7
+            ? 'not a log line'
+            : combinedLine('192.0.2.7', SEED_TIME + i, request, 200, i),
+      );
     }
     // No newline after the last line: it still counts.
     const text = lines.join('\n');
