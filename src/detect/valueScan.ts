@@ -54,7 +54,12 @@ export class ValueScan {
   /** 1 for each latin1 first character a chain could change (the scan cannot tell a first character). */
   private readonly leading = new Uint8Array(256);
   /** Raw value → the rules its chains' literals admit (see PREFILTER_MEMO). */
-  private readonly memo = new Map<string, readonly number[]>();
+  private readonly memo = new Map<string, Remembered>();
+  /**
+   * The memo's entries last found, by a slot computed from a value's length and two of its
+   * characters: a repeat found here costs one string comparison, not a hash of the value.
+   */
+  private readonly recent: Remembered[] = new Array(RECENT_SLOTS).fill(NOTHING_RECENT);
   /** Salts this scan's doorkeeper fingerprints. */
   private readonly salt: number;
   /** Collects one value's rules for the memo. */
@@ -128,20 +133,30 @@ export class ValueScan {
     candidates: number[],
     doorkeeper: Doorkeeper,
   ): void {
-    const short = value.length <= PREFILTER_MEMO.maxLength;
-    let rules = short ? this.memo.get(value) : undefined;
-    if (rules === undefined) {
-      // Not worth remembering (too long, or not seen before): stamp its rules straight away.
-      if (!short || !doorkeeper.seenBefore(value, this.salt)) {
-        this.scan(value, chainValues, marks, stamp, candidates);
-        return;
-      }
-      const found: number[] = [];
-      this.scan(value, chainValues, this.own.marks, this.own.nextStamp(), found);
-      rules = found.length === 0 ? NO_OWNERS : found;
-      if (this.memo.size >= PREFILTER_MEMO.entries) this.memo.clear();
-      this.memo.set(detached(value), rules);
+    if (value.length > PREFILTER_MEMO.maxLength) {
+      this.scan(value, chainValues, marks, stamp, candidates);
+      return;
     }
+    const slot = recentSlot(value);
+    let entry = this.recent[slot] as Remembered;
+    if (entry.value !== value) {
+      const found = this.memo.get(value);
+      if (found !== undefined) entry = found;
+      else {
+        // Not seen before: stamp its rules straight away, and remember it if it comes back.
+        if (!doorkeeper.seenBefore(value, this.salt)) {
+          this.scan(value, chainValues, marks, stamp, candidates);
+          return;
+        }
+        const rules: number[] = [];
+        this.scan(value, chainValues, this.own.marks, this.own.nextStamp(), rules);
+        entry = { value: detached(value), rules: rules.length === 0 ? NO_OWNERS : rules };
+        if (this.memo.size >= PREFILTER_MEMO.entries) this.memo.clear();
+        this.memo.set(entry.value, entry);
+      }
+      this.recent[slot] = entry;
+    }
+    const rules = entry.rules;
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r] as number;
       if (marks[rule] === stamp) continue;
@@ -169,6 +184,22 @@ export class ValueScan {
     const c = value.charCodeAt(0);
     return c > 255 || this.leading[c] === 0;
   }
+}
+
+/** A remembered value (detached, see `detached`) and the rules it admits. */
+interface Remembered {
+  readonly value: string;
+  readonly rules: readonly number[];
+}
+
+/** Fills the recent table: equal to no value that reaches it (an empty value always passes its plain scan). */
+const NOTHING_RECENT: Remembered = { value: '', rules: NO_OWNERS };
+const RECENT_SLOTS = 256;
+
+/** A value's slot in the recent table: cheap, and apart for the few values that repeat most (User-Agents differ in length). */
+function recentSlot(value: string): number {
+  const n = value.length;
+  return (Math.imul(n, 0x9e3779b1) ^ Math.imul(value.charCodeAt(n >> 1), 31) ^ value.charCodeAt(n - 1)) >>> 24;
 }
 
 /** What any of the chains' transformations could change. */
