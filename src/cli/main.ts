@@ -6,6 +6,7 @@ import { Command } from 'commander';
  * `register(program)`; this file only wires them together.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  endQuietlyWhenOutputCloses();
   const program = new Command('bansho')
     .description('A guardhouse for web servers: gateway, packet monitor, log analyzer, threat catalog')
     .version(packageVersion())
@@ -14,6 +15,23 @@ export async function main(argv: readonly string[]): Promise<void> {
   const named = SUBCOMMANDS.find((s) => s.name === argv[2]);
   for (const s of named ? [named] : SUBCOMMANDS) (await s.load()).register(program);
   await program.parseAsync([...argv]);
+}
+
+/** Exit status of a command killed by SIGPIPE, as a shell reports it (128 + 13). */
+const EXIT_BROKEN_PIPE = 141;
+let watchingOutput = false;
+
+/**
+ * A reader that goes away (`bansho analyze --json … | head`) ends the run the way SIGPIPE ends
+ * a C tool: at once and quietly, not with an unhandled EPIPE and its stack trace.
+ */
+function endQuietlyWhenOutputCloses(): void {
+  if (watchingOutput) return;
+  watchingOutput = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT_BROKEN_PIPE);
+  });
 }
 
 type Registrar = { register(program: Command): void };
