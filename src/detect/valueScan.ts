@@ -7,18 +7,16 @@ import { TRANSFORMS, type TransformName } from './transforms/index.js';
 
 /**
  * The prefilter's verdict on a value is a pure function of the value, and traffic repeats
- * itself: the same User-Agents, referers, hosts and asset paths come back request after
- * request. Finding a value again by its hash costs a fraction of scanning it — a few times
- * less for a plain value of a few dozen characters (the hash is native), far less for one its
- * transformation chains change (an escape, an entity, …) — so each scan remembers its recent
- * such values. Bounded: values shorter than `minLength` (cheaper to scan than to hash) are
- * remembered only when a chain changes them, values longer than `maxLength` are always
- * scanned, a memo is emptied when it reaches `entries`, keys are detached from the request
- * they came from (memory stays below scans × entries × maxLength characters, about 10 M for
- * the built-in packs), and a value is remembered only when it comes back (a flood of unique
- * strings costs a lookup and a fingerprint each).
+ * itself: the same User-Agents, referers, hosts, header names and asset paths come back request
+ * after request. Finding a value again costs a fraction of scanning it (most repeats are found
+ * by one string comparison, see ValueScan.recent; the rest by a native hash), so each scan
+ * remembers its recent values. Bounded: values longer than `maxLength` are always scanned, a
+ * memo is emptied when it reaches `entries`, keys are detached from the request they came from
+ * (memory stays below scans × entries × maxLength characters, about 10 M for the built-in
+ * packs), and a value is remembered only when it comes back (a flood of unique strings costs a
+ * lookup and a fingerprint each).
  */
-export const PREFILTER_MEMO = { minLength: 24, maxLength: 256, entries: 2048 } as const;
+export const PREFILTER_MEMO = { maxLength: 256, entries: 2048 } as const;
 
 /** One transformation chain's literals, scanned in the chain's transformed value. */
 interface ChainFilter {
@@ -43,8 +41,7 @@ export interface ChainLiterals {
  * at the first character or substring some chain would change (./transforms/identity.ts lists
  * them); only a value with such a character has its chains computed and scanned one by one.
  * Both ways stamp the same rules (a stopped scan may stamp a few more, which only costs their
- * evaluation). The memo (PREFILTER_MEMO) serves both ways, but a short plain value's one scan
- * costs less than hashing it for a lookup.
+ * evaluation). The memo (PREFILTER_MEMO) serves both ways.
  */
 export class ValueScan {
   private readonly chains: readonly ChainFilter[];
@@ -100,20 +97,6 @@ export class ValueScan {
     }
   }
 
-  /** Stamps the rules `value` admits, pushing each newly stamped rule onto `candidates`. */
-  admit(
-    value: string,
-    chainValues: ChainValues,
-    admitted: MarkTable,
-    stamp: number,
-    candidates: number[],
-    doorkeeper: Doorkeeper,
-  ): void {
-    const marks = admitted.marks;
-    if (value.length < PREFILTER_MEMO.minLength && this.scanPlain(value, marks, stamp, candidates)) return;
-    this.admitRemembered(value, chainValues, marks, stamp, candidates, doorkeeper);
-  }
-
   /**
    * The one raw scan alone, on a text that contains the values of several scans' fields (the
    * request line holds the path and query): stamps the rules of every literal in it, a
@@ -124,15 +107,19 @@ export class ValueScan {
     return this.merged.markOwners(text, this.mergedOwners, admitted.marks, stamp, candidates);
   }
 
-  /** Through the memo (PREFILTER_MEMO): the rules remembered for `value`, or a scan. */
-  private admitRemembered(
+  /**
+   * Stamps the rules `value` admits, pushing each newly stamped rule onto `candidates`: the
+   * rules remembered for it (PREFILTER_MEMO), or a scan.
+   */
+  admit(
     value: string,
     chainValues: ChainValues,
-    marks: Uint32Array,
+    admitted: MarkTable,
     stamp: number,
     candidates: number[],
     doorkeeper: Doorkeeper,
   ): void {
+    const marks = admitted.marks;
     if (value.length > PREFILTER_MEMO.maxLength) {
       this.scan(value, chainValues, marks, stamp, candidates);
       return;
@@ -192,7 +179,7 @@ interface Remembered {
   readonly rules: readonly number[];
 }
 
-/** Fills the recent table: equal to no value that reaches it (an empty value always passes its plain scan). */
+/** Fills the recent table; right for the one value it equals, the empty one, whose scan finds no literal. */
 const NOTHING_RECENT: Remembered = { value: '', rules: NO_OWNERS };
 const RECENT_SLOTS = 256;
 
