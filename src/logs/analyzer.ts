@@ -2,7 +2,17 @@ import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
-import { analyzeLine, type EventPlace, eventPlace, hashText, placedJson, placeEvent, threatEvent } from './lineCore.js';
+import {
+  analyzeLine,
+  countOutcome,
+  type EventPlace,
+  eventPlace,
+  GARBAGE_SAMPLES,
+  hashText,
+  placedJson,
+  placeEvent,
+  threatEvent,
+} from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Where events go, encoded; returns how many were new (the store ignores ids it already has). */
@@ -84,7 +94,6 @@ export interface AnalysisStats {
 export const EVENTS_PER_SINK_CALL = 2048;
 
 const DETECT_SAMPLE = 32;
-const GARBAGE_SAMPLES = 5;
 
 /**
  * Per-file state. A file's identity is a hash of its first line — content, not path — so the
@@ -239,27 +248,11 @@ export class LogAnalyzer {
       this.#options.engine,
       this.#options.fallbackTime?.() ?? 0,
     );
-    switch (outcome.kind) {
-      case 'blank':
-        stats.blank++;
-        return;
-      case 'garbage':
-        stats.garbage++;
-        if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(line.slice(0, 200));
-        return;
-      case 'no-request':
-        stats.parsed++;
-        stats.noRequest++;
-        return;
-      case 'clean':
-        stats.parsed++;
-        return;
-      case 'threat': {
-        stats.parsed++;
-        const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
-        placeEvent(event, this.#place(file, hashText(line), file.lineNo));
-        this.#accept(encodeEvent(event), outcome);
-      }
+    countOutcome(stats, outcome, line);
+    if (outcome.kind === 'threat') {
+      const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
+      placeEvent(event, this.#place(file, hashText(line), file.lineNo));
+      this.#accept(encodeEvent(event), outcome);
     }
   }
 

@@ -7,7 +7,7 @@
 import type { Engine } from '../detect/types.js';
 import type { BatchHit } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, hashText, threatEvent, unplacedEncoded } from './lineCore.js';
+import { analyzeLine, countOutcome, hashText, threatEvent, unplacedEncoded } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -82,29 +82,13 @@ export class BatchAnalyzer {
       start = stop + 1;
       counts.lines++;
       const outcome = analyzeLine(line, format, this.engine, fallbackTime);
-      switch (outcome.kind) {
-        case 'blank':
-          counts.blank++;
-          break;
-        case 'garbage':
-          counts.garbage++;
-          if (counts.garbageSamples.length < 5) counts.garbageSamples.push(line.slice(0, 200));
-          break;
-        case 'no-request':
-          counts.parsed++;
-          counts.noRequest++;
-          break;
-        case 'clean':
-          counts.parsed++;
-          break;
-        case 'threat':
-          counts.parsed++;
-          hits.push({
-            index,
-            lineKey: hashText(line),
-            event: unplacedEncoded(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
-          });
-      }
+      countOutcome(counts, outcome, line);
+      if (outcome.kind === 'threat')
+        hits.push({
+          index,
+          lineKey: hashText(line),
+          event: unplacedEncoded(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
+        });
     }
     return index;
   }

@@ -15,6 +15,38 @@ export type LineOutcome =
   | { kind: 'clean' }
   | { kind: 'threat'; observation: HttpObservation; matches: Match[] };
 
+/** Line counts, as a batch reply and an analysis keep them. */
+export interface LineCounts {
+  parsed: number;
+  blank: number;
+  garbage: number;
+  /** Lines whose request line is `-`. */
+  noRequest: number;
+  /** The first few garbage lines (cut to 200 characters), to show what did not parse. */
+  readonly garbageSamples: string[];
+}
+
+export const GARBAGE_SAMPLES = 5;
+
+/** Count one line by its outcome (the caller counts lines themselves). */
+export function countOutcome(counts: LineCounts, outcome: LineOutcome, line: string): void {
+  switch (outcome.kind) {
+    case 'blank':
+      counts.blank++;
+      return;
+    case 'garbage':
+      counts.garbage++;
+      if (counts.garbageSamples.length < GARBAGE_SAMPLES) counts.garbageSamples.push(line.slice(0, 200));
+      return;
+    case 'no-request':
+      counts.noRequest++;
+      counts.parsed++;
+      return;
+    default:
+      counts.parsed++;
+  }
+}
+
 /**
  * One line through the pipeline, with no per-file state: parse, build the gateway's
  * Observation, run the engine. Shared by the in-process analyzer and its worker threads.
