@@ -162,37 +162,21 @@ function summary(stats: MonitorStats, counts: Map<string, number>, db: string | 
 class LineWriter {
   static readonly BATCH = 1 << 18;
   #text = '';
-  #broken = false;
-
-  constructor() {
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') this.#broken = true;
-    });
-  }
 
   line(text: string): void {
-    if (this.#broken) return;
     this.#text += `${text}\n`;
     if (this.#text.length >= LineWriter.BATCH) this.#write();
   }
 
   #write(): boolean {
-    if (this.#text === '' || this.#broken) return true;
+    if (this.#text === '') return true;
     const chunk = Buffer.from(this.#text, 'utf8');
     this.#text = '';
     return process.stdout.write(chunk);
   }
 
   async drain(): Promise<void> {
-    if (this.#write() || this.#broken) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        process.stdout.off('drain', done);
-        process.stdout.off('error', done);
-        resolve();
-      };
-      process.stdout.once('drain', done);
-      process.stdout.once('error', done);
-    });
+    if (this.#write()) return;
+    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
 }

@@ -15,7 +15,6 @@ export function register(program: Command): void {
     .option('--kind <kind>', 'only worm, trojan, botnet, scanner, exploit or abuse')
     .option('--catalog-dir <dir>', 'threat catalog to use instead of the built-in one')
     .action((flags: { json?: boolean; kind?: string; catalogDir?: string }) => {
-      quietOnClosedPipe();
       const all = loadCatalog(flags.catalogDir ? { dir: flags.catalogDir } : {})
         .all()
         .filter((t) => flags.kind === undefined || t.kind === flags.kind);
@@ -56,14 +55,6 @@ export function register(program: Command): void {
         ),
       );
     });
-}
-
-/** `bansho threats list | head` closes the pipe early; that is not an error. */
-function quietOnClosedPipe(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
 }
 
 function describe(t: Threat, rules: string[]): string {
