@@ -1,3 +1,4 @@
+import type { HttpRequest } from '../observe/observation.js';
 import type { CompiledRule, Target } from './compile.js';
 import type { Doorkeeper } from './doorkeeper.js';
 import type { FieldContext } from './fields.js';
@@ -65,6 +66,25 @@ class HeaderPass implements PrefilterPass {
 }
 
 /**
+ * One scan of a text that holds several fields' values in place of the fields' own passes,
+ * when the shortcut can vouch for it; the fields' own passes otherwise.
+ */
+class ShortcutPass implements PrefilterPass {
+  constructor(
+    private readonly combined: ValueScan,
+    /** True when it has stamped (or rightly stamped nothing) for the request; false to fall back. */
+    private readonly shortcut: (request: HttpRequest, combined: ValueScan, s: PassScratch) => boolean,
+    private readonly separate: readonly PrefilterPass[],
+  ) {}
+
+  admit(ctx: FieldContext, s: PassScratch): void {
+    const o = ctx.observation;
+    if (o.kind === 'http' && this.shortcut(o.request, this.combined, s)) return;
+    for (let p = 0; p < this.separate.length; p++) (this.separate[p] as PrefilterPass).admit(ctx, s);
+  }
+}
+
+/**
  * The request line holds the method, the path and the query: when all are plain, one scan of
  * the line with the literals of all of them stamps a superset of what their own scans would (a
  * literal in the path is in the line), for about the cost of the line's scan alone. The superset only
@@ -73,31 +93,18 @@ class HeaderPass implements PrefilterPass {
  * character a chain changes, an Observation whose method, path or query is not in its line —
  * goes through the fields' own passes.
  */
-class RequestLinePass implements PrefilterPass {
-  constructor(
-    private readonly combined: ValueScan,
-    private readonly separate: readonly PrefilterPass[],
-  ) {}
-
-  admit(ctx: FieldContext, s: PassScratch): void {
-    const o = ctx.observation;
-    if (o.kind === 'http') {
-      const { line, method, path, query } = o.request;
-      const c = this.combined;
-      if (
-        c.startsUnchanged(line) &&
-        c.startsUnchanged(method) &&
-        c.startsUnchanged(path) &&
-        c.startsUnchanged(query) &&
-        line.includes(method) &&
-        line.includes(path) &&
-        line.includes(query) &&
-        c.admitContaining(line, s.admitted, s.stamp, s.candidates)
-      )
-        return;
-    }
-    for (let p = 0; p < this.separate.length; p++) (this.separate[p] as PrefilterPass).admit(ctx, s);
-  }
+function requestLineShortcut(r: HttpRequest, c: ValueScan, s: PassScratch): boolean {
+  const { line, method, path, query } = r;
+  return (
+    c.startsUnchanged(line) &&
+    c.startsUnchanged(method) &&
+    c.startsUnchanged(path) &&
+    c.startsUnchanged(query) &&
+    line.includes(method) &&
+    line.includes(path) &&
+    line.includes(query) &&
+    c.admitContaining(line, s.admitted, s.stamp, s.candidates)
+  );
 }
 
 /**
@@ -108,30 +115,17 @@ class RequestLinePass implements PrefilterPass {
  * value holding one (`a=b=c`) sends the request to the fields' own passes — as do a stop, a
  * space, an argument starting with a character a chain changes, and a body.
  */
-class QueryArgsPass implements PrefilterPass {
-  constructor(
-    private readonly combined: ValueScan,
-    private readonly separate: readonly PrefilterPass[],
-  ) {}
-
-  admit(ctx: FieldContext, s: PassScratch): void {
-    const o = ctx.observation;
-    if (o.kind === 'http') {
-      const { query, bodyPrefix } = o.request;
-      // No query and no body: no arguments (what FieldContext.args gives).
-      if (query === '' && bodyPrefix === '') return;
-      const c = this.combined;
-      if (
-        bodyPrefix === '' &&
-        c.startsUnchanged(query) &&
-        query.indexOf(' ') < 0 &&
-        !someValueHoldsEquals(query) &&
-        c.admitContaining(query, s.admitted, s.stamp, s.candidates)
-      )
-        return;
-    }
-    for (let p = 0; p < this.separate.length; p++) (this.separate[p] as PrefilterPass).admit(ctx, s);
-  }
+function queryArgsShortcut(r: HttpRequest, c: ValueScan, s: PassScratch): boolean {
+  const { query, bodyPrefix } = r;
+  // No query and no body: no arguments (what FieldContext.args gives).
+  if (query === '' && bodyPrefix === '') return true;
+  return (
+    bodyPrefix === '' &&
+    c.startsUnchanged(query) &&
+    query.indexOf(' ') < 0 &&
+    !someValueHoldsEquals(query) &&
+    c.admitContaining(query, s.admitted, s.stamp, s.candidates)
+  );
 }
 
 /** Whether a `&`-separated pair of `query` has a second `=` (its value holds one). */
@@ -163,7 +157,7 @@ function queryArgsGuard(argChains: readonly ChainLiterals[]): IdentityGuard {
   };
 }
 
-/** The chains' literals without those holding `&` or `=` (see QueryArgsPass). */
+/** The chains' literals without those holding `&` or `=` (see queryArgsShortcut). */
 function withoutSeparators(chains: readonly ChainLiterals[]): ChainLiterals[] {
   return chains.map(({ target, owners }) => ({
     target,
@@ -219,8 +213,9 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
       rules.length,
     );
     passes.push(
-      new RequestLinePass(
+      new ShortcutPass(
         combined,
+        requestLineShortcut,
         lineParts.map(({ pass }) => pass),
       ),
     );
@@ -229,8 +224,9 @@ export function buildPrefilterPasses(rules: readonly CompiledRule[], kind: Compi
     const argChains = argParts.flatMap(({ chains }) => chains);
     const combined = new ValueScan(withoutSeparators(argChains), salt++, rules.length, queryArgsGuard(argChains));
     passes.push(
-      new QueryArgsPass(
+      new ShortcutPass(
         combined,
+        queryArgsShortcut,
         argParts.map(({ pass }) => pass),
       ),
     );
