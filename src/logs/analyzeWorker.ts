@@ -16,5 +16,5 @@ if (parentPort) {
   const setup = workerData as WorkerSetup;
   const catalog = loadCatalog();
   const batches = new BatchAnalyzer(loadEngine({ lists: setup.lists }), (id) => catalog.get(id)?.name);
-  port.on('message', (req: BatchRequest) => port.postMessage(batches.analyze(req)));
+  port.on('message', (req: BatchRequest) => port.postMessage(batches.analyze(req), [req.bytes.buffer as ArrayBuffer]));
 }

@@ -21,6 +21,8 @@ export interface BatchRequest {
 
 export interface BatchReply {
   readonly seq: number;
+  /** The request's bytes, handed back (transferred) to be filled again. */
+  readonly bytes: Uint8Array;
   readonly lines: number;
   readonly parsed: number;
   readonly blank: number;
@@ -51,6 +53,7 @@ export class BatchAnalyzer {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     const reply: BatchReply = {
       seq: req.seq,
+      bytes: req.bytes,
       lines: 0,
       parsed: 0,
       blank: 0,

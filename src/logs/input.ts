@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { ByteSource } from './lineBatches.js';
 
 /** A log to read: a path or `-` for standard input, with its size when known (for the ETA). */
 export interface LogInput {
@@ -24,6 +25,67 @@ export async function openLogInput(path: string, onRawBytes: (n: number) => void
   const info = await stat(path);
   const stream = createReadStream(path, { highWaterMark: CHUNK });
   return { label: path, size: info.size, chunks: decoded(stream, onRawBytes) };
+}
+
+/** A log as a `ByteSource` (for `lineBatches`): a plain file is read in place, anything else through `openLogInput`. */
+export async function openLogSource(
+  path: string,
+  onRawBytes: (n: number) => void = () => {},
+): Promise<{ readonly label: string; readonly size: number | null; readonly source: ByteSource }> {
+  if (path !== '-') {
+    const file = await open(path, 'r');
+    try {
+      const info = await file.stat();
+      const magic = new Uint8Array(2);
+      const { bytesRead } = await file.read(magic, 0, 2, 0);
+      if (info.isFile() && !(bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b)) {
+        const source: ByteSource = {
+          async read(into) {
+            const { bytesRead: n } = await file.read(into, 0, into.length, null);
+            onRawBytes(n);
+            return n;
+          },
+          close: () => file.close(),
+        };
+        return { label: path, size: info.size, source };
+      }
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+    await file.close();
+  }
+  const input = await openLogInput(path, onRawBytes);
+  return { label: input.label, size: input.size, source: chunkSource(input.chunks) };
+}
+
+/** Chunks copied out to fill each buffer asked for (short only at the end), so batches stay full size. */
+function chunkSource(chunks: AsyncIterable<Buffer>): ByteSource {
+  const it = chunks[Symbol.asyncIterator]();
+  let chunk: Buffer = Buffer.alloc(0);
+  let at = 0;
+  let ended = false;
+  return {
+    async read(into) {
+      let n = 0;
+      while (n < into.length && !ended) {
+        if (at === chunk.length) {
+          const r = await it.next();
+          if (r.done) ended = true;
+          else [chunk, at] = [r.value, 0];
+          continue;
+        }
+        const take = Math.min(into.length - n, chunk.length - at);
+        into.set(chunk.subarray(at, at + take), n);
+        at += take;
+        n += take;
+      }
+      return n;
+    },
+    async close() {
+      await it.return?.();
+    },
+  };
 }
 
 async function* decoded(source: Readable, onRawBytes: (n: number) => void): AsyncGenerator<Buffer> {

@@ -26,7 +26,7 @@ export class LineSplitter {
           this.#partial = '';
           continue;
         }
-        lines.push(this.#partial === '' ? part : this.#bounded(this.#partial + part));
+        lines.push(this.#bounded(this.#partial === '' ? part : this.#partial + part));
         this.#partial = '';
       } else {
         lines.push(part.length > this.#maxLine ? part.slice(0, this.#maxLine) : part);

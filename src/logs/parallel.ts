@@ -6,7 +6,8 @@ import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import type { WorkerSetup } from './analyzeWorker.js';
 import type { BatchReply, BatchRequest } from './batch.js';
-import { openLogInput } from './input.js';
+import { openLogSource } from './input.js';
+import { BufferPool, lineBatches } from './lineBatches.js';
 import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
 
 export interface ParallelOptions {
@@ -48,8 +49,10 @@ export async function analyzeFilesParallel(
 ): Promise<AnalyzeResult> {
   const analyzer = new LogAnalyzer(options);
   const problems: FileProblem[] = [];
-  const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
   const pool = parallel.workers;
+  const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
+  // Every batch in flight, the one being filled and a spare: buffers come back with replies.
+  const buffers = new BufferPool(batchBytes, pool.size * IN_FLIGHT_PER_WORKER + 2);
   let added = 0;
   let made = 0;
   const flush = async (): Promise<void> => {
@@ -68,6 +71,7 @@ export async function analyzeFilesParallel(
       const pending: Array<Promise<void>> = [];
       let rawBytes = 0;
       const accept = (reply: BatchReply): void => {
+        buffers.give(reply.bytes.buffer as ArrayBuffer);
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
@@ -96,33 +100,19 @@ export async function analyzeFilesParallel(
         }
       };
       try {
-        const input = await openLogInput(path, (n) => {
+        const input = await openLogSource(path, (n) => {
           rawBytes += n;
         });
         progress?.start(input.size);
-        let carry: Buffer = Buffer.alloc(0);
-        for await (const chunk of input.chunks) {
-          progress?.advance(rawBytes, 0);
-          rawBytes = 0;
-          const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-          const cut = data.lastIndexOf(10);
-          if (cut < 0 && data.length < 4 * batchBytes) {
-            carry = Buffer.from(data);
-            continue;
+        try {
+          for await (const batch of lineBatches(input.source, buffers, 4 * batchBytes)) {
+            progress?.advance(rawBytes, 0);
+            rawBytes = 0;
+            await dispatch(batch);
           }
-          const end = cut < 0 ? data.length : cut + 1;
-          for (let at = 0; at < end; ) {
-            let stop = Math.min(end, at + batchBytes);
-            if (stop < end) {
-              const nl = data.lastIndexOf(10, stop - 1);
-              stop = nl >= at ? nl + 1 : end;
-            }
-            await dispatch(new Uint8Array(data.subarray(at, stop)));
-            at = stop;
-          }
-          carry = Buffer.from(data.subarray(end));
+        } finally {
+          await input.source.close();
         }
-        if (carry.length > 0) await dispatch(new Uint8Array(carry));
       } catch (err) {
         problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });
       }
