@@ -32,13 +32,14 @@ export async function openLogSource(
   path: string,
   onRawBytes: (n: number) => void = () => {},
 ): Promise<{ readonly label: string; readonly size: number | null; readonly source: ByteSource }> {
-  if (path !== '-') {
+  // Only a regular file is read in place: a pipe (`<(zcat …)`, a FIFO) cannot be read at an offset.
+  if (path !== '-' && (await stat(path)).isFile()) {
     const file = await open(path, 'r');
     try {
       const info = await file.stat();
       const magic = new Uint8Array(2);
       const { bytesRead } = await file.read(magic, 0, 2, 0);
-      if (info.isFile() && !(bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b)) {
+      if (!(bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b)) {
         const source: ByteSource = {
           async read(into) {
             const { bytesRead: n } = await file.read(into, 0, into.length, null);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -237,5 +237,26 @@ describe('analyze on worker threads', () => {
       17,
       'the 16 seed lines and the JSON CONNECT; the gzip repeats the head of the same log, so adds nothing',
     );
+  });
+
+  it('reads a pipe given as a file name (bash <(zcat …), a FIFO) to its end', async () => {
+    const fifo = join(dir, 'pipe.log');
+    execFileSync('mkfifo', [fifo]);
+    const lines = seedYearLog();
+    // The writer opens the FIFO when the analyzer does, as a shell's process substitution would.
+    const writer = new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(fifo);
+      out.on('error', reject);
+      out.end(`${lines.join('\n')}\n`, resolve);
+    });
+    const store = new SqliteEventStore(openSqlite(join(dir, 'pipe.db')));
+    const result = await analyzeFilesParallel([fifo], options, (e) => store.appendEncodedSync(e), {
+      workers: startAnalyzeWorkers(2, {}),
+      batchBytes: 2048,
+    });
+    await writer;
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.analyzer.stats.lines, lines.length);
+    assert.equal(result.added, 16, 'the seed incident in every episode');
   });
 });
