@@ -33,26 +33,28 @@ export async function openLogSource(
   onRawBytes: (n: number) => void = () => {},
 ): Promise<{ readonly label: string; readonly size: number | null; readonly source: ByteSource }> {
   // Only a regular file is read in place: a pipe (`<(zcat …)`, a FIFO) cannot be read at an offset.
-  if (path !== '-' && (await stat(path)).isFile()) {
+  const info = path === '-' ? null : await stat(path);
+  if (info?.isFile()) {
     const file = await open(path, 'r');
+    let gzip: boolean;
     try {
-      const info = await file.stat();
       const magic = new Uint8Array(2);
       const { bytesRead } = await file.read(magic, 0, 2, 0);
-      if (!(bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b)) {
-        const source: ByteSource = {
-          async read(into) {
-            const { bytesRead: n } = await file.read(into, 0, into.length, null);
-            onRawBytes(n);
-            return n;
-          },
-          close: () => file.close(),
-        };
-        return { label: path, size: info.size, source };
-      }
+      gzip = isGzip(magic.subarray(0, bytesRead));
     } catch (err) {
       await file.close();
       throw err;
+    }
+    if (!gzip) {
+      const source: ByteSource = {
+        async read(into) {
+          const { bytesRead: n } = await file.read(into, 0, into.length, null);
+          onRawBytes(n);
+          return n;
+        },
+        close: () => file.close(),
+      };
+      return { label: path, size: info.size, source };
     }
     await file.close();
   }
@@ -89,13 +91,18 @@ function chunkSource(chunks: AsyncIterable<Buffer>): ByteSource {
   };
 }
 
+/** Gzip's magic bytes, 1f 8b, start the data. */
+function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
 async function* decoded(source: Readable, onRawBytes: (n: number) => void): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
   if (first.done) return;
   const head = first.value;
   onRawBytes(head.length);
-  if (!(head[0] === 0x1f && head[1] === 0x8b)) {
+  if (!isGzip(head)) {
     yield head;
     for (let r = await it.next(); !r.done; r = await it.next()) {
       onRawBytes(r.value.length);
