@@ -1,6 +1,11 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CaptureError } from '../monitor/capture/errors.js';
-import { LiveCaptureError, startLiveCapture } from '../monitor/capture/live.js';
+import {
+  DEFAULT_BUFFER_KIB,
+  LiveCaptureError,
+  type LiveCaptureResult,
+  startLiveCapture,
+} from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
@@ -22,6 +27,7 @@ interface MonitorFlags {
   store: boolean;
   thresholds?: string;
   siteName: string[];
+  bufferSize: number;
 }
 
 export function register(program: Command): void {
@@ -33,6 +39,12 @@ export function register(program: Command): void {
     .option('-r, --read <file>', 'read a pcap or pcapng capture (- for standard input)')
     .option('-i, --interface <iface>', 'capture live through tcpdump on this interface')
     .option('--filter <bpf>', "with -i: a BPF capture filter, e.g. 'tcp port 80'")
+    .option(
+      '--buffer-size <MiB>',
+      'with -i: kernel capture buffer; packets arriving while it is full are dropped (and counted)',
+      parseBufferSize,
+      DEFAULT_BUFFER_KIB / 1024,
+    )
     .option('--source <ip>', "incident view: only this address's packets (with --db and no -r/-i: its stored evidence)")
     .option('--json', 'print events (detections, flows) as ECS JSON lines instead of the packet log')
     .option('--no-log', 'no packet log: detection only')
@@ -101,9 +113,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   };
 
   let failure: Error | null = null;
+  let dropped = 0;
   try {
     if (flags.read) await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk);
-    else await live(flags, monitor);
+    else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
     failure = err;
@@ -114,6 +127,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   await out.drain();
   await store?.close();
   process.stderr.write(summary(monitor.stats, counts, store !== null ? flags.db : null));
+  if (dropped > 0) {
+    process.stderr.write(
+      `bansho monitor: the kernel dropped ${dropped} packet${dropped === 1 ? '' : 's'} it could not hand to tcpdump in time; ` +
+        `streams with gaps may be missing requests (a larger --buffer-size, now ${flags.bufferSize} MiB, helps)\n`,
+    );
+  }
   if (failure) {
     process.stderr.write(`bansho monitor: ${failure.message}\n`);
     return 2;
@@ -121,10 +140,11 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   return 0;
 }
 
-async function live(flags: MonitorFlags, monitor: Monitor): Promise<void> {
+async function live(flags: MonitorFlags, monitor: Monitor): Promise<LiveCaptureResult> {
   const capture = startLiveCapture(
     {
       iface: flags.interface as string,
+      bufferKiB: flags.bufferSize * 1024,
       ...(flags.filter ? { filter: flags.filter } : {}),
       onListening: () => process.stderr.write(`capturing on ${flags.interface} (Ctrl-C to stop)\n`),
     },
@@ -134,11 +154,19 @@ async function live(flags: MonitorFlags, monitor: Monitor): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await capture.done;
+    return await capture.done;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function parseBufferSize(text: string): number {
+  const mib = Number(text);
+  if (!Number.isInteger(mib) || mib < 1 || mib > 4096) {
+    throw new InvalidArgumentError('a whole number of MiB from 1 to 4096');
+  }
+  return mib;
 }
 
 function usage(message: string): number {

@@ -6,7 +6,7 @@
 export { CaptureParser } from './capture/captureParser.js';
 export { CaptureError } from './capture/errors.js';
 export { type Frame, frameTimeMs } from './capture/frame.js';
-export { type LiveCapture, LiveCaptureError, startLiveCapture } from './capture/live.js';
+export { type LiveCapture, LiveCaptureError, type LiveCaptureResult, startLiveCapture } from './capture/live.js';
 export { openCaptureFile, readCapture } from './capture/source.js';
 export { type DecodedPacket, decodePacket } from './decode/packet.js';
 export { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './detect/thresholds.js';

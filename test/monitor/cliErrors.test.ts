@@ -49,6 +49,15 @@ describe('bansho monitor on damaged captures', () => {
     assert.equal(lines(r.stdout).length, 4);
   });
 
+  test('a --buffer-size that is not a whole number of MiB is refused before tcpdump starts', async () => {
+    for (const bad of ['0', '1.5', 'lots', '99999']) {
+      const r = await bansho(['monitor', '-i', 'lo', '--buffer-size', bad, '--no-store']);
+      assert.equal(r.code, 1, bad);
+      assert.match(r.stderr, /--buffer-size <MiB>.*a whole number of MiB from 1 to 4096/, bad);
+      assert.doesNotMatch(r.stderr, /capturing on/);
+    }
+  });
+
   test('-r and -i together are refused', async () => {
     const r = await bansho(['monitor', '-r', 'x.pcap', '-i', 'lo', '--no-store']);
     assert.equal(r.code, 2);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LiveCaptureError, startLiveCapture } from '../../src/monitor/capture/live.js';
+import { droppedByKernel, LiveCaptureError, startLiveCapture } from '../../src/monitor/capture/live.js';
 import { ATTACKER, captureUnavailable, lines, SEED_CONNECT, sendAndClose, waitForOutput } from './helpers/live.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,5 +89,16 @@ describe('bansho monitor -i lo', { skip: unavailable ?? false }, () => {
       'the handshake is logged',
     );
     assert.match(stderr, /prettypark ×1/);
+    assert.doesNotMatch(stderr, /dropped/, 'nothing dropped with the default buffer');
+  });
+});
+
+describe('tcpdump exit statistics', () => {
+  test('the kernel drop count is read from what tcpdump prints on exit', () => {
+    const exit = '2 packets captured\n34 packets received by filter\n17 packets dropped by kernel\n';
+    assert.equal(droppedByKernel(`tcpdump: listening on lo, link-type EN10MB\n${exit}`), 17);
+    assert.equal(droppedByKernel('1 packet captured\n1 packet received by filter\n1 packet dropped by kernel\n'), 1);
+    assert.equal(droppedByKernel(exit.replace('17', '0')), 0);
+    assert.equal(droppedByKernel('tcpdump: listening on lo\n'), 0, 'killed before its statistics: none counted');
   });
 });

@@ -27,11 +27,24 @@ export interface LiveCaptureOptions {
   readonly tcpdump?: string;
   /** Called once tcpdump reports it is listening. */
   readonly onListening?: () => void;
+  /**
+   * Kernel capture buffer in KiB (tcpdump `-B`). libpcap's 2 MiB default holds only about 30
+   * loopback-sized frames, so a busy host drops packets before tcpdump reads them.
+   */
+  readonly bufferKiB?: number;
+}
+
+export const DEFAULT_BUFFER_KIB = 32 * 1024;
+
+export interface LiveCaptureResult {
+  readonly frames: number;
+  /** Packets the kernel dropped because the capture buffer was full (tcpdump's own count). */
+  readonly droppedByKernel: number;
 }
 
 export interface LiveCapture {
-  /** Resolves with the frame count when the capture ends (after `stop()`); rejects on failure. */
-  readonly done: Promise<number>;
+  /** Resolves when the capture ends (after `stop()`); rejects on failure. */
+  readonly done: Promise<LiveCaptureResult>;
   /** Ask tcpdump to finish (SIGINT): it flushes what it has, and `done` resolves. */
   stop(): void;
 }
@@ -41,7 +54,8 @@ export interface LiveCapture {
  * (`--immediate-mode -U -w -`) and our reader parses it as it arrives.
  */
 export function startLiveCapture(options: LiveCaptureOptions, onFrame: (frame: Frame) => void): LiveCapture {
-  const args = ['--immediate-mode', '-U', '-w', '-', '-i', options.iface];
+  const bufferKiB = options.bufferKiB ?? DEFAULT_BUFFER_KIB;
+  const args = ['--immediate-mode', '-U', '-B', String(bufferKiB), '-w', '-', '-i', options.iface];
   if (options.filter) args.push(options.filter);
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(options.tcpdump ?? 'tcpdump', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +65,8 @@ export function startLiveCapture(options: LiveCaptureOptions, onFrame: (frame: F
   let onListening = options.onListening;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
-    if (stderr.length < 8192) stderr += d;
+    // Bounded; the end is kept, since the exit statistics and errors come last.
+    stderr = (stderr + d).slice(-8192);
     if (onListening && /listening on/.test(stderr)) {
       const cb = onListening;
       onListening = undefined;
@@ -82,7 +97,7 @@ export function startLiveCapture(options: LiveCaptureOptions, onFrame: (frame: F
     if (code !== 0 && !stopping) throw describeFailure(stderr, code);
     // tcpdump killed before it wrote a header leaves an empty stream: that is a clean stop.
     if (readError && !(stopping && count === 0)) throw readError;
-    return count;
+    return { frames: count, droppedByKernel: droppedByKernel(stderr) };
   })();
   return {
     done,
@@ -91,6 +106,12 @@ export function startLiveCapture(options: LiveCaptureOptions, onFrame: (frame: F
       if (child.exitCode === null) child.kill('SIGINT');
     },
   };
+}
+
+/** tcpdump's exit statistics: `N packets dropped by kernel`. */
+export function droppedByKernel(stderr: string): number {
+  const m = /(\d+) packets? dropped by kernel/.exec(stderr);
+  return m ? Number(m[1]) : 0;
 }
 
 function describeFailure(stderr: string, code: number | null): LiveCaptureError {

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { CaptureParser } from '../../../src/monitor/capture/captureParser.js';
+import { DEFAULT_BUFFER_KIB, droppedByKernel } from '../../../src/monitor/capture/live.js';
 import { decodePacket } from '../../../src/monitor/decode/packet.js';
 import { type CliResult, bansho as runBansho } from '../../cli/run.js';
 
@@ -24,14 +25,17 @@ const MARKER_PORT = 9;
 /**
  * tcpdump writing `file`, resolved once it reports it is listening. `stop()` first sends a UDP
  * marker to `host` (the filter lets it through) and waits until the marker is in the file, so
- * every packet before it has been written when tcpdump is told to stop.
+ * every packet before it has been written when tcpdump is told to stop. The capture buffer is
+ * the one `bansho monitor -i` uses (libpcap's default held about 30 loopback frames, and a
+ * loaded machine lost packets); a capture the kernel still dropped packets from is an error,
+ * not a silently shorter file.
  */
 export async function startTcpdump(file: string, filter: string, host: string): Promise<{ stop(): Promise<void> }> {
   const full = `(${filter}) or (udp port ${MARKER_PORT} and host ${host})`;
-  const child = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-w', file, full], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  await waitForOutput(child, /listening on/, 10_000);
+  const args = ['-i', 'lo', '--immediate-mode', '-U', '-B', String(DEFAULT_BUFFER_KIB), '-w', file, full];
+  const child = spawn('tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = await waitForOutput(child, /listening on/, 10_000);
+  child.stderr?.on('data', (d: string) => (stderr += d));
   return {
     async stop() {
       const socket = createSocket('udp4');
@@ -48,6 +52,8 @@ export async function startTcpdump(file: string, filter: string, host: string): 
         child.kill('SIGINT');
         await closed;
       }
+      const dropped = droppedByKernel(stderr);
+      if (dropped > 0) throw new Error(`the kernel dropped ${dropped} packets before tcpdump read them`);
     },
   };
 }
