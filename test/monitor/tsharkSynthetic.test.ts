@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { pcap, pcapng, writeCapture } from './helpers/captureWriter.js';
 import { ethernet, nullLink, sll, sll2 } from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
-import { type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
+import { httpExchange, type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
 
 /**
  * Hand-built captures for every link type we read, compared line by line with tshark's
@@ -56,5 +57,63 @@ describe('packet log matches tshark on hand-built captures', { skip: tshark ? fa
     const bytes = pcapng(timed(all().map(LINKS[6]!.frame)), { linkType: 113 });
     const file = writeCapture(join(tmp.dir, 'us.pcapng'), bytes);
     assert.deepEqual(ourLines(bytes), tsharkLines(file));
+  });
+});
+
+/** Each exchange in a capture of its own ports, compared line by line with tshark's. */
+function exchangesMatchTshark(
+  name: string,
+  exchanges: ReadonlyArray<readonly [string | Buffer, string | Buffer]>,
+): string[] {
+  const packets = exchanges.flatMap(([req, res], i) => httpExchange(41000 + i, req, res));
+  const bytes = pcap(timed(packets.map(LINKS[0]!.frame)), { linkType: 1 });
+  const file = writeCapture(join(tmp.dir, `${name}.pcap`), bytes);
+  const ours = ourLines(bytes);
+  assert.deepEqual(ours, tsharkLines(file));
+  return ours;
+}
+
+const OK_EMPTY = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+const get = (path = '/') => `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n\r\n`;
+
+function response(type: string, body: Buffer, encoding?: string): Buffer {
+  const head =
+    `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n` +
+    (encoding ? `Content-Encoding: ${encoding}\r\n` : '') +
+    `Content-Length: ${body.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+describe('HTTP messages as tshark names them', { skip: tshark ? false : 'tshark not installed' }, () => {
+  test('methods beyond the common ones: SCCM’s CCM_POST, RPC over HTTP, M- prefixed; SHOUTcast’s ICY answer', () => {
+    const ours = exchangesMatchTshark('methods', [
+      ['CCM_POST /ccm_system/request HTTP/1.1\r\nHost: mp\r\nContent-Length: 0\r\n\r\n', OK_EMPTY],
+      ['RPC_CONNECT / HTTP/1.1\r\nHost: x\r\n\r\n', OK_EMPTY],
+      ['M-POST / HTTP/1.1\r\nHost: x\r\n\r\n', OK_EMPTY],
+      ['GET /stream HTTP/1.0\r\n\r\n', 'ICY 200 OK\r\nicy-name: radio\r\n\r\n'],
+      ['M-FOO / HTTP/1.1\r\nHost: x\r\n\r\n', OK_EMPTY],
+    ]);
+    assert.ok(ours.some((l) => / HTTP \d+ CCM_POST \/ccm_system\/request HTTP\/1\.1 $/.test(l)));
+    assert.ok(ours.some((l) => l.includes('ICY 200 OK')));
+  });
+
+  test('a compressed body is named by what it decodes to; one that decodes to nothing gets no media type', () => {
+    const empty = Buffer.alloc(0);
+    const ours = exchangesMatchTshark('encodings', [
+      [get('/gz-empty'), response('text/html', gzipSync(empty), 'gzip')],
+      [get('/gz'), response('text/html', gzipSync('<p>hi</p>'), 'gzip')],
+      [get('/x-gz-empty'), response('text/html', gzipSync(empty), 'x-gzip')],
+      [get('/GZ-empty'), response('text/html', gzipSync(empty), 'GZIP')],
+      [get('/deflate-empty'), response('text/html', deflateSync(empty), 'deflate')],
+      [get('/raw-deflate-empty'), response('text/html', deflateRawSync(empty), 'deflate')],
+      [get('/br-empty'), response('application/json', brotliCompressSync(empty), 'br')],
+      [get('/not-gzip'), response('text/html', Buffer.from('garbage, not gzip at all'), 'gzip')],
+      [get('/gz-cut'), response('text/html', gzipSync(empty).subarray(0, 12), 'gzip')],
+      [get('/identity'), response('text/html', Buffer.from('<p>hi</p>'), 'identity')],
+    ]);
+    const responses = ours.filter((l) => l.includes('HTTP/1.1 200 OK'));
+    // Six empty bodies, one that is no gzip, one cut inside its header.
+    assert.equal(responses.filter((l) => l.endsWith('200 OK ')).length, 8, 'eight bodies decode to nothing');
+    assert.ok(responses.some((l) => l.endsWith('200 OK  (text/html)')), 'the gzipped page is named');
   });
 });

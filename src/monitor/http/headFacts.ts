@@ -6,6 +6,8 @@ export interface HeadFacts {
   readonly upgrade: boolean;
   /** The media type without parameters, lower-cased. */
   readonly contentType: string | null;
+  /** Content-Encoding as sent, trimmed and lower-cased (`gzip`, `br`, …). */
+  readonly contentEncoding: string | null;
 }
 
 /**
@@ -18,6 +20,7 @@ export function headFacts(head: string): HeadFacts {
   let chunked = false;
   let upgrade = false;
   let contentType: string | null = null;
+  let contentEncoding: string | null = null;
   const firstEnd = lineEnd(head, 0);
   let start = firstEnd + 1;
   while (start <= head.length) {
@@ -30,10 +33,21 @@ export function headFacts(head: string): HeadFacts {
       else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
       else if (name === 'upgrade') upgrade = true;
       else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
+      else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
     }
     start = end + 1;
   }
-  return { firstLine: firstLine(head, firstEnd), contentLength, chunked, upgrade, contentType };
+  return { firstLine: firstLine(head, firstEnd), contentLength, chunked, upgrade, contentType, contentEncoding };
+}
+
+/**
+ * The status code of a response's first line: the three digits after its first space
+ * (`HTTP/1.1 200 OK`, SHOUTcast's `ICY 200 OK`); NaN when there are none.
+ */
+export function statusCode(firstLine: string): number {
+  const space = firstLine.indexOf(' ');
+  const digits = space < 0 ? '' : firstLine.slice(space + 1, space + 4);
+  return /^\d{3}$/.test(digits) ? Number(digits) : Number.NaN;
 }
 
 /** Offset of the LF ending the line that starts at `from`, or the text's length. */

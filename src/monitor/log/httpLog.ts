@@ -1,5 +1,6 @@
 import { ChunkedBody } from '../http/chunkedBody.js';
-import { type HeadFacts, headFacts } from '../http/headFacts.js';
+import { type HeadFacts, headFacts, statusCode } from '../http/headFacts.js';
+import { type BodyContent, bodyContent, ENCODED_KEPT } from './bodyContent.js';
 import { formatLatin1, messageStart } from './httpStart.js';
 
 /**
@@ -15,6 +16,8 @@ export type HttpSegmentSummary =
   | { readonly kind: 'segment'; readonly info: string | null };
 
 const MAX_HEAD = 65536;
+/** Body bytes kept of a message sent as is: the media dissectors look at the first few. */
+const PLAIN_KEPT = 16;
 type BodyMode = 'length' | 'close' | 'chunked';
 
 interface Pending {
@@ -29,8 +32,13 @@ interface Pending {
   /** Set when the message is chunked. */
   chunked: ChunkedBody | null;
   bodyLength: number;
-  bodyPrefix: number[];
+  /** The body's first bytes (copied: segments are views into the capture's buffer). */
+  kept: Buffer[];
+  keptLength: number;
+  /** How many of the body's first bytes are kept: a few, or enough to decode a compressed body's start. */
+  keepLimit: number;
   contentType: string | null;
+  contentEncoding: string | null;
 }
 
 export class HttpLogConversation {
@@ -174,6 +182,8 @@ export class HttpLogConversation {
     p.firstLine = formatLatin1(line);
     p.stage = 'body';
     p.contentType = headers.contentType;
+    p.contentEncoding = headers.contentEncoding;
+    p.keepLimit = headers.contentEncoding === null ? PLAIN_KEPT : ENCODED_KEPT;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
       this.#methods[dir].push(p.method);
@@ -181,7 +191,7 @@ export class HttpLogConversation {
       setBody(p, headers, 0);
       return;
     }
-    const status = Number(line.slice(9, 12));
+    const status = statusCode(line);
     const method = status >= 100 && status < 200 ? '' : (this.#methods[other].shift() ?? '');
     if ((status >= 100 && status < 200) || status === 204 || status === 304 || method === 'HEAD') {
       p.mode = 'length';
@@ -210,7 +220,11 @@ export class HttpLogConversation {
   }
 
   #noteBody(p: Pending, b: Uint8Array, at: number, n: number): void {
-    for (let i = 0; i < n && p.bodyPrefix.length < 16; i++) p.bodyPrefix.push(b[at + i] as number);
+    const keep = Math.min(n, p.keepLimit - p.keptLength);
+    if (keep > 0) {
+      p.kept.push(Buffer.from(b.subarray(at, at + keep)));
+      p.keptLength += keep;
+    }
     p.bodyLength += n;
   }
 
@@ -222,7 +236,10 @@ export class HttpLogConversation {
   #finish(p: Pending): { protocol: string; info: string } {
     const base = `${p.firstLine} `;
     if (p.bodyLength === 0 || p.contentType === null) return { protocol: 'HTTP', info: base };
-    const media = mediaInfo(p.contentType, p.bodyPrefix);
+    const body = bodyContent(p.contentEncoding, Buffer.concat(p.kept, p.keptLength), p.bodyLength);
+    // A body that decodes to nothing is not dissected at all.
+    if (body.length === 0) return { protocol: 'HTTP', info: base };
+    const media = mediaInfo(p.contentType, body);
     return { protocol: media.protocol, info: base + media.suffix };
   }
 }
@@ -244,8 +261,11 @@ function newPending(stage: Pending['stage']): Pending {
     remaining: 0,
     chunked: null,
     bodyLength: 0,
-    bodyPrefix: [],
+    kept: [],
+    keptLength: 0,
+    keepLimit: PLAIN_KEPT,
     contentType: null,
+    contentEncoding: null,
   };
 }
 
@@ -291,7 +311,8 @@ const XML_TYPES = new Set([
 ]);
 
 /** What tshark's media subdissectors add for a body of this type. */
-function mediaInfo(type: string, prefix: readonly number[]): { protocol: string; suffix: string } {
+function mediaInfo(type: string, body: BodyContent): { protocol: string; suffix: string } {
+  const prefix = [...body.prefix.subarray(0, PLAIN_KEPT)];
   // Image bodies are named by their magic bytes, whatever the Content-Type claims (tshark's heuristics).
   if (type.startsWith('image/')) {
     const magic = imageMagic(prefix);

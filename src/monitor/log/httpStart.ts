@@ -44,30 +44,36 @@ const METHODS = new Set([
   'ORDERPATCH',
   'RPC_IN_DATA',
   'RPC_OUT_DATA',
+  'RPC_CONNECT',
   'SSTP_DUPLEX_POST',
+  // Configuration Manager (SCCM) client messaging, also sent by tools that attack it.
+  'CCM_POST',
 ]);
 
 export type MessageStart = { readonly kind: 'request'; readonly method: string } | { readonly kind: 'response' } | null;
 
-/** Does the data at `at` start an HTTP request or response, as tshark judges it? */
+/**
+ * Does the data at `at` start an HTTP request or response, as tshark judges it? Its first token
+ * (after an `M-` prefix, as in `M-POST`) is a known method, or starts with `HTTP/` or `ICY`
+ * (a SHOUTcast response).
+ */
 export function messageStart(b: Uint8Array, at: number): MessageStart {
-  if (
-    b.length - at >= 5 &&
-    b[at] === 0x48 &&
-    b[at + 1] === 0x54 &&
-    b[at + 2] === 0x54 &&
-    b[at + 3] === 0x50 &&
-    b[at + 4] === 0x2f
-  ) {
-    return { kind: 'response' };
-  }
   let end = at;
   const limit = Math.min(b.length, at + 20);
-  // The method ends at a space, or at the line's end (tshark takes a bare `OPTIONS` line too).
+  // The token ends at a space, or at the line's end (tshark takes a bare `OPTIONS` line too).
   while (end < limit && b[end] !== 0x20 && b[end] !== 0x0d && b[end] !== 0x0a) end++;
-  if (end >= limit || end === at) return null;
-  const method = Buffer.from(b.buffer, b.byteOffset + at, end - at).toString('latin1');
+  let from = at;
+  if (end - from >= 2 && b[from] === 0x4d && b[from + 1] === 0x2d) from += 2;
+  if (startsWith(b, from, end, 'HTTP/') || startsWith(b, from, end, 'ICY')) return { kind: 'response' };
+  if (end >= limit || end === from) return null;
+  const method = Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('latin1');
   return METHODS.has(method) ? { kind: 'request', method } : null;
+}
+
+function startsWith(b: Uint8Array, from: number, end: number, prefix: string): boolean {
+  if (end - from < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (b[from + i] !== prefix.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

@@ -336,3 +336,37 @@ function neighborDiscovery(): NetPacket[] {
     msg(b, a, [136, 0, 0, 0, 0x40, 0, 0, 0, ...target]),
   ];
 }
+
+/**
+ * One HTTP exchange on port 80, each message in one segment (SYN, SYN-ACK, ACK, request,
+ * response): for checking what the packet log says of a request or a response.
+ */
+export function httpExchange(
+  clientPort: number,
+  request: Uint8Array | string,
+  response: Uint8Array | string,
+): NetPacket[] {
+  const req = typeof request === 'string' ? Buffer.from(request, 'latin1') : request;
+  const isnC = 100;
+  const isnS = 5000;
+  return [
+    v4(6, tcp({ sport: clientPort, dport: 80, seq: isnC, flags: FLAGS.SYN })),
+    v4r(6, tcp({ sport: 80, dport: clientPort, seq: isnS, ack: isnC + 1, flags: FLAGS.SYN | FLAGS.ACK })),
+    v4(6, tcp({ sport: clientPort, dport: 80, seq: isnC + 1, ack: isnS + 1, flags: FLAGS.ACK })),
+    v4(
+      6,
+      tcp({ sport: clientPort, dport: 80, seq: isnC + 1, ack: isnS + 1, flags: FLAGS.ACK | FLAGS.PSH, payload: req }),
+    ),
+    v4r(
+      6,
+      tcp({
+        sport: 80,
+        dport: clientPort,
+        seq: isnS + 1,
+        ack: isnC + 1 + req.length,
+        flags: FLAGS.ACK | FLAGS.PSH,
+        payload: response,
+      }),
+    ),
+  ];
+}
