@@ -76,9 +76,10 @@ function exchangesMatchTshark(
 const OK_EMPTY = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
 const get = (path = '/') => `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n\r\n`;
 
-function response(type: string, body: Buffer, encoding?: string): Buffer {
+function response(type: string | null, body: Buffer, encoding?: string): Buffer {
   const head =
-    `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n` +
+    'HTTP/1.1 200 OK\r\n' +
+    (type === null ? '' : `Content-Type: ${type}\r\n`) +
     (encoding ? `Content-Encoding: ${encoding}\r\n` : '') +
     `Content-Length: ${body.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
@@ -114,6 +115,41 @@ describe('HTTP messages as tshark names them', { skip: tshark ? false : 'tshark 
     const responses = ours.filter((l) => l.includes('HTTP/1.1 200 OK'));
     // Six empty bodies, one that is no gzip, one cut inside its header.
     assert.equal(responses.filter((l) => l.endsWith('200 OK ')).length, 8, 'eight bodies decode to nothing');
-    assert.ok(responses.some((l) => l.endsWith('200 OK  (text/html)')), 'the gzipped page is named');
+    assert.ok(
+      responses.some((l) => l.endsWith('200 OK  (text/html)')),
+      'the gzipped page is named',
+    );
+  });
+
+  test('bodies are named by media type as tshark’s media dissectors name them', () => {
+    const xml = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<a>b</a>\n');
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de', 'hex');
+    const gif = Buffer.from('47494638396101000100800000000000ffffff3b', 'hex');
+    const jpeg = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+    const bodies = [Buffer.from('hello world'), xml, Buffer.from('{"a":1}'), png, gif, jpeg];
+    const types = [
+      ...['text/html', 'text/plain', 'text/css', 'text/javascript', 'application/x-javascript'],
+      ...['application/javascript', 'text/csv', 'text/xml', 'application/xml', 'image/svg+xml', 'application/rss+xml'],
+      ...['application/xhtml+xml', 'application/json', 'application/problem+json', 'application/ld+json', 'text/json'],
+      ...['application/octet-stream', 'binary/octet-stream', 'multipart/form-data', 'multipart/byteranges'],
+      ...['application/grpc', 'application/x-www-form-urlencoded', 'application/smil', 'application/sdp'],
+      ...['image/png', 'image/gif', 'image/jpeg', 'image/webp', 'font/woff2', 'application/pdf', 'foo/bar'],
+      ...['Text/HTML; charset="utf-8"', 'APPLICATION/JSON', 'text/html charset=utf-8', 'text/xml;charset=utf-8'],
+    ];
+    const exchanges: Array<readonly [string, Buffer]> = [];
+    for (const type of [...types, null]) for (const body of bodies) exchanges.push([get(), response(type, body)]);
+    // The XML switch of text types needs more than 38 bytes.
+    exchanges.push([get(), response('text/html', Buffer.from('<?xml version="1.0"?><abc>defghi</abc>'))]);
+    exchanges.push([get(), response('text/html', Buffer.from('<?XML version="1.0"?><abc>defghij</abc>'))]);
+    const ours = exchangesMatchTshark('media-types', exchanges);
+    const infos = new Set(ours.map((l) => l.slice(l.indexOf(' 200 OK ') + 8)));
+    for (const seen of [
+      ' (text/html)',
+      ' (PNG)',
+      ' (GIF89a)',
+      ' (JPEG JFIF image)',
+      ', JavaScript Object Notation (application/json)',
+    ])
+      assert.ok(infos.has(seen), `some body is named${seen}`);
   });
 });

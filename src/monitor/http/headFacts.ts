@@ -32,12 +32,18 @@ export function headFacts(head: string): HeadFacts {
       if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
       else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
       else if (name === 'upgrade') upgrade = true;
-      else if (name === 'content-type') contentType = (value.split(';')[0] ?? '').trim().toLowerCase();
+      else if (name === 'content-type') contentType = mediaType(value);
       else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
     }
     start = end + 1;
   }
   return { firstLine: firstLine(head, firstEnd), contentLength, chunked, upgrade, contentType, contentEncoding };
+}
+
+/** A Content-Type value up to its first `;` or space, lower-cased: the type without its parameters. */
+function mediaType(value: string): string {
+  const end = value.search(/[;\s]/);
+  return (end < 0 ? value : value.slice(0, end)).toLowerCase();
 }
 
 /**

@@ -1,7 +1,8 @@
 import { ChunkedBody } from '../http/chunkedBody.js';
 import { type HeadFacts, headFacts, statusCode } from '../http/headFacts.js';
-import { type BodyContent, bodyContent, ENCODED_KEPT } from './bodyContent.js';
+import { bodyContent, ENCODED_KEPT } from './bodyContent.js';
 import { formatLatin1, messageStart } from './httpStart.js';
+import { mediaColumns } from './mediaColumns.js';
 
 /**
  * The HTTP side of tshark's packet log for one TCP conversation: which frames complete an HTTP
@@ -235,11 +236,10 @@ export class HttpLogConversation {
 
   #finish(p: Pending): { protocol: string; info: string } {
     const base = `${p.firstLine} `;
-    if (p.bodyLength === 0 || p.contentType === null) return { protocol: 'HTTP', info: base };
+    if (p.bodyLength === 0) return { protocol: 'HTTP', info: base };
+    // A body that decodes to nothing is dissected by nothing (mediaColumns: no suffix).
     const body = bodyContent(p.contentEncoding, Buffer.concat(p.kept, p.keptLength), p.bodyLength);
-    // A body that decodes to nothing is not dissected at all.
-    if (body.length === 0) return { protocol: 'HTTP', info: base };
-    const media = mediaInfo(p.contentType, body);
+    const media = mediaColumns(p.contentType, body);
     return { protocol: media.protocol, info: base + media.suffix };
   }
 }
@@ -290,44 +290,4 @@ function headEnd(text: string, from: number): number {
     if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) return i + 3;
   }
   return -1;
-}
-
-function imageMagic(p: readonly number[]): string | null {
-  const head = String.fromCharCode(...p.slice(0, 6));
-  if (head === 'GIF87a' || head === 'GIF89a') return head;
-  if (p[0] === 0x89 && head.slice(1, 4) === 'PNG') return 'PNG';
-  if (p[0] === 0xff && p[1] === 0xd8) return 'JPEG JFIF image';
-  return null;
-}
-
-const XML_TYPES = new Set([
-  'text/xml',
-  'application/xml',
-  'application/soap+xml',
-  'application/rss+xml',
-  'application/atom+xml',
-  'application/xhtml+xml',
-  'image/svg+xml',
-]);
-
-/** What tshark's media subdissectors add for a body of this type. */
-function mediaInfo(type: string, body: BodyContent): { protocol: string; suffix: string } {
-  const prefix = [...body.prefix.subarray(0, PLAIN_KEPT)];
-  // Image bodies are named by their magic bytes, whatever the Content-Type claims (tshark's heuristics).
-  if (type.startsWith('image/')) {
-    const magic = imageMagic(prefix);
-    if (magic) return { protocol: 'HTTP', suffix: ` (${magic})` };
-  }
-  if (XML_TYPES.has(type)) return { protocol: 'HTTP/XML', suffix: '' };
-  if (type === 'application/json')
-    return { protocol: 'HTTP/JSON', suffix: ', JavaScript Object Notation (application/json)' };
-  if (type === 'image/png') return { protocol: 'HTTP', suffix: ' (PNG)' };
-  if (type === 'image/gif') {
-    const version = String.fromCharCode(...prefix.slice(0, 6));
-    return { protocol: 'HTTP', suffix: ` (${version === 'GIF87a' ? 'GIF87a' : 'GIF89a'})` };
-  }
-  if (type === 'image/jpeg' || type === 'image/jpg' || type === 'image/pjpeg') {
-    return { protocol: 'HTTP', suffix: ' (JPEG JFIF image)' };
-  }
-  return { protocol: 'HTTP', suffix: ` (${type})` };
 }
