@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { pcap, pcapng, writeCapture } from './helpers/captureWriter.js';
 import { ethernet, nullLink, sll, sll2 } from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
