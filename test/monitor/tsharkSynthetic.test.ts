@@ -85,7 +85,7 @@ function response(type: string | null, body: Buffer, encoding?: string): Buffer 
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
-describe('HTTP messages as tshark names them', { skip: tshark ? false : 'tshark not installed' }, () => {
+describe('names and summaries as tshark shows them', { skip: tshark ? false : 'tshark not installed' }, () => {
   test('methods beyond the common ones: SCCM’s CCM_POST, RPC over HTTP, M- prefixed; SHOUTcast’s ICY answer', () => {
     const ours = exchangesMatchTshark('methods', [
       ['CCM_POST /ccm_system/request HTTP/1.1\r\nHost: mp\r\nContent-Length: 0\r\n\r\n', OK_EMPTY],
@@ -151,5 +151,36 @@ describe('HTTP messages as tshark names them', { skip: tshark ? false : 'tshark 
       ', JavaScript Object Notation (application/json)',
     ])
       assert.ok(infos.has(seen), `some body is named${seen}`);
+  });
+
+  test('Ethernet addresses are named as tshark names them: whole addresses, blocks, vendors', () => {
+    const mac = (text: string) => text.split(':').map((h) => Number.parseInt(h, 16));
+    // Source and destination of ARP requests, each from its own sender address.
+    const pairs = [
+      ['00:1b:54:aa:bb:01', 'ff:ff:ff:ff:ff:ff'], // vendor; broadcast
+      ['00:55:da:01:23:45', '01:00:5e:00:00:fb'], // an MA-L block's /28 owner; 01:00:5e/25 cut at 40 bits
+      ['00:1b:c5:00:12:34', '33:33:00:00:00:fb'], // a /36 owner; 33:33/16 cut at 40 bits
+      ['00:1b:c5:00:10:00', '33:33:00:00:00:00'], // a /36 block's first address; a whole address
+      ['02:bf:01:02:03:04', '01:80:c2:00:00:00'], // a /16 block; the /44 spanning-tree block
+      ['00:00:0c:07:ac:05', '01:80:c2:00:00:35'], // HSRP /40; a /45 block
+      ['01:02:03:04:05:06', '03:00:00:00:00:01'], // a group address under its OUI; `NETBIOS-# [TR?]`
+      ['aa:bb:cc:dd:ee:ff', '03:00:0c:04:05:06'], // nobody's; `ISL-Frame [TR?]`
+      ['00:00:00:00:00:01', '01:00:0c:cc:cc:cc'],
+    ];
+    const frames = pairs.map(([src, dst], i) => {
+      const sender = [10, 0, 1, i + 1];
+      const f = [...mac(dst as string), ...mac(src as string), 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1];
+      f.push(...mac(src as string), ...sender, 0, 0, 0, 0, 0, 0, 10, 0, 0, 254);
+      while (f.length < 60) f.push(0);
+      return f;
+    });
+    const bytes = pcap(timed(frames), { linkType: 1 });
+    const file = writeCapture(join(tmp.dir, 'mac-names.pcap'), bytes);
+    const ours = ourLines(bytes);
+    assert.deepEqual(ours, tsharkLines(file));
+    assert.ok(
+      ours.some((l) => l.includes(' → IPv4mcast_fb ')),
+      'a multicast block is cut where tshark cuts it',
+    );
   });
 });
