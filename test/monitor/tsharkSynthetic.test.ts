@@ -183,4 +183,65 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
       'a multicast block is cut where tshark cuts it',
     );
   });
+
+  test('what switches send: spanning tree (STP, RST, MST, TCN, PVST+), CDP and LLDP', () => {
+    const mac = (text: string) => text.split(':').map((h) => Number.parseInt(h, 16));
+    const src = mac('00:1b:54:aa:bb:01');
+    const root = mac('00:11:22:33:44:55');
+    const u16 = (n: number) => [n >> 8, n & 0xff];
+    const pad = (f: number[]) => [...f, ...new Array(Math.max(0, 60 - f.length)).fill(0)];
+    // 802.3: the length field instead of an EtherType, then the LLC header.
+    const dot3 = (dst: string, llc: number[]) => pad([...mac(dst), ...src, ...u16(llc.length), ...llc]);
+    const bpdu = (version: number, type: number, flags: number, rootPrio: number, cost: number, port: number) => [
+      ...[0, 0, version, type, flags, ...u16(rootPrio), ...root, ...u16(cost >>> 16), ...u16(cost & 0xffff)],
+      ...[0x80, 0, ...src, ...u16(port), 0, 1, 0x14, 0, 2, 0, 0x0f, 0],
+    ];
+    const stp = (body: number[]) => dot3('01:80:c2:00:00:00', [0x42, 0x42, 0x03, ...body]);
+    const snap = (dst: string, pid: number, body: number[]) =>
+      dot3(dst, [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, ...u16(pid), ...body]);
+    const text = (t: string) => [...Buffer.from(t, 'latin1')];
+    const cdpTlv = (type: number, value: number[]) => [...u16(type), ...u16(value.length + 4), ...value];
+    const lldpTlv = (type: number, value: number[]) => [
+      (type << 1) | (value.length >> 8),
+      value.length & 0xff,
+      ...value,
+    ];
+    const lldp = (tlvs: number[]) => pad([...mac('01:80:c2:00:00:0e'), ...src, 0x88, 0xcc, ...tlvs, 0, 0]);
+    const frames = [
+      stp(bpdu(0, 0, 0x01, 0x8000, 4, 0x8001)),
+      stp(bpdu(0, 0, 0x80, 0x1001, 19, 0x8003)),
+      stp([...bpdu(2, 2, 0x7d, 0x6000 | 10, 200000, 0x9002), 0]),
+      stp([...bpdu(3, 2, 0x7c, 0x8000, 0, 0x8001), 0, 0, 64, ...new Array(62).fill(0x41)]),
+      stp([0, 0, 0, 0x80]),
+      stp([0, 0, 2, 2, 0x3c, 0, 0]),
+      stp([]),
+      snap('01:00:0c:cc:cc:cd', 0x010b, [...bpdu(2, 2, 0x3c, 0x8000 | 10, 4, 0x8001), 0, 0, 0, 0, 2, 0, 10]),
+      snap('01:00:0c:cc:cc:cc', 0x2000, [
+        ...[2, 180, 0, 0, ...cdpTlv(1, text('switch1.example.com')), ...cdpTlv(3, text('GigabitEthernet0/1'))],
+        ...[...cdpTlv(4, [0, 0, 0, 0x28]), ...cdpTlv(6, text('cisco WS-C2960'))],
+      ]),
+      lldp([
+        ...lldpTlv(1, [4, ...src]),
+        ...lldpTlv(2, [5, ...text('Gi0/1')]),
+        ...lldpTlv(3, [0, 120]),
+        ...lldpTlv(5, text('sw1')),
+      ]),
+      lldp([...lldpTlv(1, [5, 1, 10, 0, 0, 1]), ...lldpTlv(2, [7, ...text('12')]), ...lldpTlv(3, [0, 4])]),
+      lldp([...lldpTlv(1, [3, ...text('pc')]), ...lldpTlv(2, [4, 1, 192, 168, 0, 1]), ...lldpTlv(3, [1, 44])]),
+      lldp([...lldpTlv(1, [6, ...text('eth0')]), ...lldpTlv(2, [6, ...text('c\tx')]), ...lldpTlv(3, [0, 0])]),
+      lldp([...lldpTlv(1, [1, ...text('cc')]), ...lldpTlv(2, [1, ...text('ia')]), ...lldpTlv(6, text('IOS'))]),
+    ];
+    const bytes = pcap(timed(frames), { linkType: 1 });
+    const file = writeCapture(join(tmp.dir, 'switches.pcap'), bytes);
+    const ours = ourLines(bytes);
+    assert.deepEqual(ours, tsharkLines(file));
+    assert.ok(
+      ours.some((l) => l.includes(' STP 60 RST. TC + Root = 24576/10/00:11:22:33:44:55  Cost = 200000  Port = 0x9002')),
+    );
+    assert.ok(
+      ours.some(
+        (l) => l.includes(' CDP ') && l.endsWith('Device ID: switch1.example.com  Port ID: GigabitEthernet0/1  '),
+      ),
+    );
+  });
 });

@@ -15,6 +15,7 @@ import {
   ipProtocolName,
   udpColumns,
 } from './otherInfo.js';
+import { switchProtocolColumns } from './switchProtocols.js';
 import {
   ANALYSIS,
   analyseSegment,
@@ -250,6 +251,8 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | null {
 function linkOnlyColumns(p: DecodedPacket): Columns {
   if (p.error) return { protocol: 'Malformed', info: p.error };
   if (p.link.protocol === 0x9000) return loopColumns(p);
+  const switchColumns = switchProtocolColumns(p.frame.data, p.link.offset, p.link.protocol);
+  if (switchColumns) return switchColumns;
   return { protocol: `0x${p.link.protocol.toString(16).padStart(4, '0')}`, info: 'Ethernet II' };
 }
 
