@@ -42,8 +42,13 @@ export function headFacts(head: string): HeadFacts {
 
 /** A Content-Type value up to its first `;` or space, lower-cased: the type without its parameters. */
 function mediaType(value: string): string {
-  const end = value.search(/[;\s]/);
-  return (end < 0 ? value : value.slice(0, end)).toLowerCase();
+  let end = 0;
+  while (end < value.length && !isParameterStart(value.charCodeAt(end))) end++;
+  return value.slice(0, end).toLowerCase();
+}
+
+function isParameterStart(c: number): boolean {
+  return c === 0x3b || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 }
 
 /**
