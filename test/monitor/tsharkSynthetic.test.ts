@@ -60,17 +60,22 @@ describe('packet log matches tshark on hand-built captures', { skip: tshark ? fa
   });
 });
 
-/** Each exchange in a capture of its own ports, compared line by line with tshark's. */
+/** Ethernet frames in a capture of their own, compared line by line with tshark's; our lines. */
+function framesMatchTshark(name: string, frames: number[][]): string[] {
+  const bytes = pcap(timed(frames), { linkType: 1 });
+  const file = writeCapture(join(tmp.dir, `${name}.pcap`), bytes);
+  const ours = ourLines(bytes);
+  assert.deepEqual(ours, tsharkLines(file));
+  return ours;
+}
+
+/** Each exchange on ports of its own. */
 function exchangesMatchTshark(
   name: string,
   exchanges: ReadonlyArray<readonly [string | Buffer, string | Buffer]>,
 ): string[] {
   const packets = exchanges.flatMap(([req, res], i) => httpExchange(41000 + i, req, res));
-  const bytes = pcap(timed(packets.map(LINKS[0]!.frame)), { linkType: 1 });
-  const file = writeCapture(join(tmp.dir, `${name}.pcap`), bytes);
-  const ours = ourLines(bytes);
-  assert.deepEqual(ours, tsharkLines(file));
-  return ours;
+  return framesMatchTshark(name, packets.map(LINKS[0]!.frame));
 }
 
 const OK_EMPTY = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
@@ -174,10 +179,7 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
       while (f.length < 60) f.push(0);
       return f;
     });
-    const bytes = pcap(timed(frames), { linkType: 1 });
-    const file = writeCapture(join(tmp.dir, 'mac-names.pcap'), bytes);
-    const ours = ourLines(bytes);
-    assert.deepEqual(ours, tsharkLines(file));
+    const ours = framesMatchTshark('mac-names', frames);
     assert.ok(
       ours.some((l) => l.includes(' → IPv4mcast_fb ')),
       'a multicast block is cut where tshark cuts it',
@@ -231,10 +233,7 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
       lldp([...lldpTlv(1, [6, ...text('eth0')]), ...lldpTlv(2, [6, ...text('c\tx')]), ...lldpTlv(3, [0, 0])]),
       lldp([...lldpTlv(1, [1, ...text('cc')]), ...lldpTlv(2, [1, ...text('ia')]), ...lldpTlv(6, text('IOS'))]),
     ];
-    const bytes = pcap(timed(frames), { linkType: 1 });
-    const file = writeCapture(join(tmp.dir, 'switches.pcap'), bytes);
-    const ours = ourLines(bytes);
-    assert.deepEqual(ours, tsharkLines(file));
+    const ours = framesMatchTshark('switches', frames);
     assert.ok(
       ours.some((l) => l.includes(' STP 60 RST. TC + Root = 24576/10/00:11:22:33:44:55  Cost = 200000  Port = 0x9002')),
     );
