@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { openCaptureFile, readCapture } from '../../src/monitor/capture/source.js';
+import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { MacNames } from '../../src/monitor/log/names.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
@@ -56,9 +57,10 @@ function tsharkLines(file: string): string[] {
 
 async function ourLines(file: string, macNames: MacNames): Promise<string[]> {
   const log = new PacketLog({ macNames });
+  const fragments = new IpReassembler();
   const lines: string[] = [];
   try {
-    await readCapture(openCaptureFile(file), (frame) => lines.push(log.line(decodePacket(frame))));
+    await readCapture(openCaptureFile(file), (frame) => lines.push(log.line(fragments.packet(decodePacket(frame)))));
   } catch (err) {
     lines.push(`error: ${(err as Error).message}`);
   }

@@ -2,6 +2,7 @@ import type { Engine } from '../detect/types.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
 import { flowKey } from './decode/flowKey.js';
+import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
@@ -56,6 +57,8 @@ export interface MonitorStats {
 export class Monitor {
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
+  /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
+  readonly #fragments = new IpReassembler();
   readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
@@ -104,7 +107,7 @@ export class Monitor {
 
   frame(frame: Frame): void {
     this.#frames++;
-    const p = decodePacket(frame);
+    const p = this.#fragments.packet(decodePacket(frame));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const t = p.transport;

@@ -128,6 +128,21 @@ describe('network detections', () => {
       [],
     );
   });
+
+  test('Slammer split into IP fragments, last fragment first, is reassembled and still named', () => {
+    const payload = new Uint8Array(376).fill(0x01);
+    payload[0] = 0x04;
+    const datagram = udp(1434, 1434, payload);
+    const fragment = (offset: number, more: boolean) =>
+      ipv4(
+        { src: ATTACKER, dst: SERVER, proto: 17, id: 0x4242, fragOffset: offset, moreFragments: more },
+        datagram.slice(offset, more ? offset + 200 : undefined),
+      );
+    const { events } = run([fragment(200, false), fragment(0, true)]);
+    assert.deepEqual(threats(events), ['sql-slammer']);
+    // One fragment alone is no datagram to judge.
+    assert.deepEqual(threats(run([fragment(0, true)]).events), []);
+  });
 });
 
 describe('TCP streams into the engine', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { pcap, pcapng, writeCapture } from './helpers/captureWriter.js';
-import { ethernet, nullLink, sll, sll2 } from './helpers/packets.js';
+import { ethernet, icmpEcho, ipv4, ipv6, nullLink, sll, sll2, udp, v6Checksummed } from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
 import { httpExchange, type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
 
@@ -242,5 +242,60 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
         (l) => l.includes(' CDP ') && l.endsWith('Device ID: switch1.example.com  Port ID: GigabitEthernet0/1  '),
       ),
     );
+  });
+
+  test('IP fragments: the one that completes a datagram shows it whole, in any order, overlaps as tshark resolves them', () => {
+    const [a, b] = ['10.0.0.1', '10.0.0.2'];
+    const v4Fragments = (src: string, dst: string, proto: number, payload: number[], size: number, id: number) =>
+      Array.from({ length: Math.ceil(payload.length / size) }, (_, k) =>
+        ipv4(
+          { src, dst, proto, id, fragOffset: k * size, moreFragments: (k + 1) * size < payload.length },
+          payload.slice(k * size, (k + 1) * size),
+        ),
+      );
+    const [s6, d6] = ['2001:db8::1', '2001:db8::2'];
+    const v6Fragments = (proto: number, payload: number[], size: number, id: number) =>
+      Array.from({ length: Math.ceil(payload.length / size) }, (_, k) => {
+        const field = ((k * size) / 8) * 8 + ((k + 1) * size < payload.length ? 1 : 0);
+        const header = [44, field >> 8, field & 0xff, id >>> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff];
+        return ipv6(s6, d6, proto, payload.slice(k * size, (k + 1) * size), 64, [header]);
+      });
+    const ping = v4Fragments(a, b, 1, icmpEcho(8, 0x1234, 1, 'x'.repeat(1400)), 600, 0x100);
+    const pong = v4Fragments(b, a, 1, icmpEcho(0, 0x1234, 1, 'x'.repeat(1400)), 600, 0x200);
+    const outOfOrder = v4Fragments(a, b, 17, udp(40001, 40002, Buffer.alloc(1000, 0x42)), 504, 0x300).reverse();
+    const [holeStart, , holeEnd] = v4Fragments(a, b, 17, udp(40003, 40004, Buffer.alloc(1200, 0x41)), 400, 0x400);
+    // Teardrop: the second fragment starts inside the first and ends the datagram before the first's end.
+    const udpHeader = udp(31915, 20197, Buffer.alloc(28, 0x43));
+    const teardrop = [
+      ipv4({ src: a, dst: b, proto: 17, id: 0xf2, moreFragments: true }, udpHeader),
+      ipv4({ src: a, dst: b, proto: 17, id: 0xf2, fragOffset: 24 }, [1, 2, 3, 4]),
+    ];
+    const udp6 = v6Fragments(17, v6Checksummed(s6, d6, 17, udp(7000, 8000, Buffer.alloc(1500, 0x43)), 6), 504, 0xabc);
+    const echo6 = v6Fragments(58, v6Checksummed(s6, d6, 58, icmpEcho(128, 7, 1, 'y'.repeat(1300)), 2), 600, 0xdef);
+    const packets = [...ping, ...pong, ...outOfOrder, holeStart!, holeEnd!, ...teardrop, ...udp6, ...echo6];
+    const ours = framesMatchTshark(
+      'fragments',
+      packets.map((p) => ethernet(p[0]! >> 4 === 4 ? 0x0800 : 0x86dd, p)),
+    );
+    assert.ok(ours.some((l) => / ICMP \d+ Echo \(ping\) reply .*\(request in 3\)/.test(l)));
+    assert.ok(ours.some((l) => l.includes(' UDP 38 31915 → 20197 [BAD UDP LENGTH 36 > IP PAYLOAD LENGTH] Len=28')));
+    assert.equal(ours.filter((l) => l.includes('ID=0400')).length, 2, 'a datagram with a hole stays in fragments');
+  });
+
+  test('UDP length fields below 8 or beyond the IP payload are reported as tshark reports them', () => {
+    const withLength = (length: number, data: number) => {
+      const datagram = udp(40001, 40002, Buffer.alloc(data, 0x41));
+      datagram[4] = length >> 8;
+      datagram[5] = length & 0xff;
+      return ethernet(0x0800, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, datagram));
+    };
+    const ours = framesMatchTshark('udp-lengths', [
+      withLength(100, 20),
+      withLength(4, 20),
+      withLength(0, 20),
+      withLength(20, 40),
+      withLength(100, 0),
+    ]);
+    assert.ok(ours[1]?.endsWith('40001 → 40002 [BAD UDP LENGTH 4 < 8]'));
   });
 });

@@ -50,6 +50,23 @@ export function decodePacket(frame: Frame): DecodedPacket {
   return withTransport(frame, link, ip);
 }
 
+/**
+ * The whole datagram that the fragment `last` completed (./ipFragments.ts), decoded down to its
+ * transport payload. Its frame is `last`'s with the reassembled payload after the headers, so
+ * whatever reads the frame's bytes at the decoded offsets finds them there; number, time and
+ * wire length stay the completing fragment's, as in tshark's line for it.
+ */
+export function decodeReassembled(last: DecodedPacket, payload: Uint8Array): DecodedPacket {
+  const fragmentIp = last.ip as IpLayer;
+  const headers = last.frame.data.subarray(0, fragmentIp.payloadOffset);
+  const data = new Uint8Array(headers.length + payload.length);
+  data.set(headers, 0);
+  data.set(payload, headers.length);
+  const frame: Frame = { ...last.frame, data };
+  const ip: IpLayer = { ...fragmentIp, fragmentOffset: 0, moreFragments: false, payloadLength: payload.length };
+  return withTransport(frame, last.link, ip);
+}
+
 function withTransport(frame: Frame, link: LinkLayer, ip: IpLayer): DecodedPacket {
   const b = frame.data;
   const at = ip.payloadOffset;

@@ -3,6 +3,7 @@ import type { ArpPacket } from '../decode/arp.js';
 import { decodeDns } from '../decode/dns.js';
 import type { IcmpHeader } from '../decode/icmp.js';
 import type { IpLayer } from '../decode/ip.js';
+import type { UdpHeader } from '../decode/udp.js';
 
 /** Protocol and Info columns for what is not TCP, in tshark's words. */
 export interface Columns {
@@ -46,19 +47,32 @@ export function fragmentColumns(ip: IpLayer): Columns {
 }
 
 /** `zeroChecksumIllegal`: UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. */
+/**
+ * UDP's columns. A length field below 8, or beyond the IP payload, is reported as tshark
+ * reports it; `ipPayloadLength` is what the IP header leaves for UDP.
+ */
 export function udpColumns(
-  sport: number,
-  dport: number,
-  length: number,
+  udp: UdpHeader,
+  ipPayloadLength: number,
   payload: Uint8Array,
   zeroChecksumIllegal: boolean,
 ): Columns {
+  const { sourcePort: sport, destinationPort: dport, length } = udp;
+  if (length < 8) return { protocol: 'UDP', info: `${sport} → ${dport} [BAD UDP LENGTH ${length} < 8]` };
+  if (length > ipPayloadLength) {
+    // With not one byte of data, the payload's dissector runs off the end of the packet.
+    const malformed = ipPayloadLength <= 8 ? '[Malformed Packet]' : '';
+    return {
+      protocol: 'UDP',
+      info: `${sport} → ${dport} [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH] Len=${length - 8}${malformed}`,
+    };
+  }
   if (sport === 53 || dport === 53) {
     const info = dnsInfo(payload);
     if (info) return { protocol: 'DNS', info };
   }
   const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
-  return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length}${note}` };
+  return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length - 8}${note}` };
 }
 
 const DNS_TYPES: Readonly<Record<number, string>> = {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureParser } from '../../../src/monitor/capture/captureParser.js';
 import type { Frame } from '../../../src/monitor/capture/frame.js';
+import { IpReassembler } from '../../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../../src/monitor/decode/packet.js';
 import { MacNames } from '../../../src/monitor/log/names.js';
 import { PacketLog } from '../../../src/monitor/log/packetLog.js';
@@ -23,9 +24,11 @@ export function parseAll(bytes: Uint8Array, chunk = bytes.length): { frames: Fra
   }
 }
 
+/** The packet log of a capture, as `bansho monitor -r` prints it (fragments reassembled). */
 export function ourLines(bytes: Uint8Array): string[] {
   const log = new PacketLog({ macNames: MacNames.load() });
-  return parseAll(bytes).frames.map((f) => log.line(decodePacket(f)));
+  const fragments = new IpReassembler();
+  return parseAll(bytes).frames.map((f) => log.line(fragments.packet(decodePacket(f))));
 }
 
 export function hasTool(name: string, arg = '--version'): boolean {
