@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Frame } from '../../src/monitor/capture/frame.js';
+import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp } from './helpers/packets.js';
+import { httpExchange } from './helpers/scenario.js';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
 
@@ -13,6 +15,89 @@ function frame(linkType: number, data: Uint8Array, n = 1): Frame {
 }
 
 describe('decoders on hostile bytes', () => {
+  test('what switches send, with hostile contents: STP, CDP, PVST+, LLDP and other LLC never throw', () => {
+    const log = new PacketLog();
+    const headers = [
+      [0x42, 0x42, 0x03],
+      [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00],
+      [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x01, 0x0b],
+      [0xf0, 0xf0, 0x03],
+    ];
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1, max: headers.length - 1 }),
+        fc.uint8Array({ maxLength: 120 }),
+        fc.integer({ min: 0, max: 1600 }),
+        (which, body, lengthField) => {
+          const llc = which < 0 ? [] : (headers[which] as number[]);
+          // 0x88cc is LLDP; any other value at most 1500 is an 802.3 length, right or wrong.
+          const type = which < 0 ? 0x88cc : lengthField;
+          const data = Uint8Array.from([...new Array(12).fill(2), type >> 8, type & 0xff, ...llc, ...body]);
+          assert.equal(typeof log.line(decodePacket(frame(1, data, ++n))), 'string');
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('hostile HTTP bodies (any type, any encoding, lengths that lie) through the log never throw', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('text/html', 'application/json', 'image/png', 'multipart/form-data', '', 'x/y; z'),
+        fc.constantFrom('gzip', 'x-gzip', 'deflate', 'br', 'identity', 'GZIP '),
+        fc.uint8Array({ maxLength: 700 }),
+        fc.integer({ min: 0, max: 2000 }),
+        (type, encoding, body, claimed) => {
+          const head = `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${claimed}\r\n\r\n`;
+          const response = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+          const log = new PacketLog();
+          httpExchange(40000, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', response).forEach((p, i) => {
+            assert.equal(typeof log.line(decodePacket(frame(101, Uint8Array.from(p.bytes), i + 1))), 'string');
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('hostile IP fragments (any offsets, overlaps, ids) through reassembly and the log never throw', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            id: fc.integer({ min: 0, max: 3 }),
+            offset: fc.integer({ min: 0, max: 8191 }),
+            more: fc.boolean(),
+            proto: fc.constantFrom(1, 6, 17, 58, 99),
+            data: fc.uint8Array({ maxLength: 64 }),
+          }),
+          { maxLength: 40 },
+        ),
+        (fragments) => {
+          const log = new PacketLog();
+          const reassembler = new IpReassembler();
+          fragments.forEach((f, i) => {
+            const bytes = ipv4(
+              {
+                src: '10.0.0.1',
+                dst: '10.0.0.2',
+                proto: f.proto,
+                id: f.id,
+                fragOffset: f.offset * 8,
+                moreFragments: f.more,
+              },
+              [...f.data],
+            );
+            const p = reassembler.packet(decodePacket(frame(101, Uint8Array.from(bytes), i + 1)));
+            assert.equal(typeof log.line(p), 'string');
+          });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   test('random bytes on every link type: never a throw, and a log line every time', () => {
     const log = new PacketLog();
     let n = 0;

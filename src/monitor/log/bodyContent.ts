@@ -15,15 +15,22 @@ export interface BodyContent {
 /** Compressed bytes kept per message: enough to decode well past the bytes the media dissectors look at. */
 export const ENCODED_KEPT = 512;
 
+/**
+ * Decoded bytes at most: 106 bytes of brotli can stand for 64 MB, and the bytes are the
+ * sender's. Past this, the body is known to be there but not what it starts with.
+ */
+export const MAX_DECODED = 256 * 1024;
+
 /** Decode as far as the data goes: a body's start, or a stream whose trailer is cut or wrong. */
-const AS_FAR_AS_IT_GOES: ZlibOptions = { finishFlush: constants.Z_SYNC_FLUSH };
+const AS_FAR_AS_IT_GOES: ZlibOptions = { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED };
 const NOTHING = Buffer.alloc(0);
 
 /**
  * `kept` is the body's first bytes (all of it when `kept.length === length`). An encoding
  * tshark does not undo leaves the body as it was sent. One it undoes yields what decodes —
  * nothing at all for data that does not (tshark then hands the body to no media dissector),
- * and the data before a wrong checksum or a cut (as zlib's inflate gives it to tshark).
+ * and the data before a wrong checksum or a cut (as zlib's inflate gives it to tshark). A
+ * decompression bomb decodes to MAX_DECODED bytes and stops.
  */
 export function bodyContent(encoding: string | null, kept: Uint8Array, length: number): BodyContent {
   const decode = decoderFor(encoding);
@@ -31,7 +38,8 @@ export function bodyContent(encoding: string | null, kept: Uint8Array, length: n
   let out: Buffer;
   try {
     out = decode(kept);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { prefix: NOTHING, length: MAX_DECODED };
     out = NOTHING;
   }
   const whole = kept.length === length;
@@ -47,7 +55,8 @@ function decoderFor(encoding: string | null): ((b: Uint8Array) => Buffer) | null
       // Servers send zlib-wrapped or raw deflate under this name; tshark takes either.
       return (b) => inflateRawSync(b.subarray(zlibHeaderLength(b)), AS_FAR_AS_IT_GOES);
     case 'br':
-      return (b) => brotliDecompressSync(b, { finishFlush: constants.BROTLI_OPERATION_FLUSH });
+      return (b) =>
+        brotliDecompressSync(b, { finishFlush: constants.BROTLI_OPERATION_FLUSH, maxOutputLength: MAX_DECODED });
     default:
       return null;
   }
