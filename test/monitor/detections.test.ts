@@ -129,6 +129,20 @@ describe('network detections', () => {
     );
   });
 
+  test('an NTP monlist query is named, and only logged: its source may be the forged victim', () => {
+    const monlist = new Uint8Array(48);
+    monlist.set([0x17, 0x00, 0x03, 0x2a]);
+    const { events } = run([ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(40000, 123, monlist))]);
+    assert.deepEqual(threats(events), ['ntp-monlist']);
+    assert.ok(events.every((e) => e.bansho.ban === undefined));
+    const timeQuery = new Uint8Array(48);
+    timeQuery[0] = 0xe3;
+    assert.deepEqual(
+      threats(run([ipv4({ src: ATTACKER, dst: SERVER, proto: 17 }, udp(40000, 123, timeQuery))]).events),
+      [],
+    );
+  });
+
   test('Slammer split into IP fragments, last fragment first, is reassembled and still named', () => {
     const payload = new Uint8Array(376).fill(0x01);
     payload[0] = 0x04;

@@ -298,4 +298,78 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     ]);
     assert.ok(ours[1]?.endsWith('40001 → 40002 [BAD UDP LENGTH 4 < 8]'));
   });
+
+  test('the UDP services a network hums with: NTP (mode 7 too), mDNS, LLMNR, SSDP, DHCP and BOOTP', () => {
+    const datagram = (sport: number, dport: number, payload: Buffer | number[], dst = '10.0.0.2') =>
+      ethernet(0x0800, ipv4({ src: '10.0.0.1', dst, proto: 17 }, udp(sport, dport, Buffer.from(payload))));
+    const ntp = (first: number, length = 48, code = 0) => {
+      const b = Buffer.alloc(length);
+      b[0] = first;
+      if (length > 3) b[3] = code;
+      return b;
+    };
+    const name = (n: string) =>
+      Buffer.concat([
+        ...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+        Buffer.from([0]),
+      ]);
+    const header = (id: number, flags: number, questions: number, answers: number) =>
+      Buffer.from([id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, questions, 0, answers, 0, 0, 0, 0]);
+    const question = (n: string, type: number, cls: number) =>
+      Buffer.concat([name(n), Buffer.from([0, type, cls >> 8, cls & 0xff])]);
+    const record = (n: string, type: number, cls: number, data: number[]) =>
+      Buffer.concat([name(n), Buffer.from([0, type, cls >> 8, cls & 0xff, 0, 0, 0, 120, 0, data.length, ...data])]);
+    const dhcp = (op: number, type: number | null) => {
+      const b = Buffer.alloc(244);
+      b[0] = op;
+      b[1] = 1;
+      b[2] = 6;
+      b.writeUInt32BE(0x3903f326, 4);
+      b.set([0x00, 0x1b, 0x54, 0xaa, 0xbb, 0x01], 28);
+      b.writeUInt32BE(0x63825363, 236);
+      b.set(type === null ? [255] : [53, 1, type, 255], 240);
+      return b;
+    };
+    const frames = [
+      ...[0xe3, 0x24, 0x1c, 0x19, 0x16, 0x11].map((first) => datagram(123, 123, ntp(first))),
+      datagram(40000, 123, ntp(0x17, 48, 42)),
+      datagram(123, 40000, ntp(0x97, 48, 42)),
+      datagram(40000, 123, ntp(0x17, 8, 20)),
+      datagram(40000, 123, [0x17, 0x80, 0x03, 0x2a, 0, 0, 0, 0]),
+      datagram(40000, 123, [0x17, 0x00, 0x03, 0x2a, 0, 1, 0, 8]),
+      datagram(40000, 123, ntp(0x23, 20)),
+      datagram(
+        5353,
+        5353,
+        Buffer.concat([header(0, 0, 2, 0), question('a.local', 1, 1), question('b.local', 28, 0x8001)]),
+        '224.0.0.251',
+      ),
+      datagram(
+        5353,
+        5353,
+        Buffer.concat([
+          header(0, 0x8400, 0, 2),
+          record('printer.local', 1, 0x8001, [192, 168, 1, 5]),
+          record('_ipp._tcp.local', 12, 1, [...name('p._ipp._tcp.local')]),
+        ]),
+        '224.0.0.251',
+      ),
+      datagram(40002, 5355, Buffer.concat([header(0x1234, 0, 1, 0), question('wpad', 1, 1)]), '224.0.0.252'),
+      datagram(
+        40001,
+        1900,
+        Buffer.from('M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nST: ssdp:all\r\n\r\n'),
+        '239.255.255.250',
+      ),
+      datagram(1900, 40001, Buffer.from('HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n')),
+      datagram(1900, 1900, Buffer.from('not ssdp')),
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((type) => datagram(68, 67, dhcp(1, type), '255.255.255.255')),
+      datagram(68, 67, dhcp(1, null)),
+      datagram(67, 68, dhcp(2, null)),
+      datagram(67, 68, Buffer.from('short')),
+    ];
+    const ours = framesMatchTshark('udp-services', frames);
+    assert.ok(ours.some((l) => l.endsWith(' NTP 90 NTP Version 2, private, Request, MON_GETLIST_1')));
+    assert.ok(ours.some((l) => l.endsWith('DHCP Offer    - Transaction ID 0x3903f326')));
+  });
 });

@@ -3,11 +3,15 @@ import { ipv4Text, ipv6Text } from './address.js';
 export interface DnsQuestion {
   readonly name: string;
   readonly type: number;
+  /** The class field as sent; mDNS uses its top bit ("unicast response wanted"). */
+  readonly class: number;
 }
 
 export interface DnsRecord {
   readonly name: string;
   readonly type: number;
+  /** The class field as sent; mDNS uses its top bit ("cache flush"). */
+  readonly class: number;
   /** The record data as tshark's Info column shows it ('' when it shows none). */
   readonly data: string;
 }
@@ -38,7 +42,7 @@ export function decodeDns(b: Uint8Array): DnsMessage | null {
   for (let i = 0; i < counts[0] && i < MAX_RECORDS; i++) {
     const name = readName(b, pos);
     if (!name || name.end + 4 > b.length) break;
-    questions.push({ name: name.text, type: u16(b, name.end) });
+    questions.push({ name: name.text, type: u16(b, name.end), class: u16(b, name.end + 2) });
     pos = name.end + 4;
   }
   const records: DnsRecord[] = [];
@@ -50,7 +54,7 @@ export function decodeDns(b: Uint8Array): DnsMessage | null {
     const rdLength = u16(b, name.end + 8);
     const rd = name.end + 10;
     if (rd + rdLength > b.length) break;
-    records.push({ name: name.text, type, data: recordData(b, type, rd, rdLength) });
+    records.push({ name: name.text, type, class: u16(b, name.end + 2), data: recordData(b, type, rd, rdLength) });
     pos = rd + rdLength;
   }
   return {

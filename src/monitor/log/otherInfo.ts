@@ -4,6 +4,7 @@ import { decodeDns } from '../decode/dns.js';
 import type { IcmpHeader } from '../decode/icmp.js';
 import type { IpLayer } from '../decode/ip.js';
 import type { UdpHeader } from '../decode/udp.js';
+import { dhcpColumns, ntpColumns, ssdpColumns } from './udpServices.js';
 
 /** Protocol and Info columns for what is not TCP, in tshark's words. */
 export interface Columns {
@@ -56,6 +57,7 @@ export function udpColumns(
   ipPayloadLength: number,
   payload: Uint8Array,
   zeroChecksumIllegal: boolean,
+  macName: (mac: string) => string,
 ): Columns {
   const { sourcePort: sport, destinationPort: dport, length } = udp;
   if (length < 8) return { protocol: 'UDP', info: `${sport} → ${dport} [BAD UDP LENGTH ${length} < 8]` };
@@ -67,12 +69,38 @@ export function udpColumns(
       info: `${sport} → ${dport} [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH] Len=${length - 8}${malformed}`,
     };
   }
-  if (sport === 53 || dport === 53) {
-    const info = dnsInfo(payload);
-    if (info) return { protocol: 'DNS', info };
+  // tshark tries the lower port's protocol first.
+  for (const port of sport <= dport ? [sport, dport] : [dport, sport]) {
+    const service = udpServiceColumns(port, payload, macName);
+    if (service) return service;
   }
   const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
   return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length - 8}${note}` };
+}
+
+/** The service a UDP port is registered to, when the payload is what the port says. */
+function udpServiceColumns(port: number, payload: Uint8Array, macName: (mac: string) => string): Columns | null {
+  switch (port) {
+    case 53:
+      return named('DNS', dnsInfo(payload));
+    case 67:
+    case 68:
+      return dhcpColumns(payload, macName);
+    case 123:
+      return ntpColumns(payload);
+    case 1900:
+      return ssdpColumns(payload);
+    case 5353:
+      return named('MDNS', dnsInfo(payload, true));
+    case 5355:
+      return named('LLMNR', dnsInfo(payload));
+    default:
+      return null;
+  }
+}
+
+function named(protocol: string, info: string | null): Columns | null {
+  return info === null ? null : { protocol, info };
 }
 
 const DNS_TYPES: Readonly<Record<number, string>> = {
@@ -109,15 +137,26 @@ const DNS_OPCODES = [
 ];
 const DNS_RCODES = ['No error', 'Format error', 'Server failure', 'No such name', 'Not implemented', 'Refused'];
 
-export function dnsInfo(payload: Uint8Array): string | null {
+/**
+ * tshark's DNS summary: `Standard query 0x1a2b A www.example.com`. With `mdns`, the summary of
+ * multicast DNS, which marks each question `"QM"` or `"QU"` (unicast response wanted) and each
+ * record whose class has the cache-flush bit.
+ */
+export function dnsInfo(payload: Uint8Array, mdns = false): string | null {
   const m = decodeDns(payload);
   if (!m) return null;
   let s = DNS_OPCODES[m.opcode] ?? `Unknown operation (${m.opcode})`;
   if (m.response) s += ' response';
   s += ` 0x${m.id.toString(16).padStart(4, '0')}`;
   if (m.response && m.rcode !== 0) s += ` ${DNS_RCODES[m.rcode] ?? `Unknown error (${m.rcode})`}`;
-  for (const q of m.questions) s += ` ${dnsType(q.type)} ${q.name}`;
-  for (const r of m.records) s += r.data === '' ? ` ${dnsType(r.type)}` : ` ${dnsType(r.type)} ${r.data}`;
+  for (const q of m.questions) {
+    s += ` ${dnsType(q.type)} ${q.name}`;
+    if (mdns) s += (q.class & 0x8000) !== 0 ? ', "QU" question' : ', "QM" question';
+  }
+  for (const r of m.records) {
+    const flush = mdns && (r.class & 0x8000) !== 0 ? ', cache flush' : '';
+    s += r.data === '' ? ` ${dnsType(r.type)}${flush}` : ` ${dnsType(r.type)}${flush} ${r.data}`;
+  }
   return s;
 }
 

@@ -110,7 +110,7 @@ export class PacketLog {
         return this.#tcp(p, t.tcp, ns, tcpKey);
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
-        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero);
+        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac));
       }
       case 'icmp':
         return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);

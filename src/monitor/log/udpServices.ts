@@ -1,0 +1,162 @@
+import { macText } from '../decode/address.js';
+import { formatText, messageStart } from './httpStart.js';
+import type { Columns } from './otherInfo.js';
+
+/**
+ * The UDP services every network hums with, as tshark summarises them: NTP, DHCP/BOOTP and
+ * SSDP (DNS, mDNS and LLMNR are DNS's summary, see otherInfo.ts). A live capture without a
+ * filter is full of them. Null when `payload` is not what its port says.
+ */
+
+const NTP_MODES = [
+  'reserved',
+  'symmetric active',
+  'symmetric passive',
+  'client',
+  'server',
+  'broadcast',
+  'control',
+  'private',
+];
+
+/** ntpd's mode 7 request codes (ntp_request.h); 42, MON_GETLIST_1, is the monlist of amplification attacks. */
+const NTP_PRIVATE_REQUESTS = [
+  'PEER_LIST',
+  'PEER_LIST_SUM',
+  'PEER_INFO',
+  'PEER_STATS',
+  'SYS_INFO',
+  'SYS_STATS',
+  'IO_STATS',
+  'MEM_STATS',
+  'LOOP_INFO',
+  'TIMER_STATS',
+  'CONFIG',
+  'UNCONFIG',
+  'SET_SYS_FLAG',
+  'CLR_SYS_FLAG',
+  'MONITOR',
+  'NOMONITOR',
+  'GET_RESTRICT',
+  'RESADDFLAGS',
+  'RESSUBFLAGS',
+  'UNRESTRICT',
+  'MON_GETLIST',
+  'RESET_STATS',
+  'RESET_PEER',
+  'REREAD_KEYS',
+  'DO_DIRTY_HACK',
+  'DONT_DIRTY_HACK',
+  'TRUSTKEY',
+  'UNTRUSTKEY',
+  'AUTHINFO',
+  'TRAPS',
+  'ADD_TRAP',
+  'CLR_TRAP',
+  'REQUEST_KEY',
+  'CONTROL_KEY',
+  'GET_CTLSTATS',
+  'GET_LEAPINFO',
+  'GET_CLOCKINFO',
+  'SET_CLKFUDGE',
+  'GET_KERNEL',
+  'GET_CLKBUGINFO',
+  'Unknown',
+  'SET_PRECISION',
+  'MON_GETLIST_1',
+  'HOSTNAME_ASSOCID',
+  'IF_STATS',
+  'IF_RELOAD',
+];
+
+/** `NTP Version 4, client`; a private (mode 7) message adds its direction and request code. */
+export function ntpColumns(payload: Uint8Array): Columns | null {
+  if (payload.length === 0) return null;
+  const first = payload[0] as number;
+  const mode = first & 0x07;
+  let info = `NTP Version ${(first >> 3) & 0x07}, ${NTP_MODES[mode]}`;
+  if (mode === 7 && payload.length >= 4) {
+    const request = NTP_PRIVATE_REQUESTS[payload[3] as number] ?? 'Unknown';
+    info += `, ${(first & 0x80) !== 0 ? 'Response' : 'Request'}, ${request}`;
+  }
+  const malformed = mode === 7 ? privateTooShort(payload) : mode >= 1 && mode <= 5 && payload.length < 48;
+  return { protocol: 'NTP', info: malformed ? `${info}[Malformed Packet]` : info };
+}
+
+/**
+ * A mode 7 message is an 8-byte header, then `nitems` items of `itemsize` bytes, then (with the
+ * authenticated bit) a key ID and a 16-byte MAC: shorter than that, tshark's dissector runs out.
+ */
+function privateTooShort(b: Uint8Array): boolean {
+  if (b.length < 8) return true;
+  const items =
+    ((((b[4] as number) & 0x0f) << 8) | (b[5] as number)) * ((((b[6] as number) & 0x0f) << 8) | (b[7] as number));
+  const auth = ((b[1] as number) & 0x80) !== 0 ? 20 : 0;
+  return b.length < 8 + items + auth;
+}
+
+const DHCP_TYPES = ['', 'Discover', 'Offer', 'Request', 'Decline', 'ACK', 'NAK', 'Release', 'Inform'];
+const BOOTP_COOKIE = 0x63825363;
+/** op, htype, hlen, hops, xid, secs, flags, 4 addresses, chaddr (16), sname (64), file (128). */
+const BOOTP_FIXED = 236;
+
+/** `DHCP Discover - Transaction ID 0x3903f326`, or BOOTP's `Boot Request from …` without option 53. */
+export function dhcpColumns(payload: Uint8Array, macName: (mac: string) => string): Columns {
+  const op = payload[0] ?? 0;
+  if (op !== 1 && op !== 2) {
+    return {
+      protocol: 'BOOTP',
+      info: `Unknown BOOTP message type (${op})${payload.length < BOOTP_FIXED ? MALFORMED : ''}`,
+    };
+  }
+  if (payload.length < BOOTP_FIXED) return { protocol: 'BOOTP', info: `${bootInfo(payload, op, macName)}${MALFORMED}` };
+  const type = messageType(payload);
+  if (type === null) return { protocol: 'BOOTP', info: bootInfo(payload, op, macName) };
+  const xid = u32(payload, 4).toString(16).padStart(8, '0');
+  const name = (DHCP_TYPES[type] ?? `Unknown Message Type (0x${type.toString(16).padStart(2, '0')})`).padEnd(8);
+  return { protocol: 'DHCP', info: `DHCP ${name} - Transaction ID 0x${xid}` };
+}
+
+const MALFORMED = '[Malformed Packet]';
+
+function bootInfo(payload: Uint8Array, op: number, macName: (mac: string) => string): string {
+  if (op === 2) return 'Boot Reply';
+  if (payload.length < 34) return 'Boot Request';
+  const mac = macText(payload, 28);
+  return `Boot Request from ${mac} (${macName(mac)})`;
+}
+
+/** Option 53 after the magic cookie, or null. */
+function messageType(b: Uint8Array): number | null {
+  if (b.length < BOOTP_FIXED + 4 || u32(b, BOOTP_FIXED) !== BOOTP_COOKIE) return null;
+  for (let at = BOOTP_FIXED + 4; at < b.length; ) {
+    const code = b[at] as number;
+    if (code === 255) return null;
+    if (code === 0) {
+      at++;
+      continue;
+    }
+    const length = b[at + 1];
+    if (length === undefined || at + 2 + length > b.length) return null;
+    if (code === 53 && length >= 1) return b[at + 2] as number;
+    at += 2 + length;
+  }
+  return null;
+}
+
+/** SSDP is HTTP over UDP: `M-SEARCH * HTTP/1.1 `, `NOTIFY * HTTP/1.1 `, `HTTP/1.1 200 OK `. */
+export function ssdpColumns(payload: Uint8Array): Columns | null {
+  if (messageStart(payload, 0) === null) return null;
+  let end = payload.indexOf(0x0a);
+  if (end < 0) return null;
+  if (end > 0 && payload[end - 1] === 0x0d) end--;
+  return { protocol: 'SSDP', info: `${formatText(payload, 0, end)} ` };
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (
+    ((b[at] as number) * 0x1000000 +
+      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))) >>>
+    0
+  );
+}
