@@ -70,10 +70,11 @@ export function udpColumns(
     };
   }
   // tshark tries the lower port's protocol first.
-  for (const port of sport <= dport ? [sport, dport] : [dport, sport]) {
-    const service = udpServiceColumns(port, payload, macName);
-    if (service) return service;
-  }
+  const low = Math.min(sport, dport);
+  const high = Math.max(sport, dport);
+  const service =
+    udpServiceColumns(low, payload, macName) ?? (high === low ? null : udpServiceColumns(high, payload, macName));
+  if (service) return service;
   const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
   return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length - 8}${note}` };
 }
