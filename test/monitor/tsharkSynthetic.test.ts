@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { pcap, pcapng, writeCapture } from './helpers/captureWriter.js';
-import { ethernet, icmpEcho, ipv4, ipv6, nullLink, sll, sll2, udp, v6Checksummed } from './helpers/packets.js';
+import {
+  ethernet,
+  FLAGS,
+  icmpEcho,
+  ipv4,
+  ipv6,
+  nullLink,
+  sll,
+  sll2,
+  tcp,
+  udp,
+  v6Checksummed,
+} from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
 import { httpExchange, type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
 
@@ -371,5 +383,40 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     const ours = framesMatchTshark('udp-services', frames);
     assert.ok(ours.some((l) => l.endsWith(' NTP 90 NTP Version 2, private, Request, MON_GETLIST_1')));
     assert.ok(ours.some((l) => l.endsWith('DHCP Offer    - Transaction ID 0x3903f326')));
+  });
+
+  test('a response with segments missing is never shown whole; the next one is found where it starts', () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const body = (n: number) => Buffer.alloc(n, 0x61);
+    const response = (n: number) =>
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${n}\r\n\r\n`),
+        body(n),
+      ]);
+    // Two keep-alive exchanges; the server's bytes cut in 500-byte segments, some never captured.
+    const request = Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    const stream = Buffer.concat([response(1800), response(600), response(1300), response(300)]);
+    const lost = new Set([1, 6]); // inside the first response; at the end of the third
+    const c = (seq: number, ack: number, flags: number, payload?: Buffer) =>
+      ethernet(
+        0x0800,
+        ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: 51000, dport: 80, seq, ack, flags, payload })),
+      );
+    const s = (seq: number, ack: number, flags: number, payload?: Buffer) =>
+      ethernet(
+        0x0800,
+        ipv4({ src: server, dst: client, proto: 6 }, tcp({ sport: 80, dport: 51000, seq, ack, flags, payload })),
+      );
+    const frames = [
+      c(1000, 0, FLAGS.SYN),
+      s(5000, 1001, FLAGS.SYN | FLAGS.ACK),
+      c(1001, 5001, FLAGS.ACK),
+      c(1001, 5001, FLAGS.PSH | FLAGS.ACK, request),
+    ];
+    for (let at = 0, k = 0; at < stream.length; at += 500, k++) {
+      if (!lost.has(k)) frames.push(s(5001 + at, 1001 + request.length, FLAGS.ACK, stream.subarray(at, at + 500)));
+    }
+    const ours = framesMatchTshark('lost-segments', frames);
+    assert.equal(ours.filter((l) => l.includes(' HTTP/1.1 200 OK  (text/plain)')).length, 2, 'the second and fourth');
   });
 });

@@ -13,8 +13,11 @@ import { mediaColumns } from './mediaColumns.js';
 
 export type HttpSegmentSummary =
   | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
-  /** Part of a message: the frame is shown as TCP; `info` replaces the TCP text when set. */
-  | { readonly kind: 'segment'; readonly info: string | null };
+  /**
+   * Part of a message: the frame is shown as TCP; `info` replaces the TCP text when set, and
+   * `after` (the first line of a message begun in it) follows the segment note.
+   */
+  | { readonly kind: 'segment'; readonly info: string | null; readonly after?: string };
 
 const MAX_HEAD = 65536;
 /** Body bytes kept of a message sent as is: the media dissectors look at the first few. */
@@ -40,6 +43,8 @@ interface Pending {
   keepLimit: number;
   contentType: string | null;
   contentEncoding: string | null;
+  /** Bytes of it were never captured. */
+  lost: boolean;
 }
 
 export class HttpLogConversation {
@@ -62,6 +67,7 @@ export class HttpLogConversation {
     const pieces: string[] = [];
     let protocol = 'HTTP';
     let pos = 0;
+    let endedLost = false;
     const pending = this.#pending[dir];
     if (pending) {
       this.#pending[dir] = null;
@@ -75,8 +81,12 @@ export class HttpLogConversation {
         return { kind: 'segment', info: again ? `${pending.firstLine} ` : null };
       }
       if (r.info === '') return null;
-      pieces.push(r.info);
-      protocol = r.protocol;
+      // A message with a hole is never reassembled: its last segment is one more segment.
+      if (pending.lost) endedLost = true;
+      else {
+        pieces.push(r.info);
+        protocol = r.protocol;
+      }
       pos = r.used;
     }
     while (pos < b.length) {
@@ -100,8 +110,14 @@ export class HttpLogConversation {
       const used = this.#feed(dir, next, b, pos);
       if (used < 0 && !(fin && next.stage === 'body' && next.mode === 'close')) {
         this.#pending[dir] = next;
-        if (pieces.length > 0) break;
-        return { kind: 'segment', info: next.firstLine !== '' ? `${next.firstLine} ` : null };
+        // A message still waiting for its end is named by its first line, after what came before.
+        const named = next.firstLine !== '' ? `${next.firstLine} ` : '';
+        if (pieces.length > 0) {
+          pieces.push(named);
+          break;
+        }
+        if (endedLost) return { kind: 'segment', info: null, after: named };
+        return { kind: 'segment', info: named !== '' ? named : null };
       }
       const done = this.#finish(next);
       pieces.push(done.info);
@@ -109,13 +125,13 @@ export class HttpLogConversation {
       pos = used < 0 ? b.length : used;
       if (this.#tunnel[dir]) break;
     }
-    if (pieces.length === 0) return null;
+    if (pieces.length === 0) return endedLost ? { kind: 'segment', info: null } : null;
     return { kind: 'message', protocol, info: pieces.join('') };
   }
 
   /**
-   * `n` bytes in direction `dir` were not captured. A body of known length still ends where
-   * its length says, as tshark's reassembly counts in sequence space.
+   * `n` bytes in direction `dir` were not captured. A body of known length still ends where its
+   * length says, as tshark's reassembly counts in sequence space, but the message is lost.
    */
   skip(dir: 0 | 1, n: number): void {
     const p = this.#pending[dir];
@@ -123,6 +139,11 @@ export class HttpLogConversation {
     const taken = Math.min(n, p.remaining);
     p.remaining -= taken;
     p.bodyLength += taken;
+    // tshark cannot reassemble a message with a hole, and never shows it. One that ended in the
+    // hole is forgotten, and what follows is read afresh (a new message, or a Continuation);
+    // one that goes on is followed to its end, so the next message is found where it starts.
+    if (p.remaining === 0) this.#pending[dir] = null;
+    else p.lost = true;
   }
 
   /** More bytes for a message already begun: wait for more, or the finished message's text. */
@@ -266,6 +287,7 @@ function newPending(stage: Pending['stage']): Pending {
     keepLimit: PLAIN_KEPT,
     contentType: null,
     contentEncoding: null,
+    lost: false,
   };
 }
 

@@ -46,7 +46,7 @@ interface LogConversation {
 
 type AppSummary =
   | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
-  | { readonly kind: 'segment'; readonly info: string | null };
+  | { readonly kind: 'segment'; readonly info: string | null; readonly after?: string };
 
 export interface PacketLogOptions {
   /** Names for Ethernet addresses of non-IP frames (tshark resolves them by default). */
@@ -165,7 +165,8 @@ export class PacketLog {
     if (app.kind === 'message') return { protocol: app.protocol, info: prefix + app.info };
     // A record's first segment: tshark clears the Info, leaving only the note.
     if (app.info === '') return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
-    return { protocol: 'TCP', info: prefix + (app.info ?? tcpInfo(p.frame.data, tcp, a, reverseBase)) + SEGMENT_NOTE };
+    const text = app.info ?? tcpInfo(p.frame.data, tcp, a, reverseBase);
+    return { protocol: 'TCP', info: prefix + text + SEGMENT_NOTE + (app.after ?? '') };
   }
 
   #open(key: string, source: string, tcp: TcpHeader): LogConversation {
