@@ -419,4 +419,46 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     const ours = framesMatchTshark('lost-segments', frames);
     assert.equal(ours.filter((l) => l.includes(' HTTP/1.1 200 OK  (text/plain)')).length, 2, 'the second and fourth');
   });
+
+  test('ARP as hosts joining a link send it: probes, announcements, gratuitous ARP; RARP and Inverse ARP', () => {
+    const mac = (text: string) => text.split(':').map((h) => Number.parseInt(h, 16));
+    const ip = (text: string) => text.split('.').map(Number);
+    const [a, b, none, all] = ['00:1b:54:aa:bb:01', '00:1b:54:aa:bb:02', '00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff'];
+    const arp = (op: number, sha: string, spa: string, tha: string, tpa: string) => {
+      const f = [
+        ...mac(all),
+        ...mac(sha),
+        0x08,
+        0x06,
+        0,
+        1,
+        8,
+        0,
+        6,
+        4,
+        0,
+        op,
+        ...mac(sha),
+        ...ip(spa),
+        ...mac(tha),
+        ...ip(tpa),
+      ];
+      return [...f, ...new Array(60 - f.length).fill(0)];
+    };
+    const ours = framesMatchTshark('arp', [
+      arp(1, a, '10.0.0.1', none, '10.0.0.2'),
+      arp(2, b, '10.0.0.2', a, '10.0.0.1'),
+      arp(1, a, '0.0.0.0', none, '10.0.0.9'),
+      arp(1, a, '0.0.0.0', b, '10.0.0.9'),
+      arp(1, a, '10.0.0.3', none, '10.0.0.3'),
+      arp(1, a, '10.0.0.4', all, '10.0.0.4'),
+      arp(2, a, '10.0.0.5', all, '10.0.0.5'),
+      arp(3, a, '10.0.0.1', a, '10.0.0.1'),
+      arp(4, b, '10.0.0.2', a, '10.0.0.1'),
+      arp(8, a, '10.0.0.1', b, '10.0.0.2'),
+      arp(9, b, '10.0.0.2', a, '10.0.0.1'),
+    ]);
+    assert.ok(ours.some((l) => l.endsWith(' ARP 60 Who has 10.0.0.9? (ARP Probe)')));
+    assert.ok(ours.some((l) => l.endsWith(' ARP 60 ARP Announcement for 10.0.0.3')));
+  });
 });
