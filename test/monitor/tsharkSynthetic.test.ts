@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { pcap, pcapng, writeCapture } from './helpers/captureWriter.js';
 import {
+  checksum,
   ethernet,
   FLAGS,
   icmpEcho,
@@ -460,5 +461,56 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     ]);
     assert.ok(ours.some((l) => l.endsWith(' ARP 60 Who has 10.0.0.9? (ARP Probe)')));
     assert.ok(ours.some((l) => l.endsWith(' ARP 60 ARP Announcement for 10.0.0.3')));
+  });
+
+  test('multicast membership as hosts and switches send it: IGMP v1/v2/v3 and MLD', () => {
+    const ip = (text: string) => text.split('.').map(Number);
+    const withChecksum = (m: number[]) => {
+      const c = checksum(m);
+      m[2] = c >> 8;
+      m[3] = c & 0xff;
+      return m;
+    };
+    const igmp = (dst: string, m: number[]) =>
+      ethernet(0x0800, ipv4({ src: '10.0.0.1', dst, proto: 2, ttl: 1 }, withChecksum(m)));
+    const record = (type: number, group: string, sources: string[]) => [
+      type,
+      0,
+      0,
+      sources.length,
+      ...ip(group),
+      ...sources.flatMap(ip),
+    ];
+    const report = (...records: number[][]) =>
+      igmp('224.0.0.22', [0x22, 0, 0, 0, 0, 0, 0, records.length, ...records.flat()]);
+    const mld = (dst: string, body: number[]) =>
+      ethernet(0x86dd, ipv6('fe80::1', dst, 58, v6Checksummed('fe80::1', dst, 58, body, 2), 1));
+    const group6 = [0xff, 0x02, ...new Array(13).fill(0), 0xfb];
+    const frames = [
+      igmp('224.0.0.1', [0x11, 0, 0, 0, 0, 0, 0, 0]),
+      igmp('224.0.0.1', [0x11, 100, 0, 0, 0, 0, 0, 0]),
+      igmp('239.4.4.4', [0x11, 100, 0, 0, ...ip('239.4.4.4')]),
+      igmp('224.0.0.1', [0x11, 100, 0, 0, 0, 0, 0, 0, 0, 125, 0, 0]),
+      igmp('239.4.4.4', [0x11, 100, 0, 0, ...ip('239.4.4.4'), 0, 125, 0, 1, ...ip('10.9.9.9')]),
+      igmp('224.0.0.5', [0x12, 0, 0, 0, ...ip('224.0.0.5')]),
+      igmp('239.255.255.250', [0x16, 0, 0, 0, ...ip('239.255.255.250')]),
+      igmp('224.0.0.2', [0x17, 0, 0, 0, ...ip('239.255.255.250')]),
+      report(record(4, '224.0.0.251', []), record(3, '239.1.1.1', [])),
+      ...[1, 2, 5, 6].flatMap((type) => [
+        report(record(type, '239.3.3.3', [])),
+        report(record(type, '239.3.3.3', ['10.9.9.9'])),
+        report(record(type, '239.3.3.3', ['10.9.9.9', '10.8.8.8'])),
+      ]),
+      mld('ff02::1', [130, 0, 0, 0, 0x27, 0x10, 0, 0, ...new Array(16).fill(0)]),
+      mld('ff02::fb', [131, 0, 0, 0, 0, 0, 0, 0, ...group6]),
+      mld('ff02::2', [132, 0, 0, 0, 0, 0, 0, 0, ...group6]),
+      mld('ff02::16', [143, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, ...group6]),
+    ];
+    const ours = framesMatchTshark('multicast', frames);
+    assert.ok(
+      ours.some((l) =>
+        l.endsWith(' IGMPv3 58 Membership Report / Join group 224.0.0.251 for any sources / Leave group 239.1.1.1'),
+      ),
+    );
   });
 });

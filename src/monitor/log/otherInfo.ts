@@ -210,6 +210,9 @@ const ICMPV6_TYPES: Readonly<Record<number, string>> = {
   135: 'Neighbor Solicitation',
   136: 'Neighbor Advertisement',
   137: 'Redirect',
+  130: 'Multicast Listener Query',
+  131: 'Multicast Listener Report',
+  132: 'Multicast Listener Done',
   143: 'Multicast Listener Report Message v2',
 };
 

@@ -5,6 +5,7 @@ import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
 import { tsharkLine } from './columns.js';
 import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
+import { igmpColumns } from './igmp.js';
 import type { MacNames } from './names.js';
 import {
   arpColumns,
@@ -115,6 +116,10 @@ export class PacketLog {
       case 'icmp':
         return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);
       default:
+        if (!p.error && ip.protocol === 2) {
+          const igmp = igmpColumns(p.payload);
+          if (igmp) return igmp;
+        }
         return {
           protocol: p.error ? (ip.version === 4 ? 'IPv4' : 'IPv6') : ipProtocolName(ip.protocol),
           info: p.error ?? '',
