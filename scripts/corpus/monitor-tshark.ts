@@ -36,7 +36,7 @@ export async function run(corpusDir: string): Promise<{ name: string; ok: boolea
   return {
     name,
     ok: share >= FLOOR,
-    summary: `${same}/${total} lines identical to tshark (${(share * 100).toFixed(1)}%, floor ${FLOOR * 100}%) over ${files.length} captures`,
+    summary: `${same}/${total} lines identical to tshark (${(share * 100).toFixed(2)}%, floor ${FLOOR * 100}%) over ${files.length} captures`,
   };
 }
 
