@@ -312,7 +312,51 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     assert.ok(ours[1]?.endsWith('40001 → 40002 [BAD UDP LENGTH 4 < 8]'));
   });
 
-  test('the UDP services a network hums with: NTP (mode 7 too), mDNS, LLMNR, SSDP, DHCP and BOOTP', () => {
+  /** NetBIOS name service messages: queries, a response, registration, release, NBSTAT, refresh, an error. */
+  function nbns(): number[][] {
+    const name = (text: string, suffix: number, star = false) => {
+      const bytes = star ? [0x2a, ...new Array(15).fill(0)] : [...Buffer.from(text.padEnd(15, ' ')), suffix];
+      return [32, ...bytes.flatMap((c) => [65 + (c >> 4), 65 + (c & 0x0f)]), 0];
+    };
+    const header = (id: number, flags: number, counts: [number, number, number, number]) => [
+      ...[id >> 8, id & 0xff, flags >> 8, flags & 0xff],
+      ...counts.flatMap((n) => [0, n]),
+    ];
+    const nbRecord = (owner: number[], data: number[]) => [
+      ...owner,
+      0,
+      0x20,
+      0,
+      1,
+      0,
+      0,
+      0x0e,
+      0x10,
+      0,
+      data.length,
+      ...data,
+    ];
+    const host = [0, 0, 10, 0, 0, 1];
+    return [
+      [...header(0x80f0, 0x0110, [1, 0, 0, 0]), ...name('WPAD', 0), 0, 0x20, 0, 1],
+      [...header(0x80f0, 0x8500, [0, 1, 0, 0]), ...nbRecord(name('WPAD', 0), [0, 0, 10, 0, 0, 5])],
+      [...header(0x1234, 0x2910, [1, 0, 0, 1]), ...name('HOST1', 0x20), 0, 0x20, 0, 1, ...nbRecord([0xc0, 12], host)],
+      [...header(0x1235, 0x3010, [1, 0, 0, 1]), ...name('HOST1', 0x20), 0, 0x20, 0, 1, ...nbRecord([0xc0, 12], host)],
+      [...header(0x1236, 0x0000, [1, 0, 0, 0]), ...name('*', 0, true), 0, 0x21, 0, 1],
+      [
+        ...header(0x1237, 0x4010, [1, 0, 0, 1]),
+        ...name('WORKGROUP', 0x1e),
+        0,
+        0x20,
+        0,
+        1,
+        ...nbRecord([0xc0, 12], host),
+      ],
+      [...header(0x1238, 0x8583, [0, 1, 0, 0]), ...nbRecord(name('NOPE', 0), [])],
+    ];
+  }
+
+  test('the UDP services a network hums with: NTP (mode 7 too), mDNS, LLMNR, SSDP, DHCP, BOOTP and NBNS', () => {
     const datagram = (sport: number, dport: number, payload: Buffer | number[], dst = '10.0.0.2') =>
       ethernet(0x0800, ipv4({ src: '10.0.0.1', dst, proto: 17 }, udp(sport, dport, Buffer.from(payload))));
     const ntp = (first: number, length = 48, code = 0) => {
@@ -380,6 +424,7 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
       datagram(68, 67, dhcp(1, null)),
       datagram(67, 68, dhcp(2, null)),
       datagram(67, 68, Buffer.from('short')),
+      ...nbns().map((payload) => datagram(137, 137, payload, '10.0.0.255')),
     ];
     const ours = framesMatchTshark('udp-services', frames);
     assert.ok(ours.some((l) => l.endsWith(' NTP 90 NTP Version 2, private, Request, MON_GETLIST_1')));

@@ -4,7 +4,7 @@ import { decodeDns } from '../decode/dns.js';
 import type { IcmpHeader } from '../decode/icmp.js';
 import type { IpLayer } from '../decode/ip.js';
 import type { UdpHeader } from '../decode/udp.js';
-import { dhcpColumns, ntpColumns, ssdpColumns } from './udpServices.js';
+import { dhcpColumns, nbnsColumns, ntpColumns, ssdpColumns } from './udpServices.js';
 
 /** Protocol and Info columns for what is not TCP, in tshark's words. */
 export interface Columns {
@@ -89,6 +89,8 @@ function udpServiceColumns(port: number, payload: Uint8Array, macName: (mac: str
       return dhcpColumns(payload, macName);
     case 123:
       return ntpColumns(payload);
+    case 137:
+      return nbnsColumns(payload);
     case 1900:
       return ssdpColumns(payload);
     case 5353:
