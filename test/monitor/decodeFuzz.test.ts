@@ -5,7 +5,7 @@ import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
-import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp } from './helpers/packets.js';
+import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
@@ -35,6 +35,25 @@ describe('decoders on hostile bytes', () => {
           const type = which < 0 ? 0x88cc : lengthField;
           const data = Uint8Array.from([...new Array(12).fill(2), type >> 8, type & 0xff, ...llc, ...body]);
           assert.equal(typeof log.line(decodePacket(frame(1, data, ++n))), 'string');
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('hostile UDP services (DNS, mDNS, LLMNR, DHCP, NTP, NBNS, SSDP) and IGMP never throw', () => {
+    const log = new PacketLog();
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(53, 67, 68, 123, 137, 1900, 5353, 5355, 0),
+        fc.uint8Array({ maxLength: 300 }),
+        (port, body) => {
+          const packet =
+            port === 0
+              ? ipv4({ src: '10.0.0.1', dst: '224.0.0.22', proto: 2 }, [...body])
+              : ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17 }, udp(port, port, body));
+          assert.equal(typeof log.line(decodePacket(frame(101, Uint8Array.from(packet), ++n))), 'string');
         },
       ),
       { numRuns: 3000 },
