@@ -1,5 +1,5 @@
 import { flowKey } from '../decode/flowKey.js';
-import { macAt } from '../decode/link.js';
+import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
 import { tsharkLine } from './columns.js';
@@ -257,8 +257,11 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | null {
 function linkOnlyColumns(p: DecodedPacket): Columns {
   if (p.error) return { protocol: 'Malformed', info: p.error };
   if (p.link.protocol === 0x9000) return loopColumns(p);
-  const switchColumns = switchProtocolColumns(p.frame.data, p.link.offset, p.link.protocol);
-  if (switchColumns) return switchColumns;
+  // A value of at most 1500 is an 802.3 length only in an Ethernet header (elsewhere it is an address family).
+  if (p.link.protocol > 1500 || p.frame.linkType === LINKTYPE.ETHERNET) {
+    const switchColumns = switchProtocolColumns(p.frame.data, p.link.offset, p.link.protocol);
+    if (switchColumns) return switchColumns;
+  }
   return { protocol: `0x${p.link.protocol.toString(16).padStart(4, '0')}`, info: 'Ethernet II' };
 }
 
