@@ -39,8 +39,6 @@ interface Pending {
   /** The body's first bytes (copied: segments are views into the capture's buffer). */
   kept: Buffer[];
   keptLength: number;
-  /** How many of the body's first bytes are kept: a few, or enough to decode a compressed body's start. */
-  keepLimit: number;
   contentType: string | null;
   contentEncoding: string | null;
   /** Bytes of it were never captured. */
@@ -205,7 +203,6 @@ export class HttpLogConversation {
     p.stage = 'body';
     p.contentType = headers.contentType;
     p.contentEncoding = headers.contentEncoding;
-    p.keepLimit = headers.contentEncoding === null ? PLAIN_KEPT : ENCODED_KEPT;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
       this.#methods[dir].push(p.method);
@@ -242,7 +239,9 @@ export class HttpLogConversation {
   }
 
   #noteBody(p: Pending, b: Uint8Array, at: number, n: number): void {
-    const keep = Math.min(n, p.keepLimit - p.keptLength);
+    // A few bytes, or enough to decode a compressed body's start.
+    const limit = p.contentEncoding === null ? PLAIN_KEPT : ENCODED_KEPT;
+    const keep = Math.min(n, limit - p.keptLength);
     if (keep > 0) {
       p.kept.push(Buffer.from(b.subarray(at, at + keep)));
       p.keptLength += keep;
@@ -284,7 +283,6 @@ function newPending(stage: Pending['stage']): Pending {
     bodyLength: 0,
     kept: [],
     keptLength: 0,
-    keepLimit: PLAIN_KEPT,
     contentType: null,
     contentEncoding: null,
     lost: false,

@@ -47,10 +47,10 @@ export function fragmentColumns(ip: IpLayer): Columns {
   };
 }
 
-/** `zeroChecksumIllegal`: UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. */
 /**
  * UDP's columns. A length field below 8, or beyond the IP payload, is reported as tshark
- * reports it; `ipPayloadLength` is what the IP header leaves for UDP.
+ * reports it; `ipPayloadLength` is what the IP header leaves for UDP. `zeroChecksumIllegal`:
+ * UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0.
  */
 export function udpColumns(
   udp: UdpHeader,
@@ -207,14 +207,14 @@ const ICMPV6_TYPES: Readonly<Record<number, string>> = {
   4: 'Parameter Problem',
   128: 'Echo (ping) request',
   129: 'Echo (ping) reply',
+  130: 'Multicast Listener Query',
+  131: 'Multicast Listener Report',
+  132: 'Multicast Listener Done',
   133: 'Router Solicitation',
   134: 'Router Advertisement',
   135: 'Neighbor Solicitation',
   136: 'Neighbor Advertisement',
   137: 'Redirect',
-  130: 'Multicast Listener Query',
-  131: 'Multicast Listener Report',
-  132: 'Multicast Listener Done',
   143: 'Multicast Listener Report Message v2',
 };
 

@@ -1,4 +1,5 @@
 import { ipv4Text, ipv6Text, macText } from '../decode/address.js';
+import { u32 } from '../decode/tcp.js';
 import { formatText } from './httpStart.js';
 import type { Columns } from './otherInfo.js';
 
@@ -35,7 +36,6 @@ export function switchProtocolColumns(frame: Uint8Array, at: number, type: numbe
 
 const MALFORMED = '[Malformed Packet]';
 const u16 = (b: Uint8Array, at: number): number => ((b[at] as number) << 8) | (b[at + 1] as number);
-const u32 = (b: Uint8Array, at: number): number => u16(b, at) * 0x10000 + u16(b, at + 2);
 
 /** `Conf. TC + Root = 32768/0/00:11:22:33:44:55  Cost = 4  Port = 0x8001`, or a TCN. */
 function stpColumns(b: Uint8Array, at: number): Columns {

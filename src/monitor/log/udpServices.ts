@@ -1,4 +1,5 @@
 import { macText } from '../decode/address.js';
+import { u32 } from '../decode/tcp.js';
 import { formatText, messageStart } from './httpStart.js';
 import type { Columns } from './otherInfo.js';
 
@@ -151,14 +152,6 @@ export function ssdpColumns(payload: Uint8Array): Columns | null {
   if (end < 0) return null;
   if (end > 0 && payload[end - 1] === 0x0d) end--;
   return { protocol: 'SSDP', info: `${formatText(payload, 0, end)} ` };
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (
-    ((b[at] as number) * 0x1000000 +
-      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))) >>>
-    0
-  );
 }
 
 const NBNS_OPCODES: Readonly<Record<number, string>> = {
