@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
+import { NETWORK_THREATS } from '../../src/monitor/detect/networkAlert.js';
 
 const catalog = loadCatalog();
 const rules = loadRuleDir(BUILTIN_RULES_DIR).rules;
@@ -65,9 +66,10 @@ describe('the built-in threat catalog', () => {
     assert.ok(catalog.get('sql-slammer')?.aliases.includes('W32.SQLExp.Worm'));
   });
 
-  it('every threat has a rule pack, and every rule names a known threat', () => {
-    const named = new Set(rules.map((r) => r.spec.threat));
-    for (const t of catalog.all()) assert.ok(named.has(t.id), `no rule names ${t.id}`);
+  it('every threat is named by a rule or a stateful detector, and every rule names a known threat', () => {
+    const named = new Set<string>([...rules.map((r) => r.spec.threat), ...NETWORK_THREATS]);
+    for (const t of catalog.all()) assert.ok(named.has(t.id), `nothing names ${t.id}`);
+    for (const id of NETWORK_THREATS) assert.ok(catalog.get(id), `the monitor names ${id}, which the catalog lacks`);
     for (const r of rules) assert.ok(catalog.get(r.spec.threat), `${r.spec.id} → ${r.spec.threat}`);
   });
 });

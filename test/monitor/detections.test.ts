@@ -44,6 +44,7 @@ describe('network detections', () => {
       assert.equal(scans.length, 1, 'reported once per cooldown');
       assert.equal(scans[0]!.rule?.id, `monitor-port-scan-${kind}`);
       assert.equal(scans[0]!.source.ip, ATTACKER);
+      assert.equal(scans[0]!.threat?.software?.name, 'Port scan', 'named from the catalog');
       // FIN, NULL and Xmas are never sent by a real stack, so fewer ports suffice.
       const needed = kind === 'syn' ? DEFAULT_THRESHOLDS.portScan.ports : DEFAULT_THRESHOLDS.portScan.stealthPorts;
       assert.match(scans[0]!.bansho.evidence ?? '', new RegExp(`${needed} ports on ${SERVER}`));
@@ -67,6 +68,7 @@ describe('network detections', () => {
     const floods = run(packets).events.filter((e) => e.threat?.software?.id === 'syn-flood');
     assert.equal(floods.length, 1);
     assert.equal(floods[0]!.rule?.id, 'monitor-syn-flood-spoofed');
+    assert.match(floods[0]!.message, /^detected: SYN flood from /, 'named from the catalog');
   });
 
   test('a sweep of one port over many hosts is a horizontal port scan', () => {

@@ -1,9 +1,12 @@
 import type { Endpoint } from '../../observe/observation.js';
 
+/** Catalog threats the scan and flood detectors name (src/catalog/threats/behaviour.yaml). */
+export const NETWORK_THREATS = ['port-scan', 'syn-flood'] as const;
+
 /** A network-level finding of a stateful detector (scan, flood), before it becomes an event. */
 export interface NetworkAlert {
   /** Catalog threat id. */
-  readonly threatId: 'port-scan' | 'syn-flood';
+  readonly threatId: (typeof NETWORK_THREATS)[number];
   readonly ruleId: string;
   readonly ruleName: string;
   readonly time: number;
