@@ -141,7 +141,7 @@ async function analyzeWith(
     const input = {
       stats: run.analyzer.stats,
       added: run.added(),
-      made: run.analyzer.stats.matchedLines,
+      made: run.analyzer.stats.matchedLines + run.analyzer.stats.findings,
       problems: [],
     };
     writePrinted();

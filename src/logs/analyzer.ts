@@ -1,14 +1,18 @@
+import { HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
+import { behaviourEvent, type LoggedSignal } from './behaviourEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
   countOutcome,
   type EventPlace,
   eventPlace,
+  findingPlace,
   GARBAGE_SAMPLES,
   hashText,
+  loggedSignal,
   placedJson,
   placeEvent,
   threatEvent,
@@ -47,6 +51,12 @@ export interface BatchCounts {
   readonly garbageSamples: readonly string[];
 }
 
+/** A request a worker found that the behaviours count: its index in the batch and its signal. */
+export interface BatchSignal {
+  readonly index: number;
+  readonly signal: LoggedSignal;
+}
+
 /** A threat line found by a worker: its index in the batch, its content key and its unplaced event. */
 export interface BatchHit {
   readonly index: number;
@@ -56,7 +66,10 @@ export interface BatchHit {
 }
 
 export interface ThreatTally {
+  /** Threat lines. */
   count: number;
+  /** Behaviour findings (each stands for several lines, none of which need be a threat line). */
+  findings: number;
   first: number;
   last: number;
   readonly sources: Map<string, number>;
@@ -64,6 +77,7 @@ export interface ThreatTally {
 
 export interface SourceTally {
   count: number;
+  findings: number;
   first: number;
   last: number;
   readonly threats: Set<string>;
@@ -80,6 +94,8 @@ export interface AnalysisStats {
   /** Lines whose request line is `-`: a connection that sent no request (a 408). */
   noRequest: number;
   matchedLines: number;
+  /** Behaviour findings: a source's run of requests overflowed a bucket (../detect/behaviour/). */
+  findings: number;
   first: number | null;
   last: number | null;
   readonly threats: Map<string, ThreatTally>;
@@ -107,6 +123,11 @@ class FileState {
   lineNo = 0;
   /** Occurrences of each matched line's content, so identical lines stay distinct facts. */
   readonly seen = new Map<string, number>();
+  /**
+   * Per-source behaviour, per file: a file read alone or with others fills its buckets the
+   * same way, so a finding's place (hence its id) does not depend on what was read before.
+   */
+  readonly behaviour = new HttpBehaviour<LoggedSignal>();
 
   constructor(
     readonly label: string,
@@ -131,6 +152,7 @@ export class LogAnalyzer {
     garbageSamples: [],
     noRequest: 0,
     matchedLines: 0,
+    findings: 0,
     first: null,
     last: null,
     threats: new Map(),
@@ -210,8 +232,8 @@ export class LogAnalyzer {
     return file.format as LogFormat;
   }
 
-  /** Take in one batch a worker analysed, in file order: counts, then its threat lines. */
-  acceptBatch(label: string, counts: BatchCounts, hits: readonly BatchHit[]): void {
+  /** Take in one batch a worker analysed, in file order: counts, then its threat lines and signals in line order. */
+  acceptBatch(label: string, counts: BatchCounts, hits: readonly BatchHit[], signals: readonly BatchSignal[]): void {
     const file = this.#files.get(label);
     if (!file) throw new Error(`startFile(${label}) first`);
     const stats = this.stats;
@@ -222,11 +244,32 @@ export class LogAnalyzer {
     stats.noRequest += counts.noRequest;
     for (const g of counts.garbageSamples)
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
+    // Merged by line, so events come in the order the in-process analysis makes them.
+    let s = 0;
     for (const hit of hits) {
+      for (; s < signals.length && (signals[s] as BatchSignal).index < hit.index; s++)
+        this.#signal(file, signals[s] as BatchSignal, file.lineNo);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
       this.#accept({ ...hit.event, id: place.id, json: placedJson(hit.event.json, place) }, null);
     }
+    for (; s < signals.length; s++) this.#signal(file, signals[s] as BatchSignal, file.lineNo);
     file.lineNo += counts.lines;
+  }
+
+  #signal(file: FileState, { index, signal }: BatchSignal, batchStart: number): void {
+    this.#behave(file, signal, batchStart + index + 1);
+  }
+
+  /** A counted request through the file's behaviours; a finding becomes an event placed at `lineNo`. */
+  #behave(file: FileState, signal: LoggedSignal, lineNo: number): void {
+    for (const alert of file.behaviour.request(signal)) {
+      const place = findingPlace(file.identity ?? '', alert.ruleId, file.label, lineNo);
+      const event = encodeEvent(behaviourEvent(alert, place, this.#options.threatName));
+      this.stats.findings++;
+      this.#batch.push(event);
+      this.#tally(event, 'findings');
+      this.#options.onEvent?.(event, null);
+    }
   }
 
   #decideFormat(file: FileState): void {
@@ -249,11 +292,14 @@ export class LogAnalyzer {
       this.#options.fallbackTime?.() ?? 0,
     );
     countOutcome(stats, outcome, line);
+    if (outcome.kind !== 'threat' && outcome.kind !== 'clean') return;
     if (outcome.kind === 'threat') {
       const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
       placeEvent(event, this.#place(file, hashText(line), file.lineNo));
       this.#accept(encodeEvent(event), outcome);
     }
+    const signal = loggedSignal(line, outcome.observation);
+    if (signal !== null) this.#behave(file, signal, file.lineNo);
   }
 
   /** A threat line's place; counts the occurrences of its content in the file. */
@@ -266,11 +312,12 @@ export class LogAnalyzer {
   #accept(event: EncodedEvent, detail: EventDetail | null): void {
     this.stats.matchedLines++;
     this.#batch.push(event);
-    this.#tally(event);
+    this.#tally(event, 'count');
     this.#options.onEvent?.(event, detail);
   }
 
-  #tally(event: EncodedEvent): void {
+  /** Count an event for its threat and source: a threat line (`count`) or a behaviour finding. */
+  #tally(event: EncodedEvent, as: 'count' | 'findings'): void {
     const stats = this.stats;
     const t = event.ts;
     const ip = event.sourceIp;
@@ -279,19 +326,19 @@ export class LogAnalyzer {
     const threatId = event.threatId ?? 'unknown';
     let threat = stats.threats.get(threatId);
     if (!threat) {
-      threat = { count: 0, first: t, last: t, sources: new Map() };
+      threat = { count: 0, findings: 0, first: t, last: t, sources: new Map() };
       stats.threats.set(threatId, threat);
     }
-    threat.count++;
+    threat[as]++;
     threat.first = Math.min(threat.first, t);
     threat.last = Math.max(threat.last, t);
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
     let source = stats.sources.get(ip);
     if (!source) {
-      source = { count: 0, first: t, last: t, threats: new Set() };
+      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
       stats.sources.set(ip, source);
     }
-    source.count++;
+    source[as]++;
     source.first = Math.min(source.first, t);
     source.last = Math.max(source.last, t);
     source.threats.add(threatId);

@@ -5,9 +5,9 @@
  * occurrences) stays with the main thread, which takes results in order.
  */
 import type { Engine } from '../detect/types.js';
-import type { BatchHit } from './analyzer.js';
+import type { BatchHit, BatchSignal } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, countOutcome, hashText, threatEvent, unplacedEncoded } from './lineCore.js';
+import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedEncoded } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -35,6 +35,8 @@ export interface BatchReply {
    * main thread fills in id and origin without parsing the event or writing it out again.
    */
   readonly hits: BatchHit[];
+  /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
+  readonly signals: BatchSignal[];
 }
 
 const MAX_LINE = 65_536;
@@ -61,6 +63,7 @@ export class BatchAnalyzer {
       noRequest: 0,
       garbageSamples: [],
       hits: [],
+      signals: [],
     };
     let index = 0;
     // Decoded a piece at a time: a string of a whole batch would be too large for the young
@@ -86,12 +89,15 @@ export class BatchAnalyzer {
       counts.lines++;
       const outcome = analyzeLine(line, format, this.engine, fallbackTime);
       countOutcome(counts, outcome, line);
+      if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
       if (outcome.kind === 'threat')
         hits.push({
           index,
           lineKey: hashText(line),
           event: unplacedEncoded(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
         });
+      const signal = loggedSignal(line, outcome.observation);
+      if (signal !== null) reply.signals.push({ index, signal });
     }
     return index;
   }

@@ -1,9 +1,11 @@
 import * as crypto from 'node:crypto';
+import { isBehaviourCandidate } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import { eventFromObservation } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
+import type { LoggedSignal } from './behaviourEvent.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
 
@@ -12,7 +14,7 @@ export type LineOutcome =
   | { kind: 'blank' }
   | { kind: 'garbage' }
   | { kind: 'no-request' }
-  | { kind: 'clean' }
+  | { kind: 'clean'; observation: HttpObservation }
   | { kind: 'threat'; observation: HttpObservation; matches: Match[] };
 
 /** Line counts, as a batch reply and an analysis keep them. */
@@ -27,6 +29,9 @@ export interface LineCounts {
 }
 
 export const GARBAGE_SAMPLES = 5;
+
+/** A log line kept as evidence is cut to this many characters. */
+const EVIDENCE_CHARS = 1024;
 
 /** Count one line by its outcome (the caller counts lines themselves). */
 export function countOutcome(counts: LineCounts, outcome: LineOutcome, line: string): void {
@@ -59,7 +64,31 @@ export function analyzeLine(line: string, format: LogFormat, engine: Engine, fal
   if (record.requestLine === '') return { kind: 'no-request' };
   const observation = observationFromRecord(record, fallbackTime);
   const matches = engine.match(observation);
-  return matches.length === 0 ? { kind: 'clean' } : { kind: 'threat', observation, matches };
+  return matches.length === 0 ? { kind: 'clean', observation } : { kind: 'threat', observation, matches };
+}
+
+/** A request's signal for the behaviours (../detect/behaviour/), or null when none counts it. */
+export function loggedSignal(line: string, observation: HttpObservation): LoggedSignal | null {
+  const { method, path } = observation.request;
+  const status = observation.status;
+  if (status === null || !isBehaviourCandidate(method, path, status)) return null;
+  return {
+    time: observation.time,
+    source: observation.source.ip,
+    method,
+    path,
+    status,
+    line: line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line,
+  };
+}
+
+/**
+ * Where a behaviour finding sits: at the line that made its bucket overflow. The id derives from
+ * the file's identity, the behaviour and that line's number: the same file read again fills the
+ * same buckets in the same order, so re-imports add nothing twice.
+ */
+export function findingPlace(fileIdentity: string, ruleId: string, file: string, lineNo: number): EventPlace {
+  return { id: hashText(`logs\n${fileIdentity}\n${ruleId}\n${lineNo}`, 22), origin: { file, line: lineNo } };
 }
 
 /**
@@ -79,7 +108,7 @@ export function threatEvent(
     ...(threatName ? { threatName } : {}),
   });
   // For a log, the whole line is the evidence, as the admin would quote it.
-  event.bansho.evidence = line.length > 1024 ? line.slice(0, 1024) : line;
+  event.bansho.evidence = line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line;
   return event;
 }
 

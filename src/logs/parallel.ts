@@ -75,7 +75,7 @@ export async function analyzeFilesParallel(
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
-          analyzer.acceptBatch(path, r, r.hits);
+          analyzer.acceptBatch(path, r, r.hits, r.signals);
           progress?.advance(0, r.lines);
           nextToAccept++;
         }

@@ -27,25 +27,26 @@ export function formatSummary(input: SummaryInput): string {
     `lines: ${stats.lines} (${stats.parsed} parsed, ${stats.garbage} garbage, ${stats.blank} blank, ${stats.noRequest} without a request line)`,
   );
   for (const [file, format] of stats.formats) out.push(`format: ${file}: ${format}`);
+  const findings = stats.findings > 0 ? `behaviour findings: ${stats.findings}; ` : '';
   out.push(
-    `threat lines: ${stats.matchedLines}; events: ${input.added} new, ${input.made - input.added} already stored`,
+    `threat lines: ${stats.matchedLines}; ${findings}events: ${input.added} new, ${input.made - input.added} already stored`,
   );
   if (stats.first !== null && stats.last !== null)
     out.push(`first seen: ${iso(stats.first)}   last seen: ${iso(stats.last)}`);
   if (stats.threats.size > 0) {
     out.push('', 'threats found:');
-    for (const [id, t] of topEntries(stats.threats, (t) => t.count, n)) {
+    for (const [id, t] of topEntries(stats.threats, weight, n)) {
       out.push(
-        `  ${input.threatName(id)} [${id}]: ${t.count} lines from ${t.sources.size} source${t.sources.size === 1 ? '' : 's'}, ${iso(t.first)} … ${iso(t.last)}`,
+        `  ${input.threatName(id)} [${id}]: ${counted(t)} from ${t.sources.size} source${t.sources.size === 1 ? '' : 's'}, ${iso(t.first)} … ${iso(t.last)}`,
       );
     }
   }
   if (stats.sources.size > 0) {
     out.push('', 'top sources:');
-    for (const [ip, s] of topEntries(stats.sources, (s) => s.count, n)) {
+    for (const [ip, s] of topEntries(stats.sources, weight, n)) {
       const origin = input.origins?.get(ip);
       const where = origin ? ` — ${describeOrigin(origin)}` : '';
-      out.push(`  ${ip}: ${s.count} lines, ${[...s.threats].join(', ')}, ${iso(s.first)} … ${iso(s.last)}${where}`);
+      out.push(`  ${ip}: ${counted(s)}, ${[...s.threats].join(', ')}, ${iso(s.first)} … ${iso(s.last)}${where}`);
     }
     if (input.origins && input.origins.size > 0) out.push(`  ${attributionText()}`);
   }
@@ -68,22 +69,25 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
     blank: stats.blank,
     noRequest: stats.noRequest,
     matchedLines: stats.matchedLines,
+    findings: stats.findings,
     eventsNew: input.added,
     eventsAlreadyStored: input.made - input.added,
     first: stats.first === null ? null : iso(stats.first),
     last: stats.last === null ? null : iso(stats.last),
     formats: Object.fromEntries(stats.formats),
-    threats: topEntries(stats.threats, (t) => t.count, n).map(([id, t]) => ({
+    threats: topEntries(stats.threats, weight, n).map(([id, t]) => ({
       id,
       name: input.threatName(id),
       lines: t.count,
+      findings: t.findings,
       sources: t.sources.size,
       first: iso(t.first),
       last: iso(t.last),
     })),
-    topSources: topEntries(stats.sources, (s) => s.count, n).map(([ip, s]) => ({
+    topSources: topEntries(stats.sources, weight, n).map(([ip, s]) => ({
       ip,
       lines: s.count,
+      findings: s.findings,
       threats: [...s.threats],
       first: iso(s.first),
       last: iso(s.last),
@@ -93,6 +97,17 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
     garbageSamples: stats.garbageSamples,
     problems: input.problems,
   };
+}
+
+/** Threat lines and behaviour findings, for ranking (a finding sums up several lines). */
+const weight = (t: { count: number; findings: number }): number => t.count + t.findings;
+
+/** "4 lines", "1 behaviour finding", "3 lines, 1 behaviour finding". */
+function counted(t: { count: number; findings: number }): string {
+  const parts: string[] = [];
+  if (t.count > 0 || t.findings === 0) parts.push(`${t.count} line${t.count === 1 ? '' : 's'}`);
+  if (t.findings > 0) parts.push(`${t.findings} behaviour finding${t.findings === 1 ? '' : 's'}`);
+  return parts.join(', ');
 }
 
 function iso(ms: number): string {

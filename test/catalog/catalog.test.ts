@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
+import { BEHAVIOUR_THREATS } from '../../src/detect/behaviour/httpBehaviour.js';
 import { NETWORK_THREATS } from '../../src/monitor/detect/networkAlert.js';
 
 const catalog = loadCatalog();
@@ -67,7 +68,7 @@ describe('the built-in threat catalog', () => {
   });
 
   it('every threat is named by a rule or a stateful detector, and every rule names a known threat', () => {
-    const named = new Set<string>([...rules.map((r) => r.spec.threat), ...NETWORK_THREATS]);
+    const named = new Set<string>([...rules.map((r) => r.spec.threat), ...NETWORK_THREATS, ...BEHAVIOUR_THREATS]);
     for (const t of catalog.all()) assert.ok(named.has(t.id), `nothing names ${t.id}`);
     for (const id of NETWORK_THREATS) assert.ok(catalog.get(id), `the monitor names ${id}, which the catalog lacks`);
     for (const r of rules) assert.ok(catalog.get(r.spec.threat), `${r.spec.id} → ${r.spec.threat}`);

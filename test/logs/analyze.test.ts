@@ -192,6 +192,71 @@ function runCli(args: string[], stdin = ''): Promise<{ code: number | null; stdo
   });
 }
 
+describe('analyze: behaviour across lines', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-behaviour-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const SCANNER = '203.0.113.66';
+  const GUESSER = '198.51.100.23';
+  /** Ordinary visitors (a missing favicon among them), a path scanner and a wp-login guesser, interleaved. */
+  function mixedLog(): string[] {
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t = SEED_TIME + i * 500;
+      lines.push(combinedLine(`192.0.2.${1 + (i % 7)}`, t, `GET /page${i % 5}.html HTTP/1.1`, 200, 900));
+      if (i % 3 === 0) lines.push(combinedLine('192.0.2.1', t, 'GET /favicon.ico HTTP/1.1', 404, 0));
+      if (i < 14) lines.push(combinedLine(SCANNER, t + 1, `GET /old/backup${i}.zip HTTP/1.1`, 404, 153));
+      if (i >= 20 && i < 27) lines.push(combinedLine(GUESSER, t + 2, 'POST /wp-login.php HTTP/1.1', 200, 4100));
+    }
+    return lines;
+  }
+
+  it('names a path scan and a login guesser once each, with their lines as evidence, and stores them once', async () => {
+    const file = join(dir, 'mixed.log');
+    const lines = mixedLog();
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = new SqliteEventStore(openSqlite(join(dir, 'behaviour.db')));
+    const first = await analyzeFiles([file], options, (e) => store.appendEncodedSync(e));
+    const s = first.analyzer.stats;
+    assert.equal(s.matchedLines, 0, 'no single line is an attack');
+    assert.equal(s.findings, 2);
+    const events = store.querySync({});
+    assert.deepEqual(events.map((e) => `${e.threat?.software?.id} ${e.source.ip}`).sort(), [
+      `web-path-probing ${SCANNER}`,
+      `wordpress-login-bruteforce ${GUESSER}`,
+    ]);
+    const probe = events.find((e) => e.threat?.software?.id === 'web-path-probing');
+    const evidence = probe?.bansho.evidence?.split('\n') ?? [];
+    assert.equal(evidence.length, 11, 'the eleven lines that filled the bucket');
+    assert.ok(evidence.every((l) => l.startsWith(SCANNER) && l.includes('" 404 ')));
+    // Placed at the line that made the bucket overflow: the scanner's eleventh request.
+    const eleventh = lines.filter((l) => l.startsWith(SCANNER))[10] as string;
+    assert.equal(probe?.bansho.origin?.line, lines.indexOf(eleventh) + 1);
+    assert.equal(probe?.threat?.software?.name, 'Web path probing');
+    assert.match(probe?.message ?? '', /^detected: Web path probing from 203\.0\.113\.66: 11 requests/);
+
+    const again = await analyzeFiles([file], options, (e) => store.appendEncodedSync(e));
+    assert.equal(again.made, 2);
+    assert.equal(again.added, 0, 're-importing adds nothing twice');
+  });
+
+  it('prints findings in the summary apart from threat lines', () => {
+    const file = join(dir, 'summary.log');
+    writeFileSync(file, `${mixedLog().join('\n')}\n`);
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'analyze', file, '--db', join(dir, 's.db'), '--no-origins', '--no-progress'],
+      { encoding: 'utf8' },
+    );
+    assert.match(out, /^threat lines: 0; behaviour findings: 2; events: 2 new/m);
+    assert.match(out, /Web path probing \[web-path-probing\]: 1 behaviour finding from 1 source/);
+    assert.match(out, /203\.0\.113\.66: 1 behaviour finding, web-path-probing/);
+  });
+});
+
 describe('analyze on worker threads', () => {
   let dir: string;
   before(() => {
@@ -209,6 +274,13 @@ describe('analyze on worker threads', () => {
       lines[lines.length - 1] as string,
       '{"remote_addr":"203.0.113.8","request":"CONNECT foo.com:25 HTTP/1.1"}',
     );
+    // A path scan spread over many small batches: its finding needs the lines in order.
+    for (let i = 0; i < 12; i++)
+      lines.splice(
+        40 + i * 3,
+        0,
+        combinedLine('203.0.113.66', SEED_TIME + i * 200, `GET /backup${i}.tar HTTP/1.1`, 404, 153),
+      );
     const file = join(dir, 'access.log');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const gz = join(dir, 'access.log.1.gz');
@@ -221,8 +293,8 @@ describe('analyze on worker threads', () => {
       batchBytes: 2048,
     });
     const pick = (s: typeof serial) => {
-      const { lines: l, parsed, garbage, blank, noRequest, matchedLines, first, last } = s.analyzer.stats;
-      return { l, parsed, garbage, blank, noRequest, matchedLines, first, last, made: s.made, problems: s.problems };
+      const { lines: l, parsed, garbage, blank, noRequest, matchedLines, findings, first, last } = s.analyzer.stats;
+      return { l, parsed, garbage, blank, noRequest, matchedLines, findings, first, last, made: s.made, problems: s.problems };
     };
     assert.deepEqual(pick(parallel), pick(serial));
     const ids = (store: SqliteEventStore) =>
@@ -232,10 +304,11 @@ describe('analyze on worker threads', () => {
         .sort();
     assert.deepEqual(ids(parallelStore), ids(serialStore));
     assert.equal(parallel.added, serial.added);
+    assert.equal(serial.analyzer.stats.findings, 2, 'the scan, once in each file');
     assert.equal(
       serial.added,
-      17,
-      'the 16 seed lines and the JSON CONNECT; the gzip repeats the head of the same log, so adds nothing',
+      18,
+      'the 16 seed lines, the JSON CONNECT and the scan; the gzip repeats the head of the same log, so adds nothing',
     );
   });
 

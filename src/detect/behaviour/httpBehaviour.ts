@@ -1,0 +1,177 @@
+/**
+ * What one request cannot show but a source's run of requests does: a scanner walking through
+ * paths that do not exist, a password guesser posting to a login form, a client failing HTTP
+ * authentication over and over. Each behaviour is a leaky bucket per source over the requests
+ * that concern it (CrowdSec's http-probing, http-bf-wordpress_bf and http-generic-bf; fail2ban's
+ * maxretry/findtime), and an overflow is one finding naming a catalog threat.
+ *
+ * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
+ */
+import { LeakyBuckets } from './leakyBucket.js';
+
+/** Catalog threats the behaviours name (src/catalog/threats/). */
+export const BEHAVIOUR_THREATS = [
+  'web-path-probing',
+  'http-auth-brute-force',
+  'wordpress-login-bruteforce',
+  'wordpress-xmlrpc-abuse',
+] as const;
+
+/** The facts of one answered request a behaviour needs. */
+export interface RequestSignal {
+  readonly time: number;
+  readonly source: string;
+  readonly method: string;
+  /** The path, without the query. */
+  readonly path: string;
+  readonly status: number;
+}
+
+export interface BehaviourAlert<S extends RequestSignal = RequestSignal> {
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly threatId: (typeof BEHAVIOUR_THREATS)[number];
+  readonly source: string;
+  /** The time of the request that made the bucket overflow. */
+  readonly time: number;
+  /** The requests that filled the bucket, oldest first; the last one made it overflow. */
+  readonly requests: readonly S[];
+  /** One line: what was counted, over how long. */
+  readonly evidence: string;
+}
+
+interface Behaviour<S extends RequestSignal> {
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly threatId: BehaviourAlert['threatId'];
+  /** Does this request concern the behaviour? */
+  readonly concerns: (s: RequestSignal) => boolean;
+  /** What the requests are, for the evidence: "requests for missing paths". */
+  readonly counted: string;
+  readonly buckets: LeakyBuckets<S>;
+}
+
+/**
+ * Static files a page pulls in by the dozen: a missing stylesheet or favicon is a broken page,
+ * not a probe (CrowdSec's static_ressource).
+ */
+const STATIC_EXTENSIONS = new Set([
+  'css',
+  'js',
+  'mjs',
+  'map',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'ico',
+  'svg',
+  'webp',
+  'avif',
+  'bmp',
+  'woff',
+  'woff2',
+  'ttf',
+  'otf',
+  'eot',
+  'mp3',
+  'mp4',
+  'webm',
+  'ogg',
+]);
+
+function isStatic(path: string): boolean {
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  return dot > slash && STATIC_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
+}
+
+const endsWithFold = (path: string, suffix: string): boolean =>
+  path.length >= suffix.length && path.slice(path.length - suffix.length).toLowerCase() === suffix;
+
+const NOT_FOUND_OR_REFUSED = new Set([400, 403, 404]);
+
+/**
+ * Whether a request can concern any behaviour: the caller (a log worker) need only keep those.
+ * Cheap, and true for a superset of what the behaviours count.
+ */
+export function isBehaviourCandidate(method: string, path: string, status: number | null): boolean {
+  if (status === null) return false;
+  if (status === 401 || NOT_FOUND_OR_REFUSED.has(status)) return true;
+  return method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php'));
+}
+
+/**
+ * Per-source behaviour over answered requests. `S` may carry more than the signal (a log line
+ * for the evidence); alerts hand the requests back as given.
+ */
+export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
+  readonly #behaviours: readonly Behaviour<S>[];
+
+  constructor(maxSources = 100_000) {
+    const buckets = (capacity: number, leakSeconds: number, distinct: boolean) =>
+      new LeakyBuckets<S>({ capacity, leakMs: leakSeconds * 1000, cooldownMs: 5 * 60_000, distinct }, maxSources);
+    this.#behaviours = [
+      {
+        ruleId: 'behaviour-path-probing',
+        ruleName: 'Many missing or forbidden paths asked for by one source (path probing)',
+        threatId: 'web-path-probing',
+        concerns: (s) => NOT_FOUND_OR_REFUSED.has(s.status) && s.path !== '' && !isStatic(s.path),
+        counted: 'requests for distinct missing or forbidden paths',
+        // CrowdSec http-probing: more than 10 distinct paths, draining one per 10 s.
+        buckets: buckets(10, 10, true),
+      },
+      {
+        ruleId: 'behaviour-auth-failures',
+        ruleName: 'Repeated HTTP authentication failures (401) from one source',
+        threatId: 'http-auth-brute-force',
+        concerns: (s) => s.status === 401,
+        counted: 'requests answered 401 Unauthorized',
+        buckets: buckets(5, 10, false),
+      },
+      {
+        ruleId: 'behaviour-wordpress-login',
+        ruleName: 'Repeated POSTs to wp-login.php from one source',
+        threatId: 'wordpress-login-bruteforce',
+        concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/wp-login.php'),
+        counted: 'POSTs to wp-login.php',
+        // CrowdSec http-bf-wordpress_bf: more than 5, draining one per 10 s.
+        buckets: buckets(5, 10, false),
+      },
+      {
+        ruleId: 'behaviour-wordpress-xmlrpc',
+        ruleName: 'Repeated POSTs to xmlrpc.php from one source',
+        threatId: 'wordpress-xmlrpc-abuse',
+        concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/xmlrpc.php'),
+        counted: 'POSTs to xmlrpc.php',
+        buckets: buckets(5, 10, false),
+      },
+    ];
+  }
+
+  /** One answered request; the alerts it completes (at most one per behaviour). */
+  request(s: S): readonly BehaviourAlert<S>[] {
+    let alerts: BehaviourAlert<S>[] | null = null;
+    for (const b of this.#behaviours) {
+      if (!b.concerns(s)) continue;
+      const requests = b.buckets.pour(s.source, s.time, s, s.path);
+      if (requests === null) continue;
+      alerts ??= [];
+      alerts.push({
+        ruleId: b.ruleId,
+        ruleName: b.ruleName,
+        threatId: b.threatId,
+        source: s.source,
+        time: s.time,
+        requests,
+        evidence: `${requests.length} ${b.counted} within ${seconds(s.time - (requests[0] as S).time)}`,
+      });
+    }
+    return alerts ?? [];
+  }
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  return s < 120 ? `${Number.isInteger(s) ? s : s.toFixed(1)} s` : `${Math.round(s / 60)} min`;
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadCatalog } from '../../src/catalog/index.js';
+import {
+  BEHAVIOUR_THREATS,
+  HttpBehaviour,
+  isBehaviourCandidate,
+  type RequestSignal,
+} from '../../src/detect/behaviour/httpBehaviour.js';
+import { LeakyBuckets } from '../../src/detect/behaviour/leakyBucket.js';
+
+describe('LeakyBuckets', () => {
+  const spec = { capacity: 2, leakMs: 1000, cooldownMs: 60_000, distinct: false };
+
+  it('overflows on the item beyond capacity, handing back every item, then rests for the cooldown', () => {
+    const b = new LeakyBuckets<number>(spec);
+    assert.equal(b.pour('a', 0, 1), null);
+    assert.equal(b.pour('a', 400, 2), null);
+    assert.deepEqual(b.pour('a', 800, 3), [1, 2, 3]);
+    for (let t = 900; t < 60_800; t += 100) assert.equal(b.pour('a', t, 0), null, `resting at ${t}`);
+    // Rested: a fresh bucket, which again needs three items inside the leak rate.
+    assert.equal(b.pour('a', 60_800, 4), null);
+    assert.equal(b.pour('a', 60_800, 5), null);
+    assert.deepEqual(b.pour('a', 60_801, 6), [4, 5, 6]);
+  });
+
+  it('drains one item per leak period, partial periods carried over', () => {
+    const b = new LeakyBuckets<number>(spec);
+    // One item per period keeps the level at 1 for ever.
+    for (let i = 0; i < 100; i++) assert.equal(b.pour('a', i * 1000, i), null);
+    const c = new LeakyBuckets<number>(spec);
+    // Every 600 ms: level 1, then 2; at 1200 one item has leaked (2 again); at 1800 the next
+    // leak is not due until 2000, so the level is 3, beyond capacity.
+    assert.equal(c.pour('a', 0, 0), null);
+    assert.equal(c.pour('a', 600, 1), null);
+    assert.equal(c.pour('a', 1200, 2), null);
+    assert.deepEqual(c.pour('a', 1800, 3), [1, 2, 3], 'the oldest item leaked first');
+  });
+
+  it('counts an item only once per distinct value in the bucket', () => {
+    const b = new LeakyBuckets<string>({ ...spec, distinct: true });
+    for (let i = 0; i < 20; i++) assert.equal(b.pour('a', i, 'same', '/same'), null);
+    assert.equal(b.pour('a', 30, 'x', '/x'), null);
+    assert.deepEqual(b.pour('a', 31, 'y', '/y'), ['same', 'x', 'y']);
+  });
+
+  it('keeps its buckets apart and bounded', () => {
+    const b = new LeakyBuckets<number>(spec, 100);
+    for (let i = 0; i < 1000; i++) b.pour(`k${i}`, 0, i);
+    assert.equal(b.size, 100);
+    assert.equal(b.pour('k999', 0, 1), null, "one key's items do not fill another's bucket");
+  });
+
+  it('refuses a bucket that could never hold or drain', () => {
+    assert.throws(() => new LeakyBuckets({ ...spec, capacity: 0 }), RangeError);
+    assert.throws(() => new LeakyBuckets({ ...spec, leakMs: 0 }), RangeError);
+  });
+});
+
+describe('HttpBehaviour', () => {
+  const at = (time: number, path: string, status = 404, method = 'GET', source = '198.51.100.9'): RequestSignal => ({
+    time,
+    source,
+    method,
+    path,
+    status,
+  });
+  const run = (signals: RequestSignal[]) => {
+    const h = new HttpBehaviour();
+    return signals.flatMap((s) => h.request(s));
+  };
+
+  it('names a source that asks for more than 10 distinct missing paths in quick succession', () => {
+    const probes = Array.from({ length: 11 }, (_, i) => at(1000 + i * 300, `/admin${i}.php`));
+    const alerts = run(probes);
+    assert.equal(alerts.length, 1);
+    const a = alerts[0]!;
+    assert.equal(a.threatId, 'web-path-probing');
+    assert.equal(a.ruleId, 'behaviour-path-probing');
+    assert.equal(a.source, '198.51.100.9');
+    assert.equal(a.time, probes[10]!.time);
+    assert.deepEqual(a.requests, probes);
+    assert.match(a.evidence, /^11 requests for distinct missing or forbidden paths within 3 s$/);
+    assert.equal(run(probes.slice(0, 10)).length, 0, 'ten are not enough');
+  });
+
+  it('does not count static files, repeats of one path, other sources, or a slow walker', () => {
+    assert.equal(run(Array.from({ length: 30 }, (_, i) => at(i, `/img/missing${i}.png`))).length, 0, 'static');
+    assert.equal(run(Array.from({ length: 30 }, (_, i) => at(i, '/favicon-old'))).length, 0, 'one path');
+    const twoSources = Array.from({ length: 20 }, (_, i) =>
+      at(i, `/p${i}`, 404, 'GET', i % 2 === 0 ? '192.0.2.1' : '192.0.2.2'),
+    );
+    assert.equal(run(twoSources).length, 0, 'ten each');
+    assert.equal(run(Array.from({ length: 100 }, (_, i) => at(i * 10_000, `/p${i}`))).length, 0, 'one per 10 s');
+    assert.equal(run(Array.from({ length: 30 }, (_, i) => at(i, `/p${i}`, 200))).length, 0, 'found pages');
+  });
+
+  it('names repeated 401s, and repeated POSTs to wp-login.php and xmlrpc.php, after five', () => {
+    const burst = (n: number, make: (i: number) => RequestSignal) => run(Array.from({ length: n }, (_, i) => make(i)));
+    assert.equal(burst(5, (i) => at(i * 100, '/admin/', 401)).length, 0);
+    assert.deepEqual(
+      burst(6, (i) => at(i * 100, '/admin/', 401)).map((a) => a.threatId),
+      ['http-auth-brute-force'],
+    );
+    assert.deepEqual(
+      burst(6, (i) => at(i * 100, '/blog/wp-login.php', 200, 'POST')).map((a) => a.threatId),
+      ['wordpress-login-bruteforce'],
+    );
+    assert.deepEqual(
+      burst(6, (i) => at(i * 100, '/XMLRPC.php', 200, 'POST')).map((a) => a.threatId),
+      ['wordpress-xmlrpc-abuse'],
+    );
+    assert.equal(burst(20, (i) => at(i * 100, '/wp-login.php', 200, 'GET')).length, 0, 'reading the form');
+  });
+
+  it('reports one finding per burst, then rests five minutes', () => {
+    const probes = Array.from({ length: 200 }, (_, i) => at(i * 100, `/p${i}`));
+    const alerts = run(probes);
+    assert.equal(alerts.length, 1, 'a 20-second burst is one finding');
+    const later = run([...probes, ...Array.from({ length: 11 }, (_, i) => at(400_000 + i, `/q${i}`))]);
+    assert.equal(later.length, 2, 'a new burst after the rest is a new finding');
+  });
+
+  it('has a cheap candidate test that lets every counted request through', () => {
+    assert.ok(isBehaviourCandidate('GET', '/x', 404));
+    assert.ok(isBehaviourCandidate('GET', '/x', 401));
+    assert.ok(isBehaviourCandidate('POST', '/WP-LOGIN.PHP', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/wp-login.php', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/x', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/x', null));
+  });
+
+  it('names only threats the catalog has', () => {
+    const catalog = loadCatalog();
+    for (const id of BEHAVIOUR_THREATS) assert.ok(catalog.get(id), id);
+  });
+});
