@@ -248,7 +248,17 @@ describe('analyze: behaviour across lines', () => {
     writeFileSync(file, `${mixedLog().join('\n')}\n`);
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'analyze', file, '--db', join(dir, 's.db'), '--no-origins', '--no-progress'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'analyze',
+        file,
+        '--db',
+        join(dir, 's.db'),
+        '--no-origins',
+        '--no-progress',
+      ],
       { encoding: 'utf8' },
     );
     assert.match(out, /^threat lines: 0; behaviour findings: 2; events: 2 new/m);
@@ -294,7 +304,19 @@ describe('analyze on worker threads', () => {
     });
     const pick = (s: typeof serial) => {
       const { lines: l, parsed, garbage, blank, noRequest, matchedLines, findings, first, last } = s.analyzer.stats;
-      return { l, parsed, garbage, blank, noRequest, matchedLines, findings, first, last, made: s.made, problems: s.problems };
+      return {
+        l,
+        parsed,
+        garbage,
+        blank,
+        noRequest,
+        matchedLines,
+        findings,
+        first,
+        last,
+        made: s.made,
+        problems: s.problems,
+      };
     };
     assert.deepEqual(pick(parallel), pick(serial));
     const ids = (store: SqliteEventStore) =>
