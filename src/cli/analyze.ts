@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .argument('<files...>', 'log files; - reads standard input')
     .option(
       '--format <name|LogFormat>',
-      'common, combined, vhost_combined, nginx, json, or a LogFormat string like \'%h %l %u %t "%r" %>s %b\'',
+      'common, combined, vhost_combined, nginx, json, syslog:NAME (behind a syslog header), or a LogFormat string like \'%h %l %u %t "%r" %>s %b\'',
     )
     .option('--follow', 'keep reading as the files grow and rotate (like tail -F)')
     .option('--ban', 'with --follow: ban sources through the ban list a running gateway polls')

@@ -2,6 +2,7 @@ import { parseJsonLine } from './jsonFormat.js';
 import { compileLogFormat } from './logFormat.js';
 import { parseNginxErrorLine } from './nginxErrorFormat.js';
 import type { LineParser, LogFormat, LogRecord } from './record.js';
+import { syslogMessageStart } from './syslogPrefix.js';
 
 /** Apache's stock LogFormat nicknames and nginx's default `combined`. */
 export const NAMED_FORMATS: Readonly<Record<string, string>> = {
@@ -20,6 +21,7 @@ export const NAMED_FORMATS: Readonly<Record<string, string>> = {
  * Throws LogFormatError for a string that cannot be compiled.
  */
 export function resolveFormat(nameOrSpec: string): LogFormat {
+  if (nameOrSpec.startsWith(SYSLOG)) return behindSyslog(resolveFormat(nameOrSpec.slice(SYSLOG.length)));
   if (nameOrSpec === 'json' || nameOrSpec === 'traefik') return { name: 'json', spec: 'json', parse: parseJsonLine };
   if (nameOrSpec === 'nginx_error') return { name: 'nginx_error', spec: 'nginx_error', parse: parseNginxErrorLine };
   const named = NAMED_FORMATS[nameOrSpec];
@@ -27,8 +29,26 @@ export function resolveFormat(nameOrSpec: string): LogFormat {
   return { name: named ? nameOrSpec : 'custom', spec, parse: compileLogFormat(spec) };
 }
 
-/** Candidates for auto-detection, most specific first (combined lines also parse as common). */
-const AUTO_ORDER = ['json', 'vhost_combined', 'vhost_host_combined', 'combined', 'common', 'nginx_error'] as const;
+const SYSLOG = 'syslog:';
+
+/**
+ * A format's lines as syslog delivered them (./syslogPrefix.ts): the header is skipped, the rest
+ * read by `inner`. The whole line stays the evidence.
+ */
+function behindSyslog(inner: LogFormat): LogFormat {
+  const parse = (line: string): LogRecord | null => {
+    const at = syslogMessageStart(line);
+    return at < 0 ? null : inner.parse(line.slice(at));
+  };
+  return { name: `${SYSLOG}${inner.name}`, spec: `${SYSLOG}${inner.spec}`, parse };
+}
+
+/**
+ * Candidates for auto-detection, most specific first (combined lines also parse as common); the
+ * same behind a syslog header after them (nginx's error lines allow one already).
+ */
+const PLAIN_ORDER = ['json', 'vhost_combined', 'vhost_host_combined', 'combined', 'common'] as const;
+const AUTO_ORDER = [...PLAIN_ORDER, 'nginx_error', ...PLAIN_ORDER.map((n) => `${SYSLOG}${n}`)];
 
 /**
  * Guess the format from a sample of lines: the candidate that parses the most of them, the more

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { autoFormat, detectFormat, resolveFormat } from '../../src/logs/formats.js';
 import { parseJsonLine } from '../../src/logs/jsonFormat.js';
 import { parseNginxErrorLine } from '../../src/logs/nginxErrorFormat.js';
+import { syslogMessageStart } from '../../src/logs/syslogPrefix.js';
 import { clfTime } from './fixtures.js';
 
 /** Apache's escaping of a logged request line or header: `"` and `\` escaped, bytes as \xhh. */
@@ -30,10 +31,32 @@ describe('log parsers on arbitrary input', () => {
       autoFormat(null).parse,
       parseJsonLine,
       parseNginxErrorLine,
+      resolveFormat('syslog:combined').parse,
     ];
     fc.assert(
       fc.property(latin1, (line) => {
         for (const p of parsers) p(line);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("find the server's line behind any syslog header that ends its tag with a colon", () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/);
+    const header = fc.oneof(
+      fc
+        .tuple(fc.nat(191), fc.integer({ min: 1, max: 31 }), word, word)
+        .map(([pri, day, host, tag]) => `<${pri}>Sep ${String(day).padStart(2, ' ')} 16:13:46 ${host} ${tag}: `),
+      fc
+        .tuple(word, word, fc.nat(99999))
+        .map(([host, tag, pid]) => `2021-09-15T16:13:46.123456+02:00 ${host} ${tag}[${pid}]: `),
+      fc
+        .tuple(fc.nat(191), word, word)
+        .map(([pri, host, app]) => `<${pri}>1 2021-09-15T16:13:46Z ${host} ${app} 12 - - `),
+    );
+    fc.assert(
+      fc.property(header, latin1, (h, rest) => {
+        assert.equal(syslogMessageStart(h + rest), h.length, h);
       }),
       { numRuns: 2000 },
     );

@@ -145,6 +145,34 @@ describe('format detection', () => {
     assert.equal(detectFormat(['garbage', 'more garbage']), null);
   });
 
+  it('reads access lines behind a syslog header (nginx to syslog, rsyslog, journald), and nothing else as one', () => {
+    const headers = [
+      'Sep 15 16:13:46 ip-172-31-43-28.us-east-2.compute.internal nginx[2869]: ',
+      '<190>Feb  3 09:12:44 web1 nginx: ',
+      '2003-02-03T09:12:44.123456+09:00 web1 apache2[812]: ',
+      '<190>1 2003-02-03T00:12:44Z web1 nginx 2869 - - ',
+    ];
+    for (const h of headers) {
+      const format = detectFormat([h + SEED_GET]);
+      assert.equal(format?.name, 'syslog:combined', h);
+      const rec = format?.parse(h + SEED_GET);
+      assert.equal(rec?.client, '151.21.4.7', h);
+      assert.equal(rec?.requestLine, 'GET http://irc.stealth.net:5558/ HTTP/1.1', h);
+      assert.equal(rec?.time, Date.UTC(2003, 1, 3, 0, 12, 44), 'the time the server logged');
+      assert.equal(autoFormat(detectFormat([SEED_GET])).parse(h + SEED_CONNECT)?.status, 400, 'mixed in a plain log');
+    }
+    const parse = resolveFormat('syslog:combined').parse;
+    for (const bad of [
+      `Sep 15 16:13:46 host nginx ${SEED_GET}`,
+      `Sept 15 16:13:46 host nginx: ${SEED_GET}`,
+      `Sep 15 16:1:46 host nginx: ${SEED_GET}`,
+      `<1911>Sep 15 16:13:46 host nginx: ${SEED_GET}`,
+      `<190>1 2021-09-15T16:13:46Z web1 nginx 2869 - [meta x="1"] ${SEED_GET}`,
+      SEED_GET,
+    ])
+      assert.equal(parse(bad), null, bad);
+  });
+
   it('parses a file that mixes formats line by line', () => {
     const auto = autoFormat(detectFormat([SEED_GET]));
     const lines = [SEED_GET, SEED_CONNECT, '{"remote_addr":"192.0.2.1","request":"GET / HTTP/1.1"}', 'not a log line'];
