@@ -69,14 +69,15 @@ export function analyzeLine(line: string, format: LogFormat, engine: Engine, fal
 
 /** A request's signal for the behaviours (../detect/behaviour/), or null when none counts it. */
 export function loggedSignal(line: string, observation: HttpObservation): LoggedSignal | null {
-  const { method, path } = observation.request;
+  const { method, path, query } = observation.request;
   const status = observation.status;
-  if (status === null || !isBehaviourCandidate(method, path, status)) return null;
+  if (status === null || !isBehaviourCandidate(method, path, query, status)) return null;
   return {
     time: observation.time,
     source: observation.source.ip,
     method,
     path,
+    query,
     status,
     line: line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line,
   };

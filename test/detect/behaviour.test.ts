@@ -58,13 +58,11 @@ describe('LeakyBuckets', () => {
 });
 
 describe('HttpBehaviour', () => {
-  const at = (time: number, path: string, status = 404, method = 'GET', source = '198.51.100.9'): RequestSignal => ({
-    time,
-    source,
-    method,
-    path,
-    status,
-  });
+  /** A request for `target` (path and query). */
+  const at = (time: number, target: string, status = 404, method = 'GET', source = '198.51.100.9'): RequestSignal => {
+    const [path = '', query = ''] = target.split('?');
+    return { time, source, method, path, query, status };
+  };
   const run = (signals: RequestSignal[]) => {
     const h = new HttpBehaviour();
     return signals.flatMap((s) => h.request(s));
@@ -113,6 +111,27 @@ describe('HttpBehaviour', () => {
     assert.equal(burst(20, (i) => at(i * 100, '/wp-login.php', 200, 'GET')).length, 0, 'reading the form');
   });
 
+  it('names a walk through WordPress author numbers, and a scan for missing plugins, sooner than a path scan', () => {
+    const authors = (ns: number[]) => run(ns.map((n, i) => at(i * 100, `/?author=${n}`, n % 2 ? 200 : 404)));
+    assert.deepEqual(
+      authors([2, 23, 24, 14, 3, 12]).map((a) => a.threatId),
+      ['wordpress-user-enumeration'],
+    );
+    assert.equal(authors([1, 1, 1, 1, 1, 1, 1]).length, 0, 'one author page reloaded');
+    assert.equal(authors([1, 2, 3, 4, 5]).length, 0, 'five are not enough');
+    const plugins = (paths: string[]) => run(paths.map((p, i) => at(i * 100, p)));
+    assert.deepEqual(
+      plugins([
+        '/wp-content/plugins/sniplets/view/sniplets/warning.php',
+        '/wp-content/plugins/blocksy-companion/README.txt',
+        '/wp-content/plugins/blocksy-companion/README.md',
+        '/wp-content/plugins/another-plugin/README.md',
+      ]).map((a) => a.ruleId),
+      ['behaviour-wordpress-extension-probing'],
+    );
+    assert.equal(plugins(['/wp-content/plugins/a/x.php', '/wp-content/plugins/b/x.php', '/about/']).length, 0);
+  });
+
   it('reports one finding per burst, then rests five minutes', () => {
     const probes = Array.from({ length: 200 }, (_, i) => at(i * 100, `/p${i}`));
     const alerts = run(probes);
@@ -122,12 +141,13 @@ describe('HttpBehaviour', () => {
   });
 
   it('has a cheap candidate test that lets every counted request through', () => {
-    assert.ok(isBehaviourCandidate('GET', '/x', 404));
-    assert.ok(isBehaviourCandidate('GET', '/x', 401));
-    assert.ok(isBehaviourCandidate('POST', '/WP-LOGIN.PHP', 200));
-    assert.ok(!isBehaviourCandidate('GET', '/wp-login.php', 200));
-    assert.ok(!isBehaviourCandidate('GET', '/x', 200));
-    assert.ok(!isBehaviourCandidate('GET', '/x', null));
+    assert.ok(isBehaviourCandidate('GET', '/x', '', 404));
+    assert.ok(isBehaviourCandidate('GET', '/x', '', 401));
+    assert.ok(isBehaviourCandidate('POST', '/WP-LOGIN.PHP', '', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/wp-login.php', '', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/x', '', 200));
+    assert.ok(!isBehaviourCandidate('GET', '/x', '', null));
+    assert.ok(isBehaviourCandidate('GET', '/', 'author=3', 200));
   });
 
   it('names only threats the catalog has', () => {

@@ -12,6 +12,7 @@ import { LeakyBuckets } from './leakyBucket.js';
 /** Catalog threats the behaviours name (src/catalog/threats/). */
 export const BEHAVIOUR_THREATS = [
   'web-path-probing',
+  'wordpress-user-enumeration',
   'http-auth-brute-force',
   'wordpress-login-bruteforce',
   'wordpress-xmlrpc-abuse',
@@ -24,6 +25,8 @@ export interface RequestSignal {
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
+  /** The query, without `?` ('' when none). */
+  readonly query: string;
   readonly status: number;
 }
 
@@ -46,6 +49,8 @@ interface Behaviour<S extends RequestSignal> {
   readonly threatId: BehaviourAlert['threatId'];
   /** Does this request concern the behaviour? */
   readonly concerns: (s: RequestSignal) => boolean;
+  /** What makes two requests the same, for a bucket that counts distinct ones. */
+  readonly value: (s: RequestSignal) => string;
   /** What the requests are, for the evidence: "requests for missing paths". */
   readonly counted: string;
   readonly buckets: LeakyBuckets<S>;
@@ -95,11 +100,23 @@ const NOT_FOUND_OR_REFUSED = new Set([400, 403, 404]);
  * Whether a request can concern any behaviour: the caller (a log worker) need only keep those.
  * Cheap, and true for a superset of what the behaviours count.
  */
-export function isBehaviourCandidate(method: string, path: string, status: number | null): boolean {
+export function isBehaviourCandidate(method: string, path: string, query: string, status: number | null): boolean {
   if (status === null) return false;
-  if (status === 401 || NOT_FOUND_OR_REFUSED.has(status)) return true;
+  if (status === 401 || NOT_FOUND_OR_REFUSED.has(status) || query.includes('author=')) return true;
   return method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php'));
 }
+
+/** WordPress's author archive by number (`/?author=3`), which redirects to the user's login name. */
+function authorNumber(query: string): string | null {
+  for (const part of query.split('&')) {
+    if (!part.startsWith('author=')) continue;
+    const n = part.slice(7);
+    if (n !== '' && n.length <= 12 && [...n].every((c) => c >= '0' && c <= '9')) return n;
+  }
+  return null;
+}
+
+const WORDPRESS_EXTENSIONS = ['/wp-content/plugins/', '/wp-content/themes/'];
 
 /**
  * Per-source behaviour over answered requests. `S` may carry more than the signal (a log line
@@ -117,15 +134,36 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
         ruleName: 'Many missing or forbidden paths asked for by one source (path probing)',
         threatId: 'web-path-probing',
         concerns: (s) => NOT_FOUND_OR_REFUSED.has(s.status) && s.path !== '' && !isStatic(s.path),
+        value: (s) => s.path,
         counted: 'requests for distinct missing or forbidden paths',
         // CrowdSec http-probing: more than 10 distinct paths, draining one per 10 s.
         buckets: buckets(10, 10, true),
+      },
+      {
+        ruleId: 'behaviour-wordpress-extension-probing',
+        ruleName: 'Missing WordPress plugins or themes asked for by one source (vulnerable-plugin scan)',
+        threatId: 'web-path-probing',
+        concerns: (s) => s.status === 404 && WORDPRESS_EXTENSIONS.some((p) => s.path.toLowerCase().includes(p)),
+        value: (s) => s.path,
+        counted: 'requests for distinct missing WordPress plugin or theme files',
+        // A site's own plugins exist; a few distinct missing ones are somebody's word list.
+        buckets: buckets(3, 10, true),
+      },
+      {
+        ruleId: 'behaviour-wordpress-user-enumeration',
+        ruleName: 'WordPress author numbers walked through by one source (user enumeration)',
+        threatId: 'wordpress-user-enumeration',
+        concerns: (s) => authorNumber(s.query) !== null,
+        value: (s) => authorNumber(s.query) ?? '',
+        counted: 'requests for distinct ?author= numbers',
+        buckets: buckets(5, 10, true),
       },
       {
         ruleId: 'behaviour-auth-failures',
         ruleName: 'Repeated HTTP authentication failures (401) from one source',
         threatId: 'http-auth-brute-force',
         concerns: (s) => s.status === 401,
+        value: () => '',
         counted: 'requests answered 401 Unauthorized',
         buckets: buckets(5, 10, false),
       },
@@ -134,6 +172,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
         ruleName: 'Repeated POSTs to wp-login.php from one source',
         threatId: 'wordpress-login-bruteforce',
         concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/wp-login.php'),
+        value: () => '',
         counted: 'POSTs to wp-login.php',
         // CrowdSec http-bf-wordpress_bf: more than 5, draining one per 10 s.
         buckets: buckets(5, 10, false),
@@ -143,6 +182,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
         ruleName: 'Repeated POSTs to xmlrpc.php from one source',
         threatId: 'wordpress-xmlrpc-abuse',
         concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/xmlrpc.php'),
+        value: () => '',
         counted: 'POSTs to xmlrpc.php',
         buckets: buckets(5, 10, false),
       },
@@ -154,7 +194,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
     let alerts: BehaviourAlert<S>[] | null = null;
     for (const b of this.#behaviours) {
       if (!b.concerns(s)) continue;
-      const requests = b.buckets.pour(s.source, s.time, s, s.path);
+      const requests = b.buckets.pour(s.source, s.time, s, b.value(s));
       if (requests === null) continue;
       alerts ??= [];
       alerts.push({
