@@ -83,8 +83,11 @@ async function analyzeWith(
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
-  const [{ loadCatalog, loadEngine }, { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore }, { banFromLog }] =
-    await Promise.all([import('../catalog/index.js'), import('../store/index.js'), import('../logs/followBans.js')]);
+  const [
+    { loadCatalog, loadEngine },
+    { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore },
+    { banFromFinding, banFromLog },
+  ] = await Promise.all([import('../catalog/index.js'), import('../store/index.js'), import('../logs/followBans.js')]);
   const catalog = loadCatalog();
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
@@ -113,7 +116,11 @@ async function analyzeWith(
     onEvent: (event: EncodedEvent, detail: EventDetail | null) => {
       if (flags.json) printing.push(event.json);
       if (!bans || !detail) return;
-      const banned = banFromLog(detail.observation, detail.matches, { store: bans, now: Date.now }, threatName);
+      const banOptions = { store: bans, now: Date.now };
+      const banned =
+        detail.kind === 'line'
+          ? banFromLog(detail.observation, detail.matches, banOptions, threatName)
+          : banFromFinding(detail.alert, banOptions, threatName);
       if (banned) {
         const encoded = encodeEvent(banned);
         extra.push(encoded);

@@ -1,4 +1,4 @@
-import { HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourAlert, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
@@ -29,17 +29,17 @@ export interface AnalyzerOptions {
   readonly threatName?: (threatId: string) => string | undefined;
   /**
    * Called for each event as it is made (`--json` output; `--follow --ban` uses `detail`,
-   * which is null for lines analysed in worker threads).
+   * which is null for lines analysed in worker threads; findings are always made here).
    */
   readonly onEvent?: (event: EncodedEvent, detail: EventDetail | null) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
 }
 
-export interface EventDetail {
-  readonly matches: readonly Match[];
-  readonly observation: HttpObservation;
-}
+/** What an event was made from: a threat line's matches, or a behaviour finding. */
+export type EventDetail =
+  | { readonly kind: 'line'; readonly matches: readonly Match[]; readonly observation: HttpObservation }
+  | { readonly kind: 'finding'; readonly alert: BehaviourAlert<LoggedSignal> };
 
 /** Line counts a worker reports for one batch. */
 export interface BatchCounts {
@@ -268,7 +268,7 @@ export class LogAnalyzer {
       this.stats.findings++;
       this.#batch.push(event);
       this.#tally(event, 'findings');
-      this.#options.onEvent?.(event, null);
+      this.#options.onEvent?.(event, { kind: 'finding', alert });
     }
   }
 
@@ -296,7 +296,7 @@ export class LogAnalyzer {
     if (outcome.kind === 'threat') {
       const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
       placeEvent(event, this.#place(file, hashText(line), file.lineNo));
-      this.#accept(encodeEvent(event), outcome);
+      this.#accept(encodeEvent(event), { kind: 'line', matches: outcome.matches, observation: outcome.observation });
     }
     const signal = loggedSignal(line, outcome.observation);
     if (signal !== null) this.#behave(file, signal, file.lineNo);

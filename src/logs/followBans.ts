@@ -1,11 +1,13 @@
 import { banTargetFor } from '../defense/address.js';
 import { type BanPolicy, banFor, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import type { BehaviourAlert } from '../detect/behaviour/httpBehaviour.js';
 import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
-import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import { eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { Ban } from '../store/types.js';
+import type { LoggedSignal } from './behaviourEvent.js';
 
 /** The part of the ban store the follower needs (SqliteBanStore's synchronous side). */
 export interface BanWriter {
@@ -35,34 +37,83 @@ export function banFromLog(
   threatName?: (id: string) => string | undefined,
 ): SecurityEvent | null {
   if (decide(matches).kind !== 'ban') return null;
-  const now = options.now();
-  if (now - observation.time > (options.freshMs ?? 10 * 60_000)) return null;
-  let target: string;
-  try {
-    target = banTargetFor(observation.source.ip);
-  } catch {
-    return null;
-  }
-  const current = options.store.activeSync(now).find((b) => b.target === target);
-  if (current) return null;
   const top = worstMatch(matches) as Match;
-  const ban = banFor(target, options.store.offencesSync(target), now, options.policy ?? DEFAULT_BAN_POLICY, {
-    reason: `access log: ${top.ruleName}`,
-    threatId: top.threatId,
-    origin: 'auto',
-  });
-  options.store.putSync(ban);
+  const ban = banSource(observation.source.ip, observation.time, top.ruleName, top.threatId, options);
+  if (ban === null) return null;
   return eventFromObservation(observation, matches, {
     action: 'banned',
     sensor: 'logs',
     ...(threatName ? { threatName } : {}),
     dedupKey: `ban\n${ban.target}\n${ban.since}`,
-    ban: {
-      target: ban.target,
-      until: new Date(ban.until).toISOString(),
-      duration_s: Math.round((ban.until - ban.since) / 1000),
-      offence: ban.offence,
-      reason: ban.reason,
-    },
+    ban: banFields(ban),
   });
+}
+
+/**
+ * The same for a behaviour finding (a path scan, a password guesser): what fail2ban does with
+ * `maxretry` failures within `findtime`, through the gateway's ban list.
+ */
+export function banFromFinding(
+  alert: BehaviourAlert<LoggedSignal>,
+  options: FollowBanOptions,
+  threatName?: (id: string) => string | undefined,
+): SecurityEvent | null {
+  const ban = banSource(alert.source, alert.time, alert.ruleName, alert.threatId, options);
+  if (ban === null) return null;
+  const name = threatName?.(alert.threatId) ?? alert.threatId;
+  const now = new Date(ban.since).toISOString();
+  return {
+    '@timestamp': now,
+    message: `banned ${ban.target} until ${new Date(ban.until).toISOString()}: ${name} (${alert.evidence})`,
+    event: {
+      id: hashId(`logs|ban|${ban.target}|${ban.since}`),
+      kind: 'alert',
+      category: ['network', 'intrusion_detection'],
+      type: ['denied', 'creation'],
+      action: 'banned',
+      outcome: 'success',
+      module: 'bansho',
+      dataset: 'bansho.logs',
+    },
+    source: { ip: alert.source },
+    rule: { id: alert.ruleId, name: alert.ruleName, ruleset: 'bansho', category: 'behaviour' },
+    threat: { software: { id: alert.threatId, name } },
+    bansho: { sensor: 'logs', evidence: alert.evidence, ban: banFields(ban) },
+  };
+}
+
+/** Put `ip`'s ban in the list unless the line is history or the source is banned already. */
+function banSource(
+  ip: string,
+  time: number,
+  ruleName: string,
+  threatId: string,
+  options: FollowBanOptions,
+): Ban | null {
+  const now = options.now();
+  if (now - time > (options.freshMs ?? 10 * 60_000)) return null;
+  let target: string;
+  try {
+    target = banTargetFor(ip);
+  } catch {
+    return null;
+  }
+  if (options.store.activeSync(now).some((b) => b.target === target)) return null;
+  const ban = banFor(target, options.store.offencesSync(target), now, options.policy ?? DEFAULT_BAN_POLICY, {
+    reason: `access log: ${ruleName}`,
+    threatId,
+    origin: 'auto',
+  });
+  options.store.putSync(ban);
+  return ban;
+}
+
+function banFields(ban: Ban): NonNullable<SecurityEvent['bansho']['ban']> {
+  return {
+    target: ban.target,
+    until: new Date(ban.until).toISOString(),
+    duration_s: Math.round((ban.until - ban.since) / 1000),
+    offence: ban.offence,
+    reason: ban.reason,
+  };
 }

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { banFromLog } from '../../src/logs/followBans.js';
+import { LogAnalyzer } from '../../src/logs/analyzer.js';
+import { banFromFinding, banFromLog } from '../../src/logs/followBans.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { followFiles } from '../../src/logs/run.js';
 import { observationFromRecord } from '../../src/logs/toObservation.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { combinedLine, seedIncident } from './fixtures.js';
 
 const engine = loadEngine();
@@ -107,6 +109,41 @@ describe('analyze --follow', () => {
     // An old line (history) bans nobody.
     const old = observationOf(seedIncident('151.29.130.2', now - 86_400_000, 1)[1] as string);
     assert.equal(banFromLog(old, engine.match(old), { store: bans, now: () => now }), null);
+  });
+
+  it('bans a password guesser once its run of posts is a finding, and not for an old run', () => {
+    const bans = new SqliteBanStore(openSqlite(join(dir, 'finding-ban.db')));
+    const now = Date.UTC(2026, 0, 1, 12);
+    const threatName = (id: string) => catalog.get(id)?.name;
+    const banned: SecurityEvent[] = [];
+    const analyzer = new LogAnalyzer({
+      engine,
+      threatName,
+      onEvent: (_event, detail) => {
+        if (detail?.kind !== 'finding') return;
+        const event = banFromFinding(detail.alert, { store: bans, now: () => now }, threatName);
+        if (event) banned.push(event);
+      },
+    });
+    const post = (ip: string, t: number) => combinedLine(ip, t, 'POST /wp-login.php HTTP/1.1', 200, 4100);
+    const lines = [
+      ...Array.from({ length: 8 }, (_, i) => post('192.0.2.200', now - 86_400_000 + i * 500)),
+      ...Array.from({ length: 12 }, (_, i) => post('198.51.100.23', now - 20_000 + i * 500)),
+    ];
+    analyzer.startFile('access.log');
+    analyzer.lines('access.log', lines);
+    analyzer.endFile('access.log');
+    assert.equal(analyzer.stats.findings, 2, 'both runs are findings');
+    assert.equal(banned.length, 1, 'only the fresh one bans');
+    assert.equal(banned[0]?.event.action, 'banned');
+    assert.equal(banned[0]?.bansho.ban?.target, '198.51.100.23/32');
+    assert.equal(banned[0]?.threat?.software?.id, 'wordpress-login-bruteforce');
+    const active = bans.activeSync(now);
+    assert.deepEqual(
+      active.map((b) => b.target),
+      ['198.51.100.23/32'],
+    );
+    assert.match(active[0]?.reason ?? '', /wp-login\.php/);
   });
 });
 
