@@ -148,7 +148,8 @@ async function analyzeWith(
     const input = {
       stats: run.analyzer.stats,
       added: run.added(),
-      made: run.analyzer.stats.matchedLines + run.analyzer.stats.findings,
+      // Everything handed to the store: threat lines, findings and the bans they made.
+      made,
       problems: [],
     };
     writePrinted();

@@ -206,7 +206,7 @@ describe('bansho analyze --follow --ban (the command)', () => {
       child.kill('SIGTERM');
       await exited;
     }
-    assert.match(stdout, /threat lines: 3; events: 4 new/, 'three detections and one ban event');
+    assert.match(stdout, /threat lines: 3; events: 4 new, 0 already stored/, 'three detections and one ban event');
     const store = new SqliteEventStore(openSqlite(dbFile));
     assert.deepEqual(
       store.querySync({ actions: ['banned'] }).map((e) => e.bansho.ban?.target),
