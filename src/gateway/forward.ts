@@ -32,8 +32,15 @@ export class Upstream {
   /**
    * Forward one request: the body streams from the client to the upstream and the response
    * streams back, each under back-pressure, so a 1 GB upload holds no more than a few buffers.
+   * `onStatus` hears the upstream's status as its answer starts.
    */
-  forward(req: IncomingMessage, res: ServerResponse, path: string, clientIp: string): void {
+  forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    clientIp: string,
+    onStatus?: (status: number) => void,
+  ): void {
     const hasBody =
       req.headers['content-length'] !== undefined
         ? req.headers['content-length'] !== '0'
@@ -48,6 +55,7 @@ export class Upstream {
           body: hasBody ? req : null,
         },
         ({ statusCode, headers: upstreamHeaders }) => {
+          onStatus?.(statusCode);
           res.writeHead(
             statusCode,
             clientResponseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>),

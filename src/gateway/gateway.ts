@@ -6,8 +6,10 @@ import { banTargetFor, unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager } from '../defense/banManager.js';
 import { SourceScores } from '../defense/sourceScores.js';
+import { findingMatch, HttpBehaviour, isBehaviourCandidate } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import { decide, type Verdict } from '../detect/verdict.js';
+import { banFields } from '../events/banFields.js';
 import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation, HttpRequest } from '../observe/observation.js';
@@ -68,6 +70,8 @@ export class Gateway {
   readonly #tunnels = new Set<Duplex>();
   readonly #log: (line: string) => void;
   readonly #scores: SourceScores;
+  /** Per-source runs of answered requests: path scans, password guessing (../detect/behaviour/). */
+  readonly #behaviour = new HttpBehaviour();
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions) {
@@ -253,7 +257,34 @@ export class Gateway {
       return;
     }
     if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
-    this.#upstream.forward(req, res, upstreamPath(req, request), unmapIPv4(socket.remoteAddress ?? ''));
+    this.#upstream.forward(req, res, upstreamPath(req, request), unmapIPv4(socket.remoteAddress ?? ''), (status) =>
+      this.#answered(observation, status),
+    );
+  }
+
+  /**
+   * The upstream's answer, for the behaviours: a source whose answered requests add up to a
+   * finding (11 missing paths in a few seconds, 6 failed logins) is banned; the request that
+   * completed it has been answered, the next connection is dropped.
+   */
+  #answered(observation: HttpObservation, status: number): void {
+    const { method, path, query } = observation.request;
+    if (!isBehaviourCandidate(method, path, query, status)) return;
+    const source = observation.source.ip;
+    for (const alert of this.#behaviour.request({ time: observation.time, source, method, path, query, status })) {
+      const made = this.bans.ban(source, {
+        reason: `${alert.ruleId}: ${alert.ruleName}`,
+        threatId: alert.threatId,
+        origin: 'auto',
+      });
+      this.#record(
+        observation,
+        [findingMatch(alert)],
+        made ? 'banned' : 'detected',
+        status,
+        made ? banFields(made) : null,
+      );
+    }
   }
 
   /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
@@ -398,13 +429,7 @@ export class Gateway {
       });
       if (made) {
         action = 'banned';
-        ban = {
-          target: made.target,
-          until: new Date(made.until).toISOString(),
-          duration_s: Math.round((made.until - made.since) / 1000),
-          offence: made.offence,
-          reason: made.reason,
-        };
+        ban = banFields(made);
       }
     }
     if (socket.writable) {

@@ -3,6 +3,7 @@ import { type BanPolicy, banFor, DEFAULT_BAN_POLICY } from '../defense/banPolicy
 import type { BehaviourAlert } from '../detect/behaviour/httpBehaviour.js';
 import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
+import { banFields } from '../events/banFields.js';
 import { eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
@@ -106,14 +107,4 @@ function banSource(
   });
   options.store.putSync(ban);
   return ban;
-}
-
-function banFields(ban: Ban): NonNullable<SecurityEvent['bansho']['ban']> {
-  return {
-    target: ban.target,
-    until: new Date(ban.until).toISOString(),
-    duration_s: Math.round((ban.until - ban.since) / 1000),
-    offence: ban.offence,
-    reason: ban.reason,
-  };
 }

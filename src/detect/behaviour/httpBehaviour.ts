@@ -7,6 +7,7 @@
  *
  * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
  */
+import type { Match } from '../types.js';
 import { LeakyBuckets } from './leakyBucket.js';
 
 /** Catalog threats the behaviours name (src/catalog/threats/). */
@@ -214,4 +215,22 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
 function seconds(ms: number): string {
   const s = Math.max(0, ms) / 1000;
   return s < 120 ? `${Number.isInteger(s) ? s : s.toFixed(1)} s` : `${Math.round(s / 60)} min`;
+}
+
+/**
+ * A finding as a rule match, for a sensor that records and decides on matches (the gateway):
+ * a source that keeps probing or guessing is banned, as fail2ban and CrowdSec would.
+ */
+export function findingMatch(alert: BehaviourAlert): Match {
+  return {
+    ruleId: alert.ruleId,
+    ruleName: alert.ruleName,
+    threatId: alert.threatId,
+    severity: 'medium',
+    score: 10,
+    action: 'ban',
+    field: 'behaviour',
+    value: alert.evidence,
+    tags: ['behaviour'],
+  };
 }

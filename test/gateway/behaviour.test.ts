@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { SqliteEventStore } from '../../src/store/index.js';
+import { rawRequest, startTestGateway, tempDir, testConfig } from './helpers.js';
+
+/** A site with one page: everything else is 404, and /admin/ wants a password it never accepts. */
+function site(): Server {
+  return createServer((req, res) => {
+    const status = req.url === '/' ? 200 : req.url?.startsWith('/admin/') ? 401 : 404;
+    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': 2 });
+    res.end('ok');
+  });
+}
+
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+
+describe('the gateway bans on behaviour, from the upstream answers', () => {
+  const upstream = site();
+  const tmp = tempDir();
+  const db = `${tmp.dir}/b.db`;
+  let service: Awaited<ReturnType<typeof startTestGateway>>;
+
+  before(async () => {
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as AddressInfo).port;
+    service = await startTestGateway(testConfig(`http://127.0.0.1:${port}`, db));
+  });
+  after(async () => {
+    await service.stop();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    tmp.cleanup();
+  });
+
+  async function events(ip: string) {
+    await service.gateway.events.flush();
+    const store = new SqliteEventStore(db);
+    try {
+      return await store.query({ sourceIp: ip });
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('answers a path scanner until its eleventh missing path, then drops it', async () => {
+    const ip = '127.0.0.120';
+    for (let i = 0; i < 11; i++) {
+      const r = await rawRequest(service.port, ip, get(`/backup${i}.zip`));
+      assert.ok(r.response.startsWith('HTTP/1.1 404'), `request ${i} answered by the site: ${r.response.slice(0, 40)}`);
+    }
+    const after = await rawRequest(service.port, ip, get('/'));
+    assert.equal(after.response, '', 'banned: the next connection gets nothing');
+    const banned = (await events(ip)).filter((e) => e.event.action === 'banned');
+    assert.equal(banned.length, 1);
+    assert.equal(banned[0]?.threat?.software?.id, 'web-path-probing');
+    assert.equal(banned[0]?.rule?.id, 'behaviour-path-probing');
+    assert.equal(banned[0]?.http?.response?.status_code, 404);
+    assert.match(banned[0]?.bansho.ban?.reason ?? '', /path probing/);
+  });
+
+  it('bans a password guesser after six 401s, and leaves a visitor with a few broken links alone', async () => {
+    const guesser = '127.0.0.121';
+    for (let i = 0; i < 6; i++) await rawRequest(service.port, guesser, get('/admin/'));
+    assert.equal((await rawRequest(service.port, guesser, get('/'))).response, '');
+    const banned = (await events(guesser)).filter((e) => e.event.action === 'banned');
+    assert.deepEqual(
+      banned.map((e) => e.threat?.software?.id),
+      ['http-auth-brute-force'],
+    );
+
+    const visitor = '127.0.0.122';
+    for (const path of ['/', '/old-page', '/', '/favicon.ico', '/style.css', '/logo.png', '/', '/gone']) {
+      const r = await rawRequest(service.port, visitor, get(path));
+      assert.match(r.response, /^HTTP\/1\.1 (200|404)/, path);
+    }
+    assert.equal((await events(visitor)).length, 0);
+  });
+});
