@@ -1,4 +1,5 @@
-import type { Engine } from '../../detect/types.js';
+import { findingMatch, HttpBehaviour, isBehaviourCandidate } from '../../detect/behaviour/httpBehaviour.js';
+import type { Engine, Match } from '../../detect/types.js';
 import { eventFromObservation } from '../../events/fromObservation.js';
 import type { DatagramObservation, Endpoint, HttpObservation } from '../../observe/observation.js';
 import { parseRawRequest } from '../../observe/rawRequest.js';
@@ -78,6 +79,8 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   readonly #detected = new Set<number>();
   /** Requests judged per open connection, by id: the de-duplication key numbers them. */
   readonly #requestIndex = new Map<number, number>();
+  /** Per-client runs of answered requests: path scans, password guessing (../../detect/behaviour/). */
+  readonly #behaviour = new HttpBehaviour();
 
   constructor(options: JudgeOptions<C>) {
     this.#o = options;
@@ -98,17 +101,21 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       request: parseRawRequest(req.raw, req.malformed),
       status: req.status,
     };
+    const uid = connectionUid(conn.start, conn.client, conn.server);
     const matches = engine.match(obs);
-    if (matches.length === 0) return;
+    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid}|${index}`);
+    const { method, path, query } = obs.request;
+    if (req.status === null || !isBehaviourCandidate(method, path, query, req.status)) return;
+    const signal = { time: req.time, source: conn.client.ip, method, path, query, status: req.status };
+    for (const alert of this.#behaviour.request(signal))
+      this.#detection(conn, obs, [findingMatch(alert)], `monitor|${alert.ruleId}|${uid}|${index}`);
+  }
+
+  #detection(conn: C, obs: HttpObservation, matches: readonly Match[], dedupKey: string): void {
     this.counts.detections++;
     this.#detected.add(conn.id);
     this.#o.onEvent(
-      eventFromObservation(obs, matches, {
-        action: 'detected',
-        sensor: 'monitor',
-        dedupKey: `monitor|http|${connectionUid(conn.start, conn.client, conn.server)}|${index}`,
-        ...this.#names(),
-      }),
+      eventFromObservation(obs, matches, { action: 'detected', sensor: 'monitor', dedupKey, ...this.#names() }),
     );
   }
 

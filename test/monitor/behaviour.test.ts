@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { Monitor } from '../../src/monitor/monitor.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
+
+const engine = loadEngine();
+const catalog = loadCatalog();
+const SERVER = '203.0.113.10';
+
+/** One connection: handshake, a GET for `path`, the server's `status` answer, both FINs. */
+function visit(client: string, port: number, path: string, status: number): number[][] {
+  const req = `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n\r\n`;
+  const res = `HTTP/1.1 ${status} Whatever\r\nContent-Length: 0\r\n\r\n`;
+  const c = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
+    ipv4({ src: client, dst: SERVER, proto: 6 }, tcp({ sport: port, dport: 80, ...spec }));
+  const s = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
+    ipv4({ src: SERVER, dst: client, proto: 6 }, tcp({ sport: 80, dport: port, ...spec }));
+  return [
+    c({ seq: 100, flags: FLAGS.SYN }),
+    s({ seq: 500, ack: 101, flags: FLAGS.SYN | FLAGS.ACK }),
+    c({ seq: 101, ack: 501, flags: FLAGS.PSH | FLAGS.ACK, payload: req }),
+    s({ seq: 501, ack: 101 + req.length, flags: FLAGS.PSH | FLAGS.ACK, payload: res }),
+    c({ seq: 101 + req.length, ack: 501 + res.length, flags: FLAGS.FIN | FLAGS.ACK }),
+    s({ seq: 501 + res.length, ack: 102 + req.length, flags: FLAGS.FIN | FLAGS.ACK }),
+  ];
+}
+
+function run(packets: number[][]): SecurityEvent[] {
+  const events: SecurityEvent[] = [];
+  const monitor = new Monitor({
+    engine,
+    threatName: (id) => catalog.get(id)?.name,
+    log: false,
+    onEvent: (e) => events.push(e),
+  });
+  feedRawIp(monitor, packets);
+  return events;
+}
+
+describe('monitor: behaviour across connections', () => {
+  test('a client that asks for eleven missing paths is named a path prober, once, from the answers on the wire', () => {
+    const scanner = '198.51.100.50';
+    const packets = Array.from({ length: 11 }, (_, i) => visit(scanner, 40000 + i, `/backup${i}.tar`, 404)).flat();
+    const found = run(packets).filter((e) => e.threat?.software?.id === 'web-path-probing');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.source.ip, scanner);
+    assert.equal(found[0]?.rule?.id, 'behaviour-path-probing');
+    assert.equal(found[0]?.threat?.software?.name, 'Web path probing');
+    assert.equal(found[0]?.http?.response?.status_code, 404);
+    assert.ok(
+      run(packets.slice(0, 10 * 6)).every((e) => e.threat?.software?.id !== 'web-path-probing'),
+      'ten are not',
+    );
+  });
+
+  test('pages that exist are no probing, however many', () => {
+    const packets = Array.from({ length: 30 }, (_, i) => visit('198.51.100.51', 41000 + i, `/page${i}`, 200)).flat();
+    assert.deepEqual(run(packets), []);
+  });
+});
