@@ -35,7 +35,6 @@ export function behaviourEvent(
       module: 'bansho',
       dataset: 'bansho.logs',
       severity: SEVERITY,
-      count: alert.requests.length,
     },
     source: { ip: alert.source, port: 0 },
     network: { transport: 'tcp', protocol: 'http' },

@@ -197,8 +197,11 @@ function buildIncidents(
       }));
     const seenLines = new Set<string>();
     const evidence: Array<{ time: number; sensor: string; line: string }> = [];
-    for (const { e, f } of episode) {
-      const line = e.bansho.evidence ?? e.url?.original ?? '';
+    // A behaviour finding's evidence is the run of log lines behind it, one per line.
+    const lines = episode.flatMap(({ e, f }) =>
+      (e.bansho.evidence ?? e.url?.original ?? '').split('\n').map((line) => ({ f, line })),
+    );
+    for (const { f, line } of lines) {
       if (evidence.length >= 8) break;
       // Repeats are the point of the seed's log ("… repeated"), but eight identical lines are not.
       const key = line.replace(/^\S+ \S+ \S+ \[[^\]]*\] /, '');

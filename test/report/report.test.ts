@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { loadCatalog } from '../../src/catalog/index.js';
+import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { OriginDb } from '../../src/intel/origin.js';
+import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { type Bulletin, buildBulletin } from '../../src/trends/bulletin.js';
 import { renderHtml } from '../../src/trends/render/htmlReport.js';
 import { renderMarkdown } from '../../src/trends/render/markdown.js';
-import { DAY_MS, SEED_TIME, seedYearLog } from '../logs/fixtures.js';
+import { combinedLine, DAY_MS, SEED_TIME, seedYearLog } from '../logs/fixtures.js';
 import { buildSeedStore } from './fixtures.js';
 
 const UNTIL = Date.UTC(2003, 1, 8);
@@ -120,6 +121,31 @@ describe('the bulletin', () => {
     assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;```\\x1b\[31m/);
     const md = renderMarkdown(hostile);
     assert.match(md, /````text\n.*```\\x1b\[31m HTTP\/1\.1\n````/);
+  });
+
+  it("quotes a behaviour finding's log lines one by one, as many as an incident shows", async () => {
+    const log = join(dir, 'scan.log');
+    const scanner = '203.0.113.66';
+    const lines = Array.from({ length: 14 }, (_, i) =>
+      combinedLine(scanner, SEED_TIME + i * 400, `GET /old/backup${i}.zip HTTP/1.1`, 404, 153),
+    );
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const store = new SqliteEventStore(openSqlite(join(dir, 'scan.db')));
+    const catalog = loadCatalog();
+    await analyzeFiles([log], { engine: loadEngine(), threatName: (id) => catalog.get(id)?.name }, (e) =>
+      store.appendEncodedSync(e),
+    );
+    const events = store.querySync({});
+    await store.close();
+    const scan = buildBulletin({ events, since: SINCE, until: UNTIL, threat: (id) => catalog.get(id) });
+    const inc = scan.incidents.find((i) => i.threat.id === 'web-path-probing');
+    assert.ok(inc);
+    assert.deepEqual(
+      inc.evidence.map((e) => e.line),
+      lines.slice(0, 8),
+      'the first eight of the eleven lines behind the finding, each on its own',
+    );
+    assert.equal(inc.count, 1, 'one finding');
   });
 
   it('bansho report writes both formats from the store', () => {
