@@ -21,6 +21,7 @@ export const FLOORS = { minClaimedSources: 0.9, minFail2banMatches: 0.8 } as con
 const CLAIMED: Readonly<Record<string, string>> = {
   'CVE-2017-9841': 'phpunit-eval-stdin',
   'CVE-2022-26134': 'confluence-ognl',
+  'CVE-2022-42889': 'text4shell',
   'apache-cve-2021-41773': 'apache-path-traversal',
   'cve-2021-42013': 'apache-path-traversal',
   'nginx-cve-2021-41773': 'apache-path-traversal',

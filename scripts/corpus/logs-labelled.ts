@@ -171,7 +171,7 @@ export async function run(corpusDir: string): Promise<CorpusResult> {
     }
   }
   report.push(
-    `crowdsec hub access-log tests: parse ${pct(csParsed, csLines)}; signature scenarios detected in ${groups.signature.detected}/${groups.signature.tests} tests, behavioural in ${groups.behavioural.detected}/${groups.behavioural.tests} (per-source behaviour: path and plugin probing, author walks, 401s, wp-login/xmlrpc posts), tests without an alert with detections: ${groups.none.detected}/${groups.none.tests}`,
+    `crowdsec hub access-log tests: parse ${pct(csParsed, csLines)}; signature scenarios detected in ${groups.signature.detected}/${groups.signature.tests} tests, behavioural in ${groups.behavioural.detected}/${groups.behavioural.tests} (per-source behaviour: path and plugin probing, author walks, 401s, login-form posts), tests without an alert with detections: ${groups.none.detected}/${groups.none.tests}`,
     `  http-open-proxy: ${openProxy}`,
     `  signature tests with nothing detected: ${missed.join(', ') || 'none'}`,
     `  behavioural tests with nothing detected: ${missedBehaviour.join(', ') || 'none'}`,

@@ -109,6 +109,12 @@ describe('HttpBehaviour', () => {
       ['wordpress-xmlrpc-abuse'],
     );
     assert.equal(burst(20, (i) => at(i * 100, '/wp-login.php', 200, 'GET')).length, 0, 'reading the form');
+    assert.deepEqual(
+      burst(6, (i) => at(i * 100, '/ghost/api/admin/session/', 404, 'POST')).map((a) => a.ruleId),
+      ['behaviour-login-form'],
+    );
+    assert.equal(burst(5, (i) => at(i * 100, '/user/login', 200, 'POST')).length, 0, 'five tries are a person');
+    assert.equal(burst(20, (i) => at(i * 100, '/blogin', 200, 'POST')).length, 0, 'not a login form');
   });
 
   it('names a walk through WordPress author numbers, and a scan for missing plugins, sooner than a path scan', () => {
@@ -148,6 +154,7 @@ describe('HttpBehaviour', () => {
     assert.ok(!isBehaviourCandidate('GET', '/x', '', 200));
     assert.ok(!isBehaviourCandidate('GET', '/x', '', null));
     assert.ok(isBehaviourCandidate('GET', '/', 'author=3', 200));
+    assert.ok(isBehaviourCandidate('POST', '/Login/', '', 200));
   });
 
   it('names only threats the catalog has', () => {

@@ -104,7 +104,20 @@ const NOT_FOUND_OR_REFUSED = new Set([400, 403, 404]);
 export function isBehaviourCandidate(method: string, path: string, query: string, status: number | null): boolean {
   if (status === null) return false;
   if (status === 401 || NOT_FOUND_OR_REFUSED.has(status) || query.includes('author=')) return true;
-  return method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php'));
+  return (
+    method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php') || isLoginForm(path))
+  );
+}
+
+/**
+ * Login endpoints of common applications other than WordPress (which has its own behaviour):
+ * Ghost's admin session, Drupal's and many frameworks' /user/login, Joomla's administrator.
+ */
+const LOGIN_FORMS = ['/ghost/api/admin/session', '/user/login', '/administrator/index.php', '/login', '/signin'];
+
+function isLoginForm(path: string): boolean {
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return LOGIN_FORMS.some((suffix) => endsWithFold(p, suffix));
 }
 
 /** WordPress's author archive by number (`/?author=3`), which redirects to the user's login name. */
@@ -166,6 +179,15 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
         concerns: (s) => s.status === 401,
         value: () => '',
         counted: 'requests answered 401 Unauthorized',
+        buckets: buckets(5, 10, false),
+      },
+      {
+        ruleId: 'behaviour-login-form',
+        ruleName: 'Repeated POSTs to a login form from one source',
+        threatId: 'http-auth-brute-force',
+        concerns: (s) => s.method === 'POST' && isLoginForm(s.path),
+        value: () => '',
+        counted: 'POSTs to a login form',
         buckets: buckets(5, 10, false),
       },
       {
