@@ -44,11 +44,27 @@ describe('LeakyBuckets', () => {
     assert.deepEqual(b.pour('a', 31, 'y', '/y'), ['same', 'x', 'y']);
   });
 
-  it('keeps its buckets apart and bounded', () => {
-    const b = new LeakyBuckets<number>(spec, 100);
+  it('keeps its buckets apart and bounded, in keys and in items', () => {
+    const b = new LeakyBuckets<number>(spec, { maxKeys: 100 });
     for (let i = 0; i < 1000; i++) b.pour(`k${i}`, 0, i);
     assert.equal(b.size, 100);
     assert.equal(b.pour('k999', 0, 1), null, "one key's items do not fill another's bucket");
+    const c = new LeakyBuckets<number>(spec, { maxItems: 50 });
+    for (let i = 0; i < 1000; i++) c.pour(`k${i % 400}`, 0, i);
+    assert.ok(c.items <= 50, `${c.items} items held`);
+    assert.deepEqual(c.pour('busy', 0, 1), null);
+    assert.deepEqual(c.pour('busy', 0, 2), null);
+    assert.deepEqual(c.pour('busy', 0, 3), [1, 2, 3], 'the bucket in use is never the one evicted');
+    const d = new LeakyBuckets<number>(spec);
+    d.pour('a', 0, 1);
+    d.pour('a', 400, 2);
+    d.pour('b', 400, 3);
+    assert.equal(d.items, 3);
+    d.pour('a', 5000, 4);
+    assert.equal(d.items, 2, "a's two items drained, one poured; b's one kept");
+    d.pour('b', 400, 5);
+    d.pour('b', 400, 6);
+    assert.equal(d.items, 1, "b's overflow emptied it");
   });
 
   it('refuses a bucket that could never hold or drain', () => {

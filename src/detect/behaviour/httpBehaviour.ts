@@ -8,7 +8,7 @@
  * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
  */
 import type { Match } from '../types.js';
-import { LeakyBuckets } from './leakyBucket.js';
+import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
 
 /** Catalog threats the behaviours name (src/catalog/threats/). */
 export const BEHAVIOUR_THREATS = [
@@ -139,9 +139,13 @@ const WORDPRESS_EXTENSIONS = ['/wp-content/plugins/', '/wp-content/themes/'];
 export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
   readonly #behaviours: readonly Behaviour<S>[];
 
-  constructor(maxSources = 100_000) {
+  /**
+   * `maxKeys` (sources) and `maxItems` bound each behaviour: a log line rides along with each item
+   * (up to 1 KB), so a crowd of sources each sending a few errors cannot fill memory.
+   */
+  constructor(bounds: BucketBounds = { maxKeys: 50_000, maxItems: 20_000 }) {
     const buckets = (capacity: number, leakSeconds: number, distinct: boolean) =>
-      new LeakyBuckets<S>({ capacity, leakMs: leakSeconds * 1000, cooldownMs: 5 * 60_000, distinct }, maxSources);
+      new LeakyBuckets<S>({ capacity, leakMs: leakSeconds * 1000, cooldownMs: 5 * 60_000, distinct }, bounds);
     this.#behaviours = [
       {
         ruleId: 'behaviour-path-probing',

@@ -5,7 +5,8 @@
  * rests for `cooldownMs` (CrowdSec's blackhole) so one burst is one finding, not dozens.
  *
  * Pure: the caller passes the time; nothing reads a clock. Memory is bounded: at most
- * `capacity + 1` items per bucket and `maxKeys` buckets, the least recently poured evicted first.
+ * `capacity + 1` items per bucket, `maxKeys` buckets and `maxItems` items in all (items carry
+ * evidence, a log line each), the least recently poured buckets evicted first.
  */
 export interface BucketSpec {
   readonly capacity: number;
@@ -24,21 +25,36 @@ interface Bucket<T> {
   restUntil: number;
 }
 
+export interface BucketBounds {
+  readonly maxKeys?: number;
+  readonly maxItems?: number;
+}
+
 export class LeakyBuckets<T> {
   readonly #spec: BucketSpec;
   readonly #maxKeys: number;
+  readonly #maxItems: number;
   /** Insertion order is recency: re-inserting on use makes the first key the least recent. */
   readonly #buckets = new Map<string, Bucket<T>>();
+  /** Items held in all buckets. */
+  #items = 0;
 
-  constructor(spec: BucketSpec, maxKeys = 100_000) {
+  constructor(spec: BucketSpec, bounds: BucketBounds = {}) {
     if (!(spec.capacity >= 1 && spec.leakMs > 0 && spec.cooldownMs >= 0))
       throw new RangeError('a bucket needs capacity ≥ 1, leakMs > 0 and cooldownMs ≥ 0');
     this.#spec = spec;
-    this.#maxKeys = Math.max(1, maxKeys);
+    this.#maxKeys = Math.max(1, bounds.maxKeys ?? 100_000);
+    this.#maxItems = Math.max(spec.capacity + 1, bounds.maxItems ?? 50_000);
   }
 
+  /** Buckets kept. */
   get size(): number {
     return this.#buckets.size;
+  }
+
+  /** Items kept, in all buckets. */
+  get items(): number {
+    return this.#items;
   }
 
   /**
@@ -55,8 +71,12 @@ export class LeakyBuckets<T> {
     this.#drain(bucket, time);
     if (this.#spec.distinct && bucket.items.some((i) => i.value === value)) return null;
     bucket.items.push({ item, value });
+    this.#items++;
+    // The bucket just poured into is the most recent: the oldest go first, never it.
+    while (this.#items > this.#maxItems) this.#evictOldest();
     if (bucket.items.length <= this.#spec.capacity) return null;
     const overflow = bucket.items.map((i) => i.item);
+    this.#items -= bucket.items.length;
     bucket.items.length = 0;
     bucket.drainedAt = time;
     bucket.restUntil = time + this.#spec.cooldownMs;
@@ -68,16 +88,21 @@ export class LeakyBuckets<T> {
     if (elapsed < this.#spec.leakMs) return;
     const leaks = Math.floor(elapsed / this.#spec.leakMs);
     if (leaks >= bucket.items.length) {
+      this.#items -= bucket.items.length;
       bucket.items.length = 0;
       bucket.drainedAt = time;
       return;
     }
     bucket.items.splice(0, leaks);
+    this.#items -= leaks;
     bucket.drainedAt += leaks * this.#spec.leakMs;
   }
 
   #evictOldest(): void {
-    const oldest = this.#buckets.keys().next();
-    if (!oldest.done) this.#buckets.delete(oldest.value);
+    const oldest = this.#buckets.entries().next();
+    if (oldest.done) return;
+    const [key, bucket] = oldest.value;
+    this.#items -= bucket.items.length;
+    this.#buckets.delete(key);
   }
 }
