@@ -5,6 +5,7 @@ import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
 
@@ -126,6 +127,27 @@ describe('decoders on hostile bytes', () => {
         assert.equal(typeof log.line(p), 'string');
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  test('WebSocket frames cut anywhere, with any header: one summary per segment, the same as whole', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat(400), { maxLength: 8 }), (bytes, cuts) => {
+        const whole = new WebSocketLogConversation().onSegment(0, bytes);
+        const cut = new WebSocketLogConversation();
+        const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+        let last: ReturnType<WebSocketLogConversation['onSegment']> = null;
+        let from = 0;
+        for (const at of [...points, bytes.length]) {
+          const r = cut.onSegment(0, bytes.subarray(from, at));
+          if (r?.kind === 'message') last = r;
+          from = at;
+        }
+        // The frames completed are the same however the bytes were cut, so the last one named is too.
+        if (whole?.kind === 'message') assert.deepEqual(last, whole);
+        else assert.equal(last, null);
+      }),
+      { numRuns: 2000 },
     );
   });
 

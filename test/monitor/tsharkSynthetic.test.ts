@@ -11,6 +11,7 @@ import {
   ipv4,
   ipv6,
   nullLink,
+  OPT,
   sll,
   sll2,
   tcp,
@@ -464,6 +465,127 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     }
     const ours = framesMatchTshark('lost-segments', frames);
     assert.equal(ours.filter((l) => l.includes(' HTTP/1.1 200 OK  (text/plain)')).length, 2, 'the second and fourth');
+  });
+
+  test('WebSocket after an upgrade: frames named by their header, the last a segment completes, however cut', () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const ws = (op: number, payload: Buffer | string, { fin = true, mask = true } = {}): Buffer => {
+      const p = Buffer.from(payload);
+      const len = p.length < 126 ? [p.length] : [126, p.length >> 8, p.length & 0xff];
+      const head = Buffer.from([(fin ? 0x80 : 0) | op, (mask ? 0x80 : 0) | (len[0] as number), ...len.slice(1)]);
+      if (!mask) return Buffer.concat([head, p]);
+      const key = Buffer.from([9, 8, 7, 6]);
+      return Buffer.concat([head, key, p.map((b, i) => b ^ (key[i % 4] as number))]);
+    };
+    let cseq = 1001;
+    let sseq = 5001;
+    const frames: number[][] = [];
+    const c = (payload?: Buffer | string, flags = FLAGS.PSH | FLAGS.ACK) => {
+      const data = payload === undefined ? undefined : Buffer.from(payload);
+      frames.push(
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: client, dst: server, proto: 6 },
+            tcp({ sport: 52000, dport: 80, seq: cseq, ack: sseq, flags, payload: data }),
+          ),
+        ),
+      );
+      cseq += data?.length ?? 0;
+    };
+    const s = (payload?: Buffer | string, flags = FLAGS.PSH | FLAGS.ACK) => {
+      const data = payload === undefined ? undefined : Buffer.from(payload);
+      frames.push(
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: server, dst: client, proto: 6, ttl: 128 },
+            tcp({ sport: 80, dport: 52000, seq: sseq, ack: cseq, flags, payload: data }),
+          ),
+        ),
+      );
+      sseq += data?.length ?? 0;
+    };
+    frames.push(
+      ethernet(
+        0x0800,
+        ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: 52000, dport: 80, seq: 1000, flags: FLAGS.SYN })),
+      ),
+      ethernet(
+        0x0800,
+        ipv4(
+          { src: server, dst: client, proto: 6, ttl: 128 },
+          tcp({ sport: 80, dport: 52000, seq: 5000, ack: 1001, flags: FLAGS.SYN | FLAGS.ACK }),
+        ),
+      ),
+    );
+    c(undefined, FLAGS.ACK);
+    c(
+      'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    s(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+    );
+    c(ws(1, 'hello'));
+    s(ws(1, 'hello', { mask: false }));
+    c(Buffer.concat([ws(1, 'two'), ws(2, 'three')]));
+    c(ws(1, 'frag-a', { fin: false }));
+    c(ws(0, 'frag-b'));
+    const big = ws(2, Buffer.alloc(300, 7));
+    c(big.subarray(0, 1));
+    c(big.subarray(1, 120));
+    c(big.subarray(120));
+    const partial = ws(1, 'yy');
+    c(Buffer.concat([ws(1, 'x'), partial.subarray(0, 3)]));
+    c(partial.subarray(3));
+    c(ws(9, 'ping'));
+    s(ws(10, 'ping', { mask: false }));
+    c(ws(0xb, 'odd'));
+    c(ws(8, Buffer.from([0x03, 0xe8])));
+    s(ws(8, Buffer.from([0x03, 0xe8]), { mask: false }));
+    s(undefined, FLAGS.FIN | FLAGS.ACK);
+    c(undefined, FLAGS.FIN | FLAGS.ACK);
+    const ours = framesMatchTshark('websocket', frames);
+    assert.ok(ours.some((l) => l.endsWith(' WebSocket Text[FRAGMENT]  [MASKED]')));
+    assert.ok(ours.some((l) => l.endsWith(' WebSocket Unknown Opcode [FIN] [MASKED]')));
+    assert.ok(!ours.some((l) => / \[FIN, ACK\] .*reassembled PDU/.test(l)), 'a FIN after the last frame is plain TCP');
+  });
+
+  test("a segment that fills the receiver's scaled window to its edge is [TCP Window Full]", () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const scale = [...OPT.nop(), ...OPT.ws(7)];
+    const c = (seq: number, ack: number, flags: number, win: number, payload?: string, options?: number[]) =>
+      ethernet(
+        0x0800,
+        ipv4(
+          { src: client, dst: server, proto: 6 },
+          tcp({ sport: 53000, dport: 80, seq, ack, flags, win, payload, ...(options ? { options } : {}) }),
+        ),
+      );
+    const s = (seq: number, ack: number, flags: number, payload?: Buffer, options?: number[]) =>
+      ethernet(
+        0x0800,
+        ipv4(
+          { src: server, dst: client, proto: 6, ttl: 128 },
+          tcp({ sport: 80, dport: 53000, seq, ack, flags, win: 512, payload, ...(options ? { options } : {}) }),
+        ),
+      );
+    const request = 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n';
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3000\r\n\r\n';
+    const body = Buffer.concat([Buffer.from(head), Buffer.alloc(3000, 0x61)]);
+    const after = 1001 + request.length;
+    const ours = framesMatchTshark('window-full', [
+      c(1000, 0, FLAGS.SYN, 65535, undefined, scale),
+      s(5000, 1001, FLAGS.SYN | FLAGS.ACK, undefined, scale),
+      // A window field of 16, scaled by 2^7: the client offers 2048 bytes.
+      c(1001, 5001, FLAGS.ACK, 16),
+      c(1001, 5001, FLAGS.PSH | FLAGS.ACK, 16, request),
+      s(5001, after, FLAGS.ACK, body.subarray(0, 1400)),
+      s(6401, after, FLAGS.ACK, body.subarray(1400, 2048)),
+      c(after, 7049, FLAGS.ACK, 40),
+      s(7049, after, FLAGS.PSH | FLAGS.ACK, body.subarray(2048)),
+    ]);
+    assert.equal(ours.filter((l) => l.includes('[TCP Window Full]')).length, 1);
   });
 
   test('ARP as hosts joining a link send it: probes, announcements, gratuitous ARP; RARP and Inverse ARP', () => {

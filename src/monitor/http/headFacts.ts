@@ -3,7 +3,8 @@ export interface HeadFacts {
   readonly firstLine: string;
   readonly contentLength: number | null;
   readonly chunked: boolean;
-  readonly upgrade: boolean;
+  /** The Upgrade header's value, trimmed and lower-cased (`websocket`), or null without one. */
+  readonly upgrade: string | null;
   /** The media type without parameters, lower-cased. */
   readonly contentType: string | null;
   /** Content-Encoding as sent, trimmed and lower-cased (`gzip`, `br`, …). */
@@ -18,7 +19,7 @@ export interface HeadFacts {
 export function headFacts(head: string): HeadFacts {
   let contentLength: number | null = null;
   let chunked = false;
-  let upgrade = false;
+  let upgrade: string | null = null;
   let contentType: string | null = null;
   let contentEncoding: string | null = null;
   const firstEnd = lineEnd(head, 0);
@@ -31,7 +32,7 @@ export function headFacts(head: string): HeadFacts {
       const value = head.slice(colon + 1, end).trim();
       if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
       else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
-      else if (name === 'upgrade') upgrade = true;
+      else if (name === 'upgrade') upgrade = value.toLowerCase();
       else if (name === 'content-type') contentType = mediaType(value);
       else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
     }

@@ -53,10 +53,17 @@ export class HttpLogConversation {
   readonly #tunnel: [boolean, boolean] = [false, false];
   /** Methods of requests still waiting for their response, per requesting direction. */
   readonly #methods: [string[], string[]] = [[], []];
+  /** A `101 Switching Protocols` to WebSocket was answered: both sides speak it from now on. */
+  #webSocket = false;
 
   /** A CONNECT was answered 2xx: what follows is the tunnelled protocol. */
   get tunnelOpen(): boolean {
     return this.#tunnel[0] || this.#tunnel[1];
+  }
+
+  /** The conversation switched to WebSocket (./webSocketLog.ts reads it from the next segment on). */
+  get webSocket(): boolean {
+    return this.#webSocket;
   }
 
   /** In-order payload (possibly empty) of one segment sent in direction `dir`. */
@@ -121,7 +128,7 @@ export class HttpLogConversation {
       pieces.push(done.info);
       if (pieces.length === 1) protocol = done.protocol;
       pos = used < 0 ? b.length : used;
-      if (this.#tunnel[dir]) break;
+      if (this.#tunnel[dir] || this.#webSocket) break;
     }
     if (pieces.length === 0) return endedLost ? { kind: 'segment', info: null } : null;
     return { kind: 'message', protocol, info: pieces.join('') };
@@ -211,6 +218,7 @@ export class HttpLogConversation {
       return;
     }
     const status = statusCode(line);
+    if (status === 101 && headers.upgrade?.includes('websocket')) this.#webSocket = true;
     const method = status >= 100 && status < 200 ? '' : (this.#methods[other].shift() ?? '');
     if ((status >= 100 && status < 200) || status === 204 || status === 304 || method === 'HEAD') {
       p.mode = 'length';

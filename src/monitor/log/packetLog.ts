@@ -27,6 +27,7 @@ import {
 } from './tcpAnalysis.js';
 import { tcpInfo } from './tcpInfo.js';
 import { looksLikeTls, TLS_PORTS, TlsLogConversation } from './tlsLog.js';
+import { WebSocketLogConversation } from './webSocketLog.js';
 
 /** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
 const HTTP_PORTS = new Set([80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371]);
@@ -43,6 +44,8 @@ interface LogConversation {
   httpLog: HttpLogConversation | null;
   /** TLS by port, or inside a CONNECT tunnel once the data looks like TLS. */
   tls: TlsLogConversation | null;
+  /** WebSocket, once an HTTP upgrade to it was answered. */
+  webSocket: WebSocketLogConversation | null;
 }
 
 type AppSummary =
@@ -187,6 +190,7 @@ export class PacketLog {
       http: app === 'http' ? 'port' : 'no',
       httpLog: app === 'http' ? new HttpLogConversation() : null,
       tls: app === 'tls' ? new TlsLogConversation() : null,
+      webSocket: null,
     };
     this.#conversations.set(key, conv);
     return conv;
@@ -205,6 +209,7 @@ export class PacketLog {
       const r = conv.tls.onSegment(dir, payload);
       return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
     }
+    if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     const fin = (tcp.flags & 0x01) !== 0;
     if (conv.http === 'no') {
       if (payload.length === 0 || !looksLikeHttp(payload)) return null;
@@ -212,7 +217,9 @@ export class PacketLog {
       conv.httpLog = new HttpLogConversation();
     }
     if (payload.length === 0 && !fin) return null;
-    return conv.httpLog!.onSegment(dir, payload, fin);
+    const summary = conv.httpLog!.onSegment(dir, payload, fin);
+    if (conv.httpLog!.webSocket) conv.webSocket = new WebSocketLogConversation();
+    return summary;
   }
 }
 

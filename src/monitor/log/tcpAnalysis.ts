@@ -206,13 +206,8 @@ function forwardChecks(
   if (length === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && plain) {
     a |= ANALYSIS.WINDOW_UPDATE;
   }
-  if (
-    length > 0 &&
-    rev.winScale !== WS_UNKNOWN &&
-    seqAdd(seq, length) ===
-      seqAdd(rev.lastAck, scaledWindow(rev.window, rev.winScale === WS_NONE ? 0 : rev.winScale)) &&
-    plain
-  ) {
+  // The peer's window is kept scaled already (as tshark shows it): the edge is its last ACK plus that.
+  if (length > 0 && rev.winScale !== WS_UNKNOWN && seqAdd(seq, length) === seqAdd(rev.lastAck, rev.window) && plain) {
     a |= ANALYSIS.WINDOW_FULL;
   }
   if (

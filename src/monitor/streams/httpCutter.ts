@@ -218,7 +218,7 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     const space = facts.firstLine.indexOf(' ');
     this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
     // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
-    this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade;
+    this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade !== null;
     if (facts.chunked) return chunkedBody();
     if (facts.contentLength !== null && facts.contentLength > 0)
       return { kind: 'length', remaining: facts.contentLength };
