@@ -5,6 +5,7 @@ import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { multipartColumns } from '../../src/monitor/log/multipartColumns.js';
 import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
@@ -149,6 +150,29 @@ describe('decoders on hostile bytes', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('multipart bodies with hostile parts and boundaries never throw, and nesting is bounded', () => {
+    const piece = fc.constantFrom(
+      '--B',
+      '--B--',
+      '\r\n',
+      '\n',
+      'Content-Type: ',
+      'multipart/mixed; boundary=B',
+      'text/plain',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.constantFrom('B', '', '-'), (pieces, boundary) => {
+        const r = multipartColumns(Buffer.from(pieces.join(''), 'latin1'), boundary);
+        assert.equal(typeof r.suffix, 'string');
+      }),
+      { numRuns: 2000 },
+    );
+    // Every part a multipart with the same boundary: followed a few levels, not for ever.
+    const nested = `--B\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n`.repeat(10_000);
+    assert.deepEqual(multipartColumns(Buffer.from(nested), 'B'), { protocol: '', suffix: '' });
   });
 
   test('every prefix of a real packet decodes to a result with an error, not an exception', () => {

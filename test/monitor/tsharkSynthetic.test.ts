@@ -467,6 +467,76 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     assert.equal(ours.filter((l) => l.includes(' HTTP/1.1 200 OK  (text/plain)')).length, 2, 'the second and fourth');
   });
 
+  test('multipart bodies: each typed part is named by its media dissector, in order, nested ones too', () => {
+    const multipart = (parts: ReadonlyArray<readonly [string | null, string]>, boundary = 'XyZ', quoted = false) => {
+      const body =
+        parts
+          .map(
+            ([type, data], i) =>
+              `--${boundary}\r\nContent-Disposition: form-data; name="p${i}"${type ? '; filename="f"' : ''}\r\n` +
+              `${type ? `Content-Type: ${type}\r\n` : ''}\r\n${data}\r\n`,
+          )
+          .join('') + `--${boundary}--\r\n`;
+      const b = quoted ? `"${boundary}"` : boundary;
+      return `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${b}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    };
+    const png = `\x89PNG\r\n\x1a\n${'\x00'.repeat(24)}`;
+    const ours = exchangesMatchTshark('multipart', [
+      [
+        multipart([
+          [null, 'a field'],
+          ['text/plain', 'hello'],
+        ]),
+        OK_EMPTY,
+      ],
+      [multipart([[null, 'only a field']]), OK_EMPTY],
+      [
+        multipart([
+          ['image/png', png],
+          ['application/json', '{"a":1}'],
+        ]),
+        OK_EMPTY,
+      ],
+      [
+        multipart([
+          ['application/xml', '<a/>'],
+          ['application/json', '[1]'],
+          ['TEXT/CSV; charset=utf-8', 'c,d'],
+        ]),
+        OK_EMPTY,
+      ],
+      [
+        multipart(
+          [
+            ['application/octet-stream', 'bin'],
+            ['text/html', '<p>x</p>'],
+          ],
+          'a b-c',
+          true,
+        ),
+        OK_EMPTY,
+      ],
+      [
+        multipart([['multipart/mixed; boundary=QQ', '--QQ\r\nContent-Type: text/plain\r\n\r\ninner\r\n--QQ--']]),
+        OK_EMPTY,
+      ],
+      [multipart([]), OK_EMPTY],
+    ]);
+    assert.ok(
+      ours.some(
+        (l) => l.includes(' HTTP/XML/JSON ') && l.endsWith('JavaScript Object Notation (application/json) (text/csv)'),
+      ),
+    );
+  });
+
+  test('a body that looks like headers, in the segment of the head, is body', () => {
+    const body = 'Content-Length: 3\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nmore text';
+    const ours = exchangesMatchTshark('head-and-body', [
+      [get('/echo'), `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`],
+    ]);
+    assert.ok(ours.some((l) => l.endsWith('HTTP/1.1 200 OK  (text/plain)')));
+  });
+
   test('WebSocket after an upgrade: frames named by their header, the last a segment completes, however cut', () => {
     const [client, server] = ['192.168.7.10', '192.168.7.80'];
     const ws = (op: number, payload: Buffer | string, { fin = true, mask = true } = {}): Buffer => {

@@ -7,6 +7,8 @@ export interface HeadFacts {
   readonly upgrade: string | null;
   /** The media type without parameters, lower-cased. */
   readonly contentType: string | null;
+  /** A multipart type's `boundary` parameter, as sent (unquoted). */
+  readonly boundary: string | null;
   /** Content-Encoding as sent, trimmed and lower-cased (`gzip`, `br`, …). */
   readonly contentEncoding: string | null;
 }
@@ -21,6 +23,7 @@ export function headFacts(head: string): HeadFacts {
   let chunked = false;
   let upgrade: string | null = null;
   let contentType: string | null = null;
+  let boundary: string | null = null;
   let contentEncoding: string | null = null;
   const firstEnd = lineEnd(head, 0);
   let start = firstEnd + 1;
@@ -33,16 +36,49 @@ export function headFacts(head: string): HeadFacts {
       if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
       else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
       else if (name === 'upgrade') upgrade = value.toLowerCase();
-      else if (name === 'content-type') contentType = mediaType(value);
-      else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
+      else if (name === 'content-type') {
+        contentType = mediaType(value);
+        boundary = contentType.startsWith('multipart/') ? boundaryOf(value) : null;
+      } else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
     }
     start = end + 1;
   }
-  return { firstLine: firstLine(head, firstEnd), contentLength, chunked, upgrade, contentType, contentEncoding };
+  return {
+    firstLine: firstLine(head, firstEnd),
+    contentLength,
+    chunked,
+    upgrade,
+    contentType,
+    boundary,
+    contentEncoding,
+  };
+}
+
+/** The `boundary` parameter of a Content-Type value (quoted or not), or null. */
+export function boundaryOf(value: string): string | null {
+  const lower = value.toLowerCase();
+  for (let at = lower.indexOf('boundary'); at >= 0; at = lower.indexOf('boundary', at + 8)) {
+    // A parameter name: after `;` and optional spaces, then `=`.
+    let before = at - 1;
+    while (before >= 0 && (lower[before] === ' ' || lower[before] === '\t')) before--;
+    let eq = at + 8;
+    while (lower[eq] === ' ' || lower[eq] === '\t') eq++;
+    if (before < 0 || lower[before] !== ';' || lower[eq] !== '=') continue;
+    let start = eq + 1;
+    while (value[start] === ' ' || value[start] === '\t') start++;
+    if (value[start] === '"') {
+      const end = value.indexOf('"', start + 1);
+      return end > start + 1 ? value.slice(start + 1, end) : null;
+    }
+    let end = start;
+    while (end < value.length && value[end] !== ';' && value[end] !== ' ' && value[end] !== '\t') end++;
+    return end > start ? value.slice(start, end) : null;
+  }
+  return null;
 }
 
 /** A Content-Type value up to its first `;` or space, lower-cased: the type without its parameters. */
-function mediaType(value: string): string {
+export function mediaType(value: string): string {
   let end = 0;
   while (end < value.length && !isParameterStart(value.charCodeAt(end))) end++;
   return value.slice(0, end).toLowerCase();

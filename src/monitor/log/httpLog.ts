@@ -3,6 +3,7 @@ import { type HeadFacts, headFacts, statusCode } from '../http/headFacts.js';
 import { bodyContent, ENCODED_KEPT } from './bodyContent.js';
 import { formatLatin1, messageStart } from './httpStart.js';
 import { mediaColumns } from './mediaColumns.js';
+import { multipartColumns } from './multipartColumns.js';
 
 /**
  * The HTTP side of tshark's packet log for one TCP conversation: which frames complete an HTTP
@@ -22,6 +23,8 @@ export type HttpSegmentSummary =
 const MAX_HEAD = 65536;
 /** Body bytes kept of a message sent as is: the media dissectors look at the first few. */
 const PLAIN_KEPT = 16;
+/** Of a multipart body, enough for the heads of the parts a form or an API usually sends. */
+const MULTIPART_KEPT = 8192;
 type BodyMode = 'length' | 'close' | 'chunked';
 
 interface Pending {
@@ -40,6 +43,8 @@ interface Pending {
   kept: Buffer[];
   keptLength: number;
   contentType: string | null;
+  /** The boundary of a multipart body, whose parts are named one by one. */
+  boundary: string | null;
   contentEncoding: string | null;
   /** Bytes of it were never captured. */
   lost: boolean;
@@ -198,6 +203,8 @@ export class HttpLogConversation {
         return -1;
       }
       pos += end - before;
+      // What followed the blank line in this segment is body, not headers.
+      p.head = p.head.slice(0, end);
       this.#startBody(dir, p);
     }
     return this.#feedBody(p, b, pos);
@@ -209,6 +216,7 @@ export class HttpLogConversation {
     p.firstLine = formatLatin1(line);
     p.stage = 'body';
     p.contentType = headers.contentType;
+    p.boundary = headers.boundary;
     p.contentEncoding = headers.contentEncoding;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
@@ -248,7 +256,7 @@ export class HttpLogConversation {
 
   #noteBody(p: Pending, b: Uint8Array, at: number, n: number): void {
     // A few bytes, or enough to decode a compressed body's start.
-    const limit = p.contentEncoding === null ? PLAIN_KEPT : ENCODED_KEPT;
+    const limit = p.boundary !== null ? MULTIPART_KEPT : p.contentEncoding === null ? PLAIN_KEPT : ENCODED_KEPT;
     const keep = Math.min(n, limit - p.keptLength);
     if (keep > 0) {
       p.kept.push(Buffer.from(b.subarray(at, at + keep)));
@@ -267,6 +275,10 @@ export class HttpLogConversation {
     if (p.bodyLength === 0) return { protocol: 'HTTP', info: base };
     // A body that decodes to nothing is dissected by nothing (mediaColumns: no suffix).
     const body = bodyContent(p.contentEncoding, Buffer.concat(p.kept, p.keptLength), p.bodyLength);
+    if (p.boundary !== null) {
+      const parts = multipartColumns(body.prefix, p.boundary);
+      return { protocol: `HTTP${parts.protocol}`, info: base + parts.suffix };
+    }
     const media = mediaColumns(p.contentType, body);
     return { protocol: media.protocol, info: base + media.suffix };
   }
@@ -292,6 +304,7 @@ function newPending(stage: Pending['stage']): Pending {
     kept: [],
     keptLength: 0,
     contentType: null,
+    boundary: null,
     contentEncoding: null,
     lost: false,
   };
