@@ -469,14 +469,10 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
 
   test('multipart bodies: each typed part is named by its media dissector, in order, nested ones too', () => {
     const multipart = (parts: ReadonlyArray<readonly [string | null, string]>, boundary = 'XyZ', quoted = false) => {
-      const body =
-        parts
-          .map(
-            ([type, data], i) =>
-              `--${boundary}\r\nContent-Disposition: form-data; name="p${i}"${type ? '; filename="f"' : ''}\r\n` +
-              `${type ? `Content-Type: ${type}\r\n` : ''}\r\n${data}\r\n`,
-          )
-          .join('') + `--${boundary}--\r\n`;
+      const part = ([type, data]: readonly [string | null, string], i: number) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="p${i}"${type ? '; filename="f"' : ''}\r\n` +
+        `${type ? `Content-Type: ${type}\r\n` : ''}\r\n${data}\r\n`;
+      const body = `${parts.map(part).join('')}--${boundary}--\r\n`;
       const b = quoted ? `"${boundary}"` : boundary;
       return `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${b}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     };
