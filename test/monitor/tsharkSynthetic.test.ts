@@ -525,6 +525,61 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     );
   });
 
+  test('answers a web server gives: 103 then 200, 204, 206 byte ranges, trailers, HEAD, OPTIONS, pipelining', () => {
+    const ranges =
+      '--RR\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-4/100\r\n\r\nhello\r\n' +
+      '--RR\r\nContent-Type: text/plain\r\nContent-Range: bytes 10-14/100\r\n\r\nworld\r\n--RR--\r\n';
+    exchangesMatchTshark('web-answers', [
+      [
+        get('/early'),
+        'HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello',
+      ],
+      [get('/none'), 'HTTP/1.1 204 No Content\r\n\r\n'],
+      [
+        get('/range'),
+        `HTTP/1.1 206 Partial Content\r\nContent-Type: multipart/byteranges; boundary=RR\r\nContent-Length: ${ranges.length}\r\n\r\n${ranges}`,
+      ],
+      [
+        get('/trailer'),
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n',
+      ],
+      [
+        get('/both'),
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      ],
+      [
+        'HEAD /x HTTP/1.1\r\nHost: x\r\n\r\n',
+        'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1234\r\n\r\n',
+      ],
+      ['OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n', 'HTTP/1.1 204 No Content\r\nAllow: GET, HEAD\r\n\r\n'],
+      [get('/a') + get('/b'), `${OK_EMPTY}${OK_EMPTY}`],
+    ]);
+  });
+
+  test('a FIN after an unfinished request head is plain TCP', () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const c = (seq: number, ack: number, flags: number, payload?: string) =>
+      ethernet(
+        0x0800,
+        ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: 54000, dport: 80, seq, ack, flags, payload })),
+      );
+    const s = (seq: number, ack: number, flags: number) =>
+      ethernet(
+        0x0800,
+        ipv4({ src: server, dst: client, proto: 6, ttl: 128 }, tcp({ sport: 80, dport: 54000, seq, ack, flags })),
+      );
+    const ours = framesMatchTshark('fin-after-head', [
+      c(1000, 0, FLAGS.SYN),
+      s(5000, 1001, FLAGS.SYN | FLAGS.ACK),
+      c(1001, 5001, FLAGS.ACK),
+      c(1001, 5001, FLAGS.PSH | FLAGS.ACK, 'GET /simple\r\n'),
+      s(5001, 1014, FLAGS.ACK),
+      c(1014, 5001, FLAGS.FIN | FLAGS.ACK),
+      s(5001, 1015, FLAGS.FIN | FLAGS.ACK),
+    ]);
+    assert.ok(ours.some((l) => / 54000 → 80 \[FIN, ACK\] Seq=14 /.test(l)));
+  });
+
   test('a body that looks like headers, in the segment of the head, is body', () => {
     const body = 'Content-Length: 3\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nmore text';
     const ours = exchangesMatchTshark('head-and-body', [

@@ -74,6 +74,9 @@ export class HttpLogConversation {
   /** In-order payload (possibly empty) of one segment sent in direction `dir`. */
   onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean): HttpSegmentSummary | null {
     if (this.#tunnel[dir]) return null;
+    // A segment without data is plain TCP, unless it is the FIN that ends a body read to the close.
+    if (b.length === 0 && !(fin && this.#pending[dir]?.stage === 'body' && this.#pending[dir]?.mode === 'close'))
+      return null;
     const pieces: string[] = [];
     let protocol = 'HTTP';
     let pos = 0;
