@@ -580,6 +580,74 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     assert.ok(ours.some((l) => / 54000 → 80 \[FIN, ACK\] Seq=14 /.test(l)));
   });
 
+  test('TLS on a port no dissector claims is found as tshark finds it, segment by segment', () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const hello = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
+    const appData = Buffer.from('1703030005aabbccddee', 'hex');
+    const frames: number[][] = [];
+    const conversation = (port: number, clientData: Buffer[], serverData: Buffer[]) => {
+      let cseq = 1001;
+      let sseq = 5001;
+      const c = (flags: number, payload?: Buffer) => {
+        frames.push(
+          ethernet(
+            0x0800,
+            ipv4(
+              { src: client, dst: server, proto: 6 },
+              tcp({ sport: 55000 + (port % 1000), dport: port, seq: cseq, ack: sseq, flags, payload }),
+            ),
+          ),
+        );
+        cseq += payload?.length ?? 0;
+      };
+      const s = (flags: number, payload?: Buffer) => {
+        frames.push(
+          ethernet(
+            0x0800,
+            ipv4(
+              { src: server, dst: client, proto: 6, ttl: 128 },
+              tcp({ sport: port, dport: 55000 + (port % 1000), seq: sseq, ack: cseq, flags, payload }),
+            ),
+          ),
+        );
+        sseq += payload?.length ?? 0;
+      };
+      frames.push(
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: client, dst: server, proto: 6 },
+            tcp({ sport: 55000 + (port % 1000), dport: port, seq: 1000, flags: FLAGS.SYN }),
+          ),
+        ),
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: server, dst: client, proto: 6, ttl: 128 },
+            tcp({ sport: port, dport: 55000 + (port % 1000), seq: 5000, ack: 1001, flags: FLAGS.SYN | FLAGS.ACK }),
+          ),
+        ),
+      );
+      c(FLAGS.ACK);
+      for (let i = 0; i < Math.max(clientData.length, serverData.length); i++) {
+        const cd = clientData[i];
+        const sd = serverData[i];
+        if (cd) c(FLAGS.PSH | FLAGS.ACK, cd);
+        if (sd) s(FLAGS.PSH | FLAGS.ACK, sd);
+      }
+    };
+    conversation(8443, [hello], [appData]);
+    conversation(443, [hello], [appData]);
+    conversation(7777, [Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'), hello], [Buffer.from('SSH-2.0-x\r\n')]);
+    const ours = framesMatchTshark('tls-heuristic', frames);
+    // On 8443 as on 443, and on 7777 once a segment looks like TLS (tshark tries its heuristic on each).
+    assert.equal(ours.filter((l) => / TLSv1 \d+ Client Hello$/.test(l)).length, 3);
+    assert.ok(
+      ours.some((l) => / TCP \d+ 55777 → 7777 .*Len=21/.test(l)),
+      'the SSH banner stays TCP',
+    );
+  });
+
   test('a body that looks like headers, in the segment of the head, is body', () => {
     const body = 'Content-Length: 3\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nmore text';
     const ours = exchangesMatchTshark('head-and-body', [

@@ -26,7 +26,7 @@ import {
   RETRANSMITTED,
 } from './tcpAnalysis.js';
 import { tcpInfo } from './tcpInfo.js';
-import { looksLikeTls, TLS_PORTS, TlsLogConversation } from './tlsLog.js';
+import { looksLikeTls, TLS_PORTS, TlsLogConversation, tlsByHeuristic } from './tlsLog.js';
 import { WebSocketLogConversation } from './webSocketLog.js';
 
 /** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
@@ -46,6 +46,8 @@ interface LogConversation {
   tls: TlsLogConversation | null;
   /** WebSocket, once an HTTP upgrade to it was answered. */
   webSocket: WebSocketLogConversation | null;
+  /** A port of it belongs to a dissector (HTTP or TLS), so no heuristic is tried. */
+  readonly portClaimed: boolean;
 }
 
 type AppSummary =
@@ -191,6 +193,7 @@ export class PacketLog {
       httpLog: app === 'http' ? new HttpLogConversation() : null,
       tls: app === 'tls' ? new TlsLogConversation() : null,
       webSocket: null,
+      portClaimed: app !== null,
     };
     this.#conversations.set(key, conv);
     return conv;
@@ -211,6 +214,12 @@ export class PacketLog {
     }
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     const fin = (tcp.flags & 0x01) !== 0;
+    // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
+    if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {
+      conv.tls = new TlsLogConversation();
+      const r = conv.tls.onSegment(dir, payload);
+      return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
+    }
     if (conv.http === 'no') {
       if (payload.length === 0 || !looksLikeHttp(payload)) return null;
       conv.http = 'heuristic';

@@ -71,6 +71,22 @@ interface Direction {
 }
 
 /** Does the payload start like a TLS record (content type 20–24, version 3.x)? */
+/**
+ * tshark's TLS heuristic on TCP (packet-tls.c, is_sslv3_or_tls), which names TLS on any port no
+ * dissector claims: a handshake or application-data record of SSLv3, TLS 1.0–1.2 (1.3 sends
+ * 1.0 here) or GM/T, with a sane length.
+ */
+export function tlsByHeuristic(b: Uint8Array): boolean {
+  if (b.length < 5) return false;
+  const type = b[0] as number;
+  const version = ((b[1] as number) << 8) | (b[2] as number);
+  const length = ((b[3] as number) << 8) | (b[4] as number);
+  if (type !== 22 && type !== 23) return false;
+  if (version !== 0x0300 && version !== 0x0301 && version !== 0x0302 && version !== 0x0303 && version !== 0x0101)
+    return false;
+  return length > 0 && length < 16384 + 2048;
+}
+
 export function looksLikeTls(b: Uint8Array): boolean {
   return b.length >= 3 && (b[0] as number) >= 20 && (b[0] as number) <= 24 && b[1] === 3 && (b[2] as number) <= 4;
 }
