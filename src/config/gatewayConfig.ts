@@ -42,6 +42,8 @@ export interface GatewayConfig {
   /** Per-source anomaly scoring: the sum over the window at which a source is banned. */
   readonly sourceScores: { readonly banScore: number; readonly windowMs: number };
   readonly dropReportIntervalMs: number;
+  /** Behaviour findings ban their source (else they are only recorded). */
+  readonly behaviourBans: boolean;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -149,6 +151,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
       windowMs: file.scores?.window ?? DEFAULT_SOURCE_SCORES.windowMs,
     },
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
+    behaviourBans: file.behaviour_bans ?? true,
   };
 }
 

@@ -76,6 +76,11 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   /** How often dropped-at-accept connections are summarised into one event per source. */
   drop_report_interval: duration.optional(),
+  /**
+   * Ban sources whose answered requests add up to a behaviour finding (path probing, login
+   * guessing); `false` records the findings without banning (an API whose clients retry 401s).
+   */
+  behaviour_bans: z.boolean().optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -272,6 +272,10 @@ export class Gateway {
     if (!isBehaviourCandidate(method, path, query, status)) return;
     const source = observation.source.ip;
     for (const alert of this.#behaviour.request({ time: observation.time, source, method, path, query, status })) {
+      if (!this.config.behaviourBans) {
+        this.#record(observation, [findingMatch(alert)], 'detected', status);
+        continue;
+      }
       const made = this.bans.ban(source, {
         reason: `${alert.ruleId}: ${alert.ruleName}`,
         threatId: alert.threatId,

@@ -18,6 +18,7 @@ allowlist: [10.0.0.0/8, 192.0.2.1]
 bans: { first: 2h, factor: 3, max: 7d }
 timeouts: { headers: 5s, request: 30s, keep_alive: 2s }
 scores: { block: 7 }
+behaviour_bans: false
 `);
     const c = resolveGatewayConfig(file, {});
     assert.equal(c.upstream.origin, 'http://127.0.0.1:8080');
@@ -26,6 +27,8 @@ scores: { block: 7 }
     assert.deepEqual(c.banPolicy, { firstMs: 7_200_000, factor: 3, maxMs: 7 * 86_400_000 });
     assert.equal(c.timeouts.headersMs, 5000);
     assert.equal(c.blockScore, 7);
+    assert.equal(c.behaviourBans, false);
+    assert.equal(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviourBans, true, 'on by default');
   });
 
   it('flags override the file', () => {
@@ -50,6 +53,7 @@ scores: { block: 7 }
     assert.throws(() => parseConfigText('allowlist: [300.1.1.1]\n'), /allowlist\.0.*not an IP address/);
     assert.throws(() => parseConfigText('upstream: ftp://x\n'), /upstream.*http:\/\//);
     assert.throws(() => parseConfigText('a: [\n'), /invalid YAML/);
+    assert.throws(() => parseConfigText('behaviour_bans: sometimes\n'), /behaviour_bans/);
   });
 
   it('parses durations and listen addresses', () => {

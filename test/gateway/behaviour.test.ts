@@ -78,3 +78,39 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
     assert.equal((await events(visitor)).length, 0);
   });
 });
+
+describe('with behaviour_bans: false, findings are recorded and nobody is banned', () => {
+  const upstream = site();
+  const tmp = tempDir();
+  const db = `${tmp.dir}/nb.db`;
+  let service: Awaited<ReturnType<typeof startTestGateway>>;
+
+  before(async () => {
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as AddressInfo).port;
+    service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, db), behaviourBans: false });
+  });
+  after(async () => {
+    await service.stop();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    tmp.cleanup();
+  });
+
+  it('an API client retrying a refused token keeps being answered', async () => {
+    const ip = '127.0.0.123';
+    for (let i = 0; i < 8; i++) await rawRequest(service.port, ip, get('/admin/'));
+    assert.match((await rawRequest(service.port, ip, get('/'))).response, /^HTTP\/1\.1 200/);
+    await service.gateway.events.flush();
+    const store = new SqliteEventStore(db);
+    try {
+      const events = await store.query({ sourceIp: ip });
+      assert.deepEqual(
+        events.map((e) => `${e.event.action} ${e.threat?.software?.id}`),
+        ['detected http-auth-brute-force'],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
