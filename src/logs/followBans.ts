@@ -62,9 +62,8 @@ export function banFromFinding(
   const ban = banSource(alert.source, alert.time, alert.ruleName, alert.threatId, options);
   if (ban === null) return null;
   const name = threatName?.(alert.threatId) ?? alert.threatId;
-  const now = new Date(ban.since).toISOString();
   return {
-    '@timestamp': now,
+    '@timestamp': new Date(ban.since).toISOString(),
     message: `banned ${ban.target} until ${new Date(ban.until).toISOString()}: ${name} (${alert.evidence})`,
     event: {
       id: hashId(`logs|ban|${ban.target}|${ban.since}`),

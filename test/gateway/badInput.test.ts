@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { SqliteEventStore } from '../../src/store/index.js';
 import {
   BAD_REQUEST_HEAD,
   openRaw,
   RecordingUpstream,
   rawRequest,
   startTestGateway,
+  storedEvents,
   tempDir,
   testConfig,
   waitFor,
@@ -50,15 +50,7 @@ describe('bad input', () => {
     assert.ok(ok.response.startsWith('HTTP/1.1 200 OK'), JSON.stringify(ok.response.slice(0, 80)));
   }
 
-  async function eventsFrom(ip: string) {
-    await service.gateway.events.flush();
-    const store = new SqliteEventStore(db);
-    try {
-      return await store.query({ sourceIp: ip });
-    } finally {
-      await store.close();
-    }
-  }
+  const eventsFrom = (ip: string) => storedEvents(service, db, ip);
 
   it('refuses oversized headers with 431 and closes', async () => {
     const r = await rawRequest(

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SqliteEventStore } from '../../src/store/index.js';
-import { rawRequest, startTestGateway, tempDir, testConfig } from './helpers.js';
+import { rawRequest, startTestGateway, storedEvents, tempDir, testConfig } from './helpers.js';
 
 /** A site with one page: everything else is 404, and /admin/ wants a password it never accepts. */
 function site(): Server {
@@ -14,43 +13,38 @@ function site(): Server {
   });
 }
 
-const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
-
-describe('the gateway bans on behaviour, from the upstream answers', () => {
+/** A gateway in front of `site()` for a describe block, started before its tests and stopped after. */
+function gatewayInFrontOfSite(behaviourBans: boolean) {
   const upstream = site();
   const tmp = tempDir();
-  const db = `${tmp.dir}/b.db`;
-  let service: Awaited<ReturnType<typeof startTestGateway>>;
-
+  const g = { db: `${tmp.dir}/b.db`, service: null as unknown as Awaited<ReturnType<typeof startTestGateway>> };
   before(async () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as AddressInfo).port;
-    service = await startTestGateway(testConfig(`http://127.0.0.1:${port}`, db));
+    g.service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, g.db), behaviourBans });
   });
   after(async () => {
-    await service.stop();
+    await g.service.stop();
     upstream.closeAllConnections();
     await new Promise<void>((resolve) => upstream.close(() => resolve()));
     tmp.cleanup();
   });
+  return g;
+}
 
-  async function events(ip: string) {
-    await service.gateway.events.flush();
-    const store = new SqliteEventStore(db);
-    try {
-      return await store.query({ sourceIp: ip });
-    } finally {
-      await store.close();
-    }
-  }
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+
+describe('the gateway bans on behaviour, from the upstream answers', () => {
+  const g = gatewayInFrontOfSite(true);
+  const events = (ip: string) => storedEvents(g.service, g.db, ip);
 
   it('answers a path scanner until its eleventh missing path, then drops it', async () => {
     const ip = '127.0.0.120';
     for (let i = 0; i < 11; i++) {
-      const r = await rawRequest(service.port, ip, get(`/backup${i}.zip`));
+      const r = await rawRequest(g.service.port, ip, get(`/backup${i}.zip`));
       assert.ok(r.response.startsWith('HTTP/1.1 404'), `request ${i} answered by the site: ${r.response.slice(0, 40)}`);
     }
-    const after = await rawRequest(service.port, ip, get('/'));
+    const after = await rawRequest(g.service.port, ip, get('/'));
     assert.equal(after.response, '', 'banned: the next connection gets nothing');
     const banned = (await events(ip)).filter((e) => e.event.action === 'banned');
     assert.equal(banned.length, 1);
@@ -62,8 +56,8 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
 
   it('bans a password guesser after six 401s, and leaves a visitor with a few broken links alone', async () => {
     const guesser = '127.0.0.121';
-    for (let i = 0; i < 6; i++) await rawRequest(service.port, guesser, get('/admin/'));
-    assert.equal((await rawRequest(service.port, guesser, get('/'))).response, '');
+    for (let i = 0; i < 6; i++) await rawRequest(g.service.port, guesser, get('/admin/'));
+    assert.equal((await rawRequest(g.service.port, guesser, get('/'))).response, '');
     const banned = (await events(guesser)).filter((e) => e.event.action === 'banned');
     assert.deepEqual(
       banned.map((e) => e.threat?.software?.id),
@@ -72,7 +66,7 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
 
     const visitor = '127.0.0.122';
     for (const path of ['/', '/old-page', '/', '/favicon.ico', '/style.css', '/logo.png', '/', '/gone']) {
-      const r = await rawRequest(service.port, visitor, get(path));
+      const r = await rawRequest(g.service.port, visitor, get(path));
       assert.match(r.response, /^HTTP\/1\.1 (200|404)/, path);
     }
     assert.equal((await events(visitor)).length, 0);
@@ -80,37 +74,15 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
 });
 
 describe('with behaviour_bans: false, findings are recorded and nobody is banned', () => {
-  const upstream = site();
-  const tmp = tempDir();
-  const db = `${tmp.dir}/nb.db`;
-  let service: Awaited<ReturnType<typeof startTestGateway>>;
-
-  before(async () => {
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const port = (upstream.address() as AddressInfo).port;
-    service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, db), behaviourBans: false });
-  });
-  after(async () => {
-    await service.stop();
-    upstream.closeAllConnections();
-    await new Promise<void>((resolve) => upstream.close(() => resolve()));
-    tmp.cleanup();
-  });
+  const g = gatewayInFrontOfSite(false);
 
   it('an API client retrying a refused token keeps being answered', async () => {
     const ip = '127.0.0.123';
-    for (let i = 0; i < 8; i++) await rawRequest(service.port, ip, get('/admin/'));
-    assert.match((await rawRequest(service.port, ip, get('/'))).response, /^HTTP\/1\.1 200/);
-    await service.gateway.events.flush();
-    const store = new SqliteEventStore(db);
-    try {
-      const events = await store.query({ sourceIp: ip });
-      assert.deepEqual(
-        events.map((e) => `${e.event.action} ${e.threat?.software?.id}`),
-        ['detected http-auth-brute-force'],
-      );
-    } finally {
-      await store.close();
-    }
+    for (let i = 0; i < 8; i++) await rawRequest(g.service.port, ip, get('/admin/'));
+    assert.match((await rawRequest(g.service.port, ip, get('/'))).response, /^HTTP\/1\.1 200/);
+    assert.deepEqual(
+      (await storedEvents(g.service, g.db, ip)).map((e) => `${e.event.action} ${e.threat?.software?.id}`),
+      ['detected http-auth-brute-force'],
+    );
   });
 });

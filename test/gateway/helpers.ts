@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
 import { type GatewayService, startGatewayService } from '../../src/gateway/service.js';
+import { SqliteEventStore } from '../../src/store/index.js';
+import type { SecurityEvent } from '../../src/store/securityEvent.js';
 
 /** A request the upstream received, as its own HTTP parser saw it. */
 export interface SeenRequest {
@@ -100,6 +102,17 @@ export function testConfig(upstream: string, db: string, timeouts: Partial<Timeo
 export async function startTestGateway(config: GatewayConfig): Promise<GatewayService & { port: number }> {
   const service = await startGatewayService(config, () => {});
   return Object.assign(service, { port: service.gateway.address().port });
+}
+
+/** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
+export async function storedEvents(service: GatewayService, db: string, ip: string): Promise<SecurityEvent[]> {
+  await service.gateway.events.flush();
+  const store = new SqliteEventStore(db);
+  try {
+    return await store.query({ sourceIp: ip });
+  } finally {
+    await store.close();
+  }
 }
 
 /** What a raw client connection saw: the bytes, and how it ended. */
