@@ -6,6 +6,7 @@ import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { multipartColumns } from '../../src/monitor/log/multipartColumns.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { SshLogConversation } from '../../src/monitor/log/sshLog.js';
 import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
@@ -173,6 +174,30 @@ describe('decoders on hostile bytes', () => {
     // Every part a multipart with the same boundary: followed a few levels, not for ever.
     const nested = `--B\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n`.repeat(10_000);
     assert.deepEqual(multipartColumns(Buffer.from(nested), 'B'), { protocol: '', suffix: '' });
+  });
+
+  test('SSH with hostile banners and packet lengths never throws, and holds no more than one packet', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        'SSH-2.0-x\r\n',
+        'SSH-',
+        '\r\n',
+        '\x00\x00\x00\x0c\x0a\x14',
+        '\xff\xff\xff\xff',
+        '\x00\x00\x88\xb8',
+      ),
+      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }), (segments) => {
+        const ssh = new SshLogConversation();
+        for (const [fromServer, text] of segments) {
+          const r = ssh.onSegment(fromServer ? 1 : 0, Buffer.from(text, 'latin1'), fromServer);
+          assert.ok(r === null || r.kind === 'segment' || r.info.startsWith(fromServer ? 'Server: ' : 'Client: '));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('every prefix of a real packet decodes to a result with an error, not an exception', () => {

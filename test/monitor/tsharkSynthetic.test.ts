@@ -648,6 +648,153 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     );
   });
 
+  test('SSH on port 22: banners, the key exchange named by the method both sides agree on, then encrypted', () => {
+    const [client, server] = ['192.168.7.10', '192.168.7.80'];
+    const nameList = (text: string) => {
+      const b = Buffer.from(text);
+      return Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+    };
+    /** An unencrypted binary packet (RFC 4253 §6) with `payload`, padded to a multiple of 8. */
+    const packet = (payload: Buffer) => {
+      let padding = 8 - ((payload.length + 5) % 8);
+      if (padding < 4) padding += 8;
+      const head = Buffer.from([0, 0, 0, 0, padding]);
+      head.writeUInt32BE(1 + payload.length + padding);
+      return Buffer.concat([head, payload, Buffer.alloc(padding)]);
+    };
+    const kexinit = (methods: string) =>
+      packet(
+        Buffer.concat([
+          Buffer.from([20]),
+          Buffer.alloc(16, 7),
+          nameList(methods),
+          ...['ssh-ed25519', 'aes128-ctr', 'aes128-ctr', 'hmac-sha2-256', 'hmac-sha2-256', 'none', 'none', '', ''].map(
+            nameList,
+          ),
+          Buffer.alloc(5),
+        ]),
+      );
+    const sshString = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, (b.length >> 8) & 0xff, b.length & 0xff]), b]);
+    const hostKey = sshString(Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(Buffer.alloc(32, 5))]));
+    const signature = sshString(Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(Buffer.alloc(64, 6))]));
+    const mpint = sshString(Buffer.alloc(256, 0x4a));
+    /** Well-formed key exchange messages, as each method defines them (RFC 4253, 4419, 5656). */
+    const bodies: Readonly<Record<string, Buffer>> = {
+      'ecdh-30': sshString(Buffer.alloc(32, 1)),
+      'ecdh-31': Buffer.concat([hostKey, sshString(Buffer.alloc(32, 2)), signature]),
+      'dh-30': mpint,
+      'dh-31': Buffer.concat([hostKey, mpint, signature]),
+      'gex-34': Buffer.from([0, 0, 8, 0, 0, 0, 16, 0, 0, 0, 32, 0]),
+      'gex-31': Buffer.concat([mpint, sshString(Buffer.from([2]))]),
+      'gex-32': mpint,
+      'gex-33': Buffer.concat([hostKey, mpint, signature]),
+    };
+    const message = (family: string, code: number) =>
+      packet(Buffer.concat([Buffer.from([code]), bodies[`${family}-${code}`] ?? Buffer.alloc(0)]));
+    const frames: number[][] = [];
+    let port = 56000;
+    const session = (steps: ReadonlyArray<readonly ['c' | 's', Buffer]>) => {
+      port++;
+      let cseq = 1001;
+      let sseq = 5001;
+      const send = (from: 'c' | 's', flags: number, payload?: Buffer) => {
+        const c = from === 'c';
+        frames.push(
+          ethernet(
+            0x0800,
+            ipv4(
+              { src: c ? client : server, dst: c ? server : client, proto: 6, ...(c ? {} : { ttl: 64 }) },
+              tcp({
+                sport: c ? port : 22,
+                dport: c ? 22 : port,
+                seq: c ? cseq : sseq,
+                ack: c ? sseq : cseq,
+                flags,
+                payload,
+              }),
+            ),
+          ),
+        );
+        if (c) cseq += payload?.length ?? 0;
+        else sseq += payload?.length ?? 0;
+      };
+      frames.push(
+        ethernet(
+          0x0800,
+          ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: port, dport: 22, seq: 1000, flags: FLAGS.SYN })),
+        ),
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: server, dst: client, proto: 6 },
+            tcp({ sport: 22, dport: port, seq: 5000, ack: 1001, flags: FLAGS.SYN | FLAGS.ACK }),
+          ),
+        ),
+      );
+      send('c', FLAGS.ACK);
+      for (const [from, data] of steps) send(from, FLAGS.PSH | FLAGS.ACK, data);
+    };
+    const banner = (text: string) => Buffer.from(`${text}\r\n`);
+    const exchange = (methods: string, family: string, codes: Array<readonly ['c' | 's', number[]]>) => {
+      const kex: Array<readonly ['c' | 's', Buffer]> = codes.map(([from, cs]) => [
+        from,
+        Buffer.concat(cs.map((c) => message(family, c))),
+      ]);
+      return [
+        ['c', banner('SSH-2.0-OpenSSH_9.2')],
+        ['s', banner('SSH-2.0-OpenSSH_9.6')],
+        ['c', kexinit(methods)],
+        ['s', kexinit('curve25519-sha256,diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha256')],
+        ...kex,
+        ['c', Buffer.alloc(44, 9)],
+        ['s', Buffer.alloc(52, 9)],
+      ] as Array<readonly ['c' | 's', Buffer]>;
+    };
+    session(
+      exchange('curve25519-sha256', 'ecdh', [
+        ['c', [30]],
+        ['s', [31, 21]],
+        ['c', [21]],
+      ]),
+    );
+    session(
+      exchange('diffie-hellman-group14-sha256', 'dh', [
+        ['c', [30]],
+        ['s', [31, 21]],
+        ['c', [21]],
+      ]),
+    );
+    session(
+      exchange('diffie-hellman-group-exchange-sha256', 'gex', [
+        ['c', [34]],
+        ['s', [31]],
+        ['c', [32]],
+        ['s', [33, 21]],
+        ['c', [21]],
+      ]),
+    );
+    // A library that sends its banner and KEXINIT at once, and one whose KEXINIT is cut in two.
+    const kex = kexinit('curve25519-sha256');
+    session([
+      ['c', Buffer.concat([banner('SSH-2.0-paramiko_3.4.0'), kex])],
+      ['s', banner('SSH-2.0-OpenSSH_9.6')],
+    ]);
+    session([
+      ['c', banner('SSH-2.0-Go')],
+      ['c', kex.subarray(0, 100)],
+      ['c', kex.subarray(100)],
+    ]);
+    // No banner at all: an HTTP probe, and binary noise.
+    session([
+      ['c', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')],
+      ['s', banner('SSH-2.0-OpenSSH_9.6')],
+    ]);
+    session([['c', Buffer.from('\x00\x01garbage', 'latin1')]]);
+    const ours = framesMatchTshark('ssh', frames);
+    assert.ok(ours.some((l) => l.endsWith(' Client: Elliptic Curve Diffie-Hellman Key Exchange Init')));
+    assert.ok(ours.some((l) => l.includes('Server: Diffie-Hellman Group Exchange Reply, New Keys')));
+  });
+
   test('a body that looks like headers, in the segment of the head, is body', () => {
     const body = 'Content-Length: 3\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nmore text';
     const ours = exchangesMatchTshark('head-and-body', [

@@ -16,6 +16,7 @@ import {
   ipProtocolName,
   udpColumns,
 } from './otherInfo.js';
+import { SSH_PORT, SshLogConversation } from './sshLog.js';
 import { switchProtocolColumns } from './switchProtocols.js';
 import {
   ANALYSIS,
@@ -46,6 +47,8 @@ interface LogConversation {
   tls: TlsLogConversation | null;
   /** WebSocket, once an HTTP upgrade to it was answered. */
   webSocket: WebSocketLogConversation | null;
+  /** SSH, by port. */
+  readonly ssh: SshLogConversation | null;
   /** A port of it belongs to a dissector (HTTP or TLS), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
@@ -193,6 +196,7 @@ export class PacketLog {
       httpLog: app === 'http' ? new HttpLogConversation() : null,
       tls: app === 'tls' ? new TlsLogConversation() : null,
       webSocket: null,
+      ssh: app === 'ssh' ? new SshLogConversation() : null,
       portClaimed: app !== null,
     };
     this.#conversations.set(key, conv);
@@ -213,6 +217,7 @@ export class PacketLog {
       return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
     }
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
+    if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
     const fin = (tcp.flags & 0x01) !== 0;
     // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
     if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {
@@ -262,10 +267,11 @@ function fractionDigits(frac: number, precision: number): string {
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | null {
+function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
+    if (port === SSH_PORT) return 'ssh';
   }
   return null;
 }
