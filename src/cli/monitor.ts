@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
-    .option('--thresholds <file>', 'YAML overriding the port-scan and SYN-flood thresholds')
+    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood and SSH brute-force thresholds')
     .option(
       '--site-name <host...>',
       "the site's own host names (absolute-form requests to them are not proxy abuse)",

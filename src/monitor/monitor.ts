@@ -6,6 +6,7 @@ import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
+import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { flowEvent } from './events.js';
@@ -62,6 +63,7 @@ export class Monitor {
   readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
+  readonly #sshGuessing: SshBruteForceDetector;
   readonly #judge: Judge<ConnectionView>;
   #frames = 0;
   #decodeErrors = 0;
@@ -73,6 +75,7 @@ export class Monitor {
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
+    this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
     this.#judge =
       options.judge ??
       new LocalJudge<ConnectionView>({
@@ -121,6 +124,7 @@ export class Monitor {
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
+    this.#alert(this.#sshGuessing.packet(p, time));
   }
 
   /** End of input: every open connection is flushed and summarised. */

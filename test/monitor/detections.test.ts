@@ -71,6 +71,23 @@ describe('network detections', () => {
     assert.match(floods[0]!.message, /^detected: SYN flood from /, 'named from the catalog');
   });
 
+  test('one source opening SSH connection after connection to one server is SSH brute force, once', () => {
+    const ssh = (sport: number, dst = SERVER) =>
+      ipv4({ src: ATTACKER, dst, proto: 6 }, tcp({ sport, dport: 22, seq: sport, flags: FLAGS.SYN, win: 64240 }));
+    // One attempt per packet slot (10 ms apart): twelve connections within a fraction of a second.
+    const found = run(Array.from({ length: 12 }, (_, i) => ssh(41000 + i))).events.filter(
+      (e) => e.threat?.software?.id === 'ssh-brute-force',
+    );
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.threat?.software?.name, 'SSH brute force');
+    assert.match(found[0]?.bansho.evidence ?? '', new RegExp(`^10 SSH connections to ${SERVER}:22 within 0 s$`));
+    const quiet = (packets: number[][]) =>
+      run(packets).events.filter((e) => e.threat?.software?.id === 'ssh-brute-force').length;
+    assert.equal(quiet(Array.from({ length: 30 }, () => ssh(41000))), 0, 'one connection, its SYN retransmitted');
+    assert.equal(quiet(Array.from({ length: 30 }, (_, i) => ssh(41000 + i, `203.0.113.${20 + i}`))), 0, 'a sweep');
+    assert.equal(quiet(Array.from({ length: 9 }, (_, i) => ssh(41000 + i))), 0, 'nine are not enough');
+  });
+
   test('a sweep of one port over many hosts is a horizontal port scan', () => {
     const hosts = Array.from({ length: 25 }, (_, i) => `203.0.113.${i + 1}`);
     const { events } = run(hosts.map((h) => probe(445, FLAGS.SYN, h)));

@@ -36,6 +36,15 @@ export const ThresholdsSchema = z
         cooldownSeconds: z.number().nonnegative(),
       })
       .strict(),
+    sshBruteForce: z
+      .object({
+        /** Connection attempts from one source to one SSH server that make a finding… */
+        connections: z.number().int().min(2),
+        /** …when they come faster than this many per this window (a leaky bucket). */
+        windowSeconds: z.number().positive(),
+        cooldownSeconds: z.number().nonnegative(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -51,6 +60,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
     maxCompletedShare: 0.2,
     cooldownSeconds: 60,
   },
+  sshBruteForce: { connections: 10, windowSeconds: 60, cooldownSeconds: 300 },
 };
 
 export class ThresholdsError extends Error {
@@ -69,6 +79,7 @@ export function loadThresholds(file: string): Thresholds {
   const merged = {
     portScan: { ...DEFAULT_THRESHOLDS.portScan, ...(d.portScan ?? {}) },
     synFlood: { ...DEFAULT_THRESHOLDS.synFlood, ...(d.synFlood ?? {}) },
+    sshBruteForce: { ...DEFAULT_THRESHOLDS.sshBruteForce, ...(d.sshBruteForce ?? {}) },
   };
   const r = ThresholdsSchema.safeParse(merged);
   if (!r.success)

@@ -1,0 +1,50 @@
+import { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { TCP_FLAGS } from '../decode/tcp.js';
+import type { NetworkAlert } from './networkAlert.js';
+import type { Thresholds } from './thresholds.js';
+
+const SSH_PORT = 22;
+
+/**
+ * SSH password guessing seen from outside the encryption: one source opening connection after
+ * connection to one SSH server (guessing tools reconnect every few attempts; sshd's
+ * MaxAuthTries sees to that). A leaky bucket per source and server over connection attempts,
+ * each counted once however often its SYN is retransmitted (the source port tells them apart).
+ */
+export class SshBruteForceDetector {
+  readonly #buckets: LeakyBuckets<number>;
+
+  constructor(t: Thresholds['sshBruteForce'], maxPairs = 50_000) {
+    this.#buckets = new LeakyBuckets<number>(
+      {
+        capacity: t.connections - 1,
+        leakMs: (t.windowSeconds * 1000) / t.connections,
+        cooldownMs: t.cooldownSeconds * 1000,
+        distinct: true,
+      },
+      { maxKeys: maxPairs, maxItems: maxPairs * 4 },
+    );
+  }
+
+  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+    const t = p.transport;
+    if (t.kind !== 'tcp' || !p.ip || t.tcp.destinationPort !== SSH_PORT) return null;
+    if ((t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return null;
+    const { source, destination } = p.ip;
+    const times = this.#buckets.pour(`${source} ${destination}`, timeMs, timeMs, String(t.tcp.sourcePort));
+    if (times === null) return null;
+    const seconds = Math.round((timeMs - (times[0] as number)) / 1000);
+    return {
+      threatId: 'ssh-brute-force',
+      ruleId: 'monitor-ssh-brute-force',
+      ruleName: 'Many SSH connections from one source to one server (password guessing)',
+      time: timeMs,
+      source: { ip: source, port: t.tcp.sourcePort },
+      destination: { ip: destination, port: SSH_PORT },
+      transport: 'tcp',
+      evidence: `${times.length} SSH connections to ${destination}:${SSH_PORT} within ${seconds} s`,
+      tags: ['bruteforce', 'ssh'],
+    };
+  }
+}
