@@ -198,6 +198,13 @@ describe('decoders on hostile bytes', () => {
       }),
       { numRuns: 2000 },
     );
+    // A banner that never ends: its start is kept, not all of it.
+    const endless = new SshLogConversation();
+    for (let i = 0; i < 1000; i++)
+      endless.onSegment(0, Buffer.from(i === 0 ? `SSH-${'x'.repeat(996)}` : 'y'.repeat(1000)), false);
+    const line = endless.onSegment(0, Buffer.from('\r\n'), false);
+    assert.equal(line?.kind, 'message');
+    assert.ok(line?.kind === 'message' && line.info.length < 300, 'the banner shown is cut to its allowed length');
   });
 
   test('every prefix of a real packet decodes to a result with an error, not an exception', () => {

@@ -90,7 +90,8 @@ export class SshLogConversation {
     if (side.banner !== null && (side.banner !== '' || startsWithSsh(b))) {
       const lf = b.indexOf(0x0a);
       const upTo = lf < 0 ? b.length : lf + 1;
-      side.banner += latin1(b.subarray(0, upTo)).slice(0, MAX_BANNER + 2);
+      // Kept to the longest banner allowed, however long the sender goes on without a line end.
+      side.banner = (side.banner + latin1(b.subarray(0, Math.min(upTo, MAX_BANNER + 2)))).slice(0, MAX_BANNER + 2);
       if (lf < 0) return { kind: 'segment', info: null };
       const line = withoutLineEnd(side.banner);
       side.banner = null;
