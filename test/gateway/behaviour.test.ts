@@ -41,7 +41,7 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
   it('answers a path scanner until its eleventh missing path, then drops it', async () => {
     const ip = '127.0.0.120';
     for (let i = 0; i < 11; i++) {
-      const r = await rawRequest(g.service.port, ip, get(`/backup${i}.zip`));
+      const r = await rawRequest(g.service.port, ip, get(`/old/page${i}.html`));
       assert.ok(r.response.startsWith('HTTP/1.1 404'), `request ${i} answered by the site: ${r.response.slice(0, 40)}`);
     }
     const after = await rawRequest(g.service.port, ip, get('/'));

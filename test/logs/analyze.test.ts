@@ -208,7 +208,7 @@ describe('analyze: behaviour across lines', () => {
       const t = SEED_TIME + i * 500;
       lines.push(combinedLine(`192.0.2.${1 + (i % 7)}`, t, `GET /page${i % 5}.html HTTP/1.1`, 200, 900));
       if (i % 3 === 0) lines.push(combinedLine('192.0.2.1', t, 'GET /favicon.ico HTTP/1.1', 404, 0));
-      if (i < 14) lines.push(combinedLine(SCANNER, t + 1, `GET /old/backup${i}.zip HTTP/1.1`, 404, 153));
+      if (i < 14) lines.push(combinedLine(SCANNER, t + 1, `GET /old/page${i}.html HTTP/1.1`, 404, 153));
       if (i >= 20 && i < 27) lines.push(combinedLine(GUESSER, t + 2, 'POST /wp-login.php HTTP/1.1', 200, 4100));
     }
     return lines;
@@ -289,7 +289,7 @@ describe('analyze on worker threads', () => {
       lines.splice(
         40 + i * 3,
         0,
-        combinedLine('203.0.113.66', SEED_TIME + i * 200, `GET /backup${i}.tar HTTP/1.1`, 404, 153),
+        combinedLine('203.0.113.66', SEED_TIME + i * 200, `GET /page${i}.html HTTP/1.1`, 404, 153),
       );
     const file = join(dir, 'access.log');
     writeFileSync(file, `${lines.join('\n')}\n`);

@@ -42,7 +42,7 @@ function run(packets: number[][]): SecurityEvent[] {
 describe('monitor: behaviour across connections', () => {
   test('a client that asks for eleven missing paths is named a path prober, once, from the answers on the wire', () => {
     const scanner = '198.51.100.50';
-    const packets = Array.from({ length: 11 }, (_, i) => visit(scanner, 40000 + i, `/backup${i}.tar`, 404)).flat();
+    const packets = Array.from({ length: 11 }, (_, i) => visit(scanner, 40000 + i, `/page${i}.html`, 404)).flat();
     const found = run(packets).filter((e) => e.threat?.software?.id === 'web-path-probing');
     assert.equal(found.length, 1);
     assert.equal(found[0]?.source.ip, scanner);

@@ -127,7 +127,7 @@ describe('the bulletin', () => {
     const log = join(dir, 'scan.log');
     const scanner = '203.0.113.66';
     const lines = Array.from({ length: 14 }, (_, i) =>
-      combinedLine(scanner, SEED_TIME + i * 400, `GET /old/backup${i}.zip HTTP/1.1`, 404, 153),
+      combinedLine(scanner, SEED_TIME + i * 400, `GET /old/page${i}.html HTTP/1.1`, 404, 153),
     );
     writeFileSync(log, `${lines.join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'scan.db')));
