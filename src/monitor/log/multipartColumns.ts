@@ -13,7 +13,7 @@ export interface MultipartColumns {
   readonly suffix: string;
 }
 
-/** Nesting tshark would follow, and far more than any real body has. */
+/** Nesting followed at most: more than any real body has, and a bound for hostile ones. */
 const MAX_DEPTH = 8;
 
 /** `body` is the body's start (the whole body when short); parts past its end are not seen. */
