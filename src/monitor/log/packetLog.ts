@@ -49,7 +49,7 @@ interface LogConversation {
   webSocket: WebSocketLogConversation | null;
   /** SSH, by port. */
   readonly ssh: SshLogConversation | null;
-  /** A port of it belongs to a dissector (HTTP or TLS), so no heuristic is tried. */
+  /** A port of it belongs to a dissector (HTTP, TLS or SSH), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
 
@@ -212,18 +212,14 @@ export class PacketLog {
   ): AppSummary | null {
     if ((flags & RETRANSMITTED) !== 0) return null;
     if (!conv.tls && conv.httpLog?.tunnelOpen && looksLikeTls(payload)) conv.tls = new TlsLogConversation();
-    if (conv.tls) {
-      const r = conv.tls.onSegment(dir, payload);
-      return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
-    }
+    if (conv.tls) return tlsSummary(conv.tls, dir, payload);
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
     const fin = (tcp.flags & 0x01) !== 0;
     // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
     if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {
       conv.tls = new TlsLogConversation();
-      const r = conv.tls.onSegment(dir, payload);
-      return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
+      return tlsSummary(conv.tls, dir, payload);
     }
     if (conv.http === 'no') {
       if (payload.length === 0 || !looksLikeHttp(payload)) return null;
@@ -264,6 +260,12 @@ function fractionDigits(frac: number, precision: number): string {
   }
   const text = String(frac);
   return ZEROS.slice(0, precision - text.length) + text;
+}
+
+/** A TLS segment's summary: records completed are a message; the rest is a segment of one. */
+function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): AppSummary | null {
+  const r = tls.onSegment(dir, payload);
+  return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
