@@ -7,6 +7,8 @@
  * then `SSHv2` (or `SSHv1`).
  */
 
+import { u32 } from '../decode/tcp.js';
+
 export type SshSegmentSummary =
   | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
   | { readonly kind: 'segment'; readonly info: string | null };
@@ -181,16 +183,6 @@ function withoutLineEnd(line: string): string {
   if (line.charCodeAt(end - 1) === 10) end--;
   if (line.charCodeAt(end - 1) === 13) end--;
   return line.slice(0, end);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
 }
 
 function latin1(b: Uint8Array): string {
