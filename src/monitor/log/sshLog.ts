@@ -2,9 +2,9 @@
  * The SSH side of tshark's packet log, for conversations on port 22 (packet-ssh.c): the version
  * banners, then the unencrypted binary packets of the key exchange, named by message code —
  * whose names for codes 30–34 depend on the key exchange both KEXINITs agree on — and, once a
- * side has sent New Keys, its encrypted packets, which tshark 4.0 shows with nothing after
- * `Client: ` or `Server: `. The Protocol column is `SSH` until a banner has told the version,
- * then `SSHv2` (or `SSHv1`).
+ * side has sent New Keys, its encrypted packets (see `#encrypted` for what tshark 4.0 shows of
+ * them). The Protocol column is `SSH` until the client's banner has told the version, then
+ * `SSHv2` (or `SSHv1`).
  */
 
 import { u32 } from '../decode/tcp.js';
