@@ -45,17 +45,13 @@ export function eventFromObservation(
   const event: SecurityEvent = {
     '@timestamp': new Date(observation.time).toISOString(),
     message: describe(options.action, observation.source.ip, threatName, evidence),
-    event: {
+    event: detectionHeader({
       id: options.dedupKey ? hashId(options.dedupKey) : randomUUID(),
       kind: matches.length > 0 ? 'alert' : 'event',
-      category: ['network', 'intrusion_detection'],
-      type: typesFor(options.action),
       action: options.action,
-      outcome: 'success',
-      module: 'bansho',
-      dataset: `bansho.${options.sensor}`,
+      sensor: options.sensor,
       ...(top ? { severity: SEVERITY_NUMBER[top.severity] } : {}),
-    },
+    }),
     source: { ip: observation.source.ip, port: observation.source.port },
     destination: { ip: observation.destination.ip, port: observation.destination.port },
     network: { transport: observation.transport, ...(request ? { protocol: 'http' } : {}) },
@@ -107,6 +103,30 @@ export function worstMatch(matches: readonly Match[]): Match | undefined {
       best = m;
   }
   return best;
+}
+
+/**
+ * The `event` block of a detection or a decision on one (ECS: a network intrusion-detection
+ * event, typed by its action), shared by every producer of such events.
+ */
+export function detectionHeader(o: {
+  readonly id: string;
+  readonly kind: 'alert' | 'event';
+  readonly action: EventAction;
+  readonly sensor: SensorName;
+  readonly severity?: number;
+}): SecurityEvent['event'] {
+  return {
+    id: o.id,
+    kind: o.kind,
+    category: ['network', 'intrusion_detection'],
+    type: typesFor(o.action),
+    action: o.action,
+    outcome: 'success',
+    module: 'bansho',
+    dataset: `bansho.${o.sensor}`,
+    ...(o.severity !== undefined ? { severity: o.severity } : {}),
+  };
 }
 
 /** A stable, short id for content-derived events. */

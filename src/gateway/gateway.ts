@@ -6,7 +6,7 @@ import { banTargetFor, unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager } from '../defense/banManager.js';
 import { SourceScores } from '../defense/sourceScores.js';
-import { findingMatch, HttpBehaviour, isBehaviourCandidate } from '../detect/behaviour/httpBehaviour.js';
+import { findingMatch, HttpBehaviour, requestSignal } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import { decide, type Verdict } from '../detect/verdict.js';
 import { banFields } from '../events/banFields.js';
@@ -268,10 +268,10 @@ export class Gateway {
    * completed it has been answered, the next connection is dropped.
    */
   #answered(observation: HttpObservation, status: number): void {
-    const { method, path, query } = observation.request;
-    if (!isBehaviourCandidate(method, path, query, status)) return;
-    const source = observation.source.ip;
-    for (const alert of this.#behaviour.request({ time: observation.time, source, method, path, query, status })) {
+    const signal = requestSignal(observation, status);
+    if (signal === null) return;
+    const source = signal.source;
+    for (const alert of this.#behaviour.request(signal)) {
       if (!this.config.behaviourBans) {
         this.#record(observation, [findingMatch(alert)], 'detected', status);
         continue;

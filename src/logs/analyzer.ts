@@ -246,18 +246,19 @@ export class LogAnalyzer {
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
     // Merged by line, so events come in the order the in-process analysis makes them.
     let s = 0;
+    const behaveUpTo = (index: number): void => {
+      for (; s < signals.length && (signals[s] as BatchSignal).index < index; s++) {
+        const { index: at, signal } = signals[s] as BatchSignal;
+        this.#behave(file, signal, file.lineNo + at + 1);
+      }
+    };
     for (const hit of hits) {
-      for (; s < signals.length && (signals[s] as BatchSignal).index < hit.index; s++)
-        this.#signal(file, signals[s] as BatchSignal, file.lineNo);
+      behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
       this.#accept({ ...hit.event, id: place.id, json: placedJson(hit.event.json, place) }, null);
     }
-    for (; s < signals.length; s++) this.#signal(file, signals[s] as BatchSignal, file.lineNo);
+    behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
-  }
-
-  #signal(file: FileState, { index, signal }: BatchSignal, batchStart: number): void {
-    this.#behave(file, signal, batchStart + index + 1);
   }
 
   /** A counted request through the file's behaviours; a finding becomes an event placed at `lineNo`. */

@@ -1,4 +1,5 @@
-import type { BehaviourAlert, RequestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourAlert, findingMatch, type RequestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { detectionHeader, SEVERITY_NUMBER } from '../events/fromObservation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { EventPlace } from './lineCore.js';
 
@@ -7,9 +8,6 @@ export interface LoggedSignal extends RequestSignal {
   /** The line, cut to 1024 characters as a threat line's evidence is. */
   readonly line: string;
 }
-
-/** Severity of a behaviour finding (ECS 0–100): a medium rule's, as the probes it sums up. */
-const SEVERITY = 50;
 
 /**
  * A behaviour finding in an access log as a `detected` event: the source, the threat, and the
@@ -21,21 +19,18 @@ export function behaviourEvent(
   threatName: ((id: string) => string | undefined) | undefined,
 ): SecurityEvent {
   const name = threatName?.(alert.threatId) ?? alert.threatId;
+  const match = findingMatch(alert);
   const last = alert.requests[alert.requests.length - 1] as LoggedSignal;
   return {
     '@timestamp': new Date(alert.time).toISOString(),
     message: `detected: ${name} from ${alert.source}: ${alert.evidence}`,
-    event: {
+    event: detectionHeader({
       id: place.id,
       kind: 'alert',
-      category: ['network', 'intrusion_detection'],
-      type: ['indicator'],
       action: 'detected',
-      outcome: 'success',
-      module: 'bansho',
-      dataset: 'bansho.logs',
-      severity: SEVERITY,
-    },
+      sensor: 'logs',
+      severity: SEVERITY_NUMBER[match.severity],
+    }),
     source: { ip: alert.source, port: 0 },
     network: { transport: 'tcp', protocol: 'http' },
     http: { request: { method: last.method }, response: { status_code: last.status } },
@@ -45,8 +40,10 @@ export function behaviourEvent(
     bansho: {
       sensor: 'logs',
       evidence: alert.requests.map((r) => r.line).join('\n'),
-      score: 10,
-      matches: [{ rule: alert.ruleId, threat: alert.threatId, score: 10, field: 'behaviour', value: alert.evidence }],
+      score: match.score,
+      matches: [
+        { rule: match.ruleId, threat: match.threatId, score: match.score, field: match.field, value: match.value },
+      ],
       origin: place.origin,
     },
   };

@@ -4,7 +4,7 @@ import type { BehaviourAlert } from '../detect/behaviour/httpBehaviour.js';
 import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 import { banFields } from '../events/banFields.js';
-import { eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
+import { detectionHeader, eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { Ban } from '../store/types.js';
@@ -65,16 +65,12 @@ export function banFromFinding(
   return {
     '@timestamp': new Date(ban.since).toISOString(),
     message: `banned ${ban.target} until ${new Date(ban.until).toISOString()}: ${name} (${alert.evidence})`,
-    event: {
+    event: detectionHeader({
       id: hashId(`logs|ban|${ban.target}|${ban.since}`),
       kind: 'alert',
-      category: ['network', 'intrusion_detection'],
-      type: ['denied', 'creation'],
       action: 'banned',
-      outcome: 'success',
-      module: 'bansho',
-      dataset: 'bansho.logs',
-    },
+      sensor: 'logs',
+    }),
     source: { ip: alert.source },
     rule: { id: alert.ruleId, name: alert.ruleName, ruleset: 'bansho', category: 'behaviour' },
     threat: { software: { id: alert.threatId, name } },

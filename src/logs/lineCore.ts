@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { isBehaviourCandidate } from '../detect/behaviour/httpBehaviour.js';
+import { requestSignal } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import { eventFromObservation } from '../events/fromObservation.js';
 import type { HttpObservation } from '../observe/observation.js';
@@ -69,18 +69,8 @@ export function analyzeLine(line: string, format: LogFormat, engine: Engine, fal
 
 /** A request's signal for the behaviours (../detect/behaviour/), or null when none counts it. */
 export function loggedSignal(line: string, observation: HttpObservation): LoggedSignal | null {
-  const { method, path, query } = observation.request;
-  const status = observation.status;
-  if (status === null || !isBehaviourCandidate(method, path, query, status)) return null;
-  return {
-    time: observation.time,
-    source: observation.source.ip,
-    method,
-    path,
-    query,
-    status,
-    line: line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line,
-  };
+  const signal = requestSignal(observation, observation.status);
+  return signal && { ...signal, line: line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line };
 }
 
 /**

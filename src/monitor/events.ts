@@ -1,4 +1,4 @@
-import { hashId } from '../events/fromObservation.js';
+import { detectionHeader, hashId, SEVERITY_NUMBER } from '../events/fromObservation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import type { FlowSummary } from './flows/flow.js';
@@ -9,17 +9,13 @@ export function alertEvent(alert: NetworkAlert, threatName: string | undefined):
   return {
     '@timestamp': new Date(alert.time).toISOString(),
     message: `detected: ${name} from ${alert.source.ip}: ${alert.evidence}`,
-    event: {
+    event: detectionHeader({
       id: hashId(`monitor|${alert.ruleId}|${alert.source.ip}|${alert.time}`),
       kind: 'alert',
-      category: ['network', 'intrusion_detection'],
-      type: ['indicator'],
       action: 'detected',
-      outcome: 'success',
-      module: 'bansho',
-      dataset: 'bansho.monitor',
-      severity: 50,
-    },
+      sensor: 'monitor',
+      severity: SEVERITY_NUMBER.medium,
+    }),
     source: { ip: alert.source.ip, port: alert.source.port },
     destination: { ip: alert.destination.ip, port: alert.destination.port },
     network: { transport: alert.transport },

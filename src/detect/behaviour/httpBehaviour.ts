@@ -7,6 +7,7 @@
  *
  * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
  */
+import type { HttpObservation } from '../../observe/observation.js';
 import type { Match } from '../types.js';
 import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
 
@@ -107,6 +108,13 @@ export function isBehaviourCandidate(method: string, path: string, query: string
   return (
     method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php') || isLoginForm(path))
   );
+}
+
+/** An answered request's signal for the behaviours, or null when none could count it. */
+export function requestSignal(observation: HttpObservation, status: number | null): RequestSignal | null {
+  const { method, path, query } = observation.request;
+  if (status === null || !isBehaviourCandidate(method, path, query, status)) return null;
+  return { time: observation.time, source: observation.source.ip, method, path, query, status };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { findingMatch, HttpBehaviour, isBehaviourCandidate } from '../../detect/behaviour/httpBehaviour.js';
+import { findingMatch, HttpBehaviour, requestSignal } from '../../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../../detect/types.js';
 import { eventFromObservation } from '../../events/fromObservation.js';
 import type { DatagramObservation, Endpoint, HttpObservation } from '../../observe/observation.js';
@@ -104,9 +104,8 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     const uid = connectionUid(conn.start, conn.client, conn.server);
     const matches = engine.match(obs);
     if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid}|${index}`);
-    const { method, path, query } = obs.request;
-    if (req.status === null || !isBehaviourCandidate(method, path, query, req.status)) return;
-    const signal = { time: req.time, source: conn.client.ip, method, path, query, status: req.status };
+    const signal = requestSignal(obs, req.status);
+    if (signal === null) return;
     for (const alert of this.#behaviour.request(signal))
       this.#detection(conn, obs, [findingMatch(alert)], `monitor|${alert.ruleId}|${uid}|${index}`);
   }

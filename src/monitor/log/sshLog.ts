@@ -115,7 +115,7 @@ export class SshLogConversation {
     if (data.length === 0) return 0;
     // No client banner yet, or keys already in use: tshark cannot frame what follows.
     if (this.#version === 'SSH' || side.encrypted) return this.#encrypted(data.length, names);
-    const all = side.pending.length > 0 ? concat(side.pending, data) : data;
+    const all = side.pending.length > 0 ? Buffer.concat([side.pending, data]) : data;
     side.pending = EMPTY;
     let at = 0;
     while (at + 5 <= all.length) {
@@ -187,11 +187,4 @@ function withoutLineEnd(line: string): string {
 
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -70,7 +70,6 @@ interface Direction {
   encrypted: boolean;
 }
 
-/** Does the payload start like a TLS record (content type 20–24, version 3.x)? */
 /**
  * tshark's TLS heuristic on TCP (packet-tls.c, is_sslv3_or_tls), which names TLS on any port no
  * dissector claims: a handshake or application-data record of SSLv3, TLS 1.0–1.2 (1.3 sends
@@ -87,6 +86,7 @@ export function tlsByHeuristic(b: Uint8Array): boolean {
   return length > 0 && length < 16384 + 2048;
 }
 
+/** Does the payload start like a TLS record (content type 20–24, version 3.x)? */
 export function looksLikeTls(b: Uint8Array): boolean {
   return b.length >= 3 && (b[0] as number) >= 20 && (b[0] as number) <= 24 && b[1] === 3 && (b[2] as number) <= 4;
 }

@@ -49,7 +49,7 @@ export class WebSocketLogConversation {
       if (d.remaining === 0) last = d.info;
     }
     while (pos < b.length) {
-      const data = d.header.length > 0 ? concat(d.header, b.subarray(pos, pos + MAX_HEADER)) : b.subarray(pos);
+      const data = d.header.length > 0 ? Buffer.concat([d.header, b.subarray(pos, pos + MAX_HEADER)]) : b.subarray(pos);
       const head = frameHeader(data);
       if (head === null) {
         d.header = Uint8Array.from(data.subarray(0, Math.min(data.length, MAX_HEADER)));
@@ -74,13 +74,6 @@ const EMPTY = new Uint8Array(0);
 
 function newDirection(): Direction {
   return { header: EMPTY, remaining: 0, info: '' };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** A frame's header: its length, its payload's length and its name; null when incomplete. */
