@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { resolveBehaviours } from '../config/behaviourSettings.js';
+import { readConfigFile } from '../config/gatewayConfig.js';
+import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
 import type { Origin } from '../intel/origin.js';
 import type { AnalyzerOptions, EventDetail, EventSink } from '../logs/analyzer.js';
@@ -16,6 +19,7 @@ interface AnalyzeFlags {
   ban?: boolean;
   json?: boolean;
   db: string;
+  config?: string;
   siteName: string[];
   origins: boolean;
   rdns?: boolean;
@@ -38,6 +42,7 @@ export function register(program: Command): void {
     .option('--ban', 'with --follow: ban sources through the ban list a running gateway polls')
     .option('--json', 'print events as ECS JSON lines, then a {"summary": …} line')
     .option('--db <file>', 'SQLite database', 'bansho.db')
+    .option('--config <file>', "the site's config file (serve's): its site_names and behaviours limits")
     .option(
       '--site-name <host...>',
       "the site's own host names (absolute-form requests to them are not proxy abuse)",
@@ -65,12 +70,15 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   if (flags.ban && !flags.follow)
     throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
   if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
-  const lists = { site_names: flags.siteName.map((s) => s.toLowerCase()) };
+  const site = flags.config ? readConfigFile(flags.config) : {};
+  const siteNames = [...(site.site_names ?? []), ...flags.siteName];
+  const lists = { site_names: siteNames.map((s) => s.toLowerCase()) };
+  const behaviours = resolveBehaviours(site.behaviours);
   // Workers first: each loads its engine while this thread loads the catalog and opens the store.
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
   const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists) : null;
   try {
-    return await analyzeWith(files, flags, lists, workers);
+    return await analyzeWith(files, flags, lists, behaviours, workers);
   } finally {
     await workers?.close();
   }
@@ -80,6 +88,7 @@ async function analyzeWith(
   files: string[],
   flags: AnalyzeFlags,
   lists: { site_names: string[] },
+  behaviours: BehaviourSettings,
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
@@ -111,6 +120,7 @@ async function analyzeWith(
       return engine;
     },
     threatName,
+    behaviours,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
     onEvent: (event: EncodedEvent, detail: EventDetail | null) => {

@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { resolveBehaviours } from '../config/behaviourSettings.js';
+import { readConfigFile } from '../config/gatewayConfig.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -26,6 +28,7 @@ interface MonitorFlags {
   db: string;
   store: boolean;
   thresholds?: string;
+  config?: string;
   siteName: string[];
   bufferSize: number;
 }
@@ -52,6 +55,7 @@ export function register(program: Command): void {
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
     .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood and SSH brute-force thresholds')
+    .option('--config <file>', "the site's config file (serve's): its site_names and behaviours limits")
     .option(
       '--site-name <host...>',
       "the site's own host names (absolute-form requests to them are not proxy abuse)",
@@ -71,6 +75,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
+  const site = flags.config ? readConfigFile(flags.config) : {};
+  const siteNames = [...(site.site_names ?? []), ...flags.siteName];
   const store = flags.store ? new SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
@@ -93,8 +99,9 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   };
   // The rules run on a worker thread, which loads them while this one starts reading.
   const judge = new RemoteJudge({
-    lists: { site_names: flags.siteName.map((s) => s.toLowerCase()) },
+    lists: { site_names: siteNames.map((s) => s.toLowerCase()) },
     allFlows: flags.flows ?? false,
+    behaviours: resolveBehaviours(site.behaviours),
     onEvent,
   });
   const monitor = new Monitor({

@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
+import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import { resolveBehaviours } from './behaviourSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 
 export class ConfigError extends Error {
@@ -44,6 +46,8 @@ export interface GatewayConfig {
   readonly dropReportIntervalMs: number;
   /** Behaviour findings ban their source (else they are only recorded). */
   readonly behaviourBans: boolean;
+  /** The behaviours' limits (path probing, login guessing …), null where switched off. */
+  readonly behaviours: BehaviourSettings;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -152,6 +156,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     },
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
+    behaviours: resolveBehaviours(file.behaviours),
   };
 }
 

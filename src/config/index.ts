@@ -1,3 +1,4 @@
+export { resolveBehaviours } from './behaviourSettings.js';
 export { DurationError, formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
+import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { parseDuration } from './duration.js';
 
 /** A duration as text (`30s`, `1h`) or a number of seconds. */
@@ -11,6 +12,31 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
     return z.NEVER;
   }
 });
+
+const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+
+/**
+ * One behaviour's limit: `false` switches it off, `true` keeps the built-in limit, an object
+ * overrides part of it (CrowdSec's capacity, leakspeed and blackhole).
+ */
+const behaviourLimit = z.union([
+  z.boolean(),
+  z.strictObject({
+    /** More than this many requests make a finding. */
+    capacity: z.number().int().min(1).max(100_000).optional(),
+    /** The count drops by one every this long. */
+    leak_speed: positiveDuration.optional(),
+    /** After a finding, the source's requests are not counted for this long. */
+    cooldown: duration.optional(),
+  }),
+]);
+
+const behaviours = z.strictObject(
+  Object.fromEntries(BEHAVIOUR_NAMES.map((name) => [name, behaviourLimit.optional()])) as Record<
+    BehaviourName,
+    z.ZodOptional<typeof behaviourLimit>
+  >,
+);
 
 const cidr = z.string().transform((value, ctx) => {
   try {
@@ -81,6 +107,8 @@ export const ConfigFileSchema = z.strictObject({
    * guessing); `false` records the findings without banning (an API whose clients retry 401s).
    */
   behaviour_bans: z.boolean().optional(),
+  /** The behaviours' limits, by name (`path-probing: {capacity: 30}`, `auth-failures: false`). */
+  behaviours: behaviours.optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

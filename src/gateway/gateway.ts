@@ -71,7 +71,7 @@ export class Gateway {
   readonly #log: (line: string) => void;
   readonly #scores: SourceScores;
   /** Per-source runs of answered requests: path scans, password guessing (../detect/behaviour/). */
-  readonly #behaviour = new HttpBehaviour();
+  readonly #behaviour: HttpBehaviour;
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions) {
@@ -79,6 +79,7 @@ export class Gateway {
     this.#detection = options.detection;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#siteNames = new Set(siteNamesFor(this.config));
+    this.#behaviour = new HttpBehaviour(this.config.behaviours);
     this.#scores = new SourceScores({
       threshold: this.config.sourceScores.banScore,
       windowMs: this.config.sourceScores.windowMs,

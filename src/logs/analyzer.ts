@@ -1,4 +1,4 @@
-import { type BehaviourAlert, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourAlert, type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
@@ -34,6 +34,8 @@ export interface AnalyzerOptions {
   readonly onEvent?: (event: EncodedEvent, detail: EventDetail | null) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
+  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
+  readonly behaviours?: BehaviourSettings;
 }
 
 /** What an event was made from: a threat line's matches, or a behaviour finding. */
@@ -127,12 +129,14 @@ class FileState {
    * Per-source behaviour, per file: a file read alone or with others fills its buckets the
    * same way, so a finding's place (hence its id) does not depend on what was read before.
    */
-  readonly behaviour = new HttpBehaviour<LoggedSignal>();
+  readonly behaviour: HttpBehaviour<LoggedSignal>;
 
   constructor(
     readonly label: string,
     fixed: LogFormat | undefined,
+    behaviours: BehaviourSettings | undefined,
   ) {
+    this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours);
     this.format = fixed ?? null;
     this.pending = fixed ? null : [];
   }
@@ -170,7 +174,7 @@ export class LogAnalyzer {
   /** Begin a file (or a rotated file's successor): its identity and format are its own. */
   startFile(label: string): void {
     this.endFile(label);
-    this.#files.set(label, new FileState(label, this.#options.format));
+    this.#files.set(label, new FileState(label, this.#options.format, this.#options.behaviours));
   }
 
   /** Feed lines of a started file. */

@@ -1,3 +1,4 @@
+import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
@@ -27,6 +28,8 @@ export interface MonitorOptions {
    */
   readonly judge?: Judge<ConnectionView>;
   readonly thresholds?: Thresholds;
+  /** The behaviours' limits (the config file's `behaviours`). Unused with `judge`. */
+  readonly behaviours?: BehaviourSettings;
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
@@ -82,6 +85,7 @@ export class Monitor {
         engine: options.engine,
         threatName: options.threatName,
         allFlows: options.allFlows ?? false,
+        behaviours: options.behaviours,
         onEvent: options.onEvent,
         onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
       });

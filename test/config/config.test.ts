@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   ConfigError,
@@ -7,6 +8,7 @@ import {
   parseListen,
   resolveGatewayConfig,
 } from '../../src/config/index.js';
+import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
 
 describe('config', () => {
   it('reads a full file into the gateway config', () => {
@@ -29,6 +31,52 @@ behaviour_bans: false
     assert.equal(c.blockScore, 7);
     assert.equal(c.behaviourBans, false);
     assert.equal(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviourBans, true, 'on by default');
+  });
+
+  it('reads the behaviours: a limit retuned in part, one switched off, one kept, the rest built in', () => {
+    const c = resolveGatewayConfig(
+      parseConfigText(`
+upstream: http://127.0.0.1:8080
+behaviours:
+  path-probing: { capacity: 40, leak_speed: 30s }
+  auth-failures: false
+  wordpress-login: true
+  login-form: { cooldown: 1h }
+`),
+      {},
+    );
+    const b = c.behaviours;
+    assert.deepEqual(b['path-probing'], { capacity: 40, leakMs: 30_000, cooldownMs: 300_000 });
+    assert.equal(b['auth-failures'], null);
+    assert.deepEqual(b['wordpress-login'], DEFAULT_BEHAVIOURS['wordpress-login']);
+    assert.deepEqual(b['login-form'], { capacity: 5, leakMs: 10_000, cooldownMs: 3_600_000 });
+    assert.deepEqual(b['wordpress-xmlrpc'], DEFAULT_BEHAVIOURS['wordpress-xmlrpc']);
+    assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviours, DEFAULT_BEHAVIOURS);
+  });
+
+  it('refuses behaviours that could never fire or drain, and names it does not know', () => {
+    assert.throws(
+      () => parseConfigText('behaviours:\n  path-probing: { capacity: 0 }\n'),
+      /behaviours\.path-probing\.capacity \(line 2\)/,
+    );
+    assert.throws(
+      () => parseConfigText('behaviours:\n  auth-failures: { leak_speed: 0s }\n'),
+      /leak_speed.*longer than 0/,
+    );
+    assert.throws(
+      () => parseConfigText('behaviours:\n  path_probing: false\n'),
+      /unknown key "behaviours\.path_probing"/,
+    );
+    assert.throws(() => parseConfigText('behaviours:\n  login-form: { capacity: 5, window: 1m }\n'), /unknown key/);
+  });
+
+  it("accepts the README's example file as it is written", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the README shows a config file');
+    const c = resolveGatewayConfig(parseConfigText(example, 'README.md'), {});
+    assert.equal(c.behaviours['auth-failures'], null);
+    assert.equal(c.behaviours['path-probing']?.capacity, 30);
   });
 
   it('flags override the file', () => {

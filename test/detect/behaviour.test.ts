@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/index.js';
 import {
   BEHAVIOUR_THREATS,
+  type BehaviourSettings,
+  DEFAULT_BEHAVIOURS,
   HttpBehaviour,
   isBehaviourCandidate,
   type RequestSignal,
@@ -96,6 +98,24 @@ describe('HttpBehaviour', () => {
     assert.deepEqual(a.requests, probes);
     assert.match(a.evidence, /^11 requests for distinct missing or forbidden paths within 3 s$/);
     assert.equal(run(probes.slice(0, 10)).length, 0, 'ten are not enough');
+  });
+
+  it("takes a site's limits: a larger capacity, a faster leak, a behaviour switched off", () => {
+    const probes = Array.from({ length: 21 }, (_, i) => at(1000 + i * 300, `/admin${i}.php`));
+    const tuned = (settings: Partial<BehaviourSettings>, signals: RequestSignal[]) => {
+      const h = new HttpBehaviour({ ...DEFAULT_BEHAVIOURS, ...settings });
+      return signals.flatMap((s) => h.request(s));
+    };
+    const twenty = { 'path-probing': { capacity: 20, leakMs: 10_000, cooldownMs: 0 } };
+    assert.equal(tuned(twenty, probes.slice(0, 20)).length, 0, 'twenty are within the limit');
+    const [alert] = tuned(twenty, probes);
+    assert.equal(alert?.requests.length, 21, 'the twenty-first overflows');
+    // One request leaks out every 250 ms: a probe every 300 ms never fills the bucket.
+    const leaky = { 'path-probing': { capacity: 10, leakMs: 250, cooldownMs: 0 } };
+    assert.equal(tuned(leaky, probes).length, 0);
+    const guesses = Array.from({ length: 20 }, (_, i) => at(i * 100, '/admin/', 401));
+    assert.equal(tuned({ 'auth-failures': null }, guesses).length, 0, 'switched off');
+    assert.equal(tuned({}, guesses).length, 1, 'on by default');
   });
 
   it('does not count static files, repeats of one path, other sources, or a slow walker', () => {

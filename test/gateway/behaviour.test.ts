@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { GatewayConfig } from '../../src/config/index.js';
+import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
 import { rawRequest, startTestGateway, storedEvents, tempDir, testConfig } from './helpers.js';
 
 /** A site with one page: everything else is 404, and /admin/ wants a password it never accepts. */
@@ -14,14 +16,14 @@ function site(): Server {
 }
 
 /** A gateway in front of `site()` for a describe block, started before its tests and stopped after. */
-function gatewayInFrontOfSite(behaviourBans: boolean) {
+function gatewayInFrontOfSite(config: Partial<GatewayConfig> = {}) {
   const upstream = site();
   const tmp = tempDir();
   const g = { db: `${tmp.dir}/b.db`, service: null as unknown as Awaited<ReturnType<typeof startTestGateway>> };
   before(async () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as AddressInfo).port;
-    g.service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, g.db), behaviourBans });
+    g.service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, g.db), ...config });
   });
   after(async () => {
     await g.service.stop();
@@ -35,7 +37,7 @@ function gatewayInFrontOfSite(behaviourBans: boolean) {
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
 
 describe('the gateway bans on behaviour, from the upstream answers', () => {
-  const g = gatewayInFrontOfSite(true);
+  const g = gatewayInFrontOfSite();
   const events = (ip: string) => storedEvents(g.service, g.db, ip);
 
   it('answers a path scanner until its eleventh missing path, then drops it', async () => {
@@ -74,7 +76,7 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
 });
 
 describe('with behaviour_bans: false, findings are recorded and nobody is banned', () => {
-  const g = gatewayInFrontOfSite(false);
+  const g = gatewayInFrontOfSite({ behaviourBans: false });
 
   it('an API client retrying a refused token keeps being answered', async () => {
     const ip = '127.0.0.123';
@@ -84,5 +86,31 @@ describe('with behaviour_bans: false, findings are recorded and nobody is banned
       (await storedEvents(g.service, g.db, ip)).map((e) => `${e.event.action} ${e.threat?.software?.id}`),
       ['detected http-auth-brute-force'],
     );
+  });
+});
+
+describe("a site's own behaviour limits", () => {
+  const g = gatewayInFrontOfSite({
+    behaviours: {
+      ...DEFAULT_BEHAVIOURS,
+      'path-probing': { capacity: 15, leakMs: 60_000, cooldownMs: 300_000 },
+      'auth-failures': null,
+    },
+  });
+
+  it('answers fifteen missing paths, bans at the sixteenth, and counts no 401s', async () => {
+    const ip = '127.0.0.124';
+    for (let i = 0; i < 15; i++) {
+      const r = await rawRequest(g.service.port, ip, get(`/old/page${i}.html`));
+      assert.ok(r.response.startsWith('HTTP/1.1 404'), `request ${i}: ${r.response.slice(0, 40)}`);
+    }
+    assert.match((await rawRequest(g.service.port, ip, get('/'))).response, /^HTTP\/1\.1 200/, 'fifteen are allowed');
+    await rawRequest(g.service.port, ip, get('/old/page15.html'));
+    assert.equal((await rawRequest(g.service.port, ip, get('/'))).response, '', 'the sixteenth bans');
+
+    const client = '127.0.0.125';
+    for (let i = 0; i < 10; i++) await rawRequest(g.service.port, client, get('/admin/'));
+    assert.match((await rawRequest(g.service.port, client, get('/'))).response, /^HTTP\/1\.1 200/);
+    assert.deepEqual(await storedEvents(g.service, g.db, client), [], 'auth failures are not counted');
   });
 });

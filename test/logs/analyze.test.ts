@@ -265,6 +265,45 @@ describe('analyze: behaviour across lines', () => {
     assert.match(out, /Web path probing \[web-path-probing\]: 1 behaviour finding from 1 source/);
     assert.match(out, /203\.0\.113\.66: 1 behaviour finding, web-path-probing/);
   });
+
+  it("takes the site's config file: its behaviour limits and its names", () => {
+    const file = join(dir, 'config.log');
+    const lines = mixedLog();
+    // An absolute-form request for the site's own name: proxy abuse unless the config names it.
+    lines.push(combinedLine('192.0.2.9', SEED_TIME + 30_000, 'GET http://www.example.org/ HTTP/1.1', 200, 900));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const config = join(dir, 'site.yaml');
+    writeFileSync(
+      config,
+      'upstream: http://127.0.0.1:8080\nsite_names: [www.example.org]\nbehaviours:\n  path-probing: { capacity: 20 }\n',
+    );
+    let run = 0;
+    const analyze = (...extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'analyze',
+          file,
+          '--db',
+          join(dir, `c${run++}.db`),
+          '--no-origins',
+          ...extra,
+        ],
+        { encoding: 'utf8' },
+      );
+    assert.match(analyze(), /^threat lines: 1; behaviour findings: 2;/m, 'built-in limits, no site names');
+    const tuned = analyze('--config', config);
+    assert.match(
+      tuned,
+      /^threat lines: 0; behaviour findings: 1;/m,
+      '14 missing paths are within 20; the site is its own',
+    );
+    assert.match(tuned, /wordpress-login-bruteforce/);
+    assert.doesNotMatch(tuned, /web-path-probing/);
+  });
 });
 
 describe('analyze on worker threads', () => {

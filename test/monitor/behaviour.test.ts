@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import { pcap } from './helpers/captureWriter.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
 
 const engine = loadEngine();
@@ -59,4 +64,35 @@ describe('monitor: behaviour across connections', () => {
     const packets = Array.from({ length: 30 }, (_, i) => visit('198.51.100.51', 41000 + i, `/page${i}`, 200)).flat();
     assert.deepEqual(run(packets), []);
   });
+});
+
+test("bansho monitor --config takes the site's behaviour limits to its judge thread", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bansho-monitor-config-'));
+  try {
+    const packets = Array.from({ length: 11 }, (_, i) =>
+      visit('198.51.100.52', 42000 + i, `/page${i}.html`, 404),
+    ).flat();
+    const file = join(dir, 'probe.pcap');
+    writeFileSync(
+      file,
+      pcap(
+        packets.map((data, i) => ({ data, sec: 1_700_000_000, nsec: i * 10_000_000 })),
+        { linkType: 101 },
+      ),
+    );
+    const config = join(dir, 'site.yaml');
+    writeFileSync(config, 'behaviours:\n  path-probing: { capacity: 20 }\n');
+    const probings = (...extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '-r', file, '--no-store', '--json', ...extra],
+        { encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter((l) => l.includes('"behaviour-path-probing"')).length;
+    assert.equal(probings(), 1, 'eleven missing paths overflow the built-in limit');
+    assert.equal(probings('--config', config), 0, 'and stay within the configured one');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

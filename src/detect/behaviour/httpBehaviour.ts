@@ -45,16 +45,69 @@ export interface BehaviourAlert<S extends RequestSignal = RequestSignal> {
   readonly evidence: string;
 }
 
-interface Behaviour<S extends RequestSignal> {
-  readonly ruleId: string;
+/**
+ * The behaviours by name, as a config file names them (`behaviours: {path-probing: …}`); each
+ * one's rule id is `behaviour-<name>`.
+ */
+export const BEHAVIOUR_NAMES = [
+  'path-probing',
+  'wordpress-extension-probing',
+  'wordpress-user-enumeration',
+  'auth-failures',
+  'login-form',
+  'wordpress-login',
+  'wordpress-xmlrpc',
+] as const;
+
+export type BehaviourName = (typeof BEHAVIOUR_NAMES)[number];
+
+/**
+ * When a behaviour's bucket overflows (CrowdSec's capacity and leakspeed): more than `capacity`
+ * requests, the level draining by one every `leakMs`; the source then rests `cooldownMs`
+ * (CrowdSec's blackhole), so one burst is one finding.
+ */
+export interface BehaviourLimit {
+  readonly capacity: number;
+  readonly leakMs: number;
+  readonly cooldownMs: number;
+}
+
+/** Each behaviour's limit, or null where the site switched it off. */
+export type BehaviourSettings = Readonly<Record<BehaviourName, BehaviourLimit | null>>;
+
+const FIVE_MINUTES = 5 * 60_000;
+
+/**
+ * The built-in limits. Path probing is CrowdSec's http-probing (more than 10 distinct paths,
+ * draining one per 10 s) and the WordPress login CrowdSec's http-bf-wordpress_bf (more than 5,
+ * one per 10 s); a site's own plugins exist, so 3 distinct missing ones are somebody's word list.
+ */
+export const DEFAULT_BEHAVIOURS: BehaviourSettings = {
+  'path-probing': { capacity: 10, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'wordpress-extension-probing': { capacity: 3, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'wordpress-user-enumeration': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'auth-failures': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'login-form': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'wordpress-login': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'wordpress-xmlrpc': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+};
+
+/** What a behaviour counts and what it names; its limit comes from the settings. */
+interface BehaviourKind {
   readonly ruleName: string;
   readonly threatId: BehaviourAlert['threatId'];
   /** Does this request concern the behaviour? */
   readonly concerns: (s: RequestSignal) => boolean;
+  /** Count a request only when no request with the same value is in the bucket (distinct paths). */
+  readonly distinct: boolean;
   /** What makes two requests the same, for a bucket that counts distinct ones. */
   readonly value: (s: RequestSignal) => string;
   /** What the requests are, for the evidence: "requests for missing paths". */
   readonly counted: string;
+}
+
+interface Behaviour<S extends RequestSignal> extends BehaviourKind {
+  readonly ruleId: string;
   readonly buckets: LeakyBuckets<S>;
 }
 
@@ -140,6 +193,67 @@ function authorNumber(query: string): string | null {
 
 const WORDPRESS_EXTENSIONS = ['/wp-content/plugins/', '/wp-content/themes/'];
 
+const ANYTHING = (): string => '';
+
+const KINDS: Readonly<Record<BehaviourName, BehaviourKind>> = {
+  'path-probing': {
+    ruleName: 'Many missing or forbidden paths asked for by one source (path probing)',
+    threatId: 'web-path-probing',
+    concerns: (s) => NOT_FOUND_OR_REFUSED.has(s.status) && s.path !== '' && !isStatic(s.path),
+    distinct: true,
+    value: (s) => s.path,
+    counted: 'requests for distinct missing or forbidden paths',
+  },
+  'wordpress-extension-probing': {
+    ruleName: 'Missing WordPress plugins or themes asked for by one source (vulnerable-plugin scan)',
+    threatId: 'web-path-probing',
+    concerns: (s) => s.status === 404 && WORDPRESS_EXTENSIONS.some((p) => s.path.toLowerCase().includes(p)),
+    distinct: true,
+    value: (s) => s.path,
+    counted: 'requests for distinct missing WordPress plugin or theme files',
+  },
+  'wordpress-user-enumeration': {
+    ruleName: 'WordPress author numbers walked through by one source (user enumeration)',
+    threatId: 'wordpress-user-enumeration',
+    concerns: (s) => authorNumber(s.query) !== null,
+    distinct: true,
+    value: (s) => authorNumber(s.query) ?? '',
+    counted: 'requests for distinct ?author= numbers',
+  },
+  'auth-failures': {
+    ruleName: 'Repeated HTTP authentication failures (401) from one source',
+    threatId: 'http-auth-brute-force',
+    concerns: (s) => s.status === 401,
+    distinct: false,
+    value: ANYTHING,
+    counted: 'requests answered 401 Unauthorized',
+  },
+  'login-form': {
+    ruleName: 'Repeated POSTs to a login form from one source',
+    threatId: 'http-auth-brute-force',
+    concerns: (s) => s.method === 'POST' && isLoginForm(s.path),
+    distinct: false,
+    value: ANYTHING,
+    counted: 'POSTs to a login form',
+  },
+  'wordpress-login': {
+    ruleName: 'Repeated POSTs to wp-login.php from one source',
+    threatId: 'wordpress-login-bruteforce',
+    concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/wp-login.php'),
+    distinct: false,
+    value: ANYTHING,
+    counted: 'POSTs to wp-login.php',
+  },
+  'wordpress-xmlrpc': {
+    ruleName: 'Repeated POSTs to xmlrpc.php from one source',
+    threatId: 'wordpress-xmlrpc-abuse',
+    concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/xmlrpc.php'),
+    distinct: false,
+    value: ANYTHING,
+    counted: 'POSTs to xmlrpc.php',
+  },
+};
+
 /**
  * Per-source behaviour over answered requests. `S` may carry more than the signal (a log line
  * for the evidence); alerts hand the requests back as given.
@@ -148,80 +262,21 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
   readonly #behaviours: readonly Behaviour<S>[];
 
   /**
-   * `maxKeys` (sources) and `maxItems` bound each behaviour: a log line rides along with each item
-   * (up to 1 KB), so a crowd of sources each sending a few errors cannot fill memory.
+   * `settings`: each behaviour's limit, or null to switch it off. `maxKeys` (sources) and
+   * `maxItems` bound each behaviour: a log line rides along with each item (up to 1 KB), so a
+   * crowd of sources each sending a few errors cannot fill memory.
    */
-  constructor(bounds: BucketBounds = { maxKeys: 50_000, maxItems: 20_000 }) {
-    const buckets = (capacity: number, leakSeconds: number, distinct: boolean) =>
-      new LeakyBuckets<S>({ capacity, leakMs: leakSeconds * 1000, cooldownMs: 5 * 60_000, distinct }, bounds);
-    this.#behaviours = [
-      {
-        ruleId: 'behaviour-path-probing',
-        ruleName: 'Many missing or forbidden paths asked for by one source (path probing)',
-        threatId: 'web-path-probing',
-        concerns: (s) => NOT_FOUND_OR_REFUSED.has(s.status) && s.path !== '' && !isStatic(s.path),
-        value: (s) => s.path,
-        counted: 'requests for distinct missing or forbidden paths',
-        // CrowdSec http-probing: more than 10 distinct paths, draining one per 10 s.
-        buckets: buckets(10, 10, true),
-      },
-      {
-        ruleId: 'behaviour-wordpress-extension-probing',
-        ruleName: 'Missing WordPress plugins or themes asked for by one source (vulnerable-plugin scan)',
-        threatId: 'web-path-probing',
-        concerns: (s) => s.status === 404 && WORDPRESS_EXTENSIONS.some((p) => s.path.toLowerCase().includes(p)),
-        value: (s) => s.path,
-        counted: 'requests for distinct missing WordPress plugin or theme files',
-        // A site's own plugins exist; a few distinct missing ones are somebody's word list.
-        buckets: buckets(3, 10, true),
-      },
-      {
-        ruleId: 'behaviour-wordpress-user-enumeration',
-        ruleName: 'WordPress author numbers walked through by one source (user enumeration)',
-        threatId: 'wordpress-user-enumeration',
-        concerns: (s) => authorNumber(s.query) !== null,
-        value: (s) => authorNumber(s.query) ?? '',
-        counted: 'requests for distinct ?author= numbers',
-        buckets: buckets(5, 10, true),
-      },
-      {
-        ruleId: 'behaviour-auth-failures',
-        ruleName: 'Repeated HTTP authentication failures (401) from one source',
-        threatId: 'http-auth-brute-force',
-        concerns: (s) => s.status === 401,
-        value: () => '',
-        counted: 'requests answered 401 Unauthorized',
-        buckets: buckets(5, 10, false),
-      },
-      {
-        ruleId: 'behaviour-login-form',
-        ruleName: 'Repeated POSTs to a login form from one source',
-        threatId: 'http-auth-brute-force',
-        concerns: (s) => s.method === 'POST' && isLoginForm(s.path),
-        value: () => '',
-        counted: 'POSTs to a login form',
-        buckets: buckets(5, 10, false),
-      },
-      {
-        ruleId: 'behaviour-wordpress-login',
-        ruleName: 'Repeated POSTs to wp-login.php from one source',
-        threatId: 'wordpress-login-bruteforce',
-        concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/wp-login.php'),
-        value: () => '',
-        counted: 'POSTs to wp-login.php',
-        // CrowdSec http-bf-wordpress_bf: more than 5, draining one per 10 s.
-        buckets: buckets(5, 10, false),
-      },
-      {
-        ruleId: 'behaviour-wordpress-xmlrpc',
-        ruleName: 'Repeated POSTs to xmlrpc.php from one source',
-        threatId: 'wordpress-xmlrpc-abuse',
-        concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/xmlrpc.php'),
-        value: () => '',
-        counted: 'POSTs to xmlrpc.php',
-        buckets: buckets(5, 10, false),
-      },
-    ];
+  constructor(
+    settings: BehaviourSettings = DEFAULT_BEHAVIOURS,
+    bounds: BucketBounds = { maxKeys: 50_000, maxItems: 20_000 },
+  ) {
+    this.#behaviours = BEHAVIOUR_NAMES.flatMap((name) => {
+      const limit = settings[name];
+      if (limit === null) return [];
+      const kind = KINDS[name];
+      const buckets = new LeakyBuckets<S>({ ...limit, distinct: kind.distinct }, bounds);
+      return [{ ...kind, ruleId: `behaviour-${name}`, buckets }];
+    });
   }
 
   /** One answered request; the alerts it completes (at most one per behaviour). */

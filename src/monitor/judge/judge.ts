@@ -1,4 +1,9 @@
-import { findingMatch, HttpBehaviour, requestSignal } from '../../detect/behaviour/httpBehaviour.js';
+import {
+  type BehaviourSettings,
+  findingMatch,
+  HttpBehaviour,
+  requestSignal,
+} from '../../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../../detect/types.js';
 import { eventFromObservation } from '../../events/fromObservation.js';
 import type { DatagramObservation, Endpoint, HttpObservation } from '../../observe/observation.js';
@@ -66,6 +71,8 @@ export interface JudgeOptions<C extends JudgedConnection> {
   readonly threatName?: ((threatId: string) => string | undefined) | undefined;
   /** Report every connection as a flow, not only those with a detection. */
   readonly allFlows: boolean;
+  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
+  readonly behaviours?: BehaviourSettings | undefined;
   readonly onEvent: (event: SecurityEvent) => void;
   /** A connection to report as a flow (the one given to `closed`): its summary and packet-log lines live with the caller. */
   readonly onFlow: (conn: C) => void;
@@ -80,10 +87,11 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   /** Requests judged per open connection, by id: the de-duplication key numbers them. */
   readonly #requestIndex = new Map<number, number>();
   /** Per-client runs of answered requests: path scans, password guessing (../../detect/behaviour/). */
-  readonly #behaviour = new HttpBehaviour();
+  readonly #behaviour: HttpBehaviour;
 
   constructor(options: JudgeOptions<C>) {
     this.#o = options;
+    this.#behaviour = new HttpBehaviour(options.behaviours);
   }
 
   request(conn: C, req: JudgedRequest): void {

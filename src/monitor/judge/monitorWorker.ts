@@ -20,6 +20,7 @@ if (parentPort) {
     engine,
     threatName: (id) => catalog.get(id)?.name,
     allFlows: setup.allFlows,
+    behaviours: setup.behaviours,
     onEvent: (event) => out.push(event),
     onFlow: (conn) => out.push(conn.id),
   });

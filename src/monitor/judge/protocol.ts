@@ -1,3 +1,4 @@
+import type { BehaviourSettings } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 
@@ -5,6 +6,7 @@ import type { NetworkAlert } from '../detect/networkAlert.js';
 export interface JudgeSetup {
   readonly lists: NamedLists;
   readonly allFlows: boolean;
+  readonly behaviours: BehaviourSettings;
 }
 
 /**

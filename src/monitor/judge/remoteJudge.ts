@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
 import type { Endpoint } from '../../observe/observation.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
@@ -15,6 +16,8 @@ export interface RemoteJudgeOptions {
   /** Named lists for the rules (the site's own names). */
   readonly lists: NamedLists;
   readonly allFlows: boolean;
+  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
+  readonly behaviours?: BehaviourSettings;
   /** Events, in capture order, as the worker's answers arrive. */
   readonly onEvent: (event: SecurityEvent) => void;
 }
@@ -65,7 +68,11 @@ export class RemoteJudge implements Judge<ConnectionView> {
 
   constructor(options: RemoteJudgeOptions) {
     this.#o = options;
-    const setup: JudgeSetup = { lists: options.lists, allFlows: options.allFlows };
+    const setup: JudgeSetup = {
+      lists: options.lists,
+      allFlows: options.allFlows,
+      behaviours: options.behaviours ?? DEFAULT_BEHAVIOURS,
+    };
     this.#worker = startModuleWorker('monitorWorker', import.meta.url, setup);
     this.#worker.on('message', (reply: JudgeReply) => {
       this.#answers.get(reply.seq)?.(reply);
