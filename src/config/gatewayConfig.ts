@@ -38,6 +38,8 @@ export interface GatewayConfig {
   /** Extra names of this site; the gateway adds the upstream host, `localhost` and the listen address. */
   readonly siteNames: readonly string[];
   readonly allowlist: readonly string[];
+  /** CIDRs of proxies in front: their X-Forwarded-For names the client; never banned. */
+  readonly trustedProxies: readonly string[];
   readonly banPolicy: BanPolicy;
   readonly timeouts: Timeouts;
   readonly blockScore: number | null;
@@ -135,6 +137,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     rulesDir: file.rules_dir ?? null,
     siteNames: file.site_names ?? [],
     allowlist: file.allowlist ?? [],
+    trustedProxies: file.trusted_proxies ?? [],
     banPolicy: {
       firstMs: file.bans?.first ?? DEFAULT_BAN_POLICY.firstMs,
       factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,

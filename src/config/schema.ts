@@ -73,6 +73,11 @@ export const ConfigFileSchema = z.strictObject({
   /** Names this site answers to, besides the upstream's host, `localhost` and the listen address. */
   site_names: z.array(z.string().min(1)).optional(),
   allowlist: z.array(cidr).optional(),
+  /**
+   * Proxies in front of the gateway (a TLS terminator, a load balancer): requests from them are
+   * attributed to the client their X-Forwarded-For names, and they are never banned themselves.
+   */
+  trusted_proxies: z.array(cidr).optional(),
   bans: z
     .strictObject({
       first: duration.optional(),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import type { Timeouts } from '../config/gatewayConfig.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
 
 /**
@@ -38,14 +38,14 @@ export class Upstream {
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
-    clientIp: string,
+    hop: Hop,
     onStatus?: (status: number) => void,
   ): void {
     const hasBody =
       req.headers['content-length'] !== undefined
         ? req.headers['content-length'] !== '0'
         : req.headers['transfer-encoding'] !== undefined;
-    const headers = upstreamRequestHeaders(req.rawHeaders, { clientIp, defaultHost: this.#defaultHost });
+    const headers = upstreamRequestHeaders(req.rawHeaders, { ...hop, defaultHost: this.#defaultHost });
     this.#pool
       .stream(
         {

@@ -18,8 +18,10 @@ import type { EventAction, SecurityEvent } from '../store/securityEvent.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { EventSink } from './eventSink.js';
 import { Upstream } from './forward.js';
+import { forwardedClient, forwardedForHeader } from './forwardedClient.js';
+import type { Hop } from './headers.js';
 import { fallbackMatch, type Refusal, refusalFor } from './proxyGuard.js';
-import { BAD_REQUEST, HEADERS_TOO_LARGE, REQUEST_TIMEOUT } from './responses.js';
+import { BAD_REQUEST, FORBIDDEN, HEADERS_TOO_LARGE, REQUEST_TIMEOUT } from './responses.js';
 import { tunnelUpgrade } from './upgrade.js';
 
 export class GatewayError extends Error {
@@ -72,6 +74,8 @@ export class Gateway {
   readonly #scores: SourceScores;
   /** Per-source runs of answered requests: path scans, password guessing (../detect/behaviour/). */
   readonly #behaviour: HttpBehaviour;
+  /** Proxies in front (config `trusted_proxies`): they name the client in X-Forwarded-For. */
+  readonly #trusted: Allowlist;
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions) {
@@ -80,6 +84,7 @@ export class Gateway {
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#siteNames = new Set(siteNamesFor(this.config));
     this.#behaviour = new HttpBehaviour(this.config.behaviours);
+    this.#trusted = new Allowlist(this.config.trustedProxies);
     this.#scores = new SourceScores({
       threshold: this.config.sourceScores.banScore,
       windowMs: this.config.sourceScores.windowMs,
@@ -95,7 +100,8 @@ export class Gateway {
     this.bans = new BanManager({
       store: new SqliteBanStore(this.#db),
       policy: this.config.banPolicy,
-      allowlist: new Allowlist(this.config.allowlist),
+      // A proxy in front is never banned: a ban would shut out everyone behind it.
+      allowlist: new Allowlist([...this.config.allowlist, ...this.config.trustedProxies]),
       emit: (event) => this.events.push(event),
       dropReportMs: this.config.dropReportIntervalMs,
       onError: (err) => this.#log(`bansho: ban store: ${String(err)}`),
@@ -201,6 +207,7 @@ export class Gateway {
     const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
     server.removeAllListeners('connection');
     const bans = this.bans;
+    const trusted = this.#trusted;
     server.on('connection', (socket: Socket) => {
       const address = socket.remoteAddress;
       // No address: the peer reset the connection before we looked; there is no one to serve.
@@ -208,7 +215,7 @@ export class Gateway {
         socket.destroy();
         return;
       }
-      if (bans.dropIfBanned(address, socket.remotePort)) {
+      if (!trusted.has(address) && bans.dropIfBanned(address, socket.remotePort)) {
         socket.resetAndDestroy();
         return;
       }
@@ -231,11 +238,16 @@ export class Gateway {
     const accept = handle?.onconnection;
     if (!handle || typeof accept !== 'function') return;
     const bans = this.bans;
+    const trusted = this.#trusted;
     const peer: { address?: string; port?: number } = {};
     handle.onconnection = function (this: ListeningHandle, err: number, client?: ClientHandle) {
       if (err === 0 && client && typeof client.getpeername === 'function') {
         peer.address = undefined;
-        if (client.getpeername(peer) === 0 && bans.dropIfBanned(peer.address, peer.port)) {
+        if (
+          client.getpeername(peer) === 0 &&
+          !trusted.has(peer.address ?? '') &&
+          bans.dropIfBanned(peer.address, peer.port)
+        ) {
           client.close();
           return;
         }
@@ -246,21 +258,56 @@ export class Gateway {
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
-    if (socket.remoteAddress === undefined || this.bans.isBanned(socket.remoteAddress)) {
+    if (socket.remoteAddress === undefined) {
       socket.destroy();
       return;
     }
+    const client = this.#client(socket, req.rawHeaders);
+    if (this.#turnedAway(socket, client)) return;
     const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
-    const observation = this.#observe(request, socket);
+    const observation = this.#observe(request, socket, client);
     const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
     if (judgement.kind === 'block' || judgement.kind === 'ban') {
       this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
       return;
     }
     if (judgement.kind === 'log') this.#record(observation, judgement.matches, 'detected', null);
-    this.#upstream.forward(req, res, upstreamPath(req, request), unmapIPv4(socket.remoteAddress ?? ''), (status) =>
+    this.#upstream.forward(req, res, upstreamPath(req, request), client.hop, (status) =>
       this.#answered(observation, status),
     );
+  }
+
+  /**
+   * Who sent a request: the TCP peer, or, when the peer is a trusted proxy, the client its
+   * X-Forwarded-For names (whose port is not known). `rawHeaders` null: nothing was parsed.
+   */
+  #client(socket: Socket, rawHeaders: readonly string[] | null): Client {
+    const peer = unmapIPv4(socket.remoteAddress ?? '');
+    const trustedPeer = this.#trusted.has(peer);
+    const hop = { peer, trustedPeer };
+    if (!trustedPeer || rawHeaders === null) return { ip: peer, port: socket.remotePort ?? 0, hop };
+    const ip = forwardedClient(peer, forwardedForHeader(rawHeaders), this.#trusted);
+    return { ip, port: ip === peer ? (socket.remotePort ?? 0) : 0, hop };
+  }
+
+  /**
+   * A banned client's request (a ban made while its connection was open, or a client behind a
+   * proxy): true when it was turned away. A direct connection is cut; a proxy's gets `403` and
+   * is closed, since the proxy carries other clients' requests too, and the refusal is counted
+   * in the drop reports like a dropped connection.
+   */
+  #turnedAway(socket: Duplex, client: Client): boolean {
+    if (!client.hop.trustedPeer) {
+      if (!this.bans.isBanned(client.ip)) return false;
+      socket.destroy();
+      return true;
+    }
+    if (this.#trusted.has(client.ip) || !this.bans.dropIfBanned(client.ip, client.port)) return false;
+    if (socket.writable) {
+      socket.end(FORBIDDEN);
+      closeAfterFlush(socket);
+    } else socket.destroy();
+    return true;
   }
 
   /**
@@ -301,7 +348,7 @@ export class Gateway {
       return;
     }
     const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
-    const observation = this.#observe(request, socket as Socket);
+    const observation = this.#observe(request, socket as Socket, this.#client(socket as Socket, req.rawHeaders));
     const judgement = this.#judge(observation, 'connect');
     this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
   }
@@ -309,12 +356,14 @@ export class Gateway {
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const s = socket as Socket;
-    if (s.remoteAddress === undefined || this.bans.isBanned(s.remoteAddress)) {
+    if (s.remoteAddress === undefined) {
       socket.destroy();
       return;
     }
+    const client = this.#client(s, req.rawHeaders);
+    if (this.#turnedAway(socket, client)) return;
     const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
-    const observation = this.#observe(request, s);
+    const observation = this.#observe(request, s, client);
     const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
     if (judgement.kind === 'block' || judgement.kind === 'ban') {
       this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
@@ -327,7 +376,7 @@ export class Gateway {
       head,
       this.config.upstream,
       upstreamPath(req, request),
-      unmapIPv4(s.remoteAddress ?? ''),
+      client.hop,
       this.config.timeouts.upstreamConnectMs,
     );
     this.#tunnels.add(socket);
@@ -358,19 +407,19 @@ export class Gateway {
     }
     const raw = err.rawPacket ?? Buffer.alloc(0);
     const request = parseRawRequest(raw, code || err.message);
-    const observation = this.#observe(request, socket);
+    const observation = this.#observe(request, socket, this.#client(socket, null));
     const judgement = this.#judge(observation, 'unparsable');
     const tooLarge = code === 'HPE_HEADER_OVERFLOW';
     this.#refuse(socket, observation, judgement, tooLarge ? HEADERS_TOO_LARGE : BAD_REQUEST, tooLarge ? 431 : 400);
   }
 
-  #observe(request: HttpRequest, socket: Socket): HttpObservation {
+  #observe(request: HttpRequest, socket: Socket, client: Client): HttpObservation {
     return {
       kind: 'http',
       transport: 'tcp',
       time: Date.now(),
       sensor: 'gateway',
-      source: { ip: unmapIPv4(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 },
+      source: { ip: client.ip, port: client.port },
       destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
       request,
       status: null,
@@ -462,6 +511,13 @@ export class Gateway {
       }),
     );
   }
+}
+
+/** Who a request is from (see Gateway.#client), and the connection it came in on. */
+interface Client {
+  readonly ip: string;
+  readonly port: number;
+  readonly hop: Hop;
 }
 
 /**

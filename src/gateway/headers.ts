@@ -1,6 +1,7 @@
 /**
  * Header handling for a reverse proxy (RFC 9110 §7.6.1): hop-by-hop fields — the fixed set and
  * any the sender lists in `Connection` — are not forwarded; X-Forwarded-For/-Proto and Via are set.
+ * X-Forwarded-Proto is taken over only from a trusted proxy (the TLS terminator in front).
  */
 
 const HOP_BY_HOP = new Set([
@@ -30,8 +31,15 @@ function connectionTokens(value: string | undefined): Set<string> | null {
   return tokens;
 }
 
-export interface ForwardContext {
-  readonly clientIp: string;
+/** The connection a request came in on, as the upstream hears of it. */
+export interface Hop {
+  /** The address this connection comes from: appended to X-Forwarded-For. */
+  readonly peer: string;
+  /** The peer is a trusted proxy: its X-Forwarded-Proto is kept. */
+  readonly trustedPeer: boolean;
+}
+
+export interface ForwardContext extends Hop {
   /** `Host` to send when the client sent none (HTTP/1.0). */
   readonly defaultHost: string;
   /** Keep `Connection`/`Upgrade` (WebSocket pass-through). */
@@ -53,6 +61,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
   const out: string[] = [];
   let forwardedFor: string | undefined;
   let via: string | undefined;
+  let proto: string | undefined;
   let hasHost = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
@@ -68,6 +77,8 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         continue;
       case 'x-forwarded-proto':
+        proto ??= value;
+        continue;
       case 'expect':
         continue;
       case 'via':
@@ -81,8 +92,8 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
     out.push(name, value);
   }
   if (!hasHost) out.push('host', ctx.defaultHost);
-  out.push('x-forwarded-for', forwardedFor === undefined ? ctx.clientIp : `${forwardedFor}, ${ctx.clientIp}`);
-  out.push('x-forwarded-proto', 'http');
+  out.push('x-forwarded-for', forwardedFor === undefined ? ctx.peer : `${forwardedFor}, ${ctx.peer}`);
+  out.push('x-forwarded-proto', ctx.trustedPeer && proto !== undefined ? proto : 'http');
   out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);
   return out;
 }

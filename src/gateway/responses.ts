@@ -12,6 +12,8 @@ function raw(status: string, body: string, contentType = 'text/plain; charset=ut
 
 /** The seed's answer to proxy abuse and to lines the parser refuses. */
 export const BAD_REQUEST = raw('400 Bad Request', 'Bad Request\n');
+/** To a banned client behind a trusted proxy, whose connection serves others too. */
+export const FORBIDDEN = raw('403 Forbidden', 'Forbidden\n');
 export const HEADERS_TOO_LARGE = raw('431 Request Header Fields Too Large', 'Request Header Fields Too Large\n');
 export const REQUEST_TIMEOUT = raw('408 Request Timeout', 'Request Timeout\n');
 export const BAD_GATEWAY_UPGRADE = raw('502 Bad Gateway', 'Bad Gateway: the upstream did not answer\n');

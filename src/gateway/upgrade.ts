@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { upstreamRequestHeaders } from './headers.js';
+import { type Hop, upstreamRequestHeaders } from './headers.js';
 import { BAD_GATEWAY_UPGRADE } from './responses.js';
 
 /**
@@ -15,7 +15,7 @@ export function tunnelUpgrade(
   head: Buffer,
   upstream: URL,
   path: string,
-  clientIp: string,
+  hop: Hop,
   connectTimeoutMs: number,
 ): Socket {
   const tlsUpstream = upstream.protocol === 'https:';
@@ -23,7 +23,7 @@ export function tunnelUpgrade(
   const port = Number(upstream.port) || (tlsUpstream ? 443 : 80);
   const up: Socket = tlsUpstream ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
   const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
-  const headers = upstreamRequestHeaders(req.rawHeaders, { clientIp, defaultHost: upstream.host, upgrade: true });
+  const headers = upstreamRequestHeaders(req.rawHeaders, { ...hop, defaultHost: upstream.host, upgrade: true });
   let text = `${req.method} ${basePath}${path} HTTP/1.1\r\n`;
   for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
   up.write(`${text}\r\n`, 'latin1');
