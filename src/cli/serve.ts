@@ -30,13 +30,17 @@ async function serve(flags: ServeFlags): Promise<void> {
   const service = await startGatewayService(config);
   service.holder.watch();
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const tlsUrl = service.gateway.tlsUrl();
   log(
-    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
+    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
   );
 
+  // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {
     const result = service.holder.reload();
     if (!result.ok) log(`bansho: reload refused: ${result.error.message}`);
+    const tls = service.gateway.reloadTls();
+    if (!tls.ok) log(`bansho: certificate not reloaded, the old one stays in force: ${tls.error.message}`);
   });
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -32,6 +32,12 @@ export interface Timeouts {
 export interface GatewayConfig {
   readonly upstream: URL;
   readonly listen: { readonly host: string; readonly port: number };
+  /** The HTTPS listener, if any: where, and the PEM files of its certificate chain and key. */
+  readonly tls: {
+    readonly listen: { readonly host: string; readonly port: number };
+    readonly certFile: string;
+    readonly keyFile: string;
+  } | null;
   readonly db: string;
   readonly events: string | null;
   readonly rulesDir: string | null;
@@ -132,6 +138,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
   return {
     upstream: new URL(upstreamText),
     listen: parseListen(listenText),
+    tls: file.tls ? { listen: parseListen(file.tls.listen), certFile: file.tls.cert, keyFile: file.tls.key } : null,
     db: flags.db ?? file.db ?? './bansho.db',
     events: flags.events ?? file.events ?? null,
     rulesDir: file.rules_dir ?? null,

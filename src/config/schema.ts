@@ -67,6 +67,14 @@ const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):\d{1,5}$|^\d{1
 export const ConfigFileSchema = z.strictObject({
   upstream: upstream.optional(),
   listen: listen.optional(),
+  /** A second listener, for HTTPS: the certificate chain and key as PEM files (reloaded on SIGHUP). */
+  tls: z
+    .strictObject({
+      listen,
+      cert: z.string().min(1),
+      key: z.string().min(1),
+    })
+    .optional(),
   db: z.string().min(1).optional(),
   events: z.string().min(1).optional(),
   rules_dir: z.string().min(1).optional(),

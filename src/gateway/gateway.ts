@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import { banTargetFor, unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
@@ -65,6 +68,8 @@ export class Gateway {
   readonly bans: BanManager;
   readonly events: EventSink;
   readonly #server: Server;
+  /** The HTTPS listener (config `tls`), with the same handlers as the plain one. */
+  readonly #tlsServer: HttpsServer | null;
   readonly #upstream: Upstream;
   readonly #detection: DetectionSource;
   readonly #siteNames: Set<string>;
@@ -78,7 +83,7 @@ export class Gateway {
   readonly #trusted: Allowlist;
   #closing: Promise<void> | null = null;
 
-  private constructor(options: GatewayOptions) {
+  private constructor(options: GatewayOptions, credentials: TlsCredentials | null) {
     this.config = options.config;
     this.#detection = options.detection;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -107,35 +112,31 @@ export class Gateway {
       onError: (err) => this.#log(`bansho: ban store: ${String(err)}`),
     });
     this.#upstream = new Upstream(this.config.upstream, this.config.timeouts);
-    this.#server = this.#createServer();
+    this.#server = this.#createServer(null) as Server;
+    this.#tlsServer = credentials ? (this.#createServer(credentials) as HttpsServer) : null;
   }
 
   /** Start listening; resolves once the port is bound. */
   static async start(options: GatewayOptions): Promise<Gateway> {
-    const gateway = new Gateway(options);
-    const { host, port } = gateway.config.listen;
+    // Read before anything opens: a missing or broken certificate stops the start cleanly.
+    const tls = options.config.tls;
+    const credentials = tls ? readCredentials(tls.certFile, tls.keyFile) : null;
+    const gateway = new Gateway(options, credentials);
     try {
-      await new Promise<void>((resolve, reject) => {
-        gateway.#server.once('error', reject);
-        gateway.#server.listen(port, host, () => {
-          gateway.#server.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(gateway.#server, gateway.config.listen, '--listen HOST:PORT');
+      if (gateway.#tlsServer && tls) await listenOn(gateway.#tlsServer, tls.listen, 'tls.listen in the config');
     } catch (err) {
+      gateway.#server.close();
+      gateway.#tlsServer?.close();
       await gateway.#release();
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      const why =
-        code === 'EADDRINUSE'
-          ? 'the address is in use'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-      throw new GatewayError(`cannot listen on ${host}:${port}: ${why} (choose another with --listen HOST:PORT)`);
+      throw err;
     }
-    const bound = gateway.address();
-    gateway.#siteNames.add(bound.address.toLowerCase());
-    gateway.#guardListeningHandle();
+    gateway.#siteNames.add(gateway.address().address.toLowerCase());
+    gateway.#guardListeningHandle(gateway.#server);
+    if (gateway.#tlsServer) {
+      gateway.#siteNames.add((gateway.#tlsServer.address() as AddressInfo).address.toLowerCase());
+      gateway.#guardListeningHandle(gateway.#tlsServer);
+    }
     return gateway;
   }
 
@@ -145,8 +146,27 @@ export class Gateway {
 
   /** `http://host:port` of the bound listener. */
   url(): string {
-    const a = this.address();
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    return urlOf('http', this.address());
+  }
+
+  /** `https://host:port` of the HTTPS listener, or null without one. */
+  tlsUrl(): string | null {
+    return this.#tlsServer ? urlOf('https', this.#tlsServer.address() as AddressInfo) : null;
+  }
+
+  /**
+   * Read the certificate and key again (a renewal): new connections get them, open ones keep
+   * theirs. A file that cannot be read or used leaves the old certificate in force.
+   */
+  reloadTls(): { ok: true } | { ok: false; error: Error } {
+    const tls = this.config.tls;
+    if (!this.#tlsServer || !tls) return { ok: true };
+    try {
+      this.#tlsServer.setSecureContext(readCredentials(tls.certFile, tls.keyFile));
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: err as Error };
+    }
   }
 
   /**
@@ -159,12 +179,15 @@ export class Gateway {
   }
 
   async #shutdown(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
+    const servers = this.#tlsServer ? [this.#server, this.#tlsServer] : [this.#server];
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const s of servers) s.closeIdleConnections();
     for (const t of this.#tunnels) t.destroy();
-    const deadline = setTimeout(() => this.#server.closeAllConnections(), this.config.timeouts.shutdownMs);
+    const deadline = setTimeout(() => {
+      for (const s of servers) s.closeAllConnections();
+    }, this.config.timeouts.shutdownMs);
     deadline.unref();
-    await closed;
+    await Promise.all(closed);
     clearTimeout(deadline);
     await this.#release();
   }
@@ -177,16 +200,18 @@ export class Gateway {
     this.#db.close();
   }
 
-  #createServer(): Server {
+  /** The plain listener, or with `credentials` the HTTPS one: the same handlers either way. */
+  #createServer(credentials: TlsCredentials | null): Server | HttpsServer {
     const t = this.config.timeouts;
-    const server = createServer({
+    const options = {
       headersTimeout: Math.min(t.headersMs, t.requestMs),
       requestTimeout: t.requestMs,
       keepAliveTimeout: t.keepAliveMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersMs / 4))),
       requireHostHeader: false,
       noDelay: true,
-    });
+    };
+    const server = credentials ? createHttpsServer({ ...options, ...credentials }) : createServer(options);
     server.keepAliveTimeout = t.keepAliveMs;
     this.#guardAccept(server);
     server.on('request', (req, res) => this.#onRequest(req, res));
@@ -203,7 +228,7 @@ export class Gateway {
    * bot learns nothing but that the door is shut. Measured at node's own floor for an accepted
    * socket (bench/gateway.ts); beyond that, drop in the kernel's firewall instead.
    */
-  #guardAccept(server: Server): void {
+  #guardAccept(server: Server | HttpsServer): void {
     const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
     server.removeAllListeners('connection');
     const bans = this.bans;
@@ -231,10 +256,10 @@ export class Gateway {
    * public API, so this is used only when it has the expected shape; the 'connection' guard
    * above stays in place either way and catches whatever this one lets through.
    */
-  #guardListeningHandle(): void {
+  #guardListeningHandle(server: Server | HttpsServer): void {
     type ClientHandle = { getpeername(out: { address?: string; port?: number }): number; close(): void };
     type ListeningHandle = { onconnection?: (err: number, client?: ClientHandle) => void };
-    const handle = (this.#server as unknown as { _handle?: ListeningHandle | null })._handle;
+    const handle = (server as unknown as { _handle?: ListeningHandle | null })._handle;
     const accept = handle?.onconnection;
     if (!handle || typeof accept !== 'function') return;
     const bans = this.bans;
@@ -284,7 +309,7 @@ export class Gateway {
   #client(socket: Socket, rawHeaders: readonly string[] | null): Client {
     const peer = unmapIPv4(socket.remoteAddress ?? '');
     const trustedPeer = this.#trusted.has(peer);
-    const hop = { peer, trustedPeer };
+    const hop: Hop = { peer, trustedPeer, scheme: (socket as TLSSocket).encrypted === true ? 'https' : 'http' };
     if (!trustedPeer || rawHeaders === null) return { ip: peer, port: socket.remotePort ?? 0, hop };
     const ip = forwardedClient(peer, forwardedForHeader(rawHeaders), this.#trusted);
     return { ip, port: ip === peer ? (socket.remotePort ?? 0) : 0, hop };
@@ -511,6 +536,58 @@ export class Gateway {
       }),
     );
   }
+}
+
+/** A certificate chain and its key, PEM. */
+interface TlsCredentials {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+function readCredentials(certFile: string, keyFile: string): TlsCredentials {
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new GatewayError(`cannot read the TLS ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  };
+  const credentials = { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
+  try {
+    createSecureContext(credentials);
+  } catch (err) {
+    throw new GatewayError(`cannot use the TLS certificate ${certFile} with key ${keyFile}: ${(err as Error).message}`);
+  }
+  return credentials;
+}
+
+async function listenOn(
+  server: Server | HttpsServer,
+  { host, port }: { host: string; port: number },
+  chooseWith: string,
+): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the address is in use'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (err as Error).message;
+    throw new GatewayError(`cannot listen on ${host}:${port}: ${why} (choose another with ${chooseWith})`);
+  }
+}
+
+function urlOf(scheme: 'http' | 'https', a: AddressInfo): string {
+  return `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 }
 
 /** Who a request is from (see Gateway.#client), and the connection it came in on. */

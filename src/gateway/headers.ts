@@ -37,6 +37,8 @@ export interface Hop {
   readonly peer: string;
   /** The peer is a trusted proxy: its X-Forwarded-Proto is kept. */
   readonly trustedPeer: boolean;
+  /** How the request reached the gateway: the X-Forwarded-Proto it sends otherwise. */
+  readonly scheme: 'http' | 'https';
 }
 
 export interface ForwardContext extends Hop {
@@ -93,7 +95,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
   }
   if (!hasHost) out.push('host', ctx.defaultHost);
   out.push('x-forwarded-for', forwardedFor === undefined ? ctx.peer : `${forwardedFor}, ${ctx.peer}`);
-  out.push('x-forwarded-proto', ctx.trustedPeer && proto !== undefined ? proto : 'http');
+  out.push('x-forwarded-proto', ctx.trustedPeer && proto !== undefined ? proto : ctx.scheme);
   out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);
   return out;
 }

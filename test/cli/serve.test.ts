@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { RecordingUpstream, rawRequest, tempDir, tlsFixture, tlsRequest, waitFor } from '../gateway/helpers.js';
 import { bansho, listeningPort, startBansho } from './run.js';
 
 describe('bansho serve', () => {
@@ -62,5 +62,39 @@ describe('bansho serve', () => {
     }
     assert.equal(await exited, 0, output.stderr);
     assert.match(output.stderr, /SIGTERM: draining/);
+  });
+
+  it('serves HTTPS from the config, and takes a renewed certificate on SIGHUP', async () => {
+    const cert = `${tmp.dir}/live.crt`;
+    const key = `${tmp.dir}/live.key`;
+    copyFileSync(tlsFixture('site.crt'), cert);
+    copyFileSync(tlsFixture('site.key'), key);
+    const file = `${tmp.dir}/tls.yaml`;
+    writeFileSync(
+      file,
+      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\ntls: { listen: 127.0.0.1:0, cert: ${cert}, key: ${key} }\n`,
+    );
+    const { child, output, exited } = startBansho(['serve', '--config', file, '--db', `${tmp.dir}/tls.db`]);
+    try {
+      const port = await waitFor(
+        'the HTTPS listener',
+        () => /and https:\/\/127\.0\.0\.1:(\d+)/.exec(output.stderr)?.[1],
+        15_000,
+      );
+      const ask = () => tlsRequest(Number(port), '127.0.0.32', 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
+      const first = await ask();
+      assert.equal(first.subject, 'bansho test site');
+      assert.match(first.response, /^HTTP\/1\.1 200 /);
+      copyFileSync(tlsFixture('renewed.crt'), cert);
+      copyFileSync(tlsFixture('renewed.key'), key);
+      child.kill('SIGHUP');
+      await waitFor('the renewed certificate', async () => {
+        const r = await ask();
+        return r.subject === 'bansho test renewed' ? r : undefined;
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
   });
 });

@@ -77,6 +77,13 @@ behaviours:
     const c = resolveGatewayConfig(parseConfigText(example, 'README.md'), {});
     assert.equal(c.behaviours['auth-failures'], null);
     assert.equal(c.behaviours['path-probing']?.capacity, 30);
+    assert.deepEqual(c.tls, {
+      listen: { host: '0.0.0.0', port: 443 },
+      certFile: '/etc/letsencrypt/live/example.org/fullchain.pem',
+      keyFile: '/etc/letsencrypt/live/example.org/privkey.pem',
+    });
+    assert.equal(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).tls, null, 'no HTTPS unless asked');
+    assert.throws(() => parseConfigText('tls: { listen: 443 }\n'), /tls\.cert/);
   });
 
   it('flags override the file', () => {

@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
 import { type GatewayService, startGatewayService } from '../../src/gateway/service.js';
@@ -184,3 +186,33 @@ export async function waitFor<T>(
 }
 
 export const BAD_REQUEST_HEAD = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n';
+
+/** Self-signed, test-only certificates (see test/fixtures/tls/README.md). */
+export const tlsFixture = (name: string): string => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+
+export interface TlsExchange {
+  readonly response: string;
+  /** The CN of the certificate the gateway showed; null when no handshake happened. */
+  readonly subject: string | null;
+}
+
+/** One TLS connection from `localAddress`: send `bytes`, read until the gateway closes. */
+export function tlsRequest(port: number, localAddress: string, bytes: string): Promise<TlsExchange> {
+  return new Promise((resolve) => {
+    let subject: string | null = null;
+    let response = '';
+    const tcp = connect({ host: '127.0.0.1', port, localAddress });
+    const socket = tlsConnect({ socket: tcp, servername: 'localhost', rejectUnauthorized: false });
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.once('secureConnect', () => {
+      subject = String(socket.getPeerCertificate().subject?.CN ?? '');
+      socket.write(bytes);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      response += chunk.toString('latin1');
+    });
+    tcp.on('error', () => {});
+    socket.on('error', () => {});
+    socket.once('close', () => resolve({ response, subject }));
+  });
+}
