@@ -177,71 +177,70 @@ export async function run(): Promise<void> {
   try {
     const log = join(dir, 'access.log');
     const attacks = await generate(log, LINES);
-    console.log(`generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} runs each, median wall time`);
-    const rows: Array<{ tool: string; seconds: number; cpu: number | null; found: string }> = [];
-
-    const bansho = [builtCli()];
-    const banshoTimes: number[] = [];
-    const banshoCpu: number[] = [];
-    let banshoFound = '';
-    for (let i = 0; i < RUNS; i++) {
-      const db = join(dir, `bench-${i}.db`);
-      // The text summary, as the peers print one: `--json` would also print every event (30 MB
-      // for this log), which neither peer does; the events are stored either way.
-      const m = timeIt(
-        process.execPath,
-        [...bansho, 'analyze', log, '--db', db, '--no-origins', '--no-progress'],
-        (out) => {
-          const hit = /^threat lines: (\d+);/m.exec(out);
-          return hit ? Number(hit[1]) : null;
+    console.log(
+      `generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} rounds, each tool once per round, median wall time`,
+    );
+    const filter = join(dir, 'bansho-attacks.conf');
+    writeFileSync(filter, FAIL2BAN_FILTER);
+    const contenders: Array<{ tool: string; run: (round: number) => Measured }> = [
+      {
+        tool: 'bansho analyze (all rules, events to SQLite)',
+        run: (round) => {
+          const db = join(dir, `bench-${round}.db`);
+          try {
+            // The text summary, as the peers print one: `--json` would also print every event
+            // (30 MB for this log), which neither peer does; the events are stored either way.
+            return timeIt(
+              process.execPath,
+              [builtCli(), 'analyze', log, '--db', db, '--no-origins', '--no-progress'],
+              (out) => {
+                const hit = /^threat lines: (\d+);/m.exec(out);
+                return hit ? Number(hit[1]) : null;
+              },
+            );
+          } finally {
+            rmSync(db, { force: true });
+            rmSync(`${db}-wal`, { force: true });
+            rmSync(`${db}-shm`, { force: true });
+          }
         },
-      );
-      banshoTimes.push(m.seconds);
-      if (m.cpu !== null) banshoCpu.push(m.cpu);
-      banshoFound = String(m.found);
-      rmSync(db, { force: true });
-    }
-    rows.push({
-      tool: 'bansho analyze (all rules, events to SQLite)',
-      seconds: median(banshoTimes),
-      cpu: banshoCpu.length > 0 ? median(banshoCpu) : null,
-      found: banshoFound,
-    });
-
-    if (existsSync('/usr/bin/goaccess')) {
-      const times: number[] = [];
-      const cpu: number[] = [];
-      // GoAccess picks its output format from the extension; JSON is its cheapest writer.
-      const report = join(dir, 'goaccess.json');
-      for (let i = 0; i < RUNS; i++) {
-        const m = timeIt('goaccess', [log, '--log-format=COMBINED', '-o', report], () => null);
-        times.push(m.seconds);
-        if (m.cpu !== null) cpu.push(m.cpu);
-      }
-      rows.push({
+      },
+    ];
+    if (existsSync('/usr/bin/goaccess'))
+      contenders.push({
         tool: 'goaccess --log-format=COMBINED -o report.json',
-        seconds: median(times),
-        cpu: cpu.length > 0 ? median(cpu) : null,
-        found: 'n/a (statistics)',
+        // GoAccess picks its output format from the extension; JSON is its cheapest writer.
+        run: () => timeIt('goaccess', [log, '--log-format=COMBINED', '-o', join(dir, 'goaccess.json')], () => null),
       });
-    } else console.log('goaccess not installed: skipped');
+    else console.log('goaccess not installed: skipped');
+    if (existsSync('/usr/bin/fail2ban-regex'))
+      contenders.push({
+        tool: 'fail2ban-regex (filter for the same attacks)',
+        run: () =>
+          timeIt('fail2ban-regex', [log, filter], (out) => {
+            const hit = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(out);
+            return hit ? Number(hit[1]) : null;
+          }),
+      });
+    else console.log('fail2ban-regex not installed: skipped');
 
-    if (existsSync('/usr/bin/fail2ban-regex')) {
-      const filter = join(dir, 'bansho-attacks.conf');
-      writeFileSync(filter, FAIL2BAN_FILTER);
-      // fail2ban-regex is slow enough that several runs over 1M lines would take minutes: one run.
-      const m = timeIt('fail2ban-regex', [log, filter], (out) => {
-        const hit = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(out);
-        return hit ? Number(hit[1]) : null;
-      });
-      rows.push({
-        tool: 'fail2ban-regex (filter for the same attacks, 1 run)',
-        seconds: m.seconds,
-        cpu: m.cpu,
-        found: String(m.found),
-      });
-    } else console.log('fail2ban-regex not installed: skipped');
-
+    // Round by round, every tool once per round: on a shared machine the load drifts, and it
+    // then weighs on all tools alike rather than on whichever ran during a busy spell.
+    const measured = contenders.map((): Measured[] => []);
+    for (let round = 0; round < RUNS; round++)
+      for (const [k, c] of contenders.entries()) measured[k]?.push(c.run(round));
+    const rows = contenders.map((c, k) => {
+      const runs = measured[k] as Measured[];
+      const cpus = runs.map((m) => m.cpu).filter((x): x is number => x !== null);
+      const found = runs[0]?.found;
+      return {
+        tool: c.tool,
+        seconds: median(runs.map((m) => m.seconds)),
+        cpu: cpus.length === runs.length ? median(cpus) : null,
+        found: found === null || found === undefined ? 'n/a (statistics)' : String(found),
+        perRound: runs.map((m) => m.seconds),
+      };
+    });
     const base = rows[0] as (typeof rows)[number];
     const baseRate = LINES / base.seconds;
     console.log('');
@@ -255,6 +254,11 @@ export async function run(): Promise<void> {
       );
     }
     console.log(`\n(${attacks} attack lines generated; goals: ≥ 10× fail2ban-regex, ≥ 1× GoAccess)`);
+    const bansho = rows[0]?.perRound ?? [];
+    for (const r of rows.slice(1))
+      console.log(
+        `${r.tool}: per-round ratios ${r.perRound.map((t, i) => `${(t / (bansho[i] as number)).toFixed(2)}×`).join(', ')}`,
+      );
     breakdown(log);
   } finally {
     rmSync(dir, { recursive: true, force: true });
