@@ -46,6 +46,8 @@ export interface GatewayConfig {
   readonly allowlist: readonly string[];
   /** CIDRs of proxies in front: their X-Forwarded-For names the client; never banned. */
   readonly trustedProxies: readonly string[];
+  /** Connections from trusted proxies begin with a PROXY protocol header naming the client. */
+  readonly proxyProtocol: boolean;
   readonly banPolicy: BanPolicy;
   readonly timeouts: Timeouts;
   readonly blockScore: number | null;
@@ -134,6 +136,8 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
   const listenText = flags.listen ?? file.listen ?? '127.0.0.1:8000';
   const listenCheck = ConfigFileSchema.shape.listen.safeParse(listenText);
   if (!listenCheck.success) throw new ConfigError(`listen "${listenText}": ${listenCheck.error.issues[0]?.message}`);
+  if (file.proxy_protocol && (file.trusted_proxies ?? []).length === 0)
+    throw new ConfigError('proxy_protocol needs trusted_proxies: the balancers whose PROXY headers are believed');
   const t = file.timeouts ?? {};
   return {
     upstream: new URL(upstreamText),
@@ -145,6 +149,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     siteNames: file.site_names ?? [],
     allowlist: file.allowlist ?? [],
     trustedProxies: file.trusted_proxies ?? [],
+    proxyProtocol: file.proxy_protocol ?? false,
     banPolicy: {
       firstMs: file.bans?.first ?? DEFAULT_BAN_POLICY.firstMs,
       factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,

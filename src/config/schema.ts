@@ -86,6 +86,11 @@ export const ConfigFileSchema = z.strictObject({
    * attributed to the client their X-Forwarded-For names, and they are never banned themselves.
    */
   trusted_proxies: z.array(cidr).optional(),
+  /**
+   * Connections from trusted_proxies start with a PROXY protocol header (v1 or v2: haproxy's
+   * send-proxy, an AWS Network Load Balancer) naming the client.
+   */
+  proxy_protocol: z.boolean().optional(),
   bans: z
     .strictObject({
       first: duration.optional(),

@@ -24,6 +24,7 @@ import { Upstream } from './forward.js';
 import { forwardedClient, forwardedForHeader } from './forwardedClient.js';
 import type { Hop } from './headers.js';
 import { fallbackMatch, type Refusal, refusalFor } from './proxyGuard.js';
+import { parseProxyHeader } from './proxyProtocol.js';
 import { BAD_REQUEST, FORBIDDEN, HEADERS_TOO_LARGE, REQUEST_TIMEOUT } from './responses.js';
 import { tunnelUpgrade } from './upgrade.js';
 
@@ -81,6 +82,8 @@ export class Gateway {
   readonly #behaviour: HttpBehaviour;
   /** Proxies in front (config `trusted_proxies`): they name the client in X-Forwarded-For. */
   readonly #trusted: Allowlist;
+  /** Clients that PROXY protocol headers named, by their balancer connection (see connectionKey). */
+  readonly #proxied = new Map<string, { readonly ip: string; readonly port: number }>();
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions, credentials: TlsCredentials | null) {
@@ -233,6 +236,9 @@ export class Gateway {
     server.removeAllListeners('connection');
     const bans = this.bans;
     const trusted = this.#trusted;
+    const proceed = (socket: Socket): void => {
+      for (const l of nodeListeners) l.call(server, socket);
+    };
     server.on('connection', (socket: Socket) => {
       const address = socket.remoteAddress;
       // No address: the peer reset the connection before we looked; there is no one to serve.
@@ -240,12 +246,55 @@ export class Gateway {
         socket.destroy();
         return;
       }
-      if (!trusted.has(address) && bans.dropIfBanned(address, socket.remotePort)) {
+      if (trusted.has(address)) {
+        if (this.config.proxyProtocol) this.#readProxyHeader(socket, proceed);
+        else proceed(socket);
+        return;
+      }
+      if (bans.dropIfBanned(address, socket.remotePort)) {
         socket.resetAndDestroy();
         return;
       }
-      for (const l of nodeListeners) l.call(server, socket);
+      proceed(socket);
     });
+  }
+
+  /**
+   * A balancer's connection starts with a PROXY protocol header naming the client: read it
+   * (bounded in size, and in time by the headers timeout), drop the client there if it is
+   * banned, as at accept, and otherwise hand the connection on with the bytes after the header
+   * put back. A connection without a valid header is closed unanswered.
+   */
+  #readProxyHeader(socket: Socket, proceed: (socket: Socket) => void): void {
+    let buffered: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), this.config.timeouts.headersMs);
+    const onReadable = (): void => {
+      for (let chunk: Buffer | null = socket.read(); chunk !== null; chunk = socket.read())
+        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      const header = parseProxyHeader(buffered);
+      if (header.kind === 'incomplete') return;
+      socket.off('readable', onReadable);
+      clearTimeout(timer);
+      if (header.kind === 'invalid') {
+        socket.destroy();
+        return;
+      }
+      if (header.client !== null) {
+        const client = { ip: unmapIPv4(header.client.ip), port: header.client.port };
+        if (this.bans.dropIfBanned(client.ip, client.port)) {
+          socket.resetAndDestroy();
+          return;
+        }
+        const key = connectionKey(socket);
+        this.#proxied.set(key, client);
+        socket.once('close', () => this.#proxied.delete(key));
+      }
+      if (buffered.length > header.length) socket.unshift(buffered.subarray(header.length));
+      proceed(socket);
+    };
+    socket.on('readable', onReadable);
+    socket.once('error', () => socket.destroy());
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /**
@@ -307,9 +356,13 @@ export class Gateway {
    * X-Forwarded-For names (whose port is not known). `rawHeaders` null: nothing was parsed.
    */
   #client(socket: Socket, rawHeaders: readonly string[] | null): Client {
+    const scheme = (socket as TLSSocket).encrypted === true ? 'https' : 'http';
+    // A client a PROXY header named is as good as a direct connection from it.
+    const proxied = this.#proxied.size > 0 ? this.#proxied.get(connectionKey(socket)) : undefined;
+    if (proxied !== undefined) return { ...proxied, hop: { peer: proxied.ip, trustedPeer: false, scheme } };
     const peer = unmapIPv4(socket.remoteAddress ?? '');
     const trustedPeer = this.#trusted.has(peer);
-    const hop: Hop = { peer, trustedPeer, scheme: (socket as TLSSocket).encrypted === true ? 'https' : 'http' };
+    const hop: Hop = { peer, trustedPeer, scheme };
     if (!trustedPeer || rawHeaders === null) return { ip: peer, port: socket.remotePort ?? 0, hop };
     const ip = forwardedClient(peer, forwardedForHeader(rawHeaders), this.#trusted);
     return { ip, port: ip === peer ? (socket.remotePort ?? 0) : 0, hop };
@@ -588,6 +641,11 @@ async function listenOn(
 
 function urlOf(scheme: 'http' | 'https', a: AddressInfo): string {
   return `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+}
+
+/** A TCP connection's name while it is open: the balancer's address and port (a TLS socket reports its own). */
+function connectionKey(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
 /** Who a request is from (see Gateway.#client), and the connection it came in on. */

@@ -84,6 +84,13 @@ behaviours:
     });
     assert.equal(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).tls, null, 'no HTTPS unless asked');
     assert.throws(() => parseConfigText('tls: { listen: 443 }\n'), /tls\.cert/);
+    assert.equal(c.proxyProtocol, false);
+    assert.throws(
+      () => resolveGatewayConfig(parseConfigText('upstream: http://127.0.0.1:1\nproxy_protocol: true\n'), {}),
+      /proxy_protocol needs trusted_proxies/,
+    );
+    const l4 = parseConfigText('upstream: http://127.0.0.1:1\nproxy_protocol: true\ntrusted_proxies: [10.0.0.0/8]\n');
+    assert.equal(resolveGatewayConfig(l4, {}).proxyProtocol, true);
   });
 
   it('flags override the file', () => {

@@ -196,23 +196,55 @@ export interface TlsExchange {
   readonly subject: string | null;
 }
 
-/** One TLS connection from `localAddress`: send `bytes`, read until the gateway closes. */
-export function tlsRequest(port: number, localAddress: string, bytes: string): Promise<TlsExchange> {
+/**
+ * One TLS connection from `localAddress`: send `bytes`, read until the gateway closes.
+ * `preamble` goes out in the clear before the handshake (a balancer's PROXY header).
+ */
+export function tlsRequest(port: number, localAddress: string, bytes: string, preamble?: Buffer): Promise<TlsExchange> {
   return new Promise((resolve) => {
     let subject: string | null = null;
     let response = '';
     const tcp = connect({ host: '127.0.0.1', port, localAddress });
-    const socket = tlsConnect({ socket: tcp, servername: 'localhost', rejectUnauthorized: false });
-    socket.setTimeout(5000, () => socket.destroy());
-    socket.once('secureConnect', () => {
-      subject = String(socket.getPeerCertificate().subject?.CN ?? '');
-      socket.write(bytes);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      response += chunk.toString('latin1');
-    });
     tcp.on('error', () => {});
-    socket.on('error', () => {});
-    socket.once('close', () => resolve({ response, subject }));
+    const handshake = () => {
+      const socket = tlsConnect({ socket: tcp, servername: 'localhost', rejectUnauthorized: false });
+      socket.setTimeout(5000, () => socket.destroy());
+      socket.once('secureConnect', () => {
+        subject = String(socket.getPeerCertificate().subject?.CN ?? '');
+        socket.write(bytes);
+      });
+      socket.on('data', (chunk: Buffer) => {
+        response += chunk.toString('latin1');
+      });
+      socket.on('error', () => {});
+      socket.once('close', () => resolve({ response, subject }));
+    };
+    if (preamble === undefined) handshake();
+    else tcp.once('connect', () => tcp.write(preamble, handshake));
   });
+}
+
+/** PROXY protocol version 2 (see src/gateway/proxyProtocol.ts). */
+const PROXY_V2_SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
+
+/** A version-2 PROXY header: command (0 LOCAL, 1 PROXY), family byte, address block, then `after`. */
+export function proxyV2(command: 0 | 1, family: number, addresses: Buffer, after = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(4);
+  head[0] = 0x20 | command;
+  head[1] = family;
+  head.writeUInt16BE(addresses.length, 2);
+  return Buffer.concat([PROXY_V2_SIGNATURE, head, addresses, after]);
+}
+
+export function ipv4Addresses(src: string, dst: string, sport: number, dport: number): Buffer {
+  const b = Buffer.alloc(12);
+  src.split('.').forEach((o, i) => {
+    b[i] = Number(o);
+  });
+  dst.split('.').forEach((o, i) => {
+    b[4 + i] = Number(o);
+  });
+  b.writeUInt16BE(sport, 8);
+  b.writeUInt16BE(dport, 10);
+  return b;
 }

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  ipv4Addresses,
+  proxyV2,
   RecordingUpstream,
   rawRequest,
   startTestGateway,
   storedEvents,
   tempDir,
   testConfig,
+  tlsFixture,
+  tlsRequest,
   waitFor,
 } from './helpers.js';
 
@@ -87,5 +91,87 @@ describe('behind a trusted proxy (trusted_proxies)', () => {
     assert.equal(seen('/proto-proxied')?.['x-forwarded-for'], `192.0.2.11, ${PROXY}`);
     assert.equal(seen('/proto-direct')?.['x-forwarded-proto'], 'http');
     assert.equal(seen('/proto-direct')?.['x-forwarded-for'], `192.0.2.12, ${OUTSIDER}`);
+  });
+});
+
+describe('behind a layer-4 balancer (proxy_protocol)', () => {
+  const BALANCER = '127.0.0.70';
+  const upstream = new RecordingUpstream();
+  const tmp = tempDir();
+  const db = `${tmp.dir}/l4.db`;
+  let g: Awaited<ReturnType<typeof startTestGateway>>;
+  let tlsPort = 0;
+  before(async () => {
+    const url = await upstream.listen();
+    g = await startTestGateway({
+      ...testConfig(url, db),
+      trustedProxies: [`${BALANCER}/32`],
+      proxyProtocol: true,
+      tls: {
+        listen: { host: '127.0.0.1', port: 0 },
+        certFile: tlsFixture('site.crt'),
+        keyFile: tlsFixture('site.key'),
+      },
+    });
+    tlsPort = Number(new URL(g.gateway.tlsUrl() as string).port);
+  });
+  after(async () => {
+    await g.stop();
+    await upstream.close();
+    tmp.cleanup();
+  });
+
+  const v1 = (client: string, port = 51234) => `PROXY TCP4 ${client} 127.0.0.1 ${port} 80\r\n`;
+
+  it('bans the client a PROXY header names, drops its next connection after the header, and serves its neighbours', async () => {
+    const worm = '192.0.2.20';
+    const r = await rawRequest(g.port, BALANCER, `${v1(worm)}CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n`);
+    assert.match(r.response, /^HTTP\/1\.1 400 Bad Request/);
+    const [banned] = await storedEvents(g, db, worm);
+    assert.equal(banned?.event.action, 'banned');
+    assert.equal(banned?.source.port, 51234);
+    const again = await rawRequest(g.port, BALANCER, `${v1(worm, 51235)}GET / HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.deepEqual(again, { response: '', ending: 'reset' });
+    const ok = await rawRequest(
+      g.port,
+      BALANCER,
+      `${v1('192.0.2.21')}GET /l4-plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    assert.match(ok.response, /^HTTP\/1\.1 200 /);
+    assert.equal(upstream.requests.find((q) => q.url === '/l4-plain')?.headers['x-forwarded-for'], '192.0.2.21');
+    assert.deepEqual(await storedEvents(g, db, BALANCER), []);
+  });
+
+  it('reads a version-2 header ahead of a TLS handshake', async () => {
+    const header = proxyV2(1, 0x11, ipv4Addresses('192.0.2.22', '127.0.0.1', 40001, 443));
+    const r = await tlsRequest(
+      tlsPort,
+      BALANCER,
+      'GET /l4-tls HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      header,
+    );
+    assert.equal(r.subject, 'bansho test site');
+    assert.match(r.response, /^HTTP\/1\.1 200 /);
+    const seen = upstream.requests.find((q) => q.url === '/l4-tls')?.headers;
+    assert.equal(seen?.['x-forwarded-for'], '192.0.2.22');
+    assert.equal(seen?.['x-forwarded-proto'], 'https');
+  });
+
+  it("serves the balancer's own health checks, and closes its connections that lack a header", async () => {
+    const check = await rawRequest(
+      g.port,
+      BALANCER,
+      'PROXY UNKNOWN\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    assert.match(check.response, /^HTTP\/1\.1 200 /);
+    const bare = await rawRequest(g.port, BALANCER, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(bare.response, '', 'closed unanswered');
+  });
+
+  it('takes no PROXY header from anyone else: to them it is a malformed request line', async () => {
+    const r = await rawRequest(g.port, OUTSIDER, `${v1('192.0.2.23')}GET / HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(r.response, /^HTTP\/1\.1 400 Bad Request/);
+    assert.equal((await storedEvents(g, db, '192.0.2.23')).length, 0);
+    assert.ok((await storedEvents(g, db, OUTSIDER)).length > 0);
   });
 });
