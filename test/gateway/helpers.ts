@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
@@ -107,6 +108,39 @@ export async function startTestGateway(config: GatewayConfig): Promise<GatewaySe
 }
 
 /** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
+/** A gateway in front of a RecordingUpstream, for one describe block. */
+export interface SuiteGateway {
+  readonly upstream: RecordingUpstream;
+  readonly db: string;
+  /** Set by the suite's `before`. */
+  service: GatewayService & { port: number };
+  /** The HTTPS listener's port, 0 without one. */
+  tlsPort: number;
+}
+
+/** Start a gateway (the test config with `overrides`) before the describe block's tests; stop it after. */
+export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}): SuiteGateway {
+  const tmp = tempDir();
+  const suite = {
+    upstream: new RecordingUpstream(),
+    db: `${tmp.dir}/bansho.db`,
+    service: null as unknown as SuiteGateway['service'],
+    tlsPort: 0,
+  };
+  before(async () => {
+    const url = await suite.upstream.listen();
+    suite.service = await startTestGateway({ ...testConfig(url, suite.db), ...overrides });
+    const tls = suite.service.gateway.tlsUrl();
+    suite.tlsPort = tls ? Number(new URL(tls).port) : 0;
+  });
+  after(async () => {
+    await suite.service.stop();
+    await suite.upstream.close();
+    tmp.cleanup();
+  });
+  return suite;
+}
+
 export async function storedEvents(service: GatewayService, db: string, ip: string): Promise<SecurityEvent[]> {
   await service.gateway.events.flush();
   const store = new SqliteEventStore(db);

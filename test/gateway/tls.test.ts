@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GatewayConfig } from '../../src/config/index.js';
 import {
   tlsFixture as fixture,
+  gatewayForSuite,
   RecordingUpstream,
   rawRequest,
   startTestGateway,
@@ -20,49 +21,43 @@ const tlsOn = (certFile: string, keyFile: string): NonNullable<GatewayConfig['tl
 });
 
 describe('the HTTPS listener (config tls)', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  const db = `${tmp.dir}/tls.db`;
-  let g: Awaited<ReturnType<typeof startTestGateway>>;
-  let tlsPort = 0;
-  before(async () => {
-    const url = await upstream.listen();
-    g = await startTestGateway({ ...testConfig(url, db), tls: tlsOn(fixture('site.crt'), fixture('site.key')) });
-    tlsPort = Number(new URL(g.gateway.tlsUrl() as string).port);
-  });
-  after(async () => {
-    await g.stop();
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const s = gatewayForSuite({ tls: tlsOn(fixture('site.crt'), fixture('site.key')) });
 
   it('serves the site over TLS with its certificate, telling the site the request came by https', async () => {
     const r = await tlsRequest(
-      tlsPort,
+      s.tlsPort,
       '127.0.0.60',
       'GET /over-tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
     );
     assert.equal(r.subject, 'bansho test site');
     assert.match(r.response, /^HTTP\/1\.1 200 /);
     assert.match(r.response, /the real site/);
-    const seen = upstream.requests.find((q) => q.url === '/over-tls');
+    const seen = s.upstream.requests.find((q) => q.url === '/over-tls');
     assert.equal(seen?.headers['x-forwarded-proto'], 'https');
-    await rawRequest(g.port, '127.0.0.60', 'GET /over-plain HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-    assert.equal(upstream.requests.find((q) => q.url === '/over-plain')?.headers['x-forwarded-proto'], 'http');
+    await rawRequest(
+      s.service.port,
+      '127.0.0.60',
+      'GET /over-plain HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(s.upstream.requests.find((q) => q.url === '/over-plain')?.headers['x-forwarded-proto'], 'http');
   });
 
   it("refuses the seed's CONNECT over TLS, bans its source, and drops it at accept on both listeners", async () => {
     const worm = '127.0.0.61';
-    const r = await tlsRequest(tlsPort, worm, 'CONNECT maila.microsoft.com:25 HTTP/1.0\r\n\r\n');
+    const r = await tlsRequest(s.tlsPort, worm, 'CONNECT maila.microsoft.com:25 HTTP/1.0\r\n\r\n');
     assert.match(r.response, /^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n/);
-    const events = await storedEvents(g, db, worm);
+    const events = await storedEvents(s.service, s.db, worm);
     assert.deepEqual(
       events.map((e) => `${e.event.action} ${e.destination?.port}`),
-      [`banned ${tlsPort}`],
+      [`banned ${s.tlsPort}`],
     );
-    const again = await tlsRequest(tlsPort, worm, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const again = await tlsRequest(s.tlsPort, worm, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
     assert.deepEqual(again, { response: '', subject: null }, 'reset before the handshake');
-    assert.equal((await rawRequest(g.port, worm, 'GET / HTTP/1.1\r\n\r\n')).response, '', 'and on the plain one');
+    assert.equal(
+      (await rawRequest(s.service.port, worm, 'GET / HTTP/1.1\r\n\r\n')).response,
+      '',
+      'and on the plain one',
+    );
   });
 });
 

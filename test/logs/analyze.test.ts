@@ -14,6 +14,13 @@ import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { ptrName, startDnsResponder } from '../intel/dnsResponder.js';
 import { combinedLine, EPISODES, SEED_TIME, seedIncident, seedYearLog } from './fixtures.js';
 
+/** `bansho analyze ARGS` from the sources; its standard output. */
+function analyzeCli(...args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], {
+    encoding: 'utf8',
+  });
+}
+
 const engine = loadEngine();
 const catalog = loadCatalog();
 const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name };
@@ -246,21 +253,7 @@ describe('analyze: behaviour across lines', () => {
   it('prints findings in the summary apart from threat lines', () => {
     const file = join(dir, 'summary.log');
     writeFileSync(file, `${mixedLog().join('\n')}\n`);
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'analyze',
-        file,
-        '--db',
-        join(dir, 's.db'),
-        '--no-origins',
-        '--no-progress',
-      ],
-      { encoding: 'utf8' },
-    );
+    const out = analyzeCli(file, '--db', join(dir, 's.db'), '--no-origins', '--no-progress');
     assert.match(out, /^threat lines: 0; behaviour findings: 2; events: 2 new/m);
     assert.match(out, /Web path probing \[web-path-probing\]: 1 behaviour finding from 1 source/);
     assert.match(out, /203\.0\.113\.66: 1 behaviour finding, web-path-probing/);
@@ -279,21 +272,7 @@ describe('analyze: behaviour across lines', () => {
     );
     let run = 0;
     const analyze = (...extra: string[]) =>
-      execFileSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          'analyze',
-          file,
-          '--db',
-          join(dir, `c${run++}.db`),
-          '--no-origins',
-          ...extra,
-        ],
-        { encoding: 'utf8' },
-      );
+      analyzeCli(file, '--db', join(dir, `c${run++}.db`), '--no-origins', ...extra);
     assert.match(analyze(), /^threat lines: 1; behaviour findings: 2;/m, 'built-in limits, no site names');
     const tuned = analyze('--config', config);
     assert.match(
