@@ -36,13 +36,16 @@ export function register(program: Command): void {
     .argument('<files...>', 'log files; - reads standard input')
     .option(
       '--format <name|LogFormat>',
-      'common, combined, vhost_combined, nginx, json, syslog:NAME (behind a syslog header), or a LogFormat string like \'%h %l %u %t "%r" %>s %b\'',
+      'common, combined, vhost_combined, nginx, nginx_main, json, syslog:NAME (behind a syslog header), or a LogFormat string like \'%h %l %u %t "%r" %>s %b\'',
     )
     .option('--follow', 'keep reading as the files grow and rotate (like tail -F)')
     .option('--ban', 'with --follow: ban sources through the ban list a running gateway polls')
     .option('--json', 'print events as ECS JSON lines, then a {"summary": …} line')
     .option('--db <file>', 'SQLite database', 'bansho.db')
-    .option('--config <file>', "the site's config file (serve's): its site_names and behaviours limits")
+    .option(
+      '--config <file>',
+      "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
+    )
     .option(
       '--site-name <host...>',
       "the site's own host names (absolute-form requests to them are not proxy abuse)",
@@ -76,9 +79,10 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   const behaviours = resolveBehaviours(site.behaviours);
   // Workers first: each loads its engine while this thread loads the catalog and opens the store.
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
-  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists) : null;
+  const trustedProxies = site.trusted_proxies ?? [];
+  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, trustedProxies) : null;
   try {
-    return await analyzeWith(files, flags, lists, behaviours, workers);
+    return await analyzeWith(files, flags, lists, { behaviours, trustedProxies }, workers);
   } finally {
     await workers?.close();
   }
@@ -88,7 +92,7 @@ async function analyzeWith(
   files: string[],
   flags: AnalyzeFlags,
   lists: { site_names: string[] },
-  behaviours: BehaviourSettings,
+  site: { behaviours: BehaviourSettings; trustedProxies: readonly string[] },
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
@@ -120,7 +124,7 @@ async function analyzeWith(
       return engine;
     },
     threatName,
-    behaviours,
+    ...site,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
     onEvent: (event: EncodedEvent, detail: EventDetail | null) => {

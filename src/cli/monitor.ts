@@ -55,7 +55,10 @@ export function register(program: Command): void {
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
     .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood and SSH brute-force thresholds')
-    .option('--config <file>', "the site's config file (serve's): its site_names and behaviours limits")
+    .option(
+      '--config <file>',
+      "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
+    )
     .option(
       '--site-name <host...>',
       "the site's own host names (absolute-form requests to them are not proxy abuse)",
@@ -102,6 +105,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     lists: { site_names: siteNames.map((s) => s.toLowerCase()) },
     allFlows: flags.flows ?? false,
     behaviours: resolveBehaviours(site.behaviours),
+    trustedProxies: site.trusted_proxies ?? [],
     onEvent,
   });
   const monitor = new Monitor({

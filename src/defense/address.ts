@@ -1,5 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { formatIPv6 } from '../observe/ipText.js';
+import { formatIPv6, unmapIPv4 } from '../observe/ipText.js';
+
+export { unmapIPv4 };
 
 /**
  * Source addresses as the ban list keys them: an IPv4 address as itself, an IPv6 address by
@@ -8,12 +10,6 @@ import { formatIPv6 } from '../observe/ipText.js';
 
 export class AddressError extends Error {
   readonly code = 'E_ADDRESS';
-}
-
-/** `::ffff:192.0.2.1` (a dual-stack socket's view of an IPv4 peer) → `192.0.2.1`. */
-export function unmapIPv4(ip: string): string {
-  if (ip.length > 7 && ip.charCodeAt(0) === 58 && ip.startsWith('::ffff:') && ip.indexOf('.') > 0) return ip.slice(7);
-  return ip;
 }
 
 /** The eight 16-bit groups of an IPv6 address (with an embedded IPv4 tail expanded). */

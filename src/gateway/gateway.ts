@@ -14,6 +14,7 @@ import type { Engine, Match } from '../detect/types.js';
 import { decide, type Verdict } from '../detect/verdict.js';
 import { banFields } from '../events/banFields.js';
 import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import { requestClient } from '../observe/forwardedClient.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation, HttpRequest } from '../observe/observation.js';
 import { parseRawRequest } from '../observe/rawRequest.js';
@@ -21,7 +22,6 @@ import type { EventAction, SecurityEvent } from '../store/securityEvent.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { EventSink } from './eventSink.js';
 import { Upstream } from './forward.js';
-import { forwardedClient, forwardedForHeader } from './forwardedClient.js';
 import type { Hop } from './headers.js';
 import { fallbackMatch, type Refusal, refusalFor } from './proxyGuard.js';
 import { parseProxyHeader } from './proxyProtocol.js';
@@ -82,6 +82,7 @@ export class Gateway {
   readonly #behaviour: HttpBehaviour;
   /** Proxies in front (config `trusted_proxies`): they name the client in X-Forwarded-For. */
   readonly #trusted: Allowlist;
+  readonly #isTrusted = (ip: string): boolean => this.#trusted.has(ip);
   /** Clients that PROXY protocol headers named, by their balancer connection (see connectionKey). */
   readonly #proxied = new Map<string, { readonly ip: string; readonly port: number }>();
   #closing: Promise<void> | null = null;
@@ -336,9 +337,10 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const client = this.#client(socket, req.rawHeaders);
+    const headers = headerPairs(req.rawHeaders);
+    const client = this.#client(socket, headers);
     if (this.#turnedAway(socket, client)) return;
-    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
+    const request = buildHttpRequest({ line: requestLine(req), headers });
     const observation = this.#observe(request, socket, client);
     const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
     if (judgement.kind === 'block' || judgement.kind === 'ban') {
@@ -355,7 +357,7 @@ export class Gateway {
    * Who sent a request: the TCP peer, or, when the peer is a trusted proxy, the client its
    * X-Forwarded-For names (whose port is not known). `rawHeaders` null: nothing was parsed.
    */
-  #client(socket: Socket, rawHeaders: readonly string[] | null): Client {
+  #client(socket: Socket, headers: ReadonlyArray<readonly [string, string]>): Client {
     const scheme = (socket as TLSSocket).encrypted === true ? 'https' : 'http';
     // A client a PROXY header named is as good as a direct connection from it.
     const proxied = this.#proxied.size > 0 ? this.#proxied.get(connectionKey(socket)) : undefined;
@@ -363,8 +365,8 @@ export class Gateway {
     const peer = unmapIPv4(socket.remoteAddress ?? '');
     const trustedPeer = this.#trusted.has(peer);
     const hop: Hop = { peer, trustedPeer, scheme };
-    if (!trustedPeer || rawHeaders === null) return { ip: peer, port: socket.remotePort ?? 0, hop };
-    const ip = forwardedClient(peer, forwardedForHeader(rawHeaders), this.#trusted);
+    if (!trustedPeer) return { ip: peer, port: socket.remotePort ?? 0, hop };
+    const ip = requestClient(peer, headers, this.#isTrusted);
     return { ip, port: ip === peer ? (socket.remotePort ?? 0) : 0, hop };
   }
 
@@ -425,8 +427,9 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
-    const observation = this.#observe(request, socket as Socket, this.#client(socket as Socket, req.rawHeaders));
+    const headers = headerPairs(req.rawHeaders);
+    const request = buildHttpRequest({ line: requestLine(req), headers });
+    const observation = this.#observe(request, socket as Socket, this.#client(socket as Socket, headers));
     const judgement = this.#judge(observation, 'connect');
     this.#refuse(socket, observation, judgement, BAD_REQUEST, 400);
   }
@@ -438,9 +441,10 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const client = this.#client(s, req.rawHeaders);
+    const headers = headerPairs(req.rawHeaders);
+    const client = this.#client(s, headers);
     if (this.#turnedAway(socket, client)) return;
-    const request = buildHttpRequest({ line: requestLine(req), headers: headerPairs(req.rawHeaders) });
+    const request = buildHttpRequest({ line: requestLine(req), headers });
     const observation = this.#observe(request, s, client);
     const judgement = this.#judge(observation, refusalFor(request, this.#siteNames));
     if (judgement.kind === 'block' || judgement.kind === 'ban') {
@@ -485,7 +489,8 @@ export class Gateway {
     }
     const raw = err.rawPacket ?? Buffer.alloc(0);
     const request = parseRawRequest(raw, code || err.message);
-    const observation = this.#observe(request, socket, this.#client(socket, null));
+    // Nothing parsed: no header to name a client behind a proxy, so the peer it is.
+    const observation = this.#observe(request, socket, this.#client(socket, []));
     const judgement = this.#judge(observation, 'unparsable');
     const tooLarge = code === 'HPE_HEADER_OVERFLOW';
     this.#refuse(socket, observation, judgement, tooLarge ? HEADERS_TOO_LARGE : BAD_REQUEST, tooLarge ? 431 : 400);

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv6 } from '../observe/ipText.js';
 
 /**
  * The PROXY protocol (haproxy's proxy-protocol.txt, versions 1 and 2): a layer-4 load balancer
@@ -91,10 +92,9 @@ function parseV2(bytes: Buffer): ProxyHeader {
   }
 }
 
-/** Sixteen bytes as an IPv6 address, in the shortest form node itself prints; a v4-mapped one as IPv4. */
+/** Sixteen bytes as an IPv6 address, as the rest of bansho spells one (a v4-mapped one is unmapped by the caller). */
 function ipv6Text(b: Buffer): string {
-  if (b.subarray(0, 10).every((x) => x === 0) && b.readUInt16BE(10) === 0xffff) return [...b.subarray(12)].join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
-  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i));
+  return formatIPv6(groups);
 }

@@ -1,5 +1,7 @@
 import { type BehaviourAlert, type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
+import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import { behaviourEvent, type LoggedSignal } from './behaviourEvent.js';
@@ -36,6 +38,8 @@ export interface AnalyzerOptions {
   readonly fallbackTime?: () => number;
   /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
   readonly behaviours?: BehaviourSettings;
+  /** CIDRs of proxies in front of the logging server (config `trusted_proxies`). */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** What an event was made from: a threat line's matches, or a behaviour finding. */
@@ -164,11 +168,13 @@ export class LogAnalyzer {
     formats: new Map(),
   };
   readonly #options: AnalyzerOptions;
+  readonly #trusted: TrustedProxy | null;
   readonly #files = new Map<string, FileState>();
   #batch: EncodedEvent[] = [];
 
   constructor(options: AnalyzerOptions) {
     this.#options = options;
+    this.#trusted = cidrPredicate(options.trustedProxies ?? []);
   }
 
   /** Begin a file (or a rotated file's successor): its identity and format are its own. */
@@ -295,6 +301,7 @@ export class LogAnalyzer {
       file.format as LogFormat,
       this.#options.engine,
       this.#options.fallbackTime?.() ?? 0,
+      this.#trusted,
     );
     countOutcome(stats, outcome, line);
     if (outcome.kind !== 'threat' && outcome.kind !== 'clean') return;

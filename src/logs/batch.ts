@@ -5,6 +5,7 @@
  * occurrences) stays with the main thread, which takes results in order.
  */
 import type { Engine } from '../detect/types.js';
+import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { BatchHit, BatchSignal } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
 import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedEncoded } from './lineCore.js';
@@ -48,6 +49,8 @@ export class BatchAnalyzer {
   constructor(
     private readonly engine: Engine,
     private readonly threatName: (threatId: string) => string | undefined,
+    /** Proxies in front of the logging server (see observationFromRecord); null for none. */
+    private readonly trusted: TrustedProxy | null = null,
   ) {}
 
   analyze(req: BatchRequest): BatchReply {
@@ -87,7 +90,7 @@ export class BatchAnalyzer {
       const line = text.slice(start, Math.min(stop, start + MAX_LINE));
       start = stop + 1;
       counts.lines++;
-      const outcome = analyzeLine(line, format, this.engine, fallbackTime);
+      const outcome = analyzeLine(line, format, this.engine, fallbackTime, this.trusted);
       countOutcome(counts, outcome, line);
       if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
       if (outcome.kind === 'threat')

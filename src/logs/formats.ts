@@ -4,7 +4,7 @@ import { parseNginxErrorLine } from './nginxErrorFormat.js';
 import type { LineParser, LogFormat, LogRecord } from './record.js';
 import { syslogMessageStart } from './syslogPrefix.js';
 
-/** Apache's stock LogFormat nicknames and nginx's default `combined`. */
+/** Apache's stock LogFormat nicknames, nginx's default `combined` and the `main` of nginx.org's packages. */
 export const NAMED_FORMATS: Readonly<Record<string, string>> = {
   common: '%h %l %u %t "%r" %>s %b',
   combined: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"',
@@ -14,6 +14,9 @@ export const NAMED_FORMATS: Readonly<Record<string, string>> = {
   combinedio: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" %I %O',
   nginx:
     '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
+  /** nginx.org's packaged nginx.conf: `combined` and the X-Forwarded-For its proxies sent (see trusted_proxies). */
+  nginx_main:
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"',
 };
 
 /**
@@ -47,7 +50,7 @@ function behindSyslog(inner: LogFormat): LogFormat {
  * Candidates for auto-detection, most specific first (combined lines also parse as common); the
  * same behind a syslog header after them (nginx's error lines allow one already).
  */
-const PLAIN_ORDER = ['json', 'vhost_combined', 'vhost_host_combined', 'combined', 'common'] as const;
+const PLAIN_ORDER = ['json', 'vhost_combined', 'vhost_host_combined', 'nginx_main', 'combined', 'common'] as const;
 const AUTO_ORDER = [...PLAIN_ORDER, 'nginx_error', ...PLAIN_ORDER.map((n) => `${SYSLOG}${n}`)];
 
 /**

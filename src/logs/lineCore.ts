@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { requestSignal } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
 import { eventFromObservation } from '../events/fromObservation.js';
+import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
@@ -56,13 +57,19 @@ export function countOutcome(counts: LineCounts, outcome: LineOutcome, line: str
  * One line through the pipeline, with no per-file state: parse, build the gateway's
  * Observation, run the engine. Shared by the in-process analyzer and its worker threads.
  */
-export function analyzeLine(line: string, format: LogFormat, engine: Engine, fallbackTime: number): LineOutcome {
+export function analyzeLine(
+  line: string,
+  format: LogFormat,
+  engine: Engine,
+  fallbackTime: number,
+  trusted: TrustedProxy | null,
+): LineOutcome {
   if (line.length === 0 || (line.length < 3 && line.trim() === '')) return { kind: 'blank' };
   const record = format.parse(line);
   if (record === null) return { kind: 'garbage' };
   // No request arrived, so the gateway would have built no Observation either.
   if (record.requestLine === '') return { kind: 'no-request' };
-  const observation = observationFromRecord(record, fallbackTime);
+  const observation = observationFromRecord(record, fallbackTime, trusted);
   const matches = engine.match(observation);
   return matches.length === 0 ? { kind: 'clean', observation } : { kind: 'threat', observation, matches };
 }

@@ -139,8 +139,12 @@ export interface AnalyzeWorkers {
  * Start `size` workers for an analysis; each loads the rules (with `lists`) and catalog at once.
  * The caller hands them to `analyzeFilesParallel`, which closes them.
  */
-export function startAnalyzeWorkers(size: number, lists: NamedLists): AnalyzeWorkers {
-  const setup: WorkerSetup = { lists };
+export function startAnalyzeWorkers(
+  size: number,
+  lists: NamedLists,
+  trustedProxies: readonly string[] = [],
+): AnalyzeWorkers {
+  const setup: WorkerSetup = { lists, trustedProxies };
   const workers = Array.from({ length: size }, () => startModuleWorker('analyzeWorker', import.meta.url, setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;

@@ -1,3 +1,4 @@
+import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { LogRecord } from './record.js';
@@ -6,9 +7,14 @@ import type { LogRecord } from './record.js';
  * The Observation the gateway would have built for this request, from what the log kept: the
  * request line as received (even the seed's four-token CONNECT, or '' for `-`), the logged
  * headers, the answer's status. Source ports are not in access logs, hence 0. `fallbackTime`
- * stands in when the line carries no readable time.
+ * stands in when the line carries no readable time. A line logged by a server behind `trusted`
+ * proxies is the client's that its logged X-Forwarded-For names, as the gateway would see it.
  */
-export function observationFromRecord(record: LogRecord, fallbackTime: number): HttpObservation {
+export function observationFromRecord(
+  record: LogRecord,
+  fallbackTime: number,
+  trusted: TrustedProxy | null = null,
+): HttpObservation {
   const headers = record.headers;
   const request = buildHttpRequest({
     line: record.requestLine,
@@ -20,7 +26,7 @@ export function observationFromRecord(record: LogRecord, fallbackTime: number): 
     transport: 'tcp',
     sensor: 'logs',
     time: record.time ?? fallbackTime,
-    source: { ip: record.client, port: 0 },
+    source: { ip: requestClient(record.client, headers, trusted), port: 0 },
     destination: { ip: record.vhost ?? '', port: record.serverPort ?? 0 },
     request,
     status: record.status,

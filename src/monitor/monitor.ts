@@ -30,6 +30,8 @@ export interface MonitorOptions {
   readonly thresholds?: Thresholds;
   /** The behaviours' limits (the config file's `behaviours`). Unused with `judge`. */
   readonly behaviours?: BehaviourSettings;
+  /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). Unused with `judge`. */
+  readonly trustedProxies?: readonly string[];
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
@@ -86,6 +88,7 @@ export class Monitor {
         threatName: options.threatName,
         allFlows: options.allFlows ?? false,
         behaviours: options.behaviours,
+        trustedProxies: options.trustedProxies,
         onEvent: options.onEvent,
         onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
       });

@@ -31,3 +31,9 @@ export function formatIPv6(groups: ArrayLike<number>): string {
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
+
+/** `::ffff:192.0.2.1` (a dual-stack socket's view of an IPv4 peer) → `192.0.2.1`. */
+export function unmapIPv4(ip: string): string {
+  if (ip.length > 7 && ip.charCodeAt(0) === 58 && ip.startsWith('::ffff:') && ip.indexOf('.') > 0) return ip.slice(7);
+  return ip;
+}

@@ -40,7 +40,10 @@ describe('PROXY protocol headers', () => {
     });
     const mapped = Buffer.alloc(36);
     Buffer.from('00000000000000000000ffffc0000207', 'hex').copy(mapped, 0);
-    assert.equal((parseProxyHeader(proxyV2(1, 0x21, mapped)) as { client: { ip: string } }).client.ip, '192.0.2.7');
+    assert.equal(
+      (parseProxyHeader(proxyV2(1, 0x21, mapped)) as { client: { ip: string } }).client.ip,
+      '::ffff:192.0.2.7',
+    );
     assert.deepEqual(parseProxyHeader(proxyV2(0, 0x11, ipv4Addresses('10.0.0.2', '10.0.0.1', 1, 2))), {
       kind: 'header',
       length: 28,

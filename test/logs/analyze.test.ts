@@ -373,3 +373,64 @@ describe('analyze on worker threads', () => {
     assert.equal(result.added, 16, 'the seed incident in every episode');
   });
 });
+
+describe('analyze: a server behind proxies (trusted_proxies)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bansho-proxied-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const PROXY = '10.0.0.5';
+  /** nginx.org's `main` format: the proxy logged as the client, the real one in X-Forwarded-For. */
+  function proxiedLog(): string {
+    const lines = [
+      `${combinedLine(PROXY, SEED_TIME, 'CONNECT maila.microsoft.com:25 / HTTP/1.0', 400, 226)} "192.0.2.30"`,
+      `${combinedLine(PROXY, SEED_TIME + 500, 'GET / HTTP/1.1', 200, 900)} "-"`,
+    ];
+    // A scanner that wrote its own X-Forwarded-For, which the proxy then appended to.
+    for (let i = 0; i < 11; i++)
+      lines.push(
+        `${combinedLine(PROXY, SEED_TIME + 1000 + i * 200, `GET /old/p${i}.php HTTP/1.1`, 404, 153)} "198.51.100.40, 192.0.2.31"`,
+      );
+    return `${lines.join('\n')}\n`;
+  }
+
+  const sources = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{"@timestamp"'))
+      .map((l) => {
+        const e = JSON.parse(l) as { source: { ip: string }; threat?: { software?: { id: string } } };
+        return `${e.threat?.software?.id} ${e.source.ip}`;
+      })
+      .sort();
+
+  it("names the client the proxy's X-Forwarded-For gives, on the main thread and on workers alike", () => {
+    const file = join(dir, 'access.log');
+    writeFileSync(file, proxiedLog());
+    const config = join(dir, 'site.yaml');
+    writeFileSync(config, 'trusted_proxies: [10.0.0.0/8]\n');
+    const expected = ['prettypark 192.0.2.30', 'web-path-probing 192.0.2.31'];
+    for (const workers of ['0', '1']) {
+      const out = analyzeCli(
+        file,
+        '--db',
+        join(dir, `w${workers}.db`),
+        '--no-origins',
+        '--json',
+        '--config',
+        config,
+        '--workers',
+        workers,
+      );
+      assert.deepEqual(sources(out), expected, `--workers ${workers}`);
+    }
+    const untrusted = analyzeCli(file, '--db', join(dir, 'u.db'), '--no-origins', '--json');
+    assert.deepEqual(
+      sources(untrusted),
+      [`prettypark ${PROXY}`, `web-path-probing ${PROXY}`],
+      'without the config, the proxy',
+    );
+  });
+});

@@ -38,7 +38,7 @@ describe('BatchAnalyzer: one batch of lines', () => {
     });
 
     const format = resolveFormat('combined');
-    const outcomes = lines.map((line) => analyzeLine(line.slice(0, 65_536), format, engine, 0).kind);
+    const outcomes = lines.map((line) => analyzeLine(line.slice(0, 65_536), format, engine, 0, null).kind);
     const count = (kind: string) => outcomes.filter((k) => k === kind).length;
     assert.equal(reply.lines, lines.length);
     assert.equal(reply.blank, count('blank'));

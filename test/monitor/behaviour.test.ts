@@ -15,8 +15,8 @@ const catalog = loadCatalog();
 const SERVER = '203.0.113.10';
 
 /** One connection: handshake, a GET for `path`, the server's `status` answer, both FINs. */
-function visit(client: string, port: number, path: string, status: number): number[][] {
-  const req = `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n\r\n`;
+function visit(client: string, port: number, path: string, status: number, headers = ''): number[][] {
+  const req = `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n${headers}\r\n`;
   const res = `HTTP/1.1 ${status} Whatever\r\nContent-Length: 0\r\n\r\n`;
   const c = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
     ipv4({ src: client, dst: SERVER, proto: 6 }, tcp({ sport: port, dport: 80, ...spec }));
@@ -32,10 +32,11 @@ function visit(client: string, port: number, path: string, status: number): numb
   ];
 }
 
-function run(packets: number[][]): SecurityEvent[] {
+function run(packets: number[][], trustedProxies: readonly string[] = []): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const monitor = new Monitor({
     engine,
+    trustedProxies,
     threatName: (id) => catalog.get(id)?.name,
     log: false,
     onEvent: (e) => events.push(e),
@@ -92,6 +93,47 @@ test("bansho monitor --config takes the site's behaviour limits to its judge thr
         .filter((l) => l.includes('"behaviour-path-probing"')).length;
     assert.equal(probings(), 1, 'eleven missing paths overflow the built-in limit');
     assert.equal(probings('--config', config), 0, 'and stay within the configured one');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a request a trusted proxy forwards is the client's its X-Forwarded-For names, on either judge", () => {
+  const proxy = '10.0.0.5';
+  const probe = visit(
+    proxy,
+    43000,
+    'http://irc.stealth.net:5558/',
+    200,
+    'X-Forwarded-For: 198.51.100.1, 192.0.2.40\r\n',
+  );
+  const named = (events: SecurityEvent[]) =>
+    events.filter((e) => e.threat?.software?.id === 'prettypark').map((e) => `${e.source.ip}:${e.source.port}`);
+  assert.deepEqual(named(run(probe, ['10.0.0.0/8'])), ['192.0.2.40:0']);
+  assert.deepEqual(named(run(probe)), ['10.0.0.5:43000'], 'no proxy trusted: the connection is the client');
+
+  const dir = mkdtempSync(join(tmpdir(), 'bansho-monitor-proxied-'));
+  try {
+    const file = join(dir, 'proxied.pcap');
+    writeFileSync(
+      file,
+      pcap(
+        probe.map((data, i) => ({ data, sec: 1_700_000_000, nsec: i * 1000 })),
+        { linkType: 101 },
+      ),
+    );
+    const config = join(dir, 'site.yaml');
+    writeFileSync(config, 'trusted_proxies: [10.0.0.0/8]\n');
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '-r', file, '--no-store', '--json', '--config', config],
+      { encoding: 'utf8' },
+    );
+    const events = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as SecurityEvent);
+    assert.deepEqual(named(events), ['192.0.2.40:0'], 'the judge thread is told the proxies too');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

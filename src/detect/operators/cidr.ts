@@ -46,6 +46,20 @@ export function compileCidr(networks: readonly string[]): ValueTest {
   };
 }
 
+/**
+ * The same networks as a test of one address (the sensors' `trusted_proxies`); null when there
+ * are none, so a caller skips the test altogether.
+ */
+export function cidrPredicate(networks: readonly string[]): ((ip: string) => boolean) | null {
+  if (networks.length === 0) return null;
+  const test = compileCidr(networks);
+  const one = [''];
+  return (ip) => {
+    one[0] = ip;
+    return test(one) !== undefined;
+  };
+}
+
 /** Dotted-quad IPv4 to an unsigned 32-bit integer, or null when it is not one. */
 function ipv4ToInt(text: string): number | null {
   let value = 0;

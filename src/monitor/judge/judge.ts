@@ -4,9 +4,11 @@ import {
   HttpBehaviour,
   requestSignal,
 } from '../../detect/behaviour/httpBehaviour.js';
+import { cidrPredicate } from '../../detect/operators/cidr.js';
 import type { Engine, Match } from '../../detect/types.js';
 import { eventFromObservation } from '../../events/fromObservation.js';
-import type { DatagramObservation, Endpoint, HttpObservation } from '../../observe/observation.js';
+import { requestClient, type TrustedProxy } from '../../observe/forwardedClient.js';
+import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from '../../observe/observation.js';
 import { parseRawRequest } from '../../observe/rawRequest.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
@@ -73,6 +75,8 @@ export interface JudgeOptions<C extends JudgedConnection> {
   readonly allFlows: boolean;
   /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
   readonly behaviours?: BehaviourSettings | undefined;
+  /** CIDRs of proxies in front of the watched server: their X-Forwarded-For names the client. */
+  readonly trustedProxies?: readonly string[] | undefined;
   readonly onEvent: (event: SecurityEvent) => void;
   /** A connection to report as a flow (the one given to `closed`): its summary and packet-log lines live with the caller. */
   readonly onFlow: (conn: C) => void;
@@ -88,10 +92,12 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   readonly #requestIndex = new Map<number, number>();
   /** Per-client runs of answered requests: path scans, password guessing (../../detect/behaviour/). */
   readonly #behaviour: HttpBehaviour;
+  readonly #trusted: TrustedProxy | null;
 
   constructor(options: JudgeOptions<C>) {
     this.#o = options;
     this.#behaviour = new HttpBehaviour(options.behaviours);
+    this.#trusted = cidrPredicate(options.trustedProxies ?? []);
   }
 
   request(conn: C, req: JudgedRequest): void {
@@ -99,14 +105,15 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     if (!engine) return;
     const index = (this.#requestIndex.get(conn.id) ?? 0) + 1;
     this.#requestIndex.set(conn.id, index);
+    const request = parseRawRequest(req.raw, req.malformed);
     const obs: HttpObservation = {
       kind: 'http',
       transport: 'tcp',
       time: req.time,
       sensor: 'monitor',
-      source: conn.client,
+      source: this.#source(conn.client, request),
       destination: conn.server,
-      request: parseRawRequest(req.raw, req.malformed),
+      request,
       status: req.status,
     };
     const uid = connectionUid(conn.start, conn.client, conn.server);
@@ -116,6 +123,13 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     if (signal === null) return;
     for (const alert of this.#behaviour.request(signal))
       this.#detection(conn, obs, [findingMatch(alert)], `monitor|${alert.ruleId}|${uid}|${index}`);
+  }
+
+  /** The connection's client, or behind a trusted proxy the client its X-Forwarded-For names (port unknown). */
+  #source(client: Endpoint, request: HttpRequest): Endpoint {
+    if (this.#trusted === null) return client;
+    const ip = requestClient(client.ip, request.headers, this.#trusted);
+    return ip === client.ip ? client : { ip, port: 0 };
   }
 
   #detection(conn: C, obs: HttpObservation, matches: readonly Match[], dedupKey: string): void {

@@ -21,6 +21,7 @@ if (parentPort) {
     threatName: (id) => catalog.get(id)?.name,
     allFlows: setup.allFlows,
     behaviours: setup.behaviours,
+    trustedProxies: setup.trustedProxies,
     onEvent: (event) => out.push(event),
     onFlow: (conn) => out.push(conn.id),
   });

@@ -7,6 +7,7 @@ export interface JudgeSetup {
   readonly lists: NamedLists;
   readonly allFlows: boolean;
   readonly behaviours: BehaviourSettings;
+  readonly trustedProxies: readonly string[];
 }
 
 /**

@@ -18,6 +18,8 @@ export interface RemoteJudgeOptions {
   readonly allFlows: boolean;
   /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
   readonly behaviours?: BehaviourSettings;
+  /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). */
+  readonly trustedProxies?: readonly string[];
   /** Events, in capture order, as the worker's answers arrive. */
   readonly onEvent: (event: SecurityEvent) => void;
 }
@@ -72,6 +74,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
       lists: options.lists,
       allFlows: options.allFlows,
       behaviours: options.behaviours ?? DEFAULT_BEHAVIOURS,
+      trustedProxies: options.trustedProxies ?? [],
     };
     this.#worker = startModuleWorker('monitorWorker', import.meta.url, setup);
     this.#worker.on('message', (reply: JudgeReply) => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Allowlist } from '../../src/defense/allowlist.js';
-import { forwardedClient, forwardedForHeader } from '../../src/gateway/forwardedClient.js';
+import { forwardedClient, forwardedForHeader, requestClient } from '../../src/observe/forwardedClient.js';
 
 describe('forwardedClient', () => {
-  const trusted = new Allowlist(['10.0.0.0/8', '127.0.0.50', '2001:db8:ffff::/48']);
+  const list = new Allowlist(['10.0.0.0/8', '127.0.0.50', '2001:db8:ffff::/48']);
+  const trusted = (ip: string) => list.has(ip);
 
   it('takes the address a trusted peer forwards for, walking trusted hops from the right', () => {
     assert.equal(forwardedClient('127.0.0.50', '192.0.2.7', trusted), '192.0.2.7');
@@ -30,9 +31,15 @@ describe('forwardedClient', () => {
 
   it('joins every X-Forwarded-For header of a request, in order', () => {
     assert.equal(
-      forwardedForHeader(['Host', 'x', 'X-Forwarded-For', '192.0.2.1', 'x-forwarded-for', '10.0.0.1']),
+      forwardedForHeader([
+        ['Host', 'x'],
+        ['X-Forwarded-For', '192.0.2.1'],
+        ['x-forwarded-for', '10.0.0.1'],
+      ]),
       '192.0.2.1, 10.0.0.1',
     );
-    assert.equal(forwardedForHeader(['Host', 'x']), undefined);
+    assert.equal(forwardedForHeader([['Host', 'x']]), undefined);
+    assert.equal(requestClient('127.0.0.50', [['x-forwarded-for', '192.0.2.1']], trusted), '192.0.2.1');
+    assert.equal(requestClient('127.0.0.50', [['x-forwarded-for', '192.0.2.1']], null), '127.0.0.50', 'none trusted');
   });
 });
