@@ -108,7 +108,7 @@ function splitTokens(line: string): string[] {
 }
 
 /** `HTTP/<digit>` or `HTTP/<digit>.<digit>`. */
-function isHttpVersion(text: string): boolean {
+export function isHttpVersion(text: string): boolean {
   if ((text.length !== 6 && text.length !== 8) || !text.startsWith('HTTP/') || !isDigit(text.charCodeAt(5)))
     return false;
   return text.length === 6 || (text.charCodeAt(6) === 46 /* . */ && isDigit(text.charCodeAt(7)));

@@ -223,6 +223,39 @@ describe('TCP streams into the engine', () => {
     assert.match(String(flow.bansho.flow?.log), /4369 → 80 \[SYN\]/);
   });
 
+  test('a server that speaks first (SMTP, FTP, POP3) carries no HTTP: its client’s commands are not judged', () => {
+    const smtp = (sport: number, dport: number) => {
+      const c = (seq: number, flags: number, payload = '', ack = 0): number[] =>
+        ipv4({ src: C, dst: S, proto: 6 }, tcp({ sport, dport, seq, ack, flags, payload }));
+      const s = (seq: number, flags: number, payload = '', ack = 0): number[] =>
+        ipv4({ src: S, dst: C, proto: 6 }, tcp({ sport: dport, dport: sport, seq, ack, flags, payload }));
+      const banner = '220 mail.example.org ESMTP\r\n';
+      const ehlo = 'EHLO client.example\r\nMAIL FROM:<spam@example.net>\r\n';
+      return [
+        c(100, FLAGS.SYN),
+        s(500, FLAGS.SYN | FLAGS.ACK, '', 101),
+        c(101, FLAGS.ACK, '', 501),
+        s(501, FLAGS.PSH | FLAGS.ACK, banner, 101),
+        c(101, FLAGS.PSH | FLAGS.ACK, ehlo, 501 + banner.length),
+        c(101 + ehlo.length, FLAGS.FIN | FLAGS.ACK, '', 501 + banner.length),
+      ];
+    };
+    // On port 25, and even on port 80: the greeting before any request says it is not HTTP.
+    const { events, monitor } = run([...smtp(40100, 25), ...smtp(40101, 80)]);
+    assert.equal(monitor.stats.requests, 0);
+    assert.deepEqual(events, []);
+  });
+
+  test('the seed CONNECT on a port that is not an HTTP port is still judged (it ends in its version)', () => {
+    const c = (seq: number, flags: number, payload = '', ack = 0): number[] =>
+      ipv4({ src: C, dst: S, proto: 6 }, tcp({ sport: 40200, dport: 3128 + 1, seq, ack, flags, payload }));
+    const { events } = run([
+      c(1, FLAGS.SYN),
+      c(2, FLAGS.PSH | FLAGS.ACK, 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n'),
+    ]);
+    assert.deepEqual(threats(events), ['prettypark']);
+  });
+
   test('pipelined requests on one connection are each judged', () => {
     const reqs = 'GET / HTTP/1.1\r\nHost: a\r\n\r\nCONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
     const { events, monitor } = run([

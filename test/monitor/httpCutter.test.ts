@@ -33,6 +33,21 @@ describe('HTTP request cutting', () => {
     assert.equal(raw(out[1]!), 'GET /z HTTP/1.1\r\n\r\n');
   });
 
+  test('off the HTTP ports, commands that only start like a method are some other protocol', () => {
+    assert.deepEqual(feed(new RequestCutter(false), 'get session:41\r\n', 'set a 0 0 1\r\nx\r\n'), []);
+    const partial = new RequestCutter(false);
+    feed(partial, 'EHLO client.example\r\nMAIL FROM:<a@example.net>\r\n');
+    assert.deepEqual(partial.end(), [], 'nor when the stream ends inside one');
+    const http = new RequestCutter(false);
+    assert.deepEqual(
+      feed(http, 'GET /a HTTP/1.1\r\n', 'Host: x\r\n\r\nGET /b\r\n\r\n').map(raw),
+      ['GET /a HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /b\r\n\r\n'],
+      'once a request line with a version was seen, the stream is HTTP',
+    );
+    const port80 = new RequestCutter(true);
+    assert.equal(feed(port80, 'get session:41\r\n\r\n').length, 1, 'on an HTTP port it is reported');
+  });
+
   test('the seed’s four-token CONNECT is cut as it is, and ends the stream (a tunnel would follow)', () => {
     const c = new RequestCutter(false);
     const out = feed(c, 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n', 'EHLO x\r\n');

@@ -283,6 +283,10 @@ export class ConnectionTracker {
 
   #deliver(conn: Connection, dir: 0 | 1, d: Delivery): void {
     conn.missed += d.missed;
+    // HTTP clients speak first: a server that greets before its client has said anything
+    // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
+    // Only where the handshake was seen: picked up mid-stream, who spoke first is unknown.
+    if (dir === 1 && conn.syn[0] && conn.bytes[0] === 0 && d.chunks.length > 0) conn.requests.abandon();
     for (const chunk of d.chunks) {
       conn.bytes[dir] += chunk.length;
       if (dir === 0) for (const r of conn.requests.push(chunk)) this.#request(conn, r);

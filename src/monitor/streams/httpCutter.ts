@@ -1,3 +1,4 @@
+import { isHttpVersion } from '../../observe/httpRequest.js';
 import { LIMITS } from '../../observe/observation.js';
 import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../http/chunkedBody.js';
 import { type HeadFacts, headFacts as readHeadFacts } from '../http/headFacts.js';
@@ -200,6 +201,12 @@ function looksLikeRequest(b: Buffer): boolean {
 
 export class RequestCutter extends MessageCutter<CutRequest> {
   readonly #reportNonHttp: boolean;
+  /**
+   * Off the HTTP ports, whether the stream has shown an HTTP request line (one ending in a
+   * version): until then a command that merely starts like a method (`EHLO mail.example`,
+   * memcached's `get key`) is some other protocol's, not a malformed request.
+   */
+  #spokeHttp = false;
   #method = '';
   #stopAfter = false;
 
@@ -209,11 +216,30 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     this.#reportNonHttp = reportNonHttp;
   }
 
+  /** The stream is some other protocol (its server spoke first, as SMTP, FTP and SSH servers do): cut nothing from it. */
+  abandon(): void {
+    this.dead = true;
+  }
+
   protected startsMessage(b: Buffer): boolean {
     return looksLikeRequest(b);
   }
 
+  /** On an HTTP port anything goes; elsewhere the first request line must end in an HTTP version. */
+  #isHttp(head: Buffer): boolean {
+    if (this.#reportNonHttp || this.#spokeHttp) return true;
+    const eol = head.indexOf(0x0a);
+    const line = head.toString('latin1', 0, eol < 0 ? head.length : eol).trimEnd();
+    const space = line.lastIndexOf(' ');
+    this.#spokeHttp = space > 0 && isHttpVersion(line.slice(space + 1));
+    return this.#spokeHttp;
+  }
+
   protected onHead(head: Buffer): BodyState | null {
+    if (!this.#isHttp(head)) {
+      this.dead = true;
+      return { kind: 'none' };
+    }
     const facts = headFacts(head);
     const space = facts.firstLine.indexOf(' ');
     this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
@@ -225,13 +251,14 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     return { kind: 'none' };
   }
 
-  protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest {
+  protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest | null {
+    if (!this.#reportNonHttp && !this.#spokeHttp) return null;
     if (this.#stopAfter) this.dead = true;
     return { raw: Buffer.concat([head, body]), method: this.#method, malformed };
   }
 
   protected onPartialHead(head: Buffer): CutRequest | null {
-    if (!looksLikeRequest(head) && !this.#reportNonHttp) return null;
+    if (!this.#isHttp(head)) return null;
     const method = looksLikeRequest(head) ? (head.toString('latin1').split(' ')[0] ?? '') : '';
     return { raw: Buffer.from(head), method, malformed: looksLikeRequest(head) ? 'request head incomplete' : null };
   }
