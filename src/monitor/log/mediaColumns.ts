@@ -110,6 +110,20 @@ const OWN_PROTOCOL: ReadonlyMap<string, string> = new Map([
 
 const JSON_INFO = ', JavaScript Object Notation';
 
+/**
+ * A type tshark's media_type table holds a dissector for (lower-cased). HTTP hands any other
+ * type to its catch-all `media` dissector; other protocols (IMF) hand it to nothing.
+ */
+export function isRegisteredMediaType(type: string): boolean {
+  return (
+    OWN_PROTOCOL.has(type) ||
+    XML_TYPES.has(type) ||
+    JSON_TYPES.has(type) ||
+    TEXT_LINES_TYPES.has(type) ||
+    ALWAYS_NAMED_TYPES.has(type)
+  );
+}
+
 /** `type` as headFacts gives it (lower-cased, parameters cut), or null without a Content-Type. */
 export function mediaColumns(type: string | null, body: BodyContent): MediaColumns {
   if (body.length === 0) return plain('');

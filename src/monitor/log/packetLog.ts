@@ -16,6 +16,7 @@ import {
   ipProtocolName,
   udpColumns,
 } from './otherInfo.js';
+import { SMTP_PORTS, SmtpLogConversation, SmtpMessageBudget } from './smtpLog.js';
 import { SSH_PORT, SshLogConversation } from './sshLog.js';
 import { switchProtocolColumns } from './switchProtocols.js';
 import {
@@ -49,7 +50,10 @@ interface LogConversation {
   webSocket: WebSocketLogConversation | null;
   /** SSH, by port. */
   readonly ssh: SshLogConversation | null;
-  /** A port of it belongs to a dissector (HTTP, TLS or SSH), so no heuristic is tried. */
+  /** SMTP, by port, and that port (segments toward it are the client's). */
+  readonly smtp: SmtpLogConversation | null;
+  readonly smtpPort: number;
+  /** A port of it belongs to a dissector (HTTP, TLS, SSH or SMTP), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
 
@@ -71,6 +75,7 @@ export interface PacketLogOptions {
 export class PacketLog {
   readonly #conversations = new Map<string, LogConversation>();
   readonly #echoes = new EchoTracker();
+  readonly #smtpBudget = new SmtpMessageBudget();
   readonly #macNames: MacNames | undefined;
   readonly #maxConversations: number;
   #startNs: number | null = null;
@@ -159,6 +164,7 @@ export class PacketLog {
       time: ns,
     };
     if (conv && isPortReuse(conv.analysis, dir0, facts)) {
+      conv.smtp?.dispose();
       this.#conversations.delete(key);
       conv = undefined;
       reused = true;
@@ -185,9 +191,13 @@ export class PacketLog {
   #open(key: string, source: string, tcp: TcpHeader): LogConversation {
     if (this.#conversations.size >= this.#maxConversations) {
       const oldest = this.#conversations.keys().next().value;
-      if (oldest !== undefined) this.#conversations.delete(oldest);
+      if (oldest !== undefined) {
+        this.#conversations.get(oldest)?.smtp?.dispose();
+        this.#conversations.delete(oldest);
+      }
     }
     const app = portProtocol(tcp.sourcePort, tcp.destinationPort);
+    const smtpPort = app === 'smtp' ? smtpPortOf(tcp.sourcePort, tcp.destinationPort) : 0;
     const conv: LogConversation = {
       analysis: new ConversationAnalysis(),
       firstIp: source,
@@ -197,6 +207,8 @@ export class PacketLog {
       tls: app === 'tls' ? new TlsLogConversation() : null,
       webSocket: null,
       ssh: app === 'ssh' ? new SshLogConversation() : null,
+      smtp: app === 'smtp' ? new SmtpLogConversation(this.#smtpBudget) : null,
+      smtpPort,
       portClaimed: app !== null,
     };
     this.#conversations.set(key, conv);
@@ -215,6 +227,12 @@ export class PacketLog {
     if (conv.tls) return tlsSummary(conv.tls, dir, payload);
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
+    if (conv.smtp) {
+      const summary = conv.smtp.onSegment(dir, payload, tcp.destinationPort === conv.smtpPort);
+      // After the server's 220 to STARTTLS, both directions speak TLS.
+      if (conv.smtp.tlsStarted) conv.tls = new TlsLogConversation();
+      return summary;
+    }
     const fin = (tcp.flags & 0x01) !== 0;
     // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
     if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {
@@ -269,13 +287,20 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | null {
+function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
     if (port === SSH_PORT) return 'ssh';
+    if (SMTP_PORTS.has(port)) return 'smtp';
   }
   return null;
+}
+
+/** The SMTP port of a conversation portProtocol found SMTP on: the lower one if both are. */
+function smtpPortOf(a: number, b: number): number {
+  const low = Math.min(a, b);
+  return SMTP_PORTS.has(low) ? low : Math.max(a, b);
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {

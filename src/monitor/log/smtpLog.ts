@@ -1,0 +1,378 @@
+import { asciiColumnText, fitInfo } from './columnText.js';
+import { imfColumns } from './imfInfo.js';
+
+/**
+ * The SMTP side of tshark's packet log (packet-smtp.c, tshark 4.0), for conversations on ports
+ * 25 and 587: the client's command lines (`C: EHLO x | MAIL FROM:<a@b>`), the server's replies
+ * (`S: 250-mail.example.org | PIPELINING`), message data as `C: DATA fragment, N bytes`, and at
+ * the end of a message the reassembled mail as IMF shows it (`SMTP/IMF`, see ./imfInfo.ts).
+ * AUTH LOGIN's answers are labelled `User:` and `Pass:`. After a 220 reply to STARTTLS the
+ * conversation is TLS (`tlsStarted`).
+ *
+ * Lines are cut as tshark cuts them: a segment whose first line has no line end yet is held
+ * (`[TCP segment of a reassembled PDU]`) and read again with the next one.
+ */
+export type SmtpSegmentSummary =
+  | { readonly kind: 'message'; readonly protocol: string; readonly info: string }
+  | { readonly kind: 'segment'; readonly info: null };
+
+/** TCP ports tshark 4.0 gives to its SMTP dissector (465 is TLS's). */
+export const SMTP_PORTS: ReadonlySet<number> = new Set([25, 587]);
+
+/** What the client's segment carries, by its last line (tshark's smtp_proto_data.pdu_type). */
+type Pdu = 'command' | 'message' | 'end-of-message';
+
+type State = 'commands' | 'data' | 'awaiting-starttls';
+
+/** tshark's smtp_auth_state_t, for the mechanisms whose answers it tells apart from commands. */
+type Auth =
+  | 'none'
+  | 'login-start'
+  | 'username-requested'
+  | 'username-sent'
+  | 'password-requested'
+  | 'password-sent'
+  | 'plain-start'
+  | 'plain-requested'
+  | 'plain-sent'
+  | 'plain-credentials'
+  | 'ntlm-requested'
+  | 'ntlm-challenged'
+  | 'ntlm-sent'
+  | 'succeeded'
+  | 'failed';
+
+/** A first line held this long without a line end is read as it is: tshark would wait on, bansho stays bounded. */
+const MAX_HELD = 64 * 1024;
+/** Message bytes kept per conversation for the IMF summary: headers and the lines Info has room for come first. */
+const MAX_MESSAGE = 64 * 1024;
+
+/**
+ * Message bytes kept by all of a packet log's SMTP conversations at once: many conversations
+ * in data state (a capture of a busy or hostile mail exchange) share this, and a message that
+ * finds it spent is summarised from what it could keep.
+ */
+export class SmtpMessageBudget {
+  #left: number;
+
+  constructor(bytes = 32 * 1024 * 1024) {
+    this.#left = bytes;
+  }
+
+  /** Up to `wanted` bytes, as many as are left. */
+  take(wanted: number): number {
+    const granted = Math.min(wanted, this.#left);
+    this.#left -= granted;
+    return granted;
+  }
+
+  give(bytes: number): void {
+    this.#left += bytes;
+  }
+}
+
+/** Four letters, or one of the longer commands tshark knows (line_is_smtp_command). */
+const LONG_COMMANDS = ['STARTTLS', 'X-EXPS', 'X-LINK2STATE', 'XEXCH50'];
+
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = new Uint8Array(0);
+
+/** How the client's frame is shown, as the classifying pass over its lines decided. */
+interface ClientFrame {
+  pdu: Pdu;
+  /** Offset of the end-of-message line. */
+  endAt: number;
+  /** The frame answers AUTH LOGIN's username or password prompt. */
+  answers: 'username' | 'password' | null;
+  /** The frame is `AUTH LOGIN <username>`. */
+  loginWithUsername: boolean;
+}
+
+export class SmtpLogConversation {
+  readonly #held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
+  #state: State = 'commands';
+  #auth: Auth = 'none';
+  #crlfSeen = false;
+  /** BDAT: bytes announced and read (tshark adds up every chunk of the conversation). */
+  #chunkTotal = 0;
+  #chunkRead = 0;
+  /** Message data since the last end of message (tshark's DATA reassembly). */
+  #message: Uint8Array[] = [];
+  #messageBytes = 0;
+  #tls = false;
+  readonly #budget: SmtpMessageBudget;
+
+  constructor(budget: SmtpMessageBudget) {
+    this.#budget = budget;
+  }
+
+  /** A 220 reply to STARTTLS was seen: what follows in either direction is TLS. */
+  get tlsStarted(): boolean {
+    return this.#tls;
+  }
+
+  /** In-order payload of a segment toward the server (`toServer`) or from it. */
+  onSegment(dir: 0 | 1, payload: Uint8Array, toServer: boolean): SmtpSegmentSummary | null {
+    if (payload.length === 0) return null;
+    const held = this.#held[dir];
+    const pdu = held.length > 0 ? Buffer.concat([held, payload]) : payload;
+    this.#held[dir] = EMPTY;
+    if (lineAt(pdu, 0, true) === null && pdu.length < MAX_HELD) {
+      this.#held[dir] = pdu;
+      return { kind: 'segment', info: null };
+    }
+    const info = toServer ? this.#client(pdu) : this.#server(pdu);
+    return { kind: 'message', protocol: info.protocol, info: fitInfo(info.info) };
+  }
+
+  #client(pdu: Uint8Array): { protocol: string; info: string } {
+    const frame = this.#classify(pdu);
+    switch (frame.pdu) {
+      case 'message':
+        this.#keep(pdu);
+        return { protocol: 'SMTP', info: `C: DATA fragment, ${pdu.length} byte${pdu.length === 1 ? '' : 's'}` };
+      case 'end-of-message': {
+        if (frame.endAt > 0) this.#keep(pdu.subarray(0, frame.endAt));
+        const message = this.#message.length === 1 ? this.#message[0] : Buffer.concat(this.#message);
+        this.dispose();
+        if (message === undefined || message.length === 0) return { protocol: 'SMTP', info: 'C: .' };
+        const imf = imfColumns(message);
+        return { protocol: `SMTP/${imf.protocol}`, info: imf.info };
+      }
+      default:
+        return { protocol: 'SMTP', info: commandInfo(pdu, frame) };
+    }
+  }
+
+  /** The first pass over a client frame's lines: the SMTP state machine, and what the frame is. */
+  #classify(pdu: Uint8Array): ClientFrame {
+    const frame: ClientFrame = { pdu: 'command', endAt: 0, answers: null, loginWithUsername: false };
+    for (let at = 0; at < pdu.length; ) {
+      const line = lineAt(pdu, at, true) ?? { end: pdu.length, next: pdu.length };
+      if (this.#state === 'data') {
+        if (this.#endOfMessageAt(pdu, at)) {
+          frame.pdu = 'end-of-message';
+          frame.endAt = at;
+          this.#state = 'commands';
+          break;
+        }
+        frame.pdu = 'message';
+        if (this.#chunkTotal > 0) {
+          this.#chunkRead += pdu.length - at;
+          if (this.#chunkRead === this.#chunkTotal) {
+            this.#state = 'commands';
+            break;
+          }
+        }
+      } else this.#command(pdu, at, line.end, frame);
+      at = line.next;
+    }
+    return frame;
+  }
+
+  /** One line read in command state: a command moves the state machine; anything else is message data or an AUTH answer. */
+  #command(pdu: Uint8Array, at: number, end: number, frame: ClientFrame): void {
+    const length = end - at;
+    let verbEnd = at;
+    while (verbEnd < end && pdu[verbEnd] !== 0x20) verbEnd++;
+    if (isCommand(pdu, at, verbEnd)) {
+      frame.pdu = 'command';
+      if (startsWithCaseless(pdu, at, end, 'DATA')) this.#state = 'data';
+      else if (startsWithCaseless(pdu, at, end, 'BDAT')) {
+        const size = leadingNumber(pdu, at + 5, end);
+        this.#chunkTotal += size;
+        this.#state = size === 0 ? 'commands' : 'data';
+      } else if (startsWithCaseless(pdu, at, end, 'AUTH LOGIN')) {
+        this.#auth = length <= 11 ? 'login-start' : 'username-sent';
+        frame.loginWithUsername = length > 11;
+      } else if (startsWithCaseless(pdu, at, end, 'AUTH PLAIN'))
+        this.#auth = length <= 11 ? 'plain-start' : 'plain-credentials';
+      else if (startsWithCaseless(pdu, at, end, 'AUTH NTLM') && length > 10) this.#auth = 'ntlm-requested';
+      else if (startsWithCaseless(pdu, at, end, 'STARTTLS')) this.#state = 'awaiting-starttls';
+      return;
+    }
+    switch (this.#auth) {
+      case 'username-requested':
+        this.#auth = 'username-sent';
+        frame.answers = 'username';
+        return;
+      case 'password-requested':
+        this.#auth = 'password-sent';
+        frame.answers = 'password';
+        return;
+      case 'plain-requested':
+        this.#auth = 'plain-sent';
+        return;
+      case 'ntlm-challenged':
+        this.#auth = 'ntlm-sent';
+        return;
+      default:
+        frame.pdu = 'message';
+    }
+  }
+
+  /**
+   * In data state: whether the line at `at` ends the message (`.` after a CRLF, or CRLF `.`
+   * CRLF), then whether this frame ends with CRLF — tshark's crlf_seen, updated line by line.
+   */
+  #endOfMessageAt(pdu: Uint8Array, at: number): boolean {
+    const end = (this.#crlfSeen && startsWithBytes(pdu, at, DOT_CRLF)) || startsWithBytes(pdu, at, CRLF_DOT_CRLF);
+    this.#crlfSeen = pdu.length >= 2 && pdu[pdu.length - 2] === CR && pdu[pdu.length - 1] === LF;
+    return end;
+  }
+
+  /** Let go of the message data kept so far (the conversation is over, or forgotten). */
+  dispose(): void {
+    this.#budget.give(this.#messageBytes);
+    this.#message = [];
+    this.#messageBytes = 0;
+  }
+
+  #keep(data: Uint8Array): void {
+    const room = this.#budget.take(Math.min(data.length, MAX_MESSAGE - this.#messageBytes));
+    if (room <= 0) return;
+    const kept = data.length <= room ? data : data.subarray(0, room);
+    // A copy: `data` may be a view of a frame buffer that is reused.
+    this.#message.push(Uint8Array.from(kept));
+    this.#messageBytes += kept.length;
+  }
+
+  #server(pdu: Uint8Array): { protocol: string; info: string } {
+    // tshark's first pass runs over replies too: in data state they move crlf_seen.
+    if (this.#state === 'data')
+      for (let at = 0; at < pdu.length; ) {
+        this.#endOfMessageAt(pdu, at);
+        at = (lineAt(pdu, at, true) ?? { next: pdu.length }).next;
+      }
+    let info = '';
+    let continued = false;
+    for (let at = 0; at < pdu.length; ) {
+      const line = lineAt(pdu, at, false) ?? { end: pdu.length, next: pdu.length };
+      info += at === 0 ? 'S: ' : ' | ';
+      const length = line.end - at;
+      const code = length >= 3 ? replyCode(pdu, at) : -1;
+      if (code >= 0) {
+        this.#reply(code);
+        // A multiline reply's later lines show their text only.
+        if (length >= 4) info += asciiColumnText(pdu, continued ? at + 4 : at, line.end);
+        else if (!continued) info += asciiColumnText(pdu, at, line.end);
+        continued = length >= 4 && pdu[at + 3] === 0x2d;
+      }
+      at = line.next;
+    }
+    return { protocol: 'SMTP', info };
+  }
+
+  /** A reply's effect on STARTTLS and AUTH. */
+  #reply(code: number): void {
+    if (this.#state === 'awaiting-starttls') {
+      if (code === 220) this.#tls = true;
+      this.#state = 'commands';
+    }
+    if (code === 334) {
+      const next: Partial<Record<Auth, Auth>> = {
+        'login-start': 'username-requested',
+        'username-sent': 'password-requested',
+        'plain-requested': 'plain-sent',
+        'plain-start': 'plain-requested',
+        'ntlm-requested': 'ntlm-challenged',
+      };
+      this.#auth = next[this.#auth] ?? this.#auth;
+    } else if (
+      this.#auth === 'password-sent' ||
+      this.#auth === 'plain-sent' ||
+      this.#auth === 'ntlm-sent' ||
+      this.#auth === 'plain-credentials'
+    )
+      this.#auth = code === 235 ? 'succeeded' : 'failed';
+  }
+}
+
+const DOT_CRLF = [0x2e, CR, LF];
+const CRLF_DOT_CRLF = [CR, LF, 0x2e, CR, LF];
+
+/** A command frame's Info: its lines after `C: `, joined by ` | `; AUTH LOGIN's answers labelled. */
+function commandInfo(pdu: Uint8Array, frame: ClientFrame): string {
+  let info = '';
+  for (let at = 0; at < pdu.length; ) {
+    const line = lineAt(pdu, at, false) ?? { end: pdu.length, next: pdu.length };
+    info += at === 0 ? 'C: ' : ' | ';
+    if (frame.answers === 'username') info += `User: ${asciiColumnText(pdu, at, line.end)}`;
+    else if (frame.answers === 'password') info += `Pass: ${asciiColumnText(pdu, at, line.end)}`;
+    else if (frame.loginWithUsername && line.end - at > 5)
+      info += `${asciiColumnText(pdu, at, at + 11)}User: ${asciiColumnText(pdu, at + 11, line.end)}`;
+    else info += asciiColumnText(pdu, at, line.end);
+    at = line.next;
+  }
+  return info;
+}
+
+/**
+ * tvb_find_line_end: the line at `at` ends before LF, CRLF or a lone CR; `next` is past the
+ * line end. Null when the data has no line end — or, while `waiting` (tshark desegmenting),
+ * ends in a CR whose LF may come next.
+ */
+function lineAt(b: Uint8Array, at: number, waiting: boolean): { end: number; next: number } | null {
+  for (let i = at; i < b.length; i++) {
+    const c = b[i];
+    if (c === LF) return { end: i, next: i + 1 };
+    if (c === CR) {
+      if (i + 1 < b.length) return { end: i, next: b[i + 1] === LF ? i + 2 : i + 1 };
+      return waiting ? null : { end: i, next: i + 1 };
+    }
+  }
+  return null;
+}
+
+function isCommand(b: Uint8Array, at: number, verbEnd: number): boolean {
+  const length = verbEnd - at;
+  if (length === 4) {
+    let letters = true;
+    for (let i = at; i < verbEnd; i++) letters &&= isLetter(b[i] as number);
+    if (letters) return true;
+  }
+  return LONG_COMMANDS.some((c) => c.length === length && startsWithCaseless(b, at, verbEnd, c));
+}
+
+function isLetter(c: number): boolean {
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
+}
+
+/** g_ascii_strncasecmp(line, word, word.length) === 0 for a line from `at` to `end`. */
+function startsWithCaseless(b: Uint8Array, at: number, end: number, word: string): boolean {
+  if (end - at < word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = b[at + i] as number;
+    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    if (folded !== (word.charCodeAt(i) | 0x20)) return false;
+  }
+  return true;
+}
+
+function startsWithBytes(b: Uint8Array, at: number, bytes: readonly number[]): boolean {
+  if (b.length - at < bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (b[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** strtoul's reading of a decimal number at `at`: 0 when none. */
+function leadingNumber(b: Uint8Array, at: number, end: number): number {
+  let i = at;
+  while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
+  let n = 0;
+  for (; i < end && (b[i] as number) >= 0x30 && (b[i] as number) <= 0x39; i++) n = n * 10 + (b[i] as number) - 0x30;
+  return n;
+}
+
+/** The three-digit reply code at `at`, or -1. */
+function replyCode(b: Uint8Array, at: number): number {
+  let code = 0;
+  for (let i = at; i < at + 3; i++) {
+    const c = b[i] as number;
+    if (c < 0x30 || c > 0x39) return -1;
+    code = code * 10 + c - 0x30;
+  }
+  return code;
+}
