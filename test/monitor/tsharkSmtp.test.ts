@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
 import { pcap, writeCapture } from './helpers/captureWriter.js';
-import { ethernet, FLAGS, ipv4, tcp } from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
-import { timed } from './helpers/scenario.js';
+import { tcpConversation, timed } from './helpers/scenario.js';
 
 /**
  * SMTP in the packet log: hand-built mail sessions on ports 25 and 587, compared line by line
@@ -20,54 +19,12 @@ type Step = readonly ['c' | 's', string | Buffer];
 
 /** Conversations between one client and one server, each opened by a handshake, one segment per step. */
 function sessions(list: ReadonlyArray<{ port: number; steps: readonly Step[] }>): number[][] {
-  const [client, server] = ['192.168.7.10', '192.168.7.80'];
-  const frames: number[][] = [];
-  list.forEach(({ port, steps }, n) => {
-    const clientPort = 50000 + n;
-    let cseq = 1001;
-    let sseq = 5001;
-    const send = (from: 'c' | 's', flags: number, payload?: Buffer) => {
-      const c = from === 'c';
-      frames.push(
-        ethernet(
-          0x0800,
-          ipv4(
-            { src: c ? client : server, dst: c ? server : client, proto: 6, ...(c ? {} : { ttl: 128 }) },
-            tcp({
-              sport: c ? clientPort : port,
-              dport: c ? port : clientPort,
-              seq: c ? cseq : sseq,
-              ack: c ? sseq : cseq,
-              flags,
-              payload,
-            }),
-          ),
-        ),
-      );
-      if (c) cseq += payload?.length ?? 0;
-      else sseq += payload?.length ?? 0;
-    };
-    frames.push(
-      ethernet(
-        0x0800,
-        ipv4(
-          { src: client, dst: server, proto: 6 },
-          tcp({ sport: clientPort, dport: port, seq: 1000, flags: FLAGS.SYN }),
-        ),
-      ),
-      ethernet(
-        0x0800,
-        ipv4(
-          { src: server, dst: client, proto: 6, ttl: 128 },
-          tcp({ sport: port, dport: clientPort, seq: 5000, ack: 1001, flags: FLAGS.SYN | FLAGS.ACK }),
-        ),
-      ),
-    );
-    send('c', FLAGS.ACK);
-    for (const [from, data] of steps)
-      send(from, FLAGS.PSH | FLAGS.ACK, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-  });
-  return frames;
+  return list.flatMap(({ port, steps }, n) =>
+    tcpConversation(
+      { client: '192.168.7.10', server: '192.168.7.80', clientPort: 50000 + n, serverPort: port, serverTtl: 128 },
+      steps.map(([from, data]) => [from, typeof data === 'string' ? Buffer.from(data, 'latin1') : data] as const),
+    ),
+  );
 }
 
 /** Our lines for the sessions, checked against tshark's when it is here. */

@@ -19,7 +19,7 @@ import {
   v6Checksummed,
 } from './helpers/packets.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
-import { httpExchange, type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
+import { httpExchange, type NetPacket, scenario, scenarioV6, tcpConversation, timed } from './helpers/scenario.js';
 
 /**
  * Hand-built captures for every link type we read, compared line by line with tshark's
@@ -695,44 +695,7 @@ describe('names and summaries as tshark shows them', { skip: tshark ? false : 't
     let port = 56000;
     const session = (steps: ReadonlyArray<readonly ['c' | 's', Buffer]>) => {
       port++;
-      let cseq = 1001;
-      let sseq = 5001;
-      const send = (from: 'c' | 's', flags: number, payload?: Buffer) => {
-        const c = from === 'c';
-        frames.push(
-          ethernet(
-            0x0800,
-            ipv4(
-              { src: c ? client : server, dst: c ? server : client, proto: 6, ...(c ? {} : { ttl: 64 }) },
-              tcp({
-                sport: c ? port : 22,
-                dport: c ? 22 : port,
-                seq: c ? cseq : sseq,
-                ack: c ? sseq : cseq,
-                flags,
-                payload,
-              }),
-            ),
-          ),
-        );
-        if (c) cseq += payload?.length ?? 0;
-        else sseq += payload?.length ?? 0;
-      };
-      frames.push(
-        ethernet(
-          0x0800,
-          ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: port, dport: 22, seq: 1000, flags: FLAGS.SYN })),
-        ),
-        ethernet(
-          0x0800,
-          ipv4(
-            { src: server, dst: client, proto: 6 },
-            tcp({ sport: 22, dport: port, seq: 5000, ack: 1001, flags: FLAGS.SYN | FLAGS.ACK }),
-          ),
-        ),
-      );
-      send('c', FLAGS.ACK);
-      for (const [from, data] of steps) send(from, FLAGS.PSH | FLAGS.ACK, data);
+      frames.push(...tcpConversation({ client, server, clientPort: port, serverPort: 22, serverTtl: 64 }, steps));
     };
     const banner = (text: string) => Buffer.from(`${text}\r\n`);
     const exchange = (methods: string, family: string, codes: Array<readonly ['c' | 's', number[]]>) => {

@@ -1,3 +1,5 @@
+import { escapeByte } from './httpStart.js';
+
 /**
  * Text as tshark 4.0 puts it into the Info column, for dissectors that copy bytes there rather
  * than format them first (SMTP's command and reply lines), for those that format them as
@@ -11,24 +13,7 @@ const MAX_INFO_BYTES = 4095;
 
 /** Escapes tshark's column text uses for control characters: C's named ones, else three octal digits. */
 function columnEscape(c: number): string {
-  switch (c) {
-    case 0x07:
-      return '\\a';
-    case 0x08:
-      return '\\b';
-    case 0x09:
-      return '\\t';
-    case 0x0a:
-      return '\\n';
-    case 0x0b:
-      return '\\v';
-    case 0x0c:
-      return '\\f';
-    case 0x0d:
-      return '\\r';
-    default:
-      return `\\${c.toString(8).padStart(3, '0')}`;
-  }
+  return c >= 0x07 && c <= 0x0d ? escapeByte(c) : `\\${c.toString(8).padStart(3, '0')}`;
 }
 
 /**
@@ -64,13 +49,9 @@ export function formatUtf8(b: Uint8Array, start: number, end: number, whitespace
     s += text.slice(plainFrom, i);
     plainFrom = i + 1;
     if (whitespace && c >= 0x09 && c <= 0x0d) s += ' ';
-    else s += c === 0x7f ? '\\x7f' : formatEscape(c);
+    else s += escapeByte(c);
   }
   return s + text.slice(plainFrom);
-}
-
-function formatEscape(c: number): string {
-  return c >= 0x07 && c <= 0x0d ? columnEscape(c) : `\\x${c.toString(16).padStart(2, '0')}`;
 }
 
 /** `info` as the column keeps it: at most 4095 bytes of UTF-8, never half a character. */

@@ -116,7 +116,8 @@ export function formatLatin1(text: string): string {
   return text;
 }
 
-function escapeByte(c: number): string {
+/** format_text's escape for a byte it does not print: C's named escapes, else `\\xNN`. */
+export function escapeByte(c: number): string {
   switch (c) {
     case 0x07:
       return '\\a';
