@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
-import { pcap, writeCapture } from './helpers/captureWriter.js';
-import { hasTool, ourLines, tempDir, tsharkLines } from './helpers/run.js';
-import { tcpConversation, timed } from './helpers/scenario.js';
+import { type Conversation, conversationLog, type Step, summaries } from './helpers/conversations.js';
+import { hasTool, tempDir } from './helpers/run.js';
 
 /**
  * SMTP in the packet log: hand-built mail sessions on ports 25 and 587, compared line by line
@@ -15,39 +13,12 @@ const tshark = hasTool('tshark', '-v');
 const tmp = tempDir();
 after(tmp.cleanup);
 
-type Step = readonly ['c' | 's', string | Buffer];
-
-/** Conversations between one client and one server, each opened by a handshake, one segment per step. */
-function sessions(list: ReadonlyArray<{ port: number; steps: readonly Step[] }>): number[][] {
-  return list.flatMap(({ port, steps }, n) =>
-    tcpConversation(
-      { client: '192.168.7.10', server: '192.168.7.80', clientPort: 50000 + n, serverPort: port, serverTtl: 128 },
-      steps.map(([from, data]) => [from, typeof data === 'string' ? Buffer.from(data, 'latin1') : data] as const),
-    ),
-  );
-}
-
-/** Our lines for the sessions, checked against tshark's when it is here. */
-function packetLog(name: string, list: ReadonlyArray<{ port: number; steps: readonly Step[] }>): string[] {
-  const bytes = pcap(timed(sessions(list)), { linkType: 1 });
-  const ours = ourLines(bytes);
-  if (tshark) assert.deepEqual(ours, tsharkLines(writeCapture(join(tmp.dir, `${name}.pcap`), bytes)));
-  return ours;
-}
-
-/** The Protocol and Info columns of the lines that carry data (handshakes and bare ACKs left out). */
-function summaries(lines: readonly string[]): string[] {
-  return lines
-    .map((l) => /^\s*\d+\s+\S+\s+\S+ → \S+\s+(\S+) \d+ (.*)$/.exec(l))
-    .filter(
-      (m): m is RegExpExecArray => m !== null && !/\[(SYN|SYN, ACK|ACK)\] Seq=\d+ (Ack=\d+ )?Win/.test(m[2] ?? ''),
-    )
-    .map((m) => `${m[1]} ${m[2]}`);
-}
+const log = (name: string, list: readonly Conversation[]): string[] =>
+  conversationLog(list, tshark ? tmp.dir : null, name);
 
 describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test('a session: greeting, multiline replies, pipelined commands, message data and the message as IMF', () => {
-    const lines = packetLog('smtp-session', [
+    const lines = log('smtp-session', [
       {
         port: 25,
         steps: [
@@ -101,7 +72,7 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
 
   test('AUTH LOGIN and PLAIN, STARTTLS into TLS, and a refused STARTTLS', () => {
     const hello = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
-    const lines = packetLog('smtp-auth', [
+    const lines = log('smtp-auth', [
       {
         port: 25,
         steps: [
@@ -156,7 +127,7 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
   });
 
   test('lines cut across segments, LF-only lines, odd replies, control and non-ASCII bytes', () => {
-    const lines = packetLog('smtp-odd', [
+    const lines = log('smtp-odd', [
       {
         port: 25,
         steps: [
@@ -220,7 +191,7 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
       ['c', `${message}.\r\n`],
     ];
     const long = `${'0123456789'.repeat(8)}\r\n`.repeat(60);
-    const lines = packetLog('smtp-imf', [
+    const lines = log('smtp-imf', [
       {
         port: 25,
         steps: [

@@ -3,6 +3,7 @@ import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
 import { tsharkLine } from './columns.js';
+import { FTP_PORT, FtpControlConversation, type FtpDataChannel, FtpDataChannels, ftpDataInfo } from './ftpLog.js';
 import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
 import { igmpColumns } from './igmp.js';
@@ -53,7 +54,11 @@ interface LogConversation {
   /** SMTP, by port, and that port (segments toward it are the client's). */
   readonly smtp: SmtpLogConversation | null;
   readonly smtpPort: number;
-  /** A port of it belongs to a dissector (HTTP, TLS, SSH or SMTP), so no heuristic is tried. */
+  /** FTP's control connection, by port. */
+  readonly ftp: FtpControlConversation | null;
+  /** A data connection an FTP control connection announced. */
+  readonly ftpData: FtpDataChannel | null;
+  /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
 
@@ -76,6 +81,7 @@ export class PacketLog {
   readonly #conversations = new Map<string, LogConversation>();
   readonly #echoes = new EchoTracker();
   readonly #smtpBudget = new SmtpMessageBudget();
+  readonly #ftpChannels = new FtpDataChannels();
   readonly #macNames: MacNames | undefined;
   readonly #maxConversations: number;
   #startNs: number | null = null;
@@ -169,7 +175,7 @@ export class PacketLog {
       conv = undefined;
       reused = true;
     }
-    if (!conv) conv = this.#open(key, ip.source, tcp);
+    if (!conv) conv = this.#open(key, ip.source, ip.destination, tcp);
     const dir = directionOf(conv, ip.source, tcp.sourcePort);
     const a = analyseSegment(conv.analysis, dir, facts);
     const flags = reused ? a.flags | ANALYSIS.REUSED_PORTS : a.flags;
@@ -188,7 +194,7 @@ export class PacketLog {
     return { protocol: 'TCP', info: prefix + text + SEGMENT_NOTE + (app.after ?? '') };
   }
 
-  #open(key: string, source: string, tcp: TcpHeader): LogConversation {
+  #open(key: string, source: string, destination: string, tcp: TcpHeader): LogConversation {
     if (this.#conversations.size >= this.#maxConversations) {
       const oldest = this.#conversations.keys().next().value;
       if (oldest !== undefined) {
@@ -196,8 +202,13 @@ export class PacketLog {
         this.#conversations.delete(oldest);
       }
     }
-    const app = portProtocol(tcp.sourcePort, tcp.destinationPort);
+    // A connection an FTP control connection announced is FTP data, whatever its ports.
+    const ftpData =
+      this.#ftpChannels.find(destination, tcp.destinationPort, source) ??
+      this.#ftpChannels.find(source, tcp.sourcePort, destination);
+    const app = ftpData ? null : portProtocol(tcp.sourcePort, tcp.destinationPort);
     const smtpPort = app === 'smtp' ? smtpPortOf(tcp.sourcePort, tcp.destinationPort) : 0;
+    const ftpServer = tcp.sourcePort === FTP_PORT ? source : destination;
     const conv: LogConversation = {
       analysis: new ConversationAnalysis(),
       firstIp: source,
@@ -209,7 +220,12 @@ export class PacketLog {
       ssh: app === 'ssh' ? new SshLogConversation() : null,
       smtp: app === 'smtp' ? new SmtpLogConversation(this.#smtpBudget) : null,
       smtpPort,
-      portClaimed: app !== null,
+      ftp:
+        app === 'ftp'
+          ? new FtpControlConversation(this.#ftpChannels, ftpServer === source ? destination : source, ftpServer)
+          : null,
+      ftpData,
+      portClaimed: app !== null || ftpData !== null,
     };
     this.#conversations.set(key, conv);
     return conv;
@@ -227,6 +243,17 @@ export class PacketLog {
     if (conv.tls) return tlsSummary(conv.tls, dir, payload);
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
+    if (conv.ftpData)
+      return payload.length === 0
+        ? null
+        : { kind: 'message', protocol: 'FTP-DATA', info: ftpDataInfo(conv.ftpData, payload.length) };
+    if (conv.ftp) {
+      if (payload.length === 0) return null;
+      const summary = conv.ftp.onSegment(payload, tcp.destinationPort === FTP_PORT);
+      // After the server's 234 to AUTH TLS, both directions speak TLS.
+      if (conv.ftp.tlsStarted) conv.tls = new TlsLogConversation();
+      return { kind: 'message', ...summary };
+    }
     if (conv.smtp) {
       const summary = conv.smtp.onSegment(dir, payload, tcp.destinationPort === conv.smtpPort);
       // After the server's 220 to STARTTLS, both directions speak TLS.
@@ -287,12 +314,13 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | null {
+function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
     if (port === SSH_PORT) return 'ssh';
     if (SMTP_PORTS.has(port)) return 'smtp';
+    if (port === FTP_PORT) return 'ftp';
   }
   return null;
 }
