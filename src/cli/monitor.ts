@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
-    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood and SSH brute-force thresholds')
+    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood, SSH and login brute-force thresholds')
     .option(
       '--config <file>',
       "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",

@@ -5,6 +5,7 @@ import { type Frame, frameTimeMs } from './capture/frame.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
+import { LoginGuessingDetector } from './detect/loginGuessing.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
@@ -69,6 +70,7 @@ export class Monitor {
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
+  readonly #loginGuessing: LoginGuessingDetector;
   readonly #judge: Judge<ConnectionView>;
   #frames = 0;
   #decodeErrors = 0;
@@ -81,6 +83,7 @@ export class Monitor {
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
+    this.#loginGuessing = new LoginGuessingDetector(t.loginGuessing);
     this.#judge =
       options.judge ??
       new LocalJudge<ConnectionView>({
@@ -132,6 +135,7 @@ export class Monitor {
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
     this.#alert(this.#sshGuessing.packet(p, time));
+    this.#alert(this.#loginGuessing.packet(p, time));
   }
 
   /** End of input: every open connection is flushed and summarised. */

@@ -88,6 +88,56 @@ describe('network detections', () => {
     assert.equal(quiet(Array.from({ length: 9 }, (_, i) => ssh(41000 + i))), 0, 'nine are not enough');
   });
 
+  test("a server's failed-login replies to one source are FTP or SMTP AUTH brute force, once", () => {
+    const reply = (sport: number, text: string, seq: number, dst = ATTACKER) =>
+      ipv4(
+        { src: SERVER, dst, proto: 6 },
+        tcp({ sport, dport: 40000 + (seq % 3), seq, ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload: text }),
+      );
+    const guessing = (packets: number[][]) =>
+      run(packets).events.filter((e) => /^(ftp|smtp-auth)-brute-force$/.test(e.threat?.software?.id ?? ''));
+    const ftp = guessing(Array.from({ length: 7 }, (_, i) => reply(21, '530 Login incorrect.\r\n', 100 + i * 22)));
+    assert.equal(ftp.length, 1);
+    assert.equal(ftp[0]?.threat?.software?.id, 'ftp-brute-force');
+    assert.equal(ftp[0]?.threat?.software?.name, 'FTP brute force');
+    assert.equal(ftp[0]?.source.ip, ATTACKER, 'the source is the client that guessed, not the server that replied');
+    assert.equal(ftp[0]?.bansho.evidence, `5 failed FTP logins (530) at ${SERVER}:21 within 0 s`);
+    const smtp = guessing(
+      Array.from({ length: 5 }, (_, i) => reply(587, '535 5.7.8 Error: authentication failed\r\n', i * 50)),
+    );
+    assert.deepEqual(
+      smtp.map((e) => [e.threat?.software?.id, e.rule?.id]),
+      [['smtp-auth-brute-force', 'monitor-smtp-auth-brute-force']],
+    );
+    assert.equal(
+      guessing(Array.from({ length: 4 }, (_, i) => reply(21, '530 no\r\n', i * 10))).length,
+      0,
+      'four are not enough',
+    );
+    assert.equal(
+      guessing(Array.from({ length: 9 }, () => reply(21, '530 no\r\n', 7))).length,
+      0,
+      'one reply, retransmitted',
+    );
+    assert.equal(
+      guessing(Array.from({ length: 9 }, (_, i) => reply(21, '530 no\r\n', i * 10, `198.51.100.${20 + i}`))).length,
+      0,
+      'one failure each from many clients',
+    );
+    assert.equal(
+      guessing(Array.from({ length: 9 }, (_, i) => reply(21, '230 Login successful.\r\n', i * 30))).length,
+      0,
+      'logins that succeed',
+    );
+    assert.equal(
+      guessing(
+        Array.from({ length: 9 }, (_, i) => reply(25, '530 5.7.0 Must issue a STARTTLS command first\r\n', i * 60)),
+      ).length,
+      0,
+      "SMTP's 530 is no failed login",
+    );
+  });
+
   test('a sweep of one port over many hosts is a horizontal port scan', () => {
     const hosts = Array.from({ length: 25 }, (_, i) => `203.0.113.${i + 1}`);
     const { events } = run(hosts.map((h) => probe(445, FLAGS.SYN, h)));

@@ -11,7 +11,10 @@ after(tmp.cleanup);
 describe('detector thresholds as data', () => {
   test('a YAML file overrides some values and keeps the defaults for the rest', () => {
     const file = join(tmp.dir, 'thresholds.yaml');
-    writeFileSync(file, 'portScan:\n  ports: 50\nsynFlood:\n  windowSeconds: 2\nsshBruteForce:\n  connections: 4\n');
+    writeFileSync(
+      file,
+      'portScan:\n  ports: 50\nsynFlood:\n  windowSeconds: 2\nsshBruteForce:\n  connections: 4\nloginGuessing:\n  failures: 3\n',
+    );
     const t = loadThresholds(file);
     assert.equal(t.portScan.ports, 50);
     assert.equal(t.portScan.hosts, DEFAULT_THRESHOLDS.portScan.hosts);
@@ -19,6 +22,8 @@ describe('detector thresholds as data', () => {
     assert.equal(t.synFlood.syns, DEFAULT_THRESHOLDS.synFlood.syns);
     assert.equal(t.sshBruteForce.connections, 4);
     assert.equal(t.sshBruteForce.windowSeconds, DEFAULT_THRESHOLDS.sshBruteForce.windowSeconds);
+    assert.equal(t.loginGuessing.failures, 3);
+    assert.equal(t.loginGuessing.windowSeconds, DEFAULT_THRESHOLDS.loginGuessing.windowSeconds);
   });
 
   test('unknown keys and bad values are refused with the file and the field named', () => {

@@ -1,7 +1,13 @@
 import type { Endpoint } from '../../observe/observation.js';
 
-/** Catalog threats the scan and flood detectors name (src/catalog/threats/behaviour.yaml). */
-export const NETWORK_THREATS = ['port-scan', 'syn-flood', 'ssh-brute-force'] as const;
+/** Catalog threats the scan, flood and guessing detectors name (src/catalog/threats/behaviour.yaml). */
+export const NETWORK_THREATS = [
+  'port-scan',
+  'syn-flood',
+  'ssh-brute-force',
+  'ftp-brute-force',
+  'smtp-auth-brute-force',
+] as const;
 
 /** A network-level finding of a stateful detector (scan, flood), before it becomes an event. */
 export interface NetworkAlert {

@@ -45,6 +45,15 @@ export const ThresholdsSchema = z
         cooldownSeconds: z.number().nonnegative(),
       })
       .strict(),
+    loginGuessing: z
+      .object({
+        /** Failed-login replies (FTP 530, SMTP 535) to one source from one server that make a finding… */
+        failures: z.number().int().min(2),
+        /** …when they come faster than this many per this window (a leaky bucket). */
+        windowSeconds: z.number().positive(),
+        cooldownSeconds: z.number().nonnegative(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -61,6 +70,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
     cooldownSeconds: 60,
   },
   sshBruteForce: { connections: 10, windowSeconds: 60, cooldownSeconds: 300 },
+  // fail2ban's defaults: 5 failures within 10 minutes.
+  loginGuessing: { failures: 5, windowSeconds: 600, cooldownSeconds: 600 },
 };
 
 export class ThresholdsError extends Error {
@@ -80,6 +91,7 @@ export function loadThresholds(file: string): Thresholds {
     portScan: { ...DEFAULT_THRESHOLDS.portScan, ...(d.portScan ?? {}) },
     synFlood: { ...DEFAULT_THRESHOLDS.synFlood, ...(d.synFlood ?? {}) },
     sshBruteForce: { ...DEFAULT_THRESHOLDS.sshBruteForce, ...(d.sshBruteForce ?? {}) },
+    loginGuessing: { ...DEFAULT_THRESHOLDS.loginGuessing, ...(d.loginGuessing ?? {}) },
   };
   const r = ThresholdsSchema.safeParse(merged);
   if (!r.success)

@@ -1,0 +1,96 @@
+import { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import type { NetworkAlert } from './networkAlert.js';
+import type { Thresholds } from './thresholds.js';
+
+/**
+ * Password guessing against services that answer in clear text: the server's own "login
+ * failed" reply, counted per client and server — FTP's 530 (not logged in) and SMTP's 535
+ * (authentication credentials invalid, RFC 4954), the replies fail2ban's filters for vsftpd,
+ * proftpd and Postfix SASL count too. A leaky bucket per pair; a reply's segment is counted
+ * once however often it is retransmitted.
+ */
+interface Service {
+  readonly ports: readonly number[];
+  /** The reply code whose line says the login failed. */
+  readonly code: string;
+  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force';
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly noun: string;
+  readonly tag: string;
+}
+
+const SERVICES: readonly Service[] = [
+  {
+    ports: [21],
+    code: '530',
+    threatId: 'ftp-brute-force',
+    ruleId: 'monitor-ftp-brute-force',
+    ruleName: 'Many failed FTP logins from one source at one server (password guessing)',
+    noun: 'failed FTP logins (530)',
+    tag: 'ftp',
+  },
+  {
+    ports: [25, 587],
+    code: '535',
+    threatId: 'smtp-auth-brute-force',
+    ruleId: 'monitor-smtp-auth-brute-force',
+    ruleName: 'Many failed SMTP AUTH attempts from one source at one server (password guessing)',
+    noun: 'failed SMTP AUTH attempts (535)',
+    tag: 'smtp',
+  },
+];
+
+const BY_PORT = new Map(SERVICES.flatMap((s) => s.ports.map((p) => [p, s] as const)));
+
+export class LoginGuessingDetector {
+  readonly #buckets: LeakyBuckets<number>;
+
+  constructor(t: Thresholds['loginGuessing'], maxPairs = 50_000) {
+    this.#buckets = new LeakyBuckets<number>(
+      {
+        capacity: t.failures - 1,
+        leakMs: (t.windowSeconds * 1000) / t.failures,
+        cooldownMs: t.cooldownSeconds * 1000,
+        distinct: true,
+      },
+      { maxKeys: maxPairs, maxItems: maxPairs * 4 },
+    );
+  }
+
+  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+    const t = p.transport;
+    if (t.kind !== 'tcp' || !p.ip || p.payload.length < 4) return null;
+    const service = BY_PORT.get(t.tcp.sourcePort);
+    if (service === undefined || !isFailureReply(p.payload, service.code)) return null;
+    // The reply goes from the server to the client who guessed.
+    const { source: server, destination: client } = p.ip;
+    const serverPort = t.tcp.sourcePort;
+    const key = `${service.threatId} ${client} ${server}`;
+    const times = this.#buckets.pour(key, timeMs, timeMs, `${t.tcp.destinationPort} ${t.tcp.seq}`);
+    if (times === null) return null;
+    const seconds = Math.round((timeMs - (times[0] as number)) / 1000);
+    return {
+      threatId: service.threatId,
+      ruleId: service.ruleId,
+      ruleName: service.ruleName,
+      time: timeMs,
+      source: { ip: client, port: t.tcp.destinationPort },
+      destination: { ip: server, port: serverPort },
+      transport: 'tcp',
+      evidence: `${times.length} ${service.noun} at ${server}:${serverPort} within ${seconds} s`,
+      tags: ['bruteforce', service.tag],
+    };
+  }
+}
+
+/** A reply line with `code` and then a blank or `-` (a multiline reply's first line). */
+function isFailureReply(b: Uint8Array, code: string): boolean {
+  return (
+    b[0] === code.charCodeAt(0) &&
+    b[1] === code.charCodeAt(1) &&
+    b[2] === code.charCodeAt(2) &&
+    (b[3] === 0x20 || b[3] === 0x2d)
+  );
+}
