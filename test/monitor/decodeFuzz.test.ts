@@ -6,6 +6,7 @@ import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { multipartColumns } from '../../src/monitor/log/multipartColumns.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
 import { SshLogConversation } from '../../src/monitor/log/sshLog.js';
 import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
@@ -205,6 +206,79 @@ describe('decoders on hostile bytes', () => {
     const line = endless.onSegment(0, Buffer.from('\r\n'), false);
     assert.equal(line?.kind, 'message');
     assert.ok(line?.kind === 'message' && line.info.length < 300, 'the banner shown is cut to its allowed length');
+  });
+
+  test('SMTP with hostile commands, replies and messages never throws, and holds a bounded line', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        'DATA\r\n',
+        '.\r\n',
+        '\r\n.\r\n',
+        'BDAT 5 LAST\r\n',
+        'AUTH LOGIN\r\n',
+        '334 x\r\n',
+        'STARTTLS\r\n',
+        '250-x\r\n',
+        'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n',
+        'Content-Transfer-Encoding: base64\r\nContent-Type: message/rfc822; x\r\n\r\n',
+        'Subject: \xff\x00\r\n ',
+        '\r',
+      ),
+      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }), (segments) => {
+        const smtp = new SmtpLogConversation(new SmtpMessageBudget(4096));
+        for (const [toServer, text] of segments) {
+          const r = smtp.onSegment(toServer ? 0 : 1, Buffer.from(text, 'latin1'), toServer);
+          assert.ok(r === null || r.kind === 'segment' || Buffer.byteLength(r.info) <= 4095);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    // A line that never ends is held up to a bound, then shown.
+    const endless = new SmtpLogConversation(new SmtpMessageBudget());
+    let last = endless.onSegment(0, Buffer.alloc(1000, 0x41), true);
+    for (let i = 0; i < 100 && last?.kind === 'segment'; i++)
+      last = endless.onSegment(0, Buffer.alloc(1000, 0x41), true);
+    assert.equal(last?.kind, 'message');
+  });
+
+  test('FTP with hostile lines and data-channel announcements never throws', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        '227 (1,2,3,4,5,6)\r\n',
+        '227 999,1,1,1,1,1\r\n',
+        '229 (|||70000|)\r\n',
+        '229 (!!!21!)\r\n',
+        'PORT 10,0,0,1,0,0\r\n',
+        'EPRT |2|::1|1|\r\n',
+        'EPRT x\r\n',
+        'AUTH TLS\r\n',
+        '234 ok\r\n',
+      ),
+      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }), (segments) => {
+        const log = new PacketLog();
+        const seq = { client: 1, server: 1 };
+        for (const [toServer, text] of segments) {
+          const payload = Buffer.from(text, 'latin1');
+          const [src, dst] = toServer ? ['10.0.0.1', '10.0.0.2'] : ['10.0.0.2', '10.0.0.1'];
+          const [sport, dport] = toServer ? [40000, 21] : [21, 40000];
+          const side = toServer ? 'client' : 'server';
+          const bytes = ipv4(
+            { src, dst, proto: 6 },
+            tcp({ sport, dport, seq: seq[side], ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload }),
+          );
+          seq[side] += payload.length;
+          const line = log.line(decodePacket(frame(101, Uint8Array.from(bytes))));
+          assert.match(line, / (FTP|TCP|TLSv?[\d.]*|SSL) /);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('every prefix of a real packet decodes to a result with an error, not an exception', () => {
