@@ -244,7 +244,7 @@ describe('decoders on hostile bytes', () => {
     assert.equal(last?.kind, 'message');
   });
 
-  test('FTP with hostile lines and data-channel announcements never throws', () => {
+  test('FTP, POP3 and IMAP with hostile lines, announcements and literals never throw', () => {
     const piece = fc.oneof(
       fc.constantFrom(
         '227 (1,2,3,4,5,6)\r\n',
@@ -256,28 +256,40 @@ describe('decoders on hostile bytes', () => {
         'EPRT x\r\n',
         'AUTH TLS\r\n',
         '234 ok\r\n',
+        '+OK 5 octets\r\n',
+        'RETR 1\r\n',
+        'STLS\r\n',
+        '* 1 FETCH (BODY[] {4294967295}\r\n',
+        '* 1 FETCH (x {3}\r\nab)',
+        'a1 LOGIN\r\n',
+        'a1 STARTTLS\r\n',
+        'a1 OK\r\n',
       ),
       fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }), (segments) => {
-        const log = new PacketLog();
-        const seq = { client: 1, server: 1 };
-        for (const [toServer, text] of segments) {
-          const payload = Buffer.from(text, 'latin1');
-          const [src, dst] = toServer ? ['10.0.0.1', '10.0.0.2'] : ['10.0.0.2', '10.0.0.1'];
-          const [sport, dport] = toServer ? [40000, 21] : [21, 40000];
-          const side = toServer ? 'client' : 'server';
-          const bytes = ipv4(
-            { src, dst, proto: 6 },
-            tcp({ sport, dport, seq: seq[side], ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload }),
-          );
-          seq[side] += payload.length;
-          const line = log.line(decodePacket(frame(101, Uint8Array.from(bytes))));
-          assert.match(line, / (FTP|TCP|TLSv?[\d.]*|SSL) /);
-        }
-      }),
-      { numRuns: 1000 },
+      fc.property(
+        fc.constantFrom(21, 110, 143),
+        fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }),
+        (port, segments) => {
+          const log = new PacketLog();
+          const seq = { client: 1, server: 1 };
+          for (const [toServer, text] of segments) {
+            const payload = Buffer.from(text, 'latin1');
+            const [src, dst] = toServer ? ['10.0.0.1', '10.0.0.2'] : ['10.0.0.2', '10.0.0.1'];
+            const [sport, dport] = toServer ? [40000, port] : [port, 40000];
+            const side = toServer ? 'client' : 'server';
+            const bytes = ipv4(
+              { src, dst, proto: 6 },
+              tcp({ sport, dport, seq: seq[side], ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload }),
+            );
+            seq[side] += payload.length;
+            const line = log.line(decodePacket(frame(101, Uint8Array.from(bytes))));
+            assert.match(line, / (FTP|POP|IMAP|TCP|TLSv?[\d.]*|SSL)(\/\S+)? /);
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

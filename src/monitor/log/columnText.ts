@@ -35,8 +35,9 @@ const utf8 = new TextDecoder('utf-8');
 
 /**
  * tshark's format_text (`whitespace` false) and format_text_wsp (true) on UTF-8 bytes: valid
- * characters as they are, invalid bytes as U+FFFD, control characters escaped — or, for
- * format_text_wsp, white space (tab, line ends, vertical tab, form feed) as a blank.
+ * characters as they are, invalid bytes as U+FFFD, control characters escaped as the column
+ * escapes them — or, for format_text_wsp, white space (tab, line ends, vertical tab, form
+ * feed) as a blank.
  */
 export function formatUtf8(b: Uint8Array, start: number, end: number, whitespace: boolean): string {
   if (end <= start) return '';
@@ -49,7 +50,7 @@ export function formatUtf8(b: Uint8Array, start: number, end: number, whitespace
     s += text.slice(plainFrom, i);
     plainFrom = i + 1;
     if (whitespace && c >= 0x09 && c <= 0x0d) s += ' ';
-    else s += escapeByte(c);
+    else s += columnEscape(c);
   }
   return s + text.slice(plainFrom);
 }

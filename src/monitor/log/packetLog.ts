@@ -7,6 +7,7 @@ import { FTP_PORT, FtpControlConversation, type FtpDataChannel, FtpDataChannels,
 import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
 import { igmpColumns } from './igmp.js';
+import { IMAP_PORT, ImapLogConversation } from './imapLog.js';
 import type { MacNames } from './names.js';
 import {
   arpColumns,
@@ -17,6 +18,7 @@ import {
   ipProtocolName,
   udpColumns,
 } from './otherInfo.js';
+import { POP_PORT, PopLogConversation } from './popLog.js';
 import { SMTP_PORTS, SmtpLogConversation, SmtpMessageBudget } from './smtpLog.js';
 import { SSH_PORT, SshLogConversation } from './sshLog.js';
 import { switchProtocolColumns } from './switchProtocols.js';
@@ -58,6 +60,9 @@ interface LogConversation {
   readonly ftp: FtpControlConversation | null;
   /** A data connection an FTP control connection announced. */
   readonly ftpData: FtpDataChannel | null;
+  /** POP3 and IMAP, by port. */
+  readonly pop: PopLogConversation | null;
+  readonly imap: ImapLogConversation | null;
   /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
@@ -225,6 +230,8 @@ export class PacketLog {
           ? new FtpControlConversation(this.#ftpChannels, ftpServer === source ? destination : source, ftpServer)
           : null,
       ftpData,
+      pop: app === 'pop' ? new PopLogConversation() : null,
+      imap: app === 'imap' ? new ImapLogConversation() : null,
       portClaimed: app !== null || ftpData !== null,
     };
     this.#conversations.set(key, conv);
@@ -253,6 +260,18 @@ export class PacketLog {
       // After the server's 234 to AUTH TLS, both directions speak TLS.
       if (conv.ftp.tlsStarted) conv.tls = new TlsLogConversation();
       return { kind: 'message', ...summary };
+    }
+    if (conv.pop) {
+      if (payload.length === 0) return null;
+      const summary = conv.pop.onSegment(payload, tcp.destinationPort === POP_PORT);
+      if (conv.pop.tlsStarted) conv.tls = new TlsLogConversation();
+      return { kind: 'message', ...summary };
+    }
+    if (conv.imap) {
+      const summary = conv.imap.onSegment(dir, payload, tcp.destinationPort === IMAP_PORT);
+      if (conv.imap.tlsStarted) conv.tls = new TlsLogConversation();
+      // tshark's heuristic took this segment for TLS (a capture that starts after STARTTLS).
+      return summary?.kind === 'tls' ? tlsSummary(conv.tls as TlsLogConversation, dir, payload) : summary;
     }
     if (conv.smtp) {
       const summary = conv.smtp.onSegment(dir, payload, tcp.destinationPort === conv.smtpPort);
@@ -314,13 +333,15 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | null {
+function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
     if (port === SSH_PORT) return 'ssh';
     if (SMTP_PORTS.has(port)) return 'smtp';
     if (port === FTP_PORT) return 'ftp';
+    if (port === POP_PORT) return 'pop';
+    if (port === IMAP_PORT) return 'imap';
   }
   return null;
 }
