@@ -95,7 +95,7 @@ describe('network detections', () => {
         tcp({ sport, dport: 40000 + (seq % 3), seq, ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload: text }),
       );
     const guessing = (packets: number[][]) =>
-      run(packets).events.filter((e) => /^(ftp|smtp-auth)-brute-force$/.test(e.threat?.software?.id ?? ''));
+      run(packets).events.filter((e) => /^(ftp|smtp-auth|mailbox)-brute-force$/.test(e.threat?.software?.id ?? ''));
     const ftp = guessing(Array.from({ length: 7 }, (_, i) => reply(21, '530 Login incorrect.\r\n', 100 + i * 22)));
     assert.equal(ftp.length, 1);
     assert.equal(ftp[0]?.threat?.software?.id, 'ftp-brute-force');
@@ -109,6 +109,24 @@ describe('network detections', () => {
       smtp.map((e) => [e.threat?.software?.id, e.rule?.id]),
       [['smtp-auth-brute-force', 'monitor-smtp-auth-brute-force']],
     );
+    const mailbox = guessing([
+      ...Array.from({ length: 5 }, (_, i) => reply(110, '-ERR [AUTH] Authentication failed.\r\n', i * 40)),
+      ...Array.from({ length: 5 }, (_, i) =>
+        reply(143, `a${i} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`, i * 60),
+      ),
+    ]);
+    assert.deepEqual(
+      mailbox.map((e) => [e.threat?.software?.id, e.rule?.id]),
+      [
+        ['mailbox-brute-force', 'monitor-pop3-brute-force'],
+        ['mailbox-brute-force', 'monitor-imap-brute-force'],
+      ],
+    );
+    const other = (port: number, text: string) =>
+      guessing(Array.from({ length: 9 }, (_, i) => reply(port, text, i * 70))).length;
+    assert.equal(other(110, '-ERR no such message\r\n'), 0, "POP3's other errors");
+    assert.equal(other(143, '* NO [AUTHENTICATIONFAILED] x\r\n'), 0, 'an untagged line');
+    assert.equal(other(143, 'a1 NO [TRYCREATE] no such mailbox\r\n'), 0, "IMAP's other refusals");
     assert.equal(
       guessing(Array.from({ length: 4 }, (_, i) => reply(21, '530 no\r\n', i * 10))).length,
       0,

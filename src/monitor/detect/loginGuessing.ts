@@ -5,16 +5,17 @@ import type { Thresholds } from './thresholds.js';
 
 /**
  * Password guessing against services that answer in clear text: the server's own "login
- * failed" reply, counted per client and server — FTP's 530 (not logged in) and SMTP's 535
- * (authentication credentials invalid, RFC 4954), the replies fail2ban's filters for vsftpd,
- * proftpd and Postfix SASL count too. A leaky bucket per pair; a reply's segment is counted
- * once however often it is retransmitted.
+ * failed" reply, counted per client and server — FTP's 530 (not logged in), SMTP's 535
+ * (authentication credentials invalid, RFC 4954), POP3's `-ERR [AUTH]` (RFC 3206) and IMAP's
+ * `NO [AUTHENTICATIONFAILED]` (RFC 5530), what vsftpd, proftpd, Postfix SASL and Dovecot
+ * answer where fail2ban's filters read their logs. A leaky bucket per pair; a reply's segment
+ * is counted once however often it is retransmitted.
  */
 interface Service {
   readonly ports: readonly number[];
-  /** The reply code whose line says the login failed. */
-  readonly code: string;
-  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force';
+  /** The reply says the login failed. */
+  readonly failed: (reply: Uint8Array) => boolean;
+  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force' | 'mailbox-brute-force';
   readonly ruleId: string;
   readonly ruleName: string;
   readonly noun: string;
@@ -24,7 +25,7 @@ interface Service {
 const SERVICES: readonly Service[] = [
   {
     ports: [21],
-    code: '530',
+    failed: (b) => isCodeReply(b, '530'),
     threatId: 'ftp-brute-force',
     ruleId: 'monitor-ftp-brute-force',
     ruleName: 'Many failed FTP logins from one source at one server (password guessing)',
@@ -33,12 +34,30 @@ const SERVICES: readonly Service[] = [
   },
   {
     ports: [25, 587],
-    code: '535',
+    failed: (b) => isCodeReply(b, '535'),
     threatId: 'smtp-auth-brute-force',
     ruleId: 'monitor-smtp-auth-brute-force',
     ruleName: 'Many failed SMTP AUTH attempts from one source at one server (password guessing)',
     noun: 'failed SMTP AUTH attempts (535)',
     tag: 'smtp',
+  },
+  {
+    ports: [110],
+    failed: (b) => startsWith(b, 0, '-ERR [AUTH]'),
+    threatId: 'mailbox-brute-force',
+    ruleId: 'monitor-pop3-brute-force',
+    ruleName: 'Many failed POP3 logins from one source at one server (password guessing)',
+    noun: 'failed POP3 logins (-ERR [AUTH])',
+    tag: 'pop3',
+  },
+  {
+    ports: [143],
+    failed: isImapAuthenticationFailure,
+    threatId: 'mailbox-brute-force',
+    ruleId: 'monitor-imap-brute-force',
+    ruleName: 'Many failed IMAP logins from one source at one server (password guessing)',
+    noun: 'failed IMAP logins (NO [AUTHENTICATIONFAILED])',
+    tag: 'imap',
   },
 ];
 
@@ -63,11 +82,11 @@ export class LoginGuessingDetector {
     const t = p.transport;
     if (t.kind !== 'tcp' || !p.ip || p.payload.length < 4) return null;
     const service = BY_PORT.get(t.tcp.sourcePort);
-    if (service === undefined || !isFailureReply(p.payload, service.code)) return null;
+    if (service === undefined || !service.failed(p.payload)) return null;
     // The reply goes from the server to the client who guessed.
     const { source: server, destination: client } = p.ip;
     const serverPort = t.tcp.sourcePort;
-    const key = `${service.threatId} ${client} ${server}`;
+    const key = `${service.ruleId} ${client} ${server}`;
     const times = this.#buckets.pour(key, timeMs, timeMs, `${t.tcp.destinationPort} ${t.tcp.seq}`);
     if (times === null) return null;
     const seconds = Math.round((timeMs - (times[0] as number)) / 1000);
@@ -86,11 +105,18 @@ export class LoginGuessingDetector {
 }
 
 /** A reply line with `code` and then a blank or `-` (a multiline reply's first line). */
-function isFailureReply(b: Uint8Array, code: string): boolean {
-  return (
-    b[0] === code.charCodeAt(0) &&
-    b[1] === code.charCodeAt(1) &&
-    b[2] === code.charCodeAt(2) &&
-    (b[3] === 0x20 || b[3] === 0x2d)
-  );
+function isCodeReply(b: Uint8Array, code: string): boolean {
+  return startsWith(b, 0, code) && (b[3] === 0x20 || b[3] === 0x2d);
+}
+
+/** A tagged `<tag> NO [AUTHENTICATIONFAILED]` line (the segment's first, as a LOGIN answer comes alone). */
+function isImapAuthenticationFailure(b: Uint8Array): boolean {
+  const blank = b.indexOf(0x20);
+  return blank > 0 && b[0] !== 0x2a && startsWith(b, blank + 1, 'NO [AUTHENTICATIONFAILED]');
+}
+
+function startsWith(b: Uint8Array, at: number, text: string): boolean {
+  if (b.length - at < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
+  return true;
 }

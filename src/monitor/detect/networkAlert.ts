@@ -7,6 +7,7 @@ export const NETWORK_THREATS = [
   'ssh-brute-force',
   'ftp-brute-force',
   'smtp-auth-brute-force',
+  'mailbox-brute-force',
 ] as const;
 
 /** A network-level finding of a stateful detector (scan, flood), before it becomes an event. */
