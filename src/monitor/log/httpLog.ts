@@ -60,10 +60,25 @@ export class HttpLogConversation {
   readonly #methods: [string[], string[]] = [[], []];
   /** A `101 Switching Protocols` to WebSocket was answered: both sides speak it from now on. */
   #webSocket = false;
+  /** The port the last CONNECT asked for (0 when it named none), and the tunnel's once answered. */
+  #connectPort = 0;
+  #tunnelPort = 0;
+  /** The direction the tunnel's 2xx came from: the proxy's side. */
+  #proxyDir: 0 | 1 = 1;
 
   /** A CONNECT was answered 2xx: what follows is the tunnelled protocol. */
   get tunnelOpen(): boolean {
     return this.#tunnel[0] || this.#tunnel[1];
+  }
+
+  /** The port the open tunnel leads to (tshark hands the tunnel to that port's dissector); 0 for none. */
+  get tunnelPort(): number {
+    return this.#tunnelPort;
+  }
+
+  /** The direction from the proxy (which answered the CONNECT) toward its client. */
+  get proxyDirection(): 0 | 1 {
+    return this.#proxyDir;
   }
 
   /** The conversation switched to WebSocket (./webSocketLog.ts reads it from the next segment on). */
@@ -223,6 +238,7 @@ export class HttpLogConversation {
     p.contentEncoding = headers.contentEncoding;
     const other = dir === 0 ? 1 : 0;
     if (!p.isResponse) {
+      if (p.method === 'CONNECT') this.#connectPort = authorityPort(line);
       this.#methods[dir].push(p.method);
       if (this.#methods[dir].length > 64) this.#methods[dir].shift();
       setBody(p, headers, 0);
@@ -238,6 +254,8 @@ export class HttpLogConversation {
       p.mode = 'length';
       p.remaining = 0;
       this.#tunnel[dir] = true;
+      this.#tunnelPort = this.#connectPort;
+      this.#proxyDir = dir;
     } else {
       setBody(p, headers, -1);
     }
@@ -334,4 +352,13 @@ function headEnd(text: string, from: number): number {
     if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) return i + 3;
   }
   return -1;
+}
+
+/** The port of `CONNECT host:port HTTP/1.1`, or 0 when the target names none. */
+function authorityPort(requestLine: string): number {
+  const target = requestLine.split(' ')[1] ?? '';
+  const colon = target.lastIndexOf(':');
+  if (colon < 0 || target.endsWith(']')) return 0;
+  const port = Number(target.slice(colon + 1));
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 0;
 }

@@ -63,6 +63,8 @@ interface LogConversation {
   /** POP3 and IMAP, by port. */
   readonly pop: PopLogConversation | null;
   readonly imap: ImapLogConversation | null;
+  /** What a CONNECT tunnel carries, once one is open: the dissector of the port it leads to. */
+  tunnel: TunnelLog | null;
   /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
@@ -232,10 +234,62 @@ export class PacketLog {
       ftpData,
       pop: app === 'pop' ? new PopLogConversation() : null,
       imap: app === 'imap' ? new ImapLogConversation() : null,
+      tunnel: null,
       portClaimed: app !== null || ftpData !== null,
     };
     this.#conversations.set(key, conv);
     return conv;
+  }
+
+  #tunnelled(
+    conv: LogConversation,
+    http: HttpLogConversation,
+    dir: 0 | 1,
+    tcp: TcpHeader,
+    payload: Uint8Array,
+  ): AppSummary | null {
+    if (payload.length === 0) return null;
+    // tshark's reversal: the proxy's side (the far server's words) is taken for the client's.
+    const asClient = dir === http.proxyDirection;
+    conv.tunnel ??= this.#tunnelLog(http.tunnelPort, asClient ? tcp.sourcePort : tcp.destinationPort);
+    const t = conv.tunnel;
+    switch (t.kind) {
+      case 'smtp': {
+        const summary = t.log.onSegment(dir, payload, asClient);
+        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
+        return summary;
+      }
+      case 'ftp':
+        return { kind: 'message', ...t.log.onSegment(payload, asClient) };
+      case 'ssh':
+        return t.log.onSegment(dir, payload, !asClient);
+      case 'pop': {
+        const summary = t.log.onSegment(payload, asClient);
+        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
+        return { kind: 'message', ...summary };
+      }
+      case 'imap': {
+        const summary = t.log.onSegment(dir, payload, asClient);
+        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
+        return summary?.kind === 'tls' ? tlsSummary(conv.tls as TlsLogConversation, dir, payload) : summary;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * tshark tries the lower of the proxy's port and the tunnel's first: the proxy's port is
+   * HTTP's, which declines a tunnel, and the data stays TCP (no heuristic of ours takes it).
+   */
+  #tunnelLog(port: number, proxyPort: number): TunnelLog {
+    if (port === 0 || proxyPort < port) return { kind: 'tcp' };
+    if (SMTP_PORTS.has(port)) return { kind: 'smtp', log: new SmtpLogConversation(this.#smtpBudget) };
+    if (port === FTP_PORT) return { kind: 'ftp', log: new FtpControlConversation(this.#ftpChannels, '', '') };
+    if (port === SSH_PORT) return { kind: 'ssh', log: new SshLogConversation() };
+    if (port === IMAP_PORT) return { kind: 'imap', log: new ImapLogConversation() };
+    if (port === POP_PORT) return { kind: 'pop', log: new PopLogConversation() };
+    return { kind: 'tcp' };
   }
 
   #application(
@@ -248,6 +302,9 @@ export class PacketLog {
     if ((flags & RETRANSMITTED) !== 0) return null;
     if (!conv.tls && conv.httpLog?.tunnelOpen && looksLikeTls(payload)) conv.tls = new TlsLogConversation();
     if (conv.tls) return tlsSummary(conv.tls, dir, payload);
+    // Behind HTTP found by port; tshark treats a heuristic HTTP conversation's tunnel otherwise
+    // (the client's side stays HTTP), as ./httpLog.ts does.
+    if (conv.httpLog?.tunnelOpen && conv.http === 'port') return this.#tunnelled(conv, conv.httpLog, dir, tcp, payload);
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
     if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
     if (conv.ftpData)
@@ -296,6 +353,19 @@ export class PacketLog {
     return summary;
   }
 }
+
+/**
+ * A CONNECT tunnel's data, both ways, as tshark 4.0 shows it: handed to the dissector of the
+ * port the CONNECT named — with the roles reversed, as tshark has them (what the proxy relays
+ * from the far server counts as the client's) — or plain TCP where that port has none of ours.
+ */
+type TunnelLog =
+  | { readonly kind: 'smtp'; readonly log: SmtpLogConversation }
+  | { readonly kind: 'ftp'; readonly log: FtpControlConversation }
+  | { readonly kind: 'ssh'; readonly log: SshLogConversation }
+  | { readonly kind: 'imap'; readonly log: ImapLogConversation }
+  | { readonly kind: 'pop'; readonly log: PopLogConversation }
+  | { readonly kind: 'tcp' };
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 const ZEROS = '000000000';
