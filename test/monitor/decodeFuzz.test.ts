@@ -244,7 +244,7 @@ describe('decoders on hostile bytes', () => {
     assert.equal(last?.kind, 'message');
   });
 
-  test('FTP, POP3 and IMAP with hostile lines, announcements and literals never throw', () => {
+  test('FTP, POP3, IMAP and IRC with hostile lines, announcements and literals never throw', () => {
     const piece = fc.oneof(
       fc.constantFrom(
         '227 (1,2,3,4,5,6)\r\n',
@@ -269,7 +269,7 @@ describe('decoders on hostile bytes', () => {
     );
     fc.assert(
       fc.property(
-        fc.constantFrom(21, 110, 143),
+        fc.constantFrom(21, 110, 143, 6667),
         fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }),
         (port, segments) => {
           const log = new PacketLog();
@@ -285,7 +285,7 @@ describe('decoders on hostile bytes', () => {
             );
             seq[side] += payload.length;
             const line = log.line(decodePacket(frame(101, Uint8Array.from(bytes))));
-            assert.match(line, / (FTP|POP|IMAP|TCP|TLSv?[\d.]*|SSL)(\/\S+)? /);
+            assert.match(line, / (FTP|POP|IMAP|IRC|TCP|TLSv?[\d.]*|SSL)(\/\S+)? /);
           }
         },
       ),

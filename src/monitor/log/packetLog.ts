@@ -8,6 +8,7 @@ import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
 import { igmpColumns } from './igmp.js';
 import { IMAP_PORT, ImapLogConversation } from './imapLog.js';
+import { IRC_PORT, ircInfo } from './ircLog.js';
 import type { MacNames } from './names.js';
 import {
   arpColumns,
@@ -63,6 +64,8 @@ interface LogConversation {
   /** POP3 and IMAP, by port. */
   readonly pop: PopLogConversation | null;
   readonly imap: ImapLogConversation | null;
+  /** IRC, by port. */
+  readonly irc: boolean;
   /** What a CONNECT tunnel carries, once one is open: the dissector of the port it leads to. */
   tunnel: TunnelLog | null;
   /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
@@ -234,6 +237,7 @@ export class PacketLog {
       ftpData,
       pop: app === 'pop' ? new PopLogConversation() : null,
       imap: app === 'imap' ? new ImapLogConversation() : null,
+      irc: app === 'irc',
       tunnel: null,
       portClaimed: app !== null || ftpData !== null,
     };
@@ -318,6 +322,10 @@ export class PacketLog {
       if (conv.ftp.tlsStarted) conv.tls = new TlsLogConversation();
       return { kind: 'message', ...summary };
     }
+    if (conv.irc)
+      return payload.length === 0
+        ? null
+        : { kind: 'message', protocol: 'IRC', info: ircInfo(payload, tcp.destinationPort === IRC_PORT) };
     if (conv.pop) {
       if (payload.length === 0) return null;
       const summary = conv.pop.onSegment(payload, tcp.destinationPort === POP_PORT);
@@ -403,7 +411,7 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | null {
+function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
@@ -412,6 +420,7 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | '
     if (port === FTP_PORT) return 'ftp';
     if (port === POP_PORT) return 'pop';
     if (port === IMAP_PORT) return 'imap';
+    if (port === IRC_PORT) return 'irc';
   }
   return null;
 }

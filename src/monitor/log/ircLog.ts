@@ -1,0 +1,58 @@
+/**
+ * IRC in tshark's packet log (packet-irc.c, tshark 4.0), port 6667: `Request` or `Response`,
+ * then each line's command in parentheses — `Request (NICK) (USER)`, `Response (001) (002)` —
+ * after its `:prefix`, if any. No line is held for the next segment; a line without a command
+ * (only a prefix, only blanks, empty) adds nothing.
+ */
+export const IRC_PORT = 6667;
+
+export function ircInfo(b: Uint8Array, toServer: boolean): string {
+  let info = toServer ? 'Request' : 'Response';
+  for (let at = 0; at < b.length; ) {
+    const { end, next } = lineAt(b, at);
+    if (end > at) {
+      const command = commandOf(b, at, end);
+      if (command !== null) info += ` (${rawAscii(b, command.start, command.end)})`;
+    }
+    at = next;
+  }
+  return info;
+}
+
+/** The command of the line from `at` to `end`: after the prefix and the blanks that follow it. */
+function commandOf(b: Uint8Array, at: number, end: number): { start: number; end: number } | null {
+  let start = at;
+  if (b[at] === 0x3a) {
+    const space = b.subarray(at + 1, end).indexOf(0x20);
+    if (space < 0) return null;
+    start = at + 1 + space + 1;
+  }
+  while (start < end && b[start] === 0x20) start++;
+  if (start === end) return null;
+  const space = b.subarray(start, end).indexOf(0x20);
+  return { start, end: space < 0 ? end : start + space };
+}
+
+/**
+ * The command as IRC's dissector appends it: read as ASCII (bytes above 0x7F become U+FFFD),
+ * control characters left as they are — unescaped, unlike other dissectors' — up to a NUL.
+ */
+function rawAscii(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    if (c === 0) break;
+    s += c >= 0x80 ? '\uFFFD' : String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** tvb_find_line_end without desegmenting: LF, CRLF or a lone CR ends a line; else the data's end. */
+function lineAt(b: Uint8Array, at: number): { end: number; next: number } {
+  for (let i = at; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x0a) return { end: i, next: i + 1 };
+    if (c === 0x0d) return { end: i, next: i + 1 < b.length && b[i + 1] === 0x0a ? i + 2 : i + 1 };
+  }
+  return { end: b.length, next: b.length };
+}

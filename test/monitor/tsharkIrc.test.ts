@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { conversationLog, summaries } from './helpers/conversations.js';
+import { hasTool, tempDir } from './helpers/run.js';
+
+/**
+ * IRC in the packet log — a bot on a compromised site calling home, or the seed's worm's own
+ * channel — compared line by line with tshark 4.0 where it is installed; the Info texts
+ * asserted below were read off tshark's output for the same packets.
+ */
+const tshark = hasTool('tshark', '-v');
+const tmp = tempDir();
+after(tmp.cleanup);
+
+describe(`IRC as tshark summarises it${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
+  test("each line's command after its prefix, in parentheses; lines without one add nothing", () => {
+    const lines = conversationLog(
+      [
+        {
+          port: 6667,
+          steps: [
+            ['c', 'NICK x\r\nUSER x 0 * :real name\r\n'],
+            ['s', ':irc.example.net 001 x :Welcome\r\n:irc.example.net 002 x :Your host\r\n'],
+            ['s', 'PING :irc.example.net\r\n'],
+            ['c', 'PRIVMSG #chan :\x01ACTION waves\x01\r\n'],
+            ['c', '\r\n'],
+            ['c', 'partial'],
+            ['c', ' line\r\n'],
+            ['s', ':only.prefix\r\n'],
+            ['s', ':p    CMD  x\r\n:p\r\nx\ry\nz'],
+            ['c', 'caf\xe9\x01 x\r\n'],
+          ],
+        },
+      ],
+      tshark ? tmp.dir : null,
+      'irc',
+    );
+    assert.deepEqual(summaries(lines), [
+      'IRC Request (NICK) (USER)',
+      'IRC Response (001) (002)',
+      'IRC Response (PING)',
+      'IRC Request (PRIVMSG)',
+      'IRC Request',
+      'IRC Request (partial)',
+      'IRC Request (line)',
+      'IRC Response',
+      'IRC Response (CMD) (x) (y) (z)',
+      // IRC's dissector leaves control characters as they are.
+      'IRC Request (caf\uFFFD\x01)',
+    ]);
+  });
+});
