@@ -19,7 +19,7 @@ const tunnel = (port: number, target: string, steps: Conversation['steps']): Con
 });
 
 describe(`CONNECT tunnels as tshark shows them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
-  test('a tunnel to a mail, FTP or SSH port is that protocol (roles reversed); others stay TCP', () => {
+  test('a tunnel to a mail, FTP, SSH or Telnet port is that protocol (roles reversed); others stay TCP', () => {
     const lines = conversationLog(
       [
         tunnel(8080, 'maila.microsoft.com:25', [
@@ -35,6 +35,10 @@ describe(`CONNECT tunnels as tshark shows them${tshark ? '' : ' (tshark not inst
         tunnel(3128, 'h:22', [
           ['s', 'SSH-2.0-OpenSSH_9.6\r\n'],
           ['c', 'SSH-2.0-x\r\n'],
+        ]),
+        tunnel(8080, 'h:23', [
+          ['s', 'login: '],
+          ['c', 'root\r\n'],
         ]),
         tunnel(8080, 'h:143', [
           ['s', '* OK ready now\r\n'],
@@ -67,16 +71,18 @@ describe(`CONNECT tunnels as tshark shows them${tshark ? '' : ' (tshark not inst
       'FTP Response: USER anonymous',
       'SSH Client: Protocol (SSH-2.0-OpenSSH_9.6)',
       'SSHv2 Server: Protocol (SSH-2.0-x)',
+      'TELNET Telnet Data ...',
+      'TELNET Telnet Data ...',
       'IMAP Request: * OK ready now',
       'IMAP Response: a1 LOGIN x yy',
       'POP C: +OK hi',
       // Taken for the server's, a line that is no +OK or -ERR reply is a message.
       'POP/IMF USER bob  ',
-      'TCP 80 → 50005 [PSH, ACK] Seq=40 Ack=27 Win=65535 Len=8',
-      'TCP 8080 → 50006 [PSH, ACK] Seq=40 Ack=29 Win=65535 Len=13',
-      'TCP 50006 → 8080 [PSH, ACK] Seq=29 Ack=53 Win=65535 Len=14',
-      'TCP 50007 → 8080 [PSH, ACK] Seq=26 Ack=40 Win=65535 Len=27',
-      'TCP 50008 → 8080 [PSH, ACK] Seq=23 Ack=40 Win=65535 Len=8',
+      'TCP 80 → 50006 [PSH, ACK] Seq=40 Ack=27 Win=65535 Len=8',
+      'TCP 8080 → 50007 [PSH, ACK] Seq=40 Ack=29 Win=65535 Len=13',
+      'TCP 50007 → 8080 [PSH, ACK] Seq=29 Ack=53 Win=65535 Len=14',
+      'TCP 50008 → 8080 [PSH, ACK] Seq=26 Ack=40 Win=65535 Len=27',
+      'TCP 50009 → 8080 [PSH, ACK] Seq=23 Ack=40 Win=65535 Len=8',
     ]);
   });
 });

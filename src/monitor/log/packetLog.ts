@@ -35,10 +35,15 @@ import { tcpInfo } from './tcpInfo.js';
 import { looksLikeTls, TLS_PORTS, TlsLogConversation, tlsByHeuristic } from './tlsLog.js';
 import { WebSocketLogConversation } from './webSocketLog.js';
 
+/** Telnet's port: tshark shows every segment with data as `Telnet Data ...`, whatever it holds. */
+const TELNET_PORT = 23;
+
 /** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
 const HTTP_PORTS = new Set([80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371]);
 
 const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
+
+const TELNET_DATA = { kind: 'message', protocol: 'TELNET', info: 'Telnet Data ...' } as const;
 
 interface LogConversation {
   readonly analysis: ConversationAnalysis;
@@ -64,8 +69,9 @@ interface LogConversation {
   /** POP3 and IMAP, by port. */
   readonly pop: PopLogConversation | null;
   readonly imap: ImapLogConversation | null;
-  /** IRC, by port. */
+  /** IRC and Telnet, by port. */
   readonly irc: boolean;
+  readonly telnet: boolean;
   /** What a CONNECT tunnel carries, once one is open: the dissector of the port it leads to. */
   tunnel: TunnelLog | null;
   /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
@@ -238,6 +244,7 @@ export class PacketLog {
       pop: app === 'pop' ? new PopLogConversation() : null,
       imap: app === 'imap' ? new ImapLogConversation() : null,
       irc: app === 'irc',
+      telnet: app === 'telnet',
       tunnel: null,
       portClaimed: app !== null || ftpData !== null,
     };
@@ -277,6 +284,8 @@ export class PacketLog {
         if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
         return summary?.kind === 'tls' ? tlsSummary(conv.tls as TlsLogConversation, dir, payload) : summary;
       }
+      case 'telnet':
+        return TELNET_DATA;
       default:
         return null;
     }
@@ -293,6 +302,7 @@ export class PacketLog {
     if (port === SSH_PORT) return { kind: 'ssh', log: new SshLogConversation() };
     if (port === IMAP_PORT) return { kind: 'imap', log: new ImapLogConversation() };
     if (port === POP_PORT) return { kind: 'pop', log: new PopLogConversation() };
+    if (port === TELNET_PORT) return { kind: 'telnet' };
     return { kind: 'tcp' };
   }
 
@@ -322,6 +332,7 @@ export class PacketLog {
       if (conv.ftp.tlsStarted) conv.tls = new TlsLogConversation();
       return { kind: 'message', ...summary };
     }
+    if (conv.telnet) return payload.length === 0 ? null : TELNET_DATA;
     if (conv.irc)
       return payload.length === 0
         ? null
@@ -373,6 +384,7 @@ type TunnelLog =
   | { readonly kind: 'ssh'; readonly log: SshLogConversation }
   | { readonly kind: 'imap'; readonly log: ImapLogConversation }
   | { readonly kind: 'pop'; readonly log: PopLogConversation }
+  | { readonly kind: 'telnet' }
   | { readonly kind: 'tcp' };
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
@@ -411,7 +423,10 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 }
 
 /** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | null {
+function portProtocol(
+  a: number,
+  b: number,
+): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | 'telnet' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
@@ -421,6 +436,7 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | 'ssh' | 'smtp' | '
     if (port === POP_PORT) return 'pop';
     if (port === IMAP_PORT) return 'imap';
     if (port === IRC_PORT) return 'irc';
+    if (port === TELNET_PORT) return 'telnet';
   }
   return null;
 }

@@ -4,15 +4,15 @@ import { conversationLog, summaries } from './helpers/conversations.js';
 import { hasTool, tempDir } from './helpers/run.js';
 
 /**
- * IRC in the packet log — a bot on a compromised site calling home, or the seed's worm's own
- * channel — compared line by line with tshark 4.0 where it is installed; the Info texts
+ * IRC and Telnet in the packet log — a bot on a compromised site calling home, a Mirai-style
+ * login run — compared line by line with tshark 4.0 where it is installed; the Info texts
  * asserted below were read off tshark's output for the same packets.
  */
 const tshark = hasTool('tshark', '-v');
 const tmp = tempDir();
 after(tmp.cleanup);
 
-describe(`IRC as tshark summarises it${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
+describe(`IRC and Telnet as tshark summarises them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test("each line's command after its prefix, in parentheses; lines without one add nothing", () => {
     const lines = conversationLog(
       [
@@ -48,5 +48,25 @@ describe(`IRC as tshark summarises it${tshark ? '' : ' (tshark not installed: In
       // IRC's dissector leaves control characters as they are.
       'IRC Request (caf\uFFFD\x01)',
     ]);
+  });
+
+  test('every Telnet segment with data is `Telnet Data ...`, option negotiation or text', () => {
+    const lines = conversationLog(
+      [
+        {
+          port: 23,
+          steps: [
+            ['s', '\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01'],
+            ['c', '\xff\xfc\x18\xff\xfe\x01'],
+            ['s', '\r\nlogin: '],
+            ['c', 'root\r\n'],
+            ['c', 'enable\r\nsystem\r\nshell\r\nsh\r\n/bin/busybox MIRAI\r\n'],
+          ],
+        },
+      ],
+      tshark ? tmp.dir : null,
+      'telnet',
+    );
+    assert.deepEqual(summaries(lines), Array(5).fill('TELNET Telnet Data ...'));
   });
 });
