@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { type Conversation, conversationLog, summaries } from './helpers/conversations.js';
-import { hasTool, tempDir } from './helpers/run.js';
+import { describe, test } from 'node:test';
+import { CLIENT_HELLO, conversationLogs, summaries } from './helpers/conversations.js';
 
 /**
  * FTP in the packet log: control connections on port 21 and the data connections they
  * announce, compared line by line with tshark 4.0 where it is installed; the Info texts asserted
  * below were read off tshark's output for the same packets.
  */
-const tshark = hasTool('tshark', '-v');
-const tmp = tempDir();
-after(tmp.cleanup);
-
-const log = (name: string, list: readonly Conversation[]): string[] =>
-  conversationLog(list, tshark ? tmp.dir : null, name);
-
-const HELLO = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
+const { tshark, log } = conversationLogs();
 
 describe(`FTP as tshark summarises it${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test('a control connection shows the first line of each segment, whatever it holds', () => {
@@ -33,7 +25,7 @@ describe(`FTP as tshark summarises it${tshark ? '' : ' (tshark not installed: In
           ['s', 'hello\r\n'],
           ['c', 'AUTH TLS\r\n'],
           ['s', '234 Proceed with negotiation.\r\n'],
-          ['c', HELLO],
+          ['c', CLIENT_HELLO],
         ],
       },
     ]);

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { type Conversation, conversationLog, summaries } from './helpers/conversations.js';
-import { hasTool, tempDir } from './helpers/run.js';
+import { describe, test } from 'node:test';
+import { CLIENT_HELLO, conversationLogs, summaries } from './helpers/conversations.js';
 
 /**
  * POP3 and IMAP in the packet log, compared line by line with tshark 4.0 where it is installed;
  * the Info texts asserted below were read off tshark's output for the same packets.
  */
-const tshark = hasTool('tshark', '-v');
-const tmp = tempDir();
-after(tmp.cleanup);
-
-const log = (name: string, list: readonly Conversation[]): string[] =>
-  conversationLog(list, tshark ? tmp.dir : null, name);
-
-const HELLO = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
+const { tshark, log } = conversationLogs();
 
 describe(`POP3 and IMAP as tshark summarises them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test('POP3: first lines, message data by the size RETR announced, replies that are data, STLS', () => {
@@ -36,7 +28,7 @@ describe(`POP3 and IMAP as tshark summarises them${tshark ? '' : ' (tshark not i
           ['c', 'caf\xe9\x01\r\n'],
           ['c', 'STLS\r\n'],
           ['s', '+OK Begin TLS\r\n'],
-          ['c', HELLO],
+          ['c', CLIENT_HELLO],
         ],
       },
     ]);
@@ -83,11 +75,11 @@ describe(`POP3 and IMAP as tshark summarises them${tshark ? '' : ' (tshark not i
           ['c', 'caf\xe9\x01 x\r\n'],
           ['c', 'a9 STARTTLS\r\n'],
           ['s', 'a9 OK go\r\n'],
-          ['c', HELLO],
+          ['c', CLIENT_HELLO],
         ],
       },
       // A capture that starts after STARTTLS: the heuristic finds TLS in the first bytes.
-      { port: 143, steps: [['c', HELLO]] },
+      { port: 143, steps: [['c', CLIENT_HELLO]] },
       // A FETCH with no parenthesis: tshark waits for more, and more, and shows nothing else.
       {
         port: 143,

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
-import { type Conversation, conversationLog, type Step, summaries } from './helpers/conversations.js';
-import { hasTool, tempDir } from './helpers/run.js';
+import { CLIENT_HELLO, conversationLogs, type Step, summaries } from './helpers/conversations.js';
 
 /**
  * SMTP in the packet log: hand-built mail sessions on ports 25 and 587, compared line by line
  * with tshark 4.0 where it is installed; the Info texts asserted below were read off tshark's
  * output for the same packets, so they hold on a machine without it too.
  */
-const tshark = hasTool('tshark', '-v');
-const tmp = tempDir();
-after(tmp.cleanup);
-
-const log = (name: string, list: readonly Conversation[]): string[] =>
-  conversationLog(list, tshark ? tmp.dir : null, name);
+const { tshark, log } = conversationLogs();
 
 describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test('a session: greeting, multiline replies, pipelined commands, message data and the message as IMF', () => {
@@ -71,7 +65,6 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
   });
 
   test('AUTH LOGIN and PLAIN, STARTTLS into TLS, and a refused STARTTLS', () => {
-    const hello = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
     const lines = log('smtp-auth', [
       {
         port: 25,
@@ -99,7 +92,7 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
           ['s', '454 not now\r\n'],
           ['c', 'STARTTLS\r\n'],
           ['s', '220 go ahead\r\n'],
-          ['c', hello],
+          ['c', CLIENT_HELLO],
         ],
       },
     ]);

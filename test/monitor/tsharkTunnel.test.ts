@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { type Conversation, conversationLog, summaries } from './helpers/conversations.js';
-import { hasTool, tempDir } from './helpers/run.js';
+import { describe, test } from 'node:test';
+import { type Conversation, conversationLogs, summaries } from './helpers/conversations.js';
 
 /**
  * What an open proxy's CONNECT tunnels carry, in the packet log — the seed's `CONNECT
@@ -9,9 +8,7 @@ import { hasTool, tempDir } from './helpers/run.js';
  * dissector of the port the CONNECT named, with the roles reversed; compared line by line with
  * tshark where it is installed.
  */
-const tshark = hasTool('tshark', '-v');
-const tmp = tempDir();
-after(tmp.cleanup);
+const { tshark, log } = conversationLogs();
 
 const tunnel = (port: number, target: string, steps: Conversation['steps']): Conversation => ({
   port,
@@ -20,46 +17,42 @@ const tunnel = (port: number, target: string, steps: Conversation['steps']): Con
 
 describe(`CONNECT tunnels as tshark shows them${tshark ? '' : ' (tshark not installed: Info texts only)'}`, () => {
   test('a tunnel to a mail, FTP, SSH or Telnet port is that protocol (roles reversed); others stay TCP', () => {
-    const lines = conversationLog(
-      [
-        tunnel(8080, 'maila.microsoft.com:25', [
-          ['s', '220 mail ESMTP\r\n'],
-          ['c', 'HELO x\r\n'],
-          ['s', '250 ok\r\n'],
-          ['c', 'MAIL FROM:<a@b>\r\n'],
-        ]),
-        tunnel(80, 'ftp.example.net:21', [
-          ['s', '220 ftp\r\n'],
-          ['c', 'USER anonymous\r\n'],
-        ]),
-        tunnel(3128, 'h:22', [
-          ['s', 'SSH-2.0-OpenSSH_9.6\r\n'],
-          ['c', 'SSH-2.0-x\r\n'],
-        ]),
-        tunnel(8080, 'h:23', [
-          ['s', 'login: '],
-          ['c', 'root\r\n'],
-        ]),
-        tunnel(8080, 'h:143', [
-          ['s', '* OK ready now\r\n'],
-          ['c', 'a1 LOGIN x yy\r\n'],
-        ]),
-        tunnel(8080, 'h:110', [
-          ['s', '+OK hi\r\n'],
-          ['c', 'USER bob\r\n'],
-        ]),
-        // Behind a proxy on port 80, POP's port is the higher one: HTTP's is tried first, and declines.
-        tunnel(80, 'h:110', [['s', '+OK hi\r\n']]),
-        tunnel(8080, 'h:12345', [
-          ['s', 'hello there\r\n'],
-          ['c', 'client words\r\n'],
-        ]),
-        tunnel(8080, 'h:80', [['c', 'GET / HTTP/1.1\r\nHost: h\r\n\r\n']]),
-        tunnel(8080, 'h', [['c', 'EHLO y\r\n']]),
-      ],
-      tshark ? tmp.dir : null,
-      'tunnels',
-    );
+    const lines = log('tunnels', [
+      tunnel(8080, 'maila.microsoft.com:25', [
+        ['s', '220 mail ESMTP\r\n'],
+        ['c', 'HELO x\r\n'],
+        ['s', '250 ok\r\n'],
+        ['c', 'MAIL FROM:<a@b>\r\n'],
+      ]),
+      tunnel(80, 'ftp.example.net:21', [
+        ['s', '220 ftp\r\n'],
+        ['c', 'USER anonymous\r\n'],
+      ]),
+      tunnel(3128, 'h:22', [
+        ['s', 'SSH-2.0-OpenSSH_9.6\r\n'],
+        ['c', 'SSH-2.0-x\r\n'],
+      ]),
+      tunnel(8080, 'h:23', [
+        ['s', 'login: '],
+        ['c', 'root\r\n'],
+      ]),
+      tunnel(8080, 'h:143', [
+        ['s', '* OK ready now\r\n'],
+        ['c', 'a1 LOGIN x yy\r\n'],
+      ]),
+      tunnel(8080, 'h:110', [
+        ['s', '+OK hi\r\n'],
+        ['c', 'USER bob\r\n'],
+      ]),
+      // Behind a proxy on port 80, POP's port is the higher one: HTTP's is tried first, and declines.
+      tunnel(80, 'h:110', [['s', '+OK hi\r\n']]),
+      tunnel(8080, 'h:12345', [
+        ['s', 'hello there\r\n'],
+        ['c', 'client words\r\n'],
+      ]),
+      tunnel(8080, 'h:80', [['c', 'GET / HTTP/1.1\r\nHost: h\r\n\r\n']]),
+      tunnel(8080, 'h', [['c', 'EHLO y\r\n']]),
+    ]);
     const shown = summaries(lines).filter((l) => !l.startsWith('HTTP '));
     assert.deepEqual(shown, [
       // The far server's greeting, relayed by the proxy, is taken for the client's words.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { pcap, writeCapture } from './captureWriter.js';
-import { ourLines, tsharkLines } from './run.js';
+import { hasTool, ourLines, tempDir, tsharkLines } from './run.js';
 import { tcpConversation, timed } from './scenario.js';
 
 /** One segment of a conversation: from the client (`c`) or the server (`s`). */
@@ -36,6 +37,24 @@ export function conversationLog(list: readonly Conversation[], tsharkDir: string
   const ours = ourLines(bytes);
   if (tsharkDir !== null) assert.deepEqual(ours, tsharkLines(writeCapture(join(tsharkDir, `${name}.pcap`), bytes)));
   return ours;
+}
+
+/** A TLS 1.2 Client Hello record, for what a conversation turns into after STARTTLS. */
+export const CLIENT_HELLO = Buffer.from(`160301002f0100002b0303${'11'.repeat(32)}000002c02f01000000`, 'hex');
+
+/**
+ * For one test file: whether tshark is here, and `log`, which gives our packet log of some
+ * conversations after checking it line by line against tshark's (captures kept in a temporary
+ * directory, removed when the file's tests are done).
+ */
+export function conversationLogs(): {
+  readonly tshark: boolean;
+  log(name: string, list: readonly Conversation[]): string[];
+} {
+  const tshark = hasTool('tshark', '-v');
+  const tmp = tempDir();
+  after(tmp.cleanup);
+  return { tshark, log: (name, list) => conversationLog(list, tshark ? tmp.dir : null, name) };
 }
 
 /** The Protocol and Info columns of the lines that carry data (handshakes and bare ACKs left out). */
