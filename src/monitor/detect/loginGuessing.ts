@@ -1,5 +1,6 @@
-import { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import type { DecodedPacket } from '../decode/packet.js';
+import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -67,15 +68,7 @@ export class LoginGuessingDetector {
   readonly #buckets: LeakyBuckets<number>;
 
   constructor(t: Thresholds['loginGuessing'], maxPairs = 50_000) {
-    this.#buckets = new LeakyBuckets<number>(
-      {
-        capacity: t.failures - 1,
-        leakMs: (t.windowSeconds * 1000) / t.failures,
-        cooldownMs: t.cooldownSeconds * 1000,
-        distinct: true,
-      },
-      { maxKeys: maxPairs, maxItems: maxPairs * 4 },
-    );
+    this.#buckets = countBuckets(t, t.failures, maxPairs);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {

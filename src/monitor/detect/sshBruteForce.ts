@@ -1,6 +1,7 @@
-import { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
+import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -16,15 +17,7 @@ export class SshBruteForceDetector {
   readonly #buckets: LeakyBuckets<number>;
 
   constructor(t: Thresholds['sshBruteForce'], maxPairs = 50_000) {
-    this.#buckets = new LeakyBuckets<number>(
-      {
-        capacity: t.connections - 1,
-        leakMs: (t.windowSeconds * 1000) / t.connections,
-        cooldownMs: t.cooldownSeconds * 1000,
-        distinct: true,
-      },
-      { maxKeys: maxPairs, maxItems: maxPairs * 4 },
-    );
+    this.#buckets = countBuckets(t, t.connections, maxPairs);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {

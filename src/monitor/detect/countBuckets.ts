@@ -1,0 +1,22 @@
+import { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+
+/**
+ * The buckets of a "more than `count` within `windowSeconds`" detector (SSH connections, failed
+ * logins): a finding on the count-th distinct event in a burst, then `cooldownSeconds` of rest,
+ * per key, for at most `maxKeys` keys. Items are the events' times, the evidence's span.
+ */
+export function countBuckets(
+  t: { readonly windowSeconds: number; readonly cooldownSeconds: number },
+  count: number,
+  maxKeys: number,
+): LeakyBuckets<number> {
+  return new LeakyBuckets<number>(
+    {
+      capacity: count - 1,
+      leakMs: (t.windowSeconds * 1000) / count,
+      cooldownMs: t.cooldownSeconds * 1000,
+      distinct: true,
+    },
+    { maxKeys, maxItems: maxKeys * 4 },
+  );
+}
