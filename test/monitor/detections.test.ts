@@ -89,13 +89,15 @@ describe('network detections', () => {
   });
 
   test("a server's failed-login replies to one source are FTP or SMTP AUTH brute force, once", () => {
-    const reply = (sport: number, text: string, seq: number, dst = ATTACKER) =>
+    const reply = (sport: number, text: string | Buffer, seq: number, dst = ATTACKER) =>
       ipv4(
         { src: SERVER, dst, proto: 6 },
         tcp({ sport, dport: 40000 + (seq % 3), seq, ack: 1, flags: FLAGS.PSH | FLAGS.ACK, payload: text }),
       );
     const guessing = (packets: number[][]) =>
-      run(packets).events.filter((e) => /^(ftp|smtp-auth|mailbox)-brute-force$/.test(e.threat?.software?.id ?? ''));
+      run(packets).events.filter((e) =>
+        /^(ftp|smtp-auth|mailbox|database)-brute-force$/.test(e.threat?.software?.id ?? ''),
+      );
     const ftp = guessing(Array.from({ length: 7 }, (_, i) => reply(21, '530 Login incorrect.\r\n', 100 + i * 22)));
     assert.equal(ftp.length, 1);
     assert.equal(ftp[0]?.threat?.software?.id, 'ftp-brute-force');
@@ -121,6 +123,56 @@ describe('network detections', () => {
         ['mailbox-brute-force', 'monitor-pop3-brute-force'],
         ['mailbox-brute-force', 'monitor-imap-brute-force'],
       ],
+    );
+    // The databases' refusals, as MySQL and PostgreSQL send them (PostgreSQL's after an Authentication message).
+    const mysqlDenied = (seq: number) => {
+      const body = Buffer.concat([
+        Buffer.from([0xff, 0x15, 0x04]),
+        Buffer.from("#28000Access denied for user 'root'@'x'"),
+      ]);
+      return reply(3306, Buffer.concat([Buffer.from([body.length, 0, 0, 2]), body]), seq);
+    };
+    const pgMessage = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(5);
+      head.write(type, 0, 'latin1');
+      head.writeUInt32BE(body.length + 4, 1);
+      return Buffer.concat([head, body]);
+    };
+    const pgRefused = (code: string, seq: number) =>
+      reply(
+        5432,
+        Buffer.concat([
+          pgMessage('R', Buffer.from([0, 0, 0, 0])),
+          pgMessage(
+            'E',
+            Buffer.from(`SFATAL\0VFATAL\0C${code}\0Mpassword authentication failed for user "postgres"\0\0`, 'latin1'),
+          ),
+        ]),
+        seq,
+      );
+    const databases = guessing([
+      ...Array.from({ length: 5 }, (_, i) => mysqlDenied(i * 90)),
+      ...Array.from({ length: 5 }, (_, i) => pgRefused('28P01', i * 110)),
+    ]);
+    assert.deepEqual(
+      databases.map((e) => [e.threat?.software?.id, e.rule?.id, e.bansho.evidence]),
+      [
+        [
+          'database-brute-force',
+          'monitor-mysql-brute-force',
+          `5 failed MySQL logins (error 1045) at ${SERVER}:3306 within 0 s`,
+        ],
+        [
+          'database-brute-force',
+          'monitor-postgresql-brute-force',
+          `5 failed PostgreSQL logins (28P01) at ${SERVER}:5432 within 0 s`,
+        ],
+      ],
+    );
+    assert.equal(
+      guessing(Array.from({ length: 9 }, (_, i) => pgRefused('28000', i * 110))).length,
+      0,
+      "PostgreSQL's other refusals (no such role, no pg_hba entry)",
     );
     const other = (port: number, text: string) =>
       guessing(Array.from({ length: 9 }, (_, i) => reply(port, text, i * 70))).length;

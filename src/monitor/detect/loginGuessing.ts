@@ -9,14 +9,15 @@ import type { Thresholds } from './thresholds.js';
  * failed" reply, counted per client and server — FTP's 530 (not logged in), SMTP's 535
  * (authentication credentials invalid, RFC 4954), POP3's `-ERR [AUTH]` (RFC 3206) and IMAP's
  * `NO [AUTHENTICATIONFAILED]` (RFC 5530), what vsftpd, proftpd, Postfix SASL and Dovecot
- * answer where fail2ban's filters read their logs. A leaky bucket per pair; a reply's segment
- * is counted once however often it is retransmitted.
+ * answer where fail2ban's filters read their logs — and the databases' own, sent before any
+ * TLS: MySQL's error 1045 (access denied) and PostgreSQL's SQLSTATE 28P01 (invalid password).
+ * A leaky bucket per pair; a reply's segment is counted once however often it is retransmitted.
  */
 interface Service {
   readonly ports: readonly number[];
   /** The reply says the login failed. */
   readonly failed: (reply: Uint8Array) => boolean;
-  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force' | 'mailbox-brute-force';
+  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force' | 'mailbox-brute-force' | 'database-brute-force';
   readonly ruleId: string;
   readonly ruleName: string;
   readonly noun: string;
@@ -59,6 +60,24 @@ const SERVICES: readonly Service[] = [
     ruleName: 'Many failed IMAP logins from one source at one server (password guessing)',
     noun: 'failed IMAP logins (NO [AUTHENTICATIONFAILED])',
     tag: 'imap',
+  },
+  {
+    ports: [3306],
+    failed: isMysqlAccessDenied,
+    threatId: 'database-brute-force',
+    ruleId: 'monitor-mysql-brute-force',
+    ruleName: 'Many failed MySQL logins from one source at one server (password guessing)',
+    noun: 'failed MySQL logins (error 1045)',
+    tag: 'mysql',
+  },
+  {
+    ports: [5432],
+    failed: isPostgresInvalidPassword,
+    threatId: 'database-brute-force',
+    ruleId: 'monitor-postgresql-brute-force',
+    ruleName: 'Many failed PostgreSQL logins from one source at one server (password guessing)',
+    noun: 'failed PostgreSQL logins (28P01)',
+    tag: 'postgresql',
   },
 ];
 
@@ -106,6 +125,41 @@ function isCodeReply(b: Uint8Array, code: string): boolean {
 function isImapAuthenticationFailure(b: Uint8Array): boolean {
   const blank = b.indexOf(0x20);
   return blank > 0 && b[0] !== 0x2a && startsWith(b, blank + 1, 'NO [AUTHENTICATIONFAILED]');
+}
+
+/** A MySQL/MariaDB ERR packet (header, 0xFF) with code 1045, ER_ACCESS_DENIED_ERROR. */
+function isMysqlAccessDenied(b: Uint8Array): boolean {
+  return b.length >= 7 && b[4] === 0xff && ((b[5] as number) | ((b[6] as number) << 8)) === 1045;
+}
+
+/**
+ * A PostgreSQL ErrorResponse ('E') among the segment's messages (it may follow an
+ * Authentication message) whose fields hold the code 28P01: `C28P01` then NUL.
+ */
+function isPostgresInvalidPassword(b: Uint8Array): boolean {
+  for (let at = 0, messages = 0; at + 5 <= b.length && messages < 8; messages++) {
+    const length =
+      (((b[at + 1] as number) << 24) |
+        ((b[at + 2] as number) << 16) |
+        ((b[at + 3] as number) << 8) |
+        (b[at + 4] as number)) >>>
+      0;
+    if (length < 4) return false;
+    if (b[at] === 0x45) return hasField(b, at + 5, Math.min(b.length, at + 1 + length), 0x43, '28P01');
+    at += 1 + length;
+  }
+  return false;
+}
+
+/** Whether the NUL-terminated fields from `at` to `end` hold field `type` with exactly `value`. */
+function hasField(b: Uint8Array, at: number, end: number, type: number, value: string): boolean {
+  for (let field = at; field < end && b[field] !== 0; ) {
+    if (b[field] === type) return startsWith(b, field + 1, value) && b[field + 1 + value.length] === 0;
+    const nul = b.indexOf(0, field + 1);
+    if (nul < 0) return false;
+    field = nul + 1;
+  }
+  return false;
 }
 
 function startsWith(b: Uint8Array, at: number, text: string): boolean {

@@ -8,6 +8,7 @@ export const NETWORK_THREATS = [
   'ftp-brute-force',
   'smtp-auth-brute-force',
   'mailbox-brute-force',
+  'database-brute-force',
 ] as const;
 
 /** A network-level finding of a stateful detector (scan, flood), before it becomes an event. */

@@ -47,7 +47,7 @@ export const ThresholdsSchema = z
       .strict(),
     loginGuessing: z
       .object({
-        /** Failed-login replies (FTP 530, SMTP 535, POP3 -ERR [AUTH], IMAP NO [AUTHENTICATIONFAILED]) to one source from one server that make a finding… */
+        /** Failed-login replies (FTP 530, SMTP 535, POP3, IMAP, MySQL 1045, PostgreSQL 28P01) to one source from one server that make a finding… */
         failures: z.number().int().min(2),
         /** …when they come faster than this many per this window (a leaky bucket). */
         windowSeconds: z.number().positive(),
