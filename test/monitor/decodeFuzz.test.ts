@@ -244,7 +244,7 @@ describe('decoders on hostile bytes', () => {
     assert.equal(last?.kind, 'message');
   });
 
-  test('FTP, POP3, IMAP and IRC with hostile lines, announcements and literals never throw', () => {
+  test('FTP, POP3, IMAP, PostgreSQL and IRC with hostile lines, messages and literals never throw', () => {
     const piece = fc.oneof(
       fc.constantFrom(
         '227 (1,2,3,4,5,6)\r\n',
@@ -264,12 +264,16 @@ describe('decoders on hostile bytes', () => {
         'a1 LOGIN\r\n',
         'a1 STARTTLS\r\n',
         'a1 OK\r\n',
+        '\x00\x00\x00\x08\x04\xd2\x16\x2f',
+        'S',
+        'D\xff\xff\xff\xff',
+        'Q\x00\x00',
       ),
       fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
     );
     fc.assert(
       fc.property(
-        fc.constantFrom(21, 110, 143, 6667),
+        fc.constantFrom(21, 110, 143, 5432, 6667),
         fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }),
         (port, segments) => {
           const log = new PacketLog();
@@ -285,7 +289,7 @@ describe('decoders on hostile bytes', () => {
             );
             seq[side] += payload.length;
             const line = log.line(decodePacket(frame(101, Uint8Array.from(bytes))));
-            assert.match(line, / (FTP|POP|IMAP|IRC|TCP|TLSv?[\d.]*|SSL)(\/\S+)? /);
+            assert.match(line, / (FTP|POP|IMAP|IRC|PGSQL|TCP|TLSv?[\d.]*|SSL)(\/\S+)? /);
           }
         },
       ),

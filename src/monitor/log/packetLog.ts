@@ -19,6 +19,7 @@ import {
   ipProtocolName,
   udpColumns,
 } from './otherInfo.js';
+import { PGSQL_PORT, PgsqlLogConversation } from './pgsqlLog.js';
 import { POP_PORT, PopLogConversation } from './popLog.js';
 import { SMTP_PORTS, SmtpLogConversation, SmtpMessageBudget } from './smtpLog.js';
 import { SSH_PORT, SshLogConversation } from './sshLog.js';
@@ -69,6 +70,8 @@ interface LogConversation {
   /** POP3 and IMAP, by port. */
   readonly pop: PopLogConversation | null;
   readonly imap: ImapLogConversation | null;
+  /** PostgreSQL, by port. */
+  readonly pgsql: PgsqlLogConversation | null;
   /** IRC and Telnet, by port. */
   readonly irc: boolean;
   readonly telnet: boolean;
@@ -243,6 +246,7 @@ export class PacketLog {
       ftpData,
       pop: app === 'pop' ? new PopLogConversation() : null,
       imap: app === 'imap' ? new ImapLogConversation() : null,
+      pgsql: app === 'pgsql' ? new PgsqlLogConversation() : null,
       irc: app === 'irc',
       telnet: app === 'telnet',
       tunnel: null,
@@ -333,6 +337,11 @@ export class PacketLog {
       return { kind: 'message', ...summary };
     }
     if (conv.telnet) return payload.length === 0 ? null : TELNET_DATA;
+    if (conv.pgsql) {
+      const summary = conv.pgsql.onSegment(dir, payload, tcp.destinationPort === PGSQL_PORT);
+      if (conv.pgsql.tlsStarted) conv.tls = new TlsLogConversation();
+      return summary;
+    }
     if (conv.irc)
       return payload.length === 0
         ? null
@@ -426,7 +435,7 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
 function portProtocol(
   a: number,
   b: number,
-): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | 'telnet' | null {
+): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | 'telnet' | 'pgsql' | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
@@ -437,6 +446,7 @@ function portProtocol(
     if (port === IMAP_PORT) return 'imap';
     if (port === IRC_PORT) return 'irc';
     if (port === TELNET_PORT) return 'telnet';
+    if (port === PGSQL_PORT) return 'pgsql';
   }
   return null;
 }
