@@ -58,26 +58,11 @@ interface LogConversation {
   tls: TlsLogConversation | null;
   /** WebSocket, once an HTTP upgrade to it was answered. */
   webSocket: WebSocketLogConversation | null;
-  /** SSH, by port. */
-  readonly ssh: SshLogConversation | null;
-  /** SMTP, by port, and that port (segments toward it are the client's). */
-  readonly smtp: SmtpLogConversation | null;
-  readonly smtpPort: number;
-  /** FTP's control connection, by port. */
-  readonly ftp: FtpControlConversation | null;
-  /** A data connection an FTP control connection announced. */
-  readonly ftpData: FtpDataChannel | null;
-  /** POP3 and IMAP, by port. */
-  readonly pop: PopLogConversation | null;
-  readonly imap: ImapLogConversation | null;
-  /** PostgreSQL, by port. */
-  readonly pgsql: PgsqlLogConversation | null;
-  /** IRC and Telnet, by port. */
-  readonly irc: boolean;
-  readonly telnet: boolean;
-  /** What a CONNECT tunnel carries, once one is open: the dissector of the port it leads to. */
-  tunnel: TunnelLog | null;
-  /** A port of it belongs to a dissector (HTTP, TLS, SSH, SMTP, FTP), so no heuristic is tried. */
+  /** The service a port (or an FTP announcement) gave the conversation, and the server's port. */
+  readonly service: { readonly port: number; readonly log: ServiceLog } | null;
+  /** What a CONNECT tunnel carries, once one is open: the service of the port it leads to. */
+  tunnel: ServiceLog | null;
+  /** A port of it belongs to a dissector (HTTP, TLS, a service), so no heuristic is tried. */
   readonly portClaimed: boolean;
 }
 
@@ -189,7 +174,7 @@ export class PacketLog {
       time: ns,
     };
     if (conv && isPortReuse(conv.analysis, dir0, facts)) {
-      conv.smtp?.dispose();
+      disposeService(conv);
       this.#conversations.delete(key);
       conv = undefined;
       reused = true;
@@ -217,17 +202,22 @@ export class PacketLog {
     if (this.#conversations.size >= this.#maxConversations) {
       const oldest = this.#conversations.keys().next().value;
       if (oldest !== undefined) {
-        this.#conversations.get(oldest)?.smtp?.dispose();
+        const evicted = this.#conversations.get(oldest);
+        if (evicted) disposeService(evicted);
         this.#conversations.delete(oldest);
       }
     }
     // A connection an FTP control connection announced is FTP data, whatever its ports.
-    const ftpData =
+    const channel =
       this.#ftpChannels.find(destination, tcp.destinationPort, source) ??
       this.#ftpChannels.find(source, tcp.sourcePort, destination);
-    const app = ftpData ? null : portProtocol(tcp.sourcePort, tcp.destinationPort);
-    const smtpPort = app === 'smtp' ? smtpPortOf(tcp.sourcePort, tcp.destinationPort) : 0;
-    const ftpServer = tcp.sourcePort === FTP_PORT ? source : destination;
+    const app = channel ? null : portProtocol(tcp.sourcePort, tcp.destinationPort);
+    const service =
+      channel !== null
+        ? { port: tcp.destinationPort, log: { kind: 'ftp-data', channel } as const }
+        : typeof app === 'number'
+          ? { port: app, log: this.#serviceLog(app, source, destination, tcp) }
+          : null;
     const conv: LogConversation = {
       analysis: new ConversationAnalysis(),
       firstIp: source,
@@ -236,21 +226,9 @@ export class PacketLog {
       httpLog: app === 'http' ? new HttpLogConversation() : null,
       tls: app === 'tls' ? new TlsLogConversation() : null,
       webSocket: null,
-      ssh: app === 'ssh' ? new SshLogConversation() : null,
-      smtp: app === 'smtp' ? new SmtpLogConversation(this.#smtpBudget) : null,
-      smtpPort,
-      ftp:
-        app === 'ftp'
-          ? new FtpControlConversation(this.#ftpChannels, ftpServer === source ? destination : source, ftpServer)
-          : null,
-      ftpData,
-      pop: app === 'pop' ? new PopLogConversation() : null,
-      imap: app === 'imap' ? new ImapLogConversation() : null,
-      pgsql: app === 'pgsql' ? new PgsqlLogConversation() : null,
-      irc: app === 'irc',
-      telnet: app === 'telnet',
+      service,
       tunnel: null,
-      portClaimed: app !== null || ftpData !== null,
+      portClaimed: app !== null || channel !== null,
     };
     this.#conversations.set(key, conv);
     return conv;
@@ -263,51 +241,91 @@ export class PacketLog {
     tcp: TcpHeader,
     payload: Uint8Array,
   ): AppSummary | null {
-    if (payload.length === 0) return null;
     // tshark's reversal: the proxy's side (the far server's words) is taken for the client's.
     const asClient = dir === http.proxyDirection;
-    conv.tunnel ??= this.#tunnelLog(http.tunnelPort, asClient ? tcp.sourcePort : tcp.destinationPort);
-    const t = conv.tunnel;
-    switch (t.kind) {
-      case 'smtp': {
-        const summary = t.log.onSegment(dir, payload, asClient);
-        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
-        return summary;
+    const proxyPort = asClient ? tcp.sourcePort : tcp.destinationPort;
+    // tshark tries the lower of the proxy's port and the tunnel's first: the proxy's port is
+    // HTTP's, which declines a tunnel, and the data stays TCP (no heuristic of ours takes it).
+    const port = http.tunnelPort;
+    conv.tunnel ??=
+      port === 0 || proxyPort < port || !SERVICE_PORTS.has(port)
+        ? { kind: 'tcp' }
+        : this.#serviceLog(port, '', '', tcp);
+    return this.#serviceSummary(conv, conv.tunnel, dir, payload, asClient);
+  }
+
+  /**
+   * The service for a port in SERVICE_PORTS. `source` and `destination` are the addresses of the
+   * conversation's first packet, by which FTP tells its client from its server (a tunnel's FTP
+   * announces data connections to no address of this capture, so it passes none).
+   */
+  #serviceLog(port: number, source: string, destination: string, tcp: TcpHeader): ServiceLog {
+    if (SMTP_PORTS.has(port)) return { kind: 'smtp', log: new SmtpLogConversation(this.#smtpBudget) };
+    switch (port) {
+      case FTP_PORT: {
+        const [client, server] = tcp.sourcePort === FTP_PORT ? [destination, source] : [source, destination];
+        return { kind: 'ftp', log: new FtpControlConversation(this.#ftpChannels, client, server) };
+      }
+      case SSH_PORT:
+        return { kind: 'ssh', log: new SshLogConversation() };
+      case POP_PORT:
+        return { kind: 'pop', log: new PopLogConversation() };
+      case IMAP_PORT:
+        return { kind: 'imap', log: new ImapLogConversation() };
+      case PGSQL_PORT:
+        return { kind: 'pgsql', log: new PgsqlLogConversation() };
+      case IRC_PORT:
+        return { kind: 'irc' };
+      case TELNET_PORT:
+        return { kind: 'telnet' };
+      default:
+        return { kind: 'tcp' };
+    }
+  }
+
+  /** A service's summary of a segment (`toServer`: sent to the service's port); TLS from when it says so. */
+  #serviceSummary(
+    conv: LogConversation,
+    s: ServiceLog,
+    dir: 0 | 1,
+    payload: Uint8Array,
+    toServer: boolean,
+  ): AppSummary | null {
+    if (payload.length === 0) return null;
+    let summary: AppSummary | null;
+    switch (s.kind) {
+      case 'smtp':
+      case 'pgsql':
+        summary = s.log.onSegment(dir, payload, toServer);
+        break;
+      case 'imap': {
+        const r = s.log.onSegment(dir, payload, toServer);
+        // tshark's heuristic took this segment for TLS (a capture that starts after STARTTLS).
+        if (r?.kind === 'tls') {
+          conv.tls = new TlsLogConversation();
+          return tlsSummary(conv.tls, dir, payload);
+        }
+        summary = r;
+        break;
       }
       case 'ftp':
-        return { kind: 'message', ...t.log.onSegment(payload, asClient) };
+      case 'pop':
+        summary = { kind: 'message', ...s.log.onSegment(payload, toServer) };
+        break;
       case 'ssh':
-        return t.log.onSegment(dir, payload, !asClient);
-      case 'pop': {
-        const summary = t.log.onSegment(payload, asClient);
-        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
-        return { kind: 'message', ...summary };
-      }
-      case 'imap': {
-        const summary = t.log.onSegment(dir, payload, asClient);
-        if (t.log.tlsStarted) conv.tls = new TlsLogConversation();
-        return summary?.kind === 'tls' ? tlsSummary(conv.tls as TlsLogConversation, dir, payload) : summary;
-      }
+        return s.log.onSegment(dir, payload, !toServer);
+      case 'ftp-data':
+        return { kind: 'message', protocol: 'FTP-DATA', info: ftpDataInfo(s.channel, payload.length) };
+      case 'irc':
+        return { kind: 'message', protocol: 'IRC', info: ircInfo(payload, toServer) };
       case 'telnet':
         return TELNET_DATA;
       default:
         return null;
     }
-  }
-
-  /**
-   * tshark tries the lower of the proxy's port and the tunnel's first: the proxy's port is
-   * HTTP's, which declines a tunnel, and the data stays TCP (no heuristic of ours takes it).
-   */
-  #tunnelLog(port: number, proxyPort: number): TunnelLog {
-    if (port === 0 || proxyPort < port) return { kind: 'tcp' };
-    if (SMTP_PORTS.has(port)) return { kind: 'smtp', log: new SmtpLogConversation(this.#smtpBudget) };
-    if (port === FTP_PORT) return { kind: 'ftp', log: new FtpControlConversation(this.#ftpChannels, '', '') };
-    if (port === SSH_PORT) return { kind: 'ssh', log: new SshLogConversation() };
-    if (port === IMAP_PORT) return { kind: 'imap', log: new ImapLogConversation() };
-    if (port === POP_PORT) return { kind: 'pop', log: new PopLogConversation() };
-    if (port === TELNET_PORT) return { kind: 'telnet' };
-    return { kind: 'tcp' };
+    // After the server accepts STARTTLS (AUTH TLS, STLS, SSL): TLS from the next segment on.
+    if (s.log.tlsStarted && !conv.tls) conv.tls = new TlsLogConversation();
+    return summary;
   }
 
   #application(
@@ -324,46 +342,8 @@ export class PacketLog {
     // (the client's side stays HTTP), as ./httpLog.ts does.
     if (conv.httpLog?.tunnelOpen && conv.http === 'port') return this.#tunnelled(conv, conv.httpLog, dir, tcp, payload);
     if (conv.webSocket) return conv.webSocket.onSegment(dir, payload);
-    if (conv.ssh) return conv.ssh.onSegment(dir, payload, tcp.sourcePort === SSH_PORT);
-    if (conv.ftpData)
-      return payload.length === 0
-        ? null
-        : { kind: 'message', protocol: 'FTP-DATA', info: ftpDataInfo(conv.ftpData, payload.length) };
-    if (conv.ftp) {
-      if (payload.length === 0) return null;
-      const summary = conv.ftp.onSegment(payload, tcp.destinationPort === FTP_PORT);
-      // After the server's 234 to AUTH TLS, both directions speak TLS.
-      if (conv.ftp.tlsStarted) conv.tls = new TlsLogConversation();
-      return { kind: 'message', ...summary };
-    }
-    if (conv.telnet) return payload.length === 0 ? null : TELNET_DATA;
-    if (conv.pgsql) {
-      const summary = conv.pgsql.onSegment(dir, payload, tcp.destinationPort === PGSQL_PORT);
-      if (conv.pgsql.tlsStarted) conv.tls = new TlsLogConversation();
-      return summary;
-    }
-    if (conv.irc)
-      return payload.length === 0
-        ? null
-        : { kind: 'message', protocol: 'IRC', info: ircInfo(payload, tcp.destinationPort === IRC_PORT) };
-    if (conv.pop) {
-      if (payload.length === 0) return null;
-      const summary = conv.pop.onSegment(payload, tcp.destinationPort === POP_PORT);
-      if (conv.pop.tlsStarted) conv.tls = new TlsLogConversation();
-      return { kind: 'message', ...summary };
-    }
-    if (conv.imap) {
-      const summary = conv.imap.onSegment(dir, payload, tcp.destinationPort === IMAP_PORT);
-      if (conv.imap.tlsStarted) conv.tls = new TlsLogConversation();
-      // tshark's heuristic took this segment for TLS (a capture that starts after STARTTLS).
-      return summary?.kind === 'tls' ? tlsSummary(conv.tls as TlsLogConversation, dir, payload) : summary;
-    }
-    if (conv.smtp) {
-      const summary = conv.smtp.onSegment(dir, payload, tcp.destinationPort === conv.smtpPort);
-      // After the server's 220 to STARTTLS, both directions speak TLS.
-      if (conv.smtp.tlsStarted) conv.tls = new TlsLogConversation();
-      return summary;
-    }
+    if (conv.service)
+      return this.#serviceSummary(conv, conv.service.log, dir, payload, tcp.destinationPort === conv.service.port);
     const fin = (tcp.flags & 0x01) !== 0;
     // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
     if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {
@@ -383,16 +363,19 @@ export class PacketLog {
 }
 
 /**
- * A CONNECT tunnel's data, both ways, as tshark 4.0 shows it: handed to the dissector of the
- * port the CONNECT named — with the roles reversed, as tshark has them (what the proxy relays
- * from the far server counts as the client's) — or plain TCP where that port has none of ours.
+ * A service tshark dissects by its port, line by line or message by message: ours to summarise
+ * a conversation with, or a CONNECT tunnel that leads to that port (where tshark has the roles
+ * reversed: what the proxy relays from the far server counts as the client's). `tcp`: none.
  */
-type TunnelLog =
+type ServiceLog =
   | { readonly kind: 'smtp'; readonly log: SmtpLogConversation }
   | { readonly kind: 'ftp'; readonly log: FtpControlConversation }
+  | { readonly kind: 'ftp-data'; readonly channel: FtpDataChannel }
   | { readonly kind: 'ssh'; readonly log: SshLogConversation }
-  | { readonly kind: 'imap'; readonly log: ImapLogConversation }
   | { readonly kind: 'pop'; readonly log: PopLogConversation }
+  | { readonly kind: 'imap'; readonly log: ImapLogConversation }
+  | { readonly kind: 'pgsql'; readonly log: PgsqlLogConversation }
+  | { readonly kind: 'irc' }
   | { readonly kind: 'telnet' }
   | { readonly kind: 'tcp' };
 
@@ -431,30 +414,32 @@ function tlsSummary(tls: TlsLogConversation, dir: 0 | 1, payload: Uint8Array): A
   return r && r.kind === 'records' ? { kind: 'message', protocol: r.protocol, info: r.info } : r;
 }
 
-/** tshark tries the lower port's dissector first, then the higher one's. */
-function portProtocol(
-  a: number,
-  b: number,
-): 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pop' | 'imap' | 'irc' | 'telnet' | 'pgsql' | null {
+/** Ports of the services we summarise (see ServiceLog), as tshark 4.0 registers them. */
+const SERVICE_PORTS: ReadonlySet<number> = new Set([
+  ...SMTP_PORTS,
+  FTP_PORT,
+  SSH_PORT,
+  POP_PORT,
+  IMAP_PORT,
+  PGSQL_PORT,
+  IRC_PORT,
+  TELNET_PORT,
+]);
+
+/** tshark tries the lower port's dissector first, then the higher one's: HTTP, TLS, or a service's port. */
+function portProtocol(a: number, b: number): 'http' | 'tls' | number | null {
   for (const port of a <= b ? [a, b] : [b, a]) {
     if (HTTP_PORTS.has(port)) return 'http';
     if (TLS_PORTS.has(port)) return 'tls';
-    if (port === SSH_PORT) return 'ssh';
-    if (SMTP_PORTS.has(port)) return 'smtp';
-    if (port === FTP_PORT) return 'ftp';
-    if (port === POP_PORT) return 'pop';
-    if (port === IMAP_PORT) return 'imap';
-    if (port === IRC_PORT) return 'irc';
-    if (port === TELNET_PORT) return 'telnet';
-    if (port === PGSQL_PORT) return 'pgsql';
+    if (SERVICE_PORTS.has(port)) return port;
   }
   return null;
 }
 
-/** The SMTP port of a conversation portProtocol found SMTP on: the lower one if both are. */
-function smtpPortOf(a: number, b: number): number {
-  const low = Math.min(a, b);
-  return SMTP_PORTS.has(low) ? low : Math.max(a, b);
+/** Give back what a forgotten conversation's SMTP log kept of a message. */
+function disposeService(conv: LogConversation): void {
+  if (conv.service?.log.kind === 'smtp') conv.service.log.log.dispose();
+  if (conv.tunnel?.kind === 'smtp') conv.tunnel.log.dispose();
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {
