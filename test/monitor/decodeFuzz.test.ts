@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
+import { ByteBudget } from '../../src/monitor/log/byteBudget.js';
 import { multipartColumns } from '../../src/monitor/log/multipartColumns.js';
 import { PacketLog } from '../../src/monitor/log/packetLog.js';
-import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
+import { SmtpLogConversation } from '../../src/monitor/log/smtpLog.js';
 import { SshLogConversation } from '../../src/monitor/log/sshLog.js';
 import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
@@ -228,7 +229,7 @@ describe('decoders on hostile bytes', () => {
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }), (segments) => {
-        const smtp = new SmtpLogConversation(new SmtpMessageBudget(4096));
+        const smtp = new SmtpLogConversation(new ByteBudget(4096));
         for (const [toServer, text] of segments) {
           const r = smtp.onSegment(toServer ? 0 : 1, Buffer.from(text, 'latin1'), toServer);
           assert.ok(r === null || r.kind === 'segment' || Buffer.byteLength(r.info) <= 4095);
@@ -237,7 +238,7 @@ describe('decoders on hostile bytes', () => {
       { numRuns: 2000 },
     );
     // A line that never ends is held up to a bound, then shown.
-    const endless = new SmtpLogConversation(new SmtpMessageBudget());
+    const endless = new SmtpLogConversation(new ByteBudget());
     let last = endless.onSegment(0, Buffer.alloc(1000, 0x41), true);
     for (let i = 0; i < 100 && last?.kind === 'segment'; i++)
       last = endless.onSegment(0, Buffer.alloc(1000, 0x41), true);

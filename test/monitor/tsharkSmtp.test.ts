@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SmtpLogConversation, SmtpMessageBudget } from '../../src/monitor/log/smtpLog.js';
+import { ByteBudget } from '../../src/monitor/log/byteBudget.js';
+import { PopLogConversation } from '../../src/monitor/log/popLog.js';
+import { SmtpLogConversation } from '../../src/monitor/log/smtpLog.js';
 import { CLIENT_HELLO, conversationLogs, type Step, summaries } from './helpers/conversations.js';
 
 /**
@@ -229,9 +231,9 @@ describe(`SMTP and the mail it carries, as tshark summarises them${tshark ? '' :
   });
 });
 
-describe('SMTP message data is bounded', () => {
+describe('message data kept for the IMF summary is bounded', () => {
   test('conversations share one budget for kept message data, and give it back at the end of a message', () => {
-    const budget = new SmtpMessageBudget(100);
+    const budget = new ByteBudget(100);
     const first = new SmtpLogConversation(budget);
     const second = new SmtpLogConversation(budget);
     const send = (c: SmtpLogConversation, text: string) => c.onSegment(0, Buffer.from(text, 'latin1'), true);
@@ -248,5 +250,19 @@ describe('SMTP message data is bounded', () => {
     send(second, 'DATA\r\n');
     send(second, 'Subject: again\r\n\r\nb\r\n');
     assert.deepEqual(send(second, '.\r\n'), { kind: 'message', protocol: 'SMTP/IMF', info: 'subject: again, , b  ' });
+  });
+
+  test('POP3 draws on the same budget, and gives back what it kept when the message ends', () => {
+    const budget = new ByteBudget(8);
+    const pop = new PopLogConversation(budget);
+    pop.onSegment(Buffer.from('RETR 1\r\n'), true);
+    pop.onSegment(Buffer.from('+OK 20 octets\r\n'), false);
+    assert.deepEqual(pop.onSegment(Buffer.from('0123456789\r\n'), false), {
+      protocol: 'POP',
+      info: 'S: DATA fragment, 12 bytes',
+    });
+    // Only 8 of the 20 bytes were kept: the message shows what it could keep.
+    assert.deepEqual(pop.onSegment(Buffer.from('abcdef\r\n'), false), { protocol: 'POP/IMF', info: '01234567' });
+    assert.equal(budget.take(8), 8, 'all given back');
   });
 });

@@ -16,8 +16,8 @@ export const IMAP_PORT = 143;
 const HEURISTIC_BYTES = 5;
 /** Tokens of an untagged line looked at for FETCH (NUM_LOOKAHEAD_TOKENS). */
 const LOOKAHEAD_TOKENS = 3;
-/** Bytes held for a line or literal still to come; past this the segment is read as it is. */
-const MAX_HELD = 256 * 1024;
+/** Bytes held for a line or literal still to come (as HTTP holds a head); past this the segment is read as it is. */
+const MAX_HELD = 64 * 1024;
 
 /** Commands tshark compares with strncmp(command, name, commandLength), in its order. */
 const FOLDER_COMMANDS = ['select', 'examine', 'create', 'delete', 'rename', 'subscribe', 'unsubscribe', 'status'];

@@ -2,6 +2,7 @@ import { flowKey } from '../decode/flowKey.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
+import { ByteBudget } from './byteBudget.js';
 import { tsharkLine } from './columns.js';
 import { FTP_PORT, FtpControlConversation, type FtpDataChannel, FtpDataChannels, ftpDataInfo } from './ftpLog.js';
 import { HttpLogConversation } from './httpLog.js';
@@ -21,7 +22,7 @@ import {
 } from './otherInfo.js';
 import { PGSQL_PORT, PgsqlLogConversation } from './pgsqlLog.js';
 import { POP_PORT, PopLogConversation } from './popLog.js';
-import { SMTP_PORTS, SmtpLogConversation, SmtpMessageBudget } from './smtpLog.js';
+import { SMTP_PORTS, SmtpLogConversation } from './smtpLog.js';
 import { SSH_PORT, SshLogConversation } from './sshLog.js';
 import { switchProtocolColumns } from './switchProtocols.js';
 import {
@@ -84,7 +85,7 @@ export interface PacketLogOptions {
 export class PacketLog {
   readonly #conversations = new Map<string, LogConversation>();
   readonly #echoes = new EchoTracker();
-  readonly #smtpBudget = new SmtpMessageBudget();
+  readonly #messageBudget = new ByteBudget();
   readonly #ftpChannels = new FtpDataChannels();
   readonly #macNames: MacNames | undefined;
   readonly #maxConversations: number;
@@ -260,7 +261,7 @@ export class PacketLog {
    * announces data connections to no address of this capture, so it passes none).
    */
   #serviceLog(port: number, source: string, destination: string, tcp: TcpHeader): ServiceLog {
-    if (SMTP_PORTS.has(port)) return { kind: 'smtp', log: new SmtpLogConversation(this.#smtpBudget) };
+    if (SMTP_PORTS.has(port)) return { kind: 'smtp', log: new SmtpLogConversation(this.#messageBudget) };
     switch (port) {
       case FTP_PORT: {
         const [client, server] = tcp.sourcePort === FTP_PORT ? [destination, source] : [source, destination];
@@ -269,7 +270,7 @@ export class PacketLog {
       case SSH_PORT:
         return { kind: 'ssh', log: new SshLogConversation() };
       case POP_PORT:
-        return { kind: 'pop', log: new PopLogConversation() };
+        return { kind: 'pop', log: new PopLogConversation(this.#messageBudget) };
       case IMAP_PORT:
         return { kind: 'imap', log: new ImapLogConversation() };
       case PGSQL_PORT:
@@ -436,10 +437,10 @@ function portProtocol(a: number, b: number): 'http' | 'tls' | number | null {
   return null;
 }
 
-/** Give back what a forgotten conversation's SMTP log kept of a message. */
+/** Give back what a forgotten conversation's SMTP or POP3 log kept of a message. */
 function disposeService(conv: LogConversation): void {
-  if (conv.service?.log.kind === 'smtp') conv.service.log.log.dispose();
-  if (conv.tunnel?.kind === 'smtp') conv.tunnel.log.dispose();
+  for (const s of [conv.service?.log, conv.tunnel])
+    if (s !== undefined && s !== null && (s.kind === 'smtp' || s.kind === 'pop')) s.log.dispose();
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {

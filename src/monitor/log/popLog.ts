@@ -1,3 +1,4 @@
+import type { ByteBudget } from './byteBudget.js';
 import { fitInfo, formatUtf8 } from './columnText.js';
 import { imfColumns } from './imfInfo.js';
 
@@ -9,7 +10,7 @@ import { imfColumns } from './imfInfo.js';
  */
 export const POP_PORT = 110;
 
-/** Message data kept per conversation for the IMF summary (tshark keeps it all). */
+/** Message data kept per conversation for the IMF summary (tshark keeps it all), within the shared budget. */
 const MAX_MESSAGE = 64 * 1024;
 
 export class PopLogConversation {
@@ -21,6 +22,11 @@ export class PopLogConversation {
   #read = 0;
   #message: Uint8Array[] = [];
   #kept = 0;
+  readonly #budget: ByteBudget;
+
+  constructor(budget: ByteBudget) {
+    this.#budget = budget;
+  }
 
   /** A `+OK ` reply to STLS was seen: what follows in either direction is TLS. */
   get tlsStarted(): boolean {
@@ -51,10 +57,17 @@ export class PopLogConversation {
     return { protocol: 'POP', info: fitInfo(`${toServer ? 'C' : 'S'}: ${formatUtf8(payload, 0, lineEnd, false)}`) };
   }
 
+  /** Let go of the message data kept so far (the message ended, or the conversation is forgotten). */
+  dispose(): void {
+    this.#budget.give(this.#kept);
+    this.#message = [];
+    this.#kept = 0;
+  }
+
   /** A server segment that is no reply: a fragment of the message, or its last. */
   #data(payload: Uint8Array): { protocol: string; info: string } {
     this.#read += payload.length;
-    const room = Math.min(payload.length, MAX_MESSAGE - this.#kept);
+    const room = this.#budget.take(Math.min(payload.length, MAX_MESSAGE - this.#kept));
     if (room > 0) {
       this.#message.push(Uint8Array.from(payload.subarray(0, room)));
       this.#kept += room;
@@ -65,8 +78,7 @@ export class PopLogConversation {
         info: `S: DATA fragment, ${payload.length} byte${payload.length === 1 ? '' : 's'}`,
       };
     const message = Buffer.concat(this.#message);
-    this.#message = [];
-    this.#kept = 0;
+    this.dispose();
     this.#read = 0;
     this.#expected = 0;
     const imf = imfColumns(message);

@@ -1,3 +1,4 @@
+import type { ByteBudget } from './byteBudget.js';
 import { asciiColumnText, fitInfo } from './columnText.js';
 import { imfColumns } from './imfInfo.js';
 
@@ -47,30 +48,6 @@ const MAX_HELD = 64 * 1024;
 /** Message bytes kept per conversation for the IMF summary: headers and the lines Info has room for come first. */
 const MAX_MESSAGE = 64 * 1024;
 
-/**
- * Message bytes kept by all of a packet log's SMTP conversations at once: many conversations
- * in data state (a capture of a busy or hostile mail exchange) share this, and a message that
- * finds it spent is summarised from what it could keep.
- */
-export class SmtpMessageBudget {
-  #left: number;
-
-  constructor(bytes = 32 * 1024 * 1024) {
-    this.#left = bytes;
-  }
-
-  /** Up to `wanted` bytes, as many as are left. */
-  take(wanted: number): number {
-    const granted = Math.min(wanted, this.#left);
-    this.#left -= granted;
-    return granted;
-  }
-
-  give(bytes: number): void {
-    this.#left += bytes;
-  }
-}
-
 /** Four letters, or one of the longer commands tshark knows (line_is_smtp_command). */
 const LONG_COMMANDS = ['STARTTLS', 'X-EXPS', 'X-LINK2STATE', 'XEXCH50'];
 
@@ -101,9 +78,9 @@ export class SmtpLogConversation {
   #message: Uint8Array[] = [];
   #messageBytes = 0;
   #tls = false;
-  readonly #budget: SmtpMessageBudget;
+  readonly #budget: ByteBudget;
 
-  constructor(budget: SmtpMessageBudget) {
+  constructor(budget: ByteBudget) {
     this.#budget = budget;
   }
 
