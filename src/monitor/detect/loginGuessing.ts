@@ -1,5 +1,6 @@
 import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import type { DecodedPacket } from '../decode/packet.js';
+import { u32 } from '../decode/tcp.js';
 import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
@@ -138,12 +139,7 @@ function isMysqlAccessDenied(b: Uint8Array): boolean {
  */
 function isPostgresInvalidPassword(b: Uint8Array): boolean {
   for (let at = 0, messages = 0; at + 5 <= b.length && messages < 8; messages++) {
-    const length =
-      (((b[at + 1] as number) << 24) |
-        ((b[at + 2] as number) << 16) |
-        ((b[at + 3] as number) << 8) |
-        (b[at + 4] as number)) >>>
-      0;
+    const length = u32(b, at + 1);
     if (length < 4) return false;
     if (b[at] === 0x45) return hasField(b, at + 5, Math.min(b.length, at + 1 + length), 0x43, '28P01');
     at += 1 + length;

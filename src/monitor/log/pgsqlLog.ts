@@ -1,3 +1,4 @@
+import { u32 } from '../decode/tcp.js';
 import { fitInfo } from './columnText.js';
 
 /**
@@ -104,14 +105,4 @@ function messageLength(b: Uint8Array, at: number): number | null {
 
 function typeOf(b: Uint8Array, at: number): string {
   return b[at] === 0 ? '' : String.fromCharCode(b[at] as number);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
 }
