@@ -1,6 +1,7 @@
 import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { u32 } from '../decode/tcp.js';
+import { startsWithText } from '../log/textLines.js';
 import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
@@ -46,7 +47,7 @@ const SERVICES: readonly Service[] = [
   },
   {
     ports: [110],
-    failed: (b) => startsWith(b, 0, '-ERR [AUTH]'),
+    failed: (b) => startsWithText(b, 0, '-ERR [AUTH]'),
     threatId: 'mailbox-brute-force',
     ruleId: 'monitor-pop3-brute-force',
     ruleName: 'Many failed POP3 logins from one source at one server (password guessing)',
@@ -119,13 +120,13 @@ export class LoginGuessingDetector {
 
 /** A reply line with `code` and then a blank or `-` (a multiline reply's first line). */
 function isCodeReply(b: Uint8Array, code: string): boolean {
-  return startsWith(b, 0, code) && (b[3] === 0x20 || b[3] === 0x2d);
+  return startsWithText(b, 0, code) && (b[3] === 0x20 || b[3] === 0x2d);
 }
 
 /** A tagged `<tag> NO [AUTHENTICATIONFAILED]` line (the segment's first, as a LOGIN answer comes alone). */
 function isImapAuthenticationFailure(b: Uint8Array): boolean {
   const blank = b.indexOf(0x20);
-  return blank > 0 && b[0] !== 0x2a && startsWith(b, blank + 1, 'NO [AUTHENTICATIONFAILED]');
+  return blank > 0 && b[0] !== 0x2a && startsWithText(b, blank + 1, 'NO [AUTHENTICATIONFAILED]');
 }
 
 /** A MySQL/MariaDB ERR packet (header, 0xFF) with code 1045, ER_ACCESS_DENIED_ERROR. */
@@ -150,16 +151,10 @@ function isPostgresInvalidPassword(b: Uint8Array): boolean {
 /** Whether the NUL-terminated fields from `at` to `end` hold field `type` with exactly `value`. */
 function hasField(b: Uint8Array, at: number, end: number, type: number, value: string): boolean {
   for (let field = at; field < end && b[field] !== 0; ) {
-    if (b[field] === type) return startsWith(b, field + 1, value) && b[field + 1 + value.length] === 0;
+    if (b[field] === type) return startsWithText(b, field + 1, value) && b[field + 1 + value.length] === 0;
     const nul = b.indexOf(0, field + 1);
     if (nul < 0) return false;
     field = nul + 1;
   }
   return false;
-}
-
-function startsWith(b: Uint8Array, at: number, text: string): boolean {
-  if (b.length - at < text.length) return false;
-  for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
-  return true;
 }

@@ -1,4 +1,5 @@
 import { asciiColumnText } from './columnText.js';
+import { lineOrRest } from './textLines.js';
 
 /**
  * FTP in tshark's packet log (packet-ftp.c, tshark 4.0). On the control connection (port 21)
@@ -29,6 +30,8 @@ export class FtpDataChannels {
 
   /** The channel a connection from `ip` to `listenIp`:`listenPort` belongs to, if announced. */
   find(listenIp: string, listenPort: number, ip: string): FtpDataChannel | null {
+    // Asked for every new TCP conversation: no key is built while nothing was announced.
+    if (this.#byEndpoint.size === 0) return null;
     const found = this.#byEndpoint.get(`${listenIp}|${listenPort}`);
     return found !== undefined && found.peer === ip ? found.channel : null;
   }
@@ -66,7 +69,7 @@ export class FtpControlConversation {
   }
 
   onSegment(payload: Uint8Array, toServer: boolean): { protocol: 'FTP'; info: string } {
-    const end = firstLineEnd(payload);
+    const { end } = lineOrRest(payload, 0);
     const line = asciiColumnText(payload, 0, end);
     if (toServer) this.#request(line);
     else this.#response(line);
@@ -107,12 +110,6 @@ export function ftpDataInfo(channel: FtpDataChannel, length: number): string {
   const setup = channel.setup === null ? '' : ` (${channel.setup})`;
   const command = channel.setup === null || channel.command === null ? '' : ` (${channel.command})`;
   return `FTP Data: ${length} bytes${setup}${command}`;
-}
-
-/** Where the first line ends (before CR or LF), or the data's end. */
-function firstLineEnd(b: Uint8Array): number {
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0d || b[i] === 0x0a) return i;
-  return b.length;
 }
 
 /** The first `h1,h2,h3,h4,p1,p2` in `text` (PASV's reply, PORT's argument), each a number up to 255. */

@@ -1,5 +1,6 @@
 import { fitInfo, formatUtf8 } from './columnText.js';
 import { imfColumns } from './imfInfo.js';
+import { type Line, latin1, lineAt } from './textLines.js';
 import { looksLikeTls } from './tlsLog.js';
 
 /**
@@ -137,19 +138,6 @@ export class ImapLogConversation {
   }
 }
 
-/** tvb_find_line_end, desegmenting: null when the line has no end yet (or ends in a CR that may be a CRLF's). */
-function lineAt(b: Uint8Array, at: number, waiting: boolean): { end: number; next: number } | null {
-  for (let i = at; i < b.length; i++) {
-    const c = b[i];
-    if (c === 0x0a) return { end: i, next: i + 1 };
-    if (c === 0x0d) {
-      if (i + 1 < b.length) return { end: i, next: b[i + 1] === 0x0a ? i + 2 : i + 1 };
-      return waiting ? null : { end: i, next: i + 1 };
-    }
-  }
-  return null;
-}
-
 /** tvb_get_token_len: a token ends at a blank or the line's end; `next` skips the blanks after it. */
 function token(b: Uint8Array, at: number, end: number): { start: number; end: number; next: number } | null {
   let stop = at;
@@ -169,7 +157,7 @@ function isBlank(c: number | undefined): boolean {
  * literal and the `)` after it are all here; 'incomplete' when tshark would wait for more; null
  * for any other line (and a FETCH without a literal).
  */
-function fetchLiteral(b: Uint8Array, at: number, line: { end: number; next: number }): number | 'incomplete' | null {
+function fetchLiteral(b: Uint8Array, at: number, line: Line): number | 'incomplete' | null {
   let fetchEnd = -1;
   let count = 0;
   for (let i = at + 1; i < line.next && count < LOOKAHEAD_TOKENS; ) {
@@ -218,8 +206,4 @@ function printableStart(b: Uint8Array): boolean {
   if (b.length < HEURISTIC_BYTES) return true;
   for (let i = 0; i < HEURISTIC_BYTES; i++) if ((b[i] as number) < 0x20 || (b[i] as number) > 0x7e) return false;
   return true;
-}
-
-function latin1(b: Uint8Array, start: number, end: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }

@@ -2,6 +2,7 @@ import { boundaryOf } from '../http/headFacts.js';
 import { formatUtf8 } from './columnText.js';
 import { isRegisteredMediaType, mediaColumns } from './mediaColumns.js';
 import { multipartColumns } from './multipartColumns.js';
+import { latin1, lineOrRest } from './textLines.js';
 
 /**
  * What tshark 4.0's IMF dissector (packet-imf.c) shows of a mail message that SMTP reassembled:
@@ -102,22 +103,12 @@ function appendLines(info: string, body: Uint8Array): string {
   let out = info;
   let at = 0;
   while (at < body.length) {
-    const next = lineEnd(body, at);
+    const { next } = lineOrRest(body, at);
     const line = formatUtf8(body, at, next, true);
     out = out === '' ? line : `${out}, ${line}`;
     at = next;
   }
   return out;
-}
-
-/** Where the line at `at` ends, its line end included (tvb_find_line_end: LF, CRLF or a lone CR). */
-function lineEnd(b: Uint8Array, at: number): number {
-  for (let i = at; i < b.length; i++) {
-    const c = b[i];
-    if (c === LF) return i + 1;
-    if (c === CR) return i + 1 < b.length && b[i + 1] === LF ? i + 2 : i + 1;
-  }
-  return b.length;
 }
 
 /**
@@ -157,8 +148,4 @@ function typeAndParameters(b: Uint8Array, start: number, end: number): { type: s
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
-function latin1(b: Uint8Array, start: number, end: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + start, Math.max(0, end - start)).toString('latin1');
 }

@@ -1,3 +1,5 @@
+import { lineOrRest } from './textLines.js';
+
 /**
  * IRC in tshark's packet log (packet-irc.c, tshark 4.0), port 6667: `Request` or `Response`,
  * then each line's command in parentheses — `Request (NICK) (USER)`, `Response (001) (002)` —
@@ -9,7 +11,7 @@ export const IRC_PORT = 6667;
 export function ircInfo(b: Uint8Array, toServer: boolean): string {
   let info = toServer ? 'Request' : 'Response';
   for (let at = 0; at < b.length; ) {
-    const { end, next } = lineAt(b, at);
+    const { end, next } = lineOrRest(b, at);
     if (end > at) {
       const command = commandOf(b, at, end);
       if (command !== null) info += ` (${rawAscii(b, command.start, command.end)})`;
@@ -45,14 +47,4 @@ function rawAscii(b: Uint8Array, start: number, end: number): string {
     s += c >= 0x80 ? '\uFFFD' : String.fromCharCode(c);
   }
   return s;
-}
-
-/** tvb_find_line_end without desegmenting: LF, CRLF or a lone CR ends a line; else the data's end. */
-function lineAt(b: Uint8Array, at: number): { end: number; next: number } {
-  for (let i = at; i < b.length; i++) {
-    const c = b[i];
-    if (c === 0x0a) return { end: i, next: i + 1 };
-    if (c === 0x0d) return { end: i, next: i + 1 < b.length && b[i + 1] === 0x0a ? i + 2 : i + 1 };
-  }
-  return { end: b.length, next: b.length };
 }

@@ -1,6 +1,7 @@
 import type { ByteBudget } from './byteBudget.js';
 import { fitInfo, formatUtf8 } from './columnText.js';
 import { imfColumns } from './imfInfo.js';
+import { latin1, lineOrRest, startsWithText } from './textLines.js';
 
 /**
  * POP3 in tshark's packet log (packet-pop.c, tshark 4.0), port 110: `C: <first line>` and
@@ -34,8 +35,9 @@ export class PopLogConversation {
   }
 
   onSegment(payload: Uint8Array, toServer: boolean): { protocol: string; info: string } {
-    const lineEnd = firstLineEnd(payload);
-    if (!toServer && !startsWith(payload, '+OK') && !startsWith(payload, '-ERR')) return this.#data(payload);
+    const lineEnd = lineOrRest(payload, 0).end;
+    if (!toServer && !startsWithText(payload, 0, '+OK') && !startsWithText(payload, 0, '-ERR'))
+      return this.#data(payload);
     const line = latin1(payload, 0, lineEnd);
     const upper = line.toUpperCase();
     if (toServer) {
@@ -86,18 +88,6 @@ export class PopLogConversation {
   }
 }
 
-function firstLineEnd(b: Uint8Array): number {
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0d || b[i] === 0x0a) return i;
-  return b.length;
-}
-
-/** strcmp-style prefix test on the raw bytes (tshark's response_is_continuation is case-sensitive). */
-function startsWith(b: Uint8Array, prefix: string): boolean {
-  if (b.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (b[i] !== prefix.charCodeAt(i)) return false;
-  return true;
-}
-
 /** sscanf's `%*s %u` after the first token: blanks, then digits; 0 when there are none. */
 function leadingNumber(text: string): number {
   let i = 0;
@@ -106,8 +96,4 @@ function leadingNumber(text: string): number {
   for (; i < text.length && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39; i++)
     n = (n * 10 + text.charCodeAt(i) - 0x30) % 2 ** 32;
   return n;
-}
-
-function latin1(b: Uint8Array, start: number, end: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }

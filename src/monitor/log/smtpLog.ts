@@ -1,6 +1,7 @@
 import type { ByteBudget } from './byteBudget.js';
 import { asciiColumnText, fitInfo } from './columnText.js';
 import { imfColumns } from './imfInfo.js';
+import { lineAt, lineOrRest, startsWithText } from './textLines.js';
 
 /**
  * The SMTP side of tshark's packet log (packet-smtp.c, tshark 4.0), for conversations on ports
@@ -194,7 +195,7 @@ export class SmtpLogConversation {
    * CRLF), then whether this frame ends with CRLF — tshark's crlf_seen, updated line by line.
    */
   #endOfMessageAt(pdu: Uint8Array, at: number): boolean {
-    const end = (this.#crlfSeen && startsWithBytes(pdu, at, DOT_CRLF)) || startsWithBytes(pdu, at, CRLF_DOT_CRLF);
+    const end = (this.#crlfSeen && startsWithText(pdu, at, '.\r\n')) || startsWithText(pdu, at, '\r\n.\r\n');
     this.#crlfSeen = pdu.length >= 2 && pdu[pdu.length - 2] === CR && pdu[pdu.length - 1] === LF;
     return end;
   }
@@ -225,7 +226,7 @@ export class SmtpLogConversation {
     let info = '';
     let continued = false;
     for (let at = 0; at < pdu.length; ) {
-      const line = lineAt(pdu, at, false) ?? { end: pdu.length, next: pdu.length };
+      const line = lineOrRest(pdu, at);
       info += at === 0 ? 'S: ' : ' | ';
       const length = line.end - at;
       const code = length >= 3 ? replyCode(pdu, at) : -1;
@@ -266,14 +267,11 @@ export class SmtpLogConversation {
   }
 }
 
-const DOT_CRLF = [0x2e, CR, LF];
-const CRLF_DOT_CRLF = [CR, LF, 0x2e, CR, LF];
-
 /** A command frame's Info: its lines after `C: `, joined by ` | `; AUTH LOGIN's answers labelled. */
 function commandInfo(pdu: Uint8Array, frame: ClientFrame): string {
   let info = '';
   for (let at = 0; at < pdu.length; ) {
-    const line = lineAt(pdu, at, false) ?? { end: pdu.length, next: pdu.length };
+    const line = lineOrRest(pdu, at);
     info += at === 0 ? 'C: ' : ' | ';
     if (frame.answers === 'username') info += `User: ${asciiColumnText(pdu, at, line.end)}`;
     else if (frame.answers === 'password') info += `Pass: ${asciiColumnText(pdu, at, line.end)}`;
@@ -283,23 +281,6 @@ function commandInfo(pdu: Uint8Array, frame: ClientFrame): string {
     at = line.next;
   }
   return info;
-}
-
-/**
- * tvb_find_line_end: the line at `at` ends before LF, CRLF or a lone CR; `next` is past the
- * line end. Null when the data has no line end — or, while `waiting` (tshark desegmenting),
- * ends in a CR whose LF may come next.
- */
-function lineAt(b: Uint8Array, at: number, waiting: boolean): { end: number; next: number } | null {
-  for (let i = at; i < b.length; i++) {
-    const c = b[i];
-    if (c === LF) return { end: i, next: i + 1 };
-    if (c === CR) {
-      if (i + 1 < b.length) return { end: i, next: b[i + 1] === LF ? i + 2 : i + 1 };
-      return waiting ? null : { end: i, next: i + 1 };
-    }
-  }
-  return null;
 }
 
 function isCommand(b: Uint8Array, at: number, verbEnd: number): boolean {
@@ -325,12 +306,6 @@ function startsWithCaseless(b: Uint8Array, at: number, end: number, word: string
     const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
     if (folded !== (word.charCodeAt(i) | 0x20)) return false;
   }
-  return true;
-}
-
-function startsWithBytes(b: Uint8Array, at: number, bytes: readonly number[]): boolean {
-  if (b.length - at < bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (b[at + i] !== bytes[i]) return false;
   return true;
 }
 
