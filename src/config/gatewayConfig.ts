@@ -26,7 +26,40 @@ export interface Timeouts {
   readonly upstreamBodyMs: number;
   /** Graceful shutdown waits this long for in-flight requests, then closes what is left. */
   readonly shutdownMs: number;
+  /** The window in which a request body must bring at least `limits.bodyMinRate` bytes per second. */
+  readonly bodyMs: number;
+  /** A response the client does not read for this long is cut off. */
+  readonly sendMs: number;
+  readonly tlsHandshakeMs: number;
+  /** An upgraded connection idle both ways for this long is closed. */
+  readonly tunnelIdleMs: number;
 }
+
+/** What one source, and all together, may hold of the gateway. */
+export interface Limits {
+  readonly maxConnections: number;
+  readonly connectionsPerSource: number;
+  readonly requestsPerSource: number;
+  readonly upstreamConnections: number;
+  /** Requests waiting for an upstream connection beyond which new ones get 503. */
+  readonly upstreamQueue: number;
+  /** Body bytes the rules see; bodies up to this size are read whole before the upstream is asked. */
+  readonly bodyInspectBytes: number;
+  readonly bodyMinRate: number;
+  /** Limit breaches by one source within the score window that ban it. */
+  readonly strikesToBan: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxConnections: 10_000,
+  connectionsPerSource: 128,
+  requestsPerSource: 64,
+  upstreamConnections: 128,
+  upstreamQueue: 1024,
+  bodyInspectBytes: 64 * 1024,
+  bodyMinRate: 1024,
+  strikesToBan: 5,
+};
 
 /** Everything the gateway needs, resolved: flags over file over defaults, durations in ms. */
 export interface GatewayConfig {
@@ -58,6 +91,12 @@ export interface GatewayConfig {
   readonly behaviourBans: boolean;
   /** The behaviours' limits (path probing, login guessing …), null where switched off. */
   readonly behaviours: BehaviourSettings;
+  readonly limits: Limits;
+  /** Upgrade protocols passed through (lower case); others are served as plain HTTP. */
+  readonly upgradeProtocols: readonly string[];
+  /** A rule-engine failure refuses the request (`block`) or lets it through (`forward`). */
+  readonly onEngineError: 'block' | 'forward';
+  readonly allowTrace: boolean;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -68,6 +107,10 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   upstreamHeadersMs: 30_000,
   upstreamBodyMs: 300_000,
   shutdownMs: 10_000,
+  bodyMs: 10_000,
+  sendMs: 30_000,
+  tlsHandshakeMs: 10_000,
+  tunnelIdleMs: 300_000,
 };
 
 export interface ConfigOverrides {
@@ -163,6 +206,10 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
       upstreamHeadersMs: t.upstream_headers ?? DEFAULT_TIMEOUTS.upstreamHeadersMs,
       upstreamBodyMs: t.upstream_body ?? DEFAULT_TIMEOUTS.upstreamBodyMs,
       shutdownMs: t.shutdown ?? DEFAULT_TIMEOUTS.shutdownMs,
+      bodyMs: t.body ?? DEFAULT_TIMEOUTS.bodyMs,
+      sendMs: t.send ?? DEFAULT_TIMEOUTS.sendMs,
+      tlsHandshakeMs: t.tls_handshake ?? DEFAULT_TIMEOUTS.tlsHandshakeMs,
+      tunnelIdleMs: t.tunnel_idle ?? DEFAULT_TIMEOUTS.tunnelIdleMs,
     },
     blockScore: file.scores?.block ?? null,
     sourceScores: {
@@ -172,6 +219,24 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
     behaviours: resolveBehaviours(file.behaviours),
+    limits: resolveLimits(file.limits),
+    upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),
+    onEngineError: file.on_engine_error ?? 'block',
+    allowTrace: file.allow_trace ?? false,
+  };
+}
+
+function resolveLimits(l: ConfigFile['limits'] = {}): Limits {
+  const d = DEFAULT_LIMITS;
+  return {
+    maxConnections: l.max_connections ?? d.maxConnections,
+    connectionsPerSource: l.connections_per_source ?? d.connectionsPerSource,
+    requestsPerSource: l.requests_per_source ?? d.requestsPerSource,
+    upstreamConnections: l.upstream_connections ?? d.upstreamConnections,
+    upstreamQueue: l.upstream_queue ?? d.upstreamQueue,
+    bodyInspectBytes: l.body_inspect ?? d.bodyInspectBytes,
+    bodyMinRate: l.body_min_rate ?? d.bodyMinRate,
+    strikesToBan: l.strikes_to_ban ?? d.strikesToBan,
   };
 }
 

@@ -3,8 +3,10 @@ export { DurationError, formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,
   type ConfigOverrides,
+  DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
   type GatewayConfig,
+  type Limits,
   parseConfigText,
   parseListen,
   readConfigFile,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 
 /** A duration as text (`30s`, `1h`) or a number of seconds. */
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -14,6 +15,18 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 });
 
 const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+
+/** A size in bytes as a number or text (`64KiB`, `1MiB`). */
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  try {
+    return parseSize(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const count = z.number().int().min(1).max(10_000_000);
 
 /**
  * One behaviour's limit: `false` switches it off, `true` keeps the built-in limit, an object
@@ -107,8 +120,38 @@ export const ConfigFileSchema = z.strictObject({
       upstream_headers: duration.optional(),
       upstream_body: duration.optional(),
       shutdown: duration.optional(),
+      /** A request body must keep arriving: at least `limits.body_min_rate` bytes in every such window. */
+      body: positiveDuration.optional(),
+      /** A client that reads nothing of its answer for this long is cut off (nginx's send_timeout). */
+      send: positiveDuration.optional(),
+      /** The TLS handshake must finish within this. */
+      tls_handshake: positiveDuration.optional(),
+      /** An upgraded connection (WebSocket) with no traffic either way for this long is closed. */
+      tunnel_idle: positiveDuration.optional(),
     })
     .optional(),
+  /** What one source, and everyone together, may hold of the gateway (see README, "Slow and greedy clients"). */
+  limits: z
+    .strictObject({
+      max_connections: count.optional(),
+      connections_per_source: count.optional(),
+      requests_per_source: count.optional(),
+      upstream_connections: count.optional(),
+      upstream_queue: z.number().int().min(0).max(10_000_000).optional(),
+      /** How much of a request body the rules see (and is read before the upstream is asked). */
+      body_inspect: size.optional(),
+      /** Bytes per second a request body must keep up (slow POST). */
+      body_min_rate: z.number().int().min(0).optional(),
+      /** Limit breaches by one source within `scores.window` that ban it. */
+      strikes_to_ban: count.optional(),
+    })
+    .optional(),
+  /** Protocols a client may upgrade to through the gateway (`Upgrade:` header); [] for none. */
+  upgrade: z.array(z.string().min(1)).optional(),
+  /** When the rule engine fails on a request: refuse it (default) or pass it on. Either way it is counted and logged. */
+  on_engine_error: z.enum(['block', 'forward']).optional(),
+  /** TRACE echoes a request back (cross-site tracing); refused unless this is true. */
+  allow_trace: z.boolean().optional(),
   scores: z
     .strictObject({
       /** Per-request anomaly score at which a request is blocked. */

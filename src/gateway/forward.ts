@@ -1,8 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import type { Timeouts } from '../config/gatewayConfig.js';
+import type { Limits, Timeouts } from '../config/gatewayConfig.js';
 import { clientResponseHeaders, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
+
+/** Where to send a request upstream: its path, and for an absolute-form target naming this site, its authority as Host. */
+export interface UpstreamTarget {
+  readonly path: string;
+  readonly authority?: string;
+}
+
+/** A request body as the forwarder sends it: read whole, or a judged prefix and the rest streaming. */
+export type ForwardBody = Buffer | Readable | null;
 
 /**
  * The one place the gateway sends requests: a keep-alive pool to the configured upstream
@@ -14,13 +24,16 @@ export class Upstream {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #defaultHost: string;
+  readonly #capacity: number;
+  #inFlight = 0;
 
-  constructor(origin: URL, timeouts: Timeouts, connections = 64) {
+  constructor(origin: URL, timeouts: Timeouts, limits: Pick<Limits, 'upstreamConnections' | 'upstreamQueue'>) {
     this.origin = origin;
     this.#basePath = origin.pathname === '/' ? '' : origin.pathname.replace(/\/$/, '');
     this.#defaultHost = origin.host;
+    this.#capacity = limits.upstreamConnections + limits.upstreamQueue;
     this.#pool = new Pool(origin.origin, {
-      connections,
+      connections: limits.upstreamConnections,
       pipelining: 1,
       keepAliveTimeout: 4_000,
       headersTimeout: timeouts.upstreamHeadersMs,
@@ -29,41 +42,43 @@ export class Upstream {
     });
   }
 
+  /** Every connection busy and the queue behind them full: a new request gets 503. */
+  get full(): boolean {
+    return this.#inFlight >= this.#capacity;
+  }
+
   /**
-   * Forward one request: the body streams from the client to the upstream and the response
-   * streams back, each under back-pressure, so a 1 GB upload holds no more than a few buffers.
-   * `onStatus` hears the upstream's status as its answer starts.
+   * Forward one request: the body goes as read (whole, or prefix then stream) and the response
+   * streams back under back-pressure. `onStatus` hears the upstream's status as its answer
+   * starts.
    */
   forward(
     req: IncomingMessage,
     res: ServerResponse,
-    path: string,
+    target: UpstreamTarget,
     hop: Hop,
-    onStatus?: (status: number) => void,
+    body: ForwardBody,
+    onStatus: (status: number) => void,
   ): void {
-    const hasBody =
-      req.headers['content-length'] !== undefined
-        ? req.headers['content-length'] !== '0'
-        : req.headers['transfer-encoding'] !== undefined;
-    const headers = upstreamRequestHeaders(req.rawHeaders, { ...hop, defaultHost: this.#defaultHost });
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      ...hop,
+      defaultHost: this.#defaultHost,
+      ...(target.authority !== undefined ? { authority: target.authority } : {}),
+    });
+    this.#inFlight++;
     this.#pool
       .stream(
-        {
-          method: req.method as string,
-          path: this.#basePath + path,
-          headers,
-          body: hasBody ? req : null,
-        },
-        ({ statusCode, headers: upstreamHeaders }) => {
-          onStatus?.(statusCode);
-          res.writeHead(
-            statusCode,
-            clientResponseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>),
-          );
+        { method: req.method as string, path: this.#basePath + target.path, headers, body },
+        ({ statusCode, headers: h }) => {
+          onStatus(statusCode);
+          res.writeHead(statusCode, clientResponseHeaders(h as Record<string, string | string[] | undefined>));
           return res;
         },
       )
-      .catch((err: unknown) => failForward(res, err));
+      .catch((err: unknown) => failForward(res, err))
+      .finally(() => {
+        this.#inFlight--;
+      });
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,16 @@ export interface ForwardContext extends Hop {
   readonly defaultHost: string;
   /** Keep `Connection`/`Upgrade` (WebSocket pass-through). */
   readonly upgrade?: boolean;
+  /** The authority of an absolute-form target naming this site: it overrides `Host` (RFC 9112 §3.2.2). */
+  readonly authority?: string;
 }
+
+/**
+ * Fields that tell the upstream who the client is or which host it asked for. Only a trusted
+ * proxy may say: from anyone else they would let a bot pick the address the site logs, or the
+ * host name it builds links and password-reset mails with.
+ */
+const CLIENT_CLAIMS = new Set(['forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-port', 'x-client-ip']);
 
 /**
  * Request headers for the upstream, as a flat [name, value, …] list (undici's fastest form),
@@ -74,6 +83,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
       continue;
     }
     if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+    if (!ctx.trustedPeer && CLIENT_CLAIMS.has(lower)) continue;
     switch (lower) {
       case 'x-forwarded-for':
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
@@ -89,11 +99,15 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
       case 'host':
         if (hasHost) continue;
         hasHost = true;
+        if (ctx.authority !== undefined) {
+          out.push(name, ctx.authority);
+          continue;
+        }
         break;
     }
     out.push(name, value);
   }
-  if (!hasHost) out.push('host', ctx.defaultHost);
+  if (!hasHost) out.push('host', ctx.authority ?? ctx.defaultHost);
   out.push('x-forwarded-for', forwardedFor === undefined ? ctx.peer : `${forwardedFor}, ${ctx.peer}`);
   out.push('x-forwarded-proto', ctx.trustedPeer && proto !== undefined ? proto : ctx.scheme);
   out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);

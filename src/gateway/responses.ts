@@ -16,6 +16,19 @@ export const BAD_REQUEST = raw('400 Bad Request', 'Bad Request\n');
 export const FORBIDDEN = raw('403 Forbidden', 'Forbidden\n');
 export const HEADERS_TOO_LARGE = raw('431 Request Header Fields Too Large', 'Request Header Fields Too Large\n');
 export const REQUEST_TIMEOUT = raw('408 Request Timeout', 'Request Timeout\n');
+export const METHOD_NOT_ALLOWED = raw('405 Method Not Allowed', 'Method Not Allowed\n');
+export const EXPECTATION_FAILED = raw('417 Expectation Failed', 'Expectation Failed\n');
+/** A source over its share of requests in flight. */
+export const TOO_MANY_REQUESTS = raw('429 Too Many Requests', 'Too Many Requests\n');
+/** Every upstream connection busy and the queue behind them full. */
+export const SERVICE_UNAVAILABLE = raw('503 Service Unavailable', 'Service Unavailable\n');
+
+/** The answer to a refusal by its status. */
+export function refusalAnswer(status: 400 | 405 | 431): Buffer {
+  if (status === 405) return METHOD_NOT_ALLOWED;
+  if (status === 431) return HEADERS_TOO_LARGE;
+  return BAD_REQUEST;
+}
 export const BAD_GATEWAY_UPGRADE = raw('502 Bad Gateway', 'Bad Gateway: the upstream did not answer\n');
 
 /** Short pages for upstream failures, sent through node's response (the client may keep the connection). */

@@ -1,6 +1,7 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
+import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { Gateway, siteNamesFor } from './gateway.js';
 
 export interface GatewayService {
@@ -11,13 +12,15 @@ export interface GatewayService {
 }
 
 /**
- * The gateway with its rules: loads the rule packs and the threat catalog (with the site's
- * own names as the `site_names` list), watches them for changes, and starts listening.
+ * The gateway with its rules and its store: loads the rule packs and the threat catalog (with
+ * the site's own names as the `site_names` list), watches them for changes, opens the SQLite
+ * database, and starts listening.
  */
 export async function startGatewayService(
   config: GatewayConfig,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   onEvent?: (event: SecurityEvent) => void,
+  options: { readonly acceptFastPath?: boolean } = {},
 ): Promise<GatewayService> {
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
@@ -27,13 +30,29 @@ export async function startGatewayService(
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
-  const gateway = await Gateway.start({ config, detection: holder, log, ...(onEvent ? { onEvent } : {}) });
+  const db = openSqlite(config.db);
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start({
+      config,
+      detection: holder,
+      stores: { events: new SqliteEventStore(db), bans: new SqliteBanStore(db) },
+      log,
+      ...(onEvent ? { onEvent } : {}),
+      ...(options.acceptFastPath !== undefined ? { acceptFastPath: options.acceptFastPath } : {}),
+    });
+  } catch (err) {
+    db.close();
+    holder.close();
+    throw err;
+  }
   return {
     gateway,
     holder,
     async stop() {
       holder.close();
       await gateway.close();
+      db.close();
     },
   };
 }

@@ -17,9 +17,10 @@ const CONTROL_OR_NON_ASCII_RE = /[\x00-\x08\x0a-\x1f\x7f-\xff]/;
 /**
  * Build an HttpRequest from a request line that may be anything an attacker sent: the
  * seed's four-token `CONNECT maila.microsoft.com:25 / HTTP/1.0`, a bare path, binary noise.
- * Never throws; what does not fit HTTP/1.x is described in `malformed`.
+ * Never throws; what does not fit HTTP/1.x is described in `malformed`. `bodyLimit`: how much of
+ * the body the rules see (the gateway's `limits.body_inspect`; LIMITS.bodyPrefix elsewhere).
  */
-export function buildHttpRequest(parts: RequestParts): HttpRequest {
+export function buildHttpRequest(parts: RequestParts, bodyLimit: number = LIMITS.bodyPrefix): HttpRequest {
   const lineTruncated = parts.line.length > LIMITS.requestLine;
   const line = lineTruncated ? parts.line.slice(0, LIMITS.requestLine) : parts.line;
   const { count, method, target, last } = readRequestLine(line);
@@ -42,7 +43,7 @@ export function buildHttpRequest(parts: RequestParts): HttpRequest {
     path: parsed.path,
     query: parsed.query,
     headers: boundHeaders(parts.headers ?? NO_HEADERS),
-    bodyPrefix: parts.bodyPrefix === undefined ? '' : parts.bodyPrefix.slice(0, LIMITS.bodyPrefix),
+    bodyPrefix: parts.bodyPrefix === undefined ? '' : parts.bodyPrefix.slice(0, bodyLimit),
     malformed,
   };
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
 import { BEHAVIOUR_THREATS } from '../../src/detect/behaviour/httpBehaviour.js';
+import { LIMIT_THREATS } from '../../src/gateway/recorder.js';
 import { NETWORK_THREATS } from '../../src/monitor/detect/networkAlert.js';
 
 const catalog = loadCatalog();
@@ -68,8 +69,14 @@ describe('the built-in threat catalog', () => {
   });
 
   it('every threat is named by a rule or a stateful detector, and every rule names a known threat', () => {
-    const named = new Set<string>([...rules.map((r) => r.spec.threat), ...NETWORK_THREATS, ...BEHAVIOUR_THREATS]);
+    const named = new Set<string>([
+      ...rules.map((r) => r.spec.threat),
+      ...NETWORK_THREATS,
+      ...BEHAVIOUR_THREATS,
+      ...LIMIT_THREATS,
+    ]);
     for (const t of catalog.all()) assert.ok(named.has(t.id), `nothing names ${t.id}`);
+    for (const id of LIMIT_THREATS) assert.ok(catalog.get(id), `the gateway names ${id}, which the catalog lacks`);
     for (const id of NETWORK_THREATS) assert.ok(catalog.get(id), `the monitor names ${id}, which the catalog lacks`);
     for (const r of rules) assert.ok(catalog.get(r.spec.threat), `${r.spec.id} → ${r.spec.threat}`);
   });

@@ -1,0 +1,296 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type Duplex, Readable } from 'node:stream';
+import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { unmapIPv4 } from '../defense/address.js';
+import type { BanManager } from '../defense/banManager.js';
+import { buildHttpRequest } from '../observe/httpRequest.js';
+import type { HttpObservation, HttpRequest } from '../observe/observation.js';
+import { parseRawRequest } from '../observe/rawRequest.js';
+import { hasBody, prefixThenRest, readBodyStart, watchBodyRate } from './bodyReader.js';
+import type { Client, ClientIdentity } from './clientIdentity.js';
+import type { ForwardBody, Upstream, UpstreamTarget } from './forward.js';
+import type { Recorder } from './recorder.js';
+import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
+import { isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
+import type { Decision, RequestPipeline } from './requestPipeline.js';
+import {
+  EXPECTATION_FAILED,
+  FORBIDDEN,
+  REQUEST_TIMEOUT,
+  refusalAnswer,
+  SERVICE_UNAVAILABLE,
+  TOO_MANY_REQUESTS,
+} from './responses.js';
+import { type SourceLimits, sourceKey } from './sourceLimits.js';
+import type { GatewayStats } from './stats.js';
+import type { TunnelRegistry } from './tunnelRegistry.js';
+
+/** Everything the request path works with, built once by the Gateway. */
+export interface ExchangeContext {
+  readonly config: GatewayConfig;
+  readonly identity: ClientIdentity;
+  readonly site: SiteIdentity;
+  readonly pipeline: RequestPipeline;
+  readonly bans: BanManager;
+  readonly limits: SourceLimits;
+  readonly upstream: Upstream;
+  readonly recorder: Recorder;
+  readonly tunnels: TunnelRegistry;
+  readonly stats: GatewayStats;
+}
+
+/** How the client asked to send its body: plainly, after `100 Continue`, or with an expectation nobody meets. */
+type Expectation = 'none' | 'continue' | 'other';
+
+/**
+ * The second of the gateway's parts: one HTTP request from parse to decision to answer.
+ * Requests are handled in arrival order per connection; a refused request's answer waits its
+ * turn, and nothing pipelined after it is forwarded.
+ */
+export class Exchange {
+  readonly #c: ExchangeContext;
+
+  constructor(context: ExchangeContext) {
+    this.#c = context;
+  }
+
+  onRequest(req: IncomingMessage, res: ServerResponse, expectation: Expectation = 'none'): void {
+    const socket = req.socket;
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
+    if (isRefused(socket)) return;
+    this.#c.stats.requests++;
+    const headers = headerPairs(req.rawHeaders);
+    const client = this.#c.identity.of(socket, headers);
+    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer))) return;
+    const line = requestLine(req);
+    const request = buildHttpRequest({ line, headers });
+    const refusal = refusalFor(request, this.#c.site, headers);
+    const head = this.#observe(request, socket, client);
+    if (refusal === null && request.form === 'asterisk') {
+      res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' }).end();
+      return;
+    }
+    const key = sourceKey(client.ip);
+    if (!this.#c.limits.startRequest(key)) {
+      this.#c.stats.overLimit++;
+      this.#c.recorder.breach(head, 'too-many-requests', 429);
+      refuseInTurn(res, socket, TOO_MANY_REQUESTS);
+      return;
+    }
+    res.once('close', () => this.#c.limits.endRequest(key));
+    // Judged without the body: the gateway's own refusals, an expectation to answer, no body.
+    if (refusal !== null || expectation !== 'none' || !hasBody(req)) {
+      const decision = this.#c.pipeline.decide(head, refusal);
+      if (decision.kind === 'refuse' || expectation === 'other' || !hasBody(req)) {
+        this.#act(req, res, head, client, decision, expectation === 'other' ? EXPECTATION_FAILED : null);
+        return;
+      }
+      res.writeContinue();
+    }
+    this.#withBody(req, res, line, headers, client);
+  }
+
+  /** Read the body's start (bounded, under the minimum rate), judge the request with it, act. */
+  #withBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    line: string,
+    headers: Array<[string, string]>,
+    client: Client,
+  ): void {
+    const { limits, timeouts } = this.#c.config;
+    let slow = false;
+    const watch = watchBodyRate(req, limits.bodyMinRate, timeouts.bodyMs, () => {
+      slow = true;
+      this.#c.stats.slowBodies++;
+      const observation = this.#observe(buildHttpRequest({ line, headers }), req.socket, client);
+      this.#c.recorder.breach(observation, 'slow-body', 408);
+      refuseInTurn(res, req.socket, REQUEST_TIMEOUT);
+      req.socket.destroySoon();
+    });
+    readBodyStart(req, limits.bodyInspectBytes).then((start) => {
+      if (start.kind === 'aborted' || slow) {
+        watch.stop();
+        return;
+      }
+      const bodyBytes = start.kind === 'whole' ? start.body : start.head;
+      const request = buildHttpRequest(
+        { line, headers, bodyPrefix: bodyBytes.toString('latin1') },
+        limits.bodyInspectBytes,
+      );
+      const observation = this.#observe(request, req.socket, client);
+      const decision = this.#c.pipeline.decide(observation, null);
+      if (decision.kind === 'refuse') watch.stop();
+      const body: ForwardBody =
+        start.kind === 'whole'
+          ? start.body
+          : Readable.from(prefixThenRest(start.head, start.rest), { objectMode: false });
+      this.#act(req, res, observation, client, decision, null, body);
+    });
+  }
+
+  /** Carry out a decision: refuse (ban first, then the answer in turn), answer, or forward. */
+  #act(
+    req: IncomingMessage,
+    res: ServerResponse,
+    observation: HttpObservation,
+    client: Client,
+    decision: Decision,
+    answer: Buffer | null,
+    body: ForwardBody = null,
+  ): void {
+    const socket = req.socket;
+    if (decision.kind === 'refuse') {
+      this.#c.stats.refused++;
+      this.#c.recorder.refused(observation, decision.matches, decision.ban, decision.status);
+      refuseInTurn(res, socket, refusalAnswer(decision.status));
+      return;
+    }
+    if (decision.matches.length > 0) this.#c.recorder.record(observation, decision.matches, 'detected', null);
+    if (answer !== null) {
+      refuseInTurn(res, socket, answer);
+      return;
+    }
+    if (this.#c.upstream.full) {
+      this.#c.stats.upstreamFull++;
+      refuseInTurn(res, socket, SERVICE_UNAVAILABLE);
+      return;
+    }
+    this.#c.stats.forwarded++;
+    this.#c.upstream.forward(req, res, upstreamTarget(req, observation.request), client.hop, body, (status) =>
+      this.#c.recorder.answered(observation, status),
+    );
+  }
+
+  /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
+  onConnect(req: IncomingMessage, socket: Duplex): void {
+    // Node hands CONNECT and upgrade sockets over without its own error listener.
+    socket.on('error', () => socket.destroy());
+    const s = socket as Socket;
+    if (s.remoteAddress === undefined || isRefused(socket)) {
+      socket.destroy();
+      return;
+    }
+    const headers = headerPairs(req.rawHeaders);
+    const observation = this.#observe(
+      buildHttpRequest({ line: requestLine(req), headers }),
+      s,
+      this.#c.identity.of(s, headers),
+    );
+    this.#refuseRaw(socket, observation, 'connect');
+  }
+
+  onUpgrade(req: IncomingMessage, socket: Duplex, held: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const s = socket as Socket;
+    if (s.remoteAddress === undefined || isRefused(socket)) {
+      socket.destroy();
+      return;
+    }
+    const headers = headerPairs(req.rawHeaders);
+    const client = this.#c.identity.of(s, headers);
+    if (this.#turnedAway(socket, client, (answer) => refuseAfterPending(socket, answer))) return;
+    const request = buildHttpRequest({ line: requestLine(req), headers });
+    const observation = this.#observe(request, s, client);
+    // An upgrade carries no body the gateway could judge: one that declares one is refused.
+    const refusal = refusalFor(request, this.#c.site, headers) ?? (hasBody(req) ? 'unparsable' : null);
+    const decision = this.#c.pipeline.decide(observation, refusal);
+    if (decision.kind === 'refuse') {
+      this.#c.stats.refused++;
+      this.#c.recorder.refused(observation, decision.matches, decision.ban, decision.status);
+      refuseAfterPending(socket, refusalAnswer(decision.status));
+      return;
+    }
+    if (decision.matches.length > 0) this.#c.recorder.record(observation, decision.matches, 'detected', null);
+    const protocol = (req.headers.upgrade ?? '').trim().toLowerCase();
+    this.#c.tunnels.open(req, socket, held, client, upstreamTarget(req, request), {
+      upgrade: this.#c.config.upgradeProtocols.includes(protocol),
+    });
+  }
+
+  /**
+   * A request node's parser refused: malformed lines (the seed's four-token CONNECT), binary
+   * noise, a TLS hello on the plain port, oversized headers, a client too slow to finish.
+   */
+  onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket): void {
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable || isRefused(socket)) {
+      socket.destroy();
+      return;
+    }
+    if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      refuseAfterPending(socket, REQUEST_TIMEOUT);
+      return;
+    }
+    const request = parseRawRequest(err.rawPacket ?? Buffer.alloc(0), code || err.message);
+    // Nothing parsed: no header to name a client behind a proxy, so the peer it is.
+    const observation = this.#observe(request, socket, this.#c.identity.of(socket, []));
+    this.#refuseRaw(socket, observation, 'unparsable', code === 'HPE_HEADER_OVERFLOW');
+  }
+
+  /** Refuse outside node's response queue (CONNECT, a refused parse): ban first, then answer. */
+  #refuseRaw(socket: Duplex, observation: HttpObservation, refusal: Refusal, tooLarge = false): void {
+    const decision = this.#c.pipeline.decide(observation, refusal);
+    const status = tooLarge ? 431 : 400;
+    this.#c.stats.refused++;
+    this.#c.recorder.refused(observation, decision.matches, decision.kind === 'refuse' && decision.ban, status);
+    refuseAfterPending(socket, refusalAnswer(status));
+  }
+
+  /**
+   * A banned client's request (a ban made while its connection was open, or a client behind a
+   * proxy): true when it was turned away. A direct connection is cut; a proxy's gets `403` and
+   * is closed, since the proxy carries other clients' requests too.
+   */
+  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void): boolean {
+    if (!client.hop.trustedPeer) {
+      if (!this.#c.bans.isBanned(client.ip)) return false;
+      socket.destroy();
+      return true;
+    }
+    if (this.#c.identity.isTrusted(client.ip) || !this.#c.bans.dropIfBanned(client.ip, client.port)) return false;
+    refuse(FORBIDDEN);
+    return true;
+  }
+
+  #observe(request: HttpRequest, socket: Socket, client: Client): HttpObservation {
+    return {
+      kind: 'http',
+      transport: 'tcp',
+      time: Date.now(),
+      sensor: 'gateway',
+      source: { ip: client.ip, port: client.port },
+      destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
+      request,
+      status: null,
+    };
+  }
+}
+
+function upstreamTarget(req: IncomingMessage, request: HttpRequest): UpstreamTarget {
+  if (request.form === 'origin') return { path: req.url as string };
+  const path = `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
+  const a = request.authority;
+  if (a === null) return { path };
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  return { path, authority: a.port === null ? host : `${host}:${a.port}` };
+}
+
+/**
+ * The request line as node's parser accepted it (single spaces; the parser allows nothing
+ * else). llhttp takes a line without a version as HTTP/0.9: that line carried no version.
+ */
+function requestLine(req: IncomingMessage): string {
+  if (req.httpVersionMajor === 0) return `${req.method} ${req.url}`;
+  return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+}
+
+function headerPairs(raw: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
+  return pairs;
+}

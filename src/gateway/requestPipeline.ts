@@ -1,0 +1,96 @@
+import { banTargetFor } from '../defense/address.js';
+import type { SourceScores } from '../defense/sourceScores.js';
+import type { Engine, Match } from '../detect/types.js';
+import { decide } from '../detect/verdict.js';
+import type { HttpObservation } from '../observe/observation.js';
+import { fallbackMatch, type Refusal, refusalStatus } from './refusal.js';
+
+/**
+ * What the gateway does with one request, decided from the Observation alone (plus the
+ * source's running score): no sockets here, so every branch is testable with plain values.
+ */
+export type Decision =
+  /** Pass it on; `matches` are log-level findings to record. */
+  | { readonly kind: 'forward'; readonly matches: readonly Match[] }
+  /** Refuse with `status`; `ban` when the request, or the source's score, earns a ban. */
+  | {
+      readonly kind: 'refuse';
+      readonly status: 400 | 405 | 431;
+      readonly matches: readonly Match[];
+      readonly ban: boolean;
+    };
+
+export interface PipelineOptions {
+  readonly blockScore: number | null;
+  readonly onEngineError: 'block' | 'forward';
+  /** Told of every engine failure (counted and logged by the caller). */
+  readonly engineFailed: (observation: HttpObservation, err: unknown) => void;
+}
+
+const ENGINE_FAILURE: Match = {
+  ruleId: 'gateway-engine-error',
+  ruleName: 'the rule engine failed on this request',
+  threatId: 'malformed-request',
+  severity: 'low',
+  score: 0,
+  action: 'block',
+  field: 'request.line',
+  value: '',
+  tags: ['gateway'],
+};
+
+export class RequestPipeline {
+  readonly #engine: () => Engine;
+  readonly #scores: SourceScores;
+  readonly #options: PipelineOptions;
+
+  constructor(engine: () => Engine, scores: SourceScores, options: PipelineOptions) {
+    this.#engine = engine;
+    this.#scores = scores;
+    this.#options = options;
+  }
+
+  /**
+   * Rules first; the verdict from their matches. When the gateway itself must refuse the
+   * request (`refusal`: CONNECT, a foreign authority, a refused parse) it is at least refused,
+   * whatever the rules said. Low-grade matches add to the source's score, which can ban.
+   */
+  decide(observation: HttpObservation, refusal: Refusal | null): Decision {
+    let matches: Match[];
+    try {
+      matches = this.#engine().match(observation);
+    } catch (err) {
+      this.#options.engineFailed(observation, err);
+      if (this.#options.onEngineError === 'forward' && refusal === null) return { kind: 'forward', matches: [] };
+      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, 256) }];
+    }
+    const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
+    const status = refusal !== null ? refusalStatus(refusal) : 400;
+    if (verdict.kind === 'ban') return { kind: 'refuse', status, matches: verdict.matches, ban: true };
+    if (refusal !== null && verdict.kind !== 'block')
+      matches = [...matches, fallbackMatch(refusal, observation.request)];
+    if (verdict.kind === 'allow' && refusal === null) return { kind: 'forward', matches: [] };
+    const ban = this.#scoreCrosses(observation, matches);
+    if (refusal === null && verdict.kind === 'log' && !ban) return { kind: 'forward', matches };
+    return { kind: 'refuse', status, matches, ban };
+  }
+
+  /**
+   * Low-grade matches add up per source over a sliding window (CrowdSec's leaky bucket): a
+   * source that keeps probing is banned once its sum crosses the threshold.
+   */
+  #scoreCrosses(observation: HttpObservation, matches: readonly Match[]): boolean {
+    let score = 0;
+    for (const m of matches) score += m.score;
+    if (score === 0) return false;
+    let key: string;
+    try {
+      key = banTargetFor(observation.source.ip);
+    } catch {
+      return false;
+    }
+    if (!this.#scores.add(key, score, observation.time).overThreshold) return false;
+    this.#scores.forget(key);
+    return true;
+  }
+}

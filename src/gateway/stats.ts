@@ -1,0 +1,29 @@
+/** The gateway's running counts, for tests, logs and (later) metrics. Plain numbers, bumped inline. */
+export interface GatewayStats {
+  requests: number;
+  forwarded: number;
+  refused: number;
+  /** Rule-engine failures (each logged with its request line). */
+  engineErrors: number;
+  /** Request bodies cut for falling under the minimum rate. */
+  slowBodies: number;
+  /** Connections or requests refused for a source over its share. */
+  overLimit: number;
+  /** Requests answered 503 because every upstream connection and the queue were taken. */
+  upstreamFull: number;
+  /** Upgraded connections closed because their source was banned. */
+  tunnelsClosedByBan: number;
+}
+
+export function newStats(): GatewayStats {
+  return {
+    requests: 0,
+    forwarded: 0,
+    refused: 0,
+    engineErrors: 0,
+    slowBodies: 0,
+    overLimit: 0,
+    upstreamFull: 0,
+    tunnelsClosedByBan: 0,
+  };
+}
