@@ -11,7 +11,7 @@ export interface AcceptPolicy {
   /** True when the address is banned; the drop is counted by the callee. */
   dropIfBanned(address: string | undefined, port: number | undefined): boolean;
   /** A source held more connections than its share: counted as a strike. */
-  overLimit(address: string, port: number): void;
+  overLimit(socket: Socket, address: string, port: number): void;
   readonly identity: ClientIdentity;
   readonly limits: SourceLimits;
   readonly proxyProtocol: boolean;
@@ -57,8 +57,8 @@ export function guardAccept(server: Server | HttpsServer, policy: AcceptPolicy):
 function countConnection(socket: Socket, address: string, policy: AcceptPolicy): boolean {
   const key = sourceKey(address);
   if (!policy.limits.openConnection(key)) {
+    policy.overLimit(socket, unmapIPv4(address), socket.remotePort ?? 0);
     socket.resetAndDestroy();
-    policy.overLimit(unmapIPv4(address), socket.remotePort ?? 0);
     return false;
   }
   socket.once('close', () => policy.limits.closeConnection(key));

@@ -3,11 +3,14 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager, type SyncBanStore } from '../defense/banManager.js';
 import { SourceScores } from '../defense/sourceScores.js';
 import { HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
+import { buildHttpRequest } from '../observe/httpRequest.js';
+import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { EventStore } from '../store/types.js';
 import { guardAccept } from './acceptGuard.js';
@@ -156,8 +159,9 @@ export class Gateway {
     });
     const accept = {
       dropIfBanned: (address: string | undefined, port: number | undefined) => this.bans.dropIfBanned(address, port),
-      overLimit: () => {
+      overLimit: (socket: Socket, ip: string, port: number) => {
         this.stats.overLimit++;
+        recorder.breach(connectionObservation(socket, ip, port), 'too-many-connections', null);
       },
       identity: this.#identity,
       limits,
@@ -282,7 +286,7 @@ export class Gateway {
     server.maxConnections = this.config.limits.maxConnections;
     // A client that reads nothing of its answer for this long is cut off (send_timeout).
     server.timeout = t.sendMs;
-    server.on('timeout', (socket: Socket) => onSocketTimeout(socket));
+    server.on('timeout', (socket: Socket) => onSocketTimeout(socket, this.stats));
     const x = this.#exchange;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'continue'));
@@ -294,13 +298,28 @@ export class Gateway {
   }
 }
 
+/** A connection refused before any request: the observation of a request line never read. */
+function connectionObservation(socket: Socket, ip: string, port: number): HttpObservation {
+  return {
+    kind: 'http',
+    transport: 'tcp',
+    time: Date.now(),
+    sensor: 'gateway',
+    source: { ip, port },
+    destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
+    request: buildHttpRequest({ line: '' }),
+    status: null,
+  };
+}
+
 /**
  * Inactivity on a connection: an idle keep-alive connection or a client that stopped reading
  * its answer is closed. A request still waiting for the upstream, or whose body is still
  * coming, is left to the upstream timeouts and the minimum body rate.
  */
-function onSocketTimeout(socket: Socket): void {
+function onSocketTimeout(socket: Socket, stats: GatewayStats): void {
   const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (res && !res.headersSent) return;
+  if (res && !res.writableFinished) stats.sendTimeouts++;
   socket.destroy();
 }

@@ -43,15 +43,15 @@ export class Recorder {
   }
 
   /** A refused request: ban when asked, then the event. Returns the action recorded. */
-  refused(observation: HttpObservation, matches: readonly Match[], ban: boolean, status: number): EventAction {
+  refused(observation: HttpObservation, matches: readonly Match[], ban: boolean, status: number | null): EventAction {
     const made = ban ? this.#ban(observation.source.ip, matches) : null;
     const action: EventAction = made ? 'banned' : 'blocked';
     this.record(observation, matches, action, status, made);
     return action;
   }
 
-  /** A source overstepped a limit: an event, and past `strikesToBan` breaches, a ban. */
-  breach(observation: HttpObservation, breach: LimitBreach, status: number): void {
+  /** A source overstepped a limit: an event, and past `strikesToBan` breaches, a ban. `status` null: reset unanswered. */
+  breach(observation: HttpObservation, breach: LimitBreach, status: number | null): void {
     const b = BREACH[breach];
     const match: Match = {
       ruleId: `gateway-${breach}`,

@@ -13,6 +13,8 @@ export interface GatewayStats {
   upstreamFull: number;
   /** Upgraded connections closed because their source was banned. */
   tunnelsClosedByBan: number;
+  /** Connections cut because the client read nothing of its answer for the send timeout. */
+  sendTimeouts: number;
 }
 
 export function newStats(): GatewayStats {
@@ -25,5 +27,6 @@ export function newStats(): GatewayStats {
     overLimit: 0,
     upstreamFull: 0,
     tunnelsClosedByBan: 0,
+    sendTimeouts: 0,
   };
 }

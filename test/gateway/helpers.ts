@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { after, before } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,18 @@ export interface SeenRequest {
 /**
  * A real upstream web site that records everything reaching it: every TCP connection
  * (counted before any parsing) and every request with a hash of its body. `POST /hash`
- * answers the body's sha256; `/ws` echoes WebSocket messages.
+ * answers the body's sha256; `/ws` echoes WebSocket messages; `/slow?ms=N` answers after N ms;
+ * `/big?bytes=N` answers N bytes. An upgrade request to any path but `/ws` gets a plain `200`
+ * and the connection stays open, as a site that does not switch protocols leaves it: whatever
+ * arrives on it afterwards is kept in `afterRefusedUpgrade`.
  */
 export class RecordingUpstream {
   readonly server: Server;
   readonly requests: SeenRequest[] = [];
   connections = 0;
   bytesReceived = 0;
+  afterRefusedUpgrade = '';
+  readonly #detached = new Set<Duplex>();
   readonly #wss = new WebSocketServer({ noServer: true });
 
   constructor() {
@@ -51,12 +57,23 @@ export class RecordingUpstream {
           bodyBytes: bytes,
           bodySha256: digest,
         });
+        const url = new URL(req.url ?? '/', 'http://upstream');
+        if (url.pathname === '/big') {
+          const size = Number(url.searchParams.get('bytes'));
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+          res.end(Buffer.alloc(size, 0x61));
+          return;
+        }
         const body =
           req.url === '/hash'
             ? `${digest} ${bytes}\n`
             : `<h1>the real site</h1><p>${req.method} ${req.url} ${bytes}</p>\n`;
-        res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
+        const answer = () => {
+          res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        };
+        if (url.pathname === '/slow') setTimeout(answer, Number(url.searchParams.get('ms') ?? 200));
+        else answer();
       });
     });
     this.server.on('connection', (socket: Socket) => {
@@ -74,6 +91,15 @@ export class RecordingUpstream {
         bodyBytes: 0,
         bodySha256: '',
       });
+      if (req.url !== '/ws') {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\nplain\n');
+        socket.on('data', (d: Buffer) => {
+          this.afterRefusedUpgrade += d.toString('latin1');
+        });
+        socket.on('error', () => {});
+        this.#detached.add(socket);
+        return;
+      }
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
       });
@@ -87,6 +113,7 @@ export class RecordingUpstream {
 
   async close(): Promise<void> {
     for (const c of this.#wss.clients) c.terminate();
+    for (const s of this.#detached) s.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
