@@ -28,8 +28,11 @@ export function refuseInTurn(res: ServerResponse, socket: Duplex, answer: Buffer
  */
 export function afterPending(socket: Duplex, write: () => void): void {
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (!pending || pending.writableFinished) {
-    write();
+  // A pending answer whose request never completed belongs to the request that broke the
+  // parse (a bad chunk in its body): nothing earlier is waiting, so the answer goes now.
+  if (!pending || pending.writableFinished || pending.req?.complete === false) {
+    if (pending?.headersSent && !pending.writableFinished) socket.destroy();
+    else write();
     return;
   }
   // Node moves on to the next queued response in its own 'finish' listener, registered first.

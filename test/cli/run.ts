@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Bytes for standard input; without them it is closed at once. */
   readonly stdin?: Uint8Array;
+  /** Extra environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Start `bansho ARGS…` and keep collecting what it prints. */
@@ -29,6 +31,7 @@ export function startBansho(args: readonly string[], options: StartOptions = {})
   const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...args], {
     cwd: options.cwd ?? ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   child.stdin.on('error', () => {}); // a command that never reads its input may close it first
   child.stdin.end(options.stdin);
