@@ -129,8 +129,11 @@ export function testConfig(upstream: string, db: string, timeouts: Partial<Timeo
   return { ...base, timeouts: { ...base.timeouts, ...timeouts }, dropReportIntervalMs: 200 };
 }
 
-export async function startTestGateway(config: GatewayConfig): Promise<GatewayService & { port: number }> {
-  const service = await startGatewayService(config, () => {});
+export async function startTestGateway(
+  config: GatewayConfig,
+  options: { readonly acceptFastPath?: boolean } = {},
+): Promise<GatewayService & { port: number }> {
+  const service = await startGatewayService(config, () => {}, undefined, options);
   return Object.assign(service, { port: service.gateway.address().port });
 }
 
