@@ -91,6 +91,29 @@ behaviours:
     );
     const l4 = parseConfigText('upstream: http://127.0.0.1:1\nproxy_protocol: true\ntrusted_proxies: [10.0.0.0/8]\n');
     assert.equal(resolveGatewayConfig(l4, {}).proxyProtocol, true);
+    assert.equal(c.limits.bodyInspectBytes, 64 * 1024);
+    assert.equal(c.timeouts.tunnelIdleMs, 300_000);
+    assert.deepEqual(c.upgradeProtocols, ['websocket']);
+  });
+
+  it('reads limits with sizes in any unit, and refuses a bad one by its key', () => {
+    const c = resolveGatewayConfig(
+      parseConfigText(
+        'upstream: http://127.0.0.1:1\nlimits: { body_inspect: 1MiB, requests_per_source: 8 }\nupgrade: [WebSocket, h2c]\n',
+      ),
+      {},
+    );
+    assert.equal(c.limits.bodyInspectBytes, 1024 * 1024);
+    assert.equal(c.limits.requestsPerSource, 8);
+    assert.equal(c.limits.connectionsPerSource, 128, 'the rest keep their defaults');
+    assert.deepEqual(c.upgradeProtocols, ['websocket', 'h2c']);
+    assert.equal(c.onEngineError, 'block');
+    assert.throws(
+      () => parseConfigText('limits: { body_inspect: 12 parsecs }\n'),
+      /limits\.body_inspect.*invalid size/,
+    );
+    assert.throws(() => parseConfigText('limits: { requests_per_source: 0 }\n'), /limits\.requests_per_source/);
+    assert.throws(() => parseConfigText('on_engine_error: shrug\n'), /on_engine_error/);
   });
 
   it('flags override the file', () => {
