@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveGatewayConfig } from '../config/index.js';
-import { describeStep, replaySeedAttack } from '../demo/seedAttack.js';
+import { describeStep, replayPrettyParkAttack } from '../demo/prettyParkAttack.js';
 import { startDemoSite } from '../demo/site.js';
 import { startGatewayService } from '../gateway/service.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
@@ -10,7 +10,7 @@ interface DemoFlags {
   db: string;
 }
 
-/** `bansho demo`: a demo site, the gateway in front of it, and how to replay the seed's attack. */
+/** `bansho demo`: a demo site, the gateway in front of it, and how to replay the 2003 PrettyPark attack. */
 export function register(program: Command): void {
   program
     .command('demo')
@@ -21,7 +21,9 @@ export function register(program: Command): void {
       await demo(flags);
     })
     .command('replay')
-    .description("replay the seed's attack (the proxy test, then CONNECT to a mail server) against a local bansho")
+    .description(
+      'replay the 2003 PrettyPark attack (the proxy test, then CONNECT to a mail server) against a local bansho',
+    )
     .option('--target <host:port>', 'the gateway to test (loopback only)', '127.0.0.1:8000')
     .option('--from <address>', 'the attacking source address (a loopback address)', '127.0.0.2')
     .action(async (flags: ReplayFlags) => {
@@ -47,8 +49,8 @@ async function replay(flags: ReplayFlags): Promise<void> {
   if (!LOOPBACK.test(host) || !LOOPBACK.test(flags.from)) {
     throw new Error('the replay only runs between loopback addresses (127.0.0.0/8, ::1)');
   }
-  process.stdout.write(`replaying the seed's attack from ${flags.from} to ${host}:${port}\n\n`);
-  for (const step of await replaySeedAttack(host, port, flags.from)) {
+  process.stdout.write(`replaying the 2003 PrettyPark attack from ${flags.from} to ${host}:${port}\n\n`);
+  for (const step of await replayPrettyParkAttack(host, port, flags.from)) {
     process.stdout.write(`  ${describeStep(step)}\n`);
   }
 }
@@ -77,7 +79,7 @@ bansho demo — a guardhouse in front of a small web site
   the site, unguarded:        ${site.url}/
   events and bans are kept in ${flags.db}
 
-Replay the seed's attack (PrettyPark, 3 February 2003) from another terminal. The attacker is
+Replay the 2003 PrettyPark attack (3 February 2003) from another terminal. The attacker is
 127.0.0.2 (any 127.x address reaches this machine), so your browser on 127.0.0.1 keeps working.
 
   all at once — the proxy test, the CONNECT to a mail server, then the repeats:
@@ -87,7 +89,7 @@ Replay the seed's attack (PrettyPark, 3 February 2003) from another terminal. Th
   1. the worm asks the "proxy" for an IRC server — answered 400 Bad Request and closed:
        curl -si --interface 127.0.0.2 --proxy ${url} http://irc.stealth.net:5558/
 
-  2. then for a mail server, with the seed's malformed line — 400 Bad Request, and the source is banned:
+  2. then for a mail server, with the worm's malformed line — 400 Bad Request, and the source is banned:
        printf 'CONNECT maila.microsoft.com:25 / HTTP/1.0\\r\\n\\r\\n' | nc -s 127.0.0.2 127.0.0.1 ${port}
 
   3. the same again — now the connection is closed at once, with no answer:

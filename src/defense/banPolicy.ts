@@ -17,7 +17,7 @@ export interface BanPolicy {
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** Defaults from the seed's lesson: proxy abuse bans at once for an hour, doubling to 30 days. */
+/** Defaults from the 2003 incident's lesson: proxy abuse bans at once for an hour, doubling to 30 days. */
 export const DEFAULT_BAN_POLICY: BanPolicy = { firstMs: HOUR_MS, factor: 2, maxMs: 30 * DAY_MS };
 
 /** The length of the `offence`-th ban (1 = first). */

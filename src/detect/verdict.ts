@@ -17,7 +17,7 @@ export interface VerdictPolicy {
 export const DEFAULT_POLICY = { blockScore: 5, banScore: 25 } as const;
 
 /**
- * Anomaly scoring à la CRS: a rule asking for `ban` (the seed's mail-relay CONNECT) bans at
+ * Anomaly scoring à la CRS: a rule asking for `ban` (PrettyPark's mail-relay CONNECT) bans at
  * once; otherwise scores add up, and the sum decides between log, block and ban.
  */
 export function decide(matches: readonly Match[], policy: VerdictPolicy = {}): Verdict {

@@ -166,7 +166,7 @@ export class Exchange {
     );
   }
 
-  /** CONNECT is never tunnelled: the seed's worm asked for `maila.microsoft.com:25`. */
+  /** CONNECT is never tunnelled: the 2003 PrettyPark worm asked for `maila.microsoft.com:25`. */
   onConnect(req: IncomingMessage, socket: Duplex): void {
     // Node hands CONNECT and upgrade sockets over without its own error listener.
     socket.on('error', () => socket.destroy());
@@ -213,7 +213,7 @@ export class Exchange {
   }
 
   /**
-   * A request node's parser refused: malformed lines (the seed's four-token CONNECT), binary
+   * A request node's parser refused: malformed lines (PrettyPark's four-token CONNECT), binary
    * noise, a TLS hello on the plain port, oversized headers, a client too slow to finish.
    */
   onClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket): void {

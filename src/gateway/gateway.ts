@@ -66,7 +66,7 @@ export function siteNamesFor(config: GatewayConfig): string[] {
  * The inline gateway, in three parts: the accept guard (./acceptGuard.ts: bans, PROXY headers,
  * connection shares), the request path (./exchange.ts over the pure ./requestPipeline.ts), and
  * the forwarder and tunnels (./forward.ts, ./tunnel.ts). This class builds them from the config
- * and owns their lifetime. Refused requests get the seed's `400 Bad Request` and a closed
+ * and owns their lifetime. Refused requests get the 2003 incident's `400 Bad Request` and a closed
  * connection, and nothing of them leaves the gateway; the only host it ever connects to is
  * the configured upstream.
  */

@@ -90,7 +90,7 @@ const FALLBACK: Readonly<Record<Refusal, { threat: string; name: string }>> = {
   trace: { threat: 'malformed-request', name: 'gateway refuses TRACE' },
 };
 
-/** The status a refusal is answered with (the seed's 400 for everything that is abuse). */
+/** The status a refusal is answered with (the 2003 incident's 400 for everything that is abuse). */
 export function refusalStatus(refusal: Refusal): 400 | 405 | 431 {
   if (refusal === 'headers-too-large') return 431;
   if (refusal === 'trace') return 405;

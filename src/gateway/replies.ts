@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 
 /**
  * The gateway's own answers on a connection, in the order the requests came. A refused request
- * is answered with raw bytes (the seed's exact `400 Bad Request`, then FIN), but only once every
+ * is answered with raw bytes (the 2003 incident's exact `400 Bad Request`, then FIN), but only once every
  * answer to the requests pipelined before it has gone out; nothing after it on that connection
  * is forwarded (see `isRefused`).
  */

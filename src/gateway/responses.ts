@@ -10,7 +10,7 @@ function raw(status: string, body: string, contentType = 'text/plain; charset=ut
   );
 }
 
-/** The seed's answer to proxy abuse and to lines the parser refuses. */
+/** The 2003 incident's answer to proxy abuse and to lines the parser refuses. */
 export const BAD_REQUEST = raw('400 Bad Request', 'Bad Request\n');
 /** To a banned client behind a trusted proxy, whose connection serves others too. */
 export const FORBIDDEN = raw('403 Forbidden', 'Forbidden\n');

@@ -2,7 +2,7 @@
  * Does a reverse-DNS name look like a dial-up or residential address pool? Access networks name
  * their customer addresses after the line type (`ppp`, `dialup`, `adsl`, `cable`) or as a pool
  * (`dyn`, `pool`, `dhcp`), often with the address spelled into the name (`host-1-2-3-4`). Such
- * a source is most likely an infected home PC — a victim, like the seed's Italian dial-up user —
+ * a source is most likely an infected home PC — a victim, like the 2003 incident's Italian dial-up user —
  * and the report goes to its network's abuse desk, not to a hosting provider.
  */
 export type PoolKind = 'dial-up' | 'broadband' | 'dynamic pool';

@@ -5,7 +5,7 @@ import type { LogRecord } from './record.js';
 
 /**
  * The Observation the gateway would have built for this request, from what the log kept: the
- * request line as received (even the seed's four-token CONNECT, or '' for `-`), the logged
+ * request line as received (even PrettyPark's four-token CONNECT, or '' for `-`), the logged
  * headers, the answer's status. Source ports are not in access logs, hence 0. `fallbackTime`
  * stands in when the line carries no readable time. A line logged by a server behind `trusted`
  * proxies is the client's that its logged X-Forwarded-For names, as the gateway would see it.

@@ -16,7 +16,7 @@ const CONTROL_OR_NON_ASCII_RE = /[\x00-\x08\x0a-\x1f\x7f-\xff]/;
 
 /**
  * Build an HttpRequest from a request line that may be anything an attacker sent: the
- * seed's four-token `CONNECT maila.microsoft.com:25 / HTTP/1.0`, a bare path, binary noise.
+ * 2003 PrettyPark worm's four-token `CONNECT maila.microsoft.com:25 / HTTP/1.0`, a bare path, binary noise.
  * Never throws; what does not fit HTTP/1.x is described in `malformed`. `bodyLimit`: how much of
  * the body the rules see (the gateway's `limits.body_inspect`; LIMITS.bodyPrefix elsewhere).
  */

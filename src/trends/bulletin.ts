@@ -203,7 +203,7 @@ function buildIncidents(
     );
     for (const { f, line } of lines) {
       if (evidence.length >= 8) break;
-      // Repeats are the point of the seed's log ("… repeated"), but eight identical lines are not.
+      // Repeats are the point of the 2003 packet log ("… repeated"), but eight identical lines are not.
       const key = line.replace(/^\S+ \S+ \S+ \[[^\]]*\] /, '');
       if (seenLines.has(key) && evidence.length >= 3) continue;
       seenLines.add(key);

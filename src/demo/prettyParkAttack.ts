@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
-/** The seed's requests, byte for byte (SEED-SUMMARY.md): the proxy test, then the mail relay. */
-export const SEED_REQUESTS = [
+/** The 2003 PrettyPark incident's requests, byte for byte (the 2003 incident's packet log): the proxy test, then the mail relay. */
+export const PRETTYPARK_REQUESTS = [
   'GET http://irc.stealth.net:5558/ HTTP/1.1\r\nHost: irc.stealth.net:5558\r\n\r\n',
   'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n',
   'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n',
@@ -24,14 +24,14 @@ export interface AttackStep {
  * 127.0.0.2), one new connection per request, as the worm did. Each step waits for the
  * connection to end (or `deadlineMs`) before the next begins.
  */
-export async function replaySeedAttack(
+export async function replayPrettyParkAttack(
   host: string,
   port: number,
   from: string,
   deadlineMs = 5000,
 ): Promise<AttackStep[]> {
   const steps: AttackStep[] = [];
-  for (const request of SEED_REQUESTS) {
+  for (const request of PRETTYPARK_REQUESTS) {
     steps.push({
       request: request.split('\r\n')[0] as string,
       outcome: await sendOnce(host, port, from, request, deadlineMs),
