@@ -2,6 +2,7 @@ import { type CompiledRule, compileRule, type NamedLists, RuleCompileError } fro
 import { RuleEngine } from '../detect/engine.js';
 import { markPatternsProven } from '../detect/regex.js';
 import { type Condition, type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
+import { TargetTable } from '../detect/targets.js';
 import { CatalogError } from './catalogError.js';
 import { snapshotSlot } from './snapshotCache.js';
 import { loadYamlFile, yamlFilesIn } from './yamlFile.js';
@@ -28,7 +29,8 @@ export function loadRuleDir(dir: string, lists: NamedLists = {}): LoadedRules {
   if (slot.value !== null) {
     const rules = slot.value;
     markPatternsProven(rules.flatMap((r) => regexesOf(r.spec.when)));
-    return { engine: new RuleEngine(rules.map((r) => compileRule(r.spec, lists))), rules };
+    const targets = new TargetTable();
+    return { engine: new RuleEngine(rules.map((r) => compileRule(r.spec, lists, targets))), rules };
   }
   const result = loadRuleYaml(dir, lists);
   slot.save(result.rules);
@@ -49,6 +51,7 @@ function isLoadedRules(v: unknown): v is readonly LoadedRule[] {
 function loadRuleYaml(dir: string, lists: NamedLists): LoadedRules {
   const compiled: CompiledRule[] = [];
   const loaded: LoadedRule[] = [];
+  const targets = new TargetTable();
   const seen = new Map<string, string>();
   for (const file of yamlFilesIn(dir)) {
     const located = loadYamlFile<PackSpec>(file, packSchema);
@@ -65,7 +68,7 @@ function loadRuleYaml(dir: string, lists: NamedLists): LoadedRules {
         });
       seen.set(spec.id, file);
       try {
-        compiled.push(compileRule(spec, lists));
+        compiled.push(compileRule(spec, lists, targets));
       } catch (err) {
         if (!(err instanceof RuleCompileError)) throw err;
         const path = ['rules', i, ...err.path];

@@ -1,4 +1,4 @@
-import { type FieldName, type FieldReader, readerFor } from './fields.js';
+import type { FieldName } from './fieldNames.js';
 import { compileCidr } from './operators/cidr.js';
 import { compileContains } from './operators/contains.js';
 import { compileCount } from './operators/count.js';
@@ -13,27 +13,9 @@ import { compileSuffix } from './operators/suffix.js';
 import type { ValueTest } from './operators/types.js';
 import { requiredLiterals } from './prefilter.js';
 import type { Condition, LeafCondition, RuleSpec } from './ruleSchema.js';
+import type { Target, TargetTable } from './targets.js';
 import type { TransformName } from './transforms/index.js';
 import type { RuleAction, Severity } from './types.js';
-
-/**
- * A field after a chain of transformations; `key` identifies it in the per-request cache and
- * `parent` is the same field with the chain minus its last step, so that chains sharing a
- * prefix (`urlDecode, lowercase` and `urlDecode, lowercase, compressWhitespace`) share work.
- */
-export interface Target {
-  /** Small dense number, the same for equal keys in the whole process: indexes per-request caches. */
-  readonly id: number;
-  readonly field: FieldName;
-  readonly transforms: readonly TransformName[];
-  readonly key: string;
-  readonly parent: Target | null;
-  /** The raw field, null when this target is the raw field itself. */
-  readonly root: Target | null;
-  readonly last: TransformName | null;
-  /** Reads the raw field (used when `parent` is null). */
-  readonly read: FieldReader;
-}
 
 export type CompiledCondition =
   | {
@@ -92,8 +74,10 @@ const COST: Readonly<Record<LeafCondition['op'], number>> = {
   regex: 10,
 };
 
-export function compileRule(spec: RuleSpec, lists: NamedLists): CompiledRule {
-  const conditions = spec.when.map((c, i) => compileCondition(c, spec.transforms ?? [], lists, ['when', i]));
+/** Compile one rule; `targets` is the table shared by every rule of one engine. */
+export function compileRule(spec: RuleSpec, lists: NamedLists, targets: TargetTable): CompiledRule {
+  const defaults = spec.transforms ?? [];
+  const conditions = spec.when.map((c, i) => compileCondition(c, { defaults, lists, targets }, ['when', i]));
   return {
     id: spec.id,
     name: spec.name,
@@ -104,43 +88,25 @@ export function compileRule(spec: RuleSpec, lists: NamedLists): CompiledRule {
     tags: spec.tags,
     on: spec.on,
     conditions: [...conditions].sort((a, b) => a.cost - b.cost),
-    prefilter: choosePrefilter(spec, spec.transforms ?? []),
+    prefilter: choosePrefilter(spec, defaults, targets),
   };
 }
 
-/** Targets are immutable, so equal ones are shared process-wide; the table is as small as the rule language. */
-const TARGETS = new Map<string, Target>();
-
-/** How many distinct targets exist so far: ids are below it. */
-export function targetCount(): number {
-  return TARGETS.size;
+/** What every condition of one rule is compiled with. */
+interface RuleScope {
+  readonly defaults: readonly TransformName[];
+  readonly lists: NamedLists;
+  readonly targets: TargetTable;
 }
 
-export function targetOf(field: FieldName, transforms: readonly TransformName[]): Target {
-  const key = transforms.length === 0 ? field : `${field}|${transforms.join(',')}`;
-  const known = TARGETS.get(key);
-  if (known !== undefined) return known;
-  const parent = transforms.length === 0 ? null : targetOf(field, transforms.slice(0, -1));
-  const last = transforms[transforms.length - 1] ?? null;
-  const root = parent === null ? null : (parent.root ?? parent);
-  const target = { id: TARGETS.size, field, transforms, key, parent, root, last, read: readerFor(field) };
-  TARGETS.set(key, target);
-  return target;
-}
-
-function compileCondition(
-  c: Condition,
-  defaults: readonly TransformName[],
-  lists: NamedLists,
-  path: ReadonlyArray<string | number>,
-): CompiledCondition {
+function compileCondition(c: Condition, scope: RuleScope, path: ReadonlyArray<string | number>): CompiledCondition {
   if (c.op === 'any') {
-    const of = c.of.map((x, i) => compileCondition(x, defaults, lists, [...path, 'of', i]));
+    const of = c.of.map((x, i) => compileCondition(x, scope, [...path, 'of', i]));
     return { kind: 'any', of, cost: Math.max(...of.map((x) => x.cost)) };
   }
-  const targets = fieldsOf(c).map((f) => targetOf(f, c.transforms ?? defaults));
+  const targets = fieldsOf(c).map((f) => scope.targets.of(f, c.transforms ?? scope.defaults));
   try {
-    return { kind: 'leaf', targets, test: compileLeaf(c, lists), negate: c.negate ?? false, cost: COST[c.op] };
+    return { kind: 'leaf', targets, test: compileLeaf(c, scope.lists), negate: c.negate ?? false, cost: COST[c.op] };
   } catch (err) {
     throw new RuleCompileError(path, (err as Error).message);
   }
@@ -182,11 +148,15 @@ function fieldsOf(c: LeafCondition): FieldName[] {
  * A multi-field condition, or an `any` group whose every branch has literals, gives several
  * entries: the rule is admitted when any entry's literal is seen.
  */
-function choosePrefilter(spec: RuleSpec, defaults: readonly TransformName[]): PrefilterEntry[] | null {
+function choosePrefilter(
+  spec: RuleSpec,
+  defaults: readonly TransformName[],
+  targets: TargetTable,
+): PrefilterEntry[] | null {
   let best: PrefilterEntry[] | null = null;
   let bestShortest = 0;
   for (const c of spec.when) {
-    const entries = prefilterOf(c, defaults);
+    const entries = prefilterOf(c, defaults, targets);
     if (entries === null) continue;
     const shortest = Math.min(...entries.flatMap((e) => e.literals.map((l) => l.length)));
     if (best === null || shortest > bestShortest) {
@@ -197,15 +167,15 @@ function choosePrefilter(spec: RuleSpec, defaults: readonly TransformName[]): Pr
   return best;
 }
 
-function prefilterOf(c: Condition, defaults: readonly TransformName[]): PrefilterEntry[] | null {
+function prefilterOf(c: Condition, defaults: readonly TransformName[], targets: TargetTable): PrefilterEntry[] | null {
   if (c.op === 'any') {
-    const branches = c.of.map((x) => prefilterOf(x, defaults));
+    const branches = c.of.map((x) => prefilterOf(x, defaults, targets));
     return branches.every((b) => b !== null) ? (branches as PrefilterEntry[][]).flat() : null;
   }
   if (c.negate) return null;
   const literals = literalsOf(c);
   if (literals === null) return null;
-  return fieldsOf(c).map((f) => ({ target: targetOf(f, c.transforms ?? defaults), literals }));
+  return fieldsOf(c).map((f) => ({ target: targets.of(f, c.transforms ?? defaults), literals }));
 }
 
 function literalsOf(c: LeafCondition): string[] | null {

@@ -37,10 +37,11 @@ export class RuleEngine implements Engine {
     chainValues: ChainValues;
   };
   /** Scratch, reloaded per Observation. */
-  private readonly ctx = new FieldContext(null);
+  private readonly ctx: FieldContext;
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
+    this.ctx = new FieldContext(null, targetSpan(rules));
     const unfiltered = (kind: Observation['kind']) =>
       rules.flatMap((r, i) => (r.on === kind && r.prefilter === null ? [i] : []));
     this.unfiltered = { http: unfiltered('http'), datagram: unfiltered('datagram') };
@@ -146,4 +147,18 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
     value: evidence.value.length > EVIDENCE_LIMIT ? evidence.value.slice(0, EVIDENCE_LIMIT) : evidence.value,
     tags: rule.tags,
   };
+}
+
+/** One past the highest target id the rules use: the size of the per-request caches. */
+function targetSpan(rules: readonly CompiledRule[]): number {
+  let span = 0;
+  const visit = (c: CompiledCondition): void => {
+    if (c.kind === 'any') c.of.forEach(visit);
+    else for (const t of c.targets) span = Math.max(span, t.id + 1);
+  };
+  for (const r of rules) {
+    r.conditions.forEach(visit);
+    for (const e of r.prefilter ?? []) span = Math.max(span, e.target.id + 1);
+  }
+  return span;
 }

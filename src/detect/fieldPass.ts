@@ -1,9 +1,10 @@
 import type { HttpRequest } from '../observe/observation.js';
-import type { CompiledRule, Target } from './compile.js';
+import type { CompiledRule } from './compile.js';
 import type { Doorkeeper } from './doorkeeper.js';
 import type { FieldContext } from './fields.js';
 import { foldAscii } from './literalSet.js';
 import type { MarkTable } from './markTable.js';
+import type { Target } from './targets.js';
 import type { IdentityGuard } from './transforms/identity.js';
 import { type ChainLiterals, type ChainValues, chainsGuard, ValueScan } from './valueScan.js';
 

@@ -1,49 +1,7 @@
 import type { HttpRequest, Observation } from '../observe/observation.js';
 import { addBodyArgs } from './bodyArgs.js';
-import { type Target, targetCount } from './compile.js';
-import { TRANSFORMS } from './transforms/index.js';
-
-/**
- * The parts of an Observation a rule can look at. Every field yields a list of strings (empty
- * when the Observation has no such part): multi-valued fields such as `args.values` match
- * when any value matches, as in CRS. Numbers (ports, lengths) are given as decimal strings.
- */
-export const STATIC_FIELDS = [
-  'request.line',
-  'request.method',
-  'request.target',
-  'request.version',
-  'request.form',
-  'request.malformed',
-  'request.path',
-  'request.query',
-  'authority.host',
-  'authority.port',
-  'args.names',
-  'args.values',
-  'cookie.names',
-  'cookie.values',
-  'headers.names',
-  'headers.values',
-  'user-agent',
-  'host',
-  'body',
-  'source.ip',
-  'source.port',
-  'destination.port',
-  'transport',
-  'sensor',
-  'payload',
-  'payload.length',
-] as const;
-
-export type StaticField = (typeof STATIC_FIELDS)[number];
-/** `header:<lower-case name>` selects one header's values. */
-export type FieldName = StaticField | `header:${string}`;
-
-export function isFieldName(name: string): name is FieldName {
-  return (STATIC_FIELDS as readonly string[]).includes(name) || /^header:[a-z0-9-]+$/.test(name);
-}
+import type { FieldName, StaticField } from './fieldNames.js';
+import { TRANSFORMS, type TransformName } from './transforms/index.js';
 
 const NONE: readonly string[] = [];
 
@@ -58,6 +16,21 @@ const NO_PAIRS: Pairs = { names: NONE, values: NONE };
 
 /** Reads one field's raw values; chosen once per Target at compile time, not per request. */
 export type FieldReader = (ctx: FieldContext) => readonly string[];
+
+/**
+ * What the per-request cache needs of a compiled target (./targets.ts): its id, and how to get
+ * its values — read the raw field, or apply one step to its parent's values.
+ */
+export interface TargetNode {
+  /** Small dense number within one engine: indexes the per-request caches. */
+  readonly id: number;
+  readonly parent: TargetNode | null;
+  /** The raw field, null when this target is the raw field itself. */
+  readonly root: TargetNode | null;
+  readonly last: TransformName | null;
+  /** Reads the raw field (used when `parent` is null). */
+  readonly read: FieldReader;
+}
 
 const http =
   (read: (request: HttpRequest, ctx: FieldContext) => readonly string[]): FieldReader =>
@@ -123,8 +96,10 @@ export class FieldContext {
   private parsedArgs: Pairs | undefined;
   private parsedCookies: Pairs | undefined;
 
-  constructor(observation: Observation | null) {
+  /** `targets`: how many targets the engine compiled (ids are below it); grown on demand. */
+  constructor(observation: Observation | null, targets = 0) {
     this.observation = observation as Observation;
+    this.resize(targets);
     this.load(observation);
   }
 
@@ -134,12 +109,14 @@ export class FieldContext {
     this.parsedArgs = undefined;
     this.parsedCookies = undefined;
     this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0 || this.stamps.length < targetCount()) this.resize(targetCount());
+    if (this.stamp === 0) this.resize(this.stamps.length);
   }
 
   /** The target's values, computed from its parent's (one transformation step) and memoised. */
-  get(target: Target): readonly string[] {
+  get(target: TargetNode): readonly string[] {
     const id = target.id;
+    // A target compiled after this context was sized (a test's, a reloaded engine's): grow once.
+    if (id >= this.stamps.length) this.resize(id + 1);
     if (this.stamps[id] === this.stamp) return this.cache[id] as readonly string[];
     let values: readonly string[];
     if (target.parent === null || target.root === null || target.last === null) values = target.read(this);

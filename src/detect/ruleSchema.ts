@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isFieldName } from './fields.js';
+import { isFieldName } from './fieldNames.js';
 import { TRANSFORM_NAMES } from './transforms/index.js';
 
 /**

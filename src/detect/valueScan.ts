@@ -1,7 +1,7 @@
-import type { Target } from './compile.js';
 import type { Doorkeeper } from './doorkeeper.js';
 import { LiteralSet, NO_OWNERS } from './literalSet.js';
 import { MarkTable } from './markTable.js';
+import type { Target } from './targets.js';
 import { combinedGuard, type IdentityGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';
 

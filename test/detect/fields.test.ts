@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { targetOf } from '../../src/detect/compile.js';
 import { httpObservation } from '../../src/detect/examples.js';
-import { FieldContext, type FieldName } from '../../src/detect/fields.js';
+import type { FieldName } from '../../src/detect/fieldNames.js';
+import { FieldContext } from '../../src/detect/fields.js';
+import { TargetTable } from '../../src/detect/targets.js';
+import type { TransformName } from '../../src/detect/transforms/index.js';
 
-const read = (raw: string, field: FieldName, transforms: Parameters<typeof targetOf>[1] = []) =>
-  new FieldContext(httpObservation(raw)).get(targetOf(field, transforms));
+const targets = new TargetTable();
+const read = (raw: string, field: FieldName, transforms: readonly TransformName[] = []) =>
+  new FieldContext(httpObservation(raw)).get(targets.of(field, transforms));
 
 describe('fields', () => {
   it('splits query and form-encoded body arguments, raw', () => {
