@@ -37,6 +37,21 @@ export interface Ban {
   readonly origin: 'auto' | 'manual';
 }
 
+/** One row of the ban list's change log: `put` sets the target's ban end, `remove` lifts it. */
+export interface BanChange {
+  readonly seq: number;
+  readonly target: string;
+  readonly kind: 'put' | 'remove';
+  /** The ban's end (ms) for `put`; 0 for `remove`. */
+  readonly until: number;
+}
+
+export interface BanChanges {
+  readonly changes: readonly BanChange[];
+  /** The highest seq pruned from the log: a reader whose cursor is below it missed changes. */
+  readonly prunedThrough: number;
+}
+
 export interface BanStore {
   /** Bans still in force at `now`. */
   active(now: number): Promise<Ban[]>;
@@ -45,7 +60,7 @@ export interface BanStore {
   remove(target: string): Promise<boolean>;
   /** How many times this target has been banned before (kept after bans expire). */
   offences(target: string): Promise<number>;
-  /** A number that changes whenever the ban list changes, from any process. */
+  /** The change log's latest seq: it grows whenever the ban list changes, from any process. */
   version(): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
+import type { SecurityEvent } from '../securityEvent.js';
+import type { EventQuery, EventStore } from '../types.js';
+import { insertEvents } from './eventWrites.js';
+import { openSqlite } from './openSqlite.js';
+import { withBusyTimeout } from './prepared.js';
+import { SpillFile } from './spill.js';
+
+type Db = Database.Database;
+
+export interface SqliteEventStoreOptions {
+  /**
+   * How long an append waits for another process's write lock before it fails with
+   * SQLITE_BUSY (default: the connection's busy timeout, 5 s). A writer on the gateway's event
+   * loop wants this short and retries later (gateway/eventSink.ts).
+   */
+  readonly writeWaitMs?: number;
+}
+
+interface EventRow {
+  doc: string;
+}
+
+/** EventStore on SQLite. Synchronous underneath; the Promise API matches the fleet store. */
+export class SqliteEventStore implements EventStore {
+  /** Where a writer puts batches this store would not take (null for an in-memory database). */
+  readonly spill: SpillFile | null;
+  readonly #db: Db;
+  readonly #ownsDb: boolean;
+  readonly #writeWaitMs: number | undefined;
+
+  constructor(db: Db | string, options: SqliteEventStoreOptions = {}) {
+    this.#ownsDb = typeof db === 'string';
+    this.#db = typeof db === 'string' ? openSqlite(db) : db;
+    this.#writeWaitMs = options.writeWaitMs;
+    this.spill = this.#db.memory ? null : new SpillFile(this.#db.name);
+  }
+
+  /** Synchronous append, for callers that batch on their own (the gateway's writer), in one transaction. */
+  appendSync(events: readonly SecurityEvent[]): number {
+    return this.appendEncodedSync(events.map(encodeEvent));
+  }
+
+  /** `appendSync` for events already written out as JSON (see ../encodedEvent.ts). */
+  appendEncodedSync(events: readonly EncodedEvent[]): number {
+    return withBusyTimeout(this.#db, this.#writeWaitMs, () => insertEvents(this.#db, events));
+  }
+
+  async append(events: readonly SecurityEvent[]): Promise<number> {
+    return this.appendSync(events);
+  }
+
+  querySync(query: EventQuery): SecurityEvent[] {
+    const { where, params } = buildWhere(query);
+    const order = query.newestFirst ? 'DESC' : 'ASC';
+    const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
+    const rows = this.#db
+      .prepare(`SELECT doc FROM events ${where} ORDER BY ts ${order}, seq ${order}${limit}`)
+      .all(...params) as EventRow[];
+    return rows.map((r) => JSON.parse(r.doc) as SecurityEvent);
+  }
+
+  async query(query: EventQuery): Promise<SecurityEvent[]> {
+    return this.querySync(query);
+  }
+
+  async count(query: EventQuery): Promise<number> {
+    const { where, params } = buildWhere(query);
+    const row = this.#db.prepare(`SELECT count(*) AS n FROM events ${where}`).get(...params) as { n: number };
+    return row.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDb) this.#db.close();
+  }
+}
+
+function buildWhere(q: EventQuery): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (q.since !== undefined) {
+    clauses.push('ts >= ?');
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    clauses.push('ts < ?');
+    params.push(q.until);
+  }
+  if (q.sourceIp !== undefined) {
+    clauses.push('source_ip = ?');
+    params.push(q.sourceIp);
+  }
+  if (q.threatId !== undefined) {
+    clauses.push('threat_id = ?');
+    params.push(q.threatId);
+  }
+  if (q.actions !== undefined && q.actions.length > 0) {
+    clauses.push(`action IN (${q.actions.map(() => '?').join(', ')})`);
+    params.push(...q.actions);
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
