@@ -1,3 +1,4 @@
+import type { EncodedEvent } from './encodedEvent.js';
 import type { EventAction, SecurityEvent } from './securityEvent.js';
 
 export interface EventQuery {
@@ -22,6 +23,20 @@ export interface EventStore {
   query(query: EventQuery): Promise<SecurityEvent[]>;
   count(query: EventQuery): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * A store that can keep what it would not take in a file of its own (a spill file) and take
+ * it back later: the gateway's event writer spills there rather than drop a batch.
+ */
+export interface SpillingStore {
+  /** Null when the store has no place for a spill file (an in-memory database). */
+  readonly spill: {
+    readonly path: string;
+    append(records: { readonly events?: readonly EncodedEvent[]; readonly bans?: readonly Ban[] }): void;
+  } | null;
+  /** Take this process's spill file back into the store and remove it. */
+  replaySpill(): { readonly records: number; readonly unreadable: number };
 }
 
 /** A ban on one address (IPv4) or one /64 (IPv6), keyed by the CIDR it covers. */

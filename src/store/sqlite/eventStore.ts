@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
 import type { SecurityEvent } from '../securityEvent.js';
-import type { EventQuery, EventStore } from '../types.js';
+import type { EventQuery, EventStore, SpillingStore } from '../types.js';
 import { insertEvents } from './eventWrites.js';
 import { openSqlite } from './openSqlite.js';
 import { withBusyTimeout } from './prepared.js';
-import { SpillFile } from './spill.js';
+import { SpillFile, type SpillReplay } from './spill.js';
 
 type Db = Database.Database;
 
@@ -23,7 +23,7 @@ interface EventRow {
 }
 
 /** EventStore on SQLite. Synchronous underneath; the Promise API matches the fleet store. */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, SpillingStore {
   /** Where a writer puts batches this store would not take (null for an in-memory database). */
   readonly spill: SpillFile | null;
   readonly #db: Db;
@@ -45,6 +45,12 @@ export class SqliteEventStore implements EventStore {
   /** `appendSync` for events already written out as JSON (see ../encodedEvent.ts). */
   appendEncodedSync(events: readonly EncodedEvent[]): number {
     return withBusyTimeout(this.#db, this.#writeWaitMs, () => insertEvents(this.#db, events));
+  }
+
+  /** Take this process's spill file back (events and bans alike), then remove it. */
+  replaySpill(): SpillReplay {
+    if (this.spill === null) return { records: 0, unreadable: 0 };
+    return withBusyTimeout(this.#db, this.#writeWaitMs, () => (this.spill as SpillFile).replayInto(this.#db));
   }
 
   async append(events: readonly SecurityEvent[]): Promise<number> {
