@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import { type BanPolicy, DAY_MS, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import { resolveBehaviours } from './behaviourSettings.js';
@@ -58,6 +58,8 @@ export interface GatewayConfig {
   readonly behaviourBans: boolean;
   /** The behaviours' limits (path probing, login guessing …), null where switched off. */
   readonly behaviours: BehaviourSettings;
+  /** Events older than this are deleted from the database (store/sqlite/retention.ts). */
+  readonly retentionMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -172,6 +174,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
     behaviours: resolveBehaviours(file.behaviours),
+    retentionMs: file.retention ?? 90 * DAY_MS,
   };
 }
 
