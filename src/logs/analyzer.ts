@@ -140,7 +140,8 @@ class FileState {
     fixed: LogFormat | undefined,
     behaviours: BehaviourSettings | undefined,
   ) {
-    this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours);
+    // The evidence of a finding is its log lines (the latest few, cut short).
+    this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours, { sample: (s) => s.line });
     this.format = fixed ?? null;
     this.pending = fixed ? null : [];
   }

@@ -8,7 +8,9 @@
  * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
  */
 import type { HttpObservation } from '../../observe/observation.js';
+import { sourceNetwork } from '../../observe/sourceNetwork.js';
 import type { Match } from '../types.js';
+import { boundedCopy } from './boundedCopy.js';
 import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
 
 /** Catalog threats the behaviours name (src/catalog/threats/). */
@@ -36,14 +38,32 @@ export interface BehaviourAlert<S extends RequestSignal = RequestSignal> {
   readonly ruleId: string;
   readonly ruleName: string;
   readonly threatId: (typeof BEHAVIOUR_THREATS)[number];
+  /** The address of the request that made the bucket overflow. */
   readonly source: string;
+  /** What the requests were counted under: the source's ban target (an IPv6 source's /64). */
+  readonly target: string;
   /** The time of the request that made the bucket overflow. */
   readonly time: number;
-  /** The requests that filled the bucket, oldest first; the last one made it overflow. */
-  readonly requests: readonly S[];
+  /** How many requests filled the bucket. */
+  readonly count: number;
+  /** The request that made it overflow. */
+  readonly last: S;
+  /** The latest few requests (the last one included) as evidence, oldest first, each cut to 256 characters. */
+  readonly samples: readonly string[];
   /** One line: what was counted, over how long. */
   readonly evidence: string;
 }
+
+export interface HttpBehaviourOptions<S extends RequestSignal> extends BucketBounds {
+  /** A request as evidence (a log line); by default its method, path, query and status. */
+  readonly sample?: (s: S) => string;
+}
+
+/** Evidence kept per source and behaviour: the latest requests, each cut short. */
+export const EVIDENCE_SAMPLES = 5;
+const SAMPLE_CHARS = 256;
+/** A distinct value (a path) is compared by its first characters: a counter holds no long strings. */
+const VALUE_CHARS = 128;
 
 /**
  * The behaviours by name, as a config file names them (`behaviours: {path-probing: …}`); each
@@ -106,9 +126,10 @@ interface BehaviourKind {
   readonly counted: string;
 }
 
-interface Behaviour<S extends RequestSignal> extends BehaviourKind {
+interface Behaviour extends BehaviourKind {
   readonly ruleId: string;
-  readonly buckets: LeakyBuckets<S>;
+  /** Items are evidence samples. */
+  readonly buckets: LeakyBuckets<string>;
 }
 
 /**
@@ -255,50 +276,64 @@ const KINDS: Readonly<Record<BehaviourName, BehaviourKind>> = {
 };
 
 /**
- * Per-source behaviour over answered requests. `S` may carry more than the signal (a log line
- * for the evidence); alerts hand the requests back as given.
+ * Per-source behaviour over answered requests, counted per ban target: an attacker rotating
+ * through the addresses of one IPv6 /64 fills one bucket, not one each. `S` may carry more
+ * than the signal (a log line); the alert hands back the last request and a few evidence
+ * samples, never the whole run, so what is held per source stays small.
  */
 export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
-  readonly #behaviours: readonly Behaviour<S>[];
+  readonly #behaviours: readonly Behaviour[];
+  readonly #sample: (s: S) => string;
 
   /**
    * `settings`: each behaviour's limit, or null to switch it off. `maxKeys` (sources) and
-   * `maxItems` bound each behaviour: a log line rides along with each item (up to 1 KB), so a
-   * crowd of sources each sending a few errors cannot fill memory.
+   * `maxItems` (requests counted) bound each behaviour, so a crowd of sources each sending a
+   * few errors cannot fill memory.
    */
-  constructor(
-    settings: BehaviourSettings = DEFAULT_BEHAVIOURS,
-    bounds: BucketBounds = { maxKeys: 50_000, maxItems: 20_000 },
-  ) {
+  constructor(settings: BehaviourSettings = DEFAULT_BEHAVIOURS, options: HttpBehaviourOptions<S> = {}) {
+    this.#sample = options.sample ?? describeRequest;
+    const bounds = { maxKeys: options.maxKeys ?? 50_000, maxItems: options.maxItems ?? 20_000 };
     this.#behaviours = BEHAVIOUR_NAMES.flatMap((name) => {
       const limit = settings[name];
       if (limit === null) return [];
       const kind = KINDS[name];
-      const buckets = new LeakyBuckets<S>({ ...limit, distinct: kind.distinct }, bounds);
-      return [{ ...kind, ruleId: `behaviour-${name}`, buckets }];
+      const spec = { ...limit, distinct: kind.distinct, keep: EVIDENCE_SAMPLES };
+      return [{ ...kind, ruleId: `behaviour-${name}`, buckets: new LeakyBuckets<string>(spec, bounds) }];
     });
   }
 
   /** One answered request; the alerts it completes (at most one per behaviour). */
   request(s: S): readonly BehaviourAlert<S>[] {
     let alerts: BehaviourAlert<S>[] | null = null;
+    let target: string | null = null;
+    let sample: string | null = null;
     for (const b of this.#behaviours) {
       if (!b.concerns(s)) continue;
-      const requests = b.buckets.pour(s.source, s.time, s, b.value(s));
-      if (requests === null) continue;
+      target ??= sourceNetwork(s.source) ?? s.source;
+      sample ??= boundedCopy(this.#sample(s), SAMPLE_CHARS);
+      const value = b.distinct ? boundedCopy(b.value(s), VALUE_CHARS) : '';
+      const overflow = b.buckets.pour(target, s.time, sample, value);
+      if (overflow === null) continue;
       alerts ??= [];
       alerts.push({
         ruleId: b.ruleId,
         ruleName: b.ruleName,
         threatId: b.threatId,
         source: s.source,
+        target,
         time: s.time,
-        requests,
-        evidence: `${requests.length} ${b.counted} within ${seconds(s.time - (requests[0] as S).time)}`,
+        count: overflow.count,
+        last: s,
+        samples: overflow.items,
+        evidence: `${overflow.count} ${b.counted} within ${seconds(s.time - overflow.first)}`,
       });
     }
     return alerts ?? [];
   }
+}
+
+function describeRequest(s: RequestSignal): string {
+  return `${s.method} ${s.path}${s.query === '' ? '' : `?${s.query}`} ${s.status}`;
 }
 
 function seconds(ms: number): string {
