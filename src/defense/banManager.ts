@@ -45,6 +45,8 @@ export interface BanManagerOptions {
   /** The first retry of a queued write; later ones back off up to `retryMaxMs`. */
   readonly retryFirstMs?: number;
   readonly retryMaxMs?: number;
+  /** At close, how long each ban still waiting may wait for the lock before it is spilled. */
+  readonly closeWaitMs?: number;
   /** Called for each ban that takes effect (the gateway closes the source's open connections). */
   readonly onBan?: (ban: EffectiveBan) => void;
   readonly clock?: () => number;
@@ -53,8 +55,6 @@ export interface BanManagerOptions {
 
 /** Expired entries looked at per poll: a million-entry list is swept a slice at a time. */
 const SWEEP_PER_POLL = 10_000;
-/** At shutdown each unwritten ban may wait this long for the lock. */
-const CLOSE_WAIT_MS = 5_000;
 
 /**
  * The gateway's ban list: consulted at accept time (in memory, cheap), extended when a source
@@ -74,6 +74,7 @@ export class BanManager {
   readonly #drops: DropReports;
   readonly #writes: BanWriteQueue;
   readonly #listeners = new Set<(ban: EffectiveBan) => void>();
+  readonly #closeWaitMs: number;
   /** The last change-log seq applied; -1 until a snapshot was read. */
   #cursor = -1;
   #catchUp: NodeJS.Immediate | null = null;
@@ -88,6 +89,7 @@ export class BanManager {
     this.#clock = options.clock ?? Date.now;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: ban store: ${String(err)}\n`));
     this.#changesPerRead = Math.max(1, options.changesPerRead ?? 10_000);
+    this.#closeWaitMs = options.closeWaitMs ?? 5_000;
     this.#drops = new DropReports(options.maxDropTargets);
     this.#writes = new BanWriteQueue({
       write: (ban, waitMs) => this.#store.putSync(ban, { waitMs }),
@@ -212,7 +214,7 @@ export class BanManager {
     this.#poll = null;
     this.#report = null;
     this.#catchUp = null;
-    this.#keep(this.#writes.close(CLOSE_WAIT_MS));
+    this.#keep(this.#writes.close(this.#closeWaitMs));
     this.reportDrops();
   }
 
@@ -252,9 +254,13 @@ export class BanManager {
         this.#list.remove(change.target);
         continue;
       }
+      if (change.until <= now) {
+        this.#list.remove(change.target);
+        continue;
+      }
       const wasBanned = this.#list.untilOf(change.target) > now;
       this.#list.set(change.target, change.until);
-      if (!wasBanned && change.until > now) this.#notify({ target: change.target, until: change.until });
+      if (!wasBanned) this.#notify({ target: change.target, until: change.until });
     }
   }
 

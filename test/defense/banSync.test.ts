@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Allowlist } from '../../src/defense/allowlist.js';
 import { BanManager, type EffectiveBan } from '../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../src/defense/banPolicy.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
-import { SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
+import { SpillFile } from '../../src/store/sqlite/spill.js';
+import { openSqlite, SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
 import { tempDir, waitFor } from '../gateway/helpers.js';
 import { storeBan } from '../store/records.js';
 
@@ -98,6 +100,27 @@ describe('ban changes reach a running manager as deltas', () => {
     assert.equal(m.bans.isBanned('203.0.113.9'), true);
     assert.match(m.errors.join('\n'), /1 waiting ban\(s\) written after/);
     m.bans.close();
+  });
+
+  it('spills the bans the store still refuses at close, for the next open to replay', () => {
+    const file = `${tmp.dir}/close.db`;
+    const m = managerOn(file, { writeWaitMs: 5, retryFirstMs: 60_000, closeWaitMs: 20 });
+    const locker = new Database(file);
+    locker.exec('BEGIN IMMEDIATE');
+    m.bans.ban('203.0.113.44', REQUEST);
+    m.bans.close();
+    locker.exec('ROLLBACK');
+    locker.close();
+    const spill = new SpillFile(file);
+    assert.match(m.errors.at(-1) ?? '', /1 ban\(s\) not written at shutdown: kept in .*spill-\d+\.jsonl/);
+    assert.match(readFileSync(spill.path, 'utf8'), /"ban":\{"target":"203\.0\.113\.44\/32"/);
+    const db = openSqlite(file);
+    assert.deepEqual(spill.replayInto(db), { records: 1, unreadable: 0 });
+    assert.deepEqual(
+      new SqliteBanStore(db).activeSync(Date.now()).map((b) => b.target),
+      ['203.0.113.44/32'],
+    );
+    db.close();
   });
 
   it('never bans a /64 that holds an allowlisted address', () => {
