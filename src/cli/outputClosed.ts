@@ -11,14 +11,17 @@ export function endQuietlyWhenOutputCloses(): void {
   if (watchingOutput) return;
   watchingOutput = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The command's own writer reports its output's failure (a closed pipe, a full disk).
+    if (keepRunning) return;
     if (err.code !== 'EPIPE') throw err;
-    if (!keepRunning) process.exit(EXIT_BROKEN_PIPE);
+    process.exit(EXIT_BROKEN_PIPE);
   });
 }
 
 /**
  * For a command whose standard output is a copy and whose work goes on without it (`serve
- * --events -`): a closed output does not end the process; its writer reports and counts.
+ * --events -`): a failing output (closed, full) does not end the process; its writer reports
+ * and counts.
  */
 export function keepRunningWhenOutputCloses(): void {
   keepRunning = true;

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { JsonLinesOutput } from '../events/jsonLinesOutput.js';
 import { encodeEvent } from '../store/encodedEvent.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
-import type { EventStore, SpillingStore } from '../store/types.js';
+import type { EventStore, ResilientEventStore } from '../store/types.js';
 
 export class EventSinkError extends Error {
   constructor(
@@ -14,14 +14,19 @@ export class EventSinkError extends Error {
 }
 
 export interface EventSinkOptions {
-  /** The store; when it keeps a spill file (SpillingStore), batches it refuses go there. */
-  readonly store: (EventStore & Partial<SpillingStore>) | null;
+  /**
+   * The store. Where it offers them (ResilientEventStore), a write waits at most `writeWaitMs`
+   * for another process's lock, and batches it refuses go to its spill file.
+   */
+  readonly store: (EventStore & Partial<ResilientEventStore>) | null;
   /** A file to append JSON lines to, `-` for stdout, or null. */
   readonly jsonLines: string | null;
   /** Flush when this many events are queued… */
   readonly batchSize?: number;
   /** …or this long after the first queued event. */
   readonly flushMs?: number;
+  /** How long a write may wait for another process's write lock: the event loop waits with it. */
+  readonly writeWaitMs?: number;
   /** Tries per batch before it is spilled; the first retry waits `retryMs`, each later one four times longer. */
   readonly attempts?: number;
   readonly retryMs?: number;
@@ -56,10 +61,11 @@ export interface EventSinkStats {
  * again), and counted and reported either way — never dropped in silence.
  */
 export class EventSink {
-  readonly #store: (EventStore & Partial<SpillingStore>) | null;
+  readonly #store: (EventStore & Partial<ResilientEventStore>) | null;
   readonly #out: JsonLinesOutput | null;
   readonly #batchSize: number;
   readonly #flushMs: number;
+  readonly #writeWaitMs: number;
   readonly #attempts: number;
   readonly #retryMs: number;
   readonly #probeMs: number;
@@ -85,6 +91,7 @@ export class EventSink {
     this.#store = options.store;
     this.#batchSize = options.batchSize ?? 256;
     this.#flushMs = options.flushMs ?? 100;
+    this.#writeWaitMs = options.writeWaitMs ?? 100;
     this.#attempts = Math.max(1, options.attempts ?? 3);
     this.#retryMs = options.retryMs ?? 100;
     this.#probeMs = options.probeMs ?? 1000;
@@ -145,7 +152,7 @@ export class EventSink {
     this.#writing = this.#writing.then(() => this.#write(store, batch));
   }
 
-  async #write(store: EventStore & Partial<SpillingStore>, batch: readonly SecurityEvent[]): Promise<void> {
+  async #write(store: EventStore & Partial<ResilientEventStore>, batch: readonly SecurityEvent[]): Promise<void> {
     const tries = this.#down ? (Date.now() >= this.#probeAt ? 1 : 0) : this.#attempts;
     let wait = this.#retryMs;
     let error: unknown = null;
@@ -155,7 +162,8 @@ export class EventSink {
         wait *= 4;
       }
       try {
-        await store.append(batch);
+        if (store.appendWaiting) store.appendWaiting(batch, this.#writeWaitMs);
+        else await store.append(batch);
         this.#written += batch.length;
         if (this.#down || this.#spillWaiting) this.#recovered(store);
         return;
@@ -176,7 +184,7 @@ export class EventSink {
     this.#spill(store, batch, error);
   }
 
-  #spill(store: EventStore & Partial<SpillingStore>, batch: readonly SecurityEvent[], storeError: unknown): void {
+  #spill(store: EventStore & Partial<ResilientEventStore>, batch: readonly SecurityEvent[], storeError: unknown): void {
     try {
       if (!store.spill) throw new Error('this store has no spill file');
       store.spill.append({ events: batch.map(encodeEvent) });
@@ -196,11 +204,11 @@ export class EventSink {
   }
 
   /** The store took a batch again: take back what was spilled meanwhile, and say so. */
-  #recovered(store: EventStore & Partial<SpillingStore>): void {
+  #recovered(store: EventStore & Partial<ResilientEventStore>): void {
     this.#down = false;
     this.#reportedLoss = false;
     try {
-      const replay = store.replaySpill?.() ?? { records: 0, unreadable: 0 };
+      const replay = store.replaySpill?.(this.#writeWaitMs) ?? { records: 0, unreadable: 0 };
       this.#spillWaiting = false;
       this.#replayed += replay.records;
       this.#onError(

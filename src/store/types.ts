@@ -26,17 +26,20 @@ export interface EventStore {
 }
 
 /**
- * A store that can keep what it would not take in a file of its own (a spill file) and take
- * it back later: the gateway's event writer spills there rather than drop a batch.
+ * What the gateway's event writer uses beyond EventStore, where the store offers it: a bounded
+ * wait for another process's write lock (the writer runs on the gateway's event loop), and a
+ * file of its own to keep what it would not take (a spill file), taken back later.
  */
-export interface SpillingStore {
+export interface ResilientEventStore {
+  /** Append, waiting at most `waitMs` for the write lock; throws (SQLITE_BUSY) after that. */
+  appendWaiting(events: readonly SecurityEvent[], waitMs: number): number;
   /** Null when the store has no place for a spill file (an in-memory database). */
   readonly spill: {
     readonly path: string;
     append(records: { readonly events?: readonly EncodedEvent[]; readonly bans?: readonly Ban[] }): void;
   } | null;
-  /** Take this process's spill file back into the store and remove it. */
-  replaySpill(): { readonly records: number; readonly unreadable: number };
+  /** Take this process's spill file back into the store and remove it (waiting as appendWaiting does). */
+  replaySpill(waitMs: number): { readonly records: number; readonly unreadable: number };
 }
 
 /** A ban on one address (IPv4) or one /64 (IPv6), keyed by the CIDR it covers. */

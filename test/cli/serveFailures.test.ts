@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
-import { type BanshoProcess, listeningPort, startBansho } from './run.js';
+import { type BanshoProcess, listeningPort, ROOT, startBansho } from './run.js';
 
 const CONNECT = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
@@ -57,6 +59,43 @@ describe('bansho serve when its outputs or its store fail', () => {
     const events = new SqliteEventStore(db);
     assert.equal((await events.query({ actions: ['banned'] })).length, 3, 'every event in the store');
     await events.close();
+  });
+
+  it('keeps serving when --events - writes to a full disk (stdout is /dev/full)', async () => {
+    const db = `${tmp.dir}/stdoutfull.db`;
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${ROOT}src/cli/main.ts`,
+        'serve',
+        '--upstream',
+        url,
+        '--listen',
+        '127.0.0.1:0',
+        '--db',
+        db,
+        '--events',
+        '-',
+      ],
+      { cwd: ROOT, stdio: ['ignore', full, 'pipe'] },
+    );
+    closeSync(full);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const port = await waitFor('the gateway to listen', () => listeningPort(stderr), 15_000);
+    assert.ok((await rawRequest(port, '127.0.0.62', CONNECT)).response.startsWith('HTTP/1.1 400'));
+    await waitFor('the output failure to be reported', () =>
+      /JSON lines to standard output failed \(ENOSPC\)/.test(stderr) ? true : undefined,
+    );
+    assert.ok((await rawRequest(port, '127.0.0.63', GET)).response.startsWith('HTTP/1.1 200'), 'still serving');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
   });
 
   it('keeps serving when --events FILE is on a full disk (ENOSPC)', async () => {

@@ -20,7 +20,8 @@ function sinkOn(file: string, jsonLines: string | null = null) {
   const db = openSqlite(file);
   const errors: Array<{ code?: string; message: string }> = [];
   const sink = new EventSink({
-    store: new SqliteEventStore(db, { writeWaitMs: 10 }),
+    store: new SqliteEventStore(db),
+    writeWaitMs: 10,
     jsonLines,
     retryMs: 10,
     probeMs: 50,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
 import type { SecurityEvent } from '../securityEvent.js';
-import type { EventQuery, EventStore, SpillingStore } from '../types.js';
+import type { EventQuery, EventStore, ResilientEventStore } from '../types.js';
 import { insertEvents } from './eventWrites.js';
 import { openSqlite } from './openSqlite.js';
 import { withBusyTimeout } from './prepared.js';
@@ -9,31 +9,20 @@ import { SpillFile, type SpillReplay } from './spill.js';
 
 type Db = Database.Database;
 
-export interface SqliteEventStoreOptions {
-  /**
-   * How long an append waits for another process's write lock before it fails with
-   * SQLITE_BUSY (default: the connection's busy timeout, 5 s). A writer on the gateway's event
-   * loop wants this short and retries later (gateway/eventSink.ts).
-   */
-  readonly writeWaitMs?: number;
-}
-
 interface EventRow {
   doc: string;
 }
 
 /** EventStore on SQLite. Synchronous underneath; the Promise API matches the fleet store. */
-export class SqliteEventStore implements EventStore, SpillingStore {
+export class SqliteEventStore implements EventStore, ResilientEventStore {
   /** Where a writer puts batches this store would not take (null for an in-memory database). */
   readonly spill: SpillFile | null;
   readonly #db: Db;
   readonly #ownsDb: boolean;
-  readonly #writeWaitMs: number | undefined;
 
-  constructor(db: Db | string, options: SqliteEventStoreOptions = {}) {
+  constructor(db: Db | string) {
     this.#ownsDb = typeof db === 'string';
     this.#db = typeof db === 'string' ? openSqlite(db) : db;
-    this.#writeWaitMs = options.writeWaitMs;
     this.spill = this.#db.memory ? null : new SpillFile(this.#db.name);
   }
 
@@ -44,13 +33,19 @@ export class SqliteEventStore implements EventStore, SpillingStore {
 
   /** `appendSync` for events already written out as JSON (see ../encodedEvent.ts). */
   appendEncodedSync(events: readonly EncodedEvent[]): number {
-    return withBusyTimeout(this.#db, this.#writeWaitMs, () => insertEvents(this.#db, events));
+    return insertEvents(this.#db, events);
+  }
+
+  /** `appendSync`, waiting at most `waitMs` for another process's write lock (the connection's own wait is 5 s). */
+  appendWaiting(events: readonly SecurityEvent[], waitMs: number): number {
+    return withBusyTimeout(this.#db, waitMs, () => this.appendSync(events));
   }
 
   /** Take this process's spill file back (events and bans alike), then remove it. */
-  replaySpill(): SpillReplay {
-    if (this.spill === null) return { records: 0, unreadable: 0 };
-    return withBusyTimeout(this.#db, this.#writeWaitMs, () => (this.spill as SpillFile).replayInto(this.#db));
+  replaySpill(waitMs: number): SpillReplay {
+    const spill = this.spill;
+    if (spill === null) return { records: 0, unreadable: 0 };
+    return withBusyTimeout(this.#db, waitMs, () => spill.replayInto(this.#db));
   }
 
   async append(events: readonly SecurityEvent[]): Promise<number> {
