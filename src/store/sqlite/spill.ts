@@ -107,7 +107,12 @@ function replayFile(db: Db, file: string): SpillReplay {
   // short by a crash before the unlink does no harm when it runs again.
   if (events.length > 0) insertEvents(db, events);
   if (bans.length > 0) putBans(db, bans);
-  unlinkSync(file);
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    // Another process opening the database replayed and removed it at the same time.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   return { records: events.length + bans.length, unreadable };
 }
 
