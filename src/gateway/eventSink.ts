@@ -207,9 +207,10 @@ export class EventSink {
   #recovered(store: EventStore & Partial<ResilientEventStore>): void {
     this.#down = false;
     this.#reportedLoss = false;
+    // One try per recovery: a file the store will not take back stays for the next start's open.
+    this.#spillWaiting = false;
     try {
       const replay = store.replaySpill?.(this.#writeWaitMs) ?? { records: 0, unreadable: 0 };
-      this.#spillWaiting = false;
       this.#replayed += replay.records;
       this.#onError(
         new EventSinkError(
@@ -219,7 +220,10 @@ export class EventSink {
       );
     } catch (err) {
       this.#onError(
-        new EventSinkError('E_EVENT_SPILL', `spilled events not replayed yet, the file is kept: ${codeOf(err)}`),
+        new EventSinkError(
+          'E_EVENT_SPILL',
+          `spilled events not replayed (${codeOf(err)}): ${store.spill?.path} is kept for the next start`,
+        ),
       );
     }
   }
