@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { resolveBehaviours } from '../config/behaviourSettings.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
+import type { BanManager } from '../defense/banManager.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
 import type { Origin } from '../intel/origin.js';
@@ -12,6 +13,7 @@ import { type AnalyzeWorkers, analyzeFilesParallel, defaultWorkers, startAnalyze
 import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
 import type { SummaryInput } from '../logs/summary.js';
 import type { EncodedEvent } from '../store/encodedEvent.js';
+import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
 
 interface AnalyzeFlags {
   format?: string;
@@ -81,8 +83,10 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
   const trustedProxies = site.trusted_proxies ?? [];
   const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, trustedProxies) : null;
+  // Never banned, as in the gateway: the allowlist and the proxies in front.
+  const neverBanned = [...(site.allowlist ?? []), ...trustedProxies];
   try {
-    return await analyzeWith(files, flags, lists, { behaviours, trustedProxies }, workers);
+    return await analyzeWith(files, flags, lists, { behaviours, trustedProxies }, neverBanned, workers);
   } finally {
     await workers?.close();
   }
@@ -93,6 +97,7 @@ async function analyzeWith(
   flags: AnalyzeFlags,
   lists: { site_names: string[] },
   site: { behaviours: BehaviourSettings; trustedProxies: readonly string[] },
+  neverBanned: readonly string[],
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
@@ -106,7 +111,7 @@ async function analyzeWith(
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
   const store = new SqliteEventStore(db);
-  const bans = flags.ban ? new SqliteBanStore(db) : null;
+  const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), neverBanned) : null;
   const extra: EncodedEvent[] = [];
   // An event's JSON is both the line printed for it and the document stored: written once.
   // Lines wait in `printing` and go out with each batch the store takes (one write, not one each).
@@ -130,7 +135,7 @@ async function analyzeWith(
     onEvent: (event: EncodedEvent, detail: EventDetail | null) => {
       if (flags.json) printing.push(event.json);
       if (!bans || !detail) return;
-      const banOptions = { store: bans, now: Date.now };
+      const banOptions = { bans, now: Date.now };
       const banned =
         detail.kind === 'line'
           ? banFromLog(detail.observation, detail.matches, banOptions, threatName)
@@ -167,6 +172,7 @@ async function analyzeWith(
       problems: [],
     };
     writePrinted();
+    bans?.close();
     await finish(input, flags, threatName);
     db.close();
     return 0;
@@ -190,6 +196,22 @@ async function analyzeWith(
   );
   db.close();
   return result.problems.length > 0 && result.analyzer.stats.lines === 0 ? 2 : 0;
+}
+
+/** The gateway's ban manager, over the same database: the follower bans as the gateway would. */
+async function followBanManager(store: SqliteBanStore, neverBanned: readonly string[]): Promise<BanManager> {
+  const [{ Allowlist }, { BanManager }, { DEFAULT_BAN_POLICY }] = await Promise.all([
+    import('../defense/allowlist.js'),
+    import('../defense/banManager.js'),
+    import('../defense/banPolicy.js'),
+  ]);
+  return new BanManager({
+    store,
+    policy: DEFAULT_BAN_POLICY,
+    allowlist: new Allowlist(neverBanned),
+    // A follower closes no connections: nothing is dropped, nothing to report.
+    emit: () => {},
+  });
 }
 
 /**

@@ -1,15 +1,26 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { formatDuration, parseDuration } from '../config/duration.js';
+import { readConfigFile } from '../config/gatewayConfig.js';
 import { banTargetFor } from '../defense/address.js';
+import { Allowlist } from '../defense/allowlist.js';
 import { banDurationMs, DEFAULT_BAN_POLICY, manualBan } from '../defense/banPolicy.js';
 import { toNftables } from '../defense/firewallExport.js';
 import { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
+import type { Ban } from '../store/types.js';
 
 const DB_HELP = 'SQLite database (default ./bansho.db)';
 
+/** `bans add` of an address the config never bans, without --force. */
+export const EXIT_ALLOWLISTED = 3;
+
+export class BansOptionError extends Error {
+  readonly code = 'E_BANS_OPTION';
+}
+
 /**
  * `bansho bans list | add IP [--for DURATION] | remove IP | export --nft`: works while a gateway
- * runs (it polls the store's version counter).
+ * runs (it applies the store's change log within a poll interval).
  */
 export function register(program: Command): void {
   const bans = program
@@ -18,32 +29,21 @@ export function register(program: Command): void {
 
   bans
     .command('list')
-    .description('bans in force')
+    .description('bans in force, oldest first, a page at a time')
     .option('--db <file>', DB_HELP, './bansho.db')
     .option('--json', 'one JSON object per line')
-    .action((flags: { db: string; json?: boolean }) => {
-      withStore(flags.db, (store) => {
-        const now = Date.now();
-        const active = store.activeSync(now);
-        if (flags.json) {
-          for (const b of active) process.stdout.write(`${JSON.stringify(b)}\n`);
-          return;
-        }
-        if (active.length === 0) {
-          process.stdout.write('no bans in force\n');
-          return;
-        }
-        const rows = active.map((b) => [
-          b.target,
-          formatDuration(b.until - now),
-          new Date(b.until).toISOString(),
-          String(b.offence),
-          b.origin,
-          b.threatId ?? '-',
-          b.reason,
-        ]);
-        printTable(['TARGET', 'LEFT', 'UNTIL', 'OFFENCE', 'ORIGIN', 'THREAT', 'REASON'], rows);
-      });
+    .option('--limit <n>', 'at most this many (0: all)', '100')
+    .option('--offset <n>', 'skip this many first (the next page: --offset 100)', '0')
+    .option('--all', 'every ban in force (same as --limit 0)')
+    .action(async (flags: { db: string; json?: boolean; limit: string; offset: string; all?: boolean }) => {
+      const limit = flags.all ? 0 : count('--limit', flags.limit);
+      const offset = count('--offset', flags.offset);
+      const store = new SqliteBanStore(flags.db);
+      try {
+        await listBans(store, { limit, offset, json: flags.json === true });
+      } finally {
+        await store.close();
+      }
     });
 
   bans
@@ -52,8 +52,19 @@ export function register(program: Command): void {
     .option('--for <duration>', 'how long, e.g. 30m, 1h, 7d (default: the escalation policy)')
     .option('--reason <text>', 'why', 'manual')
     .option('--db <file>', DB_HELP, './bansho.db')
-    .action((ip: string, flags: { for?: string; reason: string; db: string }) => {
+    .option(
+      '--config <file>',
+      `the gateway's config: its allowlist and trusted_proxies are refused (exit ${EXIT_ALLOWLISTED})`,
+    )
+    .option('--force', 'ban even an allowlisted address or a trusted proxy')
+    .action((ip: string, flags: { for?: string; reason: string; db: string; config?: string; force?: boolean }) => {
       const target = banTargetFor(ip);
+      const refusal = flags.config && !flags.force ? allowlistRefusal(target, flags.config) : null;
+      if (refusal !== null) {
+        process.stderr.write(`bansho: ${target} not banned: ${refusal}; --force bans it anyway\n`);
+        process.exitCode = EXIT_ALLOWLISTED;
+        return;
+      }
       withStore(flags.db, (store) => {
         const now = Date.now();
         const previous = store.offencesSync(target);
@@ -84,6 +95,92 @@ export function register(program: Command): void {
   exportCommand(bans);
 }
 
+/** Why the config forbids banning `target`, or null when it does not. */
+function allowlistRefusal(target: string, configFile: string): string | null {
+  const file = readConfigFile(configFile);
+  for (const [key, cidrs] of [
+    ['allowlist', file.allowlist ?? []],
+    ['trusted_proxies', file.trusted_proxies ?? []],
+  ] as const) {
+    const hit = new Allowlist(cidrs).overlapping(target);
+    if (hit !== null) return `it touches ${hit} in ${key} of ${configFile}`;
+  }
+  return null;
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new BansOptionError(`${flag} ${text}: not a whole number ≥ 0`);
+  return n;
+}
+
+/** Columns are as wide as the first rows need; a later, longer value just pushes its row. */
+const WIDTH_SAMPLE = 1000;
+const HEADER = ['TARGET', 'LEFT', 'UNTIL', 'OFFENCE', 'ORIGIN', 'THREAT', 'REASON'];
+
+/**
+ * The bans in force, streamed row by row from the store (a list of a million is never held
+ * at once), waiting for a slow reader. Where rows are left over, stderr says how to see them.
+ */
+async function listBans(store: SqliteBanStore, page: { limit: number; offset: number; json: boolean }): Promise<void> {
+  const now = Date.now();
+  const rows = store.iterateActive(now, page);
+  let shown = 0;
+  const write = async (text: string): Promise<void> => {
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  };
+  if (page.json) {
+    for (const b of rows) {
+      await write(`${JSON.stringify(b)}\n`);
+      shown++;
+    }
+  } else {
+    // Read with next(), not for…break: breaking out of for…of would close the row iterator.
+    const first: string[][] = [];
+    while (first.length < WIDTH_SAMPLE) {
+      const r = rows.next();
+      if (r.done) break;
+      first.push(cells(r.value, now));
+    }
+    if (first.length === 0 && page.offset === 0) {
+      process.stdout.write('no bans in force\n');
+      return;
+    }
+    const widths = HEADER.map((h) => h.length);
+    for (const r of first) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i] ?? 0, (r[i] ?? '').length);
+    const line = (c: string[]) =>
+      `${c
+        .map((x, i) => x.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`;
+    await write(line(HEADER));
+    for (const r of first) await write(line(r));
+    shown = first.length;
+    for (const b of rows) {
+      await write(line(cells(b, now)));
+      shown++;
+    }
+  }
+  const total = store.countActiveSync(now);
+  const left = total - page.offset - shown;
+  if (page.limit > 0 && left > 0)
+    process.stderr.write(
+      `${shown} of ${total} bans shown; ${left} more: --offset ${page.offset + shown} for the next page, --all for every one\n`,
+    );
+}
+
+function cells(b: Ban, now: number): string[] {
+  return [
+    b.target,
+    formatDuration(b.until - now),
+    new Date(b.until).toISOString(),
+    String(b.offence),
+    b.origin,
+    b.threatId ?? '-',
+    b.reason,
+  ];
+}
+
 function exportCommand(bans: Command): void {
   bans
     .command('export')
@@ -109,15 +206,4 @@ function withStore(db: string, use: (store: SqliteBanStore) => void): void {
   } finally {
     void store.close();
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    `${cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd()}\n`;
-  process.stdout.write(line(header));
-  for (const r of rows) process.stdout.write(line(r));
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { endQuietlyWhenOutputCloses } from './outputClosed.js';
 
 /**
  * The `bansho` command. Each subcommand lives in its own file under `cli/` and exports
@@ -15,23 +16,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   const named = SUBCOMMANDS.find((s) => s.name === argv[2]);
   for (const s of named ? [named] : SUBCOMMANDS) (await s.load()).register(program);
   await program.parseAsync([...argv]);
-}
-
-/** Exit status of a command killed by SIGPIPE, as a shell reports it (128 + 13). */
-const EXIT_BROKEN_PIPE = 141;
-let watchingOutput = false;
-
-/**
- * A reader that goes away (`bansho analyze --json … | head`) ends the run the way SIGPIPE ends
- * a C tool: at once and quietly, not with an unhandled EPIPE and its stack trace.
- */
-function endQuietlyWhenOutputCloses(): void {
-  if (watchingOutput) return;
-  watchingOutput = true;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(EXIT_BROKEN_PIPE);
-  });
 }
 
 type Registrar = { register(program: Command): void };

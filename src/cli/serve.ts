@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type ConfigFile, readConfigFile, resolveGatewayConfig } from '../config/index.js';
 import { startGatewayService } from '../gateway/service.js';
+import { keepRunningWhenOutputCloses } from './outputClosed.js';
 
 interface ServeFlags {
   upstream?: string;
@@ -25,6 +26,8 @@ export function register(program: Command): void {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
+  // The gateway's stdout carries only the --events copy: a reader that goes away must not stop it.
+  keepRunningWhenOutputCloses();
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const config = resolveGatewayConfig(file, flags);
   const service = await startGatewayService(config);

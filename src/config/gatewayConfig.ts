@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import { type BanPolicy, DAY_MS, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import { resolveBehaviours } from './behaviourSettings.js';
@@ -97,6 +97,8 @@ export interface GatewayConfig {
   /** A rule-engine failure refuses the request (`block`) or lets it through (`forward`). */
   readonly onEngineError: 'block' | 'forward';
   readonly allowTrace: boolean;
+  /** Events older than this are deleted from the database (store/sqlite/retention.ts). */
+  readonly retentionMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -219,6 +221,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
     behaviours: resolveBehaviours(file.behaviours),
+    retentionMs: file.retention ?? 90 * DAY_MS,
     limits: resolveLimits(file.limits),
     upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),
     onEngineError: file.on_engine_error ?? 'block',

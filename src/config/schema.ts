@@ -170,6 +170,8 @@ export const ConfigFileSchema = z.strictObject({
   behaviour_bans: z.boolean().optional(),
   /** The behaviours' limits, by name (`path-probing: {capacity: 30}`, `auth-failures: false`). */
   behaviours: behaviours.optional(),
+  /** How long events are kept in the database (default 90d); older ones are deleted in the background. */
+  retention: positiveDuration.optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatIPv6, unmapIPv4 } from '../observe/ipText.js';
+import { sourceNetwork } from '../observe/sourceNetwork.js';
 
 export { unmapIPv4 };
 
@@ -44,24 +45,20 @@ function ipv4Octets(ip: string): [number, number, number, number] {
 
 /** The /64 an IPv6 address belongs to, as the ban list's key: `2001:db8:1:2::/64`. */
 export function ipv6Prefix64(ip: string): string {
-  const g = ipv6Groups(ip);
-  return `${g
-    .slice(0, 4)
-    .map((x) => x.toString(16))
-    .join(':')}::/64`;
+  if (!isIPv6(ip)) throw new AddressError(`not an IPv6 address: ${ip}`);
+  return sourceNetwork(ip) as string;
 }
 
 /**
- * The ban target covering one source address: `a.b.c.d/32` or the IPv6 /64. Accepts a CIDR
- * too (`bansho bans add 2001:db8::/48` bans exactly what it names).
+ * The ban target covering one source address: `a.b.c.d/32` or the IPv6 /64 (see
+ * observe/sourceNetwork.ts). Accepts a CIDR too (`bansho bans add 2001:db8::/48` bans exactly
+ * what it names).
  */
 export function banTargetFor(address: string): string {
-  const slash = address.indexOf('/');
-  if (slash >= 0) return normaliseCidr(address);
-  const ip = unmapIPv4(address.trim());
-  if (isIPv4(ip)) return `${ip}/32`;
-  if (isIPv6(ip)) return ipv6Prefix64(ip);
-  throw new AddressError(`not an IP address: ${address}`);
+  if (address.indexOf('/') >= 0) return normaliseCidr(address);
+  const network = sourceNetwork(address);
+  if (network === null) throw new AddressError(`not an IP address: ${address}`);
+  return network;
 }
 
 /** `10.1.2.3/8` → `10.0.0.0/8`; IPv6 likewise, in the short form the ban list uses. */

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { AddressError, normaliseCidr, unmapIPv4 } from './address.js';
+import { coveredBy } from './banList.js';
 
 /** CIDRs that are never banned (the admin's own networks, monitoring, the load balancer). */
 export class Allowlist {
@@ -27,6 +28,22 @@ export class Allowlist {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The allowlisted CIDR a ban on `target` (a normalised CIDR) would touch, or null: one that
+   * holds the target's network, or one inside the target (a /64 ban must not shut out an
+   * allowlisted host in it).
+   */
+  overlapping(target: string): string | null {
+    if (this.cidrs.length === 0) return null;
+    const net = target.split('/')[0] as string;
+    for (const cidr of this.cidrs) {
+      const inside = cidr.split('/')[0] as string;
+      if (isIPv4(net) !== isIPv4(inside)) continue;
+      if (coveredBy(net, cidr) || coveredBy(inside, target)) return cidr;
+    }
+    return null;
   }
 }
 

@@ -1,20 +1,32 @@
 import type { Ban } from '../store/types.js';
-import { banTargetFor, ipv6Prefix64 } from './address.js';
+import { banTargetFor } from './address.js';
+import { ipv4Key, ipv6Key, type V4Key, type V6Key, v4Target, v6Target } from './banKeys.js';
+
+/** What a ban is found by: an IPv4 key (number), an IPv6 /64 key (4 characters) or a wide ban's target. */
+export type BanKey = V4Key | V6Key;
+
+interface WideBan {
+  readonly target: string;
+  readonly until: number;
+  readonly test: (ip: string) => boolean;
+}
 
 /**
  * The in-memory ban list the gateway consults at accept time, before any parsing. This is the
- * path a flood of a banned bot's reconnects takes, so it does no allocation for IPv4 (one Map
- * lookup on the address string) and, for IPv6 in node's canonical form, one string slice (the
- * /64 key).
+ * path a flood of a banned bot's reconnects takes, so for IPv4 it allocates nothing (the
+ * address text is read into its 32-bit key, one Map lookup); for IPv6 it builds one short key.
+ * Keys are compact (see banKeys.ts): a million bans fit in about 100 MB.
  */
 export class BanList {
-  /** IPv4 address → ban end (ms). */
-  readonly #v4 = new Map<string, number>();
-  /** IPv6 /64 key (`2001:db8:1:2::/64`) → ban end (ms). */
-  readonly #v6 = new Map<string, number>();
+  /** IPv4 address key → ban end (ms). */
+  readonly #v4 = new Map<V4Key, number>();
+  /** IPv6 /64 key → ban end (ms). */
+  readonly #v6 = new Map<V6Key, number>();
   /** Bans wider than a single IPv4 or a /64 (manual `bans add 10.0.0.0/8`): checked by prefix. */
-  #wide: ReadonlyArray<{ readonly target: string; readonly until: number; readonly test: (ip: string) => boolean }> =
-    [];
+  #wide: readonly WideBan[] = [];
+  /** Where the last sweep stopped, so each sweep looks at the next slice (Map iterators survive deletes). */
+  #sweepV4: Iterator<[V4Key, number]> | null = null;
+  #sweepV6: Iterator<[V6Key, number]> | null = null;
 
   get size(): number {
     return this.#v4.size + this.#v6.size + this.#wide.length;
@@ -22,65 +34,117 @@ export class BanList {
 
   /** Is this remote address (as `socket.remoteAddress` gives it) banned at `now`? */
   isBanned(remoteAddress: string | undefined, now: number): boolean {
-    if (remoteAddress === undefined) return false;
-    let until = this.#v4.get(remoteAddress);
-    if (until === undefined) {
-      if (remoteAddress.indexOf(':') >= 0) {
-        if (remoteAddress.startsWith('::ffff:') && remoteAddress.indexOf('.') > 0) {
-          until = this.#v4.get(remoteAddress.slice(7));
-        } else if (this.#v6.size > 0) {
-          until = this.#v6.get(prefixKey(remoteAddress));
-        }
-      }
+    return this.keyFor(remoteAddress, now) !== undefined;
+  }
+
+  /** The key of the ban covering this address at `now` (undefined: none). No allocation for IPv4. */
+  keyFor(remoteAddress: string | undefined, now: number): BanKey | undefined {
+    if (remoteAddress === undefined) return undefined;
+    let key: BanKey | undefined;
+    let until: number | undefined;
+    if (remoteAddress.indexOf(':') < 0) {
+      key = ipv4Key(remoteAddress);
+      if (key !== undefined) until = this.#v4.get(key);
+    } else if (remoteAddress.startsWith('::ffff:') && remoteAddress.indexOf('.') > 0) {
+      key = ipv4Key(remoteAddress, 7);
+      if (key !== undefined) until = this.#v4.get(key);
+    } else if (this.#v6.size > 0) {
+      key = ipv6Key(remoteAddress);
+      if (key !== undefined) until = this.#v6.get(key);
     }
-    if (until !== undefined && until > now) return true;
-    if (this.#wide.length === 0) return false;
-    for (const w of this.#wide) if (w.until > now && w.test(remoteAddress)) return true;
-    return false;
+    if (until !== undefined && until > now) return key;
+    for (const w of this.#wide) if (w.until > now && w.test(remoteAddress)) return w.target;
+    return undefined;
   }
 
-  /** Add (or extend) one ban. */
+  /** The ban target a key stands for: `192.0.2.7/32`, `2001:db8:1:2::/64`, `10.0.0.0/8`. */
+  targetOf(key: BanKey): string {
+    if (typeof key === 'number') return v4Target(key);
+    return key.length === 4 ? v6Target(key) : key;
+  }
+
+  /** The end of the ban on exactly this target (0: none). */
+  untilOf(target: string): number {
+    const slot = slotOf(target);
+    if (slot.kind === 'v4') return this.#v4.get(slot.key) ?? 0;
+    if (slot.kind === 'v6') return this.#v6.get(slot.key) ?? 0;
+    return this.#wide.find((w) => w.target === target)?.until ?? 0;
+  }
+
+  /** Add a ban, or extend one: a ban made here never shortens one in force. */
   add(ban: Pick<Ban, 'target' | 'until'>): void {
-    const [net = '', bits = ''] = ban.target.split('/');
-    if (bits === '32' && !net.includes(':')) this.#v4.set(net, Math.max(ban.until, this.#v4.get(net) ?? 0));
-    else if (bits === '64' && net.includes(':'))
-      this.#v6.set(ban.target, Math.max(ban.until, this.#v6.get(ban.target) ?? 0));
-    else this.#wide = [...this.#wide, { target: ban.target, until: ban.until, test: cidrTest(ban.target) }];
+    this.set(ban.target, Math.max(ban.until, this.untilOf(ban.target)));
   }
 
-  /** Replace the whole list (after the store's `bans_version` changed). */
-  replace(bans: ReadonlyArray<Pick<Ban, 'target' | 'until'>>): void {
-    this.#v4.clear();
-    this.#v6.clear();
-    this.#wide = [];
-    for (const b of bans) this.add(b);
+  /** Set the ban on `target` to end at `until`, as the store says (a manual ban may shorten one). */
+  set(target: string, until: number): void {
+    const slot = slotOf(target);
+    if (slot.kind === 'v4') this.#v4.set(slot.key, until);
+    else if (slot.kind === 'v6') this.#v6.set(slot.key, until);
+    else this.#wide = [...this.#wide.filter((w) => w.target !== target), { target, until, test: cidrTest(target) }];
   }
 
   remove(target: string): void {
-    const [net = ''] = target.split('/');
-    this.#v4.delete(net);
-    this.#v6.delete(target);
-    this.#wide = this.#wide.filter((w) => w.target !== target);
+    const slot = slotOf(target);
+    if (slot.kind === 'v4') this.#v4.delete(slot.key);
+    else if (slot.kind === 'v6') this.#v6.delete(slot.key);
+    else this.#wide = this.#wide.filter((w) => w.target !== target);
+  }
+
+  clear(): void {
+    this.#v4.clear();
+    this.#v6.clear();
+    this.#wide = [];
+    this.#sweepV4 = null;
+    this.#sweepV6 = null;
+  }
+
+  /**
+   * Forget bans that ended before `now`, looking at no more than `budget` entries, so a list
+   * of a million is swept a slice per call and never blocks for long. Returns how many went.
+   */
+  sweep(now: number, budget: number): number {
+    let removed = 0;
+    let left = budget;
+    this.#sweepV4 ??= this.#v4.entries();
+    for (let e = this.#sweepV4.next(); ; e = this.#sweepV4.next()) {
+      if (e.done) {
+        this.#sweepV4 = null;
+        break;
+      }
+      if (e.value[1] <= now && this.#v4.delete(e.value[0])) removed++;
+      if (--left <= 0) return removed;
+    }
+    this.#sweepV6 ??= this.#v6.entries();
+    for (let e = this.#sweepV6.next(); ; e = this.#sweepV6.next()) {
+      if (e.done) {
+        this.#sweepV6 = null;
+        break;
+      }
+      if (e.value[1] <= now && this.#v6.delete(e.value[0])) removed++;
+      if (--left <= 0) return removed;
+    }
+    const live = this.#wide.filter((w) => w.until > now);
+    removed += this.#wide.length - live.length;
+    this.#wide = live;
+    return removed;
   }
 }
 
-/**
- * The /64 key of an IPv6 address. Node gives remote addresses in canonical form (lower case, no
- * leading zeros), so when no `::` falls inside the first four groups the key is a slice.
- */
-function prefixKey(ip: string): string {
-  let colon = -1;
-  for (let n = 0; n < 4; n++) {
-    colon = ip.indexOf(':', colon + 1);
-    if (colon < 0) break;
+type Slot = { kind: 'v4'; key: V4Key } | { kind: 'v6'; key: V6Key } | { kind: 'wide' };
+
+/** Where a target (`a.b.c.d/32`, `x:x:x:x::/64`, any other CIDR) lives in the list. */
+function slotOf(target: string): Slot {
+  const slash = target.indexOf('/');
+  const bits = target.slice(slash + 1);
+  if (bits === '32' && target.indexOf(':') < 0) {
+    const key = ipv4Key(target.slice(0, slash));
+    if (key !== undefined) return { kind: 'v4', key };
+  } else if (bits === '64' && target.indexOf(':') >= 0) {
+    const key = ipv6Key(target.slice(0, slash));
+    if (key !== undefined) return { kind: 'v6', key };
   }
-  const gap = ip.indexOf('::');
-  if (colon > 0 && (gap < 0 || gap >= colon) && ip.indexOf('%') < 0) return `${ip.slice(0, colon)}::/64`;
-  try {
-    return ipv6Prefix64(ip);
-  } catch {
-    return ip;
-  }
+  return { kind: 'wide' };
 }
 
 function cidrTest(cidr: string): (ip: string) => boolean {

@@ -1,20 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import type { SecurityEvent } from '../store/securityEvent.js';
-import type { Ban } from '../store/types.js';
-import { banTargetFor, unmapIPv4 } from './address.js';
+import type { Ban, BanChange, BanChanges } from '../store/types.js';
+import { banTargetFor } from './address.js';
 import type { Allowlist } from './allowlist.js';
 import { BanList } from './banList.js';
 import { type BanPolicy, type BanRequest, banFor } from './banPolicy.js';
+import { BanStoreError, BanWriteQueue } from './banWriteQueue.js';
+import { DropReports } from './dropReports.js';
 
-/**
- * What the ban manager needs from the store. The SQLite store offers these synchronously;
- * only cheap reads happen inline (offence count, version), writes are deferred.
- */
+/** What the ban manager needs from the store (SqliteBanStore's synchronous side). */
 export interface SyncBanStore {
-  activeSync(now: number): Ban[];
-  putSync(ban: Ban): void;
+  /** Every ban in force, as (target, until); returns the change-log cursor the snapshot is at. */
+  snapshotSync(now: number, add: (target: string, until: number) => void): number;
+  /** Up to `limit` change-log rows after `cursor`. */
+  changesSync(cursor: number, limit: number): BanChanges;
+  /** Write one ban durably, waiting at most `waitMs` for the write lock; throws on failure. */
+  putSync(ban: Ban, options?: { readonly waitMs?: number }): void;
   offencesSync(target: string): number;
-  versionSync(): number;
+  /** Where bans still unwritten at shutdown are kept for the next open (null: nowhere). */
+  readonly spill?: { readonly path: string; append(records: { readonly bans: readonly Ban[] }): void } | null;
+}
+
+/** A ban that just took effect here: made by this process, or read from the change log. */
+export interface EffectiveBan {
+  readonly target: string;
+  readonly until: number;
 }
 
 export interface BanManagerOptions {
@@ -23,37 +32,52 @@ export interface BanManagerOptions {
   readonly allowlist: Allowlist;
   /** Where `dropped` summaries go. */
   readonly emit: (event: SecurityEvent) => void;
-  /** How often the store's `bans_version` is checked for changes by other processes. */
+  /** How often the change log is read for bans made or lifted by other processes. */
   readonly pollMs?: number;
-  /** How often drops at accept are summarised into one event per source. */
+  /** Change-log rows applied per read; a longer backlog is read in further turns of the event loop. */
+  readonly changesPerRead?: number;
+  /** How often drops at accept are summarised into one event per ban. */
   readonly dropReportMs?: number;
+  /** Bans tallied for drop reports at once; beyond, the reports go out early. */
+  readonly maxDropTargets?: number;
+  /** How long `ban()` may wait for another process's write lock before queueing the write. */
+  readonly writeWaitMs?: number;
+  /** The first retry of a queued write; later ones back off up to `retryMaxMs`. */
+  readonly retryFirstMs?: number;
+  readonly retryMaxMs?: number;
+  /** At close, how long each ban still waiting may wait for the lock before it is spilled. */
+  readonly closeWaitMs?: number;
+  /** Called for each ban that takes effect (the gateway closes the source's open connections). */
+  readonly onBan?: (ban: EffectiveBan) => void;
   readonly clock?: () => number;
   readonly onError?: (err: unknown) => void;
 }
 
-interface DropTally {
-  count: number;
-  first: number;
-  last: number;
-  port: number;
-}
+/** Expired entries looked at per poll: a million-entry list is swept a slice at a time. */
+const SWEEP_PER_POLL = 10_000;
 
 /**
  * The gateway's ban list: consulted at accept time (in memory, cheap), extended when a source
- * earns a ban (in memory at once, persisted on the next turn), and kept in step with bans
- * made by other processes (`bansho bans add`) by polling the store's version counter.
+ * earns a ban (in memory and in the store before `ban` returns, or queued for a retry when
+ * the store is busy), and kept in step with other processes (`bansho bans add`, other
+ * gateways) by applying the store's change log after its cursor, a bounded slice per read.
  */
 export class BanManager {
-  readonly list = new BanList();
+  #list = new BanList();
   readonly #store: SyncBanStore;
   readonly #policy: BanPolicy;
   readonly #allowlist: Allowlist;
   readonly #emit: (event: SecurityEvent) => void;
   readonly #clock: () => number;
   readonly #onError: (err: unknown) => void;
-  readonly #drops = new Map<string, DropTally>();
-  readonly #pending: Ban[] = [];
-  #version = -1;
+  readonly #changesPerRead: number;
+  readonly #drops: DropReports;
+  readonly #writes: BanWriteQueue;
+  readonly #listeners = new Set<(ban: EffectiveBan) => void>();
+  readonly #closeWaitMs: number;
+  /** The last change-log seq applied; -1 until a snapshot was read. */
+  #cursor = -1;
+  #catchUp: NodeJS.Immediate | null = null;
   #poll: NodeJS.Timeout | null = null;
   #report: NodeJS.Timeout | null = null;
 
@@ -64,6 +88,18 @@ export class BanManager {
     this.#emit = options.emit;
     this.#clock = options.clock ?? Date.now;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: ban store: ${String(err)}\n`));
+    this.#changesPerRead = Math.max(1, options.changesPerRead ?? 10_000);
+    this.#closeWaitMs = options.closeWaitMs ?? 5_000;
+    this.#drops = new DropReports(options.maxDropTargets);
+    this.#writes = new BanWriteQueue({
+      write: (ban, waitMs) => this.#store.putSync(ban, { waitMs }),
+      onError: this.#onError,
+      waitMs: options.writeWaitMs ?? 100,
+      retryFirstMs: options.retryFirstMs ?? 250,
+      retryMaxMs: options.retryMaxMs ?? 5_000,
+      clock: this.#clock,
+    });
+    if (options.onBan) this.#listeners.add(options.onBan);
     this.sync();
     this.#poll = setInterval(() => this.sync(), options.pollMs ?? 250);
     this.#poll.unref();
@@ -71,24 +107,50 @@ export class BanManager {
     this.#report.unref();
   }
 
+  /** The bans in force here (replaced as a whole only when the list is read again, see #reload). */
+  get list(): BanList {
+    return this.#list;
+  }
+
+  /** Bans made here that the store has not taken yet (they are in force all the same). */
+  get pendingWrites(): number {
+    return this.#writes.size;
+  }
+
+  /** Call `listener` for each ban that takes effect from now on; returns the unsubscribe. */
+  onBan(listener: (ban: EffectiveBan) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /**
    * The accept-time check. True means the caller must destroy the socket; the drop is counted
-   * here and reported later as one event per source.
+   * here and reported later as one event per ban. Allocates nothing for a known IPv4 source.
    */
   dropIfBanned(remoteAddress: string | undefined, remotePort: number | undefined): boolean {
     const now = this.#clock();
-    if (!this.list.isBanned(remoteAddress, now)) return false;
-    const key = remoteAddress as string;
-    const tally = this.#drops.get(key);
-    if (tally) {
-      tally.count++;
-      tally.last = now;
-    } else this.#drops.set(key, { count: 1, first: now, last: now, port: remotePort ?? 0 });
+    const key = this.#list.keyFor(remoteAddress, now);
+    if (key === undefined) return false;
+    if (!this.#drops.note(key, remoteAddress as string, remotePort, now)) {
+      this.reportDrops();
+      this.#drops.note(key, remoteAddress as string, remotePort, now);
+    }
     return true;
   }
 
   isBanned(remoteAddress: string | undefined): boolean {
-    return this.list.isBanned(remoteAddress, this.#clock());
+    return this.#list.isBanned(remoteAddress, this.#clock());
+  }
+
+  /** The target of the ban covering this address (`2001:db8:1:2::/64`), or null when none does. */
+  covering(remoteAddress: string | undefined): string | null {
+    const key = this.#list.keyFor(remoteAddress, this.#clock());
+    return key === undefined ? null : this.#list.targetOf(key);
+  }
+
+  /** Whether a ban on exactly this target (as banTargetFor names it) is in force. */
+  isBannedTarget(target: string): boolean {
+    return this.#list.untilOf(target) > this.#clock();
   }
 
   isAllowlisted(address: string): boolean {
@@ -96,13 +158,16 @@ export class BanManager {
   }
 
   /**
-   * Ban the source of an offence. Returns the ban, or null when the source is allowlisted or
-   * already banned (one offence is counted once, however many requests were in flight).
+   * Ban the source of an offence. Returns the ban, or null when the source is allowlisted (or
+   * its ban would cover an allowlisted address) or already banned: one offence is counted once,
+   * however many requests were in flight. When it returns, the ban is in the store (WAL: a
+   * killed process does not lose it), unless the store was busy: then it is in force here
+   * and queued for a retry (see pendingWrites).
    */
   ban(address: string, request: BanRequest): Ban | null {
     if (this.#allowlist.has(address)) return null;
     const now = this.#clock();
-    if (this.list.isBanned(address, now)) return null;
+    if (this.#list.isBanned(address, now)) return null;
     let target: string;
     try {
       target = banTargetFor(address);
@@ -110,88 +175,120 @@ export class BanManager {
       // No usable address (the peer vanished before we read it): nothing to ban.
       return null;
     }
-    const ban = banFor(
-      target,
-      this.#store.offencesSync(target) + this.#pendingOffences(target),
-      now,
-      this.#policy,
-      request,
-    );
-    this.list.add(ban);
-    this.#pending.push(ban);
-    if (this.#pending.length === 1) setImmediate(() => this.#persist());
+    if (this.#allowlist.overlapping(target) !== null) return null;
+    const ban = banFor(target, this.#offences(target) + this.#writes.countFor(target), now, this.#policy, request);
+    this.#list.add(ban);
+    this.#writes.submit(ban);
+    this.#notify({ target, until: ban.until });
     return ban;
   }
 
-  /** Reload the list when another process changed the bans. Cheap when nothing changed. */
+  /** Apply the store's changes since the last read (a bounded slice; a longer backlog continues next turn). */
   sync(): void {
+    const now = this.#clock();
     try {
-      const version = this.#store.versionSync();
-      if (version === this.#version) return;
-      this.#version = version;
-      const active = this.#store.activeSync(this.#clock());
-      this.list.replace([...active, ...this.#pending]);
+      if (this.#cursor < 0) this.#reload(now);
+      else {
+        const { changes, prunedThrough } = this.#store.changesSync(this.#cursor, this.#changesPerRead);
+        if (prunedThrough > this.#cursor) this.#reload(now);
+        else this.#apply(changes, now);
+        if (changes.length === this.#changesPerRead) this.#catchUp ??= setImmediate(() => this.#continue());
+      }
     } catch (err) {
       this.#onError(err);
     }
+    this.#list.sweep(now, SWEEP_PER_POLL);
   }
 
-  /** Emit one `dropped` event per source that was dropped since the last report. */
+  /** Emit one `dropped` event per ban whose sources were dropped since the last report. */
   reportDrops(): void {
     if (this.#drops.size === 0) return;
-    for (const [ip, tally] of this.#drops) this.#emit(droppedEvent(ip, tally));
-    this.#drops.clear();
+    for (const event of this.#drops.drain((key) => this.#list.targetOf(key))) this.#emit(event);
   }
 
-  /** Write pending bans, report drops, stop the timers. */
+  /** Write waiting bans (spilling what the store still refuses), report drops, stop the timers. */
   close(): void {
     if (this.#poll) clearInterval(this.#poll);
     if (this.#report) clearInterval(this.#report);
+    if (this.#catchUp) clearImmediate(this.#catchUp);
     this.#poll = null;
     this.#report = null;
-    this.#persist();
+    this.#catchUp = null;
+    this.#keep(this.#writes.close(this.#closeWaitMs));
     this.reportDrops();
   }
 
-  #pendingOffences(target: string): number {
-    let n = 0;
-    for (const b of this.#pending) if (b.target === target) n++;
-    return n;
+  #continue(): void {
+    this.#catchUp = null;
+    if (this.#poll !== null) this.sync();
   }
 
-  #persist(): void {
-    while (this.#pending.length > 0) {
-      const ban = this.#pending[0] as Ban;
+  #offences(target: string): number {
+    try {
+      return this.#store.offencesSync(target);
+    } catch (err) {
+      // A ban now matters more than its exact length.
+      this.#onError(err);
+      return 0;
+    }
+  }
+
+  /**
+   * Read the whole list again: at start, or when this reader fell behind the log's pruning
+   * (a process stalled for longer than the log is kept). Bans still waiting to be written stay.
+   */
+  #reload(now: number): void {
+    // Built aside and swapped in: a read that fails halfway leaves the old list in force.
+    const fresh = new BanList();
+    this.#cursor = this.#store.snapshotSync(now, (target, until) => fresh.set(target, until));
+    for (const ban of this.#writes.pendingBans()) fresh.add(ban);
+    this.#list = fresh;
+  }
+
+  #apply(changes: readonly BanChange[], now: number): void {
+    for (const change of changes) {
+      this.#cursor = change.seq;
+      // A ban of ours that is not written yet wins: its own change row follows once it is.
+      if (this.#writes.has(change.target)) continue;
+      if (change.kind === 'remove') {
+        this.#list.remove(change.target);
+        continue;
+      }
+      if (change.until <= now) {
+        this.#list.remove(change.target);
+        continue;
+      }
+      const wasBanned = this.#list.untilOf(change.target) > now;
+      this.#list.set(change.target, change.until);
+      if (!wasBanned) this.#notify({ target: change.target, until: change.until });
+    }
+  }
+
+  #notify(ban: EffectiveBan): void {
+    for (const listener of this.#listeners) {
       try {
-        this.#store.putSync(ban);
+        listener(ban);
       } catch (err) {
         this.#onError(err);
       }
-      this.#pending.shift();
     }
   }
-}
 
-function droppedEvent(ip: string, tally: DropTally): SecurityEvent {
-  const source = unmapIPv4(ip);
-  return {
-    '@timestamp': new Date(tally.last).toISOString(),
-    message: `dropped: ${tally.count} connection${tally.count === 1 ? '' : 's'} from banned ${source}`,
-    event: {
-      id: randomUUID(),
-      kind: 'event',
-      category: ['network', 'intrusion_detection'],
-      type: ['denied'],
-      action: 'dropped',
-      outcome: 'success',
-      module: 'bansho',
-      dataset: 'bansho.gateway',
-      count: tally.count,
-      start: new Date(tally.first).toISOString(),
-      end: new Date(tally.last).toISOString(),
-    },
-    source: { ip: source, port: tally.port },
-    network: { transport: 'tcp' },
-    bansho: { sensor: 'gateway', evidence: `${tally.count} connection(s) closed at accept` },
-  };
+  /** Bans the store would not take even at shutdown: into the spill file, or named in the log. */
+  #keep(unwritten: readonly Ban[]): void {
+    if (unwritten.length === 0) return;
+    const spill = this.#store.spill;
+    try {
+      if (!spill) throw new Error('no spill file for this store');
+      spill.append({ bans: unwritten });
+      this.#onError(
+        new BanStoreError(
+          `${unwritten.length} ban(s) not written at shutdown: kept in ${spill.path} for the next start`,
+        ),
+      );
+    } catch (err) {
+      const list = unwritten.map((b) => `${b.target} until ${new Date(b.until).toISOString()}`).join(', ');
+      this.#onError(new BanStoreError(`ban(s) not written at shutdown, and not spilled (${String(err)}): ${list}`));
+    }
+  }
 }

@@ -1,9 +1,13 @@
+import { sourceNetwork } from '../observe/sourceNetwork.js';
+
 /**
  * Per-source anomaly scores over a sliding time window (CrowdSec's leaky bucket, CRS's
  * per-IP collection): scores from many low-grade matches add up until the source crosses a
- * threshold and is banned. Pure: the caller passes `now`; nothing reads a clock. Memory is
- * bounded twice: at most `maxSources` sources (least recently scored evicted first) and at
- * most `maxEntriesPerSource` timestamped entries per source (the oldest two merge).
+ * threshold and is banned. A source is counted by its ban target (an IPv6 source by its /64),
+ * so rotating addresses inside a /64 starts no fresh score. Pure: the caller passes `now`;
+ * nothing reads a clock. Memory is bounded twice: at most `maxSources` sources (least recently
+ * scored evicted first) and at most `maxEntriesPerSource` timestamped entries per source (the
+ * oldest two merge), each entry two numbers in a flat array.
  */
 export interface SourceScoreOptions {
   readonly windowMs?: number;
@@ -16,7 +20,7 @@ export const DEFAULT_SOURCE_SCORES = {
   windowMs: 10 * 60_000,
   threshold: 20,
   maxSources: 100_000,
-  maxEntriesPerSource: 64,
+  maxEntriesPerSource: 16,
 } as const;
 
 export interface SourceScore {
@@ -24,10 +28,8 @@ export interface SourceScore {
   readonly overThreshold: boolean;
 }
 
-interface Entry {
-  time: number;
-  score: number;
-}
+/** A source's entries: time, score, time, score, … oldest first. */
+type Entries = number[];
 
 export class SourceScores {
   private readonly windowMs: number;
@@ -35,7 +37,7 @@ export class SourceScores {
   private readonly maxSources: number;
   private readonly maxEntries: number;
   /** Map iteration order is insertion order: re-inserting on use makes the first key the least recent. */
-  private readonly sources = new Map<string, Entry[]>();
+  private readonly sources = new Map<string, Entries>();
 
   constructor(options: SourceScoreOptions = {}) {
     this.windowMs = options.windowMs ?? DEFAULT_SOURCE_SCORES.windowMs;
@@ -48,15 +50,17 @@ export class SourceScores {
     return this.sources.size;
   }
 
-  add(sourceKey: string, score: number, now: number): SourceScore {
-    const entries = this.live(sourceKey, now) ?? [];
-    this.sources.delete(sourceKey);
-    if (score > 0) entries.push({ time: now, score });
-    if (entries.length > this.maxEntries) {
-      const [oldest, next] = entries as [Entry, Entry];
-      entries.splice(0, 2, { time: next.time, score: oldest.score + next.score });
+  /** Add `score` for a source (an address, or a ban target already: both give the same key). */
+  add(source: string, score: number, now: number): SourceScore {
+    const key = keyOf(source);
+    const entries = this.live(key, now) ?? [];
+    this.sources.delete(key);
+    if (score > 0) entries.push(now, score);
+    if (entries.length > 2 * this.maxEntries) {
+      // The oldest two become one, at the younger's time: the total stays, the window errs late.
+      entries.splice(0, 4, entries[2] as number, (entries[1] as number) + (entries[3] as number));
     }
-    if (entries.length > 0) this.sources.set(sourceKey, entries);
+    if (entries.length > 0) this.sources.set(key, entries);
     while (this.sources.size > this.maxSources) {
       const first = this.sources.keys().next().value as string;
       this.sources.delete(first);
@@ -65,26 +69,33 @@ export class SourceScores {
   }
 
   /** The score a source has now, without adding to it. */
-  peek(sourceKey: string, now: number): SourceScore {
-    return this.result(this.live(sourceKey, now) ?? []);
+  peek(source: string, now: number): SourceScore {
+    return this.result(this.live(keyOf(source), now) ?? []);
   }
 
-  forget(sourceKey: string): void {
-    this.sources.delete(sourceKey);
+  forget(source: string): void {
+    this.sources.delete(keyOf(source));
   }
 
-  private live(sourceKey: string, now: number): Entry[] | undefined {
-    const entries = this.sources.get(sourceKey);
+  private live(key: string, now: number): Entries | undefined {
+    const entries = this.sources.get(key);
     if (entries === undefined) return undefined;
     const from = now - this.windowMs;
     let drop = 0;
-    while (drop < entries.length && (entries[drop] as Entry).time <= from) drop++;
+    while (drop < entries.length && (entries[drop] as number) <= from) drop += 2;
     if (drop > 0) entries.splice(0, drop);
     return entries;
   }
 
-  private result(entries: readonly Entry[]): SourceScore {
-    const total = entries.reduce((sum, e) => sum + e.score, 0);
+  private result(entries: Entries): SourceScore {
+    let total = 0;
+    for (let i = 1; i < entries.length; i += 2) total += entries[i] as number;
     return { total, overThreshold: total >= this.threshold };
   }
+}
+
+/** What a source is scored under: its ban target; text that is no address, as it is. */
+function keyOf(source: string): string {
+  if (source.indexOf('/') >= 0) return source;
+  return sourceNetwork(source) ?? source;
 }

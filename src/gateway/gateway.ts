@@ -85,7 +85,6 @@ export class Gateway {
   readonly #siteNames: Set<string>;
   readonly #sitePorts = new Set<number>([80, 443]);
   readonly #exchange: Exchange;
-  readonly #tunnelSweep: NodeJS.Timeout;
   #closing: Promise<void> | null = null;
 
   private constructor(options: GatewayOptions, credentials: TlsCredentials | null) {
@@ -97,7 +96,7 @@ export class Gateway {
     this.events = new EventSink({
       store: options.stores.events,
       jsonLines: config.events,
-      onError: (err) => log(`bansho: event write failed: ${String(err)}`),
+      onError: (err) => log(`bansho: events: ${String(err)}`),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.bans = new BanManager({
@@ -118,9 +117,9 @@ export class Gateway {
     this.#upstream = new Upstream(config.upstream, config.timeouts, config.limits);
     this.#tunnels = new TunnelRegistry(config, this.stats);
     const isBanned = (ip: string): boolean => this.bans.isBanned(ip);
-    // Bans made elsewhere (another gateway, `bansho bans add`) reach open tunnels within this.
-    this.#tunnelSweep = setInterval(() => this.#tunnels.closeBanned(isBanned), 250);
-    this.#tunnelSweep.unref();
+    // Every ban that takes effect here — made by this gateway or read from the store's change
+    // log (another gateway, `bansho bans add`) — closes the source's upgraded connections.
+    this.bans.onBan(() => this.#tunnels.closeBanned(isBanned));
     const detection = options.detection;
     const recorder = new Recorder({
       bans: this.bans,
@@ -129,7 +128,6 @@ export class Gateway {
       limits,
       behaviourBans: config.behaviourBans,
       threatName: (id) => detection.catalog?.get(id)?.name,
-      banned: () => this.#tunnels.closeBanned(isBanned),
     });
     const pipeline = new RequestPipeline(
       () => detection.engine,
@@ -256,7 +254,6 @@ export class Gateway {
 
   /** Close the upstream pool, write pending bans and events. */
   async #release(): Promise<void> {
-    clearInterval(this.#tunnelSweep);
     await this.#upstream.close().catch(() => this.#upstream.destroy());
     this.bans.close();
     await this.events.close();

@@ -27,8 +27,6 @@ export interface RecorderOptions {
   readonly limits: SourceLimits;
   readonly behaviourBans: boolean;
   readonly threatName: (id: string) => string | undefined;
-  /** Told of every ban this gateway makes (open tunnels of the source are closed). */
-  readonly banned: () => void;
 }
 
 /**
@@ -103,12 +101,10 @@ export class Recorder {
 
   #ban(ip: string, matches: readonly Match[]): ReturnType<BanManager['ban']> {
     const top = worstMatch(matches);
-    const made = this.#o.bans.ban(ip, {
+    return this.#o.bans.ban(ip, {
       reason: top ? `${top.ruleId}: ${top.ruleName}` : 'proxy abuse',
       threatId: top?.threatId ?? null,
       origin: 'auto',
     });
-    if (made) this.#o.banned();
-    return made;
   }
 }

@@ -1,6 +1,7 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
+import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { Gateway, siteNamesFor } from './gateway.js';
 
@@ -14,7 +15,7 @@ export interface GatewayService {
 /**
  * The gateway with its rules and its store: loads the rule packs and the threat catalog (with
  * the site's own names as the `site_names` list), watches them for changes, opens the SQLite
- * database, and starts listening.
+ * database (pruned past the retention), and starts listening.
  */
 export async function startGatewayService(
   config: GatewayConfig,
@@ -46,11 +47,17 @@ export async function startGatewayService(
     holder.close();
     throw err;
   }
+  // Old events go in the background, a small slice at a time (config `retention`).
+  const retention = new StoreRetention(db, {
+    retentionMs: config.retentionMs,
+    onError: (err) => log(`bansho: pruning old events: ${String(err)}`),
+  }).start();
   return {
     gateway,
     holder,
     async stop() {
       holder.close();
+      retention.stop();
       await gateway.close();
       db.close();
     },

@@ -5,11 +5,11 @@ import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import { behaviourEvent, type LoggedSignal } from './behaviourEvent.js';
+import type { EventPlace } from './eventPlace.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
   countOutcome,
-  type EventPlace,
   eventPlace,
   findingPlace,
   GARBAGE_SAMPLES,
@@ -140,7 +140,8 @@ class FileState {
     fixed: LogFormat | undefined,
     behaviours: BehaviourSettings | undefined,
   ) {
-    this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours);
+    // The evidence of a finding is its log lines (the latest few, cut short).
+    this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours, { sample: (s) => s.line });
     this.format = fixed ?? null;
     this.pending = fixed ? null : [];
   }

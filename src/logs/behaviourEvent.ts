@@ -1,7 +1,7 @@
 import { type BehaviourAlert, findingMatch, type RequestSignal } from '../detect/behaviour/httpBehaviour.js';
 import { detectionHeader, SEVERITY_NUMBER } from '../events/fromObservation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
-import type { EventPlace } from './lineCore.js';
+import type { EventPlace } from './eventPlace.js';
 
 /** A request a behaviour counted, with the log line it came from (the evidence). */
 export interface LoggedSignal extends RequestSignal {
@@ -11,7 +11,8 @@ export interface LoggedSignal extends RequestSignal {
 
 /**
  * A behaviour finding in an access log as a `detected` event: the source, the threat, and the
- * log lines that filled the bucket as evidence, placed at the line that made it overflow.
+ * latest log lines that filled the bucket as evidence (a few, cut short: see
+ * HttpBehaviour), placed at the line that made it overflow.
  */
 export function behaviourEvent(
   alert: BehaviourAlert<LoggedSignal>,
@@ -20,7 +21,7 @@ export function behaviourEvent(
 ): SecurityEvent {
   const name = threatName?.(alert.threatId) ?? alert.threatId;
   const match = findingMatch(alert);
-  const last = alert.requests[alert.requests.length - 1] as LoggedSignal;
+  const last = alert.last;
   return {
     '@timestamp': new Date(alert.time).toISOString(),
     message: `detected: ${name} from ${alert.source}: ${alert.evidence}`,
@@ -39,7 +40,7 @@ export function behaviourEvent(
     threat: { software: { id: alert.threatId, name } },
     bansho: {
       sensor: 'logs',
-      evidence: alert.requests.map((r) => r.line).join('\n'),
+      evidence: alert.samples.join('\n'),
       score: match.score,
       matches: [
         { rule: match.ruleId, threat: match.threatId, score: match.score, field: match.field, value: match.value },

@@ -1,5 +1,4 @@
-import { banTargetFor } from '../defense/address.js';
-import { type BanPolicy, banFor, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import type { BanRequest } from '../defense/banPolicy.js';
 import type { BehaviourAlert } from '../detect/behaviour/httpBehaviour.js';
 import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
@@ -10,26 +9,26 @@ import type { SecurityEvent } from '../store/securityEvent.js';
 import type { Ban } from '../store/types.js';
 import type { LoggedSignal } from './behaviourEvent.js';
 
-/** The part of the ban store the follower needs (SqliteBanStore's synchronous side). */
-export interface BanWriter {
-  activeSync(now: number): Ban[];
-  offencesSync(target: string): number;
-  putSync(ban: Ban): void;
+/**
+ * What the follower bans through: the gateway's BanManager, so the allowlist and trusted
+ * proxies, the escalation, the already-banned check and the durable write are the gateway's own.
+ */
+export interface SourceBanner {
+  ban(address: string, request: BanRequest): Ban | null;
 }
 
 export interface FollowBanOptions {
-  readonly store: BanWriter;
+  readonly bans: SourceBanner;
   readonly now: () => number;
   /** Lines older than this (by their own time) are history, not a reason to ban now. */
   readonly freshMs?: number;
-  readonly policy?: BanPolicy;
 }
 
 /**
  * `analyze --follow --ban`: when a freshly logged request earns a ban by the same verdict the
- * gateway uses, write the ban (escalating with the source's past offences) to the ban list a
- * running gateway polls, and return the `banned` event to store. Sources already banned are
- * left alone, so one burst of lines is one offence.
+ * gateway uses, ban its source (escalating with its past offences) in the ban list running
+ * gateways follow, and return the `banned` event to store. Sources already banned are left
+ * alone, so one burst of lines is one offence.
  */
 export function banFromLog(
   observation: HttpObservation,
@@ -78,7 +77,7 @@ export function banFromFinding(
   };
 }
 
-/** Put `ip`'s ban in the list unless the line is history or the source is banned already. */
+/** Ban `ip` unless the line is history; the manager refuses allowlisted and already banned sources. */
 function banSource(
   ip: string,
   time: number,
@@ -86,20 +85,6 @@ function banSource(
   threatId: string,
   options: FollowBanOptions,
 ): Ban | null {
-  const now = options.now();
-  if (now - time > (options.freshMs ?? 10 * 60_000)) return null;
-  let target: string;
-  try {
-    target = banTargetFor(ip);
-  } catch {
-    return null;
-  }
-  if (options.store.activeSync(now).some((b) => b.target === target)) return null;
-  const ban = banFor(target, options.store.offencesSync(target), now, options.policy ?? DEFAULT_BAN_POLICY, {
-    reason: `access log: ${ruleName}`,
-    threatId,
-    origin: 'auto',
-  });
-  options.store.putSync(ban);
-  return ban;
+  if (options.now() - time > (options.freshMs ?? 10 * 60_000)) return null;
+  return options.bans.ban(ip, { reason: `access log: ${ruleName}`, threatId, origin: 'auto' });
 }

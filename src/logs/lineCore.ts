@@ -7,6 +7,7 @@ import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LoggedSignal } from './behaviourEvent.js';
+import type { EventPlace } from './eventPlace.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
 
@@ -108,12 +109,6 @@ export function threatEvent(
   // For a log, the whole line is the evidence, as the admin would quote it.
   event.bansho.evidence = line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line;
   return event;
-}
-
-/** Where a threat line sits: its event's content-derived id and its origin. */
-export interface EventPlace {
-  readonly id: string;
-  readonly origin: { file: string; line: number };
 }
 
 /**

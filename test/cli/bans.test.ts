@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { EXIT_ALLOWLISTED } from '../../src/cli/bans.js';
 import { RecordingUpstream, rawRequest, startTestGateway, tempDir, testConfig, waitFor } from '../gateway/helpers.js';
 import { bansho } from './run.js';
 
@@ -52,6 +54,34 @@ describe('bansho bans against a running gateway', () => {
     const again = await bansho(['bans', 'remove', SOURCE, '--db', db]);
     assert.equal(again.code, 1);
     assert.match(again.stdout, /no ban on/);
+  });
+
+  it('refuses to ban what the config allowlists or trusts, unless --force', async () => {
+    const config = `${tmp.dir}/site.yaml`;
+    writeFileSync(
+      config,
+      'upstream: http://127.0.0.1:8080\nallowlist: [192.0.2.0/24, 2001:db8:9:9::10]\ntrusted_proxies: [127.0.0.9]\n',
+    );
+    const cases = [
+      ['192.0.2.77', /192\.0\.2\.77\/32 not banned: it touches 192\.0\.2\.0\/24 in allowlist of /],
+      ['2001:db8:9:9::1', /2001:db8:9:9::\/64 not banned: it touches 2001:db8:9:9::10\/128 in allowlist/],
+      ['127.0.0.9', /127\.0\.0\.9\/32 not banned: it touches 127\.0\.0\.9\/32 in trusted_proxies/],
+      ['192.0.0.0/16', /192\.0\.0\.0\/16 not banned: it touches 192\.0\.2\.0\/24 in allowlist/],
+    ] as const;
+    for (const [ip, message] of cases) {
+      const r = await bansho(['bans', 'add', ip, '--config', config, '--db', db]);
+      assert.equal(r.code, EXIT_ALLOWLISTED, ip);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /--force bans it anyway/);
+    }
+    const listed = await bansho(['bans', 'list', '--json', '--db', db]);
+    assert.equal(listed.stdout, '', 'nothing was banned');
+    const forced = await bansho(['bans', 'add', '192.0.2.77', '--config', config, '--force', '--db', db]);
+    assert.equal(forced.code, 0, forced.stderr);
+    const other = await bansho(['bans', 'add', '198.51.100.7', '--config', config, '--db', db]);
+    assert.equal(other.code, 0, other.stderr);
+    await bansho(['bans', 'remove', '192.0.2.77', '--db', db]);
+    await bansho(['bans', 'remove', '198.51.100.7', '--db', db]);
   });
 
   it('rejects a bad address with a clear message and no stack trace', async () => {

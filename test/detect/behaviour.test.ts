@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   type RequestSignal,
 } from '../../src/detect/behaviour/httpBehaviour.js';
 import { LeakyBuckets } from '../../src/detect/behaviour/leakyBucket.js';
+import { ROOT } from '../cli/run.js';
 
 describe('LeakyBuckets', () => {
   const spec = { capacity: 2, leakMs: 1000, cooldownMs: 60_000, distinct: false };
@@ -18,12 +20,12 @@ describe('LeakyBuckets', () => {
     const b = new LeakyBuckets<number>(spec);
     assert.equal(b.pour('a', 0, 1), null);
     assert.equal(b.pour('a', 400, 2), null);
-    assert.deepEqual(b.pour('a', 800, 3), [1, 2, 3]);
+    assert.deepEqual(b.pour('a', 800, 3), { count: 3, first: 0, items: [1, 2, 3] });
     for (let t = 900; t < 60_800; t += 100) assert.equal(b.pour('a', t, 0), null, `resting at ${t}`);
     // Rested: a fresh bucket, which again needs three items inside the leak rate.
     assert.equal(b.pour('a', 60_800, 4), null);
     assert.equal(b.pour('a', 60_800, 5), null);
-    assert.deepEqual(b.pour('a', 60_801, 6), [4, 5, 6]);
+    assert.deepEqual(b.pour('a', 60_801, 6)?.items, [4, 5, 6]);
   });
 
   it('drains one item per leak period, partial periods carried over', () => {
@@ -36,14 +38,14 @@ describe('LeakyBuckets', () => {
     assert.equal(c.pour('a', 0, 0), null);
     assert.equal(c.pour('a', 600, 1), null);
     assert.equal(c.pour('a', 1200, 2), null);
-    assert.deepEqual(c.pour('a', 1800, 3), [1, 2, 3], 'the oldest item leaked first');
+    assert.deepEqual(c.pour('a', 1800, 3), { count: 3, first: 600, items: [1, 2, 3] }, 'the oldest item leaked first');
   });
 
   it('counts an item only once per distinct value in the bucket', () => {
     const b = new LeakyBuckets<string>({ ...spec, distinct: true });
     for (let i = 0; i < 20; i++) assert.equal(b.pour('a', i, 'same', '/same'), null);
     assert.equal(b.pour('a', 30, 'x', '/x'), null);
-    assert.deepEqual(b.pour('a', 31, 'y', '/y'), ['same', 'x', 'y']);
+    assert.deepEqual(b.pour('a', 31, 'y', '/y')?.items, ['same', 'x', 'y']);
   });
 
   it('keeps its buckets apart and bounded, in keys and in items', () => {
@@ -56,7 +58,7 @@ describe('LeakyBuckets', () => {
     assert.ok(c.items <= 50, `${c.items} items held`);
     assert.deepEqual(c.pour('busy', 0, 1), null);
     assert.deepEqual(c.pour('busy', 0, 2), null);
-    assert.deepEqual(c.pour('busy', 0, 3), [1, 2, 3], 'the bucket in use is never the one evicted');
+    assert.deepEqual(c.pour('busy', 0, 3)?.items, [1, 2, 3], 'the bucket in use is never the one evicted');
     const d = new LeakyBuckets<number>(spec);
     d.pour('a', 0, 1);
     d.pour('a', 400, 2);
@@ -67,6 +69,16 @@ describe('LeakyBuckets', () => {
     d.pour('b', 400, 5);
     d.pour('b', 400, 6);
     assert.equal(d.items, 1, "b's overflow emptied it");
+  });
+
+  it('holds only the latest `keep` items, and still counts them all', () => {
+    const b = new LeakyBuckets<number>({ ...spec, capacity: 5, keep: 2 });
+    for (let i = 1; i <= 5; i++) assert.equal(b.pour('a', i, i), null);
+    assert.deepEqual(b.pour('a', 6, 6), { count: 6, first: 1, items: [5, 6] });
+    const none = new LeakyBuckets<number>({ ...spec, keep: 0 });
+    none.pour('a', 0, 1);
+    none.pour('a', 1, 2);
+    assert.deepEqual(none.pour('a', 2, 3), { count: 3, first: 0, items: [] });
   });
 
   it('refuses a bucket that could never hold or drain', () => {
@@ -95,9 +107,46 @@ describe('HttpBehaviour', () => {
     assert.equal(a.ruleId, 'behaviour-path-probing');
     assert.equal(a.source, '198.51.100.9');
     assert.equal(a.time, probes[10]!.time);
-    assert.deepEqual(a.requests, probes);
+    assert.equal(a.count, 11);
+    assert.equal(a.last, probes[10]);
+    assert.equal(a.target, '198.51.100.9/32');
+    assert.deepEqual(
+      a.samples,
+      ['/admin6.php', '/admin7.php', '/admin8.php', '/admin9.php', '/admin10.php'].map((p) => `GET ${p} 404`),
+    );
     assert.match(a.evidence, /^11 requests for distinct missing or forbidden paths within 3 s$/);
     assert.equal(run(probes.slice(0, 10)).length, 0, 'ten are not enough');
+  });
+
+  it('counts an IPv6 source by its /64: rotating addresses inside it earns no fresh counters', () => {
+    const rotating = Array.from({ length: 11 }, (_, i) =>
+      at(1000 + i * 300, `/admin${i}.php`, 404, 'GET', `2001:db8:4:5::${(i + 1).toString(16)}`),
+    );
+    const [alert, ...more] = run(rotating);
+    assert.equal(more.length, 0);
+    assert.equal(alert?.target, '2001:db8:4:5::/64');
+    assert.equal(alert?.source, '2001:db8:4:5::b', 'the address of the request that completed it');
+    const apart = rotating.map((s, i) => ({ ...s, source: `2001:db8:4:${i.toString(16)}::1` }));
+    assert.equal(run(apart).length, 0, 'eleven /64s, one request each');
+  });
+
+  it('keeps a few evidence samples, each cut to 256 characters', () => {
+    const long = Array.from({ length: 11 }, (_, i) => at(i, `/${String(i).padStart(3, '0')}${'a'.repeat(10_000)}`));
+    const [alert] = run(long);
+    assert.equal(alert?.samples.length, 5);
+    assert.ok(alert?.samples.every((sample) => sample.length === 256));
+    assert.equal(alert?.last, long[10], 'the request that completed it, as given');
+  });
+
+  it('holds no request lines: memory stays small however long the lines (measured in a process of its own)', () => {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/detect/behaviourMemory.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const { held } = JSON.parse(child.stdout) as { held: number };
+    // 40 000 lines of 4 000 characters went through; holding them (or slices of them) is 80 MB or more.
+    assert.ok(held < 30e6, `${(held / 1e6).toFixed(1)} MB held`);
   });
 
   it("takes a site's limits: a larger capacity, a faster leak, a behaviour switched off", () => {
@@ -109,7 +158,7 @@ describe('HttpBehaviour', () => {
     const twenty = { 'path-probing': { capacity: 20, leakMs: 10_000, cooldownMs: 0 } };
     assert.equal(tuned(twenty, probes.slice(0, 20)).length, 0, 'twenty are within the limit');
     const [alert] = tuned(twenty, probes);
-    assert.equal(alert?.requests.length, 21, 'the twenty-first overflows');
+    assert.equal(alert?.count, 21, 'the twenty-first overflows');
     // One request leaks out every 250 ms: a probe every 300 ms never fills the bucket.
     const leaky = { 'path-probing': { capacity: 10, leakMs: 250, cooldownMs: 0 } };
     assert.equal(tuned(leaky, probes).length, 0);

@@ -34,6 +34,18 @@ describe('SourceScores', () => {
     assert.equal(s.peek('a', 5).total, 2);
   });
 
+  it('scores an IPv6 source by its /64, and a ban target the same as its address', () => {
+    const s = new SourceScores({ threshold: 20 });
+    for (let i = 1; i <= 3; i++) s.add(`2001:db8:3:4::${i}`, 5, i);
+    assert.equal(s.add('2001:db8:3:4:ffff::9', 5, 4).overThreshold, true, 'four addresses, one /64');
+    assert.equal(s.peek('2001:db8:3:5::1', 4).total, 0, 'the next /64 is another source');
+    s.add('198.51.100.7', 5, 0);
+    assert.equal(s.peek('198.51.100.7/32', 0).total, 5);
+    s.forget('2001:db8:3:4::/64');
+    assert.equal(s.peek('2001:db8:3:4::1', 4).total, 0);
+    assert.equal(s.size, 1);
+  });
+
   it('bounds entries per source without losing score inside the window', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 300 }), (scores) => {

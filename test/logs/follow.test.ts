@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { Allowlist } from '../../src/defense/allowlist.js';
+import { BanManager } from '../../src/defense/banManager.js';
+import { DEFAULT_BAN_POLICY } from '../../src/defense/banPolicy.js';
 import { LogAnalyzer } from '../../src/logs/analyzer.js';
 import { banFromFinding, banFromLog } from '../../src/logs/followBans.js';
 import { resolveFormat } from '../../src/logs/formats.js';
@@ -84,17 +87,28 @@ describe('analyze --follow', () => {
     assert.equal(run.analyzer.stats.garbage, 0);
   });
 
+  /** The gateway's ban manager over `store`, on a fixed clock, never banning `allow`. */
+  const managerFor = (store: SqliteBanStore, now: number, allow: string[] = []) =>
+    new BanManager({
+      store,
+      policy: DEFAULT_BAN_POLICY,
+      allowlist: new Allowlist(allow),
+      emit: () => {},
+      clock: () => now,
+    });
+
   it('bans a fresh offender through the ban list a gateway polls, once per burst', () => {
     const db = openSqlite(join(dir, 'ban.db'));
     const bans = new SqliteBanStore(db);
     const now = Date.UTC(2026, 0, 1, 12);
+    const manager = managerFor(bans, now);
     const version0 = bans.versionSync();
     const lines = seedIncident('151.21.4.7', now - 30_000, 2);
     let banned = 0;
     for (const line of lines) {
       const obs = observationOf(line);
       const matches = engine.match(obs);
-      const event = banFromLog(obs, matches, { store: bans, now: () => now }, (id) => catalog.get(id)?.name);
+      const event = banFromLog(obs, matches, { bans: manager, now: () => now }, (id) => catalog.get(id)?.name);
       if (event) {
         banned++;
         assert.equal(event.event.action, 'banned');
@@ -103,17 +117,37 @@ describe('analyze --follow', () => {
       }
     }
     assert.equal(banned, 1);
-    assert.ok(bans.versionSync() > version0, 'bans_version moved, so a running gateway picks it up');
+    assert.ok(bans.versionSync() > version0, 'the change log moved, so a running gateway picks it up');
     assert.equal(bans.activeSync(now)[0]?.target, '151.21.4.7/32');
 
     // An old line (history) bans nobody.
     const old = observationOf(seedIncident('151.29.130.2', now - 86_400_000, 1)[1] as string);
-    assert.equal(banFromLog(old, engine.match(old), { store: bans, now: () => now }), null);
+    assert.equal(banFromLog(old, engine.match(old), { bans: manager, now: () => now }), null);
+    manager.close();
+  });
+
+  it('never bans an allowlisted source or a trusted proxy', () => {
+    const bans = new SqliteBanStore(openSqlite(join(dir, 'allow-ban.db')));
+    const now = Date.UTC(2026, 0, 1, 12);
+    const manager = managerFor(bans, now, ['151.21.4.0/24', '2001:db8:77:1::5']);
+    for (const ip of ['151.21.4.7', '2001:db8:77:1::9', '151.21.5.7']) {
+      for (const line of seedIncident(ip, now - 30_000, 2)) {
+        const obs = observationOf(line);
+        banFromLog(obs, engine.match(obs), { bans: manager, now: () => now });
+      }
+    }
+    assert.deepEqual(
+      bans.activeSync(now).map((b) => b.target),
+      ['151.21.5.7/32'],
+      'the /64 holding an allowlisted address is not banned either',
+    );
+    manager.close();
   });
 
   it('bans a password guesser once its run of posts is a finding, and not for an old run', () => {
     const bans = new SqliteBanStore(openSqlite(join(dir, 'finding-ban.db')));
     const now = Date.UTC(2026, 0, 1, 12);
+    const manager = managerFor(bans, now);
     const threatName = (id: string) => catalog.get(id)?.name;
     const banned: SecurityEvent[] = [];
     const analyzer = new LogAnalyzer({
@@ -121,7 +155,7 @@ describe('analyze --follow', () => {
       threatName,
       onEvent: (_event, detail) => {
         if (detail?.kind !== 'finding') return;
-        const event = banFromFinding(detail.alert, { store: bans, now: () => now }, threatName);
+        const event = banFromFinding(detail.alert, { bans: manager, now: () => now }, threatName);
         if (event) banned.push(event);
       },
     });
@@ -144,6 +178,7 @@ describe('analyze --follow', () => {
       ['198.51.100.23/32'],
     );
     assert.match(active[0]?.reason ?? '', /wp-login\.php/);
+    manager.close();
   });
 });
 
@@ -168,6 +203,8 @@ describe('bansho analyze --follow --ban (the command)', () => {
       `${combinedLine('198.51.100.20', Date.now() - 60_000, 'GET /index.html HTTP/1.1', 200, 100, 'Mozilla/5.0')}\n`,
     );
     const bans = new SqliteBanStore(openSqlite(dbFile));
+    const config = join(dir, 'site.yaml');
+    writeFileSync(config, 'allowlist: [198.51.100.0/24]\ntrusted_proxies: [203.0.113.5]\n');
     const child = spawn(
       process.execPath,
       [
@@ -183,6 +220,8 @@ describe('bansho analyze --follow --ban (the command)', () => {
         '--poll-ms',
         '20',
         '--no-origins',
+        '--config',
+        config,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -198,15 +237,22 @@ describe('bansho analyze --follow --ban (the command)', () => {
     try {
       await waitFor(() => stderr.includes('following'), 'the follower to start', 20_000);
       const version = bans.versionSync();
-      appendFileSync(log, `${seedIncident('151.21.4.7', Date.now() - 2000, 2).join('\n')}\n`);
+      // The allowlisted source and the trusted proxy come first: were they banned, it would show by then.
+      for (const ip of ['198.51.100.99', '203.0.113.5', '151.21.4.7'])
+        appendFileSync(log, `${seedIncident(ip, Date.now() - 2000, 2).join('\n')}\n`);
       await waitFor(() => bans.activeSync(Date.now()).some((b) => b.target === '151.21.4.7/32'), 'the ban', 20_000);
       assert.ok(bans.versionSync() > version);
       assert.equal(bans.activeSync(Date.now()).find((b) => b.target === '151.21.4.7/32')?.threatId, 'prettypark');
+      assert.deepEqual(
+        bans.activeSync(Date.now()).map((b) => b.target),
+        ['151.21.4.7/32'],
+        'neither the allowlisted source nor the trusted proxy',
+      );
     } finally {
       child.kill('SIGTERM');
       await exited;
     }
-    assert.match(stdout, /threat lines: 3; events: 4 new, 0 already stored/, 'three detections and one ban event');
+    assert.match(stdout, /threat lines: 9; events: 10 new, 0 already stored/, 'nine detections and one ban event');
     const store = new SqliteEventStore(openSqlite(dbFile));
     assert.deepEqual(
       store.querySync({ actions: ['banned'] }).map((e) => e.bansho.ban?.target),

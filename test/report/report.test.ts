@@ -142,8 +142,8 @@ describe('the bulletin', () => {
     assert.ok(inc);
     assert.deepEqual(
       inc.evidence.map((e) => e.line),
-      lines.slice(0, 8),
-      'the first eight of the eleven lines behind the finding, each on its own',
+      lines.slice(6, 11),
+      'the last five of the eleven lines behind the finding (what a finding keeps), each on its own',
     );
     assert.equal(inc.count, 1, 'one finding');
   });

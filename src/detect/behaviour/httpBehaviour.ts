@@ -7,298 +7,102 @@
  *
  * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
  */
-import type { HttpObservation } from '../../observe/observation.js';
+import { sourceNetwork } from '../../observe/sourceNetwork.js';
 import type { Match } from '../types.js';
+import { type BehaviourKind, KINDS } from './behaviourKinds.js';
+import type { BehaviourAlert, BehaviourSettings, RequestSignal } from './behaviourTypes.js';
+import { BEHAVIOUR_NAMES, DEFAULT_BEHAVIOURS } from './behaviourTypes.js';
+import { boundedCopy } from './boundedCopy.js';
 import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
 
-/** Catalog threats the behaviours name (src/catalog/threats/). */
-export const BEHAVIOUR_THREATS = [
-  'web-path-probing',
-  'wordpress-user-enumeration',
-  'http-auth-brute-force',
-  'wordpress-login-bruteforce',
-  'wordpress-xmlrpc-abuse',
-] as const;
+export { isBehaviourCandidate, requestSignal } from './behaviourKinds.js';
+export {
+  BEHAVIOUR_NAMES,
+  BEHAVIOUR_THREATS,
+  type BehaviourAlert,
+  type BehaviourLimit,
+  type BehaviourName,
+  type BehaviourSettings,
+  DEFAULT_BEHAVIOURS,
+  type RequestSignal,
+} from './behaviourTypes.js';
 
-/** The facts of one answered request a behaviour needs. */
-export interface RequestSignal {
-  readonly time: number;
-  readonly source: string;
-  readonly method: string;
-  /** The path, without the query. */
-  readonly path: string;
-  /** The query, without `?` ('' when none). */
-  readonly query: string;
-  readonly status: number;
+export interface HttpBehaviourOptions<S extends RequestSignal> extends BucketBounds {
+  /** A request as evidence (a log line); by default its method, path, query and status. */
+  readonly sample?: (s: S) => string;
 }
 
-export interface BehaviourAlert<S extends RequestSignal = RequestSignal> {
+/** Evidence kept per source and behaviour: the latest requests, each cut short. */
+export const EVIDENCE_SAMPLES = 5;
+const SAMPLE_CHARS = 256;
+/** A distinct value (a path) is compared by its first characters: a counter holds no long strings. */
+const VALUE_CHARS = 128;
+
+interface Behaviour extends BehaviourKind {
   readonly ruleId: string;
-  readonly ruleName: string;
-  readonly threatId: (typeof BEHAVIOUR_THREATS)[number];
-  readonly source: string;
-  /** The time of the request that made the bucket overflow. */
-  readonly time: number;
-  /** The requests that filled the bucket, oldest first; the last one made it overflow. */
-  readonly requests: readonly S[];
-  /** One line: what was counted, over how long. */
-  readonly evidence: string;
+  /** Items are evidence samples. */
+  readonly buckets: LeakyBuckets<string>;
 }
 
 /**
- * The behaviours by name, as a config file names them (`behaviours: {path-probing: …}`); each
- * one's rule id is `behaviour-<name>`.
- */
-export const BEHAVIOUR_NAMES = [
-  'path-probing',
-  'wordpress-extension-probing',
-  'wordpress-user-enumeration',
-  'auth-failures',
-  'login-form',
-  'wordpress-login',
-  'wordpress-xmlrpc',
-] as const;
-
-export type BehaviourName = (typeof BEHAVIOUR_NAMES)[number];
-
-/**
- * When a behaviour's bucket overflows (CrowdSec's capacity and leakspeed): more than `capacity`
- * requests, the level draining by one every `leakMs`; the source then rests `cooldownMs`
- * (CrowdSec's blackhole), so one burst is one finding.
- */
-export interface BehaviourLimit {
-  readonly capacity: number;
-  readonly leakMs: number;
-  readonly cooldownMs: number;
-}
-
-/** Each behaviour's limit, or null where the site switched it off. */
-export type BehaviourSettings = Readonly<Record<BehaviourName, BehaviourLimit | null>>;
-
-const FIVE_MINUTES = 5 * 60_000;
-
-/**
- * The built-in limits. Path probing is CrowdSec's http-probing (more than 10 distinct paths,
- * draining one per 10 s) and the WordPress login CrowdSec's http-bf-wordpress_bf (more than 5,
- * one per 10 s); a site's own plugins exist, so 3 distinct missing ones are somebody's word list.
- */
-export const DEFAULT_BEHAVIOURS: BehaviourSettings = {
-  'path-probing': { capacity: 10, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-extension-probing': { capacity: 3, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-user-enumeration': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'auth-failures': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'login-form': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-login': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-xmlrpc': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-};
-
-/** What a behaviour counts and what it names; its limit comes from the settings. */
-interface BehaviourKind {
-  readonly ruleName: string;
-  readonly threatId: BehaviourAlert['threatId'];
-  /** Does this request concern the behaviour? */
-  readonly concerns: (s: RequestSignal) => boolean;
-  /** Count a request only when no request with the same value is in the bucket (distinct paths). */
-  readonly distinct: boolean;
-  /** What makes two requests the same, for a bucket that counts distinct ones. */
-  readonly value: (s: RequestSignal) => string;
-  /** What the requests are, for the evidence: "requests for missing paths". */
-  readonly counted: string;
-}
-
-interface Behaviour<S extends RequestSignal> extends BehaviourKind {
-  readonly ruleId: string;
-  readonly buckets: LeakyBuckets<S>;
-}
-
-/**
- * Static files a page pulls in by the dozen: a missing stylesheet or favicon is a broken page,
- * not a probe (CrowdSec's static_ressource).
- */
-const STATIC_EXTENSIONS = new Set([
-  'css',
-  'js',
-  'mjs',
-  'map',
-  'png',
-  'jpg',
-  'jpeg',
-  'gif',
-  'ico',
-  'svg',
-  'webp',
-  'avif',
-  'bmp',
-  'woff',
-  'woff2',
-  'ttf',
-  'otf',
-  'eot',
-  'mp3',
-  'mp4',
-  'webm',
-  'ogg',
-]);
-
-function isStatic(path: string): boolean {
-  const slash = path.lastIndexOf('/');
-  const dot = path.lastIndexOf('.');
-  return dot > slash && STATIC_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
-}
-
-const endsWithFold = (path: string, suffix: string): boolean =>
-  path.length >= suffix.length && path.slice(path.length - suffix.length).toLowerCase() === suffix;
-
-const NOT_FOUND_OR_REFUSED = new Set([400, 403, 404]);
-
-/**
- * Whether a request can concern any behaviour: the caller (a log worker) need only keep those.
- * Cheap, and true for a superset of what the behaviours count.
- */
-export function isBehaviourCandidate(method: string, path: string, query: string, status: number | null): boolean {
-  if (status === null) return false;
-  if (status === 401 || NOT_FOUND_OR_REFUSED.has(status) || query.includes('author=')) return true;
-  return (
-    method === 'POST' && (endsWithFold(path, '/wp-login.php') || endsWithFold(path, '/xmlrpc.php') || isLoginForm(path))
-  );
-}
-
-/** An answered request's signal for the behaviours, or null when none could count it. */
-export function requestSignal(observation: HttpObservation, status: number | null): RequestSignal | null {
-  const { method, path, query } = observation.request;
-  if (status === null || !isBehaviourCandidate(method, path, query, status)) return null;
-  return { time: observation.time, source: observation.source.ip, method, path, query, status };
-}
-
-/**
- * Login endpoints of common applications other than WordPress (which has its own behaviour):
- * Ghost's admin session, Drupal's and many frameworks' /user/login, Joomla's administrator.
- */
-const LOGIN_FORMS = ['/ghost/api/admin/session', '/user/login', '/administrator/index.php', '/login', '/signin'];
-
-function isLoginForm(path: string): boolean {
-  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return LOGIN_FORMS.some((suffix) => endsWithFold(p, suffix));
-}
-
-/** WordPress's author archive by number (`/?author=3`), which redirects to the user's login name. */
-function authorNumber(query: string): string | null {
-  for (const part of query.split('&')) {
-    if (!part.startsWith('author=')) continue;
-    const n = part.slice(7);
-    if (n !== '' && n.length <= 12 && [...n].every((c) => c >= '0' && c <= '9')) return n;
-  }
-  return null;
-}
-
-const WORDPRESS_EXTENSIONS = ['/wp-content/plugins/', '/wp-content/themes/'];
-
-const ANYTHING = (): string => '';
-
-const KINDS: Readonly<Record<BehaviourName, BehaviourKind>> = {
-  'path-probing': {
-    ruleName: 'Many missing or forbidden paths asked for by one source (path probing)',
-    threatId: 'web-path-probing',
-    concerns: (s) => NOT_FOUND_OR_REFUSED.has(s.status) && s.path !== '' && !isStatic(s.path),
-    distinct: true,
-    value: (s) => s.path,
-    counted: 'requests for distinct missing or forbidden paths',
-  },
-  'wordpress-extension-probing': {
-    ruleName: 'Missing WordPress plugins or themes asked for by one source (vulnerable-plugin scan)',
-    threatId: 'web-path-probing',
-    concerns: (s) => s.status === 404 && WORDPRESS_EXTENSIONS.some((p) => s.path.toLowerCase().includes(p)),
-    distinct: true,
-    value: (s) => s.path,
-    counted: 'requests for distinct missing WordPress plugin or theme files',
-  },
-  'wordpress-user-enumeration': {
-    ruleName: 'WordPress author numbers walked through by one source (user enumeration)',
-    threatId: 'wordpress-user-enumeration',
-    concerns: (s) => authorNumber(s.query) !== null,
-    distinct: true,
-    value: (s) => authorNumber(s.query) ?? '',
-    counted: 'requests for distinct ?author= numbers',
-  },
-  'auth-failures': {
-    ruleName: 'Repeated HTTP authentication failures (401) from one source',
-    threatId: 'http-auth-brute-force',
-    concerns: (s) => s.status === 401,
-    distinct: false,
-    value: ANYTHING,
-    counted: 'requests answered 401 Unauthorized',
-  },
-  'login-form': {
-    ruleName: 'Repeated POSTs to a login form from one source',
-    threatId: 'http-auth-brute-force',
-    concerns: (s) => s.method === 'POST' && isLoginForm(s.path),
-    distinct: false,
-    value: ANYTHING,
-    counted: 'POSTs to a login form',
-  },
-  'wordpress-login': {
-    ruleName: 'Repeated POSTs to wp-login.php from one source',
-    threatId: 'wordpress-login-bruteforce',
-    concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/wp-login.php'),
-    distinct: false,
-    value: ANYTHING,
-    counted: 'POSTs to wp-login.php',
-  },
-  'wordpress-xmlrpc': {
-    ruleName: 'Repeated POSTs to xmlrpc.php from one source',
-    threatId: 'wordpress-xmlrpc-abuse',
-    concerns: (s) => s.method === 'POST' && endsWithFold(s.path, '/xmlrpc.php'),
-    distinct: false,
-    value: ANYTHING,
-    counted: 'POSTs to xmlrpc.php',
-  },
-};
-
-/**
- * Per-source behaviour over answered requests. `S` may carry more than the signal (a log line
- * for the evidence); alerts hand the requests back as given.
+ * Per-source behaviour over answered requests, counted per ban target: an attacker rotating
+ * through the addresses of one IPv6 /64 fills one bucket, not one each. `S` may carry more
+ * than the signal (a log line); the alert hands back the last request and a few evidence
+ * samples, never the whole run, so what is held per source stays small.
  */
 export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
-  readonly #behaviours: readonly Behaviour<S>[];
+  readonly #behaviours: readonly Behaviour[];
+  readonly #sample: (s: S) => string;
 
   /**
    * `settings`: each behaviour's limit, or null to switch it off. `maxKeys` (sources) and
-   * `maxItems` bound each behaviour: a log line rides along with each item (up to 1 KB), so a
-   * crowd of sources each sending a few errors cannot fill memory.
+   * `maxItems` (requests counted) bound each behaviour, so a crowd of sources each sending a
+   * few errors cannot fill memory.
    */
-  constructor(
-    settings: BehaviourSettings = DEFAULT_BEHAVIOURS,
-    bounds: BucketBounds = { maxKeys: 50_000, maxItems: 20_000 },
-  ) {
+  constructor(settings: BehaviourSettings = DEFAULT_BEHAVIOURS, options: HttpBehaviourOptions<S> = {}) {
+    this.#sample = options.sample ?? describeRequest;
+    const bounds = { maxKeys: options.maxKeys ?? 50_000, maxItems: options.maxItems ?? 20_000 };
     this.#behaviours = BEHAVIOUR_NAMES.flatMap((name) => {
       const limit = settings[name];
       if (limit === null) return [];
       const kind = KINDS[name];
-      const buckets = new LeakyBuckets<S>({ ...limit, distinct: kind.distinct }, bounds);
-      return [{ ...kind, ruleId: `behaviour-${name}`, buckets }];
+      const spec = { ...limit, distinct: kind.distinct, keep: EVIDENCE_SAMPLES };
+      return [{ ...kind, ruleId: `behaviour-${name}`, buckets: new LeakyBuckets<string>(spec, bounds) }];
     });
   }
 
   /** One answered request; the alerts it completes (at most one per behaviour). */
   request(s: S): readonly BehaviourAlert<S>[] {
     let alerts: BehaviourAlert<S>[] | null = null;
+    let target: string | null = null;
+    let sample: string | null = null;
     for (const b of this.#behaviours) {
       if (!b.concerns(s)) continue;
-      const requests = b.buckets.pour(s.source, s.time, s, b.value(s));
-      if (requests === null) continue;
+      target ??= sourceNetwork(s.source) ?? s.source;
+      sample ??= boundedCopy(this.#sample(s), SAMPLE_CHARS);
+      const value = b.distinct ? boundedCopy(b.value(s), VALUE_CHARS) : '';
+      const overflow = b.buckets.pour(target, s.time, sample, value);
+      if (overflow === null) continue;
       alerts ??= [];
       alerts.push({
         ruleId: b.ruleId,
         ruleName: b.ruleName,
         threatId: b.threatId,
         source: s.source,
+        target,
         time: s.time,
-        requests,
-        evidence: `${requests.length} ${b.counted} within ${seconds(s.time - (requests[0] as S).time)}`,
+        count: overflow.count,
+        last: s,
+        samples: overflow.items,
+        evidence: `${overflow.count} ${b.counted} within ${seconds(s.time - overflow.first)}`,
       });
     }
     return alerts ?? [];
   }
+}
+
+function describeRequest(s: RequestSignal): string {
+  return `${s.method} ${s.path}${s.query === '' ? '' : `?${s.query}`} ${s.status}`;
 }
 
 function seconds(ms: number): string {

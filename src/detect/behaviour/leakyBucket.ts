@@ -1,12 +1,13 @@
 /**
  * Leaky buckets per key (CrowdSec's scenario buckets): each item poured raises the level by
  * one, the level drains by one every `leakMs`, and a bucket that holds more than `capacity`
- * overflows. The overflow hands back the items that filled it (the evidence), and the key then
- * rests for `cooldownMs` (CrowdSec's blackhole) so one burst is one finding, not dozens.
+ * overflows. The overflow says how many items filled it since when, hands back the last few
+ * items (the evidence), and the key then rests for `cooldownMs` (CrowdSec's blackhole) so one
+ * burst is one finding, not dozens.
  *
  * Pure: the caller passes the time; nothing reads a clock. Memory is bounded: at most
- * `capacity + 1` items per bucket, `maxKeys` buckets and `maxItems` items in all (items carry
- * evidence, a log line each), the least recently poured buckets evicted first.
+ * `capacity + 1` levels and `keep` items per bucket, `maxKeys` buckets and `maxItems` levels in
+ * all, the least recently poured buckets evicted first.
  */
 export interface BucketSpec {
   readonly capacity: number;
@@ -14,11 +15,26 @@ export interface BucketSpec {
   readonly cooldownMs: number;
   /** Count an item only if no item with the same distinct value is in the bucket (distinct paths). */
   readonly distinct: boolean;
+  /** How many of the latest items a bucket holds for the evidence (default: all it counts). */
+  readonly keep?: number;
+}
+
+/** A bucket that overflowed: how many items filled it, since when, and the latest of them. */
+export interface Overflow<T> {
+  readonly count: number;
+  /** The time of the oldest item still counted. */
+  readonly first: number;
+  /** The latest `keep` items, oldest first. */
+  readonly items: readonly T[];
 }
 
 interface Bucket<T> {
-  /** Oldest first; the level is their number. */
-  readonly items: Array<{ readonly item: T; readonly value: string }>;
+  /** When each counted item was poured, oldest first; the level is their number. */
+  readonly times: number[];
+  /** Each counted item's distinct value (only for a distinct bucket). */
+  readonly values: string[];
+  /** The latest `keep` items. */
+  readonly items: T[];
   /** When the level last drained (or the bucket started), so partial leak periods carry over. */
   drainedAt: number;
   /** Until then the key is resting after an overflow: items are ignored. */
@@ -32,17 +48,19 @@ export interface BucketBounds {
 
 export class LeakyBuckets<T> {
   readonly #spec: BucketSpec;
+  readonly #keep: number;
   readonly #maxKeys: number;
   readonly #maxItems: number;
   /** Insertion order is recency: re-inserting on use makes the first key the least recent. */
   readonly #buckets = new Map<string, Bucket<T>>();
-  /** Items held in all buckets. */
+  /** Levels of all buckets together. */
   #items = 0;
 
   constructor(spec: BucketSpec, bounds: BucketBounds = {}) {
     if (!(spec.capacity >= 1 && spec.leakMs > 0 && spec.cooldownMs >= 0))
       throw new RangeError('a bucket needs capacity ≥ 1, leakMs > 0 and cooldownMs ≥ 0');
     this.#spec = spec;
+    this.#keep = Math.max(0, Math.min(spec.keep ?? Number.POSITIVE_INFINITY, spec.capacity + 1));
     this.#maxKeys = Math.max(1, bounds.maxKeys ?? 100_000);
     this.#maxItems = Math.max(spec.capacity + 1, bounds.maxItems ?? 50_000);
   }
@@ -52,32 +70,40 @@ export class LeakyBuckets<T> {
     return this.#buckets.size;
   }
 
-  /** Items kept, in all buckets. */
+  /** Items counted, in all buckets. */
   get items(): number {
     return this.#items;
   }
 
   /**
    * Pour one item into `key`'s bucket at `time` (times are expected in order; an earlier one
-   * drains nothing). Returns the bucket's items when this one makes it overflow, else null.
+   * drains nothing). Returns the overflow when this item makes the bucket overflow, else null.
    */
-  pour(key: string, time: number, item: T, value = ''): T[] | null {
+  pour(key: string, time: number, item: T, value = ''): Overflow<T> | null {
     let bucket = this.#buckets.get(key);
     if (bucket) this.#buckets.delete(key);
-    else bucket = { items: [], drainedAt: time, restUntil: Number.NEGATIVE_INFINITY };
+    else bucket = { times: [], values: [], items: [], drainedAt: time, restUntil: Number.NEGATIVE_INFINITY };
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > this.#maxKeys) this.#evictOldest();
     if (time < bucket.restUntil) return null;
     this.#drain(bucket, time);
-    if (this.#spec.distinct && bucket.items.some((i) => i.value === value)) return null;
-    bucket.items.push({ item, value });
+    if (this.#spec.distinct) {
+      if (bucket.values.includes(value)) return null;
+      bucket.values.push(value);
+    }
+    bucket.times.push(time);
+    if (this.#keep > 0) {
+      bucket.items.push(item);
+      if (bucket.items.length > this.#keep) bucket.items.shift();
+    }
     this.#items++;
     // The bucket just poured into is the most recent: the oldest go first, never it.
     while (this.#items > this.#maxItems) this.#evictOldest();
-    if (bucket.items.length <= this.#spec.capacity) return null;
-    const overflow = bucket.items.map((i) => i.item);
-    this.#items -= bucket.items.length;
-    bucket.items.length = 0;
+    if (bucket.times.length <= this.#spec.capacity) return null;
+    const overflow = { count: bucket.times.length, first: bucket.times[0] as number, items: bucket.items.splice(0) };
+    this.#items -= bucket.times.length;
+    bucket.times.length = 0;
+    bucket.values.length = 0;
     bucket.drainedAt = time;
     bucket.restUntil = time + this.#spec.cooldownMs;
     return overflow;
@@ -86,23 +112,21 @@ export class LeakyBuckets<T> {
   #drain(bucket: Bucket<T>, time: number): void {
     const elapsed = time - bucket.drainedAt;
     if (elapsed < this.#spec.leakMs) return;
-    const leaks = Math.floor(elapsed / this.#spec.leakMs);
-    if (leaks >= bucket.items.length) {
-      this.#items -= bucket.items.length;
-      bucket.items.length = 0;
-      bucket.drainedAt = time;
-      return;
-    }
-    bucket.items.splice(0, leaks);
+    const leaks = Math.min(bucket.times.length, Math.floor(elapsed / this.#spec.leakMs));
+    if (leaks === bucket.times.length) bucket.drainedAt = time;
+    else bucket.drainedAt += leaks * this.#spec.leakMs;
+    bucket.times.splice(0, leaks);
+    if (this.#spec.distinct) bucket.values.splice(0, leaks);
+    // Items held are the latest counted ones: never more of them than are still counted.
+    if (bucket.items.length > bucket.times.length) bucket.items.splice(0, bucket.items.length - bucket.times.length);
     this.#items -= leaks;
-    bucket.drainedAt += leaks * this.#spec.leakMs;
   }
 
   #evictOldest(): void {
     const oldest = this.#buckets.entries().next();
     if (oldest.done) return;
     const [key, bucket] = oldest.value;
-    this.#items -= bucket.items.length;
+    this.#items -= bucket.times.length;
     this.#buckets.delete(key);
   }
 }

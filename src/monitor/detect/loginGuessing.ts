@@ -101,9 +101,9 @@ export class LoginGuessingDetector {
     const { source: server, destination: client } = p.ip;
     const serverPort = t.tcp.sourcePort;
     const key = `${service.ruleId} ${client} ${server}`;
-    const times = this.#buckets.pour(key, timeMs, timeMs, `${t.tcp.destinationPort} ${t.tcp.seq}`);
-    if (times === null) return null;
-    const seconds = Math.round((timeMs - (times[0] as number)) / 1000);
+    const overflow = this.#buckets.pour(key, timeMs, timeMs, `${t.tcp.destinationPort} ${t.tcp.seq}`);
+    if (overflow === null) return null;
+    const seconds = Math.round((timeMs - overflow.first) / 1000);
     return {
       threatId: service.threatId,
       ruleId: service.ruleId,
@@ -112,7 +112,7 @@ export class LoginGuessingDetector {
       source: { ip: client, port: t.tcp.destinationPort },
       destination: { ip: server, port: serverPort },
       transport: 'tcp',
-      evidence: `${times.length} ${service.noun} at ${server}:${serverPort} within ${seconds} s`,
+      evidence: `${overflow.count} ${service.noun} at ${server}:${serverPort} within ${seconds} s`,
       tags: ['bruteforce', service.tag],
     };
   }

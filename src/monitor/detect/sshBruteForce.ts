@@ -25,9 +25,9 @@ export class SshBruteForceDetector {
     if (t.kind !== 'tcp' || !p.ip || t.tcp.destinationPort !== SSH_PORT) return null;
     if ((t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return null;
     const { source, destination } = p.ip;
-    const times = this.#buckets.pour(`${source} ${destination}`, timeMs, timeMs, String(t.tcp.sourcePort));
-    if (times === null) return null;
-    const seconds = Math.round((timeMs - (times[0] as number)) / 1000);
+    const overflow = this.#buckets.pour(`${source} ${destination}`, timeMs, timeMs, String(t.tcp.sourcePort));
+    if (overflow === null) return null;
+    const seconds = Math.round((timeMs - overflow.first) / 1000);
     return {
       threatId: 'ssh-brute-force',
       ruleId: 'monitor-ssh-brute-force',
@@ -36,7 +36,7 @@ export class SshBruteForceDetector {
       source: { ip: source, port: t.tcp.sourcePort },
       destination: { ip: destination, port: SSH_PORT },
       transport: 'tcp',
-      evidence: `${times.length} SSH connections to ${destination}:${SSH_PORT} within ${seconds} s`,
+      evidence: `${overflow.count} SSH connections to ${destination}:${SSH_PORT} within ${seconds} s`,
       tags: ['bruteforce', 'ssh'],
     };
   }

@@ -37,4 +37,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('bans_version', 0);
   `,
+  `
+  -- Every change to the ban list, in order, written in the same transaction as the change:
+  -- running gateways apply the rows after their cursor instead of reloading the whole list.
+  -- AUTOINCREMENT: a seq is never handed out twice, even after every row was pruned.
+  -- (meta's bans_version, which readers polled before, is no longer written.)
+  CREATE TABLE ban_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('put', 'remove')),
+    until INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX ban_changes_at ON ban_changes (at);
+  -- The highest seq pruned from ban_changes: a reader whose cursor is below it missed rows.
+  INSERT INTO meta (key, value) VALUES ('ban_changes_pruned', 0);
+  -- 'bans list' pages through the bans in force in this order.
+  CREATE INDEX bans_since ON bans (since, target);
+  `,
 ];

@@ -1,0 +1,138 @@
+import type Database from 'better-sqlite3';
+import type { Ban, BanChanges, BanStore } from '../types.js';
+import { latestChange, readChanges, readSnapshot } from './banChanges.js';
+import { putBans, removeBan } from './banWrites.js';
+import { openSqlite } from './openSqlite.js';
+import { prepared, withBusyTimeout } from './prepared.js';
+import { SpillFile } from './spill.js';
+
+type Db = Database.Database;
+
+interface BanRow {
+  target: string;
+  since: number;
+  until: number;
+  reason: string;
+  threat_id: string | null;
+  offence: number;
+  origin: 'auto' | 'manual';
+}
+
+export interface PutOptions {
+  /** How long to wait for another process's write lock before SQLITE_BUSY (default: the connection's). */
+  readonly waitMs?: number;
+}
+
+/** A page of the bans in force, in the order `bans list` shows them (oldest first). */
+export interface ActivePage {
+  readonly offset?: number;
+  /** 0 or absent: every ban from the offset on. */
+  readonly limit?: number;
+}
+
+/**
+ * BanStore on SQLite. Every change is logged in `ban_changes` in its own transaction, so
+ * running gateways apply changes after their cursor (see banChanges.ts) instead of reloading.
+ */
+export class SqliteBanStore implements BanStore {
+  /** Where bans that could not be written are kept at shutdown (null for an in-memory database). */
+  readonly spill: SpillFile | null;
+  readonly #db: Db;
+  readonly #ownsDb: boolean;
+
+  constructor(db: Db | string) {
+    this.#ownsDb = typeof db === 'string';
+    this.#db = typeof db === 'string' ? openSqlite(db) : db;
+    this.spill = this.#db.memory ? null : new SpillFile(this.#db.name);
+  }
+
+  activeSync(now: number): Ban[] {
+    return [...this.iterateActive(now)];
+  }
+
+  /** The bans in force, one at a time (a list of a million need not be held at once). */
+  *iterateActive(now: number, page: ActivePage = {}): IterableIterator<Ban> {
+    const limit = page.limit !== undefined && page.limit > 0 ? Math.floor(page.limit) : -1;
+    const offset = Math.max(0, Math.floor(page.offset ?? 0));
+    const rows = this.#db
+      .prepare('SELECT * FROM bans WHERE until > ? ORDER BY since, target LIMIT ? OFFSET ?')
+      .iterate(now, limit, offset) as IterableIterator<BanRow>;
+    for (const row of rows) yield fromRow(row);
+  }
+
+  countActiveSync(now: number): number {
+    return (prepared(this.#db, 'SELECT count(*) AS n FROM bans WHERE until > ?').get(now) as { n: number }).n;
+  }
+
+  async active(now: number): Promise<Ban[]> {
+    return this.activeSync(now);
+  }
+
+  /** Insert or replace the ban for `ban.target`; durable when it returns (WAL). */
+  putSync(ban: Ban, options: PutOptions = {}): void {
+    withBusyTimeout(this.#db, options.waitMs, () => putBans(this.#db, [ban]));
+  }
+
+  /** Many bans in one transaction (imports, benchmarks). */
+  putManySync(bans: readonly Ban[]): void {
+    putBans(this.#db, bans);
+  }
+
+  async put(ban: Ban): Promise<void> {
+    this.putSync(ban);
+  }
+
+  removeSync(target: string): boolean {
+    return removeBan(this.#db, target);
+  }
+
+  async remove(target: string): Promise<boolean> {
+    return this.removeSync(target);
+  }
+
+  offencesSync(target: string): number {
+    const row = prepared(this.#db, 'SELECT count FROM offences WHERE target = ?').get(target) as
+      | { count: number }
+      | undefined;
+    return row?.count ?? 0;
+  }
+
+  async offences(target: string): Promise<number> {
+    return this.offencesSync(target);
+  }
+
+  /** The change log's latest seq. */
+  versionSync(): number {
+    return latestChange(this.#db);
+  }
+
+  async version(): Promise<number> {
+    return this.versionSync();
+  }
+
+  /** Every ban in force, as (target, until), with the change-log cursor the snapshot is at. */
+  snapshotSync(now: number, add: (target: string, until: number) => void): number {
+    return readSnapshot(this.#db, now, add);
+  }
+
+  /** Up to `limit` changes after `cursor`. */
+  changesSync(cursor: number, limit: number): BanChanges {
+    return readChanges(this.#db, cursor, limit);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDb) this.#db.close();
+  }
+}
+
+function fromRow(r: BanRow): Ban {
+  return {
+    target: r.target,
+    since: r.since,
+    until: r.until,
+    reason: r.reason,
+    threatId: r.threat_id,
+    offence: r.offence,
+    origin: r.origin,
+  };
+}
