@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import { unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
@@ -20,6 +19,7 @@ import { Exchange } from './exchange.js';
 import { Upstream } from './forward.js';
 import { type AcceptPath, guardListeningHandle } from './handleGuard.js';
 import { listenOn, readCredentials, type TlsCredentials, urlOf } from './listen.js';
+import { createListener } from './listener.js';
 import { Recorder } from './recorder.js';
 import { RequestPipeline } from './requestPipeline.js';
 import { SourceLimits } from './sourceLimits.js';
@@ -166,9 +166,11 @@ export class Gateway {
       proxyProtocol: config.proxyProtocol,
       headersMs: config.timeouts.headersMs,
     };
-    this.#server = this.#createServer(null) as Server;
+    this.#server = createListener(config, null, this.#exchange, this.stats) as Server;
     guardAccept(this.#server, accept);
-    this.#tlsServer = credentials ? (this.#createServer(credentials) as HttpsServer) : null;
+    this.#tlsServer = credentials
+      ? (createListener(config, credentials, this.#exchange, this.stats) as HttpsServer)
+      : null;
     if (this.#tlsServer) guardAccept(this.#tlsServer, accept);
   }
 
@@ -262,37 +264,6 @@ export class Gateway {
   #servers(): Array<Server | HttpsServer> {
     return this.#tlsServer ? [this.#server, this.#tlsServer] : [this.#server];
   }
-
-  /** The plain listener, or with `credentials` the HTTPS one: the same handlers either way. */
-  #createServer(credentials: TlsCredentials | null): Server | HttpsServer {
-    const t = this.config.timeouts;
-    const options = {
-      headersTimeout: Math.min(t.headersMs, t.requestMs),
-      requestTimeout: t.requestMs,
-      keepAliveTimeout: t.keepAliveMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersMs / 4))),
-      requireHostHeader: false,
-      noDelay: true,
-      // Explicit, so NODE_OPTIONS=--insecure-http-parser cannot make the gateway lenient about framing.
-      insecureHTTPParser: false,
-    };
-    const server = credentials
-      ? createHttpsServer({ ...options, ...credentials, handshakeTimeout: t.tlsHandshakeMs })
-      : createServer(options);
-    server.keepAliveTimeout = t.keepAliveMs;
-    server.maxConnections = this.config.limits.maxConnections;
-    // A client that reads nothing of its answer for this long is cut off (send_timeout).
-    server.timeout = t.sendMs;
-    server.on('timeout', (socket: Socket) => onSocketTimeout(socket, this.stats));
-    const x = this.#exchange;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res));
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'continue'));
-    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'other'));
-    server.on('connect', (req: IncomingMessage, socket: Duplex) => x.onConnect(req, socket));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => x.onUpgrade(req, socket, head));
-    server.on('clientError', (err: Error, socket: Duplex) => x.onClientError(err, socket as Socket));
-    return server;
-  }
 }
 
 /** A connection refused before any request: the observation of a request line never read. */
@@ -307,16 +278,4 @@ function connectionObservation(socket: Socket, ip: string, port: number): HttpOb
     request: buildHttpRequest({ line: '' }),
     status: null,
   };
-}
-
-/**
- * Inactivity on a connection: an idle keep-alive connection or a client that stopped reading
- * its answer is closed. A request still waiting for the upstream, or whose body is still
- * coming, is left to the upstream timeouts and the minimum body rate.
- */
-function onSocketTimeout(socket: Socket, stats: GatewayStats): void {
-  const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (res && !res.headersSent) return;
-  if (res && !res.writableFinished) stats.sendTimeouts++;
-  socket.destroy();
 }

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from '../../../src/config/index.js';
-import { exchange, gatewayForSuite, openRaw, rawRequest, storedEvents, waitFor } from '../helpers.js';
+import { exchange, gatewayForSuite, openRaw, rawRequest, storedEvents, tlsFixture, waitFor } from '../helpers.js';
 
 /** A GET from `localAddress`; resolves with the status and how long it took. */
 function timedGet(port: number, localAddress: string, path = '/'): Promise<{ status: number; ms: number }> {
@@ -157,5 +157,19 @@ describe('attack: greedy clients', () => {
     assert.ok(received < 67108864, `${received} bytes arrived`);
     // Its upstream connection is free again: the site still answers.
     assert.equal((await timedGet(suite.service.port, '127.0.6.31')).status, 200);
+  });
+});
+
+describe('attack: a TLS handshake that never comes', () => {
+  const suite = gatewayForSuite({
+    timeouts: { ...DEFAULT_TIMEOUTS, tlsHandshakeMs: 300 },
+    tls: { listen: { host: '127.0.0.1', port: 0 }, certFile: tlsFixture('site.crt'), keyFile: tlsFixture('site.key') },
+  });
+
+  it('is cut at the handshake timeout, whatever the client keeps sending', async () => {
+    const socket = await openRaw(suite.tlsPort, '127.0.6.40');
+    // Half a ClientHello record header, then nothing: a slowloris on the handshake.
+    const r = await exchange(socket, Buffer.from([0x16, 0x03, 0x01]), 5000);
+    assert.notEqual(r.ending, 'timeout', 'the gateway kept the handshake open');
   });
 });
