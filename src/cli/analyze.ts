@@ -1,10 +1,9 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { resolveBehaviours } from '../config/behaviourSettings.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
+import { type SitePolicy, sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { BanManager } from '../defense/banManager.js';
-import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
 import type { Origin } from '../intel/origin.js';
 import type { AnalyzerOptions, EventDetail, EventSink } from '../logs/analyzer.js';
@@ -75,18 +74,14 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   if (flags.ban && !flags.follow)
     throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
   if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
-  const site = flags.config ? readConfigFile(flags.config) : {};
-  const siteNames = [...(site.site_names ?? []), ...flags.siteName];
-  const lists = { site_names: siteNames.map((s) => s.toLowerCase()) };
-  const behaviours = resolveBehaviours(site.behaviours);
+  // The site as the gateway sees it: its names, the proxies in front, who is never banned.
+  const policy = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
+  const lists = { site_names: [...policy.siteNames] };
   // Workers first: each loads its engine while this thread loads the catalog and opens the store.
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
-  const trustedProxies = site.trusted_proxies ?? [];
-  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, trustedProxies) : null;
-  // Never banned, as in the gateway: the allowlist and the proxies in front.
-  const neverBanned = [...(site.allowlist ?? []), ...trustedProxies];
+  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, policy.trustedProxies) : null;
   try {
-    return await analyzeWith(files, flags, lists, { behaviours, trustedProxies }, neverBanned, workers);
+    return await analyzeWith(files, flags, lists, policy, workers);
   } finally {
     await workers?.close();
   }
@@ -96,8 +91,7 @@ async function analyzeWith(
   files: string[],
   flags: AnalyzeFlags,
   lists: { site_names: string[] },
-  site: { behaviours: BehaviourSettings; trustedProxies: readonly string[] },
-  neverBanned: readonly string[],
+  site: SitePolicy,
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
@@ -111,7 +105,7 @@ async function analyzeWith(
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
   const store = new SqliteEventStore(db);
-  const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), neverBanned) : null;
+  const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), site) : null;
   const extra: EncodedEvent[] = [];
   // An event's JSON is both the line printed for it and the document stored: written once.
   // Lines wait in `printing` and go out with each batch the store takes (one write, not one each).
@@ -129,7 +123,8 @@ async function analyzeWith(
       return engine;
     },
     threatName,
-    ...site,
+    behaviours: site.behaviours,
+    trustedProxies: site.trustedProxies,
     ...(flags.format ? { format: resolveFormat(flags.format) } : {}),
     ...(flags.follow ? { fallbackTime: Date.now } : {}),
     onEvent: (event: EncodedEvent, detail: EventDetail | null) => {
@@ -199,16 +194,16 @@ async function analyzeWith(
 }
 
 /** The gateway's ban manager, over the same database: the follower bans as the gateway would. */
-async function followBanManager(store: SqliteBanStore, neverBanned: readonly string[]): Promise<BanManager> {
-  const [{ Allowlist }, { BanManager }, { DEFAULT_BAN_POLICY }] = await Promise.all([
+async function followBanManager(store: SqliteBanStore, site: SitePolicy): Promise<BanManager> {
+  const [{ Allowlist }, { BanManager }] = await Promise.all([
     import('../defense/allowlist.js'),
     import('../defense/banManager.js'),
-    import('../defense/banPolicy.js'),
   ]);
   return new BanManager({
     store,
-    policy: DEFAULT_BAN_POLICY,
-    allowlist: new Allowlist(neverBanned),
+    // The config's ban durations and allowlist, as in the gateway.
+    policy: site.banPolicy,
+    allowlist: new Allowlist(site.neverBanned),
     // A follower closes no connections: nothing is dropped, nothing to report.
     emit: () => {},
   });

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { resolveBehaviours } from '../config/behaviourSettings.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
+import { sitePolicyFromFile } from '../config/sitePolicy.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -78,8 +78,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  const site = flags.config ? readConfigFile(flags.config) : {};
-  const siteNames = [...(site.site_names ?? []), ...flags.siteName];
+  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
   const store = flags.store ? new SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
@@ -102,10 +101,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   };
   // The rules run on a worker thread, which loads them while this one starts reading.
   const judge = new RemoteJudge({
-    lists: { site_names: siteNames.map((s) => s.toLowerCase()) },
+    lists: { site_names: [...site.siteNames] },
     allFlows: flags.flows ?? false,
-    behaviours: resolveBehaviours(site.behaviours),
-    trustedProxies: site.trusted_proxies ?? [],
+    behaviours: site.behaviours,
+    trustedProxies: site.trustedProxies,
     onEvent,
   });
   const monitor = new Monitor({

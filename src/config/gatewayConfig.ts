@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type BanPolicy, DAY_MS, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
-import { resolveBehaviours } from './behaviourSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
+import { sitePolicyFromFile } from './sitePolicy.js';
 
 export class ConfigError extends Error {
   readonly code = 'E_CONFIG';
@@ -184,6 +184,8 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
   if (file.proxy_protocol && (file.trusted_proxies ?? []).length === 0)
     throw new ConfigError('proxy_protocol needs trusted_proxies: the balancers whose PROXY headers are believed');
   const t = file.timeouts ?? {};
+  // The parts every sensor shares, built as analyze and monitor build them.
+  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText });
   return {
     upstream: new URL(upstreamText),
     listen: parseListen(listenText),
@@ -195,11 +197,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     allowlist: file.allowlist ?? [],
     trustedProxies: file.trusted_proxies ?? [],
     proxyProtocol: file.proxy_protocol ?? false,
-    banPolicy: {
-      firstMs: file.bans?.first ?? DEFAULT_BAN_POLICY.firstMs,
-      factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,
-      maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
-    },
+    banPolicy: policy.banPolicy,
     timeouts: {
       headersMs: t.headers ?? DEFAULT_TIMEOUTS.headersMs,
       requestMs: t.request ?? DEFAULT_TIMEOUTS.requestMs,
@@ -220,7 +218,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     },
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
-    behaviours: resolveBehaviours(file.behaviours),
+    behaviours: policy.behaviours,
     retentionMs: file.retention ?? 90 * DAY_MS,
     limits: resolveLimits(file.limits),
     upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),

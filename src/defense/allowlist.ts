@@ -1,33 +1,26 @@
-import { BlockList, isIPv4 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { CidrSet } from '../observe/cidrSet.js';
 import { AddressError, normaliseCidr, unmapIPv4 } from './address.js';
 import { coveredBy } from './banList.js';
 
 /** CIDRs that are never banned (the admin's own networks, monitoring, the load balancer). */
 export class Allowlist {
-  readonly #list = new BlockList();
+  readonly #set: CidrSet;
   readonly cidrs: readonly string[];
 
   constructor(cidrs: readonly string[]) {
     const normalised: string[] = [];
     for (const raw of cidrs) {
       const cidr = raw.includes('/') ? raw : `${raw}/${isIPv4(unmapIPv4(raw)) ? 32 : 128}`;
-      const text = normaliseCidr(cidr);
-      const [net = '', bits = '0'] = text.split('/');
-      this.#list.addSubnet(net, Number(bits), isIPv4(net) ? 'ipv4' : 'ipv6');
-      normalised.push(text);
+      normalised.push(normaliseCidr(cidr));
     }
     this.cidrs = normalised;
+    this.#set = new CidrSet(normalised);
   }
 
   /** True when the address lies in an allowlisted CIDR. Never throws on odd input. */
   has(address: string): boolean {
-    if (this.cidrs.length === 0) return false;
-    const ip = unmapIPv4(address);
-    try {
-      return this.#list.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
-    } catch {
-      return false;
-    }
+    return this.cidrs.length > 0 && this.#set.has(address);
   }
 
   /**

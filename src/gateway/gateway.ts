@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { siteNames } from '../config/sitePolicy.js';
 import { unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager, type SyncBanStore } from '../defense/banManager.js';
@@ -52,14 +53,9 @@ export interface GatewayOptions {
   readonly acceptFastPath?: boolean;
 }
 
-/** The names this site answers to: configured ones, the upstream's host, `localhost`, the listen host. */
+/** The names this site answers to (see config/sitePolicy.ts): the same list analyze and monitor use. */
 export function siteNamesFor(config: GatewayConfig): string[] {
-  const names = new Set<string>(['localhost']);
-  names.add(config.upstream.hostname.replace(/^\[|\]$/g, '').toLowerCase());
-  const listenHost = config.listen.host.toLowerCase();
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') names.add(listenHost);
-  for (const n of config.siteNames) names.add(n.toLowerCase());
-  return [...names];
+  return siteNames(config.siteNames, { upstreamHost: config.upstream.hostname, listenHost: config.listen.host });
 }
 
 /**

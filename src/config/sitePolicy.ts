@@ -1,0 +1,70 @@
+import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
+import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import { resolveBehaviours } from './behaviourSettings.js';
+import type { ConfigFile } from './schema.js';
+
+/**
+ * Who the site is and whom it trusts, built once from the config file — the same for the
+ * gateway, `analyze` and `monitor`, so that one request gets one verdict whichever sensor saw
+ * it (`GET http://localhost/` is the site's own in all three, `GET http://evil.example/` proxy
+ * abuse in all three).
+ */
+export interface SitePolicy {
+  /** The names this site answers to, lower case: see siteNames. */
+  readonly siteNames: readonly string[];
+  /** Proxies in front (CIDRs): their X-Forwarded-For names the client. */
+  readonly trustedProxies: readonly string[];
+  /** Never banned: the allowlist and the proxies in front (a ban would shut out everyone behind them). */
+  readonly neverBanned: readonly string[];
+  readonly banPolicy: BanPolicy;
+  readonly behaviours: BehaviourSettings;
+}
+
+/** Where the site is reached, where known: the upstream it guards and the gateway's listen host. */
+export interface SiteAddresses {
+  readonly upstreamHost?: string;
+  readonly listenHost?: string;
+}
+
+/**
+ * The site's names: `localhost`, the configured `site_names`, the upstream's host and the listen
+ * host (unless it is every interface), and any more the command line adds.
+ */
+export function siteNames(configured: readonly string[], at: SiteAddresses, extra: readonly string[] = []): string[] {
+  const names = new Set<string>(['localhost']);
+  if (at.upstreamHost) names.add(at.upstreamHost.replace(/^\[|\]$/g, '').toLowerCase());
+  const listen = at.listenHost?.toLowerCase();
+  if (listen && listen !== '0.0.0.0' && listen !== '::') names.add(listen);
+  for (const n of [...configured, ...extra]) names.add(n.toLowerCase());
+  return [...names];
+}
+
+/** The policy from a config file as written (`analyze --config`, `monitor --config`), plus names given as flags. */
+export function sitePolicyFromFile(file: ConfigFile, extraNames: readonly string[] = []): SitePolicy {
+  const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
+  const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
+  const trustedProxies = file.trusted_proxies ?? [];
+  return {
+    siteNames: siteNames(
+      file.site_names ?? [],
+      { ...(upstreamHost ? { upstreamHost } : {}), ...(listenHost ? { listenHost } : {}) },
+      extraNames,
+    ),
+    trustedProxies,
+    neverBanned: [...(file.allowlist ?? []), ...trustedProxies],
+    banPolicy: {
+      firstMs: file.bans?.first ?? DEFAULT_BAN_POLICY.firstMs,
+      factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,
+      maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
+    },
+    behaviours: resolveBehaviours(file.behaviours),
+  };
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+
+export class CidrError extends Error {
+  readonly code = 'E_CIDR';
+}
+
+/**
+ * A set of networks (IPv4 and IPv6 CIDRs, or single addresses) that answers one question fast:
+ * does it hold this address? IPv4 — nearly every request — is checked with integer masks in
+ * JavaScript; IPv6 goes to node's BlockList; IPv4-mapped IPv6 addresses count as IPv4. The one
+ * implementation behind the rules' `cidr` operator, `allowlist` and `trusted_proxies`.
+ */
+export class CidrSet {
+  readonly size: number;
+  readonly #v4Networks: Int32Array;
+  readonly #v4Masks: Int32Array;
+  readonly #v6 = new BlockList();
+  readonly #hasV6: boolean;
+
+  /** Throws CidrError naming the first network that is not one. */
+  constructor(networks: readonly string[]) {
+    const v4: Array<[network: number, mask: number]> = [];
+    let hasV6 = false;
+    for (const network of networks) {
+      const [raw = '', bitsText] = network.trim().split('/');
+      const address = raw.startsWith('::ffff:') && raw.includes('.') ? raw.slice(7) : raw;
+      const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
+      if (family === null) throw new CidrError(`not an IP network: ${network}`);
+      const max = family === 'ipv4' ? 32 : 128;
+      const bits = bitsText === undefined ? max : Number(bitsText);
+      if (!/^\d*$/.test(bitsText ?? '') || !Number.isInteger(bits) || bits < 0 || bits > max)
+        throw new CidrError(`bad prefix length: ${network}`);
+      if (family === 'ipv4') {
+        const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+        v4.push([(ipv4ToInt(address) as number) & mask, mask]);
+      } else {
+        this.#v6.addSubnet(address, bits, 'ipv6');
+        hasV6 = true;
+      }
+    }
+    // Typed arrays: the bogon rule runs this for every request.
+    this.#v4Networks = Int32Array.from(v4, ([network]) => network);
+    this.#v4Masks = Int32Array.from(v4, ([, mask]) => mask);
+    this.#hasV6 = hasV6;
+    this.size = networks.length;
+  }
+
+  /** Does a network of the set hold `address`? False for anything that is no address. */
+  has(address: string): boolean {
+    const v = address.startsWith('::ffff:') ? address.slice(7) : address;
+    const n = ipv4ToInt(v);
+    if (n !== null) {
+      for (let k = 0; k < this.#v4Networks.length; k++)
+        if ((n & (this.#v4Masks[k] as number)) === (this.#v4Networks[k] as number)) return true;
+      return false;
+    }
+    return this.#hasV6 && isIPv6(address) && this.#v6.check(address, 'ipv6');
+  }
+}
+
+/** Dotted-quad IPv4 to an unsigned 32-bit integer, or null when it is not one. */
+function ipv4ToInt(text: string): number | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + part;
+}
