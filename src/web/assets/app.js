@@ -228,7 +228,7 @@ async function bansPage() {
       remove.addEventListener('click', () => banAction('/api/bans/remove', { ip: b.target }));
       const extend = el('button', { type: 'button', class: 'extend' }, '+1d');
       extend.addEventListener('click', () => banAction('/api/bans/extend', { ip: b.target, duration: '1d' }));
-      return el('tr', { 'data-target': b.target }, el('td', {}, sourceLink(b.target.replace(/\/(32|64)$/, ''))), el('td', { class: 'nowrap' }, timeText(new Date(b.until).toISOString())), el('td', {}, `${Math.round((b.until - now) / 60000)} min`), el('td', { class: 'n' }, b.offence), el('td', {}, b.origin), el('td', {}, b.reason), el('td', {}, remove, extend));
+      return el('tr', { 'data-target': b.target }, el('td', {}, el('a', { href: `/sources/${encodeURIComponent(b.target.replace(/\/\d+$/, ''))}` }, b.target)), el('td', { class: 'nowrap' }, timeText(new Date(b.until).toISOString())), el('td', {}, `${Math.round((b.until - now) / 60000)} min`), el('td', { class: 'n' }, b.offence), el('td', {}, b.origin), el('td', {}, b.reason), el('td', {}, remove, extend));
     }),
   );
 }
