@@ -18,6 +18,30 @@ const ARGS = [
   '--no-first-run',
 ];
 
+/** What the callbacks below use of the browser's globals (they run in the page; node's types lack them). */
+interface PageWindow {
+  __pwned: (what: string) => void;
+  __pwnedCalls: string[];
+  __cspViolations: string[];
+  readonly innerWidth: number;
+}
+interface PageElement {
+  readonly textContent: string | null;
+}
+interface PageDocument {
+  addEventListener(
+    type: 'securitypolicyviolation',
+    listener: (e: { violatedDirective: string; blockedURI: string }) => void,
+  ): void;
+  readonly scripts: ArrayLike<{ readonly src: string }>;
+  readonly documentElement: { readonly scrollWidth: number };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  getElementById(id: string): PageElement | null;
+}
+declare const window: PageWindow;
+declare const document: PageDocument;
+
 /** Screenshots are test output: kept in a temp folder named in the test log, never committed. */
 const SHOTS = mkdtempSync(join(tmpdir(), 'bansho-dashboard-screens-'));
 
@@ -25,13 +49,9 @@ const SHOTS = mkdtempSync(join(tmpdir(), 'bansho-dashboard-screens-'));
  * The hook an injected script would call: defined by the test in every page before the page's
  * own script runs. Each payload calls `window.__pwned(...)`; no call may ever be recorded.
  */
-function installHook(page: Page): Promise<void> {
-  return page.addInitScript(() => {
-    const w = window as unknown as {
-      __pwned: (what: string) => void;
-      __pwnedCalls: string[];
-      __cspViolations: string[];
-    };
+async function installHook(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window;
     w.__pwnedCalls = [];
     w.__cspViolations = [];
     w.__pwned = (what) => w.__pwnedCalls.push(what);
@@ -43,11 +63,11 @@ function installHook(page: Page): Promise<void> {
 
 async function assertNothingRan(page: Page, where: string): Promise<void> {
   const state = await page.evaluate(() => {
-    const w = window as unknown as { __pwnedCalls: string[]; __cspViolations: string[] };
+    const w = window;
     return {
       calls: w.__pwnedCalls,
       violations: w.__cspViolations,
-      scripts: [...document.scripts].map((s) => s.src),
+      scripts: Array.from(document.scripts, (s) => s.src),
       injected: document.querySelectorAll(
         'main img, main svg script, main iframe:not(#bulletin-frame), main [onerror], main [onload]',
       ).length,
@@ -66,6 +86,7 @@ async function assertNothingRan(page: Page, where: string): Promise<void> {
  */
 function shownForms(p: string): string[] {
   const visible = (t: string) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escapes are what the page must show as \xNN
     t.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return [p, p.replace(/ /g, '%20'), visible(p), visible(p.replace(/ /g, '%20'))];
 }
