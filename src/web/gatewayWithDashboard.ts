@@ -4,6 +4,7 @@ import { type GatewayService, startGatewayService } from '../gateway/service.js'
 import { newStats } from '../gateway/stats.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LiveGateway } from './dashboardContext.js';
+import { DashboardError } from './dashboardError.js';
 import { type RunningDashboard, startDashboard } from './startDashboard.js';
 
 export interface GatewayWithDashboard {
@@ -25,16 +26,7 @@ export async function startGatewayWithDashboard(
 ): Promise<GatewayWithDashboard> {
   const live = new LateGateway();
   const wanted = config.dashboard.listen !== null || config.dashboard.metricsListen !== null;
-  const dashboard = wanted
-    ? await startDashboard({
-        db: config.db,
-        config: config.dashboard,
-        allowlist: [...config.allowlist, ...config.trustedProxies],
-        banPolicy: config.banPolicy,
-        gateway: live,
-        log,
-      })
-    : null;
+  const dashboard = wanted ? await startWindow(config, live, log) : null;
   let service: GatewayService;
   try {
     service = await startGatewayService(config, log, (event) => {
@@ -54,6 +46,28 @@ export async function startGatewayWithDashboard(
       await service.stop();
     },
   };
+}
+
+/**
+ * The dashboard, or null when its port is taken: the gateway's defense matters more than its
+ * window, so a busy port is logged and the gateway guards without it. An unsafe config (off
+ * loopback without a token) still stops the start.
+ */
+async function startWindow(config: GatewayConfig, live: LateGateway, log: (line: string) => void) {
+  try {
+    return await startDashboard({
+      db: config.db,
+      config: config.dashboard,
+      allowlist: [...config.allowlist, ...config.trustedProxies],
+      banPolicy: config.banPolicy,
+      gateway: live,
+      log,
+    });
+  } catch (err) {
+    if (!(err instanceof DashboardError) || err.code !== 'E_DASHBOARD_LISTEN') throw err;
+    log(`bansho: ${err.message}; the gateway runs without its dashboard (--dashboard HOST:PORT, --no-dashboard)`);
+    return null;
+  }
 }
 
 /** The gateway as the dashboard sees it, before it exists (zeros) and after. */
