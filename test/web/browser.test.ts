@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { bansho } from '../cli/run.js';
 import { rawRequest } from '../gateway/helpers.js';
 import { dashboardForSuite, scriptedAttack, sendXssPayloads, XSS_PAYLOADS } from './dashboardHelpers.js';
 
@@ -91,6 +92,18 @@ function shownForms(p: string): string[] {
   return [p, p.replace(/ /g, '%20'), visible(p), visible(p.replace(/ /g, '%20'))];
 }
 
+/** Apache `combined` lines carrying each payload in the path, the Referer and the User-Agent, one source each. */
+function hostileLog(): { text: string; sources: string[] } {
+  const sources: string[] = [];
+  const lines = XSS_PAYLOADS.map((p, i) => {
+    const ip = `198.51.100.${i + 1}`;
+    sources.push(ip);
+    const quoted = p.replace(/"/g, '\\"');
+    return `${ip} - - [06/Dec/2026:10:00:0${i} +0000] "GET /search?q=${quoted.replace(/ /g, '%20')} HTTP/1.1" 404 12 "${quoted}" "${quoted}"`;
+  });
+  return { text: `${lines.join('\n')}\n`, sources };
+}
+
 async function open(page: Page, url: string, shot: string): Promise<void> {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 5000 });
@@ -107,6 +120,12 @@ describe('the dashboard in Chromium, after a scripted attack and stored-XSS atte
     await scriptedAttack(s.gatewayPort);
     hostile = await sendXssPayloads(s.gatewayPort);
     await s.run.service.gateway.events.flush();
+    // The same payloads through the log analyzer, into the same database.
+    const log = hostileLog();
+    writeFileSync(`${s.dir}/access.log`, log.text);
+    const analyzed = await bansho(['analyze', '--db', s.db, '--no-progress', '--no-origins', `${s.dir}/access.log`]);
+    assert.equal(analyzed.code, 0, analyzed.stderr);
+    hostile.push(...log.sources);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await installHook(page);
@@ -161,6 +180,15 @@ describe('the dashboard in Chromium, after a scripted attack and stored-XSS atte
       await open(page, `${s.dashboardUrl}/sources/${ip}`, `source-${ip}`);
       const text = (await page.locator('#source-events').textContent()) ?? '';
       for (const p of XSS_PAYLOADS) if (shownForms(p).some((form) => text.includes(form))) seen.add(p);
+      const logged = ip.startsWith('198.51.100.') ? XSS_PAYLOADS[Number(ip.split('.')[3]) - 1] : undefined;
+      if (logged !== undefined) {
+        // A log line keeps the payload's quotes escaped, as Apache wrote them.
+        const forms = [...shownForms(logged), ...shownForms(logged.replace(/"/g, '\\"'))];
+        assert.ok(
+          forms.some((f) => text.includes(f)),
+          `${ip}: the analyzed log line shown as text`,
+        );
+      }
       await assertNothingRan(page, `source ${ip}`);
     }
     for (const p of XSS_PAYLOADS)

@@ -107,7 +107,7 @@ function eventRow(e, columns) {
   const cells = {
     time: el('td', { class: 'nowrap' }, timeText(e.time)),
     did: el('td', { class: `did ${e.action}` }, didText(e)),
-    threat: el('td', {}, threatLink(e.threat)),
+    threat: el('td', {}, threatLink(e.threat), e.rule ? el('div', { class: 'muted' }, e.rule) : ''),
     source: el('td', {}, sourceLink(e.source.ip)),
     origin: el('td', {}, originText(e.source.origin)),
     sensor: el('td', {}, e.sensor),
