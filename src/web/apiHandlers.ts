@@ -59,12 +59,13 @@ export function sourcesApi(ctx: DashboardContext, q: URLSearchParams): unknown {
       row.sources++;
       networks.set(origin.asn.number, row);
     }
-    return { ...c, origin, banned: ctx.bans.activeFor(c.ip, ctx.clock()) !== null };
+    return { ...c, origin };
   });
   const byEvents = (a: { events: number }, b: { events: number }) => b.events - a.events;
   return {
     hours,
-    sources: sources.slice(0, 50),
+    // Every source counts toward its country and network; only the top ones are listed (and looked up for a ban).
+    sources: sources.slice(0, 50).map((x) => ({ ...x, banned: ctx.bans.activeFor(x.ip, ctx.clock()) !== null })),
     countries: [...countries.values()].sort(byEvents).slice(0, 20),
     networks: [...networks.values()].sort(byEvents).slice(0, 20),
   };

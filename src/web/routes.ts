@@ -34,7 +34,7 @@ export function routeGet(deps: RouteDeps, url: URL, csrf: string | null, res: Se
   }
   const sub = /^\/(sources|threats)\/([^/]+)$/.exec(path);
   if (sub) {
-    const subject = decodeURIComponent(sub[2] as string);
+    const subject = pathPart(sub[2] as string);
     sendHtml(res, 200, pageHtml(sub[1] === 'sources' ? 'source' : 'threat', { csrf, subject }));
     return true;
   }
@@ -65,7 +65,7 @@ function apiGet(ctx: DashboardContext, path: string, q: URLSearchParams): unknow
   }
   const one = /^\/api\/(sources|threats)\/([^/]+)$/.exec(path);
   if (!one) return undefined;
-  const key = decodeURIComponent(one[2] as string);
+  const key = pathPart(one[2] as string);
   return one[1] === 'sources' ? sourceApi(ctx, key, q) : threatApi(ctx, key, q);
 }
 
@@ -94,4 +94,13 @@ export async function routePost(
 function reply(res: ServerResponse, outcome: { kind: string }): true {
   sendJson(res, outcome.kind === 'not-banned' ? 404 : 200, outcome);
   return true;
+}
+
+/** A path segment, decoded; a broken %-escape is the client's error, not the server's. */
+function pathPart(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new DashboardError('E_DASHBOARD_BAD_REQUEST', 'a broken %-escape in the path');
+  }
 }

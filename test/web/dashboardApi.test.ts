@@ -49,6 +49,7 @@ describe('the dashboard JSON API, after a scripted attack through a real gateway
     const bad = await json(`${s.dashboardUrl}/api/events?source=not-an-ip`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error, 'E_DASHBOARD_BAD_REQUEST');
+    assert.equal((await json(`${s.dashboardUrl}/api/sources/%E0%A4%A`)).status, 400, 'a broken %-escape');
   });
 
   it('ranks sources and gives one source its whole history with its ban', async () => {
