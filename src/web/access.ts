@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { DashboardError } from './dashboardError.js';
+import { LoginThrottle } from './loginThrottle.js';
 
 export const SESSION_COOKIE = 'bansho_session';
 const SESSION_MS = 12 * 3_600_000;
@@ -34,6 +35,7 @@ export class DashboardAccess {
   readonly #tokenHash: Buffer | null;
   readonly #loopbackCsrf = randomBytes(24).toString('base64url');
   readonly #sessions = new Map<string, { csrf: string; expires: number }>();
+  readonly #throttle = new LoginThrottle();
 
   constructor(options: { host: string; tokenFile: string | null; secureCookie: boolean }) {
     this.loopback = isLoopbackHost(options.host);
@@ -55,7 +57,8 @@ export class DashboardAccess {
   identify(req: IncomingMessage): Caller {
     if (this.loopback) return { kind: 'loopback', csrf: this.#loopbackCsrf };
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && this.checkToken(auth.slice(7))) return { kind: 'bearer' };
+    if (auth?.startsWith('Bearer ') && this.checkToken(auth.slice(7), req.socket.remoteAddress ?? ''))
+      return { kind: 'bearer' };
     const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const session = id === null ? undefined : this.#sessions.get(id);
     if (id === null || session === undefined) return { kind: 'anonymous' };
@@ -66,9 +69,15 @@ export class DashboardAccess {
     return { kind: 'session', csrf: session.csrf };
   }
 
-  checkToken(candidate: string): boolean {
+  /** The token, from `address`: counted against it when wrong, refused while it must wait (./loginThrottle.ts). */
+  checkToken(candidate: string, address: string): boolean {
     if (this.#tokenHash === null) return false;
-    return timingSafeEqual(digest(candidate), this.#tokenHash);
+    const now = Date.now();
+    if (!this.#throttle.allows(address, now)) return false;
+    const right = timingSafeEqual(digest(candidate), this.#tokenHash);
+    if (right) this.#throttle.succeeded(address);
+    else this.#throttle.failed(address, now);
+    return right;
   }
 
   /** A new session for a correct token; returns the Set-Cookie value. */

@@ -122,7 +122,7 @@ export class DashboardServer {
     if (!access.needsLogin) return redirect(res, '/');
     if (method !== 'POST') return sendHtml(res, 200, loginHtml(false));
     const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
-    if (!access.checkToken(token)) return sendHtml(res, 401, loginHtml(true));
+    if (!access.checkToken(token, req.socket.remoteAddress ?? '')) return sendHtml(res, 401, loginHtml(true));
     redirect(res, '/', access.login());
   }
 }

@@ -110,6 +110,13 @@ describe('the dashboard with a token', () => {
     assert.equal(allowlisted.status, 409, 'the allowlist is honoured');
   });
 
+  it('makes an address that sent five wrong tokens wait, even with the right one; others still log in', async () => {
+    const from = '127.0.0.5';
+    for (let i = 0; i < 5; i++) assert.equal(await loginFrom(base, from, `wrong-${i}`), 401);
+    assert.equal(await loginFrom(base, from, TOKEN), 401, 'paused');
+    assert.equal(await loginFrom(base, '127.0.0.6', TOKEN), 303, 'another address is not locked out');
+  });
+
   it('takes the token as a bearer for scrapers and scripts', async () => {
     const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(metrics.status, 200);
@@ -163,4 +170,28 @@ async function login(base: string): Promise<{ raw: string; pair: string }> {
   assert.equal(res.status, 303);
   const raw = res.headers.get('set-cookie') ?? '';
   return { raw, pair: raw.split(';')[0] ?? '' };
+}
+
+/** POST /login from a chosen loopback address; the status. */
+function loginFrom(base: string, localAddress: string, token: string): Promise<number> {
+  const url = new URL(base);
+  const body = `token=${encodeURIComponent(token)}`;
+  return new Promise((resolve, reject) => {
+    request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/login',
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
+      (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      },
+    )
+      .on('error', reject)
+      .end(body);
+  });
 }
