@@ -30,6 +30,7 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'monitor', load: () => import('./monitor.js') },
   { name: 'rules', load: () => import('./rules.js') },
   { name: 'threats', load: () => import('./threats.js') },
+  { name: 'dashboard', load: () => import('./dashboard.js') },
 ];
 
 function packageVersion(): string {

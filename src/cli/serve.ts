@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type ConfigFile, readConfigFile, resolveGatewayConfig } from '../config/index.js';
-import { startGatewayService } from '../gateway/service.js';
+import { startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
 import { keepRunningWhenOutputCloses } from './outputClosed.js';
 
 interface ServeFlags {
@@ -9,6 +9,9 @@ interface ServeFlags {
   config?: string;
   db?: string;
   events?: string;
+  /** `--dashboard HOST:PORT`; false from `--no-dashboard`; true (commander's default) otherwise. */
+  dashboard?: string | boolean;
+  metrics?: string;
 }
 
 export function register(program: Command): void {
@@ -20,6 +23,9 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config file')
     .option('--db <file>', 'SQLite database for events and bans (default ./bansho.db)')
     .option('--events <file|->', 'also write every event as a JSON line to FILE, or - for stdout')
+    .option('--dashboard <host:port>', 'where the dashboard listens (default 127.0.0.1:9180)')
+    .option('--no-dashboard', 'no dashboard')
+    .option('--metrics <host:port>', 'serve Prometheus /metrics on a listener of its own')
     .action(async (flags: ServeFlags) => {
       await serve(flags);
     });
@@ -30,13 +36,16 @@ async function serve(flags: ServeFlags): Promise<void> {
   keepRunningWhenOutputCloses();
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const config = resolveGatewayConfig(file, flags);
-  const service = await startGatewayService(config);
-  service.holder.watch();
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const running = await startGatewayWithDashboard(config, log);
+  const service = running.service;
+  service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
   log(
     `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
   );
+  if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
+  if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
 
   // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {
@@ -51,7 +60,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       if (stopping) return;
       stopping = true;
       log(`bansho: ${signal}: draining requests in flight, then stopping`);
-      service.stop().then(resolve, (err: unknown) => {
+      running.stop().then(resolve, (err: unknown) => {
         log(`bansho: shutdown: ${String(err)}`);
         resolve();
       });

@@ -99,7 +99,19 @@ export interface GatewayConfig {
   readonly allowTrace: boolean;
   /** Events older than this are deleted from the database (store/sqlite/retention.ts). */
   readonly retentionMs: number;
+  readonly dashboard: DashboardConfig;
 }
+
+/** The dashboard's listener (null: none), its login token file, and where /metrics is served. */
+export interface DashboardConfig {
+  readonly listen: { readonly host: string; readonly port: number } | null;
+  readonly tokenFile: string | null;
+  /** null: on the dashboard's own listener. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null;
+  readonly behindTls: boolean;
+}
+
+export const DEFAULT_DASHBOARD_LISTEN = '127.0.0.1:9180';
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   headersMs: 10_000,
@@ -120,6 +132,9 @@ export interface ConfigOverrides {
   readonly listen?: string;
   readonly db?: string;
   readonly events?: string;
+  /** `--dashboard HOST:PORT`, or false for `--no-dashboard`. */
+  readonly dashboard?: string | boolean;
+  readonly metrics?: string;
 }
 
 /** Read and validate a YAML config file. Errors name the file, the line where known, and the key. */
@@ -224,7 +239,28 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),
     onEngineError: file.on_engine_error ?? 'block',
     allowTrace: file.allow_trace ?? false,
+    dashboard: resolveDashboard(file.dashboard, flags),
   };
+}
+
+function resolveDashboard(d: ConfigFile['dashboard'] = {}, flags: ConfigOverrides): DashboardConfig {
+  // commander gives `true` for a bare default and `false` for --no-dashboard.
+  const fromFlag =
+    typeof flags.dashboard === 'string' ? flags.dashboard : flags.dashboard === false ? false : undefined;
+  const listenText = fromFlag ?? d.listen ?? DEFAULT_DASHBOARD_LISTEN;
+  const metricsText = flags.metrics ?? d.metrics_listen;
+  return {
+    listen: listenText === false ? null : parseListen(checkedListen(listenText, 'dashboard')),
+    tokenFile: d.token_file ?? null,
+    metricsListen: metricsText === undefined ? null : parseListen(checkedListen(metricsText, 'metrics')),
+    behindTls: d.behind_tls ?? false,
+  };
+}
+
+function checkedListen(text: string, what: string): string {
+  const check = ConfigFileSchema.shape.listen.safeParse(text);
+  if (!check.success) throw new ConfigError(`${what} "${text}": ${check.error.issues[0]?.message}`);
+  return text;
 }
 
 function resolveLimits(l: ConfigFile['limits'] = {}): Limits {

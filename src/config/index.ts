@@ -3,6 +3,8 @@ export { DurationError, formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,
   type ConfigOverrides,
+  type DashboardConfig,
+  DEFAULT_DASHBOARD_LISTEN,
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
   type GatewayConfig,

@@ -172,6 +172,19 @@ export const ConfigFileSchema = z.strictObject({
   behaviours: behaviours.optional(),
   /** How long events are kept in the database (default 90d); older ones are deleted in the background. */
   retention: positiveDuration.optional(),
+  /** The dashboard beside `bansho serve` (src/web/): where it listens, its login, /metrics. */
+  dashboard: z
+    .strictObject({
+      /** HOST:PORT (default 127.0.0.1:9180), or false for none. */
+      listen: z.union([listen, z.literal(false)]).optional(),
+      /** A file holding the login token; required when `listen` is not a loopback address. */
+      token_file: z.string().min(1).optional(),
+      /** `/metrics` on its own listener instead of the dashboard's. */
+      metrics_listen: listen.optional(),
+      /** A TLS terminator in front: the session cookie gets `Secure`. */
+      behind_tls: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -1,0 +1,26 @@
+import type { ThreatCatalog } from '../catalog/index.js';
+import type { EventSinkStats } from '../gateway/eventSink.js';
+import type { GatewayStats } from '../gateway/stats.js';
+import type { Origin } from '../intel/origin.js';
+import type { SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import type { DashboardBans } from './dashboardBans.js';
+import type { EventQueries } from './eventQueries.js';
+
+/** What the dashboard reads of a gateway running in the same process (absent for `bansho dashboard`). */
+export interface LiveGateway {
+  readonly stats: GatewayStats;
+  readonly events: { readonly stats: EventSinkStats };
+  readonly bans: { readonly list: { readonly size: number } };
+}
+
+/** Everything the pages and the API read and change, opened by whoever starts the dashboard. */
+export interface DashboardContext {
+  readonly queries: EventQueries;
+  readonly events: SqliteEventStore;
+  readonly bans: DashboardBans;
+  readonly catalog: ThreatCatalog;
+  /** Offline origin lookup; null when the databases could not be opened. */
+  readonly origin: ((ip: string) => Origin) | null;
+  readonly gateway: LiveGateway | null;
+  readonly clock: () => number;
+}
