@@ -46,6 +46,8 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'monitor', load: () => import('./monitor.js') },
   { name: 'rules', load: () => import('./rules.js') },
   { name: 'threats', load: () => import('./threats.js') },
+  { name: 'source', load: () => import('./source.js') },
+  { name: 'abuse', load: () => import('./abuse.js') },
 ];
 
 function packageVersion(): string {

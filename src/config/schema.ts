@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
+import { abuseSection } from './abuseConfig.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 
@@ -170,6 +171,8 @@ export const ConfigFileSchema = z.strictObject({
   behaviour_bans: z.boolean().optional(),
   /** The behaviours' limits, by name (`path-probing: {capacity: 30}`, `auth-failures: false`). */
   behaviours: behaviours.optional(),
+  /** Abuse reports: RDAP, the reporter, redaction, SMTP (see src/config/abuseConfig.ts). */
+  abuse: abuseSection.optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
