@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { cachedAbuseNotes } from '../abuse/bulletinNotes.js';
 import { loadCatalog } from '../catalog/index.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
 import { ReverseDns } from '../intel/reverseDns.js';
@@ -48,9 +49,12 @@ async function runReport(flags: ReportFlags): Promise<void> {
   const until = flags.until ? parseWhen(flags.until, Date.now()) : Date.now();
   const since = parseWhen(flags.since, until);
   const historySince = since - spanMs(flags.history);
-  const store = new SqliteEventStore(openSqlite(flags.db));
+  const db = openSqlite(flags.db);
+  const store = new SqliteEventStore(db);
   const events = store.querySync({ since: historySince, until });
   await store.close();
+  // Abuse contacts come from what `bansho abuse` cached: the bulletin asks no registry.
+  const abuse = cachedAbuseNotes(db);
   const catalog = loadCatalog();
 
   let origin: ((ip: string) => Origin | undefined) | undefined;
@@ -80,6 +84,7 @@ async function runReport(flags: ReportFlags): Promise<void> {
     until,
     threat: (id) => catalog.get(id),
     ...(origin ? { origin } : {}),
+    abuse,
   });
   const text = flags.format === 'html' ? renderHtml(bulletin) : renderMarkdown(bulletin);
   if (flags.out) writeFileSync(flags.out, text);

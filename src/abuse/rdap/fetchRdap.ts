@@ -44,8 +44,8 @@ export const fetchRdap: FetchRdap = async (url, timeoutMs) => {
       return { kind: 'rate-limited', url, retryAfterMs: retryAfterMs(headers['retry-after'], Date.now()) };
     throw new RdapError('E_RDAP_HTTP', `${host} answered HTTP ${statusCode} to ${url}`);
   } finally {
-    // Whatever was not read is discarded, so the connection is not left waiting.
-    body.destroy();
+    // Whatever was not read is discarded, so the connection can be reused or closed.
+    await body.dump().catch(() => {});
   }
 };
 
