@@ -264,7 +264,7 @@ describe('RDAP abuse contact lookup against local registries', () => {
     await assert.rejects(lookupAbuseContact('10.1.2.3', cache, options()), (err: unknown) => {
       assert.ok(err instanceof RdapError);
       assert.equal(err.code, 'E_RDAP_OFFLINE');
-      assert.match(err.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or the registry is down/);
+      assert.match(err.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or the server is down/);
       return true;
     });
   });

@@ -87,6 +87,6 @@ function networkError(err: unknown, host: string, timeoutMs: number): RdapError 
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT')
     return new RdapError('E_RDAP_TIMEOUT', `${host} did not answer within ${timeoutMs / 1000} s`);
   if (OFFLINE_CODES.has(code))
-    return new RdapError('E_RDAP_OFFLINE', `cannot reach ${host} (${code}): offline, or the registry is down`);
+    return new RdapError('E_RDAP_OFFLINE', `cannot reach ${host} (${code}): offline, or the server is down`);
   return new RdapError('E_RDAP_OFFLINE', `cannot reach ${host}: ${(err as Error).message ?? String(err)}`);
 }
