@@ -23,7 +23,13 @@ export type Prepared =
 export async function prepareReport(
   ws: AbuseWorkspace,
   ip: string,
-  options: { windowMs: number; unreportedOnly: boolean; contact: AbuseAnswer | null; now: number },
+  options: {
+    windowMs: number;
+    unreportedOnly: boolean;
+    contact: AbuseAnswer | null;
+    contactUnknown: string | null;
+    now: number;
+  },
 ): Promise<Prepared> {
   const previous = ws.reports.forSource(ip);
   const reported = new Set(previous.flatMap((r) => r.eventIds));
@@ -37,6 +43,7 @@ export async function prepareReport(
   const report = composeReport({
     incident,
     contact: options.contact,
+    contactUnknown: options.contactUnknown,
     reporter: ws.config.reporter ?? { name: null, email: `bansho@${hostname()}` },
     own: ownNetworkOf(ws.site, incident.events),
     origin: origin.special ? null : describeOrigin(origin),

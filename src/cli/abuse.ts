@@ -69,6 +69,7 @@ async function runAbuse(ip: string, flags: AbuseFlags): Promise<number> {
     if (outcome.kind === 'failed')
       process.stderr.write(`bansho: no abuse contact for ${ip}: ${outcome.error.message} (${outcome.error.code})\n`);
     const contact = outcome.kind === 'answer' ? outcome.result.answer : null;
+    const contactUnknown = outcome.kind === 'failed' ? `${outcome.error.message} (${outcome.error.code})` : null;
     const now = Date.now();
     const windowMs = flags.window ? parseDuration(flags.window) : ws.config.windowMs;
     if (flags.send || flags.dryRun)
@@ -78,7 +79,7 @@ async function runAbuse(ip: string, flags: AbuseFlags): Promise<number> {
         dryRun: !flags.send || (flags.dryRun ?? false),
         out: flags.out,
       });
-    const prepared = await prepareReport(ws, ip, { windowMs, unreportedOnly: false, contact, now });
+    const prepared = await prepareReport(ws, ip, { windowMs, unreportedOnly: false, contact, contactUnknown, now });
     if (prepared.kind === 'nothing') {
       process.stderr.write(
         `bansho: no threat events from ${ip} in ${ws.dbFile} within the window: nothing to report\n`,
@@ -110,7 +111,13 @@ async function runSend(
   outcome: ContactOutcome,
   o: { windowMs: number; now: number; dryRun: boolean; out: string | undefined },
 ): Promise<number> {
-  const prepared = await prepareReport(ws, ip, { windowMs: o.windowMs, unreportedOnly: true, contact, now: o.now });
+  const prepared = await prepareReport(ws, ip, {
+    windowMs: o.windowMs,
+    unreportedOnly: true,
+    contact,
+    contactUnknown: outcome.kind === 'failed' ? outcome.error.message : null,
+    now: o.now,
+  });
   if (prepared.kind === 'nothing') {
     const last = prepared.previous[0];
     process.stdout.write(

@@ -33,22 +33,33 @@ export async function replayThrough(db: string): Promise<string> {
   }
 }
 
-/** A registry answering for 127.0.0.0/8 with a dial-up network's abuse desk, and the bootstrap naming it. */
+/**
+ * A registry answering for 127.0.0.0/8: 127.0.0.0/24 is a dial-up network with an abuse desk,
+ * 127.0.1.0/24 a hosting network that registered none. And the bootstrap file naming it.
+ */
 export async function loopbackRegistry(): Promise<{ registry: Registry; iana: Registry; bootstrapUrl: string }> {
   const registry = await new Registry((path) => ({
     kind: 'json',
-    body: ipNetwork({
-      handle: 'NET-LOOP-1',
-      name: 'LOOPBACK-DIAL',
-      start: '127.0.0.0',
-      end: '127.0.0.255',
-      entities: [
-        entity('ORG-LOOP', ['registrant'], jcard('Loopback ISP'), [
-          entity('ABUSE-LOOP', ['abuse'], jcard('Loopback ISP abuse desk', ABUSE_DESK)),
-        ]),
-      ],
-      links: [{ rel: 'self', href: path }],
-    }),
+    body: path.startsWith('/ip/127.0.1.')
+      ? ipNetwork({
+          handle: 'NET-LOOP-2',
+          name: 'LOOPBACK-HOSTING',
+          start: '127.0.1.0',
+          end: '127.0.1.255',
+          entities: [entity('ORG-HOST', ['registrant', 'technical'], jcard('Hosting', 'noc@hosting.example'))],
+        })
+      : ipNetwork({
+          handle: 'NET-LOOP-1',
+          name: 'LOOPBACK-DIAL',
+          start: '127.0.0.0',
+          end: '127.0.0.255',
+          entities: [
+            entity('ORG-LOOP', ['registrant'], jcard('Loopback ISP'), [
+              entity('ABUSE-LOOP', ['abuse'], jcard('Loopback ISP abuse desk', ABUSE_DESK)),
+            ]),
+          ],
+          links: [{ rel: 'self', href: path }],
+        }),
   })).start();
   const bootstrap = bootstrapFile([[['127.0.0.0/8'], registry.url]]);
   const iana = await new Registry(() => ({ kind: 'json', body: bootstrap })).start();

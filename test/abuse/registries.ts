@@ -11,7 +11,7 @@ import { bootstrapFile, entity, ipNetwork, jcard, Registry, type Reply } from '.
 const DAY = 86_400_000;
 
 /** A port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
+export async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

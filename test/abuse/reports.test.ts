@@ -20,6 +20,7 @@ import {
   writeConfig,
 } from './abuseWorld.js';
 import type { Registry } from './rdapWorld.js';
+import { closedPort } from './registries.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -164,6 +165,30 @@ describe('abuse reports for the replayed 2003 incident', () => {
         assert.match(self.stdout, /CONNECT \[our address\]:25 HTTP\/1\.0/);
       }
     }
+  });
+
+  it('says clearly when the registry names no abuse contact, and when it cannot be reached', async () => {
+    const none = await bansho(['abuse', '127.0.1.9', '--config', config]);
+    assert.equal(none.code, 2);
+    assert.match(none.stdout, /^no abuse contact for 127\.0\.1\.9: the registry lists none for LOOPBACK-HOSTING$/m);
+
+    const offline = await bansho([
+      'abuse',
+      ATTACKER,
+      '--config',
+      config,
+      '--rdap-bootstrap',
+      `http://127.0.0.1:${await closedPort()}/ipv4.json`,
+      '--refresh',
+      '--format',
+      'text',
+    ]);
+    assert.equal(offline.code, 0, 'the report is still written');
+    assert.match(
+      offline.stderr,
+      /^bansho: no abuse contact for 127\.0\.0\.2: cannot get the RDAP bootstrap file .*: cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or the server is down \(E_RDAP_BOOTSTRAP\)$/m,
+    );
+    assert.match(offline.stdout, /^To: {10}abuse contact unknown: cannot get the RDAP bootstrap file/m);
   });
 
   it('says clearly when there is nothing to report', async () => {

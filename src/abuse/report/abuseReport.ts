@@ -15,8 +15,10 @@ export interface AbuseReport {
   readonly id: string;
   readonly incident: AbuseIncident;
   readonly evidence: Evidence;
-  /** The RDAP answer naming the recipient; null when it was not looked up. */
+  /** The RDAP answer naming the recipient; null when there is none. */
   readonly contact: AbuseAnswer | null;
+  /** Why there is no RDAP answer (the lookup failed, or was not made). */
+  readonly contactUnknown: string | null;
   readonly reporter: Reporter;
   /** The source's origin from offline data, one line; null when not known. */
   readonly origin: string | null;
@@ -27,6 +29,7 @@ export interface AbuseReport {
 export interface ComposeInput {
   readonly incident: AbuseIncident;
   readonly contact: AbuseAnswer | null;
+  readonly contactUnknown: string | null;
   readonly reporter: Reporter;
   readonly own: OwnNetwork;
   readonly origin: string | null;
@@ -44,6 +47,7 @@ export function composeReport(input: ComposeInput): AbuseReport {
     incident: input.incident,
     evidence: evidenceOf(input.incident.events, redactor, input.limits),
     contact: input.contact,
+    contactUnknown: input.contact ? null : input.contactUnknown,
     reporter: input.reporter,
     origin: input.origin,
     createdAt: input.createdAt,

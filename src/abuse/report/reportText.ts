@@ -76,7 +76,7 @@ export function renderText(report: AbuseReport): string {
 
 function recipientLine(report: AbuseReport): string {
   const c = report.contact;
-  if (!c) return 'abuse contact not looked up';
+  if (!c) return `abuse contact unknown: ${report.contactUnknown ?? 'not looked up'}`;
   if (c.kind === 'no-registry') return 'no registry holds this address';
   const range = describeRange(c.network);
   const network = [
