@@ -18,6 +18,10 @@ interface SourceFlags {
 
 const DAY = 86_400_000;
 
+export class SourceOptionError extends Error {
+  readonly code = 'E_SOURCE_OPTION';
+}
+
 export function register(program: Command): void {
   program
     .command('source <ip>')
@@ -31,9 +35,9 @@ export function register(program: Command): void {
     .option('--dns-server <host:port...>', 'DNS servers for the reverse lookup')
     .option('--limit <n>', 'list at most this many of the newest events', '50')
     .action(async (ip: string, flags: SourceFlags) => {
-      if (isIP(ip) === 0) throw new Error(`not an IP address: ${ip}`);
+      if (isIP(ip) === 0) throw new SourceOptionError(`not an IP address: ${ip}`);
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit ${flags.limit}: not a count`);
+      if (!Number.isInteger(limit) || limit < 0) throw new SourceOptionError(`--limit ${flags.limit}: not a count`);
       const ws = openWorkspace(flags);
       try {
         const events = ws.events.querySync({ sourceIp: ip });
