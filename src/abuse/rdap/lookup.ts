@@ -106,7 +106,9 @@ export async function lookupAbuseContact(ip: string, cache: RdapCache, options: 
       if (!waited && waitMs <= options.maxRetryWaitMs && retryAt < deadline) {
         // A short Retry-After is honoured by waiting it out, once.
         waited = true;
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        // Measured on the wall clock, in a loop: a timer may fire a millisecond early.
+        const resume = Date.now() + waitMs;
+        while (Date.now() < resume) await new Promise((resolve) => setTimeout(resolve, resume - Date.now()));
         continue;
       }
       throw new RdapError(
