@@ -31,6 +31,8 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'rules', load: () => import('./rules.js') },
   { name: 'threats', load: () => import('./threats.js') },
   { name: 'dashboard', load: () => import('./dashboard.js') },
+  { name: 'source', load: () => import('./source.js') },
+  { name: 'abuse', load: () => import('./abuse.js') },
 ];
 
 function packageVersion(): string {

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { cachedAbuseNotes } from '../abuse/bulletinNotes.js';
+import { lookUpIncidentContacts } from '../abuse/incidentContacts.js';
 import { loadCatalog } from '../catalog/index.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
 import { ReverseDns } from '../intel/reverseDns.js';
@@ -18,6 +20,9 @@ interface ReportFlags {
   rdns?: boolean;
   dnsServer?: string[];
   history: string;
+  abuseLookup?: boolean;
+  config?: string;
+  rdapBootstrap?: string;
 }
 
 export class ReportOptionError extends Error {
@@ -37,6 +42,9 @@ export function register(program: Command): void {
     .option('--no-origins', 'leave out countries and networks')
     .option('--rdns', 'add reverse DNS of incident sources (short timeout, cached)')
     .option('--dns-server <host:port...>', 'DNS servers for --rdns')
+    .option('--abuse-lookup', "look up incident sources' abuse contacts by RDAP (else only cached ones are shown)")
+    .option('--config <file>', "the site's config file, for --abuse-lookup's abuse section")
+    .option('--rdap-bootstrap <url>', "an RDAP bootstrap file to use instead of IANA's, for --abuse-lookup")
     .action(async (flags: ReportFlags) => {
       await runReport(flags);
     });
@@ -48,9 +56,12 @@ async function runReport(flags: ReportFlags): Promise<void> {
   const until = flags.until ? parseWhen(flags.until, Date.now()) : Date.now();
   const since = parseWhen(flags.since, until);
   const historySince = since - spanMs(flags.history);
-  const store = new SqliteEventStore(openSqlite(flags.db));
+  const db = openSqlite(flags.db);
+  const store = new SqliteEventStore(db);
   const events = store.querySync({ since: historySince, until });
   await store.close();
+  // Abuse contacts come from what `bansho abuse` cached: the bulletin asks no registry.
+  const abuse = cachedAbuseNotes(db);
   const catalog = loadCatalog();
 
   let origin: ((ip: string) => Origin | undefined) | undefined;
@@ -74,13 +85,28 @@ async function runReport(flags: ReportFlags): Promise<void> {
       return o;
     };
   }
-  const bulletin = buildBulletin({
+  const input = {
     events,
     since,
     until,
-    threat: (id) => catalog.get(id),
+    threat: (id: string) => catalog.get(id),
     ...(origin ? { origin } : {}),
-  });
+    abuse,
+  };
+  let bulletin = buildBulletin(input);
+  if (flags.abuseLookup) {
+    const problems = await lookUpIncidentContacts(
+      bulletin.incidents.map((i) => i.sourceIp),
+      {
+        db: flags.db,
+        ...(flags.config ? { config: flags.config } : {}),
+        ...(flags.rdapBootstrap ? { rdapBootstrap: flags.rdapBootstrap } : {}),
+      },
+    );
+    for (const p of problems) process.stderr.write(`bansho: ${p}\n`);
+    // Built again: the abuse notes now read what the lookups cached.
+    bulletin = buildBulletin(input);
+  }
   const text = flags.format === 'html' ? renderHtml(bulletin) : renderMarkdown(bulletin);
   if (flags.out) writeFileSync(flags.out, text);
   else process.stdout.write(text);

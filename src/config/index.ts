@@ -1,3 +1,4 @@
+export { type AbuseConfig, parseMailbox, resolveAbuseConfig, type SmtpConfig } from './abuseConfig.js';
 export { resolveBehaviours } from './behaviourSettings.js';
 export { DurationError, formatDuration, parseDuration } from './duration.js';
 export {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
+import { abuseSection } from './abuseConfig.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 
@@ -185,6 +186,8 @@ export const ConfigFileSchema = z.strictObject({
       behind_tls: z.boolean().optional(),
     })
     .optional(),
+  /** Abuse reports: RDAP, the reporter, redaction, SMTP (see src/config/abuseConfig.ts). */
+  abuse: abuseSection.optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -31,6 +31,17 @@ export interface BulletinInput {
   readonly maxIncidents?: number;
   /** Gap that separates two episodes. */
   readonly episodeGapMs?: number;
+  /** What bansho already knows about a source's abuse desk (cached RDAP answer, reports sent); never a lookup. */
+  readonly abuse?: (ip: string) => AbuseNote | undefined;
+}
+
+/** An incident source's abuse contact as far as the cache knows it, and the last report sent about it. */
+export interface AbuseNote {
+  /** The abuse desk's address; null when the registry names none. */
+  readonly contact: string | null;
+  /** The network as the registry names it (`NAME, start - end`). */
+  readonly network: string | null;
+  readonly lastReport: { readonly sentAt: number; readonly to: string } | null;
 }
 
 export interface ThreatSummary {
@@ -62,6 +73,8 @@ export interface Incident {
   readonly threatRecurrence: string;
   /** Other sources of the same threat in the period (a worm's many victims make one incident). */
   readonly otherSources: number;
+  /** Undefined when the source's abuse contact was never looked up. */
+  readonly abuse: AbuseNote | undefined;
 }
 
 export interface Bulletin {
@@ -225,6 +238,7 @@ function buildIncidents(
       sourceRecurrence: describeRecurrence(sourceRec),
       threatRecurrence: describeRecurrence(threatRec),
       otherSources: 0,
+      abuse: input.abuse?.(ip),
     });
   }
   candidates.sort((a, b) => b.severity - a.severity || b.count - a.count || b.end - a.end);

@@ -1,4 +1,11 @@
-export { type Bulletin, type BulletinInput, buildBulletin, type Incident, type ThreatInfo } from './bulletin.js';
+export {
+  type AbuseNote,
+  type Bulletin,
+  type BulletinInput,
+  buildBulletin,
+  type Incident,
+  type ThreatInfo,
+} from './bulletin.js';
 export { countsByPeriod, type PeriodCounts } from './counts.js';
 export { describeTrend, type Trend, type TrendWord, trendOf, trendOfFacts } from './direction.js';
 export { type EventFact, factOf, isThreatFact } from './eventFacts.js';

@@ -2,7 +2,7 @@ import { attributionHtml } from '../../intel/attribution.js';
 import { describeOrigin } from '../../intel/origin.js';
 import { type Bulletin, type Incident, isoDay, isoTime } from '../bulletin.js';
 import { html, visible } from './escape.js';
-import { actionsText, otherSourcesText } from './markdown.js';
+import { abuseText, actionsText, otherSourcesText } from './markdown.js';
 import { barChartSvg, lineChartSvg } from './svgChart.js';
 
 const STYLE = `
@@ -89,6 +89,7 @@ function incidentHtml(inc: Incident, n: number): string {
     `<p><b>Where it came from.</b> ${html(inc.origin ? describeOrigin(inc.origin).replace(/\.$/, '') : 'origin not looked up')}. This source: ${html(inc.sourceRecurrence)}; this threat: ${html(inc.threatRecurrence)}.</p>`,
   );
   parts.push(`<p><b>What bansho did.</b> ${html(actionsText(inc))}</p>`);
+  if (inc.abuse) parts.push(`<p><b>Abuse contact.</b> ${html(abuseText(inc.abuse))}</p>`);
   if ('advice' in inc.threat) {
     parts.push(`<p><b>Advice.</b> ${html(inc.threat.advice.trim())}</p>`);
     if (inc.threat.references.length > 0)

@@ -1,6 +1,6 @@
 import { attributionMarkdown } from '../../intel/attribution.js';
 import { describeOrigin } from '../../intel/origin.js';
-import { type Bulletin, type Incident, isoDay, isoTime } from '../bulletin.js';
+import { type AbuseNote, type Bulletin, type Incident, isoDay, isoTime } from '../bulletin.js';
 import { periodLabel } from '../periods.js';
 import { mdCode, mdText } from './escape.js';
 
@@ -51,6 +51,7 @@ function incidentMarkdown(inc: Incident, n: number): string[] {
     '',
   );
   out.push(`**What bansho did.** ${mdText(actionsText(inc))}`, '');
+  if (inc.abuse) out.push(`**Abuse contact.** ${mdText(abuseText(inc.abuse))}`, '');
   if ('advice' in inc.threat) {
     out.push(`**Advice.** ${mdText(inc.threat.advice.trim())}`, '');
     if (inc.threat.references.length > 0)
@@ -102,6 +103,15 @@ function topTables(b: Bulletin): string[] {
   table('Networks (ASN)', b.top.asns);
   table('Targeted paths and hosts', b.top.paths);
   return out;
+}
+
+/** The source's abuse desk and whether it was told: `abuse@… (NET-1, …); report sent … to abuse@…`. */
+export function abuseText(a: AbuseNote): string {
+  const who = a.contact
+    ? `${a.contact}${a.network ? ` (${a.network})` : ''}`
+    : `none registered${a.network ? ` for ${a.network}` : ''}`;
+  const told = a.lastReport ? `report sent ${isoTime(a.lastReport.sentAt)} to ${a.lastReport.to}` : 'no report sent';
+  return `${who}; ${told}.`;
 }
 
 export function otherSourcesText(inc: Incident): string {

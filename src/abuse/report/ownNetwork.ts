@@ -1,0 +1,39 @@
+import { isIP } from 'node:net';
+import type { ConfigFile } from '../../config/schema.js';
+import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { OwnNetwork } from './redact.js';
+
+/** Addresses that stand for "every interface", which name no one. */
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * What a report must not reveal of the operator's own network: the gateway's listen addresses,
+ * the upstream, the site's names, the allowlist and trusted proxies from the config, the
+ * `abuse.redact` list, and the addresses the events were sent to (the gateway's or the
+ * monitored host's own).
+ */
+export function ownNetworkOf(config: ConfigFile, events: readonly SecurityEvent[]): OwnNetwork {
+  const ranges = new Set<string>();
+  const names = new Set<string>(['localhost']);
+  const add = (hostOrAddress: string | undefined) => {
+    const host = hostOrAddress?.replace(/^\[|\]$/g, '');
+    if (host === undefined || WILDCARDS.has(host)) return;
+    if (isIP(host) || host.includes('/')) ranges.add(host);
+    else names.add(host.toLowerCase());
+  };
+  add(hostOfListen(config.listen));
+  add(hostOfListen(config.tls?.listen));
+  if (config.upstream) add(new URL(config.upstream).hostname);
+  for (const n of config.site_names ?? []) add(n);
+  for (const c of config.allowlist ?? []) add(c);
+  for (const c of config.trusted_proxies ?? []) add(c);
+  for (const r of config.abuse?.redact ?? []) add(r);
+  for (const e of events) add(e.destination?.ip);
+  return { ranges: [...ranges], names: [...names] };
+}
+
+function hostOfListen(listen: string | undefined): string | undefined {
+  if (!listen) return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):\d+$/.exec(listen);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
