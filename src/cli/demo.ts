@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { resolveGatewayConfig } from '../config/index.js';
 import { describeStep, replayPrettyParkAttack } from '../demo/prettyParkAttack.js';
 import { startDemoSite } from '../demo/site.js';
-import { startGatewayService } from '../gateway/service.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
+import { type GatewayWithDashboard, startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
 
 interface DemoFlags {
   listen: string;
@@ -62,21 +62,23 @@ async function demo(flags: DemoFlags): Promise<void> {
     ...resolveGatewayConfig({}, { upstream: site.url, listen: flags.listen, db: flags.db }),
     dropReportIntervalMs: 2000,
   };
-  let service: Awaited<ReturnType<typeof startGatewayService>>;
+  let running: GatewayWithDashboard;
   try {
-    service = await startGatewayService(config, (line) => process.stderr.write(`${line}\n`), printEvent);
+    running = await startGatewayWithDashboard(config, (line) => process.stderr.write(`${line}\n`), printEvent);
   } catch (err) {
     site.server.close();
     throw err;
   }
-  const url = service.gateway.url();
-  const { port } = service.gateway.address();
+  const url = running.service.gateway.url();
+  const { port } = running.service.gateway.address();
+  const window = running.dashboard?.url ? `${running.dashboard.url}/` : '(port busy: no dashboard this time)';
   const dbFlag = flags.db === './bansho.db' ? '' : ` --db ${flags.db}`;
   process.stdout.write(`
 bansho demo — a guardhouse in front of a small web site
 
   the site, through bansho:   ${url}/        (pages, a guestbook form, a WebSocket echo at /echo)
   the site, unguarded:        ${site.url}/
+  the dashboard:              ${window}
   events and bans are kept in ${flags.db}
 
 Replay the 2003 PrettyPark attack (3 February 2003) from another terminal. The attacker is
@@ -105,7 +107,7 @@ Events appear below as they happen. Ctrl-C stops the demo.
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.stderr.write('\nbansho demo: stopping\n');
-      service
+      running
         .stop()
         .then(() => new Promise<void>((done) => site.server.close(() => done())))
         .then(resolve, resolve);
