@@ -161,8 +161,14 @@ export class Exchange {
       return;
     }
     this.#c.stats.forwarded++;
-    this.#c.upstream.forward(req, res, upstreamTarget(req, observation.request), client.hop, body, (status) =>
-      this.#c.recorder.answered(observation, status),
+    this.#c.upstream.forward(
+      req,
+      res,
+      upstreamTarget(req, observation.request),
+      client.hop,
+      body,
+      (status) => this.#c.recorder.answered(observation, status),
+      this.#c.stats,
     );
   }
 

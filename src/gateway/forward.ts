@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { Limits, Timeouts } from '../config/gatewayConfig.js';
 import { clientResponseHeaders, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
+import type { GatewayStats } from './stats.js';
 
 /** Where to send a request upstream: its path, and for an absolute-form target naming this site, its authority as Host. */
 export interface UpstreamTarget {
@@ -50,7 +51,7 @@ export class Upstream {
   /**
    * Forward one request: the body goes as read (whole, or prefix then stream) and the response
    * streams back under back-pressure. `onStatus` hears the upstream's status as its answer
-   * starts.
+   * starts; `stats` get its latency, or the failure.
    */
   forward(
     req: IncomingMessage,
@@ -59,7 +60,9 @@ export class Upstream {
     hop: Hop,
     body: ForwardBody,
     onStatus: (status: number) => void,
+    stats: GatewayStats,
   ): void {
+    const started = performance.now();
     const headers = upstreamRequestHeaders(req.rawHeaders, {
       ...hop,
       defaultHost: this.#defaultHost,
@@ -70,12 +73,17 @@ export class Upstream {
       .stream(
         { method: req.method as string, path: this.#basePath + target.path, headers, body },
         ({ statusCode, headers: h }) => {
+          stats.upstreamLatency.observe((performance.now() - started) / 1000);
           onStatus(statusCode);
           res.writeHead(statusCode, clientResponseHeaders(h as Record<string, string | string[] | undefined>));
           return res;
         },
       )
-      .catch((err: unknown) => failForward(res, err))
+      .catch((err: unknown) => {
+        // A client that went away is not the upstream's failure.
+        if (!res.destroyed) stats.upstreamErrors++;
+        failForward(res, err);
+      })
       .finally(() => {
         this.#inFlight--;
       });

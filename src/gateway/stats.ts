@@ -1,3 +1,5 @@
+import { LatencyHistogram } from './latencyHistogram.js';
+
 /** The gateway's running counts, for tests, logs and (later) metrics. Plain numbers, bumped inline. */
 export interface GatewayStats {
   requests: number;
@@ -15,6 +17,10 @@ export interface GatewayStats {
   tunnelsClosedByBan: number;
   /** Connections cut because the client read nothing of its answer for the send timeout. */
   sendTimeouts: number;
+  /** Forwarded requests the upstream failed: answered 502/504 by the gateway, or cut mid-answer. */
+  upstreamErrors: number;
+  /** From forwarding a request to the upstream's status line. */
+  readonly upstreamLatency: LatencyHistogram;
 }
 
 export function newStats(): GatewayStats {
@@ -28,5 +34,7 @@ export function newStats(): GatewayStats {
     upstreamFull: 0,
     tunnelsClosedByBan: 0,
     sendTimeouts: 0,
+    upstreamErrors: 0,
+    upstreamLatency: new LatencyHistogram(),
   };
 }

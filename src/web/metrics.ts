@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { LATENCY_BOUNDS, type LatencyHistogram } from '../gateway/latencyHistogram.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LiveGateway } from './dashboardContext.js';
 
@@ -95,6 +96,13 @@ export class DashboardMetrics {
       'Connections or requests refused for a source over its share.',
       () => g.stats.overLimit,
     );
+    mirror(
+      registers,
+      'bansho_upstream_errors_total',
+      'Forwarded requests the upstream failed (502/504 from the gateway, or an answer cut short).',
+      () => g.stats.upstreamErrors,
+    );
+    for (const r of registers) r.registerMetric(upstreamLatency(() => g.stats.upstreamLatency) as never);
     mirror(registers, 'bansho_events_written_total', 'Events the store took.', () => g.events.stats.written);
     mirror(
       registers,
@@ -171,4 +179,33 @@ function mirror(registers: Registry[], name: string, help: string, read: () => n
       this.inc(read());
     },
   });
+}
+
+/**
+ * `bansho_upstream_response_seconds`: the gateway's own fixed-bucket counts
+ * (../gateway/latencyHistogram.ts), exported at scrape time as a Prometheus histogram.
+ */
+function upstreamLatency(read: () => LatencyHistogram) {
+  const name = 'bansho_upstream_response_seconds';
+  return {
+    name,
+    help: 'Time from forwarding a request to the upstream status line.',
+    type: 'histogram',
+    aggregator: 'sum',
+    collect() {},
+    reset() {},
+    get() {
+      const h = read();
+      let cumulative = 0;
+      const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+      LATENCY_BOUNDS.forEach((le, i) => {
+        cumulative += h.counts[i] as number;
+        values.push({ labels: { le }, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf' }, value: h.count, metricName: `${name}_bucket` });
+      values.push({ labels: {}, value: h.sum, metricName: `${name}_sum` });
+      values.push({ labels: {}, value: h.count, metricName: `${name}_count` });
+      return { name, help: this.help, type: 'histogram', values, aggregator: 'sum' };
+    },
+  };
 }

@@ -46,6 +46,13 @@ describe('Prometheus /metrics beside a real gateway', () => {
       assert.equal(m.get('bansho_active_bans'), 3);
       const judged = (m.get('bansho_forwarded_requests_total') ?? 0) + (m.get('bansho_refused_requests_total') ?? 0);
       assert.equal(m.get('bansho_requests_total'), judged);
+      // Every forwarded request was answered by the upstream: one latency each, none failed.
+      const forwarded = m.get('bansho_forwarded_requests_total') ?? 0;
+      assert.ok(forwarded > 0);
+      assert.equal(m.get('bansho_upstream_response_seconds_count'), forwarded);
+      assert.equal(m.get('bansho_upstream_response_seconds_bucket{le="+Inf"}'), forwarded);
+      assert.ok((m.get('bansho_upstream_response_seconds_bucket{le="0.005"}') ?? -1) <= forwarded);
+      assert.equal(m.get('bansho_upstream_errors_total'), 0);
       assert.ok(m.has('nodejs_eventloop_lag_seconds'), 'event-loop lag');
       assert.ok(m.has('process_cpu_seconds_total'), 'process metrics');
       for (const key of m.keys()) assert.doesNotMatch(key, /127\.0\.0\./, `no source address in a label: ${key}`);
