@@ -5,6 +5,7 @@ import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import { resolveBehaviours } from './behaviourSettings.js';
+import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 
 export class ConfigError extends Error {
@@ -97,6 +98,8 @@ export interface GatewayConfig {
   /** A rule-engine failure refuses the request (`block`) or lets it through (`forward`). */
   readonly onEngineError: 'block' | 'forward';
   readonly allowTrace: boolean;
+  /** Play-along with proxy abuse (off by default). */
+  readonly honeypot: HoneypotSettings;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -223,6 +226,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),
     onEngineError: file.on_engine_error ?? 'block',
     allowTrace: file.allow_trace ?? false,
+    honeypot: resolveHoneypot(file.honeypot),
   };
 }
 

@@ -4,15 +4,17 @@ import { type Duplex, Readable } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import { unmapIPv4 } from '../defense/address.js';
 import type { BanManager } from '../defense/banManager.js';
+import type { Honeypot } from '../honeypot/honeypot.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation, HttpRequest } from '../observe/observation.js';
 import { parseRawRequest } from '../observe/rawRequest.js';
 import { hasBody, prefixThenRest, readBodyStart, watchBodyRate } from './bodyReader.js';
 import type { Client, ClientIdentity } from './clientIdentity.js';
+import { bytesAfterHead, detachFromHttp } from './detachParser.js';
 import type { ForwardBody, Upstream, UpstreamTarget } from './forward.js';
 import type { Recorder } from './recorder.js';
 import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
-import { isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
+import { afterPending, isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
 import type { Decision, RequestPipeline } from './requestPipeline.js';
 import {
   EXPECTATION_FAILED,
@@ -38,6 +40,8 @@ export interface ExchangeContext {
   readonly recorder: Recorder;
   readonly tunnels: TunnelRegistry;
   readonly stats: GatewayStats;
+  /** Play-along with proxy abuse (`honeypot.enabled`), or null. */
+  readonly honeypot: Honeypot | null;
 }
 
 /** How the client asked to send its body: plainly, after `100 Continue`, or with an expectation nobody meets. */
@@ -65,7 +69,7 @@ export class Exchange {
     this.#c.stats.requests++;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(socket, headers);
-    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer))) return;
+    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer), true)) return;
     const line = requestLine(req);
     const request = buildHttpRequest({ line, headers });
     const refusal = refusalFor(request, this.#c.site, headers);
@@ -146,8 +150,15 @@ export class Exchange {
     const socket = req.socket;
     if (decision.kind === 'refuse') {
       this.#c.stats.refused++;
-      this.#c.recorder.refused(observation, decision.matches, decision.ban, decision.status);
-      refuseInTurn(res, socket, refusalAnswer(decision.status));
+      // Play-along: the ban and its event as always, then the open proxy's answer instead of 400.
+      const play = this.#c.honeypot?.planAnswer(observation, decision.matches) ?? null;
+      this.#c.recorder.refused(observation, decision.matches, decision.ban, play ? 200 : decision.status);
+      refuseInTurn(res, socket, play ? (this.#c.honeypot as Honeypot).answer(play) : refusalAnswer(decision.status));
+      return;
+    }
+    // A banned source let in for the honeypot never reaches the site, whatever it asks.
+    if (this.#c.honeypot && !client.hop.trustedPeer && this.#c.bans.isBanned(client.ip)) {
+      socket.destroy();
       return;
     }
     if (decision.matches.length > 0) this.#c.recorder.record(observation, decision.matches, 'detected', null);
@@ -166,8 +177,11 @@ export class Exchange {
     );
   }
 
-  /** CONNECT is never tunnelled: the 2003 PrettyPark worm asked for `maila.microsoft.com:25`. */
-  onConnect(req: IncomingMessage, socket: Duplex): void {
+  /**
+   * CONNECT is never tunnelled: the 2003 PrettyPark worm asked for `maila.microsoft.com:25`. With
+   * play-along, the honeypot answers it instead (`head`: the client's bytes after its request).
+   */
+  onConnect(req: IncomingMessage, socket: Duplex, head: Buffer = Buffer.alloc(0)): void {
     // Node hands CONNECT and upgrade sockets over without its own error listener.
     socket.on('error', () => socket.destroy());
     const s = socket as Socket;
@@ -181,7 +195,7 @@ export class Exchange {
       s,
       this.#c.identity.of(s, headers),
     );
-    this.#refuseRaw(socket, observation, 'connect');
+    this.#refuseRaw(socket, observation, 'connect', false, () => head);
   }
 
   onUpgrade(req: IncomingMessage, socket: Duplex, held: Buffer): void {
@@ -226,29 +240,63 @@ export class Exchange {
       refuseAfterPending(socket, REQUEST_TIMEOUT);
       return;
     }
-    const request = parseRawRequest(err.rawPacket ?? Buffer.alloc(0), code || err.message);
+    const raw = err.rawPacket ?? Buffer.alloc(0);
+    const request = parseRawRequest(raw, code || err.message);
     // Nothing parsed: no header to name a client behind a proxy, so the peer it is.
     const observation = this.#observe(request, socket, this.#c.identity.of(socket, []));
-    this.#refuseRaw(socket, observation, 'unparsable', code === 'HPE_HEADER_OVERFLOW');
+    const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+    // The four-token CONNECT reaches play-along only here: node's parser refused it.
+    const takeOver = (): Buffer | null => {
+      const held = bytesAfterHead(raw);
+      return held !== null && detachFromHttp(socket) ? held : null;
+    };
+    this.#refuseRaw(socket, observation, 'unparsable', tooLarge, tooLarge ? null : takeOver);
   }
 
-  /** Refuse outside node's response queue (CONNECT, a refused parse): ban first, then answer. */
-  #refuseRaw(socket: Duplex, observation: HttpObservation, refusal: Refusal, tooLarge = false): void {
+  /**
+   * Refuse outside node's response queue (CONNECT, a refused parse): ban first, then answer.
+   * With play-along, a CONNECT the honeypot wants gets `200` and its dialogue instead of `400`,
+   * when `takeOver` can hand over the socket (it yields the bytes that followed the request).
+   */
+  #refuseRaw(
+    socket: Duplex,
+    observation: HttpObservation,
+    refusal: Refusal,
+    tooLarge = false,
+    takeOver: (() => Buffer | null) | null = null,
+  ): void {
     const decision = this.#c.pipeline.decide(observation, refusal);
     const status = tooLarge ? 431 : 400;
     this.#c.stats.refused++;
-    this.#c.recorder.refused(observation, decision.matches, decision.kind === 'refuse' && decision.ban, status);
-    refuseAfterPending(socket, refusalAnswer(status));
+    const honeypot = this.#c.honeypot;
+    let play = takeOver && honeypot ? honeypot.planTunnel(observation, decision.matches) : null;
+    const held = play && takeOver ? takeOver() : null;
+    if (play && held === null) {
+      honeypot?.release(play);
+      play = null;
+    }
+    this.#c.recorder.refused(
+      observation,
+      decision.matches,
+      decision.kind === 'refuse' && decision.ban,
+      play ? 200 : status,
+    );
+    if (play && honeypot && held) {
+      const plan = play;
+      afterPending(socket, () => honeypot.takeOver(plan, socket, held));
+    } else refuseAfterPending(socket, refusalAnswer(status));
   }
 
   /**
    * A banned client's request (a ban made while its connection was open, or a client behind a
    * proxy): true when it was turned away. A direct connection is cut; a proxy's gets `403` and
-   * is closed, since the proxy carries other clients' requests too.
+   * is closed, since the proxy carries other clients' requests too. With `honeypot.banned`, a
+   * direct client whose budget has room goes on (`honeypotMayAnswer`): only the honeypot answers it.
    */
-  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void): boolean {
+  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void, honeypotMayAnswer = false): boolean {
     if (!client.hop.trustedPeer) {
       if (!this.#c.bans.isBanned(client.ip)) return false;
+      if (honeypotMayAnswer && this.#c.honeypot?.admitsBanned(client.ip)) return false;
       socket.destroy();
       return true;
     }
