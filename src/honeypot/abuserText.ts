@@ -6,16 +6,30 @@ import { TextDecoder } from 'node:util';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Bytes as text: UTF-8 when they are valid UTF-8, else latin1 (what 2003's 8-bit mail mostly was). */
+/**
+ * Bytes as text: UTF-8 when they are valid UTF-8, else windows-1252 (what 2003's 8-bit mail
+ * mostly was, whatever charset it claimed). At most `max` characters.
+ */
 export function decodeBytes(latin1: string, max = 1000): string {
-  const bytes = Buffer.from(latin1.slice(0, max * 4), 'latin1');
+  const head = latin1.slice(0, max * 4);
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = utf8.decode(Buffer.from(head, 'latin1'));
   } catch {
-    text = latin1.slice(0, max * 4);
+    text = windows1252(head);
   }
   return [...text].slice(0, max).join('');
+}
+
+/** windows-1252's characters for bytes 0x80–0x9f (WHATWG Encoding); the five it leaves undefined stay as they are. */
+const CP1252_HIGH = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ';
+
+/**
+ * Latin1-held bytes as windows-1252 text, as the WHATWG Encoding standard reads `iso-8859-1`
+ * too. Node 20's TextDecoder reads windows-1252 as plain latin1, so the table is ours.
+ */
+export function windows1252(latin1: string): string {
+  return latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
 }
 
 /**

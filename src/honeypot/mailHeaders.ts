@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { decodeBytes } from './abuserText.js';
+import { decodeBytes, windows1252 } from './abuserText.js';
 
 /** What the honeypot records of a message's header block (RFC 5322), decoded for people. */
 export interface MailHeaders {
@@ -98,14 +98,22 @@ export function decodeHeaderValue(value: string): string {
   return out.slice(0, MAX_VALUE);
 }
 
+/**
+ * Labels mail readers (and the WHATWG Encoding standard) read as windows-1252: spam that said
+ * iso-8859-1 wrote its dashes and quotes in 0x80–0x9f.
+ */
+const LATIN1_LABELS: ReadonlySet<string> = new Set(['iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'us-ascii', 'ascii']);
+
 function decodeWord(charset: string, encoding: string, text: string): string | null {
-  let decoder: TextDecoder;
-  try {
-    // RFC 2231 allows a language after `*`: `=?iso-8859-1*de?Q?…?=`.
-    decoder = new TextDecoder(charset.split('*')[0] as string);
-  } catch {
-    return null;
-  }
+  // RFC 2231 allows a language after `*`: `=?iso-8859-1*de?Q?…?=`.
+  const label = (charset.split('*')[0] as string).toLowerCase();
+  let decoder: TextDecoder | null = null;
+  if (!LATIN1_LABELS.has(label))
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      return null;
+    }
   const bytes =
     encoding.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64')
@@ -115,5 +123,5 @@ function decodeWord(charset: string, encoding: string, text: string): string | n
             .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
           'latin1',
         );
-  return decoder.decode(bytes);
+  return decoder === null ? windows1252(bytes.toString('latin1')) : decoder.decode(bytes);
 }
