@@ -46,6 +46,7 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'monitor', load: () => import('./monitor.js') },
   { name: 'rules', load: () => import('./rules.js') },
   { name: 'threats', load: () => import('./threats.js') },
+  { name: 'honeypot', load: () => import('./honeypot.js') },
 ];
 
 function packageVersion(): string {

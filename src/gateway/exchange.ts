@@ -86,8 +86,10 @@ export class Exchange {
       return;
     }
     res.once('close', () => this.#c.limits.endRequest(key));
+    // Play-along relays a POST to an IRC port (NICK, USER, JOIN in its body) to its IRC server.
+    const bodyFirst = refusal !== null && hasBody(req) && this.#c.honeypot?.answersFromBody(request) === true;
     // Judged without the body: the gateway's own refusals, an expectation to answer, no body.
-    if (refusal !== null || expectation !== 'none' || !hasBody(req)) {
+    if ((refusal !== null && !bodyFirst) || expectation !== 'none' || !hasBody(req)) {
       const decision = this.#c.pipeline.decide(head, refusal);
       if (decision.kind === 'refuse' || expectation === 'other' || !hasBody(req)) {
         this.#act(req, res, head, client, decision, expectation === 'other' ? EXPECTATION_FAILED : null);
@@ -95,7 +97,7 @@ export class Exchange {
       }
       res.writeContinue();
     }
-    this.#withBody(req, res, line, headers, client);
+    this.#withBody(req, res, line, headers, client, refusal);
   }
 
   /** Read the body's start (bounded, under the minimum rate), judge the request with it, act. */
@@ -105,6 +107,7 @@ export class Exchange {
     line: string,
     headers: Array<[string, string]>,
     client: Client,
+    refusal: Refusal | null,
   ): void {
     const { limits, timeouts } = this.#c.config;
     let slow = false;
@@ -127,7 +130,7 @@ export class Exchange {
         limits.bodyInspectBytes,
       );
       const observation = this.#observe(request, req.socket, client);
-      const decision = this.#c.pipeline.decide(observation, null);
+      const decision = this.#c.pipeline.decide(observation, refusal);
       if (decision.kind === 'refuse') watch.stop();
       const body: ForwardBody =
         start.kind === 'whole'

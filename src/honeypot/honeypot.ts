@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import type { HoneypotSettings } from '../config/honeypotSettings.js';
 import type { Match } from '../detect/types.js';
-import type { HttpObservation } from '../observe/observation.js';
+import type { HttpObservation, HttpRequest } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
-import { type PlayAlong, playAlongFor } from './playAlong.js';
+import { isIrcPort, type PlayAlong, playAlongFor } from './playAlong.js';
 import { azenvAnswer, ircProbeAnswer } from './proxyAnswers.js';
 import { Quarantine } from './quarantine.js';
 import { newSessionFacts, sessionEvent } from './sessionEvents.js';
@@ -73,6 +73,18 @@ export class Honeypot {
    */
   admitsBanned(ip: string): boolean {
     return this.#settings.banned && this.#budget.hasRoom(ip);
+  }
+
+  /**
+   * True for a request whose answer the honeypot makes from its body, which the gateway then
+   * reads (bounded, under its minimum rate) before judging: an absolute-form POST to an IRC port,
+   * the cross-protocol way bots spoke IRC through HTTP proxies.
+   */
+  answersFromBody(request: HttpRequest): boolean {
+    const a = request.authority;
+    return (
+      request.form === 'absolute' && request.method.toUpperCase() === 'POST' && a !== null && isIrcPort(a.port ?? 80)
+    );
   }
 
   /** An answer to play for a refused HTTP request (absolute form, judge script), or null. */

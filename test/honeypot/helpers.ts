@@ -1,19 +1,18 @@
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import type { z } from 'zod';
 import type { GatewayConfig } from '../../src/config/gatewayConfig.js';
 import { resolveHoneypot } from '../../src/config/honeypotSettings.js';
-import type { ConfigFile } from '../../src/config/schema.js';
+import { ConfigFileSchema } from '../../src/config/schema.js';
 import { openRaw, waitFor } from '../gateway/helpers.js';
 
-/** The config's `honeypot` section as a test writes it, over a quarantine in `dir`. */
-export function honeypotOn(dir: string, section: NonNullable<ConfigFile['honeypot']> = {}): Partial<GatewayConfig> {
-  return {
-    honeypot: resolveHoneypot({
-      enabled: true,
-      ...section,
-      quarantine: { dir: `${dir}/quarantine`, ...section.quarantine },
-    }),
-  };
+/** The `honeypot` section as a config file writes it (`idle: 700ms`), checked by the config schema. */
+type HoneypotSection = NonNullable<z.input<typeof ConfigFileSchema.shape.honeypot>>;
+
+/** The config's `honeypot` section as a test writes it, switched on, over a quarantine in `dir`. */
+export function honeypotOn(dir: string, section: HoneypotSection = {}): Partial<GatewayConfig> {
+  const written = { enabled: true, ...section, quarantine: { dir: `${dir}/quarantine`, ...section.quarantine } };
+  return { honeypot: resolveHoneypot(ConfigFileSchema.shape.honeypot.parse(written)) };
 }
 
 /**
@@ -46,21 +45,25 @@ export class RawClient {
 
   /** Wait until what was received matches; returns it. */
   read(until: RegExp, deadlineMs = 5000): Promise<string> {
-    return waitFor(
-      `${until} in ${JSON.stringify(this.received.slice(-300))}`,
-      () => (until.test(this.received) ? this.received : undefined),
-      deadlineMs,
-    );
+    return this.#wait(String(until), () => (until.test(this.received) ? this.received : undefined), deadlineMs);
   }
 
   /** Send one line and wait for the reply matching `until`, returning only what came after the send. */
   async ask(line: string, until: RegExp): Promise<string> {
     const before = this.received.length;
     this.send(`${line}\r\n`);
-    await waitFor(`${until} after ${JSON.stringify(line)}`, () =>
-      until.test(this.received.slice(before)) ? true : undefined,
-    );
+    const what = `${until} after ${JSON.stringify(line)}`;
+    await this.#wait(what, () => (until.test(this.received.slice(before)) ? true : undefined));
     return this.received.slice(before);
+  }
+
+  /** waitFor, telling on failure what had been received by then. */
+  async #wait<T>(what: string, check: () => T | undefined, deadlineMs = 5000): Promise<T> {
+    try {
+      return await waitFor(what, check, deadlineMs);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; received ${JSON.stringify(this.received.slice(-400))}`);
+    }
   }
 
   close(): void {
