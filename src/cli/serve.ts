@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type ConfigFile, readConfigFile, resolveGatewayConfig } from '../config/index.js';
-import { startGatewayService } from '../gateway/service.js';
+import { type ConfigFile, type GatewayConfig, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import { type GatewayService, startGatewayService } from '../gateway/service.js';
 
 interface ServeFlags {
   upstream?: string;
@@ -34,6 +34,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   log(
     `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
   );
+  if (config.honeypot.enabled) log(describeHoneypot(config, service));
 
   // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {
@@ -56,4 +57,15 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** The honeypot's start-up line; an id in `honeypot.for` that names no threat and no rule would never match. */
+function describeHoneypot(config: GatewayConfig, service: GatewayService): string {
+  const h = config.honeypot;
+  const rules = new Set(service.holder.rules.map((r) => r.spec.id));
+  const unknown = h.for.filter(
+    (id) => service.holder.catalog.get(id) === undefined && !rules.has(id) && !id.startsWith('gateway-'),
+  );
+  const warning = unknown.length > 0 ? `; honeypot.for names no threat or rule: ${unknown.join(', ')}` : '';
+  return `bansho: honeypot on for ${h.for.join(', ')} (quarantine ${h.quarantine.dir}, banned sources ${h.banned ? 'let in within their budget' : 'dropped'}); it never connects anywhere${warning}`;
 }

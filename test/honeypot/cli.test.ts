@@ -18,7 +18,7 @@ describe('bansho honeypot list and show', () => {
     const config = `${tmp.dir}/bansho.yaml`;
     writeFileSync(
       config,
-      `upstream: http://127.0.0.1:9\nlisten: 127.0.0.1:0\ndb: ${db}\nhoneypot:\n  enabled: true\n  quarantine: { dir: ${tmp.dir}/quarantine, max_message: 64KiB }\n  session: { idle: 5s }\n`,
+      `upstream: http://127.0.0.1:9\nlisten: 127.0.0.1:0\ndb: ${db}\nhoneypot:\n  enabled: true\n  for: [mail-relay-attempt, irc-relay-attempt, prettypak]\n  quarantine: { dir: ${tmp.dir}/quarantine, max_message: 64KiB }\n  session: { idle: 5s }\n`,
     );
     const serve = startBansho(['serve', '--config', config]);
     const port = await waitFor('bansho serve to listen', () => listeningPort(serve.output.stderr), 15_000);
@@ -47,6 +47,10 @@ describe('bansho honeypot list and show', () => {
 
     serve.child.kill('SIGTERM');
     assert.equal(await serve.exited, 0, serve.output.stderr);
+    assert.match(
+      serve.output.stderr,
+      /bansho: honeypot on for mail-relay-attempt, irc-relay-attempt, prettypak \(quarantine .*\); it never connects anywhere; honeypot\.for names no threat or rule: prettypak\n/,
+    );
   });
   after(() => tmp.cleanup());
 
