@@ -19,7 +19,7 @@ type NodeParser = {
  * could not be taken (or an earlier answer on it is still going out), and the caller refuses it
  * as it always has.
  */
-export function detachFromHttp(socket: Socket): boolean {
+function detachFromHttp(socket: Socket): boolean {
   const s = socket as Socket & { parser?: NodeParser | null; _httpMessage?: { writableFinished: boolean } | null };
   const parser = s.parser;
   // An answer to an earlier pipelined request still going out needs node's listeners: not taken.
@@ -47,10 +47,20 @@ export function detachFromHttp(socket: Socket): boolean {
 }
 
 /**
+ * A connection whose request node's parser refused, taken for a tunnel: the bytes that came
+ * after the request head, or null when it cannot be taken (the head is not complete in `raw`,
+ * or node's parser is not as expected) — then it is refused as always.
+ */
+export function takeRefusedConnection(socket: Socket, raw: Buffer): Buffer | null {
+  const held = bytesAfterHead(raw);
+  return held !== null && detachFromHttp(socket) ? held : null;
+}
+
+/**
  * The bytes a client sent after its request head, in the buffer the parser refused: what a
  * tunnel must see first. Null when the head is not complete in it (its end has not arrived).
  */
-export function bytesAfterHead(raw: Buffer): Buffer | null {
+function bytesAfterHead(raw: Buffer): Buffer | null {
   const crlf = raw.indexOf('\r\n\r\n');
   const lf = raw.indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return raw.subarray(crlf + 4);

@@ -2,16 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Duplex, Readable } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import { unmapIPv4 } from '../defense/address.js';
 import type { BanManager } from '../defense/banManager.js';
 import type { Honeypot } from '../honeypot/honeypot.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
-import type { HttpObservation, HttpRequest } from '../observe/observation.js';
+import type { HttpObservation } from '../observe/observation.js';
 import { parseRawRequest } from '../observe/rawRequest.js';
 import { hasBody, prefixThenRest, readBodyStart, watchBodyRate } from './bodyReader.js';
 import type { Client, ClientIdentity } from './clientIdentity.js';
-import { bytesAfterHead, detachFromHttp } from './detachParser.js';
-import type { ForwardBody, Upstream, UpstreamTarget } from './forward.js';
+import { takeRefusedConnection } from './detachParser.js';
+import type { ForwardBody, Upstream } from './forward.js';
+import { headerPairs, observationOf, requestLine, upstreamTarget } from './nodeRequest.js';
 import type { Recorder } from './recorder.js';
 import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
 import { afterPending, isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
@@ -73,7 +73,7 @@ export class Exchange {
     const line = requestLine(req);
     const request = buildHttpRequest({ line, headers });
     const refusal = refusalFor(request, this.#c.site, headers);
-    const head = this.#observe(request, socket, client);
+    const head = observationOf(request, socket, client);
     if (refusal === null && request.form === 'asterisk') {
       res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' }).end();
       return;
@@ -114,7 +114,7 @@ export class Exchange {
     const watch = watchBodyRate(req, limits.bodyMinRate, timeouts.bodyMs, () => {
       slow = true;
       this.#c.stats.slowBodies++;
-      const observation = this.#observe(buildHttpRequest({ line, headers }), req.socket, client);
+      const observation = observationOf(buildHttpRequest({ line, headers }), req.socket, client);
       this.#c.recorder.breach(observation, 'slow-body', 408);
       refuseInTurn(res, req.socket, REQUEST_TIMEOUT);
       req.socket.destroySoon();
@@ -129,7 +129,7 @@ export class Exchange {
         { line, headers, bodyPrefix: bodyBytes.toString('latin1') },
         limits.bodyInspectBytes,
       );
-      const observation = this.#observe(request, req.socket, client);
+      const observation = observationOf(request, req.socket, client);
       const decision = this.#c.pipeline.decide(observation, refusal);
       if (decision.kind === 'refuse') watch.stop();
       const body: ForwardBody =
@@ -154,9 +154,10 @@ export class Exchange {
     if (decision.kind === 'refuse') {
       this.#c.stats.refused++;
       // Play-along: the ban and its event as always, then the open proxy's answer instead of 400.
-      const play = this.#c.honeypot?.planAnswer(observation, decision.matches) ?? null;
+      const honeypot = this.#c.honeypot;
+      const play = honeypot?.planAnswer(observation, decision.matches) ?? null;
       this.#c.recorder.refused(observation, decision.matches, decision.ban, play ? 200 : decision.status);
-      refuseInTurn(res, socket, play ? (this.#c.honeypot as Honeypot).answer(play) : refusalAnswer(decision.status));
+      refuseInTurn(res, socket, play && honeypot ? honeypot.answer(play) : refusalAnswer(decision.status));
       return;
     }
     // A banned source let in for the honeypot never reaches the site, whatever it asks.
@@ -193,7 +194,7 @@ export class Exchange {
       return;
     }
     const headers = headerPairs(req.rawHeaders);
-    const observation = this.#observe(
+    const observation = observationOf(
       buildHttpRequest({ line: requestLine(req), headers }),
       s,
       this.#c.identity.of(s, headers),
@@ -212,7 +213,7 @@ export class Exchange {
     const client = this.#c.identity.of(s, headers);
     if (this.#turnedAway(socket, client, (answer) => refuseAfterPending(socket, answer))) return;
     const request = buildHttpRequest({ line: requestLine(req), headers });
-    const observation = this.#observe(request, s, client);
+    const observation = observationOf(request, s, client);
     // An upgrade carries no body the gateway could judge: one that declares one is refused.
     const refusal = refusalFor(request, this.#c.site, headers) ?? (hasBody(req) ? 'unparsable' : null);
     const decision = this.#c.pipeline.decide(observation, refusal);
@@ -246,14 +247,11 @@ export class Exchange {
     const raw = err.rawPacket ?? Buffer.alloc(0);
     const request = parseRawRequest(raw, code || err.message);
     // Nothing parsed: no header to name a client behind a proxy, so the peer it is.
-    const observation = this.#observe(request, socket, this.#c.identity.of(socket, []));
+    const observation = observationOf(request, socket, this.#c.identity.of(socket, []));
     const tooLarge = code === 'HPE_HEADER_OVERFLOW';
     // The four-token CONNECT reaches play-along only here: node's parser refused it.
-    const takeOver = (): Buffer | null => {
-      const held = bytesAfterHead(raw);
-      return held !== null && detachFromHttp(socket) ? held : null;
-    };
-    this.#refuseRaw(socket, observation, 'unparsable', tooLarge, tooLarge ? null : takeOver);
+    const takeOver = tooLarge ? null : () => takeRefusedConnection(socket, raw);
+    this.#refuseRaw(socket, observation, 'unparsable', tooLarge, takeOver);
   }
 
   /**
@@ -271,23 +269,13 @@ export class Exchange {
     const decision = this.#c.pipeline.decide(observation, refusal);
     const status = tooLarge ? 431 : 400;
     this.#c.stats.refused++;
-    const honeypot = this.#c.honeypot;
-    let play = takeOver && honeypot ? honeypot.planTunnel(observation, decision.matches) : null;
-    const held = play && takeOver ? takeOver() : null;
-    if (play && held === null) {
-      honeypot?.release(play);
-      play = null;
-    }
-    this.#c.recorder.refused(
-      observation,
-      decision.matches,
-      decision.kind === 'refuse' && decision.ban,
-      play ? 200 : status,
-    );
-    if (play && honeypot && held) {
-      const plan = play;
-      afterPending(socket, () => honeypot.takeOver(plan, socket, held));
-    } else refuseAfterPending(socket, refusalAnswer(status));
+    const tunnel = takeOver
+      ? (this.#c.honeypot?.prepareTunnel(observation, decision.matches, socket, takeOver) ?? null)
+      : null;
+    const ban = decision.kind === 'refuse' && decision.ban;
+    this.#c.recorder.refused(observation, decision.matches, ban, tunnel ? 200 : status);
+    if (tunnel) afterPending(socket, tunnel);
+    else refuseAfterPending(socket, refusalAnswer(status));
   }
 
   /**
@@ -307,41 +295,4 @@ export class Exchange {
     refuse(FORBIDDEN);
     return true;
   }
-
-  #observe(request: HttpRequest, socket: Socket, client: Client): HttpObservation {
-    return {
-      kind: 'http',
-      transport: 'tcp',
-      time: Date.now(),
-      sensor: 'gateway',
-      source: { ip: client.ip, port: client.port },
-      destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
-      request,
-      status: null,
-    };
-  }
-}
-
-function upstreamTarget(req: IncomingMessage, request: HttpRequest): UpstreamTarget {
-  if (request.form === 'origin') return { path: req.url as string };
-  const path = `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
-  const a = request.authority;
-  if (a === null) return { path };
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  return { path, authority: a.port === null ? host : `${host}:${a.port}` };
-}
-
-/**
- * The request line as node's parser accepted it (single spaces; the parser allows nothing
- * else). llhttp takes a line without a version as HTTP/0.9: that line carried no version.
- */
-function requestLine(req: IncomingMessage): string {
-  if (req.httpVersionMajor === 0) return `${req.method} ${req.url}`;
-  return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
-}
-
-function headerPairs(raw: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
-  return pairs;
 }

@@ -93,15 +93,26 @@ export class Honeypot {
     return play?.kind === 'answer' ? this.#plan(play, observation) : null;
   }
 
-  /** A tunnel to play for a refused CONNECT (the four-token 2003 form too), or null. */
-  planTunnel(observation: HttpObservation, matches: readonly Match[]): Plan<'tunnel'> | null {
+  /**
+   * The tunnel to play for a refused CONNECT (the four-token 2003 form too), ready to start; null
+   * when the request is not one to play along with, the budget is spent, or `take` cannot hand
+   * over the socket (it yields the bytes that came after the request).
+   */
+  prepareTunnel(
+    observation: HttpObservation,
+    matches: readonly Match[],
+    socket: Duplex,
+    take: () => Buffer | null,
+  ): (() => void) | null {
     const play = playAlongFor(observation.request, matches, this.#wanted);
-    return play?.kind === 'tunnel' ? this.#plan(play, observation) : null;
-  }
-
-  /** A plan the gateway could not carry out after all: its slot is given back. */
-  release(plan: { readonly allowance: SessionAllowance }): void {
-    plan.allowance.end();
+    const plan = play?.kind === 'tunnel' ? this.#plan(play, observation) : null;
+    if (plan === null) return null;
+    const held = take();
+    if (held === null) {
+      plan.allowance.end();
+      return null;
+    }
+    return () => this.#takeOver(plan, socket, held);
   }
 
   /** The bytes to answer a planned request with (then close); the session is recorded. */
@@ -123,7 +134,7 @@ export class Honeypot {
   }
 
   /** Take the abuser's socket for a planned tunnel: `held` are the bytes that came after its request. */
-  takeOver(plan: Plan<'tunnel'>, socket: Duplex, held: Buffer): void {
+  #takeOver(plan: Plan<'tunnel'>, socket: Duplex, held: Buffer): void {
     const o = plan.observation;
     const facts = newSessionFacts(plan.play, o.source, o.destination, this.#clock());
     const s = this.#settings;
