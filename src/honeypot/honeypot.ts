@@ -112,6 +112,8 @@ export class Honeypot {
       plan.allowance.end();
       return null;
     }
+    // The start may wait for earlier answers on the connection; if it closes first, the slot is freed.
+    socket.once('close', () => plan.allowance.end());
     return () => this.#takeOver(plan, socket, held);
   }
 
@@ -135,6 +137,7 @@ export class Honeypot {
 
   /** Take the abuser's socket for a planned tunnel: `held` are the bytes that came after its request. */
   #takeOver(plan: Plan<'tunnel'>, socket: Duplex, held: Buffer): void {
+    if (socket.destroyed) return;
     const o = plan.observation;
     const facts = newSessionFacts(plan.play, o.source, o.destination, this.#clock());
     const s = this.#settings;
