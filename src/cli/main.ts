@@ -33,6 +33,7 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'dashboard', load: () => import('./dashboard.js') },
   { name: 'source', load: () => import('./source.js') },
   { name: 'abuse', load: () => import('./abuse.js') },
+  { name: 'honeypot', load: () => import('./honeypot.js') },
 ];
 
 function packageVersion(): string {

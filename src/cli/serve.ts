@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ConfigFile, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import { type ConfigFile, type GatewayConfig, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import type { GatewayService } from '../gateway/service.js';
 import { startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
 import { keepRunningWhenOutputCloses } from './outputClosed.js';
 
@@ -46,6 +47,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
   if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
+  if (config.honeypot.enabled) log(describeHoneypot(config, service));
 
   // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {
@@ -68,4 +70,15 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** The honeypot's start-up line; an id in `honeypot.for` that names no threat and no rule would never match. */
+function describeHoneypot(config: GatewayConfig, service: GatewayService): string {
+  const h = config.honeypot;
+  const rules = new Set(service.holder.rules.map((r) => r.spec.id));
+  const unknown = h.for.filter(
+    (id) => service.holder.catalog.get(id) === undefined && !rules.has(id) && !id.startsWith('gateway-'),
+  );
+  const warning = unknown.length > 0 ? `; honeypot.for names no threat or rule: ${unknown.join(', ')}` : '';
+  return `bansho: honeypot on for ${h.for.join(', ')} (quarantine ${h.quarantine.dir}, banned sources ${h.banned ? 'let in within their budget' : 'dropped'}); it never connects anywhere${warning}`;
 }

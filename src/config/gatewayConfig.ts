@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 import { sitePolicyFromFile } from './sitePolicy.js';
 
@@ -100,6 +101,8 @@ export interface GatewayConfig {
   /** Events older than this are deleted from the database (store/sqlite/retention.ts). */
   readonly retentionMs: number;
   readonly dashboard: DashboardConfig;
+  /** Play-along with proxy abuse (off by default). */
+  readonly honeypot: HoneypotSettings;
 }
 
 /** The dashboard's listener (null: none), its login token file, and where /metrics is served. */
@@ -240,6 +243,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     onEngineError: file.on_engine_error ?? 'block',
     allowTrace: file.allow_trace ?? false,
     dashboard: resolveDashboard(file.dashboard, flags),
+    honeypot: resolveHoneypot(file.honeypot),
   };
 }
 

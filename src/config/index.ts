@@ -16,4 +16,5 @@ export {
   resolveGatewayConfig,
   type Timeouts,
 } from './gatewayConfig.js';
+export { DEFAULT_HONEYPOT, HONEYPOT_THREATS, type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 export { type ConfigFile, ConfigFileSchema } from './schema.js';

@@ -188,6 +188,46 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   /** Abuse reports: RDAP, the reporter, redaction, SMTP (see src/config/abuseConfig.ts). */
   abuse: abuseSection.optional(),
+  /**
+   * Play along with proxy abuse instead of answering `400` (off by default): the abuser gets an
+   * open proxy, then the mail or IRC server it asked for, and nothing ever leaves the machine.
+   */
+  honeypot: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** Threat or rule ids whose requests are played along with. */
+      for: z.array(z.string().min(1)).min(1).optional(),
+      /** A banned source's connections enter the honeypot, within its budget, instead of being dropped. */
+      banned: z.boolean().optional(),
+      quarantine: z
+        .strictObject({
+          dir: z.string().min(1).optional(),
+          max_message: size.optional(),
+          max_total: size.optional(),
+          retention: positiveDuration.optional(),
+        })
+        .optional(),
+      /** What one source (an address, an IPv6 /64) may have of the honeypot per `window`. */
+      budget: z
+        .strictObject({
+          sessions: count.optional(),
+          bytes: size.optional(),
+          concurrent: count.optional(),
+          window: positiveDuration.optional(),
+        })
+        .optional(),
+      session: z
+        .strictObject({
+          bytes: size.optional(),
+          commands: count.optional(),
+          idle: positiveDuration.optional(),
+          lifetime: positiveDuration.optional(),
+        })
+        .optional(),
+      /** Sessions open at once, all sources together. */
+      max_sessions: count.optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;

@@ -2,17 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Duplex, Readable } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import { unmapIPv4 } from '../defense/address.js';
 import type { BanManager } from '../defense/banManager.js';
+import type { Honeypot } from '../honeypot/honeypot.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
-import type { HttpObservation, HttpRequest } from '../observe/observation.js';
+import type { HttpObservation } from '../observe/observation.js';
 import { parseRawRequest } from '../observe/rawRequest.js';
 import { hasBody, prefixThenRest, readBodyStart, watchBodyRate } from './bodyReader.js';
 import type { Client, ClientIdentity } from './clientIdentity.js';
-import type { ForwardBody, Upstream, UpstreamTarget } from './forward.js';
+import { takeRefusedConnection } from './detachParser.js';
+import type { ForwardBody, Upstream } from './forward.js';
+import { headerPairs, observationOf, requestLine, upstreamTarget } from './nodeRequest.js';
 import type { Recorder } from './recorder.js';
 import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
-import { isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
+import { afterPending, isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
 import type { Decision, RequestPipeline } from './requestPipeline.js';
 import {
   EXPECTATION_FAILED,
@@ -38,6 +40,8 @@ export interface ExchangeContext {
   readonly recorder: Recorder;
   readonly tunnels: TunnelRegistry;
   readonly stats: GatewayStats;
+  /** Play-along with proxy abuse (`honeypot.enabled`), or null. */
+  readonly honeypot: Honeypot | null;
 }
 
 /** How the client asked to send its body: plainly, after `100 Continue`, or with an expectation nobody meets. */
@@ -65,11 +69,11 @@ export class Exchange {
     this.#c.stats.requests++;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(socket, headers);
-    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer))) return;
+    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer), true)) return;
     const line = requestLine(req);
     const request = buildHttpRequest({ line, headers });
     const refusal = refusalFor(request, this.#c.site, headers);
-    const head = this.#observe(request, socket, client);
+    const head = observationOf(request, socket, client);
     if (refusal === null && request.form === 'asterisk') {
       res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' }).end();
       return;
@@ -82,8 +86,10 @@ export class Exchange {
       return;
     }
     res.once('close', () => this.#c.limits.endRequest(key));
+    // Play-along relays a POST to an IRC port (NICK, USER, JOIN in its body) to its IRC server.
+    const bodyFirst = refusal !== null && hasBody(req) && this.#c.honeypot?.answersFromBody(request) === true;
     // Judged without the body: the gateway's own refusals, an expectation to answer, no body.
-    if (refusal !== null || expectation !== 'none' || !hasBody(req)) {
+    if ((refusal !== null && !bodyFirst) || expectation !== 'none' || !hasBody(req)) {
       const decision = this.#c.pipeline.decide(head, refusal);
       if (decision.kind === 'refuse' || expectation === 'other' || !hasBody(req)) {
         this.#act(req, res, head, client, decision, expectation === 'other' ? EXPECTATION_FAILED : null);
@@ -91,7 +97,7 @@ export class Exchange {
       }
       res.writeContinue();
     }
-    this.#withBody(req, res, line, headers, client);
+    this.#withBody(req, res, line, headers, client, refusal);
   }
 
   /** Read the body's start (bounded, under the minimum rate), judge the request with it, act. */
@@ -101,13 +107,14 @@ export class Exchange {
     line: string,
     headers: Array<[string, string]>,
     client: Client,
+    refusal: Refusal | null,
   ): void {
     const { limits, timeouts } = this.#c.config;
     let slow = false;
     const watch = watchBodyRate(req, limits.bodyMinRate, timeouts.bodyMs, () => {
       slow = true;
       this.#c.stats.slowBodies++;
-      const observation = this.#observe(buildHttpRequest({ line, headers }), req.socket, client);
+      const observation = observationOf(buildHttpRequest({ line, headers }), req.socket, client);
       this.#c.recorder.breach(observation, 'slow-body', 408);
       refuseInTurn(res, req.socket, REQUEST_TIMEOUT);
       req.socket.destroySoon();
@@ -122,8 +129,8 @@ export class Exchange {
         { line, headers, bodyPrefix: bodyBytes.toString('latin1') },
         limits.bodyInspectBytes,
       );
-      const observation = this.#observe(request, req.socket, client);
-      const decision = this.#c.pipeline.decide(observation, null);
+      const observation = observationOf(request, req.socket, client);
+      const decision = this.#c.pipeline.decide(observation, refusal);
       if (decision.kind === 'refuse') watch.stop();
       const body: ForwardBody =
         start.kind === 'whole'
@@ -146,8 +153,16 @@ export class Exchange {
     const socket = req.socket;
     if (decision.kind === 'refuse') {
       this.#c.stats.refused++;
-      this.#c.recorder.refused(observation, decision.matches, decision.ban, decision.status);
-      refuseInTurn(res, socket, refusalAnswer(decision.status));
+      // Play-along: the ban and its event as always, then the open proxy's answer instead of 400.
+      const honeypot = this.#c.honeypot;
+      const play = honeypot?.planAnswer(observation, decision.matches) ?? null;
+      this.#c.recorder.refused(observation, decision.matches, decision.ban, play ? 200 : decision.status);
+      refuseInTurn(res, socket, play && honeypot ? honeypot.answer(play) : refusalAnswer(decision.status));
+      return;
+    }
+    // A banned source let in for the honeypot never reaches the site, whatever it asks.
+    if (this.#c.honeypot && !client.hop.trustedPeer && this.#c.bans.isBanned(client.ip)) {
+      socket.destroy();
       return;
     }
     if (decision.matches.length > 0) this.#c.recorder.record(observation, decision.matches, 'detected', null);
@@ -172,8 +187,11 @@ export class Exchange {
     );
   }
 
-  /** CONNECT is never tunnelled: the 2003 PrettyPark worm asked for `maila.microsoft.com:25`. */
-  onConnect(req: IncomingMessage, socket: Duplex): void {
+  /**
+   * CONNECT is never tunnelled: the 2003 PrettyPark worm asked for `maila.microsoft.com:25`. With
+   * play-along, the honeypot answers it instead (`head`: the client's bytes after its request).
+   */
+  onConnect(req: IncomingMessage, socket: Duplex, head: Buffer = Buffer.alloc(0)): void {
     // Node hands CONNECT and upgrade sockets over without its own error listener.
     socket.on('error', () => socket.destroy());
     const s = socket as Socket;
@@ -182,12 +200,12 @@ export class Exchange {
       return;
     }
     const headers = headerPairs(req.rawHeaders);
-    const observation = this.#observe(
+    const observation = observationOf(
       buildHttpRequest({ line: requestLine(req), headers }),
       s,
       this.#c.identity.of(s, headers),
     );
-    this.#refuseRaw(socket, observation, 'connect');
+    this.#refuseRaw(socket, observation, 'connect', false, () => head);
   }
 
   onUpgrade(req: IncomingMessage, socket: Duplex, held: Buffer): void {
@@ -201,7 +219,7 @@ export class Exchange {
     const client = this.#c.identity.of(s, headers);
     if (this.#turnedAway(socket, client, (answer) => refuseAfterPending(socket, answer))) return;
     const request = buildHttpRequest({ line: requestLine(req), headers });
-    const observation = this.#observe(request, s, client);
+    const observation = observationOf(request, s, client);
     // An upgrade carries no body the gateway could judge: one that declares one is refused.
     const refusal = refusalFor(request, this.#c.site, headers) ?? (hasBody(req) ? 'unparsable' : null);
     const decision = this.#c.pipeline.decide(observation, refusal);
@@ -232,29 +250,50 @@ export class Exchange {
       refuseAfterPending(socket, REQUEST_TIMEOUT);
       return;
     }
-    const request = parseRawRequest(err.rawPacket ?? Buffer.alloc(0), code || err.message);
+    const raw = err.rawPacket ?? Buffer.alloc(0);
+    const request = parseRawRequest(raw, code || err.message);
     // Nothing parsed: no header to name a client behind a proxy, so the peer it is.
-    const observation = this.#observe(request, socket, this.#c.identity.of(socket, []));
-    this.#refuseRaw(socket, observation, 'unparsable', code === 'HPE_HEADER_OVERFLOW');
+    const observation = observationOf(request, socket, this.#c.identity.of(socket, []));
+    const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+    // The four-token CONNECT reaches play-along only here: node's parser refused it.
+    const takeOver = tooLarge ? null : () => takeRefusedConnection(socket, raw);
+    this.#refuseRaw(socket, observation, 'unparsable', tooLarge, takeOver);
   }
 
-  /** Refuse outside node's response queue (CONNECT, a refused parse): ban first, then answer. */
-  #refuseRaw(socket: Duplex, observation: HttpObservation, refusal: Refusal, tooLarge = false): void {
+  /**
+   * Refuse outside node's response queue (CONNECT, a refused parse): ban first, then answer.
+   * With play-along, a CONNECT the honeypot wants gets `200` and its dialogue instead of `400`,
+   * when `takeOver` can hand over the socket (it yields the bytes that followed the request).
+   */
+  #refuseRaw(
+    socket: Duplex,
+    observation: HttpObservation,
+    refusal: Refusal,
+    tooLarge = false,
+    takeOver: (() => Buffer | null) | null = null,
+  ): void {
     const decision = this.#c.pipeline.decide(observation, refusal);
     const status = tooLarge ? 431 : 400;
     this.#c.stats.refused++;
-    this.#c.recorder.refused(observation, decision.matches, decision.kind === 'refuse' && decision.ban, status);
-    refuseAfterPending(socket, refusalAnswer(status));
+    const tunnel = takeOver
+      ? (this.#c.honeypot?.prepareTunnel(observation, decision.matches, socket, takeOver) ?? null)
+      : null;
+    const ban = decision.kind === 'refuse' && decision.ban;
+    this.#c.recorder.refused(observation, decision.matches, ban, tunnel ? 200 : status);
+    if (tunnel) afterPending(socket, tunnel);
+    else refuseAfterPending(socket, refusalAnswer(status));
   }
 
   /**
    * A banned client's request (a ban made while its connection was open, or a client behind a
    * proxy): true when it was turned away. A direct connection is cut; a proxy's gets `403` and
-   * is closed, since the proxy carries other clients' requests too.
+   * is closed, since the proxy carries other clients' requests too. With `honeypot.banned`, a
+   * direct client whose budget has room goes on (`honeypotMayAnswer`): only the honeypot answers it.
    */
-  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void): boolean {
+  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void, honeypotMayAnswer = false): boolean {
     if (!client.hop.trustedPeer) {
       if (!this.#c.bans.isBanned(client.ip)) return false;
+      if (honeypotMayAnswer && this.#c.honeypot?.admitsBanned(client.ip)) return false;
       socket.destroy();
       return true;
     }
@@ -262,41 +301,4 @@ export class Exchange {
     refuse(FORBIDDEN);
     return true;
   }
-
-  #observe(request: HttpRequest, socket: Socket, client: Client): HttpObservation {
-    return {
-      kind: 'http',
-      transport: 'tcp',
-      time: Date.now(),
-      sensor: 'gateway',
-      source: { ip: client.ip, port: client.port },
-      destination: { ip: unmapIPv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 },
-      request,
-      status: null,
-    };
-  }
-}
-
-function upstreamTarget(req: IncomingMessage, request: HttpRequest): UpstreamTarget {
-  if (request.form === 'origin') return { path: req.url as string };
-  const path = `${request.path || '/'}${request.query ? `?${request.query}` : ''}`;
-  const a = request.authority;
-  if (a === null) return { path };
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  return { path, authority: a.port === null ? host : `${host}:${a.port}` };
-}
-
-/**
- * The request line as node's parser accepted it (single spaces; the parser allows nothing
- * else). llhttp takes a line without a version as HTTP/0.9: that line carried no version.
- */
-function requestLine(req: IncomingMessage): string {
-  if (req.httpVersionMajor === 0) return `${req.method} ${req.url}`;
-  return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
-}
-
-function headerPairs(raw: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
-  return pairs;
 }

@@ -9,6 +9,7 @@ import { BanManager, type SyncBanStore } from '../defense/banManager.js';
 import { SourceScores } from '../defense/sourceScores.js';
 import { HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine } from '../detect/types.js';
+import { Honeypot } from '../honeypot/honeypot.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
@@ -77,6 +78,8 @@ export class Gateway {
   readonly #tlsServer: HttpsServer | null;
   readonly #upstream: Upstream;
   readonly #tunnels: TunnelRegistry;
+  /** Play-along with proxy abuse, when `honeypot.enabled`. */
+  readonly #honeypot: Honeypot | null;
   readonly #identity: ClientIdentity;
   readonly #siteNames: Set<string>;
   readonly #sitePorts = new Set<number>([80, 443]);
@@ -117,6 +120,13 @@ export class Gateway {
     // log (another gateway, `bansho bans add`) — closes the source's upgraded connections.
     this.bans.onBan(() => this.#tunnels.closeBanned(isBanned));
     const detection = options.detection;
+    this.#honeypot = config.honeypot.enabled
+      ? Honeypot.open({
+          settings: config.honeypot,
+          emit: (event) => this.events.push(event),
+          threatName: (id) => detection.catalog?.get(id)?.name,
+        })
+      : null;
     const recorder = new Recorder({
       bans: this.bans,
       events: this.events,
@@ -150,9 +160,10 @@ export class Gateway {
       recorder,
       tunnels: this.#tunnels,
       stats: this.stats,
+      honeypot: this.#honeypot,
     });
     const accept = {
-      dropIfBanned: (address: string | undefined, port: number | undefined) => this.bans.dropIfBanned(address, port),
+      dropIfBanned: (address: string | undefined, port: number | undefined) => this.#dropAtAccept(address, port),
       overLimit: (socket: Socket, ip: string, port: number) => {
         this.stats.overLimit++;
         recorder.breach(connectionObservation(socket, ip, port), 'too-many-connections', null);
@@ -187,7 +198,7 @@ export class Gateway {
     }
     const guard = {
       isTrusted: (a: string) => gateway.#identity.isTrusted(a),
-      dropIfBanned: (a: string | undefined, p: number | undefined) => gateway.bans.dropIfBanned(a, p),
+      dropIfBanned: (a: string | undefined, p: number | undefined) => gateway.#dropAtAccept(a, p),
     };
     for (const s of servers) {
       const bound = s.address() as AddressInfo;
@@ -241,6 +252,7 @@ export class Gateway {
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const s of servers) s.closeIdleConnections();
     this.#tunnels.closeAll();
+    this.#honeypot?.endSessions();
     const deadline = setTimeout(() => {
       for (const s of servers) s.closeAllConnections();
     }, this.config.timeouts.shutdownMs);
@@ -250,11 +262,21 @@ export class Gateway {
     await this.#release();
   }
 
-  /** Close the upstream pool, write pending bans and events. */
+  /** Close the upstream pool, end honeypot sessions, write pending bans and events. */
   async #release(): Promise<void> {
     await this.#upstream.close().catch(() => this.#upstream.destroy());
+    await this.#honeypot?.close();
     this.bans.close();
     await this.events.close();
+  }
+
+  /**
+   * At accept: true drops the connection (a banned source). With `honeypot.banned`, a banned
+   * source whose honeypot budget has room is let in; only the honeypot will answer it.
+   */
+  #dropAtAccept(address: string | undefined, port: number | undefined): boolean {
+    if (address !== undefined && this.#honeypot?.admitsBanned(address) && this.bans.isBanned(address)) return false;
+    return this.bans.dropIfBanned(address, port);
   }
 
   #servers(): Array<Server | HttpsServer> {

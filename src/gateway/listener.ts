@@ -40,7 +40,7 @@ export function createListener(
   server.on('request', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'continue'));
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'other'));
-  server.on('connect', (req: IncomingMessage, socket: Duplex) => x.onConnect(req, socket));
+  server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => x.onConnect(req, socket, head));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => x.onUpgrade(req, socket, head));
   server.on('clientError', (err: Error, socket: Duplex) => x.onClientError(err, socket as Socket));
   return server;

@@ -37,7 +37,8 @@ export interface SecurityEvent {
     end?: string;
   };
   source: { ip: string; port?: number };
-  destination?: { ip: string; port?: number };
+  /** `domain`: the host a proxy abuser asked for (the honeypot's sessions). */
+  destination?: { ip: string; port?: number; domain?: string };
   network?: { transport: string; protocol?: string };
   http?: {
     version?: string;
@@ -48,6 +49,19 @@ export interface SecurityEvent {
   user_agent?: { original: string };
   rule?: { id: string; name: string; ruleset: 'bansho'; category?: string };
   threat?: { software?: { id: string; name: string; type?: string; alias?: string[] } };
+  /** A message the honeypot took and never delivered: the envelope as the abuser gave it, headers it wrote. */
+  email?: {
+    direction?: 'inbound';
+    from?: { address: string[] };
+    to?: { address: string[] };
+    subject?: string;
+    message_id?: string;
+    /** The queue id the abuser was told (`250 … queued as ID`). */
+    local_id?: string;
+    x_mailer?: string;
+  };
+  /** `server_name`: the SNI of a TLS ClientHello sent into a honeypot tunnel. */
+  tls?: { client?: { server_name?: string } };
   bansho: {
     sensor: SensorName;
     /** The raw request line (bounded) or packet-log line: the evidence, as received. */
@@ -59,5 +73,34 @@ export interface SecurityEvent {
     origin?: { file: string; line: number };
     /** Flow summary (Zeek conn.log names) for `flow` events. */
     flow?: Record<string, string | number>;
+    honeypot?: HoneypotRecord;
   };
+}
+
+/** What a honeypot session did (sensor `honeypot`): what was asked for, what was said, where it is kept. */
+export interface HoneypotRecord {
+  /** Shared by the session's events; `bansho honeypot show ID`. */
+  session: string;
+  /** What the abuser was given. */
+  service: 'smtp' | 'irc' | 'silent' | 'proxy-judge' | 'irc-probe';
+  /** `host:port` of a CONNECT, or the absolute-form URL. */
+  requested: string;
+  bytes_in?: number;
+  bytes_out?: number;
+  /** Why the session ended (`quit`, `idle`, `budget`, …). */
+  end?: string;
+  helo?: string;
+  auth?: Array<{ mechanism: string; username: string }>;
+  messages?: number;
+  irc?: {
+    nick?: string;
+    user?: string;
+    realname?: string;
+    channels: string[];
+    messages: Array<{ target: string; text: string }>;
+  };
+  /** The first bytes of a silent tunnel, printable (`\xNN` for the rest). */
+  first_bytes?: string;
+  /** A quarantined message's file (0600) or why none was kept. */
+  quarantine?: { file: string; bytes: number; sha256: string; truncated: boolean } | { refused: string };
 }

@@ -6,6 +6,7 @@ import { type EventFact, factOf, isThreatFact } from './eventFacts.js';
 import { unitFor } from './periods.js';
 import { describeRecurrence, episodesOf, type Recurrence, recurrenceOf } from './recurrence.js';
 import { type Ranked, topBy, topPaths, topSources } from './top.js';
+import { type WantedByThreat, wantedOf } from './wanted.js';
 
 /** What the bulletin needs to know about a threat (a catalog entry). */
 export interface ThreatInfo {
@@ -93,6 +94,8 @@ export interface Bulletin {
   };
   readonly threatName: (id: string) => string;
   readonly hasOrigins: boolean;
+  /** What the honeypot learnt abusers wanted, per threat (empty without play-along). */
+  readonly wanted: readonly WantedByThreat[];
 }
 
 const DAY = 86_400_000;
@@ -163,6 +166,7 @@ export function buildBulletin(input: BulletinInput): Bulletin {
     },
     threatName,
     hasOrigins: origin !== undefined,
+    wanted: wantedOf(input.events, since, until, threatName),
   };
 }
 

@@ -26,9 +26,19 @@ export function factOf(e: SecurityEvent): EventFact {
   };
 }
 
-/** Threat events only (what trends count): detections, blocks, drops — not ban bookkeeping or flows. */
+/**
+ * Threat events only (what trends count): detections, blocks, drops — not ban bookkeeping or
+ * flows, nor the honeypot's sessions (the request that led there is counted already; what the
+ * abuser did next has its own section, "What they wanted").
+ */
 export function isThreatFact(f: EventFact): boolean {
-  return f.threatId !== null && f.action !== 'banned' && f.action !== 'unbanned' && f.action !== 'flow';
+  return (
+    f.threatId !== null &&
+    f.action !== 'banned' &&
+    f.action !== 'unbanned' &&
+    f.action !== 'flow' &&
+    f.sensor !== 'honeypot'
+  );
 }
 
 /** What a request aimed at: the path, or for proxy abuse the foreign host (and port) it asked for. */

@@ -22,3 +22,4 @@ export { renderHtml } from './render/htmlReport.js';
 export { renderMarkdown } from './render/markdown.js';
 export { barChartSvg, lineChartSvg } from './render/svgChart.js';
 export { type OriginLookup, type Ranked, topAsns, topBy, topCountries, topPaths, topSources } from './top.js';
+export { type WantedByThreat, wantedOf } from './wanted.js';

@@ -4,6 +4,7 @@ import { type Bulletin, type Incident, isoDay, isoTime } from '../bulletin.js';
 import { html, visible } from './escape.js';
 import { abuseText, actionsText, otherSourcesText } from './markdown.js';
 import { barChartSvg, lineChartSvg } from './svgChart.js';
+import { wantedHtml } from './wantedSection.js';
 
 const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:2em auto;padding:0 1em;color:#222}
@@ -43,6 +44,7 @@ export function renderHtml(b: Bulletin): string {
       body.push(incidentHtml(inc, i + 1));
     });
   }
+  body.push(...wantedHtml(b.wanted));
   if (b.top.sources.length > 0) {
     body.push('<h2>Top sources</h2>', `<figure id="top-sources">${barChartSvg(b.top.sources, 'top sources')}</figure>`);
     if (b.top.countries.length > 0)

@@ -3,6 +3,7 @@ import { describeOrigin } from '../../intel/origin.js';
 import { type AbuseNote, type Bulletin, type Incident, isoDay, isoTime } from '../bulletin.js';
 import { periodLabel } from '../periods.js';
 import { mdCode, mdText } from './escape.js';
+import { wantedMarkdown } from './wantedSection.js';
 
 /** The bulletin as Markdown: headline, threats table, incidents with evidence, counts table. */
 export function renderMarkdown(b: Bulletin): string {
@@ -26,6 +27,7 @@ export function renderMarkdown(b: Bulletin): string {
       out.push(...incidentMarkdown(inc, i + 1));
     });
   }
+  out.push(...wantedMarkdown(b.wanted));
   out.push(...countsTable(b));
   out.push(...topTables(b));
   if (b.hasOrigins) out.push('', `<small>${attributionMarkdown()}</small>`);
