@@ -109,14 +109,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     onEvent,
   });
   const monitor = new Monitor({
-    engine: null,
     judge,
     thresholds,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),
     onLine: (line) => out.line(line),
-    onEvent,
   });
   const afterChunk = async (): Promise<void> => {
     await out.drain();

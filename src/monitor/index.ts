@@ -13,5 +13,5 @@ export { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './detect/th
 export type { FlowSummary } from './flows/flow.js';
 export { MacNames } from './log/names.js';
 export { PacketLog } from './log/packetLog.js';
-export { Monitor, type MonitorOptions, type MonitorStats } from './monitor.js';
+export { inThreadJudge, Monitor, type MonitorOptions, type MonitorStats } from './monitor.js';
 export { evidenceText, printStoredEvidence } from './storedEvidence.js';

@@ -1,7 +1,5 @@
-import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
-import type { Engine } from '../detect/types.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
+import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
@@ -12,38 +10,35 @@ import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { flowEvent } from './events.js';
-import { type Judge, LocalJudge } from './judge/judge.js';
+import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
 import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
 import type { CutRequest } from './streams/httpCutter.js';
 
 export interface MonitorOptions {
-  /** The shared rule engine; null runs the network detectors only. Unused with `judge`. */
-  readonly engine: Engine | null;
-  /** Catalog names for threat ids. Unused with `judge`. */
-  readonly threatName?: (threatId: string) => string | undefined;
   /**
-   * Where requests, datagrams, ended connections and alerts are judged (another thread, see
-   * ./judge/remoteJudge.ts); by default a LocalJudge over `engine`, on this thread.
+   * Where requests, datagrams, ended connections and alerts are judged: `inThreadJudge(…)` on
+   * this thread, or a RemoteJudge on a worker (./judge/remoteJudge.ts). Events go where the
+   * judge sends them.
    */
-  readonly judge?: Judge<ConnectionView>;
+  readonly judge: Judge<ConnectionView>;
   readonly thresholds?: Thresholds;
-  /** The behaviours' limits (the config file's `behaviours`). Unused with `judge`. */
-  readonly behaviours?: BehaviourSettings;
-  /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). Unused with `judge`. */
-  readonly trustedProxies?: readonly string[];
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
   readonly source?: string | null;
-  /** Summarise every connection as a flow event, not only those with a detection. Unused with `judge`. */
-  readonly allFlows?: boolean;
   readonly limits?: Partial<ConnectionLimits>;
   readonly macNames?: MacNames;
   readonly onLine?: (line: string) => void;
-  /** Unused with `judge` (which reports its events itself). */
-  readonly onEvent: (event: SecurityEvent) => void;
+}
+
+/** A judge on this thread over the shared engine, whose flows carry the monitor's evidence. */
+export function inThreadJudge(options: Omit<JudgeOptions<ConnectionView>, 'onFlow'>): Judge<ConnectionView> {
+  return new LocalJudge<ConnectionView>({
+    ...options,
+    onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
+  });
 }
 
 export interface MonitorStats {
@@ -66,6 +61,8 @@ export class Monitor {
   readonly #log: PacketLog | null;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
+  /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
+  readonly #addresses = new Ipv4Texts();
   readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
@@ -84,17 +81,7 @@ export class Monitor {
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
     this.#loginGuessing = new LoginGuessingDetector(t.loginGuessing);
-    this.#judge =
-      options.judge ??
-      new LocalJudge<ConnectionView>({
-        engine: options.engine,
-        threatName: options.threatName,
-        allFlows: options.allFlows ?? false,
-        behaviours: options.behaviours,
-        trustedProxies: options.trustedProxies,
-        onEvent: options.onEvent,
-        onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
-      });
+    this.#judge = options.judge;
     this.#tracker = new ConnectionTracker(
       {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
@@ -120,7 +107,7 @@ export class Monitor {
 
   frame(frame: Frame): void {
     this.#frames++;
-    const p = this.#fragments.packet(decodePacket(frame));
+    const p = this.#fragments.packet(decodePacket(frame, this.#addresses));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const t = p.transport;

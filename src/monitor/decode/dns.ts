@@ -1,4 +1,5 @@
 import { ipv4Text, ipv6Text } from './address.js';
+import { u16 } from './bytes.js';
 
 export interface DnsQuestion {
   readonly name: string;
@@ -27,10 +28,6 @@ export interface DnsMessage {
 }
 
 const MAX_RECORDS = 64;
-
-function u16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
-}
 
 /** Decode a DNS message (RFC 1035) with bounded name decompression; null when it is not DNS. */
 export function decodeDns(b: Uint8Array): DnsMessage | null {

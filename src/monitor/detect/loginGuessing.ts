@@ -1,6 +1,6 @@
 import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import { u32 } from '../decode/bytes.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import { u32 } from '../decode/tcp.js';
 import { startsWithText } from '../log/textLines.js';
 import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';

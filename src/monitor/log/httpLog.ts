@@ -1,7 +1,8 @@
 import { ChunkedBody } from '../http/chunkedBody.js';
 import { type HeadFacts, headFacts, statusCode } from '../http/headFacts.js';
 import { bodyContent, ENCODED_KEPT } from './bodyContent.js';
-import { formatLatin1, messageStart } from './httpStart.js';
+import { formatLatin1 } from './formatText.js';
+import { messageStart } from './httpStart.js';
 import { mediaColumns } from './mediaColumns.js';
 import { multipartColumns } from './multipartColumns.js';
 

@@ -1,5 +1,5 @@
 import { ipv4Text } from '../decode/address.js';
-import type { Columns } from './otherInfo.js';
+import type { Columns } from './columns.js';
 
 /**
  * IGMP as tshark summarises it: queries, v1/v2 reports and leaves, and v3 reports with their

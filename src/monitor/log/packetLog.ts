@@ -2,24 +2,18 @@ import { flowKey } from '../decode/flowKey.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { type TcpHeader, windowScaleShift } from '../decode/tcp.js';
+import { arpColumns } from './arpInfo.js';
 import { ByteBudget } from './byteBudget.js';
-import { tsharkLine } from './columns.js';
+import { type Columns, LineFormatter } from './columns.js';
 import { FTP_PORT, FtpControlConversation, type FtpDataChannel, FtpDataChannels, ftpDataInfo } from './ftpLog.js';
 import { HttpLogConversation } from './httpLog.js';
 import { looksLikeHttp } from './httpStart.js';
+import { EchoTracker, icmpColumns } from './icmpInfo.js';
 import { igmpColumns } from './igmp.js';
 import { IMAP_PORT, ImapLogConversation } from './imapLog.js';
+import { fragmentColumns, ipProtocolName } from './ipInfo.js';
 import { IRC_PORT, ircInfo } from './ircLog.js';
 import type { MacNames } from './names.js';
-import {
-  arpColumns,
-  type Columns,
-  EchoTracker,
-  fragmentColumns,
-  icmpColumns,
-  ipProtocolName,
-  udpColumns,
-} from './otherInfo.js';
 import { PGSQL_PORT, PgsqlLogConversation } from './pgsqlLog.js';
 import { POP_PORT, PopLogConversation } from './popLog.js';
 import { SMTP_PORTS, SmtpLogConversation } from './smtpLog.js';
@@ -35,6 +29,7 @@ import {
 } from './tcpAnalysis.js';
 import { tcpInfo } from './tcpInfo.js';
 import { looksLikeTls, TLS_PORTS, TlsLogConversation, tlsByHeuristic } from './tlsLog.js';
+import { udpColumns } from './udpInfo.js';
 import { WebSocketLogConversation } from './webSocketLog.js';
 
 /** Telnet's port: tshark shows every segment with data as `Telnet Data ...`, whatever it holds. */
@@ -87,6 +82,7 @@ export class PacketLog {
   readonly #echoes = new EchoTracker();
   readonly #messageBudget = new ByteBudget();
   readonly #ftpChannels = new FtpDataChannels();
+  readonly #format = new LineFormatter();
   readonly #macNames: MacNames | undefined;
   readonly #maxConversations: number;
   #startNs: number | null = null;
@@ -110,10 +106,10 @@ export class PacketLog {
       const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
       const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
-      return tsharkLine(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
+      return this.#format.line(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
     }
     const c = this.#ipColumns(p, ns, tcpKey);
-    return tsharkLine(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
+    return this.#format.line(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
   }
 
   /** Nanoseconds since the first frame. */

@@ -1,4 +1,4 @@
-import { u32 } from '../decode/tcp.js';
+import { u32 } from '../decode/bytes.js';
 import { fitInfo } from './columnText.js';
 
 /**

@@ -7,7 +7,7 @@
  * `SSHv2` (or `SSHv1`).
  */
 
-import { u32 } from '../decode/tcp.js';
+import { u32 } from '../decode/bytes.js';
 
 export type SshSegmentSummary =
   | { readonly kind: 'message'; readonly protocol: string; readonly info: string }

@@ -1,7 +1,7 @@
 import { ipv4Text, ipv6Text, macText } from '../decode/address.js';
-import { u32 } from '../decode/tcp.js';
-import { formatText } from './httpStart.js';
-import type { Columns } from './otherInfo.js';
+import { u16, u32 } from '../decode/bytes.js';
+import type { Columns } from './columns.js';
+import { formatText } from './formatText.js';
 
 /**
  * What switches send to every port, as tshark summarises it: spanning tree BPDUs (802.3 + LLC,
@@ -35,7 +35,6 @@ export function switchProtocolColumns(frame: Uint8Array, at: number, type: numbe
 }
 
 const MALFORMED = '[Malformed Packet]';
-const u16 = (b: Uint8Array, at: number): number => ((b[at] as number) << 8) | (b[at + 1] as number);
 
 /** `Conf. TC + Root = 32768/0/00:11:22:33:44:55  Cost = 4  Port = 0x8001`, or a TCN. */
 function stpColumns(b: Uint8Array, at: number): Columns {

@@ -1,18 +1,11 @@
-import { optionLength, TCP_OPTION, type TcpHeader, u32 } from '../decode/tcp.js';
+import { u32 } from '../decode/bytes.js';
+import { optionLength, TCP_OPTION, type TcpHeader } from '../decode/tcp.js';
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
 
-/** flagText for each of the 512 flag combinations, filled on first use. */
-const FLAG_TEXTS: Array<string | undefined> = new Array<string | undefined>(512).fill(undefined);
-
 /** `[SYN, ACK]`-style flag list in tshark's bit order; `<None>` when no flag is set. */
 export function flagText(flags: number): string {
-  const i = flags & 0x1ff;
-  const cached = FLAG_TEXTS[i];
-  if (cached !== undefined) return cached;
-  const text = composeFlagText(i);
-  FLAG_TEXTS[i] = text;
-  return text;
+  return FLAG_TEXTS[flags & 0x1ff] as string;
 }
 
 function composeFlagText(flags: number): string {
@@ -23,6 +16,9 @@ function composeFlagText(flags: number): string {
   }
   return s === '' ? '<None>' : s;
 }
+
+/** flagText for each of the 512 flag combinations, worked out once. */
+const FLAG_TEXTS: readonly string[] = Array.from({ length: 512 }, (_, i) => composeFlagText(i));
 
 /** The analysed numbers a TCP Info text shows (a SegmentAnalysis has them). */
 export interface TcpNumbers {
