@@ -1,3 +1,4 @@
+import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
 import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
@@ -15,6 +16,7 @@ import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
 import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
 import type { CutRequest } from './streams/httpCutter.js';
+import { Conversations } from './tcp/conversations.js';
 
 export interface MonitorOptions {
   /**
@@ -59,6 +61,9 @@ export interface MonitorStats {
 export class Monitor {
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
+  readonly #clock = new CaptureClock();
+  /** TCP as tshark reads it: sequence analysis, and the protocol analyzers' events. */
+  readonly #conversations = new Conversations();
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
   /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
@@ -110,11 +115,14 @@ export class Monitor {
     const p = this.#fragments.packet(decodePacket(frame, this.#addresses));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
+    const f = p.frame;
+    const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
+    const seg = t.kind === 'tcp' ? this.#conversations.segment(p, t.tcp, ns, key) : null;
     let line: string | null = null;
     if (this.#log) {
-      line = this.#log.line(p, key);
+      line = this.#log.line(p, ns, seg);
       if (this.#o.onLine && this.#wanted(p)) this.#o.onLine(line);
     }
     if (t.kind === 'tcp') this.#tracker.segment(p, t.tcp, time, line, key);

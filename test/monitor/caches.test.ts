@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Ipv4Texts } from '../../src/monitor/decode/address.js';
-import { flagText } from '../../src/monitor/log/tcpInfo.js';
+import { flagText } from '../../src/monitor/log/info/tcp.js';
 import { RecentKeys } from '../../src/monitor/streams/recentKeys.js';
 
 describe('the speed caches give the same answers as computing afresh', () => {

@@ -1,7 +1,7 @@
 import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import { u32 } from '../decode/bytes.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import { startsWithText } from '../log/textLines.js';
+import { startsWithText } from '../protocols/textLines.js';
 import { countBuckets } from './countBuckets.js';
 import type { NetworkAlert } from './networkAlert.js';
 import type { Thresholds } from './thresholds.js';
