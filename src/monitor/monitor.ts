@@ -130,7 +130,7 @@ export class Monitor {
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
     this.#alert(this.#sshGuessing.packet(p, time));
-    this.#alert(this.#loginGuessing.packet(p, time));
+    if (seg !== null && seg.events.length > 0) this.#alert(this.#loginGuessing.segment(p, seg.events, time));
   }
 
   /** End of input: every open connection is flushed and summarised. */

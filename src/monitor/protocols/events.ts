@@ -85,7 +85,7 @@ export interface SmtpRequest {
 
 export interface SmtpReply {
   readonly kind: 'smtp_reply';
-  /** The first line's three-digit code, or -1. */
+  /** The first line's reply code (three digits, then a blank, `-` or the line's end), or -1. */
   readonly code: number;
   readonly lines: Uint8Array;
 }
@@ -112,7 +112,7 @@ export interface FtpRequest {
 
 export interface FtpReply {
   readonly kind: 'ftp_reply';
-  /** The three-digit reply code, or -1. */
+  /** The reply code (three digits, then a blank, `-` or the line's end), or -1. */
   readonly code: number;
   readonly line: Uint8Array;
 }

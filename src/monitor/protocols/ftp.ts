@@ -100,7 +100,8 @@ export class FtpControlConversation {
 
   /** Returns the reply code, or -1. */
   #response(line: string): number {
-    const code = /^\d{3}/.test(line) ? Number(line.slice(0, 3)) : -1;
+    // Three digits, then a blank, a hyphen (a multiline reply's first line) or the line's end.
+    const code = /^\d{3}(?:[ -]|$)/.test(line) ? Number(line.slice(0, 3)) : -1;
     if (line.startsWith('234') && this.#authRequested) this.#tls = true;
     else if (line.startsWith('227')) {
       const at = hostPort(line.slice(3));

@@ -225,7 +225,8 @@ export class SmtpConversation {
     for (let at = 0; at < pdu.length; ) {
       const line = lineAt(pdu, at, false) ?? { end: pdu.length, next: pdu.length };
       const code = line.end - at >= 3 ? replyCode(pdu, at) : -1;
-      if (at === 0) first = code;
+      // The event's code is RFC 5321's: three digits, then a blank, a hyphen or the line's end.
+      if (at === 0 && (line.end === 3 || pdu[3] === 0x20 || pdu[3] === 0x2d)) first = code;
       if (code >= 0) this.#reply(code);
       at = line.next;
     }
