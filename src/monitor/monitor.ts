@@ -14,9 +14,10 @@ import { flowEvent } from './events.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
-import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
-import type { CutRequest } from './streams/httpCutter.js';
+import type { CutRequest } from './protocols/http/cutter.js';
+import type { ConnectionView } from './tcp/connection.js';
 import { Conversations } from './tcp/conversations.js';
+import type { ConnectionLimits } from './tcp/limits.js';
 
 export interface MonitorOptions {
   /**
@@ -62,13 +63,12 @@ export class Monitor {
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
   readonly #clock = new CaptureClock();
-  /** TCP as tshark reads it: sequence analysis, and the protocol analyzers' events. */
-  readonly #conversations = new Conversations();
+  /** TCP, read as tshark reads it and tracked as its endpoints received it. */
+  readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
   /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
   readonly #addresses = new Ipv4Texts();
-  readonly #tracker: ConnectionTracker;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
@@ -87,13 +87,14 @@ export class Monitor {
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
     this.#loginGuessing = new LoginGuessingDetector(t.loginGuessing);
     this.#judge = options.judge;
-    this.#tracker = new ConnectionTracker(
-      {
+    this.#conversations = new Conversations({
+      sink: {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
         closed: (conn) => this.#judge.closed(conn),
       },
-      options.limits ?? {},
-    );
+      limits: options.limits ?? {},
+      readAll: options.log,
+    });
   }
 
   /** Counts so far (with a judge on another thread, of what it has answered). */
@@ -119,13 +120,14 @@ export class Monitor {
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
-    const seg = t.kind === 'tcp' ? this.#conversations.segment(p, t.tcp, ns, key) : null;
+    const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
     let line: string | null = null;
-    if (this.#log) {
+    // With the log, the table reads everything: a TCP segment always comes with its reading.
+    if (this.#log && (t.kind !== 'tcp' || seg !== null)) {
       line = this.#log.line(p, ns, seg);
       if (this.#o.onLine && this.#wanted(p)) this.#o.onLine(line);
     }
-    if (t.kind === 'tcp') this.#tracker.segment(p, t.tcp, time, line, key);
+    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, line);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
@@ -135,7 +137,7 @@ export class Monitor {
 
   /** End of input: every open connection is flushed and summarised. */
   end(): void {
-    this.#tracker.flushAll();
+    this.#conversations.flushAll();
   }
 
   #wanted(p: DecodedPacket): boolean {

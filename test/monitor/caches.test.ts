@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Ipv4Texts } from '../../src/monitor/decode/address.js';
 import { flagText } from '../../src/monitor/log/info/tcp.js';
-import { RecentKeys } from '../../src/monitor/streams/recentKeys.js';
+import { RecentKeys } from '../../src/monitor/tcp/recentKeys.js';
 
 describe('the speed caches give the same answers as computing afresh', () => {
   test('IPv4 text from the address cache, including addresses that share a slot', () => {

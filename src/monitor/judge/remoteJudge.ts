@@ -7,8 +7,8 @@ import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 import { flowEvent } from '../events.js';
 import type { FlowFacts } from '../flows/flow.js';
-import type { ConnectionView } from '../streams/connections.js';
-import { connectionUid } from '../streams/connectionUid.js';
+import type { ConnectionView } from '../tcp/connection.js';
+import { connectionUid } from '../tcp/connectionUid.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 

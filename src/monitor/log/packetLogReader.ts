@@ -23,7 +23,7 @@ export class PacketLogReader {
     const f = p.frame;
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
-    const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.segment(p, t.tcp, ns) : null;
+    const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.read(p, t.tcp, ns) : null;
     return this.#log.line(p, ns, seg);
   }
 }

@@ -49,6 +49,7 @@ export function readApplication(
     readService(conv, conv.service.reader, seg, payload, tcp.destinationPort === conv.service.port);
     return;
   }
+  if (!context.readsAll) return;
   const fin = (tcp.flags & 0x01) !== 0;
   // On a port no dissector claims, tshark's TLS heuristic takes the conversation from this segment on.
   if (conv.http === 'no' && !conv.portClaimed && tlsByHeuristic(payload)) {

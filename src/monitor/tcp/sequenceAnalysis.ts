@@ -94,6 +94,23 @@ export function isPortReuse(conv: ConversationAnalysis, dir: 0 | 1, seg: Segment
   return (seg.flags & TCP_FLAGS.SYN) !== 0 && fwd.baseSet && seg.seq !== fwd.baseSeq;
 }
 
+/**
+ * The base sequence numbers alone, from the first segment each way (or the other side's ACK):
+ * all a conversation that nothing reads needs, to tell when its ports are reused.
+ */
+export function noteBases(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): void {
+  const fwd = conv.flows[dir];
+  const rev = conv.flows[dir === 0 ? 1 : 0];
+  if (!fwd.baseSet) {
+    fwd.baseSeq = (seg.flags & TCP_FLAGS.SYN) !== 0 ? seg.seq : (seg.seq - 1) >>> 0;
+    fwd.baseSet = true;
+  }
+  if (!rev.baseSet && (seg.flags & TCP_FLAGS.ACK) !== 0) {
+    rev.baseSeq = (seg.ack - 1) >>> 0;
+    rev.baseSet = true;
+  }
+}
+
 /** Analyse one segment of `conv` sent in direction `dir`, updating the conversation; the findings go to `out`. */
 export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts, out: SegmentAnalysis): void {
   const fwd = conv.flows[dir];
@@ -102,14 +119,7 @@ export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: Segm
   const isSyn = (flags & TCP_FLAGS.SYN) !== 0;
   const hasAck = (flags & TCP_FLAGS.ACK) !== 0;
 
-  if (!fwd.baseSet) {
-    fwd.baseSeq = isSyn ? seq : (seq - 1) >>> 0;
-    fwd.baseSet = true;
-  }
-  if (!rev.baseSet && hasAck) {
-    rev.baseSeq = (ack - 1) >>> 0;
-    rev.baseSet = true;
-  }
+  noteBases(conv, dir, seg);
   if (isSyn) applyWindowScale(fwd, rev, hasAck, seg.wsShift);
   if (isSyn && !hasAck) {
     conv.synTime = seg.time;

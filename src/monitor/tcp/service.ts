@@ -62,6 +62,8 @@ function portClaim(port: number): 'http' | 'tls' | number | null {
 export interface ServiceContext {
   readonly budget: ByteBudget;
   readonly ftpChannels: FtpDataChannels;
+  /** Every protocol is read (for the packet log), not only the services (see ./conversations.ts). */
+  readonly readsAll: boolean;
 }
 
 /**

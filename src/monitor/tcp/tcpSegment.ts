@@ -1,5 +1,6 @@
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
+import type { Conversation } from './conversation.js';
 import type { SegmentAnalysis } from './sequenceAnalysis.js';
 
 /** Which analyzer read a segment, as far as the packet log must know to show a part of a PDU. */
@@ -11,6 +12,8 @@ export type Reader = 'none' | 'http' | 'tls' | 'ssh' | 'pgsql' | 'other';
  * anew for every segment: read it before the next.
  */
 export class TcpSegment implements SegmentAnalysis {
+  /** The conversation it belongs to (set by every read before anything looks at it). */
+  conversation!: Conversation;
   /** Direction within the conversation: 0 from the endpoint that opened it. */
   dir: 0 | 1 = 0;
   flags = 0;
@@ -29,9 +32,12 @@ export class TcpSegment implements SegmentAnalysis {
   readonly events: ProtocolEvent[] = [];
 
   reset(): void {
+    this.flags = 0;
+    this.gap = 0;
     this.reader = 'none';
     this.reading = null;
     this.toServer = false;
-    this.events.length = 0;
+    // Setting an array's length costs a call even when it changes nothing.
+    if (this.events.length !== 0) this.events.length = 0;
   }
 }

@@ -1,4 +1,4 @@
-import { seqAdd, seqDiff } from '../tcp/seq.js';
+import { seqAdd, seqDiff } from './seq.js';
 
 /** Bounds on what one direction of one connection may hold while waiting for a gap to fill. */
 export interface StreamLimits {

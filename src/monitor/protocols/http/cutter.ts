@@ -1,7 +1,7 @@
-import { isHttpVersion } from '../../observe/httpRequest.js';
-import { LIMITS } from '../../observe/observation.js';
-import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../protocols/http/chunkedBody.js';
-import { type HeadFacts, headFacts as readHeadFacts } from '../protocols/http/headFacts.js';
+import { isHttpVersion } from '../../../observe/httpRequest.js';
+import { LIMITS } from '../../../observe/observation.js';
+import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from './chunkedBody.js';
+import { type HeadFacts, headFacts as readHeadFacts } from './headFacts.js';
 
 /**
  * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses

@@ -21,12 +21,18 @@ export class RecentKeys {
     this.#serials.delete(key);
   }
 
-  add(key: string): void {
+  /** Remember `key` (again); returns the key this forgot, if it forgot one. */
+  add(key: string): string | undefined {
     const slot = this.#next % this.#ring.length;
     const old = this.#ring[slot];
-    if (old !== undefined && this.#serials.get(old) === this.#next - this.#ring.length) this.#serials.delete(old);
+    let forgotten: string | undefined;
+    if (old !== undefined && this.#serials.get(old) === this.#next - this.#ring.length) {
+      this.#serials.delete(old);
+      forgotten = old;
+    }
     this.#ring[slot] = key;
     this.#serials.set(key, this.#next);
     this.#next++;
+    return forgotten;
   }
 }
