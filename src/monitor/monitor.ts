@@ -14,6 +14,8 @@ import { flowEvent } from './events.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
+import { readDatagram } from './protocols/dns.js';
+import type { ProtocolEvent } from './protocols/events.js';
 import type { CutRequest } from './protocols/http/cutter.js';
 import type { ConnectionView } from './tcp/connection.js';
 import { Conversations } from './tcp/conversations.js';
@@ -69,6 +71,8 @@ export class Monitor {
   readonly #fragments = new IpReassembler();
   /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
   readonly #addresses = new Ipv4Texts();
+  /** What the analyzers read off the current frame when it is UDP (DNS). */
+  readonly #datagramEvents: ProtocolEvent[] = [];
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
@@ -121,11 +125,15 @@ export class Monitor {
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
+    const datagram = this.#datagramEvents;
+    if (datagram.length !== 0) datagram.length = 0;
+    if (t.kind === 'udp') readDatagram(t.udp, p.payload, datagram);
     let line: string | null = null;
-    // With the log, the table reads everything: a TCP segment always comes with its reading.
-    if (this.#log && (t.kind !== 'tcp' || seg !== null)) {
-      line = this.#log.line(p, ns, seg);
-      if (this.#o.onLine && this.#wanted(p)) this.#o.onLine(line);
+    // Formatted only when it is printed. With the log, the table reads everything: a TCP
+    // segment always comes with its reading.
+    if (this.#log && this.#wanted(p) && (t.kind !== 'tcp' || seg !== null)) {
+      line = this.#log.line(p, ns, seg, datagram);
+      this.#o.onLine?.(line);
     }
     if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, line);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);

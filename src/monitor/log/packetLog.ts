@@ -1,5 +1,6 @@
 import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
+import type { ProtocolEvent } from '../protocols/events.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
 import { type Columns, LineFormatter } from './columns.js';
 import { arpColumns } from './info/arp.js';
@@ -34,9 +35,10 @@ export class PacketLog {
 
   /**
    * The log line for one frame (frames must come in capture order); `ns` is its time since the
-   * capture's first frame, `tcp` what the conversation table read of it when it is TCP.
+   * capture's first frame, `tcp` what the conversation table read of it when it is TCP,
+   * `datagram` the events read off it when it is UDP.
    */
-  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null): string {
+  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
     const f = p.frame;
     const time = relativeText(ns, f.precision);
     const ip = p.ip;
@@ -46,11 +48,11 @@ export class PacketLog {
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
       return this.#format.line(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
     }
-    const c = this.#ipColumns(p, tcp);
+    const c = this.#ipColumns(p, tcp, datagram);
     return this.#format.line(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
   }
 
-  #ipColumns(p: DecodedPacket, tcp: TcpSegment | null): Columns {
+  #ipColumns(p: DecodedPacket, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): Columns {
     const ip = p.ip!;
     if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return fragmentColumns(ip);
     const t = p.transport;
@@ -59,7 +61,8 @@ export class PacketLog {
         return tcpColumns(p.frame.data, t.tcp, tcp as TcpSegment);
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
-        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac));
+        const dns = datagram.find((e) => e.kind === 'dns_message')?.message ?? null;
+        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac), dns);
       }
       case 'icmp':
         return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);

@@ -1,5 +1,7 @@
 import { CaptureClock } from '../capture/clock.js';
 import type { DecodedPacket } from '../decode/packet.js';
+import { readDatagram } from '../protocols/dns.js';
+import type { ProtocolEvent } from '../protocols/events.js';
 import { Conversations } from '../tcp/conversations.js';
 import type { MacNames } from './names.js';
 import { PacketLog } from './packetLog.js';
@@ -13,6 +15,7 @@ export class PacketLogReader {
   readonly #clock = new CaptureClock();
   readonly #conversations = new Conversations();
   readonly #log: PacketLog;
+  readonly #datagram: ProtocolEvent[] = [];
 
   constructor(options: { readonly macNames?: MacNames } = {}) {
     this.#log = new PacketLog(options);
@@ -24,6 +27,8 @@ export class PacketLogReader {
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
     const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.read(p, t.tcp, ns) : null;
-    return this.#log.line(p, ns, seg);
+    this.#datagram.length = 0;
+    if (t.kind === 'udp') readDatagram(t.udp, p.payload, this.#datagram);
+    return this.#log.line(p, ns, seg, this.#datagram);
   }
 }

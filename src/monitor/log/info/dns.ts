@@ -1,4 +1,4 @@
-import { decodeDns } from '../../decode/dns.js';
+import type { DnsMessage } from '../../decode/dns.js';
 
 const DNS_TYPES: Readonly<Record<number, string>> = {
   1: 'A',
@@ -39,9 +39,7 @@ const DNS_RCODES = ['No error', 'Format error', 'Server failure', 'No such name'
  * multicast DNS, which marks each question `"QM"` or `"QU"` (unicast response wanted) and each
  * record whose class has the cache-flush bit.
  */
-export function dnsInfo(payload: Uint8Array, mdns = false): string | null {
-  const m = decodeDns(payload);
-  if (!m) return null;
+export function dnsInfo(m: DnsMessage, mdns = false): string {
   let s = DNS_OPCODES[m.opcode] ?? `Unknown operation (${m.opcode})`;
   if (m.response) s += ' response';
   s += ` 0x${m.id.toString(16).padStart(4, '0')}`;

@@ -1,3 +1,4 @@
+import type { DnsMessage } from '../../decode/dns.js';
 import type { UdpHeader } from '../../decode/udp.js';
 import type { Columns } from '../columns.js';
 import { dhcpColumns } from './dhcp.js';
@@ -9,7 +10,8 @@ import { ssdpColumns } from './ssdp.js';
 /**
  * UDP's columns. A length field below 8, or beyond the IP payload, is reported as tshark
  * reports it; `ipPayloadLength` is what the IP header leaves for UDP. `zeroChecksumIllegal`:
- * UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0.
+ * UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. `dns` is the DNS
+ * message the datagram carries, as ../../protocols/dns.ts read it, or null.
  */
 export function udpColumns(
   udp: UdpHeader,
@@ -17,6 +19,7 @@ export function udpColumns(
   payload: Uint8Array,
   zeroChecksumIllegal: boolean,
   macName: (mac: string) => string,
+  dns: DnsMessage | null,
 ): Columns {
   const { sourcePort: sport, destinationPort: dport, length } = udp;
   if (length < 8) return { protocol: 'UDP', info: `${sport} → ${dport} [BAD UDP LENGTH ${length} < 8]` };
@@ -32,17 +35,23 @@ export function udpColumns(
   const low = Math.min(sport, dport);
   const high = Math.max(sport, dport);
   const service =
-    udpServiceColumns(low, payload, macName) ?? (high === low ? null : udpServiceColumns(high, payload, macName));
+    udpServiceColumns(low, payload, macName, dns) ??
+    (high === low ? null : udpServiceColumns(high, payload, macName, dns));
   if (service) return service;
   const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
   return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length - 8}${note}` };
 }
 
 /** The service a UDP port is registered to, when the payload is what the port says. */
-function udpServiceColumns(port: number, payload: Uint8Array, macName: (mac: string) => string): Columns | null {
+function udpServiceColumns(
+  port: number,
+  payload: Uint8Array,
+  macName: (mac: string) => string,
+  dns: DnsMessage | null,
+): Columns | null {
   switch (port) {
     case 53:
-      return named('DNS', dnsInfo(payload));
+      return named('DNS', dns, false);
     case 67:
     case 68:
       return dhcpColumns(payload, macName);
@@ -53,14 +62,14 @@ function udpServiceColumns(port: number, payload: Uint8Array, macName: (mac: str
     case 1900:
       return ssdpColumns(payload);
     case 5353:
-      return named('MDNS', dnsInfo(payload, true));
+      return named('MDNS', dns, true);
     case 5355:
-      return named('LLMNR', dnsInfo(payload));
+      return named('LLMNR', dns, false);
     default:
       return null;
   }
 }
 
-function named(protocol: string, info: string | null): Columns | null {
-  return info === null ? null : { protocol, info };
+function named(protocol: string, dns: DnsMessage | null, mdns: boolean): Columns | null {
+  return dns === null ? null : { protocol, info: dnsInfo(dns, mdns) };
 }
