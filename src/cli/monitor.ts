@@ -10,10 +10,10 @@ import {
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
+import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { printStoredEvidence } from '../monitor/storedEvidence.js';
 import { SqliteEventStore } from '../store/index.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 

@@ -4,13 +4,15 @@ import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
+import type { UdpHeader } from './decode/udp.js';
 import { LoginGuessingDetector } from './detect/loginGuessing.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
-import { flowEvent } from './events.js';
+import { DnsAnswers } from './evidence/dnsAnswers.js';
+import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
@@ -42,7 +44,7 @@ export interface MonitorOptions {
 export function inThreadJudge(options: Omit<JudgeOptions<ConnectionView>, 'onFlow'>): Judge<ConnectionView> {
   return new LocalJudge<ConnectionView>({
     ...options,
-    onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
+    onFlow: (conn) => options.onEvent(flowEvent(conn.evidence())),
   });
 }
 
@@ -73,6 +75,8 @@ export class Monitor {
   readonly #addresses = new Ipv4Texts();
   /** What the analyzers read off the current frame when it is UDP (DNS). */
   readonly #datagramEvents: ProtocolEvent[] = [];
+  /** DNS answers, remembered for the connections they lead to (evidence). */
+  readonly #dnsAnswers = new DnsAnswers();
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
@@ -94,7 +98,10 @@ export class Monitor {
     this.#conversations = new Conversations({
       sink: {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
-        closed: (conn) => this.#judge.closed(conn),
+        closed: (conn) => {
+          conn.dns = this.#dnsAnswers.leadingTo(conn.originator.ip, conn.responder.ip);
+          this.#judge.closed(conn);
+        },
       },
       limits: options.limits ?? {},
       readAll: options.log,
@@ -127,7 +134,7 @@ export class Monitor {
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
     const datagram = this.#datagramEvents;
     if (datagram.length !== 0) datagram.length = 0;
-    if (t.kind === 'udp') readDatagram(t.udp, p.payload, datagram);
+    if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
     let line: string | null = null;
     // Formatted only when it is printed. With the log, the table reads everything: a TCP
     // segment always comes with its reading.
@@ -146,6 +153,19 @@ export class Monitor {
   /** End of input: every open connection is flushed and summarised. */
   end(): void {
     this.#conversations.flushAll();
+  }
+
+  #readDatagram(p: DecodedPacket, udp: UdpHeader, time: number, out: ProtocolEvent[]): void {
+    readDatagram(udp, p.payload, out);
+    const ip = p.ip!;
+    for (const e of out)
+      if (e.kind === 'dns_message')
+        this.#dnsAnswers.response(
+          e.message,
+          { ip: ip.destination, port: udp.destinationPort },
+          { ip: ip.source, port: udp.sourcePort },
+          time,
+        );
   }
 
   #wanted(p: DecodedPacket): boolean {

@@ -12,7 +12,7 @@ import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from
 import { parseRawRequest } from '../../observe/rawRequest.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
-import { alertEvent } from '../events.js';
+import { alertEvent } from '../evidence/securityEvents.js';
 import { connectionUid } from '../tcp/connectionUid.js';
 
 /**

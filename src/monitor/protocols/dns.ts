@@ -11,3 +11,29 @@ export function readDatagram(udp: UdpHeader, payload: Uint8Array, out: ProtocolE
   const message = decodeDns(payload);
   if (message !== null) out.push({ kind: 'dns_message', message });
 }
+
+/** Record types by the names tshark and Zeek give them. */
+export const DNS_TYPES: Readonly<Record<number, string>> = {
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  13: 'HINFO',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  41: 'OPT',
+  43: 'DS',
+  46: 'RRSIG',
+  47: 'NSEC',
+  48: 'DNSKEY',
+  64: 'SVCB',
+  65: 'HTTPS',
+  99: 'SPF',
+  252: 'AXFR',
+  255: 'ANY',
+  257: 'CAA',
+};

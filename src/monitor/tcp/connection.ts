@@ -1,6 +1,8 @@
 import type { Endpoint } from '../../observe/observation.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
-import { connState, type FlowFacts, type FlowSummary } from '../flows/flow.js';
+import { connState } from '../evidence/connState.js';
+import { HttpTransaction } from '../evidence/httpRecords.js';
+import type { ConnFacts, ConnRecord, DnsRecord, FlowEvidence } from '../evidence/records.js';
 import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from '../protocols/http/cutter.js';
 import { connectionUid } from './connectionUid.js';
 import type { ConnectionLimits } from './limits.js';
@@ -18,17 +20,21 @@ export interface ConnectionView {
   readonly client: Endpoint;
   readonly server: Endpoint;
   readonly lines: readonly string[];
-  /** The Zeek-style summary; built on demand, since most connections are never reported. */
-  summary(): FlowSummary;
-  /** The summary but its uid (a hash): a small snapshot to keep while a verdict is pending. */
-  flowFacts(): FlowFacts;
+  /** The DNS answers that led its originator to its responder (set when it ends). */
+  readonly dns: readonly DnsRecord[];
+  /** Its evidence; built on demand, since most connections are never reported. */
+  evidence(): FlowEvidence;
+  /** The conn record but its uid (a hash): a small snapshot to keep while a verdict is pending. */
+  connFacts(): ConnFacts;
+  /** Its HTTP requests so far, each with the status that answered it. */
+  readonly transactions: readonly HttpTransaction[];
 }
 
 export interface ConnectionSink {
   /** One HTTP request, with its response status when the response was seen. */
   request(conn: ConnectionView, request: CutRequest, status: number | null, timeMs: number): void;
-  /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.summary()` describes it. */
-  closed(conn: ConnectionView): void;
+  /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
+  closed(conn: Connection): void;
 }
 
 /**
@@ -45,7 +51,12 @@ type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
 interface Pending {
   readonly request: CutRequest;
   readonly time: number;
+  /** Its evidence, while there is room for it. */
+  readonly transaction: HttpTransaction | null;
 }
+
+/** HTTP requests kept per connection as evidence. */
+const MAX_TRANSACTIONS = 16;
 
 /**
  * One TCP connection as its receiver's stack assembles it: each direction put back in order
@@ -79,6 +90,8 @@ export class Connection implements ConnectionView {
   #http = false;
   #closed = false;
   lines: string[] = [];
+  dns: readonly DnsRecord[] = [];
+  readonly transactions: HttpTransaction[] = [];
 
   /**
    * `synAck`: its first packet seen was the responder's SYN-ACK (we missed the SYN).
@@ -187,19 +200,22 @@ export class Connection implements ConnectionView {
     return held;
   }
 
-  summary(): FlowSummary {
-    return { uid: this.uid, ...this.flowFacts() };
+  evidence(): FlowEvidence {
+    const uid = this.uid;
+    const conn: ConnRecord = { uid, ...this.connFacts() };
+    const http = this.transactions.map((t, i) => t.record(uid, i + 1));
+    return { conn, http, dns: this.dns, lines: this.lines };
   }
 
-  flowFacts(): FlowFacts {
+  connFacts(): ConnFacts {
     return {
-      ts: this.start,
-      orig_h: this.originator.ip,
-      orig_p: this.originator.port,
-      resp_h: this.responder.ip,
-      resp_p: this.responder.port,
+      ts: this.start / 1000,
+      'id.orig_h': this.originator.ip,
+      'id.orig_p': this.originator.port,
+      'id.resp_h': this.responder.ip,
+      'id.resp_p': this.responder.port,
       proto: 'tcp',
-      service: this.#http ? 'http' : '',
+      ...(this.#http ? { service: 'http' } : {}),
       duration: (this.last - this.start) / 1000,
       orig_bytes: this.#bytes[0],
       resp_bytes: this.#bytes[1],
@@ -242,7 +258,10 @@ export class Connection implements ConnectionView {
 
   #request(request: CutRequest, sink: ConnectionSink, limits: ConnectionLimits): void {
     this.#http = true;
-    this.#pending.push({ request, time: this.last });
+    const transaction =
+      this.transactions.length < MAX_TRANSACTIONS ? new HttpTransaction(request.raw, this.last) : null;
+    if (transaction !== null) this.transactions.push(transaction);
+    this.#pending.push({ request, time: this.last, transaction });
     this.#methods.push(request.method);
     if (this.#methods.length > limits.maxPendingRequests) this.#methods.shift();
     while (this.#pending.length > limits.maxPendingRequests) {
@@ -254,6 +273,8 @@ export class Connection implements ConnectionView {
   #response(response: CutResponse, sink: ConnectionSink): void {
     if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
     const p = this.#pending.shift();
-    if (p) sink.request(this, p.request, response.status, p.time);
+    if (!p) return;
+    if (p.transaction !== null) p.transaction.status = response.status;
+    sink.request(this, p.request, response.status, p.time);
   }
 }

@@ -1,30 +1,3 @@
-/** A finished (or evicted) TCP connection, summarised with Zeek conn.log's field names. */
-export interface FlowSummary {
-  readonly uid: string;
-  /** Start, ms since the epoch. */
-  readonly ts: number;
-  readonly orig_h: string;
-  readonly orig_p: number;
-  readonly resp_h: string;
-  readonly resp_p: number;
-  readonly proto: 'tcp';
-  readonly service: string;
-  /** Seconds. */
-  readonly duration: number;
-  readonly orig_bytes: number;
-  readonly resp_bytes: number;
-  readonly conn_state: ConnState;
-  readonly missed_bytes: number;
-  readonly history: string;
-  readonly orig_pkts: number;
-  readonly orig_ip_bytes: number;
-  readonly resp_pkts: number;
-  readonly resp_ip_bytes: number;
-}
-
-/** A summary without its uid. */
-export type FlowFacts = Omit<FlowSummary, 'uid'>;
-
 export type ConnState =
   | 'S0'
   | 'S1'

@@ -1,0 +1,62 @@
+import type { HttpRecord } from './records.js';
+
+/** Head bytes kept per request for its record: the request line and the headers it names. */
+const MAX_HEAD = 4096;
+
+/**
+ * A request as the connection read it, kept until the connection is reported or let go: its
+ * head (bounded, copied) and, once answered, the status. The record is made from it only if
+ * the connection is reported.
+ */
+export class HttpTransaction {
+  readonly ts: number;
+  readonly #head: Uint8Array;
+  status: number | null = null;
+
+  /** `raw` is the request as cut from the stream; `timeMs` its capture time. */
+  constructor(raw: Uint8Array, timeMs: number) {
+    this.ts = timeMs / 1000;
+    const end = headEnd(raw);
+    this.#head = Uint8Array.prototype.slice.call(raw, 0, Math.min(end, MAX_HEAD));
+  }
+
+  record(uid: string, depth: number): HttpRecord {
+    const text = Buffer.from(this.#head.buffer, this.#head.byteOffset, this.#head.length).toString('latin1');
+    const lines = text.split(/\r?\n/);
+    const [method = '', uri = '', protocol = ''] = (lines[0] ?? '').split(' ');
+    let host: string | undefined;
+    let userAgent: string | undefined;
+    let bodyLength = 0;
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'host') host ??= value;
+      else if (name === 'user-agent') userAgent ??= value;
+      else if (name === 'content-length' && /^\d{1,15}$/.test(value)) bodyLength = Number(value);
+    }
+    return {
+      ts: this.ts,
+      uid,
+      trans_depth: depth,
+      method,
+      ...(host !== undefined ? { host } : {}),
+      uri,
+      ...(protocol.startsWith('HTTP/') ? { version: protocol.slice(5) } : {}),
+      ...(userAgent !== undefined ? { user_agent: userAgent } : {}),
+      request_body_len: bodyLength,
+      ...(this.status !== null ? { status_code: this.status } : {}),
+    };
+  }
+}
+
+/** Where the head ends (after its blank line), or the data's length. */
+function headEnd(b: Uint8Array): number {
+  for (let i = 0; i + 1 < b.length; i++) {
+    if (b[i] !== 0x0a) continue;
+    if (b[i + 1] === 0x0a) return i + 2;
+    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
+  }
+  return b.length;
+}
