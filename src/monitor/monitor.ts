@@ -16,7 +16,7 @@ import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
-import { readDatagram } from './protocols/dns.js';
+import { isDnsDatagram, readDatagram } from './protocols/dns.js';
 import type { ProtocolEvent } from './protocols/events.js';
 import type { CutRequest } from './protocols/http/cutter.js';
 import type { ConnectionView } from './tcp/connection.js';
@@ -155,17 +155,17 @@ export class Monitor {
     this.#conversations.flushAll();
   }
 
+  /** A UDP datagram: DNS read into events for the log, and its answers kept as evidence. */
   #readDatagram(p: DecodedPacket, udp: UdpHeader, time: number, out: ProtocolEvent[]): void {
-    readDatagram(udp, p.payload, out);
+    if (!isDnsDatagram(udp)) return;
+    if (this.#log !== null) readDatagram(udp, p.payload, out);
     const ip = p.ip!;
-    for (const e of out)
-      if (e.kind === 'dns_message')
-        this.#dnsAnswers.response(
-          e.message,
-          { ip: ip.destination, port: udp.destinationPort },
-          { ip: ip.source, port: udp.sourcePort },
-          time,
-        );
+    this.#dnsAnswers.datagram(
+      p.payload,
+      { ip: ip.destination, port: udp.destinationPort },
+      { ip: ip.source, port: udp.sourcePort },
+      time,
+    );
   }
 
   #wanted(p: DecodedPacket): boolean {

@@ -1,68 +1,89 @@
-import type { DnsMessage } from '../decode/dns.js';
+import { answerAddresses, decodeDns } from '../decode/dns.js';
 import { DNS_TYPES } from '../protocols/dns.js';
 import type { DnsRecord } from './records.js';
 
 /** Zeek's names for the response codes. */
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 
-/** Answers remembered per client, and clients remembered, the earliest forgotten first. */
-const PER_CLIENT = 32;
+/** Addresses remembered per client, and clients remembered, the earliest forgotten first. */
+const PER_CLIENT = 64;
 const CLIENTS = 16_384;
+
+interface Endpoint {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** A response as received: its addresses read at once, the rest kept to be read if ever needed. */
+interface Answer {
+  readonly timeMs: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  readonly message: Uint8Array;
+}
 
 /**
  * The DNS answers each client received, remembered a while, so that a reported connection can
  * say which name its originator looked up to reach its responder (the link Zeek's dns.log and
- * conn.log make by address). Bounded per client and in clients.
+ * conn.log make by address). Each response's addresses are read as it passes; the message is
+ * decoded into a record only for a connection it led to. Bounded per client and in clients.
  */
 export class DnsAnswers {
-  readonly #byClient = new Map<string, DnsRecord[]>();
+  /** Per client, the latest answer that gave each address, the earliest forgotten first. */
+  readonly #byClient = new Map<string, Map<string, Answer>>();
 
-  /** A DNS response from `server` to `client` (seen at `timeMs`). */
-  response(
-    message: DnsMessage,
-    client: { ip: string; port: number },
-    server: { ip: string; port: number },
-    timeMs: number,
-  ): void {
-    if (!message.response) return;
-    const question = message.questions[0];
-    if (question === undefined) return;
-    const answers = message.records.filter((r) => r.type === 1 || r.type === 28 || r.type === 5).map((r) => r.data);
-    const record: DnsRecord = {
-      ts: timeMs / 1000,
-      'id.orig_h': client.ip,
-      'id.orig_p': client.port,
-      'id.resp_h': server.ip,
-      'id.resp_p': server.port,
-      proto: 'udp',
-      trans_id: message.id,
-      query: question.name,
-      qtype: question.type,
-      qtype_name: DNS_TYPES[question.type] ?? String(question.type),
-      rcode: message.rcode,
-      rcode_name: RCODE_NAMES[message.rcode] ?? String(message.rcode),
-      answers,
-    };
-    let list = this.#byClient.get(client.ip);
-    if (list === undefined) {
+  /** A datagram from a DNS port `server` to `client`, seen at `timeMs`. */
+  datagram(payload: Uint8Array, client: Endpoint, server: Endpoint, timeMs: number): void {
+    const addresses = answerAddresses(payload);
+    if (addresses === null || addresses.length === 0) return;
+    let known = this.#byClient.get(client.ip);
+    if (known === undefined) {
       if (this.#byClient.size >= CLIENTS) {
         const earliest = this.#byClient.keys().next().value;
         if (earliest !== undefined) this.#byClient.delete(earliest);
       }
-      list = [];
-      this.#byClient.set(client.ip, list);
+      known = new Map();
+      this.#byClient.set(client.ip, known);
     }
-    list.push(record);
-    if (list.length > PER_CLIENT) list.shift();
+    // A copy: the payload is a view into the capture's buffer, which moves on.
+    const answer: Answer = { timeMs, client, server, message: Uint8Array.from(payload) };
+    for (const address of addresses) {
+      known.delete(address);
+      known.set(address, answer);
+      if (known.size > PER_CLIENT) {
+        const earliest = known.keys().next().value;
+        if (earliest !== undefined) known.delete(earliest);
+      }
+    }
   }
 
-  /** The answers `client` received that gave `address`. */
+  /** The latest answer `client` received that gave `address`, as a dns.log record. */
   leadingTo(client: string, address: string): readonly DnsRecord[] {
-    const list = this.#byClient.get(client);
-    if (list === undefined) return NONE;
-    const found = list.filter((r) => r.answers.includes(address));
-    return found.length === 0 ? NONE : found;
+    const answer = this.#byClient.get(client)?.get(address);
+    const r = answer === undefined ? null : record(answer);
+    return r === null ? NONE : [r];
   }
 }
 
 const NONE: readonly DnsRecord[] = [];
+
+function record(a: Answer): DnsRecord | null {
+  const message = decodeDns(a.message);
+  const question = message?.questions[0];
+  if (message === null || question === undefined) return null;
+  return {
+    ts: a.timeMs / 1000,
+    'id.orig_h': a.client.ip,
+    'id.orig_p': a.client.port,
+    'id.resp_h': a.server.ip,
+    'id.resp_p': a.server.port,
+    proto: 'udp',
+    trans_id: message.id,
+    query: question.name,
+    qtype: question.type,
+    qtype_name: DNS_TYPES[question.type] ?? String(question.type),
+    rcode: message.rcode,
+    rcode_name: RCODE_NAMES[message.rcode] ?? String(message.rcode),
+    answers: message.records.filter((r) => r.type === 1 || r.type === 28 || r.type === 5).map((r) => r.data),
+  };
+}

@@ -1,27 +1,23 @@
 import type { HttpRecord } from './records.js';
 
-/** Head bytes kept per request for its record: the request line and the headers it names. */
-const MAX_HEAD = 4096;
-
 /**
- * A request as the connection read it, kept until the connection is reported or let go: its
- * head (bounded, copied) and, once answered, the status. The record is made from it only if
- * the connection is reported.
+ * A request as the connection read it, kept until the connection is reported or let go, and
+ * once answered its status. The record is made from it only if the connection is reported.
  */
 export class HttpTransaction {
   readonly ts: number;
-  readonly #head: Uint8Array;
+  /** The request as cut from the stream: bytes of its own (a copy the cutter made), bounded by it. */
+  readonly #raw: Uint8Array;
   status: number | null = null;
 
-  /** `raw` is the request as cut from the stream; `timeMs` its capture time. */
   constructor(raw: Uint8Array, timeMs: number) {
     this.ts = timeMs / 1000;
-    const end = headEnd(raw);
-    this.#head = Uint8Array.prototype.slice.call(raw, 0, Math.min(end, MAX_HEAD));
+    this.#raw = raw;
   }
 
   record(uid: string, depth: number): HttpRecord {
-    const text = Buffer.from(this.#head.buffer, this.#head.byteOffset, this.#head.length).toString('latin1');
+    const raw = this.#raw;
+    const text = Buffer.from(raw.buffer, raw.byteOffset, headEnd(raw)).toString('latin1');
     const lines = text.split(/\r?\n/);
     const [method = '', uri = '', protocol = ''] = (lines[0] ?? '').split(' ');
     let host: string | undefined;

@@ -5,9 +5,14 @@ import type { ProtocolEvent } from './events.js';
 /** UDP ports of DNS and its multicast kin, mDNS and LLMNR. */
 const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
 
+/** Is the datagram to or from a DNS port (DNS, mDNS, LLMNR)? */
+export function isDnsDatagram(udp: UdpHeader): boolean {
+  return DNS_PORTS.has(udp.sourcePort) || DNS_PORTS.has(udp.destinationPort);
+}
+
 /** A datagram to or from a DNS port whose payload is a DNS message: its event goes to `out`. */
 export function readDatagram(udp: UdpHeader, payload: Uint8Array, out: ProtocolEvent[]): void {
-  if (!DNS_PORTS.has(udp.sourcePort) && !DNS_PORTS.has(udp.destinationPort)) return;
+  if (!isDnsDatagram(udp)) return;
   const message = decodeDns(payload);
   if (message !== null) out.push({ kind: 'dns_message', message });
 }
