@@ -29,7 +29,7 @@ interface Answer {
  * decoded into a record only for a connection it led to. Bounded per client and in clients.
  */
 export class DnsAnswers {
-  /** Per client, the latest answer that gave each address, the earliest forgotten first. */
+  /** Per client, the latest answer that gave each address, the address first given earliest forgotten first. */
   readonly #byClient = new Map<string, Map<string, Answer>>();
 
   /** A datagram from a DNS port `server` to `client`, seen at `timeMs`. */
@@ -48,7 +48,6 @@ export class DnsAnswers {
     // A copy: the payload is a view into the capture's buffer, which moves on.
     const answer: Answer = { timeMs, client, server, message: Uint8Array.from(payload) };
     for (const address of addresses) {
-      known.delete(address);
       known.set(address, answer);
       if (known.size > PER_CLIENT) {
         const earliest = known.keys().next().value;

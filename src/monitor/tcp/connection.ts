@@ -87,6 +87,8 @@ export class Connection implements ConnectionView {
   readonly fin: [boolean, boolean] = [false, false];
   readonly rst: [boolean, boolean] = [false, false];
   #synAck = false;
+  /** The originator's initial sequence number, from its SYN. */
+  #isn: number | null = null;
   #http = false;
   #closed = false;
   lines: string[] = [];
@@ -139,6 +141,14 @@ export class Connection implements ConnectionView {
     return this.#streams[0].bufferedBytes + this.#streams[1].bufferedBytes;
   }
 
+  /**
+   * Whether a SYN with sequence number `seq` is the one that opened it (a retransmission):
+   * null when no SYN was seen yet.
+   */
+  openedBy(seq: number): boolean | null {
+    return this.#isn === null ? null : seq === this.#isn;
+  }
+
   /** 0 for a packet from the originator, else 1. */
   directionOf(ip: string, port: number): 0 | 1 {
     return this.originator.ip === ip && this.originator.port === port ? 0 : 1;
@@ -163,6 +173,7 @@ export class Connection implements ConnectionView {
       } else {
         this.#syn[dir] = true;
         this.#note(dir, 's');
+        if (dir === 0) this.#isn ??= tcp.seq;
       }
       stream.start((tcp.seq + 1) >>> 0);
     }

@@ -14,7 +14,8 @@ import type { Service } from './service.js';
 export class Conversation {
   /** Its key in the table (../decode/flowKey.ts). */
   readonly key: string;
-  readonly analysis = new ConversationAnalysis();
+  /** tshark's sequence analysis; none for a conversation nothing reads (see `read`). */
+  readonly analysis: ConversationAnalysis | null;
   /** The connection as tracked: null until the first segment is, and once it ended. */
   connection: Connection | null = null;
   /** How the last connection ended (it is let go then, its record reported); null before one did. */
@@ -65,6 +66,7 @@ export class Conversation {
     this.portClaimed = portClaimed;
     this.mysqlPort = mysqlPort;
     this.read = read;
+    this.analysis = read ? new ConversationAnalysis() : null;
   }
 
   /** 0 for a packet from the endpoint that opened the conversation, else 1. */

@@ -11,7 +11,7 @@ import { Connection, type ConnectionSink, type Ending } from './connection.js';
 import { Conversation } from './conversation.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './limits.js';
 import { RecentKeys } from './recentKeys.js';
-import { ANALYSIS, analyseSegment, isPortReuse, noteBases, type SegmentFacts } from './sequenceAnalysis.js';
+import { ANALYSIS, analyseSegment, isPortReuse, type SegmentFacts } from './sequenceAnalysis.js';
 import { disposeService, portProtocol, type ServiceContext, serviceFor } from './service.js';
 import { TcpSegment } from './tcpSegment.js';
 
@@ -101,6 +101,19 @@ export class Conversations {
     }
     const seg = this.#segment;
     seg.reset();
+    let reused = false;
+    if (conv?.analysis && isPortReuse(conv.analysis, conv.directionOf(ip.source, tcp.sourcePort), tcp.flags, tcp.seq)) {
+      this.#forget(conv, 'evicted');
+      conv = undefined;
+      reused = true;
+    }
+    if (!conv) conv = this.#open(k, ip.source, ip.destination, tcp);
+    const dir = conv.directionOf(ip.source, tcp.sourcePort);
+    seg.conversation = conv;
+    seg.dir = dir;
+    // Nothing reads it (the table reads services only, and it has none): its connection is all there is.
+    const analysis = conv.analysis;
+    if (analysis === null) return seg;
     const input = this.#input;
     input.seq = tcp.seq;
     input.ack = tcp.ack;
@@ -111,24 +124,9 @@ export class Conversations {
     input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
     input.frame = p.frame.number;
     input.time = ns;
-    let reused = false;
-    if (conv && isPortReuse(conv.analysis, conv.directionOf(ip.source, tcp.sourcePort), input)) {
-      this.#forget(conv, 'evicted');
-      conv = undefined;
-      reused = true;
-    }
-    if (!conv) conv = this.#open(k, ip.source, ip.destination, tcp);
-    const dir = conv.directionOf(ip.source, tcp.sourcePort);
-    seg.conversation = conv;
-    seg.dir = dir;
-    if (!conv.read) {
-      // Nothing reads it (the table reads services only, and it has none): its ports' reuse is all that counts.
-      noteBases(conv.analysis, dir, input);
-      return seg;
-    }
-    analyseSegment(conv.analysis, dir, input, seg);
+    analyseSegment(analysis, dir, input, seg);
     // Read now, as the numbers are: this packet's, whatever the application layer does next.
-    seg.reverseBase = conv.analysis.flows[dir === 0 ? 1 : 0].baseSeq;
+    seg.reverseBase = analysis.flows[dir === 0 ? 1 : 0].baseSeq;
     if (reused) seg.flags |= ANALYSIS.REUSED_PORTS;
     if (seg.gap > 0 && (seg.flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpReader?.skip(dir, seg.gap);
     readApplication(conv, seg, tcp, p.payload, this.#context);
@@ -143,9 +141,20 @@ export class Conversations {
     const conv = seg.conversation;
     const ip = p.ip!;
     let conn = conv.connection;
+    const bareSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
+    // A new SYN where a connection was already opened: the ports are reused (tshark's
+    // analysis finds it where it reads the conversation; this, where nothing does).
+    if (
+      conn !== null &&
+      bareSyn &&
+      conn.directionOf(ip.source, tcp.sourcePort) === 0 &&
+      conn.openedBy(tcp.seq) === false
+    ) {
+      this.#close(conv, 'evicted');
+      conn = null;
+    }
     if (conn === null) {
       // The last packets of a connection that ended: nothing more to learn from them.
-      const bareSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
       if ((conv.ended === 'fin' || conv.ended === 'rst') && !bareSyn) return;
       conn = this.#connect(conv, ip.source, ip.destination, tcp, timeMs);
     }

@@ -89,16 +89,13 @@ export interface SegmentAnalysis {
 const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;
 
 /** A SYN that starts over on a known 4-tuple: tshark opens a new conversation. */
-export function isPortReuse(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): boolean {
+export function isPortReuse(conv: ConversationAnalysis, dir: 0 | 1, flags: number, seq: number): boolean {
   const fwd = conv.flows[dir];
-  return (seg.flags & TCP_FLAGS.SYN) !== 0 && fwd.baseSet && seg.seq !== fwd.baseSeq;
+  return (flags & TCP_FLAGS.SYN) !== 0 && fwd.baseSet && seq !== fwd.baseSeq;
 }
 
-/**
- * The base sequence numbers alone, from the first segment each way (or the other side's ACK):
- * all a conversation that nothing reads needs, to tell when its ports are reused.
- */
-export function noteBases(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): void {
+/** The base sequence numbers, from the first segment each way (or the other side's ACK). */
+function noteBases(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): void {
   const fwd = conv.flows[dir];
   const rev = conv.flows[dir === 0 ? 1 : 0];
   if (!fwd.baseSet) {
