@@ -1,3 +1,4 @@
+import { headEnd } from '../protocols/http/headEnd.js';
 import type { HttpRecord } from './records.js';
 
 /**
@@ -17,7 +18,8 @@ export class HttpTransaction {
 
   record(uid: string, depth: number): HttpRecord {
     const raw = this.#raw;
-    const text = Buffer.from(raw.buffer, raw.byteOffset, headEnd(raw)).toString('latin1');
+    const end = headEnd(raw);
+    const text = Buffer.from(raw.buffer, raw.byteOffset, end < 0 ? raw.length : end).toString('latin1');
     const lines = text.split(/\r?\n/);
     const [method = '', uri = '', protocol = ''] = (lines[0] ?? '').split(' ');
     let host: string | undefined;
@@ -45,14 +47,4 @@ export class HttpTransaction {
       ...(this.status !== null ? { status_code: this.status } : {}),
     };
   }
-}
-
-/** Where the head ends (after its blank line), or the data's length. */
-function headEnd(b: Uint8Array): number {
-  for (let i = 0; i + 1 < b.length; i++) {
-    if (b[i] !== 0x0a) continue;
-    if (b[i + 1] === 0x0a) return i + 2;
-    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
-  }
-  return b.length;
 }

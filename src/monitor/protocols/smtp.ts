@@ -1,6 +1,7 @@
 import type { ByteBudget } from './byteBudget.js';
 import type { ProtocolEvent } from './events.js';
 import { PART, PDUS, type Reading } from './reading.js';
+import { isCommand, leadingNumber, replyCode, startsWithCaseless } from './smtpSyntax.js';
 import { lineAt, startsWithText } from './textLines.js';
 
 /**
@@ -44,9 +45,6 @@ type Auth =
 const MAX_HELD = 64 * 1024;
 /** Message bytes kept per conversation for the IMF summary: headers and the lines Info has room for come first. */
 const MAX_MESSAGE = 64 * 1024;
-
-/** Four letters, or one of the longer commands tshark knows (line_is_smtp_command). */
-const LONG_COMMANDS = ['STARTTLS', 'X-EXPS', 'X-LINK2STATE', 'XEXCH50'];
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -256,50 +254,4 @@ export class SmtpConversation {
     )
       this.#auth = code === 235 ? 'succeeded' : 'failed';
   }
-}
-
-function isCommand(b: Uint8Array, at: number, verbEnd: number): boolean {
-  const length = verbEnd - at;
-  if (length === 4) {
-    let letters = true;
-    for (let i = at; i < verbEnd; i++) letters &&= isLetter(b[i] as number);
-    if (letters) return true;
-  }
-  return LONG_COMMANDS.some((c) => c.length === length && startsWithCaseless(b, at, verbEnd, c));
-}
-
-function isLetter(c: number): boolean {
-  const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x7a;
-}
-
-/** g_ascii_strncasecmp(line, word, word.length) === 0 for a line from `at` to `end`. */
-function startsWithCaseless(b: Uint8Array, at: number, end: number, word: string): boolean {
-  if (end - at < word.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    const c = b[at + i] as number;
-    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-    if (folded !== (word.charCodeAt(i) | 0x20)) return false;
-  }
-  return true;
-}
-
-/** strtoul's reading of a decimal number at `at`: 0 when none. */
-function leadingNumber(b: Uint8Array, at: number, end: number): number {
-  let i = at;
-  while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
-  let n = 0;
-  for (; i < end && (b[i] as number) >= 0x30 && (b[i] as number) <= 0x39; i++) n = n * 10 + (b[i] as number) - 0x30;
-  return n;
-}
-
-/** The three-digit reply code at `at`, or -1. */
-export function replyCode(b: Uint8Array, at: number): number {
-  let code = 0;
-  for (let i = at; i < at + 3; i++) {
-    const c = b[i] as number;
-    if (c < 0x30 || c > 0x39) return -1;
-    code = code * 10 + c - 0x30;
-  }
-  return code;
 }

@@ -1,5 +1,5 @@
 import type { SmtpData, SmtpMessage, SmtpReply, SmtpRequest } from '../../protocols/events.js';
-import { replyCode } from '../../protocols/smtp.js';
+import { replyCode } from '../../protocols/smtpSyntax.js';
 import { lineOrRest } from '../../protocols/textLines.js';
 import type { Columns } from '../columns.js';
 import { asciiColumnText, fitInfo } from '../columnText.js';

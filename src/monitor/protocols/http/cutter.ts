@@ -1,7 +1,16 @@
 import { isHttpVersion } from '../../../observe/httpRequest.js';
 import { LIMITS } from '../../../observe/observation.js';
-import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from './chunkedBody.js';
+import { headEnd } from './headEnd.js';
 import { type HeadFacts, headFacts as readHeadFacts } from './headFacts.js';
+import {
+  BODY_INVALID,
+  BODY_MORE,
+  BodyReader,
+  type Framing,
+  NO_BODY,
+  requestFraming,
+  responseFraming,
+} from './messageBody.js';
 
 /**
  * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses
@@ -21,19 +30,13 @@ export interface CutRequest {
   readonly malformed: string | null;
 }
 
-type BodyState =
-  | { readonly kind: 'none' }
-  | { kind: 'length'; remaining: number }
-  | { readonly kind: 'chunked'; readonly decoder: ChunkedBody }
-  | { readonly kind: 'close' };
-
 const EMPTY = Buffer.alloc(0);
 
 /** Shared framing: head accumulation, then a body of a known kind. */
 abstract class MessageCutter<T> {
   #head: Buffer[] = [];
   #headLength = 0;
-  #body: BodyState | null = null;
+  #body: BodyReader | null = null;
   #bodyPrefix: Buffer[] = [];
   #bodyKept = 0;
   #headBytes: Buffer | null = null;
@@ -60,8 +63,7 @@ abstract class MessageCutter<T> {
   end(): T[] {
     if (this.dead) return [];
     const out: T[] = [];
-    if (this.#body !== null)
-      this.#complete(out, this.#body.kind === 'close' ? null : 'body cut short by end of stream');
+    if (this.#body !== null) this.#complete(out, this.#body.toClose ? null : 'body cut short by end of stream');
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       this.#head = [];
@@ -74,7 +76,7 @@ abstract class MessageCutter<T> {
   }
 
   /** A message head is complete: decide the body. Return null to stop cutting this stream. */
-  protected abstract onHead(head: Buffer): BodyState | null;
+  protected abstract onHead(head: Buffer): Framing | null;
   /** The head and body prefix of a complete message. */
   protected abstract onMessage(head: Buffer, body: Buffer, malformed: string | null): T | null;
   /** The stream ended or overflowed inside a head. */
@@ -113,45 +115,24 @@ abstract class MessageCutter<T> {
     const head = joined.subarray(0, end);
     this.#head = [];
     this.#headLength = 0;
-    const body = this.onHead(head);
-    if (body === null) {
+    const framing = this.onHead(head);
+    if (framing === null) {
       const msg = this.onMessage(head, EMPTY, null);
       if (msg) out.push(msg);
       this.dead = true;
       return b.length;
     }
     this.#headBytes = head;
-    this.#body = body;
-    if (body.kind === 'none') this.#complete(out, null);
+    this.#body = new BodyReader(framing, true);
+    if (this.#body.empty) this.#complete(out, null);
     else this.#headBytes = Buffer.from(head);
     return start + (end - prevTail);
   }
 
   #feedBody(b: Buffer, out: T[]): number {
-    const body = this.#body as BodyState;
-    switch (body.kind) {
-      case 'none':
-        this.#complete(out, null);
-        return 0;
-      case 'close':
-        this.#keep(b);
-        return b.length;
-      case 'length': {
-        const take = Math.min(body.remaining, b.length);
-        this.#keep(b.subarray(0, take));
-        body.remaining -= take;
-        if (body.remaining === 0) this.#complete(out, null);
-        return take;
-      }
-      case 'chunked':
-        return this.#feedChunked(body, b, out);
-    }
-  }
-
-  #feedChunked(body: Extract<BodyState, { kind: 'chunked' }>, b: Buffer, out: T[]): number {
-    const end = body.decoder.feed(b, 0, (start, stop) => this.#keep(b.subarray(start, stop)));
-    if (end === CHUNKED_MORE) return b.length;
-    if (end === CHUNKED_INVALID) {
+    const end = (this.#body as BodyReader).feed(b, 0, (start, stop) => this.#keep(b.subarray(start, stop)));
+    if (end === BODY_MORE) return b.length;
+    if (end === BODY_INVALID) {
       this.#complete(out, 'invalid chunk size');
       this.dead = true;
       return b.length;
@@ -181,10 +162,6 @@ abstract class MessageCutter<T> {
 /** The facts of a head as cut from the stream (latin1 bytes). */
 function headFacts(head: Buffer): HeadFacts {
   return readHeadFacts(head.toString('latin1'));
-}
-
-function chunkedBody(): BodyState {
-  return { kind: 'chunked', decoder: new ChunkedBody(false) };
 }
 
 /** A request line starts with a method-like token and a space. */
@@ -235,20 +212,17 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     return this.#spokeHttp;
   }
 
-  protected onHead(head: Buffer): BodyState | null {
+  protected onHead(head: Buffer): Framing | null {
     if (!this.#isHttp(head)) {
       this.dead = true;
-      return { kind: 'none' };
+      return NO_BODY;
     }
     const facts = headFacts(head);
     const space = facts.firstLine.indexOf(' ');
     this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
     // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
     this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade !== null;
-    if (facts.chunked) return chunkedBody();
-    if (facts.contentLength !== null && facts.contentLength > 0)
-      return { kind: 'length', remaining: facts.contentLength };
-    return { kind: 'none' };
+    return requestFraming(facts);
   }
 
   protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest | null {
@@ -286,19 +260,15 @@ export class ResponseCutter extends MessageCutter<CutResponse> {
     return b.length < 5 || b.subarray(0, 5).toString('latin1') === 'HTTP/';
   }
 
-  protected onHead(head: Buffer): BodyState | null {
+  protected onHead(head: Buffer): Framing | null {
     const facts = headFacts(head);
     const status = Number(facts.firstLine.slice(9, 12));
     this.#status = Number.isInteger(status) ? status : 0;
-    if (status >= 100 && status < 200) return status === 101 ? null : { kind: 'none' };
-    const method = (this.#methods() ?? '').toUpperCase();
+    // After 101 Switching Protocols, or a CONNECT answered 2xx, the stream is a tunnel.
+    if (status === 101) return null;
+    const method = status >= 100 && status < 200 ? '' : (this.#methods() ?? '').toUpperCase();
     if (method === 'CONNECT' && status >= 200 && status < 300) return null;
-    if (method === 'HEAD' || status === 204 || status === 304) return { kind: 'none' };
-    if (facts.chunked) return chunkedBody();
-    if (facts.contentLength !== null) {
-      return facts.contentLength > 0 ? { kind: 'length', remaining: facts.contentLength } : { kind: 'none' };
-    }
-    return { kind: 'close' };
+    return responseFraming(facts, status, method);
   }
 
   protected onMessage(): CutResponse {
@@ -308,13 +278,4 @@ export class ResponseCutter extends MessageCutter<CutResponse> {
   protected onPartialHead(): CutResponse | null {
     return null;
   }
-}
-
-function headEnd(b: Buffer, from: number): number {
-  for (let i = from; i < b.length; i++) {
-    if (b[i] !== 0x0a) continue;
-    if (b[i + 1] === 0x0a) return i + 2;
-    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
-  }
-  return -1;
 }

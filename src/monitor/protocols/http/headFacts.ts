@@ -118,3 +118,12 @@ function mayNameAFramingHeader(c: number): boolean {
   const lower = c | 0x20;
   return lower === 0x63 || lower === 0x74 || lower === 0x75 || c <= 0x20 || c >= 0x7f;
 }
+
+/** The port of `CONNECT host:port HTTP/1.1`, or 0 when the target names none. */
+export function authorityPort(requestLine: string): number {
+  const target = requestLine.split(' ')[1] ?? '';
+  const colon = target.lastIndexOf(':');
+  if (colon < 0 || target.endsWith(']')) return 0;
+  const port = Number(target.slice(colon + 1));
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 0;
+}

@@ -1,7 +1,8 @@
 import type { HttpBody, ProtocolEvent } from '../events.js';
 import { PART, PDUS, type Reading } from '../reading.js';
-import { ChunkedBody } from './chunkedBody.js';
-import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
+import { headEndInText } from './headEnd.js';
+import { authorityPort, headFacts, statusCode } from './headFacts.js';
+import { BODY_MORE, BodyReader, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
 import { messageStart } from './messageStart.js';
 
 /**
@@ -23,7 +24,6 @@ const PLAIN_KEPT = 16;
 const MULTIPART_KEPT = 8192;
 /** Of a compressed body: enough to decode well past the bytes the media dissectors look at. */
 export const ENCODED_KEPT = 512;
-type BodyMode = 'length' | 'close' | 'chunked';
 
 interface Pending {
   isResponse: boolean;
@@ -32,10 +32,8 @@ interface Pending {
   stage: 'line' | 'headers' | 'body';
   head: string;
   firstLine: string;
-  mode: BodyMode;
-  remaining: number;
-  /** Set when the message is chunked. */
-  chunked: ChunkedBody | null;
+  /** Set once the head is read. */
+  body: BodyReader | null;
   bodyLength: number;
   /** The body's first bytes (copied: segments are views into the capture's buffer). */
   kept: Buffer[];
@@ -88,8 +86,7 @@ export class HttpConversation {
   onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean, out: ProtocolEvent[]): Reading {
     if (this.#tunnel[dir]) return null;
     // A segment without data is plain TCP, unless it is the FIN that ends a body read to the close.
-    if (b.length === 0 && !(fin && this.#pending[dir]?.stage === 'body' && this.#pending[dir]?.mode === 'close'))
-      return null;
+    if (b.length === 0 && !(fin && this.#pending[dir]?.body?.toClose)) return null;
     const before = out.length;
     let pos = 0;
     let endedLost = false;
@@ -101,7 +98,7 @@ export class HttpConversation {
         this.#pending[dir] = pending;
         // Headers or a chunked body of unknown length: tshark dissects the message again with every segment.
         const again =
-          (pending.stage === 'body' && pending.mode === 'chunked') ||
+          (pending.stage === 'body' && pending.body !== null && !pending.body.byLength && !pending.body.toClose) ||
           (pending.stage === 'headers' && pending.firstLine !== '');
         return again ? { kind: 'part', begins: false, pending: pending.firstLine } : PART;
       }
@@ -130,7 +127,7 @@ export class HttpConversation {
       next.isResponse = start.kind === 'response';
       next.method = start.kind === 'request' ? start.method : '';
       const used = this.#feed(dir, next, b, pos);
-      if (used < 0 && !(fin && next.stage === 'body' && next.mode === 'close')) {
+      if (used < 0 && !(fin && next.body?.toClose)) {
         this.#pending[dir] = next;
         // A message still waiting for its end is named by its first line, after what came before.
         const named = next.firstLine !== '' ? next.firstLine : undefined;
@@ -153,14 +150,12 @@ export class HttpConversation {
    */
   skip(dir: 0 | 1, n: number): void {
     const p = this.#pending[dir];
-    if (p?.stage !== 'body' || p.mode !== 'length') return;
-    const taken = Math.min(n, p.remaining);
-    p.remaining -= taken;
-    p.bodyLength += taken;
+    if (p?.body == null || !p.body.byLength) return;
+    p.bodyLength += p.body.skip(n);
     // tshark cannot reassemble a message with a hole, and never shows it. One that ended in the
     // hole is forgotten, and what follows is read afresh (a new message, or a Continuation);
     // one that goes on is followed to its end, so the next message is found where it starts.
-    if (p.remaining === 0) this.#pending[dir] = null;
+    if (p.body.empty) this.#pending[dir] = null;
     else p.lost = true;
   }
 
@@ -190,7 +185,7 @@ export class HttpConversation {
       p.method = start.kind === 'request' ? start.method : '';
     }
     const used = this.#feed(dir, p, data, 0);
-    if (used < 0 && !(fin && p.stage === 'body' && p.mode === 'close')) return { kind: 'wait' };
+    if (used < 0 && !(fin && p.body?.toClose)) return { kind: 'wait' };
     return { kind: 'done', event: this.#finish(p), used: used < 0 ? b.length : Math.max(0, used - prior) };
   }
 
@@ -201,7 +196,7 @@ export class HttpConversation {
       const before = p.head.length;
       const take = Math.min(b.length - pos, MAX_HEAD - before + 4);
       p.head += Buffer.from(b.buffer, b.byteOffset + pos, take).toString('latin1');
-      const end = headEnd(p.head, Math.max(0, before - 3));
+      const end = headEndInText(p.head, Math.max(0, before - 3));
       if (end < 0) {
         if (p.head.length >= MAX_HEAD) p.head = p.head.slice(0, MAX_HEAD);
         // With the first line complete, tshark names the message while it waits for the headers.
@@ -229,38 +224,27 @@ export class HttpConversation {
       if (p.method === 'CONNECT') this.#connectPort = authorityPort(line);
       this.#methods[dir].push(p.method);
       if (this.#methods[dir].length > 64) this.#methods[dir].shift();
-      setBody(p, headers, 0);
+      p.body = new BodyReader(requestFraming(headers), false);
       return;
     }
     const status = statusCode(line);
     if (status === 101 && headers.upgrade?.includes('websocket')) this.#webSocket = true;
     const method = status >= 100 && status < 200 ? '' : (this.#methods[other].shift() ?? '');
-    if ((status >= 100 && status < 200) || status === 204 || status === 304 || method === 'HEAD') {
-      p.mode = 'length';
-      p.remaining = 0;
-    } else if (method === 'CONNECT' && status >= 200 && status < 300) {
-      p.mode = 'length';
-      p.remaining = 0;
-      this.#tunnel[dir] = true;
-      this.#tunnelPort = this.#connectPort;
-      this.#proxyDir = dir;
-    } else {
-      setBody(p, headers, -1);
-    }
+    // A CONNECT answered 2xx (but 204) opens a tunnel: what follows on this side is the tunnelled protocol.
+    const tunnel = method === 'CONNECT' && status >= 200 && status < 300 && status !== 204;
+    p.body = new BodyReader(tunnel ? NO_BODY : responseFraming(headers, status, method), false);
+    if (tunnel) this.#openTunnel(dir);
+  }
+
+  #openTunnel(dir: 0 | 1): void {
+    this.#tunnel[dir] = true;
+    this.#tunnelPort = this.#connectPort;
+    this.#proxyDir = dir;
   }
 
   #feedBody(p: Pending, b: Uint8Array, at: number): number {
-    if (p.mode === 'length') {
-      const take = Math.min(p.remaining, b.length - at);
-      this.#noteBody(p, b, at, take);
-      p.remaining -= take;
-      return p.remaining === 0 ? at + take : -1;
-    }
-    if (p.mode === 'close') {
-      this.#noteBody(p, b, at, b.length - at);
-      return -1;
-    }
-    return this.#feedChunked(p, b, at);
+    const end = (p.body as BodyReader).feed(b, at, (start, stop) => this.#noteBody(p, b, start, stop - start));
+    return end >= 0 ? end : BODY_MORE;
   }
 
   #noteBody(p: Pending, b: Uint8Array, at: number, n: number): void {
@@ -272,11 +256,6 @@ export class HttpConversation {
       p.keptLength += keep;
     }
     p.bodyLength += n;
-  }
-
-  #feedChunked(p: Pending, b: Uint8Array, at: number): number {
-    const end = (p.chunked as ChunkedBody).feed(b, at, (start, stop) => this.#noteBody(p, b, start, stop - start));
-    return end >= 0 ? end : -1;
   }
 
   #finish(p: Pending): ProtocolEvent {
@@ -308,9 +287,7 @@ function newPending(stage: Pending['stage']): Pending {
     stage,
     head: '',
     firstLine: '',
-    mode: 'length',
-    remaining: 0,
-    chunked: null,
+    body: null,
     bodyLength: 0,
     kept: [],
     keptLength: 0,
@@ -319,36 +296,4 @@ function newPending(stage: Pending['stage']): Pending {
     contentEncoding: null,
     lost: false,
   };
-}
-
-/** `fallback` is the body length when neither Content-Length nor chunked is given; -1 reads to close. */
-function setBody(p: Pending, h: HeadFacts, fallback: number): void {
-  if (h.chunked) {
-    p.mode = 'chunked';
-    p.chunked = new ChunkedBody(true);
-  } else if (h.contentLength !== null) {
-    p.mode = 'length';
-    p.remaining = h.contentLength;
-  } else if (fallback >= 0) {
-    p.mode = 'length';
-    p.remaining = fallback;
-  } else p.mode = 'close';
-}
-
-function headEnd(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) {
-    if (text.charCodeAt(i) !== 10) continue;
-    if (text.charCodeAt(i + 1) === 10) return i + 2;
-    if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) return i + 3;
-  }
-  return -1;
-}
-
-/** The port of `CONNECT host:port HTTP/1.1`, or 0 when the target names none. */
-function authorityPort(requestLine: string): number {
-  const target = requestLine.split(' ')[1] ?? '';
-  const colon = target.lastIndexOf(':');
-  if (colon < 0 || target.endsWith(']')) return 0;
-  const port = Number(target.slice(colon + 1));
-  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 0;
 }
