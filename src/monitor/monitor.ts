@@ -160,12 +160,7 @@ export class Monitor {
     if (!isDnsDatagram(udp)) return;
     if (this.#log !== null) readDatagram(udp, p.payload, out);
     const ip = p.ip!;
-    this.#dnsAnswers.datagram(
-      p.payload,
-      { ip: ip.destination, port: udp.destinationPort },
-      { ip: ip.source, port: udp.sourcePort },
-      time,
-    );
+    this.#dnsAnswers.datagram(p.payload, ip.destination, udp.destinationPort, ip.source, udp.sourcePort, time);
   }
 
   #wanted(p: DecodedPacket): boolean {

@@ -9,16 +9,13 @@ const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'RE
 const PER_CLIENT = 64;
 const CLIENTS = 16_384;
 
-interface Endpoint {
-  readonly ip: string;
-  readonly port: number;
-}
-
 /** A response as received: its addresses read at once, the rest kept to be read if ever needed. */
 interface Answer {
   readonly timeMs: number;
-  readonly client: Endpoint;
-  readonly server: Endpoint;
+  readonly clientIp: string;
+  readonly clientPort: number;
+  readonly serverIp: string;
+  readonly serverPort: number;
   readonly message: Uint8Array;
 }
 
@@ -32,21 +29,28 @@ export class DnsAnswers {
   /** Per client, the latest answer that gave each address, the address first given earliest forgotten first. */
   readonly #byClient = new Map<string, Map<string, Answer>>();
 
-  /** A datagram from a DNS port `server` to `client`, seen at `timeMs`. */
-  datagram(payload: Uint8Array, client: Endpoint, server: Endpoint, timeMs: number): void {
+  /** A datagram from a DNS port (the server's) to a client, seen at `timeMs`. */
+  datagram(
+    payload: Uint8Array,
+    clientIp: string,
+    clientPort: number,
+    serverIp: string,
+    serverPort: number,
+    timeMs: number,
+  ): void {
     const addresses = answerAddresses(payload);
     if (addresses === null || addresses.length === 0) return;
-    let known = this.#byClient.get(client.ip);
+    let known = this.#byClient.get(clientIp);
     if (known === undefined) {
       if (this.#byClient.size >= CLIENTS) {
         const earliest = this.#byClient.keys().next().value;
         if (earliest !== undefined) this.#byClient.delete(earliest);
       }
       known = new Map();
-      this.#byClient.set(client.ip, known);
+      this.#byClient.set(clientIp, known);
     }
     // A copy: the payload is a view into the capture's buffer, which moves on.
-    const answer: Answer = { timeMs, client, server, message: Uint8Array.from(payload) };
+    const answer: Answer = { timeMs, clientIp, clientPort, serverIp, serverPort, message: Uint8Array.from(payload) };
     for (const address of addresses) {
       known.set(address, answer);
       if (known.size > PER_CLIENT) {
@@ -72,10 +76,10 @@ function record(a: Answer): DnsRecord | null {
   if (message === null || question === undefined) return null;
   return {
     ts: a.timeMs / 1000,
-    'id.orig_h': a.client.ip,
-    'id.orig_p': a.client.port,
-    'id.resp_h': a.server.ip,
-    'id.resp_p': a.server.port,
+    'id.orig_h': a.clientIp,
+    'id.orig_p': a.clientPort,
+    'id.resp_h': a.serverIp,
+    'id.resp_p': a.serverPort,
     proto: 'udp',
     trans_id: message.id,
     query: question.name,

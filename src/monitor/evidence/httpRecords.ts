@@ -19,32 +19,38 @@ export class HttpTransaction {
   record(uid: string, depth: number): HttpRecord {
     const raw = this.#raw;
     const end = headEnd(raw);
-    const text = Buffer.from(raw.buffer, raw.byteOffset, end < 0 ? raw.length : end).toString('latin1');
-    const lines = text.split(/\r?\n/);
-    const [method = '', uri = '', protocol = ''] = (lines[0] ?? '').split(' ');
+    const head = Buffer.from(raw.buffer, raw.byteOffset, end < 0 ? raw.length : end).toString('latin1');
+    const lineEnd = head.indexOf('\n');
+    const requestLine = (lineEnd < 0 ? head : head.slice(0, lineEnd)).trimEnd();
+    const [method = '', uri = '', protocol = ''] = requestLine.split(' ');
     let host: string | undefined;
     let userAgent: string | undefined;
     let bodyLength = 0;
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'host') host ??= value;
-      else if (name === 'user-agent') userAgent ??= value;
-      else if (name === 'content-length' && /^\d{1,15}$/.test(value)) bodyLength = Number(value);
+    for (let at = lineEnd + 1; at > 0 && at < head.length; ) {
+      const next = head.indexOf('\n', at);
+      const stop = next < 0 ? head.length : next;
+      const colon = head.indexOf(':', at);
+      if (colon > at && colon < stop) {
+        const name = head.slice(at, colon).trim().toLowerCase();
+        const value = head.slice(colon + 1, stop).trim();
+        if (name === 'host') host ??= value;
+        else if (name === 'user-agent') userAgent ??= value;
+        else if (name === 'content-length' && /^\d{1,15}$/.test(value)) bodyLength = Number(value);
+      }
+      at = stop + 1;
     }
+    // In http.log's order; a field Zeek would leave unset is undefined, and left out when stored.
     return {
       ts: this.ts,
       uid,
       trans_depth: depth,
       method,
-      ...(host !== undefined ? { host } : {}),
+      host,
       uri,
-      ...(protocol.startsWith('HTTP/') ? { version: protocol.slice(5) } : {}),
-      ...(userAgent !== undefined ? { user_agent: userAgent } : {}),
+      version: protocol.startsWith('HTTP/') ? protocol.slice(5) : undefined,
+      user_agent: userAgent,
       request_body_len: bodyLength,
-      ...(this.status !== null ? { status_code: this.status } : {}),
+      status_code: this.status ?? undefined,
     };
   }
 }

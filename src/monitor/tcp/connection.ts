@@ -57,6 +57,7 @@ interface Pending {
 
 /** HTTP requests kept per connection as evidence. */
 const MAX_TRANSACTIONS = 16;
+const NO_TRANSACTIONS: readonly HttpTransaction[] = [];
 
 /**
  * One TCP connection as its receiver's stack assembles it: each direction put back in order
@@ -93,7 +94,8 @@ export class Connection implements ConnectionView {
   #closed = false;
   lines: string[] = [];
   dns: readonly DnsRecord[] = [];
-  readonly transactions: HttpTransaction[] = [];
+  /** None until a first request: most connections carry none worth an array. */
+  #transactions: HttpTransaction[] | null = null;
 
   /**
    * `synAck`: its first packet seen was the responder's SYN-ACK (we missed the SYN).
@@ -120,6 +122,10 @@ export class Connection implements ConnectionView {
     ];
     this.#requests = new RequestCutter(httpPort);
     this.#responses = new ResponseCutter(() => this.#methods.shift());
+  }
+
+  get transactions(): readonly HttpTransaction[] {
+    return this.#transactions ?? NO_TRANSACTIONS;
   }
 
   /** A hash of the connection's identity: computed on first use (a SHA-256 per connection is costly). */
@@ -271,7 +277,10 @@ export class Connection implements ConnectionView {
     this.#http = true;
     const transaction =
       this.transactions.length < MAX_TRANSACTIONS ? new HttpTransaction(request.raw, this.last) : null;
-    if (transaction !== null) this.transactions.push(transaction);
+    if (transaction !== null) {
+      this.#transactions ??= [];
+      this.#transactions.push(transaction);
+    }
     this.#pending.push({ request, time: this.last, transaction });
     this.#methods.push(request.method);
     if (this.#methods.length > limits.maxPendingRequests) this.#methods.shift();
