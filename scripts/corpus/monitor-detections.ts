@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadEngine } from '../../src/catalog/index.js';
 import { openCaptureFile, readCapture } from '../../src/monitor/capture/source.js';
-import { Monitor } from '../../src/monitor/monitor.js';
+import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 
 /** Capture → threats it must be named with. */
 const ATTACKS: Readonly<Record<string, readonly string[]>> = {
@@ -42,15 +42,16 @@ export async function run(corpusDir: string): Promise<{ name: string; ok: boolea
   const problems: string[] = [];
   for (const file of [...Object.keys(ATTACKS), ...BENIGN]) {
     const seen = new Map<string, number>();
-    const monitor = new Monitor({
+    const judge = inThreadJudge({
       engine,
-      log: false,
+      allFlows: false,
       onEvent: (e) => {
         if (e.event.action !== 'detected') return;
         const id = e.threat?.software?.id ?? '?';
         seen.set(id, (seen.get(id) ?? 0) + 1);
       },
     });
+    const monitor = new Monitor({ judge, log: false });
     await readCapture(openCaptureFile(join(corpusDir, 'pcaps', file)), (f) => monitor.frame(f));
     monitor.end();
     const found = [...seen].map(([id, n]) => `${id}×${n}`).join(' ') || '-';

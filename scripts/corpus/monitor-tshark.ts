@@ -10,7 +10,7 @@ import { openCaptureFile, readCapture } from '../../src/monitor/capture/source.j
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { MacNames } from '../../src/monitor/log/names.js';
-import { PacketLog } from '../../src/monitor/log/packetLog.js';
+import { PacketLogReader } from '../../src/monitor/log/packetLogReader.js';
 
 const FLOOR = 0.99;
 
@@ -56,7 +56,7 @@ function tsharkLines(file: string): string[] {
 }
 
 async function ourLines(file: string, macNames: MacNames): Promise<string[]> {
-  const log = new PacketLog({ macNames });
+  const log = new PacketLogReader({ macNames });
   const fragments = new IpReassembler();
   const lines: string[] = [];
   try {

@@ -10,10 +10,10 @@ import {
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
+import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { printStoredEvidence } from '../monitor/storedEvidence.js';
 import { SqliteEventStore } from '../store/index.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 
@@ -108,14 +108,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     onEvent,
   });
   const monitor = new Monitor({
-    engine: null,
     judge,
     thresholds,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),
     onLine: (line) => out.line(line),
-    onEvent,
   });
   const afterChunk = async (): Promise<void> => {
     await out.drain();

@@ -1,7 +1,9 @@
 /**
  * The packet monitor: capture reading (pcap/pcapng from files, pipes and live tcpdump),
- * decoding, the tshark-format packet log, TCP reassembly into Observations for the shared
- * engine, network detectors (scans, floods) and Zeek-like flow summaries.
+ * decoding, one table of TCP conversations read as tshark reads them (protocol analyzers
+ * emitting typed events) and tracked as their endpoints received them (reassembly, HTTP
+ * requests for the shared engine), the tshark-format packet log rendered from that, network
+ * detectors (scans, floods, password guessing) and Zeek-named evidence (conn, http, dns).
  */
 export { CaptureParser } from './capture/captureParser.js';
 export { CaptureError } from './capture/errors.js';
@@ -10,8 +12,9 @@ export { type LiveCapture, LiveCaptureError, type LiveCaptureResult, startLiveCa
 export { openCaptureFile, readCapture } from './capture/source.js';
 export { type DecodedPacket, decodePacket } from './decode/packet.js';
 export { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './detect/thresholds.js';
-export type { FlowSummary } from './flows/flow.js';
+export type { ConnRecord, DnsRecord, FlowEvidence, HttpRecord } from './evidence/records.js';
+export { evidenceText, printStoredEvidence } from './evidence/storedEvidence.js';
 export { MacNames } from './log/names.js';
-export { PacketLog } from './log/packetLog.js';
-export { Monitor, type MonitorOptions, type MonitorStats } from './monitor.js';
-export { evidenceText, printStoredEvidence } from './storedEvidence.js';
+export { PacketLogReader } from './log/packetLogReader.js';
+export { inThreadJudge, Monitor, type MonitorOptions, type MonitorStats } from './monitor.js';
+export type { ProtocolEvent } from './protocols/events.js';

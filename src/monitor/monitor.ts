@@ -1,49 +1,51 @@
-import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
-import type { Engine } from '../detect/types.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
+import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
+import type { UdpHeader } from './decode/udp.js';
 import { LoginGuessingDetector } from './detect/loginGuessing.js';
 import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
-import { flowEvent } from './events.js';
-import { type Judge, LocalJudge } from './judge/judge.js';
+import { DnsAnswers } from './evidence/dnsAnswers.js';
+import { flowEvent } from './evidence/securityEvents.js';
+import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
-import { type ConnectionLimits, ConnectionTracker, type ConnectionView } from './streams/connections.js';
-import type { CutRequest } from './streams/httpCutter.js';
+import { isDnsDatagram, readDatagram } from './protocols/dns.js';
+import type { ProtocolEvent } from './protocols/events.js';
+import type { CutRequest } from './protocols/http/cutter.js';
+import type { ConnectionView } from './tcp/connection.js';
+import { Conversations } from './tcp/conversations.js';
+import type { ConnectionLimits } from './tcp/limits.js';
 
 export interface MonitorOptions {
-  /** The shared rule engine; null runs the network detectors only. Unused with `judge`. */
-  readonly engine: Engine | null;
-  /** Catalog names for threat ids. Unused with `judge`. */
-  readonly threatName?: (threatId: string) => string | undefined;
   /**
-   * Where requests, datagrams, ended connections and alerts are judged (another thread, see
-   * ./judge/remoteJudge.ts); by default a LocalJudge over `engine`, on this thread.
+   * Where requests, datagrams, ended connections and alerts are judged: `inThreadJudge(…)` on
+   * this thread, or a RemoteJudge on a worker (./judge/remoteJudge.ts). Events go where the
+   * judge sends them.
    */
-  readonly judge?: Judge<ConnectionView>;
+  readonly judge: Judge<ConnectionView>;
   readonly thresholds?: Thresholds;
-  /** The behaviours' limits (the config file's `behaviours`). Unused with `judge`. */
-  readonly behaviours?: BehaviourSettings;
-  /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). Unused with `judge`. */
-  readonly trustedProxies?: readonly string[];
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
   readonly source?: string | null;
-  /** Summarise every connection as a flow event, not only those with a detection. Unused with `judge`. */
-  readonly allFlows?: boolean;
   readonly limits?: Partial<ConnectionLimits>;
   readonly macNames?: MacNames;
   readonly onLine?: (line: string) => void;
-  /** Unused with `judge` (which reports its events itself). */
-  readonly onEvent: (event: SecurityEvent) => void;
+}
+
+/** A judge on this thread over the shared engine, whose flows carry the monitor's evidence. */
+export function inThreadJudge(options: Omit<JudgeOptions<ConnectionView>, 'onFlow'>): Judge<ConnectionView> {
+  return new LocalJudge<ConnectionView>({
+    ...options,
+    onFlow: (conn) => options.onEvent(flowEvent(conn.evidence())),
+  });
 }
 
 export interface MonitorStats {
@@ -64,9 +66,17 @@ export interface MonitorStats {
 export class Monitor {
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
+  readonly #clock = new CaptureClock();
+  /** TCP, read as tshark reads it and tracked as its endpoints received it. */
+  readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
-  readonly #tracker: ConnectionTracker;
+  /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
+  readonly #addresses = new Ipv4Texts();
+  /** What the analyzers read off the current frame when it is UDP (DNS). */
+  readonly #datagramEvents: ProtocolEvent[] = [];
+  /** DNS answers, remembered for the connections they lead to (evidence). */
+  readonly #dnsAnswers = new DnsAnswers();
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
@@ -84,24 +94,18 @@ export class Monitor {
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
     this.#loginGuessing = new LoginGuessingDetector(t.loginGuessing);
-    this.#judge =
-      options.judge ??
-      new LocalJudge<ConnectionView>({
-        engine: options.engine,
-        threatName: options.threatName,
-        allFlows: options.allFlows ?? false,
-        behaviours: options.behaviours,
-        trustedProxies: options.trustedProxies,
-        onEvent: options.onEvent,
-        onFlow: (conn) => options.onEvent(flowEvent(conn.summary(), conn.lines)),
-      });
-    this.#tracker = new ConnectionTracker(
-      {
+    this.#judge = options.judge;
+    this.#conversations = new Conversations({
+      sink: {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
-        closed: (conn) => this.#judge.closed(conn),
+        closed: (conn) => {
+          conn.dns = this.#dnsAnswers.leadingTo(conn.originator.ip, conn.responder.ip);
+          this.#judge.closed(conn);
+        },
       },
-      options.limits ?? {},
-    );
+      limits: options.limits ?? {},
+      readAll: options.log,
+    });
   }
 
   /** Counts so far (with a judge on another thread, of what it has answered). */
@@ -120,27 +124,43 @@ export class Monitor {
 
   frame(frame: Frame): void {
     this.#frames++;
-    const p = this.#fragments.packet(decodePacket(frame));
+    const p = this.#fragments.packet(decodePacket(frame, this.#addresses));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
+    const f = p.frame;
+    const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
+    const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
+    const datagram = this.#datagramEvents;
+    if (datagram.length !== 0) datagram.length = 0;
+    if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
     let line: string | null = null;
-    if (this.#log) {
-      line = this.#log.line(p, key);
-      if (this.#o.onLine && this.#wanted(p)) this.#o.onLine(line);
+    // Formatted only when it is printed. With the log, the table reads everything: a TCP
+    // segment always comes with its reading.
+    if (this.#log && this.#wanted(p) && (t.kind !== 'tcp' || seg !== null)) {
+      line = this.#log.line(p, ns, seg, datagram);
+      this.#o.onLine?.(line);
     }
-    if (t.kind === 'tcp') this.#tracker.segment(p, t.tcp, time, line, key);
+    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, line);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
     this.#alert(this.#sshGuessing.packet(p, time));
-    this.#alert(this.#loginGuessing.packet(p, time));
+    if (seg !== null && seg.events.length > 0) this.#alert(this.#loginGuessing.segment(p, seg.events, time));
   }
 
   /** End of input: every open connection is flushed and summarised. */
   end(): void {
-    this.#tracker.flushAll();
+    this.#conversations.flushAll();
+  }
+
+  /** A UDP datagram: DNS read into events for the log, and its answers kept as evidence. */
+  #readDatagram(p: DecodedPacket, udp: UdpHeader, time: number, out: ProtocolEvent[]): void {
+    if (!isDnsDatagram(udp)) return;
+    if (this.#log !== null) readDatagram(udp, p.payload, out);
+    const ip = p.ip!;
+    this.#dnsAnswers.datagram(p.payload, ip.destination, udp.destinationPort, ip.source, udp.sourcePort, time);
   }
 
   #wanted(p: DecodedPacket): boolean {

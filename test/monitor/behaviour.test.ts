@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { Monitor } from '../../src/monitor/monitor.js';
+import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { pcap } from './helpers/captureWriter.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
@@ -34,13 +34,14 @@ function visit(client: string, port: number, path: string, status: number, heade
 
 function run(packets: number[][], trustedProxies: readonly string[] = []): SecurityEvent[] {
   const events: SecurityEvent[] = [];
-  const monitor = new Monitor({
+  const judge = inThreadJudge({
     engine,
     trustedProxies,
     threatName: (id) => catalog.get(id)?.name,
-    log: false,
+    allFlows: false,
     onEvent: (e) => events.push(e),
   });
+  const monitor = new Monitor({ judge, log: false });
   feedRawIp(monitor, packets);
   return events;
 }

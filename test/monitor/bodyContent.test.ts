@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
-import { bodyContent, MAX_DECODED } from '../../src/monitor/log/bodyContent.js';
+import { bodyContent, MAX_DECODED } from '../../src/monitor/log/info/bodyContent.js';
 
 describe('a message body as the media dissectors see it', () => {
   test('a compressed body decodes to its content; as sent when not encoded or not decodable', () => {

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ipv4Text } from '../../src/monitor/decode/address.js';
-import { flagText } from '../../src/monitor/log/tcpInfo.js';
-import { RecentKeys } from '../../src/monitor/streams/recentKeys.js';
+import { Ipv4Texts } from '../../src/monitor/decode/address.js';
+import { flagText } from '../../src/monitor/log/info/tcp.js';
+import { RecentKeys } from '../../src/monitor/tcp/recentKeys.js';
 
 describe('the speed caches give the same answers as computing afresh', () => {
   test('IPv4 text from the address cache, including addresses that share a slot', () => {
     // 0.0.0.0 and 0.0.16.1 share a slot (hash n ^ n>>>12 ^ n>>>24 over 4096 slots); so may random pairs.
     const bytes = Uint8Array.from([0, 0, 0, 0, 0, 0, 16, 1, 0, 0, 0, 0]);
+    const texts = new Ipv4Texts();
+    const ipv4Text = (b: Uint8Array, at: number): string => texts.text(b, at);
     assert.equal(ipv4Text(bytes, 0), '0.0.0.0');
     assert.equal(ipv4Text(bytes, 4), '0.0.16.1');
     assert.equal(ipv4Text(bytes, 8), '0.0.0.0');

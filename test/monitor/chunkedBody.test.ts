@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../../src/monitor/http/chunkedBody.js';
+import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from '../../src/monitor/protocols/http/chunkedBody.js';
 
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 

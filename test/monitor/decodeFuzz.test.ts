@@ -4,12 +4,10 @@ import fc from 'fast-check';
 import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
-import { ByteBudget } from '../../src/monitor/log/byteBudget.js';
-import { multipartColumns } from '../../src/monitor/log/multipartColumns.js';
-import { PacketLog } from '../../src/monitor/log/packetLog.js';
-import { SmtpLogConversation } from '../../src/monitor/log/smtpLog.js';
-import { SshLogConversation } from '../../src/monitor/log/sshLog.js';
-import { WebSocketLogConversation } from '../../src/monitor/log/webSocketLog.js';
+import { multipartColumns } from '../../src/monitor/log/info/multipart.js';
+import { PacketLogReader } from '../../src/monitor/log/packetLogReader.js';
+import { ByteBudget } from '../../src/monitor/protocols/byteBudget.js';
+import { SmtpLogConversation, SshLogConversation, WebSocketLogConversation } from './helpers/logConversations.js';
 import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
 
@@ -21,7 +19,7 @@ function frame(linkType: number, data: Uint8Array, n = 1): Frame {
 
 describe('decoders on hostile bytes', () => {
   test('what switches send, with hostile contents: STP, CDP, PVST+, LLDP and other LLC never throw', () => {
-    const log = new PacketLog();
+    const log = new PacketLogReader();
     const headers = [
       [0x42, 0x42, 0x03],
       [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00],
@@ -47,7 +45,7 @@ describe('decoders on hostile bytes', () => {
   });
 
   test('hostile UDP services (DNS, mDNS, LLMNR, DHCP, NTP, NBNS, SSDP) and IGMP never throw', () => {
-    const log = new PacketLog();
+    const log = new PacketLogReader();
     let n = 0;
     fc.assert(
       fc.property(
@@ -75,7 +73,7 @@ describe('decoders on hostile bytes', () => {
         (type, encoding, body, claimed) => {
           const head = `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${claimed}\r\n\r\n`;
           const response = Buffer.concat([Buffer.from(head, 'latin1'), body]);
-          const log = new PacketLog();
+          const log = new PacketLogReader();
           httpExchange(40000, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', response).forEach((p, i) => {
             assert.equal(typeof log.line(decodePacket(frame(101, Uint8Array.from(p.bytes), i + 1))), 'string');
           });
@@ -99,7 +97,7 @@ describe('decoders on hostile bytes', () => {
           { maxLength: 40 },
         ),
         (fragments) => {
-          const log = new PacketLog();
+          const log = new PacketLogReader();
           const reassembler = new IpReassembler();
           fragments.forEach((f, i) => {
             const bytes = ipv4(
@@ -123,7 +121,7 @@ describe('decoders on hostile bytes', () => {
   });
 
   test('random bytes on every link type: never a throw, and a log line every time', () => {
-    const log = new PacketLog();
+    const log = new PacketLogReader();
     let n = 0;
     fc.assert(
       fc.property(fc.constantFrom(...LINK_TYPES), fc.uint8Array({ maxLength: 200 }), (linkType, data) => {
@@ -277,7 +275,7 @@ describe('decoders on hostile bytes', () => {
         fc.constantFrom(21, 110, 143, 5432, 6667),
         fc.array(fc.tuple(fc.boolean(), piece), { maxLength: 30 }),
         (port, segments) => {
-          const log = new PacketLog();
+          const log = new PacketLogReader();
           const seq = { client: 1, server: 1 };
           for (const [toServer, text] of segments) {
             const payload = Buffer.from(text, 'latin1');
@@ -312,7 +310,7 @@ describe('decoders on hostile bytes', () => {
         ),
       ),
     );
-    const log = new PacketLog();
+    const log = new PacketLogReader();
     for (let cut = 0; cut < full.length; cut++) {
       const p = decodePacket(frame(1, full.subarray(0, cut), cut + 1));
       if (cut < full.length) assert.ok(p.error !== null || p.transport.kind === 'none' || p.transport.kind === 'tcp');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { DEFAULT_THRESHOLDS } from '../../src/monitor/detect/thresholds.js';
-import { Monitor } from '../../src/monitor/monitor.js';
+import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
@@ -12,13 +12,13 @@ const catalog = loadCatalog();
 /** Run raw-IP packets (one per 10 ms) through a Monitor; returns the events it emitted. */
 function run(packets: number[][], options: { allFlows?: boolean } = {}): { events: SecurityEvent[]; monitor: Monitor } {
   const events: SecurityEvent[] = [];
-  const monitor = new Monitor({
+  const judge = inThreadJudge({
     engine,
     threatName: (id) => catalog.get(id)?.name,
-    log: true,
     allFlows: options.allFlows ?? false,
     onEvent: (e) => events.push(e),
   });
+  const monitor = new Monitor({ judge, log: true });
   feedRawIp(monitor, packets);
   return { events, monitor };
 }

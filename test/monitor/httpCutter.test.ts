@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CutRequest, RequestCutter, ResponseCutter } from '../../src/monitor/streams/httpCutter.js';
+import { type CutRequest, RequestCutter, ResponseCutter } from '../../src/monitor/protocols/http/cutter.js';
 
 const raw = (r: CutRequest): string => Buffer.from(r.raw).toString('latin1');
 const feed = (c: RequestCutter, ...parts: string[]): CutRequest[] =>

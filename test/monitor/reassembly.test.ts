@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StreamBuffer } from '../../src/monitor/streams/reassembly.js';
+import { StreamBuffer } from '../../src/monitor/tcp/streamBuffer.js';
 
 const text = (chunks: Uint8Array[]): string => Buffer.concat(chunks).toString('latin1');
 const seg = (s: string): Uint8Array => Buffer.from(s, 'latin1');

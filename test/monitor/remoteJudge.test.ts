@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { RemoteJudge } from '../../src/monitor/judge/remoteJudge.js';
-import { Monitor } from '../../src/monitor/monitor.js';
+import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
@@ -49,17 +49,19 @@ describe('the judge on a worker thread', () => {
     const catalog = loadCatalog();
     const local: SecurityEvent[] = [];
     const here = new Monitor({
-      engine: loadEngine(),
-      threatName: (id) => catalog.get(id)?.name,
+      judge: inThreadJudge({
+        engine: loadEngine(),
+        threatName: (id) => catalog.get(id)?.name,
+        allFlows: true,
+        onEvent: (e) => local.push(e),
+      }),
       log: true,
-      allFlows: true,
-      onEvent: (e) => local.push(e),
     });
     feedRawIp(here, traffic());
 
     const remote: SecurityEvent[] = [];
     const judge = new RemoteJudge({ lists: {}, allFlows: true, onEvent: (e) => remote.push(e) });
-    const there = new Monitor({ engine: null, judge, log: true, onEvent: () => assert.fail('the judge reports') });
+    const there = new Monitor({ judge, log: true });
     feedRawIp(there, traffic());
     await judge.finish();
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ByteBudget } from '../../src/monitor/log/byteBudget.js';
-import { PopLogConversation } from '../../src/monitor/log/popLog.js';
-import { SmtpLogConversation } from '../../src/monitor/log/smtpLog.js';
+import { ByteBudget } from '../../src/monitor/protocols/byteBudget.js';
 import { CLIENT_HELLO, conversationLogs, type Step, summaries } from './helpers/conversations.js';
+import { PopLogConversation, SmtpLogConversation } from './helpers/logConversations.js';
 
 /**
  * SMTP in the packet log: hand-built mail sessions on ports 25 and 587, compared line by line

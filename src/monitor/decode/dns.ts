@@ -1,4 +1,5 @@
 import { ipv4Text, ipv6Text } from './address.js';
+import { u16 } from './bytes.js';
 
 export interface DnsQuestion {
   readonly name: string;
@@ -27,10 +28,6 @@ export interface DnsMessage {
 }
 
 const MAX_RECORDS = 64;
-
-function u16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
-}
 
 /** Decode a DNS message (RFC 1035) with bounded name decompression; null when it is not DNS. */
 export function decodeDns(b: Uint8Array): DnsMessage | null {
@@ -133,4 +130,43 @@ function escapedLabel(b: Uint8Array, from: number, to: number): string {
     label += c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`;
   }
   return label;
+}
+
+/**
+ * The addresses a DNS response's answer records give (A and AAAA), read without decoding the
+ * rest: names are skipped, not spelt out. Null when it is no response (or cannot be one).
+ */
+export function answerAddresses(b: Uint8Array): string[] | null {
+  if (b.length < 12 || ((b[2] as number) & 0x80) === 0) return null;
+  let pos = 12;
+  for (let q = u16(b, 4); q > 0; q--) {
+    pos = skipName(b, pos);
+    if (pos < 0 || pos + 4 > b.length) return null;
+    pos += 4;
+  }
+  const addresses: string[] = [];
+  for (let a = Math.min(u16(b, 6), MAX_RECORDS); a > 0; a--) {
+    pos = skipName(b, pos);
+    if (pos < 0 || pos + 10 > b.length) break;
+    const type = u16(b, pos);
+    const length = u16(b, pos + 8);
+    pos += 10;
+    if (pos + length > b.length) break;
+    if (type === 1 && length === 4) addresses.push(ipv4Text(b, pos));
+    else if (type === 28 && length === 16) addresses.push(ipv6Text(b, pos));
+    pos += length;
+  }
+  return addresses;
+}
+
+/** Where the name at `at` ends (after its last label or its compression pointer), or -1. */
+function skipName(b: Uint8Array, at: number): number {
+  let pos = at;
+  while (pos < b.length) {
+    const len = b[pos] as number;
+    if (len === 0) return pos + 1;
+    if ((len & 0xc0) === 0xc0) return pos + 2;
+    pos += 1 + len;
+  }
+  return -1;
 }

@@ -1,3 +1,4 @@
+import { u32 } from './bytes.js';
 import type { DecodedPacket } from './packet.js';
 
 /**
@@ -25,14 +26,4 @@ export function flowKey(p: DecodedPacket, sourcePort: number, destinationPort: n
 function ipv6Words(b: Uint8Array, at: number, port: number): string {
   const w = (i: number): number => ((b[at + 2 * i] as number) << 8) | (b[at + 2 * i + 1] as number);
   return String.fromCharCode(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7), port);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
 }

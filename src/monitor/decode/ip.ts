@@ -1,4 +1,4 @@
-import { ipv4Text, ipv6Text } from './address.js';
+import { type Ipv4Texts, ipv4Text, ipv6Text } from './address.js';
 
 /** The network layer of one packet, IPv4 or IPv6, with where its payload lies. */
 export interface IpLayer {
@@ -24,7 +24,8 @@ export interface IpLayer {
 
 const IPV6_EXTENSIONS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254]);
 
-export function decodeIpv4(b: Uint8Array, at: number): IpLayer | { error: string } {
+/** `texts`, when given, is the reader's cache of address texts. */
+export function decodeIpv4(b: Uint8Array, at: number, texts?: Ipv4Texts): IpLayer | { error: string } {
   if (b.length < at + 20) return { error: `IPv4 header needs 20 bytes, ${Math.max(0, b.length - at)} captured` };
   const ihl = ((b[at] as number) & 0x0f) * 4;
   if ((b[at] as number) >> 4 !== 4) return { error: 'IPv4 version field is not 4' };
@@ -40,8 +41,8 @@ export function decodeIpv4(b: Uint8Array, at: number): IpLayer | { error: string
   if (datagram < ihl) error = `IPv4 total length ${totalLength} is below the header length ${ihl}`;
   return {
     version: 4,
-    source: ipv4Text(b, at + 12),
-    destination: ipv4Text(b, at + 16),
+    source: texts ? texts.text(b, at + 12) : ipv4Text(b, at + 12),
+    destination: texts ? texts.text(b, at + 16) : ipv4Text(b, at + 16),
     protocol: b[at + 9] as number,
     ttl: b[at + 8] as number,
     id: ((b[at + 4] as number) << 8) | (b[at + 5] as number),

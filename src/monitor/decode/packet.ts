@@ -1,4 +1,5 @@
 import type { Frame } from '../capture/frame.js';
+import type { Ipv4Texts } from './address.js';
 import { type ArpPacket, decodeArp } from './arp.js';
 import { decodeIcmp, type IcmpHeader } from './icmp.js';
 import { decodeIpv4, decodeIpv6, type IpLayer } from './ip.js';
@@ -30,8 +31,11 @@ export interface DecodedPacket {
 const NONE: Transport = { kind: 'none' };
 const EMPTY = new Uint8Array(0);
 
-/** Decode a frame down to its transport payload. Pure; never throws on short or odd packets. */
-export function decodePacket(frame: Frame): DecodedPacket {
+/**
+ * Decode a frame down to its transport payload. Pure (but for `texts`, a reader's cache of
+ * IPv4 address texts); never throws on short or odd packets.
+ */
+export function decodePacket(frame: Frame, texts?: Ipv4Texts): DecodedPacket {
   const b = frame.data;
   const link = decodeLink(frame.linkType, b);
   if (link.error) return result(frame, link, null, null, NONE, EMPTY, link.error);
@@ -42,7 +46,7 @@ export function decodePacket(frame: Frame): DecodedPacket {
       : result(frame, link, null, arp, NONE, EMPTY, null);
   }
   if (link.payload === 'other') return result(frame, link, null, null, NONE, EMPTY, null);
-  const ip = link.payload === 'ipv4' ? decodeIpv4(b, link.offset) : decodeIpv6(b, link.offset);
+  const ip = link.payload === 'ipv4' ? decodeIpv4(b, link.offset, texts) : decodeIpv6(b, link.offset);
   if (!('version' in ip)) return result(frame, link, null, null, NONE, EMPTY, ip.error);
   if (ip.error || ip.fragmentOffset !== 0 || ip.moreFragments) {
     return result(frame, link, ip, null, NONE, EMPTY, ip.error);

@@ -1,3 +1,5 @@
+import { u32 } from './bytes.js';
+
 /** TCP header flags, by bit. */
 export const TCP_FLAGS = {
   FIN: 0x01,
@@ -55,16 +57,6 @@ export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): Tcp
     payloadLength: Math.max(0, segmentLength - headerLength),
     error,
   };
-}
-
-export function u32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
 }
 
 export const TCP_OPTION = { EOL: 0, NOP: 1, MSS: 2, WS: 3, SACK_PERM: 4, SACK: 5, TS: 8 } as const;

@@ -12,8 +12,8 @@ import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from
 import { parseRawRequest } from '../../observe/rawRequest.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
-import { alertEvent } from '../events.js';
-import { connectionUid } from '../streams/connectionUid.js';
+import { alertEvent } from '../evidence/securityEvents.js';
+import { connectionUid } from '../tcp/connectionUid.js';
 
 /**
  * The judging half of the monitor: what the capture yields (HTTP requests cut from TCP

@@ -5,10 +5,11 @@ import type { Endpoint } from '../../observe/observation.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
 import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
-import { flowEvent } from '../events.js';
-import type { FlowFacts } from '../flows/flow.js';
-import type { ConnectionView } from '../streams/connections.js';
-import { connectionUid } from '../streams/connectionUid.js';
+import type { HttpTransaction } from '../evidence/httpRecords.js';
+import type { ConnFacts, DnsRecord } from '../evidence/records.js';
+import { flowEvent } from '../evidence/securityEvents.js';
+import type { ConnectionView } from '../tcp/connection.js';
+import { connectionUid } from '../tcp/connectionUid.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 
@@ -32,7 +33,9 @@ interface Closing {
   readonly start: number;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
-  readonly facts: FlowFacts;
+  readonly facts: ConnFacts;
+  readonly transactions: readonly HttpTransaction[];
+  readonly dns: readonly DnsRecord[];
   readonly lines: readonly string[];
 }
 
@@ -115,9 +118,9 @@ export class RemoteJudge implements Judge<ConnectionView> {
   }
 
   closed(conn: ConnectionView): void {
-    // The tracker empties `conn.lines` once closed: keep the array it had.
-    const { start, originator, responder, lines } = conn;
-    this.#closing.set(conn.id, { start, originator, responder, facts: conn.flowFacts(), lines });
+    // The connection empties `conn.lines` once closed: keep the array it had.
+    const { start, originator, responder, transactions, dns, lines } = conn;
+    this.#closing.set(conn.id, { start, originator, responder, facts: conn.connFacts(), transactions, dns, lines });
     this.#closedInBatch.push(conn.id);
     this.#add(['closed', conn.id]);
   }
@@ -197,8 +200,10 @@ export class RemoteJudge implements Judge<ConnectionView> {
         continue;
       }
       const c = this.#closing.get(item);
-      if (c)
-        this.#o.onEvent(flowEvent({ uid: connectionUid(c.start, c.originator, c.responder), ...c.facts }, c.lines));
+      if (c === undefined) continue;
+      const uid = connectionUid(c.start, c.originator, c.responder);
+      const http = c.transactions.map((t, i) => t.record(uid, i + 1));
+      this.#o.onEvent(flowEvent({ conn: { uid, ...c.facts }, http, dns: c.dns, lines: c.lines }));
     }
     for (const id of closed) this.#closing.delete(id);
   }

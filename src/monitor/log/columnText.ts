@@ -1,4 +1,4 @@
-import { escapeByte } from './httpStart.js';
+import { escapeByte } from './formatText.js';
 
 /**
  * Text as tshark 4.0 puts it into the Info column, for dissectors that copy bytes there rather

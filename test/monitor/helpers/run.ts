@@ -7,7 +7,7 @@ import type { Frame } from '../../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../../src/monitor/decode/packet.js';
 import { MacNames } from '../../../src/monitor/log/names.js';
-import { PacketLog } from '../../../src/monitor/log/packetLog.js';
+import { PacketLogReader } from '../../../src/monitor/log/packetLogReader.js';
 
 /** Parse a whole capture held in memory; returns the frames and the error, if any. */
 export function parseAll(bytes: Uint8Array, chunk = bytes.length): { frames: Frame[]; error: Error | null } {
@@ -26,7 +26,7 @@ export function parseAll(bytes: Uint8Array, chunk = bytes.length): { frames: Fra
 
 /** The packet log of a capture, as `bansho monitor -r` prints it (fragments reassembled). */
 export function ourLines(bytes: Uint8Array): string[] {
-  const log = new PacketLog({ macNames: MacNames.load() });
+  const log = new PacketLogReader({ macNames: MacNames.load() });
   const fragments = new IpReassembler();
   return parseAll(bytes).frames.map((f) => log.line(fragments.packet(decodePacket(f))));
 }

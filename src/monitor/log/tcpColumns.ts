@@ -1,0 +1,38 @@
+import type { TcpHeader } from '../decode/tcp.js';
+import type { TcpSegment } from '../tcp/tcpSegment.js';
+import type { Columns } from './columns.js';
+import { formatLatin1 } from './formatText.js';
+import { analysisNotes } from './info/analysisNotes.js';
+import { applicationColumns } from './info/application.js';
+import { pgsqlMark } from './info/pgsql.js';
+import { tcpInfo } from './info/tcp.js';
+
+const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
+
+/**
+ * A TCP segment's columns as tshark shows them: the analysis notes (`[TCP Retransmission]`),
+ * then the application's Info when the segment completed PDUs, or TCP's own text — marked as a
+ * segment of a reassembled PDU when it carried part of one. `b` is the frame's bytes.
+ */
+export function tcpColumns(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment): Columns {
+  const prefix = analysisNotes(seg);
+  const reading = seg.reading;
+  if (reading !== null && reading.kind === 'pdus') {
+    const app = applicationColumns(seg.events, reading);
+    if (app !== null) return { protocol: app.protocol, info: prefix + app.info };
+  }
+  // The TCP text is built only when the Info shows it (not under an HTTP or TLS message).
+  if (reading === null || reading.kind === 'pdus') return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg) };
+  if (reading.begins && (seg.reader === 'tls' || seg.reader === 'ssh'))
+    // A record's first segment: tshark clears the Info, leaving only the note.
+    return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
+  if (reading.begins && seg.reader === 'pgsql')
+    return { protocol: 'TCP', info: prefix + pgsqlMark(seg.toServer) + SEGMENT_NOTE };
+  const named = reading.pending === undefined ? undefined : `${formatLatin1(reading.pending)} `;
+  if (reading.afterLost) return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg) + SEGMENT_NOTE + (named ?? '') };
+  return { protocol: 'TCP', info: prefix + (named ?? tcpText(b, tcp, seg)) + SEGMENT_NOTE };
+}
+
+function tcpText(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment): string {
+  return tcpInfo(b, tcp, seg, seg.reverseBase);
+}

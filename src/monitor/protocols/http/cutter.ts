@@ -1,0 +1,281 @@
+import { isHttpVersion } from '../../../observe/httpRequest.js';
+import { LIMITS } from '../../../observe/observation.js';
+import { headEnd } from './headEnd.js';
+import { type HeadFacts, headFacts as readHeadFacts } from './headFacts.js';
+import {
+  BODY_INVALID,
+  BODY_MORE,
+  BodyReader,
+  type Framing,
+  NO_BODY,
+  requestFraming,
+  responseFraming,
+} from './messageBody.js';
+
+/**
+ * Cut an in-order TCP byte stream into HTTP/1.x messages: requests from the client, responses
+ * from the server. Pipelined messages, Content-Length and chunked bodies are followed; only a
+ * bounded head and body prefix are kept. A stream that stops being HTTP (a tunnel after CONNECT
+ * or Upgrade, binary noise) ends the cutting for that direction.
+ */
+
+/** Largest header section we wait for; beyond it the message is cut as it stands. */
+const MAX_HEAD = 64 * 1024;
+
+export interface CutRequest {
+  /** Request line, headers and the body prefix, as received. */
+  readonly raw: Uint8Array;
+  readonly method: string;
+  /** Why the framing is broken, when it is (the request is still reported). */
+  readonly malformed: string | null;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Shared framing: head accumulation, then a body of a known kind. */
+abstract class MessageCutter<T> {
+  #head: Buffer[] = [];
+  #headLength = 0;
+  #body: BodyReader | null = null;
+  #bodyPrefix: Buffer[] = [];
+  #bodyKept = 0;
+  #headBytes: Buffer | null = null;
+  protected dead = false;
+  /** Body bytes kept per message (the observations' body prefix; none where no one reads them). */
+  protected readonly bodyPrefixLimit: number = LIMITS.bodyPrefix;
+
+  push(chunk: Uint8Array): T[] {
+    const out: T[] = [];
+    let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (b.length > 0 && !this.dead) {
+      if (this.#body === null) {
+        const used = this.#feedHead(b, out);
+        b = b.subarray(used);
+      } else {
+        const used = this.#feedBody(b, out);
+        b = b.subarray(used);
+      }
+    }
+    return out;
+  }
+
+  /** The stream ended: a message still being read is finished as it stands. */
+  end(): T[] {
+    if (this.dead) return [];
+    const out: T[] = [];
+    if (this.#body !== null) this.#complete(out, this.#body.toClose ? null : 'body cut short by end of stream');
+    else if (this.#headLength > 0) {
+      const head = Buffer.concat(this.#head);
+      this.#head = [];
+      this.#headLength = 0;
+      const msg = this.onPartialHead(head);
+      if (msg) out.push(msg);
+    }
+    this.dead = true;
+    return out;
+  }
+
+  /** A message head is complete: decide the body. Return null to stop cutting this stream. */
+  protected abstract onHead(head: Buffer): Framing | null;
+  /** The head and body prefix of a complete message. */
+  protected abstract onMessage(head: Buffer, body: Buffer, malformed: string | null): T | null;
+  /** The stream ended or overflowed inside a head. */
+  protected abstract onPartialHead(head: Buffer): T | null;
+  /** Does a message start here (checked on the first bytes of each message)? */
+  protected abstract startsMessage(b: Buffer): boolean;
+
+  #feedHead(b: Buffer, out: T[]): number {
+    let start = 0;
+    if (this.#headLength === 0) {
+      while (start < b.length && (b[start] === 0x0d || b[start] === 0x0a)) start++;
+      if (start === b.length) return b.length;
+      if (!this.startsMessage(b.subarray(start))) {
+        const msg = this.onPartialHead(b.subarray(start, start + LIMITS.requestLine));
+        if (msg) out.push(msg);
+        this.dead = true;
+        return b.length;
+      }
+    }
+    const piece = b.subarray(start);
+    const prevTail = this.#headLength;
+    this.#head.push(piece);
+    this.#headLength += piece.length;
+    const joined = this.#head.length === 1 ? piece : Buffer.concat(this.#head);
+    this.#head = [joined];
+    const end = headEnd(joined, Math.max(0, prevTail - 3));
+    if (end < 0) {
+      if (this.#headLength > MAX_HEAD) {
+        const msg = this.onPartialHead(joined.subarray(0, MAX_HEAD));
+        if (msg) out.push(msg);
+        this.dead = true;
+      }
+      return b.length;
+    }
+    // A view into the capture's bytes: copied only when the message goes on past this chunk.
+    const head = joined.subarray(0, end);
+    this.#head = [];
+    this.#headLength = 0;
+    const framing = this.onHead(head);
+    if (framing === null) {
+      const msg = this.onMessage(head, EMPTY, null);
+      if (msg) out.push(msg);
+      this.dead = true;
+      return b.length;
+    }
+    this.#headBytes = head;
+    this.#body = new BodyReader(framing, true);
+    if (this.#body.empty) this.#complete(out, null);
+    else this.#headBytes = Buffer.from(head);
+    return start + (end - prevTail);
+  }
+
+  #feedBody(b: Buffer, out: T[]): number {
+    const end = (this.#body as BodyReader).feed(b, 0, (start, stop) => this.#keep(b.subarray(start, stop)));
+    if (end === BODY_MORE) return b.length;
+    if (end === BODY_INVALID) {
+      this.#complete(out, 'invalid chunk size');
+      this.dead = true;
+      return b.length;
+    }
+    this.#complete(out, null);
+    return end;
+  }
+
+  #keep(b: Buffer): void {
+    if (this.#bodyKept >= this.bodyPrefixLimit) return;
+    const part = b.subarray(0, this.bodyPrefixLimit - this.#bodyKept);
+    this.#bodyPrefix.push(Buffer.from(part));
+    this.#bodyKept += part.length;
+  }
+
+  #complete(out: T[], malformed: string | null): void {
+    const body = this.#bodyPrefix.length === 0 ? EMPTY : Buffer.concat(this.#bodyPrefix);
+    const msg = this.onMessage(this.#headBytes ?? EMPTY, body, malformed);
+    if (msg) out.push(msg);
+    this.#body = null;
+    this.#headBytes = null;
+    this.#bodyPrefix = [];
+    this.#bodyKept = 0;
+  }
+}
+
+/** The facts of a head as cut from the stream (latin1 bytes). */
+function headFacts(head: Buffer): HeadFacts {
+  return readHeadFacts(head.toString('latin1'));
+}
+
+/** A request line starts with a method-like token and a space. */
+function looksLikeRequest(b: Buffer): boolean {
+  const limit = Math.min(b.length, 32);
+  for (let i = 0; i < limit; i++) {
+    const c = b[i] as number;
+    if (c === 0x20) return i > 0;
+    const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
+    if (!token) return false;
+  }
+  return b.length < 32;
+}
+
+export class RequestCutter extends MessageCutter<CutRequest> {
+  readonly #reportNonHttp: boolean;
+  /**
+   * Off the HTTP ports, whether the stream has shown an HTTP request line (one ending in a
+   * version): until then a command that merely starts like a method (`EHLO mail.example`,
+   * memcached's `get key`) is some other protocol's, not a malformed request.
+   */
+  #spokeHttp = false;
+  #method = '';
+  #stopAfter = false;
+
+  /** `reportNonHttp`: on an HTTP port, data that is not HTTP is itself reported (as malformed). */
+  constructor(reportNonHttp: boolean) {
+    super();
+    this.#reportNonHttp = reportNonHttp;
+  }
+
+  /** The stream is some other protocol (its server spoke first, as SMTP, FTP and SSH servers do): cut nothing from it. */
+  abandon(): void {
+    this.dead = true;
+  }
+
+  protected startsMessage(b: Buffer): boolean {
+    return looksLikeRequest(b);
+  }
+
+  /** On an HTTP port anything goes; elsewhere the first request line must end in an HTTP version. */
+  #isHttp(head: Buffer): boolean {
+    if (this.#reportNonHttp || this.#spokeHttp) return true;
+    const eol = head.indexOf(0x0a);
+    const line = head.toString('latin1', 0, eol < 0 ? head.length : eol).trimEnd();
+    const space = line.lastIndexOf(' ');
+    this.#spokeHttp = space > 0 && isHttpVersion(line.slice(space + 1));
+    return this.#spokeHttp;
+  }
+
+  protected onHead(head: Buffer): Framing | null {
+    if (!this.#isHttp(head)) {
+      this.dead = true;
+      return NO_BODY;
+    }
+    const facts = headFacts(head);
+    const space = facts.firstLine.indexOf(' ');
+    this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
+    // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
+    this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade !== null;
+    return requestFraming(facts);
+  }
+
+  protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest | null {
+    if (!this.#reportNonHttp && !this.#spokeHttp) return null;
+    if (this.#stopAfter) this.dead = true;
+    return { raw: Buffer.concat([head, body]), method: this.#method, malformed };
+  }
+
+  protected onPartialHead(head: Buffer): CutRequest | null {
+    if (!this.#isHttp(head)) return null;
+    const method = looksLikeRequest(head) ? (head.toString('latin1').split(' ')[0] ?? '') : '';
+    return { raw: Buffer.from(head), method, malformed: looksLikeRequest(head) ? 'request head incomplete' : null };
+  }
+}
+
+export interface CutResponse {
+  readonly status: number;
+}
+
+/**
+ * Cuts responses; needs each request's method (HEAD and CONNECT responses have no body).
+ * `takeRequestMethod` is called once per final (non-1xx) response, in order.
+ */
+export class ResponseCutter extends MessageCutter<CutResponse> {
+  readonly #methods: () => string | undefined;
+  #status = 0;
+  protected override readonly bodyPrefixLimit = 0;
+
+  constructor(takeRequestMethod: () => string | undefined) {
+    super();
+    this.#methods = takeRequestMethod;
+  }
+
+  protected startsMessage(b: Buffer): boolean {
+    return b.length < 5 || b.subarray(0, 5).toString('latin1') === 'HTTP/';
+  }
+
+  protected onHead(head: Buffer): Framing | null {
+    const facts = headFacts(head);
+    const status = Number(facts.firstLine.slice(9, 12));
+    this.#status = Number.isInteger(status) ? status : 0;
+    // After 101 Switching Protocols, or a CONNECT answered 2xx, the stream is a tunnel.
+    if (status === 101) return null;
+    const method = status >= 100 && status < 200 ? '' : (this.#methods() ?? '').toUpperCase();
+    if (method === 'CONNECT' && status >= 200 && status < 300) return null;
+    return responseFraming(facts, status, method);
+  }
+
+  protected onMessage(): CutResponse {
+    return { status: this.#status };
+  }
+
+  protected onPartialHead(): CutResponse | null {
+    return null;
+  }
+}

@@ -1,0 +1,99 @@
+import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from './chunkedBody.js';
+import type { HeadFacts } from './headFacts.js';
+
+/**
+ * How a message's body is delimited (RFC 9112 §6.3), the same for both readings of HTTP (the
+ * packet log's, segment by segment, and the connections', over the reassembled stream), so
+ * that both find the same message boundaries.
+ */
+export type Framing =
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' }
+  | { readonly kind: 'close' };
+
+/** No body at all. */
+export const NO_BODY: Framing = { kind: 'length', length: 0 };
+const CHUNKED: Framing = { kind: 'chunked' };
+const TO_CLOSE: Framing = { kind: 'close' };
+
+/** A request's body: chunked, or as long as Content-Length says, or none. */
+export function requestFraming(h: HeadFacts): Framing {
+  if (h.chunked) return CHUNKED;
+  return h.contentLength !== null && h.contentLength > 0 ? { kind: 'length', length: h.contentLength } : NO_BODY;
+}
+
+/**
+ * A response's body, by its status and its request's method (upper case): none after 1xx,
+ * 204, 304 or a HEAD; else chunked, Content-Length, or up to the end of the connection.
+ */
+export function responseFraming(h: HeadFacts, status: number, method: string): Framing {
+  if ((status >= 100 && status < 200) || status === 204 || status === 304 || method === 'HEAD') return NO_BODY;
+  if (h.chunked) return CHUNKED;
+  if (h.contentLength !== null) return h.contentLength > 0 ? { kind: 'length', length: h.contentLength } : NO_BODY;
+  return TO_CLOSE;
+}
+
+/** `BodyReader.feed` returns this when it took every byte and the body goes on. */
+export const BODY_MORE = -1;
+/** `BodyReader.feed` returns this on a chunk-size line that is not hex (strict reading only). */
+export const BODY_INVALID = -2;
+
+/** One body as it arrives, across segments: which bytes are the body's, and where it ends. */
+export class BodyReader {
+  #remaining: number;
+  readonly #chunks: ChunkedBody | null;
+  readonly #toClose: boolean;
+
+  /**
+   * `strictChunks`: a chunk size that is not hex makes the message malformed (`BODY_INVALID`);
+   * otherwise it is read as the last chunk, as tshark's dissector reads on.
+   */
+  constructor(framing: Framing, strictChunks: boolean) {
+    this.#remaining = framing.kind === 'length' ? framing.length : 0;
+    this.#chunks = framing.kind === 'chunked' ? new ChunkedBody(!strictChunks) : null;
+    this.#toClose = framing.kind === 'close';
+  }
+
+  /** The body has no bytes to wait for. */
+  get empty(): boolean {
+    return this.#chunks === null && !this.#toClose && this.#remaining === 0;
+  }
+
+  /** It runs to the end of the connection. */
+  get toClose(): boolean {
+    return this.#toClose;
+  }
+
+  /** Delimited by Content-Length. */
+  get byLength(): boolean {
+    return this.#chunks === null && !this.#toClose;
+  }
+
+  /**
+   * Take the body's bytes of `b` from `at`, each span reported as `onData(start, end)`: the
+   * offset just after the body's end, BODY_MORE when all of `b` was taken, or BODY_INVALID.
+   */
+  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+    if (this.#chunks !== null) {
+      const end = this.#chunks.feed(b, at, onData);
+      if (end === CHUNKED_MORE) return BODY_MORE;
+      return end === CHUNKED_INVALID ? BODY_INVALID : end;
+    }
+    if (this.#toClose) {
+      if (b.length > at) onData(at, b.length);
+      return BODY_MORE;
+    }
+    const take = Math.min(this.#remaining, b.length - at);
+    if (take > 0) onData(at, at + take);
+    this.#remaining -= take;
+    return this.#remaining === 0 ? at + take : BODY_MORE;
+  }
+
+  /** `n` bytes of a Content-Length body were never captured: how many of them were the body's. */
+  skip(n: number): number {
+    if (!this.byLength) return 0;
+    const taken = Math.min(n, this.#remaining);
+    this.#remaining -= taken;
+    return taken;
+  }
+}

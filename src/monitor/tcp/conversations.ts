@@ -1,0 +1,280 @@
+import { flowKey } from '../decode/flowKey.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { TCP_FLAGS, type TcpHeader, windowScaleShift } from '../decode/tcp.js';
+import { ByteBudget } from '../protocols/byteBudget.js';
+import { FtpDataChannels } from '../protocols/ftp.js';
+import { HttpConversation } from '../protocols/http/httpConversation.js';
+import { MYSQL_PORT } from '../protocols/mysql.js';
+import { TlsConversation } from '../protocols/tls.js';
+import { readApplication } from './application.js';
+import { Connection, type ConnectionSink, type Ending } from './connection.js';
+import { Conversation } from './conversation.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './limits.js';
+import { RecentKeys } from './recentKeys.js';
+import { ANALYSIS, analyseSegment, isPortReuse, type SegmentFacts } from './sequenceAnalysis.js';
+import { disposeService, portProtocol, type ServiceContext, serviceFor } from './service.js';
+import { TcpSegment } from './tcpSegment.js';
+
+/** Connections tracked between two sweeps for idle ones. */
+const SWEEP_EVERY = 4096;
+
+/** A sink for a table whose connections are not tracked (the packet log alone). */
+const NO_SINK: ConnectionSink = { request() {}, closed() {} };
+
+export interface ConversationsOptions {
+  /** Where tracked connections report their HTTP requests and their end. */
+  readonly sink?: ConnectionSink;
+  readonly limits?: Partial<ConnectionLimits>;
+  /**
+   * Read every protocol the packet log shows (HTTP, TLS, WebSocket, tunnels, the heuristics
+   * for ports no dissector claims). Without it only the services by port are read — what the
+   * detectors count — and HTTP reaches the rule engine through the connections' own reading
+   * of their reassembled streams, as it does either way.
+   */
+  readonly readAll?: boolean;
+}
+
+/** The header fields the sequence analysis reads, refilled for every segment. */
+class SegmentInput implements SegmentFacts {
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  length = 0;
+  wsShift = -1;
+  frame = 0;
+  time = 0;
+}
+
+/**
+ * The TCP conversations of one capture, found by their 4-tuple — one table for every reader of
+ * TCP. Each segment is first read as tshark reads it (`read`: relative numbers,
+ * retransmissions, lost segments, port reuse, and its new data handed to whatever reads the
+ * conversation, ./application.ts, whose events the packet log renders and the detectors count),
+ * then tracked as the endpoints received it (`track`: the conversation's Connection, which
+ * reassembles each direction, cuts HTTP requests for the rule engine, and keeps the conn
+ * record, reported through the sink when the connection ends).
+ *
+ * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
+ * ended ones remembered for their trailing packets only up to `maxEnded`, idle connections
+ * closed, out-of-order bytes capped.
+ */
+export class Conversations {
+  readonly #conversations = new Map<string, Conversation>();
+  readonly #context: ServiceContext;
+  readonly #limits: ConnectionLimits;
+  readonly #sink: ConnectionSink;
+  /** Conversations whose connection ended, the earliest forgotten first. */
+  readonly #ended: RecentKeys;
+  readonly #input = new SegmentInput();
+  readonly #segment = new TcpSegment();
+  /** Out-of-order bytes held over all connections. */
+  #buffered = 0;
+  #sinceSweep = 0;
+  /** Connections opened so far: the next one's id. */
+  #opened = 0;
+
+  constructor(options: ConversationsOptions = {}) {
+    this.#sink = options.sink ?? NO_SINK;
+    this.#limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    this.#ended = new RecentKeys(this.#limits.maxEnded);
+    this.#context = { budget: new ByteBudget(), ftpChannels: new FtpDataChannels(), readsAll: options.readAll ?? true };
+  }
+
+  get size(): number {
+    return this.#conversations.size;
+  }
+
+  /**
+   * Read one TCP segment as tshark does (in capture order); `ns` is its time since the
+   * capture's first frame, `key` its `flowKey` when the caller already has it. The result is
+   * overwritten by the next call. Null when nothing reads it: a trailing packet of a connection
+   * that ended, where the table does not read everything (and so forgets ended conversations).
+   */
+  read(p: DecodedPacket, tcp: TcpHeader, ns: number, key?: string): TcpSegment | null {
+    const ip = p.ip!;
+    const k = key ?? flowKey(p, tcp.sourcePort, tcp.destinationPort);
+    let conv = this.#conversations.get(k);
+    if (conv === undefined && !this.#context.readsAll && this.#ended.has(k)) {
+      if ((tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return null;
+      this.#ended.delete(k);
+    }
+    const seg = this.#segment;
+    seg.reset();
+    let reused = false;
+    if (conv?.analysis && isPortReuse(conv.analysis, conv.directionOf(ip.source, tcp.sourcePort), tcp.flags, tcp.seq)) {
+      this.#forget(conv, 'evicted');
+      conv = undefined;
+      reused = true;
+    }
+    if (!conv) conv = this.#open(k, ip.source, ip.destination, tcp);
+    const dir = conv.directionOf(ip.source, tcp.sourcePort);
+    seg.conversation = conv;
+    seg.dir = dir;
+    // Nothing reads it (the table reads services only, and it has none): its connection is all there is.
+    const analysis = conv.analysis;
+    if (analysis === null) return seg;
+    const input = this.#input;
+    input.seq = tcp.seq;
+    input.ack = tcp.ack;
+    input.flags = tcp.flags;
+    input.window = tcp.window;
+    input.length = tcp.payloadLength;
+    // Only a SYN's window scale counts (tshark's verify_tcp_window_scaling).
+    input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
+    input.frame = p.frame.number;
+    input.time = ns;
+    analyseSegment(analysis, dir, input, seg);
+    // Read now, as the numbers are: this packet's, whatever the application layer does next.
+    seg.reverseBase = analysis.flows[dir === 0 ? 1 : 0].baseSeq;
+    if (reused) seg.flags |= ANALYSIS.REUSED_PORTS;
+    if (seg.gap > 0 && (seg.flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpReader?.skip(dir, seg.gap);
+    readApplication(conv, seg, tcp, p.payload, this.#context);
+    return seg;
+  }
+
+  /**
+   * Track the segment `read` just returned as its endpoints received it: `timeMs` is its
+   * capture time, `line` its packet-log line when one is written (kept as evidence).
+   */
+  track(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null): void {
+    const conv = seg.conversation;
+    const ip = p.ip!;
+    let conn = conv.connection;
+    const bareSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
+    // A new SYN where a connection was already opened: the ports are reused (tshark's
+    // analysis finds it where it reads the conversation; this, where nothing does).
+    if (
+      conn !== null &&
+      bareSyn &&
+      conn.directionOf(ip.source, tcp.sourcePort) === 0 &&
+      conn.openedBy(tcp.seq) === false
+    ) {
+      this.#close(conv, 'evicted');
+      conn = null;
+    }
+    if (conn === null) {
+      // The last packets of a connection that ended: nothing more to learn from them.
+      if ((conv.ended === 'fin' || conv.ended === 'rst') && !bareSyn) return;
+      conn = this.#connect(conv, ip.source, ip.destination, tcp, timeMs);
+    }
+    const dir = conn.directionOf(ip.source, tcp.sourcePort);
+    conn.count(dir, ip.totalLength, timeMs, line, this.#limits.maxLines);
+    // Both FINs were seen: this packet (normally the last ACK) ends the connection.
+    if (conn.fin[0] && conn.fin[1]) {
+      this.#end(conv, 'fin');
+      return;
+    }
+    this.#buffered += conn.segment(dir, tcp, p.payload, this.#sink, this.#limits);
+    if (this.#buffered > this.#limits.maxBufferedTotal) this.#shed();
+    if (conn.rst[0] || conn.rst[1]) this.#end(conv, 'rst');
+    if (++this.#sinceSweep >= SWEEP_EVERY) {
+      this.#sinceSweep = 0;
+      this.#sweep(timeMs);
+    }
+  }
+
+  /** End every open connection (end of input). */
+  flushAll(): void {
+    for (const conv of this.#conversations.values()) this.#close(conv, 'end');
+  }
+
+  #connect(conv: Conversation, src: string, dst: string, tcp: TcpHeader, timeMs: number): Connection {
+    const synAck = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK);
+    const from = { ip: src, port: tcp.sourcePort };
+    const to = { ip: dst, port: tcp.destinationPort };
+    const id = ++this.#opened;
+    // A SYN-ACK first means we missed the SYN: its receiver opened the connection.
+    conv.connection = synAck
+      ? new Connection(id, to, from, timeMs, true, conv.httpByPort, this.#limits)
+      : new Connection(id, from, to, timeMs, false, conv.httpByPort, this.#limits);
+    return conv.connection;
+  }
+
+  /**
+   * Close a conversation's connection. Reading everything, the conversation is remembered for a
+   * while, so its trailing packets get tshark's numbers; else it is forgotten at once, and for a
+   * connection that ended by FIN or RST only its key is kept a while, so that its trailing
+   * packets open nothing.
+   */
+  #end(conv: Conversation, ending: Ending): void {
+    this.#close(conv, ending);
+    if (!this.#context.readsAll) {
+      this.#forget(conv, ending);
+      if (ending === 'fin' || ending === 'rst') this.#ended.add(conv.key);
+      return;
+    }
+    const forgotten = this.#ended.add(conv.key);
+    if (forgotten === undefined) return;
+    const old = this.#conversations.get(forgotten);
+    if (old !== undefined && old.connection === null) this.#forget(old, 'evicted');
+  }
+
+  /** Close a conversation's connection, if it has one open, and let it go (its record is reported). */
+  #close(conv: Conversation, ending: Ending): void {
+    const conn = conv.connection;
+    if (conn === null) return;
+    conv.connection = null;
+    conv.ended = ending;
+    this.#buffered -= conn.close(this.#sink, this.#limits);
+  }
+
+  /** Over the total memory bound: close the oldest connections holding bytes until under it. */
+  #shed(): void {
+    for (const conv of this.#conversations.values()) {
+      if (this.#buffered <= this.#limits.maxBufferedTotal) return;
+      if (conv.connection === null || conv.connection.buffered === 0) continue;
+      this.#end(conv, 'shed');
+    }
+  }
+
+  #sweep(now: number): void {
+    for (const conv of this.#conversations.values()) {
+      const conn = conv.connection;
+      if (conn === null || now - conn.last < this.#limits.idleMs) continue;
+      this.#end(conv, 'idle');
+    }
+  }
+
+  #open(key: string, source: string, destination: string, tcp: TcpHeader): Conversation {
+    if (this.#conversations.size >= this.#limits.maxConnections) {
+      const oldest = this.#conversations.values().next().value;
+      if (oldest !== undefined) this.#forget(oldest, 'evicted');
+    }
+    // A connection an FTP control connection announced is FTP data, whatever its ports.
+    const channels = this.#context.ftpChannels;
+    const channel =
+      channels.find(destination, tcp.destinationPort, source) ?? channels.find(source, tcp.sourcePort, destination);
+    const app = channel ? null : portProtocol(tcp.sourcePort, tcp.destinationPort);
+    const service =
+      channel !== null
+        ? { port: tcp.destinationPort, reader: { kind: 'ftp-data', channel } as const }
+        : typeof app === 'number'
+          ? { port: app, reader: serviceFor(app, this.#context, source, destination, tcp.sourcePort) }
+          : null;
+    const mysqlPort = tcp.destinationPort === MYSQL_PORT || tcp.sourcePort === MYSQL_PORT ? MYSQL_PORT : 0;
+    const readsAll = this.#context.readsAll;
+    const conv = new Conversation(
+      key,
+      source,
+      tcp.sourcePort,
+      app === 'http',
+      app === 'http' && readsAll ? new HttpConversation() : null,
+      app === 'tls' && readsAll ? new TlsConversation() : null,
+      service,
+      app !== null || channel !== null,
+      mysqlPort,
+      readsAll || service !== null || mysqlPort !== 0,
+    );
+    this.#conversations.set(key, conv);
+    return conv;
+  }
+
+  /** Forget a conversation, its connection closed and what its services kept of a message given back. */
+  #forget(conv: Conversation, ending: Ending): void {
+    this.#close(conv, ending);
+    disposeService(conv.service?.reader ?? null);
+    disposeService(conv.tunnel);
+    this.#conversations.delete(conv.key);
+  }
+}
