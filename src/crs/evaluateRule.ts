@@ -1,0 +1,90 @@
+import { expandMacro } from './macros.js';
+import { evaluateOperator } from './operators/evaluate.js';
+import type { Rule, RuleLink } from './rule.js';
+import type { VariableRef } from './targets.js';
+import type { NamedValue, Transaction } from './transaction.js';
+import { collectValues } from './variables.js';
+
+/** A rule that matched and logs: what bansho reports (ModSecurity's error-log line, as data). */
+export interface CrsMatch {
+  readonly ruleId: number;
+  readonly phase: number;
+  readonly msg: string;
+  readonly logdata: string;
+  readonly tags: readonly string[];
+  readonly severity: string | undefined;
+  /** `ARGS:q`, `REQUEST_HEADERS:User-Agent` … */
+  readonly matchedVar: string;
+  /** The matched value, after the rule's transformations. */
+  readonly matchedData: string;
+}
+
+const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+
+/**
+ * Runs one rule (its whole chain) against the transaction. A link matches when its operator
+ * matches at least one of its values; each matching value sets MATCHED_VAR and runs the link's
+ * setvar/ctl actions, as ModSecurity v2 does. The rule matches when every link does.
+ */
+export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
+  tx.rule = rule;
+  tx.matchedVars = [];
+  for (const link of rule.links) if (!evaluateLink(tx, rule, link)) return null;
+  const matched = tx.matchedVar ?? { name: '', value: '' };
+  return {
+    ruleId: rule.id,
+    phase: rule.phase,
+    msg: rule.msg === undefined ? '' : expandMacro(rule.msg, tx),
+    logdata: rule.logdata === undefined ? '' : expandMacro(rule.logdata, tx),
+    tags: rule.tags,
+    severity: rule.severity === undefined ? undefined : SEVERITY_NAMES[rule.severity],
+    matchedVar: matched.name,
+    matchedData: matched.value,
+  };
+}
+
+function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
+  tx.capturing = link.capture;
+  if (link.targets.include.length === 0) {
+    if (!evaluateOperator(link.operator, '', tx)) return false;
+    runEffects(tx, link);
+    return true;
+  }
+  const exclusions = exclusionsFor(tx, rule, link);
+  // Collected before any match: MATCHED_VARS, a target of some chains, grows as this link matches.
+  const values: NamedValue[] = [];
+  for (const ref of link.targets.include) for (const v of collectValues(tx, ref, exclusions)) values.push(v);
+  let any = false;
+  for (const v of values) {
+    const candidates = link.multiMatch
+      ? distinct(tx.transforms.steps(link.transformations, v.value))
+      : [tx.transforms.apply(link.transformations, v.value)];
+    for (const candidate of candidates) {
+      if (!evaluateOperator(link.operator, candidate, tx)) continue;
+      any = true;
+      const hit = { name: v.name, value: candidate };
+      tx.matchedVar = hit;
+      tx.matchedVars.push(hit);
+      runEffects(tx, link);
+      break;
+    }
+  }
+  return any;
+}
+
+function exclusionsFor(tx: Transaction, rule: Rule, link: RuleLink): readonly VariableRef[] {
+  if (tx.removedTargets.length === 0) return link.targets.exclude;
+  const extra = tx.removedTargets.filter((r) => r.applies(rule)).map((r) => r.target);
+  return extra.length === 0 ? link.targets.exclude : [...link.targets.exclude, ...extra];
+}
+
+function runEffects(tx: Transaction, link: RuleLink): void {
+  for (const effect of link.effects) {
+    if (effect.kind === 'setvar') tx.setVar(effect.op);
+    else if (effect.kind === 'ctl') tx.control(effect.ctl);
+  }
+}
+
+function distinct(values: string[]): string[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
+}

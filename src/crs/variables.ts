@@ -1,0 +1,230 @@
+import { multipartStrictError } from './requestBody.js';
+import type { Member } from './requestData.js';
+import type { Selector, VariableRef } from './targets.js';
+import { isCollection } from './targets.js';
+import type { NamedValue, Transaction } from './transaction.js';
+
+/**
+ * The values a variable reference stands for in a transaction: `ARGS` (every argument),
+ * `ARGS:id`, `ARGS:/^id_/`, `&ARGS` (how many), minus the rule's and the transaction's
+ * exclusions. Collections are built from the request data on demand.
+ */
+export function collectValues(tx: Transaction, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
+  if (!isCollection(ref.name)) {
+    const value = scalar(tx, ref.name);
+    if (ref.count) return [{ name: ref.name, value: value === undefined ? '0' : '1' }];
+    return value === undefined ? [] : [{ name: ref.name, value }];
+  }
+  const out: NamedValue[] = [];
+  const selected = select(tx, ref);
+  for (const m of selected)
+    if (!excluded(ref, m.key, exclusions)) out.push({ name: `${ref.name}:${m.key}`, value: m.value });
+  if (ref.count) return [{ name: ref.name, value: String(out.length) }];
+  return out;
+}
+
+/** `%{NAME}` and `%{COLLECTION.key}` in macros: the first value, undefined when there is none. */
+export function resolveScalar(tx: Transaction, spec: string): string | undefined {
+  const colon = spec.indexOf(':');
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  if (colon < 0) {
+    if (name === 'MATCHED_VAR' || name === 'MATCHED_VAR_NAME' || !isCollectionName(name)) return scalar(tx, name);
+    return members(tx, name)[0]?.value;
+  }
+  if (!isCollectionName(name)) return undefined;
+  const key = spec.slice(colon + 1).toLowerCase();
+  return members(tx, name).find((m) => m.key.toLowerCase() === key)?.value;
+}
+
+function isCollectionName(name: string): boolean {
+  return isCollection(name as VariableRef['name']);
+}
+
+function select(tx: Transaction, ref: VariableRef): readonly Member[] {
+  const selector = ref.selector;
+  if (selector.kind === 'xpath') {
+    const xml = tx.phase >= 2 ? tx.body().xml : null;
+    if (xml === null) return [];
+    return selector.path === '/*'
+      ? [{ key: '/*', value: xml.text }]
+      : xml.attributes.map((value) => ({ key: '//@*', value }));
+  }
+  if (ref.name === 'TX' && selector.kind === 'key') {
+    const v = tx.tx.get(selector.key);
+    return v === undefined ? [] : [{ key: v.name.slice(3), value: v.value }];
+  }
+  const all = members(tx, ref.name);
+  return selector.kind === 'all' ? all : all.filter((m) => selectorMatches(selector, m.key));
+}
+
+function selectorMatches(selector: Selector, key: string): boolean {
+  switch (selector.kind) {
+    case 'all':
+      return true;
+    case 'key':
+      return key.toLowerCase() === selector.key;
+    case 'regex':
+      return selector.regex.test(key);
+    case 'xpath':
+      return false;
+  }
+}
+
+function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {
+  for (const e of exclusions) if (e.name === ref.name && selectorMatches(e.selector, key)) return true;
+  return false;
+}
+
+const NO_MEMBERS: readonly Member[] = [];
+
+function names(list: readonly Member[]): Member[] {
+  return list.map((m) => ({ key: m.key, value: m.key }));
+}
+
+function members(tx: Transaction, name: string): readonly Member[] {
+  const r = tx.request;
+  const body = () => (tx.phase >= 2 ? tx.body() : null);
+  switch (name) {
+    case 'ARGS':
+      return tx.phase >= 2 ? [...r.argsGet, ...(body()?.argsPost ?? [])] : r.argsGet;
+    case 'ARGS_GET':
+      return r.argsGet;
+    case 'ARGS_POST':
+      return body()?.argsPost ?? NO_MEMBERS;
+    case 'ARGS_NAMES':
+      return names(members(tx, 'ARGS'));
+    case 'ARGS_GET_NAMES':
+      return names(r.argsGet);
+    case 'ARGS_POST_NAMES':
+      return names(body()?.argsPost ?? NO_MEMBERS);
+    case 'REQUEST_HEADERS':
+      return r.headers;
+    case 'REQUEST_HEADERS_NAMES':
+      return names(r.headers);
+    case 'REQUEST_COOKIES':
+      return r.cookies;
+    case 'REQUEST_COOKIES_NAMES':
+      return names(r.cookies);
+    case 'RESPONSE_HEADERS':
+      return tx.response?.headers ?? NO_MEMBERS;
+    case 'RESPONSE_HEADERS_NAMES':
+      return names(tx.response?.headers ?? NO_MEMBERS);
+    case 'TX':
+      return [...tx.tx.values()].map((v) => ({ key: v.name.slice(3), value: v.value }));
+    case 'FILES':
+      return body()?.files ?? NO_MEMBERS;
+    case 'FILES_NAMES':
+      return names(body()?.files ?? NO_MEMBERS);
+    case 'FILES_SIZES':
+      return body()?.filesSizes ?? NO_MEMBERS;
+    case 'MULTIPART_PART_HEADERS':
+      return body()?.partHeaders ?? NO_MEMBERS;
+    case 'MATCHED_VARS':
+      return tx.matchedVars.map((v) => ({ key: v.name, value: v.value }));
+    case 'MATCHED_VARS_NAMES':
+      return tx.matchedVars.map((v) => ({ key: v.name, value: v.name }));
+    default:
+      return NO_MEMBERS;
+  }
+}
+
+function scalar(tx: Transaction, name: string): string | undefined {
+  const r = tx.request;
+  const flag = (on: boolean | undefined) => (on ? '1' : '0');
+  switch (name) {
+    case 'REQUEST_METHOD':
+      return r.method;
+    case 'REQUEST_URI':
+      return r.uri;
+    case 'REQUEST_URI_RAW':
+      return r.uriRaw;
+    case 'REQUEST_FILENAME':
+      return r.filename;
+    case 'REQUEST_BASENAME':
+      return r.basename;
+    case 'QUERY_STRING':
+      return r.queryString;
+    case 'REQUEST_PROTOCOL':
+      return r.protocol;
+    case 'REQUEST_LINE':
+      return r.requestLine;
+    case 'REMOTE_ADDR':
+      return r.remoteAddr;
+    case 'REMOTE_PORT':
+      return r.remotePort;
+    case 'UNIQUE_ID':
+      return tx.uniqueId;
+    case 'REQBODY_PROCESSOR':
+      return tx.processor ?? undefined;
+    case 'REQUEST_BODY':
+      // ModSecurity v2 keeps the raw body only for the urlencoded processor or when forced.
+      return tx.processor === 'URLENCODED' || tx.forceRequestBodyVariable ? r.body : undefined;
+    case 'REQUEST_BODY_LENGTH':
+      return String(r.body.length);
+    case 'ARGS_COMBINED_SIZE':
+      return String(members(tx, 'ARGS').reduce((n, m) => n + m.key.length + m.value.length, 0));
+    case 'FILES_COMBINED_SIZE':
+      return String((tx.phase >= 2 ? tx.body().filesSizes : []).reduce((n, m) => n + Number(m.value), 0));
+    case 'MATCHED_VAR':
+      return tx.matchedVar?.value ?? '';
+    case 'MATCHED_VAR_NAME':
+      return tx.matchedVar?.name ?? '';
+    case 'RESPONSE_BODY':
+      return tx.response?.body;
+    case 'RESPONSE_STATUS':
+      return tx.response?.status;
+    case 'RESPONSE_PROTOCOL':
+      return tx.response?.protocol;
+    case 'RESPONSE_CONTENT_TYPE':
+      return tx.response?.contentType;
+    case 'RESPONSE_CONTENT_LENGTH':
+      return tx.response === undefined ? undefined : String(tx.response.body.length);
+    case 'DURATION':
+      return '0';
+    case 'SERVER_NAME':
+      return (r.headers.find((h) => h.key.toLowerCase() === 'host')?.value ?? '').replace(/:\d+$/, '');
+    case 'SERVER_PORT':
+      return '80';
+  }
+  if (tx.phase < 2) return name === 'REQBODY_ERROR' || name.startsWith('MULTIPART_') ? '0' : undefined;
+  const b = tx.body();
+  const f = b.multipart;
+  switch (name) {
+    case 'REQBODY_ERROR':
+      return flag(b.error !== null);
+    case 'REQBODY_ERROR_MSG':
+      return b.error ?? '';
+    case 'MULTIPART_STRICT_ERROR':
+      return flag(multipartStrictError(b));
+    case 'MULTIPART_UNMATCHED_BOUNDARY':
+      return flag(f?.unmatchedBoundary);
+    case 'MULTIPART_BOUNDARY_QUOTED':
+      return flag(f?.boundaryQuoted);
+    case 'MULTIPART_BOUNDARY_WHITESPACE':
+      return flag(f?.boundaryWhitespace);
+    case 'MULTIPART_DATA_BEFORE':
+      return flag(f?.dataBefore);
+    case 'MULTIPART_DATA_AFTER':
+      return flag(f?.dataAfter);
+    case 'MULTIPART_HEADER_FOLDING':
+      return flag(f?.headerFolding);
+    case 'MULTIPART_LF_LINE':
+    case 'MULTIPART_CRLF_LF_LINES':
+      return flag(f?.lfLine);
+    case 'MULTIPART_MISSING_SEMICOLON':
+      return flag(f?.missingSemicolon);
+    case 'MULTIPART_INVALID_QUOTING':
+      return flag(f?.invalidQuoting);
+    case 'MULTIPART_INVALID_PART':
+      return flag(f?.invalidPart);
+    case 'MULTIPART_INVALID_HEADER_FOLDING':
+    case 'MULTIPART_FILE_LIMIT_EXCEEDED':
+      return '0';
+    case 'MULTIPART_FILENAME':
+      return b.files[0]?.value;
+    case 'MULTIPART_NAME':
+      return b.files[0]?.key;
+    default:
+      return undefined;
+  }
+}
