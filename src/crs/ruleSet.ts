@@ -19,6 +19,8 @@ export interface RuleSet {
   readonly prefilters: RxPrefilterRegistry;
   readonly chains: TransformChainRegistry;
   readonly ruleCount: number;
+  /** Every regex the rules compiled (for the snapshot cache: these compile). */
+  readonly regexes: ReadonlyArray<{ pattern: string; caseInsensitive: boolean; dotAll: boolean }>;
 }
 
 interface PhaseDefault {
@@ -141,8 +143,16 @@ export class RuleSetBuilder {
             item.rule.where,
             `skipAfter: no SecMarker ${item.rule.flow.marker} (${file})`,
           );
-    const ruleCount = this.items.filter((i) => i.kind === 'rule').length;
-    return { phases, markers, engineMode: this.mode, prefilters: this.prefilters, chains: this.chains, ruleCount };
+    const rules = this.items.flatMap((i) => (i.kind === 'rule' ? [i.rule] : []));
+    return {
+      phases,
+      markers,
+      engineMode: this.mode,
+      prefilters: this.prefilters,
+      chains: this.chains,
+      ruleCount: rules.length,
+      regexes: compiledRegexes(rules),
+    };
   }
 
   private addRule(d: Directive, targetText: string, operatorText: string, actionText: string): void {
@@ -245,4 +255,18 @@ function arg(d: Directive, index: number): string {
   const value = d.args[index];
   if (value === undefined) throw new CrsError('E_CRS_SYNTAX', d.where, `${d.name} needs argument ${index + 1}`);
   return value;
+}
+
+function compiledRegexes(rules: readonly Rule[]): RuleSet['regexes'] {
+  const out = new Map<string, { pattern: string; caseInsensitive: boolean; dotAll: boolean }>();
+  for (const rule of rules)
+    for (const link of rule.links) {
+      const op = link.operator.body;
+      if (op.kind === 'rx')
+        out.set(`s${op.regex.source}`, { pattern: op.regex.source, caseInsensitive: false, dotAll: true });
+      for (const ref of [...link.targets.include, ...link.targets.exclude])
+        if (ref.selector.kind === 'regex')
+          out.set(`i${ref.selector.source}`, { pattern: ref.selector.source, caseInsensitive: true, dotAll: false });
+    }
+  return [...out.values()];
 }

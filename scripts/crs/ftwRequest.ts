@@ -1,0 +1,24 @@
+import type { FtwInput } from './ftwSuite.js';
+
+/**
+ * The bytes go-ftw sends for a test input: `encoded_request` as given, or a request line, the
+ * headers in the order written, and the data. With autocomplete_headers (go-ftw's default) a
+ * Content-Length is added for data and `Connection: close` when absent.
+ */
+export function rawRequest(input: FtwInput): Buffer {
+  if (input.encoded_request !== undefined) return Buffer.from(input.encoded_request.replace(/\s+/g, ''), 'base64');
+  const method = input.method ?? 'GET';
+  const uri = input.uri ?? '/';
+  const version = input.version ?? 'HTTP/1.1';
+  const headers = Object.entries(input.headers ?? {}).map(([k, v]) => [k, String(v)] as [string, string]);
+  // YAML gives text: the data's bytes are its UTF-8.
+  const data = input.data === undefined ? Buffer.alloc(0) : Buffer.from(input.data, 'utf8');
+  if (input.autocomplete_headers !== false) {
+    const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
+    if (data.length > 0 && !has('content-length') && !has('transfer-encoding'))
+      headers.push(['Content-Length', String(data.length)]);
+    if (!has('connection')) headers.push(['Connection', 'close']);
+  }
+  const head = `${method} ${uri}${version === '' ? '' : ` ${version}`}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), data]);
+}
