@@ -155,7 +155,7 @@ function scalar(tx: Transaction, name: string): string | undefined {
     case 'UNIQUE_ID':
       return tx.uniqueId;
     case 'REQBODY_PROCESSOR':
-      return tx.processor ?? undefined;
+      return tx.processor ?? '';
     case 'REQUEST_BODY':
       // ModSecurity v2 keeps the raw body only for the urlencoded processor or when forced.
       return tx.processor === 'URLENCODED' || tx.forceRequestBodyVariable ? r.body : undefined;
