@@ -1,6 +1,7 @@
 import { type Argument, parseUrlencoded } from './bodies/urlencoded.js';
 import { type CrsRequest, type CrsResponse, protocolOf, toByteString } from './request.js';
 import type { BodyProcessorName } from './rule.js';
+import { urlDecode } from './transformations/urlDecoding.js';
 
 /** A member of a collection: its key as sent (lookups fold case) and its value, both byte strings. */
 export interface Member {
@@ -36,7 +37,8 @@ export function readRequestLine(request: CrsRequest): RequestLineData {
   const hash = uri.indexOf('#');
   const noFragment = hash < 0 ? uri : uri.slice(0, hash);
   const q = noFragment.indexOf('?');
-  const filename = q < 0 ? noFragment : noFragment.slice(0, q);
+  // REQUEST_FILENAME is the decoded path (as CRS's tests expect of ModSecurity and Coraza alike).
+  const filename = percentDecode(q < 0 ? noFragment : noFragment.slice(0, q));
   const queryString = q < 0 ? '' : noFragment.slice(q + 1);
   const protocol = protocolOf(request.version);
   const headers = request.headers.map(([key, value]) => ({ key: toByteString(key), value: toByteString(value) }));
@@ -59,6 +61,11 @@ export function readRequestLine(request: CrsRequest): RequestLineData {
     remotePort: String(request.remotePort ?? 0),
     defaultProcessor: processorFor(contentType),
   };
+}
+
+/** %XX escapes decoded, `+` left alone (it is only a space in a query string). */
+function percentDecode(path: string): string {
+  return path.indexOf('%') < 0 ? path : urlDecode(path.replaceAll('+', '%2B'));
 }
 
 /** REQUEST_URI never holds the scheme and host of an absolute-form target (REQUEST_URI_RAW does). */

@@ -167,7 +167,8 @@ function dispositionParams(value: string, flags: MultipartFlags): Map<string, st
     if (text[j] === '"') {
       j++;
       while (j < text.length && text[j] !== '"') {
-        if (text[j] === '\\' && j + 1 < text.length) {
+        // Only a quote or a backslash can be escaped; other backslashes stay (IE sends them).
+        if (text[j] === '\\' && (text[j + 1] === '"' || text[j + 1] === '\\')) {
           parsed += text[j + 1];
           j += 2;
         } else parsed += text[j++];
