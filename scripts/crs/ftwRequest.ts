@@ -3,8 +3,8 @@ import type { FtwInput } from './ftwSuite.js';
 /**
  * The bytes go-ftw sends for a test input: `encoded_request` as given, or a request line, the
  * headers in the order written, and the data. With autocomplete_headers (go-ftw's default) a
- * Content-Length and an urlencoded Content-Type are added for data, and `Connection: close`,
- * when absent.
+ * Content-Length (0 for a POST, PUT or PATCH without data) and an urlencoded Content-Type are
+ * added for data, and `Connection: close`, when absent.
  */
 export function rawRequest(input: FtwInput): Buffer {
   if (input.encoded_request !== undefined) return Buffer.from(input.encoded_request.replace(/\s+/g, ''), 'base64');
@@ -16,7 +16,8 @@ export function rawRequest(input: FtwInput): Buffer {
   const data = input.data === undefined ? Buffer.alloc(0) : Buffer.from(input.data, 'utf8');
   if (input.autocomplete_headers !== false) {
     const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
-    if (data.length > 0 && !has('content-length') && !has('transfer-encoding'))
+    const sendsBody = data.length > 0 || ['POST', 'PUT', 'PATCH'].includes(method);
+    if (sendsBody && !has('content-length') && !has('transfer-encoding'))
       headers.push(['Content-Length', String(data.length)]);
     // As a form would send it: CRS's tests post urlencoded data without saying so.
     if (data.length > 0 && !has('content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);

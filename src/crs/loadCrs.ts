@@ -46,13 +46,15 @@ function isSnapshot(v: unknown): v is Snapshot {
  * The parser and re2js decide what a snapshot holds: a change to either is a new key. From the
  * bundle, the bundle file itself stands for the parser (every build rewrites it).
  */
-const CODE_FILES = import.meta.url.endsWith('.ts')
-  ? [fileURLToPath(new URL('./parser.ts', import.meta.url)), fileURLToPath(import.meta.resolve('re2js'))]
-  : [fileURLToPath(import.meta.url)];
+function codeFiles(): string[] {
+  return import.meta.url.endsWith('.ts')
+    ? [fileURLToPath(new URL('./parser.ts', import.meta.url)), fileURLToPath(import.meta.resolve('re2js'))]
+    : [fileURLToPath(import.meta.url)];
+}
 
 function snapshotKey(options: CrsOptions, sources: ReadonlyArray<{ file: string; text: string }>): string {
   const hash = createHash('sha256').update('bansho-crs-snapshot v1\n');
-  for (const file of CODE_FILES) {
+  for (const file of codeFiles()) {
     try {
       const s = statSync(file);
       hash.update(`${file}:${s.size}:${s.mtimeMs}\n`);
