@@ -75,6 +75,7 @@ export class CrsEngine {
     matches: CrsMatch[],
   ): { kind: 'done' } | { kind: 'allow' } | { kind: 'block'; ruleId: number; status: number } {
     tx.phase = phase;
+    tx.collections.clear();
     const items = this.ruleSet.phases[phase] ?? [];
     const markers = this.ruleSet.markers[phase];
     let skip = 0;

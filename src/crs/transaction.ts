@@ -8,7 +8,7 @@ import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule,
 import type { RuleSet } from './ruleSet.js';
 import type { VariableRef } from './targets.js';
 import { TransformCache } from './transformChain.js';
-import { resolveScalar } from './variables.js';
+import { type NamedMembers, resolveScalar } from './variables.js';
 
 /** A variable's value as a rule sees it: `ARGS:id` and its bytes. */
 export interface NamedValue {
@@ -46,6 +46,8 @@ export class Transaction implements MacroScope, OperatorScope {
   private bodyData: BodyData | undefined;
   private readonly hitCache = new Map<string, Uint8Array>();
   readonly uniqueId: string;
+  /** Request collections as rules see them, per phase (see variables.ts). */
+  readonly collections = new Map<string, NamedMembers>();
 
   constructor(
     readonly ruleSet: RuleSet,

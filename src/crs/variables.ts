@@ -15,12 +15,56 @@ export function collectValues(tx: Transaction, ref: VariableRef, exclusions: rea
     if (ref.count) return [{ name: ref.name, value: value === undefined ? '0' : '1' }];
     return value === undefined ? [] : [{ name: ref.name, value }];
   }
-  const out: NamedValue[] = [];
-  const selected = select(tx, ref);
-  for (const m of selected)
-    if (!excluded(ref, m.key, exclusions)) out.push({ name: `${ref.name}:${m.key}`, value: m.value });
-  if (ref.count) return [{ name: ref.name, value: String(out.length) }];
-  return out;
+  if (ref.name === 'TX' && ref.selector.kind === 'key') {
+    // The TX collection holds a hundred variables and rules ask for one by name: look it up.
+    const v = tx.tx.get(ref.selector.key);
+    if (ref.count) return [{ name: 'TX', value: v === undefined ? '0' : '1' }];
+    return v === undefined ? [] : [v];
+  }
+  const all = named(tx, ref.name);
+  let relevant = false;
+  for (const e of exclusions) if (e.name === ref.name) relevant = true;
+  const selector = ref.selector;
+  let out: NamedValue[];
+  if (selector.kind === 'all' && !relevant) out = all.values;
+  else {
+    out = [];
+    for (let i = 0; i < all.values.length; i++) {
+      const key = all.keys[i] as string;
+      if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
+      if (relevant && excluded(ref, key, exclusions)) continue;
+      out.push(all.values[i] as NamedValue);
+    }
+  }
+  return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
+}
+
+/** A collection's members as rules see them: `NAME:key` names, and the keys for selectors. */
+export interface NamedMembers {
+  readonly values: NamedValue[];
+  readonly keys: readonly string[];
+}
+
+/** Request collections do not change within a phase: built once per phase and transaction. */
+function named(tx: Transaction, name: string): NamedMembers {
+  const live = name === 'TX' || name === 'MATCHED_VARS' || name === 'MATCHED_VARS_NAMES';
+  const cached = live ? undefined : tx.collections.get(name);
+  if (cached !== undefined) return cached;
+  const list = selectXml(tx, name) ?? members(tx, name);
+  const built: NamedMembers = {
+    values: list.map((m) => ({ name: `${name}:${m.key}`, value: m.value })),
+    keys: list.map((m) => m.key),
+  };
+  if (!live) tx.collections.set(name, built);
+  return built;
+}
+
+/** XML's two "members" are its two XPath selections, told apart by their keys. */
+function selectXml(tx: Transaction, name: string): readonly Member[] | undefined {
+  if (name !== 'XML') return undefined;
+  const xml = tx.phase >= 2 ? tx.body().xml : null;
+  if (xml === null) return [];
+  return [{ key: '/*', value: xml.text }, ...xml.attributes.map((value) => ({ key: '//@*', value }))];
 }
 
 /** `%{NAME}` and `%{COLLECTION.key}` in macros: the first value, undefined when there is none. */
@@ -40,23 +84,6 @@ function isCollectionName(name: string): boolean {
   return isCollection(name as VariableRef['name']);
 }
 
-function select(tx: Transaction, ref: VariableRef): readonly Member[] {
-  const selector = ref.selector;
-  if (selector.kind === 'xpath') {
-    const xml = tx.phase >= 2 ? tx.body().xml : null;
-    if (xml === null) return [];
-    return selector.path === '/*'
-      ? [{ key: '/*', value: xml.text }]
-      : xml.attributes.map((value) => ({ key: '//@*', value }));
-  }
-  if (ref.name === 'TX' && selector.kind === 'key') {
-    const v = tx.tx.get(selector.key);
-    return v === undefined ? [] : [{ key: v.name.slice(3), value: v.value }];
-  }
-  const all = members(tx, ref.name);
-  return selector.kind === 'all' ? all : all.filter((m) => selectorMatches(selector, m.key));
-}
-
 function selectorMatches(selector: Selector, key: string): boolean {
   switch (selector.kind) {
     case 'all':
@@ -64,10 +91,32 @@ function selectorMatches(selector: Selector, key: string): boolean {
     case 'key':
       return key.toLowerCase() === selector.key;
     case 'regex':
-      return selector.regex.test(key);
+      return regexSelects(selector, key);
     case 'xpath':
-      return false;
+      return key === selector.path;
   }
+}
+
+/**
+ * Selector regexes run on member names (cookie names, header names), the same few in every
+ * request and for every rule that excludes them: their answers are remembered per selector.
+ */
+const MEMO_LIMIT = 512;
+const selectorMemo = new WeakMap<Selector, Map<string, boolean>>();
+
+function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: string): boolean {
+  let memo = selectorMemo.get(selector);
+  if (memo === undefined) {
+    memo = new Map();
+    selectorMemo.set(selector, memo);
+  }
+  let answer = memo.get(key);
+  if (answer === undefined) {
+    answer = selector.regex.test(key);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, answer);
+  }
+  return answer;
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {
@@ -83,20 +132,20 @@ function names(list: readonly Member[]): Member[] {
 
 function members(tx: Transaction, name: string): readonly Member[] {
   const r = tx.request;
-  const body = () => (tx.phase >= 2 ? tx.body() : null);
+  const body = tx.phase >= 2 ? tx.body() : null;
   switch (name) {
     case 'ARGS':
-      return tx.phase >= 2 ? [...r.argsGet, ...(body()?.argsPost ?? [])] : r.argsGet;
+      return body === null || body.argsPost.length === 0 ? r.argsGet : [...r.argsGet, ...body.argsPost];
     case 'ARGS_GET':
       return r.argsGet;
     case 'ARGS_POST':
-      return body()?.argsPost ?? NO_MEMBERS;
+      return body?.argsPost ?? NO_MEMBERS;
     case 'ARGS_NAMES':
       return names(members(tx, 'ARGS'));
     case 'ARGS_GET_NAMES':
       return names(r.argsGet);
     case 'ARGS_POST_NAMES':
-      return names(body()?.argsPost ?? NO_MEMBERS);
+      return names(body?.argsPost ?? NO_MEMBERS);
     case 'REQUEST_HEADERS':
       return r.headers;
     case 'REQUEST_HEADERS_NAMES':
@@ -112,13 +161,13 @@ function members(tx: Transaction, name: string): readonly Member[] {
     case 'TX':
       return [...tx.tx.values()].map((v) => ({ key: v.name.slice(3), value: v.value }));
     case 'FILES':
-      return body()?.files ?? NO_MEMBERS;
+      return body?.files ?? NO_MEMBERS;
     case 'FILES_NAMES':
-      return names(body()?.files ?? NO_MEMBERS);
+      return names(body?.files ?? NO_MEMBERS);
     case 'FILES_SIZES':
-      return body()?.filesSizes ?? NO_MEMBERS;
+      return body?.filesSizes ?? NO_MEMBERS;
     case 'MULTIPART_PART_HEADERS':
-      return body()?.partHeaders ?? NO_MEMBERS;
+      return body?.partHeaders ?? NO_MEMBERS;
     case 'MATCHED_VARS':
       return tx.matchedVars.map((v) => ({ key: v.name, value: v.value }));
     case 'MATCHED_VARS_NAMES':
@@ -130,7 +179,6 @@ function members(tx: Transaction, name: string): readonly Member[] {
 
 function scalar(tx: Transaction, name: string): string | undefined {
   const r = tx.request;
-  const flag = (on: boolean | undefined) => (on ? '1' : '0');
   switch (name) {
     case 'REQUEST_METHOD':
       return r.method;
@@ -191,32 +239,32 @@ function scalar(tx: Transaction, name: string): string | undefined {
   const f = b.multipart;
   switch (name) {
     case 'REQBODY_ERROR':
-      return flag(b.error !== null);
+      return flagOf(b.error !== null);
     case 'REQBODY_ERROR_MSG':
       return b.error ?? '';
     case 'MULTIPART_STRICT_ERROR':
-      return flag(multipartStrictError(b));
+      return flagOf(multipartStrictError(b));
     case 'MULTIPART_UNMATCHED_BOUNDARY':
-      return flag(f?.unmatchedBoundary);
+      return flagOf(f?.unmatchedBoundary);
     case 'MULTIPART_BOUNDARY_QUOTED':
-      return flag(f?.boundaryQuoted);
+      return flagOf(f?.boundaryQuoted);
     case 'MULTIPART_BOUNDARY_WHITESPACE':
-      return flag(f?.boundaryWhitespace);
+      return flagOf(f?.boundaryWhitespace);
     case 'MULTIPART_DATA_BEFORE':
-      return flag(f?.dataBefore);
+      return flagOf(f?.dataBefore);
     case 'MULTIPART_DATA_AFTER':
-      return flag(f?.dataAfter);
+      return flagOf(f?.dataAfter);
     case 'MULTIPART_HEADER_FOLDING':
-      return flag(f?.headerFolding);
+      return flagOf(f?.headerFolding);
     case 'MULTIPART_LF_LINE':
     case 'MULTIPART_CRLF_LF_LINES':
-      return flag(f?.lfLine);
+      return flagOf(f?.lfLine);
     case 'MULTIPART_MISSING_SEMICOLON':
-      return flag(f?.missingSemicolon);
+      return flagOf(f?.missingSemicolon);
     case 'MULTIPART_INVALID_QUOTING':
-      return flag(f?.invalidQuoting);
+      return flagOf(f?.invalidQuoting);
     case 'MULTIPART_INVALID_PART':
-      return flag(f?.invalidPart);
+      return flagOf(f?.invalidPart);
     case 'MULTIPART_INVALID_HEADER_FOLDING':
     case 'MULTIPART_FILE_LIMIT_EXCEEDED':
       return '0';
@@ -227,4 +275,8 @@ function scalar(tx: Transaction, name: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+function flagOf(on: boolean | undefined): string {
+  return on ? '1' : '0';
 }

@@ -8,6 +8,8 @@ import { type Html5Flags, Html5Tokenizer } from './html5.js';
  * handler or dangerous attribute, a script URL in a URL attribute, or a suspicious comment.
  */
 export function detectXss(input: string): boolean {
+  // Every verdict needs a tag (`<`) or an attribute value (`=`): without either, no state can flag.
+  if (input.indexOf('<') < 0 && input.indexOf('=') < 0) return false;
   const states: Html5Flags[] = ['data', 'valueNoQuote', 'valueSingleQuote', 'valueDoubleQuote', 'valueBackQuote'];
   return states.some((state) => isXss(input, state));
 }

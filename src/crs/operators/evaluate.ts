@@ -23,7 +23,9 @@ function matches(body: OperatorBody, value: string, scope: OperatorScope): boole
   switch (body.kind) {
     case 'rx': {
       if (!prefilterAdmits(body.prefilter, value, () => scope.literalHits(value))) return false;
-      if (!scope.capturing) return body.regex.test(value);
+      // Most values do not match: the plain test is cheaper than a search that tracks groups.
+      if (!body.regex.test(value)) return false;
+      if (!scope.capturing) return true;
       const groups = body.regex.groups(value);
       if (groups === null) return false;
       scope.setCaptures(groups);

@@ -20,7 +20,8 @@ export class RxPrefilterRegistry {
 
   register(pattern: string): RxPrefilter {
     const minLength = minMatchLength(pattern);
-    const required = requiredLiterals(pattern);
+    // Even single required characters help: a value holding none of them cannot match.
+    const required = requiredLiterals(pattern, false, 1);
     if (required === null) return { literals: null, minLength };
     const ids: number[] = [];
     for (const literal of required) {
