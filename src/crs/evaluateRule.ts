@@ -1,5 +1,7 @@
+import { RequestValue } from './inspectedValue.js';
 import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
+import { prefilterAdmits } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
@@ -51,25 +53,46 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
     return true;
   }
   const exclusions = exclusionsFor(tx, rule, link);
-  // Collected before any match: MATCHED_VARS, a target of some chains, grows as this link matches.
-  const values: NamedValue[] = [];
-  for (const ref of link.targets.include) for (const v of collectValues(tx, ref, exclusions)) values.push(v);
   let any = false;
-  for (const v of values) {
-    const candidates = link.multiMatch
-      ? distinct(tx.transforms.steps(link.transformations, v.value))
-      : [tx.transforms.apply(link.transformations, v.value)];
-    for (const candidate of candidates) {
-      if (!evaluateOperator(link.operator, candidate, tx)) continue;
-      any = true;
-      const hit = { name: v.name, value: candidate };
-      tx.matchedVar = hit;
-      tx.matchedVars.push(hit);
-      runEffects(tx, link);
-      break;
-    }
+  for (const ref of link.targets.include) {
+    let values = collectValues(tx, ref, exclusions);
+    // MATCHED_VARS, a target of some chains, grows as this link matches: read it as it was.
+    if (ref.name === 'MATCHED_VARS' || ref.name === 'MATCHED_VARS_NAMES') values = values.slice();
+    for (let i = 0; i < values.length; i++) if (matchValue(tx, link, values[i] as NamedValue)) any = true;
   }
   return any;
+}
+
+/** Runs the link's operator on one value (after its transformations); true when it matched. */
+function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
+  const op = link.operator;
+  // A plain @rx on a value its transformations leave alone: the prefilter's verdict on the raw
+  // value decides, without transforming anything.
+  if (
+    v instanceof RequestValue &&
+    op.body.kind === 'rx' &&
+    !op.negated &&
+    !link.multiMatch &&
+    (v.triggers & link.transformations.triggers) === 0 &&
+    !prefilterAdmits(op.body.prefilter, v.value, tx)
+  )
+    return false;
+  if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(link.transformations, v.value));
+  const steps = tx.transforms.steps(link.transformations, v.value);
+  for (let i = 0; i < steps.length; i++) {
+    if (i > 0 && steps[i] === steps[i - 1]) continue;
+    if (matchCandidate(tx, link, v, steps[i] as string)) return true;
+  }
+  return false;
+}
+
+function matchCandidate(tx: Transaction, link: RuleLink, v: NamedValue, candidate: string): boolean {
+  if (!evaluateOperator(link.operator, candidate, tx)) return false;
+  const hit = { name: v.name, value: candidate };
+  tx.matchedVar = hit;
+  tx.matchedVars.push(hit);
+  runEffects(tx, link);
+  return true;
 }
 
 function exclusionsFor(tx: Transaction, rule: Rule, link: RuleLink): readonly VariableRef[] {
@@ -83,8 +106,4 @@ function runEffects(tx: Transaction, link: RuleLink): void {
     if (effect.kind === 'setvar') tx.setVar(effect.op);
     else if (effect.kind === 'ctl') tx.control(effect.ctl);
   }
-}
-
-function distinct(values: string[]): string[] {
-  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
 }

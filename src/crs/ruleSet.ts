@@ -7,7 +7,7 @@ import { type EngineMode, inRanges, type Phase, type Rule, type RuleLink, type R
 import { engineMode, type ParsedActions, parseIdRanges, parseRuleActions } from './ruleActions.js';
 import { parseTargets, type Targets } from './targets.js';
 import type { TransformationName } from './transformations/index.js';
-import { TransformChainRegistry } from './transformChain.js';
+import { TransformCache, TransformChainRegistry } from './transformChain.js';
 
 /** Every rule in load order, grouped by phase, with what the engine needs to run them. */
 export interface RuleSet {
@@ -18,6 +18,8 @@ export interface RuleSet {
   readonly engineMode: EngineMode;
   readonly prefilters: RxPrefilterRegistry;
   readonly chains: TransformChainRegistry;
+  /** Transformed values, shared by the rule set's transactions. */
+  readonly transforms: TransformCache;
   readonly ruleCount: number;
   /** Every regex the rules compiled (for the snapshot cache: these compile). */
   readonly regexes: ReadonlyArray<{ pattern: string; caseInsensitive: boolean; dotAll: boolean }>;
@@ -150,6 +152,7 @@ export class RuleSetBuilder {
       engineMode: this.mode,
       prefilters: this.prefilters,
       chains: this.chains,
+      transforms: new TransformCache(this.chains.size),
       ruleCount: rules.length,
       regexes: compiledRegexes(rules),
     };

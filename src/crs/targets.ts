@@ -94,6 +94,8 @@ export type Selector =
 
 export interface VariableRef {
   readonly name: VariableName;
+  /** Whether the name is a collection (decided once, here, rather than at every request). */
+  readonly collection: boolean;
   readonly selector: Selector;
   /** `&ARGS`: the number of members rather than their values. */
   readonly count: boolean;
@@ -150,13 +152,14 @@ export function parseTarget(text: string, where: SourceLocation): VariableRef {
   if (!COLLECTION_SET.has(rawName) && !SCALAR_SET.has(rawName))
     throw new CrsError('E_CRS_UNSUPPORTED', where, `variable ${rawName} is not supported`);
   const name = rawName as VariableName;
-  if (key === undefined || key === '') return { name, selector: { kind: 'all' }, count };
-  if (!COLLECTION_SET.has(name)) throw new CrsError('E_CRS_SYNTAX', where, `${name} is not a collection: ${text}`);
+  const collection = COLLECTION_SET.has(name);
+  if (key === undefined || key === '') return { name, collection, selector: { kind: 'all' }, count };
+  if (!collection) throw new CrsError('E_CRS_SYNTAX', where, `${name} is not a collection: ${text}`);
   if (key.length >= 2 && key.startsWith("'") && key.endsWith("'")) key = key.slice(1, -1);
   if (name === 'XML') {
     if (key !== '/*' && key !== '//@*')
       throw new CrsError('E_CRS_UNSUPPORTED', where, `XPath ${key} is not supported (only /* and //@*)`);
-    return { name, selector: { kind: 'xpath', path: key }, count };
+    return { name, collection, selector: { kind: 'xpath', path: key }, count };
   }
   if (key.length >= 2 && key.startsWith('/') && key.endsWith('/')) {
     const source = key.slice(1, -1);
@@ -164,6 +167,7 @@ export function parseTarget(text: string, where: SourceLocation): VariableRef {
       // Key regexes are matched on member names, which the engine compares case-insensitively.
       return {
         name,
+        collection,
         selector: { kind: 'regex', source, regex: compileRegex(source, { caseInsensitive: true }) },
         count,
       };
@@ -171,7 +175,7 @@ export function parseTarget(text: string, where: SourceLocation): VariableRef {
       throw new CrsError('E_CRS_COMPILE', where, `selector ${key}: ${(err as Error).message}`);
     }
   }
-  return { name, selector: { kind: 'key', key: key.toLowerCase() }, count };
+  return { name, collection, selector: { kind: 'key', key: key.toLowerCase() }, count };
 }
 
 export function isCollection(name: VariableName): name is CollectionName {

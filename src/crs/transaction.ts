@@ -1,13 +1,13 @@
 import { expandMacro, type MacroScope } from './macros.js';
 import { atoi } from './operators/comparison.js';
 import type { OperatorScope } from './operators/evaluate.js';
-import { literalHits } from './operators/rxPrefilter.js';
+import type { Admission } from './operators/rxPrefilter.js';
 import { type BodyData, processBody } from './requestBody.js';
 import type { RequestLineData, ResponseData } from './requestData.js';
 import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule, type SetVar } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
 import type { VariableRef } from './targets.js';
-import { TransformCache } from './transformChain.js';
+import type { TransformCache } from './transformChain.js';
 import { type NamedMembers, resolveScalar } from './variables.js';
 
 /** A variable's value as a rule sees it: `ARGS:id` and its bytes. */
@@ -42,9 +42,8 @@ export class Transaction implements MacroScope, OperatorScope {
   capturing = false;
   /** The phase being evaluated: the body is read from phase 2 on. */
   phase = 1;
-  readonly transforms: TransformCache;
   private bodyData: BodyData | undefined;
-  private readonly hitCache = new Map<string, Uint8Array>();
+
   readonly uniqueId: string;
   /** Request collections as rules see them, per phase (see variables.ts). */
   readonly collections = new Map<string, NamedMembers>();
@@ -57,7 +56,6 @@ export class Transaction implements MacroScope, OperatorScope {
   ) {
     this.mode = ruleSet.engineMode;
     this.processor = request.defaultProcessor;
-    this.transforms = new TransformCache(ruleSet.chains.size);
     this.uniqueId = `${Date.now().toString(16)}${serial.toString(16).padStart(8, '0')}`;
   }
 
@@ -85,13 +83,12 @@ export class Transaction implements MacroScope, OperatorScope {
     }
   }
 
-  literalHits(text: string): Uint8Array {
-    let hits = this.hitCache.get(text);
-    if (hits === undefined) {
-      hits = literalHits(this.ruleSet.prefilters.automaton(), this.ruleSet.prefilters.size, text);
-      this.hitCache.set(text, hits);
-    }
-    return hits;
+  get transforms(): TransformCache {
+    return this.ruleSet.transforms;
+  }
+
+  admitted(text: string): Admission {
+    return this.ruleSet.prefilters.admitted(text);
   }
 
   isRemoved(rule: Rule): boolean {

@@ -1,4 +1,5 @@
-import { applyTransformation, type TransformationName } from './transformations/index.js';
+import { TextMemo } from './memo.js';
+import { applyTransformation, type TransformationName, triggerMask } from './transformations/index.js';
 
 /**
  * Transformation pipelines as a trie shared by every rule: `urlDecodeUni,htmlEntityDecode`
@@ -10,10 +11,12 @@ export interface TransformChain {
   readonly names: readonly TransformationName[];
   readonly parent: TransformChain | null;
   readonly last: TransformationName | null;
+  /** The trigger bits of every step (see inspectedValue.ts): a value without them passes unchanged. */
+  readonly triggers: number;
 }
 
 export class TransformChainRegistry {
-  readonly root: TransformChain = { index: 0, names: [], parent: null, last: null };
+  readonly root: TransformChain = { index: 0, names: [], parent: null, last: null, triggers: 0 };
   private readonly byKey = new Map<string, TransformChain>([['', this.root]]);
 
   chain(names: readonly TransformationName[]): TransformChain {
@@ -22,11 +25,13 @@ export class TransformChainRegistry {
       const key = names.slice(0, i + 1).join(',');
       let next = this.byKey.get(key);
       if (next === undefined) {
+        const last = names[i] as TransformationName;
         next = {
           index: this.byKey.size,
           names: names.slice(0, i + 1),
           parent: node,
-          last: names[i] as TransformationName,
+          last,
+          triggers: node.triggers | triggerMask(last),
         };
         this.byKey.set(key, next);
       }
@@ -40,26 +45,23 @@ export class TransformChainRegistry {
   }
 }
 
-/** Per-transaction memo: chain index → input → output. */
+/** Transformed values, per pipeline, kept across requests (see memo.ts). */
 export class TransformCache {
-  private readonly memo: Array<Map<string, string> | undefined>;
+  private readonly memo: Array<TextMemo<string> | undefined>;
 
   constructor(size: number) {
     this.memo = new Array(size);
   }
 
   apply(chain: TransformChain, value: string): string {
-    if (chain.parent === null || chain.last === null) return value;
-    let table = this.memo[chain.index];
-    if (table === undefined) {
-      table = new Map();
-      this.memo[chain.index] = table;
+    const last = chain.last;
+    if (chain.parent === null || last === null) return value;
+    let memo = this.memo[chain.index];
+    if (memo === undefined) {
+      memo = new TextMemo(2048);
+      this.memo[chain.index] = memo;
     }
-    const hit = table.get(value);
-    if (hit !== undefined) return hit;
-    const out = applyTransformation(chain.last, this.apply(chain.parent, value));
-    table.set(value, out);
-    return out;
+    return memo.get(value, (v) => applyTransformation(last, this.apply(chain.parent as TransformChain, v)));
   }
 
   /** The value after each step (raw first), for multiMatch. */

@@ -1,3 +1,4 @@
+import { RequestValue } from './inspectedValue.js';
 import { multipartStrictError } from './requestBody.js';
 import type { Member } from './requestData.js';
 import type { Selector, VariableRef } from './targets.js';
@@ -10,10 +11,9 @@ import type { NamedValue, Transaction } from './transaction.js';
  * exclusions. Collections are built from the request data on demand.
  */
 export function collectValues(tx: Transaction, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
-  if (!isCollection(ref.name)) {
-    const value = scalar(tx, ref.name);
-    if (ref.count) return [{ name: ref.name, value: value === undefined ? '0' : '1' }];
-    return value === undefined ? [] : [{ name: ref.name, value }];
+  if (!ref.collection) {
+    if (ref.count) return [{ name: ref.name, value: scalar(tx, ref.name) === undefined ? '0' : '1' }];
+    return scalarValues(tx, ref.name);
   }
   if (ref.name === 'TX' && ref.selector.kind === 'key') {
     // The TX collection holds a hundred variables and rules ask for one by name: look it up.
@@ -39,6 +39,19 @@ export function collectValues(tx: Transaction, ref: VariableRef, exclusions: rea
   return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
 }
 
+/** Scalars that rules or ctl actions change within a phase: never kept. */
+const LIVE_SCALARS = new Set(['MATCHED_VAR', 'MATCHED_VAR_NAME', 'REQBODY_PROCESSOR', 'REQUEST_BODY']);
+
+function scalarValues(tx: Transaction, name: string): NamedValue[] {
+  const live = LIVE_SCALARS.has(name);
+  const cached = live ? undefined : tx.collections.get(name);
+  if (cached !== undefined) return cached.values;
+  const value = scalar(tx, name);
+  const values = value === undefined ? [] : [new RequestValue(name, value)];
+  if (!live) tx.collections.set(name, { values, keys: [] });
+  return values;
+}
+
 /** A collection's members as rules see them: `NAME:key` names, and the keys for selectors. */
 export interface NamedMembers {
   readonly values: NamedValue[];
@@ -52,7 +65,7 @@ function named(tx: Transaction, name: string): NamedMembers {
   if (cached !== undefined) return cached;
   const list = selectXml(tx, name) ?? members(tx, name);
   const built: NamedMembers = {
-    values: list.map((m) => ({ name: `${name}:${m.key}`, value: m.value })),
+    values: list.map((m) => new RequestValue(`${name}:${m.key}`, m.value)),
     keys: list.map((m) => m.key),
   };
   if (!live) tx.collections.set(name, built);

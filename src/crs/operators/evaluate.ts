@@ -1,19 +1,24 @@
 import { detectSqli } from '../libinjection/sqli.js';
 import { detectXss } from '../libinjection/xss.js';
 import { expandMacro, type MacroScope } from '../macros.js';
+import { TextMemo } from '../memo.js';
 import { hasByteOutside, hasInvalidUrlEncoding, hasInvalidUtf8 } from './byteValidation.js';
 import { atoi, containsWord } from './comparison.js';
 import type { NumberOperatorName, Operator, OperatorBody, StringOperatorName } from './index.js';
-import { prefilterAdmits } from './rxPrefilter.js';
+import { type Admission, prefilterAdmits } from './rxPrefilter.js';
 
 /** What an operator needs from the transaction while it runs. */
 export interface OperatorScope extends MacroScope {
   /** The rule has `capture`: a match stores what it matched in TX.0 … TX.9. */
   readonly capturing: boolean;
   setCaptures(groups: ReadonlyArray<string | undefined>): void;
-  /** Which prefilter literals occur in `text` (computed once per distinct text). */
-  literalHits(text: string): Uint8Array;
+  /** Which regexes the prefilter admits for `text` (computed once per distinct text). */
+  admitted(text: string): Admission;
 }
+
+/** libinjection's verdicts on request text, kept across requests (see memo.ts). */
+const sqliMemo = new TextMemo<string | null>(4096);
+const xssMemo = new TextMemo<boolean>(4096);
 
 export function evaluateOperator(op: Operator, value: string, scope: OperatorScope): boolean {
   return matches(op.body, value, scope) !== op.negated;
@@ -22,7 +27,7 @@ export function evaluateOperator(op: Operator, value: string, scope: OperatorSco
 function matches(body: OperatorBody, value: string, scope: OperatorScope): boolean {
   switch (body.kind) {
     case 'rx': {
-      if (!prefilterAdmits(body.prefilter, value, () => scope.literalHits(value))) return false;
+      if (!prefilterAdmits(body.prefilter, value, scope)) return false;
       // Most values do not match: the plain test is cheaper than a search that tracks groups.
       if (!body.regex.test(value)) return false;
       if (!scope.capturing) return true;
@@ -50,13 +55,13 @@ function matches(body: OperatorBody, value: string, scope: OperatorScope): boole
     case 'validateUtf8Encoding':
       return hasInvalidUtf8(value);
     case 'detectSQLi': {
-      const fingerprint = detectSqli(value);
+      const fingerprint = sqliMemo.get(value, detectSqli);
       if (fingerprint === null) return false;
       if (scope.capturing) scope.setCaptures([fingerprint]);
       return true;
     }
     case 'detectXSS':
-      return detectXss(value);
+      return xssMemo.get(value, detectXss);
     case 'unconditionalMatch':
       return true;
     case 'noMatch':

@@ -1,3 +1,4 @@
+import { TRIGGER } from '../inspectedValue.js';
 import {
   base64Decode,
   base64DecodeExt,
@@ -73,4 +74,45 @@ export function transformationByName(name: string): TransformationName | undefin
 
 export function applyTransformation(name: TransformationName, input: string): string {
   return BY_NAME[name](input);
+}
+
+const T = TRIGGER;
+const BLANK = T.whitespace | T.space;
+
+/** What each transformation reacts to (see inspectedValue.ts): lowercase to nothing, as the prefilter ignores case. */
+const TRIGGERS: Readonly<Record<TransformationName, number>> = {
+  urldecode: T.urlEscape,
+  urldecodeuni: T.urlEscape,
+  htmlentitydecode: T.ampersand,
+  jsdecode: T.backslash,
+  cssdecode: T.backslash,
+  escapeseqdecode: T.backslash,
+  sqlhexdecode: T.hexLiteral,
+  base64decode: T.always,
+  base64decodeext: T.always,
+  hexencode: T.always,
+  hexdecode: T.always,
+  sha1: T.always,
+  md5: T.always,
+  length: T.always,
+  utf8tounicode: T.nonAscii,
+  lowercase: 0,
+  compresswhitespace: BLANK,
+  removewhitespace: BLANK,
+  removenulls: T.nul,
+  replacenulls: T.nul,
+  replacecomments: T.comment,
+  removecommentschar: T.comment,
+  cmdline: BLANK | T.backslash | T.shellQuote,
+  normalizepath: T.path,
+  normalisepath: T.path,
+  normalizepathwin: T.path,
+  normalisepathwin: T.path,
+  trim: BLANK,
+  trimleft: BLANK,
+  trimright: BLANK,
+};
+
+export function triggerMask(name: TransformationName): number {
+  return TRIGGERS[name];
 }
