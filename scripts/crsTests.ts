@@ -94,7 +94,7 @@ console.log(`${passed} passed, ${total - passed} failed`);
 process.exit(passed / Math.max(total, 1) >= FLOOR ? 0 : 1);
 
 /** As ModSecurity writes its log: bytes outside printable ASCII as \\xHH, so a log line stays one line. */
-function escape(text: string): string {
+function escapeLog(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -102,7 +102,10 @@ function check(output: FtwOutput, exchange: Exchange): string[] {
   const problems: string[] = [];
   const ids = new Set(exchange.verdict?.matches.map((m) => m.ruleId) ?? []);
   const log = (exchange.verdict?.matches ?? [])
-    .map((m) => `[id "${m.ruleId}"] [msg "${escape(m.msg)}"] [data "${escape(m.logdata)}"] [severity "${m.severity ?? ''}"]`)
+    .map(
+      (m) =>
+        `[id "${m.ruleId}"] [msg "${escapeLog(m.msg)}"] [data "${escapeLog(m.logdata)}"] [severity "${m.severity ?? ''}"]`,
+    )
     .join('\n');
   if (output.expect_error === true) {
     if (exchange.status !== 0 && exchange.status !== 400) problems.push(`expected an error, got ${exchange.status}`);
