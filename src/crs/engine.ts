@@ -74,8 +74,12 @@ export class CrsEngine {
     phase: Phase,
     matches: CrsMatch[],
   ): { kind: 'done' } | { kind: 'allow' } | { kind: 'block'; ruleId: number; status: number } {
+    // The body's variables appear in phase 2; without a body, phase 1's collections stand.
+    if (phase === 2 && tx.request.body !== '') {
+      tx.collections.clear();
+      tx.summaries.clear();
+    }
     tx.phase = phase;
-    tx.collections.clear();
     const items = this.ruleSet.phases[phase] ?? [];
     const markers = this.ruleSet.markers[phase];
     let skip = 0;

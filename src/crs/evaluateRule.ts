@@ -3,6 +3,7 @@ import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
 import { prefilterAdmits } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
+import { screenAdmits } from './screen.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
 import { collectValues } from './variables.js';
@@ -29,6 +30,7 @@ const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'N
  * setvar/ctl actions, as ModSecurity v2 does. The rule matches when every link does.
  */
 export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
+  if (!screenAdmits(tx, rule)) return null;
   tx.rule = rule;
   tx.matchedVars = [];
   for (const link of rule.links) if (!evaluateLink(tx, rule, link)) return null;
@@ -78,6 +80,9 @@ function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
   )
     return false;
   if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(link.transformations, v.value));
+  // Every step of a pipeline the value does not trigger yields the value itself (up to case).
+  if (v instanceof RequestValue && (v.triggers & link.transformations.triggers) === 0)
+    return matchCandidate(tx, link, v, tx.transforms.apply(link.transformations, v.value));
   const steps = tx.transforms.steps(link.transformations, v.value);
   for (let i = 0; i < steps.length; i++) {
     if (i > 0 && steps[i] === steps[i - 1]) continue;

@@ -2,10 +2,17 @@
 
 /** C's atoi: leading blanks, a sign, digits; anything else reads as 0. */
 export function atoi(text: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
-  if (m === null) return 0;
-  const n = Number.parseInt(m[1] as string, 10);
-  return Number.isFinite(n) ? n : 0;
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || (text.charCodeAt(i) >= 9 && text.charCodeAt(i) <= 13))) i++;
+  let sign = 1;
+  if (text[i] === '+' || text[i] === '-') sign = text[i++] === '-' ? -1 : 1;
+  let n = 0;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return sign * n;
 }
 
 /** `@containsWord`: the word occurs with no word character (A–Z, a–z, 0–9, _) on either side. */

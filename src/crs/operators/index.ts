@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LiteralSet } from '../../detect/literalSet.js';
 import { compileCidr } from '../../detect/operators/cidr.js';
-import { compileRegex, type SafeRegex } from '../../detect/regex.js';
 import { CrsError, type SourceLocation } from '../errors.js';
 import { type Macro, parseMacro } from '../macros.js';
+import { type CrsRegex, compileCrsRegex } from './backtrackSafeRegex.js';
 import { parseByteRanges } from './byteValidation.js';
 import type { RxPrefilter, RxPrefilterRegistry } from './rxPrefilter.js';
 
@@ -13,7 +13,7 @@ export type NumberOperatorName = 'eq' | 'ge' | 'gt' | 'le' | 'lt';
 
 /** A rule's operator, compiled (Coraza's operator plugins, as one discriminated union). */
 export type OperatorBody =
-  | { readonly kind: 'rx'; readonly regex: SafeRegex; readonly prefilter: RxPrefilter }
+  | { readonly kind: 'rx'; readonly regex: CrsRegex; readonly prefilter: RxPrefilter }
   | { readonly kind: 'pm'; readonly set: LiteralSet }
   | { readonly kind: 'string'; readonly op: StringOperatorName; readonly arg: Macro }
   | { readonly kind: 'number'; readonly op: NumberOperatorName; readonly arg: Macro }
@@ -108,10 +108,9 @@ function compileBody(name: string, arg: string, ctx: OperatorCompileContext): Op
   }
 }
 
-/** ModSecurity compiles CRS's patterns with PCRE_DOTALL; RE2 takes the rest of the syntax as is. */
-function compileRx(pattern: string, where: SourceLocation): SafeRegex {
+function compileRx(pattern: string, where: SourceLocation): CrsRegex {
   try {
-    return compileRegex(pattern, { dotAll: true });
+    return compileCrsRegex(pattern);
   } catch (err) {
     throw new CrsError('E_CRS_COMPILE', where, `@rx is not valid RE2: ${(err as Error).message}`);
   }

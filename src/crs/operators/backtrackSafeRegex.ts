@@ -1,0 +1,57 @@
+import { setFlagsFromString } from 'node:v8';
+import { compileRegex, type SafeRegex } from '../../detect/regex.js';
+import { re2ToJs } from './re2ToJs.js';
+
+/**
+ * CRS's regexes, run by V8's own engine where that is safe, by re2js (RE2) elsewhere.
+ *
+ * re2js is linear-time but, being JavaScript, takes 1–5 µs per regex and value, and a benign
+ * request still reaches some fifty regexes past the prefilters. V8's backtracking engine takes
+ * well under a microsecond, but alone it is exponential on hostile input. V8 has a remedy:
+ * with `--enable-experimental-regexp-engine-on-excessive-backtracks` a match that backtracks
+ * more than `--regexp-backtracks-before-fallback` times is finished by V8's linear-time
+ * (breadth-first) engine — for every regex that engine can run. So a pattern is given to V8
+ * only when (1) its RE2 syntax translates exactly into JavaScript's and (2) V8's linear engine
+ * accepts it (`l` flag, with `--enable-experimental-regexp-engine`); any other pattern stays
+ * with re2js. Either way the time is linear in the input (plus, for V8, a bounded number of
+ * backtracks before the switch).
+ *
+ * The flags are process-wide: they change nothing for a regex that does not backtrack
+ * excessively, and give every other regex of the process the same protection.
+ */
+const BACKTRACKS_BEFORE_LINEAR = 10_000;
+setFlagsFromString('--enable-experimental-regexp-engine');
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
+
+export type RegexEngine = 'v8' | 're2js';
+
+export interface CrsRegex extends SafeRegex {
+  readonly engine: RegexEngine;
+}
+
+/** Compiles an RE2 pattern as ModSecurity compiles CRS's (PCRE_DOTALL). Throws on invalid RE2. */
+export function compileCrsRegex(pattern: string): CrsRegex {
+  // RE2 is the reference: a pattern it refuses is an error, whatever V8 would say.
+  const re2 = compileRegex(pattern, { dotAll: true });
+  const js = re2ToJs(pattern);
+  if (js !== null) {
+    try {
+      // Throws when V8's linear engine cannot run the pattern: then no fallback would protect it.
+      new RegExp(js.source, `${js.flags}l`);
+      const regex = new RegExp(js.source, js.flags);
+      return {
+        engine: 'v8',
+        source: pattern,
+        test: (input) => regex.test(input),
+        groups: (input) => {
+          const m = regex.exec(input);
+          return m === null ? null : Array.from(m, (g) => g ?? undefined);
+        },
+      };
+    } catch {
+      // Not for V8: re2js below.
+    }
+  }
+  return { engine: 're2js', source: pattern, test: (i) => re2.test(i), groups: (i) => re2.groups(i) };
+}
