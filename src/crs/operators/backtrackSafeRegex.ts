@@ -3,7 +3,8 @@ import { compileRegex, type SafeRegex } from '../../detect/regex.js';
 import { re2ToJs } from './re2ToJs.js';
 
 /**
- * CRS's regexes, run by V8's own engine where that is safe, by re2js (RE2) elsewhere.
+ * CRS's regexes, run by V8's own engine on short values where that is safe, by re2js (RE2)
+ * otherwise.
  *
  * re2js is linear-time but, being JavaScript, takes 1–5 µs per regex and value, and a benign
  * request still reaches some fifty regexes past the prefilters. V8's backtracking engine takes
@@ -13,17 +14,23 @@ import { re2ToJs } from './re2ToJs.js';
  * (breadth-first) engine — for every regex that engine can run. So a pattern is given to V8
  * only when (1) its RE2 syntax translates exactly into JavaScript's and (2) V8's linear engine
  * accepts it (`l` flag, with `--enable-experimental-regexp-engine`); any other pattern stays
- * with re2js. Either way the time is linear in the input (plus, for V8, a bounded number of
- * backtracks before the switch).
+ * with re2js. And only for values of at most `V8_MAX_LENGTH` characters: the backtrack budget
+ * holds per start position of the search, so on a long hostile value V8's work still grows
+ * with the square of its length (measured: 16 KiB of hostile text costs CRS's regexes 44 s on
+ * V8, 2.3 s on re2js), while on short values V8 is the faster of the two even then. Values
+ * longer than that go to re2js, whose time is linear in their length.
  *
  * The flags are process-wide: they change nothing for a regex that does not backtrack
  * excessively, and give every other regex of the process the same protection.
  */
 const BACKTRACKS_BEFORE_LINEAR = 10_000;
+/** Longest value V8 runs (see above: the crossover on hostile text is near 1 KiB). */
+export const V8_MAX_LENGTH = 256;
 setFlagsFromString('--enable-experimental-regexp-engine');
 setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
 
+/** `v8`: V8 for values up to V8_MAX_LENGTH characters, re2js beyond; `re2js`: re2js always. */
 export type RegexEngine = 'v8' | 're2js';
 
 export interface CrsRegex extends SafeRegex {
@@ -43,8 +50,9 @@ export function compileCrsRegex(pattern: string): CrsRegex {
       return {
         engine: 'v8',
         source: pattern,
-        test: (input) => regex.test(input),
+        test: (input) => (input.length > V8_MAX_LENGTH ? re2.test(input) : regex.test(input)),
         groups: (input) => {
+          if (input.length > V8_MAX_LENGTH) return re2.groups(input);
           const m = regex.exec(input);
           return m === null ? null : Array.from(m, (g) => g ?? undefined);
         },
