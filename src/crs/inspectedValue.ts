@@ -28,8 +28,8 @@ export function triggersOf(text: string): number {
   if (n > 0 && text.charCodeAt(0) === 0x2e) mask |= TRIGGER.path;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x30 && c !== 0x5c && c !== 0x5e && c < 0x7f) {
-      // Digits, letters and most punctuation: only `0x` matters among them.
+    if (c >= 0x30 && c < 0x7f && c !== 0x3b && c !== 0x5c && c !== 0x5e) {
+      // Digits, letters and the punctuation no transformation acts on: only `0x` matters among them.
       if (c === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) mask |= TRIGGER.hexLiteral;
       continue;
     }
