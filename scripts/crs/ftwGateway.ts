@@ -27,10 +27,16 @@ export class FtwGateway {
 
   async start(): Promise<number> {
     const server = createServer({ requireHostHeader: false, insecureHTTPParser: false });
+    // A connection whose request is still being judged: a parse error in the bytes after it (a
+    // body sent without a length reads as a second request) is answered after it, as the
+    // gateway answers pipelined requests in order.
+    const busy = new WeakSet<object>();
     server.on('request', (req, res) => {
+      busy.add(req.socket);
       void this.judge(req).then(({ status, headers, body }) => {
         res.writeHead(status, { ...headers, connection: 'close' });
         res.end(body);
+        busy.delete(req.socket);
       });
     });
     server.on('checkContinue', (req, res) => server.emit('request', req, res));
@@ -41,6 +47,7 @@ export class FtwGateway {
     server.on('connect', tunnel);
     server.on('upgrade', tunnel);
     server.on('clientError', (_err, socket) => {
+      if (busy.has(socket)) return;
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
