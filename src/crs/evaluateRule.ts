@@ -1,9 +1,7 @@
 import { RequestValue } from './inspectedValue.js';
 import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
-import { prefilterAdmits } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
-import { screenAdmits } from './screen.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
 import { collectValues } from './variables.js';
@@ -30,7 +28,6 @@ const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'N
  * setvar/ctl actions, as ModSecurity v2 does. The rule matches when every link does.
  */
 export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
-  if (!screenAdmits(tx, rule)) return null;
   tx.rule = rule;
   tx.matchedVars = [];
   for (const link of rule.links) if (!evaluateLink(tx, rule, link)) return null;
@@ -67,32 +64,37 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
 
 /** Runs the link's operator on one value (after its transformations); true when it matched. */
 function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
-  const op = link.operator;
-  // A plain @rx on a value its transformations leave alone: the prefilter's verdict on the raw
-  // value decides, without transforming anything.
-  if (
-    v instanceof RequestValue &&
-    op.body.kind === 'rx' &&
-    !op.negated &&
-    !link.multiMatch &&
-    (v.triggers & link.transformations.triggers) === 0 &&
-    !prefilterAdmits(op.body.prefilter, v.value, tx)
-  )
-    return false;
-  if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(link.transformations, v.value));
-  // Every step of a pipeline the value does not trigger yields the value itself (up to case).
-  if (v instanceof RequestValue && (v.triggers & link.transformations.triggers) === 0)
-    return matchCandidate(tx, link, v, tx.transforms.apply(link.transformations, v.value));
-  const steps = tx.transforms.steps(link.transformations, v.value);
+  const chain = link.transformations;
+  if (v instanceof RequestValue) {
+    const op = link.operator;
+    // A plain @rx: the prefilter's verdict, kept on the value per pipeline, decides first.
+    if (op.body.kind === 'rx' && !op.negated && !link.multiMatch) {
+      const form = v.transformed(chain, tx.transforms);
+      if (form.length < op.body.prefilter.minLength) return false;
+      const slot = op.body.prefilter.index;
+      if (slot >= 0 && v.admitted(chain, tx.transforms, tx.ruleSet.prefilters).bits[slot] !== 1) return false;
+      return matchCandidate(tx, link, v, form, true);
+    }
+    // Every step of a pipeline the value does not trigger yields the value itself.
+    if (!link.multiMatch || (v.triggers & chain.triggers) === 0)
+      return matchCandidate(tx, link, v, v.transformed(chain, tx.transforms), false);
+  } else if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(chain, v.value), false);
+  const steps = tx.transforms.steps(chain, v.value);
   for (let i = 0; i < steps.length; i++) {
     if (i > 0 && steps[i] === steps[i - 1]) continue;
-    if (matchCandidate(tx, link, v, steps[i] as string)) return true;
+    if (matchCandidate(tx, link, v, steps[i] as string, false)) return true;
   }
   return false;
 }
 
-function matchCandidate(tx: Transaction, link: RuleLink, v: NamedValue, candidate: string): boolean {
-  if (!evaluateOperator(link.operator, candidate, tx)) return false;
+function matchCandidate(
+  tx: Transaction,
+  link: RuleLink,
+  v: NamedValue,
+  candidate: string,
+  prefiltered: boolean,
+): boolean {
+  if (!evaluateOperator(link.operator, candidate, tx, prefiltered)) return false;
   const hit = { name: v.name, value: candidate };
   tx.matchedVar = hit;
   tx.matchedVars.push(hit);

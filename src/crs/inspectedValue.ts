@@ -1,11 +1,13 @@
+import type { Admission, RxPrefilterRegistry } from './operators/rxPrefilter.js';
 import type { NamedValue } from './transaction.js';
+import type { TransformCache, TransformChain } from './transformChain.js';
 
 /**
  * Which characters a value holds that some transformation acts on, one bit per kind. A
- * transformation pipeline whose bits a value lacks leaves it unchanged (up to ASCII case,
- * which the caseless prefilter ignores), so the prefilter's verdict on the raw value stands
- * for the transformed one and the pipeline need not run. `ALWAYS` marks pipelines that
- * change every value (digests, base64, length).
+ * transformation pipeline whose bits a value lacks leaves it unchanged, and need not run; one
+ * whose bits other than `upper` it lacks changes at most its ASCII case, which the caseless
+ * prefilter ignores, so the prefilter's verdict on the raw value stands for the transformed
+ * one. `always` marks pipelines that change every value (digests, base64, length).
  */
 export const TRIGGER = {
   urlEscape: 1 << 0,
@@ -19,6 +21,8 @@ export const TRIGGER = {
   shellQuote: 1 << 8,
   nonAscii: 1 << 9,
   hexLiteral: 1 << 10,
+  /** A–Z: only lowercase (and cmdLine) act on it, and the caseless prefilter does not care. */
+  upper: 1 << 11,
   always: 1 << 30,
 } as const;
 
@@ -29,8 +33,9 @@ export function triggersOf(text: string): number {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x30 && c < 0x7f && c !== 0x3b && c !== 0x5c && c !== 0x5e) {
-      // Digits, letters and the punctuation no transformation acts on: only `0x` matters among them.
-      if (c === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) mask |= TRIGGER.hexLiteral;
+      // Digits, letters and the punctuation no transformation acts on: only `0x` and case matter.
+      if (c >= 0x41 && c <= 0x5a) mask |= TRIGGER.upper;
+      else if (c === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) mask |= TRIGGER.hexLiteral;
       continue;
     }
     switch (c) {
@@ -86,9 +91,16 @@ export function triggersOf(text: string): number {
   return mask;
 }
 
-/** A request value shared by every rule that inspects it: its trigger bits are computed once. */
+/**
+ * A request value shared by every rule that inspects it. What rules ask of it again and again is
+ * kept on the value itself: its trigger bits, its transformed forms (per pipeline) and which
+ * regexes the prefilter admits for each form. Only the first rule pays; the memos behind
+ * TransformCache and the prefilter registry carry results across requests.
+ */
 export class RequestValue implements NamedValue {
   private bits = -1;
+  private forms: Array<string | undefined> | undefined;
+  private admissions: Array<Admission | undefined> | undefined;
 
   constructor(
     readonly name: string,
@@ -98,5 +110,30 @@ export class RequestValue implements NamedValue {
   get triggers(): number {
     if (this.bits < 0) this.bits = triggersOf(this.value);
     return this.bits;
+  }
+
+  /** The value after `chain` (itself, without computing, when it triggers none of its steps). */
+  transformed(chain: TransformChain, cache: TransformCache): string {
+    if ((this.triggers & chain.triggers) === 0) return this.value;
+    this.forms ??= [];
+    let form = this.forms[chain.index];
+    if (form === undefined) {
+      form = cache.apply(chain, this.value);
+      this.forms[chain.index] = form;
+    }
+    return form;
+  }
+
+  /** The prefilter's admissions for the value after `chain`. */
+  admitted(chain: TransformChain, cache: TransformCache, prefilters: RxPrefilterRegistry): Admission {
+    // Pipelines that change at most the case share the raw value's admission (caseless prefilter).
+    const index = (this.triggers & chain.triggers & ~TRIGGER.upper) === 0 ? 0 : chain.index;
+    this.admissions ??= [];
+    let admission = this.admissions[index];
+    if (admission === undefined) {
+      admission = prefilters.admitted(index === 0 ? this.value : this.transformed(chain, cache));
+      this.admissions[index] = admission;
+    }
+    return admission;
   }
 }

@@ -1,7 +1,6 @@
 import type { SourceLocation } from './errors.js';
 import type { Macro } from './macros.js';
 import type { Operator } from './operators/index.js';
-import type { Screen } from './screen.js';
 import type { Targets, VariableRef } from './targets.js';
 import type { TransformChain } from './transformChain.js';
 
@@ -78,8 +77,6 @@ export interface Rule {
   readonly log: boolean;
   readonly flow: Flow;
   readonly where: SourceLocation;
-  /** The rule-level prefilter of the first link (see screen.ts), null when it has none. */
-  readonly screen: Screen | null;
 }
 
 /** A rule list entry: rules, and the markers skipAfter jumps to. */

@@ -5,7 +5,6 @@ import { RxPrefilterRegistry } from './operators/rxPrefilter.js';
 import type { Directive } from './parser.js';
 import { type EngineMode, inRanges, type Phase, type Rule, type RuleLink, type RuleListItem } from './rule.js';
 import { engineMode, type ParsedActions, parseIdRanges, parseRuleActions } from './ruleActions.js';
-import { screenOf } from './screen.js';
 import { parseTargets, type Targets } from './targets.js';
 import type { TransformationName } from './transformations/index.js';
 import { TransformCache, TransformChainRegistry } from './transformChain.js';
@@ -217,7 +216,6 @@ export class RuleSetBuilder {
       log: s.log ?? fallback?.log ?? true,
       flow,
       where,
-      screen: screenOf(links[0] as RuleLink),
     };
   }
 
@@ -251,8 +249,7 @@ export class RuleSetBuilder {
         include: [...first.targets.include, ...added.include],
         exclude: [...first.targets.exclude, ...added.exclude],
       };
-      const link = { ...first, targets };
-      this.items[i] = { kind: 'rule', rule: { ...item.rule, links: [link, ...rest], screen: screenOf(link) } };
+      this.items[i] = { kind: 'rule', rule: { ...item.rule, links: [{ ...first, targets }, ...rest] } };
     });
   }
 }

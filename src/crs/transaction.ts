@@ -6,7 +6,6 @@ import { type BodyData, processBody } from './requestBody.js';
 import type { RequestLineData, ResponseData } from './requestData.js';
 import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule, type SetVar } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
-import type { VariableSummary } from './screen.js';
 import type { VariableRef } from './targets.js';
 import type { TransformCache } from './transformChain.js';
 import { type NamedMembers, resolveScalar } from './variables.js';
@@ -48,8 +47,6 @@ export class Transaction implements MacroScope, OperatorScope {
   readonly uniqueId: string;
   /** Request collections as rules see them, per phase (see variables.ts). */
   readonly collections = new Map<string, NamedMembers>();
-  /** Per phase: each variable's summary for the rule-level prefilter (see screen.ts). */
-  readonly summaries = new Map<string, VariableSummary>();
 
   constructor(
     readonly ruleSet: RuleSet,

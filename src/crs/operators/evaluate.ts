@@ -20,14 +20,15 @@ export interface OperatorScope extends MacroScope {
 const sqliMemo = new TextMemo<string | null>(4096);
 const xssMemo = new TextMemo<boolean>(4096);
 
-export function evaluateOperator(op: Operator, value: string, scope: OperatorScope): boolean {
-  return matches(op.body, value, scope) !== op.negated;
+/** `prefiltered`: the caller already applied the @rx prefilter to this value. */
+export function evaluateOperator(op: Operator, value: string, scope: OperatorScope, prefiltered = false): boolean {
+  return matches(op.body, value, scope, prefiltered) !== op.negated;
 }
 
-function matches(body: OperatorBody, value: string, scope: OperatorScope): boolean {
+function matches(body: OperatorBody, value: string, scope: OperatorScope, prefiltered: boolean): boolean {
   switch (body.kind) {
     case 'rx': {
-      if (!prefilterAdmits(body.prefilter, value, scope)) return false;
+      if (!prefiltered && !prefilterAdmits(body.prefilter, value, scope)) return false;
       // Most values do not match: the plain test is cheaper than a search that tracks groups.
       if (!body.regex.test(value)) return false;
       if (!scope.capturing) return true;

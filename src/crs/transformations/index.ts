@@ -79,7 +79,7 @@ export function applyTransformation(name: TransformationName, input: string): st
 const T = TRIGGER;
 const BLANK = T.whitespace | T.space;
 
-/** What each transformation reacts to (see inspectedValue.ts): lowercase to nothing, as the prefilter ignores case. */
+/** What each transformation reacts to (see inspectedValue.ts). */
 const TRIGGERS: Readonly<Record<TransformationName, number>> = {
   urldecode: T.urlEscape,
   urldecodeuni: T.urlEscape,
@@ -96,14 +96,14 @@ const TRIGGERS: Readonly<Record<TransformationName, number>> = {
   md5: T.always,
   length: T.always,
   utf8tounicode: T.nonAscii,
-  lowercase: 0,
+  lowercase: T.upper,
   compresswhitespace: BLANK,
   removewhitespace: BLANK,
   removenulls: T.nul,
   replacenulls: T.nul,
   replacecomments: T.comment,
   removecommentschar: T.comment,
-  cmdline: BLANK | T.backslash | T.shellQuote,
+  cmdline: BLANK | T.backslash | T.shellQuote | T.upper,
   normalizepath: T.path,
   normalisepath: T.path,
   normalizepathwin: T.path,
