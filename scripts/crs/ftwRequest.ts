@@ -13,7 +13,7 @@ export function rawRequest(input: FtwInput): Buffer {
   const version = input.version ?? 'HTTP/1.1';
   const headers = Object.entries(input.headers ?? {}).map(([k, v]) => [k, String(v)] as [string, string]);
   // YAML gives text: the data's bytes are its UTF-8.
-  const data = input.data === undefined ? Buffer.alloc(0) : Buffer.from(input.data, 'utf8');
+  const data = input.data === undefined ? Buffer.alloc(0) : Buffer.from(expandTemplates(input.data), 'utf8');
   if (input.autocomplete_headers !== false) {
     const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
     const sendsBody = data.length > 0 || ['POST', 'PUT', 'PATCH'].includes(method);
@@ -25,4 +25,11 @@ export function rawRequest(input: FtwInput): Buffer {
   }
   const head = `${method} ${uri}${version === '' ? '' : ` ${version}`}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'utf8'), data]);
+}
+
+/** go-ftw's data templates, the one CRS's tests use: `{{ "1" | repeat 64200 }}`. */
+function expandTemplates(data: string): string {
+  return data.replace(/\{\{\s*"([^"]*)"\s*\|\s*repeat\s+(\d+)\s*\}\}/g, (_m, text: string, n: string) =>
+    text.repeat(Number(n)),
+  );
 }
