@@ -13,6 +13,11 @@ export interface CrsMatch {
   readonly msg: string;
   readonly logdata: string;
   readonly tags: readonly string[];
+  /**
+   * The attack class CRS tags the rule with (`attack-sqli` → `sqli`; also xss, lfi, rfi, rce,
+   * injection-php, protocol, disclosure …), null for rules without one (scoring, blocking).
+   */
+  readonly attack: string | null;
   readonly severity: string | undefined;
   /** `ARGS:q`, `REQUEST_HEADERS:User-Agent` … */
   readonly matchedVar: string;
@@ -38,6 +43,7 @@ export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
     msg: rule.msg === undefined ? '' : expandMacro(rule.msg, tx),
     logdata: rule.logdata === undefined ? '' : expandMacro(rule.logdata, tx),
     tags: rule.tags,
+    attack: rule.tags.find((t) => t.startsWith('attack-'))?.slice('attack-'.length) ?? null,
     severity: rule.severity === undefined ? undefined : SEVERITY_NAMES[rule.severity],
     matchedVar: matched.name,
     matchedData: matched.value,

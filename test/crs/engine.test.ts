@@ -69,6 +69,8 @@ describe('CRS engine: anomaly scoring and paranoia levels', () => {
     assert.equal(sqli?.matchedData, "1' or '1'='1");
     assert.equal(sqli?.severity, 'CRITICAL');
     assert.deepEqual(sqli?.tags, ['attack-sqli', 'paranoia-level/1']);
+    assert.equal(sqli?.attack, 'sqli');
+    assert.equal(v.matches.find((m) => m.ruleId === 949110)?.attack, null);
     assert.match(sqli?.logdata ?? '', /^Matched Data: s&sos found within ARGS:id: /);
     assert.equal(v.matches.find((m) => m.ruleId === 949110)?.msg, 'Inbound Anomaly Score Exceeded (Total Score: 5)');
   });
