@@ -3,6 +3,9 @@
  * for state: a small subset of the HTML5 tokenizer, enough to find tags, attributes, values,
  * comments and doctypes the way a browser would, from a chosen starting state.
  */
+import { markupStates } from './html5Markup.js';
+import { valueStates } from './html5Values.js';
+
 export type Html5Flags = 'data' | 'valueNoQuote' | 'valueSingleQuote' | 'valueDoubleQuote' | 'valueBackQuote';
 
 export type Html5TokenType =
@@ -17,33 +20,53 @@ export type Html5TokenType =
   | 'tagComment'
   | 'doctype';
 
-type State = () => boolean;
+export type State = () => boolean;
 
-const EOF = -1;
+export const EOF = -1;
 
 /** h5_is_white: strchr(" \t\n\v\f\r", ch) — which also finds NUL, the string's terminator. */
-function isWhite(c: number): boolean {
+export function isWhite(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0;
 }
 
-export class Html5Tokenizer {
-  private pos = 0;
+/** What the markup states (html5Markup.ts) use of the tokenizer. */
+export interface Html5Core {
+  readonly s: string;
+  readonly len: number;
+  pos: number;
+  state: State;
+  tokenStart: number;
+  tokenLen: number;
+  tokenType: Html5TokenType;
+  readonly eof: State;
+  readonly data: State;
+  readonly beforeAttributeName: State;
+  readonly tagNameClose: State;
+  readonly selfClosingStartTag: State;
+  code(at: number): number;
+  token(type: Html5TokenType, start: number, len: number): void;
+  skipWhite(): number;
+}
+
+export class Html5Tokenizer implements Html5Core {
+  // Read and written by the markup states too (html5Markup.ts).
+  pos = 0;
   private isClose = false;
-  private state: State;
+  state: State;
   tokenStart = 0;
   tokenLen = 0;
   tokenType: Html5TokenType = 'dataText';
 
   constructor(
-    private readonly s: string,
+    readonly s: string,
     flags: Html5Flags,
   ) {
     const initial: Record<Html5Flags, State> = {
       data: this.data,
       valueNoQuote: this.beforeAttributeName,
-      valueSingleQuote: this.valueSingleQuote,
-      valueDoubleQuote: this.valueDoubleQuote,
-      valueBackQuote: this.valueBackQuote,
+      valueSingleQuote: this.values.valueSingleQuote,
+      valueDoubleQuote: this.values.valueDoubleQuote,
+      valueBackQuote: this.values.valueBackQuote,
     };
     this.state = initial[flags];
   }
@@ -56,22 +79,22 @@ export class Html5Tokenizer {
     return this.s.slice(this.tokenStart, this.tokenStart + this.tokenLen);
   }
 
-  private get len(): number {
+  get len(): number {
     return this.s.length;
   }
 
-  private code(at: number): number {
+  code(at: number): number {
     return this.s.charCodeAt(at);
   }
 
-  private token(type: Html5TokenType, start: number, len: number): void {
+  token(type: Html5TokenType, start: number, len: number): void {
     this.tokenType = type;
     this.tokenStart = start;
     this.tokenLen = len;
   }
 
   /** h5_skip_white returns a signed char: the byte 0xFF reads as EOF, as in C. */
-  private skipWhite(): number {
+  skipWhite(): number {
     while (this.pos < this.len) {
       const c = this.code(this.pos);
       if (c === 0 || c === 0x20 || (c >= 0x09 && c <= 0x0d)) this.pos += 1;
@@ -80,9 +103,11 @@ export class Html5Tokenizer {
     return EOF;
   }
 
-  private readonly eof: State = () => false;
+  readonly eof: State = () => false;
+  private readonly markup = markupStates(this);
+  private readonly values = valueStates(this);
 
-  private readonly data: State = () => {
+  readonly data: State = () => {
     const idx = this.s.indexOf('<', this.pos);
     if (idx < 0) {
       this.token('dataText', this.pos, this.len - this.pos);
@@ -101,7 +126,7 @@ export class Html5Tokenizer {
     const c = this.code(this.pos);
     if (c === 0x21) {
       this.pos += 1;
-      return this.markupDeclarationOpen();
+      return this.markup.markupDeclarationOpen();
     }
     if (c === 0x2f) {
       this.pos += 1;
@@ -110,11 +135,11 @@ export class Html5Tokenizer {
     }
     if (c === 0x3f) {
       this.pos += 1;
-      return this.bogusComment();
+      return this.markup.bogusComment();
     }
     if (c === 0x25) {
       this.pos += 1;
-      return this.bogusComment2();
+      return this.markup.bogusComment2();
     }
     if (isAlpha(c) || c === 0) return this.tagName();
     if (this.pos === 0) return this.data();
@@ -129,10 +154,10 @@ export class Html5Tokenizer {
     if (c === 0x3e) return this.data();
     if (isAlpha(c)) return this.tagName();
     this.isClose = false;
-    return this.bogusComment();
+    return this.markup.bogusComment();
   };
 
-  private readonly tagNameClose: State = () => {
+  readonly tagNameClose: State = () => {
     this.isClose = false;
     this.token('tagNameClose', this.pos, 1);
     this.pos += 1;
@@ -176,7 +201,7 @@ export class Html5Tokenizer {
     return true;
   };
 
-  private readonly beforeAttributeName: State = () => {
+  readonly beforeAttributeName: State = () => {
     const c = this.skipWhite();
     if (c === EOF) return false;
     if (c === 0x2f) {
@@ -204,7 +229,7 @@ export class Html5Tokenizer {
       };
       if (isWhite(c)) return end(this.afterAttributeName, pos + 1);
       if (c === 0x2f) return end(this.selfClosingStartTag, pos + 1);
-      if (c === 0x3d) return end(this.beforeAttributeValue, pos + 1);
+      if (c === 0x3d) return end(this.values.beforeAttributeValue, pos + 1);
       if (c === 0x3e) return end(this.tagNameClose, pos);
       pos += 1;
     }
@@ -223,86 +248,13 @@ export class Html5Tokenizer {
     }
     if (c === 0x3d) {
       this.pos += 1;
-      return this.beforeAttributeValue();
+      return this.values.beforeAttributeValue();
     }
     if (c === 0x3e) return this.tagNameClose();
     return this.attributeName();
   };
 
-  private readonly beforeAttributeValue: State = () => {
-    const c = this.skipWhite();
-    if (c === EOF) {
-      this.state = this.eof;
-      return false;
-    }
-    if (c === 0x22) return this.valueDoubleQuote();
-    if (c === 0x27) return this.valueSingleQuote();
-    if (c === 0x60) return this.valueBackQuote();
-    return this.valueNoQuote();
-  };
-
-  private valueQuote(quote: string): boolean {
-    if (this.pos > 0) this.pos += 1;
-    const idx = this.s.indexOf(quote, this.pos);
-    if (idx < 0) {
-      this.token('attrValue', this.pos, this.len - this.pos);
-      this.state = this.eof;
-    } else {
-      this.token('attrValue', this.pos, idx - this.pos);
-      this.state = this.afterAttributeValueQuoted;
-      this.pos += this.tokenLen + 1;
-    }
-    return true;
-  }
-
-  private readonly valueDoubleQuote: State = () => this.valueQuote('"');
-  private readonly valueSingleQuote: State = () => this.valueQuote("'");
-  private readonly valueBackQuote: State = () => this.valueQuote('`');
-
-  private readonly valueNoQuote: State = () => {
-    let pos = this.pos;
-    while (pos < this.len) {
-      const c = this.code(pos);
-      if (isWhite(c)) {
-        this.token('attrValue', this.pos, pos - this.pos);
-        this.pos = pos + 1;
-        this.state = this.beforeAttributeName;
-        return true;
-      }
-      if (c === 0x3e) {
-        this.token('attrValue', this.pos, pos - this.pos);
-        this.pos = pos;
-        this.state = this.tagNameClose;
-        return true;
-      }
-      pos += 1;
-    }
-    this.state = this.eof;
-    this.token('attrValue', this.pos, this.len - this.pos);
-    return true;
-  };
-
-  private readonly afterAttributeValueQuoted: State = () => {
-    if (this.pos >= this.len) return false;
-    const c = this.code(this.pos);
-    if (isWhite(c)) {
-      this.pos += 1;
-      return this.beforeAttributeName();
-    }
-    if (c === 0x2f) {
-      this.pos += 1;
-      return this.selfClosingStartTag();
-    }
-    if (c === 0x3e) {
-      this.token('tagNameClose', this.pos, 1);
-      this.pos += 1;
-      this.state = this.data;
-      return true;
-    }
-    return this.beforeAttributeName();
-  };
-
-  private readonly selfClosingStartTag: State = () => {
+  readonly selfClosingStartTag: State = () => {
     if (this.pos >= this.len) return false;
     if (this.code(this.pos) === 0x3e) {
       this.token('tagNameSelfClose', this.pos - 1, 2);
@@ -311,124 +263,6 @@ export class Html5Tokenizer {
       return true;
     }
     return this.beforeAttributeName();
-  };
-
-  private readonly bogusComment: State = () => {
-    const idx = this.s.indexOf('>', this.pos);
-    if (idx < 0) {
-      this.token('tagComment', this.pos, this.len - this.pos);
-      this.pos = this.len;
-      this.state = this.eof;
-    } else {
-      this.token('tagComment', this.pos, idx - this.pos);
-      this.pos = idx + 1;
-      this.state = this.data;
-    }
-    return true;
-  };
-
-  /** `<% … %>`: a comment to old IE and Safari. */
-  private readonly bogusComment2: State = () => {
-    let pos = this.pos;
-    for (;;) {
-      const idx = this.s.indexOf('%', pos);
-      if (idx < 0 || idx + 1 >= this.len) {
-        this.token('tagComment', this.pos, this.len - this.pos);
-        this.pos = this.len;
-        this.state = this.eof;
-        return true;
-      }
-      if (this.s[idx + 1] !== '>') {
-        pos = idx + 1;
-        continue;
-      }
-      this.token('tagComment', this.pos, idx - this.pos);
-      this.pos = idx + 2;
-      this.state = this.data;
-      return true;
-    }
-  };
-
-  private readonly markupDeclarationOpen: State = () => {
-    const rest = this.s.slice(this.pos, this.pos + 7);
-    if (/^doctype$/i.test(rest)) return this.doctype();
-    if (rest === '[CDATA[') {
-      this.pos += 7;
-      return this.cdata();
-    }
-    if (rest.startsWith('--')) {
-      this.pos += 2;
-      return this.comment();
-    }
-    return this.bogusComment();
-  };
-
-  private readonly comment: State = () => {
-    const end = this.len;
-    let pos = this.pos;
-    const toEof = () => {
-      this.state = this.eof;
-      this.token('tagComment', this.pos, this.len - this.pos);
-      return true;
-    };
-    for (;;) {
-      const idx = this.s.indexOf('-', pos);
-      if (idx < 0 || idx > end - 3) return toEof();
-      let offset = 1;
-      while (idx + offset < end && this.code(idx + offset) === 0) offset += 1;
-      if (idx + offset === end) return toEof();
-      let c = this.code(idx + offset);
-      if (c !== 0x2d && c !== 0x21) {
-        pos = idx + 1;
-        continue;
-      }
-      offset += 1;
-      if (idx + offset === end) return toEof();
-      c = this.code(idx + offset);
-      if (c !== 0x3e) {
-        pos = idx + 1;
-        continue;
-      }
-      offset += 1;
-      this.token('tagComment', this.pos, idx - this.pos);
-      this.pos = idx + offset;
-      this.state = this.data;
-      return true;
-    }
-  };
-
-  private readonly cdata: State = () => {
-    let pos = this.pos;
-    for (;;) {
-      const idx = this.s.indexOf(']', pos);
-      if (idx < 0 || idx > this.len - 3) {
-        this.state = this.eof;
-        this.token('dataText', this.pos, this.len - this.pos);
-        return true;
-      }
-      if (this.s[idx + 1] === ']' && this.s[idx + 2] === '>') {
-        this.state = this.data;
-        this.token('dataText', this.pos, idx - this.pos);
-        this.pos = idx + 3;
-        return true;
-      }
-      pos = idx + 1;
-    }
-  };
-
-  private readonly doctype: State = () => {
-    this.tokenStart = this.pos;
-    this.tokenType = 'doctype';
-    const idx = this.s.indexOf('>', this.pos);
-    if (idx < 0) {
-      this.state = this.eof;
-      this.tokenLen = this.len - this.pos;
-    } else {
-      this.state = this.data;
-      this.tokenLen = idx - this.pos;
-      this.pos = idx + 1;
-    }
-    return true;
   };
 }
 
