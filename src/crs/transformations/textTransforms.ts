@@ -74,8 +74,10 @@ export function removeCommentsChar(input: string): string {
  * space, a space before `/` or `(` goes, and everything is lowercase.
  */
 export function cmdLine(input: string): string {
+  // A separator is held back until the next character shows whether it survives (it does not
+  // before `/` or `(`): deleting it from the output afterwards would copy the output each time.
   let out = '';
-  let space = false;
+  let pending = false;
   for (let i = 0; i < input.length; i++) {
     const ch = input[i] as string;
     switch (ch) {
@@ -90,23 +92,20 @@ export function cmdLine(input: string): string {
       case '\t':
       case '\r':
       case '\n':
-        if (!space) {
-          out += ' ';
-          space = true;
-        }
+        pending = true;
         break;
       case '/':
       case '(':
-        if (space) out = out.slice(0, -1);
-        space = false;
+        pending = false;
         out += ch;
         break;
       default:
+        if (pending) out += ' ';
+        pending = false;
         out += ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : ch;
-        space = false;
     }
   }
-  return out;
+  return pending ? `${out} ` : out;
 }
 
 export function trimLeft(input: string): string {
