@@ -77,6 +77,7 @@ export class CrsEngine {
     // The body's variables appear in phase 2; without a body, phase 1's collections stand.
     if (phase === 2 && tx.request.body !== '') {
       tx.collections.clear();
+      tx.targetValues.clear();
     }
     tx.phase = phase;
     const items = this.ruleSet.phases[phase] ?? [];

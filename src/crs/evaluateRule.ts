@@ -57,15 +57,25 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
     runEffects(tx, link);
     return true;
   }
-  const exclusions = exclusionsFor(tx, rule, link);
+  const values = valuesOf(tx, rule, link);
   let any = false;
-  for (const ref of link.targets.include) {
-    let values = collectValues(tx, ref, exclusions);
-    // MATCHED_VARS, a target of some chains, grows as this link matches: read it as it was.
-    if (ref.name === 'MATCHED_VARS' || ref.name === 'MATCHED_VARS_NAMES') values = values.slice();
-    for (let i = 0; i < values.length; i++) if (matchValue(tx, link, values[i] as NamedValue)) any = true;
-  }
+  for (let i = 0; i < values.length; i++) if (matchValue(tx, link, values[i] as NamedValue)) any = true;
   return any;
+}
+
+/** The link's values, shared per phase with every rule that inspects the same static targets. */
+function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
+  const exclusions = exclusionsFor(tx, rule, link);
+  const key = exclusions === link.targets.exclude ? link.targets.key : null;
+  if (key !== null) {
+    const cached = tx.targetValues.get(key);
+    if (cached !== undefined) return cached;
+  }
+  // Collected in full before any match: MATCHED_VARS, a target of some chains, grows as they match.
+  const values: NamedValue[] = [];
+  for (const ref of link.targets.include) for (const v of collectValues(tx, ref, exclusions)) values.push(v);
+  if (key !== null) tx.targetValues.set(key, values);
+  return values;
 }
 
 /** Runs the link's operator on one value (after its transformations); true when it matched. */

@@ -5,7 +5,7 @@ import { RxPrefilterRegistry } from './operators/rxPrefilter.js';
 import type { Directive } from './parser.js';
 import { type EngineMode, inRanges, type Phase, type Rule, type RuleLink, type RuleListItem } from './rule.js';
 import { engineMode, type ParsedActions, parseIdRanges, parseRuleActions } from './ruleActions.js';
-import { parseTargets, type Targets } from './targets.js';
+import { parseTargets, type Targets, targetsKey } from './targets.js';
 import type { TransformationName } from './transformations/index.js';
 import { TransformCache, TransformChainRegistry } from './transformChain.js';
 
@@ -166,7 +166,8 @@ export class RuleSetBuilder {
     const names = actions.resetTransformations
       ? actions.transformations
       : [...(fallback?.transformations ?? []), ...actions.transformations];
-    const targets: Targets = targetText === '' ? { include: [], exclude: [] } : parseTargets(targetText, d.where);
+    const targets: Targets =
+      targetText === '' ? { include: [], exclude: [], key: null } : parseTargets(targetText, d.where);
     const link: RuleLink = {
       targets,
       operator: compileOperator(operatorText, { where: d.where, registry: this.prefilters }),
@@ -245,9 +246,11 @@ export class RuleSetBuilder {
     this.items.forEach((item, i) => {
       if (item.kind !== 'rule' || !test(item.rule)) return;
       const [first, ...rest] = item.rule.links as [RuleLink, ...RuleLink[]];
+      const include = [...first.targets.include, ...added.include];
       const targets: Targets = {
-        include: [...first.targets.include, ...added.include],
+        include,
         exclude: [...first.targets.exclude, ...added.exclude],
+        key: first.targets.key === null ? null : targetsKey(include, `${first.targets.key}|${arg(d, 1)}`),
       };
       this.items[i] = { kind: 'rule', rule: { ...item.rule, links: [{ ...first, targets }, ...rest] } };
     });

@@ -105,6 +105,27 @@ export interface Targets {
   readonly include: readonly VariableRef[];
   /** `!ARGS:foo`: members removed from every reference to the same collection. */
   readonly exclude: readonly VariableRef[];
+  /**
+   * The targets as written, when their values cannot change within a phase: rules inspecting
+   * the same targets (most CRS rules inspect the same six) share one list of values per phase.
+   * Null when a target is live (TX, MATCHED_VAR…, the body variables ctl actions switch).
+   */
+  readonly key: string | null;
+}
+
+/** Variables a rule, a ctl action or the body processor may change within a phase. */
+const LIVE: ReadonlySet<VariableName> = new Set([
+  'TX',
+  'MATCHED_VAR',
+  'MATCHED_VAR_NAME',
+  'MATCHED_VARS',
+  'MATCHED_VARS_NAMES',
+  'REQBODY_PROCESSOR',
+  'REQUEST_BODY',
+]);
+
+export function targetsKey(include: readonly VariableRef[], text: string): string | null {
+  return include.some((r) => LIVE.has(r.name)) ? null : text;
 }
 
 export function parseTargets(text: string, where: SourceLocation): Targets {
@@ -116,7 +137,7 @@ export function parseTargets(text: string, where: SourceLocation): Targets {
     const ref = parseTarget(negated ? item.slice(1) : item, where);
     (negated ? exclude : include).push(ref);
   }
-  return { include, exclude };
+  return { include, exclude, key: targetsKey(include, text) };
 }
 
 /** `|` separates targets, except inside a `/regex/` selector, which may hold alternations. */

@@ -47,6 +47,8 @@ export class Transaction implements MacroScope, OperatorScope {
   readonly uniqueId: string;
   /** Request collections as rules see them, per phase (see variables.ts). */
   readonly collections = new Map<string, NamedMembers>();
+  /** Per phase: the values of static target lists, by their text (see Targets.key). */
+  readonly targetValues = new Map<string, NamedValue[]>();
 
   constructor(
     readonly ruleSet: RuleSet,
