@@ -13,7 +13,7 @@ export interface CrsVerdict {
   readonly status: number | null;
   /** The rule that blocked, when one did. */
   readonly blockedBy: number | null;
-  /** tx.blocking_inbound_anomaly_score: what CRS compares with the inbound threshold. */
+  /** tx.blocking_inbound_anomaly_score (CRS 3.3: tx.anomaly_score): what CRS compares with the inbound threshold. */
   readonly inboundScore: number;
   readonly outboundScore: number;
   readonly matches: readonly CrsMatch[];
@@ -35,6 +35,11 @@ export class CrsEngine {
     readonly ruleSet: RuleSet,
     private readonly options: EngineOptions,
   ) {}
+
+  /** Rules of the directory left out because RE2 cannot run their regex (none in CRS v4). */
+  get skippedRules(): RuleSet['skipped'] {
+    return this.ruleSet.skipped;
+  }
 
   evaluate(request: CrsRequest, response?: CrsResponse): CrsVerdict {
     const tx = new Transaction(
@@ -63,8 +68,11 @@ export class CrsEngine {
       blocked: blockedBy !== null,
       status,
       blockedBy,
-      inboundScore: atoi(tx.tx.get('blocking_inbound_anomaly_score')?.value ?? '0'),
-      outboundScore: atoi(tx.tx.get('blocking_outbound_anomaly_score')?.value ?? '0'),
+      // CRS 4 keeps the blocking scores apart; CRS 3.3 has one score per direction.
+      inboundScore: atoi((tx.tx.get('blocking_inbound_anomaly_score') ?? tx.tx.get('anomaly_score'))?.value ?? '0'),
+      outboundScore: atoi(
+        (tx.tx.get('blocking_outbound_anomaly_score') ?? tx.tx.get('outbound_anomaly_score'))?.value ?? '0',
+      ),
       matches,
     };
   }

@@ -4,8 +4,10 @@ export type CrsErrorCode =
   | 'E_CRS_SYNTAX'
   /** SecLang outside the subset this engine implements: better refused than silently ignored. */
   | 'E_CRS_UNSUPPORTED'
-  /** A regex RE2 cannot compile, a bad number, an unknown marker. */
+  /** A bad number, an unknown marker, an invalid argument. */
   | 'E_CRS_COMPILE'
+  /** An @rx pattern RE2 cannot run (lookahead, backreference): its rule is skipped and listed. */
+  | 'E_CRS_REGEX'
   /** A file of the CRS directory that cannot be read. */
   | 'E_CRS_IO';
 

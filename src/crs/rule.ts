@@ -22,7 +22,9 @@ export interface IdRange {
 export type SetVar =
   | { readonly kind: 'set'; readonly name: Macro; readonly value: Macro }
   | { readonly kind: 'add'; readonly name: Macro; readonly value: Macro; readonly sign: 1 | -1 }
-  | { readonly kind: 'delete'; readonly name: Macro };
+  | { readonly kind: 'delete'; readonly name: Macro }
+  /** On IP, GLOBAL, SESSION …: persistent collections a per-request engine does not keep. */
+  | { readonly kind: 'persistent'; readonly collection: string };
 
 /** The `ctl:` actions CRS and its exclusion packages use. */
 export type Ctl =

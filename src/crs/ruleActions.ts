@@ -178,6 +178,9 @@ function parsePhase(text: string, where: SourceLocation): Phase {
   throw new CrsError('E_CRS_SYNTAX', where, `bad phase ${text}`);
 }
 
+/** Collections initcol would load from storage: setvar on them has no effect (see targets.ts). */
+const PERSISTENT = new Set(['ip', 'global', 'session', 'user', 'resource']);
+
 /** `tx.name=value`, `tx.name=+value`, `tx.name=-value`, `!tx.name`, `tx.name` (= 1). */
 function parseSetVar(text: string, where: SourceLocation): SetVar {
   const del = text.startsWith('!');
@@ -186,12 +189,9 @@ function parseSetVar(text: string, where: SourceLocation): SetVar {
   const target = (eq < 0 ? body : body.slice(0, eq)).trim();
   const dot = target.indexOf('.');
   const collection = dot < 0 ? '' : target.slice(0, dot).toLowerCase();
+  if (PERSISTENT.has(collection)) return { kind: 'persistent', collection };
   if (collection !== 'tx')
-    throw new CrsError(
-      'E_CRS_UNSUPPORTED',
-      where,
-      `setvar on ${collection || target}: only the TX collection is supported`,
-    );
+    throw new CrsError('E_CRS_UNSUPPORTED', where, `setvar on ${collection || target}: only TX is supported`);
   const name = parseMacro(target.slice(dot + 1));
   if (del) return { kind: 'delete', name };
   if (eq < 0) return { kind: 'set', name, value: parseMacro('1') };

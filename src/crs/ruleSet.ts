@@ -21,8 +21,16 @@ export interface RuleSet {
   /** Transformed values, shared by the rule set's transactions. */
   readonly transforms: TransformCache;
   readonly ruleCount: number;
+  /** Rules left out because RE2 cannot run their regex (CRS 3.3's lookaheads and backreferences). */
+  readonly skipped: readonly SkippedRule[];
   /** Every regex the rules compiled (for the snapshot cache: these compile). */
   readonly regexes: ReadonlyArray<{ pattern: string; caseInsensitive: boolean; dotAll: boolean }>;
+}
+
+export interface SkippedRule {
+  readonly id: number;
+  readonly where: SourceLocation;
+  readonly reason: string;
 }
 
 interface PhaseDefault {
@@ -70,7 +78,13 @@ const SERVER_SETTINGS = new Set(
 export class RuleSetBuilder {
   private readonly items: RuleListItem[] = [];
   private readonly defaults = new Map<Phase, PhaseDefault>();
-  private pending: { starter: ParsedActions; links: RuleLink[]; where: SourceLocation } | null = null;
+  private pending: {
+    starter: ParsedActions;
+    links: RuleLink[];
+    where: SourceLocation;
+    skip: string | null;
+  } | null = null;
+  private readonly skipped: SkippedRule[] = [];
   private mode: EngineMode = 'On';
   readonly prefilters = new RxPrefilterRegistry();
   readonly chains = new TransformChainRegistry();
@@ -154,6 +168,7 @@ export class RuleSetBuilder {
       chains: this.chains,
       transforms: new TransformCache(this.chains.size),
       ruleCount: rules.length,
+      skipped: this.skipped,
       regexes: compiledRegexes(rules),
     };
   }
@@ -168,21 +183,33 @@ export class RuleSetBuilder {
       : [...(fallback?.transformations ?? []), ...actions.transformations];
     const targets: Targets =
       targetText === '' ? { include: [], exclude: [], key: null } : parseTargets(targetText, d.where);
+    let operator: RuleLink['operator'];
+    let skip: string | null = null;
+    try {
+      operator = compileOperator(operatorText, { where: d.where, registry: this.prefilters });
+    } catch (err) {
+      if (!(err instanceof CrsError) || err.code !== 'E_CRS_REGEX') throw err;
+      skip = err.message;
+      operator = compileOperator('@noMatch', { where: d.where, registry: this.prefilters });
+    }
     const link: RuleLink = {
       targets,
-      operator: compileOperator(operatorText, { where: d.where, registry: this.prefilters }),
+      operator,
       transformations: this.chains.chain(names),
       multiMatch: actions.multiMatch,
       capture: actions.capture,
       effects: actions.effects,
       where: d.where,
     };
-    if (this.pending === null) this.pending = { starter: actions, links: [], where: d.where };
+    if (this.pending === null) this.pending = { starter: actions, links: [], where: d.where, skip: null };
     this.pending.links.push(link);
+    this.pending.skip ??= skip;
     if (actions.chain) return;
     const { links, where } = this.pending;
+    const reason = this.pending.skip;
     this.pending = null;
-    this.items.push({ kind: 'rule', rule: this.finish(starter, links, where, phase, fallback) });
+    if (reason !== null) this.skipped.push({ id: starter.id ?? 0, where, reason });
+    else this.items.push({ kind: 'rule', rule: this.finish(starter, links, where, phase, fallback) });
   }
 
   private finish(

@@ -28,6 +28,14 @@ export const COLLECTIONS = [
   'MATCHED_VARS',
   'MATCHED_VARS_NAMES',
   'ENV',
+  // Persistent collections (initcol) and GeoIP data: a pure, per-request engine keeps none, so
+  // they read as empty, as in Coraza (CRS 3.3 consults them only when configured to).
+  'IP',
+  'GLOBAL',
+  'SESSION',
+  'USER',
+  'RESOURCE',
+  'GEO',
 ] as const;
 
 export const SCALARS = [

@@ -100,6 +100,7 @@ export class Transaction implements MacroScope, OperatorScope {
   }
 
   setVar(op: SetVar): void {
+    if (op.kind === 'persistent') return;
     const name = expandMacro(op.name, this);
     const key = name.toLowerCase();
     switch (op.kind) {

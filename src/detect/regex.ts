@@ -56,13 +56,19 @@ export interface RegexOptions {
   caseInsensitive?: boolean;
   /** `.` matches a newline too (PCRE_DOTALL, as ModSecurity compiles CRS's patterns). */
   dotAll?: boolean;
+  /** Allow captureless lookbehinds (re2js runs them in linear time; RE2 itself refuses them). */
+  lookbehinds?: boolean;
 }
 
 export function compileRegex(pattern: string, options: RegexOptions = {}): SafeRegex {
   const caseInsensitive = options.caseInsensitive ?? false;
   const dotAll = options.dotAll ?? false;
-  const flags = (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) | (dotAll ? RE2JS.DOTALL : 0);
-  let compiled = provenPatterns.has(patternKey(pattern, caseInsensitive, dotAll)) ? null : build(pattern, flags);
+  const flags =
+    (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) |
+    (dotAll ? RE2JS.DOTALL : 0) |
+    (options.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
+  const proven = !options.lookbehinds && provenPatterns.has(patternKey(pattern, caseInsensitive, dotAll));
+  let compiled = proven ? null : build(pattern, flags);
   const count = (input: string) => {
     if (meter !== null) {
       meter.calls++;

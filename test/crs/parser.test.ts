@@ -74,7 +74,7 @@ describe('SecLang parser', () => {
       'E_CRS_UNSUPPORTED test.conf:2',
     );
     assert.equal(
-      codeOf(() => build('SecRule ARGS "@geoLookup" "id:1"')),
+      codeOf(() => build('SecRule FILES_TMPNAMES "@inspectFile x.pl" "id:1"')),
       'E_CRS_UNSUPPORTED test.conf:1',
     );
     assert.equal(
@@ -90,7 +90,7 @@ describe('SecLang parser', () => {
       'E_CRS_UNSUPPORTED test.conf:1',
     );
     assert.equal(
-      codeOf(() => build('SecRule ARGS "@rx (?<=a)b" "id:1"')),
+      codeOf(() => build('SecRule ARGS "@validateByteRange 1-999" "id:1"')),
       'E_CRS_COMPILE test.conf:1',
     );
     assert.equal(
@@ -101,6 +101,28 @@ describe('SecLang parser', () => {
       codeOf(() => build('SecRule ARGS "@rx x" "id:1,chain"')),
       'E_CRS_SYNTAX test.conf:1',
     );
+  });
+
+  it('leaves out, and lists, a rule whose regex RE2 cannot run; adapts CRS 3.3 lookbehinds and possessives', () => {
+    const set = build(`
+SecRule ARGS "@rx a(?=b)" "id:7,chain"
+  SecRule ARGS "@rx c" "t:none"
+SecRule ARGS "@rx (?<!&)x" "id:8"
+SecRule ARGS "@rx y\\s*+z" "id:9"
+`);
+    assert.deepEqual(
+      set.skipped.map((s) => [s.id, s.where.line]),
+      [[7, 2]],
+    );
+    const rules = (set.phases[2] ?? []).flatMap((i) => (i.kind === 'rule' ? [i.rule] : []));
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      [8, 9],
+    );
+    const adapted = rules.map((r) =>
+      r.links[0]?.operator.body.kind === 'rx' ? r.links[0].operator.body.regex.adapted : '',
+    );
+    assert.deepEqual(adapted, ['lookbehind (re2js, linear)', 'possessive quantifiers made greedy']);
   });
 
   it('builds chains, markers per phase, defaults and removals', () => {

@@ -35,12 +35,48 @@ export type RegexEngine = 'v8' | 're2js';
 
 export interface CrsRegex extends SafeRegex {
   readonly engine: RegexEngine;
+  /** How a PCRE-only pattern (CRS 3.3) was made to run on RE2, null for none needed. */
+  readonly adapted: 'possessive quantifiers made greedy' | 'lookbehind (re2js, linear)' | null;
 }
 
-/** Compiles an RE2 pattern as ModSecurity compiles CRS's (PCRE_DOTALL). Throws on invalid RE2. */
+/**
+ * Compiles a pattern as ModSecurity compiles CRS's (PCRE_DOTALL) on RE2. CRS v4 is RE2
+ * throughout; CRS 3.3 has a few PCRE-only patterns, adapted where the meaning survives:
+ * possessive quantifiers (`*+`) become greedy ones (the same matches, barring rare patterns
+ * where possessiveness makes a match fail), lookbehinds run on re2js's linear-time lookbehind
+ * support. Anything else (lookaheads, backreferences) throws.
+ */
 export function compileCrsRegex(pattern: string): CrsRegex {
-  // RE2 is the reference: a pattern it refuses is an error, whatever V8 would say.
-  const re2 = compileRegex(pattern, { dotAll: true });
+  try {
+    return onV8WherePossible(pattern, compileRegex(pattern, { dotAll: true }), null);
+  } catch (err) {
+    const greedy = pattern.replace(/([*+?}])\+/g, '$1');
+    if (greedy !== pattern) {
+      try {
+        return onV8WherePossible(greedy, compileRegex(greedy, { dotAll: true }), 'possessive quantifiers made greedy');
+      } catch {
+        // Not that alone: try lookbehinds below on the original.
+      }
+    }
+    if (/\(\?<[=!]/.test(pattern)) {
+      try {
+        const re2 = compileRegex(pattern, { dotAll: true, lookbehinds: true });
+        return {
+          engine: 're2js',
+          adapted: 'lookbehind (re2js, linear)',
+          source: pattern,
+          test: re2.test,
+          groups: re2.groups,
+        };
+      } catch {
+        // Reported below with RE2's own message.
+      }
+    }
+    throw err;
+  }
+}
+
+function onV8WherePossible(pattern: string, re2: SafeRegex, adapted: CrsRegex['adapted']): CrsRegex {
   const js = re2ToJs(pattern);
   if (js !== null) {
     try {
@@ -49,6 +85,7 @@ export function compileCrsRegex(pattern: string): CrsRegex {
       const regex = new RegExp(js.source, js.flags);
       return {
         engine: 'v8',
+        adapted,
         source: pattern,
         test: (input) => (input.length > V8_MAX_LENGTH ? re2.test(input) : regex.test(input)),
         groups: (input) => {
@@ -61,5 +98,5 @@ export function compileCrsRegex(pattern: string): CrsRegex {
       // Not for V8: re2js below.
     }
   }
-  return { engine: 're2js', source: pattern, test: (i) => re2.test(i), groups: (i) => re2.groups(i) };
+  return { engine: 're2js', adapted, source: pattern, test: (i) => re2.test(i), groups: (i) => re2.groups(i) };
 }

@@ -86,6 +86,20 @@ function compileBody(name: string, arg: string, ctx: OperatorCompileContext): Op
       } catch (err) {
         throw new CrsError('E_CRS_COMPILE', where, `@ipMatch: ${(err as Error).message}`);
       }
+    case 'ipmatchfromfile':
+    case 'ipmatchf':
+      try {
+        const cidr = compileCidr(readPhraseFiles(arg, where));
+        return { kind: 'ipMatch', test: (values) => cidr(values) !== undefined };
+      } catch (err) {
+        if (err instanceof CrsError) throw err;
+        throw new CrsError('E_CRS_COMPILE', where, `@ipMatchFromFile: ${(err as Error).message}`);
+      }
+    // Lookups in a GeoIP database or a DNS blocklist: outside a pure engine. They never match,
+    // as when the database or list is not configured (CRS 3.3 uses them only when it is).
+    case 'geolookup':
+    case 'rbl':
+      return { kind: 'noMatch' };
     case 'validatebyterange': {
       const allowed = parseByteRanges(arg);
       if (typeof allowed === 'string') throw new CrsError('E_CRS_COMPILE', where, `@validateByteRange: ${allowed}`);
@@ -112,7 +126,7 @@ function compileRx(pattern: string, where: SourceLocation): CrsRegex {
   try {
     return compileCrsRegex(pattern);
   } catch (err) {
-    throw new CrsError('E_CRS_COMPILE', where, `@rx is not valid RE2: ${(err as Error).message}`);
+    throw new CrsError('E_CRS_REGEX', where, `@rx is not valid RE2: ${(err as Error).message}`);
   }
 }
 
