@@ -83,7 +83,7 @@ export function snapshotSlot<T>(kind: string, dir: string, isShape: (v: unknown)
   };
 }
 
-function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | null {
+export function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | null {
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
@@ -101,7 +101,7 @@ function readSnapshot<T>(file: string, isShape: (v: unknown) => v is T): T | nul
  */
 const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;
 
-function pruneSnapshots(kind: string, keep: string): void {
+export function pruneSnapshots(kind: string, keep: string): void {
   const dir = snapshotDir();
   try {
     for (const name of readdirSync(dir)) {
@@ -114,7 +114,7 @@ function pruneSnapshots(kind: string, keep: string): void {
   }
 }
 
-function writeSnapshot(file: string, value: unknown): void {
+export function writeSnapshot(file: string, value: unknown): void {
   // Analyzer worker threads share a pid: the thread id keeps their temporary files apart.
   const temporary = `${file}.${process.pid}-${threadId}.tmp`;
   try {

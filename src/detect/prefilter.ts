@@ -33,10 +33,10 @@ function parse(pattern: string): Quantified[][] | null {
   }
 }
 
-export function requiredLiterals(pattern: string, caseless = false): string[] | null {
+export function requiredLiterals(pattern: string, caseless = false, minLiteral = MIN_LITERAL): string[] | null {
   const parsed = parse(pattern);
   const set = parsed === null ? null : altLiterals(parsed);
-  if (set === null || shortest(set) < MIN_LITERAL) return null;
+  if (set === null || shortest(set) < minLiteral) return null;
   // The automaton works on latin1 and folds only ASCII case: a literal beyond latin1, or a
   // non-ASCII one in a case-insensitive regex, cannot serve as a prefilter.
   const limit = caseless || /\(\?[a-zA-Z]*i/.test(pattern) ? 127 : 255;

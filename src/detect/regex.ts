@@ -10,6 +10,8 @@ import { RE2JS } from 're2js';
 export interface SafeRegex {
   readonly source: string;
   test(input: string): boolean;
+  /** The first match's text and capture groups (undefined for a group that took no part), or null. */
+  groups(input: string): Array<string | undefined> | null;
 }
 
 export class RegexError extends Error {
@@ -39,34 +41,62 @@ export function setRegexMeter(next: RegexMeter | null): void {
  */
 const provenPatterns = new Set<string>();
 
-function patternKey(pattern: string, caseInsensitive: boolean): string {
-  return `${caseInsensitive ? 'i' : '-'}${pattern}`;
+function patternKey(pattern: string, caseInsensitive: boolean, dotAll = false): string {
+  return `${caseInsensitive ? 'i' : '-'}${dotAll ? 's' : '-'}${pattern}`;
 }
 
 /** Record patterns that compiled before (see `provenPatterns`). */
-export function markPatternsProven(patterns: Iterable<{ pattern: string; caseInsensitive: boolean }>): void {
-  for (const p of patterns) provenPatterns.add(patternKey(p.pattern, p.caseInsensitive));
+export function markPatternsProven(
+  patterns: Iterable<{ pattern: string; caseInsensitive: boolean; dotAll?: boolean }>,
+): void {
+  for (const p of patterns) provenPatterns.add(patternKey(p.pattern, p.caseInsensitive, p.dotAll));
 }
 
-export function compileRegex(pattern: string, options: { caseInsensitive?: boolean } = {}): SafeRegex {
+export interface RegexOptions {
+  caseInsensitive?: boolean;
+  /** `.` matches a newline too (PCRE_DOTALL, as ModSecurity compiles CRS's patterns). */
+  dotAll?: boolean;
+  /** Allow captureless lookbehinds (re2js runs them in linear time; RE2 itself refuses them). */
+  lookbehinds?: boolean;
+}
+
+export function compileRegex(pattern: string, options: RegexOptions = {}): SafeRegex {
   const caseInsensitive = options.caseInsensitive ?? false;
-  let compiled = provenPatterns.has(patternKey(pattern, caseInsensitive)) ? null : build(pattern, caseInsensitive);
+  const dotAll = options.dotAll ?? false;
+  const flags =
+    (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) |
+    (dotAll ? RE2JS.DOTALL : 0) |
+    (options.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
+  const proven = !options.lookbehinds && provenPatterns.has(patternKey(pattern, caseInsensitive, dotAll));
+  let compiled = proven ? null : build(pattern, flags);
+  const count = (input: string) => {
+    if (meter !== null) {
+      meter.calls++;
+      meter.chars += input.length;
+    }
+  };
   return {
     source: pattern,
     test: (input) => {
-      if (meter !== null) {
-        meter.calls++;
-        meter.chars += input.length;
-      }
-      compiled ??= build(pattern, caseInsensitive);
+      count(input);
+      compiled ??= build(pattern, flags);
       return compiled.test(input);
+    },
+    groups: (input) => {
+      count(input);
+      compiled ??= build(pattern, flags);
+      const m = compiled.matcher(input);
+      if (!m.find()) return null;
+      const out: Array<string | undefined> = [];
+      for (let g = 0; g <= m.groupCount(); g++) out.push(m.group(g) ?? undefined);
+      return out;
     },
   };
 }
 
-function build(pattern: string, caseInsensitive: boolean): RE2JS {
+function build(pattern: string, flags: number): RE2JS {
   try {
-    return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+    return RE2JS.compile(pattern, flags);
   } catch (err) {
     throw new RegexError(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }

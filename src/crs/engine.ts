@@ -1,0 +1,118 @@
+import { type CrsMatch, evaluateRule } from './evaluateRule.js';
+import { atoi } from './operators/comparison.js';
+import type { CrsRequest, CrsResponse } from './request.js';
+import { readRequestLine, readResponse } from './requestData.js';
+import type { Phase } from './rule.js';
+import type { RuleSet } from './ruleSet.js';
+import { Transaction } from './transaction.js';
+
+/** What CRS made of a request: bansho's verdict (block or pass), the scores, and every logged match. */
+export interface CrsVerdict {
+  readonly blocked: boolean;
+  /** The refusal's HTTP status when blocked, else null. */
+  readonly status: number | null;
+  /** The rule that blocked, when one did. */
+  readonly blockedBy: number | null;
+  /** tx.blocking_inbound_anomaly_score (CRS 3.3: tx.anomaly_score): what CRS compares with the inbound threshold. */
+  readonly inboundScore: number;
+  readonly outboundScore: number;
+  readonly matches: readonly CrsMatch[];
+}
+
+export interface EngineOptions {
+  /** Status of a refusal when the blocking rule names none (ModSecurity's deny default: 403). */
+  readonly blockStatus: number;
+}
+
+/**
+ * Runs a rule set over one request (phases 1 and 2) and, when given, its response (3 and 4),
+ * then the logging phase. Pure and synchronous: everything it knows comes in as arguments.
+ */
+export class CrsEngine {
+  private serial = 0;
+
+  constructor(
+    readonly ruleSet: RuleSet,
+    private readonly options: EngineOptions,
+  ) {}
+
+  /** Rules of the directory left out because RE2 cannot run their regex (none in CRS v4). */
+  get skippedRules(): RuleSet['skipped'] {
+    return this.ruleSet.skipped;
+  }
+
+  evaluate(request: CrsRequest, response?: CrsResponse): CrsVerdict {
+    const tx = new Transaction(
+      this.ruleSet,
+      readRequestLine(request),
+      response === undefined ? undefined : readResponse(response),
+      this.serial++,
+    );
+    const matches: CrsMatch[] = [];
+    let blockedBy: number | null = null;
+    let status: number | null = null;
+    const phases: Phase[] = response === undefined ? [1, 2] : [1, 2, 3, 4];
+    if (tx.mode !== 'Off') {
+      for (const phase of phases) {
+        const outcome = this.runPhase(tx, phase, matches);
+        if (outcome.kind === 'block') {
+          blockedBy = outcome.ruleId;
+          status = outcome.status;
+          break;
+        }
+        if (outcome.kind === 'allow') break;
+      }
+      this.runPhase(tx, 5, matches);
+    }
+    return {
+      blocked: blockedBy !== null,
+      status,
+      blockedBy,
+      // CRS 4 keeps the blocking scores apart; CRS 3.3 has one score per direction.
+      inboundScore: atoi((tx.tx.get('blocking_inbound_anomaly_score') ?? tx.tx.get('anomaly_score'))?.value ?? '0'),
+      outboundScore: atoi(
+        (tx.tx.get('blocking_outbound_anomaly_score') ?? tx.tx.get('outbound_anomaly_score'))?.value ?? '0',
+      ),
+      matches,
+    };
+  }
+
+  private runPhase(
+    tx: Transaction,
+    phase: Phase,
+    matches: CrsMatch[],
+  ): { kind: 'done' } | { kind: 'allow' } | { kind: 'block'; ruleId: number; status: number } {
+    // The body's variables appear in phase 2; without a body, phase 1's collections stand.
+    if (phase === 2 && tx.request.body !== '') {
+      tx.collections.clear();
+      tx.targetValues.clear();
+    }
+    tx.phase = phase;
+    const items = this.ruleSet.phases[phase] ?? [];
+    const markers = this.ruleSet.markers[phase];
+    let skip = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item === undefined || item.kind === 'marker') continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      const rule = item.rule;
+      if (tx.mode === 'Off') return { kind: 'done' };
+      if (tx.isRemoved(rule)) continue;
+      const match = evaluateRule(tx, rule);
+      if (match === null) continue;
+      if (rule.log) matches.push(match);
+      // Disruptive actions take effect only when the engine is On (DetectionOnly logs them).
+      if (tx.mode === 'On' && phase !== 5) {
+        if (rule.disruptive === 'deny' || rule.disruptive === 'drop')
+          return { kind: 'block', ruleId: rule.id, status: rule.status ?? this.options.blockStatus };
+        if (rule.disruptive === 'allow') return { kind: 'allow' };
+      }
+      if (rule.flow.kind === 'skipAfter') i = markers?.get(rule.flow.marker) ?? items.length;
+      else if (rule.flow.kind === 'skip') skip = rule.flow.count;
+    }
+    return { kind: 'done' };
+  }
+}

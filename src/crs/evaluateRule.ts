@@ -1,0 +1,132 @@
+import { RequestValue } from './inspectedValue.js';
+import { expandMacro } from './macros.js';
+import { evaluateOperator } from './operators/evaluate.js';
+import type { Rule, RuleLink } from './rule.js';
+import type { VariableRef } from './targets.js';
+import type { NamedValue, Transaction } from './transaction.js';
+import { collectValues } from './variables.js';
+
+/** A rule that matched and logs: what bansho reports (ModSecurity's error-log line, as data). */
+export interface CrsMatch {
+  readonly ruleId: number;
+  readonly phase: number;
+  readonly msg: string;
+  readonly logdata: string;
+  readonly tags: readonly string[];
+  /**
+   * The attack class CRS tags the rule with (`attack-sqli` → `sqli`; also xss, lfi, rfi, rce,
+   * injection-php, protocol, disclosure …), null for rules without one (scoring, blocking).
+   */
+  readonly attack: string | null;
+  readonly severity: string | undefined;
+  /** `ARGS:q`, `REQUEST_HEADERS:User-Agent` … */
+  readonly matchedVar: string;
+  /** The matched value, after the rule's transformations. */
+  readonly matchedData: string;
+}
+
+const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+
+/**
+ * Runs one rule (its whole chain) against the transaction. A link matches when its operator
+ * matches at least one of its values; each matching value sets MATCHED_VAR and runs the link's
+ * setvar/ctl actions, as ModSecurity v2 does. The rule matches when every link does.
+ */
+export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
+  tx.rule = rule;
+  tx.matchedVars = [];
+  for (const link of rule.links) if (!evaluateLink(tx, rule, link)) return null;
+  const matched = tx.matchedVar ?? { name: '', value: '' };
+  return {
+    ruleId: rule.id,
+    phase: rule.phase,
+    msg: rule.msg === undefined ? '' : expandMacro(rule.msg, tx),
+    logdata: rule.logdata === undefined ? '' : expandMacro(rule.logdata, tx),
+    tags: rule.tags,
+    attack: rule.tags.find((t) => t.startsWith('attack-'))?.slice('attack-'.length) ?? null,
+    severity: rule.severity === undefined ? undefined : SEVERITY_NAMES[rule.severity],
+    matchedVar: matched.name,
+    matchedData: matched.value,
+  };
+}
+
+function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
+  tx.capturing = link.capture;
+  if (link.targets.include.length === 0) {
+    if (!evaluateOperator(link.operator, '', tx)) return false;
+    runEffects(tx, link);
+    return true;
+  }
+  const values = valuesOf(tx, rule, link);
+  let any = false;
+  for (let i = 0; i < values.length; i++) if (matchValue(tx, link, values[i] as NamedValue)) any = true;
+  return any;
+}
+
+/** The link's values, shared per phase with every rule that inspects the same static targets. */
+function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
+  const exclusions = exclusionsFor(tx, rule, link);
+  const key = exclusions === link.targets.exclude ? link.targets.key : null;
+  if (key !== null) {
+    const cached = tx.targetValues.get(key);
+    if (cached !== undefined) return cached;
+  }
+  // Collected in full before any match: MATCHED_VARS, a target of some chains, grows as they match.
+  const values: NamedValue[] = [];
+  for (const ref of link.targets.include) for (const v of collectValues(tx, ref, exclusions)) values.push(v);
+  if (key !== null) tx.targetValues.set(key, values);
+  return values;
+}
+
+/** Runs the link's operator on one value (after its transformations); true when it matched. */
+function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
+  const chain = link.transformations;
+  if (v instanceof RequestValue) {
+    const op = link.operator;
+    // A plain @rx: the prefilter's verdict, kept on the value per pipeline, decides first.
+    if (op.body.kind === 'rx' && !op.negated && !link.multiMatch) {
+      const form = v.transformed(chain, tx.transforms);
+      if (form.length < op.body.prefilter.minLength) return false;
+      const slot = op.body.prefilter.index;
+      if (slot >= 0 && v.admitted(chain, tx.transforms, tx.ruleSet.prefilters).bits[slot] !== 1) return false;
+      return matchCandidate(tx, link, v, form, true);
+    }
+    // Every step of a pipeline the value does not trigger yields the value itself.
+    if (!link.multiMatch || (v.triggers & chain.triggers) === 0)
+      return matchCandidate(tx, link, v, v.transformed(chain, tx.transforms), false);
+  } else if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(chain, v.value), false);
+  const steps = tx.transforms.steps(chain, v.value);
+  for (let i = 0; i < steps.length; i++) {
+    if (i > 0 && steps[i] === steps[i - 1]) continue;
+    if (matchCandidate(tx, link, v, steps[i] as string, false)) return true;
+  }
+  return false;
+}
+
+function matchCandidate(
+  tx: Transaction,
+  link: RuleLink,
+  v: NamedValue,
+  candidate: string,
+  prefiltered: boolean,
+): boolean {
+  if (!evaluateOperator(link.operator, candidate, tx, prefiltered)) return false;
+  const hit = { name: v.name, value: candidate };
+  tx.matchedVar = hit;
+  tx.matchedVars.push(hit);
+  runEffects(tx, link);
+  return true;
+}
+
+function exclusionsFor(tx: Transaction, rule: Rule, link: RuleLink): readonly VariableRef[] {
+  if (tx.removedTargets.length === 0) return link.targets.exclude;
+  const extra = tx.removedTargets.filter((r) => r.applies(rule)).map((r) => r.target);
+  return extra.length === 0 ? link.targets.exclude : [...link.targets.exclude, ...extra];
+}
+
+function runEffects(tx: Transaction, link: RuleLink): void {
+  for (const effect of link.effects) {
+    if (effect.kind === 'setvar') tx.setVar(effect.op);
+    else if (effect.kind === 'ctl') tx.control(effect.ctl);
+  }
+}

@@ -1,0 +1,5 @@
+export { CrsEngine, type CrsVerdict } from './engine.js';
+export { CrsError } from './errors.js';
+export type { CrsMatch } from './evaluateRule.js';
+export { type CrsOptions, loadCrs } from './loadCrs.js';
+export type { CrsRequest, CrsResponse } from './request.js';

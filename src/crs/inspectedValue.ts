@@ -1,0 +1,139 @@
+import type { Admission, RxPrefilterRegistry } from './operators/rxPrefilter.js';
+import type { NamedValue } from './transaction.js';
+import type { TransformCache, TransformChain } from './transformChain.js';
+
+/**
+ * Which characters a value holds that some transformation acts on, one bit per kind. A
+ * transformation pipeline whose bits a value lacks leaves it unchanged, and need not run; one
+ * whose bits other than `upper` it lacks changes at most its ASCII case, which the caseless
+ * prefilter ignores, so the prefilter's verdict on the raw value stands for the transformed
+ * one. `always` marks pipelines that change every value (digests, base64, length).
+ */
+export const TRIGGER = {
+  urlEscape: 1 << 0,
+  ampersand: 1 << 1,
+  backslash: 1 << 2,
+  nul: 1 << 3,
+  whitespace: 1 << 4,
+  space: 1 << 5,
+  comment: 1 << 6,
+  path: 1 << 7,
+  shellQuote: 1 << 8,
+  nonAscii: 1 << 9,
+  hexLiteral: 1 << 10,
+  /** A–Z: only lowercase (and cmdLine) act on it, and the caseless prefilter does not care. */
+  upper: 1 << 11,
+  always: 1 << 30,
+} as const;
+
+export function triggersOf(text: string): number {
+  let mask = TRIGGER.always;
+  const n = text.length;
+  if (n > 0 && text.charCodeAt(0) === 0x2e) mask |= TRIGGER.path;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c < 0x7f && c !== 0x3b && c !== 0x5c && c !== 0x5e) {
+      // Digits, letters and the punctuation no transformation acts on: only `0x` and case matter.
+      if (c >= 0x41 && c <= 0x5a) mask |= TRIGGER.upper;
+      else if (c === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) mask |= TRIGGER.hexLiteral;
+      continue;
+    }
+    switch (c) {
+      case 0x25:
+      case 0x2b:
+        mask |= TRIGGER.urlEscape;
+        break;
+      case 0x26:
+        mask |= TRIGGER.ampersand;
+        break;
+      case 0x5c:
+        mask |= TRIGGER.backslash | TRIGGER.path;
+        break;
+      case 0x00:
+        mask |= TRIGGER.nul;
+        break;
+      case 0x20:
+        mask |= TRIGGER.space;
+        break;
+      case 0x09:
+      case 0x0a:
+      case 0x0b:
+      case 0x0c:
+      case 0x0d:
+        mask |= TRIGGER.whitespace;
+        break;
+      case 0x22:
+      case 0x27:
+      case 0x2c:
+      case 0x3b:
+      case 0x5e:
+        mask |= TRIGGER.shellQuote;
+        break;
+      case 0x23:
+        mask |= TRIGGER.comment;
+        break;
+      case 0x2a:
+      case 0x2d: {
+        const next = text.charCodeAt(i + 1);
+        if ((c === 0x2a && next === 0x2f) || (c === 0x2d && next === 0x2d)) mask |= TRIGGER.comment;
+        break;
+      }
+      case 0x2f: {
+        const next = text.charCodeAt(i + 1);
+        if (next === 0x2a) mask |= TRIGGER.comment;
+        if (next === 0x2e || next === 0x2f) mask |= TRIGGER.path;
+        break;
+      }
+      default:
+        if (c >= 0x7f) mask |= c === 0xa0 ? TRIGGER.whitespace | TRIGGER.nonAscii : TRIGGER.nonAscii;
+    }
+  }
+  return mask;
+}
+
+/**
+ * A request value shared by every rule that inspects it. What rules ask of it again and again is
+ * kept on the value itself: its trigger bits, its transformed forms (per pipeline) and which
+ * regexes the prefilter admits for each form. Only the first rule pays; the memos behind
+ * TransformCache and the prefilter registry carry results across requests.
+ */
+export class RequestValue implements NamedValue {
+  private bits = -1;
+  private forms: Array<string | undefined> | undefined;
+  private admissions: Array<Admission | undefined> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly value: string,
+  ) {}
+
+  get triggers(): number {
+    if (this.bits < 0) this.bits = triggersOf(this.value);
+    return this.bits;
+  }
+
+  /** The value after `chain` (itself, without computing, when it triggers none of its steps). */
+  transformed(chain: TransformChain, cache: TransformCache): string {
+    if ((this.triggers & chain.triggers) === 0) return this.value;
+    this.forms ??= [];
+    let form = this.forms[chain.index];
+    if (form === undefined) {
+      form = cache.apply(chain, this.value);
+      this.forms[chain.index] = form;
+    }
+    return form;
+  }
+
+  /** The prefilter's admissions for the value after `chain`. */
+  admitted(chain: TransformChain, cache: TransformCache, prefilters: RxPrefilterRegistry): Admission {
+    // Pipelines that change at most the case share the raw value's admission (caseless prefilter).
+    const index = (this.triggers & chain.triggers & ~TRIGGER.upper) === 0 ? 0 : chain.index;
+    this.admissions ??= [];
+    let admission = this.admissions[index];
+    if (admission === undefined) {
+      admission = prefilters.admitted(index === 0 ? this.value : this.transformed(chain, cache));
+      this.admissions[index] = admission;
+    }
+    return admission;
+  }
+}

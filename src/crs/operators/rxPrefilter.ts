@@ -1,0 +1,86 @@
+import { foldAscii, LiteralSet } from '../../detect/literalSet.js';
+import { minMatchLength, requiredLiterals } from '../../detect/prefilter.js';
+import { TextMemo } from '../memo.js';
+
+/**
+ * What lets the engine skip most `@rx` calls: for each CRS regex, the literals one of which
+ * every match contains (the project's prefilter analysis, down to single characters) and its
+ * shortest match. All the literals of all the regexes go into one caseless automaton, so a
+ * value is scanned once, whatever the number of regexes asking about it, and the scan says
+ * which regexes it admits. Folding case for case-sensitive regexes only admits more values.
+ */
+export interface RxPrefilter {
+  /** The regex's slot in an admission table; -1 when it has no required literal (always admitted). */
+  readonly index: number;
+  readonly minLength: number;
+}
+
+export class RxPrefilterRegistry {
+  private readonly literalIds = new Map<string, number>();
+  /** Literal id → the regexes (slots) that require it. */
+  private readonly owners: number[][] = [];
+  private slots = 0;
+  private set: LiteralSet | undefined;
+
+  register(pattern: string): RxPrefilter {
+    const minLength = minMatchLength(pattern);
+    // Even single required characters help: a value holding none of them cannot match.
+    const required = requiredLiterals(pattern, false, 1);
+    if (required === null) return { index: -1, minLength };
+    const index = this.slots++;
+    for (const literal of required) {
+      const folded = foldAscii(literal);
+      let id = this.literalIds.get(folded);
+      if (id === undefined) {
+        id = this.literalIds.size;
+        this.literalIds.set(folded, id);
+        this.owners.push([]);
+      }
+      (this.owners[id] as number[]).push(index);
+    }
+    return { index, minLength };
+  }
+
+  private readonly memo = new TextMemo<Admission>(8192);
+
+  /** Which regexes `text` admits: one entry per slot (1 where a required literal occurs), and their list. */
+  admitted(text: string): Admission {
+    return this.memo.get(text, (t) => this.scan(t));
+  }
+
+  private scan(text: string): Admission {
+    const bits = new Uint8Array(this.slots);
+    const list: number[] = [];
+    if (this.literalIds.size === 0) return { bits, list };
+    // The automaton's literal order is the registration order of the (already folded) literals.
+    this.set ??= new LiteralSet([...this.literalIds.keys()], { caseless: true });
+    if (text.length < this.set.minLength) return { bits, list };
+    const owners = this.owners;
+    this.set.scan(text, (literal) => {
+      for (const slot of owners[literal] as number[])
+        if (bits[slot] === 0) {
+          bits[slot] = 1;
+          list.push(slot);
+        }
+    });
+    return { bits, list };
+  }
+
+  get size(): number {
+    return this.slots;
+  }
+}
+
+export interface Admission {
+  readonly bits: Uint8Array;
+  readonly list: readonly number[];
+}
+
+export function prefilterAdmits(
+  prefilter: RxPrefilter,
+  text: string,
+  scope: { admitted(text: string): Admission },
+): boolean {
+  if (text.length < prefilter.minLength) return false;
+  return prefilter.index < 0 || scope.admitted(text).bits[prefilter.index] === 1;
+}

@@ -1,0 +1,295 @@
+import { RequestValue } from './inspectedValue.js';
+import { multipartStrictError } from './requestBody.js';
+import type { Member } from './requestData.js';
+import type { Selector, VariableRef } from './targets.js';
+import { isCollection } from './targets.js';
+import type { NamedValue, Transaction } from './transaction.js';
+
+/**
+ * The values a variable reference stands for in a transaction: `ARGS` (every argument),
+ * `ARGS:id`, `ARGS:/^id_/`, `&ARGS` (how many), minus the rule's and the transaction's
+ * exclusions. Collections are built from the request data on demand.
+ */
+export function collectValues(tx: Transaction, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
+  if (!ref.collection) {
+    if (ref.count) return [{ name: ref.name, value: scalar(tx, ref.name) === undefined ? '0' : '1' }];
+    return scalarValues(tx, ref.name);
+  }
+  if (ref.name === 'TX' && ref.selector.kind === 'key') {
+    // The TX collection holds a hundred variables and rules ask for one by name: look it up.
+    const v = tx.tx.get(ref.selector.key);
+    if (ref.count) return [{ name: 'TX', value: v === undefined ? '0' : '1' }];
+    return v === undefined ? [] : [v];
+  }
+  const all = named(tx, ref.name);
+  let relevant = false;
+  for (const e of exclusions) if (e.name === ref.name) relevant = true;
+  const selector = ref.selector;
+  let out: NamedValue[];
+  if (selector.kind === 'all' && !relevant) out = all.values;
+  else {
+    out = [];
+    for (let i = 0; i < all.values.length; i++) {
+      const key = all.keys[i] as string;
+      if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
+      if (relevant && excluded(ref, key, exclusions)) continue;
+      out.push(all.values[i] as NamedValue);
+    }
+  }
+  return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
+}
+
+/** Scalars that rules or ctl actions change within a phase: never kept. */
+const LIVE_SCALARS = new Set(['MATCHED_VAR', 'MATCHED_VAR_NAME', 'REQBODY_PROCESSOR', 'REQUEST_BODY']);
+
+function scalarValues(tx: Transaction, name: string): NamedValue[] {
+  const live = LIVE_SCALARS.has(name);
+  const cached = live ? undefined : tx.collections.get(name);
+  if (cached !== undefined) return cached.values;
+  const value = scalar(tx, name);
+  const values = value === undefined ? [] : [new RequestValue(name, value)];
+  if (!live) tx.collections.set(name, { values, keys: [] });
+  return values;
+}
+
+/** A collection's members as rules see them: `NAME:key` names, and the keys for selectors. */
+export interface NamedMembers {
+  readonly values: NamedValue[];
+  readonly keys: readonly string[];
+}
+
+/** Request collections do not change within a phase: built once per phase and transaction. */
+function named(tx: Transaction, name: string): NamedMembers {
+  const live = name === 'TX' || name === 'MATCHED_VARS' || name === 'MATCHED_VARS_NAMES';
+  const cached = live ? undefined : tx.collections.get(name);
+  if (cached !== undefined) return cached;
+  const list = selectXml(tx, name) ?? members(tx, name);
+  const built: NamedMembers = {
+    values: list.map((m) => new RequestValue(`${name}:${m.key}`, m.value)),
+    keys: list.map((m) => m.key),
+  };
+  if (!live) tx.collections.set(name, built);
+  return built;
+}
+
+/** XML's two "members" are its two XPath selections, told apart by their keys. */
+function selectXml(tx: Transaction, name: string): readonly Member[] | undefined {
+  if (name !== 'XML') return undefined;
+  const xml = tx.phase >= 2 ? tx.body().xml : null;
+  if (xml === null) return [];
+  return [{ key: '/*', value: xml.text }, ...xml.attributes.map((value) => ({ key: '//@*', value }))];
+}
+
+/** `%{NAME}` and `%{COLLECTION.key}` in macros: the first value, undefined when there is none. */
+export function resolveScalar(tx: Transaction, spec: string): string | undefined {
+  const colon = spec.indexOf(':');
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  if (colon < 0) {
+    if (name === 'MATCHED_VAR' || name === 'MATCHED_VAR_NAME' || !isCollectionName(name)) return scalar(tx, name);
+    return members(tx, name)[0]?.value;
+  }
+  if (!isCollectionName(name)) return undefined;
+  const key = spec.slice(colon + 1).toLowerCase();
+  return members(tx, name).find((m) => m.key.toLowerCase() === key)?.value;
+}
+
+function isCollectionName(name: string): boolean {
+  return isCollection(name as VariableRef['name']);
+}
+
+function selectorMatches(selector: Selector, key: string): boolean {
+  switch (selector.kind) {
+    case 'all':
+      return true;
+    case 'key':
+      return key.toLowerCase() === selector.key;
+    case 'regex':
+      return regexSelects(selector, key);
+    case 'xpath':
+      return key === selector.path;
+  }
+}
+
+/**
+ * Selector regexes run on member names (cookie names, header names), the same few in every
+ * request and for every rule that excludes them: their answers are remembered per selector.
+ */
+const MEMO_LIMIT = 512;
+const selectorMemo = new WeakMap<Selector, Map<string, boolean>>();
+
+function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: string): boolean {
+  let memo = selectorMemo.get(selector);
+  if (memo === undefined) {
+    memo = new Map();
+    selectorMemo.set(selector, memo);
+  }
+  let answer = memo.get(key);
+  if (answer === undefined) {
+    answer = selector.regex.test(key);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
+function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {
+  for (const e of exclusions) if (e.name === ref.name && selectorMatches(e.selector, key)) return true;
+  return false;
+}
+
+const NO_MEMBERS: readonly Member[] = [];
+
+function names(list: readonly Member[]): Member[] {
+  return list.map((m) => ({ key: m.key, value: m.key }));
+}
+
+function members(tx: Transaction, name: string): readonly Member[] {
+  const r = tx.request;
+  const body = tx.phase >= 2 ? tx.body() : null;
+  switch (name) {
+    case 'ARGS':
+      return body === null || body.argsPost.length === 0 ? r.argsGet : [...r.argsGet, ...body.argsPost];
+    case 'ARGS_GET':
+      return r.argsGet;
+    case 'ARGS_POST':
+      return body?.argsPost ?? NO_MEMBERS;
+    case 'ARGS_NAMES':
+      return names(members(tx, 'ARGS'));
+    case 'ARGS_GET_NAMES':
+      return names(r.argsGet);
+    case 'ARGS_POST_NAMES':
+      return names(body?.argsPost ?? NO_MEMBERS);
+    case 'REQUEST_HEADERS':
+      return r.headers;
+    case 'REQUEST_HEADERS_NAMES':
+      return names(r.headers);
+    case 'REQUEST_COOKIES':
+      return r.cookies;
+    case 'REQUEST_COOKIES_NAMES':
+      return names(r.cookies);
+    case 'RESPONSE_HEADERS':
+      return tx.response?.headers ?? NO_MEMBERS;
+    case 'RESPONSE_HEADERS_NAMES':
+      return names(tx.response?.headers ?? NO_MEMBERS);
+    case 'TX':
+      return [...tx.tx.values()].map((v) => ({ key: v.name.slice(3), value: v.value }));
+    case 'FILES':
+      return body?.files ?? NO_MEMBERS;
+    case 'FILES_NAMES':
+      return names(body?.files ?? NO_MEMBERS);
+    case 'FILES_SIZES':
+      return body?.filesSizes ?? NO_MEMBERS;
+    case 'MULTIPART_PART_HEADERS':
+      return body?.partHeaders ?? NO_MEMBERS;
+    case 'MATCHED_VARS':
+      return tx.matchedVars.map((v) => ({ key: v.name, value: v.value }));
+    case 'MATCHED_VARS_NAMES':
+      return tx.matchedVars.map((v) => ({ key: v.name, value: v.name }));
+    default:
+      return NO_MEMBERS;
+  }
+}
+
+function scalar(tx: Transaction, name: string): string | undefined {
+  const r = tx.request;
+  switch (name) {
+    case 'REQUEST_METHOD':
+      return r.method;
+    case 'REQUEST_URI':
+      return r.uri;
+    case 'REQUEST_URI_RAW':
+      return r.uriRaw;
+    case 'REQUEST_FILENAME':
+      return r.filename;
+    case 'REQUEST_BASENAME':
+      return r.basename;
+    case 'QUERY_STRING':
+      return r.queryString;
+    case 'REQUEST_PROTOCOL':
+      return r.protocol;
+    case 'REQUEST_LINE':
+      return r.requestLine;
+    case 'REMOTE_ADDR':
+      return r.remoteAddr;
+    case 'REMOTE_PORT':
+      return r.remotePort;
+    case 'UNIQUE_ID':
+      return tx.uniqueId;
+    case 'REQBODY_PROCESSOR':
+      return tx.processor ?? '';
+    case 'REQUEST_BODY':
+      // ModSecurity v2 keeps the raw body only for the urlencoded processor or when forced.
+      return tx.processor === 'URLENCODED' || tx.forceRequestBodyVariable ? r.body : undefined;
+    case 'REQUEST_BODY_LENGTH':
+      return String(r.body.length);
+    case 'ARGS_COMBINED_SIZE':
+      return String(members(tx, 'ARGS').reduce((n, m) => n + m.key.length + m.value.length, 0));
+    case 'FILES_COMBINED_SIZE':
+      return String((tx.phase >= 2 ? tx.body().filesSizes : []).reduce((n, m) => n + Number(m.value), 0));
+    case 'MATCHED_VAR':
+      return tx.matchedVar?.value ?? '';
+    case 'MATCHED_VAR_NAME':
+      return tx.matchedVar?.name ?? '';
+    case 'RESPONSE_BODY':
+      return tx.response?.body;
+    case 'RESPONSE_STATUS':
+      return tx.response?.status;
+    case 'RESPONSE_PROTOCOL':
+      return tx.response?.protocol;
+    case 'RESPONSE_CONTENT_TYPE':
+      return tx.response?.contentType;
+    case 'RESPONSE_CONTENT_LENGTH':
+      return tx.response === undefined ? undefined : String(tx.response.body.length);
+    case 'DURATION':
+      return '0';
+    case 'SERVER_NAME':
+      return (r.headers.find((h) => h.key.toLowerCase() === 'host')?.value ?? '').replace(/:\d+$/, '');
+    case 'SERVER_PORT':
+      return '80';
+  }
+  if (tx.phase < 2) return name === 'REQBODY_ERROR' || name.startsWith('MULTIPART_') ? '0' : undefined;
+  const b = tx.body();
+  const f = b.multipart;
+  switch (name) {
+    case 'REQBODY_ERROR':
+      return flagOf(b.error !== null);
+    case 'REQBODY_ERROR_MSG':
+      return b.error ?? '';
+    case 'MULTIPART_STRICT_ERROR':
+      return flagOf(multipartStrictError(b));
+    case 'MULTIPART_UNMATCHED_BOUNDARY':
+      return flagOf(f?.unmatchedBoundary);
+    case 'MULTIPART_BOUNDARY_QUOTED':
+      return flagOf(f?.boundaryQuoted);
+    case 'MULTIPART_BOUNDARY_WHITESPACE':
+      return flagOf(f?.boundaryWhitespace);
+    case 'MULTIPART_DATA_BEFORE':
+      return flagOf(f?.dataBefore);
+    case 'MULTIPART_DATA_AFTER':
+      return flagOf(f?.dataAfter);
+    case 'MULTIPART_HEADER_FOLDING':
+      return flagOf(f?.headerFolding);
+    case 'MULTIPART_LF_LINE':
+    case 'MULTIPART_CRLF_LF_LINES':
+      return flagOf(f?.lfLine);
+    case 'MULTIPART_MISSING_SEMICOLON':
+      return flagOf(f?.missingSemicolon);
+    case 'MULTIPART_INVALID_QUOTING':
+      return flagOf(f?.invalidQuoting);
+    case 'MULTIPART_INVALID_PART':
+      return flagOf(f?.invalidPart);
+    case 'MULTIPART_INVALID_HEADER_FOLDING':
+    case 'MULTIPART_FILE_LIMIT_EXCEEDED':
+      return '0';
+    case 'MULTIPART_FILENAME':
+      return b.files[0]?.value;
+    case 'MULTIPART_NAME':
+      return b.files[0]?.key;
+    default:
+      return undefined;
+  }
+}
+
+function flagOf(on: boolean | undefined): string {
+  return on ? '1' : '0';
+}
