@@ -1,4 +1,5 @@
 import { expandMacro, type MacroScope } from './macros.js';
+import type { NamedMembers, NamedValue } from './namedValue.js';
 import { atoi } from './operators/comparison.js';
 import type { OperatorScope } from './operators/evaluate.js';
 import type { Admission } from './operators/rxPrefilter.js';
@@ -7,14 +8,11 @@ import type { RequestLineData, ResponseData } from './requestData.js';
 import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule, type SetVar } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
 import type { VariableRef } from './targets.js';
+import type { TransactionState } from './transactionState.js';
 import type { TransformCache } from './transformChain.js';
-import { type NamedMembers, resolveScalar } from './variables.js';
+import { resolveScalar } from './variables.js';
 
-/** A variable's value as a rule sees it: `ARGS:id` and its bytes. */
-export interface NamedValue {
-  readonly name: string;
-  readonly value: string;
-}
+export type { NamedValue };
 
 /** A runtime exclusion (ctl:ruleRemoveTarget…): which rules, and which member of which collection. */
 export interface TargetRemoval {
@@ -26,7 +24,7 @@ export interface TargetRemoval {
  * The state of one request's evaluation (Coraza's Transaction): the TX collection, what the
  * last rule matched, runtime rule removals, and the request data with its lazily read body.
  */
-export class Transaction implements MacroScope, OperatorScope {
+export class Transaction implements MacroScope, OperatorScope, TransactionState {
   readonly tx = new Map<string, NamedValue>();
   matchedVar: NamedValue | undefined;
   matchedVars: NamedValue[] = [];

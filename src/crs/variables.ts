@@ -1,16 +1,23 @@
 import { RequestValue } from './inspectedValue.js';
+import type { NamedMembers, NamedValue } from './namedValue.js';
 import { multipartStrictError } from './requestBody.js';
 import type { Member } from './requestData.js';
 import type { Selector, VariableRef } from './targets.js';
 import { isCollection } from './targets.js';
-import type { NamedValue, Transaction } from './transaction.js';
+import type { TransactionState } from './transactionState.js';
+
+export type { NamedMembers };
 
 /**
  * The values a variable reference stands for in a transaction: `ARGS` (every argument),
  * `ARGS:id`, `ARGS:/^id_/`, `&ARGS` (how many), minus the rule's and the transaction's
  * exclusions. Collections are built from the request data on demand.
  */
-export function collectValues(tx: Transaction, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
+export function collectValues(
+  tx: TransactionState,
+  ref: VariableRef,
+  exclusions: readonly VariableRef[],
+): NamedValue[] {
   if (!ref.collection) {
     if (ref.count) return [{ name: ref.name, value: scalar(tx, ref.name) === undefined ? '0' : '1' }];
     return scalarValues(tx, ref.name);
@@ -42,7 +49,7 @@ export function collectValues(tx: Transaction, ref: VariableRef, exclusions: rea
 /** Scalars that rules or ctl actions change within a phase: never kept. */
 const LIVE_SCALARS = new Set(['MATCHED_VAR', 'MATCHED_VAR_NAME', 'REQBODY_PROCESSOR', 'REQUEST_BODY']);
 
-function scalarValues(tx: Transaction, name: string): NamedValue[] {
+function scalarValues(tx: TransactionState, name: string): NamedValue[] {
   const live = LIVE_SCALARS.has(name);
   const cached = live ? undefined : tx.collections.get(name);
   if (cached !== undefined) return cached.values;
@@ -52,14 +59,8 @@ function scalarValues(tx: Transaction, name: string): NamedValue[] {
   return values;
 }
 
-/** A collection's members as rules see them: `NAME:key` names, and the keys for selectors. */
-export interface NamedMembers {
-  readonly values: NamedValue[];
-  readonly keys: readonly string[];
-}
-
 /** Request collections do not change within a phase: built once per phase and transaction. */
-function named(tx: Transaction, name: string): NamedMembers {
+function named(tx: TransactionState, name: string): NamedMembers {
   const live = name === 'TX' || name === 'MATCHED_VARS' || name === 'MATCHED_VARS_NAMES';
   const cached = live ? undefined : tx.collections.get(name);
   if (cached !== undefined) return cached;
@@ -73,7 +74,7 @@ function named(tx: Transaction, name: string): NamedMembers {
 }
 
 /** XML's two "members" are its two XPath selections, told apart by their keys. */
-function selectXml(tx: Transaction, name: string): readonly Member[] | undefined {
+function selectXml(tx: TransactionState, name: string): readonly Member[] | undefined {
   if (name !== 'XML') return undefined;
   const xml = tx.phase >= 2 ? tx.body().xml : null;
   if (xml === null) return [];
@@ -81,7 +82,7 @@ function selectXml(tx: Transaction, name: string): readonly Member[] | undefined
 }
 
 /** `%{NAME}` and `%{COLLECTION.key}` in macros: the first value, undefined when there is none. */
-export function resolveScalar(tx: Transaction, spec: string): string | undefined {
+export function resolveScalar(tx: TransactionState, spec: string): string | undefined {
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
   if (colon < 0) {
@@ -143,7 +144,7 @@ function names(list: readonly Member[]): Member[] {
   return list.map((m) => ({ key: m.key, value: m.key }));
 }
 
-function members(tx: Transaction, name: string): readonly Member[] {
+function members(tx: TransactionState, name: string): readonly Member[] {
   const r = tx.request;
   const body = tx.phase >= 2 ? tx.body() : null;
   switch (name) {
@@ -190,7 +191,7 @@ function members(tx: Transaction, name: string): readonly Member[] {
   }
 }
 
-function scalar(tx: Transaction, name: string): string | undefined {
+function scalar(tx: TransactionState, name: string): string | undefined {
   const r = tx.request;
   switch (name) {
     case 'REQUEST_METHOD':

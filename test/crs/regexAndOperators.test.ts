@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RequestValue, TRIGGER, triggersOf } from '../../src/crs/inspectedValue.js';
+import { RequestValue, triggersOf } from '../../src/crs/inspectedValue.js';
 import { compileCrsRegex } from '../../src/crs/operators/backtrackSafeRegex.js';
 import {
   hasByteOutside,

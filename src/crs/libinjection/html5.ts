@@ -3,50 +3,12 @@
  * for state: a small subset of the HTML5 tokenizer, enough to find tags, attributes, values,
  * comments and doctypes the way a browser would, from a chosen starting state.
  */
+
+import { EOF, type Html5Core, type Html5Flags, type Html5TokenType, isWhite, type State } from './html5Core.js';
 import { markupStates } from './html5Markup.js';
 import { valueStates } from './html5Values.js';
 
-export type Html5Flags = 'data' | 'valueNoQuote' | 'valueSingleQuote' | 'valueDoubleQuote' | 'valueBackQuote';
-
-export type Html5TokenType =
-  | 'dataText'
-  | 'tagNameOpen'
-  | 'tagNameClose'
-  | 'tagNameSelfClose'
-  | 'tagData'
-  | 'tagClose'
-  | 'attrName'
-  | 'attrValue'
-  | 'tagComment'
-  | 'doctype';
-
-export type State = () => boolean;
-
-export const EOF = -1;
-
-/** h5_is_white: strchr(" \t\n\v\f\r", ch) — which also finds NUL, the string's terminator. */
-export function isWhite(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0;
-}
-
-/** What the markup states (html5Markup.ts) use of the tokenizer. */
-export interface Html5Core {
-  readonly s: string;
-  readonly len: number;
-  pos: number;
-  state: State;
-  tokenStart: number;
-  tokenLen: number;
-  tokenType: Html5TokenType;
-  readonly eof: State;
-  readonly data: State;
-  readonly beforeAttributeName: State;
-  readonly tagNameClose: State;
-  readonly selfClosingStartTag: State;
-  code(at: number): number;
-  token(type: Html5TokenType, start: number, len: number): void;
-  skipWhite(): number;
-}
+export { EOF, type Html5Flags, type Html5TokenType, isWhite, type State };
 
 export class Html5Tokenizer implements Html5Core {
   // Read and written by the markup states too (html5Markup.ts).

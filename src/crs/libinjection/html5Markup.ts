@@ -1,4 +1,4 @@
-import type { Html5Core, State } from './html5.js';
+import type { Html5Core, State } from './html5Core.js';
 
 /**
  * The HTML5 tokenizer's markup states (libinjection_html5.c): comments, bogus comments, CDATA

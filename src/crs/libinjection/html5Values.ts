@@ -1,4 +1,4 @@
-import { EOF, type Html5Core, isWhite, type State } from './html5.js';
+import { EOF, type Html5Core, isWhite, type State } from './html5Core.js';
 
 /**
  * The HTML5 tokenizer's attribute-value states (libinjection_html5.c): before a value, the

@@ -1,5 +1,6 @@
 import {
   parseBstring,
+  parseBword,
   parseEstring,
   parseMoney,
   parseNqstring,
@@ -7,9 +8,12 @@ import {
   parseQstring,
   parseString,
   parseStringCore,
+  parseTick,
   parseUstring,
+  parseVar,
+  parseWord,
   parseXstring,
-} from './sqliStrings.js';
+} from './sqliLexers.js';
 import {
   assign,
   assignChar,
@@ -24,7 +28,6 @@ import {
   lookupWord,
   type SqliState,
 } from './sqliToken.js';
-import { parseBword, parseTick, parseVar, parseWord } from './sqliWords.js';
 
 /** libinjection's tokenizer loop and its operator and comment parsers (see sqliToken.ts). */
 /** Character → parser, as libinjection's `char_parse_map` (see PARSERS for the codes). */

@@ -86,7 +86,7 @@ function translateClass(p: string, at: number, caseless: boolean): { text: strin
   let first = true;
   for (; i < p.length; i++) {
     const c = p[i] as string;
-    if (c === ']' && !first) return { text: text + counterparts(ranges, caseless) + ']', end: i };
+    if (c === ']' && !first) return { text: `${text + counterparts(ranges, caseless)}]`, end: i };
     first = false;
     if (c === '[' && p[i + 1] === ':') return null;
     const lo = readClassChar(p, i);

@@ -1,4 +1,3 @@
-import { TRIGGER } from '../inspectedValue.js';
 import {
   base64Decode,
   base64DecodeExt,
@@ -25,6 +24,7 @@ import {
   trimLeft,
   trimRight,
 } from './textTransforms.js';
+import { TRIGGER } from './trigger.js';
 import { urlDecode, urlDecodeUni } from './urlDecoding.js';
 
 /**
