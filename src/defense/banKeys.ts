@@ -1,3 +1,4 @@
+import { ipv4Int } from '../observe/ipText.js';
 import { ipv6Groups } from './address.js';
 
 /**
@@ -8,26 +9,9 @@ import { ipv6Groups } from './address.js';
 export type V4Key = number;
 export type V6Key = string;
 
-/** The 32-bit value (as a signed int) of dotted-quad `text` from `start` on; undefined if it is not one. No allocation. */
+/** The ban list's key of dotted-quad `text` from `start` on (see ../observe/ipText.ts); undefined if it is not one. */
 export function ipv4Key(text: string, start = 0): V4Key | undefined {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return undefined;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else return undefined;
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return (value * 256 + octet) | 0;
+  return ipv4Int(text, start);
 }
 
 /**

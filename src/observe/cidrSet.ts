@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { ipv4Int } from './ipText.js';
 
 export class CidrError extends Error {
   readonly code = 'E_CIDR';
@@ -32,7 +33,7 @@ export class CidrSet {
         throw new CidrError(`bad prefix length: ${network}`);
       if (family === 'ipv4') {
         const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-        v4.push([(ipv4ToInt(address) as number) & mask, mask]);
+        v4.push([(ipv4Int(address) as number) & mask, mask]);
       } else {
         this.#v6.addSubnet(address, bits, 'ipv6');
         hasV6 = true;
@@ -48,34 +49,12 @@ export class CidrSet {
   /** Does a network of the set hold `address`? False for anything that is no address. */
   has(address: string): boolean {
     const v = address.startsWith('::ffff:') ? address.slice(7) : address;
-    const n = ipv4ToInt(v);
-    if (n !== null) {
+    const n = ipv4Int(v);
+    if (n !== undefined) {
       for (let k = 0; k < this.#v4Networks.length; k++)
         if ((n & (this.#v4Masks[k] as number)) === (this.#v4Networks[k] as number)) return true;
       return false;
     }
     return this.#hasV6 && isIPv6(address) && this.#v6.check(address, 'ipv6');
   }
-}
-
-/** Dotted-quad IPv4 to an unsigned 32-bit integer, or null when it is not one. */
-function ipv4ToInt(text: string): number | null {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return null;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return null;
-    } else return null;
-  }
-  if (dots !== 3 || digits === 0) return null;
-  return value * 256 + part;
 }
