@@ -192,13 +192,8 @@ export class Exchange {
    * play-along, the honeypot answers it instead (`head`: the client's bytes after its request).
    */
   onConnect(req: IncomingMessage, socket: Duplex, head: Buffer = Buffer.alloc(0)): void {
-    // Node hands CONNECT and upgrade sockets over without its own error listener.
-    socket.on('error', () => socket.destroy());
+    if (!takeOver(socket)) return;
     const s = socket as Socket;
-    if (s.remoteAddress === undefined || isRefused(socket)) {
-      socket.destroy();
-      return;
-    }
     const headers = headerPairs(req.rawHeaders);
     const observation = observationOf(
       buildHttpRequest({ line: requestLine(req), headers }),
@@ -209,12 +204,8 @@ export class Exchange {
   }
 
   onUpgrade(req: IncomingMessage, socket: Duplex, held: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    if (!takeOver(socket)) return;
     const s = socket as Socket;
-    if (s.remoteAddress === undefined || isRefused(socket)) {
-      socket.destroy();
-      return;
-    }
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(s, headers);
     if (this.#turnedAway(socket, client, (answer) => refuseAfterPending(socket, answer))) return;
@@ -301,4 +292,15 @@ export class Exchange {
     refuse(FORBIDDEN);
     return true;
   }
+}
+
+/**
+ * A CONNECT or upgrade socket, handed over by node without its own error listener: give it
+ * one, and keep it only when its peer is still there and nothing on it was refused before.
+ */
+function takeOver(socket: Duplex): boolean {
+  socket.on('error', () => socket.destroy());
+  if ((socket as Socket).remoteAddress !== undefined && !isRefused(socket)) return true;
+  socket.destroy();
+  return false;
 }
