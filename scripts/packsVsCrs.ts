@@ -229,7 +229,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const l of lines) console.log(l);
   if (part === 'dev' && process.argv.includes('--misses'))
     for (const m of figures.missed)
-      console.log(`${m.cls === 'normal' ? 'fp' : 'miss'}${m.crsRight ? ' (CRS PL2 right)' : ''} ${m.cls}: ${JSON.stringify(m.value)}`);
+      console.log(
+        `${m.cls === 'normal' ? 'fp' : 'miss'}${m.crsRight ? ' (CRS PL2 right)' : ''} ${m.cls}: ${JSON.stringify(m.value)}`,
+      );
   console.log(`${ok ? 'ok' : 'FAIL'} packs-vs-crs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(ok ? 0 : 1);
 }
