@@ -4,7 +4,8 @@
  * Each value is built into realistic requests — a query argument of a GET and a field of an
  * urlencoded POST, among ordinary arguments and browser headers — and each engine says block or
  * pass. Reported per attack class: the share of attack requests flagged; for the normal values:
- * the share flagged (false positives).
+ * the share flagged (false positives). For information, the attack requests of CRS's own
+ * regression tests (crs-tests/) per CRS rule file, split the same way.
  *
  * The values are split once, by a hash of the value, into a development part (70 %) and a
  * held-out part (30 %). Rules are tuned on the development part only (`--part dev` prints the
@@ -23,6 +24,7 @@ import { httpObservation } from '../src/detect/examples.js';
 import type { Engine } from '../src/detect/types.js';
 import { decide } from '../src/detect/verdict.js';
 import { httpParams, payloadsAllTheThings } from './corpus/detect-fp.js';
+import { ftwAttacks } from './packs/ftwAttacks.js';
 
 /** Held-out figures that fail the run: the own packs must flag at least CRS PL2's share, at ≤ 1 % FP. */
 const MAX_FP = 0.01;
@@ -55,12 +57,16 @@ const NORMAL = 3000;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /** The values of one part, at most PER_CLASS per attack class (NORMAL normal ones), in hash order. */
+/** 30 % held out: the first byte of the SHA-256, mod 10, below 3. */
+function partOf(value: string): Part {
+  return (digest(value)[0] as number) % 10 < 3 ? 'held-out' : 'dev';
+}
+
 function sample(values: readonly Labelled[], part: Part): Labelled[] {
   const byClass = new Map<string, Array<{ key: string; item: Labelled }>>();
   for (const item of values) {
+    if (partOf(item.value) !== part) continue;
     const h = digest(item.value);
-    // 30 % held out: the first byte of the value's SHA-256, mod 10, below 3.
-    if ((h[0] as number) % 10 < 3 !== (part === 'held-out')) continue;
     const list = byClass.get(item.cls) ?? [];
     list.push({ key: h.toString('hex'), item });
     byClass.set(item.cls, list);
@@ -171,23 +177,34 @@ export function measure(corpusDir: string, crsDir: string, part: Part): Figures 
   const pl2: CrsEngine = loadCrs({ dir: crsDir, paranoiaLevel: 2 });
   const byClass = new Map<string, Tally>();
   const missed: Array<{ cls: string; value: string; crsRight: boolean }> = [];
-  for (const { cls, value } of sample(labelled(corpusDir), part)) {
+  const judge = (cls: string, raw: string, crs: CrsRequest) => {
     const t = byClass.get(cls) ?? { total: 0, own: 0, pl1: 0, pl2: 0 };
     byClass.set(cls, t);
+    const kind = decide(own.match(httpObservation(raw))).kind;
+    const byOwn = kind === 'block' || kind === 'ban';
+    const byPl1 = pl1.evaluate(crs).blocked;
+    const byPl2 = byPl1 || pl2.evaluate(crs).blocked;
+    t.total++;
+    if (byOwn) t.own++;
+    if (byPl1) t.pl1++;
+    if (byPl2) t.pl2++;
+    return { byOwn, byPl2 };
+  };
+  for (const { cls, value } of sample(labelled(corpusDir), part))
     for (const shape of SHAPES) {
       const { raw, crs } = shape.build(value);
-      const kind = decide(own.match(httpObservation(raw))).kind;
-      const byOwn = kind === 'block' || kind === 'ban';
-      const byPl1 = pl1.evaluate(crs).blocked;
-      const byPl2 = byPl1 || pl2.evaluate(crs).blocked;
-      t.total++;
-      if (byOwn) t.own++;
-      if (byPl1) t.pl1++;
-      if (byPl2) t.pl2++;
+      const { byOwn, byPl2 } = judge(cls, raw, crs);
       const attack = cls !== 'normal';
       if (shape === SHAPES[0] && byOwn !== attack) missed.push({ cls, value, crsRight: byPl2 === attack });
     }
-  }
+  // CRS's own attack tests, for information: CRS was written against them, so it leads there.
+  const regressionDir = join(corpusDir, 'crs-tests', 'tests', 'regression');
+  if (existsSync(regressionDir))
+    for (const attack of ftwAttacks(regressionDir)) {
+      if (partOf(attack.key) !== part) continue;
+      const { byOwn, byPl2 } = judge(attack.family, attack.raw, attack.crs);
+      if (!byOwn && byPl2) missed.push({ cls: attack.family, value: attack.raw.slice(0, 300), crsRight: true });
+    }
   return { byClass, missed };
 }
 
@@ -195,11 +212,11 @@ const pct = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(2)
 
 export function report(figures: Figures): { ok: boolean; lines: string[] } {
   const lines = [
-    `${'class'.padEnd(16)}${'requests'.padStart(9)}${'own packs'.padStart(18)}${'CRS PL1'.padStart(18)}${'CRS PL2'.padStart(18)}`,
+    `${'class'.padEnd(26)}${'requests'.padStart(9)}${'own packs'.padStart(18)}${'CRS PL1'.padStart(18)}${'CRS PL2'.padStart(18)}`,
   ];
   const judged: Tally = { total: 0, own: 0, pl1: 0, pl2: 0 };
   const row = (name: string, t: Tally) =>
-    `${name.padEnd(16)}${String(t.total).padStart(9)}${`${t.own} ${pct(t.own, t.total)}`.padStart(18)}${`${t.pl1} ${pct(t.pl1, t.total)}`.padStart(18)}${`${t.pl2} ${pct(t.pl2, t.total)}`.padStart(18)}`;
+    `${name.padEnd(26)}${String(t.total).padStart(9)}${`${t.own} ${pct(t.own, t.total)}`.padStart(18)}${`${t.pl1} ${pct(t.pl1, t.total)}`.padStart(18)}${`${t.pl2} ${pct(t.pl2, t.total)}`.padStart(18)}`;
   for (const [cls, t] of [...figures.byClass].sort(([a], [b]) => a.localeCompare(b))) {
     if (cls === 'normal') continue;
     lines.push(row(JUDGED.has(cls) ? cls : `${cls} (info)`, t));
