@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readConfigFile } from '../config/gatewayConfig.js';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -15,7 +16,6 @@ import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
 import { SqliteEventStore } from '../store/index.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface MonitorFlags {
   read?: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { unmapIPv4 } from './address.js';
 import type { BanKey } from './banList.js';
 

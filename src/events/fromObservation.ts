@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Match, Severity } from '../detect/types.js';
 import type { Observation } from '../observe/observation.js';
-import type { EventAction, SecurityEvent, SensorName } from '../store/securityEvent.js';
+import type { EventAction, SecurityEvent, SensorName } from './securityEvent.js';
 
 /** ECS `event.severity` numbers for our severity words. */
 export const SEVERITY_NUMBER: Readonly<Record<Severity, number>> = {

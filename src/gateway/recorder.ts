@@ -3,8 +3,8 @@ import { findingMatch, type HttpBehaviour, requestSignal } from '../detect/behav
 import type { Match } from '../detect/types.js';
 import { banFields } from '../events/banFields.js';
 import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import type { EventAction } from '../events/securityEvent.js';
 import type { HttpObservation } from '../observe/observation.js';
-import type { EventAction } from '../store/securityEvent.js';
 import type { EventSink } from './eventSink.js';
 import { type SourceLimits, sourceKey } from './sourceLimits.js';
 

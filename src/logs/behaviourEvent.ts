@@ -1,6 +1,6 @@
 import { type BehaviourAlert, findingMatch, type RequestSignal } from '../detect/behaviour/httpBehaviour.js';
 import { detectionHeader, SEVERITY_NUMBER } from '../events/fromObservation.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { EventPlace } from './eventPlace.js';
 
 /** A request a behaviour counted, with the log line it came from (the evidence). */

@@ -4,8 +4,8 @@ import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 import { banFields } from '../events/banFields.js';
 import { detectionHeader, eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { HttpObservation } from '../observe/observation.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { Ban } from '../store/types.js';
 import type { LoggedSignal } from './behaviourEvent.js';
 

@@ -1,4 +1,4 @@
-import type { EventAction, SecurityEvent } from './securityEvent.js';
+import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
 
 /**
  * A SecurityEvent as the store keeps it: the columns it indexes and the JSON document. Producers

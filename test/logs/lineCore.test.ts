@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { eventPlace, hashText, placedJson, placeEvent, threatEvent, unplacedEncoded } from '../../src/logs/lineCore.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 
 describe('hashText', () => {
   it('is SHA-256 of the latin1 bytes, base64url, for ASCII and non-ASCII text alike', () => {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { eventFromObservation } from '../../src/events/fromObservation.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { parseRawRequest } from '../../src/observe/index.js';
 import type { DatagramObservation, HttpObservation } from '../../src/observe/observation.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { DAY_MS, SEED_TIME } from '../logs/fixtures.js';
 
 /**

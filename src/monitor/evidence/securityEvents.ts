@@ -1,5 +1,5 @@
 import { detectionHeader, hashId, SEVERITY_NUMBER } from '../../events/fromObservation.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 import type { FlowEvidence } from './records.js';
 

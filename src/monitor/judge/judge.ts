@@ -7,10 +7,10 @@ import {
 import { cidrPredicate } from '../../detect/operators/cidr.js';
 import type { Engine, Match } from '../../detect/types.js';
 import { eventFromObservation } from '../../events/fromObservation.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { requestClient, type TrustedProxy } from '../../observe/forwardedClient.js';
 import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from '../../observe/observation.js';
 import { parseRawRequest } from '../../observe/rawRequest.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { NetworkAlert } from '../detect/networkAlert.js';
 import { alertEvent } from '../evidence/securityEvents.js';
 import { connectionUid } from '../tcp/connectionUid.js';
