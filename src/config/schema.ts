@@ -3,6 +3,7 @@ import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
 import { parseDuration } from './duration.js';
+import { findingWeight, networkSection } from './networkSection.js';
 import { parseSize } from './size.js';
 
 /** A duration as text (`30s`, `1h`) or a number of seconds. */
@@ -42,6 +43,8 @@ const behaviourLimit = z.union([
     leak_speed: positiveDuration.optional(),
     /** After a finding, the source's requests are not counted for this long. */
     cooldown: duration.optional(),
+    /** How bad a finding is (the event's severity), and what it adds to the source's score. */
+    ...findingWeight,
   }),
 ]);
 
@@ -171,6 +174,8 @@ export const ConfigFileSchema = z.strictObject({
   behaviour_bans: z.boolean().optional(),
   /** The behaviours' limits, by name (`path-probing: {capacity: 30}`, `auth-failures: false`). */
   behaviours: behaviours.optional(),
+  /** The monitor's network detectors: limits, severity and score (`portScan: {ports: 30}`); see networkSection.ts. */
+  network: networkSection.optional(),
   /** How long events are kept in the database (default 90d); older ones are deleted in the background. */
   retention: positiveDuration.optional(),
   /** The dashboard beside `bansho serve` (src/web/): where it listens, its login, /metrics. */

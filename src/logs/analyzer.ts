@@ -1,10 +1,12 @@
-import { type BehaviourAlert, type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
+import { toEvent, withPlace } from '../events/toEvent.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
-import { behaviourEvent, type LoggedSignal } from './behaviourEvent.js';
 import type { EventPlace } from './eventPlace.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
@@ -14,9 +16,8 @@ import {
   findingPlace,
   GARBAGE_SAMPLES,
   hashText,
+  type LoggedSignal,
   loggedSignal,
-  placedJson,
-  placeEvent,
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
@@ -45,7 +46,7 @@ export interface AnalyzerOptions {
 /** What an event was made from: a threat line's matches, or a behaviour finding. */
 export type EventDetail =
   | { readonly kind: 'line'; readonly matches: readonly Match[]; readonly observation: HttpObservation }
-  | { readonly kind: 'finding'; readonly alert: BehaviourAlert<LoggedSignal> };
+  | { readonly kind: 'finding'; readonly finding: BehaviourFinding<LoggedSignal> };
 
 /** Line counts a worker reports for one batch. */
 export interface BatchCounts {
@@ -67,8 +68,8 @@ export interface BatchSignal {
 export interface BatchHit {
   readonly index: number;
   readonly lineKey: string;
-  /** From `unplacedEncoded`: no id yet, and holes in its JSON. */
-  readonly event: EncodedEvent;
+  /** From `threatEvent` without a place: `withPlace` gives it its id and origin. */
+  readonly event: SecurityEvent;
 }
 
 export interface ThreatTally {
@@ -266,7 +267,7 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept({ ...hit.event, id: place.id, json: placedJson(hit.event.json, place) }, null);
+      this.#accept(encodeEvent(withPlace(hit.event, place)), null);
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
@@ -274,13 +275,22 @@ export class LogAnalyzer {
 
   /** A counted request through the file's behaviours; a finding becomes an event placed at `lineNo`. */
   #behave(file: FileState, signal: LoggedSignal, lineNo: number): void {
-    for (const alert of file.behaviour.request(signal)) {
-      const place = findingPlace(file.identity ?? '', alert.ruleId, file.label, lineNo);
-      const event = encodeEvent(behaviourEvent(alert, place, this.#options.threatName));
+    for (const finding of file.behaviour.request(signal)) {
+      const place = findingPlace(file.identity ?? '', finding.ruleId, file.label, lineNo);
+      const event = encodeEvent(
+        toEvent(finding, {
+          seen: 'finding',
+          action: 'detected',
+          sensor: 'logs',
+          threatName: this.#options.threatName,
+          id: place.id,
+          origin: place.origin,
+        }),
+      );
       this.stats.findings++;
       this.#batch.push(event);
       this.#tally(event, 'findings');
-      this.#options.onEvent?.(event, { kind: 'finding', alert });
+      this.#options.onEvent?.(event, { kind: 'finding', finding });
     }
   }
 
@@ -307,8 +317,8 @@ export class LogAnalyzer {
     countOutcome(stats, outcome, line);
     if (outcome.kind !== 'threat' && outcome.kind !== 'clean') return;
     if (outcome.kind === 'threat') {
-      const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
-      placeEvent(event, this.#place(file, hashText(line), file.lineNo));
+      const place = this.#place(file, hashText(line), file.lineNo);
+      const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName, place);
       this.#accept(encodeEvent(event), { kind: 'line', matches: outcome.matches, observation: outcome.observation });
     }
     const signal = loggedSignal(line, outcome.observation);

@@ -8,7 +8,7 @@ import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { BatchHit, BatchSignal } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedEncoded } from './lineCore.js';
+import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -30,11 +30,7 @@ export interface BatchReply {
   readonly garbage: number;
   readonly noRequest: number;
   readonly garbageSamples: string[];
-  /**
-   * The batch's threat lines, each event encoded (columns and JSON text): a structured clone of
-   * nested event objects costs about twice a JSON round trip, and with the text and columns the
-   * main thread fills in id and origin without parsing the event or writing it out again.
-   */
+  /** The batch's threat lines, each with its event as yet unplaced (no id of its own, no origin). */
   readonly hits: BatchHit[];
   /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
   readonly signals: BatchSignal[];
@@ -97,7 +93,7 @@ export class BatchAnalyzer {
         hits.push({
           index,
           lineKey: hashText(line),
-          event: unplacedEncoded(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
+          event: threatEvent(line, outcome.observation, outcome.matches, this.threatName),
         });
       const signal = loggedSignal(line, outcome.observation);
       if (signal !== null) reply.signals.push({ index, signal });

@@ -181,6 +181,7 @@ describe('hostile input', () => {
 });
 
 const REASON: Match = {
+  family: 'rule',
   ruleId: 'proxy-connect-mail-port',
   ruleName: 'CONNECT to a mail port',
   threatId: 'mail-relay-attempt',

@@ -155,7 +155,7 @@ describe('analyze --follow', () => {
       threatName,
       onEvent: (_event, detail) => {
         if (detail?.kind !== 'finding') return;
-        const event = banFromFinding(detail.alert, { bans: manager, now: () => now }, threatName);
+        const event = banFromFinding(detail.finding, { bans: manager, now: () => now }, threatName);
         if (event) banned.push(event);
       },
     });

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
-import type { SecurityEvent } from '../../src/events/securityEvent.js';
-import { eventPlace, hashText, placedJson, placeEvent, threatEvent, unplacedEncoded } from '../../src/logs/lineCore.js';
+import { withPlace } from '../../src/events/toEvent.js';
+import { eventPlace, hashText, threatEvent } from '../../src/logs/lineCore.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
 
@@ -22,8 +22,8 @@ describe('hashText', () => {
   });
 });
 
-describe('placedJson', () => {
-  it('is JSON.stringify of the placed event, whatever the logged line says', () => {
+describe('withPlace', () => {
+  it('makes of an event built on a worker (no place yet) the event built with its place, whatever the logged line says', () => {
     const tricky = fc.constantFrom(
       '"event":{"id":""',
       '"origin":{"file":"","line":0}',
@@ -50,6 +50,7 @@ describe('placedJson', () => {
           status: 404,
         };
         const match: Match = {
+          family: 'rule',
           ruleId: `r-${agent}`,
           ruleName: agent,
           threatId: 't',
@@ -60,11 +61,15 @@ describe('placedJson', () => {
           field: 'request.line',
           value: line,
         };
-        const unplaced = unplacedEncoded(threatEvent(line, observation, [match], () => agent));
-        const event = JSON.parse(unplaced.json) as SecurityEvent;
+        const unplaced = threatEvent(line, observation, [match], () => agent);
         const place = eventPlace('identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
-        placeEvent(event, place);
-        assert.equal(placedJson(unplaced.json, place), JSON.stringify(event));
+        const placed = withPlace(unplaced, place);
+        assert.equal(
+          JSON.stringify(placed),
+          JSON.stringify(threatEvent(line, observation, [match], () => agent, place)),
+        );
+        assert.equal(placed.event.id, place.id);
+        assert.deepEqual(placed.bansho.origin, place.origin);
       }),
       { numRuns: 1000 },
     );
