@@ -2,31 +2,8 @@ import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
-import { parseDuration } from './duration.js';
 import { findingWeight, networkSection } from './networkSection.js';
-import { parseSize } from './size.js';
-
-/** A duration as text (`30s`, `1h`) or a number of seconds. */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
-
-/** A size in bytes as a number or text (`64KiB`, `1MiB`). */
-const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseSize(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { duration, positiveDuration, size } from './quantities.js';
 
 const count = z.number().int().min(1).max(10_000_000);
 

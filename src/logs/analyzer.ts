@@ -72,21 +72,21 @@ export interface BatchHit {
   readonly event: SecurityEvent;
 }
 
-export interface ThreatTally {
+/** What an analysis counts per threat and per source. */
+interface Tally {
   /** Threat lines. */
   count: number;
   /** Behaviour findings (each stands for several lines, none of which need be a threat line). */
   findings: number;
   first: number;
   last: number;
+}
+
+export interface ThreatTally extends Tally {
   readonly sources: Map<string, number>;
 }
 
-export interface SourceTally {
-  count: number;
-  findings: number;
-  first: number;
-  last: number;
+export interface SourceTally extends Tally {
   readonly threats: Set<string>;
 }
 
@@ -347,23 +347,28 @@ export class LogAnalyzer {
     stats.first = stats.first === null ? t : Math.min(stats.first, t);
     stats.last = stats.last === null ? t : Math.max(stats.last, t);
     const threatId = event.threatId ?? 'unknown';
-    let threat = stats.threats.get(threatId);
-    if (!threat) {
-      threat = { count: 0, findings: 0, first: t, last: t, sources: new Map() };
-      stats.threats.set(threatId, threat);
-    }
-    threat[as]++;
-    threat.first = Math.min(threat.first, t);
-    threat.last = Math.max(threat.last, t);
+    const fresh = { count: 0, findings: 0, first: t, last: t };
+    const threat = counted(stats.threats, threatId, as, t, () => ({ ...fresh, sources: new Map() }));
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
-    let source = stats.sources.get(ip);
-    if (!source) {
-      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
-      stats.sources.set(ip, source);
-    }
-    source[as]++;
-    source.first = Math.min(source.first, t);
-    source.last = Math.max(source.last, t);
-    source.threats.add(threatId);
+    counted(stats.sources, ip, as, t, () => ({ ...fresh, threats: new Set() })).threats.add(threatId);
   }
+}
+
+/** One more line or finding in the tally under `key` (made by `make` if new), widening its span to `t`. */
+function counted<T extends Tally>(
+  tallies: Map<string, T>,
+  key: string,
+  as: 'count' | 'findings',
+  t: number,
+  make: () => T,
+): T {
+  let tally = tallies.get(key);
+  if (tally === undefined) {
+    tally = make();
+    tallies.set(key, tally);
+  }
+  tally[as]++;
+  tally.first = Math.min(tally.first, t);
+  tally.last = Math.max(tally.last, t);
+  return tally;
 }

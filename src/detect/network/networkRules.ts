@@ -27,12 +27,25 @@ export interface NetworkRule {
   readonly tags: readonly string[];
 }
 
+const scan = (kind: string, name: string): NetworkRule => ({
+  name: `${name} port scan`,
+  threatId: 'port-scan',
+  tags: ['scan', kind],
+});
+
+/** Password guessing against a service whose replies say each guess failed. */
+const guessing = (failures: string, threatId: NetworkThreat, tag: string): NetworkRule => ({
+  name: `Many failed ${failures} from one source at one server (password guessing)`,
+  threatId,
+  tags: ['bruteforce', tag],
+});
+
 export const NETWORK_RULES = {
-  'monitor-port-scan-syn': { name: 'SYN port scan', threatId: 'port-scan', tags: ['scan', 'syn'] },
-  'monitor-port-scan-fin': { name: 'FIN port scan', threatId: 'port-scan', tags: ['scan', 'fin'] },
-  'monitor-port-scan-null': { name: 'NULL port scan', threatId: 'port-scan', tags: ['scan', 'null'] },
-  'monitor-port-scan-xmas': { name: 'Xmas port scan', threatId: 'port-scan', tags: ['scan', 'xmas'] },
-  'monitor-port-scan-udp': { name: 'UDP port scan', threatId: 'port-scan', tags: ['scan', 'udp'] },
+  'monitor-port-scan-syn': scan('syn', 'SYN'),
+  'monitor-port-scan-fin': scan('fin', 'FIN'),
+  'monitor-port-scan-null': scan('null', 'NULL'),
+  'monitor-port-scan-xmas': scan('xmas', 'Xmas'),
+  'monitor-port-scan-udp': scan('udp', 'UDP'),
   'monitor-syn-flood': { name: 'SYN flood', threatId: 'syn-flood', tags: ['dos', 'syn-flood'] },
   'monitor-syn-flood-spoofed': {
     name: 'SYN flood (spoofed sources)',
@@ -44,36 +57,12 @@ export const NETWORK_RULES = {
     threatId: 'ssh-brute-force',
     tags: ['bruteforce', 'ssh'],
   },
-  'monitor-ftp-brute-force': {
-    name: 'Many failed FTP logins from one source at one server (password guessing)',
-    threatId: 'ftp-brute-force',
-    tags: ['bruteforce', 'ftp'],
-  },
-  'monitor-smtp-auth-brute-force': {
-    name: 'Many failed SMTP AUTH attempts from one source at one server (password guessing)',
-    threatId: 'smtp-auth-brute-force',
-    tags: ['bruteforce', 'smtp'],
-  },
-  'monitor-pop3-brute-force': {
-    name: 'Many failed POP3 logins from one source at one server (password guessing)',
-    threatId: 'mailbox-brute-force',
-    tags: ['bruteforce', 'pop3'],
-  },
-  'monitor-imap-brute-force': {
-    name: 'Many failed IMAP logins from one source at one server (password guessing)',
-    threatId: 'mailbox-brute-force',
-    tags: ['bruteforce', 'imap'],
-  },
-  'monitor-mysql-brute-force': {
-    name: 'Many failed MySQL logins from one source at one server (password guessing)',
-    threatId: 'database-brute-force',
-    tags: ['bruteforce', 'mysql'],
-  },
-  'monitor-postgresql-brute-force': {
-    name: 'Many failed PostgreSQL logins from one source at one server (password guessing)',
-    threatId: 'database-brute-force',
-    tags: ['bruteforce', 'postgresql'],
-  },
+  'monitor-ftp-brute-force': guessing('FTP logins', 'ftp-brute-force', 'ftp'),
+  'monitor-smtp-auth-brute-force': guessing('SMTP AUTH attempts', 'smtp-auth-brute-force', 'smtp'),
+  'monitor-pop3-brute-force': guessing('POP3 logins', 'mailbox-brute-force', 'pop3'),
+  'monitor-imap-brute-force': guessing('IMAP logins', 'mailbox-brute-force', 'imap'),
+  'monitor-mysql-brute-force': guessing('MySQL logins', 'database-brute-force', 'mysql'),
+  'monitor-postgresql-brute-force': guessing('PostgreSQL logins', 'database-brute-force', 'postgresql'),
 } as const satisfies Readonly<Record<string, NetworkRule>>;
 
 export type NetworkRuleId = keyof typeof NETWORK_RULES;

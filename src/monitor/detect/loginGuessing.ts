@@ -1,9 +1,8 @@
-import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
 import type { NetworkFinding } from '../../detect/finding.js';
 import { type NetworkRuleId, type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { ProtocolEvent } from '../protocols/events.js';
-import { countBuckets } from './countBuckets.js';
+import { BurstCounter } from './burstCounter.js';
 
 /**
  * Password guessing against services that answer in clear text: the server's own "login
@@ -49,12 +48,10 @@ function failedLogin(e: ProtocolEvent): Service | null {
 }
 
 export class LoginGuessingDetector {
-  readonly #buckets: LeakyBuckets<number>;
-  readonly #t: NetworkSettings['loginGuessing'];
+  readonly #bursts: BurstCounter;
 
   constructor(t: NetworkSettings['loginGuessing'], maxPairs = 50_000) {
-    this.#t = t;
-    this.#buckets = countBuckets(t, t.failures, maxPairs);
+    this.#bursts = new BurstCounter(t, t.failures, maxPairs);
   }
 
   /** The events the analyzers read off one TCP segment `p` (sent by the server to the client who guessed). */
@@ -78,15 +75,14 @@ export class LoginGuessingDetector {
     timeMs: number,
   ): NetworkFinding | null {
     const key = `${service.ruleId} ${client} ${server}`;
-    const overflow = this.#buckets.pour(key, timeMs, timeMs, `${tcp.destinationPort} ${tcp.seq}`);
-    if (overflow === null) return null;
-    const seconds = Math.round((timeMs - overflow.first) / 1000);
-    return networkFinding(service.ruleId, this.#t, {
+    const burst = this.#bursts.count(key, timeMs, `${tcp.destinationPort} ${tcp.seq}`);
+    if (burst === null) return null;
+    return networkFinding(service.ruleId, this.#bursts.settings, {
       time: timeMs,
       source: { ip: client, port: tcp.destinationPort },
       destination: { ip: server, port: serverPort },
       transport: 'tcp',
-      evidence: `${overflow.count} ${service.noun} at ${server}:${serverPort} within ${seconds} s`,
+      evidence: `${burst.count} ${service.noun} at ${server}:${serverPort} within ${burst.seconds} s`,
     });
   }
 }
