@@ -113,23 +113,12 @@ export function toEvent(findings: Finding | readonly Finding[], context: EventCo
       evidence: place.evidence,
       ...(place.scored ? { score: list.reduce((sum, f) => sum + f.score, 0), matches: list.map(listed) } : {}),
       ...(context.ban ? { ban: banFields(context.ban) } : {}),
-      ...(context.origin ? { origin: context.origin } : {}),
       ...(place.flow ? { flow: place.flow } : {}),
+      // Last, as unplacedJson.ts expects: a log event's place is filled in after it is written out.
+      ...(context.origin ? { origin: context.origin } : {}),
     },
   };
   return event;
-}
-
-/**
- * An event made before its place was known (a log line analysed on a worker thread, whose
- * occurrence and line number only the reading thread can count), given its id and origin: the
- * same event `toEvent` makes when handed them.
- */
-export function withPlace(
-  event: SecurityEvent,
-  place: { readonly id: string; readonly origin: { readonly file: string; readonly line: number } },
-): SecurityEvent {
-  return { ...event, event: { ...event.event, id: place.id }, bansho: { ...event.bansho, origin: place.origin } };
 }
 
 type Fields = Pick<SecurityEvent, 'destination' | 'network' | 'http' | 'url' | 'user_agent'>;

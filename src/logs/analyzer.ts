@@ -2,12 +2,11 @@ import { type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpB
 import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
-import type { SecurityEvent } from '../events/securityEvent.js';
-import { toEvent, withPlace } from '../events/toEvent.js';
+import { toEvent } from '../events/toEvent.js';
+import { type EventPlace, placedJson, type UnplacedJson } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
-import type { EventPlace } from './eventPlace.js';
+import { type EncodedEvent, type EventColumns, encodeEvent } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -64,12 +63,12 @@ export interface BatchSignal {
   readonly signal: LoggedSignal;
 }
 
-/** A threat line found by a worker: its index in the batch, its content key and its unplaced event. */
+/** A threat line found by a worker: its index in the batch, its content key and its event, unplaced. */
 export interface BatchHit {
   readonly index: number;
   readonly lineKey: string;
-  /** From `threatEvent` without a place: `withPlace` gives it its id and origin. */
-  readonly event: SecurityEvent;
+  readonly columns: EventColumns;
+  readonly json: UnplacedJson;
 }
 
 /** What an analysis counts per threat and per source. */
@@ -267,7 +266,7 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept(encodeEvent(withPlace(hit.event, place)), null);
+      this.#accept({ id: place.id, ...hit.columns, json: placedJson(hit.json, place) }, null);
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;

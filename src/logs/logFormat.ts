@@ -1,6 +1,6 @@
 import { clfReader } from './clfLine.js';
-import { tokenize } from './logFormatSpec.js';
 import { planSteps, runPlan } from './logFormatPlan.js';
+import { tokenize } from './logFormatSpec.js';
 import { type LineParser, LogFormatError } from './record.js';
 
 /**

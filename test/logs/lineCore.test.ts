@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
-import { withPlace } from '../../src/events/toEvent.js';
+import { placedJson, unplacedJson } from '../../src/events/unplacedJson.js';
 import { eventPlace, hashText, threatEvent } from '../../src/logs/lineCore.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
@@ -22,8 +22,8 @@ describe('hashText', () => {
   });
 });
 
-describe('withPlace', () => {
-  it('makes of an event built on a worker (no place yet) the event built with its place, whatever the logged line says', () => {
+describe('placedJson', () => {
+  it('is the JSON of the event built with its place, whatever the logged line says', () => {
     const tricky = fc.constantFrom(
       '"event":{"id":""',
       '"origin":{"file":"","line":0}',
@@ -61,13 +61,10 @@ describe('withPlace', () => {
           field: 'request.line',
           value: line,
         };
-        const unplaced = threatEvent(line, observation, [match], () => agent);
+        const unplaced = unplacedJson(threatEvent(line, observation, [match], () => agent));
         const place = eventPlace('identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
-        const placed = withPlace(unplaced, place);
-        assert.equal(
-          JSON.stringify(placed),
-          JSON.stringify(threatEvent(line, observation, [match], () => agent, place)),
-        );
+        const placed = threatEvent(line, observation, [match], () => agent, place);
+        assert.equal(placedJson(unplaced, place), JSON.stringify(placed));
         assert.equal(placed.event.id, place.id);
         assert.deepEqual(placed.bansho.origin, place.origin);
       }),
