@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { readConfigFile } from '../config/gatewayConfig.js';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
@@ -10,11 +9,9 @@ import {
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
-import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { SqliteEventStore } from '../store/index.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface MonitorFlags {
@@ -72,14 +69,20 @@ export function register(program: Command): void {
 async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.read && flags.interface) return usage('give either -r FILE or -i IFACE, not both');
   if (!flags.read && !flags.interface) {
-    if (flags.source) return printStoredEvidence(flags.db, flags.source, process.stdout);
+    if (flags.source) {
+      const { printStoredEvidence } = await import('../monitor/evidence/storedEvidence.js');
+      return printStoredEvidence(flags.db, flags.source, process.stdout);
+    }
     return usage('give -r FILE, -i IFACE, or --source IP with --db FILE');
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
-  const store = flags.store ? new SqliteEventStore(flags.db) : null;
+  // The config reader (YAML and its schema) is loaded only for a config file: most of the start-up's code.
+  const config = flags.config ? (await import('../config/gatewayConfig.js')).readConfigFile(flags.config) : {};
+  const site = sitePolicyFromFile(config, flags.siteName);
+  // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
+  const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
