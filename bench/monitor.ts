@@ -295,6 +295,9 @@ export async function run(): Promise<void> {
     const n = generate(file, PACKETS);
     const empty = join(dir, 'empty.pcap');
     writeFileSync(empty, pcap([], { linkType: 1 }));
+    // One round of visits: the first HTTP request starts the judge's worker and its rules.
+    const small = join(dir, 'small.pcap');
+    const smallPackets = generate(small, 1);
     const bansho = [builtCli(), 'monitor', '--no-store', '-r'];
     const node = process.execPath;
     const contenders: Contender[] = [
@@ -313,10 +316,11 @@ export async function run(): Promise<void> {
       contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
     else skipped.push('tcpdump (not installed: apt-get install tcpdump)');
     const results = await rounds(contenders, RUNS);
-    const [nodeStart, banshoStart] = await rounds(
+    const [nodeStart, banshoStart, banshoJudging] = await rounds(
       [
         { name: 'node', cmd: node, args: ['-e', '0'] },
         { name: 'bansho', cmd: node, args: [...bansho, empty] },
+        { name: 'bansho, rules loaded', cmd: node, args: [...bansho, small] },
       ],
       Math.max(5, RUNS),
     );
@@ -344,7 +348,8 @@ export async function run(): Promise<void> {
       t ? `${(t.cpu * 1000).toFixed(0)} ms CPU, ${(t.wall * 1000).toFixed(0)} ms wall` : 'n/a';
     console.log(
       `\nstart-up (a capture with no packet, medians of ${Math.max(5, RUNS)}): bansho monitor -r ${ms(banshoStart)}; ` +
-        `node -e 0 ${ms(nodeStart)}`,
+        `node -e 0 ${ms(nodeStart)}; with HTTP to judge (${smallPackets} packets: the judge's worker and the rules ` +
+        `loaded) ${ms(banshoJudging)}`,
     );
     console.log('goals (issue 21): packet log ≥ 1× tcpdump -nn (CPU), detection only ≥ 5× tshark, start-up ≤ 0.15 s');
   } finally {
