@@ -126,8 +126,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   let failure: Error | null = null;
   let dropped = 0;
   try {
-    if (flags.read) await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk);
-    else dropped = (await live(flags, monitor)).droppedByKernel;
+    // The monitor keeps no frame past its call: one Frame serves every record.
+    if (flags.read) {
+      await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk, { reuseFrames: true });
+    } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
     failure = err;
