@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -8,11 +9,9 @@ import {
   startLiveCapture,
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
-import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface MonitorFlags {
   read?: string;
@@ -51,10 +50,13 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
-    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood, SSH and login brute-force thresholds')
+    .option(
+      '--thresholds <file>',
+      "YAML holding a config file's `network` section (port-scan, SYN-flood, SSH and login brute-force limits); wins over --config's",
+    )
     .option(
       '--config <file>',
-      "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
+      "the site's config file (serve's): its site_names, behaviours and network limits, trusted_proxies",
     )
     .option(
       '--site-name <host...>',
@@ -77,10 +79,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
-  const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  // The config reader (YAML and its schema) is loaded only for a config file: most of the start-up's code.
+  // The config readers (YAML and its schema) are loaded only for a file to read: most of the start-up's code.
   const config = flags.config ? (await import('../config/gatewayConfig.js')).readConfigFile(flags.config) : {};
-  const site = sitePolicyFromFile(config, flags.siteName);
+  const network = flags.thresholds
+    ? (await import('../config/networkSection.js')).readThresholdsFile(flags.thresholds)
+    : undefined;
+  const site = sitePolicyFromFile(config, flags.siteName, network);
   // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
   const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
@@ -112,7 +116,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   });
   const monitor = new Monitor({
     judge,
-    thresholds,
+    network: site.network,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),

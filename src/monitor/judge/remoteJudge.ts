@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads';
 import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
+import type { NetworkFinding } from '../../detect/finding.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
 import { flowEvent } from '../evidence/securityEvents.js';
 import type { ConnectionView } from '../tcp/connection.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
@@ -127,7 +127,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
     this.#add(['closed', conn.id]);
   }
 
-  alert(alert: NetworkAlert): void {
+  alert(alert: NetworkFinding): void {
     this.#add(['alert', alert]);
   }
 
