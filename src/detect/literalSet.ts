@@ -160,6 +160,22 @@ export class LiteralSet {
     return true;
   }
 
+  /**
+   * True when `text` holds none of the literals and the scan met no stop (see
+   * LiteralSetOptions): the test of ./plainGate.ts, which wants no owners, only the answer.
+   */
+  clearOf(text: string, from = 0, to = text.length): boolean {
+    const { table, columns, wide, stops } = this.scanner ?? this.buildScanner();
+    if (!stops && to - from < this.minLength) return true;
+    let s = 0;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      s = table[s + (c > 255 ? wide : (columns[c] as number))] as number;
+      if (s < 0) return false;
+    }
+    return true;
+  }
+
   startsWithAny(text: string): boolean {
     return this.walk(this.trie, text, false);
   }

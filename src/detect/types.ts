@@ -24,4 +24,6 @@ export interface Match {
 export interface Engine {
   readonly ruleCount: number;
   match(observation: Observation): Match[];
+  /** False when `match` would certainly find nothing, at a fraction of its cost; engines without such a test omit it. */
+  mayMatch?(observation: Observation): boolean;
 }
