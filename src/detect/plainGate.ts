@@ -21,6 +21,7 @@ import { evaluate } from './evaluate.js';
 import type { FieldName } from './fieldNames.js';
 import { FieldContext } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
+import { MarkTable } from './markTable.js';
 import type { Target } from './targets.js';
 import { combinedGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';
@@ -60,11 +61,15 @@ function headerOf(field: FieldName): string | null {
 interface Chain {
   readonly target: Target;
   readonly literals: readonly string[];
+  /** The index of the rule whose prefilter this is. */
+  readonly rule: number;
 }
 
 /** One scan: the literals of several chains, stopping where any of them could change the text. */
 class TextScan {
   readonly #set: LiteralSet;
+  /** For each literal of #set, the rules it admits. */
+  readonly #owners: ReadonlyArray<readonly number[]>;
   /** 1 for each latin1 character a chain changes at the start of a value. */
   readonly #leading = new Uint8Array(256);
 
@@ -72,6 +77,7 @@ class TextScan {
   constructor(chains: readonly Chain[], starts: string, ampless: (c: Chain) => boolean = () => false) {
     const characters = new Set<string>();
     const substrings = new Set<string>();
+    const owners = new Map<string, number[]>();
     let asciiOnly = false;
     for (const chain of chains) {
       const g = combinedGuard(chain.target.transforms as TransformName[]);
@@ -82,22 +88,32 @@ class TextScan {
         for (const before of starts) substrings.add(`${before}${c}`);
       }
       asciiOnly ||= g.asciiOnly;
+      for (const literal of chain.literals) {
+        const rules = owners.get(foldAscii(literal)) ?? [];
+        if (!rules.includes(chain.rule)) rules.push(chain.rule);
+        owners.set(foldAscii(literal), rules);
+      }
     }
-    this.#set = new LiteralSet(
-      chains.flatMap((c) => c.literals.map(foldAscii)),
-      {
-        caseless: true,
-        stopAt: [...characters].join(''),
-        stopAboveAscii: asciiOnly,
-        stopAtSubstrings: [...substrings],
-      },
-    );
+    this.#set = new LiteralSet([...owners.keys()], {
+      caseless: true,
+      stopAt: [...characters].join(''),
+      stopAboveAscii: asciiOnly,
+      stopAtSubstrings: [...substrings],
+    });
+    this.#owners = [...owners.values()];
   }
 
-  clear(text: string, from = 0, to = text.length): boolean {
+  /**
+   * Stamps (and lists in `out`) the rules whose literals occur in `text` between `from` and
+   * `to`; false when a transformation could change that text (the gate then says "maybe").
+   */
+  admit(text: string, marks: Uint32Array, stamp: number, out: number[], from = 0, to = text.length): boolean {
     if (to <= from) return true;
     const first = text.charCodeAt(from);
-    return (first > 255 || this.#leading[first] === 0) && this.#set.clearOf(text, from, to);
+    return (
+      (first > 255 || this.#leading[first] === 0) &&
+      this.#set.markOwners(text, this.#owners, marks, stamp, out, from, to)
+    );
   }
 }
 
@@ -116,13 +132,15 @@ class HeaderScan {
     private readonly salt: number,
   ) {}
 
-  clear(value: string): boolean {
+  admit(value: string, marks: Uint32Array, stamp: number, out: number[]): boolean {
     const n = value.length;
     if (n === 0) return true;
     const slot = (Math.imul(n, 0x9e3779b1) ^ Math.imul(value.charCodeAt(n >> 1), 31) ^ value.charCodeAt(n - 1)) >>> 24;
     if (this.#recent[slot] === value) return true;
-    if (!this.scan.clear(value)) return false;
-    if (n <= PREFILTER_MEMO.maxLength && this.doorkeeper.seenBefore(value, this.salt))
+    const before = out.length;
+    if (!this.scan.admit(value, marks, stamp, out)) return false;
+    // Only values that admit no rule are remembered: a repeat of one then admits none again.
+    if (out.length === before && n <= PREFILTER_MEMO.maxLength && this.doorkeeper.seenBefore(value, this.salt))
       this.#recent[slot] = detached(value);
     return true;
   }
@@ -145,8 +163,14 @@ export class PlainGate {
   /** Rules without a prefilter: evaluated in full. */
   readonly #unfiltered: Array<readonly CompiledCondition[]> = [];
   readonly #ctx = new FieldContext(null);
+  readonly #rules: readonly CompiledRule[];
+  /** The rules the scans admitted for the current request (stamped, and listed in #candidates). */
+  readonly #admitted: MarkTable;
+  readonly #candidates: number[] = [];
 
   constructor(rules: readonly CompiledRule[]) {
+    this.#rules = rules;
+    this.#admitted = new MarkTable(rules.length);
     const partChains: Record<LinePart, Chain[]> = {
       line: [],
       method: [],
@@ -155,7 +179,7 @@ export class PlainGate {
       path: [],
       query: [],
     };
-    for (const rule of rules) {
+    for (const [index, rule] of rules.entries()) {
       if (rule.on !== 'http') continue;
       if (rule.prefilter === null) {
         this.#unfiltered.push(rule.conditions);
@@ -164,13 +188,13 @@ export class PlainGate {
       for (const { target, literals } of rule.prefilter) {
         const field = (target.root ?? target).field;
         const header = headerOf(field);
-        const chain = { target, literals };
+        const chain = { target, literals, rule: index };
         const part = LINE_PARTS[field];
         // An argument holds no `&` (it separates them) nor, on a query passing
         // `oneEqualsEach`, an `=`: literals with one are found only where `%` stops the scan.
         if (part !== undefined)
           partChains[part].push(
-            ARG_FIELDS.has(field) ? { target, literals: literals.filter((l) => !/[&=]/.test(l)) } : chain,
+            ARG_FIELDS.has(field) ? { ...chain, literals: literals.filter((l) => !/[&=]/.test(l)) } : chain,
           );
         else if (header !== null) this.#headerChains.set(header, [...(this.#headerChains.get(header) ?? []), chain]);
         else if (field === 'request.form') this.#formAdmits ||= !clearAfter(target, 'origin', literals);
@@ -201,24 +225,31 @@ export class PlainGate {
     if (observation.kind !== 'http' || this.#formAdmits) return false;
     const r = observation.request;
     if (r.malformed !== null || r.form !== 'origin' || r.bodyPrefix !== '') return false;
-    if (!this.#lineClear(r)) return false;
+    const marks = this.#admitted.marks;
+    const stamp = this.#admitted.nextStamp();
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    if (!this.#lineAdmit(r, marks, stamp, candidates)) return false;
     const headers = r.headers;
     for (let h = 0; h < headers.length; h++) {
       const [name, value] = headers[h] as readonly [string, string];
       const scan = this.#headerScan(name);
-      if (scan === null || !scan.clear(value)) return false;
+      if (scan === null || !scan.admit(value, marks, stamp, candidates)) return false;
     }
-    if (this.#entries.length === 0 && this.#unfiltered.length === 0) return true;
+    if (candidates.length === 0 && this.#entries.length === 0 && this.#unfiltered.length === 0) return true;
+    // The few rules left are evaluated as the engine would: a literal seen is not yet a match.
     const ctx = this.#ctx;
     ctx.load(observation);
     for (const { target, literals } of this.#entries)
       for (const value of ctx.get(target)) if (!literals.clearOf(value)) return false;
     for (const conditions of this.#unfiltered) if (evaluate(conditions, ctx) !== null) return false;
+    for (const rule of candidates)
+      if (evaluate((this.#rules[rule] as CompiledRule).conditions, ctx) !== null) return false;
     return true;
   }
 
   /** Each part of a plain line (`METHOD target VERSION`, single spaces) scanned for its own fields' literals. */
-  #lineClear(r: HttpRequest): boolean {
+  #lineAdmit(r: HttpRequest, marks: Uint32Array, stamp: number, out: number[]): boolean {
     const { line, method, target, path, query } = r;
     const m = method.length;
     const t = m + 1 + target.length;
@@ -229,12 +260,12 @@ export class PlainGate {
     if (query !== '' && (line.charCodeAt(q) !== QUESTION || !oneEqualsEach(query))) return false;
     const p = this.#parts;
     return (
-      (p.line === null || p.line.clear(line)) &&
-      (p.method === null || p.method.clear(line, 0, m)) &&
-      (p.target === null || p.target.clear(line, m + 1, t)) &&
-      (p.version === null || p.version.clear(line, t + 1)) &&
-      (p.path === null || p.path.clear(line, m + 1, q)) &&
-      (p.query === null || p.query.clear(line, q + 1, q + 1 + query.length))
+      (p.line === null || p.line.admit(line, marks, stamp, out)) &&
+      (p.method === null || p.method.admit(line, marks, stamp, out, 0, m)) &&
+      (p.target === null || p.target.admit(line, marks, stamp, out, m + 1, t)) &&
+      (p.version === null || p.version.admit(line, marks, stamp, out, t + 1)) &&
+      (p.path === null || p.path.admit(line, marks, stamp, out, m + 1, q)) &&
+      (p.query === null || p.query.admit(line, marks, stamp, out, q + 1, q + 1 + query.length))
     );
   }
 
