@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readConfigFile } from '../config/gatewayConfig.js';
+import { readThresholdsFile } from '../config/networkSection.js';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -9,13 +11,11 @@ import {
   startLiveCapture,
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
-import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
 import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
 import { SqliteEventStore } from '../store/index.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface MonitorFlags {
   read?: string;
@@ -54,10 +54,13 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
-    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood, SSH and login brute-force thresholds')
+    .option(
+      '--thresholds <file>',
+      "YAML holding a config file's `network` section (port-scan, SYN-flood, SSH and login brute-force limits); wins over --config's",
+    )
     .option(
       '--config <file>',
-      "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
+      "the site's config file (serve's): its site_names, behaviours and network limits, trusted_proxies",
     )
     .option(
       '--site-name <host...>',
@@ -77,8 +80,11 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
-  const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
+  const site = sitePolicyFromFile(
+    flags.config ? readConfigFile(flags.config) : {},
+    flags.siteName,
+    flags.thresholds ? readThresholdsFile(flags.thresholds) : undefined,
+  );
   const store = flags.store ? new SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
@@ -109,7 +115,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   });
   const monitor = new Monitor({
     judge,
-    thresholds,
+    network: site.network,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),

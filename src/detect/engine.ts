@@ -4,15 +4,13 @@ import { Doorkeeper } from './doorkeeper.js';
 import { type Evidence, evaluate } from './evaluate.js';
 import { buildPrefilterPasses, type PrefilterPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
+import { EVIDENCE_VALUE_CHARS } from './finding.js';
 import { MarkTable } from './markTable.js';
 import { PlainGate } from './plainGate.js';
 import type { Engine, Match } from './types.js';
 import { ChainValues } from './valueScan.js';
 
 export { PREFILTER_MEMO } from './valueScan.js';
-
-/** Evidence kept in a Match is bounded, whatever the size of the value that matched. */
-export const EVIDENCE_LIMIT = 256;
 
 /**
  * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
@@ -115,6 +113,7 @@ function sortAscending(list: number[]): void {
 
 function toMatch(rule: CompiledRule, evidence: Evidence): Match {
   return {
+    family: 'rule',
     ruleId: rule.id,
     ruleName: rule.name,
     threatId: rule.threatId,
@@ -122,7 +121,8 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
     score: rule.score,
     action: rule.action,
     field: evidence.field,
-    value: evidence.value.length > EVIDENCE_LIMIT ? evidence.value.slice(0, EVIDENCE_LIMIT) : evidence.value,
+    value:
+      evidence.value.length > EVIDENCE_VALUE_CHARS ? evidence.value.slice(0, EVIDENCE_VALUE_CHARS) : evidence.value,
     tags: rule.tags,
   };
 }

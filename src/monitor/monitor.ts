@@ -1,3 +1,5 @@
+import type { NetworkFinding } from '../detect/finding.js';
+import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
 import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
 import { Ipv4Texts } from './decode/address.js';
@@ -6,11 +8,9 @@ import { IpReassembler } from './decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from './decode/packet.js';
 import type { UdpHeader } from './decode/udp.js';
 import { LoginGuessingDetector } from './detect/loginGuessing.js';
-import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { DnsAnswers } from './evidence/dnsAnswers.js';
 import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
@@ -30,7 +30,8 @@ export interface MonitorOptions {
    * judge sends them.
    */
   readonly judge: Judge<ConnectionView>;
-  readonly thresholds?: Thresholds;
+  /** The network detectors' limits, severity and score (the config's `network` section). */
+  readonly network?: NetworkSettings;
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
@@ -88,7 +89,7 @@ export class Monitor {
 
   constructor(options: MonitorOptions) {
     this.#o = options;
-    const t = options.thresholds ?? DEFAULT_THRESHOLDS;
+    const t = options.network ?? DEFAULT_NETWORK;
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
@@ -184,7 +185,7 @@ export class Monitor {
     this.#judge.request(conn, { raw: req.raw, malformed: req.malformed, status, time });
   }
 
-  #alert(alert: NetworkAlert | null): void {
+  #alert(alert: NetworkFinding | null): void {
     if (alert) this.#judge.alert(alert);
   }
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type SecurityEvent, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bansho-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
+import type { NetworkFinding } from '../../detect/finding.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { Endpoint } from '../../observe/observation.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
 import type { HttpTransaction } from '../evidence/httpRecords.js';
 import type { ConnFacts, DnsRecord } from '../evidence/records.js';
 import { flowEvent } from '../evidence/securityEvents.js';
@@ -125,7 +125,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
     this.#add(['closed', conn.id]);
   }
 
-  alert(alert: NetworkAlert): void {
+  alert(alert: NetworkFinding): void {
     this.#add(['alert', alert]);
   }
 
