@@ -1,6 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { readConfigFile } from '../config/gatewayConfig.js';
-import { readThresholdsFile } from '../config/networkSection.js';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
@@ -11,11 +9,9 @@ import {
   startLiveCapture,
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
-import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { SqliteEventStore } from '../store/index.js';
 
 interface MonitorFlags {
   read?: string;
@@ -75,17 +71,22 @@ export function register(program: Command): void {
 async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.read && flags.interface) return usage('give either -r FILE or -i IFACE, not both');
   if (!flags.read && !flags.interface) {
-    if (flags.source) return printStoredEvidence(flags.db, flags.source, process.stdout);
+    if (flags.source) {
+      const { printStoredEvidence } = await import('../monitor/evidence/storedEvidence.js');
+      return printStoredEvidence(flags.db, flags.source, process.stdout);
+    }
     return usage('give -r FILE, -i IFACE, or --source IP with --db FILE');
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
-  const site = sitePolicyFromFile(
-    flags.config ? readConfigFile(flags.config) : {},
-    flags.siteName,
-    flags.thresholds ? readThresholdsFile(flags.thresholds) : undefined,
-  );
-  const store = flags.store ? new SqliteEventStore(flags.db) : null;
+  // The config readers (YAML and its schema) are loaded only for a file to read: most of the start-up's code.
+  const config = flags.config ? (await import('../config/gatewayConfig.js')).readConfigFile(flags.config) : {};
+  const network = flags.thresholds
+    ? (await import('../config/networkSection.js')).readThresholdsFile(flags.thresholds)
+    : undefined;
+  const site = sitePolicyFromFile(config, flags.siteName, network);
+  // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
+  const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
@@ -129,8 +130,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   let failure: Error | null = null;
   let dropped = 0;
   try {
-    if (flags.read) await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk);
-    else dropped = (await live(flags, monitor)).droppedByKernel;
+    // The monitor keeps no frame past its call: one Frame serves every record.
+    if (flags.read) {
+      await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk, { reuseFrames: true });
+    } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
     failure = err;

@@ -8,4 +8,6 @@ export type { RuleAction, Severity } from './severity.js';
 export interface Engine {
   readonly ruleCount: number;
   match(observation: Observation): Match[];
+  /** False when `match` would certainly find nothing, at a fraction of its cost; engines without such a test omit it. */
+  mayMatch?(observation: Observation): boolean;
 }

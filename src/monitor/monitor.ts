@@ -2,10 +2,10 @@ import type { NetworkFinding } from '../detect/finding.js';
 import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
 import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
-import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
-import { type DecodedPacket, decodePacket } from './decode/packet.js';
+import type { DecodedPacket } from './decode/packet.js';
+import { PacketDecoder } from './decode/packetDecoder.js';
 import type { UdpHeader } from './decode/udp.js';
 import { LoginGuessingDetector } from './detect/loginGuessing.js';
 import { PortScanDetector } from './detect/portScan.js';
@@ -72,8 +72,8 @@ export class Monitor {
   readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
-  /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
-  readonly #addresses = new Ipv4Texts();
+  /** Frames decoded into structures refilled frame after frame (read each packet before the next). */
+  readonly #decoder = new PacketDecoder();
   /** What the analyzers read off the current frame when it is UDP (DNS). */
   readonly #datagramEvents: ProtocolEvent[] = [];
   /** DNS answers, remembered for the connections they lead to (evidence). */
@@ -125,7 +125,7 @@ export class Monitor {
 
   frame(frame: Frame): void {
     this.#frames++;
-    const p = this.#fragments.packet(decodePacket(frame, this.#addresses));
+    const p = this.#fragments.packet(this.#decoder.decode(frame));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const f = p.frame;

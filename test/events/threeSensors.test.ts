@@ -145,7 +145,7 @@ describe('one request, three sensors, one event builder', () => {
         ['s', Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n', 'latin1')],
       ],
     );
-    frames.forEach((data, i) =>
+    for (const [i, data] of frames.entries()) {
       monitor.frame({
         number: i + 1,
         offset: 0,
@@ -155,8 +155,8 @@ describe('one request, three sensors, one event builder', () => {
         linkType: 1,
         originalLength: data.length,
         data: Uint8Array.from(data),
-      }),
-    );
+      });
+    }
     monitor.end();
     const store = new SqliteEventStore(db);
     store.appendSync(events);

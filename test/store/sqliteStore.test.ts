@@ -52,6 +52,30 @@ describe('SqliteEventStore', () => {
   });
 });
 
+describe('SqliteEventStore batches', () => {
+  it('stores a long batch in order, each id once, whether repeated in the batch or stored before', async () => {
+    const store = new SqliteEventStore(join(dir, 'batch.db'));
+    const at = (i: number) => new Date(Date.UTC(2003, 1, 3, 10, 0, i)).toISOString();
+    // Stored before: e5 and e30.
+    assert.equal(await store.append([event('e5', at(5), '10.0.0.5'), event('e30', at(30), '10.0.0.30')]), 2);
+    // 45 events (several statements of many rows and a remainder), with e7 twice and e40 three times.
+    const batch = Array.from({ length: 40 }, (_, i) => event(`e${i}`, at(i), `10.0.0.${i}`));
+    batch.splice(20, 0, event('e7', at(7), '10.0.0.99'));
+    batch.push(event('e40', at(40), '10.0.0.40'), event('e40', at(40), '10.0.0.98'), event('e40', at(40), '10.0.0.97'));
+    batch.push(event('e41', at(41), '10.0.0.41'));
+    assert.equal(await store.append(batch), 40);
+    const all = await store.query({});
+    assert.deepEqual(
+      all.map((e) => e.event.id),
+      Array.from({ length: 42 }, (_, i) => `e${i}`),
+    );
+    // The first of repeated ids is the one kept.
+    assert.equal(all[7]?.source.ip, '10.0.0.7');
+    assert.equal(all[40]?.source.ip, '10.0.0.40');
+    await store.close();
+  });
+});
+
 describe('SqliteBanStore', () => {
   it('keeps offences after a ban is removed and bumps the version on change', async () => {
     const store = new SqliteBanStore(join(dir, 'bans.db'));

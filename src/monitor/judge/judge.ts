@@ -111,13 +111,14 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       request,
       status: req.status,
     };
-    const uid = connectionUid(conn.start, conn.client, conn.server);
+    // The uid is a SHA-256: made only for a detection's de-duplication key.
+    const uid = (): string => connectionUid(conn.start, conn.client, conn.server);
     const matches = engine.match(obs);
-    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid}|${index}`);
+    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid()}|${index}`);
     const signal = requestSignal(obs, req.status);
     if (signal === null) return;
     for (const finding of this.#behaviour.request(signal))
-      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid}|${index}`);
+      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid()}|${index}`);
   }
 
   /** The connection's client, or behind a trusted proxy the client its X-Forwarded-For names (port unknown). */
