@@ -1,5 +1,6 @@
 import { banTargetFor } from '../defense/address.js';
 import type { SourceScores } from '../defense/sourceScores.js';
+import { EVIDENCE_VALUE_CHARS } from '../detect/finding.js';
 import type { Engine, Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 import type { HttpObservation } from '../observe/observation.js';
@@ -28,6 +29,7 @@ export interface PipelineOptions {
 }
 
 const ENGINE_FAILURE: Match = {
+  family: 'rule',
   ruleId: 'gateway-engine-error',
   ruleName: 'the rule engine failed on this request',
   threatId: 'malformed-request',
@@ -65,7 +67,7 @@ export class RequestPipeline {
     } catch (err) {
       this.#options.engineFailed(observation, err);
       if (this.#options.onEngineError === 'forward' && refusal === null) return { kind: 'forward', matches: [] };
-      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, 256) }];
+      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS) }];
     }
     const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
     const status = refusal !== null ? refusalStatus(refusal) : 400;

@@ -1,6 +1,6 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
