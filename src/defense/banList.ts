@@ -37,7 +37,20 @@ export class BanList {
 
   /** The key of the ban covering this address at `now` (undefined: none). No allocation for IPv4. */
   keyFor(remoteAddress: string | undefined, now: number): BanKey | undefined {
+    return this.#covering(remoteAddress, now, null);
+  }
+
+  /**
+   * `keyFor` at the time `clock` tells, read only when a ban could cover the address: the
+   * accept check of a source that is not banned (nearly every connection) reads no clock.
+   */
+  keyNow(remoteAddress: string | undefined, clock: () => number): BanKey | undefined {
+    return this.#covering(remoteAddress, 0, clock);
+  }
+
+  #covering(remoteAddress: string | undefined, at: number, clock: (() => number) | null): BanKey | undefined {
     if (remoteAddress === undefined) return undefined;
+    let now = at;
     let key: BanKey | undefined;
     let until: number | undefined;
     if (remoteAddress.indexOf(':') < 0) {
@@ -50,6 +63,8 @@ export class BanList {
       key = ipv6Key(remoteAddress);
       if (key !== undefined) until = this.#v6.get(key);
     }
+    if (until === undefined && this.#wide.length === 0) return undefined;
+    if (clock !== null) now = clock();
     if (until !== undefined && until > now) return key;
     for (const w of this.#wide) if (w.until > now && w.test(remoteAddress)) return w.target;
     return undefined;

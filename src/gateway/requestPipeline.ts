@@ -56,8 +56,11 @@ export class RequestPipeline {
    * Rules first; the verdict from their matches. When the gateway itself must refuse the
    * request (`refusal`: CONNECT, a foreign authority, a refused parse) it is at least refused,
    * whatever the rules said. Low-grade matches add to the source's score, which can ban.
+   * `beforeBody`: a first look at a request whose body is still to come (`Expect:
+   * 100-continue`): it may refuse, but adds nothing to the score — the judgement with the
+   * body, which sees the same headers again, does; otherwise they would count twice.
    */
-  decide(observation: HttpObservation, refusal: Refusal | null): Decision {
+  decide(observation: HttpObservation, refusal: Refusal | null, stage: 'final' | 'beforeBody' = 'final'): Decision {
     let matches: Match[];
     try {
       matches = this.#engine().match(observation);
@@ -72,7 +75,7 @@ export class RequestPipeline {
     if (refusal !== null && verdict.kind !== 'block')
       matches = [...matches, fallbackMatch(refusal, observation.request)];
     if (verdict.kind === 'allow' && refusal === null) return { kind: 'forward', matches: [] };
-    const ban = this.#scoreCrosses(observation, matches);
+    const ban = this.#scoreCrosses(observation, matches, stage === 'final');
     if (refusal === null && verdict.kind === 'log' && !ban) return { kind: 'forward', matches };
     return { kind: 'refuse', status, matches, ban };
   }
@@ -81,7 +84,7 @@ export class RequestPipeline {
    * Low-grade matches add up per source over a sliding window (CrowdSec's leaky bucket): a
    * source that keeps probing is banned once its sum crosses the threshold.
    */
-  #scoreCrosses(observation: HttpObservation, matches: readonly Match[]): boolean {
+  #scoreCrosses(observation: HttpObservation, matches: readonly Match[], add: boolean): boolean {
     let score = 0;
     for (const m of matches) score += m.score;
     if (score === 0) return false;
@@ -91,7 +94,10 @@ export class RequestPipeline {
     } catch {
       return false;
     }
-    if (!this.#scores.add(key, score, observation.time).overThreshold) return false;
+    const crosses = add
+      ? this.#scores.add(key, score, observation.time).overThreshold
+      : this.#scores.wouldCross(key, score, observation.time);
+    if (!crosses) return false;
     this.#scores.forget(key);
     return true;
   }

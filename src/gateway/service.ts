@@ -3,7 +3,11 @@ import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import { Gateway, siteNamesFor } from './gateway.js';
+
+/** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
+const WRITE_WAIT_MS = 100;
 
 export interface GatewayService {
   readonly gateway: Gateway;
@@ -31,7 +35,11 @@ export async function startGatewayService(
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
-  const db = openSqlite(config.db);
+  // Every write of the gateway's own waits this long at most for another process's lock (the
+  // event loop waits with it); the writers ask for no other wait, so none changes it per write.
+  const db = openSqlite(config.db, { busyTimeoutMs: WRITE_WAIT_MS });
+  // The request path's commits only append to the WAL; a worker copies it back (see walCheckpointer.ts).
+  const checkpointer = WalCheckpointer.start(db, { onError: (err) => log(`bansho: checkpoint: ${String(err)}`) });
   let gateway: Gateway;
   try {
     gateway = await Gateway.start({
@@ -43,6 +51,7 @@ export async function startGatewayService(
       ...(options.acceptFastPath !== undefined ? { acceptFastPath: options.acceptFastPath } : {}),
     });
   } catch (err) {
+    await checkpointer?.stop();
     db.close();
     holder.close();
     throw err;
@@ -59,6 +68,7 @@ export async function startGatewayService(
       holder.close();
       retention.stop();
       await gateway.close();
+      await checkpointer?.stop();
       db.close();
     },
   };
