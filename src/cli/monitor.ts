@@ -31,6 +31,8 @@ interface MonitorFlags {
   config?: string;
   siteName: string[];
   bufferSize: number;
+  crs?: string;
+  paranoia?: string;
 }
 
 export function register(program: Command): void {
@@ -54,6 +56,11 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood, SSH and login brute-force thresholds')
     .option(
       '--config <file>',
@@ -78,7 +85,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
+  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName, flags);
   const store = flags.store ? new SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
@@ -105,6 +112,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     allFlows: flags.flows ?? false,
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
+    crs: site.crs,
     onEvent,
   });
   const monitor = new Monitor({

@@ -1,6 +1,7 @@
 import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import { resolveBehaviours } from './behaviourSettings.js';
+import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
 import type { ConfigFile } from './schema.js';
 
 /**
@@ -18,6 +19,8 @@ export interface SitePolicy {
   readonly neverBanned: readonly string[];
   readonly banPolicy: BanPolicy;
   readonly behaviours: BehaviourSettings;
+  /** The OWASP CRS to run beside the packs, or null. */
+  readonly crs: CrsSettings | null;
 }
 
 /** Where the site is reached, where known: the upstream it guards and the gateway's listen host. */
@@ -39,8 +42,15 @@ export function siteNames(configured: readonly string[], at: SiteAddresses, extr
   return [...names];
 }
 
-/** The policy from a config file as written (`analyze --config`, `monitor --config`), plus names given as flags. */
-export function sitePolicyFromFile(file: ConfigFile, extraNames: readonly string[] = []): SitePolicy {
+/**
+ * The policy from a config file as written (`analyze --config`, `monitor --config`), plus names
+ * and `--crs DIR [--paranoia N]` given as flags.
+ */
+export function sitePolicyFromFile(
+  file: ConfigFile,
+  extraNames: readonly string[] = [],
+  crsFlags: CrsFlags = {},
+): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
   const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
   const trustedProxies = file.trusted_proxies ?? [];
@@ -58,6 +68,7 @@ export function sitePolicyFromFile(file: ConfigFile, extraNames: readonly string
       maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
     },
     behaviours: resolveBehaviours(file.behaviours),
+    crs: resolveCrs(file.crs, crsFlags),
   };
 }
 

@@ -41,13 +41,15 @@ export class CrsEngine {
     return this.ruleSet.skipped;
   }
 
-  evaluate(request: CrsRequest, response?: CrsResponse): CrsVerdict {
+  /** `skipRules`: rules left out of this request (as a runtime ctl:ruleRemoveById would). */
+  evaluate(request: CrsRequest, response?: CrsResponse, skipRules?: ReadonlySet<number>): CrsVerdict {
     const tx = new Transaction(
       this.ruleSet,
       readRequestLine(request),
       response === undefined ? undefined : readResponse(response),
       this.serial++,
     );
+    if (skipRules !== undefined && skipRules.size > 0) tx.removedIds.push((id) => skipRules.has(id));
     const matches: CrsMatch[] = [];
     let blockedBy: number | null = null;
     let status: number | null = null;

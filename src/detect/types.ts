@@ -18,6 +18,11 @@ export interface Match {
   /** The value after transformations, bounded, as it was when it matched. */
   readonly value: string;
   readonly tags: readonly string[];
+  /**
+   * The HTTP status a `block` asks the gateway to refuse with (CRS: 403 by default); absent,
+   * the gateway's own 400.
+   */
+  readonly status?: number;
 }
 
 /** The compiled rule set. Pure and synchronous: Observation in, matches out; no I/O, no clock. */
