@@ -186,7 +186,12 @@ describe('bansho with --crs, end to end', () => {
     );
     try {
       const port = await waitFor('the gateway to listen', () => listeningPort(output.stderr), 20_000);
-      assert.match(output.stderr, /OWASP CRS from .*crs-mini.* at paranoia level 1 \(\d+ rules\), refusing with 403/);
+      // Written just after the listening line, possibly in a chunk of its own.
+      await waitFor('the CRS line', () =>
+        /OWASP CRS from .*crs-mini.* at paranoia level 1 \(\d+ rules\), refusing with 403/.test(output.stderr)
+          ? true
+          : undefined,
+      );
       const ok = await rawRequest(
         port,
         '127.0.0.40',
