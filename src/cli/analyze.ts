@@ -82,7 +82,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
     throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
   if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
   // The site as the gateway sees it: its names, the proxies in front, who is never banned.
-  const policy = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName, flags);
+  const policy = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName, undefined, flags);
   const lists = { site_names: [...policy.siteNames] };
   // Workers first: each loads its engine while this thread loads the catalog and opens the store.
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
@@ -147,7 +147,7 @@ async function analyzeWith(
       const banned =
         detail.kind === 'line'
           ? banFromLog(detail.observation, detail.matches, banOptions, threatName)
-          : banFromFinding(detail.alert, banOptions, threatName);
+          : banFromFinding(detail.finding, banOptions, threatName);
       if (banned) {
         const encoded = encodeEvent(banned);
         extra.push(encoded);

@@ -210,7 +210,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     throw new ConfigError('proxy_protocol needs trusted_proxies: the balancers whose PROXY headers are believed');
   const t = file.timeouts ?? {};
   // The parts every sensor shares, built as analyze and monitor build them.
-  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText }, [], {
+  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText }, [], undefined, {
     ...(flags.crs !== undefined ? { crs: flags.crs } : {}),
     ...(flags.paranoia !== undefined ? { paranoia: flags.paranoia } : {}),
   });

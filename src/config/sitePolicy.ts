@@ -1,7 +1,9 @@
 import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
 import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
+import { type NetworkSection, resolveNetwork } from './networkSection.js';
 import type { ConfigFile } from './schema.js';
 
 /**
@@ -21,6 +23,8 @@ export interface SitePolicy {
   readonly behaviours: BehaviourSettings;
   /** The OWASP CRS to run beside the packs, or null. */
   readonly crs: CrsSettings | null;
+  /** The monitor's network detectors (config `network`). */
+  readonly network: NetworkSettings;
 }
 
 /** Where the site is reached, where known: the upstream it guards and the gateway's listen host. */
@@ -44,11 +48,13 @@ export function siteNames(configured: readonly string[], at: SiteAddresses, extr
 
 /**
  * The policy from a config file as written (`analyze --config`, `monitor --config`), plus names
- * and `--crs DIR [--paranoia N]` given as flags.
+ * given as flags, a `--thresholds` file's network section (the older way to set it), and
+ * `--crs DIR [--paranoia N]`.
  */
 export function sitePolicyFromFile(
   file: ConfigFile,
   extraNames: readonly string[] = [],
+  thresholds?: NetworkSection,
   crsFlags: CrsFlags = {},
 ): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
@@ -69,6 +75,7 @@ export function sitePolicyFromFile(
     },
     behaviours: resolveBehaviours(file.behaviours),
     crs: resolveCrs(file.crs, crsFlags),
+    network: resolveNetwork(file.network, thresholds),
   };
 }
 

@@ -1,5 +1,4 @@
-import { EVIDENCE_LIMIT } from '../detect/engine.js';
-import type { Match } from '../detect/types.js';
+import { EVIDENCE_VALUE_CHARS as EVIDENCE_LIMIT, type Match } from '../detect/finding.js';
 import type { CrsVerdict } from './engine.js';
 import type { CrsMatch } from './evaluateRule.js';
 import { anomalyScoreOf, severityOf, threatOfClass } from './threatClass.js';
@@ -24,6 +23,7 @@ export function crsMatches(verdict: CrsVerdict, blockingLevel: number): Match[] 
   if (verdict.blocked && !blockingSeen && verdict.blockedBy !== null) {
     // A blocking rule with nolog still refuses: it is reported all the same.
     out.push({
+      family: 'rule',
       ruleId: `crs-${verdict.blockedBy}`,
       ruleName: `CRS rule ${verdict.blockedBy} blocked the request`,
       threatId: threatOfClass(mainThreat),
@@ -42,6 +42,7 @@ export function crsMatches(verdict: CrsVerdict, blockingLevel: number): Match[] 
 function toMatch(m: CrsMatch, blockStatus: number | null, blockingLevel: number, mainThreat: string | null): Match {
   const value = m.matchedData;
   return {
+    family: 'rule',
     ruleId: `crs-${m.ruleId}`,
     ruleName: m.msg === '' ? `CRS rule ${m.ruleId}` : m.msg,
     // The anomaly evaluation has no class of its own: it blocks for the attack that scored.

@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Ban, BanChange, BanChanges } from '../store/types.js';
 import { banTargetFor } from './address.js';
 import type { Allowlist } from './allowlist.js';

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { JsonLinesOutput } from '../events/jsonLinesOutput.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { encodeEvent } from '../store/encodedEvent.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { EventStore, ResilientEventStore } from '../store/types.js';
 
 export class EventSinkError extends Error {

@@ -1,5 +1,6 @@
 import { banTargetFor } from '../defense/address.js';
 import type { SourceScores } from '../defense/sourceScores.js';
+import { EVIDENCE_VALUE_CHARS } from '../detect/finding.js';
 import type { Engine, Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 import type { HttpObservation } from '../observe/observation.js';
@@ -28,6 +29,7 @@ export interface PipelineOptions {
 }
 
 const ENGINE_FAILURE: Match = {
+  family: 'rule',
   ruleId: 'gateway-engine-error',
   ruleName: 'the rule engine failed on this request',
   threatId: 'malformed-request',
@@ -62,7 +64,7 @@ export class RequestPipeline {
     } catch (err) {
       this.#options.engineFailed(observation, err);
       if (this.#options.onEngineError === 'forward' && refusal === null) return { kind: 'forward', matches: [] };
-      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, 256) }];
+      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS) }];
     }
     const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
     const status = refusal !== null ? refusalStatus(refusal) : blockStatus(verdict);
@@ -98,6 +100,7 @@ export class RequestPipeline {
 /** The status a blocking rule asked for (CRS: 403 by default), else the gateway's 400. */
 function blockStatus(verdict: ReturnType<typeof decide>): number {
   if (verdict.kind === 'allow') return 400;
-  for (const m of verdict.matches) if (m.action === 'block' && m.status !== undefined) return m.status;
+  for (const m of verdict.matches)
+    if (m.family === 'rule' && m.action === 'block' && m.status !== undefined) return m.status;
   return 400;
 }

@@ -3,7 +3,7 @@ import type { CrsSettings } from '../config/crsSettings.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { CrsDetector } from '../crs/index.js';
 import type { Engine } from '../detect/types.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { type DetectionSource, Gateway, siteNamesFor } from './gateway.js';
