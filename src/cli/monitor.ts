@@ -27,6 +27,8 @@ interface MonitorFlags {
   config?: string;
   siteName: string[];
   bufferSize: number;
+  crs?: string;
+  paranoia?: string;
 }
 
 export function register(program: Command): void {
@@ -50,6 +52,11 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option(
       '--thresholds <file>',
       "YAML holding a config file's `network` section (port-scan, SYN-flood, SSH and login brute-force limits); wins over --config's",
@@ -84,7 +91,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   const network = flags.thresholds
     ? (await import('../config/networkSection.js')).readThresholdsFile(flags.thresholds)
     : undefined;
-  const site = sitePolicyFromFile(config, flags.siteName, network);
+  const site = sitePolicyFromFile(config, flags.siteName, network, flags);
   // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
   const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
@@ -112,6 +119,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     allFlows: flags.flows ?? false,
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
+    crs: site.crs,
     onEvent,
   });
   const monitor = new Monitor({

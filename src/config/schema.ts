@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
+import { crsSection } from './crsSettings.js';
 import { findingWeight, networkSection } from './networkSection.js';
 import { duration, positiveDuration, size } from './quantities.js';
 
@@ -174,6 +175,8 @@ export const ConfigFileSchema = z.strictObject({
    * Play along with proxy abuse instead of answering `400` (off by default): the abuser gets an
    * open proxy, then the mail or IRC server it asked for, and nothing ever leaves the machine.
    */
+  /** The OWASP Core Rule Set beside the packs (./crsSettings.ts). */
+  crs: crsSection.optional(),
   honeypot: z
     .strictObject({
       enabled: z.boolean().optional(),

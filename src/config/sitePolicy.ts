@@ -2,6 +2,7 @@ import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
+import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
 import { type NetworkSection, resolveNetwork } from './networkSection.js';
 import type { ConfigFile } from './schema.js';
 
@@ -20,6 +21,8 @@ export interface SitePolicy {
   readonly neverBanned: readonly string[];
   readonly banPolicy: BanPolicy;
   readonly behaviours: BehaviourSettings;
+  /** The OWASP CRS to run beside the packs, or null. */
+  readonly crs: CrsSettings | null;
   /** The monitor's network detectors (config `network`). */
   readonly network: NetworkSettings;
 }
@@ -45,12 +48,14 @@ export function siteNames(configured: readonly string[], at: SiteAddresses, extr
 
 /**
  * The policy from a config file as written (`analyze --config`, `monitor --config`), plus names
- * given as flags and a `--thresholds` file's network section (the older way to set it).
+ * given as flags, a `--thresholds` file's network section (the older way to set it), and
+ * `--crs DIR [--paranoia N]`.
  */
 export function sitePolicyFromFile(
   file: ConfigFile,
   extraNames: readonly string[] = [],
   thresholds?: NetworkSection,
+  crsFlags: CrsFlags = {},
 ): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
   const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
@@ -69,6 +74,7 @@ export function sitePolicyFromFile(
       maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
     },
     behaviours: resolveBehaviours(file.behaviours),
+    crs: resolveCrs(file.crs, crsFlags),
     network: resolveNetwork(file.network, thresholds),
   };
 }

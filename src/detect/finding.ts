@@ -31,6 +31,11 @@ export interface Match extends FindingHead {
   readonly field: string;
   /** The value after transformations, bounded (EVIDENCE_VALUE_CHARS), as it was when it matched. */
   readonly value: string;
+  /**
+   * The HTTP status a `block` asks the gateway to refuse with (CRS: 403 by default); absent,
+   * the gateway's own 400.
+   */
+  readonly status?: number;
 }
 
 /** A behaviour's bucket overflowed: one source's run of answered requests (../detect/behaviour/). */

@@ -16,7 +16,7 @@ export type Decision =
   /** Refuse with `status`; `ban` when the request, or the source's score, earns a ban. */
   | {
       readonly kind: 'refuse';
-      readonly status: 400 | 405 | 431;
+      readonly status: number;
       readonly matches: readonly Match[];
       readonly ban: boolean;
     };
@@ -70,7 +70,7 @@ export class RequestPipeline {
       matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS) }];
     }
     const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
-    const status = refusal !== null ? refusalStatus(refusal) : 400;
+    const status = refusal !== null ? refusalStatus(refusal) : blockStatus(verdict);
     if (verdict.kind === 'ban') return { kind: 'refuse', status, matches: verdict.matches, ban: true };
     if (refusal !== null && verdict.kind !== 'block')
       matches = [...matches, fallbackMatch(refusal, observation.request)];
@@ -101,4 +101,12 @@ export class RequestPipeline {
     this.#scores.forget(key);
     return true;
   }
+}
+
+/** The status a blocking rule asked for (CRS: 403 by default), else the gateway's 400. */
+function blockStatus(verdict: ReturnType<typeof decide>): number {
+  if (verdict.kind === 'allow') return 400;
+  for (const m of verdict.matches)
+    if (m.family === 'rule' && m.action === 'block' && m.status !== undefined) return m.status;
+  return 400;
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { CrsSettings } from '../config/crsSettings.js';
 import type { NamedLists } from '../detect/compile.js';
 import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
@@ -137,8 +138,9 @@ export function startAnalyzeWorkers(
   size: number,
   lists: NamedLists,
   trustedProxies: readonly string[] = [],
+  crs: CrsSettings | null = null,
 ): AnalyzeWorkers {
-  const setup: WorkerSetup = { lists, trustedProxies };
+  const setup: WorkerSetup = { lists, trustedProxies, crs };
   const workers = Array.from({ length: size }, () => startModuleWorker('analyzeWorker', import.meta.url, setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;

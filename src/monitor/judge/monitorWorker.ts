@@ -13,7 +13,11 @@ import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.j
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as JudgeSetup;
-  const engine = loadEngine({ lists: setup.lists });
+  // src/crs only when asked for: it sets V8's regex flags for the whole process.
+  const engine =
+    setup.crs === null
+      ? loadEngine({ lists: setup.lists })
+      : (await import('../../crs/index.js')).loadPacksWithCrs(setup.lists, setup.crs);
   const catalog = loadCatalog();
   let out: Array<SecurityEvent | number> = [];
   const judge = new LocalJudge<JudgedConnection>({

@@ -1,3 +1,4 @@
+import type { CrsSettings } from '../../config/crsSettings.js';
 import type { BehaviourSettings } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkFinding } from '../../detect/finding.js';
@@ -8,6 +9,8 @@ export interface JudgeSetup {
   readonly allFlows: boolean;
   readonly behaviours: BehaviourSettings;
   readonly trustedProxies: readonly string[];
+  /** The OWASP CRS to run beside the packs (config `crs`, `--crs`), or null. */
+  readonly crs: CrsSettings | null;
 }
 
 /**

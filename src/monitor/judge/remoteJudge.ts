@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { CrsSettings } from '../../config/crsSettings.js';
 import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkFinding } from '../../detect/finding.js';
@@ -17,6 +18,8 @@ export interface RemoteJudgeOptions {
   readonly behaviours?: BehaviourSettings;
   /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). */
   readonly trustedProxies?: readonly string[];
+  /** The OWASP CRS to run beside the packs (config `crs`, `--crs`). */
+  readonly crs?: CrsSettings | null;
   /** Events, in capture order, as the worker's answers arrive. */
   readonly onEvent: (event: SecurityEvent) => void;
 }
@@ -72,6 +75,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
       allFlows: options.allFlows,
       behaviours: options.behaviours ?? DEFAULT_BEHAVIOURS,
       trustedProxies: options.trustedProxies ?? [],
+      crs: options.crs ?? null,
     };
     this.#setup = setup;
   }
