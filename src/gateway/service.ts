@@ -1,5 +1,7 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import { FleetLink } from '../store/fleet/fleetLink.js';
+import { resolveStoreSpec } from '../store/openStore.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
@@ -8,6 +10,8 @@ import { Gateway, siteNamesFor } from './gateway.js';
 export interface GatewayService {
   readonly gateway: Gateway;
   readonly holder: EngineHolder;
+  /** The link to the fleet's PostgreSQL (`--store postgres://…`), or null for the SQLite file alone. */
+  readonly fleet: FleetLink | null;
   /** Graceful stop: drain, close the store, stop watching rules. */
   stop(): Promise<void>;
 }
@@ -15,7 +19,9 @@ export interface GatewayService {
 /**
  * The gateway with its rules and its store: loads the rule packs and the threat catalog (with
  * the site's own names as the `site_names` list), watches them for changes, opens the SQLite
- * database (pruned past the retention), and starts listening.
+ * database (pruned past the retention), and starts listening. With `--store postgres://…` the
+ * SQLite file is the gateway's journal, and a FleetLink ships it to the fleet's database and
+ * brings the other gateways' bans in (../store/fleet/fleetLink.ts).
  */
 export async function startGatewayService(
   config: GatewayConfig,
@@ -31,8 +37,20 @@ export async function startGatewayService(
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
-  const db = openSqlite(config.db);
-  let gateway: Gateway;
+  const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
+  const db = openSqlite(spec.kind === 'sqlite' ? spec.file : config.db);
+  let gateway: Gateway | null = null;
+  const fleet =
+    spec.kind === 'postgres'
+      ? new FleetLink({
+          url: spec.url,
+          journal: db,
+          name: config.name,
+          log,
+          // Other gateways' bans are in the journal: into the list now, not at the next poll.
+          onBans: () => gateway?.bans.sync(),
+        })
+      : null;
   try {
     gateway = await Gateway.start({
       config,
@@ -47,18 +65,26 @@ export async function startGatewayService(
     holder.close();
     throw err;
   }
+  if (fleet) {
+    // A ban made here goes to the fleet at once; events go on the link's own schedule.
+    gateway.bans.onBan(() => fleet.wake());
+    fleet.start();
+  }
   // Old events go in the background, a small slice at a time (config `retention`).
   const retention = new StoreRetention(db, {
     retentionMs: config.retentionMs,
     onError: (err) => log(`bansho: pruning old events: ${String(err)}`),
   }).start();
+  const running = gateway;
   return {
-    gateway,
+    gateway: running,
     holder,
+    fleet,
     async stop() {
       holder.close();
       retention.stop();
-      await gateway.close();
+      await running.close();
+      await fleet?.close();
       db.close();
     },
   };
