@@ -188,11 +188,12 @@ export class FleetLink {
   /** Read the fleet's changes, ship ours; true when more is waiting. */
   async #round(woken = false): Promise<boolean> {
     const now = this.#clock();
+    // Our bans first: another gateway waits for them.
+    await this.#shipBans();
     if (woken || now - this.#lastPoll >= (this.#o.pollMs ?? 2_000)) {
       this.#lastPoll = now;
       await this.#receive();
     }
-    await this.#shipBans();
     const more = await this.#shipEvents();
     if (!more && this.#catchingUp) this.#caughtUp();
     if (now - this.#lastPrune >= 60_000) {
