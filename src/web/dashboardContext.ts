@@ -2,6 +2,7 @@ import type { ThreatCatalog } from '../catalog/index.js';
 import type { EventSinkStats } from '../gateway/eventSink.js';
 import type { GatewayStats } from '../gateway/stats.js';
 import type { Origin } from '../intel/origin.js';
+import type { FleetStats } from '../store/fleet/fleetLink.js';
 import type { SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import type { DashboardBans } from './dashboardBans.js';
 import type { EventQueries } from './eventQueries.js';
@@ -11,6 +12,8 @@ export interface LiveGateway {
   readonly stats: GatewayStats;
   readonly events: { readonly stats: EventSinkStats };
   readonly bans: { readonly list: { readonly size: number } };
+  /** The link to the fleet's PostgreSQL, or null outside fleet mode. */
+  readonly fleet: FleetStats | null;
 }
 
 /** Everything the pages and the API read and change, opened by whoever starts the dashboard. */

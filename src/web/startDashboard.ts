@@ -22,6 +22,8 @@ export interface DashboardOptions {
   readonly banPolicy: BanPolicy;
   /** The gateway in this process, for live counters and metrics; null for `bansho dashboard`. */
   readonly gateway: LiveGateway | null;
+  /** The gateway is one of a fleet: its link's outages, catch-ups and backlog are metrics too. */
+  readonly fleet?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -68,6 +70,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   };
   const metrics = new DashboardMetrics({
     gateway: options.gateway,
+    fleet: options.fleet === true,
     threatIds: new Set(catalog.all().map((t) => t.id)),
     activeBans: () => ctx.bans.countActive(Date.now()),
   });

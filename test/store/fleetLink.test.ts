@@ -163,8 +163,8 @@ describe('fleet link: journals and one PostgreSQL', { skip: pgSkip }, () => {
         10_000,
       );
       // A first join reads the bans in force: a's and b's are here.
-      assert.ok(journalBan(c, '192.0.2.10/32'));
-      assert.ok(journalBan(c, '198.51.100.30/32'));
+      await waitFor("a's ban in c", () => journalBan(c, '192.0.2.10/32') ?? undefined);
+      assert.ok(journalBan(c, '198.51.100.30/32'), "b's too, from the same snapshot");
     } finally {
       await link.close();
       await c.close();

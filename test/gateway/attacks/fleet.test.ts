@@ -18,6 +18,11 @@ describe('attack: a fleet of three gateways on one PostgreSQL', { skip: pgSkip }
   let store: PgStore;
   let url = '';
   const gateways: Array<{ process: BanshoProcess; port: number }> = [];
+  const metricsOf = async (g: { process: BanshoProcess }): Promise<string> => {
+    const url = /metrics on (\S+)/.exec(g.process.output.stderr)?.[1];
+    assert.ok(url, 'the metrics listener');
+    return (await fetch(url)).text();
+  };
 
   const start = async (n: number): Promise<{ process: BanshoProcess; port: number }> => {
     const config = `${tmp.dir}/gw${n}.yaml`;
@@ -29,6 +34,8 @@ describe('attack: a fleet of three gateways on one PostgreSQL', { skip: pgSkip }
       '--listen',
       '127.0.0.1:0',
       '--no-dashboard',
+      '--metrics',
+      '127.0.0.1:0',
       '--config',
       config,
       '--db',
@@ -81,6 +88,10 @@ describe('attack: a fleet of three gateways on one PostgreSQL', { skip: pgSkip }
     );
     const [blocked] = await store.queryEvents({ sourceIp: source, actions: ['blocked'] });
     assert.equal(blocked?.observer?.name, 'gw1');
+    const m1 = await metricsOf(g1);
+    assert.match(m1, /^bansho_fleet_up 1$/m);
+    assert.match(m1, /^bansho_fleet_ban_changes_shipped_total [1-9]/m);
+    assert.match(await metricsOf(g2), /^bansho_fleet_bans_received_total [1-9]/m);
     // Gateway 2's drops are reported by gateway 2.
     await waitFor(
       'a drop event from gw2',
