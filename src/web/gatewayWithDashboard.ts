@@ -58,6 +58,7 @@ async function startWindow(config: GatewayConfig, live: LateGateway, log: (line:
   try {
     return await startDashboard({
       db: config.db,
+      store: config.store,
       config: config.dashboard,
       allowlist: [...config.allowlist, ...config.trustedProxies],
       banPolicy: config.banPolicy,

@@ -19,7 +19,7 @@ export interface MetricsOptions {
   readonly fleet?: boolean;
   /** The threat ids a label may take: the catalog's. */
   readonly threatIds: ReadonlySet<string>;
-  readonly activeBans: () => number;
+  readonly activeBans: () => Promise<number>;
 }
 
 /**
@@ -69,8 +69,8 @@ export class DashboardMetrics {
       name: 'bansho_active_bans',
       help: 'Bans in force in the store.',
       registers,
-      collect() {
-        this.set(options.activeBans());
+      async collect() {
+        this.set(await options.activeBans());
       },
     });
     const g = options.gateway;
