@@ -14,8 +14,9 @@ import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { SqliteEventStore } from '../store/index.js';
+import { openSqlite, SqliteEventStore } from '../store/index.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
+import { fleetJournal } from './storeOption.js';
 
 interface MonitorFlags {
   read?: string;
@@ -79,7 +80,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
 
   const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
   const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
-  const store = flags.store ? new SqliteEventStore(flags.db) : null;
+  const db = flags.store ? openSqlite(flags.db) : null;
+  const store = db ? new SqliteEventStore(db) : null;
+  // BANSHO_STORE or store: in --config naming a PostgreSQL: the file is a journal shipped to it.
+  const fleet = db ? fleetJournal(db, { db: flags.db, ...(flags.config ? { config: flags.config } : {}) }) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
@@ -133,7 +137,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   await judge.finish();
   flush();
   await out.drain();
-  await store?.close();
+  await fleet?.close(60_000);
+  db?.close();
   process.stderr.write(summary(monitor.stats, counts, store !== null ? flags.db : null));
   if (dropped > 0) {
     process.stderr.write(

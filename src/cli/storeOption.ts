@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
 import { readConfigFile } from '../config/gatewayConfig.js';
+import { FleetLink } from '../store/fleet/fleetLink.js';
 import { describeStore, openStore, resolveStoreSpec, type StoreSpec } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
 
@@ -22,3 +25,25 @@ export async function openCommandStore(flags: StoreFlags): Promise<Store> {
 }
 
 export { describeStore };
+
+/**
+ * With a PostgreSQL store named, a command that writes (analyze, monitor) keeps writing its
+ * SQLite file `--db` as a journal, and this link ships it to the fleet's database (and brings
+ * the fleet's bans in, for `analyze --follow --ban`). Null without one. Close it with a drain.
+ */
+export function fleetJournal(
+  db: Database.Database,
+  flags: StoreFlags,
+  onBans: () => void = () => undefined,
+): FleetLink | null {
+  const spec = storeSpecOf(flags);
+  if (spec.kind !== 'postgres') return null;
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  return new FleetLink({
+    url: spec.url,
+    journal: db,
+    name: file.name ?? hostname(),
+    onBans,
+    log: (line) => process.stderr.write(`${line}\n`),
+  }).start();
+}

@@ -141,13 +141,25 @@ export class FleetLink {
     if (!this.#pumping) this.#schedule(0);
   }
 
-  /** One last round (what is left stays in the journal for the next start), then disconnect. */
-  async close(): Promise<void> {
+  /**
+   * Ship what waits for up to `drainMs` (what is left stays in the journal, shipped by the next
+   * run), then disconnect. A link that has not connected yet gets one try.
+   */
+  async close(drainMs = 5_000): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#pumping;
-    if (this.#state === 'up') await this.#round().catch(() => undefined);
+    const end = this.#clock() + drainMs;
+    try {
+      if (this.#state !== 'up' && drainMs > 0) await this.#connect();
+      while (this.#state === 'up' && (await this.#round(true)) && this.#clock() < end);
+    } catch (err) {
+      await this.#down(err);
+    }
+    const left = eventBacklog(this.#db);
+    if (left > 0)
+      this.#o.log(`bansho: fleet: ${left} event(s) stay in the journal ${this.#db.name}, shipped by the next run`);
     await this.#disconnect();
   }
 
