@@ -197,5 +197,13 @@ for (const subject of SUBJECTS) {
       assert.equal(await store.latestBanChange(), latest, 'the cursor never goes back');
       assert.equal(await store.offences('203.0.113.5/32'), 1);
     });
+
+    it("keeps an attacker's bytes as they were: NUL, a lone surrogate, quotes and backslashes", async () => {
+      const e = storeEvent('odd', '192.0.2.250', iso(T0 + 60_000));
+      e.bansho.evidence = 'GET /\u0000\ud800"\\x HTTP/1.1';
+      assert.equal(await store.appendEvents([encodeEvent(e)]), 1);
+      const [back] = await store.queryEvents({ sourceIp: '192.0.2.250' });
+      assert.equal(back?.bansho.evidence, e.bansho.evidence);
+    });
   });
 }
