@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { readFleetChanges, writeBans } from '../postgres/banSql.js';
+import { type BanWrite, readFleetChanges, writeBans } from '../postgres/banSql.js';
 import { inTransaction, openClient, openPool, redactUrl } from '../postgres/connect.js';
 import { insertEvents } from '../postgres/eventSql.js';
 import { migrate } from '../postgres/migrate.js';
@@ -322,16 +322,15 @@ export class FleetLink {
       if (last === 0) return;
       if (changes.length > 0) {
         const key = (seq: number) => ({ observer: this.#self, seq });
-        await inTransaction(pool, (client) =>
-          writeBans(
-            client,
-            changes.map((c) =>
-              c.kind === 'put'
-                ? { kind: 'put', ban: c.ban, key: key(c.seq) }
-                : { kind: 'remove', target: c.target, key: key(c.seq) },
-            ),
-          ),
+        const writes = changes.map(
+          (c): BanWrite =>
+            c.kind === 'put'
+              ? { kind: 'put', ban: c.ban, key: key(c.seq) }
+              : { kind: 'remove', target: c.target, key: key(c.seq) },
         );
+        // One change (the usual case: a ban just made) is one round trip.
+        if (writes.length === 1) await writeBans(pool, writes);
+        else await inTransaction(pool, (client) => writeBans(client, writes));
         this.#bansShipped += changes.length;
       }
       writeCursor(this.#db, 'bans_sent', last);

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { Ban } from '../types.js';
-import { BAN_CHANNEL, BAN_WRITE_LOCK } from './schema.js';
 
 /** Where a change was first made: a gateway's journal row (replays are recognised by it), or nowhere (CLI, dashboard). */
 export interface ChangeKey {
@@ -20,67 +19,40 @@ export interface FleetChange {
   readonly observer: string | null;
 }
 
-const PUT = `WITH change AS (
-    INSERT INTO ban_changes (target, kind, since, until, reason, threat_id, offence, origin, at, observer, observer_seq)
-    VALUES ($1, 'put', $2, $3, $4, $5, $6, $7, $8, $9, $10)
-    ON CONFLICT (observer, observer_seq) DO NOTHING RETURNING id
-  ), ban AS (
-    INSERT INTO bans (target, since, until, reason, threat_id, offence, origin, observer)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $9 FROM change
-    ON CONFLICT (target) DO UPDATE SET since = excluded.since, until = excluded.until, reason = excluded.reason,
-      threat_id = excluded.threat_id, offence = excluded.offence, origin = excluded.origin, observer = excluded.observer
-  ), offence AS (
-    INSERT INTO offences (target, count, last) SELECT $1, $6, $2 FROM change
-    ON CONFLICT (target) DO UPDATE SET count = GREATEST(offences.count, excluded.count), last = excluded.last
-  )
-  SELECT id FROM change`;
-
-const REMOVE = `WITH gone AS (DELETE FROM bans WHERE target = $1 RETURNING *)
-  INSERT INTO ban_changes (target, kind, since, until, reason, threat_id, offence, origin, at, observer, observer_seq)
-  SELECT target, 'remove', since, 0, reason, threat_id, offence, origin, $2, $3, $4 FROM gone
-  ON CONFLICT (observer, observer_seq) DO NOTHING RETURNING id`;
+const WRITE = 'SELECT bansho_write_ban($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS id';
 
 /**
- * Apply ban writes in one transaction (the caller's), in order, each with its change-log row,
- * and announce them on BAN_CHANNEL at commit. A write whose key is already in the log (a
- * journal replayed twice) is skipped. Returns how many writes changed something.
+ * Apply ban writes in order, each with its change-log row and its announcement at commit (the
+ * function of migration 2: one round trip each). Several writes belong in the caller's
+ * transaction; one may go alone (its statement is its transaction). A write whose key is
+ * already in the log (a journal replayed twice) is skipped. Returns how many changed something.
  */
-export async function writeBans(client: pg.ClientBase, writes: readonly BanWrite[], now = Date.now()): Promise<number> {
-  // Ids commit in the order they are handed out: a reader's cursor never passes a row still to come.
-  await client.query('SELECT pg_advisory_xact_lock($1)', [BAN_WRITE_LOCK]);
+export async function writeBans(
+  db: pg.ClientBase | pg.Pool,
+  writes: readonly BanWrite[],
+  now = Date.now(),
+): Promise<number> {
   let applied = 0;
-  let last = 0;
   for (const w of writes) {
     const key = [w.key?.observer ?? null, w.key?.seq ?? null];
-    const result =
+    const values =
       w.kind === 'put'
-        ? await client.query<{ id: number }>({
-            name: 'bansho-put-ban',
-            text: PUT,
-            values: [
-              w.ban.target,
-              w.ban.since,
-              w.ban.until,
-              w.ban.reason,
-              w.ban.threatId,
-              w.ban.offence,
-              w.ban.origin,
-              now,
-              ...key,
-            ],
-          })
-        : await client.query<{ id: number }>({
-            name: 'bansho-remove-ban',
-            text: REMOVE,
-            values: [w.target, now, ...key],
-          });
-    const row = result.rows[0];
-    if (row) {
-      applied++;
-      last = row.id;
-    }
+        ? [
+            'put',
+            w.ban.target,
+            w.ban.since,
+            w.ban.until,
+            w.ban.reason,
+            w.ban.threatId,
+            w.ban.offence,
+            w.ban.origin,
+            now,
+            ...key,
+          ]
+        : ['remove', w.target, 0, 0, '', null, 0, 'manual', now, ...key];
+    const result = await db.query<{ id: number | null }>({ name: 'bansho-write-ban', text: WRITE, values });
+    if (result.rows[0]?.id != null) applied++;
   }
-  if (last > 0) await client.query('SELECT pg_notify($1, $2)', [BAN_CHANNEL, String(last)]);
   return applied;
 }
 
@@ -103,13 +75,17 @@ export async function readFleetChanges(
   cursor: number,
   limit: number,
 ): Promise<{ changes: FleetChange[]; prunedThrough: number }> {
-  const { rows } = await client.query<ChangeRow>({
+  // One round trip: the pruned mark with the rows after the cursor (none: one row of NULLs).
+  const result = await client.query<ChangeRow & { pruned: number }>({
     name: 'bansho-fleet-changes',
-    text: `SELECT id, target, kind, since, until, reason, threat_id, offence, origin, observer
-           FROM ban_changes WHERE id > $1 ORDER BY id LIMIT $2`,
+    text: `SELECT m.value AS pruned, c.* FROM meta m LEFT JOIN LATERAL (
+             SELECT id, target, kind, since, until, reason, threat_id, offence, origin, observer
+             FROM ban_changes WHERE id > $1 ORDER BY id LIMIT $2) c ON true
+           WHERE m.key = 'ban_changes_pruned' ORDER BY c.id`,
     values: [cursor, limit],
   });
-  const pruned = await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'ban_changes_pruned'`);
+  const prunedThrough = result.rows[0]?.pruned ?? 0;
+  const rows = result.rows.filter((r) => r.id !== null);
   return {
     changes: rows.map((r) => ({
       id: r.id,
@@ -125,6 +101,6 @@ export async function readFleetChanges(
         origin: r.origin,
       },
     })),
-    prunedThrough: pruned.rows[0]?.value ?? 0,
+    prunedThrough,
   };
 }

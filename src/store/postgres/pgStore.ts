@@ -145,6 +145,8 @@ export class PgStore implements Store {
 
   /** Ban writes with their change-log rows, in one transaction; returns how many changed something. */
   writeBans(writes: readonly BanWrite[]): Promise<number> {
+    // One write is a transaction of its own: one round trip.
+    if (writes.length === 1) return writeBans(this.pool, writes);
     return inTransaction(this.pool, (client) => writeBans(client, writes));
   }
 

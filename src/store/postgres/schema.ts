@@ -9,6 +9,13 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** The channel a ban change is announced on (payload: the change's id). */
+export const BAN_CHANNEL = 'bansho_bans';
+
+/** Key of the advisory locks: migrations (session), ban writes (transaction). */
+export const MIGRATION_LOCK = 0x62616e73;
+export const BAN_WRITE_LOCK = 0x62616e74;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -85,11 +92,44 @@ export const MIGRATIONS: readonly Migration[] = [
     INSERT INTO meta (key, value) VALUES ('ban_changes_pruned', 0);
     `,
   },
+  {
+    version: 2,
+    name: 'a ban write in one call: lock, change row, ban, offences, NOTIFY',
+    sql: `
+    -- One round trip per ban change (a gateway waiting for another's ban waits for these):
+    -- the write lock (ids commit in order), the change row keyed for replays, the ban or its
+    -- removal, the offence count, and the announcement at commit. Returns the change's id, or
+    -- NULL when the key was already applied (or there was no ban to remove).
+    CREATE FUNCTION bansho_write_ban(p_kind text, p_target text, p_since bigint, p_until bigint, p_reason text,
+      p_threat_id text, p_offence integer, p_origin text, p_at bigint, p_observer text, p_observer_seq bigint)
+    RETURNS bigint LANGUAGE plpgsql AS $$
+    DECLARE
+      change_id bigint;
+      gone bans%ROWTYPE;
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${BAN_WRITE_LOCK});
+      IF p_kind = 'remove' THEN
+        DELETE FROM bans WHERE target = p_target RETURNING * INTO gone;
+        IF NOT FOUND THEN RETURN NULL; END IF;
+        INSERT INTO ban_changes (target, kind, since, until, reason, threat_id, offence, origin, at, observer, observer_seq)
+        VALUES (p_target, 'remove', gone.since, 0, gone.reason, gone.threat_id, gone.offence, gone.origin, p_at, p_observer, p_observer_seq)
+        ON CONFLICT (observer, observer_seq) DO NOTHING RETURNING id INTO change_id;
+      ELSE
+        INSERT INTO ban_changes (target, kind, since, until, reason, threat_id, offence, origin, at, observer, observer_seq)
+        VALUES (p_target, 'put', p_since, p_until, p_reason, p_threat_id, p_offence, p_origin, p_at, p_observer, p_observer_seq)
+        ON CONFLICT (observer, observer_seq) DO NOTHING RETURNING id INTO change_id;
+        IF change_id IS NOT NULL THEN
+          INSERT INTO bans (target, since, until, reason, threat_id, offence, origin, observer)
+          VALUES (p_target, p_since, p_until, p_reason, p_threat_id, p_offence, p_origin, p_observer)
+          ON CONFLICT (target) DO UPDATE SET since = excluded.since, until = excluded.until, reason = excluded.reason,
+            threat_id = excluded.threat_id, offence = excluded.offence, origin = excluded.origin, observer = excluded.observer;
+          INSERT INTO offences (target, count, last) VALUES (p_target, p_offence, p_since)
+          ON CONFLICT (target) DO UPDATE SET count = GREATEST(offences.count, excluded.count), last = excluded.last;
+        END IF;
+      END IF;
+      IF change_id IS NOT NULL THEN PERFORM pg_notify('${BAN_CHANNEL}', change_id::text); END IF;
+      RETURN change_id;
+    END $$;
+    `,
+  },
 ];
-
-/** The channel a ban change is announced on (payload: the change's id). */
-export const BAN_CHANNEL = 'bansho_bans';
-
-/** Key of the advisory locks: migrations (session), ban writes (transaction). */
-export const MIGRATION_LOCK = 0x62616e73;
-export const BAN_WRITE_LOCK = 0x62616e74;
