@@ -46,6 +46,7 @@ export async function startGatewayService(
           url: spec.url,
           journal: db,
           name: config.name,
+          retentionMs: config.retentionMs,
           log,
           // Other gateways' bans are in the journal: into the list now, not at the next poll.
           onBans: () => gateway?.bans.sync(),
@@ -73,6 +74,8 @@ export async function startGatewayService(
   // Old events go in the background, a small slice at a time (config `retention`).
   const retention = new StoreRetention(db, {
     retentionMs: config.retentionMs,
+    // A journal keeps its ban changes as long as its events: an outage's bans are shipped from them.
+    ...(fleet ? { changeLogMs: config.retentionMs } : {}),
     onError: (err) => log(`bansho: pruning old events: ${String(err)}`),
   }).start();
   const running = gateway;

@@ -5,7 +5,8 @@ import { encodeEvent } from '../../src/store/encodedEvent.js';
 import { migrationStatus } from '../../src/store/postgres/migrate.js';
 import { monthPartition } from '../../src/store/postgres/partitions.js';
 import { PgStore } from '../../src/store/postgres/pgStore.js';
-import { MIGRATIONS } from '../../src/store/postgres/schema.js';
+import { maintain } from '../../src/store/postgres/prune.js';
+import { MIGRATION_LOCK, MIGRATIONS } from '../../src/store/postgres/schema.js';
 import { createTestDatabase, pgSkip, type TestDatabase } from './pgTestDb.js';
 import { storeEvent } from './records.js';
 
@@ -66,6 +67,22 @@ describe('PostgreSQL migrations', { skip: pgSkip }, () => {
       assert.equal(await store.countEvents({}), 0, "this month's partition dropped whole");
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps house once at a time: a second gateway skips while the first holds the lock', async () => {
+    const a = new pg.Client({ connectionString: db.url });
+    const b = new pg.Client({ connectionString: db.url });
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      assert.equal(await maintain(b, Date.now(), { eventsBefore: 0, changesBefore: 0 }), false);
+      await a.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      assert.equal(await maintain(b, Date.now(), { eventsBefore: 0, changesBefore: 0 }), true);
+    } finally {
+      await a.end();
+      await b.end();
     }
   });
 

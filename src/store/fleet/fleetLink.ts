@@ -4,6 +4,7 @@ import { type BanWrite, readFleetChanges, writeBans } from '../postgres/banSql.j
 import { inTransaction, openClient, openPool, redactUrl } from '../postgres/connect.js';
 import { insertEvents } from '../postgres/eventSql.js';
 import { migrate } from '../postgres/migrate.js';
+import { maintain } from '../postgres/prune.js';
 import { BAN_CHANNEL } from '../postgres/schema.js';
 import type { Ban } from '../types.js';
 import {
@@ -42,6 +43,10 @@ export interface FleetLinkOptions {
   readonly queryTimeoutMs?: number;
   /** Shipped events stay in the journal this long. */
   readonly journalKeepMs?: number;
+  /** Events older than this leave PostgreSQL (config `retention`); one gateway of the fleet prunes at a time. */
+  readonly retentionMs?: number;
+  /** Ban change-log rows older than this leave PostgreSQL (a gateway away longer reads the bans in force once). */
+  readonly changeLogMs?: number;
   readonly clock?: () => number;
 }
 
@@ -85,6 +90,7 @@ export class FleetLink {
   #downSince = 0;
   #lastPoll = 0;
   #lastPrune = 0;
+  #lastMaintain = 0;
   #catchingUp: { since: number; events: number; bans: number } | null = null;
   #outages = 0;
   #catchUps = 0;
@@ -211,6 +217,10 @@ export class FleetLink {
     if (now - this.#lastPrune >= 60_000) {
       this.#lastPrune = now;
       pruneShipped(this.#db, now - (this.#o.journalKeepMs ?? 3_600_000), 5_000);
+    }
+    if (now - this.#lastMaintain >= 3_600_000) {
+      this.#lastMaintain = now;
+      await this.#maintain(now);
     }
     return more;
   }
@@ -350,6 +360,22 @@ export class FleetLink {
       if (events.length < this.#batch) return false;
     }
     return true;
+  }
+
+  /** Partitions ahead and retention, hourly, by one gateway of the fleet at a time. */
+  async #maintain(now: number): Promise<void> {
+    const client = await (this.#pool as pg.Pool).connect();
+    try {
+      await maintain(client, now, {
+        eventsBefore: now - (this.#o.retentionMs ?? 90 * 86_400_000),
+        changesBefore: now - (this.#o.changeLogMs ?? 7 * 86_400_000),
+      });
+    } catch (err) {
+      // Housekeeping waits for the next hour; it is no outage.
+      this.#o.log(`bansho: fleet: partitions and retention deferred: ${(err as Error).message}`);
+    } finally {
+      client.release();
+    }
   }
 
   #caughtUp(): void {

@@ -7,7 +7,7 @@ import { type BanWrite, readFleetChanges, writeBans } from './banSql.js';
 import { type ConnectOptions, inTransaction, openPool, redactUrl } from './connect.js';
 import { eventWhere, insertEvents } from './eventSql.js';
 import { migrate } from './migrate.js';
-import { dropPartitionsBefore } from './partitions.js';
+import { pruneSlice } from './prune.js';
 
 interface BanRow {
   target: string;
@@ -205,33 +205,7 @@ export class PgStore implements Store {
   async prune(o: PruneOptions): Promise<PruneResult> {
     const client = await this.pool.connect();
     try {
-      await dropPartitionsBefore(client, o.eventsBefore);
-      const events = await client.query(
-        'DELETE FROM events WHERE (ts, id) IN (SELECT ts, id FROM events WHERE ts < $1 ORDER BY ts LIMIT $2)',
-        [o.eventsBefore, o.batch],
-      );
-      await client.query('BEGIN');
-      const last = await client.query<{ id: number | null }>(
-        'SELECT max(id) AS id FROM (SELECT id FROM ban_changes WHERE at < $1 ORDER BY id LIMIT $2) AS old',
-        [o.changesBefore, o.batch],
-      );
-      const through = last.rows[0]?.id ?? null;
-      let changes = 0;
-      if (through !== null) {
-        changes =
-          (await client.query('DELETE FROM ban_changes WHERE id <= $1 AND at < $2', [through, o.changesBefore]))
-            .rowCount ?? 0;
-        await client.query(`UPDATE meta SET value = GREATEST(value, $1) WHERE key = 'ban_changes_pruned'`, [through]);
-      }
-      await client.query('COMMIT');
-      const bans = await client.query(
-        'DELETE FROM bans WHERE target IN (SELECT target FROM bans WHERE until < $1 ORDER BY until LIMIT $2)',
-        [o.changesBefore, o.batch],
-      );
-      return { events: events.rowCount ?? 0, changes, bans: bans.rowCount ?? 0 };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      return await pruneSlice(client, o);
     } finally {
       client.release();
     }
