@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { type BanWrite, readFleetChanges, writeBans } from '../postgres/banSql.js';
-import { inTransaction, openClient, openPool, redactUrl } from '../postgres/connect.js';
+import { inTransaction, openClient, openPool, redactUrl, withClient } from '../postgres/connect.js';
 import { insertEvents } from '../postgres/eventSql.js';
 import { migrate } from '../postgres/migrate.js';
 import { maintain } from '../postgres/prune.js';
@@ -234,12 +234,7 @@ export class FleetLink {
     };
     const pool = openPool(this.#o.url, { ...connect, max: 2 });
     this.#pool = pool;
-    const client = await pool.connect();
-    try {
-      await migrate(client);
-    } finally {
-      client.release();
-    }
+    await withClient(pool, (client) => migrate(client));
     const listener = openClient(this.#o.url, connect);
     this.#listener = listener;
     listener.on('notification', () => this.wake());
@@ -364,17 +359,16 @@ export class FleetLink {
 
   /** Partitions ahead and retention, hourly, by one gateway of the fleet at a time. */
   async #maintain(now: number): Promise<void> {
-    const client = await (this.#pool as pg.Pool).connect();
     try {
-      await maintain(client, now, {
-        eventsBefore: now - (this.#o.retentionMs ?? 90 * 86_400_000),
-        changesBefore: now - (this.#o.changeLogMs ?? 7 * 86_400_000),
-      });
+      await withClient(this.#pool as pg.Pool, (client) =>
+        maintain(client, now, {
+          eventsBefore: now - (this.#o.retentionMs ?? 90 * 86_400_000),
+          changesBefore: now - (this.#o.changeLogMs ?? 7 * 86_400_000),
+        }),
+      );
     } catch (err) {
       // Housekeeping waits for the next hour; it is no outage.
       this.#o.log(`bansho: fleet: partitions and retention deferred: ${(err as Error).message}`);
-    } finally {
-      client.release();
     }
   }
 

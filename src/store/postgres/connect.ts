@@ -67,9 +67,29 @@ export function openClient(url: string, options: ConnectOptions = {}): pg.Client
   return client;
 }
 
+/**
+ * Use a connection of the pool for several statements. While it is out of the pool, the pool's
+ * own error listener is off it: a connection reset between two statements would be an unhandled
+ * 'error' (a crash) without the one put on here; the next statement reports it instead.
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  try {
+    return await work(client);
+  } finally {
+    client.off('error', ignore);
+    client.release();
+  }
+}
+
 /** Run `work` in one transaction on a connection of the pool. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  return withClient(pool, (client) => transaction(client, work));
+}
+
+async function transaction<T>(client: pg.PoolClient, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -78,7 +98,5 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
-  } finally {
-    client.release();
   }
 }

@@ -4,7 +4,7 @@ import type { SecurityEvent } from '../securityEvent.js';
 import type { EventFilter, PruneOptions, PruneResult, Store, StoredEvent } from '../store.js';
 import type { Ban, BanChanges, EventQuery } from '../types.js';
 import { type BanWrite, readFleetChanges, writeBans } from './banSql.js';
-import { type ConnectOptions, inTransaction, openPool, redactUrl } from './connect.js';
+import { type ConnectOptions, inTransaction, openPool, redactUrl, withClient } from './connect.js';
 import { eventWhere, insertEvents } from './eventSql.js';
 import { migrate } from './migrate.js';
 import { pruneSlice } from './prune.js';
@@ -49,12 +49,7 @@ export class PgStore implements Store {
     const store = new PgStore(url, pool, options.observer ?? null);
     if (options.migrate !== false) {
       try {
-        const client = await pool.connect();
-        try {
-          await migrate(client);
-        } finally {
-          client.release();
-        }
+        await withClient(pool, (client) => migrate(client));
       } catch (err) {
         await pool.end().catch(() => undefined);
         throw err;
@@ -203,12 +198,7 @@ export class PgStore implements Store {
 
   /** Whole months past the retention are dropped; the rest (the default partition, a partial month) go by row. */
   async prune(o: PruneOptions): Promise<PruneResult> {
-    const client = await this.pool.connect();
-    try {
-      return await pruneSlice(client, o);
-    } finally {
-      client.release();
-    }
+    return withClient(this.pool, (client) => pruneSlice(client, o));
   }
 
   async close(): Promise<void> {

@@ -76,7 +76,9 @@ describe('attack: PostgreSQL unreachable under a running fleet', { skip: pgSkip 
       'gateway 2 to notice',
       () => (g2.process.output.stderr.includes('PostgreSQL unreachable') ? true : undefined),
       10_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; gateway 2 said: ${g2.process.output.stderr.slice(-1500)}`);
+    });
     // Legitimate traffic is served; an attacker is refused and banned by gateway 2 alone.
     const ok = await rawRequest(g2.port, '127.0.52.1', 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
     assert.match(ok.response, /^HTTP\/1\.1 200/);
