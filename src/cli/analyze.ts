@@ -139,7 +139,7 @@ async function analyzeWith(
       const banned =
         detail.kind === 'line'
           ? banFromLog(detail.observation, detail.matches, banOptions, threatName)
-          : banFromFinding(detail.alert, banOptions, threatName);
+          : banFromFinding(detail.finding, banOptions, threatName);
       if (banned) {
         const encoded = encodeEvent(banned);
         extra.push(encoded);

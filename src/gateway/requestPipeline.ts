@@ -1,5 +1,6 @@
 import { banTargetFor } from '../defense/address.js';
 import type { SourceScores } from '../defense/sourceScores.js';
+import { EVIDENCE_VALUE_CHARS } from '../detect/finding.js';
 import type { Engine, Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 import type { HttpObservation } from '../observe/observation.js';
@@ -28,6 +29,7 @@ export interface PipelineOptions {
 }
 
 const ENGINE_FAILURE: Match = {
+  family: 'rule',
   ruleId: 'gateway-engine-error',
   ruleName: 'the rule engine failed on this request',
   threatId: 'malformed-request',
@@ -54,15 +56,18 @@ export class RequestPipeline {
    * Rules first; the verdict from their matches. When the gateway itself must refuse the
    * request (`refusal`: CONNECT, a foreign authority, a refused parse) it is at least refused,
    * whatever the rules said. Low-grade matches add to the source's score, which can ban.
+   * `beforeBody`: a first look at a request whose body is still to come (`Expect:
+   * 100-continue`): it may refuse, but adds nothing to the score — the judgement with the
+   * body, which sees the same headers again, does; otherwise they would count twice.
    */
-  decide(observation: HttpObservation, refusal: Refusal | null): Decision {
+  decide(observation: HttpObservation, refusal: Refusal | null, stage: 'final' | 'beforeBody' = 'final'): Decision {
     let matches: Match[];
     try {
       matches = this.#engine().match(observation);
     } catch (err) {
       this.#options.engineFailed(observation, err);
       if (this.#options.onEngineError === 'forward' && refusal === null) return { kind: 'forward', matches: [] };
-      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, 256) }];
+      matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS) }];
     }
     const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
     const status = refusal !== null ? refusalStatus(refusal) : 400;
@@ -70,7 +75,7 @@ export class RequestPipeline {
     if (refusal !== null && verdict.kind !== 'block')
       matches = [...matches, fallbackMatch(refusal, observation.request)];
     if (verdict.kind === 'allow' && refusal === null) return { kind: 'forward', matches: [] };
-    const ban = this.#scoreCrosses(observation, matches);
+    const ban = this.#scoreCrosses(observation, matches, stage === 'final');
     if (refusal === null && verdict.kind === 'log' && !ban) return { kind: 'forward', matches };
     return { kind: 'refuse', status, matches, ban };
   }
@@ -79,7 +84,7 @@ export class RequestPipeline {
    * Low-grade matches add up per source over a sliding window (CrowdSec's leaky bucket): a
    * source that keeps probing is banned once its sum crosses the threshold.
    */
-  #scoreCrosses(observation: HttpObservation, matches: readonly Match[]): boolean {
+  #scoreCrosses(observation: HttpObservation, matches: readonly Match[], add: boolean): boolean {
     let score = 0;
     for (const m of matches) score += m.score;
     if (score === 0) return false;
@@ -89,7 +94,10 @@ export class RequestPipeline {
     } catch {
       return false;
     }
-    if (!this.#scores.add(key, score, observation.time).overThreshold) return false;
+    const crosses = add
+      ? this.#scores.add(key, score, observation.time).overThreshold
+      : this.#scores.wouldCross(key, score, observation.time);
+    if (!crosses) return false;
     this.#scores.forget(key);
     return true;
   }

@@ -1,11 +1,15 @@
 import { EngineHolder } from '../catalog/index.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { FleetLink } from '../store/fleet/fleetLink.js';
 import { resolveStoreSpec } from '../store/openStore.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import { Gateway, siteNamesFor } from './gateway.js';
+
+/** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
+const WRITE_WAIT_MS = 100;
 
 export interface GatewayService {
   readonly gateway: Gateway;
@@ -38,7 +42,11 @@ export async function startGatewayService(
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
   const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
-  const db = openSqlite(spec.kind === 'sqlite' ? spec.file : config.db);
+  // Every write of the gateway's own waits this long at most for another process's lock (the
+  // event loop waits with it); the writers ask for no other wait, so none changes it per write.
+  const db = openSqlite(spec.kind === 'sqlite' ? spec.file : config.db, { busyTimeoutMs: WRITE_WAIT_MS });
+  // The request path's commits only append to the WAL; a worker copies it back (see walCheckpointer.ts).
+  const checkpointer = WalCheckpointer.start(db, { onError: (err) => log(`bansho: checkpoint: ${String(err)}`) });
   let gateway: Gateway | null = null;
   const fleet =
     spec.kind === 'postgres'
@@ -62,6 +70,7 @@ export async function startGatewayService(
       ...(options.acceptFastPath !== undefined ? { acceptFastPath: options.acceptFastPath } : {}),
     });
   } catch (err) {
+    await checkpointer?.stop();
     db.close();
     holder.close();
     throw err;
@@ -88,6 +97,7 @@ export async function startGatewayService(
       retention.stop();
       await running.close();
       await fleet?.close();
+      await checkpointer?.stop();
       db.close();
     },
   };

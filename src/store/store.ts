@@ -1,5 +1,5 @@
+import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
 import type { EncodedEvent } from './encodedEvent.js';
-import type { EventAction, SecurityEvent } from './securityEvent.js';
 import type { Ban, BanChanges, EventQuery } from './types.js';
 
 /** One stored event and its place in the store (the dashboard's cursor pages and live feed go by it). */

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
 import { BEHAVIOUR_THREATS } from '../../src/detect/behaviour/httpBehaviour.js';
+import { NETWORK_THREATS } from '../../src/detect/network/networkRules.js';
 import { LIMIT_THREATS } from '../../src/gateway/recorder.js';
-import { NETWORK_THREATS } from '../../src/monitor/detect/networkAlert.js';
 
 const catalog = loadCatalog();
 const rules = loadRuleDir(BUILTIN_RULES_DIR).rules;

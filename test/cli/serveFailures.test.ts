@@ -13,8 +13,14 @@ const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 /** `bansho serve` on a fresh port; resolves with the process and its port once it listens. */
 async function serve(upstream: string, db: string, extra: readonly string[] = []) {
   const run = startBansho(['serve', '--upstream', upstream, '--listen', '127.0.0.1:0', '--db', db, ...extra]);
-  const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 15_000);
-  return { run, port };
+  try {
+    const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 30_000);
+    return { run, port };
+  } catch (error) {
+    // A serve that never listens must not outlive its test: it would keep the whole run waiting.
+    run.child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 async function stop(run: BanshoProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

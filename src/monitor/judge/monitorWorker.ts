@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCatalog, loadEngine } from '../../catalog/index.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type JudgedConnection, LocalJudge } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 

@@ -1,6 +1,6 @@
 import type { BehaviourSettings } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
+import type { NetworkFinding } from '../../detect/finding.js';
 
 /** What the monitor's judge worker is started with. */
 export interface JudgeSetup {
@@ -41,7 +41,7 @@ export type JudgeItem =
       length: number,
     ]
   | readonly [kind: 'closed', conn: number]
-  | readonly [kind: 'alert', alert: NetworkAlert];
+  | readonly [kind: 'alert', alert: NetworkFinding];
 
 /** main → worker. */
 export interface JudgeBatch {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { EventAction } from '../../events/securityEvent.js';
 import type { EncodedEvent } from '../encodedEvent.js';
 import type { FleetChange } from '../postgres/banSql.js';
-import type { EventAction } from '../securityEvent.js';
 import { latestChange } from '../sqlite/banChanges.js';
 import { putBans, removeBan } from '../sqlite/banWrites.js';
 import { prepared } from '../sqlite/prepared.js';

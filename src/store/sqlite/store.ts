@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { EncodedEvent } from '../encodedEvent.js';
-import type { SecurityEvent } from '../securityEvent.js';
 import type { EventFilter, PruneOptions, PruneResult, Store, StoredEvent } from '../store.js';
 import type { Ban, BanChanges, EventQuery } from '../types.js';
 import { SqliteBanStore } from './banStore.js';
