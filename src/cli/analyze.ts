@@ -13,6 +13,7 @@ import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
 import type { SummaryInput } from '../logs/summary.js';
 import type { EncodedEvent } from '../store/encodedEvent.js';
 import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
+import { fleetJournal, STORE_HELP } from './storeOption.js';
 
 interface AnalyzeFlags {
   format?: string;
@@ -20,6 +21,7 @@ interface AnalyzeFlags {
   ban?: boolean;
   json?: boolean;
   db: string;
+  store?: string;
   config?: string;
   siteName: string[];
   origins: boolean;
@@ -44,7 +46,8 @@ export function register(program: Command): void {
     .option('--follow', 'keep reading as the files grow and rotate (like tail -F)')
     .option('--ban', 'with --follow: ban sources through the ban list a running gateway polls')
     .option('--json', 'print events as ECS JSON lines, then a {"summary": …} line')
-    .option('--db <file>', 'SQLite database', 'bansho.db')
+    .option('--db <file>', 'SQLite database (with --store: the local journal)', 'bansho.db')
+    .option('--store <url>', STORE_HELP)
     .option(
       '--config <file>',
       "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
@@ -117,6 +120,8 @@ async function analyzeWith(
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
+  // With --store postgres://…, the SQLite file is a journal shipped to the fleet's database.
+  const fleet = fleetJournal(db, flags, () => bans?.sync());
   const store = new SqliteEventStore(db);
   const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), site) : null;
   const extra: EncodedEvent[] = [];
@@ -182,6 +187,7 @@ async function analyzeWith(
     writePrinted();
     bans?.close();
     await finish(input, flags, threatName);
+    await fleet?.close(60_000);
     db.close();
     return 0;
   }
@@ -202,6 +208,7 @@ async function analyzeWith(
     flags,
     threatName,
   );
+  await fleet?.close(60_000);
   db.close();
   return result.problems.length > 0 && result.analyzer.stats.lines === 0 ? 2 : 0;
 }

@@ -6,8 +6,10 @@ import { banTargetFor } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { banDurationMs, DEFAULT_BAN_POLICY, manualBan } from '../defense/banPolicy.js';
 import { toNftables } from '../defense/firewallExport.js';
-import { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
+import { SqliteStore } from '../store/sqlite/sqliteStore.js';
+import type { Store } from '../store/store.js';
 import type { Ban } from '../store/types.js';
+import { openCommandStore, STORE_HELP, type StoreFlags } from './storeOption.js';
 
 const DB_HELP = 'SQLite database (default ./bansho.db)';
 
@@ -35,10 +37,11 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most this many (0: all)', '100')
     .option('--offset <n>', 'skip this many first (the next page: --offset 100)', '0')
     .option('--all', 'every ban in force (same as --limit 0)')
-    .action(async (flags: { db: string; json?: boolean; limit: string; offset: string; all?: boolean }) => {
+    .option('--store <url>', STORE_HELP)
+    .action(async (flags: StoreFlags & { json?: boolean; limit: string; offset: string; all?: boolean }) => {
       const limit = flags.all ? 0 : count('--limit', flags.limit);
       const offset = count('--offset', flags.offset);
-      const store = new SqliteBanStore(flags.db);
+      const store = await openCommandStore(flags);
       try {
         await listBans(store, { limit, offset, json: flags.json === true });
       } finally {
@@ -57,7 +60,8 @@ export function register(program: Command): void {
       `the gateway's config: its allowlist and trusted_proxies are refused (exit ${EXIT_ALLOWLISTED})`,
     )
     .option('--force', 'ban even an allowlisted address or a trusted proxy')
-    .action((ip: string, flags: { for?: string; reason: string; db: string; config?: string; force?: boolean }) => {
+    .option('--store <url>', STORE_HELP)
+    .action(async (ip: string, flags: StoreFlags & { for?: string; reason: string; force?: boolean }) => {
       const target = banTargetFor(ip);
       const refusal = flags.config && !flags.force ? allowlistRefusal(target, flags.config) : null;
       if (refusal !== null) {
@@ -65,12 +69,12 @@ export function register(program: Command): void {
         process.exitCode = EXIT_ALLOWLISTED;
         return;
       }
-      withStore(flags.db, (store) => {
+      await withStore(flags, async (store) => {
         const now = Date.now();
-        const previous = store.offencesSync(target);
+        const previous = await store.offences(target);
         const duration = flags.for ? parseDuration(flags.for) : banDurationMs(previous + 1, DEFAULT_BAN_POLICY);
         const ban = manualBan(target, previous, now, duration, flags.reason);
-        store.putSync(ban);
+        await store.putBans([ban]);
         process.stdout.write(
           `banned ${target} for ${formatDuration(duration)} (until ${new Date(ban.until).toISOString()})\n`,
         );
@@ -81,10 +85,12 @@ export function register(program: Command): void {
     .command('remove <ip>')
     .description('lift the ban covering an address or CIDR')
     .option('--db <file>', DB_HELP, './bansho.db')
-    .action((ip: string, flags: { db: string }) => {
+    .option('--store <url>', STORE_HELP)
+    .option('--config <file>', 'a config whose store: names the store')
+    .action(async (ip: string, flags: StoreFlags) => {
       const target = banTargetFor(ip);
-      withStore(flags.db, (store) => {
-        if (store.removeSync(target)) process.stdout.write(`removed the ban on ${target}\n`);
+      await withStore(flags, async (store) => {
+        if (await store.removeBan(target)) process.stdout.write(`removed the ban on ${target}\n`);
         else {
           process.stdout.write(`no ban on ${target}\n`);
           process.exitCode = 1;
@@ -122,9 +128,9 @@ const HEADER = ['TARGET', 'LEFT', 'UNTIL', 'OFFENCE', 'ORIGIN', 'THREAT', 'REASO
  * The bans in force, streamed row by row from the store (a list of a million is never held
  * at once), waiting for a slow reader. Where rows are left over, stderr says how to see them.
  */
-async function listBans(store: SqliteBanStore, page: { limit: number; offset: number; json: boolean }): Promise<void> {
+async function listBans(store: Store, page: { limit: number; offset: number; json: boolean }): Promise<void> {
   const now = Date.now();
-  const rows = store.iterateActive(now, page);
+  const rows = store instanceof SqliteStore ? store.bans.iterateActive(now, page) : await pagedBans(store, now, page);
   let shown = 0;
   const write = async (text: string): Promise<void> => {
     if (!process.stdout.write(text)) await once(process.stdout, 'drain');
@@ -161,7 +167,7 @@ async function listBans(store: SqliteBanStore, page: { limit: number; offset: nu
       shown++;
     }
   }
-  const total = store.countActiveSync(now);
+  const total = await store.countActiveBans(now);
   const left = total - page.offset - shown;
   if (page.limit > 0 && left > 0)
     process.stderr.write(
@@ -188,22 +194,42 @@ function exportCommand(bans: Command): void {
     .requiredOption('--nft', 'nftables format (the only one so far)')
     .option('--port <port>', "only drop connections to this TCP port (the gateway's)")
     .option('--db <file>', DB_HELP, './bansho.db')
-    .action((flags: { port?: string; db: string }) => {
+    .option('--store <url>', STORE_HELP)
+    .option('--config <file>', 'a config whose store: names the store')
+    .action(async (flags: StoreFlags & { port?: string }) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
         throw new Error(`--port ${flags.port}: not a TCP port`);
-      withStore(flags.db, (store) => {
+      await withStore(flags, async (store) => {
         const now = Date.now();
-        process.stdout.write(toNftables(store.activeSync(now), now, port !== undefined ? { port } : {}));
+        process.stdout.write(toNftables(await store.activeBans(now), now, port !== undefined ? { port } : {}));
       });
     });
 }
 
-function withStore(db: string, use: (store: SqliteBanStore) => void): void {
-  const store = new SqliteBanStore(db);
+async function withStore(flags: StoreFlags, use: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openCommandStore(flags);
   try {
-    use(store);
+    await use(store);
   } finally {
-    void store.close();
+    await store.close();
   }
+}
+
+/** The bans of one page (or all) from a store that has no row iterator, read in slices. */
+async function pagedBans(
+  store: Store,
+  now: number,
+  page: { limit: number; offset: number },
+): Promise<Iterator<Ban> & Iterable<Ban>> {
+  const rows: Ban[] = [];
+  const slice = 10_000;
+  for (let offset = page.offset; ; offset += slice) {
+    const want = page.limit > 0 ? Math.min(slice, page.offset + page.limit - offset) : slice;
+    if (want <= 0) break;
+    const got = await store.activeBans(now, { offset, limit: want });
+    rows.push(...got);
+    if (got.length < want) break;
+  }
+  return rows[Symbol.iterator]();
 }

@@ -3,9 +3,11 @@ import { readConfigFile } from '../config/gatewayConfig.js';
 import { type DashboardConfig, DEFAULT_DASHBOARD_LISTEN, parseListen } from '../config/index.js';
 import { DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import { startDashboard } from '../web/startDashboard.js';
+import { describeStore, STORE_HELP, storeSpecOf } from './storeOption.js';
 
 interface DashboardFlags {
   db: string;
+  store?: string;
   listen?: string;
   metrics?: string;
   config?: string;
@@ -21,6 +23,7 @@ export function register(program: Command): void {
     .command('dashboard')
     .description('serve the dashboard (and /metrics) for a database, without a gateway')
     .option('--db <file>', 'SQLite database', './bansho.db')
+    .option('--store <url>', STORE_HELP)
     .option('--listen <host:port>', `where to listen (default ${DEFAULT_DASHBOARD_LISTEN})`)
     .option('--metrics <host:port>', 'serve /metrics on a listener of its own')
     .option('--config <file>', "the gateway's config: dashboard.token_file, allowlist, trusted_proxies, bans")
@@ -40,8 +43,10 @@ async function runDashboard(flags: DashboardFlags): Promise<void> {
     metricsListen: metricsText === undefined ? null : parseListen(metricsText),
     behindTls: file.dashboard?.behind_tls ?? false,
   };
+  const spec = storeSpecOf(flags);
   const dashboard = await startDashboard({
     db: flags.db,
+    store: spec.kind === 'postgres' ? spec.url : null,
     config,
     allowlist: [...(file.allowlist ?? []), ...(file.trusted_proxies ?? [])],
     banPolicy: {
@@ -51,7 +56,7 @@ async function runDashboard(flags: DashboardFlags): Promise<void> {
     },
     gateway: null,
   });
-  process.stderr.write(`bansho: dashboard for ${flags.db} on ${dashboard.url}\n`);
+  process.stderr.write(`bansho: dashboard for ${describeStore(spec)} on ${dashboard.url}\n`);
   if (dashboard.metricsUrl) process.stderr.write(`bansho: metrics on ${dashboard.metricsUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

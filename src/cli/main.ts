@@ -34,6 +34,7 @@ const SUBCOMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registrar> 
   { name: 'source', load: () => import('./source.js') },
   { name: 'abuse', load: () => import('./abuse.js') },
   { name: 'honeypot', load: () => import('./honeypot.js') },
+  { name: 'store', load: () => import('./store.js') },
 ];
 
 function packageVersion(): string {

@@ -12,6 +12,7 @@ import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
+import { fleetJournal } from './storeOption.js';
 
 interface MonitorFlags {
   read?: string;
@@ -93,7 +94,11 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     : undefined;
   const site = sitePolicyFromFile(config, flags.siteName, network, flags);
   // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
-  const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
+  const storeModule = flags.store ? await import('../store/index.js') : null;
+  const db = storeModule ? storeModule.openSqlite(flags.db) : null;
+  const store = db && storeModule ? new storeModule.SqliteEventStore(db) : null;
+  // BANSHO_STORE or store: in --config naming a PostgreSQL: the file is a journal shipped to it.
+  const fleet = db ? fleetJournal(db, { db: flags.db, ...(flags.config ? { config: flags.config } : {}) }) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
@@ -150,7 +155,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   await judge.finish();
   flush();
   await out.drain();
-  await store?.close();
+  await fleet?.close(60_000);
+  db?.close();
   process.stderr.write(summary(monitor.stats, counts, store !== null ? flags.db : null));
   if (dropped > 0) {
     process.stderr.write(

@@ -5,10 +5,11 @@ import { lookUpIncidentContacts } from '../abuse/incidentContacts.js';
 import { loadCatalog } from '../catalog/index.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
 import { ReverseDns } from '../intel/reverseDns.js';
-import { openSqlite, SqliteEventStore } from '../store/index.js';
+import { openSqlite } from '../store/index.js';
 import { buildBulletin } from '../trends/bulletin.js';
 import { renderHtml } from '../trends/render/htmlReport.js';
 import { renderMarkdown } from '../trends/render/markdown.js';
+import { openCommandStore, STORE_HELP } from './storeOption.js';
 
 interface ReportFlags {
   since: string;
@@ -16,6 +17,7 @@ interface ReportFlags {
   format: string;
   out?: string;
   db: string;
+  store?: string;
   origins: boolean;
   rdns?: boolean;
   dnsServer?: string[];
@@ -37,7 +39,8 @@ export function register(program: Command): void {
     .option('--until <date>', 'end of the period (default: now)')
     .option('--format <md|html>', 'Markdown or a self-contained HTML page', 'md')
     .option('--out <file>', 'write to a file instead of standard output')
-    .option('--db <file>', 'SQLite database', 'bansho.db')
+    .option('--db <file>', 'SQLite database (with --store: where abuse contacts are cached)', 'bansho.db')
+    .option('--store <url>', STORE_HELP)
     .option('--history <span>', 'how far back to look for recurrence', '3y')
     .option('--no-origins', 'leave out countries and networks')
     .option('--rdns', 'add reverse DNS of incident sources (short timeout, cached)')
@@ -56,10 +59,10 @@ async function runReport(flags: ReportFlags): Promise<void> {
   const until = flags.until ? parseWhen(flags.until, Date.now()) : Date.now();
   const since = parseWhen(flags.since, until);
   const historySince = since - spanMs(flags.history);
-  const db = openSqlite(flags.db);
-  const store = new SqliteEventStore(db);
-  const events = store.querySync({ since: historySince, until });
+  const store = await openCommandStore(flags);
+  const events = await store.queryEvents({ since: historySince, until });
   await store.close();
+  const db = openSqlite(flags.db);
   // Abuse contacts come from what `bansho abuse` cached: the bulletin asks no registry.
   const abuse = cachedAbuseNotes(db);
   const catalog = loadCatalog();

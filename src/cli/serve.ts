@@ -9,6 +9,7 @@ interface ServeFlags {
   listen?: string;
   config?: string;
   db?: string;
+  store?: string;
   events?: string;
   /** `--dashboard HOST:PORT`; false from `--no-dashboard`; true (commander's default) otherwise. */
   dashboard?: string | boolean;
@@ -24,7 +25,8 @@ export function register(program: Command): void {
     .option('--upstream <url>', 'the web server to protect, e.g. http://127.0.0.1:8080')
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8000)')
     .option('--config <file>', 'YAML config file')
-    .option('--db <file>', 'SQLite database for events and bans (default ./bansho.db)')
+    .option('--db <file>', 'SQLite database for events and bans (default ./bansho.db); with --store, the local journal')
+    .option('--store <url>', 'postgres://… shared by a fleet of gateways (or BANSHO_STORE, or store: in the config)')
     .option('--events <file|->', 'also write every event as a JSON line to FILE, or - for stdout')
     .option('--dashboard <host:port>', 'where the dashboard listens (default 127.0.0.1:9180)')
     .option('--no-dashboard', 'no dashboard')
@@ -43,14 +45,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   // The gateway's stdout carries only the --events copy: a reader that goes away must not stop it.
   keepRunningWhenOutputCloses();
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
-  const config = resolveGatewayConfig(file, flags);
+  const config = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const running = await startGatewayWithDashboard(config, log);
   const service = running.service;
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
   log(
-    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (db ${config.db}, ${service.holder.engine.ruleCount} rules)`,
+    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (${service.fleet ? `fleet ${service.fleet.location} as ${config.name}, journal ${config.db}` : `db ${config.db}`}, ${service.holder.engine.ruleCount} rules)`,
   );
   if (service.crs !== null && config.crs !== null)
     log(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
@@ -74,6 +75,10 @@ export interface GatewayConfig {
     readonly keyFile: string;
   } | null;
   readonly db: string;
+  /** The shared store (`--store`, `BANSHO_STORE`, `store:`), or null for the SQLite file `db` alone. */
+  readonly store: string | null;
+  /** This gateway's name: events' `observer.name`. */
+  readonly name: string;
   readonly events: string | null;
   readonly rulesDir: string | null;
   /** Extra names of this site; the gateway adds the upstream host, `localhost` and the listen address. */
@@ -145,6 +150,8 @@ export interface ConfigOverrides {
   readonly crs?: string;
   /** `--paranoia N`. */
   readonly paranoia?: string;
+  /** `--store`, or `BANSHO_STORE` as the command read it. */
+  readonly store?: string | undefined;
 }
 
 /** Read and validate a YAML config file. Errors name the file, the line where known, and the key. */
@@ -219,6 +226,8 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     listen: parseListen(listenText),
     tls: file.tls ? { listen: parseListen(file.tls.listen), certFile: file.tls.cert, keyFile: file.tls.key } : null,
     db: flags.db ?? file.db ?? './bansho.db',
+    store: flags.store ?? file.store ?? null,
+    name: file.name ?? hostname(),
     events: flags.events ?? file.events ?? null,
     rulesDir: file.rules_dir ?? null,
     siteNames: file.site_names ?? [],

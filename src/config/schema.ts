@@ -71,6 +71,10 @@ export const ConfigFileSchema = z.strictObject({
     })
     .optional(),
   db: z.string().min(1).optional(),
+  /** `postgres://…`: the fleet's shared store (then `db` is this gateway's journal); absent: the SQLite file `db`. */
+  store: z.string().min(1).optional(),
+  /** This gateway's name in a fleet (events' `observer.name`); default the host name. */
+  name: z.string().min(1).max(100).optional(),
   events: z.string().min(1).optional(),
   rules_dir: z.string().min(1).optional(),
   /** Names this site answers to, besides the upstream's host, `localhost` and the listen address. */

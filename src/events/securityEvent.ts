@@ -37,6 +37,8 @@ export interface SecurityEvent {
     end?: string;
   };
   source: { ip: string; port?: number };
+  /** The gateway (in a fleet, config `name:`) or host that saw it. */
+  observer?: { name: string };
   /** `domain`: the host a proxy abuser asked for (the honeypot's sessions). */
   destination?: { ip: string; port?: number; domain?: string };
   network?: { transport: string; protocol?: string };

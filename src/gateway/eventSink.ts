@@ -35,6 +35,8 @@ export interface EventSinkOptions {
   readonly onError?: (err: unknown) => void;
   /** Called for every event as it is queued (the demo prints them). */
   readonly onEvent?: (event: SecurityEvent) => void;
+  /** Named in every event as `observer.name` (a gateway of a fleet). */
+  readonly observer?: string;
 }
 
 /** What became of the events so far (metrics; every loss is also reported through onError). */
@@ -79,6 +81,7 @@ export class EventSink {
   readonly #probeMs: number;
   readonly #onError: (err: unknown) => void;
   readonly #onEvent: ((event: SecurityEvent) => void) | null;
+  readonly #observer: { readonly name: string } | null;
   #queue: SecurityEvent[] = [];
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -105,6 +108,7 @@ export class EventSink {
     this.#probeMs = options.probeMs ?? 1000;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: event write failed: ${String(err)}\n`));
     this.#onEvent = options.onEvent ?? null;
+    this.#observer = options.observer ? { name: options.observer } : null;
     this.#out = options.jsonLines ? new JsonLinesOutput(options.jsonLines, this.#onError) : null;
   }
 
@@ -125,6 +129,7 @@ export class EventSink {
   }
 
   push(event: SecurityEvent): void {
+    if (this.#observer && event.observer === undefined) event.observer = this.#observer;
     this.#queue.push(event);
     this.#onEvent?.(event);
     if (this.#queue.length >= this.#batchSize) {

@@ -97,6 +97,8 @@ export class Gateway {
       jsonLines: config.events,
       onError: (err) => log(`bansho: events: ${String(err)}`),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      // In a fleet, each event names the gateway that saw it.
+      ...(config.store !== null ? { observer: config.name } : {}),
     });
     this.bans = new BanManager({
       store: options.stores.bans,

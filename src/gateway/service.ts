@@ -4,6 +4,8 @@ import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { CrsDetector } from '../crs/index.js';
 import type { Engine } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
+import { FleetLink } from '../store/fleet/fleetLink.js';
+import { resolveStoreSpec } from '../store/openStore.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
@@ -17,6 +19,8 @@ export interface GatewayService {
   readonly holder: EngineHolder;
   /** The OWASP CRS run beside the packs (config `crs`), or null. */
   readonly crs: CrsDetector | null;
+  /** The link to the fleet's PostgreSQL (`--store postgres://…`), or null for the SQLite file alone. */
+  readonly fleet: FleetLink | null;
   /** Graceful stop: drain, close the store, stop watching rules. */
   stop(): Promise<void>;
 }
@@ -24,7 +28,9 @@ export interface GatewayService {
 /**
  * The gateway with its rules and its store: loads the rule packs and the threat catalog (with
  * the site's own names as the `site_names` list), watches them for changes, opens the SQLite
- * database (pruned past the retention), and starts listening.
+ * database (pruned past the retention), and starts listening. With `--store postgres://…` the
+ * SQLite file is the gateway's journal, and a FleetLink ships it to the fleet's database and
+ * brings the other gateways' bans in (../store/fleet/fleetLink.ts).
  */
 export async function startGatewayService(
   config: GatewayConfig,
@@ -42,12 +48,25 @@ export async function startGatewayService(
   });
   // A CRS that fails to load stops the start, as a broken pack does.
   const crs = config.crs === null ? null : await packsWithCrs(holder, config.crs);
+  const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
   // Every write of the gateway's own waits this long at most for another process's lock (the
   // event loop waits with it); the writers ask for no other wait, so none changes it per write.
-  const db = openSqlite(config.db, { busyTimeoutMs: WRITE_WAIT_MS });
+  const db = openSqlite(spec.kind === 'sqlite' ? spec.file : config.db, { busyTimeoutMs: WRITE_WAIT_MS });
   // The request path's commits only append to the WAL; a worker copies it back (see walCheckpointer.ts).
   const checkpointer = WalCheckpointer.start(db, { onError: (err) => log(`bansho: checkpoint: ${String(err)}`) });
-  let gateway: Gateway;
+  let gateway: Gateway | null = null;
+  const fleet =
+    spec.kind === 'postgres'
+      ? new FleetLink({
+          url: spec.url,
+          journal: db,
+          name: config.name,
+          retentionMs: config.retentionMs,
+          log,
+          // Other gateways' bans are in the journal: into the list now, not at the next poll.
+          onBans: () => gateway?.bans.sync(),
+        })
+      : null;
   try {
     gateway = await Gateway.start({
       config,
@@ -63,19 +82,29 @@ export async function startGatewayService(
     holder.close();
     throw err;
   }
+  if (fleet) {
+    // A ban made here goes to the fleet at once; events go on the link's own schedule.
+    gateway.bans.onBan(() => fleet.wake());
+    fleet.start();
+  }
   // Old events go in the background, a small slice at a time (config `retention`).
   const retention = new StoreRetention(db, {
     retentionMs: config.retentionMs,
+    // A journal keeps its ban changes as long as its events: an outage's bans are shipped from them.
+    ...(fleet ? { changeLogMs: config.retentionMs } : {}),
     onError: (err) => log(`bansho: pruning old events: ${String(err)}`),
   }).start();
+  const running = gateway;
   return {
-    gateway,
+    gateway: running,
     holder,
     crs: crs?.crs ?? null,
+    fleet,
     async stop() {
       holder.close();
       retention.stop();
-      await gateway.close();
+      await running.close();
+      await fleet?.close();
       await checkpointer?.stop();
       db.close();
     },

@@ -18,7 +18,7 @@ export const UNITS = {
 export type ChartUnit = keyof typeof UNITS;
 
 /** `GET /api/events?source=&threat=&action=&since=&until=&before=&limit=`: newest first, a page at a time. */
-export function eventsApi(ctx: DashboardContext, q: URLSearchParams): unknown {
+export async function eventsApi(ctx: DashboardContext, q: URLSearchParams): Promise<unknown> {
   const limit = intParam(q, 'limit', 50, 1, 500);
   const actions = q.getAll('action').filter((a): a is EventAction => (ACTIONS as readonly string[]).includes(a));
   const source = q.get('source');
@@ -26,7 +26,7 @@ export function eventsApi(ctx: DashboardContext, q: URLSearchParams): unknown {
   const before = q.get('before');
   const since = q.get('since');
   const until = q.get('until');
-  const page = ctx.queries.page({
+  const page = await ctx.store.eventPage({
     limit,
     ...(source ? { sourceIp: checkedIp(source) } : {}),
     ...(threat ? { threatId: threat } : {}),
@@ -40,9 +40,9 @@ export function eventsApi(ctx: DashboardContext, q: URLSearchParams): unknown {
 }
 
 /** `GET /api/sources?hours=24`: top sources, countries and networks. */
-export function sourcesApi(ctx: DashboardContext, q: URLSearchParams): unknown {
+export async function sourcesApi(ctx: DashboardContext, q: URLSearchParams): Promise<unknown> {
   const hours = intParam(q, 'hours', 24, 1, 24 * 365);
-  const counts = ctx.queries.sourceCounts(ctx.clock() - hours * HOUR_MS, 5000);
+  const counts = await ctx.store.sourceCounts(ctx.clock() - hours * HOUR_MS, 5000);
   const countries = new Map<string, { code: string; name: string; events: number; sources: number }>();
   const networks = new Map<number, { number: number; org: string; events: number; sources: number }>();
   const sources = counts.map((c) => {
@@ -65,27 +65,33 @@ export function sourcesApi(ctx: DashboardContext, q: URLSearchParams): unknown {
   return {
     hours,
     // Every source counts toward its country and network; only the top ones are listed (and looked up for a ban).
-    sources: sources.slice(0, 50).map((x) => ({ ...x, banned: ctx.bans.activeFor(x.ip, ctx.clock()) !== null })),
+    sources: await Promise.all(
+      sources.slice(0, 50).map(async (x) => ({ ...x, banned: (await ctx.bans.activeFor(x.ip, ctx.clock())) !== null })),
+    ),
     countries: [...countries.values()].sort(byEvents).slice(0, 20),
     networks: [...networks.values()].sort(byEvents).slice(0, 20),
   };
 }
 
 /** `GET /api/sources/IP`: one source's whole history: events, its ban, offences, origin. */
-export function sourceApi(ctx: DashboardContext, ip: string, q: URLSearchParams): unknown {
+export async function sourceApi(ctx: DashboardContext, ip: string, q: URLSearchParams): Promise<unknown> {
   const address = checkedIp(ip);
   const limit = intParam(q, 'limit', 200, 1, 1000);
   const before = q.get('before');
-  const page = ctx.queries.page({ sourceIp: address, limit, ...(before ? { before: cursorParam(before) } : {}) });
+  const page = await ctx.store.eventPage({
+    sourceIp: address,
+    limit,
+    ...(before ? { before: cursorParam(before) } : {}),
+  });
   const events = page.map((s) => eventView(s, ctx.origin));
   const threats = new Map<string, number>();
   for (const e of events) if (e.threat) threats.set(e.threat.name, (threats.get(e.threat.name) ?? 0) + 1);
   return {
     ip: address,
     origin: originView(ctx.origin?.(address)),
-    ban: ctx.bans.activeFor(address, ctx.clock()),
-    offences: ctx.bans.offencesFor(address),
-    total: ctx.queries.countFor(address),
+    ban: await ctx.bans.activeFor(address, ctx.clock()),
+    offences: await ctx.bans.offencesFor(address),
+    total: await ctx.store.countEvents({ sourceIp: address }),
     threats: [...threats.entries()].map(([name, count]) => ({ name, count })),
     events,
     next: events.length === limit ? (events[events.length - 1]?.cursor ?? null) : null,
@@ -93,13 +99,13 @@ export function sourceApi(ctx: DashboardContext, ip: string, q: URLSearchParams)
 }
 
 /** `GET /api/threats?unit=hour|day|week`: events per threat per bucket, trend and recurrence. */
-export function threatsApi(ctx: DashboardContext, q: URLSearchParams, only?: string): unknown {
+export async function threatsApi(ctx: DashboardContext, q: URLSearchParams, only?: string): Promise<unknown> {
   const unitName = unitParam(q.get('unit'));
   const unit = UNITS[unitName];
   const now = ctx.clock();
   const start = Math.floor(now / unit.bucketMs) * unit.bucketMs - (unit.buckets - 1) * unit.bucketMs;
   // Recurrence looks back further than the chart: a year of this threat's episodes.
-  const rows = ctx.queries.threatTimes(Math.min(start, now - 365 * DAY_MS), only);
+  const rows = await ctx.store.threatTimes(Math.min(start, now - 365 * DAY_MS), only);
   const times = new Map<string, number[]>();
   for (const r of rows) {
     const list = times.get(r.threat) ?? [];
@@ -131,9 +137,9 @@ export function threatsApi(ctx: DashboardContext, q: URLSearchParams, only?: str
 }
 
 /** `GET /api/threats/ID`: the catalog page (what it is, aliases, advice, references) and its chart. */
-export function threatApi(ctx: DashboardContext, id: string, q: URLSearchParams): unknown {
+export async function threatApi(ctx: DashboardContext, id: string, q: URLSearchParams): Promise<unknown> {
   const entry = ctx.catalog.get(id);
-  const chart = threatsApi(ctx, q, id) as { unit: string; buckets: number[]; threats: unknown[] };
+  const chart = (await threatsApi(ctx, q, id)) as { unit: string; buckets: number[]; threats: unknown[] };
   if (!entry && chart.threats.length === 0) throw new DashboardError('E_DASHBOARD_NOT_FOUND', `no threat ${id}`);
   return {
     threat: entry ?? { id, name: id },
@@ -144,15 +150,15 @@ export function threatApi(ctx: DashboardContext, id: string, q: URLSearchParams)
 }
 
 /** `GET /api/stats`: the gateway's counters (when one runs here), the store's, the bans in force. */
-export function statsApi(ctx: DashboardContext): unknown {
+export async function statsApi(ctx: DashboardContext): Promise<unknown> {
   const now = ctx.clock();
   const g = ctx.gateway;
   return {
     time: new Date(now).toISOString(),
     gateway: g ? { ...g.stats, events: g.events.stats, bansInMemory: g.bans.list.size } : null,
-    activeBans: ctx.bans.countActive(now),
-    eventsStored: ctx.queries.total(),
-    lastHour: ctx.queries.countsByAction(now - HOUR_MS),
+    activeBans: await ctx.bans.countActive(now),
+    eventsStored: await ctx.store.countEvents({}),
+    lastHour: await ctx.store.countsByAction(now - HOUR_MS),
   };
 }
 

@@ -10,10 +10,10 @@ const HISTORY_MS = 3 * 365 * DAY_MS;
 const MAX_PERIOD_MS = 3 * 365 * DAY_MS;
 
 /** The bulletin for the `since` span before now, as `bansho report --format html --since SPAN` writes it. */
-export function bulletinHtml(ctx: DashboardContext, sinceText: string): string {
+export async function bulletinHtml(ctx: DashboardContext, sinceText: string): Promise<string> {
   const until = ctx.clock();
   const since = until - spanOf(sinceText);
-  const events = ctx.events.querySync({ since: since - HISTORY_MS, until });
+  const events = await ctx.store.queryEvents({ since: since - HISTORY_MS, until });
   const origin = ctx.origin;
   return renderHtml(
     buildBulletin({

@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { banTargetFor } from '../defense/address.js';
 import type { Allowlist } from '../defense/allowlist.js';
 import { type BanPolicy, banDurationMs, manualBan } from '../defense/banPolicy.js';
-import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
+import type { Store } from '../store/store.js';
 import type { Ban } from '../store/types.js';
 import { DashboardError } from './dashboardError.js';
 
@@ -21,49 +20,37 @@ export type BanOutcome =
  * with its change log, so a running gateway applies them within its poll interval.
  */
 export class DashboardBans {
-  readonly #db: Database.Database;
-  readonly #store: SqliteBanStore;
+  readonly #store: Store;
   readonly #allowlist: Allowlist;
   readonly #policy: BanPolicy;
 
-  constructor(db: Database.Database, store: SqliteBanStore, allowlist: Allowlist, policy: BanPolicy) {
-    this.#db = db;
+  constructor(store: Store, allowlist: Allowlist, policy: BanPolicy) {
     this.#store = store;
     this.#allowlist = allowlist;
     this.#policy = policy;
   }
 
-  list(now: number, offset: number, limit: number): { bans: Ban[]; total: number } {
-    return { bans: [...this.#store.iterateActive(now, { offset, limit })], total: this.#store.countActiveSync(now) };
+  async list(now: number, offset: number, limit: number): Promise<{ bans: Ban[]; total: number }> {
+    return {
+      bans: await this.#store.activeBans(now, { offset, limit }),
+      total: await this.#store.countActiveBans(now),
+    };
   }
 
-  countActive(now: number): number {
-    return this.#store.countActiveSync(now);
+  countActive(now: number): Promise<number> {
+    return this.#store.countActiveBans(now);
   }
 
   /** The ban in force on the address's target, or null. */
-  activeFor(ip: string, now: number): Ban | null {
-    const row = this.#db.prepare('SELECT * FROM bans WHERE target = ? AND until > ?').get(targetOf(ip), now) as
-      | {
-          target: string;
-          since: number;
-          until: number;
-          reason: string;
-          threat_id: string | null;
-          offence: number;
-          origin: 'auto' | 'manual';
-        }
-      | undefined;
-    if (!row) return null;
-    const { threat_id, ...rest } = row;
-    return { ...rest, threatId: threat_id };
+  activeFor(ip: string, now: number): Promise<Ban | null> {
+    return this.#store.banOn(targetOf(ip), now);
   }
 
-  offencesFor(ip: string): number {
-    return this.#store.offencesSync(targetOf(ip));
+  offencesFor(ip: string): Promise<number> {
+    return this.#store.offences(targetOf(ip));
   }
 
-  add(ip: string, now: number, options: { duration?: string; reason?: string }): BanOutcome {
+  async add(ip: string, now: number, options: { duration?: string; reason?: string }): Promise<BanOutcome> {
     const target = targetOf(ip);
     const hit = this.#allowlist.overlapping(target);
     if (hit !== null)
@@ -71,25 +58,25 @@ export class DashboardBans {
         'E_DASHBOARD_ALLOWLISTED',
         `${target} not banned: it touches ${hit} in the allowlist or trusted_proxies`,
       );
-    const previous = this.#store.offencesSync(target);
+    const previous = await this.#store.offences(target);
     const duration = options.duration ? durationOf(options.duration) : banDurationMs(previous + 1, this.#policy);
     const ban = manualBan(target, previous, now, duration, options.reason?.slice(0, 200) || 'manual (dashboard)');
-    this.#store.putSync(ban);
+    await this.#store.putBans([ban]);
     return { kind: 'banned', ban, text: `banned ${target} for ${formatDuration(duration)}` };
   }
 
   /** Lengthen the ban in force by `duration`, without counting a new offence. */
-  extend(ip: string, now: number, duration: string): BanOutcome {
-    const current = this.activeFor(ip, now);
+  async extend(ip: string, now: number, duration: string): Promise<BanOutcome> {
+    const current = await this.activeFor(ip, now);
     if (current === null) return { kind: 'not-banned', target: targetOf(ip), text: `no ban on ${targetOf(ip)}` };
     const ban = { ...current, until: current.until + durationOf(duration) };
-    this.#store.putSync(ban);
+    await this.#store.putBans([ban]);
     return { kind: 'extended', ban, text: `${ban.target} banned until ${new Date(ban.until).toISOString()}` };
   }
 
-  remove(ip: string): BanOutcome {
+  async remove(ip: string): Promise<BanOutcome> {
     const target = targetOf(ip);
-    return this.#store.removeSync(target)
+    return (await this.#store.removeBan(target))
       ? { kind: 'removed', target, text: `removed the ban on ${target}` }
       : { kind: 'not-banned', target, text: `no ban on ${target}` };
   }

@@ -2,21 +2,23 @@ import type { ThreatCatalog } from '../catalog/index.js';
 import type { EventSinkStats } from '../gateway/eventSink.js';
 import type { GatewayStats } from '../gateway/stats.js';
 import type { Origin } from '../intel/origin.js';
-import type { SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import type { FleetStats } from '../store/fleet/fleetLink.js';
+import type { Store } from '../store/store.js';
 import type { DashboardBans } from './dashboardBans.js';
-import type { EventQueries } from './eventQueries.js';
 
 /** What the dashboard reads of a gateway running in the same process (absent for `bansho dashboard`). */
 export interface LiveGateway {
   readonly stats: GatewayStats;
   readonly events: { readonly stats: EventSinkStats };
   readonly bans: { readonly list: { readonly size: number } };
+  /** The link to the fleet's PostgreSQL, or null outside fleet mode. */
+  readonly fleet: FleetStats | null;
 }
 
 /** Everything the pages and the API read and change, opened by whoever starts the dashboard. */
 export interface DashboardContext {
-  readonly queries: EventQueries;
-  readonly events: SqliteEventStore;
+  /** The events (SQLite, or the fleet's PostgreSQL: every gateway's), read on a connection of the dashboard's own. */
+  readonly store: Store;
   readonly bans: DashboardBans;
   readonly catalog: ThreatCatalog;
   /** Offline origin lookup; null when the databases could not be opened. */

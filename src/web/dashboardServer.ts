@@ -96,7 +96,7 @@ export class DashboardServer {
     }
     if (method === 'POST') return this.#change(caller, url, req, res);
     const csrf = caller.kind === 'bearer' ? null : caller.csrf;
-    if (!routeGet({ ctx: this.#o.ctx, live: this.#live }, url, csrf, res))
+    if (!(await routeGet({ ctx: this.#o.ctx, live: this.#live }, url, csrf, res)))
       sendJson(res, 404, { error: 'E_DASHBOARD_NOT_FOUND', message: 'no such page' });
   }
 

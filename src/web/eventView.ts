@@ -1,6 +1,6 @@
 import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Origin } from '../intel/origin.js';
-import type { StoredEvent } from './eventQueries.js';
+import type { StoredEvent } from '../store/store.js';
 
 /** Where a source comes from, as the pages show it. */
 export interface OriginView {

@@ -3,6 +3,7 @@ import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { type GatewayService, startGatewayService } from '../gateway/service.js';
 import { newStats } from '../gateway/stats.js';
+import { isPostgresUrl } from '../store/postgres/connect.js';
 import type { LiveGateway } from './dashboardContext.js';
 import { DashboardError } from './dashboardError.js';
 import { type RunningDashboard, startDashboard } from './startDashboard.js';
@@ -37,7 +38,7 @@ export async function startGatewayWithDashboard(
     await dashboard?.stop();
     throw err;
   }
-  live.bind(service.gateway);
+  live.bind(service);
   return {
     service,
     dashboard,
@@ -57,10 +58,12 @@ async function startWindow(config: GatewayConfig, live: LateGateway, log: (line:
   try {
     return await startDashboard({
       db: config.db,
+      store: config.store,
       config: config.dashboard,
       allowlist: [...config.allowlist, ...config.trustedProxies],
       banPolicy: config.banPolicy,
       gateway: live,
+      fleet: config.store !== null && isPostgresUrl(config.store),
       log,
     });
   } catch (err) {
@@ -73,10 +76,16 @@ async function startWindow(config: GatewayConfig, live: LateGateway, log: (line:
 /** The gateway as the dashboard sees it, before it exists (zeros) and after. */
 class LateGateway implements LiveGateway {
   #gateway: Gateway | null = null;
+  #service: GatewayService | null = null;
   readonly #zero = newStats();
 
-  bind(gateway: Gateway): void {
-    this.#gateway = gateway;
+  bind(service: GatewayService): void {
+    this.#service = service;
+    this.#gateway = service.gateway;
+  }
+
+  get fleet(): LiveGateway['fleet'] {
+    return this.#service?.fleet?.stats ?? null;
   }
 
   get stats(): LiveGateway['stats'] {

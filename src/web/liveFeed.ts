@@ -28,6 +28,7 @@ export class LiveFeed {
   readonly #ctx: DashboardContext;
   readonly #clients = new Set<ServerResponse>();
   #cursor = 0;
+  readonly #reading = new Set<'events' | 'rates'>();
   #poll: NodeJS.Timeout | null = null;
   #rates: NodeJS.Timeout | null = null;
   #tally: RateTally = { blocked: 0, banned: 0, dropped: 0, detected: 0 };
@@ -58,11 +59,15 @@ export class LiveFeed {
   }
 
   #start(): void {
-    this.#cursor = this.#ctx.queries.lastSeq();
     this.#lastRequests = this.#ctx.gateway ? judged(this.#ctx.gateway) : 0;
     this.#tally = { blocked: 0, banned: 0, dropped: 0, detected: 0 };
-    this.#poll = setInterval(() => this.#readNew(), POLL_MS);
-    this.#rates = setInterval(() => this.#sendRates(), RATE_MS);
+    // The feed starts at the newest event; reads of a kind never overlap (a slow store skips a beat instead).
+    this.#cursor = Number.NaN;
+    this.#tick('events', async () => {
+      this.#cursor = await this.#ctx.store.lastEventSeq();
+    });
+    this.#poll = setInterval(() => this.#tick('events', () => this.#readNew()), POLL_MS);
+    this.#rates = setInterval(() => this.#tick('rates', () => this.#sendRates()), RATE_MS);
   }
 
   #stop(): void {
@@ -72,8 +77,17 @@ export class LiveFeed {
     this.#rates = null;
   }
 
-  #readNew(): void {
-    const rows = this.#ctx.queries.after(this.#cursor, 10_000);
+  #tick(kind: 'events' | 'rates', read: () => Promise<void>): void {
+    if (this.#reading.has(kind)) return;
+    this.#reading.add(kind);
+    read()
+      .catch(() => undefined)
+      .finally(() => this.#reading.delete(kind));
+  }
+
+  async #readNew(): Promise<void> {
+    if (Number.isNaN(this.#cursor)) return;
+    const rows = await this.#ctx.store.eventsAfter(this.#cursor, 10_000);
     if (rows.length === 0) return;
     this.#cursor = rows[rows.length - 1]?.seq ?? this.#cursor;
     for (const r of rows) {
@@ -86,7 +100,7 @@ export class LiveFeed {
     for (const r of shown) this.#send('security', eventView(r, this.#ctx.origin));
   }
 
-  #sendRates(): void {
+  async #sendRates(): Promise<void> {
     const requests = this.#ctx.gateway ? judged(this.#ctx.gateway) : null;
     const perSecond = requests === null ? null : requests - this.#lastRequests;
     if (requests !== null) this.#lastRequests = requests;
@@ -94,7 +108,7 @@ export class LiveFeed {
       time: this.#ctx.clock(),
       requests: perSecond,
       ...this.#tally,
-      activeBans: this.#ctx.bans.countActive(this.#ctx.clock()),
+      activeBans: await this.#ctx.bans.countActive(this.#ctx.clock()),
     });
     this.#tally = { blocked: 0, banned: 0, dropped: 0, detected: 0 };
   }

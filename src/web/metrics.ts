@@ -15,9 +15,11 @@ const MISNAMED_DEFAULTS = [
 
 export interface MetricsOptions {
   readonly gateway: LiveGateway | null;
+  /** Export the fleet link's counters (serve with --store postgres://…). */
+  readonly fleet?: boolean;
   /** The threat ids a label may take: the catalog's. */
   readonly threatIds: ReadonlySet<string>;
-  readonly activeBans: () => number;
+  readonly activeBans: () => Promise<number>;
 }
 
 /**
@@ -67,8 +69,8 @@ export class DashboardMetrics {
       name: 'bansho_active_bans',
       help: 'Bans in force in the store.',
       registers,
-      collect() {
-        this.set(options.activeBans());
+      async collect() {
+        this.set(await options.activeBans());
       },
     });
     const g = options.gateway;
@@ -122,6 +124,7 @@ export class DashboardMetrics {
       'Events neither the store nor the spill file took.',
       () => g.events.stats.lost,
     );
+    if (options.fleet) fleetMetrics(registers, g);
   }
 
   /** Count one event as the gateway queues it (its `onEvent` hook). */
@@ -165,6 +168,57 @@ export class DashboardMetrics {
  */
 export function judged(g: LiveGateway): number {
   return g.stats.forwarded + g.stats.refused;
+}
+
+/** The fleet link's: outages and catch-ups (each also logged), what went each way, what waits. */
+function fleetMetrics(registers: Registry[], g: LiveGateway): void {
+  const read = (pick: (s: NonNullable<LiveGateway['fleet']>) => number) => () => (g.fleet ? pick(g.fleet) : 0);
+  new Gauge({
+    name: 'bansho_fleet_up',
+    help: '1 while the link to the fleet PostgreSQL works; 0 while the gateway runs on its journal alone.',
+    registers,
+    collect() {
+      this.set(g.fleet?.state === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'bansho_fleet_journal_backlog_events',
+    help: 'Events in the local journal not yet in PostgreSQL.',
+    registers,
+    collect() {
+      this.set(g.fleet?.backlog ?? 0);
+    },
+  });
+  mirror(
+    registers,
+    'bansho_fleet_outages_total',
+    'Times PostgreSQL became unreachable or too slow.',
+    read((f) => f.outages),
+  );
+  mirror(
+    registers,
+    'bansho_fleet_catchups_total',
+    'Outages after which the journal was shipped in full.',
+    read((f) => f.catchUps),
+  );
+  mirror(
+    registers,
+    'bansho_fleet_events_shipped_total',
+    'Events shipped from the journal to PostgreSQL.',
+    read((f) => f.eventsShipped),
+  );
+  mirror(
+    registers,
+    'bansho_fleet_ban_changes_shipped_total',
+    "This gateway's ban changes shipped to PostgreSQL.",
+    read((f) => f.bansShipped),
+  );
+  mirror(
+    registers,
+    'bansho_fleet_bans_received_total',
+    "Other gateways' ban changes applied here.",
+    read((f) => f.bansReceived),
+  );
 }
 
 /** A counter whose value is a running total kept elsewhere, read at scrape time. */

@@ -22,7 +22,7 @@ const PAGES: Record<string, PageName> = {
 };
 
 /** Pages and GET API routes, for a caller already let in. Returns false when nothing matched. */
-export function routeGet(deps: RouteDeps, url: URL, csrf: string | null, res: ServerResponse): boolean {
+export async function routeGet(deps: RouteDeps, url: URL, csrf: string | null, res: ServerResponse): Promise<boolean> {
   const { ctx } = deps;
   const path = url.pathname;
   const q = url.searchParams;
@@ -39,7 +39,7 @@ export function routeGet(deps: RouteDeps, url: URL, csrf: string | null, res: Se
     return true;
   }
   if (path === '/bulletin/report') {
-    const text = bulletinHtml(ctx, q.get('since') ?? '7d');
+    const text = await bulletinHtml(ctx, q.get('since') ?? '7d');
     setSecurityHeaders(res, BULLETIN_CSP);
     sendHtml(res, 200, text);
     return true;
@@ -48,13 +48,13 @@ export function routeGet(deps: RouteDeps, url: URL, csrf: string | null, res: Se
     if (!deps.live.attach(res)) sendJson(res, 503, { error: 'E_DASHBOARD_BUSY', message: 'too many live viewers' });
     return true;
   }
-  const api = apiGet(ctx, path, q);
+  const api = await apiGet(ctx, path, q);
   if (api === undefined) return false;
   sendJson(res, 200, api);
   return true;
 }
 
-function apiGet(ctx: DashboardContext, path: string, q: URLSearchParams): unknown {
+function apiGet(ctx: DashboardContext, path: string, q: URLSearchParams): Promise<unknown> | undefined {
   if (path === '/api/events') return eventsApi(ctx, q);
   if (path === '/api/sources') return sourcesApi(ctx, q);
   if (path === '/api/threats') return threatsApi(ctx, q);
@@ -83,12 +83,12 @@ export async function routePost(
   const ip = fields.ip;
   if (!ip) throw new DashboardError('E_DASHBOARD_BAD_REQUEST', 'ip is required');
   const now = ctx.clock();
-  if (path === '/api/bans/remove') return reply(res, ctx.bans.remove(ip));
+  if (path === '/api/bans/remove') return reply(res, await ctx.bans.remove(ip));
   if (path === '/api/bans/extend') {
     if (!fields.duration) throw new DashboardError('E_DASHBOARD_BAD_REQUEST', 'duration is required');
-    return reply(res, ctx.bans.extend(ip, now, fields.duration));
+    return reply(res, await ctx.bans.extend(ip, now, fields.duration));
   }
-  return reply(res, ctx.bans.add(ip, now, fields));
+  return reply(res, await ctx.bans.add(ip, now, fields));
 }
 
 function reply(res: ServerResponse, outcome: { kind: string }): true {

@@ -5,23 +5,26 @@ import { Allowlist } from '../defense/allowlist.js';
 import type { BanPolicy } from '../defense/banPolicy.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
-import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import { openStore, resolveStoreSpec } from '../store/openStore.js';
 import { DashboardAccess } from './access.js';
 import { DashboardBans } from './dashboardBans.js';
 import type { DashboardContext, LiveGateway } from './dashboardContext.js';
 import { DashboardServer } from './dashboardServer.js';
-import { EventQueries } from './eventQueries.js';
 import { DashboardMetrics } from './metrics.js';
 import { MetricsServer } from './metricsServer.js';
 
 export interface DashboardOptions {
   readonly db: string;
+  /** `postgres://…`: read the fleet's store instead of the SQLite file `db`. */
+  readonly store?: string | null;
   readonly config: DashboardConfig;
   /** Never banned from the Bans page: the config's allowlist and trusted proxies. */
   readonly allowlist: readonly string[];
   readonly banPolicy: BanPolicy;
   /** The gateway in this process, for live counters and metrics; null for `bansho dashboard`. */
   readonly gateway: LiveGateway | null;
+  /** The gateway is one of a fleet: its link's outages, catch-ups and backlog are metrics too. */
+  readonly fleet?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -51,16 +54,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
         secureCookie: config.behindTls,
       })
     : access;
-  const db = openSqlite(options.db, { log });
+  const store = await openStore(resolveStoreSpec({ flag: options.store ?? undefined, db: options.db }), { log });
   const catalog = loadCatalog();
   const origins = await OriginDb.open().catch((err: unknown) => {
     log(`bansho: dashboard: origins unavailable (${String(err)}): countries and networks left out`);
     return null;
   });
   const ctx: DashboardContext = {
-    queries: new EventQueries(db),
-    events: new SqliteEventStore(db),
-    bans: new DashboardBans(db, new SqliteBanStore(db), new Allowlist([...options.allowlist]), options.banPolicy),
+    store,
+    bans: new DashboardBans(store, new Allowlist([...options.allowlist]), options.banPolicy),
     catalog,
     origin: origins ? cachedOrigin(origins) : null,
     gateway: options.gateway,
@@ -68,6 +70,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   };
   const metrics = new DashboardMetrics({
     gateway: options.gateway,
+    fleet: options.fleet === true,
     threatIds: new Set(catalog.all().map((t) => t.id)),
     activeBans: () => ctx.bans.countActive(Date.now()),
   });
@@ -88,7 +91,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
-    db.close();
+    await store.close();
     throw err;
   }
   return {
@@ -97,7 +100,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     observe: (event) => metrics.observe(event),
     async stop() {
       await Promise.all(servers.map((s) => s.close()));
-      db.close();
+      await store.close();
     },
   };
 }

@@ -60,6 +60,14 @@ export class SqliteBanStore implements BanStore {
     for (const row of rows) yield fromRow(row);
   }
 
+  /** The ban in force on exactly this target, or null. */
+  activeOnSync(target: string, now: number): Ban | null {
+    const row = prepared(this.#db, 'SELECT * FROM bans WHERE target = ? AND until > ?').get(target, now) as
+      | BanRow
+      | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   countActiveSync(now: number): number {
     return (prepared(this.#db, 'SELECT count(*) AS n FROM bans WHERE until > ?').get(now) as { n: number }).n;
   }

@@ -85,9 +85,9 @@ export class StoreRetention {
   pruneSlice(): PruneSlice {
     const now = this.#clock();
     return withBusyTimeout(this.#db, this.#waitMs, () => ({
-      events: this.#pruneEvents(now - this.#retentionMs),
-      changes: this.#pruneChanges(now - this.#changeLogMs),
-      bans: this.#pruneBans(now - this.#changeLogMs),
+      events: pruneEvents(this.#db, now - this.#retentionMs, this.#batch),
+      changes: pruneChanges(this.#db, now - this.#changeLogMs, this.#batch),
+      bans: pruneBans(this.#db, now - this.#changeLogMs, this.#batch),
     }));
   }
 
@@ -111,37 +111,36 @@ export class StoreRetention {
     }
     this.#schedule(more ? SLICE_PAUSE_MS : this.#intervalMs);
   }
+}
 
-  #pruneEvents(before: number): number {
-    return prepared(
-      this.#db,
-      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < ? ORDER BY ts LIMIT ?)',
-    ).run(before, this.#batch).changes;
-  }
+/** Up to `batch` of the oldest events before `before`. */
+export function pruneEvents(db: Db, before: number, batch: number): number {
+  return prepared(db, 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < ? ORDER BY ts LIMIT ?)').run(
+    before,
+    batch,
+  ).changes;
+}
 
-  /** The log's oldest rows, and the mark readers compare their cursor with. */
-  #pruneChanges(before: number): number {
-    return this.#db
-      .transaction(() => {
-        const last = prepared(
-          this.#db,
-          'SELECT max(seq) AS seq FROM (SELECT seq FROM ban_changes WHERE at < ? ORDER BY seq LIMIT ?)',
-        ).get(before, this.#batch) as { seq: number | null };
-        if (last.seq === null) return 0;
-        const deleted = prepared(this.#db, 'DELETE FROM ban_changes WHERE seq <= ? AND at < ?').run(
-          last.seq,
-          before,
-        ).changes;
-        prepared(this.#db, `UPDATE meta SET value = max(value, ?) WHERE key = 'ban_changes_pruned'`).run(last.seq);
-        return deleted;
-      })
-      .immediate();
-  }
+/** The log's oldest rows, and the mark readers compare their cursor with. */
+export function pruneChanges(db: Db, before: number, batch: number): number {
+  return db
+    .transaction(() => {
+      const last = prepared(
+        db,
+        'SELECT max(seq) AS seq FROM (SELECT seq FROM ban_changes WHERE at < ? ORDER BY seq LIMIT ?)',
+      ).get(before, batch) as { seq: number | null };
+      if (last.seq === null) return 0;
+      const deleted = prepared(db, 'DELETE FROM ban_changes WHERE seq <= ? AND at < ?').run(last.seq, before).changes;
+      prepared(db, `UPDATE meta SET value = max(value, ?) WHERE key = 'ban_changes_pruned'`).run(last.seq);
+      return deleted;
+    })
+    .immediate();
+}
 
-  #pruneBans(endedBefore: number): number {
-    return prepared(
-      this.#db,
-      'DELETE FROM bans WHERE target IN (SELECT target FROM bans WHERE until < ? ORDER BY until LIMIT ?)',
-    ).run(endedBefore, this.#batch).changes;
-  }
+/** Up to `batch` bans that ended before `endedBefore` (their offences stay). */
+export function pruneBans(db: Db, endedBefore: number, batch: number): number {
+  return prepared(
+    db,
+    'DELETE FROM bans WHERE target IN (SELECT target FROM bans WHERE until < ? ORDER BY until LIMIT ?)',
+  ).run(endedBefore, batch).changes;
 }

@@ -2,3 +2,4 @@
 export { SqliteBanStore } from './banStore.js';
 export { SqliteEventStore } from './eventStore.js';
 export { openSqlite } from './openSqlite.js';
+export { SqliteStore } from './store.js';
