@@ -41,10 +41,10 @@ const ENGINE_FAILURE: Match = {
 
 export class RequestPipeline {
   readonly #engine: () => Engine;
-  readonly #scores: SourceScores;
+  readonly #scores: Pick<SourceScores, 'add' | 'forget'>;
   readonly #options: PipelineOptions;
 
-  constructor(engine: () => Engine, scores: SourceScores, options: PipelineOptions) {
+  constructor(engine: () => Engine, scores: Pick<SourceScores, 'add' | 'forget'>, options: PipelineOptions) {
     this.#engine = engine;
     this.#scores = scores;
     this.#options = options;

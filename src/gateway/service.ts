@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { SecurityEvent } from '../store/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import type { PeerChannel } from './cluster/peerNews.js';
 import { Gateway, siteNamesFor } from './gateway.js';
 
 export interface GatewayService {
@@ -21,7 +22,7 @@ export async function startGatewayService(
   config: GatewayConfig,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   onEvent?: (event: SecurityEvent) => void,
-  options: { readonly acceptFastPath?: boolean } = {},
+  options: { readonly acceptFastPath?: boolean; readonly peers?: PeerChannel | null } = {},
 ): Promise<GatewayService> {
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
@@ -41,6 +42,7 @@ export async function startGatewayService(
       log,
       ...(onEvent ? { onEvent } : {}),
       ...(options.acceptFastPath !== undefined ? { acceptFastPath: options.acceptFastPath } : {}),
+      peers: options.peers ?? null,
     });
   } catch (err) {
     db.close();
