@@ -1,21 +1,13 @@
 /**
  * `bansho analyze` throughput against the peers a site would otherwise use on its logs:
  * fail2ban-regex (with a filter for the same attacks, written below) and GoAccess, on one
- * generated 1M-line combined log, in one run. Prints medians of wall-clock lines/s and ratios.
- * Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
+ * generated 1M-line combined log, in one run, with the ceiling (read + one literal scan per line,
+ * bench/_logCeiling.ts) beside them; then bansho alone on a benign-only and an attack-only log.
+ * Prints medians of wall and CPU time, lines/s, CPU µs per line and ratios (CPU time is the
+ * steadier figure on a shared machine). Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
  */
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  closeSync,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,69 +15,11 @@ import { loadEngine } from '../src/catalog/index.js';
 import { resolveFormat } from '../src/logs/formats.js';
 import { observationFromRecord } from '../src/logs/toObservation.js';
 import { builtCli } from './_builtCli.js';
-import { BENIGN_PATHS, USER_AGENTS } from './_logShapes.js';
+import { generateLog } from './_logShapes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_ANALYZE_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_ANALYZE_RUNS ?? 3);
-
-/** Attacks both tools are asked to find: the seed's proxy abuse, traversal, probes, injection. */
-const ATTACKS = [
-  'GET http://irc.stealth.net:5558/ HTTP/1.1',
-  'CONNECT maila.microsoft.com:25 / HTTP/1.0',
-  'CONNECT mx.example.com:25 HTTP/1.1',
-  'GET /../../../../etc/passwd HTTP/1.1',
-  'GET /cgi-bin/.%2e/.%2e/.%2e/etc/passwd HTTP/1.1',
-  'GET /phpMyAdmin/scripts/setup.php HTTP/1.1',
-  'GET /phpmyadmin/index.php HTTP/1.1',
-  "GET /index.php?id=1'%20UNION%20SELECT%20password%20FROM%20users-- HTTP/1.1",
-  'GET /.env HTTP/1.1',
-  'GET /.git/config HTTP/1.1',
-];
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-function clf(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-/** A deterministic combined log: 2% attack lines among ordinary traffic, one line per ~86 ms. */
-export async function generate(file: string, lines: number): Promise<number> {
-  const out = createWriteStream(file);
-  let attacks = 0;
-  let seed = 0x2f6b_1a3d;
-  const rnd = (n: number): number => {
-    // xorshift32: deterministic, and its low bits are not periodic like an LCG's.
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
-  const t0 = Date.UTC(2003, 0, 1);
-  let batch = '';
-  for (let i = 0; i < lines; i++) {
-    const ip = `${11 + rnd(200)}.${rnd(256)}.${rnd(256)}.${1 + rnd(254)}`;
-    const time = clf(t0 + i * 86);
-    if (rnd(100) < 2) {
-      const req = ATTACKS[rnd(ATTACKS.length)] as string;
-      const status = req.startsWith('CONNECT') ? 400 : req.startsWith('GET http') ? 200 : 404;
-      batch += `${ip} - - [${time}] "${req}" ${status} 226 "-" "-"\n`;
-      attacks++;
-    } else {
-      const path = (BENIGN_PATHS[rnd(BENIGN_PATHS.length)] as (n: number) => string)(rnd(100_000));
-      batch += `${ip} - - [${time}] "GET ${path} HTTP/1.1" 200 ${100 + rnd(50_000)} "https://www.example.org/" "${USER_AGENTS[rnd(USER_AGENTS.length)]}"\n`;
-    }
-    if (batch.length > 1 << 20) {
-      if (!out.write(batch)) await once(out, 'drain');
-      batch = '';
-    }
-  }
-  out.end(batch);
-  await once(out, 'finish');
-  return attacks;
-}
 
 /** A fail2ban filter for the same attacks (what an admin would write for this log). */
 const FAIL2BAN_FILTER = String.raw`[Definition]
@@ -159,60 +93,127 @@ function breakdown(log: string): void {
     const record = format.parse(line);
     if (record) engine.match(observationFromRecord(record, 0));
   };
-  const passes = { parse: [] as number[], observe: [] as number[], match: [] as number[] };
+  const throughGate = (line: string): void => {
+    const record = format.parse(line);
+    if (record) engine.mayMatch(observationFromRecord(record, 0));
+  };
+  const gated = (line: string): void => {
+    const record = format.parse(line);
+    if (!record) return;
+    const o = observationFromRecord(record, 0);
+    if (engine.mayMatch(o)) engine.match(o);
+  };
+  const passes = {
+    parse: [] as number[],
+    observe: [] as number[],
+    match: [] as number[],
+    gate: [] as number[],
+    gated: [] as number[],
+  };
   for (let pass = 0; pass < 5; pass++) {
     passes.parse.push(cpuMs(parseOnly));
     passes.observe.push(cpuMs(toObservation));
     passes.match.push(cpuMs(throughEngine));
+    passes.gate.push(cpuMs(throughGate));
+    passes.gated.push(cpuMs(gated));
   }
-  const [parse, observe, match] = [median(passes.parse), median(passes.observe), median(passes.match)];
+  const [parse, observe, match, gate, both] = [
+    passes.parse,
+    passes.observe,
+    passes.match,
+    passes.gate,
+    passes.gated,
+  ].map(median) as [number, number, number, number, number];
   const us = (ms: number) => ((Math.max(0, ms) * 1000) / lines.length).toFixed(2);
   console.log(
-    `\nper line, in-process, one core (${lines.length} lines, CPU time): parse ${us(parse)} µs, Observation ${us(observe - parse)} µs, engine (${engine.ruleCount} rules) ${us(match - observe)} µs`,
+    `\nper line, in-process, one core (${lines.length} lines, CPU time): parse ${us(parse)} µs, Observation ${us(observe - parse)} µs, ` +
+      `engine (${engine.ruleCount} rules) ${us(match - observe)} µs; plain-request gate ${us(gate - observe)} µs, gate then engine where it says maybe ${us(both - observe)} µs`,
   );
 }
+
+/** The attack-only log is shorter: every line of it makes an event, and the bench must end. */
+const ATTACK_ONLY_LINES = Number(process.env.BENCH_ANALYZE_ATTACK_LINES ?? Math.min(LINES, 200_000));
+
+/** `bansho analyze` on `log` as users run it (built CLI, events to a fresh SQLite file, text summary). */
+function banshoRun(cli: string, log: string, dir: string, tag: string): Measured {
+  const db = join(dir, `bench-${tag}.db`);
+  try {
+    // The text summary, as the peers print one: `--json` would also print every event
+    // (30 MB for this log), which neither peer does; the events are stored either way.
+    return timeIt(process.execPath, [cli, 'analyze', log, '--db', db, '--no-origins', '--no-progress'], (out) => {
+      const hit = /^threat lines: (\d+);/m.exec(out);
+      return hit ? Number(hit[1]) : null;
+    });
+  } finally {
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+/** The ceiling (bench/_logCeiling.ts): read and one literal scan per line, on one core, as it measured itself. */
+function ceilingRun(log: string): Measured {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', '_logCeiling.ts'), log], {
+    encoding: 'utf8',
+    cwd: root,
+  });
+  if (r.status !== 0) throw new Error(`_logCeiling.ts failed: ${r.stderr.slice(-500)}`);
+  const m = JSON.parse(r.stdout) as { seconds: number; cpu: number };
+  return { seconds: m.seconds, cpu: m.cpu, found: null };
+}
+
+interface Row {
+  readonly tool: string;
+  readonly seconds: number;
+  readonly cpu: number | null;
+  readonly found: string;
+  readonly perRound: readonly number[];
+}
+
+function summarise(tool: string, runs: readonly Measured[], noCount = 'n/a'): Row {
+  const cpus = runs.map((m) => m.cpu).filter((x): x is number => x !== null);
+  const found = runs[0]?.found;
+  return {
+    tool,
+    seconds: median(runs.map((m) => m.seconds)),
+    cpu: cpus.length === runs.length ? median(cpus) : null,
+    found: found === null || found === undefined ? noCount : String(found),
+    perRound: runs.map((m) => m.seconds),
+  };
+}
+
+const rate = (lines: number, seconds: number): string => Math.round(lines / seconds).toLocaleString('en-US');
+const perLine = (lines: number, cpu: number | null): string =>
+  cpu === null ? 'n/a' : ((cpu * 1e6) / lines).toFixed(2);
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bansho-bench-analyze-'));
   try {
     const log = join(dir, 'access.log');
-    const attacks = await generate(log, LINES);
+    const attacks = await generateLog(log, LINES, 2);
     console.log(
-      `generated ${LINES} combined lines (${attacks} attack lines); ${RUNS} rounds, each tool once per round, median wall time`,
+      `generated ${LINES} combined lines (${attacks} attack lines, 2 %); ${RUNS} rounds, each tool once per round, medians`,
     );
     const filter = join(dir, 'bansho-attacks.conf');
     writeFileSync(filter, FAIL2BAN_FILTER);
-    const contenders: Array<{ tool: string; run: (round: number) => Measured }> = [
+    const cli = builtCli();
+    const contenders: Array<{ tool: string; noCount?: string; run: (round: number) => Measured }> = [
       {
         tool: 'bansho analyze (all rules, events to SQLite)',
-        run: (round) => {
-          const db = join(dir, `bench-${round}.db`);
-          try {
-            // The text summary, as the peers print one: `--json` would also print every event
-            // (30 MB for this log), which neither peer does; the events are stored either way.
-            return timeIt(
-              process.execPath,
-              [builtCli(), 'analyze', log, '--db', db, '--no-origins', '--no-progress'],
-              (out) => {
-                const hit = /^threat lines: (\d+);/m.exec(out);
-                return hit ? Number(hit[1]) : null;
-              },
-            );
-          } finally {
-            rmSync(db, { force: true });
-            rmSync(`${db}-wal`, { force: true });
-            rmSync(`${db}-shm`, { force: true });
-          }
-        },
+        run: (round) => banshoRun(cli, log, dir, `std-${round}`),
+      },
+      {
+        tool: 'ceiling: read + one literal scan per line (Node, one core)',
+        noCount: 'n/a (no rules)',
+        run: () => ceilingRun(log),
       },
     ];
     if (existsSync('/usr/bin/goaccess'))
       contenders.push({
         tool: 'goaccess --log-format=COMBINED -o report.json',
+        noCount: 'n/a (statistics)',
         // GoAccess picks its output format from the extension; JSON is its cheapest writer.
         run: () => timeIt('goaccess', [log, '--log-format=COMBINED', '-o', join(dir, 'goaccess.json')], () => null),
       });
-    else console.log('goaccess not installed: skipped');
+    else console.log('goaccess not installed (apt-get install goaccess): skipped');
     if (existsSync('/usr/bin/fail2ban-regex'))
       contenders.push({
         tool: 'fail2ban-regex (filter for the same attacks)',
@@ -222,42 +223,53 @@ export async function run(): Promise<void> {
             return hit ? Number(hit[1]) : null;
           }),
       });
-    else console.log('fail2ban-regex not installed: skipped');
+    else console.log('fail2ban-regex not installed (apt-get install fail2ban): skipped');
 
     // Round by round, every tool once per round: on a shared machine the load drifts, and it
     // then weighs on all tools alike rather than on whichever ran during a busy spell.
     const measured = contenders.map((): Measured[] => []);
     for (let round = 0; round < RUNS; round++)
       for (const [k, c] of contenders.entries()) measured[k]?.push(c.run(round));
-    const rows = contenders.map((c, k) => {
-      const runs = measured[k] as Measured[];
-      const cpus = runs.map((m) => m.cpu).filter((x): x is number => x !== null);
-      const found = runs[0]?.found;
-      return {
-        tool: c.tool,
-        seconds: median(runs.map((m) => m.seconds)),
-        cpu: cpus.length === runs.length ? median(cpus) : null,
-        found: found === null || found === undefined ? 'n/a (statistics)' : String(found),
-        perRound: runs.map((m) => m.seconds),
-      };
-    });
-    const base = rows[0] as (typeof rows)[number];
-    const baseRate = LINES / base.seconds;
+    const rows = contenders.map((c, k) => summarise(c.tool, measured[k] as Measured[], c.noCount));
+    const base = rows[0] as Row;
     console.log('');
-    console.log('| tool | seconds | CPU seconds | lines/s | attack lines found | bansho ÷ tool |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log(
+      '| tool | wall s | CPU s | lines/s | CPU µs/line | attack lines found | bansho faster by (wall) | bansho faster by (CPU) |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
-      const rate = LINES / r.seconds;
-      const ratio = r === base ? '1.00×' : `${(baseRate / rate).toFixed(2)}×`;
+      const wallRatio = `${(r.seconds / base.seconds).toFixed(2)}×`;
+      const cpuRatio = r.cpu === null || base.cpu === null ? 'n/a' : `${(r.cpu / base.cpu).toFixed(2)}×`;
       console.log(
-        `| ${r.tool} | ${r.seconds.toFixed(2)} | ${r.cpu === null ? 'n/a' : r.cpu.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${r.found} | ${ratio} |`,
+        `| ${r.tool} | ${r.seconds.toFixed(2)} | ${r.cpu === null ? 'n/a' : r.cpu.toFixed(2)} | ${rate(LINES, r.seconds)} | ${perLine(LINES, r.cpu)} | ${r.found} | ${wallRatio} | ${cpuRatio} |`,
       );
     }
-    console.log(`\n(${attacks} attack lines generated; goals: ≥ 10× fail2ban-regex, ≥ 1× GoAccess)`);
-    const bansho = rows[0]?.perRound ?? [];
+    console.log(
+      `\n(${attacks} attack lines generated; goals: ≥ 10× fail2ban-regex, ≥ 1× GoAccess; bansho uses every core, the peers one)`,
+    );
     for (const r of rows.slice(1))
       console.log(
-        `${r.tool}: per-round ratios ${r.perRound.map((t, i) => `${(t / (bansho[i] as number)).toFixed(2)}×`).join(', ')}`,
+        `${r.tool}: per-round wall ratios ${r.perRound.map((t, i) => `${(t / (base.perRound[i] as number)).toFixed(2)}×`).join(', ')}`,
+      );
+
+    // The same analysis on the log's extremes: nothing to report, and an event for every line.
+    const shapes: Array<{ name: string; lines: number; row: Row }> = [];
+    for (const [name, lines, percent] of [
+      ['benign only', LINES, 0],
+      ['attack only', ATTACK_ONLY_LINES, 100],
+    ] as const) {
+      const file = join(dir, `${percent}.log`);
+      await generateLog(file, lines, percent);
+      const runs = Array.from({ length: RUNS }, (_, round) => banshoRun(cli, file, dir, `${percent}-${round}`));
+      shapes.push({ name, lines, row: summarise(name, runs) });
+      rmSync(file, { force: true });
+    }
+    shapes.splice(1, 0, { name: 'standard (2 % attacks)', lines: LINES, row: base });
+    console.log('\n| log shape (bansho analyze) | lines | wall s | CPU s | lines/s | CPU µs/line | threat lines |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const { name, lines, row } of shapes)
+      console.log(
+        `| ${name} | ${lines.toLocaleString('en-US')} | ${row.seconds.toFixed(2)} | ${row.cpu === null ? 'n/a' : row.cpu.toFixed(2)} | ${rate(lines, row.seconds)} | ${perLine(lines, row.cpu)} | ${row.found} |`,
       );
     breakdown(log);
   } finally {

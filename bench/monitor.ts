@@ -1,11 +1,13 @@
 /**
- * `npm run bench -- monitor`: packets per second of `bansho monitor -r` (packet log to
- * /dev/null, and detection only) against `tshark -r` and `tcpdump -nn -r`, all on the same
- * generated capture in one run. Medians of a few runs of wall-clock and CPU time; ratios against
- * tshark (and tcpdump on CPU time).
+ * `npm run bench -- monitor`: `bansho monitor -r` (packet log to /dev/null, and detection only)
+ * against `tshark -r` and `tcpdump -nn -r`, all on the same generated capture in one run, with
+ * the ceiling of the language beside them (./_pcapCeiling.mjs: a Node program that only prints
+ * a header line per packet). CPU µs per packet (user + system of the process and its threads,
+ * start-up included) is the figure to read on a shared machine; wall clock is shown too.
+ * Start-up is `bansho monitor -r` of a capture that holds no packet.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,7 @@ import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from '../test/monitor/helpers/pa
 import { builtCli } from './_builtCli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 500_000);
+const PACKETS = Number(process.env.BANSHO_BENCH_MONITOR_PACKETS ?? 200_000);
 const RUNS = Number(process.env.BANSHO_BENCH_RUNS ?? 3);
 
 const CLIENT = '10.20.0.1';
@@ -228,32 +230,36 @@ export function generate(file: string, packets: number): number {
 interface Timing {
   /** Wall-clock seconds. */
   readonly wall: number;
-  /** User + system CPU seconds of the process (null without GNU time): fairer on a loaded machine. */
-  readonly cpu: number | null;
+  /** User + system CPU seconds of the process and its threads. */
+  readonly cpu: number;
 }
 
-const GNU_TIME = '/usr/bin/time';
-const hasGnuTime = existsSync(GNU_TIME);
+/** Clock ticks per second of /proc's times (USER_HZ). */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** Run one reader to /dev/null; GNU time (when installed) reports its CPU seconds into a file. */
-function timeRun(cmd: string, args: string[], dir: string): Promise<Timing> {
+/**
+ * CPU seconds of this process's children waited for so far (cutime + cstime of /proc/self/stat):
+ * a child's whole cost, threads included, with no tool around it.
+ */
+function childrenCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5), counted from the state (field 3) at index 0.
+  return (Number(fields[13]) + Number(fields[14])) / TICKS;
+}
+
+/** Run one reader to /dev/null, one at a time (children's CPU is read around it). */
+function timeRun(cmd: string, args: string[]): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const devnull = openSync('/dev/null', 'w');
-    const cpuFile = join(dir, 'cpu.txt');
-    const [bin, argv] = hasGnuTime ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
+    const cpuBefore = childrenCpu();
     const start = process.hrtime.bigint();
-    const child = spawn(bin, argv, { cwd: root, stdio: ['ignore', devnull, 'ignore'] });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', devnull, 'ignore'] });
     child.once('error', reject);
     child.once('close', (code) => {
       closeSync(devnull);
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
-      const wall = Number(process.hrtime.bigint() - start) / 1e9;
-      let cpu: number | null = null;
-      if (hasGnuTime) {
-        const [user = Number.NaN, system = Number.NaN] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
-        cpu = Number.isFinite(user + system) ? user + system : null;
-      }
-      resolve({ wall, cpu });
+      resolve({ wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: childrenCpu() - cpuBefore });
     });
   });
 }
@@ -263,60 +269,89 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
+interface Contender {
+  readonly name: string;
+  readonly cmd: string;
+  readonly args: string[];
+}
+
+/** Each contender once per round: on a shared machine the load drifts, and then weighs on all alike. */
+async function rounds(contenders: readonly Contender[], runs: number): Promise<Timing[]> {
+  const runsOf = contenders.map((): Timing[] => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, c] of contenders.entries()) runsOf[k]?.push(await timeRun(c.cmd, c.args));
+  }
+  return runsOf.map((r) => ({ wall: median(r.map((t) => t.wall)), cpu: median(r.map((t) => t.cpu)) }));
+}
+
+function installed(tool: string, arg: string): boolean {
+  return !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bansho-bench-monitor-'));
   try {
     const file = join(dir, 'big.pcap');
     const n = generate(file, PACKETS);
-    const bansho = [process.execPath, builtCli(), 'monitor', '-r', file, '--no-store'];
-    const has = (tool: string, arg: string) => !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
-    const contenders: Array<{ name: string; cmd: string; args: string[] }> = [
-      { name: 'bansho monitor -r (packet log)', cmd: bansho[0] as string, args: bansho.slice(1) },
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, pcap([], { linkType: 1 }));
+    // One round of visits: the first HTTP request starts the judge's worker and its rules.
+    const small = join(dir, 'small.pcap');
+    const smallPackets = generate(small, 1);
+    const bansho = [builtCli(), 'monitor', '--no-store', '-r'];
+    const node = process.execPath;
+    const contenders: Contender[] = [
       {
-        name: 'bansho monitor -r --no-log (detection only)',
-        cmd: bansho[0] as string,
-        args: [...bansho.slice(1), '--no-log'],
+        name: 'ceiling: Node, a header line per packet',
+        cmd: node,
+        args: [join(root, 'bench', '_pcapCeiling.mjs'), file],
       },
+      { name: 'bansho monitor -r (packet log)', cmd: node, args: [...bansho, file] },
+      { name: 'bansho monitor -r --no-log (detection only)', cmd: node, args: [...bansho, file, '--no-log'] },
     ];
-    if (has('tshark', '-v')) contenders.push({ name: 'tshark -r', cmd: 'tshark', args: ['-r', file] });
-    if (has('tcpdump', '--version'))
+    const skipped: string[] = [];
+    if (installed('tshark', '-v')) contenders.push({ name: 'tshark -r', cmd: 'tshark', args: ['-r', file] });
+    else skipped.push('tshark (not installed: apt-get install tshark)');
+    if (installed('tcpdump', '--version'))
       contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
-    const results: Array<{ name: string; wall: number; cpu: number | null }> = [];
-    // Round by round, every contender once per round: on a shared machine the load drifts, and
-    // it then weighs on all contenders alike rather than on whichever ran during a busy spell.
-    const runsOf = contenders.map((): Timing[] => []);
-    for (let i = 0; i < RUNS; i++) {
-      for (const [k, c] of contenders.entries()) runsOf[k]?.push(await timeRun(c.cmd, c.args, dir));
-    }
+    else skipped.push('tcpdump (not installed: apt-get install tcpdump)');
+    const results = await rounds(contenders, RUNS);
+    const [nodeStart, banshoStart, banshoJudging] = await rounds(
+      [
+        { name: 'node', cmd: node, args: ['-e', '0'] },
+        { name: 'bansho', cmd: node, args: [...bansho, empty] },
+        { name: 'bansho, rules loaded', cmd: node, args: [...bansho, small] },
+      ],
+      Math.max(5, RUNS),
+    );
+    const of = (name: string): Timing | undefined => results[contenders.findIndex((c) => c.name === name)];
+    const tshark = of('tshark -r');
+    const tcpdump = of('tcpdump -nn -r');
+    console.log(
+      `capture: ${n.toLocaleString('en')} packets (generated: DNS, HTTP with TCP options, one visit in ${ATTACK_EVERY} ` +
+        `a CONNECT), medians of ${RUNS} runs, output to /dev/null; CPU = user + system of the process and its ` +
+        'threads, start-up included (fairer than wall clock on a shared machine)',
+    );
+    for (const s of skipped) console.log(`skipped: ${s}`);
+    console.log('');
+    const ratio = (peer: number | undefined, mine: number): string => (peer ? `${(peer / mine).toFixed(2)}×` : 'n/a');
+    console.log('| reader | wall s | CPU s | CPU µs/packet | × tshark (CPU) | × tcpdump -nn (CPU) | × tshark (wall) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const [k, c] of contenders.entries()) {
-      const runs = runsOf[k] as Timing[];
-      const cpus = runs.map((r) => r.cpu).filter((x): x is number => x !== null);
-      results.push({
-        name: c.name,
-        wall: median(runs.map((r) => r.wall)),
-        cpu: cpus.length === runs.length ? median(cpus) : null,
-      });
-    }
-    const tshark = results.find((r) => r.name === 'tshark -r');
-    const tcpdump = results.find((r) => r.name === 'tcpdump -nn -r');
-    console.log(
-      `capture: ${n.toLocaleString('en')} packets (generated), medians of ${RUNS} runs, output to /dev/null; ` +
-        'CPU = user + system seconds of the process (fairer than wall clock on a shared machine), start-up included\n',
-    );
-    const ratio = (peer: number | null | undefined, mine: number | null): string =>
-      peer && mine ? (peer / mine).toFixed(2) : 'n/a';
-    console.log(
-      '| reader | wall s | packets/s (wall) | CPU s | packets/CPU-s | × tshark (wall) | × tshark (CPU) | × tcpdump (CPU) |',
-    );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of results) {
-      const pps = Math.round(n / r.wall).toLocaleString('en');
-      const cpuPps = r.cpu ? Math.round(n / r.cpu).toLocaleString('en') : 'n/a';
+      const r = results[k] as Timing;
       console.log(
-        `| ${r.name} | ${r.wall.toFixed(2)} | ${pps} | ${r.cpu?.toFixed(2) ?? 'n/a'} | ${cpuPps} | ` +
-          `${ratio(tshark?.wall, r.wall)} | ${ratio(tshark?.cpu, r.cpu)} | ${ratio(tcpdump?.cpu, r.cpu)} |`,
+        `| ${c.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${((r.cpu / n) * 1e6).toFixed(2)} | ` +
+          `${ratio(tshark?.cpu, r.cpu)} | ${ratio(tcpdump?.cpu, r.cpu)} | ${ratio(tshark?.wall, r.wall)} |`,
       );
     }
+    const ms = (t: Timing | undefined): string =>
+      t ? `${(t.cpu * 1000).toFixed(0)} ms CPU, ${(t.wall * 1000).toFixed(0)} ms wall` : 'n/a';
+    console.log(
+      `\nstart-up (a capture with no packet, medians of ${Math.max(5, RUNS)}): bansho monitor -r ${ms(banshoStart)}; ` +
+        `node -e 0 ${ms(nodeStart)}; with HTTP to judge (${smallPackets} packets: the judge's worker and the rules ` +
+        `loaded) ${ms(banshoJudging)}`,
+    );
+    console.log('goals (issue 21): packet log ≥ 1× tcpdump -nn (CPU), detection only ≥ 5× tshark, start-up ≤ 0.15 s');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -163,7 +163,7 @@ function observation(ip: string, request: ReturnType<typeof buildHttpRequest>, s
   };
 }
 
-function httpParams(corpusDir: string): { norm: string[]; attacks: Record<string, string[]> } {
+export function httpParams(corpusDir: string): { norm: string[]; attacks: Record<string, string[]> } {
   const text = readFileSync(join(corpusDir, 'payloads', 'HttpParamsDataset', 'payload_train.csv'), 'utf8');
   const norm: string[] = [];
   const attacks: Record<string, string[]> = {};
@@ -180,7 +180,7 @@ function httpParams(corpusDir: string): { norm: string[]; attacks: Record<string
   return { norm, attacks };
 }
 
-function* payloadsAllTheThings(corpusDir: string): Generator<[string, string[]]> {
+export function* payloadsAllTheThings(corpusDir: string): Generator<[string, string[]]> {
   const root = join(corpusDir, 'payloads', 'PayloadsAllTheThings');
   for (const folder of readdirSync(root).sort()) {
     const payloads: string[] = [];

@@ -13,8 +13,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import type { Engine } from '../../src/detect/types.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { LogAnalyzer } from '../../src/logs/analyzer.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import type { CorpusResult } from '../corpus.js';
 
 interface Scan {

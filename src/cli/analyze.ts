@@ -28,6 +28,8 @@ interface AnalyzeFlags {
   pollMs: string;
   progress: boolean;
   workers?: string;
+  crs?: string;
+  paranoia?: string;
 }
 
 export function register(program: Command): void {
@@ -52,6 +54,11 @@ export function register(program: Command): void {
       "the site's own host names (absolute-form requests to them are not proxy abuse)",
       [],
     )
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option('--no-origins', 'skip the offline country/ASN lookup of top sources')
     .option('--rdns', 'look up reverse DNS of top sources (short timeout, never blocks)')
     .option('--dns-server <host:port...>', 'DNS servers for --rdns')
@@ -75,11 +82,11 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
     throw new AnalyzeOptionError('--ban works with --follow (bans are for what happens now)');
   if (flags.follow && files.includes('-')) throw new AnalyzeOptionError('--follow needs files, not standard input');
   // The site as the gateway sees it: its names, the proxies in front, who is never banned.
-  const policy = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
+  const policy = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName, undefined, flags);
   const lists = { site_names: [...policy.siteNames] };
   // Workers first: each loads its engine while this thread loads the catalog and opens the store.
   const workerCount = flags.follow ? 0 : chooseWorkers(files, flags.workers);
-  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, policy.trustedProxies) : null;
+  const workers = workerCount > 0 ? startAnalyzeWorkers(workerCount, lists, policy.trustedProxies, policy.crs) : null;
   try {
     return await analyzeWith(files, flags, lists, policy, workers);
   } finally {
@@ -96,10 +103,16 @@ async function analyzeWith(
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
   const [
-    { loadCatalog, loadEngine },
+    { loadCatalog },
+    { loadPacksWithCrs },
     { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore },
     { banFromFinding, banFromLog },
-  ] = await Promise.all([import('../catalog/index.js'), import('../store/index.js'), import('../logs/followBans.js')]);
+  ] = await Promise.all([
+    import('../catalog/index.js'),
+    import('../crs/index.js'),
+    import('../store/index.js'),
+    import('../logs/followBans.js'),
+  ]);
   const catalog = loadCatalog();
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
@@ -119,7 +132,7 @@ async function analyzeWith(
   const options: AnalyzerOptions = {
     // Loaded on first use: with worker threads this thread never analyses a line itself.
     get engine(): Engine {
-      engine ??= loadEngine({ lists });
+      engine ??= loadPacksWithCrs(lists, site.crs);
       return engine;
     },
     threatName,
@@ -134,7 +147,7 @@ async function analyzeWith(
       const banned =
         detail.kind === 'line'
           ? banFromLog(detail.observation, detail.matches, banOptions, threatName)
-          : banFromFinding(detail.alert, banOptions, threatName);
+          : banFromFinding(detail.finding, banOptions, threatName);
       if (banned) {
         const encoded = encodeEvent(banned);
         extra.push(encoded);

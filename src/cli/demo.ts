@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolveGatewayConfig } from '../config/index.js';
 import { describeStep, replayPrettyParkAttack } from '../demo/prettyParkAttack.js';
 import { startDemoSite } from '../demo/site.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { type GatewayWithDashboard, startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
 
 interface DemoFlags {

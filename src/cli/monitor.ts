@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { readConfigFile } from '../config/gatewayConfig.js';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
 import {
   DEFAULT_BUFFER_KIB,
@@ -9,13 +9,9 @@ import {
   startLiveCapture,
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
-import { DEFAULT_THRESHOLDS, loadThresholds } from '../monitor/detect/thresholds.js';
-import { printStoredEvidence } from '../monitor/evidence/storedEvidence.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { SqliteEventStore } from '../store/index.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 
 interface MonitorFlags {
   read?: string;
@@ -31,6 +27,8 @@ interface MonitorFlags {
   config?: string;
   siteName: string[];
   bufferSize: number;
+  crs?: string;
+  paranoia?: string;
 }
 
 export function register(program: Command): void {
@@ -54,10 +52,18 @@ export function register(program: Command): void {
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
     .option('--db <file>', 'SQLite event store', 'bansho.db')
     .option('--no-store', 'do not write events to the store')
-    .option('--thresholds <file>', 'YAML overriding the port-scan, SYN-flood, SSH and login brute-force thresholds')
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
+    .option(
+      '--thresholds <file>',
+      "YAML holding a config file's `network` section (port-scan, SYN-flood, SSH and login brute-force limits); wins over --config's",
+    )
     .option(
       '--config <file>',
-      "the site's config file (serve's): its site_names, behaviours limits and trusted_proxies",
+      "the site's config file (serve's): its site_names, behaviours and network limits, trusted_proxies",
     )
     .option(
       '--site-name <host...>',
@@ -72,14 +78,22 @@ export function register(program: Command): void {
 async function runMonitor(flags: MonitorFlags): Promise<number> {
   if (flags.read && flags.interface) return usage('give either -r FILE or -i IFACE, not both');
   if (!flags.read && !flags.interface) {
-    if (flags.source) return printStoredEvidence(flags.db, flags.source, process.stdout);
+    if (flags.source) {
+      const { printStoredEvidence } = await import('../monitor/evidence/storedEvidence.js');
+      return printStoredEvidence(flags.db, flags.source, process.stdout);
+    }
     return usage('give -r FILE, -i IFACE, or --source IP with --db FILE');
   }
   if (flags.filter && !flags.interface) return usage('--filter goes with -i (a capture filter)');
 
-  const thresholds = flags.thresholds ? loadThresholds(flags.thresholds) : DEFAULT_THRESHOLDS;
-  const site = sitePolicyFromFile(flags.config ? readConfigFile(flags.config) : {}, flags.siteName);
-  const store = flags.store ? new SqliteEventStore(flags.db) : null;
+  // The config readers (YAML and its schema) are loaded only for a file to read: most of the start-up's code.
+  const config = flags.config ? (await import('../config/gatewayConfig.js')).readConfigFile(flags.config) : {};
+  const network = flags.thresholds
+    ? (await import('../config/networkSection.js')).readThresholdsFile(flags.thresholds)
+    : undefined;
+  const site = sitePolicyFromFile(config, flags.siteName, network, flags);
+  // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
+  const store = flags.store ? new (await import('../store/index.js')).SqliteEventStore(flags.db) : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
@@ -105,11 +119,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     allFlows: flags.flows ?? false,
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
+    crs: site.crs,
     onEvent,
   });
   const monitor = new Monitor({
     judge,
-    thresholds,
+    network: site.network,
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),
@@ -123,8 +138,10 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   let failure: Error | null = null;
   let dropped = 0;
   try {
-    if (flags.read) await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk);
-    else dropped = (await live(flags, monitor)).droppedByKernel;
+    // The monitor keeps no frame past its call: one Frame serves every record.
+    if (flags.read) {
+      await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk, { reuseFrames: true });
+    } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
     failure = err;

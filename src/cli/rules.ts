@@ -2,7 +2,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EngineHolder } from '../catalog/engineHolder.js';
 import { type LintProblem, lintRules } from '../catalog/lint.js';
+import { readConfigFile } from '../config/gatewayConfig.js';
+import { resolveCrs } from '../config/index.js';
 import { httpObservation } from '../detect/examples.js';
+import type { Engine } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
 
 interface TestFlags {
@@ -11,6 +14,9 @@ interface TestFlags {
   site: string[];
   rulesDir?: string;
   catalogDir?: string;
+  crs?: string;
+  paranoia?: string;
+  config?: string;
 }
 
 /** `bansho rules test RAW_REQUEST_OR_FILE [--json]` and `bansho rules lint`. */
@@ -29,6 +35,12 @@ export function register(program: Command): void {
     .option('--source <ip>', 'the client address the request comes from', '203.0.113.7')
     .option('--rules-dir <dir>', 'rule packs to use instead of the built-in ones')
     .option('--catalog-dir <dir>', 'threat catalog to use instead of the built-in one')
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
+    .option('--config <file>', "the site's config file (serve's): its crs section")
     .action((request: string, flags: TestFlags) => testRequest(request, flags));
 
   rules
@@ -39,7 +51,7 @@ export function register(program: Command): void {
     .action((flags: { rulesDir?: string; catalogDir?: string }) => lint(flags));
 }
 
-function testRequest(arg: string, flags: TestFlags): void {
+async function testRequest(arg: string, flags: TestFlags): Promise<void> {
   const raw = existsSync(arg) && statSync(arg).isFile() ? readFileSync(arg, 'latin1') : unescapeInline(arg);
   const holder = new EngineHolder({
     ...(flags.rulesDir ? { rulesDir: flags.rulesDir } : {}),
@@ -47,7 +59,14 @@ function testRequest(arg: string, flags: TestFlags): void {
     lists: { site_names: flags.site },
   });
   const observation = httpObservation(raw, flags.source);
-  const matches = holder.engine.match(observation);
+  const crsSettings = resolveCrs(flags.config ? readConfigFile(flags.config).crs : undefined, flags);
+  // src/crs only when asked for: it sets V8's regex flags for the whole process.
+  let engine: Engine = holder.engine;
+  if (crsSettings !== null) {
+    const { CrsDetector, withCrs } = await import('../crs/index.js');
+    engine = withCrs(holder.engine, CrsDetector.load(crsSettings));
+  }
+  const matches = engine.match(observation);
   const verdict = decide(matches);
   const total = matches.reduce((sum, m) => sum + m.score, 0);
   if (flags.json) {
@@ -69,6 +88,7 @@ function testRequest(arg: string, flags: TestFlags): void {
     const threat = holder.catalog.get(m.threatId);
     process.stdout.write(
       `\n  ${m.ruleId}  (${m.severity}, score ${m.score}, ${m.action})\n` +
+        `    rule:   ${m.ruleName}\n` +
         `    threat: ${m.threatId}${threat ? ` — ${threat.name}` : ''}\n` +
         `    field:  ${m.field || '-'}\n` +
         `    value:  ${JSON.stringify(m.value)}\n`,

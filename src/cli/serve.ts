@@ -18,6 +18,8 @@ interface ServeFlags {
   /** `--dashboard HOST:PORT`; false from `--no-dashboard`; true (commander's default) otherwise. */
   dashboard?: string | boolean;
   metrics?: string;
+  crs?: string;
+  paranoia?: string;
   workers?: number;
 }
 
@@ -32,6 +34,11 @@ export function register(program: Command): void {
     .option('--events <file|->', 'also write every event as a JSON line to FILE, or - for stdout')
     .option('--dashboard <host:port>', 'where the dashboard listens (default 127.0.0.1:9180)')
     .option('--no-dashboard', 'no dashboard')
+    .option(
+      '--crs <dir>',
+      'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
+    )
+    .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option('--metrics <host:port>', 'serve Prometheus /metrics on a listener of its own')
     .option(
       '--workers <n>',
@@ -70,6 +77,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   // A worker tells the primary, which says it once every worker listens.
   if (worker !== null) process.send?.({ bansho: 'ready', line: guarding } satisfies ReadyMessage);
   else log(guarding);
+  if (service.crs !== null && config.crs !== null && worker === null)
+    log(
+      `bansho: OWASP CRS from ${config.crs.dir} at paranoia level ${config.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.crs.blockStatus}`,
+    );
   if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
   if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
   if (config.honeypot.enabled) log(describeHoneypot(config, service));

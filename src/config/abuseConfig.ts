@@ -1,20 +1,11 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { duration } from './quantities.js';
 
 /**
  * The `abuse:` section of the config file: where RDAP answers come from, who reports, what is
  * withheld from reports, and the SMTP server `bansho abuse --send` uses. Nothing here sends
  * anything by itself: a report goes out only on `--send`.
  */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
 const httpUrl = z
   .string()
   .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { message: 'must be an http:// or https:// URL' });

@@ -20,6 +20,8 @@ export function resolveBehaviours(file: ConfigFile['behaviours']): BehaviourSett
             capacity: given.capacity ?? builtIn.capacity,
             leakMs: given.leak_speed ?? builtIn.leakMs,
             cooldownMs: given.cooldown ?? builtIn.cooldownMs,
+            severity: given.severity ?? builtIn.severity,
+            score: given.score ?? builtIn.score,
           };
   }
   return settings;

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import type { CrsSettings } from './crsSettings.js';
 import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 import { sitePolicyFromFile } from './sitePolicy.js';
@@ -103,6 +104,8 @@ export interface GatewayConfig {
   readonly dashboard: DashboardConfig;
   /** Play-along with proxy abuse (off by default). */
   readonly honeypot: HoneypotSettings;
+  /** The OWASP CRS run beside the packs (config `crs`, `--crs DIR`), or null. */
+  readonly crs: CrsSettings | null;
 }
 
 /** The dashboard's listener (null: none), its login token file, and where /metrics is served. */
@@ -138,6 +141,10 @@ export interface ConfigOverrides {
   /** `--dashboard HOST:PORT`, or false for `--no-dashboard`. */
   readonly dashboard?: string | boolean;
   readonly metrics?: string;
+  /** `--crs DIR`. */
+  readonly crs?: string;
+  /** `--paranoia N`. */
+  readonly paranoia?: string;
 }
 
 /** Read and validate a YAML config file. Errors name the file, the line where known, and the key. */
@@ -203,7 +210,10 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     throw new ConfigError('proxy_protocol needs trusted_proxies: the balancers whose PROXY headers are believed');
   const t = file.timeouts ?? {};
   // The parts every sensor shares, built as analyze and monitor build them.
-  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText });
+  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText }, [], undefined, {
+    ...(flags.crs !== undefined ? { crs: flags.crs } : {}),
+    ...(flags.paranoia !== undefined ? { paranoia: flags.paranoia } : {}),
+  });
   return {
     upstream: new URL(upstreamText),
     listen: parseListen(listenText),
@@ -244,6 +254,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     allowTrace: file.allow_trace ?? false,
     dashboard: resolveDashboard(file.dashboard, flags),
     honeypot: resolveHoneypot(file.honeypot),
+    crs: policy.crs,
   };
 }
 

@@ -1,5 +1,6 @@
 export { type AbuseConfig, parseMailbox, resolveAbuseConfig, type SmtpConfig } from './abuseConfig.js';
 export { resolveBehaviours } from './behaviourSettings.js';
+export { type CrsFlags, type CrsSettings, CrsSettingsError, resolveCrs } from './crsSettings.js';
 export { DurationError, formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,

@@ -2,30 +2,9 @@ import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
-import { parseDuration } from './duration.js';
-import { parseSize } from './size.js';
-
-/** A duration as text (`30s`, `1h`) or a number of seconds. */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
-
-/** A size in bytes as a number or text (`64KiB`, `1MiB`). */
-const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseSize(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { crsSection } from './crsSettings.js';
+import { findingWeight, networkSection } from './networkSection.js';
+import { duration, positiveDuration, size } from './quantities.js';
 
 const count = z.number().int().min(1).max(10_000_000);
 
@@ -42,6 +21,8 @@ const behaviourLimit = z.union([
     leak_speed: positiveDuration.optional(),
     /** After a finding, the source's requests are not counted for this long. */
     cooldown: duration.optional(),
+    /** How bad a finding is (the event's severity), and what it adds to the source's score. */
+    ...findingWeight,
   }),
 ]);
 
@@ -171,6 +152,8 @@ export const ConfigFileSchema = z.strictObject({
   behaviour_bans: z.boolean().optional(),
   /** The behaviours' limits, by name (`path-probing: {capacity: 30}`, `auth-failures: false`). */
   behaviours: behaviours.optional(),
+  /** The monitor's network detectors: limits, severity and score (`portScan: {ports: 30}`); see networkSection.ts. */
+  network: networkSection.optional(),
   /** How long events are kept in the database (default 90d); older ones are deleted in the background. */
   retention: positiveDuration.optional(),
   /** The dashboard beside `bansho serve` (src/web/): where it listens, its login, /metrics. */
@@ -192,6 +175,8 @@ export const ConfigFileSchema = z.strictObject({
    * Play along with proxy abuse instead of answering `400` (off by default): the abuser gets an
    * open proxy, then the mail or IRC server it asked for, and nothing ever leaves the machine.
    */
+  /** The OWASP Core Rule Set beside the packs (./crsSettings.ts). */
+  crs: crsSection.optional(),
   honeypot: z
     .strictObject({
       enabled: z.boolean().optional(),

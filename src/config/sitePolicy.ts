@@ -1,6 +1,9 @@
 import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
+import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
+import { type NetworkSection, resolveNetwork } from './networkSection.js';
 import type { ConfigFile } from './schema.js';
 
 /**
@@ -18,6 +21,10 @@ export interface SitePolicy {
   readonly neverBanned: readonly string[];
   readonly banPolicy: BanPolicy;
   readonly behaviours: BehaviourSettings;
+  /** The OWASP CRS to run beside the packs, or null. */
+  readonly crs: CrsSettings | null;
+  /** The monitor's network detectors (config `network`). */
+  readonly network: NetworkSettings;
 }
 
 /** Where the site is reached, where known: the upstream it guards and the gateway's listen host. */
@@ -39,8 +46,17 @@ export function siteNames(configured: readonly string[], at: SiteAddresses, extr
   return [...names];
 }
 
-/** The policy from a config file as written (`analyze --config`, `monitor --config`), plus names given as flags. */
-export function sitePolicyFromFile(file: ConfigFile, extraNames: readonly string[] = []): SitePolicy {
+/**
+ * The policy from a config file as written (`analyze --config`, `monitor --config`), plus names
+ * given as flags, a `--thresholds` file's network section (the older way to set it), and
+ * `--crs DIR [--paranoia N]`.
+ */
+export function sitePolicyFromFile(
+  file: ConfigFile,
+  extraNames: readonly string[] = [],
+  thresholds?: NetworkSection,
+  crsFlags: CrsFlags = {},
+): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
   const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
   const trustedProxies = file.trusted_proxies ?? [];
@@ -58,6 +74,8 @@ export function sitePolicyFromFile(file: ConfigFile, extraNames: readonly string
       maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
     },
     behaviours: resolveBehaviours(file.behaviours),
+    crs: resolveCrs(file.crs, crsFlags),
+    network: resolveNetwork(file.network, thresholds),
   };
 }
 

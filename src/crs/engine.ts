@@ -1,4 +1,5 @@
 import { type CrsMatch, evaluateRule } from './evaluateRule.js';
+import { type Gate, gateOf, passesGate } from './gateRule.js';
 import { atoi } from './operators/comparison.js';
 import type { CrsRequest, CrsResponse } from './request.js';
 import { readRequestLine, readResponse } from './requestData.js';
@@ -30,24 +31,30 @@ export interface EngineOptions {
  */
 export class CrsEngine {
   private serial = 0;
+  /** Per phase and rule list entry, the rule as a gate (./gateRule.ts), or null. */
+  private readonly gates: ReadonlyArray<ReadonlyArray<Gate | null>>;
 
   constructor(
     readonly ruleSet: RuleSet,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.gates = ruleSet.phases.map((items) => items.map((item) => (item.kind === 'rule' ? gateOf(item.rule) : null)));
+  }
 
   /** Rules of the directory left out because RE2 cannot run their regex (none in CRS v4). */
   get skippedRules(): RuleSet['skipped'] {
     return this.ruleSet.skipped;
   }
 
-  evaluate(request: CrsRequest, response?: CrsResponse): CrsVerdict {
+  /** `skipRules`: rules left out of this request (as a runtime ctl:ruleRemoveById would). */
+  evaluate(request: CrsRequest, response?: CrsResponse, skipRules?: ReadonlySet<number>): CrsVerdict {
     const tx = new Transaction(
       this.ruleSet,
       readRequestLine(request),
       response === undefined ? undefined : readResponse(response),
       this.serial++,
     );
+    if (skipRules !== undefined && skipRules.size > 0) tx.removedIds.push((id) => skipRules.has(id));
     const matches: CrsMatch[] = [];
     let blockedBy: number | null = null;
     let status: number | null = null;
@@ -89,6 +96,7 @@ export class CrsEngine {
     }
     tx.phase = phase;
     const items = this.ruleSet.phases[phase] ?? [];
+    const gates = this.gates[phase] ?? [];
     const markers = this.ruleSet.markers[phase];
     let skip = 0;
     for (let i = 0; i < items.length; i++) {
@@ -101,9 +109,14 @@ export class CrsEngine {
       const rule = item.rule;
       if (tx.mode === 'Off') return { kind: 'done' };
       if (tx.isRemoved(rule)) continue;
-      const match = evaluateRule(tx, rule);
-      if (match === null) continue;
-      if (rule.log) matches.push(match);
+      const gate = gates[i];
+      if (gate !== null && gate !== undefined) {
+        if (!passesGate(tx, rule, gate)) continue;
+      } else {
+        const match = evaluateRule(tx, rule);
+        if (match === null) continue;
+        if (rule.log) matches.push(match);
+      }
       // Disruptive actions take effect only when the engine is On (DetectionOnly logs them).
       if (tx.mode === 'On' && phase !== 5) {
         if (rule.disruptive === 'deny' || rule.disruptive === 'drop')

@@ -25,6 +25,19 @@ export interface CrsMatch {
   readonly matchedData: string;
 }
 
+/** What evaluateRule returns for a matching rule without `log`: the caller reports only logged rules. */
+const QUIET_MATCH: CrsMatch = Object.freeze({
+  ruleId: 0,
+  phase: 0,
+  msg: '',
+  logdata: '',
+  tags: [],
+  attack: null,
+  severity: undefined,
+  matchedVar: '',
+  matchedData: '',
+});
+
 const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
 /**
@@ -36,6 +49,8 @@ export function evaluateRule(tx: Transaction, rule: Rule): CrsMatch | null {
   tx.rule = rule;
   tx.matchedVars = [];
   for (const link of rule.links) if (!evaluateLink(tx, rule, link)) return null;
+  // A rule that does not log is never reported: its message need not be expanded.
+  if (!rule.log) return QUIET_MATCH;
   const matched = tx.matchedVar ?? { name: '', value: '' };
   return {
     ruleId: rule.id,
@@ -124,7 +139,7 @@ function exclusionsFor(tx: Transaction, rule: Rule, link: RuleLink): readonly Va
   return extra.length === 0 ? link.targets.exclude : [...link.targets.exclude, ...extra];
 }
 
-function runEffects(tx: Transaction, link: RuleLink): void {
+export function runEffects(tx: Transaction, link: RuleLink): void {
   for (const effect of link.effects) {
     if (effect.kind === 'setvar') tx.setVar(effect.op);
     else if (effect.kind === 'ctl') tx.control(effect.ctl);

@@ -76,6 +76,24 @@ export function crsSources(options: CrsOptions): CrsSource[] {
 function findSetup(dir: string): string | undefined {
   for (const name of ['crs-setup.conf', 'crs-setup.conf.example'])
     if (existsSync(join(dir, name))) return join(dir, name);
+  return setupNamedByLoadFile(dir);
+}
+
+/**
+ * Debian's modsecurity-crs keeps crs-setup.conf in /etc/modsecurity/crs/ and names it in
+ * /usr/share/modsecurity-crs/owasp-crs.load, the file Apache includes.
+ */
+function setupNamedByLoadFile(dir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'owasp-crs.load'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\s*Include(?:Optional)?\s+(\S*crs-setup\.conf)\s*$/.exec(line);
+    if (m?.[1] !== undefined && existsSync(m[1])) return m[1];
+  }
   return undefined;
 }
 

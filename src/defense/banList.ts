@@ -24,9 +24,7 @@ export class BanList {
   readonly #v6 = new Map<V6Key, number>();
   /** Bans wider than a single IPv4 or a /64 (manual `bans add 10.0.0.0/8`): checked by prefix. */
   #wide: readonly WideBan[] = [];
-  /** Where the last sweep stopped, so each sweep looks at the next slice (Map iterators survive deletes). */
-  #sweepV4: Iterator<[V4Key, number]> | null = null;
-  #sweepV6: Iterator<[V6Key, number]> | null = null;
+  readonly #sweeps = [new ExpirySweep(this.#v4), new ExpirySweep(this.#v6)] as const;
 
   get size(): number {
     return this.#v4.size + this.#v6.size + this.#wide.length;
@@ -39,7 +37,20 @@ export class BanList {
 
   /** The key of the ban covering this address at `now` (undefined: none). No allocation for IPv4. */
   keyFor(remoteAddress: string | undefined, now: number): BanKey | undefined {
+    return this.#covering(remoteAddress, now, null);
+  }
+
+  /**
+   * `keyFor` at the time `clock` tells, read only when a ban could cover the address: the
+   * accept check of a source that is not banned (nearly every connection) reads no clock.
+   */
+  keyNow(remoteAddress: string | undefined, clock: () => number): BanKey | undefined {
+    return this.#covering(remoteAddress, 0, clock);
+  }
+
+  #covering(remoteAddress: string | undefined, at: number, clock: (() => number) | null): BanKey | undefined {
     if (remoteAddress === undefined) return undefined;
+    let now = at;
     let key: BanKey | undefined;
     let until: number | undefined;
     if (remoteAddress.indexOf(':') < 0) {
@@ -52,6 +63,8 @@ export class BanList {
       key = ipv6Key(remoteAddress);
       if (key !== undefined) until = this.#v6.get(key);
     }
+    if (until === undefined && this.#wide.length === 0) return undefined;
+    if (clock !== null) now = clock();
     if (until !== undefined && until > now) return key;
     for (const w of this.#wide) if (w.until > now && w.test(remoteAddress)) return w.target;
     return undefined;
@@ -95,8 +108,7 @@ export class BanList {
     this.#v4.clear();
     this.#v6.clear();
     this.#wide = [];
-    this.#sweepV4 = null;
-    this.#sweepV6 = null;
+    for (const s of this.#sweeps) s.restart();
   }
 
   /**
@@ -106,28 +118,47 @@ export class BanList {
   sweep(now: number, budget: number): number {
     let removed = 0;
     let left = budget;
-    this.#sweepV4 ??= this.#v4.entries();
-    for (let e = this.#sweepV4.next(); ; e = this.#sweepV4.next()) {
-      if (e.done) {
-        this.#sweepV4 = null;
-        break;
-      }
-      if (e.value[1] <= now && this.#v4.delete(e.value[0])) removed++;
-      if (--left <= 0) return removed;
-    }
-    this.#sweepV6 ??= this.#v6.entries();
-    for (let e = this.#sweepV6.next(); ; e = this.#sweepV6.next()) {
-      if (e.done) {
-        this.#sweepV6 = null;
-        break;
-      }
-      if (e.value[1] <= now && this.#v6.delete(e.value[0])) removed++;
-      if (--left <= 0) return removed;
+    for (const s of this.#sweeps) {
+      const slice = s.sweep(now, left);
+      removed += slice.removed;
+      left -= slice.looked;
+      if (left <= 0) return removed;
     }
     const live = this.#wide.filter((w) => w.until > now);
     removed += this.#wide.length - live.length;
     this.#wide = live;
     return removed;
+  }
+}
+
+/** One map of ban ends swept a slice at a time: where the last slice stopped is kept (Map iterators survive deletes). */
+class ExpirySweep<K> {
+  readonly #ends: Map<K, number>;
+  #at: Iterator<[K, number]> | null = null;
+
+  constructor(ends: Map<K, number>) {
+    this.#ends = ends;
+  }
+
+  /** Look at up to `budget` entries from where the last slice stopped, deleting those ended by `now`. */
+  sweep(now: number, budget: number): { readonly looked: number; readonly removed: number } {
+    let looked = 0;
+    let removed = 0;
+    this.#at ??= this.#ends.entries();
+    while (looked < budget) {
+      const e = this.#at.next();
+      if (e.done) {
+        this.#at = null;
+        break;
+      }
+      looked++;
+      if (e.value[1] <= now && this.#ends.delete(e.value[0])) removed++;
+    }
+    return { looked, removed };
+  }
+
+  restart(): void {
+    this.#at = null;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Ban, BanChange, BanChanges } from '../store/types.js';
 import { banTargetFor } from './address.js';
 import type { Allowlist } from './allowlist.js';
@@ -129,12 +129,13 @@ export class BanManager {
 
   /**
    * The accept-time check. True means the caller must destroy the socket; the drop is counted
-   * here and reported later as one event per ban. Allocates nothing for a known IPv4 source.
+   * here and reported later as one event per ban. Allocates nothing for an IPv4 source, and
+   * reads the clock only for one the list holds.
    */
   dropIfBanned(remoteAddress: string | undefined, remotePort: number | undefined): boolean {
-    const now = this.#clock();
-    const key = this.#list.keyFor(remoteAddress, now);
+    const key = this.#list.keyNow(remoteAddress, this.#clock);
     if (key === undefined) return false;
+    const now = this.#clock();
     if (!this.#drops.note(key, remoteAddress as string, remotePort, now)) {
       this.reportDrops();
       this.#drops.note(key, remoteAddress as string, remotePort, now);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
+import { toEvent } from '../events/toEvent.js';
 import { unmapIPv4 } from './address.js';
 import type { BanKey } from './banList.js';
 
@@ -62,30 +62,10 @@ export class DropReports {
 }
 
 function droppedEvent(target: string, tally: Tally): SecurityEvent {
-  const addresses = tally.addresses.map(unmapIPv4);
-  const source = addresses[0] as string;
-  const single = target === `${source}/32` && !tally.more && addresses.length === 1;
-  const from = single
-    ? `banned ${source}`
-    : `banned ${target} (${addresses.length}${tally.more ? '+' : ''} address${addresses.length === 1 && !tally.more ? '' : 'es'}: ${addresses.join(', ')}${tally.more ? ', …' : ''})`;
-  return {
-    '@timestamp': new Date(tally.last).toISOString(),
-    message: `dropped: ${tally.count} connection${tally.count === 1 ? '' : 's'} from ${from}`,
-    event: {
-      id: randomUUID(),
-      kind: 'event',
-      category: ['network', 'intrusion_detection'],
-      type: ['denied'],
-      action: 'dropped',
-      outcome: 'success',
-      module: 'bansho',
-      dataset: 'bansho.gateway',
-      count: tally.count,
-      start: new Date(tally.first).toISOString(),
-      end: new Date(tally.last).toISOString(),
-    },
-    source: { ip: source, port: tally.port },
-    network: { transport: 'tcp' },
-    bansho: { sensor: 'gateway', evidence: `${tally.count} connection(s) closed at accept under the ban on ${target}` },
-  };
+  return toEvent([], {
+    seen: 'drops',
+    drops: { ...tally, target, addresses: tally.addresses.map(unmapIPv4) },
+    action: 'dropped',
+    sensor: 'gateway',
+  });
 }

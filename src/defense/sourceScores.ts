@@ -73,6 +73,11 @@ export class SourceScores {
     return this.result(this.live(keyOf(source), now) ?? []);
   }
 
+  /** Whether adding `score` now would bring the source to the threshold (nothing is added). */
+  wouldCross(source: string, score: number, now: number): boolean {
+    return this.peek(source, now).total + score >= this.threshold;
+  }
+
   forget(source: string): void {
     this.sources.delete(keyOf(source));
   }

@@ -1,16 +1,16 @@
 import type { Observation } from '../observe/observation.js';
 import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
+import { type Evidence, evaluate } from './evaluate.js';
 import { buildPrefilterPasses, type PrefilterPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
+import { EVIDENCE_VALUE_CHARS } from './finding.js';
 import { MarkTable } from './markTable.js';
+import { PlainGate } from './plainGate.js';
 import type { Engine, Match } from './types.js';
 import { ChainValues } from './valueScan.js';
 
 export { PREFILTER_MEMO } from './valueScan.js';
-
-/** Evidence kept in a Match is bounded, whatever the size of the value that matched. */
-export const EVIDENCE_LIMIT = 256;
 
 /**
  * The compiled rule set. A request first runs one Aho–Corasick pass per distinct prefiltered
@@ -55,8 +55,20 @@ export class RuleEngine implements Engine {
     };
   }
 
+  /** See mayMatch; compiled on first use (the gateway never asks). */
+  #gate: PlainGate | undefined;
+
   get ruleCount(): number {
     return this.rules.length;
+  }
+
+  /**
+   * False when `match` would certainly find nothing: for a plain request (nearly every logged
+   * line) one literal scan of its line and headers, no fields split out (./plainGate.ts).
+   */
+  mayMatch(observation: Observation): boolean {
+    this.#gate ??= new PlainGate(this.rules);
+    return !this.#gate.clears(observation);
   }
 
   match(observation: Observation): Match[] {
@@ -99,44 +111,9 @@ function sortAscending(list: number[]): void {
   }
 }
 
-interface Evidence {
-  field: string;
-  value: string;
-}
-
-/** All conditions hold → the evidence of the costliest positive one; otherwise null. */
-function evaluate(conditions: readonly CompiledCondition[], ctx: FieldContext): Evidence | null {
-  let evidence: Evidence | null = null;
-  for (const c of conditions) {
-    const found = evaluateOne(c, ctx);
-    if (found === null) return null;
-    if (found !== true) evidence = found;
-  }
-  return evidence ?? { field: '', value: '' };
-}
-
-/** Evidence when a positive condition holds, `true` when a negated one holds, null when it fails. */
-function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true | null {
-  if (c.kind === 'any') {
-    for (const x of c.of) {
-      const found = evaluateOne(x, ctx);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  let first: Evidence | null = null;
-  for (const target of c.targets) {
-    const values = ctx.get(target);
-    const value = c.test(values);
-    if (value !== undefined) return c.negate ? null : { field: target.key, value };
-    if (first === null && values.length > 0) first = { field: target.key, value: values[0] as string };
-  }
-  // A negated condition that holds shows what it looked at (the foreign host, say), if anything.
-  return c.negate ? (first ?? true) : null;
-}
-
 function toMatch(rule: CompiledRule, evidence: Evidence): Match {
   return {
+    family: 'rule',
     ruleId: rule.id,
     ruleName: rule.name,
     threatId: rule.threatId,
@@ -144,7 +121,8 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
     score: rule.score,
     action: rule.action,
     field: evidence.field,
-    value: evidence.value.length > EVIDENCE_LIMIT ? evidence.value.slice(0, EVIDENCE_LIMIT) : evidence.value,
+    value:
+      evidence.value.length > EVIDENCE_VALUE_CHARS ? evidence.value.slice(0, EVIDENCE_VALUE_CHARS) : evidence.value,
     tags: rule.tags,
   };
 }

@@ -138,12 +138,14 @@ export class LiteralSet {
     stamp: number,
     /** Receives each owner the first time this stamp marks it. */
     newlyMarked: number[],
+    /** The part of `text` to scan. */
+    from = 0,
+    to = text.length,
   ): boolean {
     const { table, width, columns, wide, outputs, stops } = this.scanner ?? this.buildScanner();
-    const n = text.length;
-    if (!stops && n < this.minLength) return true;
+    if (!stops && to - from < this.minLength) return true;
     let s = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const c = text.charCodeAt(i);
       s = table[s + (c > 255 ? wide : (columns[c] as number))] as number;
       if (s >= 0) continue;
@@ -156,6 +158,22 @@ export class LiteralSet {
           marks[owner] = stamp;
           newlyMarked.push(owner);
         }
+    }
+    return true;
+  }
+
+  /**
+   * True when `text` holds none of the literals and the scan met no stop (see
+   * LiteralSetOptions): the test of ./plainGate.ts, which wants no owners, only the answer.
+   */
+  clearOf(text: string, from = 0, to = text.length): boolean {
+    const { table, columns, wide, stops } = this.scanner ?? this.buildScanner();
+    if (!stops && to - from < this.minLength) return true;
+    let s = 0;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      s = table[s + (c > 255 ? wide : (columns[c] as number))] as number;
+      if (s < 0) return false;
     }
     return true;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isFieldName } from './fieldNames.js';
+import { SEVERITIES } from './severity.js';
 import { TRANSFORM_NAMES } from './transforms/index.js';
 
 /**
@@ -84,7 +85,7 @@ export const ruleSchema = z.strictObject({
   id: z.string().regex(KEBAB, { message: 'rule ids are kebab-case' }),
   name: z.string().min(1),
   threat: z.string().regex(KEBAB, { message: 'threat ids are kebab-case' }),
-  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']),
+  severity: z.enum(SEVERITIES),
   score: z.number().int().min(0).max(100),
   action: z.enum(['log', 'block', 'ban']),
   tags: z.array(z.string().min(1)).default([]),

@@ -1,27 +1,13 @@
 import type { Observation } from '../observe/observation.js';
+import type { Match } from './finding.js';
 
-/** What a rule asks for when it matches: record only, answer 400 and close, or ban the source. */
-export type RuleAction = 'log' | 'block' | 'ban';
-
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-
-/** One rule that matched one Observation, with the evidence that made it match. */
-export interface Match {
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly threatId: string;
-  readonly severity: Severity;
-  readonly score: number;
-  readonly action: RuleAction;
-  /** The Observation field that matched (`request.line`, `args.values`, `header:user-agent`, …). */
-  readonly field: string;
-  /** The value after transformations, bounded, as it was when it matched. */
-  readonly value: string;
-  readonly tags: readonly string[];
-}
+export type { Finding, Match } from './finding.js';
+export type { RuleAction, Severity } from './severity.js';
 
 /** The compiled rule set. Pure and synchronous: Observation in, matches out; no I/O, no clock. */
 export interface Engine {
   readonly ruleCount: number;
   match(observation: Observation): Match[];
+  /** False when `match` would certainly find nothing, at a fraction of its cost; engines without such a test omit it. */
+  mayMatch?(observation: Observation): boolean;
 }

@@ -240,6 +240,6 @@ export class ChainValues {
  * the request line, a header out of the raw head) may be a slice that holds its whole parent
  * string, and the memo outlives the request. Concatenating forces a fresh flat string.
  */
-function detached(value: string): string {
+export function detached(value: string): string {
   return ` ${value}`.slice(1);
 }

@@ -1,8 +1,16 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
-import type { Ban } from '../store/types.js';
+import type { SecurityEvent } from './securityEvent.js';
+
+/** What a `banned` event tells of a ban (the store's `Ban` has these and more). */
+export interface BanTerms {
+  readonly target: string;
+  readonly since: number;
+  readonly until: number;
+  readonly offence: number;
+  readonly reason: string;
+}
 
 /** A ban as a `banned` event carries it (`bansho.ban`). */
-export function banFields(ban: Ban): NonNullable<SecurityEvent['bansho']['ban']> {
+export function banFields(ban: BanTerms): NonNullable<SecurityEvent['bansho']['ban']> {
   return {
     target: ban.target,
     until: new Date(ban.until).toISOString(),

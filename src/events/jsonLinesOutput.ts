@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from './securityEvent.js';
 
 export class OutputError extends Error {
   readonly code = 'E_EVENT_OUTPUT';

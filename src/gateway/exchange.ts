@@ -90,7 +90,9 @@ export class Exchange {
     const bodyFirst = refusal !== null && hasBody(req) && this.#c.honeypot?.answersFromBody(request) === true;
     // Judged without the body: the gateway's own refusals, an expectation to answer, no body.
     if ((refusal !== null && !bodyFirst) || expectation !== 'none' || !hasBody(req)) {
-      const decision = this.#c.pipeline.decide(head, refusal);
+      // Before a body still to come, only a look: the judgement with the body scores (once).
+      const stage = expectation === 'continue' && refusal === null && hasBody(req) ? 'beforeBody' : 'final';
+      const decision = this.#c.pipeline.decide(head, refusal, stage);
       if (decision.kind === 'refuse' || expectation === 'other' || !hasBody(req)) {
         this.#act(req, res, head, client, decision, expectation === 'other' ? EXPECTATION_FAILED : null);
         return;

@@ -1,10 +1,10 @@
 import type { BanManager } from '../defense/banManager.js';
-import { findingMatch, type HttpBehaviour, requestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { type HttpBehaviour, requestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { EVIDENCE_VALUE_CHARS, type Finding, worstFinding } from '../detect/finding.js';
 import type { Match } from '../detect/types.js';
-import { banFields } from '../events/banFields.js';
-import { eventFromObservation, worstMatch } from '../events/fromObservation.js';
+import type { EventAction } from '../events/securityEvent.js';
+import { toEvent } from '../events/toEvent.js';
 import type { HttpObservation } from '../observe/observation.js';
-import type { EventAction } from '../store/securityEvent.js';
 import type { EventSink } from './eventSink.js';
 import { type SourceLimits, sourceKey } from './sourceLimits.js';
 
@@ -41,7 +41,7 @@ export class Recorder {
   }
 
   /** A refused request: ban when asked, then the event. Returns the action recorded. */
-  refused(observation: HttpObservation, matches: readonly Match[], ban: boolean, status: number | null): EventAction {
+  refused(observation: HttpObservation, matches: readonly Finding[], ban: boolean, status: number | null): EventAction {
     const made = ban ? this.#ban(observation.source.ip, matches) : null;
     const action: EventAction = made ? 'banned' : 'blocked';
     this.record(observation, matches, action, status, made);
@@ -52,6 +52,7 @@ export class Recorder {
   breach(observation: HttpObservation, breach: LimitBreach, status: number | null): void {
     const b = BREACH[breach];
     const match: Match = {
+      family: 'rule',
       ruleId: `gateway-${breach}`,
       ruleName: b.name,
       threatId: b.threat,
@@ -59,7 +60,7 @@ export class Recorder {
       score: 0,
       action: 'block',
       field: 'request.line',
-      value: observation.request.line.slice(0, 256),
+      value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS),
       tags: ['gateway', 'limits'],
     };
     const ban = this.#o.limits.strike(sourceKey(observation.source.ip), observation.time);
@@ -74,33 +75,34 @@ export class Recorder {
   answered(observation: HttpObservation, status: number): void {
     const signal = requestSignal(observation, status);
     if (signal === null) return;
-    for (const alert of this.#o.behaviour.request(signal)) {
-      const matches = [findingMatch(alert)];
-      const made = this.#o.behaviourBans ? this.#ban(signal.source, matches) : null;
-      this.record(observation, matches, made ? 'banned' : 'detected', status, made);
+    for (const finding of this.#o.behaviour.request(signal)) {
+      const made = this.#o.behaviourBans ? this.#ban(signal.source, [finding]) : null;
+      this.record(observation, [finding], made ? 'banned' : 'detected', status, made);
     }
   }
 
   record(
     observation: HttpObservation,
-    matches: readonly Match[],
+    findings: readonly Finding[],
     action: EventAction,
     status: number | null,
     ban: ReturnType<BanManager['ban']> = null,
   ): void {
     this.#o.events.push(
-      eventFromObservation(observation, matches, {
+      toEvent(findings, {
+        seen: 'observation',
+        observation,
         action,
         sensor: 'gateway',
         threatName: this.#o.threatName,
         ...(status !== null ? { responseStatus: status } : {}),
-        ...(ban ? { ban: banFields(ban) } : {}),
+        ban,
       }),
     );
   }
 
-  #ban(ip: string, matches: readonly Match[]): ReturnType<BanManager['ban']> {
-    const top = worstMatch(matches);
+  #ban(ip: string, findings: readonly Finding[]): ReturnType<BanManager['ban']> {
+    const top = worstFinding(findings);
     return this.#o.bans.ban(ip, {
       reason: top ? `${top.ruleId}: ${top.ruleName}` : 'proxy abuse',
       threatId: top?.threatId ?? null,

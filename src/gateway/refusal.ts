@@ -1,3 +1,4 @@
+import { EVIDENCE_VALUE_CHARS } from '../detect/finding.js';
 import type { Match } from '../detect/types.js';
 import { type HttpRequest, LIMITS } from '../observe/observation.js';
 
@@ -101,6 +102,7 @@ export function refusalStatus(refusal: Refusal): 400 | 405 | 431 {
 export function fallbackMatch(refusal: Refusal, request: HttpRequest): Match {
   const f = FALLBACK[refusal];
   return {
+    family: 'rule',
     ruleId: `gateway-${refusal}`,
     ruleName: f.name,
     threatId: f.threat,
@@ -108,7 +110,7 @@ export function fallbackMatch(refusal: Refusal, request: HttpRequest): Match {
     score: 5,
     action: 'block',
     field: 'request.line',
-    value: request.line.slice(0, 256),
+    value: request.line.slice(0, EVIDENCE_VALUE_CHARS),
     tags: ['gateway'],
   };
 }

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /**
  * The few answers the gateway writes itself, as raw bytes on the socket: a refused request
  * never reaches node's response machinery, so the first two lines are exactly these.
@@ -23,11 +25,22 @@ export const TOO_MANY_REQUESTS = raw('429 Too Many Requests', 'Too Many Requests
 /** Every upstream connection busy and the queue behind them full. */
 export const SERVICE_UNAVAILABLE = raw('503 Service Unavailable', 'Service Unavailable\n');
 
-/** The answer to a refusal by its status. */
-export function refusalAnswer(status: 400 | 405 | 431): Buffer {
-  if (status === 405) return METHOD_NOT_ALLOWED;
-  if (status === 431) return HEADERS_TOO_LARGE;
-  return BAD_REQUEST;
+const byStatus = new Map<number, Buffer>([
+  [400, BAD_REQUEST],
+  [403, FORBIDDEN],
+  [405, METHOD_NOT_ALLOWED],
+  [431, HEADERS_TOO_LARGE],
+]);
+
+/** The answer to a refusal by its status (a rule's own, such as CRS's 403, or the gateway's). */
+export function refusalAnswer(status: number): Buffer {
+  let answer = byStatus.get(status);
+  if (answer === undefined) {
+    const reason = STATUS_CODES[status] ?? 'Refused';
+    answer = raw(`${status} ${reason}`, `${reason}\n`);
+    byStatus.set(status, answer);
+  }
+  return answer;
 }
 export const BAD_GATEWAY_UPGRADE = raw('502 Bad Gateway', 'Bad Gateway: the upstream did not answer\n');
 

@@ -1,14 +1,23 @@
 import { EngineHolder } from '../catalog/index.js';
+import type { CrsSettings } from '../config/crsSettings.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { CrsDetector } from '../crs/index.js';
+import type { Engine } from '../detect/types.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
+import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import type { PeerChannel } from './cluster/peerNews.js';
-import { Gateway, siteNamesFor } from './gateway.js';
+import { type DetectionSource, Gateway, siteNamesFor } from './gateway.js';
+
+/** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
+const WRITE_WAIT_MS = 100;
 
 export interface GatewayService {
   readonly gateway: Gateway;
   readonly holder: EngineHolder;
+  /** The OWASP CRS run beside the packs (config `crs`), or null. */
+  readonly crs: CrsDetector | null;
   /** Graceful stop: drain, close the store, stop watching rules. */
   stop(): Promise<void>;
 }
@@ -32,12 +41,18 @@ export async function startGatewayService(
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
-  const db = openSqlite(config.db);
+  // A CRS that fails to load stops the start, as a broken pack does.
+  const crs = config.crs === null ? null : await packsWithCrs(holder, config.crs);
+  // Every write of the gateway's own waits this long at most for another process's lock (the
+  // event loop waits with it); the writers ask for no other wait, so none changes it per write.
+  const db = openSqlite(config.db, { busyTimeoutMs: WRITE_WAIT_MS });
+  // The request path's commits only append to the WAL; a worker copies it back (see walCheckpointer.ts).
+  const checkpointer = WalCheckpointer.start(db, { onError: (err) => log(`bansho: checkpoint: ${String(err)}`) });
   let gateway: Gateway;
   try {
     gateway = await Gateway.start({
       config,
-      detection: holder,
+      detection: crs ?? holder,
       stores: { events: new SqliteEventStore(db), bans: new SqliteBanStore(db) },
       log,
       ...(onEvent ? { onEvent } : {}),
@@ -45,6 +60,7 @@ export async function startGatewayService(
       peers: options.peers ?? null,
     });
   } catch (err) {
+    await checkpointer?.stop();
     db.close();
     holder.close();
     throw err;
@@ -57,11 +73,40 @@ export async function startGatewayService(
   return {
     gateway,
     holder,
+    crs: crs?.crs ?? null,
     async stop() {
       holder.close();
       retention.stop();
       await gateway.close();
+      await checkpointer?.stop();
       db.close();
+    },
+  };
+}
+
+/**
+ * The holder's packs with CRS beside them; a reload of the packs gets CRS beside the new ones.
+ * src/crs is imported only when CRS is configured: it sets V8's regex flags for the whole process.
+ */
+async function packsWithCrs(
+  holder: EngineHolder,
+  settings: CrsSettings,
+): Promise<DetectionSource & { crs: CrsDetector }> {
+  const { CrsDetector, withCrs } = await import('../crs/index.js');
+  const crs = CrsDetector.load(settings);
+  let packs = holder.engine;
+  let combined = withCrs(packs, crs);
+  return {
+    crs,
+    get engine(): Engine {
+      if (holder.engine !== packs) {
+        packs = holder.engine;
+        combined = withCrs(packs, crs);
+      }
+      return combined;
+    },
+    get catalog() {
+      return holder.catalog;
     },
   };
 }

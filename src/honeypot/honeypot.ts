@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { HoneypotSettings } from '../config/honeypotSettings.js';
 import type { Match } from '../detect/types.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { HttpObservation, HttpRequest } from '../observe/observation.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import { isIrcPort, type PlayAlong, playAlongFor } from './playAlong.js';
 import { azenvAnswer, ircProbeAnswer } from './proxyAnswers.js';
 import { Quarantine } from './quarantine.js';

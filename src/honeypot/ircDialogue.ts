@@ -1,4 +1,4 @@
-import type { HoneypotRecord } from '../store/securityEvent.js';
+import type { HoneypotRecord } from '../events/securityEvent.js';
 import { decodeBytes } from './abuserText.js';
 import type { Line } from './lineReader.js';
 

@@ -1,5 +1,5 @@
+import { worstFinding } from '../detect/finding.js';
 import type { Match } from '../detect/types.js';
-import { worstMatch } from '../events/fromObservation.js';
 import type { HttpRequest } from '../observe/observation.js';
 import { speakableHost } from './abuserText.js';
 
@@ -54,7 +54,7 @@ export function playAlongFor(
   matches: readonly Match[],
   wanted: ReadonlySet<string>,
 ): PlayAlong | null {
-  const reason = worstMatch(matches.filter((m) => wanted.has(m.threatId) || wanted.has(m.ruleId)));
+  const reason = worstFinding(matches.filter((m) => wanted.has(m.threatId) || wanted.has(m.ruleId)));
   if (reason === undefined) return null;
   const method = request.method.toUpperCase();
   const a = request.authority;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { detectionHeader, SEVERITY_NUMBER } from '../events/fromObservation.js';
-import type { HoneypotRecord, SecurityEvent } from '../store/securityEvent.js';
+import { detectionHeader, SEVERITY_NUMBER } from '../events/eventHeader.js';
+import type { HoneypotRecord, SecurityEvent } from '../events/securityEvent.js';
 import { decodeBytes, printable } from './abuserText.js';
 import type { IrcFacts } from './ircDialogue.js';
 import type { MailHeaders } from './mailHeaders.js';

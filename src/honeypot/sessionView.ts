@@ -1,4 +1,4 @@
-import type { HoneypotRecord, SecurityEvent } from '../store/securityEvent.js';
+import type { HoneypotRecord, SecurityEvent } from '../events/securityEvent.js';
 
 /** One message of a session, as `bansho honeypot show` tells it. */
 export interface MessageView {

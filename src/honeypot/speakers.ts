@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { printable } from './abuserText.js';
 import { IRC_MAX_LINE, IrcDialogue } from './ircDialogue.js';
 import type { Line } from './lineReader.js';

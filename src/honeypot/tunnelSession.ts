@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { looksLikeTls, tlsServerName } from './firstBytes.js';
 import { type Line, LineReader } from './lineReader.js';
 import { type SessionEnd, type SessionFacts, sessionEvent } from './sessionEvents.js';

@@ -1,11 +1,12 @@
-import { type BehaviourAlert, type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
+import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
+import { toEvent } from '../events/toEvent.js';
+import { type EventPlace, placedJson, type UnplacedJson } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
-import { behaviourEvent, type LoggedSignal } from './behaviourEvent.js';
-import type { EventPlace } from './eventPlace.js';
+import { type EncodedEvent, type EventColumns, encodeEvent } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -14,9 +15,8 @@ import {
   findingPlace,
   GARBAGE_SAMPLES,
   hashText,
+  type LoggedSignal,
   loggedSignal,
-  placedJson,
-  placeEvent,
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
@@ -45,7 +45,7 @@ export interface AnalyzerOptions {
 /** What an event was made from: a threat line's matches, or a behaviour finding. */
 export type EventDetail =
   | { readonly kind: 'line'; readonly matches: readonly Match[]; readonly observation: HttpObservation }
-  | { readonly kind: 'finding'; readonly alert: BehaviourAlert<LoggedSignal> };
+  | { readonly kind: 'finding'; readonly finding: BehaviourFinding<LoggedSignal> };
 
 /** Line counts a worker reports for one batch. */
 export interface BatchCounts {
@@ -63,29 +63,29 @@ export interface BatchSignal {
   readonly signal: LoggedSignal;
 }
 
-/** A threat line found by a worker: its index in the batch, its content key and its unplaced event. */
+/** A threat line found by a worker: its index in the batch, its content key and its event, unplaced. */
 export interface BatchHit {
   readonly index: number;
   readonly lineKey: string;
-  /** From `unplacedEncoded`: no id yet, and holes in its JSON. */
-  readonly event: EncodedEvent;
+  readonly columns: EventColumns;
+  readonly json: UnplacedJson;
 }
 
-export interface ThreatTally {
+/** What an analysis counts per threat and per source. */
+interface Tally {
   /** Threat lines. */
   count: number;
   /** Behaviour findings (each stands for several lines, none of which need be a threat line). */
   findings: number;
   first: number;
   last: number;
+}
+
+export interface ThreatTally extends Tally {
   readonly sources: Map<string, number>;
 }
 
-export interface SourceTally {
-  count: number;
-  findings: number;
-  first: number;
-  last: number;
+export interface SourceTally extends Tally {
   readonly threats: Set<string>;
 }
 
@@ -266,7 +266,7 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept({ ...hit.event, id: place.id, json: placedJson(hit.event.json, place) }, null);
+      this.#accept({ id: place.id, ...hit.columns, json: placedJson(hit.json, place) }, null);
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
@@ -274,13 +274,22 @@ export class LogAnalyzer {
 
   /** A counted request through the file's behaviours; a finding becomes an event placed at `lineNo`. */
   #behave(file: FileState, signal: LoggedSignal, lineNo: number): void {
-    for (const alert of file.behaviour.request(signal)) {
-      const place = findingPlace(file.identity ?? '', alert.ruleId, file.label, lineNo);
-      const event = encodeEvent(behaviourEvent(alert, place, this.#options.threatName));
+    for (const finding of file.behaviour.request(signal)) {
+      const place = findingPlace(file.identity ?? '', finding.ruleId, file.label, lineNo);
+      const event = encodeEvent(
+        toEvent(finding, {
+          seen: 'finding',
+          action: 'detected',
+          sensor: 'logs',
+          threatName: this.#options.threatName,
+          id: place.id,
+          origin: place.origin,
+        }),
+      );
       this.stats.findings++;
       this.#batch.push(event);
       this.#tally(event, 'findings');
-      this.#options.onEvent?.(event, { kind: 'finding', alert });
+      this.#options.onEvent?.(event, { kind: 'finding', finding });
     }
   }
 
@@ -307,8 +316,8 @@ export class LogAnalyzer {
     countOutcome(stats, outcome, line);
     if (outcome.kind !== 'threat' && outcome.kind !== 'clean') return;
     if (outcome.kind === 'threat') {
-      const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName);
-      placeEvent(event, this.#place(file, hashText(line), file.lineNo));
+      const place = this.#place(file, hashText(line), file.lineNo);
+      const event = threatEvent(line, outcome.observation, outcome.matches, this.#options.threatName, place);
       this.#accept(encodeEvent(event), { kind: 'line', matches: outcome.matches, observation: outcome.observation });
     }
     const signal = loggedSignal(line, outcome.observation);
@@ -337,23 +346,28 @@ export class LogAnalyzer {
     stats.first = stats.first === null ? t : Math.min(stats.first, t);
     stats.last = stats.last === null ? t : Math.max(stats.last, t);
     const threatId = event.threatId ?? 'unknown';
-    let threat = stats.threats.get(threatId);
-    if (!threat) {
-      threat = { count: 0, findings: 0, first: t, last: t, sources: new Map() };
-      stats.threats.set(threatId, threat);
-    }
-    threat[as]++;
-    threat.first = Math.min(threat.first, t);
-    threat.last = Math.max(threat.last, t);
+    const fresh = { count: 0, findings: 0, first: t, last: t };
+    const threat = counted(stats.threats, threatId, as, t, () => ({ ...fresh, sources: new Map() }));
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
-    let source = stats.sources.get(ip);
-    if (!source) {
-      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
-      stats.sources.set(ip, source);
-    }
-    source[as]++;
-    source.first = Math.min(source.first, t);
-    source.last = Math.max(source.last, t);
-    source.threats.add(threatId);
+    counted(stats.sources, ip, as, t, () => ({ ...fresh, threats: new Set() })).threats.add(threatId);
   }
+}
+
+/** One more line or finding in the tally under `key` (made by `make` if new), widening its span to `t`. */
+function counted<T extends Tally>(
+  tallies: Map<string, T>,
+  key: string,
+  as: 'count' | 'findings',
+  t: number,
+  make: () => T,
+): T {
+  let tally = tallies.get(key);
+  if (tally === undefined) {
+    tally = make();
+    tallies.set(key, tally);
+  }
+  tally[as]++;
+  tally.first = Math.min(tally.first, t);
+  tally.last = Math.max(tally.last, t);
+  return tally;
 }

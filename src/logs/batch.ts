@@ -8,7 +8,7 @@ import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { BatchHit, BatchSignal } from './analyzer.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedEncoded } from './lineCore.js';
+import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedHit } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -31,9 +31,9 @@ export interface BatchReply {
   readonly noRequest: number;
   readonly garbageSamples: string[];
   /**
-   * The batch's threat lines, each event encoded (columns and JSON text): a structured clone of
-   * nested event objects costs about twice a JSON round trip, and with the text and columns the
-   * main thread fills in id and origin without parsing the event or writing it out again.
+   * The batch's threat lines, each event's columns and its JSON in pieces around the id and
+   * origin the main thread gives it (../events/unplacedJson.ts): a structured clone of nested
+   * event objects, parsed and written out again there, costs several times as much.
    */
   readonly hits: BatchHit[];
   /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
@@ -97,7 +97,7 @@ export class BatchAnalyzer {
         hits.push({
           index,
           lineKey: hashText(line),
-          event: unplacedEncoded(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
+          ...unplacedHit(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
         });
       const signal = loggedSignal(line, outcome.observation);
       if (signal !== null) reply.signals.push({ index, signal });

@@ -1,13 +1,13 @@
 import type { BanRequest } from '../defense/banPolicy.js';
-import type { BehaviourAlert } from '../detect/behaviour/httpBehaviour.js';
+import { type BehaviourFinding, worstFinding } from '../detect/finding.js';
 import type { Match } from '../detect/types.js';
 import { decide } from '../detect/verdict.js';
-import { banFields } from '../events/banFields.js';
-import { detectionHeader, eventFromObservation, hashId, worstMatch } from '../events/fromObservation.js';
+import { hashId } from '../events/eventHeader.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
+import { toEvent } from '../events/toEvent.js';
 import type { HttpObservation } from '../observe/observation.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { Ban } from '../store/types.js';
-import type { LoggedSignal } from './behaviourEvent.js';
+import type { LoggedSignal } from './lineCore.js';
 
 /**
  * What the follower bans through: the gateway's BanManager, so the allowlist and trusted
@@ -37,15 +37,17 @@ export function banFromLog(
   threatName?: (id: string) => string | undefined,
 ): SecurityEvent | null {
   if (decide(matches).kind !== 'ban') return null;
-  const top = worstMatch(matches) as Match;
+  const top = worstFinding(matches) as Match;
   const ban = banSource(observation.source.ip, observation.time, top.ruleName, top.threatId, options);
   if (ban === null) return null;
-  return eventFromObservation(observation, matches, {
+  return toEvent(matches, {
+    seen: 'observation',
+    observation,
     action: 'banned',
     sensor: 'logs',
-    ...(threatName ? { threatName } : {}),
-    dedupKey: `ban\n${ban.target}\n${ban.since}`,
-    ban: banFields(ban),
+    threatName,
+    id: hashId(`ban\n${ban.target}\n${ban.since}`),
+    ban,
   });
 }
 
@@ -54,27 +56,20 @@ export function banFromLog(
  * `maxretry` failures within `findtime`, through the gateway's ban list.
  */
 export function banFromFinding(
-  alert: BehaviourAlert<LoggedSignal>,
+  finding: BehaviourFinding<LoggedSignal>,
   options: FollowBanOptions,
   threatName?: (id: string) => string | undefined,
 ): SecurityEvent | null {
-  const ban = banSource(alert.source, alert.time, alert.ruleName, alert.threatId, options);
+  const ban = banSource(finding.source, finding.time, finding.ruleName, finding.threatId, options);
   if (ban === null) return null;
-  const name = threatName?.(alert.threatId) ?? alert.threatId;
-  return {
-    '@timestamp': new Date(ban.since).toISOString(),
-    message: `banned ${ban.target} until ${new Date(ban.until).toISOString()}: ${name} (${alert.evidence})`,
-    event: detectionHeader({
-      id: hashId(`logs|ban|${ban.target}|${ban.since}`),
-      kind: 'alert',
-      action: 'banned',
-      sensor: 'logs',
-    }),
-    source: { ip: alert.source },
-    rule: { id: alert.ruleId, name: alert.ruleName, ruleset: 'bansho', category: 'behaviour' },
-    threat: { software: { id: alert.threatId, name } },
-    bansho: { sensor: 'logs', evidence: alert.evidence, ban: banFields(ban) },
-  };
+  return toEvent(finding, {
+    seen: 'finding',
+    action: 'banned',
+    sensor: 'logs',
+    threatName,
+    id: hashId(`logs|ban|${ban.target}|${ban.since}`),
+    ban,
+  });
 }
 
 /** Ban `ip` unless the line is history; the manager refuses allowlisted and already banned sources. */

@@ -1,15 +1,21 @@
 import * as crypto from 'node:crypto';
-import { requestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { type RequestSignal, requestSignal } from '../detect/behaviour/httpBehaviour.js';
 import type { Engine, Match } from '../detect/types.js';
-import { eventFromObservation } from '../events/fromObservation.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
+import { QUOTED_LINE_CHARS, toEvent } from '../events/toEvent.js';
+import type { EventPlace } from '../events/unplacedJson.js';
+import { type UnplacedJson, unplacedJson } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, encodeEvent } from '../store/encodedEvent.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
-import type { LoggedSignal } from './behaviourEvent.js';
-import type { EventPlace } from './eventPlace.js';
+import { type EventColumns, eventColumns } from '../store/encodedEvent.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
+
+/** A request a behaviour counted, with the log line it came from (the evidence). */
+export interface LoggedSignal extends RequestSignal {
+  /** The line, cut as a threat line's evidence is (QUOTED_LINE_CHARS). */
+  readonly line: string;
+}
 
 /** What became of one line. */
 export type LineOutcome =
@@ -31,9 +37,6 @@ export interface LineCounts {
 }
 
 export const GARBAGE_SAMPLES = 5;
-
-/** A log line kept as evidence is cut to this many characters. */
-const EVIDENCE_CHARS = 1024;
 
 /** Count one line by its outcome (the caller counts lines themselves). */
 export function countOutcome(counts: LineCounts, outcome: LineOutcome, line: string): void {
@@ -71,6 +74,8 @@ export function analyzeLine(
   // No request arrived, so the gateway would have built no Observation either.
   if (record.requestLine === '') return { kind: 'no-request' };
   const observation = observationFromRecord(record, fallbackTime, trusted);
+  // Nearly every line is plain and harmless: the engine's cheap test says so for a fraction of `match`.
+  if (engine.mayMatch?.(observation) === false) return { kind: 'clean', observation };
   const matches = engine.match(observation);
   return matches.length === 0 ? { kind: 'clean', observation } : { kind: 'threat', observation, matches };
 }
@@ -78,7 +83,7 @@ export function analyzeLine(
 /** A request's signal for the behaviours (../detect/behaviour/), or null when none counts it. */
 export function loggedSignal(line: string, observation: HttpObservation): LoggedSignal | null {
   const signal = requestSignal(observation, observation.status);
-  return signal && { ...signal, line: line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line };
+  return signal && { ...signal, line: line.length > QUOTED_LINE_CHARS ? line.slice(0, QUOTED_LINE_CHARS) : line };
 }
 
 /**
@@ -91,24 +96,31 @@ export function findingPlace(fileIdentity: string, ruleId: string, file: string,
 }
 
 /**
- * The event for a threat line, before it knows its place in the file: `event.id` and
- * `bansho.origin` are filled in by whoever counts lines and occurrences (`eventPlace`).
+ * The event for a threat line, the whole line its evidence (as the admin would quote it). A
+ * worker does not know the line's place (`eventPlace`): it sends the event as `unplacedHit`,
+ * and the reading thread gives it its place when it takes the batch back.
  */
 export function threatEvent(
   line: string,
   observation: HttpObservation,
   matches: readonly Match[],
   threatName: ((id: string) => string | undefined) | undefined,
+  place?: EventPlace,
 ): SecurityEvent {
-  // No dedupKey: the id is placeEvent's to give, so hashing a placeholder here would be wasted.
-  const event = eventFromObservation(observation, matches, {
+  return toEvent(matches, {
+    seen: 'observation',
+    observation,
+    evidence: line,
     action: 'detected',
     sensor: 'logs',
-    ...(threatName ? { threatName } : {}),
+    threatName,
+    ...(place ? { id: place.id, origin: place.origin } : {}),
   });
-  // For a log, the whole line is the evidence, as the admin would quote it.
-  event.bansho.evidence = line.length > EVIDENCE_CHARS ? line.slice(0, EVIDENCE_CHARS) : line;
-  return event;
+}
+
+/** A threat event as a worker sends it: the store's columns, and its JSON awaiting the place. */
+export function unplacedHit(event: SecurityEvent): { readonly columns: EventColumns; readonly json: UnplacedJson } {
+  return { columns: eventColumns(event), json: unplacedJson(event) };
 }
 
 /**
@@ -123,41 +135,6 @@ export function eventPlace(
   lineNo: number,
 ): EventPlace {
   return { id: hashText(`logs\n${fileIdentity}\n${occurrence}\n${lineKey}`, 22), origin: { file, line: lineNo } };
-}
-
-/** Fill in an event's place (`threatEvent` leaves it empty). */
-export function placeEvent(event: SecurityEvent, place: EventPlace): void {
-  event.event.id = place.id;
-  event.bansho.origin = place.origin;
-}
-
-/**
- * An unplaced event, encoded with holes where `placeEvent` writes: an empty id and an empty
- * origin in its JSON. A worker sends this; the main thread fills the holes in the text itself
- * (`placedJson`) rather than parse the event and write it out again.
- */
-export function unplacedEncoded(event: SecurityEvent): EncodedEvent {
-  placeEvent(event, { id: '', origin: { file: '', line: 0 } });
-  return encodeEvent(event);
-}
-
-/*
- * Both holes contain `{"` (a quote not preceded by a backslash), which JSON text can only have
- * outside strings: whatever a logged line says, the first match is the hole itself.
- */
-const ID_HOLE = '"event":{"id":""';
-const ORIGIN_HOLE = '"origin":{"file":"","line":0}';
-
-/**
- * `JSON.stringify(event)` for an event of `unplacedEncoded` once placed: the text with its
- * id and origin filled in, without the event object.
- */
-export function placedJson(unplaced: string, place: EventPlace): string {
-  const id = unplaced.indexOf(ID_HOLE);
-  const origin = id < 0 ? -1 : unplaced.indexOf(ORIGIN_HOLE, id);
-  if (origin < 0) throw new Error('placedJson: not the JSON of unplacedEncoded');
-  const idEnd = id + ID_HOLE.length;
-  return `${unplaced.slice(0, idEnd - 2)}${JSON.stringify(place.id)}${unplaced.slice(idEnd, origin)}"origin":${JSON.stringify(place.origin)}${unplaced.slice(origin + ORIGIN_HOLE.length)}`;
 }
 
 /** SHA-256 of the text's latin1 bytes, base64url, cut to `length`. */

@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { CrsSettings } from '../config/crsSettings.js';
 import type { NamedLists } from '../detect/compile.js';
 import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
 import type { WorkerSetup } from './analyzeWorker.js';
 import type { BatchReply, BatchRequest } from './batch.js';
+import { EventDrain } from './eventDrain.js';
 import { openLogSource } from './input.js';
 import { BufferPool, lineBatches } from './lineBatches.js';
 import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
@@ -53,14 +55,7 @@ export async function analyzeFilesParallel(
   const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
   // Every batch in flight, the one being filled and a spare: buffers come back with replies.
   const buffers = new BufferPool(batchBytes, pool.size * IN_FLIGHT_PER_WORKER + 2);
-  let added = 0;
-  let made = 0;
-  const flush = async (): Promise<void> => {
-    const events = analyzer.takeEvents();
-    if (events.length === 0) return;
-    made += events.length;
-    added += await sink(events);
-  };
+  const drain = new EventDrain(analyzer, sink);
   try {
     for (const path of paths) {
       analyzer.startFile(path);
@@ -96,7 +91,7 @@ export async function analyzeFilesParallel(
         pending.push(p);
         if (pending.length >= pool.size * IN_FLIGHT_PER_WORKER) {
           await pending.shift();
-          if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await flush();
+          if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await drain.flush();
         }
       };
       try {
@@ -119,13 +114,13 @@ export async function analyzeFilesParallel(
       await Promise.all(pending);
       if (formatKey === null) analyzer.prepareFile(path, []);
       analyzer.endFile(path);
-      await flush();
+      await drain.flush();
       progress?.stop();
     }
   } finally {
     await pool.close();
   }
-  return { analyzer, added, made, problems };
+  return { analyzer, added: drain.added, made: drain.made, problems };
 }
 
 /** Worker threads analysing batches of lines, each with its own engine. */
@@ -143,8 +138,9 @@ export function startAnalyzeWorkers(
   size: number,
   lists: NamedLists,
   trustedProxies: readonly string[] = [],
+  crs: CrsSettings | null = null,
 ): AnalyzeWorkers {
-  const setup: WorkerSetup = { lists, trustedProxies };
+  const setup: WorkerSetup = { lists, trustedProxies, crs };
   const workers = Array.from({ length: size }, () => startModuleWorker('analyzeWorker', import.meta.url, setup));
   const waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;

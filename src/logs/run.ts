@@ -1,5 +1,6 @@
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
+import { EventDrain } from './eventDrain.js';
 import { type FollowItem, followFile } from './follow.js';
 import { openLogInput } from './input.js';
 import { LineSplitter } from './lineSplitter.js';
@@ -37,14 +38,7 @@ export async function analyzeFiles(
 ): Promise<AnalyzeResult> {
   const analyzer = new LogAnalyzer(options);
   const problems: FileProblem[] = [];
-  let added = 0;
-  let made = 0;
-  const flush = async (): Promise<void> => {
-    const events = analyzer.takeEvents();
-    if (events.length === 0) return;
-    made += events.length;
-    added += await sink(events);
-  };
+  const drain = new EventDrain(analyzer, sink);
   let pendingBytes = 0;
   for (const path of paths) {
     const splitter = new LineSplitter();
@@ -59,17 +53,17 @@ export async function analyzeFiles(
         analyzer.lines(path, lines);
         progress?.advance(pendingBytes, lines.length);
         pendingBytes = 0;
-        if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await flush();
+        if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await drain.flush();
       }
     } catch (err) {
       problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });
     }
     analyzer.lines(path, splitter.flush());
     analyzer.endFile(path);
-    await flush();
+    await drain.flush();
     progress?.stop();
   }
-  return { analyzer, added, made, problems };
+  return { analyzer, added: drain.added, made: drain.made, problems };
 }
 
 export interface FollowRun {

@@ -11,7 +11,6 @@ export { type Frame, frameTimeMs } from './capture/frame.js';
 export { type LiveCapture, LiveCaptureError, type LiveCaptureResult, startLiveCapture } from './capture/live.js';
 export { openCaptureFile, readCapture } from './capture/source.js';
 export { type DecodedPacket, decodePacket } from './decode/packet.js';
-export { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './detect/thresholds.js';
 export type { ConnRecord, DnsRecord, FlowEvidence, HttpRecord } from './evidence/records.js';
 export { evidenceText, printStoredEvidence } from './evidence/storedEvidence.js';
 export { MacNames } from './log/names.js';

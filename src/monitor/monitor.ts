@@ -1,16 +1,16 @@
+import type { NetworkFinding } from '../detect/finding.js';
+import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
 import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
-import { Ipv4Texts } from './decode/address.js';
 import { flowKey } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
-import { type DecodedPacket, decodePacket } from './decode/packet.js';
+import type { DecodedPacket } from './decode/packet.js';
+import { PacketDecoder } from './decode/packetDecoder.js';
 import type { UdpHeader } from './decode/udp.js';
 import { LoginGuessingDetector } from './detect/loginGuessing.js';
-import type { NetworkAlert } from './detect/networkAlert.js';
 import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './detect/thresholds.js';
 import { DnsAnswers } from './evidence/dnsAnswers.js';
 import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
@@ -30,7 +30,8 @@ export interface MonitorOptions {
    * judge sends them.
    */
   readonly judge: Judge<ConnectionView>;
-  readonly thresholds?: Thresholds;
+  /** The network detectors' limits, severity and score (the config's `network` section). */
+  readonly network?: NetworkSettings;
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
@@ -71,8 +72,8 @@ export class Monitor {
   readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
-  /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
-  readonly #addresses = new Ipv4Texts();
+  /** Frames decoded into structures refilled frame after frame (read each packet before the next). */
+  readonly #decoder = new PacketDecoder();
   /** What the analyzers read off the current frame when it is UDP (DNS). */
   readonly #datagramEvents: ProtocolEvent[] = [];
   /** DNS answers, remembered for the connections they lead to (evidence). */
@@ -88,7 +89,7 @@ export class Monitor {
 
   constructor(options: MonitorOptions) {
     this.#o = options;
-    const t = options.thresholds ?? DEFAULT_THRESHOLDS;
+    const t = options.network ?? DEFAULT_NETWORK;
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
@@ -124,7 +125,7 @@ export class Monitor {
 
   frame(frame: Frame): void {
     this.#frames++;
-    const p = this.#fragments.packet(decodePacket(frame, this.#addresses));
+    const p = this.#fragments.packet(this.#decoder.decode(frame));
     if (p.error) this.#decodeErrors++;
     const time = frameTimeMs(frame);
     const f = p.frame;
@@ -184,7 +185,7 @@ export class Monitor {
     this.#judge.request(conn, { raw: req.raw, malformed: req.malformed, status, time });
   }
 
-  #alert(alert: NetworkAlert | null): void {
+  #alert(alert: NetworkFinding | null): void {
     if (alert) this.#judge.alert(alert);
   }
 }

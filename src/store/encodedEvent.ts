@@ -1,4 +1,4 @@
-import type { EventAction, SecurityEvent } from './securityEvent.js';
+import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
 
 /**
  * A SecurityEvent as the store keeps it: the columns it indexes and the JSON document. Producers
@@ -17,14 +17,19 @@ export interface EncodedEvent {
   readonly json: string;
 }
 
+/** The columns the store indexes, but the id. */
+export type EventColumns = Omit<EncodedEvent, 'id' | 'json'>;
+
 export function encodeEvent(event: SecurityEvent): EncodedEvent {
+  return { id: event.event.id, ...eventColumns(event), json: JSON.stringify(event) };
+}
+
+export function eventColumns(event: SecurityEvent): EventColumns {
   return {
-    id: event.event.id,
     ts: Date.parse(event['@timestamp']),
     action: event.event.action,
     sourceIp: event.source.ip,
     threatId: event.threat?.software?.id ?? null,
     ruleId: event.rule?.id ?? null,
-    json: JSON.stringify(event),
   };
 }

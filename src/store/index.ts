@@ -1,4 +1,3 @@
 export { type EncodedEvent, encodeEvent } from './encodedEvent.js';
-export type { EventAction, SecurityEvent, SensorName } from './securityEvent.js';
 export { openSqlite, SqliteBanStore, SqliteEventStore } from './sqlite/sqliteStore.js';
 export type { Ban, BanStore, EventQuery, EventStore } from './types.js';

@@ -1,5 +1,5 @@
+import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
 import type { EncodedEvent } from './encodedEvent.js';
-import type { EventAction, SecurityEvent } from './securityEvent.js';
 
 export interface EventQuery {
   /** Inclusive lower bound, ms since the epoch. */

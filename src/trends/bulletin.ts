@@ -1,5 +1,5 @@
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Origin } from '../intel/origin.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import { countsByPeriod, type PeriodCounts } from './counts.js';
 import { describeTrend, type Trend, trendOfFacts } from './direction.js';
 import { type EventFact, factOf, isThreatFact } from './eventFacts.js';

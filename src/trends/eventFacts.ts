@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 
 /**
  * The few facts trends need from a SecurityEvent, read once. `weight` is how many facts the

@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../store/securityEvent.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Ranked } from './top.js';
 
 /**

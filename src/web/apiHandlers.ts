@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { EventAction } from '../store/securityEvent.js';
+import type { EventAction } from '../events/securityEvent.js';
 import { describeRecurrence, describeTrend, recurrenceOf, trendOf } from '../trends/index.js';
 import type { DashboardContext } from './dashboardContext.js';
 import { DashboardError } from './dashboardError.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventAction, SecurityEvent } from '../store/securityEvent.js';
+import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
 
 type Db = Database.Database;
 

@@ -1,5 +1,5 @@
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { Origin } from '../intel/origin.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { StoredEvent } from './eventQueries.js';
 
 /** Where a source comes from, as the pages show it. */

@@ -1,9 +1,9 @@
 import type { GatewayConfig } from '../config/gatewayConfig.js';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import type { PeerChannel } from '../gateway/cluster/peerNews.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { type GatewayService, startGatewayService } from '../gateway/service.js';
 import { newStats } from '../gateway/stats.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LiveGateway } from './dashboardContext.js';
 import { DashboardError } from './dashboardError.js';
 import { type RunningDashboard, startDashboard } from './startDashboard.js';

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { SecurityEvent } from '../events/securityEvent.js';
 import { LATENCY_BOUNDS, type LatencyHistogram } from '../gateway/latencyHistogram.js';
-import type { SecurityEvent } from '../store/securityEvent.js';
 import type { LiveGateway } from './dashboardContext.js';
 
 /** Label for events of no threat, and for a threat id the catalog does not know (a bounded set either way). */

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR, loadCatalog } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
+import { CRS_THREATS } from '../../src/crs/index.js';
 import { BEHAVIOUR_THREATS } from '../../src/detect/behaviour/httpBehaviour.js';
+import { NETWORK_THREATS } from '../../src/detect/network/networkRules.js';
 import { LIMIT_THREATS } from '../../src/gateway/recorder.js';
-import { NETWORK_THREATS } from '../../src/monitor/detect/networkAlert.js';
 
 const catalog = loadCatalog();
 const rules = loadRuleDir(BUILTIN_RULES_DIR).rules;
@@ -74,10 +75,12 @@ describe('the built-in threat catalog', () => {
       ...NETWORK_THREATS,
       ...BEHAVIOUR_THREATS,
       ...LIMIT_THREATS,
+      ...CRS_THREATS,
     ]);
     for (const t of catalog.all()) assert.ok(named.has(t.id), `nothing names ${t.id}`);
     for (const id of LIMIT_THREATS) assert.ok(catalog.get(id), `the gateway names ${id}, which the catalog lacks`);
     for (const id of NETWORK_THREATS) assert.ok(catalog.get(id), `the monitor names ${id}, which the catalog lacks`);
     for (const r of rules) assert.ok(catalog.get(r.spec.threat), `${r.spec.id} → ${r.spec.threat}`);
+    for (const id of CRS_THREATS) assert.ok(catalog.get(id), `a CRS match names ${id}, which the catalog lacks`);
   });
 });

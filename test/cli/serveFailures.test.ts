@@ -28,8 +28,14 @@ async function serve(upstream: string, db: string, extra: readonly string[] = []
     '1',
     ...extra,
   ]);
-  const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 15_000);
-  return { run, port };
+  try {
+    const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 30_000);
+    return { run, port };
+  } catch (error) {
+    // A serve that never listens must not outlive its test: it would keep the whole run waiting.
+    run.child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 async function stop(run: BanshoProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

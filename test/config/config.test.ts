@@ -46,12 +46,37 @@ behaviours:
       {},
     );
     const b = c.behaviours;
-    assert.deepEqual(b['path-probing'], { capacity: 40, leakMs: 30_000, cooldownMs: 300_000 });
+    assert.deepEqual(b['path-probing'], {
+      capacity: 40,
+      leakMs: 30_000,
+      cooldownMs: 300_000,
+      severity: 'medium',
+      score: 10,
+    });
     assert.equal(b['auth-failures'], null);
     assert.deepEqual(b['wordpress-login'], DEFAULT_BEHAVIOURS['wordpress-login']);
-    assert.deepEqual(b['login-form'], { capacity: 5, leakMs: 10_000, cooldownMs: 3_600_000 });
+    assert.deepEqual(b['login-form'], {
+      capacity: 5,
+      leakMs: 10_000,
+      cooldownMs: 3_600_000,
+      severity: 'medium',
+      score: 10,
+    });
     assert.deepEqual(b['wordpress-xmlrpc'], DEFAULT_BEHAVIOURS['wordpress-xmlrpc']);
     assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviours, DEFAULT_BEHAVIOURS);
+  });
+
+  it("takes a behaviour's severity and score from the config too", () => {
+    const c = resolveGatewayConfig(
+      parseConfigText('behaviours:\n  wordpress-xmlrpc: { severity: high, score: 25 }\n'),
+      { upstream: 'http://127.0.0.1:1' },
+    );
+    assert.deepEqual(c.behaviours['wordpress-xmlrpc'], {
+      ...DEFAULT_BEHAVIOURS['wordpress-xmlrpc'],
+      severity: 'high',
+      score: 25,
+    });
+    assert.throws(() => parseConfigText('behaviours:\n  login-form: { severity: dire }\n'), /behaviours\.login-form/);
   });
 
   it('refuses behaviours that could never fire or drain, and names it does not know', () => {

@@ -79,4 +79,27 @@ describe('ban list', () => {
     assert.equal(list.size, 450);
     assert.equal(list.isBanned('198.18.3.0', 10), true, 'i = 768 is still in force');
   });
+
+  it('reads the clock at accept only for an address some ban could cover', () => {
+    const list = new BanList();
+    list.set('192.0.2.7/32', 100);
+    list.set('2001:db8:1:2::/64', 100);
+    let reads = 0;
+    const clock = (): number => {
+      reads++;
+      return 50;
+    };
+    for (const free of ['192.0.2.8', '::ffff:192.0.2.9', '2001:db8:1:3::1'])
+      assert.equal(list.keyNow(free, clock), undefined);
+    assert.equal(reads, 0, 'no clock for a source the list does not hold');
+    assert.equal(list.targetOf(list.keyNow('192.0.2.7', clock) as number), '192.0.2.7/32');
+    assert.equal(list.keyNow('2001:db8:1:2::9', clock), ipv6Key('2001:db8:1:2::'));
+    assert.equal(
+      list.keyNow('192.0.2.7', () => 100),
+      undefined,
+      'ended at 100',
+    );
+    list.set('198.51.100.0/24', 100);
+    assert.equal(list.keyNow('198.51.100.3', clock), '198.51.100.0/24', 'a wide ban needs the clock');
+  });
 });

@@ -7,7 +7,7 @@ import { BanList } from '../../src/defense/banList.js';
 import { BanManager } from '../../src/defense/banManager.js';
 import { banDurationMs, banFor, DAY_MS, DEFAULT_BAN_POLICY, HOUR_MS } from '../../src/defense/banPolicy.js';
 import { toNftables } from '../../src/defense/firewallExport.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
 
 describe('ban escalation', () => {

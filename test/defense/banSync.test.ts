@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Allowlist } from '../../src/defense/allowlist.js';
 import { BanManager, type EffectiveBan } from '../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../src/defense/banPolicy.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { SpillFile } from '../../src/store/sqlite/spill.js';
 import { openSqlite, SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
 import { tempDir, waitFor } from '../gateway/helpers.js';

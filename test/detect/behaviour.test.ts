@@ -155,12 +155,16 @@ describe('HttpBehaviour', () => {
       const h = new HttpBehaviour({ ...DEFAULT_BEHAVIOURS, ...settings });
       return signals.flatMap((s) => h.request(s));
     };
-    const twenty = { 'path-probing': { capacity: 20, leakMs: 10_000, cooldownMs: 0 } };
+    const twenty = {
+      'path-probing': { capacity: 20, leakMs: 10_000, cooldownMs: 0, severity: 'medium' as const, score: 10 },
+    };
     assert.equal(tuned(twenty, probes.slice(0, 20)).length, 0, 'twenty are within the limit');
     const [alert] = tuned(twenty, probes);
     assert.equal(alert?.count, 21, 'the twenty-first overflows');
     // One request leaks out every 250 ms: a probe every 300 ms never fills the bucket.
-    const leaky = { 'path-probing': { capacity: 10, leakMs: 250, cooldownMs: 0 } };
+    const leaky = {
+      'path-probing': { capacity: 10, leakMs: 250, cooldownMs: 0, severity: 'medium' as const, score: 10 },
+    };
     assert.equal(tuned(leaky, probes).length, 0);
     const guesses = Array.from({ length: 20 }, (_, i) => at(i * 100, '/admin/', 401));
     assert.equal(tuned({ 'auth-failures': null }, guesses).length, 0, 'switched off');

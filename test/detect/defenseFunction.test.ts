@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { SourceScores } from '../../src/defense/sourceScores.js';
 import { httpObservation } from '../../src/detect/examples.js';
+import { worstFinding } from '../../src/detect/finding.js';
 import { decide } from '../../src/detect/verdict.js';
-import { worstMatch } from '../../src/events/fromObservation.js';
 
 /** Issue 2 §3: the proxy-abuse rules the gateway relies on, with the seed's exact request lines. */
 describe('defense-function rules', () => {
@@ -14,10 +14,10 @@ describe('defense-function rules', () => {
 
   it('names prettypark for both seed requests: the proxy test is refused, the mail-relay CONNECT bans', () => {
     const get = engine.match(httpObservation('GET http://irc.stealth.net:5558/ HTTP/1.1'));
-    assert.equal(worstMatch(get)?.threatId, 'prettypark');
+    assert.equal(worstFinding(get)?.threatId, 'prettypark');
     assert.equal(decide(get).kind, 'block');
     const connect = engine.match(httpObservation('CONNECT maila.microsoft.com:25 / HTTP/1.0'));
-    assert.equal(worstMatch(connect)?.threatId, 'prettypark');
+    assert.equal(worstFinding(connect)?.threatId, 'prettypark');
     assert.equal(decide(connect).kind, 'ban');
     assert.equal(catalog.get('prettypark')?.aliases.includes('TROJ_PRETTY_PARK'), true);
   });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { loadEngine } from '../../src/catalog/index.js';
-import { EVIDENCE_LIMIT } from '../../src/detect/engine.js';
 import { httpObservation } from '../../src/detect/examples.js';
+import { EVIDENCE_VALUE_CHARS } from '../../src/detect/finding.js';
 import type { Observation } from '../../src/observe/observation.js';
 
 /** Whatever arrives — binary noise, odd Unicode, half a request — the engine answers and never throws. */
@@ -14,7 +14,7 @@ describe('engine on arbitrary input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (raw) => {
         const matches = engine.match(httpObservation(raw));
-        for (const m of matches) assert.ok(m.value.length <= EVIDENCE_LIMIT);
+        for (const m of matches) assert.ok(m.value.length <= EVIDENCE_VALUE_CHARS);
       }),
       { numRuns: 400 },
     );

@@ -5,6 +5,7 @@ import { decide } from '../../src/detect/verdict.js';
 
 function match(score: number, action: RuleAction): Match {
   return {
+    family: 'rule',
     ruleId: `r-${score}-${action}`,
     ruleName: 'r',
     threatId: 't',

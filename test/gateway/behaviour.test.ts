@@ -93,7 +93,7 @@ describe("a site's own behaviour limits", () => {
   const g = gatewayInFrontOfSite({
     behaviours: {
       ...DEFAULT_BEHAVIOURS,
-      'path-probing': { capacity: 15, leakMs: 60_000, cooldownMs: 300_000 },
+      'path-probing': { capacity: 15, leakMs: 60_000, cooldownMs: 300_000, severity: 'medium', score: 10 },
       'auth-failures': null,
     },
   });

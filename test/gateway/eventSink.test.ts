@@ -118,3 +118,37 @@ describe('the JSON-lines copy when it cannot be written', () => {
       await s.close();
     });
 });
+
+describe('the event sink under a burst', () => {
+  it('writes a burst one batch per turn of the event loop, so no turn carries the whole queue', async () => {
+    const db = openSqlite(`${tmp.dir}/burst.db`);
+    const store = new SqliteEventStore(db);
+    // The real store, with each write noted by the turn it ran in.
+    let turn = 0;
+    const writes: Array<{ turn: number; size: number }> = [];
+    const appendWaiting = store.appendWaiting.bind(store);
+    store.appendWaiting = (batch, waitMs) => {
+      writes.push({ turn, size: batch.length });
+      return appendWaiting(batch, waitMs);
+    };
+    // Counts turns: an immediate that queues the next one runs once per turn.
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const sink = new EventSink({ store, jsonLines: null, batchSize: 50 });
+    for (const e of events(1000)) sink.push(e);
+    await waitFor('the burst to be written', () => (sink.written === 1000 ? true : undefined));
+    ticking = false;
+    assert.ok(
+      writes.every((w) => w.size <= 50),
+      `batch sizes ${writes.map((w) => w.size)}`,
+    );
+    assert.equal(new Set(writes.map((w) => w.turn)).size, writes.length, 'two batches in one turn');
+    assert.equal((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 1000);
+    await sink.close();
+    db.close();
+  });
+});

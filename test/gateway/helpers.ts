@@ -10,9 +10,9 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { type GatewayService, startGatewayService } from '../../src/gateway/service.js';
 import { SqliteEventStore } from '../../src/store/index.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 
 /** A request the upstream received, as its own HTTP parser saw it. */
 export interface SeenRequest {

@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { IRC_MAX_LINE, IrcDialogue } from '../../src/honeypot/ircDialogue.js';
 import { LineReader } from '../../src/honeypot/lineReader.js';
 import type { PlayAlong } from '../../src/honeypot/playAlong.js';
@@ -14,7 +15,6 @@ import { DEFAULT_SMTP_LIMITS, SmtpDialogue } from '../../src/honeypot/smtpDialog
 import { SourceBudget } from '../../src/honeypot/sourceBudget.js';
 import { smtpSpeaker } from '../../src/honeypot/speakers.js';
 import { TunnelSession } from '../../src/honeypot/tunnelSession.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { tempDir, waitFor } from '../gateway/helpers.js';
 
 /** Streams an abuser might send: SMTP and IRC words, path tricks, control bytes, no line ends at all. */
@@ -181,6 +181,7 @@ describe('hostile input', () => {
 });
 
 const REASON: Match = {
+  family: 'rule',
   ruleId: 'proxy-connect-mail-port',
   ruleName: 'CONNECT to a mail port',
   threatId: 'mail-relay-attempt',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { gatewayForSuite, rawRequest, storedEvents, tempDir, waitFor } from '../gateway/helpers.js';
 import { honeypotOn, RawClient } from './helpers.js';
 

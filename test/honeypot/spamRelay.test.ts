@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { gatewayForSuite, storedEvents, tempDir, waitFor } from '../gateway/helpers.js';
 import { honeypotOn, RawClient } from './helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { gatewayForSuite, rawRequest, storedEvents, tempDir, waitFor } from '../gateway/helpers.js';
 import { honeypotOn, RawClient } from './helpers.js';
 

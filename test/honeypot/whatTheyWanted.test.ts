@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/index.js';
 import type { Match } from '../../src/detect/types.js';
-import { eventFromObservation } from '../../src/events/fromObservation.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { toEvent } from '../../src/events/toEvent.js';
 import type { PlayAlong } from '../../src/honeypot/playAlong.js';
 import { messageEvent, newSessionFacts, sessionEvent } from '../../src/honeypot/sessionEvents.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
 import { parseRawRequest } from '../../src/observe/rawRequest.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { buildBulletin } from '../../src/trends/bulletin.js';
 import { renderHtml } from '../../src/trends/render/htmlReport.js';
 import { renderMarkdown } from '../../src/trends/render/markdown.js';
@@ -19,6 +19,7 @@ const catalog = loadCatalog();
 
 function match(threatId: string, ruleId: string): Match {
   return {
+    family: 'rule',
     ruleId,
     ruleName: ruleId,
     threatId,
@@ -89,7 +90,9 @@ function refusal(ip: string, t: number): SecurityEvent {
     request: parseRawRequest('CONNECT mx.example.de:25 HTTP/1.0'),
     status: null,
   };
-  return eventFromObservation(o, [match('mail-relay-attempt', 'proxy-connect-mail-port')], {
+  return toEvent([match('mail-relay-attempt', 'proxy-connect-mail-port')], {
+    seen: 'observation',
+    observation: o,
     action: 'blocked',
     sensor: 'gateway',
   });

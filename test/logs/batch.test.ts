@@ -49,6 +49,6 @@ describe('BatchAnalyzer: one batch of lines', () => {
       outcomes.flatMap((k, i) => (k === 'threat' ? [i] : [])),
     );
     assert.ok(reply.hits.length >= 30, 'the CONNECTs are found');
-    assert.ok(reply.hits.every((h) => h.event.threatId === 'prettypark' && h.event.sourceIp === '192.0.2.7'));
+    assert.ok(reply.hits.every((h) => h.columns.threatId === 'prettypark' && h.columns.sourceIp === '192.0.2.7'));
   });
 });

@@ -9,13 +9,13 @@ import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { Allowlist } from '../../src/defense/allowlist.js';
 import { BanManager } from '../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../src/defense/banPolicy.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { LogAnalyzer } from '../../src/logs/analyzer.js';
 import { banFromFinding, banFromLog } from '../../src/logs/followBans.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { followFiles } from '../../src/logs/run.js';
 import { observationFromRecord } from '../../src/logs/toObservation.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { combinedLine, seedIncident } from './fixtures.js';
 
 const engine = loadEngine();
@@ -155,7 +155,7 @@ describe('analyze --follow', () => {
       threatName,
       onEvent: (_event, detail) => {
         if (detail?.kind !== 'finding') return;
-        const event = banFromFinding(detail.alert, { bans: manager, now: () => now }, threatName);
+        const event = banFromFinding(detail.finding, { bans: manager, now: () => now }, threatName);
         if (event) banned.push(event);
       },
     });

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Match } from '../../src/detect/types.js';
-import { eventPlace, hashText, placedJson, placeEvent, threatEvent, unplacedEncoded } from '../../src/logs/lineCore.js';
+import { placedJson, unplacedJson } from '../../src/events/unplacedJson.js';
+import { eventPlace, hashText, threatEvent } from '../../src/logs/lineCore.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 
 describe('hashText', () => {
   it('is SHA-256 of the latin1 bytes, base64url, for ASCII and non-ASCII text alike', () => {
@@ -23,7 +23,7 @@ describe('hashText', () => {
 });
 
 describe('placedJson', () => {
-  it('is JSON.stringify of the placed event, whatever the logged line says', () => {
+  it('is the JSON of the event built with its place, whatever the logged line says', () => {
     const tricky = fc.constantFrom(
       '"event":{"id":""',
       '"origin":{"file":"","line":0}',
@@ -50,6 +50,7 @@ describe('placedJson', () => {
           status: 404,
         };
         const match: Match = {
+          family: 'rule',
           ruleId: `r-${agent}`,
           ruleName: agent,
           threatId: 't',
@@ -60,11 +61,12 @@ describe('placedJson', () => {
           field: 'request.line',
           value: line,
         };
-        const unplaced = unplacedEncoded(threatEvent(line, observation, [match], () => agent));
-        const event = JSON.parse(unplaced.json) as SecurityEvent;
+        const unplaced = unplacedJson(threatEvent(line, observation, [match], () => agent));
         const place = eventPlace('identity', 2, hashText(line), `logs/${agent}.log`, lineNo);
-        placeEvent(event, place);
-        assert.equal(placedJson(unplaced.json, place), JSON.stringify(event));
+        const placed = threatEvent(line, observation, [match], () => agent, place);
+        assert.equal(placedJson(unplaced, place), JSON.stringify(placed));
+        assert.equal(placed.event.id, place.id);
+        assert.deepEqual(placed.bansho.origin, place.origin);
       }),
       { numRuns: 1000 },
     );

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { pcap } from './helpers/captureWriter.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
 

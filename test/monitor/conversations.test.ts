@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
 
 const C = '192.0.2.50';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { DEFAULT_THRESHOLDS } from '../../src/monitor/detect/thresholds.js';
+import { DEFAULT_NETWORK } from '../../src/detect/network/networkRules.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
 const engine = loadEngine();
@@ -46,7 +46,7 @@ describe('network detections', () => {
       assert.equal(scans[0]!.source.ip, ATTACKER);
       assert.equal(scans[0]!.threat?.software?.name, 'Port scan', 'named from the catalog');
       // FIN, NULL and Xmas are never sent by a real stack, so fewer ports suffice.
-      const needed = kind === 'syn' ? DEFAULT_THRESHOLDS.portScan.ports : DEFAULT_THRESHOLDS.portScan.stealthPorts;
+      const needed = kind === 'syn' ? DEFAULT_NETWORK.portScan.ports : DEFAULT_NETWORK.portScan.stealthPorts;
       assert.match(scans[0]!.bansho.evidence ?? '', new RegExp(`${needed} ports on ${SERVER}`));
     });
   }

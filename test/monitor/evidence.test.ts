@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadEngine } from '../../src/catalog/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { evidenceText } from '../../src/monitor/evidence/storedEvidence.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
 const engine = loadEngine();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { RemoteJudge } from '../../src/monitor/judge/remoteJudge.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
 const C = '192.0.2.50';

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { eventFromObservation } from '../../src/events/fromObservation.js';
+import { hashId } from '../../src/events/eventHeader.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { toEvent } from '../../src/events/toEvent.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { parseRawRequest } from '../../src/observe/index.js';
 import type { DatagramObservation, HttpObservation } from '../../src/observe/observation.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
 import { DAY_MS, SEED_TIME } from '../logs/fixtures.js';
 
 /**
@@ -39,11 +40,13 @@ export async function buildSeedStore(dir: string, logFile: string): Promise<stri
         payload: slammerPayload(),
       };
       events.push(
-        eventFromObservation(obs, engine.match(obs), {
+        toEvent(engine.match(obs), {
+          seen: 'observation',
+          observation: obs,
           action: 'detected',
           sensor: 'monitor',
           threatName,
-          dedupKey: `slammer-${time}-${i}`,
+          id: hashId(`slammer-${time}-${i}`),
         }),
       );
     }
@@ -62,24 +65,28 @@ export async function buildSeedStore(dir: string, logFile: string): Promise<stri
   };
   const matches = engine.match(connect);
   events.push(
-    eventFromObservation(connect, matches, {
+    toEvent(matches, {
+      seen: 'observation',
+      observation: connect,
       action: 'blocked',
       sensor: 'gateway',
       threatName,
       responseStatus: 400,
-      dedupKey: 'gw-block',
+      id: hashId('gw-block'),
     }),
   );
   events.push(
-    eventFromObservation({ ...connect, time: SEED_TIME + 7001 }, matches, {
+    toEvent(matches, {
+      seen: 'observation',
+      observation: { ...connect, time: SEED_TIME + 7001 },
       action: 'banned',
       sensor: 'gateway',
       threatName,
-      dedupKey: 'gw-ban',
+      id: hashId('gw-ban'),
       ban: {
         target: '151.29.130.2/32',
-        until: new Date(SEED_TIME + 7001 + 3_600_000).toISOString(),
-        duration_s: 3600,
+        since: SEED_TIME + 7001,
+        until: SEED_TIME + 7001 + 3_600_000,
         offence: 1,
         reason: 'proxy abuse',
       },

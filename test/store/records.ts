@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../../src/store/securityEvent.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import type { Ban } from '../../src/store/types.js';
 
 /** A minimal stored event. */

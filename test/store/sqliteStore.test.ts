@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type SecurityEvent, SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bansho-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +49,30 @@ describe('SqliteEventStore', () => {
     );
     assert.equal(await b.count({ threatId: 'prettypark', since: Date.parse('2003-02-03T10:30:00Z') }), 1);
     await b.close();
+  });
+});
+
+describe('SqliteEventStore batches', () => {
+  it('stores a long batch in order, each id once, whether repeated in the batch or stored before', async () => {
+    const store = new SqliteEventStore(join(dir, 'batch.db'));
+    const at = (i: number) => new Date(Date.UTC(2003, 1, 3, 10, 0, i)).toISOString();
+    // Stored before: e5 and e30.
+    assert.equal(await store.append([event('e5', at(5), '10.0.0.5'), event('e30', at(30), '10.0.0.30')]), 2);
+    // 45 events (several statements of many rows and a remainder), with e7 twice and e40 three times.
+    const batch = Array.from({ length: 40 }, (_, i) => event(`e${i}`, at(i), `10.0.0.${i}`));
+    batch.splice(20, 0, event('e7', at(7), '10.0.0.99'));
+    batch.push(event('e40', at(40), '10.0.0.40'), event('e40', at(40), '10.0.0.98'), event('e40', at(40), '10.0.0.97'));
+    batch.push(event('e41', at(41), '10.0.0.41'));
+    assert.equal(await store.append(batch), 40);
+    const all = await store.query({});
+    assert.deepEqual(
+      all.map((e) => e.event.id),
+      Array.from({ length: 42 }, (_, i) => `e${i}`),
+    );
+    // The first of repeated ids is the one kept.
+    assert.equal(all[7]?.source.ip, '10.0.0.7');
+    assert.equal(all[40]?.source.ip, '10.0.0.40');
+    await store.close();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { hasThreat } from './incident.js';
 import { quoteExactly } from './quote.js';
 import type { Redactor } from './redact.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { ThreatInfo } from '../../trends/bulletin.js';
 
 /** One threat an incident shows, with what the catalog says about it (when it knows it). */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConfigFile } from '../../config/schema.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { OwnNetwork } from './redact.js';
 
 /** Addresses that stand for "every interface", which name no one. */

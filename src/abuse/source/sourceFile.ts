@@ -1,5 +1,5 @@
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { Origin } from '../../intel/origin.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { Ban } from '../../store/types.js';
 import { describeRecurrence, recurrenceOf } from '../../trends/recurrence.js';
 import type { AbuseAnswer } from '../rdap/abuseAnswer.js';

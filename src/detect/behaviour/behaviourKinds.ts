@@ -4,12 +4,12 @@
  * (httpBehaviour.ts); this is the fixed part.
  */
 import type { HttpObservation } from '../../observe/observation.js';
-import type { BehaviourAlert, BehaviourName, RequestSignal } from './behaviourTypes.js';
+import type { BehaviourName, BehaviourThreat, RequestSignal } from './behaviourTypes.js';
 
 /** What a behaviour counts and what it names; its limit comes from the settings. */
 export interface BehaviourKind {
   readonly ruleName: string;
-  readonly threatId: BehaviourAlert['threatId'];
+  readonly threatId: BehaviourThreat;
   /** Does this request concern the behaviour? */
   readonly concerns: (s: RequestSignal) => boolean;
   /** Count a request only when no request with the same value is in the bucket (distinct paths). */

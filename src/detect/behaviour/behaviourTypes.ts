@@ -1,4 +1,5 @@
-/** The behaviours' shared vocabulary: what they read, what they report, how they are tuned. */
+/** The behaviours' shared vocabulary: what they read, what they name, how they are tuned. */
+import type { Severity } from '../severity.js';
 
 /** Catalog threats the behaviours name (src/catalog/threats/). */
 export const BEHAVIOUR_THREATS = [
@@ -19,26 +20,6 @@ export interface RequestSignal {
   /** The query, without `?` ('' when none). */
   readonly query: string;
   readonly status: number;
-}
-
-export interface BehaviourAlert<S extends RequestSignal = RequestSignal> {
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly threatId: (typeof BEHAVIOUR_THREATS)[number];
-  /** The address of the request that made the bucket overflow. */
-  readonly source: string;
-  /** What the requests were counted under: the source's ban target (an IPv6 source's /64). */
-  readonly target: string;
-  /** The time of the request that made the bucket overflow. */
-  readonly time: number;
-  /** How many requests filled the bucket. */
-  readonly count: number;
-  /** The request that made it overflow. */
-  readonly last: S;
-  /** The latest few requests (the last one included) as evidence, oldest first, each cut to 256 characters. */
-  readonly samples: readonly string[];
-  /** One line: what was counted, over how long. */
-  readonly evidence: string;
 }
 
 /**
@@ -66,12 +47,18 @@ export interface BehaviourLimit {
   readonly capacity: number;
   readonly leakMs: number;
   readonly cooldownMs: number;
+  /** How bad a finding is, and what it adds to the source's score. */
+  readonly severity: Severity;
+  readonly score: number;
 }
+
+export type BehaviourThreat = (typeof BEHAVIOUR_THREATS)[number];
 
 /** Each behaviour's limit, or null where the site switched it off. */
 export type BehaviourSettings = Readonly<Record<BehaviourName, BehaviourLimit | null>>;
 
 const FIVE_MINUTES = 5 * 60_000;
+const BUCKET = { leakMs: 10_000, cooldownMs: FIVE_MINUTES, severity: 'medium', score: 10 } as const;
 
 /**
  * The built-in limits. Path probing is CrowdSec's http-probing (more than 10 distinct paths,
@@ -79,11 +66,11 @@ const FIVE_MINUTES = 5 * 60_000;
  * one per 10 s); a site's own plugins exist, so 3 distinct missing ones are somebody's word list.
  */
 export const DEFAULT_BEHAVIOURS: BehaviourSettings = {
-  'path-probing': { capacity: 10, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-extension-probing': { capacity: 3, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-user-enumeration': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'auth-failures': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'login-form': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-login': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
-  'wordpress-xmlrpc': { capacity: 5, leakMs: 10_000, cooldownMs: FIVE_MINUTES },
+  'path-probing': { ...BUCKET, capacity: 10 },
+  'wordpress-extension-probing': { ...BUCKET, capacity: 3 },
+  'wordpress-user-enumeration': { ...BUCKET, capacity: 5 },
+  'auth-failures': { ...BUCKET, capacity: 5 },
+  'login-form': { ...BUCKET, capacity: 5 },
+  'wordpress-login': { ...BUCKET, capacity: 5 },
+  'wordpress-xmlrpc': { ...BUCKET, capacity: 5 },
 };

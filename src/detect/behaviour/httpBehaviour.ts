@@ -5,12 +5,12 @@
  * that concern it (CrowdSec's http-probing, http-bf-wordpress_bf and http-generic-bf; fail2ban's
  * maxretry/findtime), and an overflow is one finding naming a catalog threat.
  *
- * Pure and synchronous: requests in, in time order, with their answer's status; alerts out.
+ * Pure and synchronous: requests in, in time order, with their answer's status; findings out.
  */
 import { sourceNetwork } from '../../observe/sourceNetwork.js';
-import type { Match } from '../types.js';
+import { type BehaviourFinding, EVIDENCE_VALUE_CHARS } from '../finding.js';
 import { type BehaviourKind, KINDS } from './behaviourKinds.js';
-import type { BehaviourAlert, BehaviourSettings, RequestSignal } from './behaviourTypes.js';
+import type { BehaviourLimit, BehaviourSettings, RequestSignal } from './behaviourTypes.js';
 import { BEHAVIOUR_NAMES, DEFAULT_BEHAVIOURS } from './behaviourTypes.js';
 import { boundedCopy } from './boundedCopy.js';
 import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
@@ -19,7 +19,6 @@ export { isBehaviourCandidate, requestSignal } from './behaviourKinds.js';
 export {
   BEHAVIOUR_NAMES,
   BEHAVIOUR_THREATS,
-  type BehaviourAlert,
   type BehaviourLimit,
   type BehaviourName,
   type BehaviourSettings,
@@ -32,14 +31,16 @@ export interface HttpBehaviourOptions<S extends RequestSignal> extends BucketBou
   readonly sample?: (s: S) => string;
 }
 
+const BEHAVIOUR_TAGS = ['behaviour'] as const;
+
 /** Evidence kept per source and behaviour: the latest requests, each cut short. */
 export const EVIDENCE_SAMPLES = 5;
-const SAMPLE_CHARS = 256;
 /** A distinct value (a path) is compared by its first characters: a counter holds no long strings. */
 const VALUE_CHARS = 128;
 
 interface Behaviour extends BehaviourKind {
   readonly ruleId: string;
+  readonly limit: BehaviourLimit;
   /** Items are evidence samples. */
   readonly buckets: LeakyBuckets<string>;
 }
@@ -47,7 +48,7 @@ interface Behaviour extends BehaviourKind {
 /**
  * Per-source behaviour over answered requests, counted per ban target: an attacker rotating
  * through the addresses of one IPv6 /64 fills one bucket, not one each. `S` may carry more
- * than the signal (a log line); the alert hands back the last request and a few evidence
+ * than the signal (a log line); the finding hands back the last request and a few evidence
  * samples, never the whole run, so what is held per source stays small.
  */
 export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
@@ -67,27 +68,33 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
       if (limit === null) return [];
       const kind = KINDS[name];
       const spec = { ...limit, distinct: kind.distinct, keep: EVIDENCE_SAMPLES };
-      return [{ ...kind, ruleId: `behaviour-${name}`, buckets: new LeakyBuckets<string>(spec, bounds) }];
+      return [{ ...kind, ruleId: `behaviour-${name}`, limit, buckets: new LeakyBuckets<string>(spec, bounds) }];
     });
   }
 
-  /** One answered request; the alerts it completes (at most one per behaviour). */
-  request(s: S): readonly BehaviourAlert<S>[] {
-    let alerts: BehaviourAlert<S>[] | null = null;
+  /** One answered request; the findings it completes (at most one per behaviour). */
+  request(s: S): readonly BehaviourFinding<S>[] {
+    let found: BehaviourFinding<S>[] | null = null;
     let target: string | null = null;
     let sample: string | null = null;
     for (const b of this.#behaviours) {
       if (!b.concerns(s)) continue;
       target ??= sourceNetwork(s.source) ?? s.source;
-      sample ??= boundedCopy(this.#sample(s), SAMPLE_CHARS);
+      sample ??= boundedCopy(this.#sample(s), EVIDENCE_VALUE_CHARS);
       const value = b.distinct ? boundedCopy(b.value(s), VALUE_CHARS) : '';
       const overflow = b.buckets.pour(target, s.time, sample, value);
       if (overflow === null) continue;
-      alerts ??= [];
-      alerts.push({
+      found ??= [];
+      found.push({
+        family: 'behaviour',
         ruleId: b.ruleId,
         ruleName: b.ruleName,
         threatId: b.threatId,
+        severity: b.limit.severity,
+        score: b.limit.score,
+        // A source that keeps probing or guessing is banned, as fail2ban and CrowdSec would.
+        action: 'ban',
+        tags: BEHAVIOUR_TAGS,
         source: s.source,
         target,
         time: s.time,
@@ -97,7 +104,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
         evidence: `${overflow.count} ${b.counted} within ${seconds(s.time - overflow.first)}`,
       });
     }
-    return alerts ?? [];
+    return found ?? [];
   }
 }
 
@@ -108,22 +115,4 @@ function describeRequest(s: RequestSignal): string {
 function seconds(ms: number): string {
   const s = Math.max(0, ms) / 1000;
   return s < 120 ? `${Number.isInteger(s) ? s : s.toFixed(1)} s` : `${Math.round(s / 60)} min`;
-}
-
-/**
- * A finding as a rule match, for a sensor that records and decides on matches (the gateway):
- * a source that keeps probing or guessing is banned, as fail2ban and CrowdSec would.
- */
-export function findingMatch(alert: BehaviourAlert): Match {
-  return {
-    ruleId: alert.ruleId,
-    ruleName: alert.ruleName,
-    threatId: alert.threatId,
-    severity: 'medium',
-    score: 10,
-    action: 'ban',
-    field: 'behaviour',
-    value: alert.evidence,
-    tags: ['behaviour'],
-  };
 }

@@ -1,13 +1,14 @@
 import type { BanManager } from '../../defense/banManager.js';
 import type { SourceScore, SourceScores } from '../../defense/sourceScores.js';
-import type { BehaviourAlert, RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
+import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
 import type { HttpBehaviour } from '../../detect/behaviour/httpBehaviour.js';
+import type { BehaviourFinding } from '../../detect/finding.js';
 import type { PeerChannel } from './peerNews.js';
 
 /** The source scores as the request pipeline uses them. */
-export type ScoreBook = Pick<SourceScores, 'add' | 'forget'>;
+export type ScoreBook = Pick<SourceScores, 'add' | 'forget' | 'wouldCross'>;
 /** The behaviours as the recorder feeds them. */
-export type BehaviourBook = { request(signal: RequestSignal): readonly BehaviourAlert[] };
+export type BehaviourBook = { request(signal: RequestSignal): readonly BehaviourFinding[] };
 
 /**
  * One gateway process's bans, scores and behaviour counters, kept in step with its siblings'
@@ -42,6 +43,7 @@ export function shareWithPeers(
         return own.scores.add(source, score, now);
       },
       forget: (source: string) => own.scores.forget(source),
+      wouldCross: (source: string, score: number, now: number) => own.scores.wouldCross(source, score, now),
     },
     behaviour: {
       request(signal: RequestSignal) {

@@ -31,7 +31,19 @@ type Format = 'unknown' | 'pcap' | 'pcapng';
 
 export type FrameSink = (frame: Frame) => void;
 
+export interface CaptureParserOptions {
+  /**
+   * Hand a pcap file's records over in one Frame refilled record after record, no object per
+   * packet: for a reader that keeps no frame past its call (the monitor keeps numbers and copies).
+   */
+  readonly reuseFrames?: boolean;
+}
+
+type MutableFrame = { -readonly [K in keyof Frame]: Frame[K] };
+
 export class CaptureParser {
+  /** The frame refilled for every pcap record, when frames are reused. */
+  readonly #reused: MutableFrame | null;
   #buf: Uint8Array = new Uint8Array(0);
   #view: DataView = new DataView(this.#buf.buffer);
   /** Stream offset of `#buf[0]`. */
@@ -45,6 +57,21 @@ export class CaptureParser {
   #linkType = 0;
   #interfaces: Interface[] = [];
   #count = 0;
+
+  constructor(options: CaptureParserOptions = {}) {
+    this.#reused = options.reuseFrames
+      ? {
+          number: 0,
+          offset: 0,
+          seconds: 0,
+          fraction: 0,
+          precision: 6,
+          linkType: 0,
+          originalLength: 0,
+          data: new Uint8Array(0),
+        }
+      : null;
+  }
 
   /** The link type of a pcap file, or of the first pcapng interface; null before the header. */
   get linkType(): number | null {
@@ -148,16 +175,30 @@ export class CaptureParser {
       if (fraction >= this.#fractionLimit) {
         throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, `timestamp fraction ${fraction} out of range`);
       }
-      frames({
-        number: ++this.#count,
-        offset: this.#base + at,
-        seconds: this.#u32(at),
-        fraction,
-        precision: this.#precision,
-        linkType: this.#linkType,
-        originalLength: Math.max(origLen, capLen),
-        data: this.#buf.subarray(at + 16, at + 16 + capLen),
-      });
+      const data = this.#buf.subarray(at + 16, at + 16 + capLen);
+      const reused = this.#reused;
+      if (reused === null) {
+        frames({
+          number: ++this.#count,
+          offset: this.#base + at,
+          seconds: this.#u32(at),
+          fraction,
+          precision: this.#precision,
+          linkType: this.#linkType,
+          originalLength: Math.max(origLen, capLen),
+          data,
+        });
+      } else {
+        reused.number = ++this.#count;
+        reused.offset = this.#base + at;
+        reused.seconds = this.#u32(at);
+        reused.fraction = fraction;
+        reused.precision = this.#precision;
+        reused.linkType = this.#linkType;
+        reused.originalLength = Math.max(origLen, capLen);
+        reused.data = data;
+        frames(reused);
+      }
       this.#pos = at + 16 + capLen;
     }
   }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { CaptureParser } from './captureParser.js';
+import { CaptureParser, type CaptureParserOptions } from './captureParser.js';
 import type { Frame } from './frame.js';
 
 /**
@@ -13,8 +13,9 @@ export async function readCapture(
   onFrame: (frame: Frame) => void,
   /** Called after each chunk; awaited, so a slow consumer (stdout to a pipe) holds the reading back. */
   afterChunk?: () => Promise<void> | void,
+  options: CaptureParserOptions = {},
 ): Promise<number> {
-  const parser = new CaptureParser();
+  const parser = new CaptureParser(options);
   let count = 0;
   const sink = (frame: Frame): void => {
     count++;

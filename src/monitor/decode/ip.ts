@@ -24,36 +24,65 @@ export interface IpLayer {
 
 const IPV6_EXTENSIONS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254]);
 
+/** An IpLayer a decoder refills packet after packet (./packetDecoder.ts). */
+export type MutableIpLayer = { -readonly [K in keyof IpLayer]: IpLayer[K] };
+
+/** A blank IpLayer, its fields in the order every IpLayer has them (one hidden class for all). */
+export function newIpLayer(): MutableIpLayer {
+  return {
+    version: 4,
+    source: '',
+    destination: '',
+    protocol: 0,
+    ttl: 0,
+    id: 0,
+    fragmentOffset: 0,
+    moreFragments: false,
+    fragmented: false,
+    payloadOffset: 0,
+    payloadLength: 0,
+    totalLength: 0,
+    error: null,
+  };
+}
+
 /** `texts`, when given, is the reader's cache of address texts. */
 export function decodeIpv4(b: Uint8Array, at: number, texts?: Ipv4Texts): IpLayer | { error: string } {
-  if (b.length < at + 20) return { error: `IPv4 header needs 20 bytes, ${Math.max(0, b.length - at)} captured` };
+  const ip = newIpLayer();
+  const error = readIpv4(ip, b, at, texts);
+  return error === null ? ip : { error };
+}
+
+/**
+ * Read the IPv4 header at `at` into `ip`: null when it was read (a problem the layers above
+ * may live with is then `ip.error`), else the problem that stops decoding, `ip` left as it was.
+ */
+export function readIpv4(ip: MutableIpLayer, b: Uint8Array, at: number, texts?: Ipv4Texts): string | null {
+  if (b.length < at + 20) return `IPv4 header needs 20 bytes, ${Math.max(0, b.length - at)} captured`;
   const ihl = ((b[at] as number) & 0x0f) * 4;
-  if ((b[at] as number) >> 4 !== 4) return { error: 'IPv4 version field is not 4' };
-  if (ihl < 20) return { error: `IPv4 header length ${ihl} is below 20` };
-  if (b.length < at + ihl) return { error: `IPv4 header with options needs ${ihl} bytes` };
+  if ((b[at] as number) >> 4 !== 4) return 'IPv4 version field is not 4';
+  if (ihl < 20) return `IPv4 header length ${ihl} is below 20`;
+  if (b.length < at + ihl) return `IPv4 header with options needs ${ihl} bytes`;
   const totalLength = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
   const flagsFrag = ((b[at + 6] as number) << 8) | (b[at + 7] as number);
   const fragmentOffset = (flagsFrag & 0x1fff) * 8;
   const moreFragments = (flagsFrag & 0x2000) !== 0;
   // TSO captures carry total length 0; tshark then takes the length from the frame.
   const datagram = totalLength === 0 ? b.length - at : totalLength;
-  let error: string | null = null;
-  if (datagram < ihl) error = `IPv4 total length ${totalLength} is below the header length ${ihl}`;
-  return {
-    version: 4,
-    source: texts ? texts.text(b, at + 12) : ipv4Text(b, at + 12),
-    destination: texts ? texts.text(b, at + 16) : ipv4Text(b, at + 16),
-    protocol: b[at + 9] as number,
-    ttl: b[at + 8] as number,
-    id: ((b[at + 4] as number) << 8) | (b[at + 5] as number),
-    fragmentOffset,
-    moreFragments,
-    fragmented: fragmentOffset !== 0 || moreFragments,
-    payloadOffset: at + ihl,
-    payloadLength: Math.max(0, datagram - ihl),
-    totalLength: datagram,
-    error,
-  };
+  ip.version = 4;
+  ip.source = texts ? texts.text(b, at + 12) : ipv4Text(b, at + 12);
+  ip.destination = texts ? texts.text(b, at + 16) : ipv4Text(b, at + 16);
+  ip.protocol = b[at + 9] as number;
+  ip.ttl = b[at + 8] as number;
+  ip.id = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
+  ip.fragmentOffset = fragmentOffset;
+  ip.moreFragments = moreFragments;
+  ip.fragmented = fragmentOffset !== 0 || moreFragments;
+  ip.payloadOffset = at + ihl;
+  ip.payloadLength = Math.max(0, datagram - ihl);
+  ip.totalLength = datagram;
+  ip.error = datagram < ihl ? `IPv4 total length ${totalLength} is below the header length ${ihl}` : null;
+  return null;
 }
 
 export function decodeIpv6(b: Uint8Array, at: number): IpLayer | { error: string } {

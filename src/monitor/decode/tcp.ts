@@ -34,29 +34,58 @@ export interface TcpHeader {
   readonly error: string | null;
 }
 
+/** A TcpHeader a decoder refills packet after packet (./packetDecoder.ts). */
+export type MutableTcpHeader = { -readonly [K in keyof TcpHeader]: TcpHeader[K] };
+
+export function newTcpHeader(): MutableTcpHeader {
+  return {
+    sourcePort: 0,
+    destinationPort: 0,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 0,
+    urgent: 0,
+    headerLength: 0,
+    optionsOffset: 0,
+    optionsEnd: 0,
+    payloadOffset: 0,
+    payloadLength: 0,
+    error: null,
+  };
+}
+
 /** Decode the TCP header at `at`; `segmentLength` is the IP payload length. */
 export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): TcpHeader | { error: string } {
-  if (b.length < at + 20) return { error: `TCP header needs 20 bytes, ${Math.max(0, b.length - at)} captured` };
+  const tcp = newTcpHeader();
+  const error = readTcp(tcp, b, at, segmentLength);
+  return error === null ? tcp : { error };
+}
+
+/**
+ * Read the TCP header at `at` into `tcp`: null when it was read (a problem with the rest is
+ * then `tcp.error`), else the problem that stops decoding, `tcp` left as it was.
+ */
+export function readTcp(tcp: MutableTcpHeader, b: Uint8Array, at: number, segmentLength: number): string | null {
+  if (b.length < at + 20) return `TCP header needs 20 bytes, ${Math.max(0, b.length - at)} captured`;
   const headerLength = ((b[at + 12] as number) >> 4) * 4;
-  if (headerLength < 20) return { error: `TCP header length ${headerLength} is below 20` };
-  let error: string | null = null;
-  if (headerLength > segmentLength) error = `TCP header length ${headerLength} exceeds the segment (${segmentLength})`;
+  if (headerLength < 20) return `TCP header length ${headerLength} is below 20`;
   const optionsEnd = Math.min(at + headerLength, b.length);
-  return {
-    sourcePort: ((b[at] as number) << 8) | (b[at + 1] as number),
-    destinationPort: ((b[at + 2] as number) << 8) | (b[at + 3] as number),
-    seq: u32(b, at + 4),
-    ack: u32(b, at + 8),
-    flags: (((b[at + 12] as number) & 0x01) << 8) | (b[at + 13] as number),
-    window: ((b[at + 14] as number) << 8) | (b[at + 15] as number),
-    urgent: ((b[at + 18] as number) << 8) | (b[at + 19] as number),
-    headerLength,
-    optionsOffset: at + 20,
-    optionsEnd: Math.max(at + 20, optionsEnd),
-    payloadOffset: at + headerLength,
-    payloadLength: Math.max(0, segmentLength - headerLength),
-    error,
-  };
+  tcp.sourcePort = ((b[at] as number) << 8) | (b[at + 1] as number);
+  tcp.destinationPort = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+  tcp.seq = u32(b, at + 4);
+  tcp.ack = u32(b, at + 8);
+  tcp.flags = (((b[at + 12] as number) & 0x01) << 8) | (b[at + 13] as number);
+  tcp.window = ((b[at + 14] as number) << 8) | (b[at + 15] as number);
+  tcp.urgent = ((b[at + 18] as number) << 8) | (b[at + 19] as number);
+  tcp.headerLength = headerLength;
+  tcp.optionsOffset = at + 20;
+  tcp.optionsEnd = Math.max(at + 20, optionsEnd);
+  tcp.payloadOffset = at + headerLength;
+  tcp.payloadLength = Math.max(0, segmentLength - headerLength);
+  tcp.error =
+    headerLength > segmentLength ? `TCP header length ${headerLength} exceeds the segment (${segmentLength})` : null;
+  return null;
 }
 
 export const TCP_OPTION = { EOL: 0, NOP: 1, MSS: 2, WS: 3, SACK_PERM: 4, SACK: 5, TS: 8 } as const;

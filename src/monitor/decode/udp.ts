@@ -10,19 +10,34 @@ export interface UdpHeader {
   readonly error: string | null;
 }
 
+/** A UdpHeader a decoder refills packet after packet (./packetDecoder.ts). */
+export type MutableUdpHeader = { -readonly [K in keyof UdpHeader]: UdpHeader[K] };
+
+export function newUdpHeader(): MutableUdpHeader {
+  return { sourcePort: 0, destinationPort: 0, length: 0, checksum: 0, payloadOffset: 0, payloadLength: 0, error: null };
+}
+
 export function decodeUdp(b: Uint8Array, at: number, ipPayloadLength: number): UdpHeader | { error: string } {
-  if (b.length < at + 8) return { error: `UDP header needs 8 bytes, ${Math.max(0, b.length - at)} captured` };
+  const udp = newUdpHeader();
+  const error = readUdp(udp, b, at, ipPayloadLength);
+  return error === null ? udp : { error };
+}
+
+/** Read the UDP header at `at` into `udp`: null when it was read, else the problem that stops decoding. */
+export function readUdp(udp: MutableUdpHeader, b: Uint8Array, at: number, ipPayloadLength: number): string | null {
+  if (b.length < at + 8) return `UDP header needs 8 bytes, ${Math.max(0, b.length - at)} captured`;
   const length = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
-  let error: string | null = null;
-  if (length < 8) error = `UDP length ${length} is below 8`;
-  else if (length > ipPayloadLength) error = `UDP length ${length} exceeds the IP payload ${ipPayloadLength}`;
-  return {
-    sourcePort: ((b[at] as number) << 8) | (b[at + 1] as number),
-    destinationPort: ((b[at + 2] as number) << 8) | (b[at + 3] as number),
-    length,
-    checksum: ((b[at + 6] as number) << 8) | (b[at + 7] as number),
-    payloadOffset: at + 8,
-    payloadLength: Math.max(0, Math.min(length, ipPayloadLength) - 8),
-    error,
-  };
+  udp.sourcePort = ((b[at] as number) << 8) | (b[at + 1] as number);
+  udp.destinationPort = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+  udp.length = length;
+  udp.checksum = ((b[at + 6] as number) << 8) | (b[at + 7] as number);
+  udp.payloadOffset = at + 8;
+  udp.payloadLength = Math.max(0, Math.min(length, ipPayloadLength) - 8);
+  udp.error =
+    length < 8
+      ? `UDP length ${length} is below 8`
+      : length > ipPayloadLength
+        ? `UDP length ${length} exceeds the IP payload ${ipPayloadLength}`
+        : null;
+  return null;
 }

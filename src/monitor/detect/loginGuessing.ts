@@ -1,9 +1,8 @@
-import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { NetworkFinding } from '../../detect/finding.js';
+import { type NetworkRuleId, type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { ProtocolEvent } from '../protocols/events.js';
-import { countBuckets } from './countBuckets.js';
-import type { NetworkAlert } from './networkAlert.js';
-import type { Thresholds } from './thresholds.js';
+import { BurstCounter } from './burstCounter.js';
 
 /**
  * Password guessing against services that answer in clear text: the server's own "login
@@ -17,55 +16,16 @@ import type { Thresholds } from './thresholds.js';
  * counts once).
  */
 interface Service {
-  readonly threatId: 'ftp-brute-force' | 'smtp-auth-brute-force' | 'mailbox-brute-force' | 'database-brute-force';
-  readonly ruleId: string;
-  readonly ruleName: string;
+  readonly ruleId: NetworkRuleId;
   readonly noun: string;
-  readonly tag: string;
 }
 
-const FTP: Service = {
-  threatId: 'ftp-brute-force',
-  ruleId: 'monitor-ftp-brute-force',
-  ruleName: 'Many failed FTP logins from one source at one server (password guessing)',
-  noun: 'failed FTP logins (530)',
-  tag: 'ftp',
-};
-const SMTP: Service = {
-  threatId: 'smtp-auth-brute-force',
-  ruleId: 'monitor-smtp-auth-brute-force',
-  ruleName: 'Many failed SMTP AUTH attempts from one source at one server (password guessing)',
-  noun: 'failed SMTP AUTH attempts (535)',
-  tag: 'smtp',
-};
-const POP3: Service = {
-  threatId: 'mailbox-brute-force',
-  ruleId: 'monitor-pop3-brute-force',
-  ruleName: 'Many failed POP3 logins from one source at one server (password guessing)',
-  noun: 'failed POP3 logins (-ERR [AUTH])',
-  tag: 'pop3',
-};
-const IMAP: Service = {
-  threatId: 'mailbox-brute-force',
-  ruleId: 'monitor-imap-brute-force',
-  ruleName: 'Many failed IMAP logins from one source at one server (password guessing)',
-  noun: 'failed IMAP logins (NO [AUTHENTICATIONFAILED])',
-  tag: 'imap',
-};
-const MYSQL: Service = {
-  threatId: 'database-brute-force',
-  ruleId: 'monitor-mysql-brute-force',
-  ruleName: 'Many failed MySQL logins from one source at one server (password guessing)',
-  noun: 'failed MySQL logins (error 1045)',
-  tag: 'mysql',
-};
-const POSTGRESQL: Service = {
-  threatId: 'database-brute-force',
-  ruleId: 'monitor-postgresql-brute-force',
-  ruleName: 'Many failed PostgreSQL logins from one source at one server (password guessing)',
-  noun: 'failed PostgreSQL logins (28P01)',
-  tag: 'postgresql',
-};
+const FTP: Service = { ruleId: 'monitor-ftp-brute-force', noun: 'failed FTP logins (530)' };
+const SMTP: Service = { ruleId: 'monitor-smtp-auth-brute-force', noun: 'failed SMTP AUTH attempts (535)' };
+const POP3: Service = { ruleId: 'monitor-pop3-brute-force', noun: 'failed POP3 logins (-ERR [AUTH])' };
+const IMAP: Service = { ruleId: 'monitor-imap-brute-force', noun: 'failed IMAP logins (NO [AUTHENTICATIONFAILED])' };
+const MYSQL: Service = { ruleId: 'monitor-mysql-brute-force', noun: 'failed MySQL logins (error 1045)' };
+const POSTGRESQL: Service = { ruleId: 'monitor-postgresql-brute-force', noun: 'failed PostgreSQL logins (28P01)' };
 
 /** The service whose login the event says failed, or null. */
 function failedLogin(e: ProtocolEvent): Service | null {
@@ -88,14 +48,14 @@ function failedLogin(e: ProtocolEvent): Service | null {
 }
 
 export class LoginGuessingDetector {
-  readonly #buckets: LeakyBuckets<number>;
+  readonly #bursts: BurstCounter;
 
-  constructor(t: Thresholds['loginGuessing'], maxPairs = 50_000) {
-    this.#buckets = countBuckets(t, t.failures, maxPairs);
+  constructor(t: NetworkSettings['loginGuessing'], maxPairs = 50_000) {
+    this.#bursts = new BurstCounter(t, t.failures, maxPairs);
   }
 
   /** The events the analyzers read off one TCP segment `p` (sent by the server to the client who guessed). */
-  segment(p: DecodedPacket, events: readonly ProtocolEvent[], timeMs: number): NetworkAlert | null {
+  segment(p: DecodedPacket, events: readonly ProtocolEvent[], timeMs: number): NetworkFinding | null {
     const t = p.transport;
     if (t.kind !== 'tcp' || !p.ip) return null;
     for (const e of events) {
@@ -113,21 +73,16 @@ export class LoginGuessingDetector {
     client: string,
     tcp: { readonly destinationPort: number; readonly seq: number },
     timeMs: number,
-  ): NetworkAlert | null {
+  ): NetworkFinding | null {
     const key = `${service.ruleId} ${client} ${server}`;
-    const overflow = this.#buckets.pour(key, timeMs, timeMs, `${tcp.destinationPort} ${tcp.seq}`);
-    if (overflow === null) return null;
-    const seconds = Math.round((timeMs - overflow.first) / 1000);
-    return {
-      threatId: service.threatId,
-      ruleId: service.ruleId,
-      ruleName: service.ruleName,
+    const burst = this.#bursts.count(key, timeMs, `${tcp.destinationPort} ${tcp.seq}`);
+    if (burst === null) return null;
+    return networkFinding(service.ruleId, this.#bursts.settings, {
       time: timeMs,
       source: { ip: client, port: tcp.destinationPort },
       destination: { ip: server, port: serverPort },
       transport: 'tcp',
-      evidence: `${overflow.count} ${service.noun} at ${server}:${serverPort} within ${seconds} s`,
-      tags: ['bruteforce', service.tag],
-    };
+      evidence: `${burst.count} ${service.noun} at ${server}:${serverPort} within ${burst.seconds} s`,
+    });
   }
 }

@@ -1,7 +1,7 @@
+import type { NetworkFinding } from '../../detect/finding.js';
+import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
-import type { NetworkAlert } from './networkAlert.js';
-import type { Thresholds } from './thresholds.js';
 import { UdpPeers } from './udpPeers.js';
 
 /** The probe kinds nmap and friends send, by TCP flags (or UDP). */
@@ -53,7 +53,7 @@ const UDP_ENDPOINTS = 65_536;
  * worth of distinct probes.
  */
 export class PortScanDetector {
-  readonly #t: Thresholds['portScan'];
+  readonly #t: NetworkSettings['portScan'];
   readonly #sources = new Map<string, SourceState>();
   readonly #maxSources: number;
   /**
@@ -63,12 +63,12 @@ export class PortScanDetector {
    */
   readonly #udpPeers = new UdpPeers(UDP_ENDPOINTS);
 
-  constructor(thresholds: Thresholds['portScan'], maxSources = 50_000) {
+  constructor(thresholds: NetworkSettings['portScan'], maxSources = 50_000) {
     this.#t = thresholds;
     this.#maxSources = maxSources;
   }
 
-  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+  packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
     const kind = probeKind(p);
     if (kind === null || !p.ip) return null;
     const t = p.transport;
@@ -117,7 +117,7 @@ export class PortScanDetector {
     kind: ProbeKind,
     port: number,
     timeMs: number,
-  ): NetworkAlert | null {
+  ): NetworkFinding | null {
     const host = p.ip!.destination;
     // Probes are distinct (host, port) targets, so counting them counts distinct ports and hosts.
     const portsOnHost = s.targets.get(host)?.size ?? 0;
@@ -130,17 +130,14 @@ export class PortScanDetector {
     s.lastAlert = timeMs;
     const name = NAMES[kind];
     const what = vertical ? `${portsOnHost} ports on ${host}` : `port ${port} on ${hostsOnPort} hosts`;
-    return {
-      threatId: 'port-scan',
-      ruleId: `monitor-port-scan-${kind}`,
-      ruleName: `${name} port scan`,
+    return networkFinding(`monitor-port-scan-${kind}`, this.#t, {
       time: timeMs,
       source: { ip: source, port: sourcePort(p) },
       destination: { ip: host, port },
       transport: kind === 'udp' ? 'udp' : 'tcp',
       evidence: `${name} scan from ${source}: ${what} within ${this.#t.windowSeconds} s`,
-      tags: ['scan', kind, vertical ? 'vertical' : 'horizontal'],
-    };
+      moreTags: [vertical ? 'vertical' : 'horizontal'],
+    });
   }
 }
 

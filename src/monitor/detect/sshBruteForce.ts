@@ -1,9 +1,8 @@
-import type { LeakyBuckets } from '../../detect/behaviour/leakyBucket.js';
+import type { NetworkFinding } from '../../detect/finding.js';
+import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
-import { countBuckets } from './countBuckets.js';
-import type { NetworkAlert } from './networkAlert.js';
-import type { Thresholds } from './thresholds.js';
+import { BurstCounter } from './burstCounter.js';
 
 const SSH_PORT = 22;
 
@@ -14,30 +13,25 @@ const SSH_PORT = 22;
  * each counted once however often its SYN is retransmitted (the source port tells them apart).
  */
 export class SshBruteForceDetector {
-  readonly #buckets: LeakyBuckets<number>;
+  readonly #bursts: BurstCounter;
 
-  constructor(t: Thresholds['sshBruteForce'], maxPairs = 50_000) {
-    this.#buckets = countBuckets(t, t.connections, maxPairs);
+  constructor(t: NetworkSettings['sshBruteForce'], maxPairs = 50_000) {
+    this.#bursts = new BurstCounter(t, t.connections, maxPairs);
   }
 
-  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+  packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
     const t = p.transport;
     if (t.kind !== 'tcp' || !p.ip || t.tcp.destinationPort !== SSH_PORT) return null;
     if ((t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return null;
     const { source, destination } = p.ip;
-    const overflow = this.#buckets.pour(`${source} ${destination}`, timeMs, timeMs, String(t.tcp.sourcePort));
-    if (overflow === null) return null;
-    const seconds = Math.round((timeMs - overflow.first) / 1000);
-    return {
-      threatId: 'ssh-brute-force',
-      ruleId: 'monitor-ssh-brute-force',
-      ruleName: 'Many SSH connections from one source to one server (password guessing)',
+    const burst = this.#bursts.count(`${source} ${destination}`, timeMs, String(t.tcp.sourcePort));
+    if (burst === null) return null;
+    return networkFinding('monitor-ssh-brute-force', this.#bursts.settings, {
       time: timeMs,
       source: { ip: source, port: t.tcp.sourcePort },
       destination: { ip: destination, port: SSH_PORT },
       transport: 'tcp',
-      evidence: `${overflow.count} SSH connections to ${destination}:${SSH_PORT} within ${seconds} s`,
-      tags: ['bruteforce', 'ssh'],
-    };
+      evidence: `${burst.count} SSH connections to ${destination}:${SSH_PORT} within ${burst.seconds} s`,
+    });
   }
 }

@@ -1,7 +1,7 @@
+import type { NetworkFinding } from '../../detect/finding.js';
+import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
-import type { NetworkAlert } from './networkAlert.js';
-import type { Thresholds } from './thresholds.js';
 
 interface TargetState {
   syns: number[];
@@ -15,7 +15,7 @@ interface TargetState {
  * complete the handshake (the client's ACK). Bounded by `maxTargets`.
  */
 export class SynFloodDetector {
-  readonly #t: Thresholds['synFlood'];
+  readonly #t: NetworkSettings['synFlood'];
   /** Destination address → port → state: the address strings are shared, so no key is built per packet. */
   readonly #targets = new Map<string, Map<number, TargetState>>();
   #count = 0;
@@ -25,12 +25,12 @@ export class SynFloodDetector {
   #allCompleted: number[] = [];
   #globalAlert = -Infinity;
 
-  constructor(thresholds: Thresholds['synFlood'], maxTargets = 10_000) {
+  constructor(thresholds: NetworkSettings['synFlood'], maxTargets = 10_000) {
     this.#t = thresholds;
     this.#maxTargets = maxTargets;
   }
 
-  packet(p: DecodedPacket, timeMs: number): NetworkAlert | null {
+  packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
     const t = p.transport;
     if (t.kind !== 'tcp' || !p.ip) return null;
     const f = t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK | TCP_FLAGS.RST | TCP_FLAGS.FIN);
@@ -47,7 +47,7 @@ export class SynFloodDetector {
     return this.#global(p, isSyn, timeMs);
   }
 
-  #perTarget(p: DecodedPacket, isSyn: boolean, isAck: boolean, timeMs: number): NetworkAlert | null {
+  #perTarget(p: DecodedPacket, isSyn: boolean, isAck: boolean, timeMs: number): NetworkFinding | null {
     const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;
     if (!p.ip) return null;
     const s = this.#target(p.ip.destination, t.tcp.destinationPort, isSyn);
@@ -69,17 +69,13 @@ export class SynFloodDetector {
     const [top, topCount] = [...s.sources.entries()].sort((a, b) => b[1] - a[1])[0] ?? [p.ip.source, 0];
     const sources = s.sources.size;
     s.sources.clear();
-    return {
-      threatId: 'syn-flood',
-      ruleId: 'monitor-syn-flood',
-      ruleName: 'SYN flood',
+    return networkFinding('monitor-syn-flood', this.#t, {
       time: timeMs,
       source: { ip: top, port: t.tcp.sourcePort },
       destination: { ip: p.ip.destination, port: t.tcp.destinationPort },
       transport: 'tcp',
       evidence: `SYN flood on ${p.ip.destination}:${t.tcp.destinationPort}: ${s.syns.length} SYNs within ${this.#t.windowSeconds} s, ${s.completed.length} completed, from ${sources} source(s) (top ${top}: ${topCount})`,
-      tags: ['dos', 'syn-flood'],
-    };
+    });
   }
 
   /** The state of one destination; a new one only for a SYN. */
@@ -111,7 +107,7 @@ export class SynFloodDetector {
   }
 
   /** The global rule: a burst of SYNs from many sources, scattered over destinations, rarely completed. */
-  #global(p: DecodedPacket, isSyn: boolean, timeMs: number): NetworkAlert | null {
+  #global(p: DecodedPacket, isSyn: boolean, timeMs: number): NetworkFinding | null {
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
     while (this.#all.length > 0 && (this.#all[0] as { time: number }).time < windowStart) this.#all.shift();
     while (this.#allCompleted.length > 0 && (this.#allCompleted[0] as number) < windowStart) this.#allCompleted.shift();
@@ -128,16 +124,12 @@ export class SynFloodDetector {
     if (sources < this.#t.globalSources) return null;
     this.#globalAlert = timeMs;
     const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;
-    return {
-      threatId: 'syn-flood',
-      ruleId: 'monitor-syn-flood-spoofed',
-      ruleName: 'SYN flood (spoofed sources)',
+    return networkFinding('monitor-syn-flood-spoofed', this.#t, {
       time: timeMs,
       source: { ip: p.ip!.source, port: t.tcp.sourcePort },
       destination: { ip: p.ip!.destination, port: t.tcp.destinationPort },
       transport: 'tcp',
       evidence: `SYN flood: ${this.#all.length} SYNs within ${this.#t.windowSeconds} s from ${sources} sources, ${this.#allCompleted.length} completed`,
-      tags: ['dos', 'syn-flood', 'spoofed'],
-    };
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { SqliteEventStore } from '../../store/index.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
 import type { DnsRecord, HttpRecord } from './records.js';
 
 /**

@@ -1,18 +1,13 @@
-import {
-  type BehaviourSettings,
-  findingMatch,
-  HttpBehaviour,
-  requestSignal,
-} from '../../detect/behaviour/httpBehaviour.js';
+import { type BehaviourSettings, HttpBehaviour, requestSignal } from '../../detect/behaviour/httpBehaviour.js';
+import type { Finding, NetworkFinding } from '../../detect/finding.js';
 import { cidrPredicate } from '../../detect/operators/cidr.js';
-import type { Engine, Match } from '../../detect/types.js';
-import { eventFromObservation } from '../../events/fromObservation.js';
+import type { Engine } from '../../detect/types.js';
+import { hashId } from '../../events/eventHeader.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
+import { toEvent } from '../../events/toEvent.js';
 import { requestClient, type TrustedProxy } from '../../observe/forwardedClient.js';
 import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from '../../observe/observation.js';
 import { parseRawRequest } from '../../observe/rawRequest.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
-import { alertEvent } from '../evidence/securityEvents.js';
 import { connectionUid } from '../tcp/connectionUid.js';
 
 /**
@@ -26,7 +21,7 @@ export interface Judge<C extends JudgedConnection = JudgedConnection> {
   datagram(datagram: Datagram): void;
   /** The connection ended; a flow is reported when it had a detection (or every flow is wanted). */
   closed(conn: C): void;
-  alert(alert: NetworkAlert): void;
+  alert(alert: NetworkFinding): void;
   readonly counts: JudgeCounts;
 }
 
@@ -116,13 +111,14 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       request,
       status: req.status,
     };
-    const uid = connectionUid(conn.start, conn.client, conn.server);
+    // The uid is a SHA-256: made only for a detection's de-duplication key.
+    const uid = (): string => connectionUid(conn.start, conn.client, conn.server);
     const matches = engine.match(obs);
-    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid}|${index}`);
+    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid()}|${index}`);
     const signal = requestSignal(obs, req.status);
     if (signal === null) return;
-    for (const alert of this.#behaviour.request(signal))
-      this.#detection(conn, obs, [findingMatch(alert)], `monitor|${alert.ruleId}|${uid}|${index}`);
+    for (const finding of this.#behaviour.request(signal))
+      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid()}|${index}`);
   }
 
   /** The connection's client, or behind a trusted proxy the client its X-Forwarded-For names (port unknown). */
@@ -132,11 +128,18 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     return ip === client.ip ? client : { ip, port: 0 };
   }
 
-  #detection(conn: C, obs: HttpObservation, matches: readonly Match[], dedupKey: string): void {
+  #detection(conn: C, observation: HttpObservation, findings: readonly Finding[], dedupKey: string): void {
     this.counts.detections++;
     this.#detected.add(conn.id);
     this.#o.onEvent(
-      eventFromObservation(obs, matches, { action: 'detected', sensor: 'monitor', dedupKey, ...this.#names() }),
+      toEvent(findings, {
+        seen: 'observation',
+        observation,
+        action: 'detected',
+        sensor: 'monitor',
+        id: hashId(dedupKey),
+        threatName: this.#o.threatName,
+      }),
     );
   }
 
@@ -158,11 +161,13 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     this.counts.detections++;
     const { source: s, destination: t } = d;
     this.#o.onEvent(
-      eventFromObservation({ ...obs, payload: d.payload.slice(0, 64) }, matches, {
+      toEvent(matches, {
+        seen: 'observation',
+        observation: { ...obs, payload: d.payload.slice(0, 64) },
         action: 'detected',
         sensor: 'monitor',
-        dedupKey: `monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${d.time}|${d.frame}`,
-        ...this.#names(),
+        id: hashId(`monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${d.time}|${d.frame}`),
+        threatName: this.#o.threatName,
       }),
     );
   }
@@ -175,12 +180,16 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     this.#o.onFlow(conn);
   }
 
-  alert(alert: NetworkAlert): void {
+  alert(finding: NetworkFinding): void {
     this.counts.alerts++;
-    this.#o.onEvent(alertEvent(alert, this.#o.threatName?.(alert.threatId)));
-  }
-
-  #names(): { threatName?: (id: string) => string | undefined } {
-    return this.#o.threatName ? { threatName: this.#o.threatName } : {};
+    this.#o.onEvent(
+      toEvent(finding, {
+        seen: 'finding',
+        action: 'detected',
+        sensor: 'monitor',
+        id: hashId(`monitor|${finding.ruleId}|${finding.source.ip}|${finding.time}`),
+        threatName: this.#o.threatName,
+      }),
+    );
   }
 }

@@ -6,14 +6,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCatalog, loadEngine } from '../../catalog/index.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type JudgedConnection, LocalJudge } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as JudgeSetup;
-  const engine = loadEngine({ lists: setup.lists });
+  // src/crs only when asked for: it sets V8's regex flags for the whole process.
+  const engine =
+    setup.crs === null
+      ? loadEngine({ lists: setup.lists })
+      : (await import('../../crs/index.js')).loadPacksWithCrs(setup.lists, setup.crs);
   const catalog = loadCatalog();
   let out: Array<SecurityEvent | number> = [];
   const judge = new LocalJudge<JudgedConnection>({

@@ -1,6 +1,7 @@
+import type { CrsSettings } from '../../config/crsSettings.js';
 import type { BehaviourSettings } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
+import type { NetworkFinding } from '../../detect/finding.js';
 
 /** What the monitor's judge worker is started with. */
 export interface JudgeSetup {
@@ -8,6 +9,8 @@ export interface JudgeSetup {
   readonly allFlows: boolean;
   readonly behaviours: BehaviourSettings;
   readonly trustedProxies: readonly string[];
+  /** The OWASP CRS to run beside the packs (config `crs`, `--crs`), or null. */
+  readonly crs: CrsSettings | null;
 }
 
 /**
@@ -41,7 +44,7 @@ export type JudgeItem =
       length: number,
     ]
   | readonly [kind: 'closed', conn: number]
-  | readonly [kind: 'alert', alert: NetworkAlert];
+  | readonly [kind: 'alert', alert: NetworkFinding];
 
 /** main → worker. */
 export interface JudgeBatch {

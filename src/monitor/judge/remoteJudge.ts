@@ -1,15 +1,12 @@
 import type { Worker } from 'node:worker_threads';
+import type { CrsSettings } from '../../config/crsSettings.js';
 import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
-import type { Endpoint } from '../../observe/observation.js';
+import type { NetworkFinding } from '../../detect/finding.js';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
-import type { SecurityEvent } from '../../store/securityEvent.js';
-import type { NetworkAlert } from '../detect/networkAlert.js';
-import type { HttpTransaction } from '../evidence/httpRecords.js';
-import type { ConnFacts, DnsRecord } from '../evidence/records.js';
 import { flowEvent } from '../evidence/securityEvents.js';
 import type { ConnectionView } from '../tcp/connection.js';
-import { connectionUid } from '../tcp/connectionUid.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
 
@@ -21,6 +18,8 @@ export interface RemoteJudgeOptions {
   readonly behaviours?: BehaviourSettings;
   /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). */
   readonly trustedProxies?: readonly string[];
+  /** The OWASP CRS to run beside the packs (config `crs`, `--crs`). */
+  readonly crs?: CrsSettings | null;
   /** Events, in capture order, as the worker's answers arrive. */
   readonly onEvent: (event: SecurityEvent) => void;
 }
@@ -30,12 +29,8 @@ export interface RemoteJudgeOptions {
  * one. A snapshot rather than the connection, whose buffers and cutters can then go at once.
  */
 interface Closing {
-  readonly start: number;
-  readonly originator: Endpoint;
-  readonly responder: Endpoint;
-  readonly facts: ConnFacts;
-  readonly transactions: readonly HttpTransaction[];
-  readonly dns: readonly DnsRecord[];
+  /** Closed: its counts no longer change, so its conn record is read only should it be reported. */
+  readonly conn: ConnectionView;
   readonly lines: readonly string[];
 }
 
@@ -56,7 +51,9 @@ const MAX_IN_FLIGHT = 16;
 export class RemoteJudge implements Judge<ConnectionView> {
   readonly counts: JudgeCounts = { datagrams: 0, detections: 0, alerts: 0, flows: 0 };
   readonly #o: RemoteJudgeOptions;
-  readonly #worker: Worker;
+  readonly #setup: JudgeSetup;
+  /** Started with the first batch: a capture with nothing to judge never loads the rules. */
+  #worker: Worker | null = null;
   #items: JudgeItem[] = [];
   #bytes: Uint8Array[] = [];
   #byteLength = 0;
@@ -78,16 +75,24 @@ export class RemoteJudge implements Judge<ConnectionView> {
       allFlows: options.allFlows,
       behaviours: options.behaviours ?? DEFAULT_BEHAVIOURS,
       trustedProxies: options.trustedProxies ?? [],
+      crs: options.crs ?? null,
     };
-    this.#worker = startModuleWorker('monitorWorker', import.meta.url, setup);
-    this.#worker.on('message', (reply: JudgeReply) => {
+    this.#setup = setup;
+  }
+
+  #started(): Worker {
+    if (this.#worker !== null) return this.#worker;
+    const worker = startModuleWorker('monitorWorker', import.meta.url, this.#setup);
+    worker.on('message', (reply: JudgeReply) => {
       this.#answers.get(reply.seq)?.(reply);
       this.#answers.delete(reply.seq);
     });
-    this.#worker.on('error', (err) => this.#fail(err));
-    this.#worker.on('exit', (code) => {
+    worker.on('error', (err) => this.#fail(err));
+    worker.on('exit', (code) => {
       if (!this.#finishing) this.#fail(new Error(`the monitor's judge worker exited (code ${code})`));
     });
+    this.#worker = worker;
+    return worker;
   }
 
   request(conn: ConnectionView, req: JudgedRequest): void {
@@ -118,14 +123,15 @@ export class RemoteJudge implements Judge<ConnectionView> {
   }
 
   closed(conn: ConnectionView): void {
+    // Only a connection that carried a request can have had a detection (most carry none).
+    if (!this.#o.allFlows && conn.transactions.length === 0) return;
     // The connection empties `conn.lines` once closed: keep the array it had.
-    const { start, originator, responder, transactions, dns, lines } = conn;
-    this.#closing.set(conn.id, { start, originator, responder, facts: conn.connFacts(), transactions, dns, lines });
+    this.#closing.set(conn.id, { conn, lines: conn.lines });
     this.#closedInBatch.push(conn.id);
     this.#add(['closed', conn.id]);
   }
 
-  alert(alert: NetworkAlert): void {
+  alert(alert: NetworkFinding): void {
     this.#add(['alert', alert]);
   }
 
@@ -145,7 +151,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
       await this.settle(0);
     } finally {
       this.#finishing = true;
-      await this.#worker.terminate();
+      await this.#worker?.terminate();
     }
   }
 
@@ -187,7 +193,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
       });
     });
     this.#inFlight.push({ seq: batch.seq, closed, answered });
-    this.#worker.postMessage(batch, [bytes.buffer]);
+    this.#started().postMessage(batch, [bytes.buffer]);
   }
 
   /** A batch's answer (answers come in the order the batches went). */
@@ -201,9 +207,10 @@ export class RemoteJudge implements Judge<ConnectionView> {
       }
       const c = this.#closing.get(item);
       if (c === undefined) continue;
-      const uid = connectionUid(c.start, c.originator, c.responder);
-      const http = c.transactions.map((t, i) => t.record(uid, i + 1));
-      this.#o.onEvent(flowEvent({ conn: { uid, ...c.facts }, http, dns: c.dns, lines: c.lines }));
+      const { conn } = c;
+      const uid = conn.uid;
+      const http = conn.transactions.map((t, i) => t.record(uid, i + 1));
+      this.#o.onEvent(flowEvent({ conn: { uid, ...conn.connFacts() }, http, dns: conn.dns, lines: c.lines }));
     }
     for (const id of closed) this.#closing.delete(id);
   }

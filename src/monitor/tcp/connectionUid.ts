@@ -1,4 +1,4 @@
-import { hashId } from '../../events/fromObservation.js';
+import { hashId } from '../../events/eventHeader.js';
 import type { Endpoint } from '../../observe/observation.js';
 
 /**

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
-import type { SecurityEvent } from '../securityEvent.js';
 import type { EventQuery, EventStore, ResilientEventStore } from '../types.js';
 import { insertEvents } from './eventWrites.js';
 import { openSqlite } from './openSqlite.js';

@@ -8,6 +8,11 @@ type Db = Database.Database;
 export interface OpenOptions {
   /** Where a replay of spilled records is reported (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * How long a write waits for another process's write lock (default 5 s). A process that
+   * writes on its event loop (the gateway) opens with a short one: the loop waits with it.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -25,6 +30,8 @@ export function openSqlite(file: string, options: OpenOptions = {}): Db {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   if (onDisk) replaySpills(db, file, options.log ?? ((line) => process.stderr.write(`${line}\n`)));
+  if (options.busyTimeoutMs !== undefined)
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   return db;
 }
 

@@ -19,6 +19,14 @@ export function prepared(db: Db, sql: string): Database.Statement {
   return statement;
 }
 
+/** The busy timeout each connection was opened with, read once. */
+const openedWith = new WeakMap<Db, number>();
+
+/** A cached statement per value: db.pragma() would compile one on every call (four per ban). */
+function setBusyTimeout(db: Db, ms: number): void {
+  prepared(db, `PRAGMA busy_timeout = ${ms}`).get();
+}
+
 /**
  * Run `write` with the connection's busy timeout set to `waitMs`: how long SQLite waits for
  * another process's write lock before SQLITE_BUSY. The gateway's event loop waits with it, so
@@ -26,11 +34,17 @@ export function prepared(db: Db, sql: string): Database.Statement {
  */
 export function withBusyTimeout<T>(db: Db, waitMs: number | undefined, write: () => T): T {
   if (waitMs === undefined) return write();
-  const previous = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`);
+  let previous = openedWith.get(db);
+  if (previous === undefined) {
+    previous = db.pragma('busy_timeout', { simple: true }) as number;
+    openedWith.set(db, previous);
+  }
+  const wait = Math.max(0, Math.floor(waitMs));
+  if (wait === previous) return write();
+  setBusyTimeout(db, wait);
   try {
     return write();
   } finally {
-    db.pragma(`busy_timeout = ${previous}`);
+    setBusyTimeout(db, previous);
   }
 }

@@ -1,8 +1,8 @@
 import { appendFileSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
-import type { SecurityEvent } from '../securityEvent.js';
 import type { Ban } from '../types.js';
 import { putBans } from './banWrites.js';
 import { insertEvents } from './eventWrites.js';

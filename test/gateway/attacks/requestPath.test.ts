@@ -209,3 +209,29 @@ describe('attack: forwarding what was not judged', () => {
     assert.deepEqual(await storedEvents(suite.service, suite.db, '127.0.7.29'), []);
   });
 });
+
+describe('attack: doubling a score with Expect: 100-continue', () => {
+  // Behaviours record but do not ban here: the source's running score alone decides.
+  const suite = gatewayForSuite({ behaviourBans: false });
+  // Logged and forwarded, with a low score: only after several does the sum reach the threshold.
+  const SCORED = 'POST /xmlrpc.php HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n';
+
+  /** Send the scored POST from `ip` until a request is refused; how many were answered before. */
+  async function requestsUntilRefused(ip: string, expect: boolean): Promise<number> {
+    for (let sent = 0; sent < 20; sent++) {
+      const socket = await openRaw(suite.service.port, ip);
+      const done = exchange(socket, `${SCORED}${expect ? 'Expect: 100-continue\r\n' : ''}Content-Length: 5\r\n\r\n`);
+      if (expect) await new Promise<void>((resolve) => socket.once('data', resolve).once('close', resolve));
+      socket.write('hello');
+      const r = await done;
+      if (!/HTTP\/1\.1 200 OK/.test(r.response)) return sent;
+    }
+    return 20;
+  }
+
+  it('a request that waits for 100 Continue is scored once, like any other', async () => {
+    const plain = await requestsUntilRefused('127.0.7.20', false);
+    assert.ok(plain > 1 && plain < 20, `the plain source was refused after ${plain} scored request(s)`);
+    assert.equal(await requestsUntilRefused('127.0.7.21', true), plain);
+  });
+});

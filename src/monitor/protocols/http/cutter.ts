@@ -31,6 +31,12 @@ export interface CutRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_BYTES = new Uint8Array(0);
+
+/** `b[start, end)` as a Buffer sharing its bytes (for toString and Buffer.concat). */
+function asBuffer(b: Uint8Array, start: number, end: number): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
+}
 
 /** Shared framing: head accumulation, then a body of a known kind. */
 abstract class MessageCutter<T> {
@@ -46,15 +52,11 @@ abstract class MessageCutter<T> {
 
   push(chunk: Uint8Array): T[] {
     const out: T[] = [];
-    let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    while (b.length > 0 && !this.dead) {
-      if (this.#body === null) {
-        const used = this.#feedHead(b, out);
-        b = b.subarray(used);
-      } else {
-        const used = this.#feedBody(b, out);
-        b = b.subarray(used);
-      }
+    // Read at offsets: a Buffer view per step (Buffer's subarray builds a FastBuffer) cost more
+    // than the cutting itself.
+    let at = 0;
+    while (at < chunk.length && !this.dead) {
+      at = this.#body === null ? this.#feedHead(chunk, at, out) : this.#feedBody(chunk, at, out);
     }
     return out;
   }
@@ -81,29 +83,40 @@ abstract class MessageCutter<T> {
   protected abstract onMessage(head: Buffer, body: Buffer, malformed: string | null): T | null;
   /** The stream ended or overflowed inside a head. */
   protected abstract onPartialHead(head: Buffer): T | null;
-  /** Does a message start here (checked on the first bytes of each message)? */
-  protected abstract startsMessage(b: Buffer): boolean;
+  /** Does a message start at `at` (checked on the first bytes of each message)? */
+  protected abstract startsMessage(b: Uint8Array, at: number): boolean;
+  /** Whether `onMessage` reads the head of a message with a body (else it is not copied). */
+  protected readonly keepsHead: boolean = true;
 
-  #feedHead(b: Buffer, out: T[]): number {
-    let start = 0;
+  /** Read head bytes of `b` from `at`; returns the offset after what was used. */
+  #feedHead(b: Uint8Array, at: number, out: T[]): number {
+    let start = at;
     if (this.#headLength === 0) {
       while (start < b.length && (b[start] === 0x0d || b[start] === 0x0a)) start++;
       if (start === b.length) return b.length;
-      if (!this.startsMessage(b.subarray(start))) {
-        const msg = this.onPartialHead(b.subarray(start, start + LIMITS.requestLine));
+      if (!this.startsMessage(b, start)) {
+        const msg = this.onPartialHead(asBuffer(b, start, Math.min(b.length, start + LIMITS.requestLine)));
         if (msg) out.push(msg);
         this.dead = true;
         return b.length;
       }
     }
-    const piece = b.subarray(start);
     const prevTail = this.#headLength;
-    this.#head.push(piece);
-    this.#headLength += piece.length;
-    const joined = this.#head.length === 1 ? piece : Buffer.concat(this.#head);
-    this.#head = [joined];
-    const end = headEnd(joined, Math.max(0, prevTail - 3));
+    let joined: Buffer;
+    let from: number;
+    if (prevTail === 0) {
+      // The usual case: the whole head in this segment, read in place.
+      joined = asBuffer(b, start, b.length);
+      from = 0;
+    } else {
+      joined = Buffer.concat([...this.#head, b.subarray(start)]);
+      from = Math.max(0, prevTail - 3);
+    }
+    const end = headEnd(joined, from);
     if (end < 0) {
+      // Kept across segments: a copy, since the capture's bytes move on.
+      this.#head = [prevTail === 0 ? Buffer.from(joined) : joined];
+      this.#headLength = joined.length;
       if (this.#headLength > MAX_HEAD) {
         const msg = this.onPartialHead(joined.subarray(0, MAX_HEAD));
         if (msg) out.push(msg);
@@ -125,12 +138,14 @@ abstract class MessageCutter<T> {
     this.#headBytes = head;
     this.#body = new BodyReader(framing, true);
     if (this.#body.empty) this.#complete(out, null);
-    else this.#headBytes = Buffer.from(head);
+    else this.#headBytes = this.keepsHead ? Buffer.from(head) : EMPTY;
     return start + (end - prevTail);
   }
 
-  #feedBody(b: Buffer, out: T[]): number {
-    const end = (this.#body as BodyReader).feed(b, 0, (start, stop) => this.#keep(b.subarray(start, stop)));
+  #feedBody(b: Uint8Array, at: number, out: T[]): number {
+    this.#feeding = b;
+    const end = (this.#body as BodyReader).feed(b, at, this.#keep);
+    this.#feeding = NO_BYTES;
     if (end === BODY_MORE) return b.length;
     if (end === BODY_INVALID) {
       this.#complete(out, 'invalid chunk size');
@@ -141,12 +156,16 @@ abstract class MessageCutter<T> {
     return end;
   }
 
-  #keep(b: Buffer): void {
+  /** The bytes `#feedBody` is reading, for `#keep` (one bound function per cutter, not a closure per segment). */
+  #feeding: Uint8Array = NO_BYTES;
+
+  /** Keep a body span of the bytes being fed, up to the prefix limit (a copy: the capture's bytes move on). */
+  readonly #keep = (start: number, stop: number): void => {
     if (this.#bodyKept >= this.bodyPrefixLimit) return;
-    const part = b.subarray(0, this.bodyPrefixLimit - this.#bodyKept);
-    this.#bodyPrefix.push(Buffer.from(part));
-    this.#bodyKept += part.length;
-  }
+    const end = Math.min(stop, start + this.bodyPrefixLimit - this.#bodyKept);
+    this.#bodyPrefix.push(Buffer.from(this.#feeding.subarray(start, end)));
+    this.#bodyKept += end - start;
+  };
 
   #complete(out: T[], malformed: string | null): void {
     const body = this.#bodyPrefix.length === 0 ? EMPTY : Buffer.concat(this.#bodyPrefix);
@@ -165,15 +184,15 @@ function headFacts(head: Buffer): HeadFacts {
 }
 
 /** A request line starts with a method-like token and a space. */
-function looksLikeRequest(b: Buffer): boolean {
-  const limit = Math.min(b.length, 32);
-  for (let i = 0; i < limit; i++) {
+function looksLikeRequest(b: Uint8Array, at = 0): boolean {
+  const limit = Math.min(b.length, at + 32);
+  for (let i = at; i < limit; i++) {
     const c = b[i] as number;
-    if (c === 0x20) return i > 0;
+    if (c === 0x20) return i > at;
     const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
     if (!token) return false;
   }
-  return b.length < 32;
+  return b.length - at < 32;
 }
 
 export class RequestCutter extends MessageCutter<CutRequest> {
@@ -198,8 +217,8 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     this.dead = true;
   }
 
-  protected startsMessage(b: Buffer): boolean {
-    return looksLikeRequest(b);
+  protected startsMessage(b: Uint8Array, at: number): boolean {
+    return looksLikeRequest(b, at);
   }
 
   /** On an HTTP port anything goes; elsewhere the first request line must end in an HTTP version. */
@@ -250,14 +269,17 @@ export class ResponseCutter extends MessageCutter<CutResponse> {
   readonly #methods: () => string | undefined;
   #status = 0;
   protected override readonly bodyPrefixLimit = 0;
+  protected override readonly keepsHead = false;
 
   constructor(takeRequestMethod: () => string | undefined) {
     super();
     this.#methods = takeRequestMethod;
   }
 
-  protected startsMessage(b: Buffer): boolean {
-    return b.length < 5 || b.subarray(0, 5).toString('latin1') === 'HTTP/';
+  protected startsMessage(b: Uint8Array, at: number): boolean {
+    if (b.length - at < 5) return true;
+    // `HTTP/`
+    return b[at] === 0x48 && b[at + 1] === 0x54 && b[at + 2] === 0x54 && b[at + 3] === 0x50 && b[at + 4] === 0x2f;
   }
 
   protected onHead(head: Buffer): Framing | null {

@@ -1,0 +1,97 @@
+import type { Frame } from '../capture/frame.js';
+import { Ipv4Texts } from './address.js';
+import { newIpLayer, readIpv4 } from './ip.js';
+import { LINKTYPE, type LinkLayer } from './link.js';
+import { type DecodedPacket, decodePacket, IP_PROTOCOL, type Transport } from './packet.js';
+import { newTcpHeader, readTcp } from './tcp.js';
+import { newUdpHeader, readUdp } from './udp.js';
+
+/** A DecodedPacket the decoder refills. */
+type MutablePacket = { -readonly [K in keyof DecodedPacket]: DecodedPacket[K] };
+
+/** The link layer of every untagged Ethernet frame carrying IPv4 (what ./link.ts's decodeEthernet gives it). */
+const ETHERNET_IPV4: LinkLayer = Object.freeze({
+  payload: 'ipv4',
+  offset: 14,
+  protocol: 0x0800,
+  sourceMacAt: 6,
+  destinationMacAt: 0,
+  vlans: Object.freeze([]) as readonly number[],
+  error: null,
+});
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Decodes a capture's frames one after another, the common case — an untagged Ethernet frame,
+ * an unfragmented IPv4 datagram, TCP or UDP — into structures of its own, refilled for every
+ * frame: no objects per packet but the payload's view. Anything else goes through
+ * `decodePacket`, which builds a packet of its own. What it returns is valid until the next
+ * call: a reader that keeps a packet keeps its fields' values, never the packet.
+ */
+export class PacketDecoder {
+  /** Address texts of this capture's recurring hosts (the same string objects packet after packet). */
+  readonly texts = new Ipv4Texts();
+  readonly #ip = newIpLayer();
+  readonly #tcp = newTcpHeader();
+  readonly #udp = newUdpHeader();
+  readonly #tcpTransport: Transport = { kind: 'tcp', tcp: this.#tcp };
+  readonly #udpTransport: Transport = { kind: 'udp', udp: this.#udp };
+  readonly #packet: MutablePacket;
+
+  constructor() {
+    // The key order of ./packet.ts's packets: one hidden class for both.
+    this.#packet = {
+      frame: {
+        number: 0,
+        offset: 0,
+        seconds: 0,
+        fraction: 0,
+        precision: 6,
+        linkType: 1,
+        originalLength: 0,
+        data: EMPTY,
+      },
+      link: ETHERNET_IPV4,
+      ip: null,
+      arp: null,
+      transport: this.#tcpTransport,
+      payload: EMPTY,
+      error: null,
+    };
+  }
+
+  decode(frame: Frame): DecodedPacket {
+    const b = frame.data;
+    if (frame.linkType !== LINKTYPE.ETHERNET || b.length < 14 || b[12] !== 0x08 || b[13] !== 0x00) {
+      return decodePacket(frame, this.texts);
+    }
+    const ip = this.#ip;
+    if (readIpv4(ip, b, 14, this.texts) !== null || ip.error !== null || ip.fragmented) {
+      return decodePacket(frame, this.texts);
+    }
+    if (ip.protocol === IP_PROTOCOL.TCP) {
+      const tcp = this.#tcp;
+      if (readTcp(tcp, b, ip.payloadOffset, ip.payloadLength) !== null) return decodePacket(frame, this.texts);
+      return this.#fill(frame, this.#tcpTransport, tcp.payloadOffset, tcp.payloadLength, tcp.error);
+    }
+    if (ip.protocol === IP_PROTOCOL.UDP) {
+      const udp = this.#udp;
+      if (readUdp(udp, b, ip.payloadOffset, ip.payloadLength) !== null) return decodePacket(frame, this.texts);
+      return this.#fill(frame, this.#udpTransport, udp.payloadOffset, udp.payloadLength, udp.error);
+    }
+    return decodePacket(frame, this.texts);
+  }
+
+  #fill(frame: Frame, transport: Transport, at: number, length: number, error: string | null): DecodedPacket {
+    const p = this.#packet;
+    const b = frame.data;
+    p.frame = frame;
+    p.ip = this.#ip;
+    p.transport = transport;
+    // No view for an empty payload (a pure ACK, most TCP segments), as ./packet.ts's slice.
+    p.payload = length <= 0 || at >= b.length ? EMPTY : b.subarray(at, Math.min(b.length, at + length));
+    p.error = error;
+    return p;
+  }
+}

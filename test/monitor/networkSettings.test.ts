@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadCatalog } from '../../src/catalog/index.js';
+import { parseConfigText } from '../../src/config/gatewayConfig.js';
+import { readThresholdsFile, ThresholdsError } from '../../src/config/networkSection.js';
+import { sitePolicyFromFile } from '../../src/config/sitePolicy.js';
+import { DEFAULT_NETWORK, type NetworkSettings } from '../../src/detect/network/networkRules.js';
+import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
+import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
+import { tempDir } from './helpers/run.js';
+
+const tmp = tempDir();
+after(tmp.cleanup);
+const catalog = loadCatalog();
+
+/** SSH connection attempts from one source to one server, 10 ms apart, through a Monitor set up with `network`. */
+function sshAttempts(count: number, network: NetworkSettings): SecurityEvent[] {
+  const events: SecurityEvent[] = [];
+  const judge = inThreadJudge({
+    engine: null,
+    allFlows: false,
+    threatName: (id) => catalog.get(id)?.name,
+    onEvent: (e) => events.push(e),
+  });
+  const monitor = new Monitor({ judge, log: false, network });
+  feedRawIp(
+    monitor,
+    Array.from({ length: count }, (_, i) =>
+      ipv4(
+        { src: '198.51.100.7', dst: '203.0.113.10', proto: 6 },
+        tcp({ sport: 41000 + i, dport: 22, seq: i, flags: FLAGS.SYN, win: 64240 }),
+      ),
+    ),
+  );
+  monitor.end();
+  return events.filter((e) => e.event.action === 'detected');
+}
+
+describe("the network detectors' settings, from the config file", () => {
+  test("a limit changed in the config's network section is the one the detector counts to", () => {
+    const builtIn = DEFAULT_NETWORK.sshBruteForce.connections;
+    assert.equal(
+      sshAttempts(4, sitePolicyFromFile({}).network).length,
+      0,
+      `4 attempts are within the built-in ${builtIn}`,
+    );
+    const site = sitePolicyFromFile(parseConfigText('network:\n  sshBruteForce:\n    connections: 4\n'));
+    assert.equal(site.network.sshBruteForce.connections, 4);
+    const found = sshAttempts(4, site.network);
+    assert.equal(found.length, 1, 'the fourth attempt makes a finding');
+    assert.equal(found[0]?.rule?.id, 'monitor-ssh-brute-force');
+    assert.match(found[0]?.bansho.evidence ?? '', /^4 SSH connections/);
+  });
+
+  test("a finding's severity and score are the config's too", () => {
+    const site = sitePolicyFromFile(
+      parseConfigText('network:\n  sshBruteForce:\n    connections: 3\n    severity: high\n    score: 40\n'),
+    );
+    const [event] = sshAttempts(3, site.network);
+    assert.equal(event?.event.severity, 75, 'high');
+    assert.equal(event?.bansho.score, 40);
+    assert.deepEqual(
+      event?.bansho.matches?.map((m) => m.score),
+      [40],
+    );
+    const builtIn = sshAttempts(DEFAULT_NETWORK.sshBruteForce.connections, sitePolicyFromFile({}).network)[0];
+    assert.equal(builtIn?.event.severity, 50, 'medium unless the config says otherwise');
+    assert.equal(builtIn?.bansho.score, 10);
+  });
+
+  test('--thresholds FILE is the network section, and wins over the config where both set a key', () => {
+    const file = join(tmp.dir, 'thresholds.yaml');
+    writeFileSync(
+      file,
+      'portScan:\n  ports: 50\nsynFlood:\n  windowSeconds: 2\nsshBruteForce:\n  connections: 4\nloginGuessing:\n  failures: 3\n',
+    );
+    const config = parseConfigText('network:\n  sshBruteForce:\n    connections: 8\n    windowSeconds: 30\n');
+    const t = sitePolicyFromFile(config, [], readThresholdsFile(file)).network;
+    assert.equal(t.portScan.ports, 50);
+    assert.equal(t.portScan.hosts, DEFAULT_NETWORK.portScan.hosts);
+    assert.equal(t.synFlood.windowSeconds, 2);
+    assert.equal(t.synFlood.syns, DEFAULT_NETWORK.synFlood.syns);
+    assert.equal(t.sshBruteForce.connections, 4, 'the file wins');
+    assert.equal(t.sshBruteForce.windowSeconds, 30, "the config's where the file is silent");
+    assert.equal(t.loginGuessing.failures, 3);
+    assert.equal(t.loginGuessing.windowSeconds, DEFAULT_NETWORK.loginGuessing.windowSeconds);
+  });
+
+  test('unknown keys and bad values are refused with the file and the field named', () => {
+    const file = join(tmp.dir, 'bad.yaml');
+    writeFileSync(file, 'portScan:\n  ports: -3\n  portz: 4\n');
+    assert.throws(
+      () => readThresholdsFile(file),
+      (err: unknown) =>
+        err instanceof ThresholdsError &&
+        err.code === 'E_THRESHOLDS' &&
+        /bad\.yaml/.test(err.message) &&
+        /portScan/.test(err.message),
+    );
+    assert.throws(() => parseConfigText('network:\n  synFlood:\n    maxCompletedShare: 2\n'), /network/);
+  });
+});
