@@ -1,7 +1,11 @@
-/** The web server behind the proxies in bench/gateway.ts: a small fixed page, keep-alive. */
+/** The web server behind the proxies in the benches: a small fixed page (argv[3]: its size in bytes), keep-alive. */
 import { createServer } from 'node:http';
 
-const page = Buffer.from(`<!doctype html><title>bench</title><p>${'hello '.repeat(40)}</p>\n`);
+const size = process.argv[3];
+const page =
+  size === undefined
+    ? Buffer.from(`<!doctype html><title>bench</title><p>${'hello '.repeat(40)}</p>\n`)
+    : Buffer.alloc(Number(size), 'a');
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {

@@ -1,6 +1,10 @@
-import type { Command } from 'commander';
+import cluster from 'node:cluster';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type ConfigFile, type GatewayConfig, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import { clusterWorkerChannel } from '../gateway/cluster/peerNews.js';
+import { type ReadyMessage, runWorkerPool, WORKER_INDEX_ENV } from '../gateway/cluster/primary.js';
 import type { GatewayService } from '../gateway/service.js';
+import { openSqlite } from '../store/sqlite/sqliteStore.js';
 import { startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
 import { keepRunningWhenOutputCloses } from './outputClosed.js';
 
@@ -16,6 +20,7 @@ interface ServeFlags {
   metrics?: string;
   crs?: string;
   paranoia?: string;
+  workers?: number;
 }
 
 export function register(program: Command): void {
@@ -36,6 +41,11 @@ export function register(program: Command): void {
     )
     .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option('--metrics <host:port>', 'serve Prometheus /metrics on a listener of its own')
+    .option(
+      '--workers <n>',
+      'gateway processes sharing the port, bans and scores (default 1; try the number of cores and measure)',
+      parseWorkers,
+    )
     .action(async (flags: ServeFlags) => {
       await serve(flags);
     });
@@ -45,16 +55,31 @@ async function serve(flags: ServeFlags): Promise<void> {
   // The gateway's stdout carries only the --events copy: a reader that goes away must not stop it.
   keepRunningWhenOutputCloses();
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
-  const config = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
+  const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const running = await startGatewayWithDashboard(config, log);
+  // One process by default: two workers have not yet been measured faster than one here (see README).
+  const workers = flags.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    // The schema is made once, before N processes open the database at the same moment.
+    openSqlite(resolved.db).close();
+    await runWorkerPool({ workers, log });
+    return;
+  }
+  const worker = cluster.isWorker ? Number(process.env[WORKER_INDEX_ENV] ?? 1) : null;
+  // One dashboard for the pool: the first worker's (it reads the shared database).
+  const config =
+    worker !== null && worker !== 1
+      ? { ...resolved, dashboard: { ...resolved.dashboard, listen: null, metricsListen: null } }
+      : resolved;
+  const running = await startGatewayWithDashboard(config, log, undefined, clusterWorkerChannel());
   const service = running.service;
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
-  log(
-    `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (${service.fleet ? `fleet ${service.fleet.location} as ${config.name}, journal ${config.db}` : `db ${config.db}`}, ${service.holder.engine.ruleCount} rules)`,
-  );
-  if (service.crs !== null && config.crs !== null)
+  const guarding = `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (${service.fleet ? `fleet ${service.fleet.location} as ${config.name}, journal ${config.db}` : `db ${config.db}`}, ${service.holder.engine.ruleCount} rules)`;
+  // A worker tells the primary, which says it once every worker listens.
+  if (worker !== null) process.send?.({ bansho: 'ready', line: guarding } satisfies ReadyMessage);
+  else log(guarding);
+  if (service.crs !== null && config.crs !== null && worker === null)
     log(
       `bansho: OWASP CRS from ${config.crs.dir} at paranoia level ${config.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.crs.blockStatus}`,
     );
@@ -83,6 +108,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // A worker's channel to the primary would keep it alive: drained and stopped, it goes.
+  cluster.worker?.disconnect();
 }
 
 /** The honeypot's start-up line; an id in `honeypot.for` that names no threat and no rule would never match. */
@@ -94,4 +121,10 @@ function describeHoneypot(config: GatewayConfig, service: GatewayService): strin
   );
   const warning = unknown.length > 0 ? `; honeypot.for names no threat or rule: ${unknown.join(', ')}` : '';
   return `bansho: honeypot on for ${h.for.join(', ')} (quarantine ${h.quarantine.dir}, banned sources ${h.banned ? 'let in within their budget' : 'dropped'}); it never connects anywhere${warning}`;
+}
+
+function parseWorkers(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('a whole number from 1 to 256');
+  return n;
 }

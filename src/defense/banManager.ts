@@ -20,10 +20,14 @@ export interface SyncBanStore {
   readonly spill?: { readonly path: string; append(records: { readonly bans: readonly Ban[] }): void } | null;
 }
 
-/** A ban that just took effect here: made by this process, or read from the change log. */
+/**
+ * A ban that just took effect here: made by this process (`here`), read from the store's
+ * change log (`log`), or relayed by a sibling gateway process before its row is read (`peer`).
+ */
 export interface EffectiveBan {
   readonly target: string;
   readonly until: number;
+  readonly origin: 'here' | 'log' | 'peer';
 }
 
 export interface BanManagerOptions {
@@ -180,8 +184,21 @@ export class BanManager {
     const ban = banFor(target, this.#offences(target) + this.#writes.countFor(target), now, this.#policy, request);
     this.#list.add(ban);
     this.#writes.submit(ban);
-    this.#notify({ target, until: ban.until });
+    this.#notify({ target, until: ban.until, origin: 'here' });
     return ban;
+  }
+
+  /**
+   * A ban a sibling gateway process made, relayed to this one (../gateway/cluster/): in force
+   * here at once, without waiting for the change log, which brings its row later. The sibling
+   * wrote it and checked its allowlist; this one only applies it.
+   */
+  admit(target: string, until: number): void {
+    const now = this.#clock();
+    const current = this.#list.untilOf(target);
+    if (until <= now || current >= until) return;
+    this.#list.set(target, until);
+    if (current <= now) this.#notify({ target, until, origin: 'peer' });
   }
 
   /** Apply the store's changes since the last read (a bounded slice; a longer backlog continues next turn). */
@@ -261,7 +278,7 @@ export class BanManager {
       }
       const wasBanned = this.#list.untilOf(change.target) > now;
       this.#list.set(change.target, change.until);
-      if (!wasBanned) this.#notify({ target: change.target, until: change.until });
+      if (!wasBanned) this.#notify({ target: change.target, until: change.until, origin: 'log' });
     }
   }
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { Limits, Timeouts } from '../config/gatewayConfig.js';
-import { clientResponseHeaders, type Hop, upstreamRequestHeaders } from './headers.js';
+import { clientResponseFields, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
 import type { GatewayStats } from './stats.js';
 
@@ -62,31 +62,19 @@ export class Upstream {
     onStatus: (status: number) => void,
     stats: GatewayStats,
   ): void {
-    const started = performance.now();
     const headers = upstreamRequestHeaders(req.rawHeaders, {
-      ...hop,
+      peer: hop.peer,
+      trustedPeer: hop.trustedPeer,
+      scheme: hop.scheme,
       defaultHost: this.#defaultHost,
       ...(target.authority !== undefined ? { authority: target.authority } : {}),
     });
     this.#inFlight++;
-    this.#pool
-      .stream(
-        { method: req.method as string, path: this.#basePath + target.path, headers, body },
-        ({ statusCode, headers: h }) => {
-          stats.upstreamLatency.observe((performance.now() - started) / 1000);
-          onStatus(statusCode);
-          res.writeHead(statusCode, clientResponseHeaders(h as Record<string, string | string[] | undefined>));
-          return res;
-        },
-      )
-      .catch((err: unknown) => {
-        // A client that went away is not the upstream's failure.
-        if (!res.destroyed) stats.upstreamErrors++;
-        failForward(res, err);
-      })
-      .finally(() => {
-        this.#inFlight--;
-      });
+    const forwarding = new Forwarding(res, onStatus, stats, () => this.#inFlight--);
+    this.#pool.dispatch(
+      { method: req.method as string, path: this.#basePath + target.path, headers, body },
+      forwarding,
+    );
   }
 
   async close(): Promise<void> {
@@ -95,6 +83,77 @@ export class Upstream {
 
   destroy(): Promise<void> {
     return this.#pool.destroy();
+  }
+}
+
+/**
+ * One request in flight upstream, as undici's dispatch handler: the answer's status and raw
+ * header list go straight to `res.writeHead`, its chunks to `res.write` (pausing undici while
+ * the client's buffer is full). This is what `pool.stream` does, without its per-request
+ * AsyncResource, promise, parsed header object and `finished()` listeners: the gateway's
+ * hot path. (undici 7 calls these handler methods as before; they are its "legacy" form.)
+ */
+export class Forwarding implements Dispatcher.DispatchHandler {
+  readonly #res: ServerResponse;
+  readonly #onStatus: (status: number) => void;
+  readonly #stats: GatewayStats;
+  readonly #settled: () => void;
+  readonly #started = performance.now();
+  #abort: ((err?: Error) => void) | null = null;
+  #resume: (() => void) | null = null;
+  #done = false;
+
+  constructor(res: ServerResponse, onStatus: (status: number) => void, stats: GatewayStats, settled: () => void) {
+    this.#res = res;
+    this.#onStatus = onStatus;
+    this.#stats = stats;
+    this.#settled = settled;
+    // The client's response closed while the answer is still coming: stop fetching it.
+    res.once('close', () => {
+      if (!this.#done) this.#abort?.();
+    });
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#res.destroyed) abort();
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    // 1xx: node's server sends its own 100 Continue; other interim answers are not passed on.
+    if (statusCode < 200) return true;
+    this.#stats.upstreamLatency.observe((performance.now() - this.#started) / 1000);
+    this.#onStatus(statusCode);
+    const fields: string[] = new Array(raw.length);
+    // latin1: the header bytes as they came (node writes header strings back as latin1).
+    for (let i = 0; i < raw.length; i++) fields[i] = (raw[i] as Buffer).toString('latin1');
+    this.#res.writeHead(statusCode, clientResponseFields(fields));
+    this.#resume = resume;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#res.write(chunk)) return true;
+    // undici pauses this connection until the client has read what is buffered.
+    if (this.#resume !== null) this.#res.once('drain', this.#resume);
+    return false;
+  }
+
+  onComplete(): void {
+    this.#finish();
+    this.#res.end();
+  }
+
+  onError(err: Error): void {
+    this.#finish();
+    // A client that went away is not the upstream's failure.
+    if (!this.#res.destroyed) this.#stats.upstreamErrors++;
+    failForward(this.#res, err);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#settled();
   }
 }
 

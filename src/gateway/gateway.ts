@@ -16,6 +16,8 @@ import type { HttpObservation } from '../observe/observation.js';
 import type { EventStore } from '../store/types.js';
 import { guardAccept } from './acceptGuard.js';
 import { ClientIdentity } from './clientIdentity.js';
+import type { PeerChannel } from './cluster/peerNews.js';
+import { shareWithPeers } from './cluster/sharedState.js';
 import { EventSink } from './eventSink.js';
 import { Exchange } from './exchange.js';
 import { Upstream } from './forward.js';
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   readonly onEvent?: (event: SecurityEvent) => void;
   /** false: never wrap node's listening handle, drop banned sources on the 'connection' event only. */
   readonly acceptFastPath?: boolean;
+  /** Sibling gateway processes (`serve --workers`) to share bans, scores and behaviour counts with. */
+  readonly peers?: PeerChannel | null;
 }
 
 /** The names this site answers to (see config/sitePolicy.ts): the same list analyze and monitor use. */
@@ -85,6 +89,7 @@ export class Gateway {
   readonly #sitePorts = new Set<number>([80, 443]);
   readonly #exchange: Exchange;
   #closing: Promise<void> | null = null;
+  #stopSharing: (() => void) | null = null;
 
   private constructor(options: GatewayOptions, credentials: TlsCredentials | null) {
     const config = options.config;
@@ -129,28 +134,35 @@ export class Gateway {
           threatName: (id) => detection.catalog?.get(id)?.name,
         })
       : null;
+    const ownBehaviour = new HttpBehaviour(config.behaviours);
+    const ownScores = new SourceScores({
+      threshold: config.sourceScores.banScore,
+      windowMs: config.sourceScores.windowMs,
+    });
+    const shared = options.peers
+      ? shareWithPeers(options.peers, { bans: this.bans, scores: ownScores, behaviour: ownBehaviour }, (err) =>
+          log(`bansho: news from a sibling process: ${String(err)}`),
+        )
+      : null;
+    this.#stopSharing = shared?.stop ?? null;
     const recorder = new Recorder({
       bans: this.bans,
       events: this.events,
-      behaviour: new HttpBehaviour(config.behaviours),
+      behaviour: shared?.behaviour ?? ownBehaviour,
       limits,
       behaviourBans: config.behaviourBans,
       threatName: (id) => detection.catalog?.get(id)?.name,
     });
-    const pipeline = new RequestPipeline(
-      () => detection.engine,
-      new SourceScores({ threshold: config.sourceScores.banScore, windowMs: config.sourceScores.windowMs }),
-      {
-        blockScore: config.blockScore,
-        onEngineError: config.onEngineError,
-        engineFailed: (observation, err) => {
-          this.stats.engineErrors++;
-          log(
-            `bansho: rule engine failed on ${JSON.stringify(observation.request.line.slice(0, 200))} from ${observation.source.ip} (${config.onEngineError === 'block' ? 'refused' : 'forwarded'}): ${String(err)}`,
-          );
-        },
+    const pipeline = new RequestPipeline(() => detection.engine, shared?.scores ?? ownScores, {
+      blockScore: config.blockScore,
+      onEngineError: config.onEngineError,
+      engineFailed: (observation, err) => {
+        this.stats.engineErrors++;
+        log(
+          `bansho: rule engine failed on ${JSON.stringify(observation.request.line.slice(0, 200))} from ${observation.source.ip} (${config.onEngineError === 'block' ? 'refused' : 'forwarded'}): ${String(err)}`,
+        );
       },
-    );
+    });
     this.#exchange = new Exchange({
       config,
       identity: this.#identity,
@@ -268,6 +280,7 @@ export class Gateway {
   async #release(): Promise<void> {
     await this.#upstream.close().catch(() => this.#upstream.destroy());
     await this.#honeypot?.close();
+    this.#stopSharing?.();
     this.bans.close();
     await this.events.close();
   }

@@ -115,17 +115,30 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
 }
 
 /**
- * Response headers for the client, from undici's header object (lower-case names; arrays for
- * repeated fields such as set-cookie). Mutates and returns it: it is ours, fresh per response.
+ * Response headers for the client, as a flat [name, value, …] list (what `res.writeHead` takes
+ * as raw headers, repeated fields such as set-cookie kept apart) from the upstream's raw list:
+ * hop-by-hop fields and those its `Connection` names are dropped, Via gets this hop.
  */
-export function clientResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[] | undefined> {
-  const connection = headers.connection;
-  const named = connectionTokens(Array.isArray(connection) ? connection.join(',') : connection);
-  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
-  if (named) for (const name of named) delete headers[name];
-  const via = headers.via;
-  headers.via = via === undefined ? VIA : `${Array.isArray(via) ? via.join(', ') : via}, ${VIA}`;
-  return headers;
+export function clientResponseFields(raw: readonly string[]): string[] {
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'connection') {
+      connection = connection === undefined ? raw[i + 1] : `${connection}, ${raw[i + 1]}`;
+    }
+  }
+  const named = connectionTokens(connection);
+  const out: string[] = [];
+  let via: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+    if (lower === 'via') {
+      via = via === undefined ? raw[i + 1] : `${via}, ${raw[i + 1]}`;
+      continue;
+    }
+    out.push(name, raw[i + 1] as string);
+  }
+  out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);
+  return out;
 }

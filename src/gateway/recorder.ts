@@ -23,7 +23,7 @@ export const LIMIT_THREATS: readonly string[] = [...new Set(Object.values(BREACH
 export interface RecorderOptions {
   readonly bans: BanManager;
   readonly events: EventSink;
-  readonly behaviour: HttpBehaviour;
+  readonly behaviour: Pick<HttpBehaviour, 'request'>;
   readonly limits: SourceLimits;
   readonly behaviourBans: boolean;
   readonly threatName: (id: string) => string | undefined;

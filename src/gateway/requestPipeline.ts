@@ -43,10 +43,14 @@ const ENGINE_FAILURE: Match = {
 
 export class RequestPipeline {
   readonly #engine: () => Engine;
-  readonly #scores: SourceScores;
+  readonly #scores: Pick<SourceScores, 'add' | 'forget' | 'wouldCross'>;
   readonly #options: PipelineOptions;
 
-  constructor(engine: () => Engine, scores: SourceScores, options: PipelineOptions) {
+  constructor(
+    engine: () => Engine,
+    scores: Pick<SourceScores, 'add' | 'forget' | 'wouldCross'>,
+    options: PipelineOptions,
+  ) {
     this.#engine = engine;
     this.#scores = scores;
     this.#options = options;

@@ -9,6 +9,7 @@ import { resolveStoreSpec } from '../store/openStore.js';
 import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
+import type { PeerChannel } from './cluster/peerNews.js';
 import { type DetectionSource, Gateway, siteNamesFor } from './gateway.js';
 
 /** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
@@ -36,7 +37,7 @@ export async function startGatewayService(
   config: GatewayConfig,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   onEvent?: (event: SecurityEvent) => void,
-  options: { readonly acceptFastPath?: boolean } = {},
+  options: { readonly acceptFastPath?: boolean; readonly peers?: PeerChannel | null } = {},
 ): Promise<GatewayService> {
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
@@ -75,6 +76,7 @@ export async function startGatewayService(
       log,
       ...(onEvent ? { onEvent } : {}),
       ...(options.acceptFastPath !== undefined ? { acceptFastPath: options.acceptFastPath } : {}),
+      peers: options.peers ?? null,
     });
   } catch (err) {
     await checkpointer?.stop();

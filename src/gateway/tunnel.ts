@@ -1,7 +1,7 @@
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { clientResponseHeaders, type Hop, upstreamRequestHeaders } from './headers.js';
+import { clientResponseFields, type Hop, upstreamRequestHeaders } from './headers.js';
 import { BAD_GATEWAY_UPGRADE } from './responses.js';
 
 export interface TunnelOptions {
@@ -73,11 +73,8 @@ export function openTunnel(req: IncomingMessage, client: Duplex, held: Buffer, o
 function responseHead(res: IncomingMessage, close: boolean): string {
   let text = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
   if (close) {
-    const headers = clientResponseHeaders({ ...res.headers });
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) text += `${name}: ${v}\r\n`;
-    }
+    const fields = clientResponseFields(res.rawHeaders);
+    for (let i = 0; i < fields.length; i += 2) text += `${fields[i]}: ${fields[i + 1]}\r\n`;
     text += 'connection: close\r\n';
   } else {
     const raw = res.rawHeaders;

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
+import type { PeerChannel } from '../gateway/cluster/peerNews.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { type GatewayService, startGatewayService } from '../gateway/service.js';
 import { newStats } from '../gateway/stats.js';
@@ -24,16 +25,22 @@ export async function startGatewayWithDashboard(
   config: GatewayConfig,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   onEvent?: (event: SecurityEvent) => void,
+  peers: PeerChannel | null = null,
 ): Promise<GatewayWithDashboard> {
   const live = new LateGateway();
   const wanted = config.dashboard.listen !== null || config.dashboard.metricsListen !== null;
   const dashboard = wanted ? await startWindow(config, live, log) : null;
   let service: GatewayService;
   try {
-    service = await startGatewayService(config, log, (event) => {
-      dashboard?.observe(event);
-      onEvent?.(event);
-    });
+    service = await startGatewayService(
+      config,
+      log,
+      (event) => {
+        dashboard?.observe(event);
+        onEvent?.(event);
+      },
+      { peers },
+    );
   } catch (err) {
     await dashboard?.stop();
     throw err;

@@ -42,7 +42,7 @@ describe('rules hot reload in a running gateway', () => {
       config,
       `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
     );
-    const { child, output, exited } = startBansho(['serve', '--config', config]);
+    const { child, output, exited } = startBansho(['serve', '--workers', '1', '--config', config]);
     let port = 0;
     const probe = (ip: string) =>
       rawRequest(port, ip, 'GET /forbidden-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');

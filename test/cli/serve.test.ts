@@ -35,6 +35,8 @@ describe('bansho serve', () => {
   it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
     const { child, output, exited } = startBansho([
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       upstreamUrl,
       '--listen',
@@ -74,7 +76,15 @@ describe('bansho serve', () => {
       file,
       `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\ntls: { listen: 127.0.0.1:0, cert: ${cert}, key: ${key} }\n`,
     );
-    const { child, output, exited } = startBansho(['serve', '--config', file, '--db', `${tmp.dir}/tls.db`]);
+    const { child, output, exited } = startBansho([
+      'serve',
+      '--workers',
+      '1',
+      '--config',
+      file,
+      '--db',
+      `${tmp.dir}/tls.db`,
+    ]);
     try {
       const port = await waitFor(
         'the HTTPS listener',

@@ -10,9 +10,24 @@ import { type BanshoProcess, listeningPort, ROOT, startBansho } from './run.js';
 const CONNECT = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
-/** `bansho serve` on a fresh port; resolves with the process and its port once it listens. */
+/**
+ * `bansho serve` on a fresh port, one process (the failures of one gateway process are what is
+ * tested; the workers' sharing is test/gateway/cluster/); resolves with the process and its
+ * port once it listens.
+ */
 async function serve(upstream: string, db: string, extra: readonly string[] = []) {
-  const run = startBansho(['serve', '--upstream', upstream, '--listen', '127.0.0.1:0', '--db', db, ...extra]);
+  const run = startBansho([
+    'serve',
+    '--upstream',
+    upstream,
+    '--listen',
+    '127.0.0.1:0',
+    '--db',
+    db,
+    '--workers',
+    '1',
+    ...extra,
+  ]);
   try {
     const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 30_000);
     return { run, port };
@@ -83,6 +98,8 @@ describe('bansho serve when its outputs or its store fail', () => {
         '127.0.0.1:0',
         '--db',
         db,
+        '--workers',
+        '1',
         '--events',
         '-',
       ],

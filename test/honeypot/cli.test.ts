@@ -20,7 +20,7 @@ describe('bansho honeypot list and show', () => {
       config,
       `upstream: http://127.0.0.1:9\nlisten: 127.0.0.1:0\ndb: ${db}\nhoneypot:\n  enabled: true\n  for: [mail-relay-attempt, irc-relay-attempt, prettypak]\n  quarantine: { dir: ${tmp.dir}/quarantine, max_message: 64KiB }\n  session: { idle: 5s }\n`,
     );
-    const serve = startBansho(['serve', '--config', config]);
+    const serve = startBansho(['serve', '--workers', '1', '--config', config]);
     const port = await waitFor('bansho serve to listen', () => listeningPort(serve.output.stderr), 15_000);
 
     const spam = await RawClient.open(port, '127.0.0.51');

@@ -119,7 +119,7 @@ describe('never a relay, counted in a network namespace', { skip: SKIP }, () => 
     const main = `${ROOT}src/cli/main.ts`;
     const child = spawn(
       'ip',
-      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', main, 'serve', '--config', config],
+      ['netns', 'exec', NS, process.execPath, '--import', 'tsx', main, 'serve', '--workers', '1', '--config', config],
       {
         cwd: ROOT,
         stdio: ['ignore', 'ignore', 'pipe'],

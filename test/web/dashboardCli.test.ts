@@ -22,6 +22,8 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   it('serve starts the dashboard beside the gateway, on its own listener', async () => {
     const run = startBansho([
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       upstreamUrl,
       '--listen',
@@ -48,6 +50,8 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   it('serve refuses to start with the dashboard off loopback and no token, before the gateway listens', async () => {
     const r = await bansho([
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       upstreamUrl,
       '--listen',
@@ -68,6 +72,8 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
     const port = (squatter.address() as { port: number }).port;
     const run = startBansho([
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       upstreamUrl,
       '--listen',
@@ -93,6 +99,8 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   it('serve --no-dashboard --metrics serves only /metrics', async () => {
     const run = startBansho([
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       upstreamUrl,
       '--listen',

@@ -23,7 +23,7 @@ describe('attack: kill -9 during a flood of ban-worthy requests', () => {
   });
 
   it('loses no ban whose refusal went out', async () => {
-    const gateway = startBansho(['serve', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
+    const gateway = startBansho(['serve', '--workers', '1', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
     const port = await waitFor('the gateway to listen', () => listeningPort(gateway.output.stderr), 15_000);
     const sources = Array.from({ length: 400 }, (_, i) => `127.0.${11 + (i >> 8)}.${(i & 255) + 1}`);
     const refused: string[] = [];
@@ -57,7 +57,7 @@ describe('attack: kill -9 during a flood of ban-worthy requests', () => {
     assert.deepEqual(lost, [], `${lost.length} of ${refused.length} refused sources lost their ban`);
 
     // And the restarted gateway drops them at accept.
-    const again = startBansho(['serve', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
+    const again = startBansho(['serve', '--workers', '1', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
     try {
       const port2 = await waitFor('the restarted gateway', () => listeningPort(again.output.stderr), 15_000);
       for (const ip of refused.slice(0, 20)) {

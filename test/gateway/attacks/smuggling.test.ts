@@ -62,9 +62,12 @@ describe('attack: request smuggling, with NODE_OPTIONS=--insecure-http-parser', 
 
   before(async () => {
     const url = await upstream.listen();
-    gateway = startBansho(['serve', '--upstream', url, '--listen', '127.0.0.1:0', '--db', `${tmp.dir}/s.db`], {
-      env: { NODE_OPTIONS: '--insecure-http-parser' },
-    });
+    gateway = startBansho(
+      ['serve', '--workers', '1', '--upstream', url, '--listen', '127.0.0.1:0', '--db', `${tmp.dir}/s.db`],
+      {
+        env: { NODE_OPTIONS: '--insecure-http-parser' },
+      },
+    );
     port = await waitFor('the gateway to listen', () => listeningPort(gateway.output.stderr), 15_000);
   });
   after(async () => {

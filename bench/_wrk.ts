@@ -1,0 +1,37 @@
+/**
+ * wrk, the load generator the issue's figures come from, run once and its report read: requests/s,
+ * p99 latency, requests done. `hasWrk()` lets a bench skip with a message where it is missing.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+
+export interface WrkResult {
+  readonly rps: number;
+  readonly requests: number;
+  /** Milliseconds. */
+  readonly p99: number;
+  /** Connect/read/write errors, timeouts and non-2xx answers together. */
+  readonly errors: number;
+}
+
+export function hasWrk(): boolean {
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
+}
+
+export function wrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { encoding: 'utf8', timeout: (seconds + 30) * 1000 }, (err, out) => {
+      if (err) return reject(new Error(`wrk ${args.join(' ')}: ${err.message}`));
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const requests = /(\d+) requests in/.exec(out);
+      const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+      if (!rps || !requests || !p99) return reject(new Error(`wrk: unexpected report:\n${out}`));
+      const unit = p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1;
+      const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      const errors =
+        (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + Number(non2xx?.[1] ?? 0);
+      resolve({ rps: Number(rps[1]), requests: Number(requests[1]), p99: Number(p99[1]) * unit, errors });
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import cluster, { type Worker } from 'node:cluster';
+import { isPeerEnvelope } from './peerNews.js';
+
+/** A worker's first words once it listens: the line the primary prints when all are up. */
+export interface ReadyMessage {
+  readonly bansho: 'ready';
+  readonly line: string;
+}
+
+export function isReadyMessage(message: unknown): message is ReadyMessage {
+  const m = message as { bansho?: unknown; line?: unknown } | null;
+  return typeof m === 'object' && m !== null && m.bansho === 'ready' && typeof m.line === 'string';
+}
+
+/** Which of the N workers a process is (1-based), from the environment the primary gave it. */
+export const WORKER_INDEX_ENV = 'BANSHO_WORKER';
+
+export interface WorkerPoolOptions {
+  readonly workers: number;
+  readonly log: (line: string) => void;
+  /** How long a replacement waits after a worker died, so a crash loop does not spin. */
+  readonly restartDelayMs?: number;
+}
+
+/**
+ * `serve --workers N`: N gateway processes on one listening socket (node:cluster; the primary
+ * accepts and hands connections out in turn), each a whole gateway with its own upstream pool
+ * and rules, all sharing bans, scores and behaviour counts through the news this primary
+ * relays (./peerNews.ts). The primary holds no request; it relays, replaces a worker that dies
+ * after it started, passes SIGHUP on, and on SIGTERM/SIGINT lets every worker drain. Resolves
+ * when all are gone; rejects when a worker dies before it ever listened (a start-up failure:
+ * a taken port, a broken config — starting it again would fail the same way).
+ */
+export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
+  const { workers, log } = options;
+  const indexOf = new Map<Worker, number>();
+  const ready = new Set<number>();
+  let firstLine: string | null = null;
+  let announced = false;
+  let stopping = false;
+
+  const fork = (index: number): void => {
+    indexOf.set(cluster.fork({ [WORKER_INDEX_ENV]: String(index) }), index);
+  };
+
+  return new Promise<void>((resolve, reject) => {
+    cluster.on('message', (from: Worker, message: unknown) => {
+      if (isPeerEnvelope(message)) {
+        for (const w of indexOf.keys()) if (w !== from && w.isConnected()) w.send(message);
+        return;
+      }
+      if (!isReadyMessage(message)) return;
+      firstLine ??= message.line;
+      ready.add(indexOf.get(from) ?? 0);
+      if (ready.size === workers && !announced) {
+        announced = true;
+        log(`${firstLine}, ${workers} worker processes`);
+      }
+    });
+    cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
+      const index = indexOf.get(worker) ?? 0;
+      indexOf.delete(worker);
+      if (stopping) {
+        if (indexOf.size === 0) resolve();
+        return;
+      }
+      const how = signal ?? `code ${code}`;
+      if (!ready.has(index)) {
+        stop('a worker failed to start');
+        reject(new Error(`gateway worker ${index} exited (${how}) before it listened`));
+        return;
+      }
+      log(`bansho: gateway worker ${index} exited (${how}); starting another`);
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, options.restartDelayMs ?? 1000).unref();
+    });
+    const stop = (why: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log(`bansho: ${why}: stopping ${indexOf.size} worker process(es)`);
+      for (const w of indexOf.keys()) w.process.kill('SIGTERM');
+      if (indexOf.size === 0) resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      for (const w of indexOf.keys()) w.process.kill('SIGHUP');
+    });
+    for (let i = 1; i <= workers; i++) fork(i);
+  });
+}

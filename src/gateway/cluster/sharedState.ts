@@ -1,0 +1,59 @@
+import type { BanManager } from '../../defense/banManager.js';
+import type { SourceScore, SourceScores } from '../../defense/sourceScores.js';
+import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
+import type { HttpBehaviour } from '../../detect/behaviour/httpBehaviour.js';
+import type { BehaviourFinding } from '../../detect/finding.js';
+import type { PeerChannel } from './peerNews.js';
+
+/** The source scores as the request pipeline uses them. */
+export type ScoreBook = Pick<SourceScores, 'add' | 'forget' | 'wouldCross'>;
+/** The behaviours as the recorder feeds them. */
+export type BehaviourBook = { request(signal: RequestSignal): readonly BehaviourFinding[] };
+
+/**
+ * One gateway process's bans, scores and behaviour counters, kept in step with its siblings'
+ * over `peers`: its own bans, scores and signals are told, theirs are applied here. A source
+ * banned by a sibling is dropped here as soon as the news arrives (the store's change log
+ * brings the same ban later); a source spreading its probes over the processes adds up to the
+ * same score and the same counts as against one. Only the process whose own request completes
+ * a score or a behaviour bans, so a ban is made once.
+ */
+export function shareWithPeers(
+  peers: PeerChannel,
+  own: { readonly bans: BanManager; readonly scores: SourceScores; readonly behaviour: HttpBehaviour },
+  onError: (err: unknown) => void,
+): { readonly scores: ScoreBook; readonly behaviour: BehaviourBook; stop(): void } {
+  const offBan = own.bans.onBan((ban) => {
+    if (ban.origin === 'here') peers.send({ kind: 'ban', target: ban.target, until: ban.until });
+  });
+  const offNews = peers.listen((news) => {
+    try {
+      if (news.kind === 'ban') own.bans.admit(news.target, news.until);
+      else if (news.kind === 'score') own.scores.add(news.key, news.score, news.time);
+      // A sibling's signal is counted; the alert it might complete is that sibling's to raise.
+      else own.behaviour.request(news.signal);
+    } catch (err) {
+      onError(err);
+    }
+  });
+  return {
+    scores: {
+      add(source: string, score: number, now: number): SourceScore {
+        if (score > 0) peers.send({ kind: 'score', key: source, score, time: now });
+        return own.scores.add(source, score, now);
+      },
+      forget: (source: string) => own.scores.forget(source),
+      wouldCross: (source: string, score: number, now: number) => own.scores.wouldCross(source, score, now),
+    },
+    behaviour: {
+      request(signal: RequestSignal) {
+        peers.send({ kind: 'signal', signal });
+        return own.behaviour.request(signal);
+      },
+    },
+    stop() {
+      offBan();
+      offNews();
+    },
+  };
+}
