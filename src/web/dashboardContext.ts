@@ -2,7 +2,7 @@ import type { ThreatCatalog } from '../catalog/index.js';
 import type { EventSinkStats } from '../gateway/eventSink.js';
 import type { GatewayStats } from '../gateway/stats.js';
 import type { Origin } from '../intel/origin.js';
-import type { FleetStats } from '../store/fleet/fleetLink.js';
+import type { FleetStats } from '../store/fleet/fleetLinkOptions.js';
 import type { Store } from '../store/store.js';
 import type { DashboardBans } from './dashboardBans.js';
 

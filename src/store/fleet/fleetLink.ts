@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { type BanWrite, readFleetChanges, writeBans } from '../postgres/banSql.js';
 import { inTransaction, openClient, openPool, redactUrl, withClient } from '../postgres/connect.js';
@@ -7,6 +6,7 @@ import { migrate } from '../postgres/migrate.js';
 import { maintain } from '../postgres/prune.js';
 import { BAN_CHANNEL } from '../postgres/schema.js';
 import type { Ban } from '../types.js';
+import type { FleetLinkOptions, FleetState, FleetStats } from './fleetLinkOptions.js';
 import {
   applyInbound,
   applySnapshot,
@@ -20,50 +20,6 @@ import {
   writeCursor,
 } from './journal.js';
 
-type Db = Database.Database;
-
-export interface FleetLinkOptions {
-  readonly url: string;
-  /** The gateway's journal: its SQLite database (`--db`). */
-  readonly journal: Db;
-  /** This gateway's name (config `name:`, default the host name): events' `observer.name`. */
-  readonly name: string;
-  /** Other gateways' bans were written into the journal: apply them now (BanManager.sync). */
-  readonly onBans: () => void;
-  readonly log: (line: string) => void;
-  /** Rows per statement. */
-  readonly batch?: number;
-  /** How often the journal is looked at for new events (a ban made here wakes the link at once). */
-  readonly shipMs?: number;
-  /** How often the fleet's change log is read without a notification (a missed NOTIFY costs this much). */
-  readonly pollMs?: number;
-  readonly retryFirstMs?: number;
-  readonly retryMaxMs?: number;
-  /** A query slower than this counts as an outage: the database is slow, the journal holds on. */
-  readonly queryTimeoutMs?: number;
-  /** Shipped events stay in the journal this long. */
-  readonly journalKeepMs?: number;
-  /** Events older than this leave PostgreSQL (config `retention`); one gateway of the fleet prunes at a time. */
-  readonly retentionMs?: number;
-  /** Ban change-log rows older than this leave PostgreSQL (a gateway away longer reads the bans in force once). */
-  readonly changeLogMs?: number;
-  readonly clock?: () => number;
-}
-
-export type FleetState = 'connecting' | 'up' | 'down';
-
-/** What the link did so far (metrics; every outage and catch-up is also logged). */
-export interface FleetStats {
-  readonly state: FleetState;
-  readonly outages: number;
-  readonly catchUps: number;
-  readonly eventsShipped: number;
-  readonly bansShipped: number;
-  readonly bansReceived: number;
-  /** Events in the journal not yet in PostgreSQL. */
-  readonly backlog: number;
-}
-
 /**
  * A gateway's link to the fleet's PostgreSQL. The gateway never waits for it: it bans and
  * records into its journal as in embedded mode, and this link, on its own schedule, ships what
@@ -75,7 +31,7 @@ export interface FleetStats {
  */
 export class FleetLink {
   readonly #o: FleetLinkOptions;
-  readonly #db: Db;
+  readonly #db: FleetLinkOptions['journal'];
   readonly #self: string;
   readonly #batch: number;
   readonly #clock: () => number;
