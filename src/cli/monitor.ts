@@ -12,7 +12,7 @@ import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { fleetJournal } from './storeOption.js';
+import { fleetJournal, STORE_HELP } from './storeOption.js';
 
 interface MonitorFlags {
   read?: string;
@@ -23,7 +23,8 @@ interface MonitorFlags {
   log: boolean;
   flows?: boolean;
   db: string;
-  store: boolean;
+  /** `--store URL`, or false for `--no-store`. */
+  store?: string | false;
   thresholds?: string;
   config?: string;
   siteName: string[];
@@ -51,8 +52,9 @@ export function register(program: Command): void {
     .option('--json', 'print events (detections, flows) as ECS JSON lines instead of the packet log')
     .option('--no-log', 'no packet log: detection only')
     .option('--flows', 'store a flow summary for every connection (default: only connections with a detection)')
-    .option('--db <file>', 'SQLite event store', 'bansho.db')
-    .option('--no-store', 'do not write events to the store')
+    .option('--db <file>', 'SQLite event store (with a PostgreSQL store: the local journal)', 'bansho.db')
+    .option('--store <url>', STORE_HELP)
+    .option('--no-store', 'do not write events to any store')
     .option(
       '--crs <dir>',
       'run the OWASP Core Rule Set in DIR beside the packs (a CRS release, or /usr/share/modsecurity-crs)',
@@ -94,11 +96,17 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     : undefined;
   const site = sitePolicyFromFile(config, flags.siteName, network, flags);
   // Loaded only when used: SQLite's binding is a part of the start-up `--no-store` need not pay.
-  const storeModule = flags.store ? await import('../store/index.js') : null;
+  const storeModule = flags.store !== false ? await import('../store/index.js') : null;
   const db = storeModule ? storeModule.openSqlite(flags.db) : null;
   const store = db && storeModule ? new storeModule.SqliteEventStore(db) : null;
-  // BANSHO_STORE or store: in --config naming a PostgreSQL: the file is a journal shipped to it.
-  const fleet = db ? fleetJournal(db, { db: flags.db, ...(flags.config ? { config: flags.config } : {}) }) : null;
+  // --store, BANSHO_STORE or store: in --config naming a PostgreSQL: the file is a journal shipped to it.
+  const fleet = db
+    ? fleetJournal(db, {
+        db: flags.db,
+        ...(typeof flags.store === 'string' ? { store: flags.store } : {}),
+        ...(flags.config ? { config: flags.config } : {}),
+      })
+    : null;
   const out = new LineWriter();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();

@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { SqliteEventStore } from '../../src/store/index.js';
+import { createTestDatabase, pgSkip } from '../store/pgTestDb.js';
 import {
   ATTACKER,
   bansho,
@@ -94,6 +96,35 @@ describe('seed capture on loopback', { skip: unavailable ?? false }, () => {
       assert.equal(await store.count({ sourceIp: ATTACKER }), 8);
     } finally {
       await store.close();
+    }
+  });
+
+  test('--store postgres://… ships the events to the fleet database, the file being its journal', {
+    skip: pgSkip,
+  }, async () => {
+    const fleet = await createTestDatabase();
+    try {
+      const run = await bansho([
+        'monitor',
+        '-r',
+        pcapFile,
+        '--db',
+        join(tmp.dir, 'journal.db'),
+        '--store',
+        fleet.url,
+        '--no-log',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const client = new pg.Client({ connectionString: fleet.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM events WHERE source_ip = $1', [ATTACKER]);
+        assert.equal(rows[0].n, 8, 'the same 8 events as in the SQLite store');
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await fleet.drop();
     }
   });
 
