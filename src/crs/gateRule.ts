@@ -1,5 +1,5 @@
 import { runEffects } from './evaluateRule.js';
-import { atoi } from './operators/comparison.js';
+import { atoi, compareNumbers } from './operators/comparison.js';
 import type { NumberOperatorName } from './operators/index.js';
 import type { Rule, RuleLink } from './rule.js';
 import type { Transaction } from './transaction.js';
@@ -46,7 +46,7 @@ export function gateOf(rule: Rule): Gate | null {
 export function passesGate(tx: Transaction, rule: Rule, gate: Gate): boolean {
   const v = tx.tx.get(gate.key);
   if (v === undefined) return false;
-  if (compare(gate.op, atoi(v.value), gate.arg) === gate.negated) return false;
+  if (compareNumbers(gate.op, atoi(v.value), gate.arg) === gate.negated) return false;
   tx.rule = rule;
   tx.capturing = false;
   const hit = { name: v.name, value: v.value };
@@ -54,19 +54,4 @@ export function passesGate(tx: Transaction, rule: Rule, gate: Gate): boolean {
   tx.matchedVars = [hit];
   runEffects(tx, gate.link);
   return true;
-}
-
-function compare(op: NumberOperatorName, a: number, b: number): boolean {
-  switch (op) {
-    case 'eq':
-      return a === b;
-    case 'ge':
-      return a >= b;
-    case 'gt':
-      return a > b;
-    case 'le':
-      return a <= b;
-    case 'lt':
-      return a < b;
-  }
 }

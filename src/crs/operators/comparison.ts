@@ -1,4 +1,5 @@
 /** The string and number comparisons, with ModSecurity v2's semantics. */
+import type { NumberOperatorName } from './index.js';
 
 /** C's atoi: leading blanks, a sign, digits; anything else reads as 0. */
 export function atoi(text: string): number {
@@ -30,4 +31,20 @@ export function containsWord(haystack: string, word: string): boolean {
 
 function isWordChar(c: string): boolean {
   return c !== '' && /\w/.test(c);
+}
+
+/** `@eq`, `@ge`, `@gt`, `@le`, `@lt` on two numbers already read with atoi. */
+export function compareNumbers(op: NumberOperatorName, a: number, b: number): boolean {
+  switch (op) {
+    case 'eq':
+      return a === b;
+    case 'ge':
+      return a >= b;
+    case 'gt':
+      return a > b;
+    case 'le':
+      return a <= b;
+    case 'lt':
+      return a < b;
+  }
 }

@@ -3,8 +3,8 @@ import { detectXss } from '../libinjection/xss.js';
 import { expandMacro, type MacroScope } from '../macros.js';
 import { TextMemo } from '../memo.js';
 import { hasByteOutside, hasInvalidUrlEncoding, hasInvalidUtf8 } from './byteValidation.js';
-import { atoi, containsWord } from './comparison.js';
-import type { NumberOperatorName, Operator, OperatorBody, StringOperatorName } from './index.js';
+import { atoi, compareNumbers, containsWord } from './comparison.js';
+import type { Operator, OperatorBody, StringOperatorName } from './index.js';
 import { type Admission, prefilterAdmits } from './rxPrefilter.js';
 
 /** What an operator needs from the transaction while it runs. */
@@ -84,20 +84,5 @@ function compareStrings(op: StringOperatorName, value: string, arg: string): boo
       return value.endsWith(arg);
     case 'within':
       return arg.includes(value);
-  }
-}
-
-function compareNumbers(op: NumberOperatorName, a: number, b: number): boolean {
-  switch (op) {
-    case 'eq':
-      return a === b;
-    case 'ge':
-      return a >= b;
-    case 'gt':
-      return a > b;
-    case 'le':
-      return a <= b;
-    case 'lt':
-      return a < b;
   }
 }
