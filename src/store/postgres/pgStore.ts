@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SecurityEvent } from '../../events/securityEvent.js';
+import { type BanRow, banFromRow } from '../banRow.js';
 import type { EncodedEvent } from '../encodedEvent.js';
 import type { EventFilter, PruneOptions, PruneResult, Store, StoredEvent } from '../store.js';
 import type { Ban, BanChanges, EventQuery } from '../types.js';
@@ -8,16 +9,6 @@ import { type ConnectOptions, inTransaction, openPool, redactUrl, withClient } f
 import { eventWhere, insertEvents } from './eventSql.js';
 import { migrate } from './migrate.js';
 import { pruneSlice } from './prune.js';
-
-interface BanRow {
-  target: string;
-  since: number;
-  until: number;
-  reason: string;
-  threat_id: string | null;
-  offence: number;
-  origin: 'auto' | 'manual';
-}
 
 export interface PgStoreOptions extends ConnectOptions {
   /** The name written in `observer` for events appended here (a gateway's `name:`). */
@@ -156,7 +147,7 @@ export class PgStore implements Store {
       'SELECT * FROM bans WHERE until > $1 ORDER BY since, target COLLATE "C" LIMIT $2 OFFSET $3',
       [now, limit, offset],
     );
-    return rows.map(fromRow);
+    return rows.map(banFromRow);
   }
 
   async countActiveBans(now: number): Promise<number> {
@@ -169,7 +160,7 @@ export class PgStore implements Store {
       target,
       now,
     ]);
-    return rows[0] ? fromRow(rows[0]) : null;
+    return rows[0] ? banFromRow(rows[0]) : null;
   }
 
   async offences(target: string): Promise<number> {
@@ -210,16 +201,4 @@ type StoredRow = { seq: number; ts: number; doc: string };
 
 function toStored(r: StoredRow): StoredEvent {
   return { seq: r.seq, ts: r.ts, event: JSON.parse(r.doc) as SecurityEvent };
-}
-
-function fromRow(r: BanRow): Ban {
-  return {
-    target: r.target,
-    since: r.since,
-    until: r.until,
-    reason: r.reason,
-    threatId: r.threat_id,
-    offence: r.offence,
-    origin: r.origin,
-  };
 }

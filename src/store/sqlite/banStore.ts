@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type BanRow, banFromRow } from '../banRow.js';
 import type { Ban, BanChanges, BanStore } from '../types.js';
 import { latestChange, readChanges, readSnapshot } from './banChanges.js';
 import { putBans, removeBan } from './banWrites.js';
@@ -7,16 +8,6 @@ import { prepared, withBusyTimeout } from './prepared.js';
 import { SpillFile } from './spill.js';
 
 type Db = Database.Database;
-
-interface BanRow {
-  target: string;
-  since: number;
-  until: number;
-  reason: string;
-  threat_id: string | null;
-  offence: number;
-  origin: 'auto' | 'manual';
-}
 
 export interface PutOptions {
   /** How long to wait for another process's write lock before SQLITE_BUSY (default: the connection's). */
@@ -57,7 +48,7 @@ export class SqliteBanStore implements BanStore {
     const rows = this.#db
       .prepare('SELECT * FROM bans WHERE until > ? ORDER BY since, target LIMIT ? OFFSET ?')
       .iterate(now, limit, offset) as IterableIterator<BanRow>;
-    for (const row of rows) yield fromRow(row);
+    for (const row of rows) yield banFromRow(row);
   }
 
   /** The ban in force on exactly this target, or null. */
@@ -65,7 +56,7 @@ export class SqliteBanStore implements BanStore {
     const row = prepared(this.#db, 'SELECT * FROM bans WHERE target = ? AND until > ?').get(target, now) as
       | BanRow
       | undefined;
-    return row ? fromRow(row) : null;
+    return row ? banFromRow(row) : null;
   }
 
   countActiveSync(now: number): number {
@@ -131,16 +122,4 @@ export class SqliteBanStore implements BanStore {
   async close(): Promise<void> {
     if (this.#ownsDb) this.#db.close();
   }
-}
-
-function fromRow(r: BanRow): Ban {
-  return {
-    target: r.target,
-    since: r.since,
-    until: r.until,
-    reason: r.reason,
-    threatId: r.threat_id,
-    offence: r.offence,
-    origin: r.origin,
-  };
 }
