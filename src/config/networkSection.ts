@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
 import { SEVERITIES } from '../detect/severity.js';
 
 /** A finding's severity and score, as the behaviours' settings take them too. */
@@ -57,22 +56,6 @@ export const networkSection = z.strictObject({
 });
 
 export type NetworkSection = z.infer<typeof networkSection>;
-
-/** The section (and a `--thresholds` file's, which wins where both set a key) over the built-in settings. */
-export function resolveNetwork(...sections: ReadonlyArray<NetworkSection | undefined>): NetworkSettings {
-  const pick = <K extends keyof NetworkSettings>(key: K): NetworkSettings[K] =>
-    Object.assign({}, DEFAULT_NETWORK[key], ...sections.map((s) => withoutUndefined(s?.[key])));
-  return {
-    portScan: pick('portScan'),
-    synFlood: pick('synFlood'),
-    sshBruteForce: pick('sshBruteForce'),
-    loginGuessing: pick('loginGuessing'),
-  };
-}
-
-function withoutUndefined(o: object | undefined): object {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-}
 
 export class ThresholdsError extends Error {
   readonly code = 'E_THRESHOLDS';

@@ -2,15 +2,15 @@ import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
-import { type Columns, LineFormatter } from './columns.js';
+import { type Columns, writeLine } from './columns.js';
 import { arpColumns } from './info/arp.js';
 import { EchoTracker, icmpColumns } from './info/icmp.js';
 import { igmpColumns } from './info/igmp.js';
 import { fragmentColumns, ipProtocolName } from './info/ip.js';
 import { switchProtocolColumns } from './info/switchProtocols.js';
 import { udpColumns } from './info/udp.js';
+import { LineBuffer } from './lineBuffer.js';
 import type { MacNames } from './names.js';
-import { relativeText } from './relativeTime.js';
 import { tcpColumns } from './tcpColumns.js';
 
 export interface PacketLogOptions {
@@ -26,7 +26,8 @@ export interface PacketLogOptions {
  */
 export class PacketLog {
   readonly #echoes = new EchoTracker();
-  readonly #format = new LineFormatter();
+  /** Where `line` renders a line to read it back. */
+  readonly #scratch = new LineBuffer();
   readonly #macNames: MacNames | undefined;
 
   constructor(options: PacketLogOptions = {}) {
@@ -34,22 +35,36 @@ export class PacketLog {
   }
 
   /**
-   * The log line for one frame (frames must come in capture order); `ns` is its time since the
-   * capture's first frame, `tcp` what the conversation table read of it when it is TCP,
-   * `datagram` the events read off it when it is UDP.
+   * Write the log line of one frame to `out`, without its line end (frames must come in capture
+   * order); `ns` is its time since the capture's first frame, `tcp` what the conversation table
+   * read of it when it is TCP, `datagram` the events read off it when it is UDP.
    */
-  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
+  write(
+    out: LineBuffer,
+    p: DecodedPacket,
+    ns: number,
+    tcp: TcpSegment | null,
+    datagram: readonly ProtocolEvent[],
+  ): void {
     const f = p.frame;
-    const time = relativeText(ns, f.precision);
     const ip = p.ip;
     if (!ip) {
       const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
       const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
-      return this.#format.line(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
+      writeLine(out, f.number, ns, f.precision, source, destination, c, f.originalLength);
+      return;
     }
     const c = this.#ipColumns(p, tcp, datagram);
-    return this.#format.line(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
+    writeLine(out, f.number, ns, f.precision, ip.source, ip.destination, c, f.originalLength);
+  }
+
+  /** The log line of one frame as text (as `write`). */
+  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
+    const scratch = this.#scratch;
+    scratch.clear();
+    this.write(scratch, p, ns, tcp, datagram);
+    return scratch.textFrom(0);
   }
 
   #ipColumns(p: DecodedPacket, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): Columns {
