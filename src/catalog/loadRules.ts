@@ -1,6 +1,6 @@
 import { type CompiledRule, compileRule, type NamedLists, RuleCompileError } from '../detect/compile.js';
 import { RuleEngine } from '../detect/engine.js';
-import { type Condition, type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
+import { type PackSpec, packSchema } from '../detect/ruleSchema.js';
 import { TargetTable } from '../detect/targets.js';
 import { CatalogError } from './catalogError.js';
 import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';

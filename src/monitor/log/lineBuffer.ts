@@ -49,7 +49,10 @@ export class LineBuffer {
       this.byte(0x2d);
       n = -n;
     }
-    if (!Number.isSafeInteger(n)) return this.text(String(n));
+    if (!Number.isSafeInteger(n)) {
+      this.text(String(n));
+      return;
+    }
     const len = digitCount(n);
     this.#room(len);
     const b = this.#buf;

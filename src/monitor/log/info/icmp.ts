@@ -59,13 +59,19 @@ const ICMPV6_TYPES: Readonly<Record<number, string>> = {
 export class EchoTracker {
   readonly #requests = new Map<string, number>();
 
-  request(key: string, frame: number): void {
-    if (this.#requests.size > 65536) this.#requests.clear();
-    this.#requests.set(key, frame);
-  }
-
-  find(key: string): number | undefined {
-    return this.#requests.get(key);
+  /**
+   * An echo request (`request`) is remembered by its addresses, id and sequence; a reply to one
+   * gets ` (request in N)`, anything else ''.
+   */
+  pair(ip: IpLayer, icmp: IcmpHeader, request: boolean, frame: number): string {
+    const key = `${icmp.id}/${icmp.seq}`;
+    if (request) {
+      if (this.#requests.size > 65536) this.#requests.clear();
+      this.#requests.set(`${ip.source}>${ip.destination}/${key}`, frame);
+      return '';
+    }
+    const req = this.#requests.get(`${ip.destination}>${ip.source}/${key}`);
+    return req === undefined ? '' : ` (request in ${req})`;
   }
 }
 
@@ -82,12 +88,7 @@ export function icmpColumns(
   if (icmp.type === 8 || icmp.type === 0) {
     const swapped = ((icmp.seq & 0xff) << 8) | (icmp.seq >> 8);
     info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}/${swapped}, ttl=${ip.ttl}`;
-    const key = `${icmp.id}/${icmp.seq}`;
-    if (icmp.type === 8) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
-    else {
-      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
-      if (req !== undefined) info += ` (request in ${req})`;
-    }
+    info += echoes.pair(ip, icmp, icmp.type === 8, frame);
   } else if (icmp.type === 3) info += ` (${UNREACHABLE[icmp.code] ?? `Unknown (${icmp.code})`})`;
   else if (icmp.type === 11) info += ` (${TIME_EXCEEDED[icmp.code] ?? `Unknown (${icmp.code})`})`;
   return { protocol: 'ICMP', info };
@@ -105,12 +106,7 @@ function icmpv6Columns(
   let info = ICMPV6_TYPES[icmp.type] ?? `Unknown ICMPv6 type (${icmp.type})`;
   if (icmp.type === 128 || icmp.type === 129) {
     info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}, hop limit=${ip.ttl}`;
-    const key = `${icmp.id}/${icmp.seq}`;
-    if (icmp.type === 128) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
-    else {
-      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
-      if (req !== undefined) info += ` (request in ${req})`;
-    }
+    info += echoes.pair(ip, icmp, icmp.type === 128, frame);
   }
   return { protocol: 'ICMPv6', info };
 }
