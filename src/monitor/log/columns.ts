@@ -7,23 +7,20 @@ export interface Columns {
   readonly info: string;
 }
 
-/** ` → ` in UTF-8. */
-const ARROW = [0x20, 0xe2, 0x86, 0x92, 0x20] as const;
-
 /**
- * One line of tshark's default text output (tshark.c print_columns), without its line end:
- * No. right-aligned in 5, Time right-aligned in 10, Source right-aligned in 12, ` → `,
- * Destination left-aligned in 12, then Protocol, Length and Info separated by single spaces.
- * `ns` is the time since the capture's first frame, shown with `precision` decimals.
+ * One line of tshark's default text output (tshark.c print_columns) up to its Info, which the
+ * caller writes: No. right-aligned in 5, Time right-aligned in 10, Source right-aligned in 12,
+ * ` → `, Destination left-aligned in 12, then Protocol, Length and Info separated by single
+ * spaces. `ns` is the time since the capture's first frame, shown with `precision` decimals.
  */
-export function writeLine(
+export function writeHead(
   out: LineBuffer,
   number: number,
   ns: number,
   precision: number,
   source: string,
   destination: string,
-  c: Columns,
+  protocol: string,
   length: number,
 ): void {
   out.blanks(5 - digitCount(number));
@@ -33,13 +30,12 @@ export function writeLine(
   out.byte(0x20);
   out.blanks(12 - source.length);
   out.text(source);
-  for (const b of ARROW) out.byte(b);
+  out.arrow();
   out.text(destination);
   out.blanks(12 - destination.length);
   out.byte(0x20);
-  out.text(c.protocol);
+  out.text(protocol);
   out.byte(0x20);
   out.number(length);
   out.byte(0x20);
-  out.text(c.info);
 }

@@ -9,8 +9,6 @@ export class LineBuffer {
   static readonly BATCH = 1 << 18;
   #buf: Buffer = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
   #at = 0;
-  /** Every byte written so far was ASCII (a line of them is read back as latin1, the cheapest decoding). */
-  #ascii = true;
   readonly #onFull: (chunk: Buffer) => void;
 
   /** `onFull` gets each full batch, to write out; the buffer is not written again after it is handed over. */
@@ -41,6 +39,19 @@ export class LineBuffer {
     this.#room(n);
     this.#buf.fill(0x20, this.#at, this.#at + n);
     this.#at += n;
+  }
+
+  /** ` → ` (U+2192 between blanks), the one character above ASCII in most lines, as its UTF-8 bytes. */
+  arrow(): void {
+    this.#room(5);
+    const b = this.#buf;
+    const at = this.#at;
+    b[at] = 0x20;
+    b[at + 1] = 0xe2;
+    b[at + 2] = 0x86;
+    b[at + 3] = 0x92;
+    b[at + 4] = 0x20;
+    this.#at = at + 5;
   }
 
   /** A whole number in decimal (what String(n) gives for a safe integer). */
@@ -99,12 +110,11 @@ export class LineBuffer {
   #utf8(rest: string): void {
     this.#room(Buffer.byteLength(rest, 'utf8'));
     this.#at += this.#buf.write(rest, this.#at, 'utf8');
-    this.#ascii = false;
   }
 
   /** The text written from `start` (a `length` taken before) to now. */
   textFrom(start: number): string {
-    return this.#buf.toString(this.#ascii ? 'latin1' : 'utf8', start, this.#at);
+    return this.#buf.toString('utf8', start, this.#at);
   }
 
   /** End the line; a full batch goes to `onFull`. */
@@ -119,14 +129,12 @@ export class LineBuffer {
     const chunk = this.#buf.subarray(0, this.#at);
     this.#buf = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
     this.#at = 0;
-    this.#ascii = true;
     this.#onFull(chunk);
   }
 
   /** Forget what is written (a scratch buffer read back line by line). */
   clear(): void {
     this.#at = 0;
-    this.#ascii = true;
   }
 }
 

@@ -1,13 +1,16 @@
+import type { IpLayer } from '../decode/ip.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
-import type { DecodedPacket } from '../decode/packet.js';
+import type { DecodedPacket, Transport } from '../decode/packet.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
-import { type Columns, writeLine } from './columns.js';
+import { type Columns, writeHead } from './columns.js';
+import { analysisNotes } from './info/analysisNotes.js';
 import { arpColumns } from './info/arp.js';
 import { EchoTracker, icmpColumns } from './info/icmp.js';
 import { igmpColumns } from './info/igmp.js';
 import { fragmentColumns, ipProtocolName } from './info/ip.js';
 import { switchProtocolColumns } from './info/switchProtocols.js';
+import { writeTcpInfo } from './info/tcp.js';
 import { udpColumns } from './info/udp.js';
 import { LineBuffer } from './lineBuffer.js';
 import type { MacNames } from './names.js';
@@ -28,6 +31,8 @@ export class PacketLog {
   readonly #echoes = new EchoTracker();
   /** Where `line` renders a line to read it back. */
   readonly #scratch = new LineBuffer();
+  /** Where TCP's text is made when it is part of another Info (./tcpColumns.ts). */
+  readonly #tcpText = new LineBuffer();
   readonly #macNames: MacNames | undefined;
 
   constructor(options: PacketLogOptions = {}) {
@@ -52,11 +57,25 @@ export class PacketLog {
       const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
       const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
-      writeLine(out, f.number, ns, f.precision, source, destination, c, f.originalLength);
+      writeHead(out, f.number, ns, f.precision, source, destination, c.protocol, f.originalLength);
+      out.text(c.info);
       return;
     }
-    const c = this.#ipColumns(p, tcp, datagram);
-    writeLine(out, f.number, ns, f.precision, ip.source, ip.destination, c, f.originalLength);
+    const t = p.transport;
+    if (t.kind === 'tcp' && !isFragment(ip)) {
+      const seg = tcp as TcpSegment;
+      const c = tcpColumns(f.data, t.tcp, seg, this.#tcpText);
+      writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c?.protocol ?? 'TCP', f.originalLength);
+      if (c !== null) out.text(c.info);
+      else {
+        out.text(analysisNotes(seg));
+        writeTcpInfo(out, f.data, t.tcp, seg, seg.reverseBase);
+      }
+      return;
+    }
+    const c = isFragment(ip) || t.kind === 'tcp' ? fragmentColumns(ip) : this.#ipColumns(p, ip, t, datagram);
+    writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c.protocol, f.originalLength);
+    out.text(c.info);
   }
 
   /** The log line of one frame as text (as `write`). */
@@ -67,13 +86,14 @@ export class PacketLog {
     return scratch.textFrom(0);
   }
 
-  #ipColumns(p: DecodedPacket, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): Columns {
-    const ip = p.ip!;
-    if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return fragmentColumns(ip);
-    const t = p.transport;
+  /** The columns of an IP packet other than a TCP segment. */
+  #ipColumns(
+    p: DecodedPacket,
+    ip: IpLayer,
+    t: Exclude<Transport, { kind: 'tcp' }>,
+    datagram: readonly ProtocolEvent[],
+  ): Columns {
     switch (t.kind) {
-      case 'tcp':
-        return tcpColumns(p.frame.data, t.tcp, tcp as TcpSegment);
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
         const dns = datagram.find((e) => e.kind === 'dns_message')?.message ?? null;
@@ -97,6 +117,11 @@ export class PacketLog {
     if (!mac) return '';
     return this.#macNames ? this.#macNames.name(mac) : mac;
   }
+}
+
+/** A fragment of a datagram other than its whole (which ../decode/ipFragments.ts gives at its last fragment). */
+function isFragment(ip: IpLayer): boolean {
+  return ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments);
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {
