@@ -71,7 +71,7 @@ export class LineBuffer {
     this.#at = at;
     do {
       const q = Math.floor(n / 10);
-      b[--at] = 0x30 + n - q * 10;
+      b[--at] = 0x30 + (n - q * 10);
       n = q;
     } while (n > 0);
   }
@@ -84,7 +84,7 @@ export class LineBuffer {
     this.#at = at;
     for (let i = 0; i < width; i++) {
       const q = Math.floor(n / 10);
-      b[--at] = 0x30 + n - q * 10;
+      b[--at] = 0x30 + (n - q * 10);
       n = q;
     }
   }
