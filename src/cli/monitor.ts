@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
+import type { Frame } from '../monitor/capture/frame.js';
 import {
   DEFAULT_BUFFER_KIB,
   LiveCaptureError,
@@ -155,7 +156,16 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   try {
     // The monitor keeps no frame past its call: one Frame serves every record.
     if (flags.read) {
-      await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk, { reuseFrames: true });
+      // At the first packet the judge's worker starts loading the rules, while this thread reads on.
+      let first = true;
+      const onFrame = (f: Frame): void => {
+        if (first) {
+          first = false;
+          judge.start();
+        }
+        monitor.frame(f);
+      };
+      await readCapture(openCaptureFile(flags.read), onFrame, afterChunk, { reuseFrames: true });
     } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
