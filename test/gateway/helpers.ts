@@ -133,7 +133,7 @@ export async function startTestGateway(
   config: GatewayConfig,
   options: { readonly acceptFastPath?: boolean } = {},
 ): Promise<GatewayService & { port: number }> {
-  const service = await startGatewayService(config, () => {}, undefined, options);
+  const service = await startGatewayService(config, { log: () => {}, ...options });
   return Object.assign(service, { port: service.gateway.address().port });
 }
 
