@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +12,7 @@ import { sitePolicyFromFile } from '../../src/config/sitePolicy.js';
 import type { NetworkSettings } from '../../src/detect/network/networkRules.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
+import { pcap } from './helpers/captureWriter.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
 import { tempDir } from './helpers/run.js';
 
@@ -99,6 +101,41 @@ describe("the network detectors' settings, from the config file", () => {
       0,
       'a list of ports replaces the built-in one',
     );
+  });
+
+  test('bansho monitor -r reads the SSH ports from --config: a capture of guessing on port 2222', () => {
+    const count = BUILT_IN.sshBruteForce.connections;
+    const file = join(tmp.dir, 'ssh2222.pcap');
+    const packets = Array.from({ length: count }, (_, i) =>
+      ipv4(
+        { src: '198.51.100.7', dst: '203.0.113.10', proto: 6 },
+        tcp({ sport: 41000 + i, dport: 2222, seq: i, flags: FLAGS.SYN, win: 64240 }),
+      ),
+    );
+    writeFileSync(
+      file,
+      pcap(
+        packets.map((data, i) => ({ data, sec: 1_700_000_000, nsec: i * 10_000_000 })),
+        { linkType: 101 },
+      ),
+    );
+    const config = join(tmp.dir, 'ssh2222.yaml');
+    writeFileSync(config, 'network:\n  sshBruteForce:\n    ports: [22, 2222]\n');
+    const findings = (...extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '-r', file, '--no-store', '--no-log', '--json', ...extra],
+        { encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as SecurityEvent)
+        .filter((e) => e.rule?.id === 'monitor-ssh-brute-force');
+    assert.equal(findings().length, 0, 'port 2222 is no SSH port by default');
+    const found = findings('--config', config);
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.destination?.port, 2222);
+    assert.equal(found[0]?.source.ip, '198.51.100.7');
   });
 
   test('--thresholds FILE is the network section, and wins over the config where both set a key', () => {
