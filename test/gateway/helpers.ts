@@ -137,7 +137,28 @@ export async function startTestGateway(
   return Object.assign(service, { port: service.gateway.address().port });
 }
 
-/** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
+/** A RecordingUpstream and a temporary directory for one describe block (a suite that starts `bansho` itself). */
+export interface SuiteUpstream {
+  readonly upstream: RecordingUpstream;
+  readonly dir: string;
+  /** The upstream's URL, set by the suite's `before`. */
+  url: string;
+}
+
+/** Start a RecordingUpstream before the describe block's tests; close it and remove the directory after. */
+export function upstreamForSuite(prefix?: string): SuiteUpstream {
+  const tmp = tempDir(prefix);
+  const suite = { upstream: new RecordingUpstream(), dir: tmp.dir, url: '' };
+  before(async () => {
+    suite.url = await suite.upstream.listen();
+  });
+  after(async () => {
+    await suite.upstream.close();
+    tmp.cleanup();
+  });
+  return suite;
+}
+
 /** A gateway in front of a RecordingUpstream, for one describe block. */
 export interface SuiteGateway {
   readonly upstream: RecordingUpstream;
@@ -171,6 +192,7 @@ export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}): SuiteGa
   return suite;
 }
 
+/** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
 export async function storedEvents(service: GatewayService, db: string, ip: string): Promise<SecurityEvent[]> {
   await service.gateway.events.flush();
   const store = new SqliteEventStore(db);
