@@ -98,24 +98,6 @@ export class LiteralSet {
 
   /** The first literal found anywhere in `text`, or undefined. */
   findIn(text: string): string | undefined {
-    let found: string | undefined;
-    this.scanUntil(text, (index) => {
-      found = this.literals[index];
-      return true;
-    });
-    return found;
-  }
-
-  /** Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly). */
-  scan(text: string, hit: (literalIndex: number) => void): void {
-    this.scanUntil(text, (index) => {
-      hit(index);
-      return false;
-    });
-  }
-
-  /** The Aho-Corasick walk under findIn and scan: `hit` for every literal found until it returns true. */
-  private scanUntil(text: string, hit: (literalIndex: number) => boolean): void {
     const { dfa, outputs } = this.ahoCorasick();
     const classes = this.classes;
     const stride = this.stride;
@@ -124,7 +106,22 @@ export class LiteralSet {
       const c = text.charCodeAt(i);
       state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
       const out = outputs[state];
-      if (out !== undefined) for (const index of out) if (hit(index)) return;
+      if (out !== undefined) return this.literals[out[0] as number];
+    }
+    return undefined;
+  }
+
+  /** Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly). */
+  scan(text: string, hit: (literalIndex: number) => void): void {
+    const { dfa, outputs } = this.ahoCorasick();
+    const classes = this.classes;
+    const stride = this.stride;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
+      const out = outputs[state];
+      if (out !== undefined) for (const index of out) hit(index);
     }
   }
 
