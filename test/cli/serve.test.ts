@@ -24,19 +24,7 @@ describe('bansho serve', () => {
   });
 
   it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
-    const { child, output, exited } = startBansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      site.url,
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      `${site.dir}/serve.db`,
-      '--events',
-      '-',
-    ]);
+    const { child, output, exited } = startBansho(site.serveArgs('serve.db', '--events', '-'));
     let port = 0;
     try {
       port = await waitFor('the gateway to listen', () => listeningPort(output.stderr), 15_000);

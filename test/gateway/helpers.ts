@@ -143,12 +143,30 @@ export interface SuiteUpstream {
   readonly dir: string;
   /** The upstream's URL, set by the suite's `before`. */
   url: string;
+  /** `bansho serve` arguments: one worker in front of this upstream, on its own database `db` in `dir`, with `flags`. */
+  serveArgs(db: string, ...flags: string[]): string[];
 }
 
 /** Start a RecordingUpstream before the describe block's tests; close it and remove the directory after. */
 export function upstreamForSuite(prefix?: string): SuiteUpstream {
   const tmp = tempDir(prefix);
-  const suite = { upstream: new RecordingUpstream(), dir: tmp.dir, url: '' };
+  const suite: SuiteUpstream = {
+    upstream: new RecordingUpstream(),
+    dir: tmp.dir,
+    url: '',
+    serveArgs: (db, ...flags) => [
+      'serve',
+      '--workers',
+      '1',
+      '--upstream',
+      suite.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--db',
+      `${tmp.dir}/${db}`,
+      ...flags,
+    ],
+  };
   before(async () => {
     suite.url = await suite.upstream.listen();
   });

@@ -9,22 +9,9 @@ const dashboardUrl = (stderr: string): string | undefined =>
 
 describe('bansho serve --dashboard and bansho dashboard', () => {
   const site = upstreamForSuite('bansho-web-cli-');
-  /** `bansho serve` of one worker in front of the suite's upstream, on its own database `db`, with `flags`. */
-  const serveArgs = (db: string, ...flags: string[]): string[] => [
-    'serve',
-    '--workers',
-    '1',
-    '--upstream',
-    site.url,
-    '--listen',
-    '127.0.0.1:0',
-    '--db',
-    `${site.dir}/${db}`,
-    ...flags,
-  ];
 
   it('serve starts the dashboard beside the gateway, on its own listener', async () => {
-    const run = startBansho(serveArgs('a.db', '--dashboard', '127.0.0.1:0'));
+    const run = startBansho(site.serveArgs('a.db', '--dashboard', '127.0.0.1:0'));
     try {
       const url = await waitFor('the dashboard to listen', () => dashboardUrl(run.output.stderr), 15_000);
       const gatewayPort = await waitFor('the gateway', () => listeningPort(run.output.stderr));
@@ -40,7 +27,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   });
 
   it('serve refuses to start with the dashboard off loopback and no token, before the gateway listens', async () => {
-    const r = await bansho(serveArgs('b.db', '--dashboard', '0.0.0.0:0'));
+    const r = await bansho(site.serveArgs('b.db', '--dashboard', '0.0.0.0:0'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /dashboard\.token_file/);
     assert.equal(listeningPort(r.stderr), undefined, 'the gateway never started');
@@ -50,7 +37,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
-    const run = startBansho(serveArgs('c.db', '--dashboard', `127.0.0.1:${port}`));
+    const run = startBansho(site.serveArgs('c.db', '--dashboard', `127.0.0.1:${port}`));
     try {
       await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 15_000);
       assert.match(
@@ -65,7 +52,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   });
 
   it('serve --no-dashboard --metrics serves only /metrics', async () => {
-    const run = startBansho(serveArgs('d.db', '--no-dashboard', '--metrics', '127.0.0.1:0'));
+    const run = startBansho(site.serveArgs('d.db', '--no-dashboard', '--metrics', '127.0.0.1:0'));
     try {
       const url = await waitFor(
         'the metrics listener',
