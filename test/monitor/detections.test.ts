@@ -6,8 +6,6 @@ import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
-const BUILT_IN = builtInNetwork();
-
 const engine = loadEngine();
 const catalog = loadCatalog();
 
@@ -48,7 +46,7 @@ describe('network detections', () => {
       assert.equal(scans[0]!.source.ip, ATTACKER);
       assert.equal(scans[0]!.threat?.software?.name, 'Port scan', 'named from the catalog');
       // FIN, NULL and Xmas are never sent by a real stack, so fewer ports suffice.
-      const needed = kind === 'syn' ? BUILT_IN.portScan.ports : BUILT_IN.portScan.stealthPorts;
+      const needed = builtInNetwork().portScan[kind === 'syn' ? 'ports' : 'stealthPorts'];
       assert.match(scans[0]!.bansho.evidence ?? '', new RegExp(`${needed} ports on ${SERVER}`));
     });
   }
