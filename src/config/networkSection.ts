@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { SEVERITIES } from '../detect/severity.js';
 
 const weight = { severity: z.enum(SEVERITIES), score: z.number().min(0).max(1000) };
@@ -63,28 +62,6 @@ export const networkSection = z.strictObject({
 });
 
 export type NetworkSection = z.infer<typeof networkSection>;
-
-/**
- * The built-in settings, then the config's section, then a `--thresholds` file's, each key of a
- * later one over the earlier ones.
- */
-export function resolveNetwork(
-  builtIn: NetworkSettings,
-  ...sections: ReadonlyArray<NetworkSection | undefined>
-): NetworkSettings {
-  const pick = <K extends keyof NetworkSettings>(key: K): NetworkSettings[K] =>
-    Object.assign({}, builtIn[key], ...sections.map((s) => withoutUndefined(s?.[key])));
-  return {
-    portScan: pick('portScan'),
-    synFlood: pick('synFlood'),
-    sshBruteForce: pick('sshBruteForce'),
-    loginGuessing: pick('loginGuessing'),
-  };
-}
-
-function withoutUndefined(o: object | undefined): object {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-}
 
 export class ThresholdsError extends Error {
   readonly code = 'E_THRESHOLDS';

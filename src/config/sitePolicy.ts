@@ -4,7 +4,8 @@ import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
 import { builtInNetwork } from './builtInDefaults.js';
 import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
-import { type NetworkSection, resolveNetwork } from './networkSection.js';
+import type { NetworkSection } from './networkSection.js';
+import { resolveNetwork } from './networkSettings.js';
 import type { ConfigFile } from './schema.js';
 
 /**
