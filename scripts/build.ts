@@ -13,14 +13,30 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { loadRuleDir } from '../src/catalog/loadRules.js';
 import { loadThreatDir } from '../src/catalog/loadThreats.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from '../src/catalog/paths.js';
 import { PREBUILT_DIR, writePrebuilt } from '../src/catalog/prebuilt.js';
+import { builtInNetwork } from '../src/config/builtInDefaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
+
+/**
+ * The built-in settings (src/catalog/defaults.yaml) read and checked now, by the config loader
+ * as from sources, and put in the bundle as data: the CLI then starts without the YAML parser
+ * or the schemas for them (`monitor -r` reads no config file), and a broken file fails the build.
+ */
+const builtInDefaults: Plugin = {
+  name: 'built-in-defaults',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => ({
+      loader: 'js',
+      contents: `export function builtInNetwork() { return ${JSON.stringify(builtInNetwork())}; }\n`,
+    }));
+  },
+};
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
@@ -43,6 +59,7 @@ await build({
   banner: {
     js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
   },
+  plugins: [builtInDefaults],
   logLevel: 'warning',
 });
 
