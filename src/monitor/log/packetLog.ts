@@ -100,7 +100,7 @@ export class PacketLog {
         return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac), dns);
       }
       case 'icmp':
-        return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);
+        return icmpColumns(p, ip, t.icmp, this.#echoes);
       default:
         if (!p.error && ip.protocol === 2) {
           const igmp = igmpColumns(p.payload);
