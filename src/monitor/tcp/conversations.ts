@@ -51,9 +51,9 @@ class SegmentInput implements SegmentFacts {
  * TCP. Each segment is first read as tshark reads it (`read`: relative numbers,
  * retransmissions, lost segments, port reuse, and its new data handed to whatever reads the
  * conversation, ./application.ts, whose events the packet log renders and the detectors count),
- * then tracked as the endpoints received it (`track`: the conversation's Connection, which
- * reassembles each direction, cuts HTTP requests for the rule engine, and keeps the conn
- * record, reported through the sink when the connection ends).
+ * then tracked as the endpoints received it (`track`: the conversation's Connection — the one
+ * reassembly of each direction, whose in-order bytes the HTTP analyzer reads for the rule
+ * engine — and the conn record, reported through the sink when the connection ends).
  *
  * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
  * ended ones remembered for their trailing packets only up to `maxEnded`, idle connections
