@@ -4,7 +4,10 @@ import type { CutRequest } from '../../src/monitor/protocols/http/cutter.js';
 import { HttpStream } from '../../src/monitor/protocols/http/httpStream.js';
 
 /** What the stream reported: each request's line, the status that answered it and its time. */
-function recorder(): { seen: string[]; sink: { request(c: string, r: CutRequest, s: number | null, t: number): void } } {
+function recorder(): {
+  seen: string[];
+  sink: { request(c: string, r: CutRequest, s: number | null, t: number): void };
+} {
   const seen: string[] = [];
   return {
     seen,
@@ -42,7 +45,11 @@ describe('HTTP over the in-order streams (httpStream.ts)', () => {
     h.bytes(0, bytes('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n'), 5, 'c', sink);
     assert.deepEqual(seen, ['c GET /1 HTTP/1.1 → none @5']);
     h.end(9, 'c', sink);
-    assert.deepEqual(seen, ['c GET /1 HTTP/1.1 → none @5', 'c GET /2 HTTP/1.1 → none @5', 'c GET /3 HTTP/1.1 → none @5']);
+    assert.deepEqual(seen, [
+      'c GET /1 HTTP/1.1 → none @5',
+      'c GET /2 HTTP/1.1 → none @5',
+      'c GET /3 HTTP/1.1 → none @5',
+    ]);
   });
 
   test('a head cut short by the end is still reported, as malformed', () => {

@@ -73,17 +73,17 @@ export interface SegmentFacts {
 }
 
 /** What the analysis finds of one segment; written into the caller's object (one per reader, not one per packet). */
-export class SegmentAnalysis {
+export interface SegmentAnalysis {
   /** ANALYSIS bits. */
-  flags = 0;
-  relSeq = 0;
-  relAck = 0;
+  flags: number;
+  relSeq: number;
+  relAck: number;
   /** The window as tshark shows it (scaled when the scale is known). */
-  window = 0;
-  dupAckNum = 0;
-  dupAckFrame = 0;
+  window: number;
+  dupAckNum: number;
+  dupAckFrame: number;
   /** Bytes missing before this segment when it skips ahead ("Previous segment not captured"). */
-  gap = 0;
+  gap: number;
 }
 
 const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;

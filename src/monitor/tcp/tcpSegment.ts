@@ -1,7 +1,7 @@
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
 import type { Conversation } from './conversation.js';
-import { SegmentAnalysis } from './sequenceAnalysis.js';
+import type { SegmentAnalysis } from './sequenceAnalysis.js';
 
 /** Which analyzer read a segment, as far as the packet log must know to show a part of a PDU. */
 export type Reader = 'none' | 'http' | 'tls' | 'ssh' | 'pgsql' | 'other';
@@ -11,11 +11,18 @@ export type Reader = 'none' | 'http' | 'tls' | 'ssh' | 'pgsql' | 'other';
  * application's reading, with the events the analyzers emitted. One object per table, filled
  * anew for every segment: read it before the next.
  */
-export class TcpSegment extends SegmentAnalysis {
+export class TcpSegment implements SegmentAnalysis {
   /** The conversation it belongs to (set by every read before anything looks at it). */
   conversation!: Conversation;
   /** Direction within the conversation: 0 from the endpoint that opened it. */
   dir: 0 | 1 = 0;
+  flags = 0;
+  relSeq = 0;
+  relAck = 0;
+  window = 0;
+  dupAckNum = 0;
+  dupAckFrame = 0;
+  gap = 0;
   /** The base sequence number of the other direction (SACK edges are shown relative to it). */
   reverseBase = 0;
   reader: Reader = 'none';
