@@ -22,12 +22,7 @@ export function collectValues(
     if (ref.count) return [{ name: ref.name, value: scalar(tx, ref.name) === undefined ? '0' : '1' }];
     return scalarValues(tx, ref.name);
   }
-  if (ref.name === 'TX' && ref.selector.kind === 'key') {
-    // The TX collection holds a hundred variables and rules ask for one by name: look it up.
-    const v = tx.tx.get(ref.selector.key);
-    if (ref.count) return [{ name: 'TX', value: v === undefined ? '0' : '1' }];
-    return v === undefined ? [] : [v];
-  }
+  if (ref.name === 'TX') return txValues(tx, ref, exclusions);
   const all = named(tx, ref.name);
   let relevant = false;
   for (const e of exclusions) if (e.name === ref.name) relevant = true;
@@ -44,6 +39,35 @@ export function collectValues(
     }
   }
   return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
+}
+
+/**
+ * TX members, read from the live map itself: it holds a hundred variables that change from rule
+ * to rule, so it is never copied into a collection (CRS's 920450 reads `TX:/^header_name_920450_/`
+ * once per request header).
+ */
+function txValues(tx: TransactionState, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
+  const selector = ref.selector;
+  let out: NamedValue[];
+  if (selector.kind === 'key') {
+    const v = tx.tx.get(selector.key);
+    out = v === undefined ? [] : [v];
+  } else {
+    let relevant = false;
+    for (const e of exclusions) if (e.name === 'TX') relevant = true;
+    out = [];
+    for (const v of tx.tx.values()) {
+      if (selector.kind === 'all' && !relevant) {
+        out.push(v);
+        continue;
+      }
+      const key = v.name.slice(3);
+      if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
+      if (relevant && excluded(ref, key, exclusions)) continue;
+      out.push(v);
+    }
+  }
+  return ref.count ? [{ name: 'TX', value: String(out.length) }] : out;
 }
 
 /** Scalars that rules or ctl actions change within a phase: never kept. */
