@@ -1,4 +1,5 @@
 import { RequestValue } from './inspectedValue.js';
+import { TextMemo } from './memo.js';
 import type { NamedMembers, NamedValue } from './namedValue.js';
 import { multipartStrictError } from './requestBody.js';
 import type { Member } from './requestData.js';
@@ -139,22 +140,15 @@ function selectorMatches(selector: Selector, key: string): boolean {
  * Selector regexes run on member names (cookie names, header names), the same few in every
  * request and for every rule that excludes them: their answers are remembered per selector.
  */
-const MEMO_LIMIT = 512;
-const selectorMemo = new WeakMap<Selector, Map<string, boolean>>();
+const selectorMemo = new WeakMap<Selector, TextMemo<boolean>>();
 
 function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: string): boolean {
   let memo = selectorMemo.get(selector);
   if (memo === undefined) {
-    memo = new Map();
+    memo = new TextMemo(512);
     selectorMemo.set(selector, memo);
   }
-  let answer = memo.get(key);
-  if (answer === undefined) {
-    answer = selector.regex.test(key);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(key, answer);
-  }
-  return answer;
+  return memo.get(key, (k) => selector.regex.test(k));
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {
