@@ -22,16 +22,8 @@ import type { FieldName } from './fieldNames.js';
 import { FieldContext } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import { MarkTable } from './markTable.js';
-import {
-  PLAIN_LINE_HEADERS,
-  type PlainLine,
-  PlainSource,
-  plainLineResidual,
-  plainObservation,
-  plainRequestCuts,
-  type Residual,
-  residualsClear,
-} from './plainLine.js';
+import { PLAIN_LINE_HEADERS, type PlainLine, plainRequestCuts } from './plainLine.js';
+import { PlainSource, plainLineResidual, plainObservation, type Residual, residualsClear } from './plainResidual.js';
 import type { Target } from './targets.js';
 import { combinedGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';

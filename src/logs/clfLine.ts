@@ -113,7 +113,7 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   // %>s then a space.
   const statusEnd = line.indexOf(' ', pos);
   if (statusEnd < 0 || statusEnd >= end) return false;
-  const status = readInt(line, pos, statusEnd);
+  const status = readDecimal(line, pos, statusEnd);
   if (status === null && !isDash(line, pos, statusEnd)) return false;
   pos = statusEnd + 1;
   // %b: to the end of a common line; up to ` "` in a combined one.
@@ -122,7 +122,7 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
     bytesEnd = line.indexOf(' "', pos);
     if (bytesEnd < 0 || bytesEnd >= end) return false;
   }
-  const bytes = isDash(line, pos, bytesEnd) ? 0 : readInt(line, pos, bytesEnd);
+  const bytes = isDash(line, pos, bytesEnd) ? 0 : readDecimal(line, pos, bytesEnd);
   if (bytes === null) return false;
   if (combined) {
     // ` "%{Referer}i" "%{User-agent}i"`
@@ -157,8 +157,8 @@ function isDash(line: string, from: number, to: number): boolean {
   return to === from + 1 && line.charCodeAt(from) === 45; /* - */
 }
 
-/** Decimal digits between `from` and `to`, as the compiled plan's `readInt` reads them. */
-function readInt(line: string, from: number, to: number): number | null {
+/** Decimal digits between `from` and `to` (at most 15), or null: numbers as every log format writes them. */
+export function readDecimal(line: string, from: number, to: number): number | null {
   if (to === from || to - from > 15) return null;
   let n = 0;
   for (let i = from; i < to; i++) {
