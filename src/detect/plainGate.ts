@@ -19,7 +19,7 @@ import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { evaluate } from './evaluate.js';
 import type { FieldName } from './fieldNames.js';
-import { FieldContext } from './fields.js';
+import { FieldContext, oneEqualsEach } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import { MarkTable } from './markTable.js';
 import { PLAIN_LINE_HEADERS, type PlainLine, plainRequestCuts } from './plainLine.js';
@@ -339,19 +339,6 @@ export class PlainGate {
     this.#headerScans.set(name, scan);
     return scan;
   }
-}
-
-/** Whether each `&`-separated pair of the query `text[from, to)` holds at most one `=` (no value holds one). */
-function oneEqualsEach(text: string, from: number, to: number): boolean {
-  let eq = text.indexOf('=', from);
-  while (eq >= 0 && eq < to) {
-    const next = text.indexOf('=', eq + 1);
-    if (next < 0 || next >= to) return true;
-    const amp = text.indexOf('&', eq + 1);
-    if (amp < 0 || amp >= to || next < amp) return false;
-    eq = next;
-  }
-  return true;
 }
 
 /** Whether `value`, through the target's transformations, holds none of `literals` (ASCII case folded). */

@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../helpers.js';
+import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
 describe('bansho serve --workers 2: one port, one ban list', () => {
-  const tmp = tempDir('bansho-workers-');
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite('bansho-workers-');
 
   it('a source banned by the worker it reached is dropped by every worker', async () => {
-    const db = `${tmp.dir}/workers.db`;
+    const db = `${site.dir}/workers.db`;
     const { child, output, exited } = startBansho([
       'serve',
       '--upstream',
-      upstreamUrl,
+      site.url,
       '--listen',
       '127.0.0.1:0',
       '--db',
@@ -69,7 +60,7 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
   });
 
   it('refuses a worker count that is not a whole number from 1 to 256', async () => {
-    const { output, exited } = startBansho(['serve', '--upstream', upstreamUrl, '--workers', '0']);
+    const { output, exited } = startBansho(['serve', '--upstream', site.url, '--workers', '0']);
     assert.equal(await exited, 1);
     assert.match(output.stderr, /--workers.*a whole number from 1 to 256/);
   });
