@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { decodePacket } from '../../src/monitor/decode/packet.js';
+import { Conversations } from '../../src/monitor/tcp/conversations.js';
+import { pcap, writeCapture } from './helpers/captureWriter.js';
+import { ethernet, FLAGS, ipv4, tcp } from './helpers/packets.js';
+import { hasTool, ourLines, parseAll, tempDir, tsharkLines } from './helpers/run.js';
+import { timed } from './helpers/scenario.js';
+
+/**
+ * The seam between the two readings of a TCP conversation: the packet log's, segment by
+ * segment in capture order as tshark hands segments to its dissectors, and the reassembly's,
+ * each direction put back in order once (what the rule engine reads). Where the capture is
+ * clean they agree; where a segment is retransmitted, lost or reordered they must not, and
+ * each must stay what it is: the lines as tshark's, the requests as the endpoints received them.
+ */
+const tshark = hasTool('tshark', '-v');
+const tmp = tempDir();
+after(tmp.cleanup);
+
+const CLIENT = '192.168.9.10';
+const SERVER = '192.168.9.80';
+const C_ISN = 1000;
+const S_ISN = 5000;
+
+const c = (seq: number, ack: number, flags: number, payload?: Buffer) =>
+  ethernet(0x0800, ipv4({ src: CLIENT, dst: SERVER, proto: 6 }, tcp({ sport: 52000, dport: 80, seq, ack, flags, payload })));
+const s = (seq: number, ack: number, flags: number, payload?: Buffer) =>
+  ethernet(0x0800, ipv4({ src: SERVER, dst: CLIENT, proto: 6 }, tcp({ sport: 80, dport: 52000, seq, ack, flags, payload })));
+
+const REQUEST = Buffer.from('GET /seam/index.html HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n');
+const BODY = Buffer.alloc(900, 0x62);
+const RESPONSE = Buffer.concat([
+  Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n\r\n`),
+  BODY,
+]);
+const SECOND = Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+
+/** `b` cut at the given offsets. */
+function cut(b: Buffer, at: readonly number[]): Buffer[] {
+  const edges = [0, ...at, b.length];
+  return edges.slice(1).map((end, i) => b.subarray(edges[i], end));
+}
+
+/** The handshake, the request in `requestParts`, then the server's segments in the order `order` gives. */
+function frames(requestParts: readonly Buffer[], serverParts: readonly Buffer[], order: readonly number[]): number[][] {
+  const out = [c(C_ISN, 0, FLAGS.SYN), s(S_ISN, C_ISN + 1, FLAGS.SYN | FLAGS.ACK), c(C_ISN + 1, S_ISN + 1, FLAGS.ACK)];
+  let seq = C_ISN + 1;
+  for (const part of requestParts) {
+    out.push(c(seq, S_ISN + 1, FLAGS.PSH | FLAGS.ACK, part));
+    seq += part.length;
+  }
+  const offsets = serverParts.map((_, i) => serverParts.slice(0, i).reduce((n, p) => n + p.length, 0));
+  for (const i of order) out.push(s(S_ISN + 1 + (offsets[i] as number), seq, FLAGS.ACK, serverParts[i]));
+  return out;
+}
+
+/** The Protocol and Info columns of the lines after the handshake. */
+function columns(lines: readonly string[]): string[] {
+  return lines.slice(3).map((l) => {
+    const m = /^\s*\d+\s+\S+\s+\S+ → \S+\s+(\S+) \d+ (.*)$/.exec(l);
+    return m === null ? l : `${m[1]} ${m[2]}`;
+  });
+}
+
+/** Our packet log of the frames, checked line by line against tshark's; their Protocol and Info after the handshake. */
+function logMatchesTshark(name: string, list: number[][]): string[] {
+  const bytes = pcap(timed(list), { linkType: 1 });
+  const ours = ourLines(bytes);
+  if (tshark) assert.deepEqual(ours, tsharkLines(writeCapture(join(tmp.dir, `${name}.pcap`), bytes)));
+  return columns(ours);
+}
+
+/** What the reassembly reported of the same frames: each request's method and status. */
+function reassembled(list: number[][]): string[] {
+  const found: string[] = [];
+  const table = new Conversations({
+    sink: { request: (_conn, req, status) => found.push(`${req.method} ${status}`), closed() {} },
+  });
+  parseAll(pcap(timed(list), { linkType: 1 })).frames.forEach((f, i) => {
+    const p = decodePacket(f);
+    if (p.transport.kind !== 'tcp') return;
+    const seg = table.read(p, p.transport.tcp, i * 1_500_000);
+    if (seg !== null) table.track(seg, p, p.transport.tcp, 1_700_000_000_000 + i, null);
+  });
+  table.flushAll();
+  return found;
+}
+
+/** The response's head cut in two, then its body; the 404 on its own. */
+const SERVER_PARTS = cut(Buffer.concat([RESPONSE, SECOND]), [40, 500, RESPONSE.length]);
+/** The response's head whole in its first segment, the body in the next two; the 404 on its own. */
+const BODY_PARTS = cut(Buffer.concat([RESPONSE, SECOND]), [200, 600, RESPONSE.length]);
+const GET = 'HTTP GET /seam/index.html HTTP/1.1 ';
+const PART_OF_200 = 'TCP HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]';
+const OK = 'HTTP HTTP/1.1 200 OK  (text/plain)';
+const NOT_FOUND = 'HTTP HTTP/1.1 404 Not Found ';
+const RETRANSMITTED = 'TCP [TCP Retransmission] 80 → 52000 [ACK] Seq=41 Ack=70 Win=65535 Len=460';
+
+describe('one conversation read twice: segment by segment as tshark, in order as the endpoints', () => {
+  test('a message split across segments is named on the segment that completes it, in both readings', () => {
+    const list = frames(cut(REQUEST, [10, 40]), SERVER_PARTS, [0, 1, 2, 3]);
+    assert.deepEqual(logMatchesTshark('split', list), [
+      'TCP 52000 → 80 [PSH, ACK] Seq=1 Ack=1 Win=65535 Len=10 [TCP segment of a reassembled PDU]',
+      // The first line is complete: tshark names the message it waits for.
+      'TCP GET /seam/index.html HTTP/1.1  [TCP segment of a reassembled PDU]',
+      GET,
+      PART_OF_200,
+      // The head ends here and the body goes on: tshark dissected the head, and names it.
+      PART_OF_200,
+      OK,
+      NOT_FOUND,
+    ]);
+    assert.deepEqual(reassembled(list), ['GET 200']);
+  });
+
+  test('a retransmitted segment is read once: tshark marks it and hands it to no dissector', () => {
+    const list = frames([REQUEST], SERVER_PARTS, [0, 1, 1, 2, 3]);
+    assert.deepEqual(logMatchesTshark('retransmission', list), [
+      GET,
+      PART_OF_200,
+      PART_OF_200,
+      RETRANSMITTED,
+      OK,
+      NOT_FOUND,
+    ]);
+    assert.deepEqual(reassembled(list), ['GET 200']);
+  });
+
+  test('a retransmission with other bytes changes neither reading: first wins', () => {
+    // The copy rewrites the end of the head (Content-Length among it): neither reading takes it.
+    const forged = Buffer.from(SERVER_PARTS[1] as Buffer).fill(0x7a, 0, 40);
+    const list = frames([REQUEST], SERVER_PARTS, [0, 1, 2, 3]);
+    list.splice(6, 0, s(S_ISN + 1 + 40, C_ISN + 1 + REQUEST.length, FLAGS.ACK, forged));
+    assert.deepEqual(logMatchesTshark('retransmission-forged', list), [
+      GET,
+      PART_OF_200,
+      PART_OF_200,
+      RETRANSMITTED,
+      OK,
+      NOT_FOUND,
+    ]);
+    assert.deepEqual(reassembled(list), ['GET 200']);
+  });
+
+  test('a lost segment: the message with the hole is never shown whole, the next is found where it starts', () => {
+    const list = frames([REQUEST], BODY_PARTS, [0, 2, 3]);
+    assert.deepEqual(logMatchesTshark('lost', list), [
+      GET,
+      PART_OF_200,
+      'TCP [TCP Previous segment not captured] 80 → 52000 [ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
+      NOT_FOUND,
+    ]);
+  });
+
+  test('reordered segments: tshark skips the late one and never shows the message; the reassembly has it whole', () => {
+    // The third segment overtakes the second. tshark (out-of-order reassembly off, its default)
+    // hands the late one to no dissector (a second after the other, it is a retransmission to
+    // it), so the response has a hole; the endpoint received it whole, and the rule engine reads
+    // it whole. This is why the log's per-segment reading is not a view of the in-order streams.
+    const list = frames([REQUEST], BODY_PARTS, [0, 2, 1, 3]);
+    assert.deepEqual(logMatchesTshark('reordered', list), [
+      GET,
+      PART_OF_200,
+      'TCP [TCP Previous segment not captured] 80 → 52000 [ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
+      'TCP [TCP Retransmission] 80 → 52000 [ACK] Seq=201 Ack=70 Win=65535 Len=400',
+      NOT_FOUND,
+    ]);
+    assert.deepEqual(reassembled(list), ['GET 200']);
+  });
+});
