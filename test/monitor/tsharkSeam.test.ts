@@ -24,10 +24,41 @@ const SERVER = '192.168.9.80';
 const C_ISN = 1000;
 const S_ISN = 5000;
 
-const c = (seq: number, ack: number, flags: number, payload?: Buffer) =>
-  ethernet(0x0800, ipv4({ src: CLIENT, dst: SERVER, proto: 6 }, tcp({ sport: 52000, dport: 80, seq, ack, flags, payload })));
-const s = (seq: number, ack: number, flags: number, payload?: Buffer) =>
-  ethernet(0x0800, ipv4({ src: SERVER, dst: CLIENT, proto: 6 }, tcp({ sport: 80, dport: 52000, seq, ack, flags, payload })));
+/** A segment from the client (to `port`) or from the server. */
+function segment(from: 'c' | 's', port: number, seq: number, ack: number, flags: number, payload?: Buffer): number[] {
+  const client = from === 'c';
+  const [src, dst] = client ? [CLIENT, SERVER] : [SERVER, CLIENT];
+  const [sport, dport] = client ? [52000, port] : [port, 52000];
+  return ethernet(0x0800, ipv4({ src, dst, proto: 6 }, tcp({ sport, dport, seq, ack, flags, payload })));
+}
+
+/**
+ * The handshake, then the parts of each side's stream in the order `sent` names them
+ * (`['s', 2]`: the server's third part), each at its place in its stream, acknowledging all
+ * the other side sent so far.
+ */
+function script(
+  port: number,
+  parts: { readonly c: readonly Buffer[]; readonly s: readonly Buffer[] },
+  sent: ReadonlyArray<readonly ['c' | 's', number]>,
+): number[][] {
+  const isn = { c: C_ISN, s: S_ISN };
+  const offset = (from: 'c' | 's', i: number) => parts[from].slice(0, i).reduce((n, p) => n + p.length, 0);
+  const acked = { c: 0, s: 0 };
+  const out = [
+    segment('c', port, C_ISN, 0, FLAGS.SYN),
+    segment('s', port, S_ISN, C_ISN + 1, FLAGS.SYN | FLAGS.ACK),
+    segment('c', port, C_ISN + 1, S_ISN + 1, FLAGS.ACK),
+  ];
+  for (const [from, i] of sent) {
+    const part = parts[from][i] as Buffer;
+    const other = from === 'c' ? 's' : 'c';
+    const flags = FLAGS.PSH | FLAGS.ACK;
+    out.push(segment(from, port, isn[from] + 1 + offset(from, i), isn[other] + 1 + acked[other], flags, part));
+    acked[from] = Math.max(acked[from], offset(from, i) + part.length);
+  }
+  return out;
+}
 
 const REQUEST = Buffer.from('GET /seam/index.html HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n');
 const BODY = Buffer.alloc(900, 0x62);
@@ -43,17 +74,10 @@ function cut(b: Buffer, at: readonly number[]): Buffer[] {
   return edges.slice(1).map((end, i) => b.subarray(edges[i], end));
 }
 
-/** The handshake, the request in `requestParts`, then the server's segments in the order `order` gives. */
+/** An HTTP exchange: the request in `requestParts`, then the server's segments in the order `order` gives. */
 function frames(requestParts: readonly Buffer[], serverParts: readonly Buffer[], order: readonly number[]): number[][] {
-  const out = [c(C_ISN, 0, FLAGS.SYN), s(S_ISN, C_ISN + 1, FLAGS.SYN | FLAGS.ACK), c(C_ISN + 1, S_ISN + 1, FLAGS.ACK)];
-  let seq = C_ISN + 1;
-  for (const part of requestParts) {
-    out.push(c(seq, S_ISN + 1, FLAGS.PSH | FLAGS.ACK, part));
-    seq += part.length;
-  }
-  const offsets = serverParts.map((_, i) => serverParts.slice(0, i).reduce((n, p) => n + p.length, 0));
-  for (const i of order) out.push(s(S_ISN + 1 + (offsets[i] as number), seq, FLAGS.ACK, serverParts[i]));
-  return out;
+  const sent = [...requestParts.map((_, i) => ['c', i] as const), ...order.map((i) => ['s', i] as const)];
+  return script(80, { c: requestParts, s: serverParts }, sent);
 }
 
 /** The Protocol and Info columns of the lines after the handshake. */
@@ -96,7 +120,7 @@ const GET = 'HTTP GET /seam/index.html HTTP/1.1 ';
 const PART_OF_200 = 'TCP HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]';
 const OK = 'HTTP HTTP/1.1 200 OK  (text/plain)';
 const NOT_FOUND = 'HTTP HTTP/1.1 404 Not Found ';
-const RETRANSMITTED = 'TCP [TCP Retransmission] 80 → 52000 [ACK] Seq=41 Ack=70 Win=65535 Len=460';
+const RETRANSMITTED = 'TCP [TCP Retransmission] 80 → 52000 [PSH, ACK] Seq=41 Ack=70 Win=65535 Len=460';
 
 describe('one conversation read twice: segment by segment as tshark, in order as the endpoints', () => {
   test('a message split across segments is named on the segment that completes it, in both readings', () => {
@@ -132,7 +156,7 @@ describe('one conversation read twice: segment by segment as tshark, in order as
     // The copy rewrites the end of the head (Content-Length among it): neither reading takes it.
     const forged = Buffer.from(SERVER_PARTS[1] as Buffer).fill(0x7a, 0, 40);
     const list = frames([REQUEST], SERVER_PARTS, [0, 1, 2, 3]);
-    list.splice(6, 0, s(S_ISN + 1 + 40, C_ISN + 1 + REQUEST.length, FLAGS.ACK, forged));
+    list.splice(6, 0, segment('s', 80, S_ISN + 1 + 40, C_ISN + 1 + REQUEST.length, FLAGS.PSH | FLAGS.ACK, forged));
     assert.deepEqual(logMatchesTshark('retransmission-forged', list), [
       GET,
       PART_OF_200,
@@ -149,7 +173,7 @@ describe('one conversation read twice: segment by segment as tshark, in order as
     assert.deepEqual(logMatchesTshark('lost', list), [
       GET,
       PART_OF_200,
-      'TCP [TCP Previous segment not captured] 80 → 52000 [ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
+      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
       NOT_FOUND,
     ]);
   });
@@ -163,10 +187,75 @@ describe('one conversation read twice: segment by segment as tshark, in order as
     assert.deepEqual(logMatchesTshark('reordered', list), [
       GET,
       PART_OF_200,
-      'TCP [TCP Previous segment not captured] 80 → 52000 [ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
-      'TCP [TCP Retransmission] 80 → 52000 [ACK] Seq=201 Ack=70 Win=65535 Len=400',
+      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
+      'TCP [TCP Retransmission] 80 → 52000 [PSH, ACK] Seq=201 Ack=70 Win=65535 Len=400',
       NOT_FOUND,
     ]);
     assert.deepEqual(reassembled(list), ['GET 200']);
+  });
+});
+
+const GREETING = Buffer.from('220 mail.example.org ESMTP\r\n');
+const EHLO_REPLY = Buffer.from('250-mail.example.org\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 8BITMIME\r\n');
+
+/**
+ * An SMTP session on port 25, the EHLO reply cut at `at` into three segments (the server's
+ * parts 1 to 3) and sent as `reply` says; our lines checked against tshark's.
+ */
+function smtp(name: string, at: readonly number[], reply: readonly number[]): string[] {
+  const parts = {
+    c: [Buffer.from('EHLO client.example\r\n'), Buffer.from('MAIL FROM:<a@b>\r\n')],
+    s: [GREETING, ...cut(EHLO_REPLY, at), Buffer.from('250 ok\r\n')],
+  };
+  const sent: Array<readonly ['c' | 's', number]> = [['s', 0], ['c', 0], ...reply.map((i) => ['s', i] as const)];
+  sent.push(['c', 1], ['s', 4]);
+  return logMatchesTshark(name, script(25, parts, sent));
+}
+
+const MID_LINE = [10, 45];
+const AT_LINES = [22, 38];
+
+const SMTP_START = ['SMTP S: 220 mail.example.org ESMTP', 'SMTP C: EHLO client.example'];
+const SMTP_END = ['SMTP C: MAIL FROM:<a@b>', 'SMTP S: 250 ok'];
+
+describe('the text protocols read per segment, as tshark reads them', () => {
+  test('SMTP: a reply split mid-line is read line by line where the segments end', () => {
+    assert.deepEqual(smtp('smtp-split', MID_LINE, [1, 2, 3]), [
+      ...SMTP_START,
+      'TCP 25 → 52000 [PSH, ACK] Seq=29 Ack=22 Win=65535 Len=10 [TCP segment of a reassembled PDU]',
+      'SMTP S: 250-mail.example.org | PIPELINING | SIZ',
+      'SMTP S:  | 250 8BITMIME',
+      ...SMTP_END,
+    ]);
+  });
+
+  test('SMTP: a retransmitted segment is read once', () => {
+    assert.deepEqual(smtp('smtp-retransmission', MID_LINE, [1, 2, 2, 3]), [
+      ...SMTP_START,
+      'TCP 25 → 52000 [PSH, ACK] Seq=29 Ack=22 Win=65535 Len=10 [TCP segment of a reassembled PDU]',
+      'SMTP S: 250-mail.example.org | PIPELINING | SIZ',
+      'TCP [TCP Retransmission] 25 → 52000 [PSH, ACK] Seq=39 Ack=22 Win=65535 Len=35',
+      'SMTP S:  | 250 8BITMIME',
+      ...SMTP_END,
+    ]);
+  });
+
+  test('SMTP: after a lost segment, and after a late one, the next lines are read as they come', () => {
+    const afterGap = 'SMTP [TCP Previous segment not captured] S: 250-SIZE 1000 | 8BITMIME';
+    assert.deepEqual(smtp('smtp-lost', AT_LINES, [1, 3]), [
+      ...SMTP_START,
+      'SMTP S: 250-mail.example.org',
+      afterGap,
+      'SMTP [TCP ACKed unseen segment] C: MAIL FROM:<a@b>',
+      'SMTP S: 250 ok',
+    ]);
+    assert.deepEqual(smtp('smtp-reordered', AT_LINES, [1, 3, 2]), [
+      ...SMTP_START,
+      'SMTP S: 250-mail.example.org',
+      afterGap,
+      // Read by no dissector: the endpoint's PIPELINING line is never shown.
+      'TCP [TCP Out-Of-Order] 25 → 52000 [PSH, ACK] Seq=51 Ack=22 Win=65535 Len=16',
+      ...SMTP_END,
+    ]);
   });
 });
