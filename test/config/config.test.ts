@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import {
   ConfigError,
   parseConfigText,
@@ -8,7 +9,8 @@ import {
   parseListen,
   resolveGatewayConfig,
 } from '../../src/config/index.js';
-import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
+
+const BUILT_IN = builtInBehaviours();
 
 describe('config', () => {
   it('reads a full file into the gateway config', () => {
@@ -54,7 +56,7 @@ behaviours:
       score: 10,
     });
     assert.equal(b['auth-failures'], null);
-    assert.deepEqual(b['wordpress-login'], DEFAULT_BEHAVIOURS['wordpress-login']);
+    assert.deepEqual(b['wordpress-login'], BUILT_IN['wordpress-login']);
     assert.deepEqual(b['login-form'], {
       capacity: 5,
       leakMs: 10_000,
@@ -62,8 +64,8 @@ behaviours:
       severity: 'medium',
       score: 10,
     });
-    assert.deepEqual(b['wordpress-xmlrpc'], DEFAULT_BEHAVIOURS['wordpress-xmlrpc']);
-    assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviours, DEFAULT_BEHAVIOURS);
+    assert.deepEqual(b['wordpress-xmlrpc'], BUILT_IN['wordpress-xmlrpc']);
+    assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviours, BUILT_IN);
   });
 
   it("takes a behaviour's severity and score from the config too", () => {
@@ -72,7 +74,7 @@ behaviours:
       { upstream: 'http://127.0.0.1:1' },
     );
     assert.deepEqual(c.behaviours['wordpress-xmlrpc'], {
-      ...DEFAULT_BEHAVIOURS['wordpress-xmlrpc'],
+      ...BUILT_IN['wordpress-xmlrpc'],
       severity: 'high',
       score: 25,
     });

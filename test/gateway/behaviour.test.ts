@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { GatewayConfig } from '../../src/config/index.js';
-import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
 import { rawRequest, startTestGateway, storedEvents, tempDir, testConfig } from './helpers.js';
 
 /** A site with one page: everything else is 404, and /admin/ wants a password it never accepts. */
@@ -92,7 +92,7 @@ describe('with behaviour_bans: false, findings are recorded and nobody is banned
 describe("a site's own behaviour limits", () => {
   const g = gatewayInFrontOfSite({
     behaviours: {
-      ...DEFAULT_BEHAVIOURS,
+      ...builtInBehaviours(),
       'path-probing': { capacity: 15, leakMs: 60_000, cooldownMs: 300_000, severity: 'medium', score: 10 },
       'auth-failures': null,
     },
