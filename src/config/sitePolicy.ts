@@ -60,7 +60,13 @@ export function sitePolicyFromFile(
   crsFlags: CrsFlags = {},
 ): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
-  const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
+  // A bare port is on loopback, as the gateway listens (gatewayConfig.ts, parseListen).
+  const listenHost =
+    file.listen === undefined
+      ? undefined
+      : /^\d+$/.test(file.listen)
+        ? '127.0.0.1'
+        : file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   const trustedProxies = file.trusted_proxies ?? [];
   const builtIn = builtInDefaults();
   return {

@@ -10,7 +10,7 @@ import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import type { PeerChannel } from './cluster/peerNews.js';
-import { type DetectionSource, Gateway, siteNamesFor } from './gateway.js';
+import { type DetectionSource, Gateway } from './gateway.js';
 
 /** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
 const WRITE_WAIT_MS = 100;
@@ -49,14 +49,14 @@ export async function startGatewayService(
   const { log = (line) => process.stderr.write(`${line}\n`), onEvent } = options;
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
-    lists: { site_names: siteNamesFor(config) },
+    lists: { site_names: [...config.site.siteNames] },
   });
   holder.on('error', (err: Error) => log(`bansho: rules not reloaded, the old ones stay in force: ${err.message}`));
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
   // A CRS that fails to load stops the start, as a broken pack does.
-  const crs = config.crs === null ? null : await packsWithCrs(holder, config.crs);
+  const crs = config.site.crs === null ? null : await packsWithCrs(holder, config.site.crs);
   const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
   // Every write of the gateway's own waits this long at most for another process's lock (the
   // event loop waits with it); the writers ask for no other wait, so none changes it per write.
