@@ -41,7 +41,7 @@ describe('one site policy for the three sensors', () => {
     assert.deepEqual([...sitePolicyFromFile(file).siteNames].sort(), [...gateway].sort());
     assert.deepEqual([...gateway].sort(), ['127.0.0.5', 'app.internal', 'localhost', 'www.example.org']);
     // A bare port is loopback for the gateway, so for all three (not a host named "8000").
-    const barePort = parseConfigText('upstream: http://app.internal:8080\nlisten: 8000\n');
+    const barePort = parseConfigText('upstream: http://app.internal:8080\nlisten: "8000"\n');
     assert.equal(resolveGatewayConfig(barePort, {}).listen.host, '127.0.0.1');
     assert.deepEqual([...sitePolicyFromFile(barePort).siteNames].sort(), ['127.0.0.1', 'app.internal', 'localhost']);
   });
