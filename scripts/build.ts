@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { builtInNetwork } from '../src/config/builtInDefaults.js';
+import { builtInDefaults as readBuiltInDefaults } from '../src/config/builtInDefaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
@@ -27,10 +27,18 @@ const outdir = join(root, 'dist', 'cli');
 const builtInDefaults: Plugin = {
   name: 'built-in-defaults',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => ({
-      loader: 'js',
-      contents: `export function builtInNetwork() { return ${JSON.stringify(builtInNetwork())}; }\n`,
-    }));
+    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => {
+      const read = JSON.stringify(readBuiltInDefaults());
+      return {
+        loader: 'js',
+        contents: [
+          `export function builtInDefaults() { return ${read}; }`,
+          'export function builtInNetwork() { return builtInDefaults().network; }',
+          'export function builtInBehaviours() { return builtInDefaults().behaviours; }',
+          '',
+        ].join('\n'),
+      };
+    });
   },
 };
 

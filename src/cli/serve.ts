@@ -86,9 +86,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   // A worker tells the primary, which says it once every worker listens.
   if (worker !== null) process.send?.({ bansho: 'ready', line: guarding } satisfies ReadyMessage);
   else log(guarding);
-  if (service.crs !== null && config.crs !== null && worker === null)
+  if (service.crs !== null && config.site.crs !== null && worker === null)
     log(
-      `bansho: OWASP CRS from ${config.crs.dir} at paranoia level ${config.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.crs.blockStatus}`,
+      `bansho: OWASP CRS from ${config.site.crs.dir} at paranoia level ${config.site.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.site.crs.blockStatus}`,
     );
   if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
   if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
