@@ -69,7 +69,7 @@ export function printSaturated(
   for (const t of targets) {
     const s = samples.get(t.name) ?? [];
     const rps = medianOf(s, (x) => x.rps);
-    const cpu = t.pid === undefined ? Number.NaN : medianOf(s, (x) => x.cpuUs);
+    const cpu = medianOf(s, (x) => (x.perProcessUs.length === 0 ? Number.NaN : x.cpuUs));
     const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
     console.log(
       `| ${t.name} | ${rps.toFixed(0)} | ${medianOf(s, (x) => x.p99).toFixed(2)} | ${fmt(cpu)} | ${fmt(medianOf(s, (x) => x.wrkUs))} | ${fmt(medianOf(s, (x) => x.upstreamUs))} | ${(rps / refRps).toFixed(2)}× | ${Number.isFinite(cpu) ? `${(refCpu / cpu).toFixed(2)}×` : '—'} |`,

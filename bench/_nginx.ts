@@ -45,6 +45,7 @@ export function startNginxStatic(bin: string, dir: string, port: number, size: n
     listen 127.0.0.1:${port};
     # A POST (the upload through the gateway) gets the page too, its body read and dropped.
     error_page 405 =200 $uri;
+    client_max_body_size 0;
     location / { root ${join(dir, 'www')}; try_files /page.html =404; default_type text/html; }
   }`,
   );
