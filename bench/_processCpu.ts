@@ -6,10 +6,16 @@ import { readFileSync } from 'node:fs';
 
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number | undefined): number | null {
+  const split = cpuSplit(pid);
+  return split === null ? null : split.user + split.system;
+}
+
+/** User and system (kernel) CPU seconds a process has used so far. */
+export function cpuSplit(pid: number | undefined): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
     return null;
   }
