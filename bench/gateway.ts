@@ -37,7 +37,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 64;
 const WORKERS = Math.max(2, availableParallelism());
 const PAGE_BYTES = 1024;
-const PORT = { upstream: 28080, reference: 28001, nginx: 28003, one: 28000, many: 28004, floor: 28002 };
+const PORT = {
+  upstream: 28080,
+  reference: 28001,
+  nginx: 28003,
+  one: 28000,
+  many: 28004,
+  floor: 28002,
+  upload: 28005,
+  uploadSite: 28081,
+};
 const REFERENCE = 'reference bare proxy';
 const ONE = 'bansho, 1 process';
 const MANY = `bansho, ${WORKERS} workers`;
@@ -163,8 +172,23 @@ export async function run(): Promise<void> {
       SECONDS,
       children,
     );
+    // The upload needs a site that reads the whole body (nginx's static page answers at once).
+    const site = await startNode(['--import', 'tsx', 'bench/_upstream.ts', String(PORT.uploadSite)], 'ready');
+    children.push(site);
+    const uploads = await startNode(
+      [
+        cli,
+        'serve',
+        '--upstream',
+        `http://127.0.0.1:${PORT.uploadSite}`,
+        '--listen',
+        `127.0.0.1:${PORT.upload}`,
+      ].concat(['--db', db, '--no-dashboard']),
+      'guarding',
+    );
+    children.push(uploads);
     const size = 512 * 1024 * 1024;
-    const up = await uploadThrough(PORT.one, one.pid, size);
+    const up = await uploadThrough(PORT.upload, uploads.pid, size);
     if (up.before !== null && up.peak !== null)
       console.log(
         `\n512 MiB upload through bansho: ${(size / 1048576 / up.seconds).toFixed(0)} MiB/s; gateway RSS ${up.before.toFixed(0)} → peak ${up.peak.toFixed(0)} MiB (+${(up.peak - up.before).toFixed(0)}); ${load()}`,
