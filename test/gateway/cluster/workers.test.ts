@@ -35,28 +35,24 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     await upstream.close();
     tmp.cleanup();
   });
+  const serveTwo = (db: string) =>
+    ['serve', '--upstream', upstreamUrl, '--listen', '127.0.0.1:0', '--db', db, '--no-dashboard'].concat(
+      '--workers',
+      '2',
+    );
+  const bothListening = (output: { stderr: string }) =>
+    waitFor(
+      'both workers to listen',
+      () => (/2 worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
+      30_000,
+    );
 
   it('a source banned by the worker it reached is dropped by every worker', async () => {
     const db = `${tmp.dir}/workers.db`;
-    const { child, output, exited } = startBansho([
-      'serve',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      db,
-      '--no-dashboard',
-      '--workers',
-      '2',
-    ]);
+    const { child, output, exited } = startBansho(serveTwo(db));
     try {
-      const port = await waitFor(
-        'both workers to listen',
-        () => (/2 worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
-        30_000,
-      );
-      // Connections are handed to the workers in turn: both serve.
+      const port = await bothListening(output);
+      // Whichever worker accepts, it serves.
       for (let i = 0; i < 6; i++) {
         const ok = await rawRequest(port, '127.0.0.60', GET);
         assert.ok(ok.response.startsWith('HTTP/1.1 200'), ok.response);
@@ -87,24 +83,9 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
   });
 
   it('a ban made by one worker drops the source in every worker within 100 ms, on connections already open', async () => {
-    const { child, output, exited } = startBansho([
-      'serve',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      `${tmp.dir}/news.db`,
-      '--no-dashboard',
-      '--workers',
-      '2',
-    ]);
+    const { child, output, exited } = startBansho(serveTwo(`${tmp.dir}/news.db`));
     try {
-      const port = await waitFor(
-        'both workers to listen',
-        () => (/2 worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
-        30_000,
-      );
+      const port = await bothListening(output);
       const workers = childPids(child.pid ?? 0);
       assert.equal(workers.length, 2);
       // Three sources, each banned in turn: the store's change log (polled every 250 ms) could
