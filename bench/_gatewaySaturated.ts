@@ -30,10 +30,11 @@ export async function measure(
   upstreamPid: number | undefined,
   seconds: number,
   connections: number,
+  headers: readonly string[] = [],
 ): Promise<Sample> {
   const pids = target.pid === upstreamPid ? [] : processTree(target.pid);
   const { result: r, cpu } = await cpuDuring([...pids, upstreamPid ?? -1], () =>
-    wrk(`http://127.0.0.1:${target.port}/`, seconds, connections),
+    wrk(`http://127.0.0.1:${target.port}/`, seconds, connections, headers),
   );
   if (r.errors > 0) throw new Error(`${target.name}: ${r.errors} errors or non-2xx answers`);
   const us = (s: number | undefined | null) => ((s ?? Number.NaN) * 1e6) / r.requests;

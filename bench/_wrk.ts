@@ -10,8 +10,10 @@ export interface WrkResult {
   readonly requests: number;
   /** Milliseconds. */
   readonly p99: number;
-  /** Connect/read/write errors, timeouts and non-2xx answers together. */
+  /** Connect/read/write errors and non-2xx answers together. */
   readonly errors: number;
+  /** Requests unanswered after wrk's 2 s (on a loaded machine, slow is not wrong). */
+  readonly timeouts: number;
   /** wrk's own user + system CPU seconds; null where /proc cannot tell. */
   readonly cpuSeconds: number | null;
 }
@@ -23,8 +25,14 @@ export function hasWrk(): boolean {
 /** The shell that runs wrk prints its own /proc stat after it: cutime + cstime are wrk's CPU. */
 const WITH_CPU = 'wrk "$@"; echo; echo "cpu-stat: $(cat /proc/$$/stat)"';
 
-export function wrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+/** `headers`: extra request header lines (`Name: value`), as a browser would send. */
+export function wrk(
+  url: string,
+  seconds: number,
+  connections: number,
+  headers: readonly string[] = [],
+): Promise<WrkResult> {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
   return new Promise((resolve, reject) => {
     execFile(
       'sh',
@@ -40,12 +48,13 @@ export function wrk(url: string, seconds: number, connections: number): Promise<
         const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
         const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
         const errors =
-          (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + Number(non2xx?.[1] ?? 0);
+          (socketErrors ? socketErrors.slice(1, 4).reduce((a, b) => a + Number(b), 0) : 0) + Number(non2xx?.[1] ?? 0);
         resolve({
           rps: Number(rps[1]),
           requests: Number(requests[1]),
           p99: Number(p99[1]) * unit,
           errors,
+          timeouts: Number(socketErrors?.[4] ?? 0),
           cpuSeconds: childCpu(out),
         });
       },

@@ -7,6 +7,8 @@
  *   (when installed), bansho with all rules on, one process and `--workers N`: req/s, p99, and
  *   CPU µs per request of each process — the path, wrk and the upstream share the cores, so
  *   the ceiling of N workers on this machine is computed from those costs (_gatewaySaturated.ts);
+ * - one process and 2 workers with the CRS on, where the gateway's work dominates
+ *   (_gatewayWorkers.ts);
  * - at a constant rate well below every path's capacity: p50 and p99, what bansho adds
  *   (_gatewayLatency.ts);
  * - a banned source's connections closed per gateway CPU-second, against node's floor
@@ -27,6 +29,7 @@ import { answering, startNode, stopChild } from './_children.js';
 import { fixedRate } from './_gatewayLatency.js';
 import { rejections } from './_gatewayRejections.js';
 import { capacity, measure, medianOf, printSaturated, type Sample, type Target } from './_gatewaySaturated.js';
+import { workersWithCrs } from './_gatewayWorkers.js';
 import { nginxBinary, startNginx, startNginxStatic } from './_nginx.js';
 import { median } from './_processCpu.js';
 import { uploadThrough } from './_upload.js';
@@ -46,6 +49,8 @@ const PORT = {
   floor: 28002,
   upload: 28005,
   uploadSite: 28081,
+  crsOne: 28006,
+  crsMany: 28007,
 };
 const REFERENCE = 'reference bare proxy';
 const ONE = 'bansho, 1 process';
@@ -141,6 +146,16 @@ export async function run(): Promise<void> {
     );
     console.log(
       `saturated p99 added by bansho (1 process) over direct: ${(med(ONE, (s) => s.p99) - med('direct upstream', (s) => s.p99)).toFixed(2)} ms`,
+    );
+
+    await workersWithCrs(
+      cli,
+      { url: upstream, pid: upstreamChild.pid },
+      db,
+      [PORT.crsOne, PORT.crsMany],
+      RUNS,
+      SECONDS,
+      children,
     );
 
     // A quarter of the slower peer's saturated rate: every path has room, none queues.
