@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     { trusted_proxies: ['127.0.0.1'], proxy_protocol: true, drop_report_interval: 10_000 },
     { upstream: `http://127.0.0.1:${upstreamPort}`, listen: '127.0.0.1:0', db: join(tmp, 'flood.db') },
   );
-  const service = await startGatewayService(config, () => {});
+  const service = await startGatewayService(config, { log: () => {} });
   const port = service.gateway.address().port;
   try {
     await flood(port, WARM_UP);

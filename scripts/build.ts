@@ -13,10 +13,26 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { builtInNetwork } from '../src/config/builtInDefaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
+
+/**
+ * The built-in settings (src/catalog/defaults.yaml) read and checked now, by the config loader
+ * as from sources, and put in the bundle as data: the CLI then starts without the YAML parser
+ * or the schemas for them (`monitor -r` reads no config file), and a broken file fails the build.
+ */
+const builtInDefaults: Plugin = {
+  name: 'built-in-defaults',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => ({
+      loader: 'js',
+      contents: `export function builtInNetwork() { return ${JSON.stringify(builtInNetwork())}; }\n`,
+    }));
+  },
+};
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
@@ -39,5 +55,6 @@ await build({
   banner: {
     js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
   },
+  plugins: [builtInDefaults],
   logLevel: 'warning',
 });

@@ -9,3 +9,5 @@ const packageRoot = new URL('../../', import.meta.url);
 
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('src/catalog/rules/', packageRoot));
 export const BUILTIN_THREATS_DIR = fileURLToPath(new URL('src/catalog/threats/', packageRoot));
+/** The built-in settings every config file is read over (a config file itself: see config/builtInDefaults.ts). */
+export const BUILTIN_DEFAULTS_FILE = fileURLToPath(new URL('src/catalog/defaults.yaml', packageRoot));

@@ -9,9 +9,7 @@ import { toNftables } from '../defense/firewallExport.js';
 import { SqliteStore } from '../store/sqlite/sqliteStore.js';
 import type { Store } from '../store/store.js';
 import type { Ban } from '../store/types.js';
-import { openCommandStore, STORE_HELP, type StoreFlags } from './storeOption.js';
-
-const DB_HELP = 'SQLite database (default ./bansho.db)';
+import { dbOption, openCommandStore, STORE_HELP, type StoreFlags } from './storeOption.js';
 
 /** `bans add` of an address the config never bans, without --force. */
 export const EXIT_ALLOWLISTED = 3;
@@ -32,7 +30,7 @@ export function register(program: Command): void {
   bans
     .command('list')
     .description('bans in force, oldest first, a page at a time')
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option('--json', 'one JSON object per line')
     .option('--limit <n>', 'at most this many (0: all)', '100')
     .option('--offset <n>', 'skip this many first (the next page: --offset 100)', '0')
@@ -54,7 +52,7 @@ export function register(program: Command): void {
     .description('ban an address (an IPv6 address bans its /64) or a CIDR')
     .option('--for <duration>', 'how long, e.g. 30m, 1h, 7d (default: the escalation policy)')
     .option('--reason <text>', 'why', 'manual')
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option(
       '--config <file>',
       `the gateway's config: its allowlist and trusted_proxies are refused (exit ${EXIT_ALLOWLISTED})`,
@@ -84,7 +82,7 @@ export function register(program: Command): void {
   bans
     .command('remove <ip>')
     .description('lift the ban covering an address or CIDR')
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option('--store <url>', STORE_HELP)
     .option('--config <file>', 'a config whose store: names the store')
     .action(async (ip: string, flags: StoreFlags) => {
@@ -193,7 +191,7 @@ function exportCommand(bans: Command): void {
     .description('print the bans as an nftables script, so the kernel drops a flood before node accepts it')
     .requiredOption('--nft', 'nftables format (the only one so far)')
     .option('--port <port>', "only drop connections to this TCP port (the gateway's)")
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option('--store <url>', STORE_HELP)
     .option('--config <file>', 'a config whose store: names the store')
     .action(async (flags: StoreFlags & { port?: string }) => {

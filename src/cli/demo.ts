@@ -64,7 +64,7 @@ async function demo(flags: DemoFlags): Promise<void> {
   };
   let running: GatewayWithDashboard;
   try {
-    running = await startGatewayWithDashboard(config, (line) => process.stderr.write(`${line}\n`), printEvent);
+    running = await startGatewayWithDashboard(config, { onEvent: printEvent });
   } catch (err) {
     site.server.close();
     throw err;

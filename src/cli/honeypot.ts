@@ -4,8 +4,7 @@ import { parseDuration } from '../config/duration.js';
 import { decodeBytes, terminalSafe } from '../honeypot/abuserText.js';
 import { type SessionView, sessionGist, sessionsOf } from '../honeypot/sessionView.js';
 import { openSqlite, SqliteEventStore } from '../store/index.js';
-
-const DB_HELP = 'SQLite database (default ./bansho.db)';
+import { dbOption } from './storeOption.js';
 
 export class HoneypotCliError extends Error {
   readonly code = 'E_HONEYPOT_CLI';
@@ -32,7 +31,7 @@ export function register(program: Command): void {
   honeypot
     .command('list')
     .description('sessions: source, what it asked for, envelope and subject, IRC nick and channels')
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option('--source <ip>', 'only this source')
     .option('--since <duration>', 'how far back, e.g. 24h, 30d', '30d')
     .option('--json', 'one JSON object per session and line')
@@ -61,7 +60,7 @@ export function register(program: Command): void {
   honeypot
     .command('show <id>')
     .description('one session in full (ID or its first characters), with its quarantined messages')
-    .option('--db <file>', DB_HELP, './bansho.db')
+    .addOption(dbOption())
     .option('--since <duration>', 'how far back to look', '365d')
     .option('--message', 'print each quarantined message too (control characters escaped)')
     .option('--json', 'the session as JSON')

@@ -72,7 +72,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     worker !== null && worker !== 1
       ? { ...resolved, dashboard: { ...resolved.dashboard, listen: null, metricsListen: null } }
       : resolved;
-  const running = await startGatewayWithDashboard(config, log, undefined, clusterWorkerChannel());
+  const running = await startGatewayWithDashboard(config, { log, peers: clusterWorkerChannel() });
   const service = running.service;
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();

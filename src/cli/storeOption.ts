@@ -1,11 +1,17 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
+import { Option } from 'commander';
 import { readConfigFile } from '../config/gatewayConfig.js';
 import { FleetLink } from '../store/fleet/fleetLink.js';
 import { describeStore, openStore, resolveStoreSpec, type StoreSpec } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
 
 export const STORE_HELP = 'postgres://… of a fleet (default: BANSHO_STORE, then store: in --config, then --db)';
+
+/** `--db FILE`, the local SQLite database, for the commands that read or change it in place (`bans`, `honeypot`). */
+export function dbOption(): Option {
+  return new Option('--db <file>', 'SQLite database').default('./bansho.db');
+}
 
 export interface StoreFlags {
   readonly db: string;

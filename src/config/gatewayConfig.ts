@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
+import { ConfigError } from './configFile.js';
 import type { CrsSettings } from './crsSettings.js';
 import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
 import { sitePolicyFromFile } from './sitePolicy.js';
 
-export class ConfigError extends Error {
-  readonly code = 'E_CONFIG';
-}
+export { ConfigError, parseConfigText, readConfigFile } from './configFile.js';
 
 export interface Timeouts {
   /** Client must send the whole header block within this (slowloris). */
@@ -152,56 +148,6 @@ export interface ConfigOverrides {
   readonly paranoia?: string;
   /** `--store`, or `BANSHO_STORE` as the command read it. */
   readonly store?: string | undefined;
-}
-
-/** Read and validate a YAML config file. Errors name the file, the line where known, and the key. */
-export function readConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      `cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  return parseConfigText(text, file);
-}
-
-export function parseConfigText(text: string, file = 'config'): ConfigFile {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e?.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new ConfigError(`config ${file}${where}: invalid YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`);
-  }
-  const value = doc.toJS() ?? {};
-  const result = ConfigFileSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(`config ${file}: ${describeIssues(result.error.issues, doc)}`);
-  return result.data;
-}
-
-function describeIssues(issues: readonly z.core.$ZodIssue[], doc: ReturnType<typeof parseDocument>): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = issue.path.map(String);
-      if (issue.code === 'unrecognized_keys') {
-        const keys = issue.keys.map((k) => [...path, k].join('.'));
-        return `unknown key ${keys.map((k) => `"${k}"`).join(', ')}${lineOf(doc, path)}`;
-      }
-      const key = path.length > 0 ? path.join('.') : '(top level)';
-      return `${key}${lineOf(doc, path)}: ${issue.message}`;
-    })
-    .join('; ');
-}
-
-function lineOf(doc: ReturnType<typeof parseDocument>, path: readonly string[]): string {
-  if (path.length === 0) return '';
-  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-  const offset = node?.range?.[0];
-  if (offset === undefined) return '';
-  const text = doc.toString();
-  return ` (line ${text.slice(0, offset).split('\n').length})`;
 }
 
 /** Combine file, flags and defaults into the gateway's config. */

@@ -1,78 +1,67 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
 import { SEVERITIES } from '../detect/severity.js';
 
-/** A finding's severity and score, as the behaviours' settings take them too. */
-export const findingWeight = { severity: z.enum(SEVERITIES).optional(), score: z.number().min(0).max(1000).optional() };
+const weight = { severity: z.enum(SEVERITIES), score: z.number().min(0).max(1000) };
+/** A finding's severity and score, each optional, as the behaviours' settings take them too. */
+export const findingWeight = { severity: weight.severity.optional(), score: weight.score.optional() };
 const seconds = z.number().positive();
 const cooldown = z.number().nonnegative();
 const atLeastTwo = z.number().int().min(2);
 const positive = z.number().int().positive();
+const ports = z.array(z.number().int().min(1).max(65_535)).min(1);
+
+/** Each detector's settings, every key given: what the built-in defaults (src/catalog/defaults.yaml) must hold. */
+const detectors = {
+  portScan: z.strictObject({
+    ...weight,
+    windowSeconds: seconds,
+    ports: positive,
+    hosts: positive,
+    stealthPorts: positive,
+    cooldownSeconds: cooldown,
+  }),
+  synFlood: z.strictObject({
+    ...weight,
+    windowSeconds: seconds,
+    syns: positive,
+    globalSyns: positive,
+    globalSources: positive,
+    maxCompletedShare: z.number().min(0).max(1),
+    cooldownSeconds: cooldown,
+  }),
+  sshBruteForce: z.strictObject({
+    ...weight,
+    ports,
+    connections: atLeastTwo,
+    windowSeconds: seconds,
+    cooldownSeconds: cooldown,
+  }),
+  loginGuessing: z.strictObject({
+    ...weight,
+    failures: atLeastTwo,
+    windowSeconds: seconds,
+    cooldownSeconds: cooldown,
+  }),
+};
+
+/** The network section complete, as the built-in defaults give it. */
+export const networkSettings = z.strictObject(detectors);
 
 /**
  * The config file's `network` section: the monitor's network detectors, each key optional over
- * the built-in value (src/detect/network/networkRules.ts). `monitor --thresholds FILE` reads a
- * file holding just this section (the keys are those of that older file).
+ * the built-in value (src/catalog/defaults.yaml). `monitor --thresholds FILE` reads a file
+ * holding just this section (the keys are those of that older file).
  */
 export const networkSection = z.strictObject({
-  portScan: z
-    .strictObject({
-      ...findingWeight,
-      windowSeconds: seconds.optional(),
-      ports: positive.optional(),
-      hosts: positive.optional(),
-      stealthPorts: positive.optional(),
-      cooldownSeconds: cooldown.optional(),
-    })
-    .optional(),
-  synFlood: z
-    .strictObject({
-      ...findingWeight,
-      windowSeconds: seconds.optional(),
-      syns: positive.optional(),
-      globalSyns: positive.optional(),
-      globalSources: positive.optional(),
-      maxCompletedShare: z.number().min(0).max(1).optional(),
-      cooldownSeconds: cooldown.optional(),
-    })
-    .optional(),
-  sshBruteForce: z
-    .strictObject({
-      ...findingWeight,
-      connections: atLeastTwo.optional(),
-      windowSeconds: seconds.optional(),
-      cooldownSeconds: cooldown.optional(),
-    })
-    .optional(),
-  loginGuessing: z
-    .strictObject({
-      ...findingWeight,
-      failures: atLeastTwo.optional(),
-      windowSeconds: seconds.optional(),
-      cooldownSeconds: cooldown.optional(),
-    })
-    .optional(),
+  portScan: detectors.portScan.partial().optional(),
+  synFlood: detectors.synFlood.partial().optional(),
+  sshBruteForce: detectors.sshBruteForce.partial().optional(),
+  loginGuessing: detectors.loginGuessing.partial().optional(),
 });
 
 export type NetworkSection = z.infer<typeof networkSection>;
-
-/** The section (and a `--thresholds` file's, which wins where both set a key) over the built-in settings. */
-export function resolveNetwork(...sections: ReadonlyArray<NetworkSection | undefined>): NetworkSettings {
-  const pick = <K extends keyof NetworkSettings>(key: K): NetworkSettings[K] =>
-    Object.assign({}, DEFAULT_NETWORK[key], ...sections.map((s) => withoutUndefined(s?.[key])));
-  return {
-    portScan: pick('portScan'),
-    synFlood: pick('synFlood'),
-    sshBruteForce: pick('sshBruteForce'),
-    loginGuessing: pick('loginGuessing'),
-  };
-}
-
-function withoutUndefined(o: object | undefined): object {
-  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-}
 
 export class ThresholdsError extends Error {
   readonly code = 'E_THRESHOLDS';

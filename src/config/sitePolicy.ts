@@ -2,8 +2,10 @@ import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
+import { builtInNetwork } from './builtInDefaults.js';
 import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
-import { type NetworkSection, resolveNetwork } from './networkSection.js';
+import type { NetworkSection } from './networkSection.js';
+import { resolveNetwork } from './networkSettings.js';
 import type { ConfigFile } from './schema.js';
 
 /**
@@ -75,7 +77,7 @@ export function sitePolicyFromFile(
     },
     behaviours: resolveBehaviours(file.behaviours),
     crs: resolveCrs(file.crs, crsFlags),
-    network: resolveNetwork(file.network, thresholds),
+    network: resolveNetwork(builtInNetwork(), file.network, thresholds),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { HttpRequest } from '../observe/observation.js';
 import type { CompiledRule } from './compile.js';
 import type { Doorkeeper } from './doorkeeper.js';
-import type { FieldContext } from './fields.js';
+import { type FieldContext, oneEqualsEach } from './fields.js';
 import { foldAscii } from './literalSet.js';
 import type { MarkTable } from './markTable.js';
 import type { Target } from './targets.js';
@@ -124,22 +124,9 @@ function queryArgsShortcut(r: HttpRequest, c: ValueScan, s: PassScratch): boolea
     bodyPrefix === '' &&
     c.startsUnchanged(query) &&
     query.indexOf(' ') < 0 &&
-    !someValueHoldsEquals(query) &&
+    oneEqualsEach(query) &&
     c.admitContaining(query, s.admitted, s.stamp, s.candidates)
   );
-}
-
-/** Whether a `&`-separated pair of `query` has a second `=` (its value holds one). */
-function someValueHoldsEquals(query: string): boolean {
-  let eq = query.indexOf('=');
-  while (eq >= 0) {
-    const next = query.indexOf('=', eq + 1);
-    if (next < 0) return false;
-    const amp = query.indexOf('&', eq + 1);
-    if (amp < 0 || next < amp) return true;
-    eq = query.indexOf('=', amp + 1);
-  }
-  return false;
 }
 
 /**

@@ -182,6 +182,22 @@ function applyStep(from: readonly string[], step: (value: string) => string): re
   return out ?? from;
 }
 
+/**
+ * Whether each `&`-separated pair of `query` holds at most one `=`: no argument's value (what
+ * follows its first `=`, see addPairs) holds one.
+ */
+export function oneEqualsEach(query: string): boolean {
+  let eq = query.indexOf('=');
+  while (eq >= 0) {
+    const next = query.indexOf('=', eq + 1);
+    if (next < 0) return true;
+    const amp = query.indexOf('&', eq + 1);
+    if (amp < 0 || next < amp) return false;
+    eq = next;
+  }
+  return true;
+}
+
 function addPairs(text: string, separator: string, names: string[], values: string[]): void {
   if (text === '') return;
   for (const raw of text.split(separator)) {

@@ -19,7 +19,7 @@ import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { evaluate } from './evaluate.js';
 import type { FieldName } from './fieldNames.js';
-import { FieldContext } from './fields.js';
+import { FieldContext, oneEqualsEach } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import { MarkTable } from './markTable.js';
 import type { Target } from './targets.js';
@@ -280,19 +280,6 @@ export class PlainGate {
     this.#headerScans.set(name, scan);
     return scan;
   }
-}
-
-/** Whether each `&`-separated pair of `query` holds at most one `=` (no value holds one). */
-function oneEqualsEach(query: string): boolean {
-  let eq = query.indexOf('=');
-  while (eq >= 0) {
-    const next = query.indexOf('=', eq + 1);
-    if (next < 0) return true;
-    const amp = query.indexOf('&', eq + 1);
-    if (amp < 0 || next < amp) return false;
-    eq = next;
-  }
-  return true;
 }
 
 /** Whether `value`, through the target's transformations, holds none of `literals` (ASCII case folded). */

@@ -18,15 +18,18 @@ const HOP_BY_HOP = new Set([
 
 export const VIA = '1.1 bansho';
 
-/** Names listed in a Connection header value (`close, X-Foo` → `x-foo`). */
-function connectionTokens(value: string | undefined): Set<string> | null {
-  if (!value) return null;
+/** The fields a raw [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
+function connectionTokens(raw: readonly string[]): Set<string> | null {
   let tokens: Set<string> | null = null;
-  for (const t of value.split(',')) {
-    const name = t.trim().toLowerCase();
-    if (name === '' || name === 'close' || name === 'keep-alive') continue;
-    tokens ??= new Set();
-    tokens.add(name);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    for (const t of (raw[i + 1] as string).split(',')) {
+      const token = t.trim().toLowerCase();
+      if (token === '' || token === 'close' || token === 'keep-alive') continue;
+      tokens ??= new Set();
+      tokens.add(token);
+    }
   }
   return tokens;
 }
@@ -62,13 +65,7 @@ const CLIENT_CLAIMS = new Set(['forwarded', 'x-real-ip', 'x-forwarded-host', 'x-
  * from node's `rawHeaders`. `expect` is dropped too: node has already answered `100 Continue`.
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: ForwardContext): string[] {
-  let connection: string | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).length === 10 && (rawHeaders[i] as string).toLowerCase() === 'connection') {
-      connection = connection === undefined ? rawHeaders[i + 1] : `${connection}, ${rawHeaders[i + 1]}`;
-    }
-  }
-  const named = connectionTokens(connection);
+  const named = connectionTokens(rawHeaders);
   const out: string[] = [];
   let forwardedFor: string | undefined;
   let via: string | undefined;
@@ -120,13 +117,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
  * hop-by-hop fields and those its `Connection` names are dropped, Via gets this hop.
  */
 export function clientResponseFields(raw: readonly string[]): string[] {
-  let connection: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'connection') {
-      connection = connection === undefined ? raw[i + 1] : `${connection}, ${raw[i + 1]}`;
-    }
-  }
-  const named = connectionTokens(connection);
+  const named = connectionTokens(raw);
   const out: string[] = [];
   let via: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {

@@ -26,6 +26,15 @@ export interface GatewayService {
   stop(): Promise<void>;
 }
 
+/** How a gateway service starts: where its log lines go, who hears of its events, its cluster. */
+export interface ServiceOptions {
+  /** Default: stderr. */
+  readonly log?: (line: string) => void;
+  readonly onEvent?: (event: SecurityEvent) => void;
+  readonly acceptFastPath?: boolean;
+  readonly peers?: PeerChannel | null;
+}
+
 /**
  * The gateway with its rules and its store: loads the rule packs and the threat catalog (with
  * the site's own names as the `site_names` list), watches them for changes, opens the SQLite
@@ -35,10 +44,9 @@ export interface GatewayService {
  */
 export async function startGatewayService(
   config: GatewayConfig,
-  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  onEvent?: (event: SecurityEvent) => void,
-  options: { readonly acceptFastPath?: boolean; readonly peers?: PeerChannel | null } = {},
+  options: ServiceOptions = {},
 ): Promise<GatewayService> {
+  const { log = (line) => process.stderr.write(`${line}\n`), onEvent } = options;
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
     lists: { site_names: siteNamesFor(config) },

@@ -1,5 +1,6 @@
+import { builtInNetwork } from '../config/builtInDefaults.js';
 import type { NetworkFinding } from '../detect/finding.js';
-import { DEFAULT_NETWORK, type NetworkSettings } from '../detect/network/networkRules.js';
+import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
 import { flowKey } from './decode/flowKey.js';
@@ -30,7 +31,7 @@ export interface MonitorOptions {
    * judge sends them.
    */
   readonly judge: Judge<ConnectionView>;
-  /** The network detectors' limits, severity and score (the config's `network` section). */
+  /** The network detectors' limits, severity and score (the config's `network` section; default: the built-in). */
   readonly network?: NetworkSettings;
   /** Compute the packet log (tshark-format lines). */
   readonly log: boolean;
@@ -89,7 +90,7 @@ export class Monitor {
 
   constructor(options: MonitorOptions) {
     this.#o = options;
-    const t = options.network ?? DEFAULT_NETWORK;
+    const t = options.network ?? builtInNetwork();
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);

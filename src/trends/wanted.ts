@@ -6,20 +6,23 @@ import type { Ranked } from './top.js';
  * mailboxes and domains their messages were addressed to, their subjects, the IRC channels their
  * bots joined, the hosts they asked the "proxy" for, the names their TLS hellos carried.
  */
-export interface WantedByThreat {
+export interface WantedByThreat extends Readonly<Record<WantedList, readonly Ranked[]>> {
   readonly threatId: string;
   readonly threatName: string;
   readonly sessions: number;
   readonly sources: number;
   /** Messages taken (and never delivered). */
   readonly messages: number;
-  readonly recipientDomains: readonly Ranked[];
-  readonly recipients: readonly Ranked[];
-  readonly subjects: readonly Ranked[];
-  readonly ircChannels: readonly Ranked[];
-  readonly destinations: readonly Ranked[];
-  readonly serverNames: readonly Ranked[];
 }
+
+/** The ranked lists of a WantedByThreat, each the top keys of one field of the sessions or their messages. */
+export type WantedList =
+  | 'recipientDomains'
+  | 'recipients'
+  | 'subjects'
+  | 'ircChannels'
+  | 'destinations'
+  | 'serverNames';
 
 const TOP = 10;
 

@@ -1,8 +1,6 @@
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import type { SecurityEvent } from '../events/securityEvent.js';
-import type { PeerChannel } from '../gateway/cluster/peerNews.js';
 import type { Gateway } from '../gateway/gateway.js';
-import { type GatewayService, startGatewayService } from '../gateway/service.js';
+import { type GatewayService, type ServiceOptions, startGatewayService } from '../gateway/service.js';
 import { newStats } from '../gateway/stats.js';
 import { isPostgresUrl } from '../store/postgres/connect.js';
 import type { LiveGateway } from './dashboardContext.js';
@@ -23,24 +21,22 @@ export interface GatewayWithDashboard {
  */
 export async function startGatewayWithDashboard(
   config: GatewayConfig,
-  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  onEvent?: (event: SecurityEvent) => void,
-  peers: PeerChannel | null = null,
+  options: ServiceOptions = {},
 ): Promise<GatewayWithDashboard> {
+  const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   const live = new LateGateway();
   const wanted = config.dashboard.listen !== null || config.dashboard.metricsListen !== null;
   const dashboard = wanted ? await startWindow(config, live, log) : null;
   let service: GatewayService;
   try {
-    service = await startGatewayService(
-      config,
+    service = await startGatewayService(config, {
+      ...options,
       log,
-      (event) => {
+      onEvent: (event) => {
         dashboard?.observe(event);
-        onEvent?.(event);
+        options.onEvent?.(event);
       },
-      { peers },
-    );
+    });
   } catch (err) {
     await dashboard?.stop();
     throw err;

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { LATENCY_BOUNDS, type LatencyHistogram } from '../gateway/latencyHistogram.js';
+import type { FleetStats } from '../store/fleet/fleetLinkOptions.js';
 import type { LiveGateway } from './dashboardContext.js';
 
 /** Label for events of no threat, and for a threat id the catalog does not know (a bounded set either way). */
@@ -11,6 +12,59 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_handles_total',
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',
+];
+
+/** The counts by threat kept from the events, one counter per action. */
+const BY_THREAT: Readonly<Record<'blocked' | 'banned' | 'detected', readonly [name: string, help: string]>> = {
+  blocked: ['bansho_blocked_requests_total', 'Requests refused (answered 400 and closed), by threat.'],
+  banned: ['bansho_bans_total', 'Sources banned, by the threat that earned the ban.'],
+  detected: [
+    'bansho_detections_total',
+    'Threats seen and recorded without a refusal (log rules, passive sensors), by threat.',
+  ],
+};
+
+/** A running total kept elsewhere, exported as a counter: its name, its help, how to read it. */
+type Total<From> = readonly [name: string, help: string, read: (from: From) => number];
+
+/** The gateway's own running totals. */
+const GATEWAY_TOTALS: ReadonlyArray<Total<LiveGateway>> = [
+  ['bansho_requests_total', 'HTTP requests the gateway judged: forwarded or refused.', (g) => judged(g)],
+  ['bansho_forwarded_requests_total', 'Requests passed to the upstream.', (g) => g.stats.forwarded],
+  ['bansho_refused_requests_total', 'Requests the gateway refused, any reason.', (g) => g.stats.refused],
+  [
+    'bansho_upstream_saturated_total',
+    'Requests answered 503: every upstream connection and the queue taken.',
+    (g) => g.stats.upstreamFull,
+  ],
+  ['bansho_rule_engine_errors_total', 'Rule-engine failures.', (g) => g.stats.engineErrors],
+  ['bansho_over_limit_total', 'Connections or requests refused for a source over its share.', (g) => g.stats.overLimit],
+  [
+    'bansho_upstream_errors_total',
+    'Forwarded requests the upstream failed (502/504 from the gateway, or an answer cut short).',
+    (g) => g.stats.upstreamErrors,
+  ],
+  ['bansho_events_written_total', 'Events the store took.', (g) => g.events.stats.written],
+  [
+    'bansho_event_write_failures_total',
+    'Event store writes that failed (each retry counts).',
+    (g) => g.events.stats.failed,
+  ],
+  [
+    'bansho_events_spilled_total',
+    'Events put in the spill file while the store refused writes.',
+    (g) => g.events.stats.spilled,
+  ],
+  ['bansho_events_lost_total', 'Events neither the store nor the spill file took.', (g) => g.events.stats.lost],
+];
+
+/** The fleet link's: outages and catch-ups (each also logged), what went each way. */
+const FLEET_TOTALS: ReadonlyArray<Total<FleetStats>> = [
+  ['bansho_fleet_outages_total', 'Times PostgreSQL became unreachable or too slow.', (f) => f.outages],
+  ['bansho_fleet_catchups_total', 'Outages after which the journal was shipped in full.', (f) => f.catchUps],
+  ['bansho_fleet_events_shipped_total', 'Events shipped from the journal to PostgreSQL.', (f) => f.eventsShipped],
+  ['bansho_fleet_ban_changes_shipped_total', "This gateway's ban changes shipped to PostgreSQL.", (f) => f.bansShipped],
+  ['bansho_fleet_bans_received_total', "Other gateways' ban changes applied here.", (f) => f.bansReceived],
 ];
 
 export interface MetricsOptions {
@@ -30,9 +84,8 @@ export interface MetricsOptions {
  */
 export class DashboardMetrics {
   readonly registry = new Registry();
-  readonly #blocked: Counter<'threat'>;
-  readonly #banned: Counter<'threat'>;
-  readonly #detected: Counter<'threat'>;
+  /** By the event's action (see BY_THREAT). */
+  readonly #byThreat = new Map<string, Counter<'threat'>>();
   readonly #dropped: Counter;
   readonly #threatIds: ReadonlySet<string>;
 
@@ -42,24 +95,8 @@ export class DashboardMetrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // Gauges prom-client names `_total`, which promtool rejects; the per-type gauges beside them carry the same counts.
     for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
-    this.#blocked = new Counter({
-      name: 'bansho_blocked_requests_total',
-      help: 'Requests refused (answered 400 and closed), by threat.',
-      labelNames: ['threat'],
-      registers,
-    });
-    this.#banned = new Counter({
-      name: 'bansho_bans_total',
-      help: 'Sources banned, by the threat that earned the ban.',
-      labelNames: ['threat'],
-      registers,
-    });
-    this.#detected = new Counter({
-      name: 'bansho_detections_total',
-      help: 'Threats seen and recorded without a refusal (log rules, passive sensors), by threat.',
-      labelNames: ['threat'],
-      registers,
-    });
+    for (const [action, [name, help]] of Object.entries(BY_THREAT))
+      this.#byThreat.set(action, new Counter({ name, help, labelNames: ['threat'], registers }));
     this.#dropped = new Counter({
       name: 'bansho_dropped_connections_total',
       help: 'Connections from banned sources closed at accept.',
@@ -75,77 +112,15 @@ export class DashboardMetrics {
     });
     const g = options.gateway;
     if (g === null) return;
-    mirror(registers, 'bansho_requests_total', 'HTTP requests the gateway judged: forwarded or refused.', () =>
-      judged(g),
-    );
-    mirror(registers, 'bansho_forwarded_requests_total', 'Requests passed to the upstream.', () => g.stats.forwarded);
-    mirror(
-      registers,
-      'bansho_refused_requests_total',
-      'Requests the gateway refused, any reason.',
-      () => g.stats.refused,
-    );
-    mirror(
-      registers,
-      'bansho_upstream_saturated_total',
-      'Requests answered 503: every upstream connection and the queue taken.',
-      () => g.stats.upstreamFull,
-    );
-    mirror(registers, 'bansho_rule_engine_errors_total', 'Rule-engine failures.', () => g.stats.engineErrors);
-    mirror(
-      registers,
-      'bansho_over_limit_total',
-      'Connections or requests refused for a source over its share.',
-      () => g.stats.overLimit,
-    );
-    mirror(
-      registers,
-      'bansho_upstream_errors_total',
-      'Forwarded requests the upstream failed (502/504 from the gateway, or an answer cut short).',
-      () => g.stats.upstreamErrors,
-    );
+    for (const [name, help, read] of GATEWAY_TOTALS) mirror(registers, name, help, () => read(g));
     for (const r of registers) r.registerMetric(upstreamLatency(() => g.stats.upstreamLatency) as never);
-    mirror(registers, 'bansho_events_written_total', 'Events the store took.', () => g.events.stats.written);
-    mirror(
-      registers,
-      'bansho_event_write_failures_total',
-      'Event store writes that failed (each retry counts).',
-      () => g.events.stats.failed,
-    );
-    mirror(
-      registers,
-      'bansho_events_spilled_total',
-      'Events put in the spill file while the store refused writes.',
-      () => g.events.stats.spilled,
-    );
-    mirror(
-      registers,
-      'bansho_events_lost_total',
-      'Events neither the store nor the spill file took.',
-      () => g.events.stats.lost,
-    );
     if (options.fleet) fleetMetrics(registers, g);
   }
 
   /** Count one event as the gateway queues it (its `onEvent` hook). */
   observe(event: SecurityEvent): void {
-    const threat = this.#label(event.threat?.software?.id);
-    switch (event.event.action) {
-      case 'blocked':
-        this.#blocked.inc({ threat });
-        break;
-      case 'banned':
-        this.#banned.inc({ threat });
-        break;
-      case 'detected':
-        this.#detected.inc({ threat });
-        break;
-      case 'dropped':
-        this.#dropped.inc(event.event.count ?? 1);
-        break;
-      default:
-        break;
-    }
+    if (event.event.action === 'dropped') this.#dropped.inc(event.event.count ?? 1);
+    else this.#byThreat.get(event.event.action)?.inc({ threat: this.#label(event.threat?.software?.id) });
   }
 
   exposition(): Promise<string> {
@@ -172,7 +147,6 @@ export function judged(g: LiveGateway): number {
 
 /** The fleet link's: outages and catch-ups (each also logged), what went each way, what waits. */
 function fleetMetrics(registers: Registry[], g: LiveGateway): void {
-  const read = (pick: (s: NonNullable<LiveGateway['fleet']>) => number) => () => (g.fleet ? pick(g.fleet) : 0);
   new Gauge({
     name: 'bansho_fleet_up',
     help: '1 while the link to the fleet PostgreSQL works; 0 while the gateway runs on its journal alone.',
@@ -189,36 +163,7 @@ function fleetMetrics(registers: Registry[], g: LiveGateway): void {
       this.set(g.fleet?.backlog ?? 0);
     },
   });
-  mirror(
-    registers,
-    'bansho_fleet_outages_total',
-    'Times PostgreSQL became unreachable or too slow.',
-    read((f) => f.outages),
-  );
-  mirror(
-    registers,
-    'bansho_fleet_catchups_total',
-    'Outages after which the journal was shipped in full.',
-    read((f) => f.catchUps),
-  );
-  mirror(
-    registers,
-    'bansho_fleet_events_shipped_total',
-    'Events shipped from the journal to PostgreSQL.',
-    read((f) => f.eventsShipped),
-  );
-  mirror(
-    registers,
-    'bansho_fleet_ban_changes_shipped_total',
-    "This gateway's ban changes shipped to PostgreSQL.",
-    read((f) => f.bansShipped),
-  );
-  mirror(
-    registers,
-    'bansho_fleet_bans_received_total',
-    "Other gateways' ban changes applied here.",
-    read((f) => f.bansReceived),
-  );
+  for (const [name, help, read] of FLEET_TOTALS) mirror(registers, name, help, () => (g.fleet ? read(g.fleet) : 0));
 }
 
 /** A counter whose value is a running total kept elsewhere, read at scrape time. */

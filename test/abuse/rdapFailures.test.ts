@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { lookupAbuseContact } from '../../src/abuse/rdap/lookup.js';
 import { RdapError } from '../../src/abuse/rdap/rdapError.js';
-import type { RdapCache } from '../../src/abuse/store/rdapCache.js';
-import { CacheFixture, TestRegistries } from './registries.js';
+import { registriesForSuite } from './registries.js';
 
 /** When a registry cannot answer: slow, rate limiting, unreachable — a clear message, never a hang. */
 describe('RDAP lookups when registries cannot answer', () => {
-  const reg = new TestRegistries();
-  const fixture = new CacheFixture();
-  let cache: RdapCache;
-
-  before(() => reg.start());
-  after(async () => {
-    await reg.stop();
-    fixture.close();
-  });
-  beforeEach(() => {
-    cache = fixture.renew();
-    reg.reset();
-  });
+  const suite = registriesForSuite();
+  const { reg } = suite;
 
   it('gives up on a slow registry at the timeout with a clear message', async () => {
     const started = Date.now();
-    await assert.rejects(lookupAbuseContact('192.0.2.200', cache, reg.options()), (err: unknown) => {
+    await assert.rejects(lookupAbuseContact('192.0.2.200', suite.cache, reg.options()), (err: unknown) => {
       assert.ok(err instanceof RdapError);
       assert.equal(err.code, 'E_RDAP_TIMEOUT');
       assert.match(err.message, /^127\.0\.0\.1:\d+ did not answer within 0\.4 s$/);
@@ -35,7 +23,7 @@ describe('RDAP lookups when registries cannot answer', () => {
 
   it('stops at a 429 with a long Retry-After, says when to try again, and keeps away until then', async () => {
     const started = Date.now();
-    await assert.rejects(lookupAbuseContact('198.18.0.1', cache, reg.options()), (err: unknown) => {
+    await assert.rejects(lookupAbuseContact('198.18.0.1', suite.cache, reg.options()), (err: unknown) => {
       assert.ok(err instanceof RdapError);
       assert.equal(err.code, 'E_RDAP_RATE_LIMITED');
       assert.match(
@@ -46,22 +34,25 @@ describe('RDAP lookups when registries cannot answer', () => {
       return true;
     });
     assert.equal(reg.limited.asked.length, 1);
-    await assert.rejects(lookupAbuseContact('198.18.0.2', cache, reg.options()), /not asking 127\.0\.0\.1:\d+ now/);
+    await assert.rejects(
+      lookupAbuseContact('198.18.0.2', suite.cache, reg.options()),
+      /not asking 127\.0\.0\.1:\d+ now/,
+    );
     assert.equal(reg.limited.asked.length, 1, 'the Retry-After is honoured across lookups');
   });
 
   it('waits out a short Retry-After once, then gets the answer', async () => {
     const started = Date.now();
-    const { answer } = await lookupAbuseContact('198.18.1.1', cache, reg.options());
+    const { answer } = await lookupAbuseContact('198.18.1.1', suite.cache, reg.options());
     assert.equal(answer.kind === 'contact' && answer.email, 'abuse@briefly.example');
     assert.ok(Date.now() - started >= 1000, 'answered before the Retry-After ran out');
     assert.equal(reg.briefly.asked.length, 2);
   });
 
   it('keeps to the limit a registry announces in its notices', async () => {
-    await lookupAbuseContact('198.18.2.1', cache, reg.options());
-    await lookupAbuseContact('198.18.2.2', cache, reg.options());
-    await assert.rejects(lookupAbuseContact('198.18.2.3', cache, reg.options()), (err: unknown) => {
+    await lookupAbuseContact('198.18.2.1', suite.cache, reg.options());
+    await lookupAbuseContact('198.18.2.2', suite.cache, reg.options());
+    await assert.rejects(lookupAbuseContact('198.18.2.3', suite.cache, reg.options()), (err: unknown) => {
       assert.ok(err instanceof RdapError);
       assert.equal(err.code, 'E_RDAP_RATE_LIMITED');
       assert.match(err.message, /takes 2 queries a minute \(the limit the registry announces\)/);
@@ -71,7 +62,7 @@ describe('RDAP lookups when registries cannot answer', () => {
   });
 
   it('says so when the registry cannot be reached', async () => {
-    await assert.rejects(lookupAbuseContact('10.1.2.3', cache, reg.options()), (err: unknown) => {
+    await assert.rejects(lookupAbuseContact('10.1.2.3', suite.cache, reg.options()), (err: unknown) => {
       assert.ok(err instanceof RdapError);
       assert.equal(err.code, 'E_RDAP_OFFLINE');
       assert.match(err.message, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): offline, or the server is down/);
@@ -81,14 +72,17 @@ describe('RDAP lookups when registries cannot answer', () => {
 
   it('says so when the bootstrap file cannot be had and none is cached', async () => {
     const url = `http://127.0.0.1:${reg.offlinePort}/ipv4.json`;
-    await assert.rejects(lookupAbuseContact('192.0.2.7', cache, reg.options({ bootstrapUrl: url })), (err: unknown) => {
-      assert.ok(err instanceof RdapError);
-      assert.equal(err.code, 'E_RDAP_BOOTSTRAP');
-      assert.match(
-        err.message,
-        /cannot get the RDAP bootstrap file http:\/\/127\.0\.0\.1:\d+\/ipv4\.json: cannot reach/,
-      );
-      return true;
-    });
+    await assert.rejects(
+      lookupAbuseContact('192.0.2.7', suite.cache, reg.options({ bootstrapUrl: url })),
+      (err: unknown) => {
+        assert.ok(err instanceof RdapError);
+        assert.equal(err.code, 'E_RDAP_BOOTSTRAP');
+        assert.match(
+          err.message,
+          /cannot get the RDAP bootstrap file http:\/\/127\.0\.0\.1:\d+\/ipv4\.json: cannot reach/,
+        );
+        return true;
+      },
+    );
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import type Database from 'better-sqlite3';
 import type { LookupOptions } from '../../src/abuse/rdap/lookup.js';
 import { RdapCache } from '../../src/abuse/store/rdapCache.js';
@@ -170,6 +171,29 @@ export class CacheFixture {
     this.#db?.close();
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
+}
+
+/** Local registries, started for one describe block, and a fresh RDAP cache (`cache`) for each of its tests. */
+export function registriesForSuite(): { readonly reg: TestRegistries; readonly cache: RdapCache } {
+  const reg = new TestRegistries();
+  const fixture = new CacheFixture();
+  const suite = {
+    reg,
+    get cache(): RdapCache {
+      if (fixture.cache === null) throw new Error('no RDAP cache outside a test');
+      return fixture.cache;
+    },
+  };
+  before(() => reg.start());
+  after(async () => {
+    await reg.stop();
+    fixture.close();
+  });
+  beforeEach(() => {
+    fixture.renew();
+    reg.reset();
+  });
+  return suite;
 }
 
 function single(path: string, handle: string): { handle: string; name: string; start: string; end: string } {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BUILTIN_RULES_DIR } from '../../src/catalog/index.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { rawRequest, upstreamForSuite, waitFor } from '../gateway/helpers.js';
 import { listeningPort, startBansho } from './run.js';
 
 const PACK = `pack: local
@@ -22,25 +22,16 @@ rules:
 `;
 
 describe('rules hot reload in a running gateway', () => {
-  const tmp = tempDir();
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   it('SIGHUP picks up a new rule pack; a broken one is refused and the old rules stay', async () => {
-    const rules = join(tmp.dir, 'rules');
+    const rules = join(site.dir, 'rules');
     mkdirSync(rules);
     copyFileSync(join(BUILTIN_RULES_DIR, 'proxy-abuse.yaml'), join(rules, 'proxy-abuse.yaml'));
-    const config = join(tmp.dir, 'bansho.yaml');
+    const config = join(site.dir, 'bansho.yaml');
     writeFileSync(
       config,
-      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\nrules_dir: ${rules}\ndb: ${join(tmp.dir, 'r.db')}\n`,
+      `upstream: ${site.url}\nlisten: 127.0.0.1:0\nrules_dir: ${rules}\ndb: ${join(site.dir, 'r.db')}\n`,
     );
     const { child, output, exited } = startBansho(['serve', '--workers', '1', '--config', config]);
     let port = 0;

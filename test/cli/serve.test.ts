@@ -1,51 +1,30 @@
 import assert from 'node:assert/strict';
 
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { RecordingUpstream, rawRequest, tempDir, tlsFixture, tlsRequest, waitFor } from '../gateway/helpers.js';
+import { describe, it } from 'node:test';
+import { rawRequest, tlsFixture, tlsRequest, upstreamForSuite, waitFor } from '../gateway/helpers.js';
 import { bansho, listeningPort, startBansho } from './run.js';
 
 describe('bansho serve', () => {
-  const tmp = tempDir();
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   it('refuses a broken config naming the key, exits non-zero, no stack trace', async () => {
-    const file = `${tmp.dir}/broken.yaml`;
-    writeFileSync(file, `upstream: ${upstreamUrl}\nbans:\n  first: soon\n`);
-    const r = await bansho(['serve', '--config', file, '--db', `${tmp.dir}/x.db`]);
+    const file = `${site.dir}/broken.yaml`;
+    writeFileSync(file, `upstream: ${site.url}\nbans:\n  first: soon\n`);
+    const r = await bansho(['serve', '--config', file, '--db', `${site.dir}/x.db`]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bans\.first \(line 3\): invalid duration "soon"/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
   it('refuses a missing upstream', async () => {
-    const r = await bansho(['serve', '--db', `${tmp.dir}/x.db`]);
+    const r = await bansho(['serve', '--db', `${site.dir}/x.db`]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no upstream/);
   });
 
   it('serves, writes JSON lines with --events -, and stops gracefully on SIGTERM', async () => {
-    const { child, output, exited } = startBansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      `${tmp.dir}/serve.db`,
-      '--events',
-      '-',
-    ]);
+    const { child, output, exited } = startBansho(site.serveArgs('serve.db', '--events', '-'));
     let port = 0;
     try {
       port = await waitFor('the gateway to listen', () => listeningPort(output.stderr), 15_000);
@@ -67,14 +46,14 @@ describe('bansho serve', () => {
   });
 
   it('serves HTTPS from the config, and takes a renewed certificate on SIGHUP', async () => {
-    const cert = `${tmp.dir}/live.crt`;
-    const key = `${tmp.dir}/live.key`;
+    const cert = `${site.dir}/live.crt`;
+    const key = `${site.dir}/live.key`;
     copyFileSync(tlsFixture('site.crt'), cert);
     copyFileSync(tlsFixture('site.key'), key);
-    const file = `${tmp.dir}/tls.yaml`;
+    const file = `${site.dir}/tls.yaml`;
     writeFileSync(
       file,
-      `upstream: ${upstreamUrl}\nlisten: 127.0.0.1:0\ntls: { listen: 127.0.0.1:0, cert: ${cert}, key: ${key} }\n`,
+      `upstream: ${site.url}\nlisten: 127.0.0.1:0\ntls: { listen: 127.0.0.1:0, cert: ${cert}, key: ${key} }\n`,
     );
     const { child, output, exited } = startBansho([
       'serve',
@@ -83,7 +62,7 @@ describe('bansho serve', () => {
       '--config',
       file,
       '--db',
-      `${tmp.dir}/tls.db`,
+      `${site.dir}/tls.db`,
     ]);
     try {
       const port = await waitFor(

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { rawRequest, upstreamForSuite, waitFor } from '../gateway/helpers.js';
 import { type BanshoProcess, listeningPort, ROOT, startBansho } from './run.js';
 
 const CONNECT = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
@@ -15,19 +15,8 @@ const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
  * tested; the workers' sharing is test/gateway/cluster/); resolves with the process and its
  * port once it listens.
  */
-async function serve(upstream: string, db: string, extra: readonly string[] = []) {
-  const run = startBansho([
-    'serve',
-    '--upstream',
-    upstream,
-    '--listen',
-    '127.0.0.1:0',
-    '--db',
-    db,
-    '--workers',
-    '1',
-    ...extra,
-  ]);
+async function serve(args: string[]) {
+  const run = startBansho(args);
   try {
     const port = await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 30_000);
     return { run, port };
@@ -53,20 +42,11 @@ function storedBan(db: string, target: string) {
 }
 
 describe('bansho serve when its outputs or its store fail', () => {
-  const tmp = tempDir();
-  const upstream = new RecordingUpstream();
-  let url = '';
-  before(async () => {
-    url = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   it('keeps serving and storing when the reader of --events - goes away (EPIPE), and says so once', async () => {
-    const db = `${tmp.dir}/epipe.db`;
-    const { run, port } = await serve(url, db, ['--events', '-']);
+    const db = `${site.dir}/epipe.db`;
+    const { run, port } = await serve(site.serveArgs('epipe.db', '--events', '-'));
     run.child.stdout.destroy();
     for (let i = 0; i < 3; i++)
       assert.ok((await rawRequest(port, `127.0.0.5${i}`, CONNECT)).response.startsWith('HTTP/1.1 400'));
@@ -83,7 +63,7 @@ describe('bansho serve when its outputs or its store fail', () => {
   });
 
   it('keeps serving when --events - writes to a full disk (stdout is /dev/full)', async () => {
-    const db = `${tmp.dir}/stdoutfull.db`;
+    const db = `${site.dir}/stdoutfull.db`;
     const full = openSync('/dev/full', 'w');
     const child = spawn(
       process.execPath,
@@ -93,7 +73,7 @@ describe('bansho serve when its outputs or its store fail', () => {
         `${ROOT}src/cli/main.ts`,
         'serve',
         '--upstream',
-        url,
+        site.url,
         '--listen',
         '127.0.0.1:0',
         '--db',
@@ -122,8 +102,7 @@ describe('bansho serve when its outputs or its store fail', () => {
   });
 
   it('keeps serving when --events FILE is on a full disk (ENOSPC)', async () => {
-    const db = `${tmp.dir}/full.db`;
-    const { run, port } = await serve(url, db, ['--events', '/dev/full']);
+    const { run, port } = await serve(site.serveArgs('full.db', '--events', '/dev/full'));
     assert.ok((await rawRequest(port, '127.0.0.60', CONNECT)).response.startsWith('HTTP/1.1 400'));
     await waitFor('the output failure to be reported', () =>
       /JSON lines to \/dev\/full failed \(ENOSPC\)/.test(run.output.stderr) ? true : undefined,
@@ -134,20 +113,20 @@ describe('bansho serve when its outputs or its store fail', () => {
   });
 
   it('has the ban in the store once the refusal is out: kill -9 right after it loses nothing', async () => {
-    const db = `${tmp.dir}/kill.db`;
-    const { run, port } = await serve(url, db);
+    const db = `${site.dir}/kill.db`;
+    const { run, port } = await serve(site.serveArgs('kill.db'));
     const refused = await rawRequest(port, '127.0.0.70', CONNECT);
     assert.ok(refused.response.startsWith('HTTP/1.1 400'));
     assert.equal(await stop(run, 'SIGKILL'), null);
     assert.equal(storedBan(db, '127.0.0.70/32')?.threatId, 'prettypark');
-    const again = await serve(url, db);
+    const again = await serve(site.serveArgs('kill.db'));
     assert.equal((await rawRequest(again.port, '127.0.0.70', GET)).response, '', 'dropped after the restart');
     await stop(again.run);
   });
 
   it('refuses while another process holds the write lock, and writes the ban once it is released', async () => {
-    const db = `${tmp.dir}/busy.db`;
-    const { run, port } = await serve(url, db);
+    const db = `${site.dir}/busy.db`;
+    const { run, port } = await serve(site.serveArgs('busy.db'));
     const locker = new Database(db);
     locker.exec('BEGIN IMMEDIATE');
     try {

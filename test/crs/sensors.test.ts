@@ -14,7 +14,7 @@ import { httpObservation } from '../../src/detect/examples.js';
 import type { Match } from '../../src/detect/types.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
 import { bansho, listeningPort, startBansho } from '../cli/run.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../gateway/helpers.js';
+import { rawRequest, tempDir, upstreamForSuite, waitFor } from '../gateway/helpers.js';
 import { pcap } from '../monitor/helpers/captureWriter.js';
 import { FLAGS, ipv4, tcp } from '../monitor/helpers/packets.js';
 
@@ -157,21 +157,14 @@ describe('crs in the config and on the command line', () => {
 });
 
 describe('bansho with --crs, end to end', () => {
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-  });
+  const site = upstreamForSuite();
 
   it('serve: a CRS block is refused with 403 and recorded with the CRS rule; a benign request is forwarded', async () => {
     const { child, output, exited } = startBansho(
       [
         'serve',
         '--upstream',
-        upstreamUrl,
+        site.url,
         '--listen',
         '127.0.0.1:0',
         '--no-dashboard',
@@ -198,10 +191,10 @@ describe('bansho with --crs, end to end', () => {
         'GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
       );
       assert.ok(ok.response.startsWith('HTTP/1.1 200'), ok.response);
-      const seen = upstream.requests.length;
+      const seen = site.upstream.requests.length;
       const refused = await rawRequest(port, '127.0.0.41', `GET ${SQLI} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
       assert.ok(refused.response.startsWith('HTTP/1.1 403 Forbidden'), refused.response);
-      assert.equal(upstream.requests.length, seen, 'never forwarded');
+      assert.equal(site.upstream.requests.length, seen, 'never forwarded');
       const line = await waitFor('the event', () => output.stdout.split('\n').find((l) => l.includes('127.0.0.41')));
       const event = JSON.parse(line) as {
         threat?: { software?: { id: string } };

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { toEvent } from '../../src/events/toEvent.js';
@@ -17,14 +17,7 @@ import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
 import { SqliteEventStore } from '../../src/store/index.js';
-import {
-  RecordingUpstream,
-  rawRequest,
-  startTestGateway,
-  storedEvents,
-  tempDir,
-  testConfig,
-} from '../gateway/helpers.js';
+import { rawRequest, startTestGateway, storedEvents, testConfig, upstreamForSuite } from '../gateway/helpers.js';
 import { combinedLine } from '../logs/fixtures.js';
 import { tcpConversation } from '../monitor/helpers/scenario.js';
 
@@ -65,16 +58,7 @@ async function readBack(db: string): Promise<SecurityEvent[]> {
 }
 
 describe('one request, three sensors, one event builder', () => {
-  const tmp = tempDir('bansho-three-sensors-');
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite('bansho-three-sensors-');
 
   // The request as every sensor reads it: its line and its User-Agent (all an access log keeps).
   const observation: HttpObservation = {
@@ -98,8 +82,8 @@ describe('one request, three sensors, one event builder', () => {
   });
 
   it('the gateway, inline: refused, and stored as toEvent makes it', async () => {
-    const db = join(tmp.dir, 'gateway.db');
-    const service = await startTestGateway(testConfig(upstreamUrl, db));
+    const db = join(site.dir, 'gateway.db');
+    const service = await startTestGateway(testConfig(site.url, db));
     try {
       const reply = await rawRequest(
         service.port,
@@ -114,14 +98,14 @@ describe('one request, three sensors, one event builder', () => {
     } finally {
       await service.stop();
     }
-    assert.equal(upstream.requests.length, 0, 'nothing reached the site');
+    assert.equal(site.upstream.requests.length, 0, 'nothing reached the site');
   });
 
   it('analyze, from an access log: stored as toEvent makes it, the line its evidence', async () => {
-    const log = join(tmp.dir, 'access.log');
+    const log = join(site.dir, 'access.log');
     const line = combinedLine(CLIENT, TIME, LINE, 400, 226, AGENT);
     writeFileSync(log, `${line}\n`);
-    const db = join(tmp.dir, 'logs.db');
+    const db = join(site.dir, 'logs.db');
     const store = new SqliteEventStore(db);
     await analyzeFiles([log], { engine, threatName }, (events) => store.appendEncodedSync(events));
     await store.close();
@@ -134,7 +118,7 @@ describe('one request, three sensors, one event builder', () => {
   });
 
   it('the monitor, from the wire: stored as toEvent makes it', async () => {
-    const db = join(tmp.dir, 'monitor.db');
+    const db = join(site.dir, 'monitor.db');
     const events: SecurityEvent[] = [];
     const judge = inThreadJudge({ engine, threatName, allFlows: false, onEvent: (e) => events.push(e) });
     const monitor = new Monitor({ judge, log: false });

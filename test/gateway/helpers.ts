@@ -133,11 +133,50 @@ export async function startTestGateway(
   config: GatewayConfig,
   options: { readonly acceptFastPath?: boolean } = {},
 ): Promise<GatewayService & { port: number }> {
-  const service = await startGatewayService(config, () => {}, undefined, options);
+  const service = await startGatewayService(config, { log: () => {}, ...options });
   return Object.assign(service, { port: service.gateway.address().port });
 }
 
-/** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
+/** A RecordingUpstream and a temporary directory for one describe block (a suite that starts `bansho` itself). */
+export interface SuiteUpstream {
+  readonly upstream: RecordingUpstream;
+  readonly dir: string;
+  /** The upstream's URL, set by the suite's `before`. */
+  url: string;
+  /** `bansho serve` arguments: one worker in front of this upstream, on its own database `db` in `dir`, with `flags`. */
+  serveArgs(db: string, ...flags: string[]): string[];
+}
+
+/** Start a RecordingUpstream before the describe block's tests; close it and remove the directory after. */
+export function upstreamForSuite(prefix?: string): SuiteUpstream {
+  const tmp = tempDir(prefix);
+  const suite: SuiteUpstream = {
+    upstream: new RecordingUpstream(),
+    dir: tmp.dir,
+    url: '',
+    serveArgs: (db, ...flags) => [
+      'serve',
+      '--workers',
+      '1',
+      '--upstream',
+      suite.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--db',
+      `${tmp.dir}/${db}`,
+      ...flags,
+    ],
+  };
+  before(async () => {
+    suite.url = await suite.upstream.listen();
+  });
+  after(async () => {
+    await suite.upstream.close();
+    tmp.cleanup();
+  });
+  return suite;
+}
+
 /** A gateway in front of a RecordingUpstream, for one describe block. */
 export interface SuiteGateway {
   readonly upstream: RecordingUpstream;
@@ -171,6 +210,7 @@ export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}): SuiteGa
   return suite;
 }
 
+/** The events the gateway stored for `ip`, once its writer has flushed what it holds. */
 export async function storedEvents(service: GatewayService, db: string, ip: string): Promise<SecurityEvent[]> {
   await service.gateway.events.flush();
   const store = new SqliteEventStore(db);

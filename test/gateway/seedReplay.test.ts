@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
-import { BAD_REQUEST_HEAD, RecordingUpstream, rawRequest, startTestGateway, tempDir, testConfig } from './helpers.js';
+import { BAD_REQUEST_HEAD, rawRequest, startTestGateway, testConfig, upstreamForSuite } from './helpers.js';
 
 const ATTACKER = '127.0.0.2';
 const NEIGHBOUR = '127.0.0.3';
@@ -17,21 +17,11 @@ const SEED_CONNECT = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
  * (issue 2, "How it will be checked").
  */
 describe('seed replay', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  const db = `${tmp.dir}/bansho.db`;
-  let upstreamUrl = '';
-
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
+  const db = `${site.dir}/bansho.db`;
 
   it('answers both probes 400 and closes, then drops the source at accept, and the upstream sees nothing', async () => {
-    const service = await startTestGateway(testConfig(upstreamUrl, db));
+    const service = await startTestGateway(testConfig(site.url, db));
     try {
       // As in the seed: the proxy test first, then — on a new connection, after that answer —
       // the mail-relay CONNECT. Each meets the defense function; the CONNECT earns the ban.
@@ -48,8 +38,8 @@ describe('seed replay', () => {
         assert.equal(repeat.response, '', `repeat ${i} got bytes`);
         assert.notEqual(repeat.ending, 'timeout');
       }
-      assert.equal(upstream.connections, 0, 'the upstream was contacted');
-      assert.equal(upstream.requests.length, 0);
+      assert.equal(site.upstream.connections, 0, 'the upstream was contacted');
+      assert.equal(site.upstream.requests.length, 0);
     } finally {
       await service.stop();
     }
@@ -87,19 +77,19 @@ describe('seed replay', () => {
   });
 
   it('keeps the ban across a restart on the same database', async () => {
-    const service = await startTestGateway(testConfig(upstreamUrl, db));
+    const service = await startTestGateway(testConfig(site.url, db));
     try {
       const again = await rawRequest(service.port, ATTACKER, SEED_CONNECT);
       assert.equal(again.response, '');
       assert.notEqual(again.ending, 'timeout');
-      assert.equal(upstream.connections, 0);
+      assert.equal(site.upstream.connections, 0);
     } finally {
       await service.stop();
     }
   });
 
   it('still serves the real site to a different source: GET, POST, keep-alive, a large streamed body, WebSocket', async () => {
-    const service = await startTestGateway(testConfig(upstreamUrl, db));
+    const service = await startTestGateway(testConfig(site.url, db));
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const base = { host: '127.0.0.1', port: service.port, localAddress: NEIGHBOUR, agent };
     try {
@@ -114,7 +104,7 @@ describe('seed replay', () => {
       );
       assert.equal(post.status, 200);
       assert.equal(post.reused, true, 'the keep-alive connection was not reused');
-      const seen = upstream.requests.find((r) => r.url === '/form');
+      const seen = site.upstream.requests.find((r) => r.url === '/form');
       assert.equal(seen?.bodyBytes, form.length);
       assert.equal(seen?.headers['x-forwarded-for'], NEIGHBOUR);
       assert.equal(seen?.headers['x-forwarded-proto'], 'http');

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { GatewayConfig } from '../../src/config/index.js';
 import {
   tlsFixture as fixture,
   gatewayForSuite,
-  RecordingUpstream,
   rawRequest,
   startTestGateway,
   storedEvents,
-  tempDir,
   testConfig,
   tlsRequest,
+  upstreamForSuite,
 } from './helpers.js';
 
 const tlsOn = (certFile: string, keyFile: string): NonNullable<GatewayConfig['tls']> => ({
@@ -62,23 +61,14 @@ describe('the HTTPS listener (config tls)', () => {
 });
 
 describe('the TLS certificate', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  let url = '';
-  before(async () => {
-    url = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   it('is read again on reload (a renewal); an unusable file leaves the old one in force', async () => {
-    const cert = `${tmp.dir}/live.crt`;
-    const key = `${tmp.dir}/live.key`;
+    const cert = `${site.dir}/live.crt`;
+    const key = `${site.dir}/live.key`;
     copyFileSync(fixture('site.crt'), cert);
     copyFileSync(fixture('site.key'), key);
-    const g = await startTestGateway({ ...testConfig(url, `${tmp.dir}/r.db`), tls: tlsOn(cert, key) });
+    const g = await startTestGateway({ ...testConfig(site.url, `${site.dir}/r.db`), tls: tlsOn(cert, key) });
     try {
       const port = Number(new URL(g.gateway.tlsUrl() as string).port);
       const subject = async () =>
@@ -99,16 +89,16 @@ describe('the TLS certificate', () => {
   });
 
   it('that cannot be read or does not fit its key, or a port taken, stops the start with the reason', async () => {
-    const config = testConfig(url, `${tmp.dir}/s.db`);
+    const config = testConfig(site.url, `${site.dir}/s.db`);
     await assert.rejects(
-      startTestGateway({ ...config, tls: tlsOn(`${tmp.dir}/missing.crt`, fixture('site.key')) }),
+      startTestGateway({ ...config, tls: tlsOn(`${site.dir}/missing.crt`, fixture('site.key')) }),
       /cannot read the TLS certificate .*missing\.crt: ENOENT/,
     );
     await assert.rejects(
       startTestGateway({ ...config, tls: tlsOn(fixture('site.crt'), fixture('renewed.key')) }),
       /cannot use the TLS certificate .*site\.crt with key .*renewed\.key/,
     );
-    const taken = new URL(url).port;
+    const taken = new URL(site.url).port;
     await assert.rejects(
       startTestGateway({
         ...config,

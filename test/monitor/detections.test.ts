@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { DEFAULT_NETWORK } from '../../src/detect/network/networkRules.js';
+import { builtInNetwork } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
@@ -46,7 +46,7 @@ describe('network detections', () => {
       assert.equal(scans[0]!.source.ip, ATTACKER);
       assert.equal(scans[0]!.threat?.software?.name, 'Port scan', 'named from the catalog');
       // FIN, NULL and Xmas are never sent by a real stack, so fewer ports suffice.
-      const needed = kind === 'syn' ? DEFAULT_NETWORK.portScan.ports : DEFAULT_NETWORK.portScan.stealthPorts;
+      const needed = builtInNetwork().portScan[kind === 'syn' ? 'ports' : 'stealthPorts'];
       assert.match(scans[0]!.bansho.evidence ?? '', new RegExp(`${needed} ports on ${SERVER}`));
     });
   }

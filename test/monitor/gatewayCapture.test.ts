@@ -34,7 +34,7 @@ describe('seed replay through the gateway, seen by the monitor', { skip: unavail
       {},
       { upstream: upstreamUrl, listen: `${GATEWAY_HOST}:0`, db: join(tmp.dir, 'gw.db') },
     );
-    const service = await startGatewayService(config, () => {});
+    const service = await startGatewayService(config, { log: () => {} });
     const port = service.gateway.address().port;
     const tcpdump = await startTcpdump(pcapFile, `tcp port ${port} and host ${GATEWAY_HOST}`, GATEWAY_HOST);
     try {

@@ -5,27 +5,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { SqliteBanStore, SqliteEventStore } from '../../src/store/index.js';
+import { storeEvent } from './records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bansho-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A stored event of PrettyPark's. */
 function event(id: string, ts: string, ip: string): SecurityEvent {
-  return {
-    '@timestamp': ts,
-    message: 'test',
-    event: {
-      id,
-      kind: 'alert',
-      category: ['intrusion_detection'],
-      type: ['denied'],
-      action: 'blocked',
-      module: 'bansho',
-      dataset: 'bansho.gateway',
-    },
-    source: { ip },
-    threat: { software: { id: 'prettypark', name: 'PrettyPark' } },
-    bansho: { sensor: 'gateway' },
-  };
+  return { ...storeEvent(id, ip, ts), threat: { software: { id: 'prettypark', name: 'PrettyPark' } } };
 }
 
 describe('SqliteEventStore', () => {

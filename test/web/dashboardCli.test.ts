@@ -1,38 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { bansho, listeningPort, startBansho } from '../cli/run.js';
-import { RecordingUpstream, tempDir, waitFor } from '../gateway/helpers.js';
+import { upstreamForSuite, waitFor } from '../gateway/helpers.js';
 
 const dashboardUrl = (stderr: string): string | undefined =>
   / dashboard (?:for \S+ )?on (http:\/\/\S+)/.exec(stderr)?.[1];
 
 describe('bansho serve --dashboard and bansho dashboard', () => {
-  const tmp = tempDir('bansho-web-cli-');
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite('bansho-web-cli-');
 
   it('serve starts the dashboard beside the gateway, on its own listener', async () => {
-    const run = startBansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--dashboard',
-      '127.0.0.1:0',
-      '--db',
-      `${tmp.dir}/a.db`,
-    ]);
+    const run = startBansho(site.serveArgs('a.db', '--dashboard', '127.0.0.1:0'));
     try {
       const url = await waitFor('the dashboard to listen', () => dashboardUrl(run.output.stderr), 15_000);
       const gatewayPort = await waitFor('the gateway', () => listeningPort(run.output.stderr));
@@ -48,19 +27,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   });
 
   it('serve refuses to start with the dashboard off loopback and no token, before the gateway listens', async () => {
-    const r = await bansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--dashboard',
-      '0.0.0.0:0',
-      '--db',
-      `${tmp.dir}/b.db`,
-    ]);
+    const r = await bansho(site.serveArgs('b.db', '--dashboard', '0.0.0.0:0'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /dashboard\.token_file/);
     assert.equal(listeningPort(r.stderr), undefined, 'the gateway never started');
@@ -70,19 +37,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
-    const run = startBansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--dashboard',
-      `127.0.0.1:${port}`,
-      '--db',
-      `${tmp.dir}/c.db`,
-    ]);
+    const run = startBansho(site.serveArgs('c.db', '--dashboard', `127.0.0.1:${port}`));
     try {
       await waitFor('the gateway to listen', () => listeningPort(run.output.stderr), 15_000);
       assert.match(
@@ -97,20 +52,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   });
 
   it('serve --no-dashboard --metrics serves only /metrics', async () => {
-    const run = startBansho([
-      'serve',
-      '--workers',
-      '1',
-      '--upstream',
-      upstreamUrl,
-      '--listen',
-      '127.0.0.1:0',
-      '--no-dashboard',
-      '--metrics',
-      '127.0.0.1:0',
-      '--db',
-      `${tmp.dir}/d.db`,
-    ]);
+    const run = startBansho(site.serveArgs('d.db', '--no-dashboard', '--metrics', '127.0.0.1:0'));
     try {
       const url = await waitFor(
         'the metrics listener',
@@ -128,7 +70,7 @@ describe('bansho serve --dashboard and bansho dashboard', () => {
   });
 
   it('dashboard serves a database on its own, without gateway counters', async () => {
-    const run = startBansho(['dashboard', '--db', `${tmp.dir}/a.db`, '--listen', '127.0.0.1:0']);
+    const run = startBansho(['dashboard', '--db', `${site.dir}/a.db`, '--listen', '127.0.0.1:0']);
     try {
       const url = await waitFor('the dashboard to listen', () => dashboardUrl(run.output.stderr), 15_000);
       const stats = (await (await fetch(`${url}/api/stats`)).json()) as { gateway: unknown; eventsStored: number };

@@ -45,7 +45,7 @@ export function dashboardForSuite(
       dashboard: { ...base.dashboard, listen: { host: '127.0.0.1', port: 0 } },
       ...overrides(base),
     };
-    suite.run = await startGatewayWithDashboard(config, () => {});
+    suite.run = await startGatewayWithDashboard(config, { log: () => {} });
     suite.gatewayPort = suite.run.service.gateway.address().port;
     suite.dashboardUrl = suite.run.dashboard?.url ?? '';
   });

@@ -1,7 +1,8 @@
 /**
  * The monitor's network detectors as data: the rules they report under (id, name, threat of
- * the catalog, tags) and each detector's limits, severity and score, which the config file's
- * `network` section overrides (src/config/networkSection.ts). The detectors themselves
+ * the catalog, tags) and the shape of each detector's settings — limits, severity and score —
+ * whose values are the config's (built in: src/catalog/defaults.yaml; a site's `network`
+ * section over them, src/config/networkSection.ts). The detectors themselves
  * (src/monitor/detect/) only count.
  */
 import type { Endpoint } from '../../observe/observation.js';
@@ -73,7 +74,10 @@ export interface FindingWeight {
   readonly score: number;
 }
 
-/** Each detector's limits (seconds and counts), severity and score. */
+/**
+ * Each detector's limits (seconds and counts), severity and score: the built-in values are data
+ * (src/catalog/defaults.yaml), the config file's `network` section over them (src/config/).
+ */
 export interface NetworkSettings {
   readonly portScan: FindingWeight & {
     /** Sliding window, seconds. */
@@ -103,6 +107,8 @@ export interface NetworkSettings {
     readonly cooldownSeconds: number;
   };
   readonly sshBruteForce: FindingWeight & {
+    /** The ports SSH servers listen on. */
+    readonly ports: readonly number[];
     /** Connection attempts from one source to one SSH server that make a finding… */
     readonly connections: number;
     /** …when they come faster than this many per this window (a leaky bucket). */
@@ -119,24 +125,6 @@ export interface NetworkSettings {
 }
 
 export type NetworkDetectorName = keyof NetworkSettings;
-
-const MEDIUM: FindingWeight = { severity: 'medium', score: 10 };
-
-export const DEFAULT_NETWORK: NetworkSettings = {
-  portScan: { ...MEDIUM, windowSeconds: 60, ports: 20, hosts: 20, stealthPorts: 3, cooldownSeconds: 300 },
-  synFlood: {
-    ...MEDIUM,
-    windowSeconds: 10,
-    syns: 100,
-    globalSyns: 100,
-    globalSources: 50,
-    maxCompletedShare: 0.2,
-    cooldownSeconds: 60,
-  },
-  sshBruteForce: { ...MEDIUM, connections: 10, windowSeconds: 60, cooldownSeconds: 300 },
-  // fail2ban's defaults: 5 failures within 10 minutes.
-  loginGuessing: { ...MEDIUM, failures: 5, windowSeconds: 600, cooldownSeconds: 600 },
-};
 
 /** What a detector saw, to be named by one of its rules. */
 export interface NetworkSighting {

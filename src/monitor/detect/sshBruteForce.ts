@@ -4,8 +4,6 @@ import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
 import { BurstCounter } from './burstCounter.js';
 
-const SSH_PORT = 22;
-
 /**
  * SSH password guessing seen from outside the encryption: one source opening connection after
  * connection to one SSH server (guessing tools reconnect every few attempts; sshd's
@@ -14,24 +12,28 @@ const SSH_PORT = 22;
  */
 export class SshBruteForceDetector {
   readonly #bursts: BurstCounter;
+  /** The SSH servers' ports (config `network.sshBruteForce.ports`). */
+  readonly #ports: ReadonlySet<number>;
 
   constructor(t: NetworkSettings['sshBruteForce'], maxPairs = 50_000) {
     this.#bursts = new BurstCounter(t, t.connections, maxPairs);
+    this.#ports = new Set(t.ports);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
     const t = p.transport;
-    if (t.kind !== 'tcp' || !p.ip || t.tcp.destinationPort !== SSH_PORT) return null;
+    if (t.kind !== 'tcp' || !p.ip || !this.#ports.has(t.tcp.destinationPort)) return null;
     if ((t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return null;
     const { source, destination } = p.ip;
+    const port = t.tcp.destinationPort;
     const burst = this.#bursts.count(`${source} ${destination}`, timeMs, String(t.tcp.sourcePort));
     if (burst === null) return null;
     return networkFinding('monitor-ssh-brute-force', this.#bursts.settings, {
       time: timeMs,
       source: { ip: source, port: t.tcp.sourcePort },
-      destination: { ip: destination, port: SSH_PORT },
+      destination: { ip: destination, port },
       transport: 'tcp',
-      evidence: `${burst.count} SSH connections to ${destination}:${SSH_PORT} within ${burst.seconds} s`,
+      evidence: `${burst.count} SSH connections to ${destination}:${port} within ${burst.seconds} s`,
     });
   }
 }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
+import { type BanRow, banFromRow } from '../banRow.js';
 import { type BanWrite, readFleetChanges, writeBans } from '../postgres/banSql.js';
 import { inTransaction, openClient, openPool, redactUrl, withClient } from '../postgres/connect.js';
 import { insertEvents } from '../postgres/eventSql.js';
 import { migrate } from '../postgres/migrate.js';
 import { maintain } from '../postgres/prune.js';
 import { BAN_CHANNEL } from '../postgres/schema.js';
-import type { Ban } from '../types.js';
 import type { FleetLinkOptions, FleetState, FleetStats } from './fleetLinkOptions.js';
 import {
   applyInbound,
@@ -48,11 +48,8 @@ export class FleetLink {
   #lastPrune = 0;
   #lastMaintain = 0;
   #catchingUp: { since: number; events: number; bans: number } | null = null;
-  #outages = 0;
-  #catchUps = 0;
-  #eventsShipped = 0;
-  #bansShipped = 0;
-  #bansReceived = 0;
+  /** The running totals of FleetStats. */
+  readonly #counts = { outages: 0, catchUps: 0, eventsShipped: 0, bansShipped: 0, bansReceived: 0 };
 
   constructor(options: FleetLinkOptions) {
     this.#o = options;
@@ -80,15 +77,7 @@ export class FleetLink {
   }
 
   get stats(): FleetStats {
-    return {
-      state: this.#state,
-      outages: this.#outages,
-      catchUps: this.#catchUps,
-      eventsShipped: this.#eventsShipped,
-      bansShipped: this.#bansShipped,
-      bansReceived: this.#bansReceived,
-      backlog: eventBacklog(this.#db),
-    };
+    return { state: this.#state, ...this.#counts, backlog: eventBacklog(this.#db) };
   }
 
   start(): this {
@@ -203,7 +192,7 @@ export class FleetLink {
     if (wasDown) {
       const seconds = ((this.#clock() - this.#downSince) / 1000).toFixed(1);
       const waiting = eventBacklog(this.#db);
-      this.#catchingUp = { since: this.#clock(), events: this.#eventsShipped, bans: this.#bansShipped };
+      this.#catchingUp = { since: this.#clock(), events: this.#counts.eventsShipped, bans: this.#counts.bansShipped };
       this.#o.log(
         `bansho: fleet: PostgreSQL reachable again after ${seconds} s: catching up (${waiting} event(s) waiting in the journal)`,
       );
@@ -230,7 +219,7 @@ export class FleetLink {
       cursor = changes.at(-1)?.id ?? cursor;
       const applied = applyInbound(this.#db, changes, this.#self, cursor);
       if (applied > 0) {
-        this.#bansReceived += applied;
+        this.#counts.bansReceived += applied;
         this.#o.onBans();
       }
       if (changes.length < this.#batch) return;
@@ -244,34 +233,16 @@ export class FleetLink {
       const latest = await client.query<{ id: number }>(
         `SELECT GREATEST(coalesce(max(id), 0), (SELECT value FROM meta WHERE key = 'ban_changes_pruned')) AS id FROM ban_changes`,
       );
-      const rows = await client.query<{
-        target: string;
-        since: number;
-        until: number;
-        reason: string;
-        threat_id: string | null;
-        offence: number;
-        origin: 'auto' | 'manual';
-      }>('SELECT target, since, until, reason, threat_id, offence, origin FROM bans WHERE until > $1', [now]);
-      return {
-        cursor: latest.rows[0]?.id ?? 0,
-        bans: rows.rows.map(
-          (r): Ban => ({
-            target: r.target,
-            since: r.since,
-            until: r.until,
-            reason: r.reason,
-            threatId: r.threat_id,
-            offence: r.offence,
-            origin: r.origin,
-          }),
-        ),
-      };
+      const rows = await client.query<BanRow>(
+        'SELECT target, since, until, reason, threat_id, offence, origin FROM bans WHERE until > $1',
+        [now],
+      );
+      return { cursor: latest.rows[0]?.id ?? 0, bans: rows.rows.map(banFromRow) };
     });
     // Cursor 0 means "never received": a fleet with no change yet is read again next time, which costs nothing.
     applySnapshot(this.#db, bans, cursor);
     if (bans.length > 0) {
-      this.#bansReceived += bans.length;
+      this.#counts.bansReceived += bans.length;
       this.#o.onBans();
     }
   }
@@ -292,7 +263,7 @@ export class FleetLink {
         // One change (the usual case: a ban just made) is one round trip.
         if (writes.length === 1) await writeBans(pool, writes);
         else await inTransaction(pool, (client) => writeBans(client, writes));
-        this.#bansShipped += changes.length;
+        this.#counts.bansShipped += changes.length;
       }
       writeCursor(this.#db, 'bans_sent', last);
       forgetInbound(this.#db);
@@ -307,7 +278,7 @@ export class FleetLink {
       if (events.length === 0) return false;
       await insertEvents(pool, events, this.#o.name);
       writeCursor(this.#db, 'events_sent', last);
-      this.#eventsShipped += events.length;
+      this.#counts.eventsShipped += events.length;
       if (events.length < this.#batch) return false;
     }
     return true;
@@ -332,10 +303,10 @@ export class FleetLink {
     const c = this.#catchingUp;
     if (!c) return;
     this.#catchingUp = null;
-    this.#catchUps++;
+    this.#counts.catchUps++;
     const ms = this.#clock() - c.since;
     this.#o.log(
-      `bansho: fleet: caught up in ${ms} ms: ${this.#eventsShipped - c.events} event(s) and ${this.#bansShipped - c.bans} ban change(s) from the journal are in PostgreSQL`,
+      `bansho: fleet: caught up in ${ms} ms: ${this.#counts.eventsShipped - c.events} event(s) and ${this.#counts.bansShipped - c.bans} ban change(s) from the journal are in PostgreSQL`,
     );
   }
 
@@ -348,7 +319,7 @@ export class FleetLink {
 
   async #down(err: unknown): Promise<void> {
     if (this.#state !== 'down') {
-      this.#outages++;
+      this.#counts.outages++;
       this.#downSince = this.#clock();
       this.#o.log(
         `bansho: fleet: PostgreSQL unreachable (${(err as Error).message ?? String(err)}): serving and banning from the journal ${this.#db.name}, retrying`,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type BanRow, banFromRow } from '../banRow.js';
 import type { Ban } from '../types.js';
 
 /** Where a change was first made: a gateway's journal row (replays are recognised by it), or nowhere (CLI, dashboard). */
@@ -56,16 +57,9 @@ export async function writeBans(
   return applied;
 }
 
-interface ChangeRow {
+interface ChangeRow extends BanRow {
   id: number;
-  target: string;
   kind: 'put' | 'remove';
-  since: number;
-  until: number;
-  reason: string;
-  threat_id: string | null;
-  offence: number;
-  origin: 'auto' | 'manual';
   observer: string | null;
 }
 
@@ -91,15 +85,7 @@ export async function readFleetChanges(
       id: r.id,
       kind: r.kind,
       observer: r.observer,
-      ban: {
-        target: r.target,
-        since: r.since,
-        until: r.until,
-        reason: r.reason,
-        threatId: r.threat_id,
-        offence: r.offence,
-        origin: r.origin,
-      },
+      ban: banFromRow(r),
     })),
     prunedThrough,
   };

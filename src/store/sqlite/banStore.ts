@@ -1,13 +1,9 @@
-import type Database from 'better-sqlite3';
 import { type BanRow, banFromRow } from '../banRow.js';
 import type { Ban, BanChanges, BanStore } from '../types.js';
 import { latestChange, readChanges, readSnapshot } from './banChanges.js';
 import { putBans, removeBan } from './banWrites.js';
-import { openSqlite } from './openSqlite.js';
 import { prepared, withBusyTimeout } from './prepared.js';
-import { SpillFile } from './spill.js';
-
-type Db = Database.Database;
+import { SqliteStoreBase } from './sqliteStoreBase.js';
 
 export interface PutOptions {
   /** How long to wait for another process's write lock before SQLITE_BUSY (default: the connection's). */
@@ -25,18 +21,7 @@ export interface ActivePage {
  * BanStore on SQLite. Every change is logged in `ban_changes` in its own transaction, so
  * running gateways apply changes after their cursor (see banChanges.ts) instead of reloading.
  */
-export class SqliteBanStore implements BanStore {
-  /** Where bans that could not be written are kept at shutdown (null for an in-memory database). */
-  readonly spill: SpillFile | null;
-  readonly #db: Db;
-  readonly #ownsDb: boolean;
-
-  constructor(db: Db | string) {
-    this.#ownsDb = typeof db === 'string';
-    this.#db = typeof db === 'string' ? openSqlite(db) : db;
-    this.spill = this.#db.memory ? null : new SpillFile(this.#db.name);
-  }
-
+export class SqliteBanStore extends SqliteStoreBase implements BanStore {
   activeSync(now: number): Ban[] {
     return [...this.iterateActive(now)];
   }
@@ -45,7 +30,7 @@ export class SqliteBanStore implements BanStore {
   *iterateActive(now: number, page: ActivePage = {}): IterableIterator<Ban> {
     const limit = page.limit !== undefined && page.limit > 0 ? Math.floor(page.limit) : -1;
     const offset = Math.max(0, Math.floor(page.offset ?? 0));
-    const rows = this.#db
+    const rows = this.db
       .prepare('SELECT * FROM bans WHERE until > ? ORDER BY since, target LIMIT ? OFFSET ?')
       .iterate(now, limit, offset) as IterableIterator<BanRow>;
     for (const row of rows) yield banFromRow(row);
@@ -53,14 +38,14 @@ export class SqliteBanStore implements BanStore {
 
   /** The ban in force on exactly this target, or null. */
   activeOnSync(target: string, now: number): Ban | null {
-    const row = prepared(this.#db, 'SELECT * FROM bans WHERE target = ? AND until > ?').get(target, now) as
+    const row = prepared(this.db, 'SELECT * FROM bans WHERE target = ? AND until > ?').get(target, now) as
       | BanRow
       | undefined;
     return row ? banFromRow(row) : null;
   }
 
   countActiveSync(now: number): number {
-    return (prepared(this.#db, 'SELECT count(*) AS n FROM bans WHERE until > ?').get(now) as { n: number }).n;
+    return (prepared(this.db, 'SELECT count(*) AS n FROM bans WHERE until > ?').get(now) as { n: number }).n;
   }
 
   async active(now: number): Promise<Ban[]> {
@@ -69,12 +54,12 @@ export class SqliteBanStore implements BanStore {
 
   /** Insert or replace the ban for `ban.target`; durable when it returns (WAL). */
   putSync(ban: Ban, options: PutOptions = {}): void {
-    withBusyTimeout(this.#db, options.waitMs, () => putBans(this.#db, [ban]));
+    withBusyTimeout(this.db, options.waitMs, () => putBans(this.db, [ban]));
   }
 
   /** Many bans in one transaction (imports, benchmarks). */
   putManySync(bans: readonly Ban[]): void {
-    putBans(this.#db, bans);
+    putBans(this.db, bans);
   }
 
   async put(ban: Ban): Promise<void> {
@@ -82,7 +67,7 @@ export class SqliteBanStore implements BanStore {
   }
 
   removeSync(target: string): boolean {
-    return removeBan(this.#db, target);
+    return removeBan(this.db, target);
   }
 
   async remove(target: string): Promise<boolean> {
@@ -90,7 +75,7 @@ export class SqliteBanStore implements BanStore {
   }
 
   offencesSync(target: string): number {
-    const row = prepared(this.#db, 'SELECT count FROM offences WHERE target = ?').get(target) as
+    const row = prepared(this.db, 'SELECT count FROM offences WHERE target = ?').get(target) as
       | { count: number }
       | undefined;
     return row?.count ?? 0;
@@ -102,7 +87,7 @@ export class SqliteBanStore implements BanStore {
 
   /** The change log's latest seq. */
   versionSync(): number {
-    return latestChange(this.#db);
+    return latestChange(this.db);
   }
 
   async version(): Promise<number> {
@@ -111,15 +96,11 @@ export class SqliteBanStore implements BanStore {
 
   /** Every ban in force, as (target, until), with the change-log cursor the snapshot is at. */
   snapshotSync(now: number, add: (target: string, until: number) => void): number {
-    return readSnapshot(this.#db, now, add);
+    return readSnapshot(this.db, now, add);
   }
 
   /** Up to `limit` changes after `cursor`. */
   changesSync(cursor: number, limit: number): BanChanges {
-    return readChanges(this.#db, cursor, limit);
-  }
-
-  async close(): Promise<void> {
-    if (this.#ownsDb) this.#db.close();
+    return readChanges(this.db, cursor, limit);
   }
 }

@@ -1,31 +1,18 @@
-import type Database from 'better-sqlite3';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type EncodedEvent, encodeEvent } from '../encodedEvent.js';
 import type { EventQuery, EventStore, ResilientEventStore } from '../types.js';
+import { eventWhere } from './eventWhere.js';
 import { insertEvents } from './eventWrites.js';
-import { openSqlite } from './openSqlite.js';
 import { withBusyTimeout } from './prepared.js';
-import { SpillFile, type SpillReplay } from './spill.js';
-
-type Db = Database.Database;
+import type { SpillReplay } from './spill.js';
+import { SqliteStoreBase } from './sqliteStoreBase.js';
 
 interface EventRow {
   doc: string;
 }
 
 /** EventStore on SQLite. Synchronous underneath; the Promise API matches the fleet store. */
-export class SqliteEventStore implements EventStore, ResilientEventStore {
-  /** Where a writer puts batches this store would not take (null for an in-memory database). */
-  readonly spill: SpillFile | null;
-  readonly #db: Db;
-  readonly #ownsDb: boolean;
-
-  constructor(db: Db | string) {
-    this.#ownsDb = typeof db === 'string';
-    this.#db = typeof db === 'string' ? openSqlite(db) : db;
-    this.spill = this.#db.memory ? null : new SpillFile(this.#db.name);
-  }
-
+export class SqliteEventStore extends SqliteStoreBase implements EventStore, ResilientEventStore {
   /** Synchronous append, for callers that batch on their own (the gateway's writer), in one transaction. */
   appendSync(events: readonly SecurityEvent[]): number {
     return this.appendEncodedSync(events.map(encodeEvent));
@@ -33,19 +20,19 @@ export class SqliteEventStore implements EventStore, ResilientEventStore {
 
   /** `appendSync` for events already written out as JSON (see ../encodedEvent.ts). */
   appendEncodedSync(events: readonly EncodedEvent[]): number {
-    return insertEvents(this.#db, events);
+    return insertEvents(this.db, events);
   }
 
   /** `appendSync`, waiting at most `waitMs` for another process's write lock (the connection's own wait is 5 s). */
   appendWaiting(events: readonly SecurityEvent[], waitMs: number): number {
-    return withBusyTimeout(this.#db, waitMs, () => this.appendSync(events));
+    return withBusyTimeout(this.db, waitMs, () => this.appendSync(events));
   }
 
   /** Take this process's spill file back (events and bans alike), then remove it. */
   replaySpill(waitMs: number): SpillReplay {
     const spill = this.spill;
     if (spill === null) return { records: 0, unreadable: 0 };
-    return withBusyTimeout(this.#db, waitMs, () => spill.replayInto(this.#db));
+    return withBusyTimeout(this.db, waitMs, () => spill.replayInto(this.db));
   }
 
   async append(events: readonly SecurityEvent[]): Promise<number> {
@@ -53,10 +40,10 @@ export class SqliteEventStore implements EventStore, ResilientEventStore {
   }
 
   querySync(query: EventQuery): SecurityEvent[] {
-    const { where, params } = buildWhere(query);
+    const { where, params } = eventWhere(query);
     const order = query.newestFirst ? 'DESC' : 'ASC';
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const rows = this.#db
+    const rows = this.db
       .prepare(`SELECT doc FROM events ${where} ORDER BY ts ${order}, seq ${order}${limit}`)
       .all(...params) as EventRow[];
     return rows.map((r) => JSON.parse(r.doc) as SecurityEvent);
@@ -67,38 +54,8 @@ export class SqliteEventStore implements EventStore, ResilientEventStore {
   }
 
   async count(query: EventQuery): Promise<number> {
-    const { where, params } = buildWhere(query);
-    const row = this.#db.prepare(`SELECT count(*) AS n FROM events ${where}`).get(...params) as { n: number };
+    const { where, params } = eventWhere(query);
+    const row = this.db.prepare(`SELECT count(*) AS n FROM events ${where}`).get(...params) as { n: number };
     return row.n;
   }
-
-  async close(): Promise<void> {
-    if (this.#ownsDb) this.#db.close();
-  }
-}
-
-function buildWhere(q: EventQuery): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (q.since !== undefined) {
-    clauses.push('ts >= ?');
-    params.push(q.since);
-  }
-  if (q.until !== undefined) {
-    clauses.push('ts < ?');
-    params.push(q.until);
-  }
-  if (q.sourceIp !== undefined) {
-    clauses.push('source_ip = ?');
-    params.push(q.sourceIp);
-  }
-  if (q.threatId !== undefined) {
-    clauses.push('threat_id = ?');
-    params.push(q.threatId);
-  }
-  if (q.actions !== undefined && q.actions.length > 0) {
-    clauses.push(`action IN (${q.actions.map(() => '?').join(', ')})`);
-    params.push(...q.actions);
-  }
-  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -5,6 +5,7 @@ import type { EventFilter, PruneOptions, PruneResult, Store, StoredEvent } from 
 import type { Ban, BanChanges, EventQuery } from '../types.js';
 import { SqliteBanStore } from './banStore.js';
 import { SqliteEventStore } from './eventStore.js';
+import { eventWhere } from './eventWhere.js';
 import { openSqlite } from './openSqlite.js';
 import { prepared } from './prepared.js';
 import { pruneBans, pruneChanges, pruneEvents } from './retention.js';
@@ -43,19 +44,7 @@ export class SqliteStore implements Store {
   }
 
   async eventPage(f: EventFilter): Promise<StoredEvent[]> {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]): void => {
-      clauses.push(clause);
-      params.push(...values);
-    };
-    if (f.sourceIp !== undefined) add('source_ip = ?', f.sourceIp);
-    if (f.threatId !== undefined) add('threat_id = ?', f.threatId);
-    if (f.actions && f.actions.length > 0) add(`action IN (${f.actions.map(() => '?').join(', ')})`, ...f.actions);
-    if (f.since !== undefined) add('ts >= ?', f.since);
-    if (f.until !== undefined) add('ts < ?', f.until);
-    if (f.before !== undefined) add('(ts < ? OR (ts = ? AND seq < ?))', f.before.ts, f.before.ts, f.before.seq);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, params } = eventWhere(f);
     const rows = this.db
       .prepare(`SELECT seq, ts, doc FROM events ${where} ORDER BY ts DESC, seq DESC LIMIT ?`)
       .all(...params, f.limit) as Row[];

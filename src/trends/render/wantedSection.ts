@@ -1,9 +1,8 @@
-import type { Ranked } from '../top.js';
-import type { WantedByThreat } from '../wanted.js';
+import type { WantedByThreat, WantedList } from '../wanted.js';
 import { html } from './escape.js';
 
 /** The lists of the section, in the order a reader asks: whom did they write to, about what, where else. */
-const LISTS: ReadonlyArray<[keyof WantedByThreat, string]> = [
+const LISTS: ReadonlyArray<[WantedList, string]> = [
   ['recipientDomains', 'Recipient domains'],
   ['recipients', 'Recipient addresses'],
   ['subjects', 'Subjects'],
@@ -24,7 +23,7 @@ export function wantedMarkdown(wanted: readonly WantedByThreat[]): string[] {
   for (const w of wanted) {
     out.push(`### ${mdDecoded(w.threatName)}`, '', lead(w), '');
     for (const [key, title] of LISTS) {
-      const rows = w[key] as readonly Ranked[];
+      const rows = w[key];
       if (rows.length === 0) continue;
       out.push(`| ${title} | times |`, '|---|---:|');
       for (const r of rows) out.push(`| ${mdDecoded(r.key)} | ${r.count} |`);
@@ -41,7 +40,7 @@ export function wantedHtml(wanted: readonly WantedByThreat[]): string[] {
   for (const w of wanted) {
     out.push(`<h3>${html(controlsVisible(w.threatName))}</h3>`, `<p>${html(lead(w))}</p>`);
     for (const [key, title] of LISTS) {
-      const rows = w[key] as readonly Ranked[];
+      const rows = w[key];
       if (rows.length === 0) continue;
       out.push(`<table><tr><th>${html(title)}</th><th>times</th></tr>`);
       for (const r of rows) out.push(`<tr><td>${html(controlsVisible(r.key))}</td><td class="n">${r.count}</td></tr>`);

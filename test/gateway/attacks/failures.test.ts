@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { GatewayConfig } from '../../../src/config/index.js';
 import type { Engine } from '../../../src/detect/types.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../../../src/store/sqlite/sqliteStore.js';
-import { BAD_REQUEST_HEAD, RecordingUpstream, rawRequest, startTestGateway, tempDir, testConfig } from '../helpers.js';
+import { BAD_REQUEST_HEAD, rawRequest, startTestGateway, testConfig, upstreamForSuite } from '../helpers.js';
 
 /** An engine that fails on any request whose line contains `/boom`, and finds nothing otherwise. */
 const brittle: Engine = {
@@ -36,20 +36,11 @@ async function gatewayWith(
 }
 
 describe('a rule engine that throws', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  let url = '';
-  before(async () => {
-    url = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   it('refuses the request by default, counts it and logs it with the request line', async () => {
     const log: string[] = [];
-    const g = await gatewayWith(testConfig(url, `${tmp.dir}/block.db`), log);
+    const g = await gatewayWith(testConfig(site.url, `${site.dir}/block.db`), log);
     try {
       const r = await rawRequest(
         g.gateway.address().port,
@@ -59,9 +50,9 @@ describe('a rule engine that throws', () => {
       assert.ok(r.response.startsWith(BAD_REQUEST_HEAD), r.response.slice(0, 60));
       assert.equal(g.gateway.stats.engineErrors, 1);
       assert.ok(log.some((l) => l.includes('GET /boom?x=1') && l.includes('rule blew up') && l.includes('refused')));
-      assert.ok(!upstream.requests.some((q) => q.url.startsWith('/boom')));
+      assert.ok(!site.upstream.requests.some((q) => q.url.startsWith('/boom')));
       await g.gateway.events.flush();
-      const events = await new SqliteEventStore(`${tmp.dir}/block.db`).query({ sourceIp: '127.0.9.1' });
+      const events = await new SqliteEventStore(`${site.dir}/block.db`).query({ sourceIp: '127.0.9.1' });
       assert.equal(events[0]?.rule?.id, 'gateway-engine-error');
     } finally {
       await g.close();
@@ -70,7 +61,7 @@ describe('a rule engine that throws', () => {
 
   it('with on_engine_error: forward, passes it on, still counted and logged', async () => {
     const log: string[] = [];
-    const g = await gatewayWith({ ...testConfig(url, `${tmp.dir}/fwd.db`), onEngineError: 'forward' }, log);
+    const g = await gatewayWith({ ...testConfig(site.url, `${site.dir}/fwd.db`), onEngineError: 'forward' }, log);
     try {
       const r = await rawRequest(
         g.gateway.address().port,
@@ -87,32 +78,23 @@ describe('a rule engine that throws', () => {
 });
 
 describe('the accept-time drop', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  let url = '';
-  before(async () => {
-    url = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
 
   for (const fastPath of [true, false]) {
     it(`drops a banned source ${fastPath ? "on node's listening handle" : 'on the connection event (the fallback, forced)'}`, async () => {
-      const config = testConfig(url, `${tmp.dir}/accept-${fastPath}.db`);
+      const config = testConfig(site.url, `${site.dir}/accept-${fastPath}.db`);
       const service = fastPath
         ? await startTestGateway(config)
         : await startTestGateway(config, { acceptFastPath: false });
       try {
         assert.equal(service.gateway.acceptPath, fastPath ? 'handle' : 'connection');
         service.gateway.bans.ban('127.0.9.10', { reason: 'test', threatId: null, origin: 'manual' });
-        const before = upstream.connections;
+        const before = site.upstream.connections;
         const r = await rawRequest(service.port, '127.0.9.10', 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
         assert.equal(r.response, '');
         // Reset, not closed: the gateway keeps no TIME_WAIT for a banned source.
         assert.equal(r.ending, 'reset');
-        assert.equal(upstream.connections, before);
+        assert.equal(site.upstream.connections, before);
         const open = await rawRequest(
           service.port,
           '127.0.9.11',

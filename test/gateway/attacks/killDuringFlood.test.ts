@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../helpers.js';
+import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
 
 /**
  * kill -9 in the middle of a flood of ban-worthy requests from many sources: every source that
@@ -10,20 +10,11 @@ import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../helpers.js';
  * since a ban is durable before its refusal is written.
  */
 describe('attack: kill -9 during a flood of ban-worthy requests', () => {
-  const upstream = new RecordingUpstream();
-  const tmp = tempDir();
-  const db = `${tmp.dir}/flood.db`;
-  let url = '';
-  before(async () => {
-    url = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
+  const site = upstreamForSuite();
+  const db = `${site.dir}/flood.db`;
 
   it('loses no ban whose refusal went out', async () => {
-    const gateway = startBansho(['serve', '--workers', '1', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
+    const gateway = startBansho(site.serveArgs('flood.db'));
     const port = await waitFor('the gateway to listen', () => listeningPort(gateway.output.stderr), 15_000);
     const sources = Array.from({ length: 400 }, (_, i) => `127.0.${11 + (i >> 8)}.${(i & 255) + 1}`);
     const refused: string[] = [];
@@ -57,7 +48,7 @@ describe('attack: kill -9 during a flood of ban-worthy requests', () => {
     assert.deepEqual(lost, [], `${lost.length} of ${refused.length} refused sources lost their ban`);
 
     // And the restarted gateway drops them at accept.
-    const again = startBansho(['serve', '--workers', '1', '--upstream', url, '--listen', '127.0.0.1:0', '--db', db]);
+    const again = startBansho(site.serveArgs('flood.db'));
     try {
       const port2 = await waitFor('the restarted gateway', () => listeningPort(again.output.stderr), 15_000);
       for (const ip of refused.slice(0, 20)) {

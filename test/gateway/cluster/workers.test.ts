@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../helpers.js';
+import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
 import { childPids, HeldConnection, ownerOf } from './heldConnection.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
@@ -25,21 +25,9 @@ async function oneInEachWorker(port: number, ip: string, workers: readonly numbe
 }
 
 describe('bansho serve --workers 2: one port, one ban list', () => {
-  const tmp = tempDir('bansho-workers-');
-  const upstream = new RecordingUpstream();
-  let upstreamUrl = '';
-  before(async () => {
-    upstreamUrl = await upstream.listen();
-  });
-  after(async () => {
-    await upstream.close();
-    tmp.cleanup();
-  });
-  const serveTwo = (db: string) =>
-    ['serve', '--upstream', upstreamUrl, '--listen', '127.0.0.1:0', '--db', db, '--no-dashboard'].concat(
-      '--workers',
-      '2',
-    );
+  const site = upstreamForSuite('bansho-workers-');
+  // The last --workers wins over serveArgs' own.
+  const serveTwo = (db: string) => site.serveArgs(db, '--no-dashboard', '--workers', '2');
   const bothListening = (output: { stderr: string }) =>
     waitFor(
       'both workers to listen',
@@ -48,8 +36,8 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     );
 
   it('a source banned by the worker it reached is dropped by every worker', async () => {
-    const db = `${tmp.dir}/workers.db`;
-    const { child, output, exited } = startBansho(serveTwo(db));
+    const db = `${site.dir}/workers.db`;
+    const { child, output, exited } = startBansho(serveTwo('workers.db'));
     try {
       const port = await bothListening(output);
       // Whichever worker accepts, it serves.
@@ -83,7 +71,7 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
   });
 
   it('a ban made by one worker drops the source in every worker within 100 ms, on connections already open', async () => {
-    const { child, output, exited } = startBansho(serveTwo(`${tmp.dir}/news.db`));
+    const { child, output, exited } = startBansho(serveTwo('news.db'));
     try {
       const port = await bothListening(output);
       const workers = childPids(child.pid ?? 0);
@@ -115,7 +103,7 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
   });
 
   it('refuses a worker count that is not a whole number from 1 to 256', async () => {
-    const { output, exited } = startBansho(['serve', '--upstream', upstreamUrl, '--workers', '0']);
+    const { output, exited } = startBansho(['serve', '--upstream', site.url, '--workers', '0']);
     assert.equal(await exited, 1);
     assert.match(output.stderr, /--workers.*a whole number from 1 to 256/);
   });
