@@ -67,4 +67,15 @@ describe('TCP stream reassembly', () => {
     assert.equal(d.missed, 5);
     assert.equal(text(d.chunks), 'later');
   });
+
+  test('one delivery per stream, refilled by every push (a segment costs no object)', () => {
+    const s = new StreamBuffer({ maxBuffered: 1024 });
+    s.start(0);
+    const first = s.push(0, seg('ab'));
+    assert.equal(text(first.chunks), 'ab');
+    const second = s.push(2, seg('cd'));
+    assert.equal(second, first);
+    assert.equal(text(second.chunks), 'cd', 'the previous chunk is gone from it');
+    assert.equal(s.push(2, seg('cd')).chunks.length, 0);
+  });
 });

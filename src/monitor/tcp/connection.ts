@@ -1,24 +1,18 @@
 import type { Endpoint } from '../../observe/observation.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState } from '../evidence/connState.js';
-import { HttpTransaction } from '../evidence/httpRecords.js';
+import type { HttpTransaction } from '../evidence/httpRecords.js';
 import type { ConnFacts, ConnRecord, DnsRecord, FlowEvidence } from '../evidence/records.js';
-import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from '../protocols/http/cutter.js';
+import type { JudgedConnection } from '../judge/judge.js';
+import { type HttpExchangeSink, HttpStream } from '../protocols/http/httpStream.js';
 import { connectionUid } from './connectionUid.js';
 import type { ConnectionLimits } from './limits.js';
 import { type Delivery, StreamBuffer } from './streamBuffer.js';
 
-export interface ConnectionView {
-  /** Serial number within the capture. */
-  readonly id: number;
-  /** Start, ms since the epoch. */
-  readonly start: number;
+export interface ConnectionView extends JudgedConnection {
   readonly uid: string;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
-  /** The endpoint that sent requests (normally the originator). */
-  readonly client: Endpoint;
-  readonly server: Endpoint;
   readonly lines: readonly string[];
   /** The DNS answers that led its originator to its responder (set when it ends). */
   readonly dns: readonly DnsRecord[];
@@ -30,9 +24,7 @@ export interface ConnectionView {
   readonly transactions: readonly HttpTransaction[];
 }
 
-export interface ConnectionSink {
-  /** One HTTP request, with its response status when the response was seen. */
-  request(conn: ConnectionView, request: CutRequest, status: number | null, timeMs: number): void;
+export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
   /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
   closed(conn: Connection): void;
 }
@@ -44,27 +36,29 @@ export interface ConnectionSink {
  */
 export type Ending = 'fin' | 'rst' | 'idle' | 'evicted' | 'shed' | 'end';
 
+/** What a connection is opened with; `synAck`: its first packet seen was the responder's SYN-ACK (the SYN was missed). */
+export interface ConnectionOpening {
+  /** Serial number within the capture. */
+  readonly id: number;
+  readonly originator: Endpoint;
+  readonly responder: Endpoint;
+  /** Its first packet's time, ms since the epoch. */
+  readonly start: number;
+  readonly synAck: boolean;
+  /** Its conversation is HTTP by port, where data that is no HTTP is reported too. */
+  readonly httpPort: boolean;
+}
+
 /** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
 const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
 type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
 
-interface Pending {
-  readonly request: CutRequest;
-  readonly time: number;
-  /** Its evidence, while there is room for it. */
-  readonly transaction: HttpTransaction | null;
-}
-
-/** HTTP requests kept per connection as evidence. */
-const MAX_TRANSACTIONS = 16;
-const NO_TRANSACTIONS: readonly HttpTransaction[] = [];
-
 /**
- * One TCP connection as its receiver's stack assembles it: each direction put back in order
- * (bounded, first-wins, so a crafted retransmission cannot rewrite what was seen), the HTTP
- * requests and responses cut from those streams and paired, and the Zeek conn record (bytes,
- * packets, history, state). Where tshark's reading (../protocols) follows what was captured
- * segment by segment, this follows what the endpoints received: the rule engine reads it.
+ * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
+ * direction put back in order (bounded, first-wins, so a crafted retransmission cannot rewrite
+ * what was seen), the in-order bytes handed to the HTTP analyzer (../protocols/http/httpStream.ts),
+ * and the Zeek conn record (bytes, packets, history, state). tshark's per-segment reading of the
+ * same conversation (../protocols, through ./application.ts) is the packet log's view of it.
  */
 export class Connection implements ConnectionView {
   readonly id: number;
@@ -74,11 +68,8 @@ export class Connection implements ConnectionView {
   readonly start: number;
   last: number;
   readonly #streams: [StreamBuffer, StreamBuffer];
-  readonly #requests: RequestCutter;
-  readonly #responses: ResponseCutter;
-  readonly #pending: Pending[] = [];
-  /** Methods of requests whose response head has not been read yet (the response cutter takes them). */
-  readonly #methods: string[] = [];
+  readonly #http: HttpStream<ConnectionView>;
+  readonly #sink: ConnectionSink;
   readonly #pkts: [number, number] = [0, 0];
   readonly #ipBytes: [number, number] = [0, 0];
   readonly #bytes: [number, number] = [0, 0];
@@ -90,42 +81,27 @@ export class Connection implements ConnectionView {
   #synAck = false;
   /** The originator's initial sequence number, from its SYN. */
   #isn: number | null = null;
-  #http = false;
   #closed = false;
   lines: string[] = [];
   dns: readonly DnsRecord[] = [];
-  /** None until a first request: most connections carry none worth an array. */
-  #transactions: HttpTransaction[] | null = null;
 
-  /**
-   * `synAck`: its first packet seen was the responder's SYN-ACK (we missed the SYN).
-   * `httpPort`: its conversation is HTTP by port, where data that is no HTTP is reported too.
-   */
-  constructor(
-    id: number,
-    originator: Endpoint,
-    responder: Endpoint,
-    start: number,
-    synAck: boolean,
-    httpPort: boolean,
-    limits: ConnectionLimits,
-  ) {
-    this.id = id;
-    this.originator = originator;
-    this.responder = responder;
-    this.start = start;
-    this.last = start;
-    if (synAck) this.#history = '^';
+  constructor(opening: ConnectionOpening, limits: ConnectionLimits, sink: ConnectionSink) {
+    this.id = opening.id;
+    this.originator = opening.originator;
+    this.responder = opening.responder;
+    this.start = opening.start;
+    this.last = opening.start;
+    if (opening.synAck) this.#history = '^';
     this.#streams = [
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
-    this.#requests = new RequestCutter(httpPort);
-    this.#responses = new ResponseCutter(() => this.#methods.shift());
+    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests);
+    this.#sink = sink;
   }
 
   get transactions(): readonly HttpTransaction[] {
-    return this.#transactions ?? NO_TRANSACTIONS;
+    return this.#http.transactions;
   }
 
   /** A hash of the connection's identity: computed on first use (a SHA-256 per connection is costly). */
@@ -169,7 +145,7 @@ export class Connection implements ConnectionView {
   }
 
   /** One segment's flags and payload; returns the change in bytes held out of order. */
-  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, sink: ConnectionSink, limits: ConnectionLimits): number {
+  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array): number {
     const f = tcp.flags;
     const stream = this.#streams[dir];
     if (f & TCP_FLAGS.SYN) {
@@ -191,7 +167,7 @@ export class Connection implements ConnectionView {
     if (payload.length > 0) {
       this.#note(dir, 'd');
       const before = stream.bufferedBytes;
-      this.#deliver(dir, stream.push(tcp.seq, payload), sink, limits);
+      this.#deliver(dir, stream.push(tcp.seq, payload));
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
@@ -204,15 +180,13 @@ export class Connection implements ConnectionView {
   }
 
   /** End it: what is held is delivered over its gaps, requests still waiting are reported; returns the bytes let go. */
-  close(sink: ConnectionSink, limits: ConnectionLimits): number {
+  close(): number {
     if (this.#closed) return 0;
     this.#closed = true;
     const held = this.buffered;
-    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush(), sink, limits);
-    for (const r of this.#requests.end()) this.#request(r, sink, limits);
-    for (const r of this.#responses.end()) this.#response(r, sink);
-    for (const p of this.#pending.splice(0)) sink.request(this, p.request, null, p.time);
-    sink.closed(this);
+    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush());
+    this.#http.end(this.last, this, this.#sink);
+    this.#sink.closed(this);
     this.lines = [];
     return held;
   }
@@ -232,7 +206,7 @@ export class Connection implements ConnectionView {
       'id.resp_h': this.responder.ip,
       'id.resp_p': this.responder.port,
       proto: 'tcp',
-      ...(this.#http ? { service: 'http' } : {}),
+      ...(this.#http.seen ? { service: 'http' } : {}),
       duration: (this.last - this.start) / 1000,
       orig_bytes: this.#bytes[0],
       resp_bytes: this.#bytes[1],
@@ -260,41 +234,18 @@ export class Connection implements ConnectionView {
     if (!this.#history.includes(l)) this.#history += l;
   }
 
-  #deliver(dir: 0 | 1, d: Delivery, sink: ConnectionSink, limits: ConnectionLimits): void {
+  #deliver(dir: 0 | 1, d: Delivery): void {
     this.#missed += d.missed;
+    const chunks = d.chunks;
+    if (chunks.length === 0) return;
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
     // Only where the handshake was seen: picked up mid-stream, who spoke first is unknown.
-    if (dir === 1 && this.#syn[0] && this.#bytes[0] === 0 && d.chunks.length > 0) this.#requests.abandon();
-    for (const chunk of d.chunks) {
+    if (dir === 1 && this.#syn[0] && this.#bytes[0] === 0) this.#http.abandon();
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as Uint8Array;
       this.#bytes[dir] += chunk.length;
-      if (dir === 0) for (const r of this.#requests.push(chunk)) this.#request(r, sink, limits);
-      else for (const r of this.#responses.push(chunk)) this.#response(r, sink);
+      this.#http.bytes(dir, chunk, this.last, this, this.#sink);
     }
-  }
-
-  #request(request: CutRequest, sink: ConnectionSink, limits: ConnectionLimits): void {
-    this.#http = true;
-    const transaction =
-      this.transactions.length < MAX_TRANSACTIONS ? new HttpTransaction(request.raw, this.last) : null;
-    if (transaction !== null) {
-      this.#transactions ??= [];
-      this.#transactions.push(transaction);
-    }
-    this.#pending.push({ request, time: this.last, transaction });
-    this.#methods.push(request.method);
-    if (this.#methods.length > limits.maxPendingRequests) this.#methods.shift();
-    while (this.#pending.length > limits.maxPendingRequests) {
-      const old = this.#pending.shift() as Pending;
-      sink.request(this, old.request, null, old.time);
-    }
-  }
-
-  #response(response: CutResponse, sink: ConnectionSink): void {
-    if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
-    const p = this.#pending.shift();
-    if (!p) return;
-    if (p.transaction !== null) p.transaction.status = response.status;
-    sink.request(this, p.request, response.status, p.time);
   }
 }

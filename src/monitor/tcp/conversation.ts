@@ -5,6 +5,21 @@ import type { Connection, Ending } from './connection.js';
 import { ConversationAnalysis } from './sequenceAnalysis.js';
 import type { Service } from './service.js';
 
+/** What a conversation is opened with: its key, who opened it, and what its ports (or an FTP announcement) make it. */
+export type ConversationInit = Pick<
+  Conversation,
+  | 'key'
+  | 'firstIp'
+  | 'firstPort'
+  | 'httpByPort'
+  | 'httpReader'
+  | 'tls'
+  | 'service'
+  | 'portClaimed'
+  | 'mysqlPort'
+  | 'read'
+>;
+
 /**
  * One TCP conversation (a 4-tuple, until its ports are reused): tshark's sequence analysis of
  * both directions, what reads its payload — HTTP (by port, or once the data looked like it),
@@ -43,30 +58,12 @@ export class Conversation {
   /** Anything reads its payload (where only services are read, a conversation without one is just tracked). */
   readonly read: boolean;
 
-  constructor(
-    key: string,
-    firstIp: string,
-    firstPort: number,
-    httpByPort: boolean,
-    http: HttpConversation | null,
-    tls: TlsConversation | null,
-    service: { readonly port: number; readonly reader: Service } | null,
-    portClaimed: boolean,
-    mysqlPort: number,
-    read: boolean,
-  ) {
-    this.key = key;
-    this.firstIp = firstIp;
-    this.firstPort = firstPort;
-    this.http = httpByPort ? 'port' : 'no';
-    this.httpByPort = httpByPort;
-    this.httpReader = http;
-    this.tls = tls;
-    this.service = service;
-    this.portClaimed = portClaimed;
-    this.mysqlPort = mysqlPort;
-    this.read = read;
-    this.analysis = read ? new ConversationAnalysis() : null;
+  constructor(init: ConversationInit) {
+    ({ key: this.key, firstIp: this.firstIp, firstPort: this.firstPort, httpByPort: this.httpByPort } = init);
+    ({ httpReader: this.httpReader, tls: this.tls, service: this.service } = init);
+    ({ portClaimed: this.portClaimed, mysqlPort: this.mysqlPort, read: this.read } = init);
+    this.http = init.httpByPort ? 'port' : 'no';
+    this.analysis = init.read ? new ConversationAnalysis() : null;
   }
 
   /** 0 for a packet from the endpoint that opened the conversation, else 1. */

@@ -51,9 +51,9 @@ class SegmentInput implements SegmentFacts {
  * TCP. Each segment is first read as tshark reads it (`read`: relative numbers,
  * retransmissions, lost segments, port reuse, and its new data handed to whatever reads the
  * conversation, ./application.ts, whose events the packet log renders and the detectors count),
- * then tracked as the endpoints received it (`track`: the conversation's Connection, which
- * reassembles each direction, cuts HTTP requests for the rule engine, and keeps the conn
- * record, reported through the sink when the connection ends).
+ * then tracked as the endpoints received it (`track`: the conversation's Connection — the one
+ * reassembly of each direction, whose in-order bytes the HTTP analyzer reads for the rule
+ * engine — and the conn record, reported through the sink when the connection ends).
  *
  * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
  * ended ones remembered for their trailing packets only up to `maxEnded`, idle connections
@@ -165,7 +165,7 @@ export class Conversations {
       this.#end(conv, 'fin');
       return;
     }
-    this.#buffered += conn.segment(dir, tcp, p.payload, this.#sink, this.#limits);
+    this.#buffered += conn.segment(dir, tcp, p.payload);
     if (this.#buffered > this.#limits.maxBufferedTotal) this.#shed();
     if (conn.rst[0] || conn.rst[1]) this.#end(conv, 'rst');
     if (++this.#sinceSweep >= SWEEP_EVERY) {
@@ -183,11 +183,16 @@ export class Conversations {
     const synAck = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK);
     const from = { ip: src, port: tcp.sourcePort };
     const to = { ip: dst, port: tcp.destinationPort };
-    const id = ++this.#opened;
     // A SYN-ACK first means we missed the SYN: its receiver opened the connection.
-    conv.connection = synAck
-      ? new Connection(id, to, from, timeMs, true, conv.httpByPort, this.#limits)
-      : new Connection(id, from, to, timeMs, false, conv.httpByPort, this.#limits);
+    const opening = {
+      id: ++this.#opened,
+      originator: synAck ? to : from,
+      responder: synAck ? from : to,
+      start: timeMs,
+      synAck,
+      httpPort: conv.httpByPort,
+    };
+    conv.connection = new Connection(opening, this.#limits, this.#sink);
     return conv.connection;
   }
 
@@ -216,7 +221,7 @@ export class Conversations {
     if (conn === null) return;
     conv.connection = null;
     conv.ended = ending;
-    this.#buffered -= conn.close(this.#sink, this.#limits);
+    this.#buffered -= conn.close();
   }
 
   /** Over the total memory bound: close the oldest connections holding bytes until under it. */
@@ -254,18 +259,18 @@ export class Conversations {
           : null;
     const mysqlPort = tcp.destinationPort === MYSQL_PORT || tcp.sourcePort === MYSQL_PORT ? MYSQL_PORT : 0;
     const readsAll = this.#context.readsAll;
-    const conv = new Conversation(
+    const conv = new Conversation({
       key,
-      source,
-      tcp.sourcePort,
-      app === 'http',
-      app === 'http' && readsAll ? new HttpConversation() : null,
-      app === 'tls' && readsAll ? new TlsConversation() : null,
+      firstIp: source,
+      firstPort: tcp.sourcePort,
+      httpByPort: app === 'http',
+      httpReader: app === 'http' && readsAll ? new HttpConversation() : null,
+      tls: app === 'tls' && readsAll ? new TlsConversation() : null,
       service,
-      app !== null || channel !== null,
+      portClaimed: app !== null || channel !== null,
       mysqlPort,
-      readsAll || service !== null || mysqlPort !== 0,
-    );
+      read: readsAll || service !== null || mysqlPort !== 0,
+    });
     this.#conversations.set(key, conv);
     return conv;
   }

@@ -224,27 +224,12 @@ function forwardChecks(
   if (length > 0 && rev.winScale !== WS_UNKNOWN && seqAdd(seq, length) === seqAdd(rev.lastAck, rev.window) && plain) {
     a |= ANALYSIS.WINDOW_FULL;
   }
-  if (
-    length === 0 &&
-    window !== 0 &&
-    window === fwd.window &&
-    seq === fwd.nextSeq &&
-    ack === fwd.lastAck &&
-    (rev.lastSegmentFlags & ANALYSIS.KEEP_ALIVE) !== 0 &&
-    plain
-  )
-    return a | ANALYSIS.KEEP_ALIVE_ACK;
-  if (
-    length === 0 &&
-    window === 0 &&
-    window === fwd.window &&
-    seq === fwd.nextSeq &&
-    ack === fwd.lastAck &&
-    (rev.lastSegmentFlags & ANALYSIS.ZERO_WINDOW_PROBE) !== 0 &&
-    plain
-  )
+  // A bare ACK that repeats this side's last one: a keep-alive's or a probe's answer, else a duplicate.
+  if (length !== 0 || window !== fwd.window || seq !== fwd.nextSeq || ack !== fwd.lastAck || !plain) return a;
+  if (window !== 0 && (rev.lastSegmentFlags & ANALYSIS.KEEP_ALIVE) !== 0) return a | ANALYSIS.KEEP_ALIVE_ACK;
+  if (window === 0 && (rev.lastSegmentFlags & ANALYSIS.ZERO_WINDOW_PROBE) !== 0)
     return a | ANALYSIS.ZERO_WINDOW_PROBE_ACK;
-  if (length === 0 && window !== 0 && window === fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && plain) {
+  if (window !== 0) {
     fwd.dupAckNum++;
     out.dupAckNum = fwd.dupAckNum;
     out.dupAckFrame = fwd.lastNonDupAck;

@@ -11,6 +11,10 @@ interface Held {
   data: Uint8Array;
 }
 
+/**
+ * What one push or flush made available. One per stream, refilled by every call (a segment
+ * costs no object): read it before the next.
+ */
 export interface Delivery {
   /** In-order bytes now available, oldest first. */
   readonly chunks: Uint8Array[];
@@ -18,7 +22,18 @@ export interface Delivery {
   readonly missed: number;
 }
 
-const NOTHING: Delivery = { chunks: [], missed: 0 };
+class Refilled implements Delivery {
+  readonly chunks: Uint8Array[] = [];
+  missed = 0;
+
+  /** Emptied for the next call; returns itself. */
+  cleared(): Refilled {
+    // Setting an array's length costs a call even when it changes nothing.
+    if (this.chunks.length !== 0) this.chunks.length = 0;
+    this.missed = 0;
+    return this;
+  }
+}
 
 /**
  * One direction of a TCP stream, put back in order. Overlaps are resolved first-wins: a byte
@@ -32,6 +47,7 @@ export class StreamBuffer {
   #held: Held[] = [];
   #heldBytes = 0;
   readonly #limits: StreamLimits;
+  readonly #delivery = new Refilled();
 
   constructor(limits: StreamLimits) {
     this.#limits = limits;
@@ -50,47 +66,44 @@ export class StreamBuffer {
 
   /** Add a segment's payload; returns what can now be delivered in order. */
   push(seq: number, data: Uint8Array): Delivery {
+    const out = this.#delivery.cleared();
     if (!this.#started) this.start(seq);
-    if (data.length === 0) return NOTHING;
+    if (data.length === 0) return out;
     let s = seq >>> 0;
     let d = data;
     const behind = seqDiff(this.#next, s);
-    if (behind >= d.length) return NOTHING;
+    if (behind >= d.length) return out;
     if (behind > 0) {
       d = d.subarray(behind);
       s = this.#next;
     }
     if (s === this.#next && this.#held.length === 0) {
       this.#next = seqAdd(s, d.length);
-      return { chunks: [d], missed: 0 };
+      out.chunks.push(d);
+      return out;
     }
     this.#hold(s, d);
-    const out = this.#drain();
-    if (this.#heldBytes > this.#limits.maxBuffered) return this.#giveUpGap(out);
-    return { chunks: out, missed: 0 };
+    this.#drain(out.chunks);
+    if (this.#heldBytes > this.#limits.maxBuffered) this.#skipGap(out);
+    return out;
   }
 
   /** Deliver everything held, skipping gaps (the connection ended or memory is needed). */
   flush(): Delivery {
-    const chunks: Uint8Array[] = [];
-    let missed = 0;
-    while (this.#held.length > 0) {
-      const first = this.#held[0] as Held;
-      const gap = seqDiff(first.seq, this.#next);
-      if (gap > 0) {
-        missed += gap;
-        this.#next = first.seq;
-      }
-      chunks.push(...this.#drain());
-    }
-    return { chunks, missed };
+    const out = this.#delivery.cleared();
+    while (this.#held.length > 0) this.#skipGap(out);
+    return out;
   }
 
-  #giveUpGap(already: Uint8Array[]): Delivery {
+  /** Give up the gap before the first held segment and deliver what follows it. */
+  #skipGap(out: Refilled): void {
     const first = this.#held[0] as Held;
-    const missed = seqDiff(first.seq, this.#next);
-    this.#next = first.seq;
-    return { chunks: [...already, ...this.#drain()], missed };
+    const gap = seqDiff(first.seq, this.#next);
+    if (gap > 0) {
+      out.missed += gap;
+      this.#next = first.seq;
+    }
+    this.#drain(out.chunks);
   }
 
   /** Keep the parts of [s, s+len) not already held (first-wins), in sequence order. */
@@ -119,8 +132,7 @@ export class StreamBuffer {
     this.#held.sort((a, b) => seqDiff(a.seq, base) - seqDiff(b.seq, base));
   }
 
-  #drain(): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  #drain(out: Uint8Array[]): void {
     while (this.#held.length > 0) {
       const h = this.#held[0] as Held;
       const behind = seqDiff(this.#next, h.seq);
@@ -132,6 +144,5 @@ export class StreamBuffer {
       out.push(d);
       this.#next = seqAdd(this.#next, d.length);
     }
-    return out;
   }
 }

@@ -50,8 +50,13 @@ abstract class MessageCutter<T> {
   /** Body bytes kept per message (the observations' body prefix; none where no one reads them). */
   protected readonly bodyPrefixLimit: number = LIMITS.bodyPrefix;
 
-  push(chunk: Uint8Array): T[] {
-    const out: T[] = [];
+  /** Messages completed by the last push: refilled by every push (a segment costs no array). */
+  readonly #out: T[] = [];
+
+  /** Cut what `chunk` completes; the array returned is refilled by the next push (read it before). */
+  push(chunk: Uint8Array): readonly T[] {
+    const out = this.#out;
+    if (out.length !== 0) out.length = 0;
     // Read at offsets: a Buffer view per step (Buffer's subarray builds a FastBuffer) cost more
     // than the cutting itself.
     let at = 0;

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CutRequest } from '../../src/monitor/protocols/http/cutter.js';
+import { HttpStream } from '../../src/monitor/protocols/http/httpStream.js';
+
+/** What the stream reported: each request's line, the status that answered it and its time. */
+function recorder(): {
+  seen: string[];
+  sink: { request(c: string, r: CutRequest, s: number | null, t: number): void };
+} {
+  const seen: string[] = [];
+  return {
+    seen,
+    sink: {
+      request(conn, r, status, time) {
+        const line = Buffer.from(r.raw).toString('latin1').split('\r\n')[0];
+        seen.push(`${conn} ${line} → ${status ?? 'none'} @${time}`);
+      },
+    },
+  };
+}
+
+const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+
+describe('HTTP over the in-order streams (httpStream.ts)', () => {
+  test('pipelined requests are paired with their responses in order; a 100 Continue answers none', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(true, 16);
+    h.bytes(0, bytes('GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n'), 1, 'c1', sink);
+    assert.deepEqual(seen, [], 'nothing is reported before its answer or the end');
+    h.bytes(1, bytes('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 2, 'c1', sink);
+    // HEAD's answer has no body though it names a length: the next response starts right after its head.
+    h.bytes(1, bytes('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n'), 3, 'c1', sink);
+    assert.deepEqual(seen, ['c1 GET /a HTTP/1.1 → 200 @1', 'c1 HEAD /b HTTP/1.1 → 404 @1']);
+    assert.deepEqual(
+      h.transactions.map((t) => t.status),
+      [200, 404],
+    );
+    assert.equal(h.seen, true);
+  });
+
+  test('requests beyond the bound are reported at once without a status; the rest at the end', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(true, 2);
+    h.bytes(0, bytes('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n'), 5, 'c', sink);
+    assert.deepEqual(seen, ['c GET /1 HTTP/1.1 → none @5']);
+    h.end(9, 'c', sink);
+    assert.deepEqual(seen, [
+      'c GET /1 HTTP/1.1 → none @5',
+      'c GET /2 HTTP/1.1 → none @5',
+      'c GET /3 HTTP/1.1 → none @5',
+    ]);
+  });
+
+  test('a head cut short by the end is still reported, as malformed', () => {
+    const reported: CutRequest[] = [];
+    const h = new HttpStream<null>(true, 16);
+    h.bytes(0, bytes('POST /login HTTP/1.1\r\nHost: x\r\n'), 1, null, { request: (_c, r) => reported.push(r) });
+    assert.equal(reported.length, 0);
+    h.end(2, null, { request: (_c, r) => reported.push(r) });
+    assert.equal(reported.length, 1);
+    assert.equal(reported[0]?.method, 'POST');
+    assert.equal(reported[0]?.malformed, 'request head incomplete');
+  });
+
+  test('once abandoned (the server spoke first) the client’s lines are no requests', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(false, 16);
+    h.abandon();
+    h.bytes(0, bytes('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 1, 'c', sink);
+    h.end(2, 'c', sink);
+    assert.deepEqual(seen, []);
+    assert.equal(h.seen, false);
+    assert.deepEqual(h.transactions, []);
+  });
+
+  test('off the HTTP ports, a command that merely starts like a method is no request', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(false, 16);
+    h.bytes(0, bytes('EHLO mail.example.com\r\n\r\n'), 1, 'c', sink);
+    h.end(2, 'c', sink);
+    assert.deepEqual(seen, []);
+  });
+});
