@@ -2,16 +2,18 @@
  * `bansho analyze` throughput against the peers a site would otherwise use on its logs:
  * fail2ban-regex (with a filter for the same attacks, written below) and GoAccess, on one
  * generated 1M-line combined log, in one run, with the ceiling (read + one literal scan per line,
- * bench/_logCeiling.ts) beside them; then bansho alone on a benign-only and an attack-only log.
+ * bench/_logCeiling.ts) beside them; then bansho and fail2ban-regex on a benign-only and an attack-only log,
+ * each shape in a table with the load average it was measured under.
  * Prints medians of wall and CPU time, lines/s, CPU µs per line and ratios (CPU time is the
  * steadier figure on a shared machine). Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEngine } from '../src/catalog/index.js';
+import { PlainLine } from '../src/detect/plainLine.js';
 import { resolveFormat } from '../src/logs/formats.js';
 import { observationFromRecord } from '../src/logs/toObservation.js';
 import { builtCli } from './_builtCli.js';
@@ -103,7 +105,12 @@ function breakdown(log: string): void {
     const o = observationFromRecord(record, 0);
     if (engine.mayMatch(o)) engine.match(o);
   };
+  const plain = new PlainLine();
+  const rawGate = (line: string): void => {
+    if (format.plain?.(line, plain)) engine.mayMatchLine(plain);
+  };
   const passes = {
+    raw: [] as number[],
     parse: [] as number[],
     observe: [] as number[],
     match: [] as number[],
@@ -111,23 +118,26 @@ function breakdown(log: string): void {
     gated: [] as number[],
   };
   for (let pass = 0; pass < 5; pass++) {
+    passes.raw.push(cpuMs(rawGate));
     passes.parse.push(cpuMs(parseOnly));
     passes.observe.push(cpuMs(toObservation));
     passes.match.push(cpuMs(throughEngine));
     passes.gate.push(cpuMs(throughGate));
     passes.gated.push(cpuMs(gated));
   }
-  const [parse, observe, match, gate, both] = [
+  const [raw, parse, observe, match, gate, both] = [
+    passes.raw,
     passes.parse,
     passes.observe,
     passes.match,
     passes.gate,
     passes.gated,
-  ].map(median) as [number, number, number, number, number];
+  ].map(median) as [number, number, number, number, number, number];
   const us = (ms: number) => ((Math.max(0, ms) * 1000) / lines.length).toFixed(2);
   console.log(
     `\nper line, in-process, one core (${lines.length} lines, CPU time): parse ${us(parse)} µs, Observation ${us(observe - parse)} µs, ` +
-      `engine (${engine.ruleCount} rules) ${us(match - observe)} µs; plain-request gate ${us(gate - observe)} µs, gate then engine where it says maybe ${us(both - observe)} µs`,
+      `engine (${engine.ruleCount} rules) ${us(match - observe)} µs; plain-request gate ${us(gate - observe)} µs, gate then engine where it says maybe ${us(both - observe)} µs; ` +
+      `the raw-line gate, before any parsing (what most lines cost): ${us(raw)} µs`,
   );
 }
 
@@ -147,6 +157,41 @@ function banshoRun(cli: string, log: string, dir: string, tag: string): Measured
   } finally {
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   }
+}
+
+/** fail2ban-regex on `log` with the filter for the bench's attacks; found: its matched lines. */
+function fail2banRun(log: string, filter: string): Measured {
+  return timeIt('fail2ban-regex', [log, filter], (out) => {
+    const hit = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(out);
+    return hit ? Number(hit[1]) : null;
+  });
+}
+
+/** One log shape: bansho and fail2ban-regex (null when not installed) on it, and the load average then. */
+interface Shape {
+  readonly name: string;
+  readonly lines: number;
+  readonly ours: Row;
+  readonly peer: Row | null;
+  readonly load: readonly number[];
+}
+
+function printShapes(shapes: readonly Shape[]): void {
+  console.log(
+    '\n| log shape | lines | bansho lines/s | bansho CPU s | fail2ban-regex lines/s | fail2ban-regex CPU s | faster by (wall) | faster by (CPU) | threat lines (bansho / fail2ban) | load average (1, 5, 15 min) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const cpu = (r: Row | null) => (r?.cpu == null ? 'n/a' : r.cpu.toFixed(2));
+  for (const { name, lines, ours, peer, load } of shapes) {
+    const wall = peer ? `${(peer.seconds / ours.seconds).toFixed(1)}×` : 'n/a';
+    const byCpu = peer?.cpu != null && ours.cpu !== null ? `${(peer.cpu / ours.cpu).toFixed(1)}×` : 'n/a';
+    console.log(
+      `| ${name} | ${lines.toLocaleString('en-US')} | ${rate(lines, ours.seconds)} | ${cpu(ours)} | ${peer ? rate(lines, peer.seconds) : 'not installed'} | ${cpu(peer)} | ${wall} | ${byCpu} | ${ours.found} / ${peer?.found ?? 'n/a'} | ${load.map((l) => l.toFixed(2)).join(', ')} |`,
+    );
+  }
+  console.log(
+    "(goal: ≥ 10× fail2ban-regex; bansho uses every core, fail2ban-regex one; CPU s counts all of a tool's threads)",
+  );
 }
 
 /** The ceiling (bench/_logCeiling.ts): read and one literal scan per line, on one core, as it measured itself. */
@@ -215,14 +260,7 @@ export async function run(): Promise<void> {
       });
     else console.log('goaccess not installed (apt-get install goaccess): skipped');
     if (existsSync('/usr/bin/fail2ban-regex'))
-      contenders.push({
-        tool: 'fail2ban-regex (filter for the same attacks)',
-        run: () =>
-          timeIt('fail2ban-regex', [log, filter], (out) => {
-            const hit = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(out);
-            return hit ? Number(hit[1]) : null;
-          }),
-      });
+      contenders.push({ tool: 'fail2ban-regex (filter for the same attacks)', run: () => fail2banRun(log, filter) });
     else console.log('fail2ban-regex not installed (apt-get install fail2ban): skipped');
 
     // Round by round, every tool once per round: on a shared machine the load drifts, and it
@@ -230,6 +268,7 @@ export async function run(): Promise<void> {
     const measured = contenders.map((): Measured[] => []);
     for (let round = 0; round < RUNS; round++)
       for (const [k, c] of contenders.entries()) measured[k]?.push(c.run(round));
+    const standardLoad = loadavg();
     const rows = contenders.map((c, k) => summarise(c.tool, measured[k] as Measured[], c.noCount));
     const base = rows[0] as Row;
     console.log('');
@@ -252,25 +291,34 @@ export async function run(): Promise<void> {
         `${r.tool}: per-round wall ratios ${r.perRound.map((t, i) => `${(t / (base.perRound[i] as number)).toFixed(2)}×`).join(', ')}`,
       );
 
-    // The same analysis on the log's extremes: nothing to report, and an event for every line.
-    const shapes: Array<{ name: string; lines: number; row: Row }> = [];
+    // The log's extremes beside the standard log: nothing to report, and an event for every
+    // line; each beside fail2ban-regex on the same file, round by round.
+    const f2b = contenders.find((c) => c.tool.startsWith('fail2ban-regex'));
+    const shapes: Shape[] = [];
     for (const [name, lines, percent] of [
       ['benign only', LINES, 0],
       ['attack only', ATTACK_ONLY_LINES, 100],
     ] as const) {
       const file = join(dir, `${percent}.log`);
       await generateLog(file, lines, percent);
-      const runs = Array.from({ length: RUNS }, (_, round) => banshoRun(cli, file, dir, `${percent}-${round}`));
-      shapes.push({ name, lines, row: summarise(name, runs) });
+      const ours: Measured[] = [];
+      const peer: Measured[] = [];
+      for (let round = 0; round < RUNS; round++) {
+        ours.push(banshoRun(cli, file, dir, `${percent}-${round}`));
+        if (f2b) peer.push(fail2banRun(file, filter));
+      }
+      shapes.push({
+        name,
+        lines,
+        ours: summarise(name, ours),
+        peer: f2b ? summarise(f2b.tool, peer) : null,
+        load: loadavg(),
+      });
       rmSync(file, { force: true });
     }
-    shapes.splice(1, 0, { name: 'standard (2 % attacks)', lines: LINES, row: base });
-    console.log('\n| log shape (bansho analyze) | lines | wall s | CPU s | lines/s | CPU µs/line | threat lines |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const { name, lines, row } of shapes)
-      console.log(
-        `| ${name} | ${lines.toLocaleString('en-US')} | ${row.seconds.toFixed(2)} | ${row.cpu === null ? 'n/a' : row.cpu.toFixed(2)} | ${rate(lines, row.seconds)} | ${perLine(lines, row.cpu)} | ${row.found} |`,
-      );
+    const f2bRow = f2b ? (rows[contenders.indexOf(f2b)] as Row) : null;
+    shapes.splice(1, 0, { name: 'standard (2 % attacks)', lines: LINES, ours: base, peer: f2bRow, load: standardLoad });
+    printShapes(shapes);
     breakdown(log);
   } finally {
     rmSync(dir, { recursive: true, force: true });

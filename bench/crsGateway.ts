@@ -6,7 +6,8 @@
  * machine inflate less than wall time. Both run the same rules, Debian's CRS 3.3.4 at PL1;
  * bansho also with CRS v4 (../shared/crs) where present. The request is benign, with a
  * browser's headers, so every server forwards it (any refusal fails the run). Goal: bansho ≥ 20×
- * Apache + ModSecurity per CPU second.
+ * Apache + ModSecurity per CPU second. The reference bare Node proxy (no rules) runs in the same
+ * run: its ratio to Apache is the ceiling any Node gateway can reach on this machine.
  *
  * Needs wrk; Apache's row needs `apt-get install apache2 libapache2-mod-security2
  * modsecurity-crs` and says so, and is skipped, where they are absent.
@@ -55,6 +56,7 @@ export async function run(): Promise<void> {
   const upstream = await startNode(['bench/_upstream.ts', String(upstreamPort)], 'ready');
   const servers: Server[] = [];
   try {
+    servers.push(await startReference(upstreamPort));
     servers.push(await startBansho('bansho, packs only (no CRS)', null, upstreamPort, dir));
     servers.push(await startBansho('bansho + CRS 3.3.4 (Debian) PL1', DEBIAN_CRS, upstreamPort, dir));
     if (existsSync(CRS_V4)) servers.push(await startBansho('bansho + CRS v4 PL1', CRS_V4, upstreamPort, dir));
@@ -91,13 +93,35 @@ function report(servers: readonly Server[], samples: ReadonlyMap<string, Sample[
     console.log(`${m.name.padEnd(width)}  ${m.rps.toFixed(0).padStart(7)}  ${m.cpu.toFixed(0).padStart(10)}`);
   const apache = medians.find((m) => m.name.startsWith('Apache'));
   if (apache === undefined) return;
+  const ceiling = medians.find((m) => m.name === REFERENCE);
   for (const m of medians) {
     if (m === apache || m.name.includes('packs only')) continue;
+    const ratio = apache.cpu / m.cpu;
     console.log(
       `\n${m.name} vs ${apache.name}: ${(m.rps / apache.rps).toFixed(1)}× the requests/s, ` +
-        `${(apache.cpu / m.cpu).toFixed(1)}× less CPU per request (goal ≥ 20×)`,
+        `${ratio.toFixed(1)}× less CPU per request (goal ≥ 20×)`,
     );
+    // The ceiling: a Node proxy that runs no rule at all, against the same Apache.
+    if (ceiling !== undefined && m !== ceiling)
+      console.log(`  that is ${((100 * ratio) / (apache.cpu / ceiling.cpu)).toFixed(0)} % of the ceiling's ratio`);
   }
+}
+
+/** The reference bare Node proxy (no rules, no log): the ceiling of any Node gateway here. */
+const REFERENCE = 'reference bare Node proxy (no rules)';
+
+async function startReference(upstreamPort: number): Promise<Server> {
+  const port = await freePort();
+  const child = await startNode(
+    ['bench/_referenceProxy.mjs', String(port), `http://127.0.0.1:${upstreamPort}`],
+    'listening',
+  );
+  return {
+    name: REFERENCE,
+    url: `http://127.0.0.1:${port}`,
+    pids: () => [child.process.pid as number],
+    stop: () => stopChild(child),
+  };
 }
 
 function measure(server: Server): Sample {

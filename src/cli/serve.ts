@@ -1,6 +1,13 @@
 import cluster from 'node:cluster';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type ConfigFile, type GatewayConfig, readConfigFile, resolveGatewayConfig } from '../config/index.js';
+import {
+  type ConfigFile,
+  type CrsSettings,
+  type GatewayConfig,
+  readConfigFile,
+  resolveCrs,
+  resolveGatewayConfig,
+} from '../config/index.js';
 import { clusterWorkerChannel } from '../gateway/cluster/peerNews.js';
 import { type ReadyMessage, runWorkerPool, WORKER_INDEX_ENV } from '../gateway/cluster/primary.js';
 import type { GatewayService } from '../gateway/service.js';
@@ -94,6 +101,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (!result.ok) log(`bansho: reload refused: ${result.error.message}`);
     const tls = service.gateway.reloadTls();
     if (!tls.ok) log(`bansho: certificate not reloaded, the old one stays in force: ${tls.error.message}`);
+    void reloadCrs(flags, service, log);
   });
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -111,6 +119,28 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   // A worker's channel to the primary would keep it alive: drained and stopped, it goes.
   cluster.worker?.disconnect();
+}
+
+/**
+ * SIGHUP's CRS part: the config file read again (crs.dir, paranoia_level, exclusions …, the
+ * flags over it) and CRS loaded anew from its files. A broken file leaves the rules in force.
+ */
+async function reloadCrs(flags: ServeFlags, service: GatewayService, log: (line: string) => void): Promise<void> {
+  let settings: CrsSettings | null;
+  try {
+    settings = resolveCrs((flags.config ? readConfigFile(flags.config) : {}).crs, flags);
+  } catch (err) {
+    log(`bansho: CRS not reloaded, the rules in force stay: ${(err as Error).message}`);
+    return;
+  }
+  if (settings === null && service.crs === null) return;
+  const result = await service.reloadCrs(settings);
+  if (!result.ok) log(`bansho: CRS not reloaded, the rules in force stay: ${result.message}`);
+  else if (settings === null || result.detector === null) log('bansho: CRS reloaded: off (no crs in the config)');
+  else
+    log(
+      `bansho: CRS reloaded from ${settings.dir} at paranoia level ${settings.paranoiaLevel} (${result.detector.ruleCount} rules)`,
+    );
 }
 
 /** The honeypot's start-up line; an id in `honeypot.for` that names no threat and no rule would never match. */

@@ -17,6 +17,8 @@ export interface CrsVerdict {
   /** tx.blocking_inbound_anomaly_score (CRS 3.3: tx.anomaly_score): what CRS compares with the inbound threshold. */
   readonly inboundScore: number;
   readonly outboundScore: number;
+  /** tx.inbound_anomaly_score_threshold: the score at which CRS blocks (5, one critical match, unless configured). */
+  readonly inboundThreshold: number;
   readonly matches: readonly CrsMatch[];
 }
 
@@ -77,6 +79,7 @@ export class CrsEngine {
       blockedBy,
       // CRS 4 keeps the blocking scores apart; CRS 3.3 has one score per direction.
       inboundScore: atoi((tx.tx.get('blocking_inbound_anomaly_score') ?? tx.tx.get('anomaly_score'))?.value ?? '0'),
+      inboundThreshold: atoi(tx.tx.get('inbound_anomaly_score_threshold')?.value ?? '5'),
       outboundScore: atoi(
         (tx.tx.get('blocking_outbound_anomaly_score') ?? tx.tx.get('outbound_anomaly_score'))?.value ?? '0',
       ),

@@ -80,8 +80,7 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
 
 /** The link's values, shared per phase with every rule that inspects the same static targets. */
 function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
-  const exclusions = exclusionsFor(tx, rule, link);
-  const key = exclusions === link.targets.exclude ? link.targets.key : null;
+  const { exclusions, key } = exclusionsFor(tx, rule, link);
   if (key !== null) {
     const cached = tx.targetValues.get(key);
     if (cached !== undefined) return cached;
@@ -133,10 +132,26 @@ function matchCandidate(
   return true;
 }
 
-function exclusionsFor(tx: Transaction, rule: Rule, link: RuleLink): readonly VariableRef[] {
-  if (tx.removedTargets.length === 0) return link.targets.exclude;
-  const extra = tx.removedTargets.filter((r) => r.applies(rule)).map((r) => r.target);
-  return extra.length === 0 ? link.targets.exclude : [...link.targets.exclude, ...extra];
+/**
+ * The link's exclusions with the transaction's runtime removals (ctl:ruleRemoveTarget…), and the
+ * key its values are shared under: CRS's 941010 removes REQUEST_FILENAME from every XSS rule of
+ * most requests, and those rules still share one list of values.
+ */
+function exclusionsFor(
+  tx: Transaction,
+  rule: Rule,
+  link: RuleLink,
+): { exclusions: readonly VariableRef[]; key: string | null } {
+  const targets = link.targets;
+  let exclusions = targets.exclude;
+  let key = targets.key;
+  for (const removal of tx.removedTargets) {
+    if (!removal.applies(rule)) continue;
+    if (exclusions === targets.exclude) exclusions = [...targets.exclude];
+    (exclusions as VariableRef[]).push(removal.target);
+    if (key !== null) key = `${key}|!${removal.key}`;
+  }
+  return { exclusions, key };
 }
 
 export function runEffects(tx: Transaction, link: RuleLink): void {

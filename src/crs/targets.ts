@@ -207,6 +207,14 @@ export function parseTarget(text: string, where: SourceLocation): VariableRef {
   return { name, collection, selector: { kind: 'key', key: key.toLowerCase() }, count };
 }
 
+/** A reference as SecLang writes it (`&ARGS:/^id_/`), for keys. */
+export function refText(ref: VariableRef): string {
+  const s = ref.selector;
+  const key =
+    s.kind === 'all' ? '' : s.kind === 'key' ? `:${s.key}` : s.kind === 'regex' ? `:/${s.source}/` : `:${s.path}`;
+  return `${ref.count ? '&' : ''}${ref.name}${key}`;
+}
+
 export function isCollection(name: VariableName): name is CollectionName {
   return COLLECTION_SET.has(name);
 }

@@ -7,7 +7,7 @@ import { type BodyData, processBody } from './requestBody.js';
 import type { RequestLineData, ResponseData } from './requestData.js';
 import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule, type SetVar } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
-import type { VariableRef } from './targets.js';
+import { refText, type VariableRef } from './targets.js';
 import type { TransactionState } from './transactionState.js';
 import type { TransformCache } from './transformChain.js';
 import { resolveScalar } from './variables.js';
@@ -18,6 +18,8 @@ export type { NamedValue };
 export interface TargetRemoval {
   readonly applies: (rule: Rule) => boolean;
   readonly target: VariableRef;
+  /** The removed target as written, for the key of the shared values list (see evaluateRule.ts). */
+  readonly key: string;
 }
 
 /**
@@ -126,10 +128,18 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
         this.removedTags.add(ctl.tag);
         return;
       case 'ruleRemoveTargetById':
-        this.removedTargets.push({ applies: (r) => inRanges(r.id, ctl.ranges), target: ctl.target });
+        this.removedTargets.push({
+          applies: (r) => inRanges(r.id, ctl.ranges),
+          target: ctl.target,
+          key: refText(ctl.target),
+        });
         return;
       case 'ruleRemoveTargetByTag':
-        this.removedTargets.push({ applies: (r) => r.tags.includes(ctl.tag), target: ctl.target });
+        this.removedTargets.push({
+          applies: (r) => r.tags.includes(ctl.tag),
+          target: ctl.target,
+          key: refText(ctl.target),
+        });
         return;
       case 'ruleEngine':
         this.mode = ctl.mode;

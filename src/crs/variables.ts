@@ -1,4 +1,5 @@
 import { RequestValue } from './inspectedValue.js';
+import { TextMemo } from './memo.js';
 import type { NamedMembers, NamedValue } from './namedValue.js';
 import { multipartStrictError } from './requestBody.js';
 import type { Member } from './requestData.js';
@@ -22,12 +23,7 @@ export function collectValues(
     if (ref.count) return [{ name: ref.name, value: scalar(tx, ref.name) === undefined ? '0' : '1' }];
     return scalarValues(tx, ref.name);
   }
-  if (ref.name === 'TX' && ref.selector.kind === 'key') {
-    // The TX collection holds a hundred variables and rules ask for one by name: look it up.
-    const v = tx.tx.get(ref.selector.key);
-    if (ref.count) return [{ name: 'TX', value: v === undefined ? '0' : '1' }];
-    return v === undefined ? [] : [v];
-  }
+  if (ref.name === 'TX') return txValues(tx, ref, exclusions);
   const all = named(tx, ref.name);
   let relevant = false;
   for (const e of exclusions) if (e.name === ref.name) relevant = true;
@@ -44,6 +40,35 @@ export function collectValues(
     }
   }
   return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
+}
+
+/**
+ * TX members, read from the live map itself: it holds a hundred variables that change from rule
+ * to rule, so it is never copied into a collection (CRS's 920450 reads `TX:/^header_name_920450_/`
+ * once per request header).
+ */
+function txValues(tx: TransactionState, ref: VariableRef, exclusions: readonly VariableRef[]): NamedValue[] {
+  const selector = ref.selector;
+  let out: NamedValue[];
+  if (selector.kind === 'key') {
+    const v = tx.tx.get(selector.key);
+    out = v === undefined ? [] : [v];
+  } else {
+    let relevant = false;
+    for (const e of exclusions) if (e.name === 'TX') relevant = true;
+    out = [];
+    for (const v of tx.tx.values()) {
+      if (selector.kind === 'all' && !relevant) {
+        out.push(v);
+        continue;
+      }
+      const key = v.name.slice(3);
+      if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
+      if (relevant && excluded(ref, key, exclusions)) continue;
+      out.push(v);
+    }
+  }
+  return ref.count ? [{ name: 'TX', value: String(out.length) }] : out;
 }
 
 /** Scalars that rules or ctl actions change within a phase: never kept. */
@@ -115,22 +140,15 @@ function selectorMatches(selector: Selector, key: string): boolean {
  * Selector regexes run on member names (cookie names, header names), the same few in every
  * request and for every rule that excludes them: their answers are remembered per selector.
  */
-const MEMO_LIMIT = 512;
-const selectorMemo = new WeakMap<Selector, Map<string, boolean>>();
+const selectorMemo = new WeakMap<Selector, TextMemo<boolean>>();
 
 function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: string): boolean {
   let memo = selectorMemo.get(selector);
   if (memo === undefined) {
-    memo = new Map();
+    memo = new TextMemo(512);
     selectorMemo.set(selector, memo);
   }
-  let answer = memo.get(key);
-  if (answer === undefined) {
-    answer = selector.regex.test(key);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(key, answer);
-  }
-  return answer;
+  return memo.get(key, (k) => selector.regex.test(k));
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {

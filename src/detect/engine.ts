@@ -7,6 +7,7 @@ import { FieldContext } from './fields.js';
 import { EVIDENCE_VALUE_CHARS } from './finding.js';
 import { MarkTable } from './markTable.js';
 import { PlainGate } from './plainGate.js';
+import type { PlainLine } from './plainLine.js';
 import type { Engine, Match } from './types.js';
 import { ChainValues } from './valueScan.js';
 
@@ -69,6 +70,12 @@ export class RuleEngine implements Engine {
   mayMatch(observation: Observation): boolean {
     this.#gate ??= new PlainGate(this.rules);
     return !this.#gate.clears(observation);
+  }
+
+  /** `mayMatch` for a log line's request before it is parsed (./plainLine.ts). */
+  mayMatchLine(line: PlainLine): boolean {
+    this.#gate ??= new PlainGate(this.rules);
+    return !this.#gate.clearsLine(line);
   }
 
   match(observation: Observation): Match[] {

@@ -183,16 +183,16 @@ function applyStep(from: readonly string[], step: (value: string) => string): re
 }
 
 /**
- * Whether each `&`-separated pair of `query` holds at most one `=`: no argument's value (what
- * follows its first `=`, see addPairs) holds one.
+ * Whether each `&`-separated pair of `query` (from `from` to `to`) holds at most one `=`: no
+ * argument's value (what follows its first `=`, see addPairs) holds one.
  */
-export function oneEqualsEach(query: string): boolean {
-  let eq = query.indexOf('=');
-  while (eq >= 0) {
+export function oneEqualsEach(query: string, from = 0, to = query.length): boolean {
+  let eq = query.indexOf('=', from);
+  while (eq >= 0 && eq < to) {
     const next = query.indexOf('=', eq + 1);
-    if (next < 0) return true;
+    if (next < 0 || next >= to) return true;
     const amp = query.indexOf('&', eq + 1);
-    if (amp < 0 || next < amp) return false;
+    if (amp < 0 || amp >= to || next < amp) return false;
     eq = next;
   }
   return true;

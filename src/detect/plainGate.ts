@@ -14,7 +14,7 @@
  * the source address) and rules without a prefilter are few: those are evaluated as the
  * engine would, on the request's own fields.
  */
-import type { HttpRequest, Observation } from '../observe/observation.js';
+import { LIMITS, type Observation } from '../observe/observation.js';
 import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { evaluate } from './evaluate.js';
@@ -22,6 +22,8 @@ import type { FieldName } from './fieldNames.js';
 import { FieldContext, oneEqualsEach } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import { MarkTable } from './markTable.js';
+import { PLAIN_LINE_HEADERS, type PlainLine, plainRequestCuts } from './plainLine.js';
+import { PlainSource, plainLineResidual, plainObservation, type Residual, residualsClear } from './plainResidual.js';
 import type { Target } from './targets.js';
 import { combinedGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';
@@ -155,18 +157,22 @@ export class PlainGate {
   readonly #headerScans = new Map<string, HeaderScan | null>();
   readonly #doorkeeper = new Doorkeeper(14);
   /** Prefilter entries on other fields, checked on the request's own fields. */
-  readonly #entries: Array<{ readonly target: Target; readonly literals: LiteralSet }> = [];
+  readonly #entries: Array<{ readonly kind: 'entry'; readonly target: Target; readonly literals: LiteralSet }> = [];
   /** Whether a prefilter on the target's form admits `origin`, the form of every plain request. */
   #formAdmits = false;
   /** Prefilter entries on header names: checked once per name, when its scan is made. */
   readonly #nameEntries: Chain[] = [];
   /** Rules without a prefilter: evaluated in full. */
-  readonly #unfiltered: Array<readonly CompiledCondition[]> = [];
+  readonly #unfiltered: Array<{ readonly kind: 'rule'; readonly conditions: readonly CompiledCondition[] }> = [];
   readonly #ctx = new FieldContext(null);
   readonly #rules: readonly CompiledRule[];
   /** The rules the scans admitted for the current request (stamped, and listed in #candidates). */
   readonly #admitted: MarkTable;
   readonly #candidates: number[] = [];
+  /** For clearsLine: the residual rules to check per source, null when no line can be cleared; made on first use. */
+  #perSource: Residual[] | null | undefined;
+  readonly #cuts = new Int32Array(4);
+  readonly #plainSource = new PlainSource();
 
   constructor(rules: readonly CompiledRule[]) {
     this.#rules = rules;
@@ -182,7 +188,7 @@ export class PlainGate {
     for (const [index, rule] of rules.entries()) {
       if (rule.on !== 'http') continue;
       if (rule.prefilter === null) {
-        this.#unfiltered.push(rule.conditions);
+        this.#unfiltered.push({ kind: 'rule', conditions: rule.conditions });
         continue;
       }
       for (const { target, literals } of rule.prefilter) {
@@ -199,7 +205,7 @@ export class PlainGate {
         else if (header !== null) this.#headerChains.set(header, [...(this.#headerChains.get(header) ?? []), chain]);
         else if (field === 'request.form') this.#formAdmits ||= !clearAfter(target, 'origin', literals);
         else if (field === 'headers.names') this.#nameEntries.push(chain);
-        else this.#entries.push({ target, literals: new LiteralSet(literals, { caseless: true }) });
+        else this.#entries.push({ kind: 'entry', target, literals: new LiteralSet(literals, { caseless: true }) });
       }
     }
     const fieldOf = (c: Chain): string => (c.target.root ?? c.target).field;
@@ -229,7 +235,16 @@ export class PlainGate {
     const stamp = this.#admitted.nextStamp();
     const candidates = this.#candidates;
     candidates.length = 0;
-    if (!this.#lineAdmit(r, marks, stamp, candidates)) return false;
+    const { line, method, path, query } = r;
+    const m = method.length;
+    const t = m + 1 + r.target.length;
+    if (line.length !== t + 1 + r.version.length || line.charCodeAt(m) !== SPACE || line.charCodeAt(t) !== SPACE)
+      return false;
+    // Origin form: the path starts the target, the query follows its `?`.
+    const q = m + 1 + path.length;
+    if (query !== '' && line.charCodeAt(q) !== QUESTION) return false;
+    const queryEnd = query === '' ? q : q + 1 + query.length;
+    if (!this.#lineAdmit(line, 0, m, t, q, queryEnd, line.length, marks, stamp, candidates)) return false;
     const headers = r.headers;
     for (let h = 0; h < headers.length; h++) {
       const [name, value] = headers[h] as readonly [string, string];
@@ -242,30 +257,74 @@ export class PlainGate {
     ctx.load(observation);
     for (const { target, literals } of this.#entries)
       for (const value of ctx.get(target)) if (!literals.clearOf(value)) return false;
-    for (const conditions of this.#unfiltered) if (evaluate(conditions, ctx) !== null) return false;
+    for (const { conditions } of this.#unfiltered) if (evaluate(conditions, ctx) !== null) return false;
     for (const rule of candidates)
       if (evaluate((this.#rules[rule] as CompiledRule).conditions, ctx) !== null) return false;
     return true;
   }
 
-  /** Each part of a plain line (`METHOD target VERSION`, single spaces) scanned for its own fields' literals. */
-  #lineAdmit(r: HttpRequest, marks: Uint32Array, stamp: number, out: number[]): boolean {
-    const { line, method, target, path, query } = r;
-    const m = method.length;
-    const t = m + 1 + target.length;
-    if (line.length !== t + 1 + r.version.length || line.charCodeAt(m) !== SPACE || line.charCodeAt(t) !== SPACE)
-      return false;
-    // Origin form: the path starts the target, the query follows its `?`.
-    const q = m + 1 + path.length;
-    if (query !== '' && (line.charCodeAt(q) !== QUESTION || !oneEqualsEach(query))) return false;
+  /**
+   * False when some rule may match the request of a log line (see ./plainLine.ts); true when
+   * `RuleEngine.match` would certainly find nothing in the Observation made from that line.
+   * Only a request line that surely makes a well-formed origin-form request is read here.
+   */
+  clearsLine(p: PlainLine): boolean {
+    this.#perSource ??= plainLineResidual([...this.#entries, ...this.#unfiltered], this.#ctx);
+    if (this.#perSource === null || this.#formAdmits) return false;
+    const text = p.text;
+    const from = p.lineFrom;
+    const to = p.lineTo;
+    const cuts = plainRequestCuts(text, from, to, this.#cuts);
+    if (cuts === null) return false;
+    const marks = this.#admitted.marks;
+    const stamp = this.#admitted.nextStamp();
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    const [m, t, q, queryEnd] = cuts as unknown as [number, number, number, number];
+    if (!this.#lineAdmit(text, from, m, t, q, queryEnd, to, marks, stamp, candidates)) return false;
+    for (let h = 0; h < p.headerCount; h++) {
+      const name = p.headerNames[h] as string;
+      const value = text.slice(p.valueFrom[h], p.valueTo[h]);
+      if (!PLAIN_LINE_HEADERS.includes(name) || value.length > LIMITS.headerValue) return false;
+      const scan = this.#headerScan(name);
+      if (scan === null || !scan.admit(value, marks, stamp, candidates)) return false;
+    }
+    if (candidates.length === 0) return this.#plainSource.clear(this.#perSource, p.sourceIp(), this.#ctx);
+    // A literal seen is not yet a match: the rules it admits are evaluated on the line's request.
+    const ctx = this.#ctx;
+    ctx.load(plainObservation(p, cuts));
+    if (!residualsClear(this.#perSource, ctx)) return false;
+    for (const rule of candidates)
+      if (evaluate((this.#rules[rule] as CompiledRule).conditions, ctx) !== null) return false;
+    return true;
+  }
+
+  /**
+   * Each part of a plain line (`METHOD target VERSION`, single spaces, from `from` to `to` of
+   * `text`) scanned for its own fields' literals: the method ends at `m`, the target at `t`, the
+   * path at `q`, the query (after its `?`) at `queryEnd`.
+   */
+  #lineAdmit(
+    text: string,
+    from: number,
+    m: number,
+    t: number,
+    q: number,
+    queryEnd: number,
+    to: number,
+    marks: Uint32Array,
+    stamp: number,
+    out: number[],
+  ): boolean {
+    if (queryEnd > q && !oneEqualsEach(text, q + 1, queryEnd)) return false;
     const p = this.#parts;
     return (
-      (p.line === null || p.line.admit(line, marks, stamp, out)) &&
-      (p.method === null || p.method.admit(line, marks, stamp, out, 0, m)) &&
-      (p.target === null || p.target.admit(line, marks, stamp, out, m + 1, t)) &&
-      (p.version === null || p.version.admit(line, marks, stamp, out, t + 1)) &&
-      (p.path === null || p.path.admit(line, marks, stamp, out, m + 1, q)) &&
-      (p.query === null || p.query.admit(line, marks, stamp, out, q + 1, q + 1 + query.length))
+      (p.line === null || p.line.admit(text, marks, stamp, out, from, to)) &&
+      (p.method === null || p.method.admit(text, marks, stamp, out, from, m)) &&
+      (p.target === null || p.target.admit(text, marks, stamp, out, m + 1, t)) &&
+      (p.version === null || p.version.admit(text, marks, stamp, out, t + 1, to)) &&
+      (p.path === null || p.path.admit(text, marks, stamp, out, m + 1, q)) &&
+      (p.query === null || p.query.admit(text, marks, stamp, out, q + 1, queryEnd))
     );
   }
 

@@ -2,7 +2,6 @@ import { EngineHolder } from '../catalog/index.js';
 import type { CrsSettings } from '../config/crsSettings.js';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { CrsDetector } from '../crs/index.js';
-import type { Engine } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { FleetLink } from '../store/fleet/fleetLink.js';
 import { resolveStoreSpec } from '../store/openStore.js';
@@ -10,7 +9,8 @@ import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import type { PeerChannel } from './cluster/peerNews.js';
-import { type DetectionSource, Gateway, siteNamesFor } from './gateway.js';
+import { Gateway, siteNamesFor } from './gateway.js';
+import { type CrsReload, PacksWithCrs } from './packsWithCrs.js';
 
 /** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
 const WRITE_WAIT_MS = 100;
@@ -20,6 +20,8 @@ export interface GatewayService {
   readonly holder: EngineHolder;
   /** The OWASP CRS run beside the packs (config `crs`), or null. */
   readonly crs: CrsDetector | null;
+  /** Loads CRS anew (SIGHUP): changed files, directory, paranoia level or exclusions take effect; on failure the rules in force stay. */
+  reloadCrs(settings: CrsSettings | null): Promise<CrsReload>;
   /** The link to the fleet's PostgreSQL (`--store postgres://…`), or null for the SQLite file alone. */
   readonly fleet: FleetLink | null;
   /** Graceful stop: drain, close the store, stop watching rules. */
@@ -56,7 +58,7 @@ export async function startGatewayService(
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
   // A CRS that fails to load stops the start, as a broken pack does.
-  const crs = config.crs === null ? null : await packsWithCrs(holder, config.crs);
+  const detection = await PacksWithCrs.start(holder, config.crs);
   const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
   // Every write of the gateway's own waits this long at most for another process's lock (the
   // event loop waits with it); the writers ask for no other wait, so none changes it per write.
@@ -79,7 +81,7 @@ export async function startGatewayService(
   try {
     gateway = await Gateway.start({
       config,
-      detection: crs ?? holder,
+      detection,
       stores: { events: new SqliteEventStore(db), bans: new SqliteBanStore(db) },
       log,
       ...(onEvent ? { onEvent } : {}),
@@ -108,7 +110,10 @@ export async function startGatewayService(
   return {
     gateway: running,
     holder,
-    crs: crs?.crs ?? null,
+    get crs() {
+      return detection.crs;
+    },
+    reloadCrs: (settings) => detection.reload(settings),
     fleet,
     async stop() {
       holder.close();
@@ -117,33 +122,6 @@ export async function startGatewayService(
       await fleet?.close();
       await checkpointer?.stop();
       db.close();
-    },
-  };
-}
-
-/**
- * The holder's packs with CRS beside them; a reload of the packs gets CRS beside the new ones.
- * src/crs is imported only when CRS is configured: it sets V8's regex flags for the whole process.
- */
-async function packsWithCrs(
-  holder: EngineHolder,
-  settings: CrsSettings,
-): Promise<DetectionSource & { crs: CrsDetector }> {
-  const { CrsDetector, withCrs } = await import('../crs/index.js');
-  const crs = CrsDetector.load(settings);
-  let packs = holder.engine;
-  let combined = withCrs(packs, crs);
-  return {
-    crs,
-    get engine(): Engine {
-      if (holder.engine !== packs) {
-        packs = holder.engine;
-        combined = withCrs(packs, crs);
-      }
-      return combined;
-    },
-    get catalog() {
-      return holder.catalog;
     },
   };
 }

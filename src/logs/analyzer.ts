@@ -343,31 +343,29 @@ export class LogAnalyzer {
     const stats = this.stats;
     const t = event.ts;
     const ip = event.sourceIp;
-    stats.first = stats.first === null ? t : Math.min(stats.first, t);
-    stats.last = stats.last === null ? t : Math.max(stats.last, t);
+    if (stats.first === null || t < stats.first) stats.first = t;
+    if (stats.last === null || t > stats.last) stats.last = t;
     const threatId = event.threatId ?? 'unknown';
-    const fresh = { count: 0, findings: 0, first: t, last: t };
-    const threat = counted(stats.threats, threatId, as, t, () => ({ ...fresh, sources: new Map() }));
+    let threat = stats.threats.get(threatId);
+    if (threat === undefined) {
+      threat = { count: 0, findings: 0, first: t, last: t, sources: new Map() };
+      stats.threats.set(threatId, threat);
+    }
+    counted(threat, as, t);
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
-    counted(stats.sources, ip, as, t, () => ({ ...fresh, threats: new Set() })).threats.add(threatId);
+    let source = stats.sources.get(ip);
+    if (source === undefined) {
+      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
+      stats.sources.set(ip, source);
+    }
+    counted(source, as, t);
+    source.threats.add(threatId);
   }
 }
 
-/** One more line or finding in the tally under `key` (made by `make` if new), widening its span to `t`. */
-function counted<T extends Tally>(
-  tallies: Map<string, T>,
-  key: string,
-  as: 'count' | 'findings',
-  t: number,
-  make: () => T,
-): T {
-  let tally = tallies.get(key);
-  if (tally === undefined) {
-    tally = make();
-    tallies.set(key, tally);
-  }
+/** One more line or finding in `tally`, widening its span to `t`. */
+function counted(tally: Tally, as: 'count' | 'findings', t: number): void {
   tally[as]++;
-  tally.first = Math.min(tally.first, t);
-  tally.last = Math.max(tally.last, t);
-  return tally;
+  if (t < tally.first) tally.first = t;
+  if (t > tally.last) tally.last = t;
 }

@@ -1,4 +1,4 @@
-import type { LineParser, LogRecord } from './record.js';
+import type { LineParser, LogRecord, PlainLineReader } from './record.js';
 import { parseClfTimeAt } from './time.js';
 
 /**
@@ -19,81 +19,146 @@ const SPACE = 32;
 const QUOTE = 34;
 const OPEN_BRACKET = 91;
 
+/** Where a CLF line's fields lie, filled in place by `readClf`. */
+class ClfFields {
+  clientEnd = 0;
+  time = 0;
+  requestFrom = 0;
+  requestTo = 0;
+  status: number | null = null;
+  bytes = 0;
+  /** -1 when the format has no such field. */
+  refererFrom = -1;
+  refererTo = -1;
+  agentFrom = -1;
+  agentTo = -1;
+}
+
+/** One per thread: reading is synchronous. */
+const FIELDS = new ClfFields();
+
 function parseClf(line: string, combined: boolean): LogRecord | null {
-  const end = line.charCodeAt(line.length - 1) === 13 /* \r */ ? line.length - 1 : line.length;
-  // %h %l %u: three space-ended fields.
-  const afterHost = line.indexOf(' ');
-  if (afterHost <= 0 || afterHost >= end) return null;
-  const client = line.slice(0, afterHost);
-  if (client === '-') return null;
-  const afterIdent = line.indexOf(' ', afterHost + 1);
-  if (afterIdent < 0 || afterIdent >= end) return null;
-  const afterUser = line.indexOf(' ', afterIdent + 1);
-  if (afterUser < 0 || afterUser >= end) return null;
-  // %t: `[dd/Mon/yyyy:HH:MM:SS +zzzz]`, read in place.
-  let pos = afterUser + 1;
-  if (line.charCodeAt(pos) !== OPEN_BRACKET) return null;
-  const closeBracket = line.indexOf(']', pos);
-  if (closeBracket < 0 || closeBracket >= end) return null;
-  const time = parseClfTimeAt(line, pos + 1);
-  if (time === null) return null;
-  pos = closeBracket + 1;
-  // ` "%r" ` — no backslash on this line, so the first `" ` closes it.
-  if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) return null;
-  pos += 2;
-  const requestEnd = line.indexOf('" ', pos);
-  if (requestEnd < 0 || requestEnd >= end) return null;
-  const rawRequest = line.slice(pos, requestEnd);
-  pos = requestEnd + 2;
-  // %>s then a space.
-  const statusEnd = line.indexOf(' ', pos);
-  if (statusEnd < 0 || statusEnd >= end) return null;
-  const status = readInt(line, pos, statusEnd);
-  if (status === null && !isDash(line, pos, statusEnd)) return null;
-  pos = statusEnd + 1;
-  // %b: to the end of a common line; up to ` "` in a combined one.
-  let bytesEnd = end;
-  if (combined) {
-    bytesEnd = line.indexOf(' "', pos);
-    if (bytesEnd < 0 || bytesEnd >= end) return null;
-  }
-  const bytes = isDash(line, pos, bytesEnd) ? 0 : readInt(line, pos, bytesEnd);
-  if (bytes === null) return null;
+  const f = FIELDS;
+  if (!readClf(line, combined, f)) return null;
+  const rawRequest = line.slice(f.requestFrom, f.requestTo);
   const headers: Array<[string, string]> = [];
   if (combined) {
-    // ` "%{Referer}i" "%{User-agent}i"`
-    pos = bytesEnd + 2;
-    const refererEnd = line.indexOf('" "', pos);
-    if (refererEnd < 0 || refererEnd >= end) return null;
-    addHeader(headers, 'referer', line, pos, refererEnd);
-    pos = refererEnd + 3;
-    const agentEnd = line.indexOf('"', pos);
-    if (agentEnd < 0 || agentEnd >= end) return null;
-    addHeader(headers, 'user-agent', line, pos, agentEnd);
+    addHeader(headers, 'referer', line, f.refererFrom, f.refererTo);
+    addHeader(headers, 'user-agent', line, f.agentFrom, f.agentTo);
   }
   return {
-    client,
-    time,
+    client: line.slice(0, f.clientEnd),
+    time: f.time,
     requestLine: rawRequest === '-' ? '' : rawRequest,
-    status,
-    bytes,
+    status: f.status,
+    bytes: f.bytes,
     headers,
     vhost: null,
     serverPort: null,
   };
 }
 
+/**
+ * A line's request and status for the gate that runs before parsing (../detect/plainLine.ts),
+ * read from exactly the lines `clfReader` reads by hand, at the same places: false for any
+ * other line (it then goes through the parser).
+ */
+export function clfPlainLine(shape: 'common' | 'combined'): PlainLineReader {
+  const combined = shape === 'combined';
+  return (line, plain) => {
+    const f = FIELDS;
+    if (line.indexOf('\\') >= 0 || !readClf(line, combined, f)) return false;
+    plain.text = line;
+    plain.lineFrom = f.requestFrom;
+    plain.lineTo = f.requestTo;
+    plain.peerFrom = 0;
+    plain.peerTo = f.clientEnd;
+    plain.status = f.status;
+    plain.headerCount = 0;
+    if (combined) {
+      if (logged(line, f.refererFrom, f.refererTo)) plain.addHeader('referer', f.refererFrom, f.refererTo);
+      if (logged(line, f.agentFrom, f.agentTo)) plain.addHeader('user-agent', f.agentFrom, f.agentTo);
+    }
+    return true;
+  };
+}
+
+/** Reads a CLF line's fields into `f`; false when the line does not fit. */
+function readClf(line: string, combined: boolean, f: ClfFields): boolean {
+  const end = line.charCodeAt(line.length - 1) === 13 /* \r */ ? line.length - 1 : line.length;
+  // %h %l %u: three space-ended fields.
+  const afterHost = line.indexOf(' ');
+  if (afterHost <= 0 || afterHost >= end) return false;
+  if (afterHost === 1 && line.charCodeAt(0) === 45 /* - */) return false;
+  const afterIdent = line.indexOf(' ', afterHost + 1);
+  if (afterIdent < 0 || afterIdent >= end) return false;
+  const afterUser = line.indexOf(' ', afterIdent + 1);
+  if (afterUser < 0 || afterUser >= end) return false;
+  // %t: `[dd/Mon/yyyy:HH:MM:SS +zzzz]`, read in place.
+  let pos = afterUser + 1;
+  if (line.charCodeAt(pos) !== OPEN_BRACKET) return false;
+  const closeBracket = line.indexOf(']', pos);
+  if (closeBracket < 0 || closeBracket >= end) return false;
+  const time = parseClfTimeAt(line, pos + 1);
+  if (time === null) return false;
+  pos = closeBracket + 1;
+  // ` "%r" ` — no backslash on this line, so the first `" ` closes it.
+  if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) return false;
+  pos += 2;
+  const requestEnd = line.indexOf('" ', pos);
+  if (requestEnd < 0 || requestEnd >= end) return false;
+  f.requestFrom = pos;
+  f.requestTo = requestEnd;
+  pos = requestEnd + 2;
+  // %>s then a space.
+  const statusEnd = line.indexOf(' ', pos);
+  if (statusEnd < 0 || statusEnd >= end) return false;
+  const status = readDecimal(line, pos, statusEnd);
+  if (status === null && !isDash(line, pos, statusEnd)) return false;
+  pos = statusEnd + 1;
+  // %b: to the end of a common line; up to ` "` in a combined one.
+  let bytesEnd = end;
+  if (combined) {
+    bytesEnd = line.indexOf(' "', pos);
+    if (bytesEnd < 0 || bytesEnd >= end) return false;
+  }
+  const bytes = isDash(line, pos, bytesEnd) ? 0 : readDecimal(line, pos, bytesEnd);
+  if (bytes === null) return false;
+  if (combined) {
+    // ` "%{Referer}i" "%{User-agent}i"`
+    pos = bytesEnd + 2;
+    const refererEnd = line.indexOf('" "', pos);
+    if (refererEnd < 0 || refererEnd >= end) return false;
+    f.refererFrom = pos;
+    f.refererTo = refererEnd;
+    pos = refererEnd + 3;
+    const agentEnd = line.indexOf('"', pos);
+    if (agentEnd < 0 || agentEnd >= end) return false;
+    f.agentFrom = pos;
+    f.agentTo = agentEnd;
+  }
+  f.clientEnd = afterHost;
+  f.time = time;
+  f.status = status;
+  f.bytes = bytes;
+  return true;
+}
+
+/** Whether a header field holds a value (not empty, not `-`). */
+function logged(line: string, from: number, to: number): boolean {
+  return to > from && !isDash(line, from, to);
+}
+
 function addHeader(headers: Array<[string, string]>, name: string, line: string, from: number, to: number): void {
-  if (to === from || isDash(line, from, to)) return;
-  headers.push([name, line.slice(from, to)]);
+  if (logged(line, from, to)) headers.push([name, line.slice(from, to)]);
 }
 
 function isDash(line: string, from: number, to: number): boolean {
   return to === from + 1 && line.charCodeAt(from) === 45; /* - */
 }
 
-/** Decimal digits between `from` and `to`, as the compiled plan's `readInt` reads them. */
-function readInt(line: string, from: number, to: number): number | null {
+/** Decimal digits between `from` and `to` (at most 15), or null: numbers as every log format writes them. */
+export function readDecimal(line: string, from: number, to: number): number | null {
   if (to === from || to - from > 15) return null;
   let n = 0;
   for (let i = from; i < to; i++) {

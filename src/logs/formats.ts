@@ -1,5 +1,5 @@
 import { parseJsonLine } from './jsonFormat.js';
-import { compileLogFormat } from './logFormat.js';
+import { compileLogFormat, plainLineReader } from './logFormat.js';
 import { parseNginxErrorLine } from './nginxErrorFormat.js';
 import type { LineParser, LogFormat, LogRecord } from './record.js';
 import { syslogMessageStart } from './syslogPrefix.js';
@@ -29,7 +29,8 @@ export function resolveFormat(nameOrSpec: string): LogFormat {
   if (nameOrSpec === 'nginx_error') return { name: 'nginx_error', spec: 'nginx_error', parse: parseNginxErrorLine };
   const named = NAMED_FORMATS[nameOrSpec];
   const spec = named ?? nameOrSpec;
-  return { name: named ? nameOrSpec : 'custom', spec, parse: compileLogFormat(spec) };
+  const plain = plainLineReader(spec);
+  return { name: named ? nameOrSpec : 'custom', spec, parse: compileLogFormat(spec), ...(plain ? { plain } : {}) };
 }
 
 const SYSLOG = 'syslog:';
@@ -87,5 +88,12 @@ export function autoFormat(primary: LogFormat | null): LogFormat {
     }
     return null;
   };
-  return { name: primary ? `auto:${primary.name}` : 'auto', spec: primary?.spec ?? 'auto', parse };
+  // The primary parser is tried first: a line its raw-line reader reads, it parses.
+  const plain = primary?.plain;
+  return {
+    name: primary ? `auto:${primary.name}` : 'auto',
+    spec: primary?.spec ?? 'auto',
+    parse,
+    ...(plain ? { plain } : {}),
+  };
 }

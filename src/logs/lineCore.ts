@@ -1,11 +1,12 @@
 import * as crypto from 'node:crypto';
 import { type RequestSignal, requestSignal } from '../detect/behaviour/httpBehaviour.js';
+import { PlainLine } from '../detect/plainLine.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { QUOTED_LINE_CHARS, toEvent } from '../events/toEvent.js';
 import type { EventPlace } from '../events/unplacedJson.js';
 import { type UnplacedJson, unplacedJson } from '../events/unplacedJson.js';
-import type { TrustedProxy } from '../observe/forwardedClient.js';
+import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { type EventColumns, eventColumns } from '../store/encodedEvent.js';
 import type { LogFormat } from './record.js';
@@ -23,6 +24,8 @@ export type LineOutcome =
   | { kind: 'garbage' }
   | { kind: 'no-request' }
   | { kind: 'clean'; observation: HttpObservation }
+  /** Cleared before parsing: no rule can match it and no behaviour counts it. */
+  | { kind: 'cleared' }
   | { kind: 'threat'; observation: HttpObservation; matches: Match[] };
 
 /** Line counts, as a batch reply and an analysis keep them. */
@@ -69,6 +72,9 @@ export function analyzeLine(
   trusted: TrustedProxy | null,
 ): LineOutcome {
   if (line.length === 0 || (line.length < 3 && line.trim() === '')) return { kind: 'blank' };
+  // Cheap before costly: most lines are cleared from their raw text, and never parsed.
+  if (format.plain !== undefined && engine.mayMatchLine !== undefined && format.plain(line, plainLine(trusted)))
+    if (!behaviourMayCount(PLAIN) && !engine.mayMatchLine(PLAIN)) return CLEARED;
   const record = format.parse(line);
   if (record === null) return { kind: 'garbage' };
   // No request arrived, so the gateway would have built no Observation either.
@@ -78,6 +84,32 @@ export function analyzeLine(
   if (engine.mayMatch?.(observation) === false) return { kind: 'clean', observation };
   const matches = engine.match(observation);
   return matches.length === 0 ? { kind: 'clean', observation } : { kind: 'threat', observation, matches };
+}
+
+const CLEARED: LineOutcome = { kind: 'cleared' };
+
+/** The raw-line gate's scratch: one per thread, as lines are analysed one at a time. */
+const PLAIN = new PlainLine();
+let plainTrusted: TrustedProxy | null = null;
+
+function plainLine(trusted: TrustedProxy | null): PlainLine {
+  if (trusted !== plainTrusted) {
+    plainTrusted = trusted;
+    // A logged CLF line carries no X-Forwarded-For: its source is what requestClient makes of the peer alone.
+    PLAIN.source = trusted === null ? null : (peer) => requestClient(peer, [], trusted);
+  }
+  return PLAIN;
+}
+
+/**
+ * Whether the behaviours may count the request (isBehaviourCandidate, read from the raw line):
+ * an error status, a POST or an `author=` query. True for a superset of what they count.
+ */
+function behaviourMayCount(p: PlainLine): boolean {
+  const s = p.status;
+  if (s === 400 || s === 401 || s === 403 || s === 404 || p.text.startsWith('POST', p.lineFrom)) return true;
+  const author = p.text.indexOf('author=', p.lineFrom);
+  return author >= 0 && author < p.lineTo;
 }
 
 /** A request's signal for the behaviours (../detect/behaviour/), or null when none counts it. */

@@ -1,7 +1,7 @@
-import { clfReader } from './clfLine.js';
+import { clfPlainLine, clfReader } from './clfLine.js';
 import { planSteps, runPlan } from './logFormatPlan.js';
 import { tokenize } from './logFormatSpec.js';
-import { type LineParser, LogFormatError } from './record.js';
+import { type LineParser, LogFormatError, type PlainLineReader } from './record.js';
 
 /**
  * Compile an Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b`) or an nginx `log_format`
@@ -13,6 +13,12 @@ export function compileLogFormat(spec: string): LineParser {
   const plan = compileLogFormatPlan(spec);
   const shape = HAND_WRITTEN.get(JSON.stringify(tokenize(spec)));
   return shape ? clfReader(shape, plan) : plan;
+}
+
+/** The raw-line reader for the gate (./record.ts), for the formats read by hand. */
+export function plainLineReader(spec: string): PlainLineReader | undefined {
+  const shape = HAND_WRITTEN.get(JSON.stringify(tokenize(spec)));
+  return shape ? clfPlainLine(shape) : undefined;
 }
 
 /** `compileLogFormat` without the hand-written readers: always the generic plan. */

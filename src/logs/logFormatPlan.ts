@@ -4,6 +4,7 @@
  * line costs time linear in its length whatever it contains (no backtracking regex over
  * attacker text).
  */
+import { readDecimal } from './clfLine.js';
 import type { FieldKind, Step } from './logFormatSpec.js';
 import { LogFormatError, type LogRecord } from './record.js';
 import { parseAnyTime, parseClfTime, parseClfTimeAt } from './time.js';
@@ -153,20 +154,16 @@ function assign(r: Scratch, field: FieldKind, raw: string): boolean {
       if (t !== null) r.time = t;
       return true;
     }
+    // Text the client sent: `-` for none, the log's escapes undone.
     case 'request':
-      r.request = raw === '-' ? '' : unescapeLogged(raw);
-      return true;
-    case 'method':
-      r.method = raw === '-' ? '' : raw;
-      return true;
     case 'path':
-      r.path = raw === '-' ? '' : unescapeLogged(raw);
-      return true;
     case 'query':
-      r.query = raw === '-' ? '' : unescapeLogged(raw);
+      r[field.to] = raw === '-' ? '' : unescapeLogged(raw);
       return true;
+    // Tokens, never escaped.
+    case 'method':
     case 'protocol':
-      r.protocol = raw === '-' ? '' : raw;
+      r[field.to] = raw === '-' ? '' : raw;
       return true;
     case 'status':
       r.status = readInt(raw);
@@ -209,16 +206,7 @@ function numberOrNull(raw: string, scale: number): number | null {
   return raw === '' || Number.isNaN(n) ? null : Math.round(n * scale);
 }
 
-function readInt(raw: string): number | null {
-  if (raw === '' || raw.length > 15) return null;
-  let n = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c < 48 || c > 57) return null;
-    n = n * 10 + (c - 48);
-  }
-  return n;
-}
+const readInt = (raw: string): number | null => readDecimal(raw, 0, raw.length);
 
 /** Formats that log `%m %U%q %H` instead of `%r`: rebuild the request line from its parts. */
 function composeRequest(r: Scratch): string {

@@ -83,38 +83,46 @@ function readApacheDirective(spec: string, at: number): DirectiveRead {
   return { field: apacheField(letter, arg, final), next: i + 1 };
 }
 
+const IGNORE: FieldKind = { to: 'ignore' };
+const REQUEST: FieldKind = { to: 'request' };
+const METHOD: FieldKind = { to: 'method' };
+const PATH: FieldKind = { to: 'path' };
+const QUERY: FieldKind = { to: 'query' };
+const PROTOCOL: FieldKind = { to: 'protocol' };
+const STATUS: FieldKind = { to: 'status' };
+const BYTES: FieldKind = { to: 'bytes' };
+const VHOST: FieldKind = { to: 'vhost' };
+const PORT: FieldKind = { to: 'port' };
+const CLIENT: FieldKind = { to: 'client' };
+
+/** Apache directives read whatever their argument, by letter (the others: apacheField). */
+const APACHE_FIELDS: Readonly<Record<string, FieldKind>> = {
+  r: REQUEST,
+  m: METHOD,
+  U: PATH,
+  q: QUERY,
+  H: PROTOCOL,
+  s: STATUS,
+  b: BYTES,
+  B: BYTES,
+  O: BYTES,
+  v: VHOST,
+  V: VHOST,
+};
+
 function apacheField(letter: string, arg: string | null, _final: boolean): FieldKind {
   switch (letter) {
     case 'h':
     case 'a':
-      return arg === null || arg === 'c' ? { to: 'client' } : { to: 'ignore' };
+      return arg === null || arg === 'c' ? CLIENT : IGNORE;
     case 't':
       return { to: 'time', style: arg === null ? 'clf-bracketed' : timeStyle(arg) };
-    case 'r':
-      return { to: 'request' };
-    case 'm':
-      return { to: 'method' };
-    case 'U':
-      return { to: 'path' };
-    case 'q':
-      return { to: 'query' };
-    case 'H':
-      return { to: 'protocol' };
-    case 's':
-      return { to: 'status' };
-    case 'b':
-    case 'B':
-    case 'O':
-      return { to: 'bytes' };
     case 'i':
-      return arg ? { to: 'header', name: arg.toLowerCase() } : { to: 'ignore' };
-    case 'v':
-    case 'V':
-      return { to: 'vhost' };
+      return arg ? { to: 'header', name: arg.toLowerCase() } : IGNORE;
     case 'p':
-      return arg === null || arg === 'canonical' || arg === 'local' ? { to: 'port' } : { to: 'ignore' };
+      return arg === null || arg === 'canonical' || arg === 'local' ? PORT : IGNORE;
     default:
-      return { to: 'ignore' };
+      return APACHE_FIELDS[letter] ?? IGNORE;
   }
 }
 
@@ -144,41 +152,29 @@ function readNginxVariable(spec: string, at: number): { field: FieldKind; next: 
   return { field: nginxField(name), next: i };
 }
 
+/** nginx variables by name (`$http_*` headers aside). */
+const NGINX_FIELDS: Readonly<Record<string, FieldKind>> = {
+  remote_addr: CLIENT,
+  realip_remote_addr: CLIENT,
+  time_local: { to: 'time', style: 'clf' },
+  time_iso8601: { to: 'time', style: 'any' },
+  msec: { to: 'time', style: 'sec' },
+  request: REQUEST,
+  request_method: METHOD,
+  request_uri: PATH,
+  uri: PATH,
+  args: QUERY,
+  query_string: QUERY,
+  server_protocol: PROTOCOL,
+  status: STATUS,
+  body_bytes_sent: BYTES,
+  bytes_sent: BYTES,
+  host: VHOST,
+  server_name: VHOST,
+  server_port: PORT,
+};
+
 function nginxField(name: string): FieldKind {
   if (name.startsWith('http_')) return { to: 'header', name: name.slice(5).replace(/_/g, '-') };
-  switch (name) {
-    case 'remote_addr':
-    case 'realip_remote_addr':
-      return { to: 'client' };
-    case 'time_local':
-      return { to: 'time', style: 'clf' };
-    case 'time_iso8601':
-      return { to: 'time', style: 'any' };
-    case 'msec':
-      return { to: 'time', style: 'sec' };
-    case 'request':
-      return { to: 'request' };
-    case 'request_method':
-      return { to: 'method' };
-    case 'request_uri':
-    case 'uri':
-      return { to: 'path' };
-    case 'args':
-    case 'query_string':
-      return { to: 'query' };
-    case 'server_protocol':
-      return { to: 'protocol' };
-    case 'status':
-      return { to: 'status' };
-    case 'body_bytes_sent':
-    case 'bytes_sent':
-      return { to: 'bytes' };
-    case 'host':
-    case 'server_name':
-      return { to: 'vhost' };
-    case 'server_port':
-      return { to: 'port' };
-    default:
-      return { to: 'ignore' };
-  }
+  return Object.hasOwn(NGINX_FIELDS, name) ? (NGINX_FIELDS[name] as FieldKind) : IGNORE;
 }

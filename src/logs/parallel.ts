@@ -4,13 +4,12 @@ import type { CrsSettings } from '../config/crsSettings.js';
 import type { NamedLists } from '../detect/compile.js';
 import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
-import { EVENTS_PER_SINK_CALL, LogAnalyzer } from './analyzer.js';
+import { EVENTS_PER_SINK_CALL } from './analyzer.js';
 import type { WorkerSetup } from './analyzeWorker.js';
 import type { BatchReply, BatchRequest } from './batch.js';
-import { EventDrain } from './eventDrain.js';
 import { openLogSource } from './input.js';
 import { BufferPool, lineBatches } from './lineBatches.js';
-import type { AnalyzeResult, FileProblem, ProgressSink } from './run.js';
+import { type AnalyzeResult, analyzeEachFile, type FileReading, type ProgressSink } from './run.js';
 
 export interface ParallelOptions {
   /**
@@ -49,16 +48,12 @@ export async function analyzeFilesParallel(
   parallel: ParallelOptions,
   progress?: ProgressSink,
 ): Promise<AnalyzeResult> {
-  const analyzer = new LogAnalyzer(options);
-  const problems: FileProblem[] = [];
   const pool = parallel.workers;
   const batchBytes = parallel.batchBytes ?? BATCH_BYTES;
   // Every batch in flight, the one being filled and a spare: buffers come back with replies.
   const buffers = new BufferPool(batchBytes, pool.size * IN_FLIGHT_PER_WORKER + 2);
-  const drain = new EventDrain(analyzer, sink);
   try {
-    for (const path of paths) {
-      analyzer.startFile(path);
+    return await analyzeEachFile(paths, options, sink, progress, (path, analyzer, drain): FileReading => {
       let formatKey: string | null = null;
       let seq = 0;
       let nextToAccept = 0;
@@ -94,33 +89,32 @@ export async function analyzeFilesParallel(
           if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await drain.flush();
         }
       };
-      try {
-        const input = await openLogSource(path, (n) => {
-          rawBytes += n;
-        });
-        progress?.start(input.size);
-        try {
-          for await (const batch of lineBatches(input.source, buffers, 4 * batchBytes)) {
-            progress?.advance(rawBytes, 0);
-            rawBytes = 0;
-            await dispatch(batch);
+      return {
+        async read() {
+          const input = await openLogSource(path, (n) => {
+            rawBytes += n;
+          });
+          progress?.start(input.size);
+          try {
+            for await (const batch of lineBatches(input.source, buffers, 4 * batchBytes)) {
+              progress?.advance(rawBytes, 0);
+              rawBytes = 0;
+              await dispatch(batch);
+            }
+          } finally {
+            await input.source.close();
           }
-        } finally {
-          await input.source.close();
-        }
-      } catch (err) {
-        problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });
-      }
-      await Promise.all(pending);
-      if (formatKey === null) analyzer.prepareFile(path, []);
-      analyzer.endFile(path);
-      await drain.flush();
-      progress?.stop();
-    }
+        },
+        // A worker's failure is the run's, not the file's: it is thrown from here.
+        async settle() {
+          await Promise.all(pending);
+          if (formatKey === null) analyzer.prepareFile(path, []);
+        },
+      };
+    });
   } finally {
     await pool.close();
   }
-  return { analyzer, added: drain.added, made: drain.made, problems };
 }
 
 /** Worker threads analysing batches of lines, each with its own engine. */

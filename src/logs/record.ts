@@ -1,3 +1,5 @@
+import type { PlainLine } from '../detect/plainLine.js';
+
 /**
  * One access-log line, parsed. Every field is what the log says, as text, bounded by the line
  * itself; `null` where the format does not carry the field or the log wrote `-`.
@@ -21,6 +23,12 @@ export interface LogRecord {
   readonly serverPort: number | null;
 }
 
+/**
+ * Reads a line's request into `plain` without parsing the line (../detect/plainLine.ts), for
+ * the raw-line gate; false when it cannot (the line then goes through the parser).
+ */
+export type PlainLineReader = (line: string, plain: PlainLine) => boolean;
+
 /** A line parser: the record, or null when the line does not fit the format. */
 export type LineParser = (line: string) => LogRecord | null;
 
@@ -30,6 +38,11 @@ export interface LogFormat {
   /** The LogFormat / log_format string it was compiled from, or `json`. */
   readonly spec: string;
   readonly parse: LineParser;
+  /**
+   * Formats read by hand (./clfLine.ts): a line's request for the gate before it is parsed. A
+   * line it reads is one `parse` reads (as the first parser tried), at the same places.
+   */
+  readonly plain?: PlainLineReader;
 }
 
 export class LogFormatError extends Error {

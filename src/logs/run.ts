@@ -30,35 +30,66 @@ export interface ProgressSink {
  * sink after every chunk. A file that cannot be opened or whose gzip is cut short is reported
  * and the run goes on with what was read.
  */
-export async function analyzeFiles(
+export function analyzeFiles(
   paths: readonly string[],
   options: AnalyzerOptions,
   sink: EventSink,
   progress?: ProgressSink,
 ): Promise<AnalyzeResult> {
+  return analyzeEachFile(paths, options, sink, progress, (path, analyzer, drain) => {
+    const splitter = new LineSplitter();
+    let pendingBytes = 0;
+    return {
+      async read() {
+        const input = await openLogInput(path, (n) => {
+          pendingBytes += n;
+        });
+        progress?.start(input.size);
+        for await (const chunk of input.chunks) {
+          const lines = splitter.push(chunk);
+          analyzer.lines(path, lines);
+          progress?.advance(pendingBytes, lines.length);
+          pendingBytes = 0;
+          if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await drain.flush();
+        }
+      },
+      settle: () => analyzer.lines(path, splitter.flush()),
+    };
+  });
+}
+
+/** How one file is read into an analysis (see analyzeEachFile). */
+export interface FileReading {
+  /** Read the file into the analyzer; what it throws is the file's problem. */
+  read(): Promise<void>;
+  /** Then, whether or not `read` failed: what it held back goes to the analyzer. */
+  settle(): void | Promise<void>;
+}
+
+/**
+ * An analysis's frame: each file started, read, settled, ended and its events handed to the
+ * sink. A file that cannot be opened or whose gzip is cut short is reported, and the run goes
+ * on with what was read of it.
+ */
+export async function analyzeEachFile(
+  paths: readonly string[],
+  options: AnalyzerOptions,
+  sink: EventSink,
+  progress: ProgressSink | undefined,
+  reading: (path: string, analyzer: LogAnalyzer, drain: EventDrain) => FileReading,
+): Promise<AnalyzeResult> {
   const analyzer = new LogAnalyzer(options);
   const problems: FileProblem[] = [];
   const drain = new EventDrain(analyzer, sink);
-  let pendingBytes = 0;
   for (const path of paths) {
-    const splitter = new LineSplitter();
     analyzer.startFile(path);
+    const file = reading(path, analyzer, drain);
     try {
-      const input = await openLogInput(path, (n) => {
-        pendingBytes += n;
-      });
-      progress?.start(input.size);
-      for await (const chunk of input.chunks) {
-        const lines = splitter.push(chunk);
-        analyzer.lines(path, lines);
-        progress?.advance(pendingBytes, lines.length);
-        pendingBytes = 0;
-        if (analyzer.pendingEvents >= EVENTS_PER_SINK_CALL) await drain.flush();
-      }
+      await file.read();
     } catch (err) {
       problems.push({ file: path, message: err instanceof Error ? err.message : String(err) });
     }
-    analyzer.lines(path, splitter.flush());
+    await file.settle();
     analyzer.endFile(path);
     await drain.flush();
     progress?.stop();

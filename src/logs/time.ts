@@ -3,39 +3,20 @@
  * per line and a regex per line would cost more than the rest of the parse.
  */
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Each month's three letters as one number (see monthAt). */
+const MONTH_KEYS: readonly number[] = MONTHS.map(
+  (m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2),
+);
+
 /** `Jan`…`Dec` as 0…11 from its three letters (exact case, as logs write them), or -1. */
 function monthAt(s: string, at: number): number {
   const a = s.charCodeAt(at);
   const b = s.charCodeAt(at + 1);
   const c = s.charCodeAt(at + 2);
-  // Read by char codes: a substring and a table lookup per line cost more than the rest of the time.
-  switch (a) {
-    case 74 /* J */:
-      if (b === 97 && c === 110) return 0; // Jan
-      if (b === 117 && c === 110) return 5; // Jun
-      if (b === 117 && c === 108) return 6; // Jul
-      return -1;
-    case 70 /* F */:
-      return b === 101 && c === 98 ? 1 : -1; // Feb
-    case 77 /* M */:
-      if (b === 97 && c === 114) return 2; // Mar
-      if (b === 97 && c === 121) return 4; // May
-      return -1;
-    case 65 /* A */:
-      if (b === 112 && c === 114) return 3; // Apr
-      if (b === 117 && c === 103) return 7; // Aug
-      return -1;
-    case 83 /* S */:
-      return b === 101 && c === 112 ? 8 : -1; // Sep
-    case 79 /* O */:
-      return b === 99 && c === 116 ? 9 : -1; // Oct
-    case 78 /* N */:
-      return b === 111 && c === 118 ? 10 : -1; // Nov
-    case 68 /* D */:
-      return b === 101 && c === 99 ? 11 : -1; // Dec
-    default:
-      return -1;
-  }
+  // Read by char codes, the three letters as one number: a substring per line cost more than the rest of the time.
+  if ((a | b | c) > 255) return -1;
+  return MONTH_KEYS.indexOf((a << 16) | (b << 8) | c);
 }
 
 /** Apache/nginx `%t`: `10/Oct/2000:13:55:36 -0700` (brackets optional). Null when it is not. */

@@ -53,6 +53,7 @@ describe('CRS engine: anomaly scoring and paranoia levels', () => {
       status: null,
       blockedBy: null,
       inboundScore: 0,
+      inboundThreshold: 5,
       outboundScore: 0,
       matches: [],
     });

@@ -100,14 +100,29 @@ describe('CRS as a detector beside the packs', () => {
     const noHost = observe('/', 'User-Agent: x\r\n');
     assert.deepEqual(
       detector.match(noHost).map((m) => [m.ruleId, m.score, m.threatId]),
-      [['crs-920280', 3, 'malformed-request']],
+      [['crs-920280', 0, 'malformed-request']],
     );
     assert.deepEqual(detector.match({ ...noHost, sensor: 'logs' }), []);
   });
 
-  it('exclusions from the config apply', () => {
-    const detector = CrsDetector.load(settings({ exclusions: ['SecRuleRemoveById 942100'] }));
-    assert.deepEqual(detector.match(observe(SQLI)), []);
+  it("scores a source only for requests that reach CRS's inbound threshold, as CRS blocks only those", () => {
+    const scored = (detector: CrsDetector, o: HttpObservation) =>
+      detector.match(o).map((m) => [m.ruleId, m.score, m.action]);
+    const numericHost = observe('/', 'Host: 192.0.2.7\r\n');
+    const normal = CrsDetector.load(settings());
+    // A warning (3) below the threshold (5): reported, but it adds nothing to the source's score.
+    assert.deepEqual(scored(normal, numericHost), [['crs-920350', 0, 'log']]);
+    // The same request with an attack reaches the threshold: every match adds what CRS counted.
+    assert.deepEqual(scored(normal, observe(SQLI, 'Host: 192.0.2.7\r\n')), [
+      ['crs-920350', 3, 'log'],
+      ['crs-942100', 5, 'log'],
+      ['crs-949110', 0, 'block'],
+    ]);
+    // The threshold is CRS's own: lowered in the config, the warning alone blocks and scores.
+    assert.deepEqual(scored(CrsDetector.load(settings({ inboundThreshold: 3 })), numericHost), [
+      ['crs-920350', 3, 'log'],
+      ['crs-949110', 0, 'block'],
+    ]);
   });
 });
 

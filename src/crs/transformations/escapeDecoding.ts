@@ -1,4 +1,4 @@
-import { hexByte, hexValue, isHex, isOctal, lowByteOfWide } from './hex.js';
+import { hexByte, hexValue, isHex, isHexRun, isOctal, lowByteOfWide } from './hex.js';
 
 /** `jsDecode`: JavaScript escapes (`\uHHHH`, `\xHH`, octal, `\n` …), as ModSecurity v2 decodes them. */
 export function jsDecode(input: string): string {
@@ -12,17 +12,10 @@ export function jsDecode(input: string): string {
       continue;
     }
     const next = input.charCodeAt(i + 1);
-    if (
-      i + 5 < n &&
-      next === 117 /* u */ &&
-      isHex(input.charCodeAt(i + 2)) &&
-      isHex(input.charCodeAt(i + 3)) &&
-      isHex(input.charCodeAt(i + 4)) &&
-      isHex(input.charCodeAt(i + 5))
-    ) {
+    if (next === 117 /* u */ && isHexRun(input, i + 2, 4)) {
       out += String.fromCharCode(lowByteOfWide(input, i + 2));
       i += 6;
-    } else if (i + 3 < n && next === 120 /* x */ && isHex(input.charCodeAt(i + 2)) && isHex(input.charCodeAt(i + 3))) {
+    } else if (next === 120 /* x */ && isHexRun(input, i + 2, 2)) {
       out += String.fromCharCode(hexByte(input, i + 2));
       i += 4;
     } else if (i + 1 < n && isOctal(next)) {
@@ -57,12 +50,7 @@ export function escapeSeqDecode(input: string): string {
     if (simple !== undefined) {
       out += simple;
       i += 2;
-    } else if (
-      (next === 'x' || next === 'X') &&
-      i + 3 < n &&
-      isHex(input.charCodeAt(i + 2)) &&
-      isHex(input.charCodeAt(i + 3))
-    ) {
+    } else if ((next === 'x' || next === 'X') && isHexRun(input, i + 2, 2)) {
       out += String.fromCharCode(hexByte(input, i + 2));
       i += 4;
     } else if (isOctal(next.charCodeAt(0))) {
@@ -120,12 +108,7 @@ export function sqlHexDecode(input: string): string {
   let out = '';
   let i = 0;
   while (i < n) {
-    if (
-      input[i] === '0' &&
-      (input[i + 1] === 'x' || input[i + 1] === 'X') &&
-      isHex(input.charCodeAt(i + 2)) &&
-      isHex(input.charCodeAt(i + 3))
-    ) {
+    if (input[i] === '0' && (input[i + 1] === 'x' || input[i + 1] === 'X') && isHexRun(input, i + 2, 2)) {
       i += 2;
       while (i + 1 < n && isHex(input.charCodeAt(i)) && isHex(input.charCodeAt(i + 1))) {
         out += String.fromCharCode(hexByte(input, i));

@@ -3,6 +3,13 @@ export function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
+/** Whether `count` hex digits start at `at` (inside the string). */
+export function isHexRun(s: string, at: number, count: number): boolean {
+  if (at + count > s.length) return false;
+  for (let k = at; k < at + count; k++) if (!isHex(s.charCodeAt(k))) return false;
+  return true;
+}
+
 export function hexValue(c: number): number {
   if (c <= 57) return c - 48;
   if (c <= 70) return c - 55;

@@ -1,4 +1,4 @@
-import { hexByte, isHex, lowByteOfWide } from './hex.js';
+import { hexByte, isHex, isHexRun, lowByteOfWide } from './hex.js';
 
 /**
  * `urlDecode` and `urlDecodeUni` exactly as ModSecurity v2 decodes (one pass, not repeated:
@@ -25,13 +25,7 @@ function decode(input: string, wide: boolean): string {
     if (c === 37 /* % */) {
       const next = input.charCodeAt(i + 1);
       if (wide && (next === 117 || next === 85) /* u U */) {
-        if (
-          i + 5 < n &&
-          isHex(input.charCodeAt(i + 2)) &&
-          isHex(input.charCodeAt(i + 3)) &&
-          isHex(input.charCodeAt(i + 4)) &&
-          isHex(input.charCodeAt(i + 5))
-        ) {
+        if (isHexRun(input, i + 2, 4)) {
           out += String.fromCharCode(lowByteOfWide(input, i + 2));
           i += 6;
         } else {

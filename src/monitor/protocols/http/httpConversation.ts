@@ -93,13 +93,15 @@ export class HttpConversation {
     const pending = this.#pending[dir];
     if (pending) {
       this.#pending[dir] = null;
+      const reading = pending.stage;
       const r = this.#continue(dir, pending, b, fin);
       if (r.kind === 'wait') {
         this.#pending[dir] = pending;
-        // Headers or a chunked body of unknown length: tshark dissects the message again with every segment.
+        // Headers (the segment that ends them too), or a chunked body of unknown length: tshark
+        // dissects the message again with this segment, and names it.
         const again =
           (pending.stage === 'body' && pending.body !== null && !pending.body.byLength && !pending.body.toClose) ||
-          (pending.stage === 'headers' && pending.firstLine !== '');
+          (reading !== 'body' && pending.firstLine !== '');
         return again ? { kind: 'part', begins: false, pending: pending.firstLine } : PART;
       }
       if (r.event === null) return null;
