@@ -64,7 +64,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // One process by default: two workers have not yet been measured faster than one here (see README).
+  // One process by default: where the site and the clients share the gateway's cores (the
+  // 2-core test machine), N workers cannot reach N× one, and measured no faster (see README).
   const workers = flags.workers ?? 1;
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
