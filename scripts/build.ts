@@ -18,7 +18,7 @@ import { loadRuleDir } from '../src/catalog/loadRules.js';
 import { loadThreatDir } from '../src/catalog/loadThreats.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from '../src/catalog/paths.js';
 import { PREBUILT_DIR, writePrebuilt } from '../src/catalog/prebuilt.js';
-import { builtInNetwork } from '../src/config/builtInDefaults.js';
+import { builtInDefaults as readBuiltInDefaults } from '../src/config/builtInDefaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
@@ -31,10 +31,18 @@ const outdir = join(root, 'dist', 'cli');
 const builtInDefaults: Plugin = {
   name: 'built-in-defaults',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => ({
-      loader: 'js',
-      contents: `export function builtInNetwork() { return ${JSON.stringify(builtInNetwork())}; }\n`,
-    }));
+    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]builtInDefaults\.ts$/ }, () => {
+      const read = JSON.stringify(readBuiltInDefaults());
+      return {
+        loader: 'js',
+        contents: [
+          `export function builtInDefaults() { return ${read}; }`,
+          'export function builtInNetwork() { return builtInDefaults().network; }',
+          'export function builtInBehaviours() { return builtInDefaults().behaviours; }',
+          '',
+        ].join('\n'),
+      };
+    });
   },
 };
 

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { Engine } from '../../src/detect/types.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { LogAnalyzer } from '../../src/logs/analyzer.js';
@@ -32,6 +33,7 @@ function scan(engine: Engine, label: string, lines: readonly string[]): Scan {
   const detected = new Set<number>();
   const threats = new Map<string, number>();
   const analyzer = new LogAnalyzer({
+    behaviours: builtInBehaviours(),
     engine,
     onEvent: (encoded) => {
       const event = JSON.parse(encoded.json) as SecurityEvent;

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import { openCaptureFile, readCapture } from '../../src/monitor/capture/source.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 
@@ -43,6 +44,7 @@ export async function run(corpusDir: string): Promise<{ name: string; ok: boolea
   for (const file of [...Object.keys(ATTACKS), ...BENIGN]) {
     const seen = new Map<string, number>();
     const judge = inThreadJudge({
+      behaviours: builtInBehaviours(),
       engine,
       allFlows: false,
       onEvent: (e) => {

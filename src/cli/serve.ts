@@ -64,7 +64,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // One process by default: two workers have not yet been measured faster than one here (see README).
+  // One process by default: where the site and the clients share the gateway's cores (the
+  // 2-core test machine), N workers cannot reach N× one, and measured no faster (see README).
   const workers = flags.workers ?? 1;
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
@@ -86,9 +87,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   // A worker tells the primary, which says it once every worker listens.
   if (worker !== null) process.send?.({ bansho: 'ready', line: guarding } satisfies ReadyMessage);
   else log(guarding);
-  if (service.crs !== null && config.crs !== null && worker === null)
+  if (service.crs !== null && config.site.crs !== null && worker === null)
     log(
-      `bansho: OWASP CRS from ${config.crs.dir} at paranoia level ${config.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.crs.blockStatus}`,
+      `bansho: OWASP CRS from ${config.site.crs.dir} at paranoia level ${config.site.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.site.crs.blockStatus}`,
     );
   if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
   if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);

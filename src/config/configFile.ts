@@ -35,6 +35,7 @@ export function parseConfigText(text: string, file = 'config'): ConfigFile {
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], doc: ReturnType<typeof parseDocument>): string {
   return issues
+    .flatMap(withinUnion)
     .slice(0, 5)
     .map((issue) => {
       const path = issue.path.map(String);
@@ -55,4 +56,16 @@ function lineOf(doc: ReturnType<typeof parseDocument>, path: readonly string[]):
   if (offset === undefined) return '';
   const text = doc.toString();
   return ` (line ${text.slice(0, offset).split('\n').length})`;
+}
+
+/**
+ * A value one branch of a union took as its own (an object where `false` or an object may
+ * stand) is wrong in that branch's keys: name those (`behaviours.login-form.severity`), not
+ * the union.
+ */
+function withinUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const taken = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (!taken) return [issue];
+  return taken.flatMap((i) => withinUnion({ ...i, path: [...issue.path, ...i.path] }));
 }

@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
-import { type BanPolicy, DAY_MS } from '../defense/banPolicy.js';
+import { DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
-import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import { ConfigError } from './configFile.js';
-import type { CrsSettings } from './crsSettings.js';
 import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
-import { sitePolicyFromFile } from './sitePolicy.js';
+import { type SitePolicy, sitePolicyFromFile } from './sitePolicy.js';
 
 export { ConfigError, parseConfigText, readConfigFile } from './configFile.js';
 
@@ -77,14 +75,13 @@ export interface GatewayConfig {
   readonly name: string;
   readonly events: string | null;
   readonly rulesDir: string | null;
-  /** Extra names of this site; the gateway adds the upstream host, `localhost` and the listen address. */
-  readonly siteNames: readonly string[];
-  readonly allowlist: readonly string[];
-  /** CIDRs of proxies in front: their X-Forwarded-For names the client; never banned. */
-  readonly trustedProxies: readonly string[];
+  /**
+   * Who the site is and whom it trusts — names, trusted proxies, allowlist, ban policy,
+   * behaviours, CRS — built by the same function as analyze's and monitor's (./sitePolicy.ts).
+   */
+  readonly site: SitePolicy;
   /** Connections from trusted proxies begin with a PROXY protocol header naming the client. */
   readonly proxyProtocol: boolean;
-  readonly banPolicy: BanPolicy;
   readonly timeouts: Timeouts;
   readonly blockScore: number | null;
   /** Per-source anomaly scoring: the sum over the window at which a source is banned. */
@@ -92,8 +89,6 @@ export interface GatewayConfig {
   readonly dropReportIntervalMs: number;
   /** Behaviour findings ban their source (else they are only recorded). */
   readonly behaviourBans: boolean;
-  /** The behaviours' limits (path probing, login guessing …), null where switched off. */
-  readonly behaviours: BehaviourSettings;
   readonly limits: Limits;
   /** Upgrade protocols passed through (lower case); others are served as plain HTTP. */
   readonly upgradeProtocols: readonly string[];
@@ -105,8 +100,6 @@ export interface GatewayConfig {
   readonly dashboard: DashboardConfig;
   /** Play-along with proxy abuse (off by default). */
   readonly honeypot: HoneypotSettings;
-  /** The OWASP CRS run beside the packs (config `crs`, `--crs DIR`), or null. */
-  readonly crs: CrsSettings | null;
 }
 
 /** The dashboard's listener (null: none), its login token file, and where /metrics is served. */
@@ -163,7 +156,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     throw new ConfigError('proxy_protocol needs trusted_proxies: the balancers whose PROXY headers are believed');
   const t = file.timeouts ?? {};
   // The parts every sensor shares, built as analyze and monitor build them.
-  const policy = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText }, [], undefined, {
+  const site = sitePolicyFromFile({ ...file, upstream: upstreamText, listen: listenText }, [], undefined, {
     ...(flags.crs !== undefined ? { crs: flags.crs } : {}),
     ...(flags.paranoia !== undefined ? { paranoia: flags.paranoia } : {}),
   });
@@ -176,11 +169,8 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     name: file.name ?? hostname(),
     events: flags.events ?? file.events ?? null,
     rulesDir: file.rules_dir ?? null,
-    siteNames: file.site_names ?? [],
-    allowlist: file.allowlist ?? [],
-    trustedProxies: file.trusted_proxies ?? [],
+    site,
     proxyProtocol: file.proxy_protocol ?? false,
-    banPolicy: policy.banPolicy,
     timeouts: {
       headersMs: t.headers ?? DEFAULT_TIMEOUTS.headersMs,
       requestMs: t.request ?? DEFAULT_TIMEOUTS.requestMs,
@@ -201,7 +191,6 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     },
     dropReportIntervalMs: file.drop_report_interval ?? 10_000,
     behaviourBans: file.behaviour_bans ?? true,
-    behaviours: policy.behaviours,
     retentionMs: file.retention ?? 90 * DAY_MS,
     limits: resolveLimits(file.limits),
     upgradeProtocols: (file.upgrade ?? ['websocket']).map((p) => p.toLowerCase()),
@@ -209,7 +198,6 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     allowTrace: file.allow_trace ?? false,
     dashboard: resolveDashboard(file.dashboard, flags),
     honeypot: resolveHoneypot(file.honeypot),
-    crs: policy.crs,
   };
 }
 

@@ -2,7 +2,7 @@ import { type BanPolicy, DEFAULT_BAN_POLICY } from '../defense/banPolicy.js';
 import type { BehaviourSettings } from '../detect/behaviour/httpBehaviour.js';
 import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { resolveBehaviours } from './behaviourSettings.js';
-import { builtInNetwork } from './builtInDefaults.js';
+import { builtInDefaults } from './builtInDefaults.js';
 import { type CrsFlags, type CrsSettings, resolveCrs } from './crsSettings.js';
 import type { NetworkSection } from './networkSection.js';
 import { resolveNetwork } from './networkSettings.js';
@@ -60,8 +60,15 @@ export function sitePolicyFromFile(
   crsFlags: CrsFlags = {},
 ): SitePolicy {
   const upstreamHost = file.upstream ? safeHost(file.upstream) : undefined;
-  const listenHost = file.listen ? file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
+  // A bare port is on loopback, as the gateway listens (gatewayConfig.ts, parseListen).
+  const listenHost =
+    file.listen === undefined
+      ? undefined
+      : /^\d+$/.test(file.listen)
+        ? '127.0.0.1'
+        : file.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   const trustedProxies = file.trusted_proxies ?? [];
+  const builtIn = builtInDefaults();
   return {
     siteNames: siteNames(
       file.site_names ?? [],
@@ -75,9 +82,9 @@ export function sitePolicyFromFile(
       factor: file.bans?.factor ?? DEFAULT_BAN_POLICY.factor,
       maxMs: file.bans?.max ?? DEFAULT_BAN_POLICY.maxMs,
     },
-    behaviours: resolveBehaviours(file.behaviours),
+    behaviours: resolveBehaviours(builtIn.behaviours, file.behaviours),
     crs: resolveCrs(file.crs, crsFlags),
-    network: resolveNetwork(builtInNetwork(), file.network, thresholds),
+    network: resolveNetwork(builtIn.network, file.network, thresholds),
   };
 }
 

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import { siteNames } from '../config/sitePolicy.js';
 import { unmapIPv4 } from '../defense/address.js';
 import { Allowlist } from '../defense/allowlist.js';
 import { BanManager, type SyncBanStore } from '../defense/banManager.js';
@@ -58,11 +57,6 @@ export interface GatewayOptions {
   readonly peers?: PeerChannel | null;
 }
 
-/** The names this site answers to (see config/sitePolicy.ts): the same list analyze and monitor use. */
-export function siteNamesFor(config: GatewayConfig): string[] {
-  return siteNames(config.siteNames, { upstreamHost: config.upstream.hostname, listenHost: config.listen.host });
-}
-
 /**
  * The inline gateway, in three parts: the accept guard (./acceptGuard.ts: bans, PROXY headers,
  * connection shares), the request path (./exchange.ts over the pure ./requestPipeline.ts), and
@@ -95,8 +89,8 @@ export class Gateway {
     const config = options.config;
     this.config = config;
     const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.#siteNames = new Set(siteNamesFor(config));
-    this.#identity = new ClientIdentity(new Allowlist(config.trustedProxies));
+    this.#siteNames = new Set(config.site.siteNames);
+    this.#identity = new ClientIdentity(new Allowlist(config.site.trustedProxies));
     this.events = new EventSink({
       store: options.stores.events,
       jsonLines: config.events,
@@ -107,9 +101,9 @@ export class Gateway {
     });
     this.bans = new BanManager({
       store: options.stores.bans,
-      policy: config.banPolicy,
-      // A proxy in front is never banned: a ban would shut out everyone behind it.
-      allowlist: new Allowlist([...config.allowlist, ...config.trustedProxies]),
+      policy: config.site.banPolicy,
+      // The allowlist, and the proxies in front: a ban would shut out everyone behind them.
+      allowlist: new Allowlist(config.site.neverBanned),
       emit: (event) => this.events.push(event),
       dropReportMs: config.dropReportIntervalMs,
       onError: (err) => log(`bansho: ban store: ${String(err)}`),
@@ -134,7 +128,7 @@ export class Gateway {
           threatName: (id) => detection.catalog?.get(id)?.name,
         })
       : null;
-    const ownBehaviour = new HttpBehaviour(config.behaviours);
+    const ownBehaviour = new HttpBehaviour(config.site.behaviours);
     const ownScores = new SourceScores({
       threshold: config.sourceScores.banScore,
       windowMs: config.sourceScores.windowMs,

@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 
-type ClientHandle = { getpeername(out: { address?: string; port?: number }): number; close(): void };
+type ClientHandle = {
+  getpeername(out: { address?: string; port?: number }): number;
+  close(): void;
+  /** RST instead of FIN (node's TCPWrap; what `socket.resetAndDestroy()` calls). */
+  reset?(onClose: () => void): number;
+};
 type ListeningHandle = { onconnection?: (err: number, client?: ClientHandle) => void };
 
 /** Which accept path drops banned sources: node's listening handle, or the 'connection' event. */
@@ -15,7 +20,7 @@ export interface HandleGuardPolicy {
 /**
  * The cheapest drop, where the runtime allows it: node's listening handle calls
  * `onconnection(err, clientHandle)` for each accepted connection before any Socket, stream or
- * HTTP parser exists. Wrapping it, a banned source costs one getpeername and one close — about
+ * HTTP parser exists. Wrapping it, a banned source costs one getpeername and one reset — about
  * half the CPU of the 'connection' event path (bench/gateway.ts). `_handle` is not a public API,
  * so its shape is tested first and the wrapper steps aside for any client handle that does not
  * look as expected; the 'connection' guard (./acceptGuard.ts) stays in place either way and
@@ -34,7 +39,8 @@ export function guardListeningHandle(server: Server | HttpsServer, policy: Handl
         !policy.isTrusted(peer.address ?? '') &&
         policy.dropIfBanned(peer.address, peer.port)
       ) {
-        client.close();
+        // RST, as the 'connection' guard does: no TIME_WAIT kept here for a banned source.
+        if (typeof client.reset !== 'function' || client.reset(noop) !== 0) client.close();
         return;
       }
     }
@@ -42,3 +48,5 @@ export function guardListeningHandle(server: Server | HttpsServer, policy: Handl
   };
   return 'handle';
 }
+
+const noop = (): void => {};

@@ -1,2 +1,2 @@
-export { type DetectionSource, Gateway, type GatewayOptions, siteNamesFor } from './gateway.js';
+export { type DetectionSource, Gateway, type GatewayOptions } from './gateway.js';
 export { type GatewayService, startGatewayService } from './service.js';

@@ -9,7 +9,7 @@ import { StoreRetention } from '../store/sqlite/retention.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import type { PeerChannel } from './cluster/peerNews.js';
-import { Gateway, siteNamesFor } from './gateway.js';
+import { Gateway } from './gateway.js';
 import { type CrsReload, PacksWithCrs } from './packsWithCrs.js';
 
 /** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
@@ -51,14 +51,14 @@ export async function startGatewayService(
   const { log = (line) => process.stderr.write(`${line}\n`), onEvent } = options;
   const holder = new EngineHolder({
     ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}),
-    lists: { site_names: siteNamesFor(config) },
+    lists: { site_names: [...config.site.siteNames] },
   });
   holder.on('error', (err: Error) => log(`bansho: rules not reloaded, the old ones stay in force: ${err.message}`));
   holder.on('reload', (result: { ok: boolean; rules?: number }) => {
     if (result.ok) log(`bansho: rules reloaded (${result.rules} rules)`);
   });
   // A CRS that fails to load stops the start, as a broken pack does.
-  const detection = await PacksWithCrs.start(holder, config.crs);
+  const detection = await PacksWithCrs.start(holder, config.site.crs);
   const spec = resolveStoreSpec({ flag: config.store ?? undefined, db: config.db });
   // Every write of the gateway's own waits this long at most for another process's lock (the
   // event loop waits with it); the writers ask for no other wait, so none changes it per write.

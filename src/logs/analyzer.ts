@@ -36,8 +36,8 @@ export interface AnalyzerOptions {
   readonly onEvent?: (event: EncodedEvent, detail: EventDetail | null) => void;
   /** Time for lines without a readable time (a follow run passes the clock). */
   readonly fallbackTime?: () => number;
-  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
-  readonly behaviours?: BehaviourSettings;
+  /** The behaviours' limits: the site policy's (config/sitePolicy.ts), the config's over the built-in ones. */
+  readonly behaviours: BehaviourSettings;
   /** CIDRs of proxies in front of the logging server (config `trusted_proxies`). */
   readonly trustedProxies?: readonly string[];
 }
@@ -138,7 +138,7 @@ class FileState {
   constructor(
     readonly label: string,
     fixed: LogFormat | undefined,
-    behaviours: BehaviourSettings | undefined,
+    behaviours: BehaviourSettings,
   ) {
     // The evidence of a finding is its log lines (the latest few, cut short).
     this.behaviour = new HttpBehaviour<LoggedSignal>(behaviours, { sample: (s) => s.line });

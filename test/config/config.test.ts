@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import {
   ConfigError,
   parseConfigText,
@@ -8,7 +9,8 @@ import {
   parseListen,
   resolveGatewayConfig,
 } from '../../src/config/index.js';
-import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
+
+const BUILT_IN = builtInBehaviours();
 
 describe('config', () => {
   it('reads a full file into the gateway config', () => {
@@ -25,8 +27,8 @@ behaviour_bans: false
     const c = resolveGatewayConfig(file, {});
     assert.equal(c.upstream.origin, 'http://127.0.0.1:8080');
     assert.deepEqual(c.listen, { host: '127.0.0.1', port: 8001 });
-    assert.deepEqual(c.allowlist, ['10.0.0.0/8', '192.0.2.1/32']);
-    assert.deepEqual(c.banPolicy, { firstMs: 7_200_000, factor: 3, maxMs: 7 * 86_400_000 });
+    assert.deepEqual(c.site.neverBanned, ['10.0.0.0/8', '192.0.2.1/32']);
+    assert.deepEqual(c.site.banPolicy, { firstMs: 7_200_000, factor: 3, maxMs: 7 * 86_400_000 });
     assert.equal(c.timeouts.headersMs, 5000);
     assert.equal(c.blockScore, 7);
     assert.equal(c.behaviourBans, false);
@@ -45,7 +47,7 @@ behaviours:
 `),
       {},
     );
-    const b = c.behaviours;
+    const b = c.site.behaviours;
     assert.deepEqual(b['path-probing'], {
       capacity: 40,
       leakMs: 30_000,
@@ -54,7 +56,7 @@ behaviours:
       score: 10,
     });
     assert.equal(b['auth-failures'], null);
-    assert.deepEqual(b['wordpress-login'], DEFAULT_BEHAVIOURS['wordpress-login']);
+    assert.deepEqual(b['wordpress-login'], BUILT_IN['wordpress-login']);
     assert.deepEqual(b['login-form'], {
       capacity: 5,
       leakMs: 10_000,
@@ -62,8 +64,8 @@ behaviours:
       severity: 'medium',
       score: 10,
     });
-    assert.deepEqual(b['wordpress-xmlrpc'], DEFAULT_BEHAVIOURS['wordpress-xmlrpc']);
-    assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).behaviours, DEFAULT_BEHAVIOURS);
+    assert.deepEqual(b['wordpress-xmlrpc'], BUILT_IN['wordpress-xmlrpc']);
+    assert.deepEqual(resolveGatewayConfig({}, { upstream: 'http://127.0.0.1:1' }).site.behaviours, BUILT_IN);
   });
 
   it("takes a behaviour's severity and score from the config too", () => {
@@ -71,8 +73,8 @@ behaviours:
       parseConfigText('behaviours:\n  wordpress-xmlrpc: { severity: high, score: 25 }\n'),
       { upstream: 'http://127.0.0.1:1' },
     );
-    assert.deepEqual(c.behaviours['wordpress-xmlrpc'], {
-      ...DEFAULT_BEHAVIOURS['wordpress-xmlrpc'],
+    assert.deepEqual(c.site.behaviours['wordpress-xmlrpc'], {
+      ...BUILT_IN['wordpress-xmlrpc'],
       severity: 'high',
       score: 25,
     });
@@ -100,8 +102,8 @@ behaviours:
     const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     assert.ok(example, 'the README shows a config file');
     const c = resolveGatewayConfig(parseConfigText(example, 'README.md'), {});
-    assert.equal(c.behaviours['auth-failures'], null);
-    assert.equal(c.behaviours['path-probing']?.capacity, 30);
+    assert.equal(c.site.behaviours['auth-failures'], null);
+    assert.equal(c.site.behaviours['path-probing']?.capacity, 30);
     assert.deepEqual(c.tls, {
       listen: { host: '0.0.0.0', port: 443 },
       certFile: '/etc/letsencrypt/live/example.org/fullchain.pem',

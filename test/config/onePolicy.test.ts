@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfigText, resolveGatewayConfig } from '../../src/config/index.js';
 import { sitePolicyFromFile } from '../../src/config/sitePolicy.js';
-import { siteNamesFor } from '../../src/gateway/gateway.js';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteStore.js';
 import { gatewayForSuite, rawRequest, storedEvents, tempDir } from '../gateway/helpers.js';
 import { combinedLine } from '../logs/fixtures.js';
@@ -38,9 +37,13 @@ describe('one site policy for the three sensors', () => {
     const file = parseConfigText(
       'upstream: http://app.internal:8080\nlisten: 127.0.0.5:8000\nsite_names: [WWW.Example.org]\n',
     );
-    const gateway = siteNamesFor(resolveGatewayConfig(file, {}));
+    const gateway = resolveGatewayConfig(file, {}).site.siteNames;
     assert.deepEqual([...sitePolicyFromFile(file).siteNames].sort(), [...gateway].sort());
     assert.deepEqual([...gateway].sort(), ['127.0.0.5', 'app.internal', 'localhost', 'www.example.org']);
+    // A bare port is loopback for the gateway, so for all three (not a host named "8000").
+    const barePort = parseConfigText('upstream: http://app.internal:8080\nlisten: "8000"\n');
+    assert.equal(resolveGatewayConfig(barePort, {}).listen.host, '127.0.0.1');
+    assert.deepEqual([...sitePolicyFromFile(barePort).siteNames].sort(), ['127.0.0.1', 'app.internal', 'localhost']);
   });
 
   const suite = gatewayForSuite();

@@ -2,16 +2,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import {
   BEHAVIOUR_THREATS,
   type BehaviourSettings,
-  DEFAULT_BEHAVIOURS,
   HttpBehaviour,
   isBehaviourCandidate,
   type RequestSignal,
 } from '../../src/detect/behaviour/httpBehaviour.js';
 import { LeakyBuckets } from '../../src/detect/behaviour/leakyBucket.js';
 import { ROOT } from '../cli/run.js';
+
+const BUILT_IN = builtInBehaviours();
 
 describe('LeakyBuckets', () => {
   const spec = { capacity: 2, leakMs: 1000, cooldownMs: 60_000, distinct: false };
@@ -94,7 +96,7 @@ describe('HttpBehaviour', () => {
     return { time, source, method, path, query, status };
   };
   const run = (signals: RequestSignal[]) => {
-    const h = new HttpBehaviour();
+    const h = new HttpBehaviour(BUILT_IN);
     return signals.flatMap((s) => h.request(s));
   };
 
@@ -152,7 +154,7 @@ describe('HttpBehaviour', () => {
   it("takes a site's limits: a larger capacity, a faster leak, a behaviour switched off", () => {
     const probes = Array.from({ length: 21 }, (_, i) => at(1000 + i * 300, `/admin${i}.php`));
     const tuned = (settings: Partial<BehaviourSettings>, signals: RequestSignal[]) => {
-      const h = new HttpBehaviour({ ...DEFAULT_BEHAVIOURS, ...settings });
+      const h = new HttpBehaviour({ ...BUILT_IN, ...settings });
       return signals.flatMap((s) => h.request(s));
     };
     const twenty = {

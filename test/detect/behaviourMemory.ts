@@ -3,6 +3,8 @@
  * request a 4 000-character log line whose path is a slice of it, and prints how many bytes of
  * heap the behaviour holds afterwards (JSON). What it holds must not grow with the lines.
  */
+
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import { HttpBehaviour, type RequestSignal } from '../../src/detect/behaviour/httpBehaviour.js';
 
 interface Logged extends RequestSignal {
@@ -12,7 +14,7 @@ interface Logged extends RequestSignal {
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
 gc();
 const before = process.memoryUsage().heapUsed;
-const behaviour = new HttpBehaviour<Logged>(undefined, { sample: (s) => s.line });
+const behaviour = new HttpBehaviour<Logged>(builtInBehaviours(), { sample: (s) => s.line });
 const padding = 'x'.repeat(3900);
 for (let i = 0; i < 40_000; i++) {
   const source = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255 & 0xfe}`;

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { toEvent } from '../../src/events/toEvent.js';
 import { analyzeFiles } from '../../src/logs/run.js';
@@ -107,7 +108,9 @@ describe('one request, three sensors, one event builder', () => {
     writeFileSync(log, `${line}\n`);
     const db = join(site.dir, 'logs.db');
     const store = new SqliteEventStore(db);
-    await analyzeFiles([log], { engine, threatName }, (events) => store.appendEncodedSync(events));
+    await analyzeFiles([log], { engine, threatName, behaviours: builtInBehaviours() }, (events) =>
+      store.appendEncodedSync(events),
+    );
     await store.close();
     const [event] = await readBack(db);
     assert.equal(event?.bansho.sensor, 'logs');
@@ -120,7 +123,13 @@ describe('one request, three sensors, one event builder', () => {
   it('the monitor, from the wire: stored as toEvent makes it', async () => {
     const db = join(site.dir, 'monitor.db');
     const events: SecurityEvent[] = [];
-    const judge = inThreadJudge({ engine, threatName, allFlows: false, onEvent: (e) => events.push(e) });
+    const judge = inThreadJudge({
+      behaviours: builtInBehaviours(),
+      engine,
+      threatName,
+      allFlows: false,
+      onEvent: (e) => events.push(e),
+    });
     const monitor = new Monitor({ judge, log: false });
     const frames = tcpConversation(
       { client: CLIENT, server: '127.0.0.1', clientPort: 51000, serverPort: 80, serverTtl: 64 },

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { GatewayConfig } from '../../src/config/index.js';
-import { DEFAULT_BEHAVIOURS } from '../../src/detect/behaviour/httpBehaviour.js';
+import type { ConfigFile } from '../../src/config/index.js';
 import { rawRequest, startTestGateway, storedEvents, tempDir, testConfig } from './helpers.js';
 
 /** A site with one page: everything else is 404, and /admin/ wants a password it never accepts. */
@@ -16,14 +15,14 @@ function site(): Server {
 }
 
 /** A gateway in front of `site()` for a describe block, started before its tests and stopped after. */
-function gatewayInFrontOfSite(config: Partial<GatewayConfig> = {}) {
+function gatewayInFrontOfSite(file: ConfigFile = {}) {
   const upstream = site();
   const tmp = tempDir();
   const g = { db: `${tmp.dir}/b.db`, service: null as unknown as Awaited<ReturnType<typeof startTestGateway>> };
   before(async () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as AddressInfo).port;
-    g.service = await startTestGateway({ ...testConfig(`http://127.0.0.1:${port}`, g.db), ...config });
+    g.service = await startTestGateway(testConfig(`http://127.0.0.1:${port}`, g.db, {}, file));
   });
   after(async () => {
     await g.service.stop();
@@ -76,7 +75,7 @@ describe('the gateway bans on behaviour, from the upstream answers', () => {
 });
 
 describe('with behaviour_bans: false, findings are recorded and nobody is banned', () => {
-  const g = gatewayInFrontOfSite({ behaviourBans: false });
+  const g = gatewayInFrontOfSite({ behaviour_bans: false });
 
   it('an API client retrying a refused token keeps being answered', async () => {
     const ip = '127.0.0.123';
@@ -90,12 +89,9 @@ describe('with behaviour_bans: false, findings are recorded and nobody is banned
 });
 
 describe("a site's own behaviour limits", () => {
+  // As the config file's `behaviours:` section gives them (read: durations in ms).
   const g = gatewayInFrontOfSite({
-    behaviours: {
-      ...DEFAULT_BEHAVIOURS,
-      'path-probing': { capacity: 15, leakMs: 60_000, cooldownMs: 300_000, severity: 'medium', score: 10 },
-      'auth-failures': null,
-    },
+    behaviours: { 'path-probing': { capacity: 15, leak_speed: 60_000 }, 'auth-failures': false },
   });
 
   it('answers fifteen missing paths, bans at the sixteenth, and counts no 401s', async () => {

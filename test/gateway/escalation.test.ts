@@ -13,8 +13,7 @@ describe('escalation and allowlist through the gateway', () => {
   let service: Awaited<ReturnType<typeof startTestGateway>>;
 
   before(async () => {
-    const base = testConfig(await upstream.listen(), db);
-    service = await startTestGateway({ ...base, allowlist: ['127.0.0.96/31'] });
+    service = await startTestGateway(testConfig(await upstream.listen(), db, {}, { allowlist: ['127.0.0.96/31'] }));
   });
   after(async () => {
     await service.stop();

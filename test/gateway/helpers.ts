@@ -9,7 +9,7 @@ import { after, before } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
+import { type ConfigFile, type GatewayConfig, resolveGatewayConfig, type Timeouts } from '../../src/config/index.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { type GatewayService, startGatewayService } from '../../src/gateway/service.js';
 import { SqliteEventStore } from '../../src/store/index.js';
@@ -124,8 +124,14 @@ export function tempDir(prefix = 'bansho-test-'): { dir: string; cleanup(): void
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function testConfig(upstream: string, db: string, timeouts: Partial<Timeouts> = {}): GatewayConfig {
-  const base = resolveGatewayConfig({}, { upstream, listen: '127.0.0.1:0', db });
+/** A gateway's config for tests: `file` as a config file would give it (its site policy included). */
+export function testConfig(
+  upstream: string,
+  db: string,
+  timeouts: Partial<Timeouts> = {},
+  file: ConfigFile = {},
+): GatewayConfig {
+  const base = resolveGatewayConfig(file, { upstream, listen: '127.0.0.1:0', db });
   return { ...base, timeouts: { ...base.timeouts, ...timeouts }, dropReportIntervalMs: 200 };
 }
 
@@ -188,7 +194,7 @@ export interface SuiteGateway {
 }
 
 /** Start a gateway (the test config with `overrides`) before the describe block's tests; stop it after. */
-export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}): SuiteGateway {
+export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}, file: ConfigFile = {}): SuiteGateway {
   const tmp = tempDir();
   const suite = {
     upstream: new RecordingUpstream(),
@@ -198,7 +204,7 @@ export function gatewayForSuite(overrides: Partial<GatewayConfig> = {}): SuiteGa
   };
   before(async () => {
     const url = await suite.upstream.listen();
-    suite.service = await startTestGateway({ ...testConfig(url, suite.db), ...overrides });
+    suite.service = await startTestGateway({ ...testConfig(url, suite.db, {}, file), ...overrides });
     const tls = suite.service.gateway.tlsUrl();
     suite.tlsPort = tls ? Number(new URL(tls).port) : 0;
   });

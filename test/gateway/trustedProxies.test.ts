@@ -19,7 +19,7 @@ const viaProxy = (target: string, client: string | null, extra = '') =>
   `GET ${target} HTTP/1.1\r\nHost: www.example.org\r\n${client === null ? '' : `X-Forwarded-For: ${client}\r\n`}${extra}Connection: close\r\n\r\n`;
 
 describe('behind a trusted proxy (trusted_proxies)', () => {
-  const s = gatewayForSuite({ trustedProxies: [`${PROXY}/32`, '10.0.0.0/8'] });
+  const s = gatewayForSuite({}, { trusted_proxies: [`${PROXY}/32`, '10.0.0.0/8'] });
 
   it("names, refuses and bans the proxy's client, turns it away with 403, and keeps serving everyone else", async () => {
     const worm = '192.0.2.7';
@@ -85,11 +85,17 @@ describe('behind a trusted proxy (trusted_proxies)', () => {
 
 describe('behind a layer-4 balancer (proxy_protocol)', () => {
   const BALANCER = '127.0.0.70';
-  const s = gatewayForSuite({
-    trustedProxies: [`${BALANCER}/32`],
-    proxyProtocol: true,
-    tls: { listen: { host: '127.0.0.1', port: 0 }, certFile: tlsFixture('site.crt'), keyFile: tlsFixture('site.key') },
-  });
+  const s = gatewayForSuite(
+    {
+      proxyProtocol: true,
+      tls: {
+        listen: { host: '127.0.0.1', port: 0 },
+        certFile: tlsFixture('site.crt'),
+        keyFile: tlsFixture('site.key'),
+      },
+    },
+    { trusted_proxies: [`${BALANCER}/32`] },
+  );
 
   const v1 = (client: string, port = 51234) => `PROXY TCP4 ${client} 127.0.0.1 ${port} 80\r\n`;
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeFilesParallel, startAnalyzeWorkers } from '../../src/logs/parallel.js';
@@ -23,7 +24,7 @@ function analyzeCli(...args: string[]): string {
 
 const engine = loadEngine();
 const catalog = loadCatalog();
-const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name };
+const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name, behaviours: builtInBehaviours() };
 
 describe('analyze: files into the store', () => {
   let dir: string;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import { Allowlist } from '../../src/defense/allowlist.js';
 import { BanManager } from '../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../src/defense/banPolicy.js';
@@ -43,7 +44,7 @@ describe('analyze --follow', () => {
     writeFileSync(log, `${seedIncident('151.21.4.7', t0, 1).join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'f.db')));
     const controller = new AbortController();
-    const run = followFiles([log], { engine }, (e) => store.appendEncodedSync(e), {
+    const run = followFiles([log], { engine, behaviours: builtInBehaviours() }, (e) => store.appendEncodedSync(e), {
       signal: controller.signal,
       pollMs: 20,
     });
@@ -151,6 +152,7 @@ describe('analyze --follow', () => {
     const threatName = (id: string) => catalog.get(id)?.name;
     const banned: SecurityEvent[] = [];
     const analyzer = new LogAnalyzer({
+      behaviours: builtInBehaviours(),
       engine,
       threatName,
       onEvent: (_event, detail) => {

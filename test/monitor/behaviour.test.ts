@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { pcap } from './helpers/captureWriter.js';
@@ -35,6 +36,7 @@ function visit(client: string, port: number, path: string, status: number, heade
 function run(packets: number[][], trustedProxies: readonly string[] = []): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const judge = inThreadJudge({
+    behaviours: builtInBehaviours(),
     engine,
     trustedProxies,
     threatName: (id) => catalog.get(id)?.name,

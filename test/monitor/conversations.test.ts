@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
@@ -15,7 +16,12 @@ const s = (seq: number, flags: number, payload = '', ack = 0, sport = 80) =>
 function flows(packets: number[][], log: boolean): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const monitor = new Monitor({
-    judge: inThreadJudge({ engine: null, allFlows: true, onEvent: (e) => events.push(e) }),
+    judge: inThreadJudge({
+      behaviours: builtInBehaviours(),
+      engine: null,
+      allFlows: true,
+      onEvent: (e) => events.push(e),
+    }),
     log,
   });
   feedRawIp(monitor, packets);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { builtInNetwork } from '../../src/config/builtInDefaults.js';
+import { builtInBehaviours, builtInNetwork } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
@@ -13,6 +13,7 @@ const catalog = loadCatalog();
 function run(packets: number[][], options: { allFlows?: boolean } = {}): { events: SecurityEvent[]; monitor: Monitor } {
   const events: SecurityEvent[] = [];
   const judge = inThreadJudge({
+    behaviours: builtInBehaviours(),
     engine,
     threatName: (id) => catalog.get(id)?.name,
     allFlows: options.allFlows ?? false,

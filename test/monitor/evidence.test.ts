@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { evidenceText } from '../../src/monitor/evidence/storedEvidence.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
@@ -46,7 +47,7 @@ function incident(): number[][] {
 function run(log: boolean): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const monitor = new Monitor({
-    judge: inThreadJudge({ engine, allFlows: false, onEvent: (e) => events.push(e) }),
+    judge: inThreadJudge({ behaviours: builtInBehaviours(), engine, allFlows: false, onEvent: (e) => events.push(e) }),
     log,
   });
   feedRawIp(monitor, incident());

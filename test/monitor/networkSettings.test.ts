@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/index.js';
 import { BUILTIN_DEFAULTS_FILE } from '../../src/catalog/paths.js';
-import { builtInNetwork } from '../../src/config/builtInDefaults.js';
+import { builtInBehaviours, builtInNetwork } from '../../src/config/builtInDefaults.js';
 import { ConfigError, parseConfigText } from '../../src/config/gatewayConfig.js';
 import { readThresholdsFile, ThresholdsError } from '../../src/config/networkSection.js';
 import { sitePolicyFromFile } from '../../src/config/sitePolicy.js';
@@ -26,6 +26,7 @@ const catalog = loadCatalog();
 function sshAttempts(count: number, network: NetworkSettings, port = 22): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const judge = inThreadJudge({
+    behaviours: builtInBehaviours(),
     engine: null,
     allFlows: false,
     threatName: (id) => catalog.get(id)?.name,

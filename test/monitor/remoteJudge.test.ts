@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { RemoteJudge } from '../../src/monitor/judge/remoteJudge.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
@@ -50,6 +51,7 @@ describe('the judge on a worker thread', () => {
     const local: SecurityEvent[] = [];
     const here = new Monitor({
       judge: inThreadJudge({
+        behaviours: builtInBehaviours(),
         engine: loadEngine(),
         threatName: (id) => catalog.get(id)?.name,
         allFlows: true,
@@ -60,7 +62,12 @@ describe('the judge on a worker thread', () => {
     feedRawIp(here, traffic());
 
     const remote: SecurityEvent[] = [];
-    const judge = new RemoteJudge({ lists: {}, allFlows: true, onEvent: (e) => remote.push(e) });
+    const judge = new RemoteJudge({
+      behaviours: builtInBehaviours(),
+      lists: {},
+      allFlows: true,
+      onEvent: (e) => remote.push(e),
+    });
     const there = new Monitor({ judge, log: true });
     feedRawIp(there, traffic());
     await judge.finish();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import { hashId } from '../../src/events/eventHeader.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { toEvent } from '../../src/events/toEvent.js';
@@ -21,7 +22,9 @@ export async function buildSeedStore(dir: string, logFile: string): Promise<stri
   const engine = loadEngine();
   const catalog = loadCatalog();
   const threatName = (id: string) => catalog.get(id)?.name;
-  await analyzeFiles([logFile], { engine, threatName }, (e) => store.appendEncodedSync(e));
+  await analyzeFiles([logFile], { engine, threatName, behaviours: builtInBehaviours() }, (e) =>
+    store.appendEncodedSync(e),
+  );
 
   const events: SecurityEvent[] = [];
   const outbreak = Date.UTC(2003, 0, 25, 5, 30);

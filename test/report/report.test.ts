@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import { OriginDb } from '../../src/intel/origin.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
@@ -132,8 +133,10 @@ describe('the bulletin', () => {
     writeFileSync(log, `${lines.join('\n')}\n`);
     const store = new SqliteEventStore(openSqlite(join(dir, 'scan.db')));
     const catalog = loadCatalog();
-    await analyzeFiles([log], { engine: loadEngine(), threatName: (id) => catalog.get(id)?.name }, (e) =>
-      store.appendEncodedSync(e),
+    await analyzeFiles(
+      [log],
+      { engine: loadEngine(), threatName: (id) => catalog.get(id)?.name, behaviours: builtInBehaviours() },
+      (e) => store.appendEncodedSync(e),
     );
     const events = store.querySync({});
     await store.close();

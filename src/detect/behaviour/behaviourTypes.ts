@@ -54,23 +54,8 @@ export interface BehaviourLimit {
 
 export type BehaviourThreat = (typeof BEHAVIOUR_THREATS)[number];
 
-/** Each behaviour's limit, or null where the site switched it off. */
-export type BehaviourSettings = Readonly<Record<BehaviourName, BehaviourLimit | null>>;
-
-const FIVE_MINUTES = 5 * 60_000;
-const BUCKET = { leakMs: 10_000, cooldownMs: FIVE_MINUTES, severity: 'medium', score: 10 } as const;
-
 /**
- * The built-in limits. Path probing is CrowdSec's http-probing (more than 10 distinct paths,
- * draining one per 10 s) and the WordPress login CrowdSec's http-bf-wordpress_bf (more than 5,
- * one per 10 s); a site's own plugins exist, so 3 distinct missing ones are somebody's word list.
+ * Each behaviour's limit, or null where the site switched it off: the config's (built in:
+ * src/catalog/defaults.yaml; a site's `behaviours` section over them, src/config/).
  */
-export const DEFAULT_BEHAVIOURS: BehaviourSettings = {
-  'path-probing': { ...BUCKET, capacity: 10 },
-  'wordpress-extension-probing': { ...BUCKET, capacity: 3 },
-  'wordpress-user-enumeration': { ...BUCKET, capacity: 5 },
-  'auth-failures': { ...BUCKET, capacity: 5 },
-  'login-form': { ...BUCKET, capacity: 5 },
-  'wordpress-login': { ...BUCKET, capacity: 5 },
-  'wordpress-xmlrpc': { ...BUCKET, capacity: 5 },
-};
+export type BehaviourSettings = Readonly<Record<BehaviourName, BehaviourLimit | null>>;

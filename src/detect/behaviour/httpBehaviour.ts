@@ -11,7 +11,7 @@ import { sourceNetwork } from '../../observe/sourceNetwork.js';
 import { type BehaviourFinding, EVIDENCE_VALUE_CHARS } from '../finding.js';
 import { type BehaviourKind, KINDS } from './behaviourKinds.js';
 import type { BehaviourLimit, BehaviourSettings, RequestSignal } from './behaviourTypes.js';
-import { BEHAVIOUR_NAMES, DEFAULT_BEHAVIOURS } from './behaviourTypes.js';
+import { BEHAVIOUR_NAMES } from './behaviourTypes.js';
 import { boundedCopy } from './boundedCopy.js';
 import { type BucketBounds, LeakyBuckets } from './leakyBucket.js';
 
@@ -22,7 +22,6 @@ export {
   type BehaviourLimit,
   type BehaviourName,
   type BehaviourSettings,
-  DEFAULT_BEHAVIOURS,
   type RequestSignal,
 } from './behaviourTypes.js';
 
@@ -60,7 +59,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
    * `maxItems` (requests counted) bound each behaviour, so a crowd of sources each sending a
    * few errors cannot fill memory.
    */
-  constructor(settings: BehaviourSettings = DEFAULT_BEHAVIOURS, options: HttpBehaviourOptions<S> = {}) {
+  constructor(settings: BehaviourSettings, options: HttpBehaviourOptions<S> = {}) {
     this.#sample = options.sample ?? describeRequest;
     const bounds = { maxKeys: options.maxKeys ?? 50_000, maxItems: options.maxItems ?? 20_000 };
     this.#behaviours = BEHAVIOUR_NAMES.flatMap((name) => {

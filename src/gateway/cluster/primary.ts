@@ -23,8 +23,8 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * `serve --workers N`: N gateway processes on one listening socket (node:cluster; the primary
- * accepts and hands connections out in turn), each a whole gateway with its own upstream pool
+ * `serve --workers N`: N gateway processes on one listening socket (node:cluster), each a whole
+ * gateway with its own upstream pool
  * and rules, all sharing bans, scores and behaviour counts through the news this primary
  * relays (./peerNews.ts). The primary holds no request; it relays, replaces a worker that dies
  * after it started, passes SIGHUP on, and on SIGTERM/SIGINT lets every worker drain. Resolves
@@ -39,6 +39,12 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   let announced = false;
   let stopping = false;
 
+  // Every worker accepts on the shared socket itself (SCHED_NONE), rather than the primary
+  // accepting each connection and passing it over IPC in turn (node's default on Linux): a
+  // banned source is then dropped by a worker's handle guard for one getpeername and a reset,
+  // where the hand-over cost the primary and the worker several times that (bench/gateway.ts).
+  // The kernel wakes an idle worker first, so connections go where there is room.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (index: number): void => {
     indexOf.set(cluster.fork({ [WORKER_INDEX_ENV]: String(index) }), index);
   };

@@ -68,8 +68,8 @@ export interface JudgeOptions<C extends JudgedConnection> {
   readonly threatName?: ((threatId: string) => string | undefined) | undefined;
   /** Report every connection as a flow, not only those with a detection. */
   readonly allFlows: boolean;
-  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
-  readonly behaviours?: BehaviourSettings | undefined;
+  /** The behaviours' limits: the site policy's (config/sitePolicy.ts), the config's over the built-in ones. */
+  readonly behaviours: BehaviourSettings;
   /** CIDRs of proxies in front of the watched server: their X-Forwarded-For names the client. */
   readonly trustedProxies?: readonly string[] | undefined;
   readonly onEvent: (event: SecurityEvent) => void;

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { CrsSettings } from '../../config/crsSettings.js';
-import { type BehaviourSettings, DEFAULT_BEHAVIOURS } from '../../detect/behaviour/httpBehaviour.js';
+import type { BehaviourSettings } from '../../detect/behaviour/httpBehaviour.js';
 import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkFinding } from '../../detect/finding.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
@@ -14,8 +14,8 @@ export interface RemoteJudgeOptions {
   /** Named lists for the rules (the site's own names). */
   readonly lists: NamedLists;
   readonly allFlows: boolean;
-  /** The behaviours' limits (the config file's `behaviours`); the built-in ones when absent. */
-  readonly behaviours?: BehaviourSettings;
+  /** The behaviours' limits: the site policy's (config/sitePolicy.ts), the config's over the built-in ones. */
+  readonly behaviours: BehaviourSettings;
   /** CIDRs of proxies in front of the watched server (config `trusted_proxies`). */
   readonly trustedProxies?: readonly string[];
   /** The OWASP CRS to run beside the packs (config `crs`, `--crs`). */
@@ -73,7 +73,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
     const setup: JudgeSetup = {
       lists: options.lists,
       allFlows: options.allFlows,
-      behaviours: options.behaviours ?? DEFAULT_BEHAVIOURS,
+      behaviours: options.behaviours,
       trustedProxies: options.trustedProxies ?? [],
       crs: options.crs ?? null,
     };

@@ -85,11 +85,10 @@ function sendAndWaitClose(port: number, localAddress: string, bytes: Uint8Array)
 }
 
 describe('the accept guard on hostile byte streams (a live gateway behind a PROXY-protocol balancer)', () => {
-  const suite = gatewayForSuite({
-    trustedProxies: ['127.0.0.1/32'],
-    proxyProtocol: true,
-    timeouts: { ...DEFAULT_TIMEOUTS, headersMs: 1000 },
-  });
+  const suite = gatewayForSuite(
+    { proxyProtocol: true, timeouts: { ...DEFAULT_TIMEOUTS, headersMs: 1000 } },
+    { trusted_proxies: ['127.0.0.1/32'] },
+  );
 
   it('closes every connection, crashes on none, and still serves afterwards', async () => {
     const v1 = fc

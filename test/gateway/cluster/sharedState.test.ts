@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { builtInBehaviours } from '../../../src/config/builtInDefaults.js';
 import { Allowlist } from '../../../src/defense/allowlist.js';
 import { BanManager } from '../../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../../src/defense/banPolicy.js';
@@ -43,7 +44,7 @@ function processState(name: string, channel: PeerChannel) {
     pollMs: 3_600_000,
   });
   const scores = new SourceScores({ threshold: 20, windowMs: 60_000 });
-  const behaviour = new HttpBehaviour();
+  const behaviour = new HttpBehaviour(builtInBehaviours());
   const errors: unknown[] = [];
   const shared = shareWithPeers(channel, { bans, scores, behaviour }, (err) => errors.push(err));
   return { bans, scores, behaviour, shared, errors };
@@ -110,7 +111,7 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
         alerts.push(`${i % 2 === 0 ? 'a' : 'b'}:${alert.ruleId}`);
     }
     assert.equal(alerts.length, 1, 'one alert, from one process');
-    const alone = new HttpBehaviour();
+    const alone = new HttpBehaviour(builtInBehaviours());
     let aloneAt = -1;
     for (let i = 0; i < 30 && aloneAt < 0; i++) if (alone.request(signal(i)).length > 0) aloneAt = i;
     const sharedCount = sent.filter((n) => n.kind === 'signal' && n.signal.source === '203.0.113.4').length;

@@ -3,33 +3,44 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
 import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
+import { childPids, HeldConnection, ownerOf } from './heldConnection.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
+const CONNECT = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+
+/** Keep-alive connections from `ip`, one held by each worker (each worker accepts on the shared socket). */
+async function oneInEachWorker(port: number, ip: string, workers: readonly number[]): Promise<HeldConnection[]> {
+  const held = new Map<number, HeldConnection>();
+  for (let round = 0; round < 20 && held.size < workers.length; round++) {
+    const opened = await Promise.all(Array.from({ length: 4 }, () => HeldConnection.open(port, ip)));
+    for (const c of opened) {
+      assert.equal(await c.get(), 'answered');
+      const owner = ownerOf(port, { ip, port: c.socket.localPort ?? 0 }, workers);
+      if (owner !== null && !held.has(owner)) held.set(owner, c);
+      else c.socket.destroy();
+    }
+  }
+  assert.equal(held.size, workers.length, `connections from ${ip} reached ${held.size} of ${workers.length} workers`);
+  return [...held.values()];
+}
 
 describe('bansho serve --workers 2: one port, one ban list', () => {
   const site = upstreamForSuite('bansho-workers-');
+  // The last --workers wins over serveArgs' own.
+  const serveTwo = (db: string) => site.serveArgs(db, '--no-dashboard', '--workers', '2');
+  const bothListening = (output: { stderr: string }) =>
+    waitFor(
+      'both workers to listen',
+      () => (/2 worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
+      30_000,
+    );
 
   it('a source banned by the worker it reached is dropped by every worker', async () => {
     const db = `${site.dir}/workers.db`;
-    const { child, output, exited } = startBansho([
-      'serve',
-      '--upstream',
-      site.url,
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      db,
-      '--no-dashboard',
-      '--workers',
-      '2',
-    ]);
+    const { child, output, exited } = startBansho(serveTwo('workers.db'));
     try {
-      const port = await waitFor(
-        'both workers to listen',
-        () => (/2 worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
-        30_000,
-      );
-      // Connections are handed to the workers in turn: both serve.
+      const port = await bothListening(output);
+      // Whichever worker accepts, it serves.
       for (let i = 0; i < 6; i++) {
         const ok = await rawRequest(port, '127.0.0.60', GET);
         assert.ok(ok.response.startsWith('HTTP/1.1 200'), ok.response);
@@ -57,6 +68,38 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     assert.equal(await exited, 0, output.stderr);
     assert.match(output.stderr, /SIGTERM: stopping 2 worker process\(es\)/);
     assert.equal(output.stderr.match(/draining requests in flight/g)?.length, 2, 'each worker drains');
+  });
+
+  it('a ban made by one worker drops the source in every worker within 100 ms, on connections already open', async () => {
+    const { child, output, exited } = startBansho(serveTwo('news.db'));
+    try {
+      const port = await bothListening(output);
+      const workers = childPids(child.pid ?? 0);
+      assert.equal(workers.length, 2);
+      // Three sources, each banned in turn: the store's change log (polled every 250 ms) could
+      // bring one ban in time by luck, hardly all three; the news between workers brings each.
+      const sources = ['127.0.0.71', '127.0.0.72', '127.0.0.73'];
+      const held = [];
+      for (const ip of sources) held.push(await oneInEachWorker(port, ip, workers));
+      for (const [i, ip] of sources.entries()) {
+        const refused = await rawRequest(port, ip, CONNECT);
+        assert.ok(refused.response.startsWith('HTTP/1.1 400 Bad Request'), refused.response);
+        const banned = performance.now();
+        for (const connection of held[i] ?? []) {
+          let outcome = await connection.get();
+          while (outcome === 'answered' && performance.now() - banned < 1000) {
+            await new Promise((r) => setTimeout(r, 5));
+            outcome = await connection.get();
+          }
+          const after = performance.now() - banned;
+          assert.equal(outcome, 'dropped', `${ip} still served ${after.toFixed(0)} ms after its ban`);
+          assert.ok(after <= 100, `${ip} dropped by a worker ${after.toFixed(0)} ms after its ban (at most 100)`);
+        }
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
   });
 
   it('refuses a worker count that is not a whole number from 1 to 256', async () => {
