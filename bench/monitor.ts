@@ -4,11 +4,12 @@
  * the ceiling of the language beside them (./_pcapCeiling.mjs: a Node program that only prints
  * a header line per packet). CPU µs per packet (user + system of the process and its threads,
  * start-up included) is the figure to read on a shared machine; wall clock is shown too.
- * Start-up is `bansho monitor -r` of a capture that holds no packet.
+ * Start-up is measured by hyperfine on a small capture (one round of visits) and on one with no
+ * packet, beside tshark's and tcpdump's on the same small file.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pcap } from '../test/monitor/helpers/captureWriter.js';
@@ -284,6 +285,70 @@ async function rounds(contenders: readonly Contender[], runs: number): Promise<T
   return runsOf.map((r) => ({ wall: median(r.map((t) => t.wall)), cpu: median(r.map((t) => t.cpu)) }));
 }
 
+interface StartUpFiles {
+  /** A capture with no packet. */
+  readonly empty: string;
+  /** One round of visits: the first HTTP request starts the judge's worker and its rules. */
+  readonly small: string;
+  readonly smallPackets: number;
+}
+
+/**
+ * Start-up, measured by hyperfine (which runs each command many times, without a shell): bansho
+ * on the small capture beside tshark and tcpdump on the same file, and node doing nothing.
+ * Wall clock is the median; CPU is hyperfine's mean user + system time.
+ */
+function startUp(bansho: readonly string[], files: StartUpFiles, skipped: readonly string[]): void {
+  const runs = Math.max(10, RUNS);
+  const node = process.execPath;
+  const quote = (args: readonly string[]): string => args.map((a) => `'${a}'`).join(' ');
+  const commands: Array<{ name: string; command: string }> = [
+    {
+      name: `bansho monitor -r (${files.smallPackets} packets, HTTP: rules loaded)`,
+      command: quote([node, ...bansho, files.small]),
+    },
+    { name: 'bansho monitor -r (no packet)', command: quote([node, ...bansho, files.empty]) },
+    { name: 'node -e 0', command: quote([node, '-e', '0']) },
+  ];
+  if (!skipped.some((s) => s.startsWith('tshark')))
+    commands.push({ name: 'tshark -r', command: quote(['tshark', '-r', files.small]) });
+  if (!skipped.some((s) => s.startsWith('tcpdump')))
+    commands.push({ name: 'tcpdump -nn -r', command: quote(['tcpdump', '-nn', '-r', files.small]) });
+  if (!installed('hyperfine', '--version')) {
+    console.log('\nstart-up: skipped (hyperfine not installed: apt-get install hyperfine)');
+    return;
+  }
+  const json = join(dirname(files.small), 'startup.json');
+  const r = spawnSync(
+    'hyperfine',
+    ['-N', '--warmup', '2', '--runs', String(runs), '--export-json', json, ...commands.map((c) => c.command)],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (r.status !== 0) throw new Error(`hyperfine exited ${r.status}`);
+  const results = (JSON.parse(readFileSync(json, 'utf8')) as { results: HyperfineResult[] }).results;
+  const byName = (name: string): HyperfineResult | undefined => results[commands.findIndex((c) => c.name === name)];
+  const tshark = byName('tshark -r');
+  const tcpdump = byName('tcpdump -nn -r');
+  const ratio = (peer: number | undefined, mine: number): string => (peer ? `${(peer / mine).toFixed(2)}×` : 'n/a');
+  console.log(`\nstart-up on the small capture (hyperfine, ${runs} runs; goal ≤ 0.15 s):\n`);
+  console.log('| command | wall ms (median) | CPU ms | × tshark (wall) | × tcpdump -nn (wall) |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [k, c] of commands.entries()) {
+    const t = results[k] as HyperfineResult;
+    console.log(
+      `| ${c.name} | ${(t.median * 1000).toFixed(0)} | ${((t.user + t.system) * 1000).toFixed(0)} | ` +
+        `${ratio(tshark?.median, t.median)} | ${ratio(tcpdump?.median, t.median)} |`,
+    );
+  }
+}
+
+/** What hyperfine's --export-json gives per command (seconds). */
+interface HyperfineResult {
+  readonly median: number;
+  readonly user: number;
+  readonly system: number;
+}
+
 function installed(tool: string, arg: string): boolean {
   return !spawnSync(tool, [arg], { stdio: 'ignore' }).error;
 }
@@ -315,15 +380,8 @@ export async function run(): Promise<void> {
     if (installed('tcpdump', '--version'))
       contenders.push({ name: 'tcpdump -nn -r', cmd: 'tcpdump', args: ['-nn', '-r', file] });
     else skipped.push('tcpdump (not installed: apt-get install tcpdump)');
+    const loadBefore = loadavg()[0] as number;
     const results = await rounds(contenders, RUNS);
-    const [nodeStart, banshoStart, banshoJudging] = await rounds(
-      [
-        { name: 'node', cmd: node, args: ['-e', '0'] },
-        { name: 'bansho', cmd: node, args: [...bansho, empty] },
-        { name: 'bansho, rules loaded', cmd: node, args: [...bansho, small] },
-      ],
-      Math.max(5, RUNS),
-    );
     const of = (name: string): Timing | undefined => results[contenders.findIndex((c) => c.name === name)];
     const tshark = of('tshark -r');
     const tcpdump = of('tcpdump -nn -r');
@@ -344,12 +402,9 @@ export async function run(): Promise<void> {
           `${ratio(tshark?.cpu, r.cpu)} | ${ratio(tcpdump?.cpu, r.cpu)} | ${ratio(tshark?.wall, r.wall)} |`,
       );
     }
-    const ms = (t: Timing | undefined): string =>
-      t ? `${(t.cpu * 1000).toFixed(0)} ms CPU, ${(t.wall * 1000).toFixed(0)} ms wall` : 'n/a';
+    startUp(bansho, { empty, small, smallPackets }, skipped);
     console.log(
-      `\nstart-up (a capture with no packet, medians of ${Math.max(5, RUNS)}): bansho monitor -r ${ms(banshoStart)}; ` +
-        `node -e 0 ${ms(nodeStart)}; with HTTP to judge (${smallPackets} packets: the judge's worker and the rules ` +
-        `loaded) ${ms(banshoJudging)}`,
+      `\nload average (1 min): ${loadBefore.toFixed(2)} before, ${(loadavg()[0] as number).toFixed(2)} after (the machine's others share its cores)`,
     );
     console.log('goals (issue 21): packet log ≥ 1× tcpdump -nn (CPU), detection only ≥ 5× tshark, start-up ≤ 0.15 s');
   } finally {

@@ -14,6 +14,10 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { loadRuleDir } from '../src/catalog/loadRules.js';
+import { loadThreatDir } from '../src/catalog/loadThreats.js';
+import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from '../src/catalog/paths.js';
+import { PREBUILT_DIR, writePrebuilt } from '../src/catalog/prebuilt.js';
 import { builtInDefaults as readBuiltInDefaults } from '../src/config/builtInDefaults.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,3 +70,7 @@ await build({
   plugins: [builtInDefaults],
   logLevel: 'warning',
 });
+
+// The built-in packs and threats validated now, so the bundled CLI starts without YAML or
+// schemas (src/catalog/prebuilt.ts); a broken pack fails the build.
+writePrebuilt(PREBUILT_DIR, loadRuleDir(BUILTIN_RULES_DIR).rules, loadThreatDir(BUILTIN_THREATS_DIR).all());

@@ -1,19 +1,13 @@
 import { type CompiledRule, compileRule, type NamedLists, RuleCompileError } from '../detect/compile.js';
 import { RuleEngine } from '../detect/engine.js';
-import { markPatternsProven } from '../detect/regex.js';
-import { type Condition, type PackSpec, packSchema, type RuleSpec } from '../detect/ruleSchema.js';
+import { type PackSpec, packSchema } from '../detect/ruleSchema.js';
 import { TargetTable } from '../detect/targets.js';
 import { CatalogError } from './catalogError.js';
+import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';
 import { snapshotSlot } from './snapshotCache.js';
 import { loadYamlFile, yamlFilesIn } from './yamlFile.js';
 
-/** A rule as loaded, with where it came from (for lint output and error messages). */
-export interface LoadedRule {
-  readonly spec: RuleSpec;
-  readonly pack: string;
-  readonly file: string;
-  readonly line: number;
-}
+export type { LoadedRule } from './loadedRules.js';
 
 export interface LoadedRules {
   readonly engine: RuleEngine;
@@ -27,25 +21,11 @@ export interface LoadedRules {
 export function loadRuleDir(dir: string, lists: NamedLists = {}): LoadedRules {
   const slot = snapshotSlot<readonly LoadedRule[]>('rules', dir, isLoadedRules);
   if (slot.value !== null) {
-    const rules = slot.value;
-    markPatternsProven(rules.flatMap((r) => regexesOf(r.spec.when)));
-    const targets = new TargetTable();
-    return { engine: new RuleEngine(rules.map((r) => compileRule(r.spec, lists, targets))), rules };
+    return { engine: engineOfValidated(slot.value, lists), rules: slot.value };
   }
   const result = loadRuleYaml(dir, lists);
   slot.save(result.rules);
   return result;
-}
-
-function regexesOf(conditions: readonly Condition[]): Array<{ pattern: string; caseInsensitive: boolean }> {
-  return conditions.flatMap((c) => {
-    if (c.op === 'any') return regexesOf(c.of);
-    return c.op === 'regex' ? [{ pattern: c.pattern, caseInsensitive: c.caseless ?? false }] : [];
-  });
-}
-
-function isLoadedRules(v: unknown): v is readonly LoadedRule[] {
-  return Array.isArray(v) && v.every((r) => typeof r?.spec?.id === 'string' && Array.isArray(r.spec.when));
 }
 
 function loadRuleYaml(dir: string, lists: NamedLists): LoadedRules {

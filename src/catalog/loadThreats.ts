@@ -1,24 +1,17 @@
 import { CatalogError } from './catalogError.js';
 import { snapshotSlot } from './snapshotCache.js';
+import { isThreatList, type ThreatCatalog, threatCatalog } from './threatCatalog.js';
 import { type Threat, threatFileSchema } from './threatSchema.js';
 import { loadYamlFile, yamlFilesIn } from './yamlFile.js';
 
-export interface ThreatCatalog {
-  get(id: string): Threat | undefined;
-  all(): readonly Threat[];
-}
+export type { ThreatCatalog } from './threatCatalog.js';
 
 /** Every threat file in `dir`, validated; read from its snapshot when it loaded cleanly before. */
 export function loadThreatDir(dir: string): ThreatCatalog {
   const slot = snapshotSlot('threats', dir, isThreatList);
   const threats = slot.value ?? loadThreatYaml(dir);
   if (slot.value === null) slot.save(threats);
-  const byId = new Map(threats.map((t) => [t.id, t]));
-  return { get: (id) => byId.get(id), all: () => threats };
-}
-
-function isThreatList(v: unknown): v is Threat[] {
-  return Array.isArray(v) && v.every((t) => typeof t?.id === 'string' && typeof t.name === 'string');
+  return threatCatalog(threats);
 }
 
 /** The threats sorted by id; a duplicate id throws. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { yamlFilesIn } from './yamlFile.js';
+import { hashYamlDir } from './yamlDir.js';
 
 /**
  * Validated catalog data, kept as JSON under a key made of the YAML it came from. Parsing and
@@ -63,12 +63,7 @@ export interface SnapshotSlot<T> {
 export function snapshotSlot<T>(kind: string, dir: string, isShape: (v: unknown) => v is T): SnapshotSlot<T> {
   const hash = createHash('sha256').update(`bansho-catalog-snapshot v1\n${kind}\n${codeStamp()}\n`);
   try {
-    for (const file of yamlFilesIn(dir)) {
-      const bytes = readFileSync(file);
-      // Name and length first: no two different sets of files can hash the same stream.
-      hash.update(`${basename(file)}\n${bytes.length}\n`);
-      hash.update(bytes);
-    }
+    hashYamlDir(hash, dir);
   } catch {
     // An unreadable directory: no snapshot; the loader reports the error with its location.
     return { value: null, save: () => {} };

@@ -1,27 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CatalogError } from './catalogError.js';
+
+export { yamlFilesIn } from './yamlDir.js';
 
 /** A parsed, schema-checked YAML file that can still tell on which line a key sits. */
 export interface LocatedFile<T> {
   readonly file: string;
   readonly data: T;
   lineOf(path: ReadonlyArray<string | number>): number;
-}
-
-export function yamlFilesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    throw new CatalogError({ code: 'E_CATALOG_IO', file: dir, line: 0, key: '', message: (err as Error).message });
-  }
-  return names
-    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
-    .sort()
-    .map((n) => join(dir, n));
 }
 
 export function loadYamlFile<T>(file: string, schema: z.ZodType<T>): LocatedFile<T> {

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { CaptureError } from '../monitor/capture/errors.js';
+import type { Frame } from '../monitor/capture/frame.js';
 import {
   DEFAULT_BUFFER_KIB,
   LiveCaptureError,
@@ -10,9 +11,10 @@ import {
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
 import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
+import { LineBuffer } from '../monitor/log/lineBuffer.js';
 import { MacNames } from '../monitor/log/names.js';
 import { Monitor, type MonitorStats } from '../monitor/monitor.js';
-import { fleetJournal, STORE_HELP } from './storeOption.js';
+import { STORE_HELP } from './storeHelp.js';
 
 interface MonitorFlags {
   read?: string;
@@ -100,14 +102,15 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   const db = storeModule ? storeModule.openSqlite(flags.db) : null;
   const store = db && storeModule ? new storeModule.SqliteEventStore(db) : null;
   // --store, BANSHO_STORE or store: in --config naming a PostgreSQL: the file is a journal shipped to it.
+  // The fleet's link (PostgreSQL's client) too.
   const fleet = db
-    ? fleetJournal(db, {
+    ? (await import('./storeOption.js')).fleetJournal(db, {
         db: flags.db,
         ...(typeof flags.store === 'string' ? { store: flags.store } : {}),
         ...(flags.config ? { config: flags.config } : {}),
       })
     : null;
-  const out = new LineWriter();
+  const out = new StdoutLines();
   const pending: SecurityEvent[] = [];
   const counts = new Map<string, number>();
   let flushedAt = Date.now();
@@ -141,7 +144,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     log: flags.log && !flags.json,
     source: flags.source ?? null,
     macNames: MacNames.load(),
-    onLine: (line) => out.line(line),
+    output: out.buffer,
   });
   const afterChunk = async (): Promise<void> => {
     await out.drain();
@@ -153,7 +156,16 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   try {
     // The monitor keeps no frame past its call: one Frame serves every record.
     if (flags.read) {
-      await readCapture(openCaptureFile(flags.read), (f) => monitor.frame(f), afterChunk, { reuseFrames: true });
+      // At the first packet the judge's worker starts loading the rules, while this thread reads on.
+      let first = true;
+      const onFrame = (f: Frame): void => {
+        if (first) {
+          first = false;
+          judge.start();
+        }
+        monitor.frame(f);
+      };
+      await readCapture(openCaptureFile(flags.read), onFrame, afterChunk, { reuseFrames: true });
     } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
     if (!(err instanceof CaptureError || err instanceof LiveCaptureError)) throw err;
@@ -222,28 +234,20 @@ function summary(stats: MonitorStats, counts: Map<string, number>, db: string | 
 }
 
 /**
- * Buffers stdout writes and waits for the pipe to drain, so a slow reader holds the capture
- * back. Lines are gathered into one string and encoded a quarter megabyte at a time: one
- * encoding call per batch costs far less than one per line.
+ * The packet log's bytes (and --json's lines) to stdout a quarter megabyte at a time, waiting for
+ * the pipe to drain, so a slow reader holds the capture back.
  */
-class LineWriter {
-  static readonly BATCH = 1 << 18;
-  #text = '';
+class StdoutLines {
+  readonly buffer = new LineBuffer((chunk) => process.stdout.write(chunk));
 
   line(text: string): void {
-    this.#text += `${text}\n`;
-    if (this.#text.length >= LineWriter.BATCH) this.#write();
-  }
-
-  #write(): boolean {
-    if (this.#text === '') return true;
-    const chunk = Buffer.from(this.#text, 'utf8');
-    this.#text = '';
-    return process.stdout.write(chunk);
+    this.buffer.text(text);
+    this.buffer.newline();
   }
 
   async drain(): Promise<void> {
-    if (this.#write()) return;
+    this.buffer.flush();
+    if (!process.stdout.writableNeedDrain) return;
     await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
 }

@@ -6,7 +6,7 @@ import { FleetLink } from '../store/fleet/fleetLink.js';
 import { describeStore, openStore, resolveStoreSpec, type StoreSpec } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
 
-export const STORE_HELP = 'postgres://… of a fleet (default: BANSHO_STORE, then store: in --config, then --db)';
+export { STORE_HELP } from './storeHelp.js';
 
 /** `--db FILE`, the local SQLite database, for the commands that read or change it in place (`bans`, `honeypot`). */
 export function dbOption(): Option {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
-import { crsSection } from './crsSettings.js';
+import { crsSection } from './crsSection.js';
 import { findingWeight, networkSection } from './networkSection.js';
 import { duration, positiveDuration, size } from './quantities.js';
 

@@ -15,6 +15,7 @@ import { SynFloodDetector } from './detect/synFlood.js';
 import { DnsAnswers } from './evidence/dnsAnswers.js';
 import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
+import { LineBuffer } from './log/lineBuffer.js';
 import type { MacNames } from './log/names.js';
 import { PacketLog } from './log/packetLog.js';
 import { isDnsDatagram, readDatagram } from './protocols/dns.js';
@@ -39,7 +40,8 @@ export interface MonitorOptions {
   readonly source?: string | null;
   readonly limits?: Partial<ConnectionLimits>;
   readonly macNames?: MacNames;
-  readonly onLine?: (line: string) => void;
+  /** Where the packet log's lines are written (without it they are made for the evidence only). */
+  readonly output?: LineBuffer;
 }
 
 /** A judge on this thread over the shared engine, whose flows carry the monitor's evidence. */
@@ -68,6 +70,7 @@ export interface MonitorStats {
 export class Monitor {
   readonly #o: MonitorOptions;
   readonly #log: PacketLog | null;
+  readonly #out: LineBuffer;
   readonly #clock = new CaptureClock();
   /** TCP, read as tshark reads it and tracked as its endpoints received it. */
   readonly #conversations: Conversations;
@@ -92,6 +95,7 @@ export class Monitor {
     this.#o = options;
     const t = options.network ?? builtInNetwork();
     this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
+    this.#out = options.output ?? new LineBuffer();
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
@@ -138,11 +142,15 @@ export class Monitor {
     if (datagram.length !== 0) datagram.length = 0;
     if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
     let line: string | null = null;
-    // Formatted only when it is printed. With the log, the table reads everything: a TCP
+    // Formatted only when it is printed, straight into the output's bytes; a TCP line is kept
+    // as text by its connection (evidence). With the log, the table reads everything: a TCP
     // segment always comes with its reading.
     if (this.#log && this.#wanted(p) && (t.kind !== 'tcp' || seg !== null)) {
-      line = this.#log.line(p, ns, seg, datagram);
-      this.#o.onLine?.(line);
+      const out = this.#out;
+      const start = out.length;
+      this.#log.write(out, p, ns, seg, datagram);
+      if (seg !== null) line = out.textFrom(start);
+      out.newline();
     }
     if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, line);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);

@@ -4,8 +4,8 @@ import { type ArpPacket, decodeArp } from './arp.js';
 import { decodeIcmp, type IcmpHeader } from './icmp.js';
 import { decodeIpv4, decodeIpv6, type IpLayer } from './ip.js';
 import { decodeLink, type LinkLayer } from './link.js';
-import { decodeTcp, type TcpHeader } from './tcp.js';
-import { decodeUdp, type UdpHeader } from './udp.js';
+import { newTcpHeader, readTcp, type TcpHeader } from './tcp.js';
+import { newUdpHeader, readUdp, type UdpHeader } from './udp.js';
 
 export const IP_PROTOCOL = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
 
@@ -77,48 +77,42 @@ function withTransport(frame: Frame, link: LinkLayer, ip: IpLayer): DecodedPacke
   const length = ip.payloadLength;
   switch (ip.protocol) {
     case IP_PROTOCOL.TCP: {
-      const tcp = decodeTcp(b, at, length);
-      if (!('sourcePort' in tcp)) return result(frame, link, ip, null, NONE, EMPTY, tcp.error);
-      return result(
-        frame,
-        link,
-        ip,
-        null,
-        { kind: 'tcp', tcp },
-        slice(b, tcp.payloadOffset, tcp.payloadLength),
-        tcp.error,
-      );
+      const tcp = newTcpHeader();
+      const failure = readTcp(tcp, b, at, length);
+      return carried(frame, link, ip, failure, { kind: 'tcp', tcp }, tcp.payloadOffset, tcp.payloadLength, tcp.error);
     }
     case IP_PROTOCOL.UDP: {
-      const udp = decodeUdp(b, at, length);
-      if (!('sourcePort' in udp)) return result(frame, link, ip, null, NONE, EMPTY, udp.error);
-      return result(
-        frame,
-        link,
-        ip,
-        null,
-        { kind: 'udp', udp },
-        slice(b, udp.payloadOffset, udp.payloadLength),
-        udp.error,
-      );
+      const udp = newUdpHeader();
+      const failure = readUdp(udp, b, at, length);
+      return carried(frame, link, ip, failure, { kind: 'udp', udp }, udp.payloadOffset, udp.payloadLength, udp.error);
     }
     case IP_PROTOCOL.ICMP:
     case IP_PROTOCOL.ICMPV6: {
       const icmp = decodeIcmp(ip.version, b, at, length);
-      if (!('type' in icmp)) return result(frame, link, ip, null, NONE, EMPTY, icmp.error);
-      return result(
-        frame,
-        link,
-        ip,
-        null,
-        { kind: 'icmp', icmp },
-        slice(b, icmp.payloadOffset, icmp.payloadLength),
-        null,
-      );
+      if ('error' in icmp) return carried(frame, link, ip, icmp.error, NONE, 0, 0, null);
+      return carried(frame, link, ip, null, { kind: 'icmp', icmp }, icmp.payloadOffset, icmp.payloadLength, null);
     }
     default:
       return result(frame, link, ip, null, NONE, slice(b, at, length), null);
   }
+}
+
+/**
+ * The packet over its transport header, read from `payloadOffset`; or, when `failure` stopped the
+ * header's reading, the packet without a transport.
+ */
+function carried(
+  frame: Frame,
+  link: LinkLayer,
+  ip: IpLayer,
+  failure: string | null,
+  transport: Transport,
+  payloadOffset: number,
+  payloadLength: number,
+  error: string | null,
+): DecodedPacket {
+  if (failure !== null) return result(frame, link, ip, null, NONE, EMPTY, failure);
+  return result(frame, link, ip, null, transport, slice(frame.data, payloadOffset, payloadLength), error);
 }
 
 function slice(b: Uint8Array, at: number, length: number): Uint8Array {

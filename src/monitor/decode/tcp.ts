@@ -55,13 +55,6 @@ export function newTcpHeader(): MutableTcpHeader {
   };
 }
 
-/** Decode the TCP header at `at`; `segmentLength` is the IP payload length. */
-export function decodeTcp(b: Uint8Array, at: number, segmentLength: number): TcpHeader | { error: string } {
-  const tcp = newTcpHeader();
-  const error = readTcp(tcp, b, at, segmentLength);
-  return error === null ? tcp : { error };
-}
-
 /**
  * Read the TCP header at `at` into `tcp`: null when it was read (a problem with the rest is
  * then `tcp.error`), else the problem that stops decoding, `tcp` left as it was.

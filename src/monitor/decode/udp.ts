@@ -17,12 +17,6 @@ export function newUdpHeader(): MutableUdpHeader {
   return { sourcePort: 0, destinationPort: 0, length: 0, checksum: 0, payloadOffset: 0, payloadLength: 0, error: null };
 }
 
-export function decodeUdp(b: Uint8Array, at: number, ipPayloadLength: number): UdpHeader | { error: string } {
-  const udp = newUdpHeader();
-  const error = readUdp(udp, b, at, ipPayloadLength);
-  return error === null ? udp : { error };
-}
-
 /** Read the UDP header at `at` into `udp`: null when it was read, else the problem that stops decoding. */
 export function readUdp(udp: MutableUdpHeader, b: Uint8Array, at: number, ipPayloadLength: number): string | null {
   if (b.length < at + 8) return `UDP header needs 8 bytes, ${Math.max(0, b.length - at)} captured`;

@@ -5,7 +5,7 @@
  * packet-log lines stay with the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCatalog, loadEngine } from '../../catalog/index.js';
+import { prebuiltCatalog, prebuiltEngine } from '../../catalog/prebuilt.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { type JudgedConnection, LocalJudge } from './judge.js';
 import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.js';
@@ -13,12 +13,14 @@ import type { JudgeBatch, JudgeItem, JudgeReply, JudgeSetup } from './protocol.j
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as JudgeSetup;
-  // src/crs only when asked for: it sets V8's regex flags for the whole process.
+  // The build's copy of the packs when it is there: the YAML reader and the schemas are
+  // loaded only without it. src/crs only when asked for: it sets V8's regex flags for the whole process.
+  const catalogModule = () => import('../../catalog/index.js');
   const engine =
     setup.crs === null
-      ? loadEngine({ lists: setup.lists })
+      ? (prebuiltEngine(setup.lists) ?? (await catalogModule()).loadEngine({ lists: setup.lists }))
       : (await import('../../crs/index.js')).loadPacksWithCrs(setup.lists, setup.crs);
-  const catalog = loadCatalog();
+  const catalog = prebuiltCatalog() ?? (await catalogModule()).loadCatalog();
   let out: Array<SecurityEvent | number> = [];
   const judge = new LocalJudge<JudgedConnection>({
     engine,

@@ -80,6 +80,14 @@ export class RemoteJudge implements Judge<ConnectionView> {
     this.#setup = setup;
   }
 
+  /**
+   * Start the worker now rather than with the first batch: a reader that knows there will be
+   * something to judge lets the rules load while it reads.
+   */
+  start(): void {
+    this.#started();
+  }
+
   #started(): Worker {
     if (this.#worker !== null) return this.#worker;
     const worker = startModuleWorker('monitorWorker', import.meta.url, this.#setup);

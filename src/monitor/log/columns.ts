@@ -1,3 +1,6 @@
+import { digitCount, type LineBuffer } from './lineBuffer.js';
+import { writeRelativeTime } from './relativeTime.js';
+
 /** The Protocol and Info columns of one line, in tshark's words. */
 export interface Columns {
   readonly protocol: string;
@@ -5,48 +8,34 @@ export interface Columns {
 }
 
 /**
- * Lines of tshark's default text output (tshark.c print_columns): No. right-aligned in 5, Time
- * right-aligned in 10, Source right-aligned in 12, ` → `, Destination left-aligned in 12, then
- * Protocol, Length and Info separated by single spaces.
- *
- * A line is joined into one flat string rather than added up: lines may live on as evidence,
- * and a line built by `+` is a tree of a dozen string pieces that the garbage collector would
- * copy, piece by piece, for as long as it lives. The padding comes from a table of blanks, so
- * the columns are not copied once more by padStart/padEnd; the pieces' array is reused from
- * line to line by the one log that owns this formatter.
+ * One line of tshark's default text output (tshark.c print_columns) up to its Info, which the
+ * caller writes: No. right-aligned in 5, Time right-aligned in 10, Source right-aligned in 12,
+ * ` → `, Destination left-aligned in 12, then Protocol, Length and Info separated by single
+ * spaces. `ns` is the time since the capture's first frame, shown with `precision` decimals.
  */
-export class LineFormatter {
-  readonly #parts: string[] = ['', '', ' ', '', '', ' ', '', '', ' → ', '', '', ' ', '', ' ', '', ' ', ''];
-
-  line(
-    number: number,
-    time: string,
-    source: string,
-    destination: string,
-    protocol: string,
-    length: number,
-    info: string,
-  ): string {
-    const parts = this.#parts;
-    const no = String(number);
-    parts[0] = blanks(5 - no.length);
-    parts[1] = no;
-    parts[3] = blanks(10 - time.length);
-    parts[4] = time;
-    parts[6] = blanks(12 - source.length);
-    parts[7] = source;
-    parts[9] = destination;
-    parts[10] = blanks(12 - destination.length);
-    parts[12] = protocol;
-    parts[14] = String(length);
-    parts[16] = info;
-    return parts.join('');
-  }
-}
-
-/** Runs of 0 to 12 blanks: the widest padding a column needs. */
-const BLANKS = Array.from({ length: 13 }, (_, n) => ' '.repeat(n));
-
-function blanks(n: number): string {
-  return n <= 0 ? '' : (BLANKS[n] as string);
+export function writeHead(
+  out: LineBuffer,
+  number: number,
+  ns: number,
+  precision: number,
+  source: string,
+  destination: string,
+  protocol: string,
+  length: number,
+): void {
+  out.blanks(5 - digitCount(number));
+  out.number(number);
+  out.byte(0x20);
+  writeRelativeTime(out, ns, precision, 10);
+  out.byte(0x20);
+  out.blanks(12 - source.length);
+  out.text(source);
+  out.arrow();
+  out.text(destination);
+  out.blanks(12 - destination.length);
+  out.byte(0x20);
+  out.text(protocol);
+  out.byte(0x20);
+  out.number(length);
+  out.byte(0x20);
 }

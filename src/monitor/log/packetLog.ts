@@ -1,16 +1,19 @@
+import type { IpLayer } from '../decode/ip.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
-import type { DecodedPacket } from '../decode/packet.js';
+import type { DecodedPacket, Transport } from '../decode/packet.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
-import { type Columns, LineFormatter } from './columns.js';
+import { type Columns, writeHead } from './columns.js';
+import { analysisNotes } from './info/analysisNotes.js';
 import { arpColumns } from './info/arp.js';
 import { EchoTracker, icmpColumns } from './info/icmp.js';
 import { igmpColumns } from './info/igmp.js';
 import { fragmentColumns, ipProtocolName } from './info/ip.js';
 import { switchProtocolColumns } from './info/switchProtocols.js';
+import { writeTcpInfo } from './info/tcp.js';
 import { udpColumns } from './info/udp.js';
+import { LineBuffer } from './lineBuffer.js';
 import type { MacNames } from './names.js';
-import { relativeText } from './relativeTime.js';
 import { tcpColumns } from './tcpColumns.js';
 
 export interface PacketLogOptions {
@@ -26,7 +29,10 @@ export interface PacketLogOptions {
  */
 export class PacketLog {
   readonly #echoes = new EchoTracker();
-  readonly #format = new LineFormatter();
+  /** Where `line` renders a line to read it back. */
+  readonly #scratch = new LineBuffer();
+  /** Where TCP's text is made when it is part of another Info (./tcpColumns.ts). */
+  readonly #tcpText = new LineBuffer();
   readonly #macNames: MacNames | undefined;
 
   constructor(options: PacketLogOptions = {}) {
@@ -34,38 +40,67 @@ export class PacketLog {
   }
 
   /**
-   * The log line for one frame (frames must come in capture order); `ns` is its time since the
-   * capture's first frame, `tcp` what the conversation table read of it when it is TCP,
-   * `datagram` the events read off it when it is UDP.
+   * Write the log line of one frame to `out`, without its line end (frames must come in capture
+   * order); `ns` is its time since the capture's first frame, `tcp` what the conversation table
+   * read of it when it is TCP, `datagram` the events read off it when it is UDP.
    */
-  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
+  write(
+    out: LineBuffer,
+    p: DecodedPacket,
+    ns: number,
+    tcp: TcpSegment | null,
+    datagram: readonly ProtocolEvent[],
+  ): void {
     const f = p.frame;
-    const time = relativeText(ns, f.precision);
     const ip = p.ip;
     if (!ip) {
       const source = this.#mac(macAt(f.data, p.link.sourceMacAt));
       const destination = this.#mac(macAt(f.data, p.link.destinationMacAt));
       const c = p.arp ? arpColumns(p.arp) : linkOnlyColumns(p);
-      return this.#format.line(f.number, time, source, destination, c.protocol, f.originalLength, c.info);
+      writeHead(out, f.number, ns, f.precision, source, destination, c.protocol, f.originalLength);
+      out.text(c.info);
+      return;
     }
-    const c = this.#ipColumns(p, tcp, datagram);
-    return this.#format.line(f.number, time, ip.source, ip.destination, c.protocol, f.originalLength, c.info);
+    const t = p.transport;
+    if (t.kind === 'tcp' && !isFragment(ip)) {
+      const seg = tcp as TcpSegment;
+      const c = tcpColumns(f.data, t.tcp, seg, this.#tcpText);
+      writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c?.protocol ?? 'TCP', f.originalLength);
+      if (c !== null) out.text(c.info);
+      else {
+        out.text(analysisNotes(seg));
+        writeTcpInfo(out, f.data, t.tcp, seg, seg.reverseBase);
+      }
+      return;
+    }
+    const c = isFragment(ip) || t.kind === 'tcp' ? fragmentColumns(ip) : this.#ipColumns(p, ip, t, datagram);
+    writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c.protocol, f.originalLength);
+    out.text(c.info);
   }
 
-  #ipColumns(p: DecodedPacket, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): Columns {
-    const ip = p.ip!;
-    if (ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments)) return fragmentColumns(ip);
-    const t = p.transport;
+  /** The log line of one frame as text (as `write`). */
+  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
+    const scratch = this.#scratch;
+    scratch.clear();
+    this.write(scratch, p, ns, tcp, datagram);
+    return scratch.textFrom(0);
+  }
+
+  /** The columns of an IP packet other than a TCP segment. */
+  #ipColumns(
+    p: DecodedPacket,
+    ip: IpLayer,
+    t: Exclude<Transport, { kind: 'tcp' }>,
+    datagram: readonly ProtocolEvent[],
+  ): Columns {
     switch (t.kind) {
-      case 'tcp':
-        return tcpColumns(p.frame.data, t.tcp, tcp as TcpSegment);
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
         const dns = datagram.find((e) => e.kind === 'dns_message')?.message ?? null;
         return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac), dns);
       }
       case 'icmp':
-        return icmpColumns(ip, t.icmp, p.frame.number, this.#echoes, p.payload);
+        return icmpColumns(p, ip, t.icmp, this.#echoes);
       default:
         if (!p.error && ip.protocol === 2) {
           const igmp = igmpColumns(p.payload);
@@ -82,6 +117,11 @@ export class PacketLog {
     if (!mac) return '';
     return this.#macNames ? this.#macNames.name(mac) : mac;
   }
+}
+
+/** A fragment of a datagram other than its whole (which ../decode/ipFragments.ts gives at its last fragment). */
+function isFragment(ip: IpLayer): boolean {
+  return ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments);
 }
 
 function linkOnlyColumns(p: DecodedPacket): Columns {

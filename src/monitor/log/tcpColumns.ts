@@ -5,7 +5,8 @@ import { formatLatin1 } from './formatText.js';
 import { analysisNotes } from './info/analysisNotes.js';
 import { applicationColumns } from './info/application.js';
 import { pgsqlMark } from './info/pgsql.js';
-import { tcpInfo } from './info/tcp.js';
+import { writeTcpInfo } from './info/tcp.js';
+import type { LineBuffer } from './lineBuffer.js';
 
 const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
 
@@ -13,8 +14,12 @@ const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
  * A TCP segment's columns as tshark shows them: the analysis notes (`[TCP Retransmission]`),
  * then the application's Info when the segment completed PDUs, or TCP's own text — marked as a
  * segment of a reassembled PDU when it carried part of one. `b` is the frame's bytes.
+ *
+ * Null for the commonest line of all, protocol TCP and Info the notes and TCP's own text: the
+ * caller writes that straight into its output (writeTcpInfo). `scratch` is where TCP's text is
+ * made when it is part of another Info.
  */
-export function tcpColumns(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment): Columns {
+export function tcpColumns(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment, scratch: LineBuffer): Columns | null {
   const prefix = analysisNotes(seg);
   const reading = seg.reading;
   if (reading !== null && reading.kind === 'pdus') {
@@ -22,17 +27,20 @@ export function tcpColumns(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment): Colu
     if (app !== null) return { protocol: app.protocol, info: prefix + app.info };
   }
   // The TCP text is built only when the Info shows it (not under an HTTP or TLS message).
-  if (reading === null || reading.kind === 'pdus') return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg) };
+  if (reading === null || reading.kind === 'pdus') return null;
   if (reading.begins && (seg.reader === 'tls' || seg.reader === 'ssh'))
     // A record's first segment: tshark clears the Info, leaving only the note.
     return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
   if (reading.begins && seg.reader === 'pgsql')
     return { protocol: 'TCP', info: prefix + pgsqlMark(seg.toServer) + SEGMENT_NOTE };
   const named = reading.pending === undefined ? undefined : `${formatLatin1(reading.pending)} `;
-  if (reading.afterLost) return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg) + SEGMENT_NOTE + (named ?? '') };
-  return { protocol: 'TCP', info: prefix + (named ?? tcpText(b, tcp, seg)) + SEGMENT_NOTE };
+  if (reading.afterLost)
+    return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg, scratch) + SEGMENT_NOTE + (named ?? '') };
+  return { protocol: 'TCP', info: prefix + (named ?? tcpText(b, tcp, seg, scratch)) + SEGMENT_NOTE };
 }
 
-function tcpText(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment): string {
-  return tcpInfo(b, tcp, seg, seg.reverseBase);
+function tcpText(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment, scratch: LineBuffer): string {
+  scratch.clear();
+  writeTcpInfo(scratch, b, tcp, seg, seg.reverseBase);
+  return scratch.textFrom(0);
 }

@@ -1,28 +1,33 @@
 import { ANALYSIS, type SegmentAnalysis } from '../../tcp/sequenceAnalysis.js';
 
+/** The notes with fixed text, in the order tshark checks them. */
+const NOTES: ReadonlyArray<readonly [flag: number, note: string]> = [
+  [ANALYSIS.RETRANSMISSION, '[TCP Retransmission] '],
+  [ANALYSIS.SPURIOUS_RETRANSMISSION, '[TCP Spurious Retransmission] '],
+  [ANALYSIS.LOST_PACKET, '[TCP Previous segment not captured] '],
+  [ANALYSIS.ACK_LOST_PACKET, '[TCP ACKed unseen segment] '],
+  [ANALYSIS.WINDOW_UPDATE, '[TCP Window Update] '],
+  [ANALYSIS.WINDOW_FULL, '[TCP Window Full] '],
+  [ANALYSIS.KEEP_ALIVE, '[TCP Keep-Alive] '],
+  [ANALYSIS.KEEP_ALIVE_ACK, '[TCP Keep-Alive ACK] '],
+  [ANALYSIS.DUPLICATE_ACK, ''],
+  [ANALYSIS.FAST_RETRANSMISSION, '[TCP Fast Retransmission] '],
+  [ANALYSIS.OUT_OF_ORDER, '[TCP Out-Of-Order] '],
+  [ANALYSIS.ZERO_WINDOW_PROBE, '[TCP ZeroWindowProbe] '],
+  [ANALYSIS.ZERO_WINDOW, '[TCP ZeroWindow] '],
+  [ANALYSIS.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] '],
+  [ANALYSIS.REUSED_PORTS, '[TCP Port numbers reused] '],
+];
+
 /** The notes tshark prepends to the Info column, in its order. */
 export function analysisNotes(a: SegmentAnalysis): string {
   const f = a.flags;
   if (f === 0) return '';
   // tshark prepends each note in turn, so the last one checked comes first.
   let s = '';
-  const pre = (note: string): void => {
-    s = `[${note}] ${s}`;
-  };
-  if (f & ANALYSIS.RETRANSMISSION) pre('TCP Retransmission');
-  if (f & ANALYSIS.SPURIOUS_RETRANSMISSION) pre('TCP Spurious Retransmission');
-  if (f & ANALYSIS.LOST_PACKET) pre('TCP Previous segment not captured');
-  if (f & ANALYSIS.ACK_LOST_PACKET) pre('TCP ACKed unseen segment');
-  if (f & ANALYSIS.WINDOW_UPDATE) pre('TCP Window Update');
-  if (f & ANALYSIS.WINDOW_FULL) pre('TCP Window Full');
-  if (f & ANALYSIS.KEEP_ALIVE) pre('TCP Keep-Alive');
-  if (f & ANALYSIS.KEEP_ALIVE_ACK) pre('TCP Keep-Alive ACK');
-  if (f & ANALYSIS.DUPLICATE_ACK) pre(`TCP Dup ACK ${a.dupAckFrame}#${a.dupAckNum}`);
-  if (f & ANALYSIS.FAST_RETRANSMISSION) pre('TCP Fast Retransmission');
-  if (f & ANALYSIS.OUT_OF_ORDER) pre('TCP Out-Of-Order');
-  if (f & ANALYSIS.ZERO_WINDOW_PROBE) pre('TCP ZeroWindowProbe');
-  if (f & ANALYSIS.ZERO_WINDOW) pre('TCP ZeroWindow');
-  if (f & ANALYSIS.ZERO_WINDOW_PROBE_ACK) pre('TCP ZeroWindowProbeAck');
-  if (f & ANALYSIS.REUSED_PORTS) pre('TCP Port numbers reused');
+  for (const [flag, note] of NOTES) {
+    if ((f & flag) === 0) continue;
+    s = (flag === ANALYSIS.DUPLICATE_ACK ? `[TCP Dup ACK ${a.dupAckFrame}#${a.dupAckNum}] ` : note) + s;
+  }
   return s;
 }

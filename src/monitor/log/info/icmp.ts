@@ -1,6 +1,7 @@
 import { ipv6Text, macText } from '../../decode/address.js';
 import type { IcmpHeader } from '../../decode/icmp.js';
 import type { IpLayer } from '../../decode/ip.js';
+import type { DecodedPacket } from '../../decode/packet.js';
 import type { Columns } from '../columns.js';
 
 /** ICMP and ICMPv6 (Neighbor Discovery included) as tshark words them. */
@@ -59,58 +60,43 @@ const ICMPV6_TYPES: Readonly<Record<number, string>> = {
 export class EchoTracker {
   readonly #requests = new Map<string, number>();
 
-  request(key: string, frame: number): void {
-    if (this.#requests.size > 65536) this.#requests.clear();
-    this.#requests.set(key, frame);
-  }
-
-  find(key: string): number | undefined {
-    return this.#requests.get(key);
+  /**
+   * An echo request (`request`) is remembered by its addresses, id and sequence; a reply to one
+   * gets ` (request in N)`, anything else ''.
+   */
+  pair(ip: IpLayer, icmp: IcmpHeader, request: boolean, frame: number): string {
+    const key = `${icmp.id}/${icmp.seq}`;
+    if (request) {
+      if (this.#requests.size > 65536) this.#requests.clear();
+      this.#requests.set(`${ip.source}>${ip.destination}/${key}`, frame);
+      return '';
+    }
+    const req = this.#requests.get(`${ip.destination}>${ip.source}/${key}`);
+    return req === undefined ? '' : ` (request in ${req})`;
   }
 }
 
-export function icmpColumns(
-  ip: IpLayer,
-  icmp: IcmpHeader,
-  frame: number,
-  echoes: EchoTracker,
-  payload: Uint8Array,
-): Columns {
-  if (icmp.version === 6) return icmpv6Columns(ip, icmp, frame, echoes, payload);
+/** An ICMP message's columns; `ip` is the packet's IP layer. */
+export function icmpColumns(p: DecodedPacket, ip: IpLayer, icmp: IcmpHeader, echoes: EchoTracker): Columns {
+  if (icmp.version === 6) return icmpv6Columns(p, ip, icmp, echoes);
   const name = ICMP_TYPES[icmp.type] ?? `Unknown ICMP (obsolete or malformed?)`;
   let info = name.padEnd(20);
   if (icmp.type === 8 || icmp.type === 0) {
     const swapped = ((icmp.seq & 0xff) << 8) | (icmp.seq >> 8);
     info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}/${swapped}, ttl=${ip.ttl}`;
-    const key = `${icmp.id}/${icmp.seq}`;
-    if (icmp.type === 8) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
-    else {
-      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
-      if (req !== undefined) info += ` (request in ${req})`;
-    }
+    info += echoes.pair(ip, icmp, icmp.type === 8, p.frame.number);
   } else if (icmp.type === 3) info += ` (${UNREACHABLE[icmp.code] ?? `Unknown (${icmp.code})`})`;
   else if (icmp.type === 11) info += ` (${TIME_EXCEEDED[icmp.code] ?? `Unknown (${icmp.code})`})`;
   return { protocol: 'ICMP', info };
 }
 
-function icmpv6Columns(
-  ip: IpLayer,
-  icmp: IcmpHeader,
-  frame: number,
-  echoes: EchoTracker,
-  payload: Uint8Array,
-): Columns {
-  const ndp = neighborDiscoveryInfo(icmp, payload);
+function icmpv6Columns(p: DecodedPacket, ip: IpLayer, icmp: IcmpHeader, echoes: EchoTracker): Columns {
+  const ndp = neighborDiscoveryInfo(icmp, p.payload);
   if (ndp) return { protocol: 'ICMPv6', info: ndp };
   let info = ICMPV6_TYPES[icmp.type] ?? `Unknown ICMPv6 type (${icmp.type})`;
   if (icmp.type === 128 || icmp.type === 129) {
     info += ` id=0x${icmp.id.toString(16).padStart(4, '0')}, seq=${icmp.seq}, hop limit=${ip.ttl}`;
-    const key = `${icmp.id}/${icmp.seq}`;
-    if (icmp.type === 128) echoes.request(`${ip.source}>${ip.destination}/${key}`, frame);
-    else {
-      const req = echoes.find(`${ip.destination}>${ip.source}/${key}`);
-      if (req !== undefined) info += ` (request in ${req})`;
-    }
+    info += echoes.pair(ip, icmp, icmp.type === 128, p.frame.number);
   }
   return { protocol: 'ICMPv6', info };
 }

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NamedLists } from '../detect/compile.js';
+import type { RuleEngine } from '../detect/engine.js';
+import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';
+import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
+import { isThreatList, type ThreatCatalog, threatCatalog } from './threatCatalog.js';
+import type { Threat } from './threatSchema.js';
+import { hashYamlDir } from './yamlDir.js';
+
+/**
+ * The built-in packs and threats as `npm run build` validated them, kept beside the bundle as
+ * JSON: the bundled CLI reads them with neither the YAML parser nor the schemas loaded (a
+ * third of a command's start-up; the snapshot cache, ./snapshotCache.ts, saves that only from
+ * the second start). Each copy names the digest of the YAML it came from, and is used only
+ * while the YAML is still the same; from sources (tsx) it is never used, since the schema code
+ * may have changed since the build.
+ */
+
+/** dist/catalog/, beside dist/cli/ (two levels below the package root, as this module is in either). */
+export const PREBUILT_DIR = fileURLToPath(new URL('../../dist/catalog/', import.meta.url));
+
+interface Prebuilt<T> {
+  readonly digest: string;
+  readonly data: T;
+}
+
+function digestOf(dir: string): string | null {
+  try {
+    return hashYamlDir(createHash('sha256').update('bansho-prebuilt v1\n'), dir).digest('base64url');
+  } catch {
+    return null;
+  }
+}
+
+const fromBundle = !import.meta.url.endsWith('.ts');
+
+/** The copy `kind` in `prebuiltDir`, when it holds data of `dir`'s YAML as it is now; else null. */
+function read<T>(prebuiltDir: string, kind: string, dir: string, isShape: (v: unknown) => v is T): T | null {
+  let stored: Prebuilt<unknown>;
+  try {
+    stored = JSON.parse(readFileSync(join(prebuiltDir, `${kind}.json`), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (stored?.digest !== digestOf(dir) || !isShape(stored.data)) return null;
+  return stored.data;
+}
+
+/**
+ * The engine of the built-in packs from the build's copy, or null (none, stale, or running
+ * from sources): then load the YAML (./index.ts's loadEngine). `prebuiltDir` is for tests.
+ */
+export function prebuiltEngine(
+  lists: NamedLists,
+  prebuiltDir: string | null = fromBundle ? PREBUILT_DIR : null,
+): RuleEngine | null {
+  if (prebuiltDir === null) return null;
+  const rules = read(prebuiltDir, 'rules', BUILTIN_RULES_DIR, isLoadedRules);
+  return rules && engineOfValidated(rules, lists);
+}
+
+/** The built-in threat catalog from the build's copy, or null (as prebuiltEngine). */
+export function prebuiltCatalog(prebuiltDir: string | null = fromBundle ? PREBUILT_DIR : null): ThreatCatalog | null {
+  if (prebuiltDir === null) return null;
+  const threats = read(prebuiltDir, 'threats', BUILTIN_THREATS_DIR, isThreatList);
+  return threats && threatCatalog(threats);
+}
+
+/** Write the copies (scripts/build.ts), from the built-in YAML loaded and checked. Files are named relative to their directory. */
+export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[], threats: readonly Threat[]): void {
+  mkdirSync(prebuiltDir, { recursive: true });
+  const write = (kind: string, dir: string, data: unknown): void => {
+    const digest = digestOf(dir);
+    if (digest === null) throw new Error(`cannot read ${dir}`);
+    writeFileSync(join(prebuiltDir, `${kind}.json`), JSON.stringify({ digest, data }));
+  };
+  write(
+    'rules',
+    BUILTIN_RULES_DIR,
+    rules.map((r) => ({ ...r, file: basename(r.file) })),
+  );
+  write('threats', BUILTIN_THREATS_DIR, threats);
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LineBuffer } from '../../src/monitor/log/lineBuffer.js';
+import { writeRelativeTime } from '../../src/monitor/log/relativeTime.js';
+
+/** What a buffer writes, as text: every handed-over chunk and what is left. */
+function written(write: (out: LineBuffer) => void): string {
+  const chunks: Buffer[] = [];
+  const out = new LineBuffer((chunk) => chunks.push(Buffer.from(chunk)));
+  write(out);
+  out.flush();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('the packet log’s byte buffer', () => {
+  it('writes numbers as String() does', () => {
+    const numbers = [0, 7, 9, 10, 99, 100, 65535, 4294967295, 2 ** 53 - 1, -1, -3600, 1e21, 0.5];
+    for (const n of numbers)
+      assert.equal(
+        written((out) => out.number(n)),
+        String(n),
+        String(n),
+      );
+  });
+
+  it('pads fractions with zeros and columns with blanks', () => {
+    assert.equal(
+      written((out) => out.zeroPadded(42, 6)),
+      '000042',
+    );
+    assert.equal(
+      written((out) => out.zeroPadded(999999, 6)),
+      '999999',
+    );
+    assert.equal(
+      written((out) => out.blanks(3)),
+      '   ',
+    );
+    assert.equal(
+      written((out) => out.blanks(-2)),
+      '',
+    );
+  });
+
+  it('writes text as UTF-8, ASCII or not, and reads a line back', () => {
+    const text = 'Standard query 0x1234 A www.exämple.com → 😀 end';
+    assert.equal(
+      written((out) => out.text(text)),
+      text,
+    );
+    const out = new LineBuffer();
+    out.text('first');
+    out.newline();
+    const start = out.length;
+    out.text('10.0.0.1');
+    out.arrow();
+    out.text('10.0.0.2 Ω');
+    assert.equal(out.textFrom(start), '10.0.0.1 → 10.0.0.2 Ω');
+  });
+
+  it('hands over full batches with every byte in order, and grows for a line longer than a batch', () => {
+    const line = 'x'.repeat(1000);
+    const long = 'y'.repeat(LineBuffer.BATCH * 3);
+    const chunks: Buffer[] = [];
+    const out = new LineBuffer((chunk) => chunks.push(Buffer.from(chunk)));
+    for (let i = 0; i < 1000; i++) {
+      out.number(i);
+      out.text(line);
+      out.newline();
+    }
+    out.text(long);
+    out.newline();
+    out.flush();
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+    for (const c of chunks.slice(0, -1)) assert.ok(c.length >= LineBuffer.BATCH);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+    assert.equal(lines.length, 1002);
+    assert.equal(lines[999], `999${line}`);
+    assert.equal(lines[1000], long);
+  });
+
+  it('writes the relative time column as tshark does, right-aligned', () => {
+    const time = (ns: number, precision: number) => written((out) => writeRelativeTime(out, ns, precision, 10));
+    assert.equal(time(0, 6), '  0.000000');
+    assert.equal(time(1_234_567_891, 6), '  1.234567');
+    assert.equal(time(1_234_567_891, 9), '1.234567891');
+    assert.equal(time(-2_500_000_000, 6), ' -2.500000');
+    assert.equal(time(86_400_000_000_000, 6), '86400.000000');
+    assert.equal(time(5_000_000_000, 0), '         5');
+  });
+});
