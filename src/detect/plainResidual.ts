@@ -7,35 +7,51 @@
 import type { HttpObservation } from '../observe/observation.js';
 import type { CompiledCondition } from './compile.js';
 import { evaluate } from './evaluate.js';
+import type { StaticField } from './fieldNames.js';
 import type { FieldContext } from './fields.js';
 import type { LiteralSet } from './literalSet.js';
 import { PLAIN_LINE_HEADERS, type PlainLine } from './plainLine.js';
 import type { Target } from './targets.js';
 
 /**
- * Fields with the same values on every plain line: origin form, well formed, no body, no
- * authority, no header but PLAIN_LINE_HEADERS, port 0, over TCP, from the logs.
+ * How each field reads on a plain line: origin form, well formed, no body, no authority, no
+ * header but PLAIN_LINE_HEADERS, port 0, over TCP, from the logs — so only the request line,
+ * its parts, those headers and the source vary. A Record, so a new field cannot be added to
+ * STATIC_FIELDS without deciding here (taking a varying field for a constant one would clear
+ * lines a rule on it matches).
  */
-const CONSTANT_ON_PLAIN_LINES: ReadonlySet<string> = new Set([
-  'request.form',
-  'request.malformed',
-  'authority.host',
-  'authority.port',
-  'body',
-  'host',
-  'cookie.names',
-  'cookie.values',
-  'source.port',
-  'destination.port',
-  'transport',
-  'sensor',
-  'payload',
-  'payload.length',
-]);
+const ON_PLAIN_LINES: Readonly<Record<StaticField, 'varies' | 'constant'>> = {
+  'request.line': 'varies',
+  'request.method': 'varies',
+  'request.target': 'varies',
+  'request.version': 'varies',
+  'request.form': 'constant',
+  'request.malformed': 'constant',
+  'request.path': 'varies',
+  'request.query': 'varies',
+  'authority.host': 'constant',
+  'authority.port': 'constant',
+  'args.names': 'varies',
+  'args.values': 'varies',
+  'cookie.names': 'constant',
+  'cookie.values': 'constant',
+  'headers.names': 'varies',
+  'headers.values': 'varies',
+  'user-agent': 'varies',
+  host: 'constant',
+  body: 'constant',
+  'source.ip': 'varies',
+  'source.port': 'constant',
+  'destination.port': 'constant',
+  transport: 'constant',
+  sensor: 'constant',
+  payload: 'constant',
+  'payload.length': 'constant',
+};
 
 function constantOnPlainLines(field: string): boolean {
   return (
-    CONSTANT_ON_PLAIN_LINES.has(field) ||
+    (Object.hasOwn(ON_PLAIN_LINES, field) && ON_PLAIN_LINES[field as StaticField] === 'constant') ||
     (field.startsWith('header:') && !PLAIN_LINE_HEADERS.includes(field.slice(7)) && field !== 'header:cookie')
   );
 }

@@ -90,50 +90,50 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   const afterHost = line.indexOf(' ');
   if (afterHost <= 0 || afterHost >= end) return false;
   if (afterHost === 1 && line.charCodeAt(0) === 45 /* - */) return false;
-  const afterIdent = line.indexOf(' ', afterHost + 1);
-  if (afterIdent < 0 || afterIdent >= end) return false;
-  const afterUser = line.indexOf(' ', afterIdent + 1);
-  if (afterUser < 0 || afterUser >= end) return false;
+  const afterIdent = endOf(line, ' ', afterHost + 1, end);
+  if (afterIdent < 0) return false;
+  const afterUser = endOf(line, ' ', afterIdent + 1, end);
+  if (afterUser < 0) return false;
   // %t: `[dd/Mon/yyyy:HH:MM:SS +zzzz]`, read in place.
   let pos = afterUser + 1;
   if (line.charCodeAt(pos) !== OPEN_BRACKET) return false;
-  const closeBracket = line.indexOf(']', pos);
-  if (closeBracket < 0 || closeBracket >= end) return false;
+  const closeBracket = endOf(line, ']', pos, end);
+  if (closeBracket < 0) return false;
   const time = parseClfTimeAt(line, pos + 1);
   if (time === null) return false;
   pos = closeBracket + 1;
   // ` "%r" ` — no backslash on this line, so the first `" ` closes it.
   if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) return false;
   pos += 2;
-  const requestEnd = line.indexOf('" ', pos);
-  if (requestEnd < 0 || requestEnd >= end) return false;
+  const requestEnd = endOf(line, '" ', pos, end);
+  if (requestEnd < 0) return false;
   f.requestFrom = pos;
   f.requestTo = requestEnd;
   pos = requestEnd + 2;
   // %>s then a space.
-  const statusEnd = line.indexOf(' ', pos);
-  if (statusEnd < 0 || statusEnd >= end) return false;
+  const statusEnd = endOf(line, ' ', pos, end);
+  if (statusEnd < 0) return false;
   const status = readDecimal(line, pos, statusEnd);
   if (status === null && !isDash(line, pos, statusEnd)) return false;
   pos = statusEnd + 1;
   // %b: to the end of a common line; up to ` "` in a combined one.
   let bytesEnd = end;
   if (combined) {
-    bytesEnd = line.indexOf(' "', pos);
-    if (bytesEnd < 0 || bytesEnd >= end) return false;
+    bytesEnd = endOf(line, ' "', pos, end);
+    if (bytesEnd < 0) return false;
   }
   const bytes = isDash(line, pos, bytesEnd) ? 0 : readDecimal(line, pos, bytesEnd);
   if (bytes === null) return false;
   if (combined) {
     // ` "%{Referer}i" "%{User-agent}i"`
     pos = bytesEnd + 2;
-    const refererEnd = line.indexOf('" "', pos);
-    if (refererEnd < 0 || refererEnd >= end) return false;
+    const refererEnd = endOf(line, '" "', pos, end);
+    if (refererEnd < 0) return false;
     f.refererFrom = pos;
     f.refererTo = refererEnd;
     pos = refererEnd + 3;
-    const agentEnd = line.indexOf('"', pos);
-    if (agentEnd < 0 || agentEnd >= end) return false;
+    const agentEnd = endOf(line, '"', pos, end);
+    if (agentEnd < 0) return false;
     f.agentFrom = pos;
     f.agentTo = agentEnd;
   }
@@ -142,6 +142,12 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   f.status = status;
   f.bytes = bytes;
   return true;
+}
+
+/** Where `delimiter` first stands in `line` from `from`, or -1 if not before `end`. */
+function endOf(line: string, delimiter: string, from: number, end: number): number {
+  const at = line.indexOf(delimiter, from);
+  return at < end ? at : -1;
 }
 
 /** Whether a header field holds a value (not empty, not `-`). */
