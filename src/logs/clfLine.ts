@@ -83,13 +83,14 @@ export function clfPlainLine(shape: 'common' | 'combined'): PlainLineReader {
   };
 }
 
-/** Reads a CLF line's fields into `f`; false when the line does not fit. */
+/** Reads a CLF line's fields into `f` as it goes; false when the line does not fit (then `f` is not to be read). */
 function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   const end = line.charCodeAt(line.length - 1) === 13 /* \r */ ? line.length - 1 : line.length;
   // %h %l %u: three space-ended fields.
   const afterHost = line.indexOf(' ');
   if (afterHost <= 0 || afterHost >= end) return false;
   if (afterHost === 1 && line.charCodeAt(0) === 45 /* - */) return false;
+  f.clientEnd = afterHost;
   const afterIdent = endOf(line, ' ', afterHost + 1, end);
   if (afterIdent < 0) return false;
   const afterUser = endOf(line, ' ', afterIdent + 1, end);
@@ -101,6 +102,7 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   if (closeBracket < 0) return false;
   const time = parseClfTimeAt(line, pos + 1);
   if (time === null) return false;
+  f.time = time;
   pos = closeBracket + 1;
   // ` "%r" ` — no backslash on this line, so the first `" ` closes it.
   if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) return false;
@@ -115,6 +117,7 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   if (statusEnd < 0) return false;
   const status = readDecimal(line, pos, statusEnd);
   if (status === null && !isDash(line, pos, statusEnd)) return false;
+  f.status = status;
   pos = statusEnd + 1;
   // %b: to the end of a common line; up to ` "` in a combined one.
   let bytesEnd = end;
@@ -124,6 +127,7 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
   }
   const bytes = isDash(line, pos, bytesEnd) ? 0 : readDecimal(line, pos, bytesEnd);
   if (bytes === null) return false;
+  f.bytes = bytes;
   if (combined) {
     // ` "%{Referer}i" "%{User-agent}i"`
     pos = bytesEnd + 2;
@@ -137,10 +141,6 @@ function readClf(line: string, combined: boolean, f: ClfFields): boolean {
     f.agentFrom = pos;
     f.agentTo = agentEnd;
   }
-  f.clientEnd = afterHost;
-  f.time = time;
-  f.status = status;
-  f.bytes = bytes;
   return true;
 }
 
