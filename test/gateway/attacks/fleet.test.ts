@@ -5,6 +5,7 @@ import { PgStore } from '../../../src/store/postgres/pgStore.js';
 import { type BanshoProcess, listeningPort, startBansho } from '../../cli/run.js';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../../store/pgTestDb.js';
 import { RecordingUpstream, rawRequest, tempDir, waitFor } from '../helpers.js';
+import { floodUntilKilled } from './floodUntilKilled.js';
 
 /**
  * Three `bansho serve` sharing one PostgreSQL database in front of one site: the 2003 probe
@@ -106,28 +107,15 @@ describe('attack: a fleet of three gateways on one PostgreSQL', { skip: pgSkip }
   it('a gateway killed with -9 mid-flood loses no ban it announced; the others learn them', async () => {
     const victim = gateways[0] as (typeof gateways)[0];
     const sources = Array.from({ length: 200 }, (_, i) => `127.0.${40 + (i >> 8)}.${(i & 255) + 1}`);
-    const refused: string[] = [];
-    let next = 0;
-    let killed = false;
-    const worker = async (): Promise<void> => {
-      while (next < sources.length && !killed) {
-        const source = sources[next++] as string;
-        const r = await rawRequest(
-          victim.port,
-          source,
-          'CONNECT maila.microsoft.com:25 HTTP/1.1\r\nHost: maila.microsoft.com:25\r\n\r\n',
-          2000,
-        );
-        if (r.response.startsWith('HTTP/1.1 400 Bad Request')) refused.push(source);
-        if (refused.length === 80 && !killed) {
-          killed = true;
-          victim.process.child.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    await victim.process.exited;
-    assert.ok(killed && refused.length >= 80);
+    const refused = await floodUntilKilled({
+      gateway: victim.process,
+      port: victim.port,
+      sources,
+      request: 'CONNECT maila.microsoft.com:25 HTTP/1.1\r\nHost: maila.microsoft.com:25\r\n\r\n',
+      killAfter: 80,
+      parallel: 16,
+    });
+    assert.ok(refused.length >= 80);
     // Restarted on its journal, it ships what it had not.
     gateways[0] = await start(1);
     await waitFor(

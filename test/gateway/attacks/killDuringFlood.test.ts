@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
 import { listeningPort, startBansho } from '../../cli/run.js';
 import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
+import { floodUntilKilled } from './floodUntilKilled.js';
 
 /**
  * kill -9 in the middle of a flood of ban-worthy requests from many sources: every source that
@@ -17,29 +18,15 @@ describe('attack: kill -9 during a flood of ban-worthy requests', () => {
     const gateway = startBansho(site.serveArgs('flood.db'));
     const port = await waitFor('the gateway to listen', () => listeningPort(gateway.output.stderr), 15_000);
     const sources = Array.from({ length: 400 }, (_, i) => `127.0.${11 + (i >> 8)}.${(i & 255) + 1}`);
-    const refused: string[] = [];
-    let next = 0;
-    let killed = false;
-    const worker = async (): Promise<void> => {
-      while (next < sources.length && !killed) {
-        const source = sources[next++] as string;
-        const r = await rawRequest(
-          port,
-          source,
-          'CONNECT mail.example:25 HTTP/1.1\r\nHost: mail.example:25\r\n\r\n',
-          2000,
-        );
-        if (r.response.startsWith('HTTP/1.1 400 Bad Request')) refused.push(source);
-        // Mid-flood, with requests in flight on every worker: no warning, no shutdown.
-        if (refused.length === 150 && !killed) {
-          killed = true;
-          gateway.child.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 24 }, worker));
-    await gateway.exited;
-    assert.ok(killed && refused.length >= 150, `${refused.length} refusals before the kill`);
+    const refused = await floodUntilKilled({
+      gateway,
+      port,
+      sources,
+      request: 'CONNECT mail.example:25 HTTP/1.1\r\nHost: mail.example:25\r\n\r\n',
+      killAfter: 150,
+      parallel: 24,
+    });
+    assert.ok(refused.length >= 150, `${refused.length} refusals before the kill`);
 
     const store = new SqliteBanStore(db);
     const banned = new Set(store.activeSync(Date.now()).map((b) => b.target));
