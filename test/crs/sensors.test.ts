@@ -16,7 +16,7 @@ import type { HttpObservation } from '../../src/observe/observation.js';
 import { bansho, listeningPort, startBansho } from '../cli/run.js';
 import { rawRequest, tempDir, upstreamForSuite, waitFor } from '../gateway/helpers.js';
 import { pcap } from '../monitor/helpers/captureWriter.js';
-import { FLAGS, ipv4, tcp } from '../monitor/helpers/packets.js';
+import { httpExchangePackets } from '../monitor/helpers/packets.js';
 
 const MINI = new URL('../fixtures/crs-mini/', import.meta.url).pathname;
 const SQLI = "/search?q=1'%20or%201=1--%20";
@@ -261,18 +261,7 @@ describe('bansho with --crs, end to end', () => {
     const server = '203.0.113.10';
     const req = `GET ${XSS} HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: x\r\n\r\n`;
     const res = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
-    const c = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
-      ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: 40000, dport: 80, ...spec }));
-    const s = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
-      ipv4({ src: server, dst: client, proto: 6 }, tcp({ sport: 80, dport: 40000, ...spec }));
-    const packets = [
-      c({ seq: 100, flags: FLAGS.SYN }),
-      s({ seq: 500, ack: 101, flags: FLAGS.SYN | FLAGS.ACK }),
-      c({ seq: 101, ack: 501, flags: FLAGS.PSH | FLAGS.ACK, payload: req }),
-      s({ seq: 501, ack: 101 + req.length, flags: FLAGS.PSH | FLAGS.ACK, payload: res }),
-      c({ seq: 101 + req.length, ack: 501 + res.length, flags: FLAGS.FIN | FLAGS.ACK }),
-      s({ seq: 501 + res.length, ack: 102 + req.length, flags: FLAGS.FIN | FLAGS.ACK }),
-    ];
+    const packets = httpExchangePackets({ client, server, clientPort: 40000, request: req, response: res });
     const file = join(tmp.dir, 'xss.pcap');
     writeFileSync(
       file,

@@ -9,7 +9,7 @@ import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { pcap } from './helpers/captureWriter.js';
-import { FLAGS, feedRawIp, ipv4, tcp } from './helpers/packets.js';
+import { feedRawIp, httpExchangePackets } from './helpers/packets.js';
 
 const engine = loadEngine();
 const catalog = loadCatalog();
@@ -19,18 +19,7 @@ const SERVER = '203.0.113.10';
 function visit(client: string, port: number, path: string, status: number, headers = ''): number[][] {
   const req = `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\n${headers}\r\n`;
   const res = `HTTP/1.1 ${status} Whatever\r\nContent-Length: 0\r\n\r\n`;
-  const c = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
-    ipv4({ src: client, dst: SERVER, proto: 6 }, tcp({ sport: port, dport: 80, ...spec }));
-  const s = (spec: Omit<Parameters<typeof tcp>[0], 'sport' | 'dport'>) =>
-    ipv4({ src: SERVER, dst: client, proto: 6 }, tcp({ sport: 80, dport: port, ...spec }));
-  return [
-    c({ seq: 100, flags: FLAGS.SYN }),
-    s({ seq: 500, ack: 101, flags: FLAGS.SYN | FLAGS.ACK }),
-    c({ seq: 101, ack: 501, flags: FLAGS.PSH | FLAGS.ACK, payload: req }),
-    s({ seq: 501, ack: 101 + req.length, flags: FLAGS.PSH | FLAGS.ACK, payload: res }),
-    c({ seq: 101 + req.length, ack: 501 + res.length, flags: FLAGS.FIN | FLAGS.ACK }),
-    s({ seq: 501 + res.length, ack: 102 + req.length, flags: FLAGS.FIN | FLAGS.ACK }),
-  ];
+  return httpExchangePackets({ client, server: SERVER, clientPort: port, request: req, response: res });
 }
 
 function run(packets: number[][], trustedProxies: readonly string[] = []): SecurityEvent[] {

@@ -210,3 +210,29 @@ export function feedRawIp(monitor: Monitor, packets: readonly number[][]): void 
   });
   monitor.end();
 }
+
+/**
+ * One HTTP exchange over IPv4 as raw IP packets: handshake, the request, the response, and both
+ * FINs (client seq 100, server seq 500; the server on port 80).
+ */
+export function httpExchangePackets(o: {
+  readonly client: string;
+  readonly server: string;
+  readonly clientPort: number;
+  readonly request: string;
+  readonly response: string;
+}): number[][] {
+  const { client, server, clientPort, request: req, response: res } = o;
+  const c = (spec: Omit<TcpSpec, 'sport' | 'dport'>) =>
+    ipv4({ src: client, dst: server, proto: 6 }, tcp({ sport: clientPort, dport: 80, ...spec }));
+  const s = (spec: Omit<TcpSpec, 'sport' | 'dport'>) =>
+    ipv4({ src: server, dst: client, proto: 6 }, tcp({ sport: 80, dport: clientPort, ...spec }));
+  return [
+    c({ seq: 100, flags: FLAGS.SYN }),
+    s({ seq: 500, ack: 101, flags: FLAGS.SYN | FLAGS.ACK }),
+    c({ seq: 101, ack: 501, flags: FLAGS.PSH | FLAGS.ACK, payload: req }),
+    s({ seq: 501, ack: 101 + req.length, flags: FLAGS.PSH | FLAGS.ACK, payload: res }),
+    c({ seq: 101 + req.length, ack: 501 + res.length, flags: FLAGS.FIN | FLAGS.ACK }),
+    s({ seq: 501 + res.length, ack: 102 + req.length, flags: FLAGS.FIN | FLAGS.ACK }),
+  ];
+}
