@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEngine } from '../src/catalog/index.js';
+import { type CrsSettings, resolveCrs } from '../src/config/crsSettings.js';
 import { CrsDetector, withCrs } from '../src/crs/index.js';
 import { httpObservation } from '../src/detect/examples.js';
 import type { Engine } from '../src/detect/types.js';
@@ -55,15 +56,13 @@ export async function run(): Promise<void> {
   }
   const samples = sample();
   const packs = loadEngine({ lists: { site_names: ['www.example.org'] } });
-  const settings = (dir: string) => ({
-    dir,
-    paranoiaLevel: 1,
-    detectionParanoiaLevel: 1,
-    inboundThreshold: null,
-    blockStatus: 403,
-    setupFile: null,
-    exclusions: [],
-  });
+  /** `--crs DIR` with the config's defaults. */
+  const settings = (dir: string): CrsSettings => {
+    const resolved = resolveCrs(undefined, { crs: dir });
+    if (resolved === null) throw new Error('--crs gave no CRS settings');
+    return resolved;
+  };
+
   const columns: Array<{ name: string; flagged: (s: Sample) => Promise<boolean> | boolean }> = [
     { name: 'bansho packs + CRS 3.3.4', flagged: byEngine(withCrs(packs, CrsDetector.load(settings(DEBIAN_CRS)))) },
   ];

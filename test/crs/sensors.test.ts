@@ -32,16 +32,12 @@ after(() => {
   tmp.cleanup();
 });
 
-const settings = (over: Partial<CrsSettings> = {}): CrsSettings => ({
-  dir: MINI,
-  paranoiaLevel: 1,
-  detectionParanoiaLevel: 1,
-  inboundThreshold: null,
-  blockStatus: 403,
-  setupFile: null,
-  exclusions: [],
-  ...over,
-});
+/** `--crs MINI` with the config's defaults, and `over` on top. */
+const settings = (over: Partial<CrsSettings> = {}): CrsSettings => {
+  const flags = resolveCrs(undefined, { crs: MINI });
+  assert.ok(flags !== null);
+  return { ...flags, ...over };
+};
 
 function observe(target: string, headers = 'Host: www.example.org\r\n'): HttpObservation {
   const o = httpObservation(`GET ${target} HTTP/1.1\r\n${headers}\r\n`, '198.51.100.9');
