@@ -45,7 +45,7 @@ export async function prepareReport(
     contact: options.contact,
     contactUnknown: options.contactUnknown,
     reporter: ws.config.reporter ?? { name: null, email: `bansho@${hostname()}` },
-    own: ownNetworkOf(ws.site, incident.events),
+    own: ownNetworkOf(ws.policy, ws.site, incident.events),
     origin: origin.special ? null : describeOrigin(origin),
     limits: { ...DEFAULT_EVIDENCE_LIMITS, maxLines: ws.config.evidenceLines },
     createdAt: options.now,

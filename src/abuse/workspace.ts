@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type AbuseConfig, resolveAbuseConfig } from '../config/abuseConfig.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
 import type { ConfigFile } from '../config/schema.js';
+import { type SitePolicy, sitePolicyFromFile } from '../config/sitePolicy.js';
 import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/index.js';
 import { RdapCache } from './store/rdapCache.js';
 import { ReportLog } from './store/reportLog.js';
@@ -15,6 +16,8 @@ export interface AbuseWorkspace {
   readonly reports: ReportLog;
   /** The site's config file (serve's), for what to redact; empty without --config. */
   readonly site: ConfigFile;
+  /** The site policy built from it, as the sensors build it: its names and whom it never bans. */
+  readonly policy: SitePolicy;
   readonly config: AbuseConfig;
   close(): void;
 }
@@ -36,6 +39,7 @@ export function openWorkspace(flags: WorkspaceFlags): AbuseWorkspace {
     cache: new RdapCache(db),
     reports: new ReportLog(db),
     site,
+    policy: sitePolicyFromFile(site),
     config: resolveAbuseConfig(
       site.abuse,
       flags.rdapBootstrap !== undefined ? { rdapBootstrap: flags.rdapBootstrap } : {},

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConfigFile } from '../../config/schema.js';
+import type { SitePolicy } from '../../config/sitePolicy.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { OwnNetwork } from './redact.js';
 
@@ -7,12 +8,12 @@ import type { OwnNetwork } from './redact.js';
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
 /**
- * What a report must not reveal of the operator's own network: the gateway's listen addresses,
- * the upstream, the site's names, the allowlist and trusted proxies from the config, the
- * `abuse.redact` list, and the addresses the events were sent to (the gateway's or the
- * monitored host's own).
+ * What a report must not reveal of the operator's own network: the site's names and addresses
+ * and whom it never bans, as the one site policy has them (the upstream, the listen host, the
+ * allowlist and trusted proxies), the TLS listener and the `abuse.redact` list from the config,
+ * and the addresses the events were sent to (the gateway's or the monitored host's own).
  */
-export function ownNetworkOf(config: ConfigFile, events: readonly SecurityEvent[]): OwnNetwork {
+export function ownNetworkOf(policy: SitePolicy, config: ConfigFile, events: readonly SecurityEvent[]): OwnNetwork {
   const ranges = new Set<string>();
   const names = new Set<string>(['localhost']);
   const add = (hostOrAddress: string | undefined) => {
@@ -21,12 +22,9 @@ export function ownNetworkOf(config: ConfigFile, events: readonly SecurityEvent[
     if (isIP(host) || host.includes('/')) ranges.add(host);
     else names.add(host.toLowerCase());
   };
-  add(hostOfListen(config.listen));
+  for (const n of policy.siteNames) add(n);
+  for (const c of policy.neverBanned) add(c);
   add(hostOfListen(config.tls?.listen));
-  if (config.upstream) add(new URL(config.upstream).hostname);
-  for (const n of config.site_names ?? []) add(n);
-  for (const c of config.allowlist ?? []) add(c);
-  for (const c of config.trusted_proxies ?? []) add(c);
   for (const r of config.abuse?.redact ?? []) add(r);
   for (const e of events) add(e.destination?.ip);
   return { ranges: [...ranges], names: [...names] };
