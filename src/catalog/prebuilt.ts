@@ -27,13 +27,23 @@ interface Prebuilt<T> {
   readonly data: T;
 }
 
+/** Digests by directory: a command that checks a copy up front and reads it later hashes the YAML once. */
+const digests = new Map<string, string | null>();
+
 function digestOf(dir: string): string | null {
+  let digest = digests.get(dir);
+  if (digest !== undefined) return digest;
   try {
-    return hashYamlDir(createHash('sha256').update('bansho-prebuilt v1\n'), dir).digest('base64url');
+    digest = hashYamlDir(createHash('sha256').update('bansho-prebuilt v1\n'), dir).digest('base64url');
   } catch {
-    return null;
+    digest = null;
   }
+  digests.set(dir, digest);
+  return digest;
 }
+
+/** The digests the copies were written with, by kind: to tell whether they are usable without reading them. */
+const DIGESTS_FILE = 'digests.json';
 
 const fromBundle = !import.meta.url.endsWith('.ts');
 
@@ -69,13 +79,32 @@ export function prebuiltCatalog(prebuiltDir: string | null = fromBundle ? PREBUI
   return threats && threatCatalog(threats);
 }
 
+/**
+ * Whether the build's copies are there and match the YAML as it is now (as prebuiltEngine and
+ * prebuiltCatalog will find when they read them), known without reading them: a command that
+ * must choose before it starts whether to import the YAML reader asks this.
+ */
+export function prebuiltFresh(prebuiltDir: string | null = fromBundle ? PREBUILT_DIR : null): boolean {
+  if (prebuiltDir === null) return false;
+  let stored: Record<string, unknown>;
+  try {
+    stored = JSON.parse(readFileSync(join(prebuiltDir, DIGESTS_FILE), 'utf8'));
+  } catch {
+    return false;
+  }
+  return stored.rules === digestOf(BUILTIN_RULES_DIR) && stored.threats === digestOf(BUILTIN_THREATS_DIR);
+}
+
 /** Write the copies (scripts/build.ts), from the built-in YAML loaded and checked. Files are named relative to their directory. */
 export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[], threats: readonly Threat[]): void {
   mkdirSync(prebuiltDir, { recursive: true });
+  const written: Record<string, string> = {};
   const write = (kind: string, dir: string, data: unknown): void => {
+    digests.delete(dir);
     const digest = digestOf(dir);
     if (digest === null) throw new Error(`cannot read ${dir}`);
     writeFileSync(join(prebuiltDir, `${kind}.json`), JSON.stringify({ digest, data }));
+    written[kind] = digest;
   };
   write(
     'rules',
@@ -83,4 +112,5 @@ export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[],
     rules.map((r) => ({ ...r, file: basename(r.file) })),
   );
   write('threats', BUILTIN_THREATS_DIR, threats);
+  writeFileSync(join(prebuiltDir, DIGESTS_FILE), JSON.stringify(written));
 }
