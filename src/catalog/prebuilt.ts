@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NamedLists } from '../detect/compile.js';
 import type { RuleEngine } from '../detect/engine.js';
+import { requiredLiterals } from '../detect/prefilter.js';
+import type { Condition, RuleSpec } from '../detect/ruleSchema.js';
 import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
 import { isThreatList, type ThreatCatalog, threatCatalog } from './threatCatalog.js';
@@ -109,8 +111,23 @@ export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[],
   write(
     'rules',
     BUILTIN_RULES_DIR,
-    rules.map((r) => ({ ...r, file: basename(r.file) })),
+    rules.map((r) => ({ ...r, spec: withDerivedPrefilters(r.spec), file: basename(r.file) })),
   );
   write('threats', BUILTIN_THREATS_DIR, threats);
   writeFileSync(join(prebuiltDir, DIGESTS_FILE), JSON.stringify(written));
+}
+
+/**
+ * The rule with each regex's required literals (what compiling it derives when it names no
+ * `prefilter:`, ../detect/compile.ts) written in: the copy's engine compiles to the same
+ * prefilter without parsing those patterns at start-up.
+ */
+function withDerivedPrefilters(spec: RuleSpec): RuleSpec {
+  const derive = (c: Condition): Condition => {
+    if (c.op === 'any') return { ...c, of: c.of.map(derive) };
+    if (c.op !== 'regex' || c.prefilter !== undefined || c.negate) return c;
+    const literals = requiredLiterals(c.pattern, c.caseless ?? false);
+    return literals === null ? c : { ...c, prefilter: literals };
+  };
+  return { ...spec, when: spec.when.map(derive) };
 }
