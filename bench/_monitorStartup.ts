@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export interface StartUpFiles {
   /** A capture with no packet. */
   readonly empty: string;
-  /** One round of visits: the first HTTP request starts the judge's worker and its rules. */
+  /** One round of visits: the first HTTP request and datagram compile the rules they need. */
   readonly small: string;
   readonly smallPackets: number;
 }

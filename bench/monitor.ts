@@ -293,7 +293,7 @@ export async function run(): Promise<void> {
     const n = generate(file, PACKETS);
     const empty = join(dir, 'empty.pcap');
     writeFileSync(empty, pcap([], { linkType: 1 }));
-    // One round of visits: the first HTTP request starts the judge's worker and its rules.
+    // One round of visits: the first HTTP request and datagram compile the rules they need.
     const small = join(dir, 'small.pcap');
     const smallPackets = generate(small, 1);
     const bansho = [builtCli(), 'monitor', '--no-store', '-r'];

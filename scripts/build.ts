@@ -52,7 +52,6 @@ await build({
   entryPoints: {
     main: 'src/cli/main.ts',
     analyzeWorker: 'src/logs/analyzeWorker.ts',
-    monitorWorker: 'src/monitor/judge/monitorWorker.ts',
   },
   outdir,
   bundle: true,

@@ -19,7 +19,7 @@ export interface LoadedRule {
 export function engineOfValidated(rules: readonly LoadedRule[], lists: NamedLists): RuleEngine {
   markPatternsProven(rules.flatMap((r) => regexesOf(r.spec.when)));
   const targets = new TargetTable();
-  return new RuleEngine(rules.map((r): CompiledRule => compileRule(r.spec, lists, targets)));
+  return new RuleEngine(rules.map((r): CompiledRule => compileRule(r.spec, lists, targets, true)));
 }
 
 function regexesOf(conditions: readonly Condition[]): Array<{ pattern: string; caseInsensitive: boolean }> {

@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NamedLists } from '../detect/compile.js';
 import type { RuleEngine } from '../detect/engine.js';
+import { requiredLiterals } from '../detect/prefilter.js';
+import type { Condition, RuleSpec } from '../detect/ruleSchema.js';
 import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
 import { isThreatList, type ThreatCatalog, threatCatalog } from './threatCatalog.js';
@@ -27,13 +29,23 @@ interface Prebuilt<T> {
   readonly data: T;
 }
 
+/** Digests by directory: a command that checks a copy up front and reads it later hashes the YAML once. */
+const digests = new Map<string, string | null>();
+
 function digestOf(dir: string): string | null {
+  let digest = digests.get(dir);
+  if (digest !== undefined) return digest;
   try {
-    return hashYamlDir(createHash('sha256').update('bansho-prebuilt v1\n'), dir).digest('base64url');
+    digest = hashYamlDir(createHash('sha256').update('bansho-prebuilt v1\n'), dir).digest('base64url');
   } catch {
-    return null;
+    digest = null;
   }
+  digests.set(dir, digest);
+  return digest;
 }
+
+/** The digests the copies were written with, by kind: to tell whether they are usable without reading them. */
+const DIGESTS_FILE = 'digests.json';
 
 const fromBundle = !import.meta.url.endsWith('.ts');
 
@@ -69,18 +81,53 @@ export function prebuiltCatalog(prebuiltDir: string | null = fromBundle ? PREBUI
   return threats && threatCatalog(threats);
 }
 
+/**
+ * Whether the build's copies are there and match the YAML as it is now (as prebuiltEngine and
+ * prebuiltCatalog will find when they read them), known without reading them: a command that
+ * must choose before it starts whether to import the YAML reader asks this.
+ */
+export function prebuiltFresh(prebuiltDir: string | null = fromBundle ? PREBUILT_DIR : null): boolean {
+  if (prebuiltDir === null) return false;
+  let stored: Record<string, unknown>;
+  try {
+    stored = JSON.parse(readFileSync(join(prebuiltDir, DIGESTS_FILE), 'utf8'));
+  } catch {
+    return false;
+  }
+  return stored.rules === digestOf(BUILTIN_RULES_DIR) && stored.threats === digestOf(BUILTIN_THREATS_DIR);
+}
+
 /** Write the copies (scripts/build.ts), from the built-in YAML loaded and checked. Files are named relative to their directory. */
 export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[], threats: readonly Threat[]): void {
   mkdirSync(prebuiltDir, { recursive: true });
+  const written: Record<string, string> = {};
   const write = (kind: string, dir: string, data: unknown): void => {
+    digests.delete(dir);
     const digest = digestOf(dir);
     if (digest === null) throw new Error(`cannot read ${dir}`);
     writeFileSync(join(prebuiltDir, `${kind}.json`), JSON.stringify({ digest, data }));
+    written[kind] = digest;
   };
   write(
     'rules',
     BUILTIN_RULES_DIR,
-    rules.map((r) => ({ ...r, file: basename(r.file) })),
+    rules.map((r) => ({ ...r, spec: withDerivedPrefilters(r.spec), file: basename(r.file) })),
   );
   write('threats', BUILTIN_THREATS_DIR, threats);
+  writeFileSync(join(prebuiltDir, DIGESTS_FILE), JSON.stringify(written));
+}
+
+/**
+ * The rule with each regex's required literals (what compiling it derives when it names no
+ * `prefilter:`, ../detect/compile.ts) written in: the copy's engine compiles to the same
+ * prefilter without parsing those patterns at start-up.
+ */
+function withDerivedPrefilters(spec: RuleSpec): RuleSpec {
+  const derive = (c: Condition): Condition => {
+    if (c.op === 'any') return { ...c, of: c.of.map(derive) };
+    if (c.op !== 'regex' || c.prefilter !== undefined || c.negate) return c;
+    const literals = requiredLiterals(c.pattern, c.caseless ?? false);
+    return literals === null ? c : { ...c, prefilter: literals };
+  };
+  return { ...spec, when: spec.when.map(derive) };
 }

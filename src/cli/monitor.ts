@@ -10,10 +10,10 @@ import {
   startLiveCapture,
 } from '../monitor/capture/live.js';
 import { openCaptureFile, readCapture } from '../monitor/capture/source.js';
-import { RemoteJudge } from '../monitor/judge/remoteJudge.js';
+import { judgeRules } from '../monitor/judge/lazyRules.js';
 import { LineBuffer } from '../monitor/log/lineBuffer.js';
 import { MacNames } from '../monitor/log/names.js';
-import { Monitor, type MonitorStats } from '../monitor/monitor.js';
+import { inThreadJudge, Monitor, type MonitorStats } from '../monitor/monitor.js';
 import { STORE_HELP } from './storeHelp.js';
 
 interface MonitorFlags {
@@ -129,13 +129,14 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     // Batched, but a live capture's events reach the store within a second or two.
     if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
   };
-  // The rules run on a worker thread, which loads them while this one starts reading.
-  const judge = new RemoteJudge({
-    lists: { site_names: [...site.siteNames] },
+  // The rules are compiled on this thread when the first request or datagram is judged.
+  const rules = await judgeRules({ site_names: [...site.siteNames] }, site.crs);
+  const judge = inThreadJudge({
+    engine: rules.engine,
+    threatName: rules.threatName,
     allFlows: flags.flows ?? false,
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
-    crs: site.crs,
     onEvent,
   });
   const monitor = new Monitor({
@@ -146,25 +147,14 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     macNames: MacNames.load(),
     output: out.buffer,
   });
-  const afterChunk = async (): Promise<void> => {
-    await out.drain();
-    await judge.settle();
-  };
+  const afterChunk = (): Promise<void> => out.drain();
 
   let failure: Error | null = null;
   let dropped = 0;
   try {
     // The monitor keeps no frame past its call: one Frame serves every record.
     if (flags.read) {
-      // At the first packet the judge's worker starts loading the rules, while this thread reads on.
-      let first = true;
-      const onFrame = (f: Frame): void => {
-        if (first) {
-          first = false;
-          judge.start();
-        }
-        monitor.frame(f);
-      };
+      const onFrame = (f: Frame): void => monitor.frame(f);
       await readCapture(openCaptureFile(flags.read), onFrame, afterChunk, { reuseFrames: true });
     } else dropped = (await live(flags, monitor)).droppedByKernel;
   } catch (err) {
@@ -172,7 +162,6 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     failure = err;
   }
   monitor.end();
-  await judge.finish();
   flush();
   await out.drain();
   await fleet?.close(60_000);

@@ -74,10 +74,15 @@ const COST: Readonly<Record<LeafCondition['op'], number>> = {
   regex: 10,
 };
 
-/** Compile one rule; `targets` is the table shared by every rule of one engine. */
-export function compileRule(spec: RuleSpec, lists: NamedLists, targets: TargetTable): CompiledRule {
+/**
+ * Compile one rule; `targets` is the table shared by every rule of one engine. `validated`: the
+ * rule compiled before (a snapshot, the build's copy), so what would only be checked again may
+ * be left until first use.
+ */
+export function compileRule(spec: RuleSpec, lists: NamedLists, targets: TargetTable, validated = false): CompiledRule {
   const defaults = spec.transforms ?? [];
-  const conditions = spec.when.map((c, i) => compileCondition(c, { defaults, lists, targets }, ['when', i]));
+  const scope = { defaults, lists, targets, validated };
+  const conditions = spec.when.map((c, i) => compileCondition(c, scope, ['when', i]));
   return {
     id: spec.id,
     name: spec.name,
@@ -97,6 +102,7 @@ interface RuleScope {
   readonly defaults: readonly TransformName[];
   readonly lists: NamedLists;
   readonly targets: TargetTable;
+  readonly validated: boolean;
 }
 
 function compileCondition(c: Condition, scope: RuleScope, path: ReadonlyArray<string | number>): CompiledCondition {
@@ -106,13 +112,13 @@ function compileCondition(c: Condition, scope: RuleScope, path: ReadonlyArray<st
   }
   const targets = fieldsOf(c).map((f) => scope.targets.of(f, c.transforms ?? scope.defaults));
   try {
-    return { kind: 'leaf', targets, test: compileLeaf(c, scope.lists), negate: c.negate ?? false, cost: COST[c.op] };
+    return { kind: 'leaf', targets, test: compileLeaf(c, scope), negate: c.negate ?? false, cost: COST[c.op] };
   } catch (err) {
     throw new RuleCompileError(path, (err as Error).message);
   }
 }
 
-function compileLeaf(c: LeafCondition, lists: NamedLists): ValueTest {
+function compileLeaf(c: LeafCondition, { lists, validated }: RuleScope): ValueTest {
   switch (c.op) {
     case 'equals':
       return compileEquals(c.values);
@@ -125,7 +131,7 @@ function compileLeaf(c: LeafCondition, lists: NamedLists): ValueTest {
     case 'regex':
       return compileRegexOperator(c.pattern, c.caseless ?? false);
     case 'cidr':
-      return compileCidr(c.values);
+      return compileCidr(c.values, validated);
     case 'in-list':
       return compileInList(lists[c.list] ?? []);
     case 'present':

@@ -8,6 +8,8 @@
 
 /** ASCII A–Z to a–z, nothing else: the case folding the automaton applies to its input. */
 export function foldAscii(s: string): string {
+  // Most literals are folded already: toLowerCase (native) says so without a regex's replace.
+  if (s.toLowerCase() === s) return s;
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
@@ -53,6 +55,16 @@ interface Trie {
   /** Index of the literal ending at each state, -1 if none. */
   endLiteral: Int32Array;
   states: number;
+  /** Each state's edges as linked lists (-1 ends one): its first child, a child's next sibling, the class leading to a child. */
+  firstChild: Int32Array;
+  nextSibling: Int32Array;
+  classOf: Int32Array;
+}
+
+/** The complete automaton: state × class → state, and each state's literals (its own and its failure chain's). */
+interface Automaton {
+  readonly dfa: Int32Array;
+  readonly outputs: ReadonlyArray<readonly number[] | undefined>;
 }
 
 export class LiteralSet {
@@ -61,8 +73,9 @@ export class LiteralSet {
   /** Latin1 character → class (0 = a character no literal uses). */
   private readonly classes: Uint8Array;
   private readonly stride: number;
-  private readonly trie: Trie;
-  private automaton: { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } | undefined;
+  /** Built at first use, as are the tables below: most sets of a rule set serve few requests or none. */
+  private built: Trie | undefined;
+  private automaton: Automaton | undefined;
   private reversed: Trie | undefined;
   private scanner: Scanner | undefined;
   private readonly caseless: boolean;
@@ -93,7 +106,11 @@ export class LiteralSet {
       }
     if (caseless) for (let c = 65; c <= 90; c++) this.classes[c] = this.classes[c + 32] as number;
     this.stride = next;
-    this.trie = this.buildTrie(norm);
+  }
+
+  private get trie(): Trie {
+    this.built ??= this.buildTrie(this.literals);
+    return this.built;
   }
 
   /** The first literal found anywhere in `text`, or undefined. */
@@ -215,22 +232,30 @@ export class LiteralSet {
     const table = new Int32Array(capacity * this.stride).fill(-1);
     const ends = new Uint8Array(capacity);
     const endLiteral = new Int32Array(capacity).fill(-1);
+    const firstChild = new Int32Array(capacity).fill(-1);
+    const nextSibling = new Int32Array(capacity).fill(-1);
+    const classOf = new Int32Array(capacity);
     let states = 1;
-    literals.forEach((literal, index) => {
+    for (let index = 0; index < literals.length; index++) {
+      const literal = literals[index] as string;
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
-        const slot = state * this.stride + (this.classes[literal.charCodeAt(i)] as number);
+        const c = this.classes[literal.charCodeAt(i)] as number;
+        const slot = state * this.stride + c;
         let next = table[slot] as number;
         if (next < 0) {
           next = states++;
           table[slot] = next;
+          classOf[next] = c;
+          nextSibling[next] = firstChild[state] as number;
+          firstChild[state] = next;
         }
         state = next;
       }
       ends[state] = 1;
       if (endLiteral[state] === -1) endLiteral[state] = index;
-    });
-    return { table: table.slice(0, states * this.stride), ends, endLiteral, states };
+    }
+    return { table: table.slice(0, states * this.stride), ends, endLiteral, states, firstChild, nextSibling, classOf };
   }
 
   /**
@@ -242,23 +267,13 @@ export class LiteralSet {
     const subs = this.stopAtSubstrings;
     const source = subs.length === 0 ? this : new LiteralSet([...this.literals, ...subs], { caseless: this.caseless });
     const stopLiterals = new Set(subs.map((l) => source.literals.indexOf(this.caseless ? foldAscii(l) : l)));
-    const { dfa, outputs } = source.ahoCorasick();
     const stride = source.stride;
     const width = stride + 1;
-    const states = dfa.length / stride;
-    // What entering each state means, decided once per state rather than once per entry.
-    const entry = new Int32Array(states);
-    for (let state = 0; state < states; state++) {
-      const out = outputs[state];
-      entry[state] = out === undefined ? state * width : out.some((l) => stopLiterals.has(l)) ? STOP : ~state;
-    }
-    const table = new Int32Array(states * width);
-    for (let state = 0; state < states; state++) {
-      const from = state * stride;
-      const to = state * width;
-      for (let c = 0; c < stride; c++) table[to + c] = entry[dfa[from + c] as number] as number;
-      table[to + stride] = STOP;
-    }
+    // What entering each state means: its row, `~state` when literals end there, STOP for a stop substring.
+    const entry = (state: number, out: readonly number[] | undefined): number =>
+      out === undefined ? state * width : out.some((l) => stopLiterals.has(l)) ? STOP : ~state;
+    const { table, automaton } = source.complete(width, entry, STOP);
+    source.automaton ??= automaton;
     const columns = source.classes.slice();
     for (let i = 0; i < this.stopAt.length; i++) {
       const c = this.stopAt.charCodeAt(i);
@@ -267,43 +282,62 @@ export class LiteralSet {
     }
     if (this.stopAboveAscii) columns.fill(stride, 128);
     const stops = this.stopAt !== '' || this.stopAboveAscii || subs.length > 0;
+    const { outputs } = automaton;
     this.scanner = { table, width, columns, wide: this.stopAboveAscii ? stride : 0, outputs, stops };
     return this.scanner;
   }
 
   /** Failure links by breadth-first search, folded into a complete DFA; built on first use. */
-  private ahoCorasick(): { dfa: Int32Array; outputs: ReadonlyArray<readonly number[] | undefined> } {
-    if (this.automaton !== undefined) return this.automaton;
+  private ahoCorasick(): Automaton {
+    this.automaton ??= this.complete(0, () => 0, 0).automaton;
+    return this.automaton;
+  }
+
+  /**
+   * The trie completed by failure links, breadth first: a state's row is its failure state's
+   * row (complete already: that state is shallower) with the state's own edges written over
+   * it, one native copy per state rather than a step per cell, which at start-up runs in the
+   * interpreter. Alongside the DFA, when `width` > 0, a table of `width` columns per state whose
+   * cells are `cell(state entered, its literals)`, the columns past the classes `extra`.
+   */
+  private complete(
+    width: number,
+    cell: (state: number, outputs: readonly number[] | undefined) => number,
+    extra: number,
+  ): { table: Int32Array; automaton: Automaton } {
     const { stride, trie } = this;
-    const dfa = trie.table.slice();
-    const fail = new Int32Array(trie.states);
-    const outputs: Array<number[] | undefined> = new Array(trie.states).fill(undefined);
-    for (let s = 0; s < trie.states; s++) {
-      const literal = trie.endLiteral[s] as number;
-      if (literal >= 0) outputs[s] = [literal];
-    }
+    const { states, firstChild, nextSibling, classOf, endLiteral } = trie;
+    const dfa = new Int32Array(states * stride);
+    const table = new Int32Array(states * width);
+    const fail = new Int32Array(states);
+    const outputs: Array<readonly number[] | undefined> = new Array(states).fill(undefined);
+    if (width > 0) table.fill(extra, stride, width).fill(cell(0, undefined), 0, stride);
     const queue: number[] = [];
-    for (let c = 0; c < stride; c++) {
-      const next = dfa[c] as number;
-      if (next < 0) dfa[c] = 0;
-      else queue.push(next);
+    for (let child = firstChild[0] as number; child >= 0; child = nextSibling[child] as number) {
+      const literal = endLiteral[child] as number;
+      if (literal >= 0) outputs[child] = [literal];
+      dfa[classOf[child] as number] = child;
+      if (width > 0) table[classOf[child] as number] = cell(child, outputs[child]);
+      queue.push(child);
     }
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head] as number;
-      const inherited = outputs[fail[state] as number];
-      if (inherited !== undefined) outputs[state] = [...(outputs[state] ?? []), ...inherited];
-      for (let c = 0; c < stride; c++) {
-        const slot = state * stride + c;
-        const next = dfa[slot] as number;
-        const viaFail = dfa[(fail[state] as number) * stride + c] as number;
-        if (next < 0) dfa[slot] = viaFail;
-        else {
-          fail[next] = viaFail;
-          queue.push(next);
-        }
+      const f = fail[state] as number;
+      dfa.copyWithin(state * stride, f * stride, f * stride + stride);
+      if (width > 0) table.copyWithin(state * width, f * width, f * width + width);
+      for (let child = firstChild[state] as number; child >= 0; child = nextSibling[child] as number) {
+        const c = classOf[child] as number;
+        const childFail = dfa[f * stride + c] as number;
+        fail[child] = childFail;
+        const literal = endLiteral[child] as number;
+        const inherited = outputs[childFail];
+        if (literal >= 0) outputs[child] = inherited === undefined ? [literal] : [literal, ...inherited];
+        else outputs[child] = inherited;
+        dfa[state * stride + c] = child;
+        if (width > 0) table[state * width + c] = cell(child, outputs[child]);
+        queue.push(child);
       }
     }
-    this.automaton = { dfa, outputs };
-    return this.automaton;
+    return { table, automaton: { dfa, outputs } };
   }
 }

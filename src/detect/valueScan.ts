@@ -44,10 +44,16 @@ export interface ChainLiterals {
  * evaluation). The memo (PREFILTER_MEMO) serves both ways.
  */
 export class ValueScan {
-  private readonly chains: readonly ChainFilter[];
-  /** Every chain's literals; stops where a chain's transformation could change the value. */
-  private readonly merged: LiteralSet;
-  private readonly mergedOwners: ReadonlyArray<readonly number[]>;
+  private readonly chainLiterals: readonly ChainLiterals[];
+  /** Each chain's own set, built when a value first needs its chains scanned one by one. */
+  private chains: readonly ChainFilter[] | undefined;
+  /**
+   * Every chain's literals and, for each, the rules it admits; stops where a chain's
+   * transformation could change the value. Built at the first value: a header's scan may
+   * never see its header.
+   */
+  private merged: { readonly set: LiteralSet; readonly owners: ReadonlyArray<readonly number[]> } | undefined;
+  private readonly guard: IdentityGuard;
   /** 1 for each latin1 first character a chain could change (the scan cannot tell a first character). */
   private readonly leading = new Uint8Array(256);
   /** Raw value → the rules its chains' literals admit (see PREFILTER_MEMO). */
@@ -71,25 +77,8 @@ export class ValueScan {
   ) {
     this.salt = salt;
     this.own = new MarkTable(ruleCount);
-    this.chains = chains.map(({ target, owners }) => ({
-      target,
-      set: new LiteralSet([...owners.keys()], { caseless: true }),
-      owners: [...owners.values()],
-    }));
-    const union = new Map<string, number[]>();
-    for (const { owners } of chains)
-      for (const [literal, rules] of owners) {
-        const all = union.get(literal) ?? [];
-        for (const rule of rules) if (!all.includes(rule)) all.push(rule);
-        union.set(literal, all);
-      }
-    this.merged = new LiteralSet([...union.keys()], {
-      caseless: true,
-      stopAt: guard.characters,
-      stopAboveAscii: guard.asciiOnly,
-      stopAtSubstrings: guard.substrings,
-    });
-    this.mergedOwners = [...union.values()];
+    this.chainLiterals = chains;
+    this.guard = guard;
     for (let i = 0; i < guard.leading.length; i++) {
       const c = guard.leading.charCodeAt(i);
       if (c > 255) throw new RangeError('leading guard characters are latin1');
@@ -104,7 +93,8 @@ export class ValueScan {
    * each value by itself. The caller checks `startsUnchanged` on each value first.
    */
   admitContaining(text: string, admitted: MarkTable, stamp: number, candidates: number[]): boolean {
-    return this.merged.markOwners(text, this.mergedOwners, admitted.marks, stamp, candidates);
+    const merged = this.merged ?? this.mergeChains();
+    return merged.set.markOwners(text, merged.owners, admitted.marks, stamp, candidates);
   }
 
   /**
@@ -156,13 +146,39 @@ export class ValueScan {
   private scan(value: string, chainValues: ChainValues, marks: Uint32Array, stamp: number, out: number[]): void {
     if (this.scanPlain(value, marks, stamp, out)) return;
     chainValues.start(value);
+    this.chains ??= this.chainLiterals.map(({ target, owners }) => ({
+      target,
+      set: new LiteralSet([...owners.keys()], { caseless: true }),
+      owners: [...owners.values()],
+    }));
     for (const chain of this.chains)
       chain.set.markOwners(chainValues.get(chain.target), chain.owners, marks, stamp, out);
   }
 
   /** False when some chain may change `value`: its raw scan then stopped (having stamped what it had seen). */
   private scanPlain(value: string, marks: Uint32Array, stamp: number, out: number[]): boolean {
-    return this.startsUnchanged(value) && this.merged.markOwners(value, this.mergedOwners, marks, stamp, out);
+    if (!this.startsUnchanged(value)) return false;
+    const merged = this.merged ?? this.mergeChains();
+    return merged.set.markOwners(value, merged.owners, marks, stamp, out);
+  }
+
+  private mergeChains(): NonNullable<ValueScan['merged']> {
+    const union = new Map<string, number[]>();
+    for (const { owners } of this.chainLiterals)
+      for (const [literal, rules] of owners) {
+        const all = union.get(literal);
+        if (all === undefined) union.set(literal, [...rules]);
+        else for (const rule of rules) if (!all.includes(rule)) all.push(rule);
+      }
+    const guard = this.guard;
+    const set = new LiteralSet([...union.keys()], {
+      caseless: true,
+      stopAt: guard.characters,
+      stopAboveAscii: guard.asciiOnly,
+      stopAtSubstrings: guard.substrings,
+    });
+    this.merged = { set, owners: [...union.values()] };
+    return this.merged;
   }
 
   /** False when `value` starts with a character some chain changes (the scan cannot tell a first character). */

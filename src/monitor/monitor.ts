@@ -27,9 +27,8 @@ import type { ConnectionLimits } from './tcp/limits.js';
 
 export interface MonitorOptions {
   /**
-   * Where requests, datagrams, ended connections and alerts are judged: `inThreadJudge(…)` on
-   * this thread, or a RemoteJudge on a worker (./judge/remoteJudge.ts). Events go where the
-   * judge sends them.
+   * Where requests, datagrams, ended connections and alerts are judged (`inThreadJudge(…)`).
+   * Events go where the judge sends them.
    */
   readonly judge: Judge<ConnectionView>;
   /** The network detectors' limits, severity and score (the config's `network` section; default: the built-in). */

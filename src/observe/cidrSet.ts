@@ -15,17 +15,21 @@ export class CidrSet {
   readonly size: number;
   readonly #v4Networks: Int32Array;
   readonly #v4Masks: Int32Array;
-  readonly #v6 = new BlockList();
-  readonly #hasV6: boolean;
+  /** Built at the first IPv6 address asked about, when the networks were checked before. */
+  #v6: BlockList | null = null;
+  readonly #v6Subnets: Array<[address: string, bits: number]> = [];
 
-  /** Throws CidrError naming the first network that is not one. */
-  constructor(networks: readonly string[]) {
+  /**
+   * Throws CidrError naming the first network that is not one. `validated`: the networks were
+   * checked before (compiled rules), so an IPv6 one is taken as such unchecked and node's IPv6
+   * parser and BlockList are left until an IPv6 address is asked about.
+   */
+  constructor(networks: readonly string[], validated = false) {
     const v4: Array<[network: number, mask: number]> = [];
-    let hasV6 = false;
     for (const network of networks) {
       const [raw = '', bitsText] = network.trim().split('/');
       const address = raw.startsWith('::ffff:') && raw.includes('.') ? raw.slice(7) : raw;
-      const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
+      const family = isIPv4(address) ? 'ipv4' : validated || isIPv6(address) ? 'ipv6' : null;
       if (family === null) throw new CidrError(`not an IP network: ${network}`);
       const max = family === 'ipv4' ? 32 : 128;
       const bits = bitsText === undefined ? max : Number(bitsText);
@@ -34,15 +38,12 @@ export class CidrSet {
       if (family === 'ipv4') {
         const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
         v4.push([(ipv4Int(address) as number) & mask, mask]);
-      } else {
-        this.#v6.addSubnet(address, bits, 'ipv6');
-        hasV6 = true;
-      }
+      } else this.#v6Subnets.push([address, bits]);
     }
+    if (!validated) this.#blockList();
     // Typed arrays: the bogon rule runs this for every request.
     this.#v4Networks = Int32Array.from(v4, ([network]) => network);
     this.#v4Masks = Int32Array.from(v4, ([, mask]) => mask);
-    this.#hasV6 = hasV6;
     this.size = networks.length;
   }
 
@@ -55,6 +56,14 @@ export class CidrSet {
         if ((n & (this.#v4Masks[k] as number)) === (this.#v4Networks[k] as number)) return true;
       return false;
     }
-    return this.#hasV6 && isIPv6(address) && this.#v6.check(address, 'ipv6');
+    return this.#v6Subnets.length > 0 && isIPv6(address) && this.#blockList().check(address, 'ipv6');
+  }
+
+  #blockList(): BlockList {
+    if (this.#v6 !== null) return this.#v6;
+    const list = new BlockList();
+    for (const [address, bits] of this.#v6Subnets) list.addSubnet(address, bits, 'ipv6');
+    this.#v6 = list;
+    return list;
   }
 }

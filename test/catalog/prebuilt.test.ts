@@ -7,7 +7,7 @@ import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { loadRuleDir } from '../../src/catalog/loadRules.js';
 import { loadThreatDir } from '../../src/catalog/loadThreats.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from '../../src/catalog/paths.js';
-import { prebuiltCatalog, prebuiltEngine, writePrebuilt } from '../../src/catalog/prebuilt.js';
+import { prebuiltCatalog, prebuiltEngine, prebuiltFresh, writePrebuilt } from '../../src/catalog/prebuilt.js';
 import { httpObservation } from '../../src/detect/examples.js';
 
 const made: string[] = [];
@@ -34,6 +34,7 @@ const REQUESTS = [
 describe("the build's copy of the built-in packs and threats", () => {
   it('judges as the YAML does and names the same threats', () => {
     const dir = built();
+    assert.equal(prebuiltFresh(dir), true, 'known fresh without reading the copies');
     const fromCopy = prebuiltEngine(lists, dir);
     assert.ok(fromCopy, 'a fresh copy is used');
     const fromYaml = loadEngine({ lists });
@@ -65,14 +66,19 @@ describe("the build's copy of the built-in packs and threats", () => {
     }
     assert.equal(prebuiltEngine(lists, dir), null);
     assert.equal(prebuiltCatalog(dir), null);
+    const digests = join(dir, 'digests.json');
+    writeFileSync(digests, JSON.stringify({ ...JSON.parse(readFileSync(digests, 'utf8')), rules: 'of other YAML' }));
+    assert.equal(prebuiltFresh(dir), false, 'stale rules');
     const empty = mkdtempSync(join(tmpdir(), 'bansho-prebuilt-'));
     made.push(empty);
     assert.equal(prebuiltEngine(lists, empty), null);
     assert.equal(prebuiltCatalog(empty), null);
+    assert.equal(prebuiltFresh(empty), false);
   });
 
   it('is never used from sources, whose schemas may have changed since the build', () => {
     assert.equal(prebuiltEngine(lists), null);
     assert.equal(prebuiltCatalog(), null);
+    assert.equal(prebuiltFresh(), false);
   });
 });

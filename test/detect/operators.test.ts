@@ -45,6 +45,25 @@ describe('operators return the value that satisfied them', () => {
     assert.throws(() => compileCidr(['10.0.0.0/33']));
   });
 
+  it('cidr of validated networks (compiled before) answers the same, its IPv6 side built at the first IPv6 address', () => {
+    const networks = ['192.0.2.0/24', '2001:db8::/32', '198.51.100.7', '::/128', 'ff00::/8'];
+    const checked = compileCidr(networks);
+    const lazy = compileCidr(networks, true);
+    for (const ip of [
+      '192.0.2.200',
+      '192.0.3.1',
+      '198.51.100.7',
+      '2001:db8:1::5',
+      '2001:db9::1',
+      'ff02::1',
+      '::',
+      '::1',
+    ])
+      assert.equal(lazy([ip]), checked([ip]), ip);
+    assert.equal(lazy(['ff02::1']), 'ff02::1');
+    assert.equal(lazy(['::1']), undefined);
+  });
+
   it('cidr agrees with node:net BlockList on IPv4', () => {
     fc.assert(
       fc.property(fc.ipV4(), fc.ipV4(), fc.integer({ min: 0, max: 32 }), (address, network, bits) => {

@@ -8,8 +8,10 @@ import type { ValueTest } from './types.js';
  */
 export function compileRegexOperator(pattern: string, caseless: boolean): ValueTest {
   const re = compileRegex(pattern, { caseInsensitive: caseless });
-  const minLength = minMatchLength(pattern);
+  // Worked out at the first test: many regexes sit behind prefilters that never admit a request.
+  let minLength = -1;
   return (values) => {
+    if (minLength < 0) minLength = minMatchLength(pattern);
     for (const v of values) if (v.length >= minLength && re.test(v)) return v;
     return undefined;
   };

@@ -12,9 +12,11 @@ import { connectionUid } from '../tcp/connectionUid.js';
 
 /**
  * The judging half of the monitor: what the capture yields (HTTP requests cut from TCP
- * streams, UDP datagrams, ended connections, scan and flood alerts) in, events out. Apart from
- * the packet path so that it can run on another thread (./remoteJudge.ts): it is where the
- * shared engine runs, the costliest step per request.
+ * streams, UDP datagrams, ended connections, scan and flood alerts) in, events out: where the
+ * shared engine runs, the costliest step per request. It runs on the packet path's thread: a
+ * worker thread's hand-off (copying each request across, events back as JSON) cost more CPU
+ * than it spared, and its start (a second isolate loading the bundle) more start-up than
+ * compiling the rules lazily here (./lazyRules.ts).
  */
 export interface Judge<C extends JudgedConnection = JudgedConnection> {
   request(conn: C, request: JudgedRequest): void;
@@ -25,7 +27,7 @@ export interface Judge<C extends JudgedConnection = JudgedConnection> {
   readonly counts: JudgeCounts;
 }
 
-/** What the judge knows of a TCP connection: plain data, so it can cross to a worker thread. */
+/** What the judge knows of a TCP connection. */
 export interface JudgedConnection {
   /** Serial number within the capture. */
   readonly id: number;
@@ -111,14 +113,12 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       request,
       status: req.status,
     };
-    // The uid is a SHA-256: made only for a detection's de-duplication key.
-    const uid = (): string => connectionUid(conn.start, conn.client, conn.server);
     const matches = engine.match(obs);
-    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid()}|${index}`);
+    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid(conn)}|${index}`);
     const signal = requestSignal(obs, req.status);
     if (signal === null) return;
     for (const finding of this.#behaviour.request(signal))
-      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid()}|${index}`);
+      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid(conn)}|${index}`);
   }
 
   /** The connection's client, or behind a trusted proxy the client its X-Forwarded-For names (port unknown). */
@@ -192,4 +192,9 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       }),
     );
   }
+}
+
+/** The connection's uid, a SHA-256: made only for a detection's de-duplication key. */
+function uid(conn: JudgedConnection): string {
+  return connectionUid(conn.start, conn.client, conn.server);
 }

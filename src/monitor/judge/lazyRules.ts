@@ -1,0 +1,83 @@
+import { prebuiltCatalog, prebuiltEngine, prebuiltFresh } from '../../catalog/prebuilt.js';
+import type { CrsSettings } from '../../config/crsSettings.js';
+import type { NamedLists } from '../../detect/compile.js';
+import type { Engine } from '../../detect/types.js';
+import type { Observation } from '../../observe/observation.js';
+
+/** What the monitor's judge reads the rules through: built at first use. */
+export interface JudgeRules {
+  readonly engine: Engine;
+  readonly threatName: (threatId: string) => string | undefined;
+}
+
+/**
+ * The rules and threat names for `bansho monitor`, each built when first asked for: a capture
+ * with nothing to judge never builds the engine, one with no detection never reads the
+ * catalog. From the bundle the build's validated copies are read (../../catalog/prebuilt.ts),
+ * synchronously, on the thread that judges; the YAML reader and its schemas (from sources, or
+ * when the copy is stale) and the CRS are imported here, before the capture is read, since the
+ * packet path cannot wait for an import.
+ */
+export async function judgeRules(lists: NamedLists, crs: CrsSettings | null): Promise<JudgeRules> {
+  if (crs !== null) {
+    // src/crs only when asked for: it sets V8's regex flags for the whole process.
+    const { loadPacksWithCrs } = await import('../../crs/index.js');
+    const { loadCatalog } = await import('../../catalog/index.js');
+    return lazyRules(
+      () => loadPacksWithCrs(lists, crs),
+      () => prebuiltCatalog() ?? loadCatalog(),
+    );
+  }
+  if (prebuiltFresh()) {
+    return lazyRules(
+      () => prebuiltEngine(lists) ?? stale(),
+      () => prebuiltCatalog() ?? stale(),
+    );
+  }
+  const { loadCatalog, loadEngine } = await import('../../catalog/index.js');
+  return lazyRules(
+    () => loadEngine({ lists }),
+    () => loadCatalog(),
+  );
+}
+
+function stale(): never {
+  throw new Error('the build’s copy of the rule packs (dist/catalog/) changed while bansho ran');
+}
+
+function lazyRules(
+  engine: () => Engine,
+  catalog: () => { get(id: string): { readonly name: string } | undefined },
+): JudgeRules {
+  let names: ReturnType<typeof catalog> | undefined;
+  return {
+    engine: new LazyEngine(engine),
+    threatName: (id) => {
+      names ??= catalog();
+      return names.get(id)?.name;
+    },
+  };
+}
+
+/** An engine compiled at its first `match`. */
+class LazyEngine implements Engine {
+  #engine: Engine | undefined;
+  readonly #load: () => Engine;
+
+  constructor(load: () => Engine) {
+    this.#load = load;
+  }
+
+  get ruleCount(): number {
+    return this.#loaded().ruleCount;
+  }
+
+  match(observation: Observation) {
+    return this.#loaded().match(observation);
+  }
+
+  #loaded(): Engine {
+    this.#engine ??= this.#load();
+    return this.#engine;
+  }
+}
