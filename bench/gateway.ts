@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { SqliteBanStore } from '../src/store/sqlite/sqliteStore.js';
 import { builtCli } from './_builtCli.js';
 import { answering, startNode, stopChild } from './_children.js';
-import { fixedRate } from './_gatewayLatency.js';
+import { added, fixedRate } from './_gatewayLatency.js';
 import { rejections } from './_gatewayRejections.js';
 import { capacity, measure, medianOf, printSaturated, type Sample, type Target } from './_gatewaySaturated.js';
 import { workersWithCrs } from './_gatewayWorkers.js';
@@ -174,7 +174,7 @@ export async function run(): Promise<void> {
     const latency = await fixedRate(latencyTargets, rate, RUNS, SECONDS, CONNECTIONS);
     const p99 = (name: string) => latency.get(name)?.p99 ?? Number.NaN;
     console.log(
-      `p99 added by bansho (1 process) at ${rate} req/s: ${(p99(ONE) - p99('direct upstream')).toFixed(2)} ms over direct, ${(p99(ONE) - p99(REFERENCE)).toFixed(2)} ms over the reference proxy (goal ≤ 1); ${load()}`,
+      `p99 added by bansho (1 process) at ${rate} req/s: ${(p99(ONE) - p99('direct upstream')).toFixed(2)} ms over direct, ${(p99(ONE) - p99(REFERENCE)).toFixed(2)} ms over the reference proxy (goal ≤ 1); in the same round, median over rounds: ${added(latency, ONE, REFERENCE).toFixed(2)} ms over the reference; ${load()}`,
     );
 
     await rejections(

@@ -85,7 +85,8 @@ export class Exchange {
       refuseInTurn(res, socket, TOO_MANY_REQUESTS);
       return;
     }
-    res.once('close', () => this.#c.limits.endRequest(key));
+    // `on`: a response closes once, and `once` costs a wrapper per request.
+    res.on('close', () => this.#c.limits.endRequest(key));
     // Play-along relays a POST to an IRC port (NICK, USER, JOIN in its body) to its IRC server.
     const bodyFirst = refusal !== null && hasBody(req) && this.#c.honeypot?.answersFromBody(request) === true;
     // Judged without the body: the gateway's own refusals, an expectation to answer, no body.

@@ -70,11 +70,15 @@ export class Upstream {
       ...(target.authority !== undefined ? { authority: target.authority } : {}),
     });
     this.#inFlight++;
-    const forwarding = new Forwarding(res, onStatus, stats, () => this.#inFlight--);
     this.#pool.dispatch(
       { method: req.method as string, path: this.#basePath + target.path, headers, body },
-      forwarding,
+      new Forwarding(res, onStatus, stats, this),
     );
+  }
+
+  /** A request forwarded by `forward` has its answer, or has failed (called once per request by its Forwarding). */
+  settled(): void {
+    this.#inFlight--;
   }
 
   async close(): Promise<void> {
@@ -97,19 +101,25 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   readonly #res: ServerResponse;
   readonly #onStatus: (status: number) => void;
   readonly #stats: GatewayStats;
-  readonly #settled: () => void;
+  readonly #upstream: Pick<Upstream, 'settled'>;
   readonly #started = performance.now();
   #abort: ((err?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
   #done = false;
 
-  constructor(res: ServerResponse, onStatus: (status: number) => void, stats: GatewayStats, settled: () => void) {
+  constructor(
+    res: ServerResponse,
+    onStatus: (status: number) => void,
+    stats: GatewayStats,
+    upstream: Pick<Upstream, 'settled'>,
+  ) {
     this.#res = res;
     this.#onStatus = onStatus;
     this.#stats = stats;
-    this.#settled = settled;
-    // The client's response closed while the answer is still coming: stop fetching it.
-    res.once('close', () => {
+    this.#upstream = upstream;
+    // The client's response closed while the answer is still coming: stop fetching it. (`on`,
+    // not `once`: a response closes once, and `once` costs a wrapper per request.)
+    res.on('close', () => {
       if (!this.#done) this.#abort?.();
     });
   }
@@ -124,10 +134,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true;
     this.#stats.upstreamLatency.observe((performance.now() - this.#started) / 1000);
     this.#onStatus(statusCode);
-    const fields: string[] = new Array(raw.length);
-    // latin1: the header bytes as they came (node writes header strings back as latin1).
-    for (let i = 0; i < raw.length; i++) fields[i] = (raw[i] as Buffer).toString('latin1');
-    this.#res.writeHead(statusCode, clientResponseFields(fields));
+    this.#res.writeHead(statusCode, clientResponseFields(raw));
     this.#resume = resume;
     return true;
   }
@@ -153,7 +160,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
 
   #finish(): void {
     this.#done = true;
-    this.#settled();
+    this.#upstream.settled();
   }
 }
 

@@ -18,13 +18,27 @@ const HOP_BY_HOP = new Set([
 
 export const VIA = '1.1 bansho';
 
+/**
+ * A header field as it comes: a string from node's parser, or a Buffer slice of the upstream's
+ * answer from undici (latin1: the bytes as they came, which node writes back as latin1).
+ */
+type RawField = string | Buffer;
+
+const text = (field: RawField): string => (typeof field === 'string' ? field : field.toString('latin1'));
+
 /** The fields a raw [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
-function connectionTokens(raw: readonly string[]): Set<string> | null {
+function connectionTokens(raw: readonly RawField[]): Set<string> | null {
   let tokens: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const t of (raw[i + 1] as string).split(',')) {
+    const name = raw[i] as RawField;
+    if (name.length !== 10 || text(name).toLowerCase() !== 'connection') continue;
+    const value = text(raw[i + 1] as RawField);
+    // Almost every message says only `keep-alive` or `close`: no list to split.
+    if (value.indexOf(',') < 0) {
+      const token = value.trim().toLowerCase();
+      if (token === '' || token === 'close' || token === 'keep-alive') continue;
+    }
+    for (const t of value.split(',')) {
       const token = t.trim().toLowerCase();
       if (token === '' || token === 'close' || token === 'keep-alive') continue;
       tokens ??= new Set();
@@ -113,22 +127,24 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
 
 /**
  * Response headers for the client, as a flat [name, value, …] list (what `res.writeHead` takes
- * as raw headers, repeated fields such as set-cookie kept apart) from the upstream's raw list:
- * hop-by-hop fields and those its `Connection` names are dropped, Via gets this hop.
+ * as raw headers, repeated fields such as set-cookie kept apart) from the upstream's raw list
+ * (node's strings, or undici's Buffers, turned into strings here in the one pass): hop-by-hop
+ * fields and those its `Connection` names are dropped, Via gets this hop.
  */
-export function clientResponseFields(raw: readonly string[]): string[] {
+export function clientResponseFields(raw: readonly RawField[]): string[] {
   const named = connectionTokens(raw);
   const out: string[] = [];
   let via: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
+    const name = text(raw[i] as RawField);
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+    const value = text(raw[i + 1] as RawField);
     if (lower === 'via') {
-      via = via === undefined ? raw[i + 1] : `${via}, ${raw[i + 1]}`;
+      via = via === undefined ? value : `${via}, ${value}`;
       continue;
     }
-    out.push(name, raw[i + 1] as string);
+    out.push(name, value);
   }
   out.push('via', via === undefined ? VIA : `${via}, ${VIA}`);
   return out;

@@ -39,8 +39,13 @@ export function requestLine(req: IncomingMessage): string {
   return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
 }
 
+/**
+ * node's raw [name, value, …] list as pairs, names lower-cased as the Observation keeps them:
+ * `buildHttpRequest` then takes the list as it is instead of copying it pair by pair (clients
+ * write `Host`, `User-Agent`).
+ */
 export function headerPairs(raw: readonly string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
   return pairs;
 }

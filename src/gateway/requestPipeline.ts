@@ -2,7 +2,7 @@ import { banTargetFor } from '../defense/address.js';
 import type { SourceScores } from '../defense/sourceScores.js';
 import { EVIDENCE_VALUE_CHARS } from '../detect/finding.js';
 import type { Engine, Match } from '../detect/types.js';
-import { decide } from '../detect/verdict.js';
+import { decide, type VerdictPolicy } from '../detect/verdict.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { fallbackMatch, type Refusal, refusalStatus } from './refusal.js';
 
@@ -45,6 +45,8 @@ export class RequestPipeline {
   readonly #engine: () => Engine;
   readonly #scores: Pick<SourceScores, 'add' | 'forget' | 'wouldCross'>;
   readonly #options: PipelineOptions;
+  /** `decide`'s options, made once rather than per request. */
+  readonly #verdictOptions: VerdictPolicy;
 
   constructor(
     engine: () => Engine,
@@ -54,6 +56,7 @@ export class RequestPipeline {
     this.#engine = engine;
     this.#scores = scores;
     this.#options = options;
+    this.#verdictOptions = options.blockScore !== null ? { blockScore: options.blockScore } : {};
   }
 
   /**
@@ -73,7 +76,7 @@ export class RequestPipeline {
       if (this.#options.onEngineError === 'forward' && refusal === null) return { kind: 'forward', matches: [] };
       matches = [{ ...ENGINE_FAILURE, value: observation.request.line.slice(0, EVIDENCE_VALUE_CHARS) }];
     }
-    const verdict = decide(matches, this.#options.blockScore !== null ? { blockScore: this.#options.blockScore } : {});
+    const verdict = decide(matches, this.#verdictOptions);
     const status = refusal !== null ? refusalStatus(refusal) : blockStatus(verdict);
     if (verdict.kind === 'ban') return { kind: 'refuse', status, matches: verdict.matches, ban: true };
     if (refusal !== null && verdict.kind !== 'block')
