@@ -2,7 +2,7 @@
  * The worker thread of `bansho monitor`: it loads the rules and catalog, then judges batches
  * of requests, datagrams, ended connections and alerts in capture order, as a LocalJudge
  * would on the main thread. Flows come back as connection ids: their summaries and
- * packet-log lines stay with the main thread.
+ * packet records stay with the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { prebuiltCatalog, prebuiltEngine } from '../../catalog/prebuilt.js';

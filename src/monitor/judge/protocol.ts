@@ -59,7 +59,7 @@ export interface JudgeReply {
   readonly seq: number;
   /**
    * `Array<SecurityEvent | number>` as JSON text (one string crosses threads as one copy): an
-   * event, or the id of a connection to report as a flow, whose summary and lines the main
+   * event, or the id of a connection to report as a flow, whose summary and packet records the main
    * thread holds.
    */
   readonly out: string;

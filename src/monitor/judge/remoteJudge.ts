@@ -5,6 +5,7 @@ import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkFinding } from '../../detect/finding.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
+import type { PacketRecord } from '../evidence/packetRecord.js';
 import { flowEvent } from '../evidence/securityEvents.js';
 import type { ConnectionView } from '../tcp/connection.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
@@ -31,7 +32,7 @@ export interface RemoteJudgeOptions {
 interface Closing {
   /** Closed: its counts no longer change, so its conn record is read only should it be reported. */
   readonly conn: ConnectionView;
-  readonly lines: readonly string[];
+  readonly packets: readonly PacketRecord[];
 }
 
 /**
@@ -46,7 +47,7 @@ const MAX_IN_FLIGHT = 16;
  * and sent when the event loop turns (after each capture chunk), in order; the worker answers
  * each batch in order, and its events are passed on in that order, so the events are the same,
  * in the same order, as with a LocalJudge. Flows come back as connection ids and are built
- * here, where the connections' lines are.
+ * here, where the connections' packet records are.
  */
 export class RemoteJudge implements Judge<ConnectionView> {
   readonly counts: JudgeCounts = { datagrams: 0, detections: 0, alerts: 0, flows: 0 };
@@ -133,8 +134,8 @@ export class RemoteJudge implements Judge<ConnectionView> {
   closed(conn: ConnectionView): void {
     // Only a connection that carried a request can have had a detection (most carry none).
     if (!this.#o.allFlows && conn.transactions.length === 0) return;
-    // The connection empties `conn.lines` once closed: keep the array it had.
-    this.#closing.set(conn.id, { conn, lines: conn.lines });
+    // The connection empties `conn.packets` once closed: keep the array it had.
+    this.#closing.set(conn.id, { conn, packets: conn.packets });
     this.#closedInBatch.push(conn.id);
     this.#add(['closed', conn.id]);
   }
@@ -218,7 +219,8 @@ export class RemoteJudge implements Judge<ConnectionView> {
       const { conn } = c;
       const uid = conn.uid;
       const http = conn.transactions.map((t, i) => t.record(uid, i + 1));
-      this.#o.onEvent(flowEvent({ conn: { uid, ...conn.connFacts() }, http, dns: conn.dns, lines: c.lines }));
+      const { dns, capture } = conn;
+      this.#o.onEvent(flowEvent({ conn: { uid, ...conn.connFacts() }, http, dns, packets: c.packets, capture }));
     }
     for (const id of closed) this.#closing.delete(id);
   }
