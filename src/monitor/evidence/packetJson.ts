@@ -36,45 +36,53 @@ const NUMBER_FIELDS: ReadonlyArray<readonly [string, number | undefined]> = [
 const READERS: ReadonlySet<string> = new Set<Reader>(['none', 'http', 'tls', 'ssh', 'pgsql', 'other']);
 
 export function packetsJson(packets: readonly PacketRecord[]): string {
-  return JSON.stringify(packets.map(storedPacket), encodeValue);
+  let s = '[';
+  for (let i = 0; i < packets.length; i++) s += (i === 0 ? '' : ',') + packetJson(packets[i] as PacketRecord);
+  return `${s}]`;
 }
 
-function storedPacket(r: PacketRecord): Record<string, unknown> {
-  const o: Record<string, unknown> = {
-    frame: r.frame,
-    rel_ns: r.rel_ns,
-    is_orig: r.is_orig,
-    len: r.len,
-    flags: r.flags,
-    seq: r.seq,
-    ack: r.ack,
-    win: r.win,
-    tcp_len: r.tcp_len,
-  };
-  if (r.urg !== 0) o.urg = r.urg;
-  if (r.options.length > 0) {
-    o.options = Buffer.from(r.options.buffer, r.options.byteOffset, r.options.length).toString('hex');
-    o.sack_base = r.sack_base;
-  }
-  if (r.analysis !== 0) o.analysis = ANALYSIS_NAMES.filter(([, bit]) => (r.analysis & bit) !== 0).map(([n]) => n);
-  if ((r.analysis & ANALYSIS.DUPLICATE_ACK) !== 0) {
-    o.dup_ack = r.dup_ack;
-    o.dup_ack_frame = r.dup_ack_frame;
-  }
-  if (r.reader !== 'none') o.reader = r.reader;
-  if (r.reading !== null) o.reading = r.reading;
-  if (r.to_server) o.to_server = true;
-  if (r.events.length > 0) o.events = r.events;
-  return o;
+/**
+ * One record as JSON, written out field by field: the numbers are whole and finite (a frame's
+ * own), so `${n}` is what JSON.stringify would write, without an object made per record to
+ * hand it. The readings and events are JSON.stringify's.
+ */
+function packetJson(r: PacketRecord): string {
+  let s = `{"frame":${r.frame},"rel_ns":${r.rel_ns},"is_orig":${r.is_orig},"len":${r.len},"flags":${r.flags}`;
+  s += `,"seq":${r.seq},"ack":${r.ack},"win":${r.win},"tcp_len":${r.tcp_len}`;
+  if (r.urg !== 0) s += `,"urg":${r.urg}`;
+  if (r.options.length > 0) s += `,"options":"${hex(r.options)}","sack_base":${r.sack_base}`;
+  if (r.analysis !== 0) s += `,"analysis":${JSON.stringify(analysisNames(r.analysis))}`;
+  if ((r.analysis & ANALYSIS.DUPLICATE_ACK) !== 0) s += `,"dup_ack":${r.dup_ack},"dup_ack_frame":${r.dup_ack_frame}`;
+  if (r.reader !== 'none') s += `,"reader":"${r.reader}"`;
+  if (r.reading !== null) s += `,"reading":${JSON.stringify(r.reading)}`;
+  if (r.to_server) s += ',"to_server":true';
+  if (r.events.length > 0) s += `,"events":${JSON.stringify(r.events.map(jsonSafe))}`;
+  return `${s}}`;
 }
 
-/** A JSON.stringify replacer: `this` holds the value as it was, before a Buffer's own toJSON. */
-function encodeValue(this: unknown, key: string, v: unknown): unknown {
-  const raw = (this as Record<string, unknown>)[key];
-  if (raw instanceof Uint8Array)
-    return { base64: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') };
-  if (typeof v === 'number' && !Number.isFinite(v)) return { number: String(v) };
-  return v;
+function analysisNames(bits: number): string[] {
+  return ANALYSIS_NAMES.filter(([, bit]) => (bits & bit) !== 0).map(([n]) => n);
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A few bytes in hex (a Buffer made over them for its encoder costs more than they do). */
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
+  return s;
+}
+
+/** A value JSON can hold as it is (a replacer would be called for every value of every record). */
+function jsonSafe(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return { base64: v.toString('base64') };
+  if (v instanceof Uint8Array) return { base64: Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64') };
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { number: String(v) };
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = jsonSafe((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 function decodeValue(_key: string, v: unknown): unknown {

@@ -5,7 +5,7 @@ import type { NamedLists } from '../../detect/compile.js';
 import type { NetworkFinding } from '../../detect/finding.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { startModuleWorker } from '../../runtime/moduleWorker.js';
-import type { PacketRecord } from '../evidence/packetRecord.js';
+import type { PacketTable } from '../evidence/packetTable.js';
 import { flowEvent } from '../evidence/securityEvents.js';
 import type { ConnectionView } from '../tcp/connection.js';
 import type { Datagram, Judge, JudgeCounts, JudgedRequest } from './judge.js';
@@ -32,7 +32,7 @@ export interface RemoteJudgeOptions {
 interface Closing {
   /** Closed: its counts no longer change, so its conn record is read only should it be reported. */
   readonly conn: ConnectionView;
-  readonly packets: readonly PacketRecord[];
+  readonly packets: PacketTable | null;
 }
 
 /**
@@ -134,7 +134,7 @@ export class RemoteJudge implements Judge<ConnectionView> {
   closed(conn: ConnectionView): void {
     // Only a connection that carried a request can have had a detection (most carry none).
     if (!this.#o.allFlows && conn.transactions.length === 0) return;
-    // The connection empties `conn.packets` once closed: keep the array it had.
+    // The connection lets its packet records go once closed: keep the table it had.
     this.#closing.set(conn.id, { conn, packets: conn.packets });
     this.#closedInBatch.push(conn.id);
     this.#add(['closed', conn.id]);
@@ -220,7 +220,9 @@ export class RemoteJudge implements Judge<ConnectionView> {
       const uid = conn.uid;
       const http = conn.transactions.map((t, i) => t.record(uid, i + 1));
       const { dns, capture } = conn;
-      this.#o.onEvent(flowEvent({ conn: { uid, ...conn.connFacts() }, http, dns, packets: c.packets, capture }));
+      this.#o.onEvent(
+        flowEvent({ conn: { uid, ...conn.connFacts() }, http, dns, packets: c.packets?.records() ?? [], capture }),
+      );
     }
     for (const id of closed) this.#closing.delete(id);
   }
