@@ -2,26 +2,28 @@ import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
 import type { PacketRecord, Reader } from './packetRecord.js';
 
-/** A row's numbers, in this order, in one array of numbers (held unboxed: V8 keeps an array of only numbers as doubles). */
+/**
+ * A row's numbers, in this order, in one array of numbers (held unboxed: V8 keeps an array of
+ * only numbers as doubles), small fields two to a number to keep the table small.
+ */
 const FRAME = 0;
 const REL_NS = 1;
-const LEN = 2;
-const FLAGS = 3;
-const SEQ = 4;
-const ACK = 5;
-const WIN = 6;
-const TCP_LEN = 7;
-const URG = 8;
-const SACK_BASE = 9;
-const ANALYSIS = 10;
-const DUP_ACK = 11;
-const DUP_ACK_FRAME = 12;
-/** Where its options lie in the table's option bytes, and how many. */
-const OPTIONS_AT = 13;
-const OPTIONS_LEN = 14;
-/** is_orig (1), to_server (2), and the reader's index in READERS above them. */
-const BITS = 15;
-const STRIDE = 16;
+const SEQ = 2;
+const ACK = 3;
+const WIN = 4;
+/** len · 2^17 + tcp_len (a payload is under 2^16 bytes). */
+const LENGTHS = 5;
+/** flags (9 bits), is_orig and to_server (a bit each), the reader's index in READERS (3 bits), analysis (15 bits). */
+const BITS = 6;
+/** urg · 2^32 + sack_base. */
+const URG_SACK = 7;
+const DUP_ACK = 8;
+const DUP_ACK_FRAME = 9;
+/** Where its options start in the option numbers · 64 + their length in bytes (at most 40). */
+const OPTIONS = 10;
+const STRIDE = 11;
+/** Option bytes are kept six to a number (exact in a double), each packet's from a number of its own. */
+const BYTES_PER_NUMBER = 6;
 
 const READERS: readonly Reader[] = ['none', 'http', 'tls', 'ssh', 'pgsql', 'other'];
 const NO_EVENTS: readonly ProtocolEvent[] = [];
@@ -51,24 +53,30 @@ export class PacketTable {
     const options = p.options;
     const kept = this.#options;
     const optionsAt = kept.length;
-    for (let i = 0; i < options.length; i++) kept.push(options[i] as number);
+    for (let i = 0; i < options.length; i += BYTES_PER_NUMBER) {
+      let v = 0;
+      const end = Math.min(i + BYTES_PER_NUMBER, options.length);
+      for (let j = end - 1; j >= i; j--) v = v * 256 + (options[j] as number);
+      kept.push(v);
+    }
+    const bits =
+      p.flags |
+      (isOrig ? 1 << 9 : 0) |
+      (p.to_server ? 1 << 10 : 0) |
+      (READERS.indexOf(p.reader) << 11) |
+      (p.analysis << 14);
     this.#numbers.push(
       p.frame,
       p.rel_ns,
-      p.len,
-      p.flags,
       p.seq,
       p.ack,
       p.win,
-      p.tcp_len,
-      p.urg,
-      p.sack_base,
-      p.analysis,
+      p.len * 2 ** 17 + p.tcp_len,
+      bits,
+      p.urg * 2 ** 32 + p.sack_base,
       p.dup_ack,
       p.dup_ack_frame,
-      optionsAt,
-      options.length,
-      (isOrig ? 1 : 0) | (p.to_server ? 2 : 0) | (READERS.indexOf(p.reader) << 2),
+      optionsAt * 64 + options.length,
     );
     this.#readings.push(p.reading);
     this.#events.push(p.events.length === 0 ? NO_EVENTS : p.events.map(keepEvent));
@@ -80,30 +88,41 @@ export class PacketTable {
     for (let row = 0; row < this.#rows; row++) {
       const at = row * STRIDE;
       const bits = n[at + BITS] as number;
-      const optionsAt = n[at + OPTIONS_AT] as number;
+      const lengths = n[at + LENGTHS] as number;
+      const urgSack = n[at + URG_SACK] as number;
+      const options = n[at + OPTIONS] as number;
       out.push({
         frame: n[at + FRAME] as number,
         rel_ns: n[at + REL_NS] as number,
-        is_orig: (bits & 1) !== 0,
-        len: n[at + LEN] as number,
-        flags: n[at + FLAGS] as number,
+        is_orig: (bits & (1 << 9)) !== 0,
+        len: Math.floor(lengths / 2 ** 17),
+        flags: bits & 0x1ff,
         seq: n[at + SEQ] as number,
         ack: n[at + ACK] as number,
         win: n[at + WIN] as number,
-        tcp_len: n[at + TCP_LEN] as number,
-        urg: n[at + URG] as number,
-        options: new Uint8Array(this.#options.slice(optionsAt, optionsAt + (n[at + OPTIONS_LEN] as number))),
-        sack_base: n[at + SACK_BASE] as number,
-        analysis: n[at + ANALYSIS] as number,
+        tcp_len: lengths % 2 ** 17,
+        urg: Math.floor(urgSack / 2 ** 32),
+        options: this.#optionBytes(Math.floor(options / 64), options % 64),
+        sack_base: urgSack % 2 ** 32,
+        analysis: bits >>> 14,
         dup_ack: n[at + DUP_ACK] as number,
         dup_ack_frame: n[at + DUP_ACK_FRAME] as number,
-        reader: READERS[bits >> 2] ?? 'none',
+        reader: READERS[(bits >> 11) & 7] ?? 'none',
         reading: this.#readings[row] ?? null,
-        to_server: (bits & 2) !== 0,
+        to_server: (bits & (1 << 10)) !== 0,
         events: this.#events[row] ?? NO_EVENTS,
       });
     }
     return out;
+  }
+
+  #optionBytes(at: number, length: number): Uint8Array {
+    const b = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const v = this.#options[at + Math.floor(i / BYTES_PER_NUMBER)] as number;
+      b[i] = Math.floor(v / 256 ** (i % BYTES_PER_NUMBER)) % 256;
+    }
+    return b;
   }
 }
 
