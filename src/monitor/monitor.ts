@@ -13,17 +13,19 @@ import { PortScanDetector } from './detect/portScan.js';
 import { SshBruteForceDetector } from './detect/sshBruteForce.js';
 import { SynFloodDetector } from './detect/synFlood.js';
 import { DnsAnswers } from './evidence/dnsAnswers.js';
+import type { CaptureStart } from './evidence/packetRecord.js';
 import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
-import { LineBuffer } from './log/lineBuffer.js';
+import type { LineBuffer } from './log/lineBuffer.js';
 import type { MacNames } from './log/names.js';
-import { PacketLog } from './log/packetLog.js';
+import { isFragment, PacketLog } from './log/packetLog.js';
 import { isDnsDatagram, readDatagram } from './protocols/dns.js';
 import type { ProtocolEvent } from './protocols/events.js';
 import type { CutRequest } from './protocols/http/cutter.js';
 import type { ConnectionView } from './tcp/connection.js';
 import { Conversations } from './tcp/conversations.js';
 import type { ConnectionLimits } from './tcp/limits.js';
+import { LivePacket } from './tcp/livePacket.js';
 
 export interface MonitorOptions {
   /**
@@ -33,13 +35,16 @@ export interface MonitorOptions {
   readonly judge: Judge<ConnectionView>;
   /** The network detectors' limits, severity and score (the config's `network` section; default: the built-in). */
   readonly network?: NetworkSettings;
-  /** Compute the packet log (tshark-format lines). */
+  /**
+   * Make the packet log (tshark-format lines): its lines are printed to `output`, and each
+   * connection keeps its first packets' records as evidence.
+   */
   readonly log: boolean;
   /** Only log packets to or from this address (the incident view). */
   readonly source?: string | null;
   readonly limits?: Partial<ConnectionLimits>;
   readonly macNames?: MacNames;
-  /** Where the packet log's lines are written (without it they are made for the evidence only). */
+  /** Where the packet log's lines are written (without it no line is formatted: only the records are kept). */
   readonly output?: LineBuffer;
 }
 
@@ -68,9 +73,14 @@ export interface MonitorStats {
  */
 export class Monitor {
   readonly #o: MonitorOptions;
+  /** The packet log's renderer, when its lines are printed. */
   readonly #log: PacketLog | null;
-  readonly #out: LineBuffer;
+  readonly #out: LineBuffer | null;
   readonly #clock = new CaptureClock();
+  /** The record of the TCP segment being read, when the packet log is made (printed or kept). */
+  readonly #packet: LivePacket | null;
+  /** The capture's first frame: the relative times of the connections' records count from it. */
+  #capture: CaptureStart | null = null;
   /** TCP, read as tshark reads it and tracked as its endpoints received it. */
   readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
@@ -93,8 +103,10 @@ export class Monitor {
   constructor(options: MonitorOptions) {
     this.#o = options;
     const t = options.network ?? builtInNetwork();
-    this.#log = options.log ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
-    this.#out = options.output ?? new LineBuffer();
+    const printed = options.log && options.output !== undefined;
+    this.#log = printed ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
+    this.#out = printed ? (options.output ?? null) : null;
+    this.#packet = options.log ? new LivePacket() : null;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
@@ -105,6 +117,7 @@ export class Monitor {
         request: (conn, req, status, time) => this.#request(conn, req, status, time),
         closed: (conn) => {
           conn.dns = this.#dnsAnswers.leadingTo(conn.originator.ip, conn.responder.ip);
+          conn.capture = this.#capture;
           this.#judge.closed(conn);
         },
       },
@@ -134,24 +147,26 @@ export class Monitor {
     const time = frameTimeMs(frame);
     const f = p.frame;
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
+    this.#capture ??= { ts: frameTimeMs(f) / 1000, precision: f.precision };
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
     const datagram = this.#datagramEvents;
     if (datagram.length !== 0) datagram.length = 0;
     if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
-    let line: string | null = null;
-    // Formatted only when it is printed, straight into the output's bytes; a TCP line is kept
-    // as text by its connection (evidence). With the log, the table reads everything: a TCP
-    // segment always comes with its reading.
-    if (this.#log && this.#wanted(p) && (t.kind !== 'tcp' || seg !== null)) {
-      const out = this.#out;
-      const start = out.length;
-      this.#log.write(out, p, ns, seg, datagram);
-      if (seg !== null) line = out.textFrom(start);
+    // A TCP segment's record is filled when the log is made (with the log, the table reads
+    // everything: a TCP segment always comes with its reading); its connection keeps a copy
+    // as evidence. Lines are formatted only when printed, straight into the output's bytes.
+    const wanted = this.#packet !== null && this.#wanted(p);
+    const packet =
+      wanted && seg !== null && t.kind === 'tcp' && !isFragment(p.ip!) ? this.#packet!.fill(p, t.tcp, seg, ns) : null;
+    if (this.#log !== null && wanted && (t.kind !== 'tcp' || seg !== null)) {
+      const out = this.#out!;
+      if (packet !== null) this.#log.tcp(out, packet);
+      else this.#log.write(out, p, ns, seg, datagram);
       out.newline();
     }
-    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, line);
+    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, packet);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));

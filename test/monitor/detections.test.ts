@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { builtInBehaviours, builtInNetwork } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
+import { flowLines } from '../../src/monitor/evidence/flowLines.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { FLAGS, feedRawIp, ipv4, tcp, udp } from './helpers/packets.js';
 
@@ -341,7 +342,7 @@ describe('TCP streams into the engine', () => {
     assert.equal(flow.bansho.flow?.orig_bytes, line.length);
     // Zeek's letters, upper case for the originator: SYN, SYN-ACK, ACK, data both ways, then the FINs.
     assert.equal(flow.bansho.flow?.history, 'ShADdfF');
-    assert.match(String(flow.bansho.flow?.log), /4369 → 80 \[SYN\]/);
+    assert.match(flowLines(flow.bansho.flow).join('\n'), /4369 → 80 \[SYN\]/);
   });
 
   test('a server that speaks first (SMTP, FTP, POP3) carries no HTTP: its client’s commands are not judged', () => {

@@ -1,4 +1,5 @@
 import type { SecurityEvent } from '../../events/securityEvent.js';
+import { flowLines } from '../../monitor/evidence/flowLines.js';
 import { hasThreat } from './incident.js';
 import { quoteExactly } from './quote.js';
 import type { Redactor } from './redact.js';
@@ -64,8 +65,7 @@ export function evidenceOf(events: readonly SecurityEvent[], redactor: Redactor,
   return { entries, omittedEvents: omitted };
 }
 
-/** The packet-log lines the monitor stored with a flow, if any. */
+/** The packet-log lines of a flow the monitor stored, if any (rendered from its packet records). */
 function packetLog(e: SecurityEvent): string[] {
-  const log = e.bansho.flow?.log;
-  return typeof log === 'string' ? log.split('\n') : [];
+  return flowLines(e.bansho.flow);
 }

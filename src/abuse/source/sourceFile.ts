@@ -1,5 +1,6 @@
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import type { Origin } from '../../intel/origin.js';
+import { flowLines } from '../../monitor/evidence/flowLines.js';
 import type { Ban } from '../../store/types.js';
 import { describeRecurrence, recurrenceOf } from '../../trends/recurrence.js';
 import type { AbuseAnswer } from '../rdap/abuseAnswer.js';
@@ -119,7 +120,6 @@ export function buildSourceFile(f: SourceFacts): SourceFile {
 }
 
 function sourceEvent(e: SecurityEvent): SourceEvent {
-  const log = e.bansho.flow?.log;
   const dst = e.destination
     ? `${e.destination.ip}${e.destination.port !== undefined ? `:${e.destination.port}` : ''}`
     : null;
@@ -135,6 +135,6 @@ function sourceEvent(e: SecurityEvent): SourceEvent {
     status: e.http?.response?.status_code ?? null,
     count: e.event.count ?? 1,
     evidence: (e.bansho.evidence ?? '').split('\n').filter((l) => l !== ''),
-    packetLog: typeof log === 'string' ? log.split('\n') : [],
+    packetLog: flowLines(e.bansho.flow),
   };
 }

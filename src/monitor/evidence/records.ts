@@ -4,6 +4,7 @@
  * Zeek. A field Zeek leaves unset is left out.
  */
 import type { ConnState } from './connState.js';
+import type { CaptureStart, PacketRecord } from './packetRecord.js';
 
 /** A TCP connection (conn.log). */
 export interface ConnRecord {
@@ -73,6 +74,8 @@ export interface FlowEvidence {
   readonly http: readonly HttpRecord[];
   /** The originator's lookups that answered with the responder's address. */
   readonly dns: readonly DnsRecord[];
-  /** Its packet-log lines, as printed (none when the log was not written). */
-  readonly lines: readonly string[];
+  /** Its first packets as the packet log shows them (none when the log was not made), lines rendered on demand. */
+  readonly packets: readonly PacketRecord[];
+  /** The capture they were read from, for their relative times (null with no packets). */
+  readonly capture: CaptureStart | null;
 }

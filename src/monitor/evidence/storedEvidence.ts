@@ -1,12 +1,14 @@
 import type { Writable } from 'node:stream';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { SqliteEventStore } from '../../store/index.js';
+import { flowLines } from './flowLines.js';
 import type { DnsRecord, HttpRecord } from './records.js';
 
 /**
  * The incident view over stored events: every event from one source, oldest first, and under
  * each flow its evidence — the DNS answers that led to it, its HTTP requests, its packet-log
- * lines — written out from the stored records. Returns an exit code.
+ * lines (rendered from its packet records, or as an older bansho stored them) — written out
+ * from the stored records. Returns an exit code.
  */
 export async function printStoredEvidence(db: string, source: string, out: Writable): Promise<number> {
   const store = new SqliteEventStore(db);
@@ -37,7 +39,7 @@ export function evidenceText(e: SecurityEvent): string {
   if (flow === undefined) return text;
   for (const r of records<DnsRecord>(flow.dns)) text += `    ${dnsLine(r)}\n`;
   for (const r of records<HttpRecord>(flow.http)) text += `    ${httpLine(r)}\n`;
-  if (typeof flow.log === 'string') for (const line of flow.log.split('\n')) text += `    ${line}\n`;
+  for (const line of flowLines(flow)) text += `    ${line}\n`;
   return text;
 }
 

@@ -75,7 +75,7 @@ export interface JudgeOptions<C extends JudgedConnection> {
   /** CIDRs of proxies in front of the watched server: their X-Forwarded-For names the client. */
   readonly trustedProxies?: readonly string[] | undefined;
   readonly onEvent: (event: SecurityEvent) => void;
-  /** A connection to report as a flow (the one given to `closed`): its summary and packet-log lines live with the caller. */
+  /** A connection to report as a flow (the one given to `closed`): its summary and packet records live with the caller. */
   readonly onFlow: (conn: C) => void;
 }
 

@@ -1,20 +1,20 @@
 import type { IpLayer } from '../decode/ip.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket, Transport } from '../decode/packet.js';
+import type { PacketLine } from '../evidence/packetRecord.js';
 import type { ProtocolEvent } from '../protocols/events.js';
+import { LivePacket } from '../tcp/livePacket.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
 import { type Columns, writeHead } from './columns.js';
-import { analysisNotes } from './info/analysisNotes.js';
 import { arpColumns } from './info/arp.js';
 import { EchoTracker, icmpColumns } from './info/icmp.js';
 import { igmpColumns } from './info/igmp.js';
 import { fragmentColumns, ipProtocolName } from './info/ip.js';
 import { switchProtocolColumns } from './info/switchProtocols.js';
-import { writeTcpInfo } from './info/tcp.js';
 import { udpColumns } from './info/udp.js';
 import { LineBuffer } from './lineBuffer.js';
 import type { MacNames } from './names.js';
-import { tcpColumns } from './tcpColumns.js';
+import { writeTcpLine } from './tcpLine.js';
 
 export interface PacketLogOptions {
   /** Names for Ethernet addresses of non-IP frames (tshark resolves them by default). */
@@ -34,6 +34,8 @@ export class PacketLog {
   /** Where TCP's text is made when it is part of another Info (./tcpColumns.ts). */
   readonly #tcpText = new LineBuffer();
   readonly #macNames: MacNames | undefined;
+  /** The record of a TCP segment `write` is given. */
+  readonly #packet = new LivePacket();
 
   constructor(options: PacketLogOptions = {}) {
     this.#macNames = options.macNames;
@@ -63,19 +65,17 @@ export class PacketLog {
     }
     const t = p.transport;
     if (t.kind === 'tcp' && !isFragment(ip)) {
-      const seg = tcp as TcpSegment;
-      const c = tcpColumns(f.data, t.tcp, seg, this.#tcpText);
-      writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c?.protocol ?? 'TCP', f.originalLength);
-      if (c !== null) out.text(c.info);
-      else {
-        out.text(analysisNotes(seg));
-        writeTcpInfo(out, f.data, t.tcp, seg, seg.reverseBase);
-      }
+      this.tcp(out, this.#packet.fill(p, t.tcp, tcp as TcpSegment, ns));
       return;
     }
     const c = isFragment(ip) || t.kind === 'tcp' ? fragmentColumns(ip) : this.#ipColumns(p, ip, t, datagram);
     writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c.protocol, f.originalLength);
     out.text(c.info);
+  }
+
+  /** The line of a TCP segment (not a fragment) from its record, as `write` writes it. */
+  tcp(out: LineBuffer, packet: PacketLine): void {
+    writeTcpLine(out, packet, this.#tcpText);
   }
 
   /** The log line of one frame as text (as `write`). */
@@ -120,7 +120,7 @@ export class PacketLog {
 }
 
 /** A fragment of a datagram other than its whole (which ../decode/ipFragments.ts gives at its last fragment). */
-function isFragment(ip: IpLayer): boolean {
+export function isFragment(ip: IpLayer): boolean {
   return ip.fragmented && (ip.fragmentOffset !== 0 || ip.moreFragments);
 }
 

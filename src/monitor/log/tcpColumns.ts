@@ -1,5 +1,4 @@
-import type { TcpHeader } from '../decode/tcp.js';
-import type { TcpSegment } from '../tcp/tcpSegment.js';
+import type { PacketLine } from '../evidence/packetRecord.js';
 import type { Columns } from './columns.js';
 import { formatLatin1 } from './formatText.js';
 import { analysisNotes } from './info/analysisNotes.js';
@@ -13,34 +12,33 @@ const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
 /**
  * A TCP segment's columns as tshark shows them: the analysis notes (`[TCP Retransmission]`),
  * then the application's Info when the segment completed PDUs, or TCP's own text — marked as a
- * segment of a reassembled PDU when it carried part of one. `b` is the frame's bytes.
+ * segment of a reassembled PDU when it carried part of one.
  *
  * Null for the commonest line of all, protocol TCP and Info the notes and TCP's own text: the
  * caller writes that straight into its output (writeTcpInfo). `scratch` is where TCP's text is
  * made when it is part of another Info.
  */
-export function tcpColumns(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment, scratch: LineBuffer): Columns | null {
-  const prefix = analysisNotes(seg);
-  const reading = seg.reading;
+export function tcpColumns(r: PacketLine, scratch: LineBuffer): Columns | null {
+  const prefix = analysisNotes(r);
+  const reading = r.reading;
   if (reading !== null && reading.kind === 'pdus') {
-    const app = applicationColumns(seg.events, reading);
+    const app = applicationColumns(r.events, reading);
     if (app !== null) return { protocol: app.protocol, info: prefix + app.info };
   }
   // The TCP text is built only when the Info shows it (not under an HTTP or TLS message).
   if (reading === null || reading.kind === 'pdus') return null;
-  if (reading.begins && (seg.reader === 'tls' || seg.reader === 'ssh'))
+  if (reading.begins && (r.reader === 'tls' || r.reader === 'ssh'))
     // A record's first segment: tshark clears the Info, leaving only the note.
     return { protocol: 'TCP', info: prefix + SEGMENT_NOTE.slice(1) };
-  if (reading.begins && seg.reader === 'pgsql')
-    return { protocol: 'TCP', info: prefix + pgsqlMark(seg.toServer) + SEGMENT_NOTE };
+  if (reading.begins && r.reader === 'pgsql')
+    return { protocol: 'TCP', info: prefix + pgsqlMark(r.to_server) + SEGMENT_NOTE };
   const named = reading.pending === undefined ? undefined : `${formatLatin1(reading.pending)} `;
-  if (reading.afterLost)
-    return { protocol: 'TCP', info: prefix + tcpText(b, tcp, seg, scratch) + SEGMENT_NOTE + (named ?? '') };
-  return { protocol: 'TCP', info: prefix + (named ?? tcpText(b, tcp, seg, scratch)) + SEGMENT_NOTE };
+  if (reading.afterLost) return { protocol: 'TCP', info: prefix + tcpText(r, scratch) + SEGMENT_NOTE + (named ?? '') };
+  return { protocol: 'TCP', info: prefix + (named ?? tcpText(r, scratch)) + SEGMENT_NOTE };
 }
 
-function tcpText(b: Uint8Array, tcp: TcpHeader, seg: TcpSegment, scratch: LineBuffer): string {
+function tcpText(r: PacketLine, scratch: LineBuffer): string {
   scratch.clear();
-  writeTcpInfo(scratch, b, tcp, seg, seg.reverseBase);
+  writeTcpInfo(scratch, r);
   return scratch.textFrom(0);
 }

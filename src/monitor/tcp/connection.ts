@@ -2,6 +2,8 @@ import type { Endpoint } from '../../observe/observation.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState } from '../evidence/connState.js';
 import type { HttpTransaction } from '../evidence/httpRecords.js';
+import type { CaptureStart, PacketRecord } from '../evidence/packetRecord.js';
+import { PacketTable } from '../evidence/packetTable.js';
 import type { ConnFacts, ConnRecord, DnsRecord, FlowEvidence } from '../evidence/records.js';
 import type { JudgedConnection } from '../judge/judge.js';
 import { type HttpExchangeSink, HttpStream } from '../protocols/http/httpStream.js';
@@ -13,7 +15,10 @@ export interface ConnectionView extends JudgedConnection {
   readonly uid: string;
   readonly originator: Endpoint;
   readonly responder: Endpoint;
-  readonly lines: readonly string[];
+  /** Its first packets' records (up to `maxLines`) while the packet log is made; null once it ended. */
+  readonly packets: PacketTable | null;
+  /** The capture it was read from (set when it ends). */
+  readonly capture: CaptureStart | null;
   /** The DNS answers that led its originator to its responder (set when it ends). */
   readonly dns: readonly DnsRecord[];
   /** Its evidence; built on demand, since most connections are never reported. */
@@ -82,7 +87,9 @@ export class Connection implements ConnectionView {
   /** The originator's initial sequence number, from its SYN. */
   #isn: number | null = null;
   #closed = false;
-  lines: string[] = [];
+  /** Its first packets' records, while the packet log is made (let go when it ends). */
+  #table: PacketTable | null = null;
+  capture: CaptureStart | null = null;
   dns: readonly DnsRecord[] = [];
 
   constructor(opening: ConnectionOpening, limits: ConnectionLimits, sink: ConnectionSink) {
@@ -98,6 +105,10 @@ export class Connection implements ConnectionView {
     ];
     this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests);
     this.#sink = sink;
+  }
+
+  get packets(): PacketTable | null {
+    return this.#table;
   }
 
   get transactions(): readonly HttpTransaction[] {
@@ -136,12 +147,14 @@ export class Connection implements ConnectionView {
     return this.originator.ip === ip && this.originator.port === port ? 0 : 1;
   }
 
-  /** A packet's count and size, and its line of the packet log when one is written. */
-  count(dir: 0 | 1, ipBytes: number, timeMs: number, line: string | null, maxLines: number): void {
+  /** A packet's count and size, and a copy of its record when the packet log is made (its first `maxLines`). */
+  count(dir: 0 | 1, ipBytes: number, timeMs: number, packet: PacketRecord | null, maxLines: number): void {
     this.last = timeMs;
     this.#pkts[dir]++;
     this.#ipBytes[dir] += ipBytes;
-    if (line !== null && this.lines.length < maxLines) this.lines.push(line);
+    if (packet === null) return;
+    this.#table ??= new PacketTable();
+    if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
 
   /** One segment's flags and payload; returns the change in bytes held out of order. */
@@ -187,7 +200,7 @@ export class Connection implements ConnectionView {
     for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush());
     this.#http.end(this.last, this, this.#sink);
     this.#sink.closed(this);
-    this.lines = [];
+    this.#table = null;
     return held;
   }
 
@@ -195,7 +208,7 @@ export class Connection implements ConnectionView {
     const uid = this.uid;
     const conn: ConnRecord = { uid, ...this.connFacts() };
     const http = this.transactions.map((t, i) => t.record(uid, i + 1));
-    return { conn, http, dns: this.dns, lines: this.lines };
+    return { conn, http, dns: this.dns, packets: this.#table?.records() ?? [], capture: this.capture };
   }
 
   connFacts(): ConnFacts {

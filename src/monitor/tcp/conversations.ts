@@ -1,6 +1,7 @@
 import { flowKey } from '../decode/flowKey.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS, type TcpHeader, windowScaleShift } from '../decode/tcp.js';
+import type { PacketRecord } from '../evidence/packetRecord.js';
 import { ByteBudget } from '../protocols/byteBudget.js';
 import { FtpDataChannels } from '../protocols/ftp.js';
 import { HttpConversation } from '../protocols/http/httpConversation.js';
@@ -135,9 +136,9 @@ export class Conversations {
 
   /**
    * Track the segment `read` just returned as its endpoints received it: `timeMs` is its
-   * capture time, `line` its packet-log line when one is written (kept as evidence).
+   * capture time, `packet` its record when the packet log is made (its connection keeps a copy as evidence).
    */
-  track(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number, line: string | null): void {
+  track(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number, packet: PacketRecord | null): void {
     const conv = seg.conversation;
     const ip = p.ip!;
     let conn = conv.connection;
@@ -159,7 +160,7 @@ export class Conversations {
       conn = this.#connect(conv, ip.source, ip.destination, tcp, timeMs);
     }
     const dir = conn.directionOf(ip.source, tcp.sourcePort);
-    conn.count(dir, ip.totalLength, timeMs, line, this.#limits.maxLines);
+    conn.count(dir, ip.totalLength, timeMs, packet, this.#limits.maxLines);
     // Both FINs were seen: this packet (normally the last ACK) ends the connection.
     if (conn.fin[0] && conn.fin[1]) {
       this.#end(conv, 'fin');

@@ -1,10 +1,10 @@
+import type { Reader } from '../evidence/packetRecord.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
 import type { Conversation } from './conversation.js';
 import type { SegmentAnalysis } from './sequenceAnalysis.js';
 
-/** Which analyzer read a segment, as far as the packet log must know to show a part of a PDU. */
-export type Reader = 'none' | 'http' | 'tls' | 'ssh' | 'pgsql' | 'other';
+export type { Reader } from '../evidence/packetRecord.js';
 
 /**
  * One TCP segment as the conversation table read it: tshark's sequence analysis and the

@@ -1,4 +1,5 @@
-import { ANALYSIS, type SegmentAnalysis } from '../../tcp/sequenceAnalysis.js';
+import type { PacketRecord } from '../../evidence/packetRecord.js';
+import { ANALYSIS } from '../../tcp/sequenceAnalysis.js';
 
 /** The notes with fixed text, in the order tshark checks them. */
 const NOTES: ReadonlyArray<readonly [flag: number, note: string]> = [
@@ -20,14 +21,14 @@ const NOTES: ReadonlyArray<readonly [flag: number, note: string]> = [
 ];
 
 /** The notes tshark prepends to the Info column, in its order. */
-export function analysisNotes(a: SegmentAnalysis): string {
-  const f = a.flags;
+export function analysisNotes(a: Pick<PacketRecord, 'analysis' | 'dup_ack' | 'dup_ack_frame'>): string {
+  const f = a.analysis;
   if (f === 0) return '';
   // tshark prepends each note in turn, so the last one checked comes first.
   let s = '';
   for (const [flag, note] of NOTES) {
     if ((f & flag) === 0) continue;
-    s = (flag === ANALYSIS.DUPLICATE_ACK ? `[TCP Dup ACK ${a.dupAckFrame}#${a.dupAckNum}] ` : note) + s;
+    s = (flag === ANALYSIS.DUPLICATE_ACK ? `[TCP Dup ACK ${a.dup_ack_frame}#${a.dup_ack}] ` : note) + s;
   }
   return s;
 }

@@ -1,5 +1,6 @@
 import { u32 } from '../../decode/bytes.js';
-import { optionLength, TCP_OPTION, type TcpHeader } from '../../decode/tcp.js';
+import { optionLength, TCP_OPTION } from '../../decode/tcp.js';
+import type { PacketLine } from '../../evidence/packetRecord.js';
 import type { LineBuffer } from '../lineBuffer.js';
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
@@ -21,43 +22,42 @@ function composeFlagText(flags: number): string {
 /** flagText for each of the 512 flag combinations, worked out once. */
 const FLAG_TEXTS: readonly string[] = Array.from({ length: 512 }, (_, i) => composeFlagText(i));
 
-/** The analysed numbers a TCP Info text shows (a SegmentAnalysis has them). */
-export interface TcpNumbers {
-  readonly relSeq: number;
-  readonly relAck: number;
-  readonly window: number;
-}
+/** What a TCP Info text shows: a packet's header fields and tshark's numbers for them. */
+export type TcpInfoFacts = Pick<
+  PacketLine,
+  'src_p' | 'dst_p' | 'flags' | 'seq' | 'ack' | 'win' | 'urg' | 'tcp_len' | 'options' | 'sack_base'
+>;
 
 /**
  * tshark's TCP Info text, `1817 → 80 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 …`,
- * written straight into `out`'s bytes; `b` is the frame, `reverseBase` the base sequence number
- * of the reverse direction, for SACK edges.
+ * written straight into `out`'s bytes.
  */
-export function writeTcpInfo(out: LineBuffer, b: Uint8Array, tcp: TcpHeader, n: TcpNumbers, reverseBase: number): void {
-  out.number(tcp.sourcePort);
+export function writeTcpInfo(out: LineBuffer, r: TcpInfoFacts): void {
+  out.number(r.src_p);
   out.arrow();
-  out.number(tcp.destinationPort);
+  out.number(r.dst_p);
   out.text(' [');
-  out.text(flagText(tcp.flags));
+  out.text(flagText(r.flags));
   out.text('] Seq=');
-  out.number(n.relSeq);
-  if (tcp.flags & 0x10) {
+  out.number(r.seq);
+  if (r.flags & 0x10) {
     out.text(' Ack=');
-    out.number(n.relAck);
+    out.number(r.ack);
   }
   out.text(' Win=');
-  out.number(n.window);
-  if (tcp.flags & 0x20) {
+  out.number(r.win);
+  if (r.flags & 0x20) {
     out.text(' Urg=');
-    out.number(tcp.urgent);
+    out.number(r.urg);
   }
   out.text(' Len=');
-  out.number(tcp.payloadLength);
-  const end = tcp.optionsEnd;
-  for (let p = tcp.optionsOffset; p < end; ) {
+  out.number(r.tcp_len);
+  const b = r.options;
+  const end = b.length;
+  for (let p = 0; p < end; ) {
     const len = optionLength(b, p, end);
     if (len === 0) break;
-    if (len > 1) writeOption(out, b, p, len, reverseBase);
+    if (len > 1) writeOption(out, b, p, len, r.sack_base);
     p += len;
   }
 }
