@@ -6,7 +6,7 @@ import { toEvent } from '../events/toEvent.js';
 import { type EventPlace, placedJson, type UnplacedJson } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, type EventColumns, encodeEvent } from '../store/encodedEvent.js';
+import { type EncodedEvent, type EventColumns, encodeEvent, eventKey } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -266,7 +266,7 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept({ id: place.id, ...hit.columns, json: placedJson(hit.json, place) }, null);
+      this.#accept({ key: eventKey(place.id), ...hit.columns, json: placedJson(hit.json, place) }, null);
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
