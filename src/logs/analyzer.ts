@@ -266,7 +266,20 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept({ key: eventKey(place.id), ...hit.columns, json: placedJson(hit.json, place) }, null);
+      const c = hit.columns;
+      const json = placedJson(hit.json, place);
+      this.#accept(
+        {
+          key: eventKey(place.id),
+          ts: c.ts,
+          action: c.action,
+          sourceIp: c.sourceIp,
+          threatId: c.threatId,
+          ruleId: c.ruleId,
+          json,
+        },
+        null,
+      );
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
