@@ -86,7 +86,8 @@ export interface ThreatTally extends Tally {
 }
 
 export interface SourceTally extends Tally {
-  readonly threats: Set<string>;
+  /** Distinct, in the order first seen: an array, as most sources show one or two (a Set each cost more than the rest of the tally). */
+  readonly threats: string[];
 }
 
 /** What an analysis saw, across all its files. */
@@ -368,11 +369,10 @@ export class LogAnalyzer {
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
     let source = stats.sources.get(ip);
     if (source === undefined) {
-      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
+      source = { count: 0, findings: 0, first: t, last: t, threats: [threatId] };
       stats.sources.set(ip, source);
-    }
+    } else if (!source.threats.includes(threatId)) source.threats.push(threatId);
     counted(source, as, t);
-    source.threats.add(threatId);
   }
 }
 
