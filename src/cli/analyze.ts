@@ -13,6 +13,7 @@ import { analyzeFiles, followFiles, type ProgressSink } from '../logs/run.js';
 import type { SummaryInput } from '../logs/summary.js';
 import type { EncodedEvent } from '../store/encodedEvent.js';
 import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
+import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import { fleetJournal, STORE_HELP } from './storeOption.js';
 
 interface AnalyzeFlags {
@@ -162,11 +163,22 @@ async function analyzeWith(
     },
   };
   let made = 0;
+  // Started with the first events: the WAL is copied back on the other core, in larger and
+  // fewer checkpoints than the writer's own every 1000 pages (a page is written back once
+  // however many commits changed it), and never inside this thread's commits. A log with
+  // nothing to store never starts it.
+  let checkpointer: WalCheckpointer | null = null;
   const sink: EventSink = (events) => {
     const all = extra.length > 0 ? [...events, ...extra.splice(0)] : events;
     made += all.length;
     writePrinted();
+    if (all.length > 0) checkpointer ??= WalCheckpointer.start(db);
     return store.appendEncodedSync(all);
+  };
+  const close = async (): Promise<void> => {
+    await fleet?.close(60_000);
+    await checkpointer?.stop();
+    db.close();
   };
 
   if (flags.follow) {
@@ -187,8 +199,7 @@ async function analyzeWith(
     writePrinted();
     bans?.close();
     await finish(input, flags, threatName);
-    await fleet?.close(60_000);
-    db.close();
+    await close();
     return 0;
   }
 
@@ -208,8 +219,7 @@ async function analyzeWith(
     flags,
     threatName,
   );
-  await fleet?.close(60_000);
-  db.close();
+  await close();
   return result.problems.length > 0 && result.analyzer.stats.lines === 0 ? 2 : 0;
 }
 

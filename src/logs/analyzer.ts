@@ -6,7 +6,7 @@ import { toEvent } from '../events/toEvent.js';
 import { type EventPlace, placedJson, type UnplacedJson } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, type EventColumns, encodeEvent } from '../store/encodedEvent.js';
+import { type EncodedEvent, type EventColumns, encodeEvent, eventKey } from '../store/encodedEvent.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -86,7 +86,8 @@ export interface ThreatTally extends Tally {
 }
 
 export interface SourceTally extends Tally {
-  readonly threats: Set<string>;
+  /** Distinct, in the order first seen: an array, as most sources show one or two (a Set each cost more than the rest of the tally). */
+  readonly threats: string[];
 }
 
 /** What an analysis saw, across all its files. */
@@ -266,7 +267,20 @@ export class LogAnalyzer {
     for (const hit of hits) {
       behaveUpTo(hit.index);
       const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      this.#accept({ id: place.id, ...hit.columns, json: placedJson(hit.json, place) }, null);
+      const c = hit.columns;
+      const json = placedJson(hit.json, place);
+      this.#accept(
+        {
+          key: eventKey(place.id),
+          ts: c.ts,
+          action: c.action,
+          sourceIp: c.sourceIp,
+          threatId: c.threatId,
+          ruleId: c.ruleId,
+          json,
+        },
+        null,
+      );
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
     file.lineNo += counts.lines;
@@ -355,11 +369,10 @@ export class LogAnalyzer {
     threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
     let source = stats.sources.get(ip);
     if (source === undefined) {
-      source = { count: 0, findings: 0, first: t, last: t, threats: new Set() };
+      source = { count: 0, findings: 0, first: t, last: t, threats: [threatId] };
       stats.sources.set(ip, source);
-    }
+    } else if (!source.threats.includes(threatId)) source.threats.push(threatId);
     counted(source, as, t);
-    source.threats.add(threatId);
   }
 }
 

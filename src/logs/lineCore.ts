@@ -146,7 +146,8 @@ export function threatEvent(
     action: 'detected',
     sensor: 'logs',
     threatName,
-    ...(place ? { id: place.id, origin: place.origin } : {}),
+    // Without a place, an empty id (not a random one): unplacedJson cuts it out.
+    ...(place ? { id: place.id, origin: place.origin } : { id: '' }),
   });
 }
 

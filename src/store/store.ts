@@ -47,7 +47,7 @@ export interface Store {
   /** Where it is, for messages (a file, or the URL without its password). */
   readonly location: string;
 
-  /** Append; an event whose id (and time) is already stored is skipped. Returns how many were new. */
+  /** Append; an event whose time and key (`eventKey` of its id) are already stored is skipped. Returns how many were new. */
   appendEvents(events: readonly EncodedEvent[]): Promise<number>;
   queryEvents(query: EventQuery): Promise<SecurityEvent[]>;
   countEvents(query: EventQuery): Promise<number>;

@@ -15,7 +15,7 @@ export interface EventQuery {
 }
 
 /**
- * Where SecurityEvents are kept. `append` ignores events whose `event.id` is already stored,
+ * Where SecurityEvents are kept. `append` ignores events whose `event.id` (and time) is already stored,
  * so producers that may replay (log re-import) stay idempotent. Returns how many were new.
  */
 export interface EventStore {

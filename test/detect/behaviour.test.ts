@@ -43,6 +43,25 @@ describe('LeakyBuckets', () => {
     assert.deepEqual(c.pour('a', 1800, 3), { count: 3, first: 600, items: [1, 2, 3] }, 'the oldest item leaked first');
   });
 
+  it('evicts the least recently poured key first, however often the others were poured', () => {
+    // Distinct values: a key poured thousands of times keeps one item per value, no overflow.
+    const b = new LeakyBuckets<string>(
+      { capacity: 10_000, leakMs: 1e9, cooldownMs: 0, distinct: true },
+      { maxKeys: 3 },
+    );
+    b.pour('a', 0, 'a0', 'a0');
+    b.pour('b', 0, 'b0', 'b0');
+    b.pour('c', 0, 'c0', 'c0');
+    for (let i = 1; i < 3000; i++) b.pour(i % 2 ? 'a' : 'c', 0, 'x', `${i}`);
+    b.pour('d', 0, 'd0', 'd0');
+    assert.equal(b.size, 3);
+    assert.equal(b.items, 1501 + 1500 + 1, "b's one item went with it; a's 1501 and c's 1500 stay");
+    b.pour('e', 0, 'e0', 'e0');
+    assert.equal(b.items, 1501 + 1 + 1, 'then c, poured last before a was');
+    b.pour('f', 0, 'f0', 'f0');
+    assert.equal(b.items, 3, 'then a: d, e and f are left, one item each');
+  });
+
   it('counts an item only once per distinct value in the bucket', () => {
     const b = new LeakyBuckets<string>({ ...spec, distinct: true });
     for (let i = 0; i < 20; i++) assert.equal(b.pour('a', i, 'same', '/same'), null);

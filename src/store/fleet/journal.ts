@@ -43,14 +43,14 @@ export function writeCursor(db: Db, name: CursorName, value: number): void {
 export function unsentEvents(db: Db, limit: number): { events: EncodedEvent[]; last: number } {
   const rows = prepared(
     db,
-    'SELECT seq, id, ts, action, source_ip, threat_id, rule_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    'SELECT seq, key, ts, action, source_ip, threat_id, rule_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   )
     .raw(true)
     .all(readCursor(db, 'events_sent'), limit) as Array<
-    [number, string, number, EventAction, string, string | null, string | null, string]
+    [number, number, number, EventAction, string, string | null, string | null, string]
   >;
   const events = rows.map((r) => ({
-    id: r[1],
+    key: r[1],
     ts: r[2],
     action: r[3],
     sourceIp: r[4],

@@ -4,14 +4,14 @@ import type { EventQuery } from '../types.js';
 
 /**
  * A batch in one statement: the columns as arrays, unnested. One prepared statement serves
- * every batch size, and nothing is bound per row. An event already stored (same time and id:
+ * every batch size, and nothing is bound per row. An event already stored (same time and key:
  * a journal replayed after an outage) is skipped.
  */
-const INSERT = `INSERT INTO events (id, ts, action, source_ip, threat_id, rule_id, observer, doc)
-  SELECT id, ts, action, source_ip, threat_id, rule_id, $7, doc
-  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
-    AS e (id, ts, action, source_ip, threat_id, rule_id, doc)
-  ON CONFLICT (ts, id) DO NOTHING`;
+const INSERT = `INSERT INTO events (key, ts, action, source_ip, threat_id, rule_id, observer, doc)
+  SELECT key, ts, action, source_ip, threat_id, rule_id, $7, doc
+  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
+    AS e (key, ts, action, source_ip, threat_id, rule_id, doc)
+  ON CONFLICT (ts, key) DO NOTHING`;
 
 /** Append events; returns how many were new. */
 export async function insertEvents(
@@ -21,10 +21,10 @@ export async function insertEvents(
 ): Promise<number> {
   if (events.length === 0) return 0;
   const result = await db.query({
-    name: 'bansho-insert-events',
+    name: 'bansho-insert-keyed-events',
     text: INSERT,
     values: [
-      events.map((e) => e.id),
+      events.map((e) => e.key),
       events.map((e) => e.ts),
       events.map((e) => e.action),
       events.map((e) => e.sourceIp),

@@ -12,7 +12,7 @@ export async function pruneSlice(client: pg.ClientBase, o: PruneOptions): Promis
   try {
     await dropPartitionsBefore(client, o.eventsBefore);
     const events = await client.query(
-      'DELETE FROM events WHERE (ts, id) IN (SELECT ts, id FROM events WHERE ts < $1 ORDER BY ts LIMIT $2)',
+      'DELETE FROM events WHERE (ts, key) IN (SELECT ts, key FROM events WHERE ts < $1 ORDER BY ts LIMIT $2)',
       [o.eventsBefore, o.batch],
     );
     await client.query('BEGIN');

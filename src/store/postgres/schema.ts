@@ -1,3 +1,5 @@
+import { eventKeySql } from '../encodedEvent.js';
+
 /**
  * The PostgreSQL schema, as numbered migrations that only add. Applied at start by every
  * process that opens the store, under an advisory lock (./migrate.ts), so gateways starting at
@@ -130,6 +132,20 @@ export const MIGRATIONS: readonly Migration[] = [
       IF change_id IS NOT NULL THEN PERFORM pg_notify('${BAN_CHANNEL}', change_id::text); END IF;
       RETURN change_id;
     END $$;
+    `,
+  },
+  {
+    version: 3,
+    name: 'events keyed by (ts, key): 52 bits of the MD5 of the id instead of the id text',
+    sql: `
+    -- The same key as the embedded store's (../encodedEvent.ts): an 8-byte integer in the
+    -- primary key instead of the id's text; the id stays in the document.
+    ALTER TABLE events ADD COLUMN key bigint;
+    UPDATE events SET key = ${eventKeySql('id')};
+    ALTER TABLE events ALTER COLUMN key SET NOT NULL;
+    ALTER TABLE events DROP CONSTRAINT events_pkey;
+    ALTER TABLE events DROP COLUMN id;
+    ALTER TABLE events ADD PRIMARY KEY (ts, key);
     `,
   },
 ];

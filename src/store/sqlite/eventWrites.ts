@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EncodedEvent } from '../encodedEvent.js';
 import { prepared } from './prepared.js';
 
-const COLUMNS = 'INSERT OR IGNORE INTO events (id, ts, action, source_ip, threat_id, rule_id, doc) VALUES ';
+const COLUMNS = 'INSERT OR IGNORE INTO events (key, ts, action, source_ip, threat_id, rule_id, doc) VALUES ';
 const ROW = '(?, ?, ?, ?, ?, ?, ?)';
 /**
  * Rows per statement for a long batch: one call into SQLite for many rows. Measured on a log's
@@ -15,8 +15,8 @@ const INSERT_ONE = `${COLUMNS}${ROW}`;
 const INSERT_MANY = `${COLUMNS}${Array(ROWS_PER_STATEMENT).fill(ROW).join(', ')}`;
 
 /**
- * Append events in one transaction; an id already stored is skipped (so is an id repeated
- * within the batch, after its first row). Returns how many were new.
+ * Append events in one transaction; an event whose (ts, key) is already stored is skipped (so
+ * is one repeated within the batch, after its first row). Returns how many were new.
  */
 export function insertEvents(db: Database.Database, events: readonly EncodedEvent[]): number {
   const one = prepared(db, INSERT_ONE);
@@ -29,13 +29,13 @@ export function insertEvents(db: Database.Database, events: readonly EncodedEven
       params.length = 0;
       for (let k = i; k < i + ROWS_PER_STATEMENT; k++) {
         const e = events[k] as EncodedEvent;
-        params.push(e.id, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json);
+        params.push(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json);
       }
       added += many.run(params).changes;
     }
     for (; i < events.length; i++) {
       const e = events[i] as EncodedEvent;
-      added += one.run(e.id, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json).changes;
+      added += one.run(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json).changes;
     }
   }).immediate();
   return added;

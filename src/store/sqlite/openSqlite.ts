@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { eventKey } from '../encodedEvent.js';
 import { MIGRATIONS } from './schema.js';
 import { replayOrphanedSpills } from './spill.js';
 
@@ -43,9 +44,10 @@ function createPrivately(file: string): void {
   }
 }
 
-/** Migrations only add. Immediate, and the version read inside: two processes opening a new file at once migrate once. */
+/** Immediate, and the version read inside: two processes opening a new file at once migrate once. */
 function migrate(db: Db): void {
   if ((db.pragma('user_version', { simple: true }) as number) >= MIGRATIONS.length) return;
+  db.function('bansho_event_key', { deterministic: true }, (id: unknown) => eventKey(String(id)));
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
