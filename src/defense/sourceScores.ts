@@ -1,3 +1,4 @@
+import { LeastRecent } from '../observe/leastRecent.js';
 import { sourceNetwork } from '../observe/sourceNetwork.js';
 
 /**
@@ -31,13 +32,19 @@ export interface SourceScore {
 /** A source's entries: time, score, time, score, … oldest first. */
 type Entries = number[];
 
+interface Source {
+  entries: Entries;
+  /** The stamp of its latest use in the recency order. */
+  touched: number;
+}
+
 export class SourceScores {
   private readonly windowMs: number;
   private readonly threshold: number;
   private readonly maxSources: number;
   private readonly maxEntries: number;
-  /** Map iteration order is insertion order: re-inserting on use makes the first key the least recent. */
-  private readonly sources = new Map<string, Entries>();
+  private readonly sources = new Map<string, Source>();
+  private readonly recency = new LeastRecent((key) => this.sources.get(key)?.touched);
 
   constructor(options: SourceScoreOptions = {}) {
     this.windowMs = options.windowMs ?? DEFAULT_SOURCE_SCORES.windowMs;
@@ -54,16 +61,25 @@ export class SourceScores {
   add(source: string, score: number, now: number): SourceScore {
     const key = keyOf(source);
     const entries = this.live(key, now) ?? [];
-    this.sources.delete(key);
     if (score > 0) entries.push(now, score);
     if (entries.length > 2 * this.maxEntries) {
       // The oldest two become one, at the younger's time: the total stays, the window errs late.
       entries.splice(0, 4, entries[2] as number, (entries[1] as number) + (entries[3] as number));
     }
-    if (entries.length > 0) this.sources.set(key, entries);
+    if (entries.length === 0) {
+      this.sources.delete(key);
+      return this.result(entries);
+    }
+    let held = this.sources.get(key);
+    if (held === undefined) {
+      held = { entries, touched: 0 };
+      this.sources.set(key, held);
+    }
+    held.touched = this.recency.touch(key, this.sources.size);
     while (this.sources.size > this.maxSources) {
-      const first = this.sources.keys().next().value as string;
-      this.sources.delete(first);
+      const oldest = this.recency.popOldest();
+      if (oldest === undefined) break;
+      this.sources.delete(oldest);
     }
     return this.result(entries);
   }
@@ -83,7 +99,7 @@ export class SourceScores {
   }
 
   private live(key: string, now: number): Entries | undefined {
-    const entries = this.sources.get(key);
+    const entries = this.sources.get(key)?.entries;
     if (entries === undefined) return undefined;
     const from = now - this.windowMs;
     let drop = 0;

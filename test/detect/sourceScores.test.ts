@@ -34,6 +34,21 @@ describe('SourceScores', () => {
     assert.equal(s.peek('a', 5).total, 2);
   });
 
+  it('keeps evicting the least recently scored once many uses have queued up (past its compactions)', () => {
+    const s = new SourceScores({ maxSources: 2000 });
+    const ip = (i: number) => `10.0.${i >> 8}.${i & 255}`;
+    for (let i = 0; i < 2000; i++) s.add(ip(i), 1, i);
+    // The first 500, scored again and again: thousands of stale uses queued behind them.
+    for (let round = 0; round < 10; round++) for (let i = 0; i < 500; i++) s.add(ip(i), 0, 2000 + round);
+    s.forget(ip(1999));
+    for (let i = 2000; i < 2501; i++) s.add(ip(i), 1, 3000);
+    assert.equal(s.size, 2000);
+    // One slot was freed by forget: 500 evicted, the least recent — 500…999 — and none of the first 500.
+    for (let i = 0; i < 500; i++) assert.equal(s.peek(ip(i), 3001).total, 1, ip(i));
+    for (let i = 500; i < 1000; i++) assert.equal(s.peek(ip(i), 3001).total, 0, ip(i));
+    for (let i = 1000; i < 1999; i++) assert.equal(s.peek(ip(i), 3001).total, 1, ip(i));
+  });
+
   it('scores an IPv6 source by its /64, and a ban target the same as its address', () => {
     const s = new SourceScores({ threshold: 20 });
     for (let i = 1; i <= 3; i++) s.add(`2001:db8:3:4::${i}`, 5, i);

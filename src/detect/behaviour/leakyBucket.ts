@@ -1,3 +1,5 @@
+import { LeastRecent } from '../../observe/leastRecent.js';
+
 /**
  * Leaky buckets per key (CrowdSec's scenario buckets): each item poured raises the level by
  * one, the level drains by one every `leakMs`, and a bucket that holds more than `capacity`
@@ -54,16 +56,8 @@ export class LeakyBuckets<T> {
   readonly #maxKeys: number;
   readonly #maxItems: number;
   readonly #buckets = new Map<string, Bucket<T>>();
-  /**
-   * Recency, least recent first: every pour appends (key, stamp); an entry whose stamp is no
-   * longer its bucket's is stale and skipped. (The Map's own order, kept by deleting and
-   * re-inserting a key on each pour, cost 13 µs a pour once full: each eviction's
-   * `entries().next()` stepped over every deleted slot at the table's front.)
-   */
-  #recentKeys: string[] = [];
-  #recentStamps: number[] = [];
-  #head = 0;
-  #stamp = 0;
+  /** Recency: least recently poured first, by each bucket's `touched` stamp. */
+  readonly #recency = new LeastRecent((key) => this.#buckets.get(key)?.touched);
   /** Levels of all buckets together. */
   #items = 0;
 
@@ -136,41 +130,13 @@ export class LeakyBuckets<T> {
   }
 
   #touch(key: string, bucket: Bucket<T>): void {
-    bucket.touched = ++this.#stamp;
-    this.#recentKeys.push(key);
-    this.#recentStamps.push(bucket.touched);
-    const queued = this.#recentKeys.length - this.#head;
-    // Stale entries outnumber the live ones (a few keys poured often): keep only the live.
-    if (queued > 2 * this.#buckets.size + 1024) this.#compact(true);
+    bucket.touched = this.#recency.touch(key, this.#buckets.size);
   }
 
   #evictOldest(): void {
-    while (this.#head < this.#recentKeys.length) {
-      const key = this.#recentKeys[this.#head] as string;
-      const stamp = this.#recentStamps[this.#head] as number;
-      this.#head++;
-      const bucket = this.#buckets.get(key);
-      if (bucket === undefined || bucket.touched !== stamp) continue;
-      this.#items -= bucket.times.length;
-      this.#buckets.delete(key);
-      if (this.#head > 1024 && this.#head * 2 > this.#recentKeys.length) this.#compact(false);
-      return;
-    }
-  }
-
-  /** Drop the queue's consumed front (and with `stale`, every stale entry), in order. */
-  #compact(stale: boolean): void {
-    const keys: string[] = [];
-    const stamps: number[] = [];
-    for (let i = this.#head; i < this.#recentKeys.length; i++) {
-      const key = this.#recentKeys[i] as string;
-      const stamp = this.#recentStamps[i] as number;
-      if (stale && this.#buckets.get(key)?.touched !== stamp) continue;
-      keys.push(key);
-      stamps.push(stamp);
-    }
-    this.#recentKeys = keys;
-    this.#recentStamps = stamps;
-    this.#head = 0;
+    const key = this.#recency.popOldest();
+    if (key === undefined) return;
+    this.#items -= (this.#buckets.get(key) as Bucket<T>).times.length;
+    this.#buckets.delete(key);
   }
 }
