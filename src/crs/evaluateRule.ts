@@ -1,6 +1,7 @@
 import { RequestValue } from './inspectedValue.js';
 import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
+import { admitsSlot } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
@@ -102,7 +103,7 @@ function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
       const form = v.transformed(chain, tx.transforms);
       if (form.length < op.body.prefilter.minLength) return false;
       const slot = op.body.prefilter.index;
-      if (slot >= 0 && v.admitted(chain, tx.transforms, tx.ruleSet.prefilters).bits[slot] !== 1) return false;
+      if (slot >= 0 && !admitsSlot(v.admitted(chain, tx.transforms, tx.ruleSet.prefilters), slot)) return false;
       return matchCandidate(tx, link, v, form, true);
     }
     // Every step of a pipeline the value does not trigger yields the value itself.
