@@ -81,7 +81,11 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
 
 /** The link's values, shared per phase with every rule that inspects the same static targets. */
 function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
-  const { exclusions, key } = exclusionsFor(tx, rule, link);
+  // Without runtime removals the link's own exclusions and key stand: nothing to build.
+  const { exclusions, key } =
+    tx.removedTargets.length === 0
+      ? { exclusions: link.targets.exclude, key: link.targets.key }
+      : exclusionsFor(tx, rule, link);
   if (key !== null) {
     const cached = tx.targetValues.get(key);
     if (cached !== undefined) return cached;
@@ -144,7 +148,7 @@ function exclusionsFor(
   link: RuleLink,
 ): { exclusions: readonly VariableRef[]; key: string | null } {
   const targets = link.targets;
-  let exclusions = targets.exclude;
+  let exclusions: readonly VariableRef[] = targets.exclude;
   let key = targets.key;
   for (const removal of tx.removedTargets) {
     if (!removal.applies(rule)) continue;
