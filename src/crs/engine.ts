@@ -1,9 +1,11 @@
 import { type CrsMatch, evaluateRule } from './evaluateRule.js';
 import { type Gate, gateOf, passesGate } from './gateRule.js';
+import { type InitialState, independentPrefix } from './initialState.js';
 import { atoi } from './operators/comparison.js';
 import type { CrsRequest, CrsResponse } from './request.js';
 import { readRequestLine, readResponse } from './requestData.js';
-import type { Phase } from './rule.js';
+import { GatePlan, RequestGate, type RuleGate } from './requestGate.js';
+import type { Phase, RuleLink } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
 import { Transaction } from './transaction.js';
 
@@ -25,7 +27,14 @@ export interface CrsVerdict {
 export interface EngineOptions {
   /** Status of a refusal when the blocking rule names none (ModSecurity's deny default: 403). */
   readonly blockStatus: number;
+  /**
+   * The shortcuts: the whole-request gate (./requestGate.ts) and phase 1's request-independent
+   * start run once (./initialState.ts). Off only to hold them to the plain engine in tests.
+   */
+  readonly shortcuts?: boolean;
 }
+
+type PhaseOutcome = { kind: 'done' } | { kind: 'allow' } | { kind: 'block'; ruleId: number; status: number };
 
 /**
  * Runs a rule set over one request (phases 1 and 2) and, when given, its response (3 and 4),
@@ -35,12 +44,22 @@ export class CrsEngine {
   private serial = 0;
   /** Per phase and rule list entry, the rule as a gate (./gateRule.ts), or null. */
   private readonly gates: ReadonlyArray<ReadonlyArray<Gate | null>>;
+  /** Per phase and rule list entry, the entry's whole-request gate (./requestGate.ts), or null. */
+  private readonly ruleGates: ReadonlyArray<ReadonlyArray<RuleGate | null>>;
+  private readonly requestGate: RequestGate | null;
+  /** The state phase 1's request-independent start leaves (./initialState.ts), null when unusable. */
+  private readonly initial: InitialState | null;
 
   constructor(
     readonly ruleSet: RuleSet,
     private readonly options: EngineOptions,
   ) {
     this.gates = ruleSet.phases.map((items) => items.map((item) => (item.kind === 'rule' ? gateOf(item.rule) : null)));
+    const plan = new GatePlan(ruleSet.phases);
+    const on = options.shortcuts !== false;
+    this.ruleGates = on ? plan.gates : ruleSet.phases.map((items) => items.map(() => null));
+    this.requestGate = on ? new RequestGate(plan, ruleSet.prefilters.size) : null;
+    this.initial = on ? this.initialState() : null;
   }
 
   /** Rules of the directory left out because RE2 cannot run their regex (none in CRS v4). */
@@ -50,20 +69,31 @@ export class CrsEngine {
 
   /** `skipRules`: rules left out of this request (as a runtime ctl:ruleRemoveById would). */
   evaluate(request: CrsRequest, response?: CrsResponse, skipRules?: ReadonlySet<number>): CrsVerdict {
+    const skipping = skipRules !== undefined && skipRules.size > 0;
+    // A rule left out may be one of the independent start's: then the request runs it all.
+    const initial = skipping ? null : this.initial;
     const tx = new Transaction(
       this.ruleSet,
       readRequestLine(request),
       response === undefined ? undefined : readResponse(response),
       this.serial++,
+      initial?.tx,
     );
-    if (skipRules !== undefined && skipRules.size > 0) tx.removedIds.push((id) => skipRules.has(id));
+    if (initial !== null) {
+      tx.matchedVar = initial.matchedVar;
+      tx.matchedVars = [...initial.matchedVars];
+      tx.rule = initial.rule;
+      tx.capturing = initial.capturing;
+    }
+    if (skipping) tx.removedIds.push((id) => skipRules.has(id));
+    this.requestGate?.begin();
     const matches: CrsMatch[] = [];
     let blockedBy: number | null = null;
     let status: number | null = null;
     const phases: Phase[] = response === undefined ? [1, 2] : [1, 2, 3, 4];
     if (tx.mode !== 'Off') {
       for (const phase of phases) {
-        const outcome = this.runPhase(tx, phase, matches);
+        const outcome = this.runPhase(tx, phase, matches, phase === 1 ? (initial?.start ?? 0) : 0);
         if (outcome.kind === 'block') {
           blockedBy = outcome.ruleId;
           status = outcome.status;
@@ -71,7 +101,7 @@ export class CrsEngine {
         }
         if (outcome.kind === 'allow') break;
       }
-      this.runPhase(tx, 5, matches);
+      this.runPhase(tx, 5, matches, 0);
     }
     return {
       blocked: blockedBy !== null,
@@ -87,22 +117,38 @@ export class CrsEngine {
     };
   }
 
-  private runPhase(
-    tx: Transaction,
-    phase: Phase,
-    matches: CrsMatch[],
-  ): { kind: 'done' } | { kind: 'allow' } | { kind: 'block'; ruleId: number; status: number } {
+  /**
+   * Phase 1's request-independent start run once on an empty request: what it leaves, or null
+   * when it logs or disrupts (CRS's 901001 when crs-setup is missing), which every request must see.
+   */
+  private initialState(): InitialState | null {
+    const items = this.ruleSet.phases[1] ?? [];
+    const start = independentPrefix(items);
+    if (start === 0 || this.ruleSet.engineMode === 'Off') return null;
+    const empty: CrsRequest = { method: 'GET', uri: '/', version: 'HTTP/1.1', headers: [], body: null, remoteAddr: '' };
+    const tx = new Transaction(this.ruleSet, readRequestLine(empty), undefined, 0);
+    const matches: CrsMatch[] = [];
+    const outcome = this.runPhase(tx, 1, matches, 0, start);
+    if (outcome.kind !== 'done' || matches.length > 0 || tx.mode !== this.ruleSet.engineMode) return null;
+    const { matchedVar, matchedVars, rule, capturing } = tx;
+    return { start, tx: tx.tx, matchedVar, matchedVars, rule, capturing };
+  }
+
+  private runPhase(tx: Transaction, phase: Phase, matches: CrsMatch[], from: number, to?: number): PhaseOutcome {
     // The body's variables appear in phase 2; without a body, phase 1's collections stand.
     if (phase === 2 && tx.request.body !== '') {
       tx.collections.clear();
       tx.targetValues.clear();
+      this.requestGate?.begin();
     }
     tx.phase = phase;
     const items = this.ruleSet.phases[phase] ?? [];
     const gates = this.gates[phase] ?? [];
+    const ruleGates = this.ruleGates[phase] ?? [];
     const markers = this.ruleSet.markers[phase];
+    const end = to ?? items.length;
     let skip = 0;
-    for (let i = 0; i < items.length; i++) {
+    for (let i = from; i < end; i++) {
       const item = items[i];
       if (item === undefined || item.kind === 'marker') continue;
       if (skip > 0) {
@@ -112,6 +158,14 @@ export class CrsEngine {
       const rule = item.rule;
       if (tx.mode === 'Off') return { kind: 'done' };
       if (tx.isRemoved(rule)) continue;
+      const ruleGate = ruleGates[i];
+      if (ruleGate != null && !(this.requestGate as RequestGate).admits(tx, ruleGate)) {
+        // The rule's first link matches none of its values: what its evaluation would leave.
+        tx.rule = rule;
+        tx.matchedVars = [];
+        tx.capturing = (rule.links[0] as RuleLink).capture;
+        continue;
+      }
       const gate = gates[i];
       if (gate !== null && gate !== undefined) {
         if (!passesGate(tx, rule, gate)) continue;

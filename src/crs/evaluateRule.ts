@@ -1,6 +1,7 @@
 import { RequestValue } from './inspectedValue.js';
 import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
+import { admitsSlot } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
@@ -80,7 +81,11 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
 
 /** The link's values, shared per phase with every rule that inspects the same static targets. */
 function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
-  const { exclusions, key } = exclusionsFor(tx, rule, link);
+  // Without runtime removals the link's own exclusions and key stand: nothing to build.
+  const { exclusions, key } =
+    tx.removedTargets.length === 0
+      ? { exclusions: link.targets.exclude, key: link.targets.key }
+      : exclusionsFor(tx, rule, link);
   if (key !== null) {
     const cached = tx.targetValues.get(key);
     if (cached !== undefined) return cached;
@@ -102,7 +107,7 @@ function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
       const form = v.transformed(chain, tx.transforms);
       if (form.length < op.body.prefilter.minLength) return false;
       const slot = op.body.prefilter.index;
-      if (slot >= 0 && v.admitted(chain, tx.transforms, tx.ruleSet.prefilters).bits[slot] !== 1) return false;
+      if (slot >= 0 && !admitsSlot(v.admitted(chain, tx.transforms, tx.ruleSet.prefilters), slot)) return false;
       return matchCandidate(tx, link, v, form, true);
     }
     // Every step of a pipeline the value does not trigger yields the value itself.
@@ -143,7 +148,7 @@ function exclusionsFor(
   link: RuleLink,
 ): { exclusions: readonly VariableRef[]; key: string | null } {
   const targets = link.targets;
-  let exclusions = targets.exclude;
+  let exclusions: readonly VariableRef[] = targets.exclude;
   let key = targets.key;
   for (const removal of tx.removedTargets) {
     if (!removal.applies(rule)) continue;

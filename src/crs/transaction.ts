@@ -27,7 +27,7 @@ export interface TargetRemoval {
  * last rule matched, runtime rule removals, and the request data with its lazily read body.
  */
 export class Transaction implements MacroScope, OperatorScope, TransactionState {
-  readonly tx = new Map<string, NamedValue>();
+  readonly tx: Map<string, NamedValue>;
   matchedVar: NamedValue | undefined;
   matchedVars: NamedValue[] = [];
   mode: EngineMode;
@@ -55,7 +55,10 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
     readonly request: RequestLineData,
     readonly response: ResponseData | undefined,
     serial: number,
+    /** TX as the request-independent start of phase 1 leaves it (./initialState.ts). */
+    initialTx?: ReadonlyMap<string, NamedValue>,
   ) {
+    this.tx = new Map(initialTx);
     this.mode = ruleSet.engineMode;
     this.processor = request.defaultProcessor;
     this.uniqueId = `${Date.now().toString(16)}${serial.toString(16).padStart(8, '0')}`;

@@ -43,27 +43,39 @@ export class RxPrefilterRegistry {
 
   private readonly memo = new TextMemo<Admission>(8192);
 
-  /** Which regexes `text` admits: one entry per slot (1 where a required literal occurs), and their list. */
+  /** Which regexes `text` admits (a slot's bit is set where one of its required literals occurs). */
   admitted(text: string): Admission {
     return this.memo.get(text, (t) => this.scan(t));
   }
 
   private scan(text: string): Admission {
-    const bits = new Uint8Array(this.slots);
-    const list: number[] = [];
-    if (this.literalIds.size === 0) return { bits, list };
     // The automaton's literal order is the registration order of the (already folded) literals.
+    if (this.literalIds.size === 0) return this.none;
     this.set ??= new LiteralSet([...this.literalIds.keys()], { caseless: true });
-    if (text.length < this.set.minLength) return { bits, list };
+    if (text.length < this.set.minLength) return this.none;
+    // Small enough for V8 to keep on its heap (no backing store to allocate and finalise).
+    const words = new Uint32Array(this.width);
     const owners = this.owners;
+    let any = false;
     this.set.scan(text, (literal) => {
+      any = true;
       for (const slot of owners[literal] as number[])
-        if (bits[slot] === 0) {
-          bits[slot] = 1;
-          list.push(slot);
-        }
+        words[slot >>> 5] = (words[slot >>> 5] as number) | (1 << (slot & 31));
     });
-    return { bits, list };
+    return any ? words : this.none;
+  }
+
+  private get width(): number {
+    return (this.slots + 31) >>> 5;
+  }
+
+  /** The admission of a text that holds no required literal: shared, never written. */
+  private noneCache: Admission | undefined;
+
+  private get none(): Admission {
+    if (this.noneCache === undefined || this.noneCache.length !== this.width)
+      this.noneCache = new Uint32Array(this.width);
+    return this.noneCache;
   }
 
   get size(): number {
@@ -71,9 +83,11 @@ export class RxPrefilterRegistry {
   }
 }
 
-export interface Admission {
-  readonly bits: Uint8Array;
-  readonly list: readonly number[];
+/** Which regexes a text admits: a bit set of slots, 32 a word (the whole-request gate ORs them). */
+export type Admission = Uint32Array;
+
+export function admitsSlot(admission: Admission, slot: number): boolean {
+  return ((admission[slot >>> 5] as number) & (1 << (slot & 31))) !== 0;
 }
 
 export function prefilterAdmits(
@@ -82,5 +96,5 @@ export function prefilterAdmits(
   scope: { admitted(text: string): Admission },
 ): boolean {
   if (text.length < prefilter.minLength) return false;
-  return prefilter.index < 0 || scope.admitted(text).bits[prefilter.index] === 1;
+  return prefilter.index < 0 || admitsSlot(scope.admitted(text), prefilter.index);
 }
