@@ -24,6 +24,14 @@ export interface ConnectionView extends JudgedConnection {
   readonly transactions: readonly HttpTransaction[];
 }
 
+/**
+ * What reads a connection's in-order bytes beside its HTTP analyzer: the protocol analyzers
+ * (./application.ts, through ./conversations.ts). `gap`: bytes given up right before `chunk`.
+ */
+export interface StreamReader {
+  chunk(dir: 0 | 1, chunk: Uint8Array, gap: number): void;
+}
+
 export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
   /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
   closed(conn: Connection): void;
@@ -56,9 +64,9 @@ type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
  * direction put back in order (bounded, first-wins, so a crafted retransmission cannot rewrite
- * what was seen), the in-order bytes handed to the HTTP analyzer (../protocols/http/httpStream.ts),
- * and the Zeek conn record (bytes, packets, history, state). tshark's per-segment reading of the
- * same conversation (../protocols, through ./application.ts) is the packet log's view of it.
+ * what was seen), the in-order bytes handed to the HTTP analyzer (../protocols/http/httpStream.ts)
+ * and to the protocol analyzers whose events the packet log and the detectors read (`reader`),
+ * and the Zeek conn record (bytes, packets, history, state).
  */
 export class Connection implements ConnectionView {
   readonly id: number;
@@ -84,6 +92,8 @@ export class Connection implements ConnectionView {
   #closed = false;
   lines: string[] = [];
   dns: readonly DnsRecord[] = [];
+  /** Who else reads the in-order bytes (the protocol analyzers); none where nothing does. */
+  reader: StreamReader | null = null;
 
   constructor(opening: ConnectionOpening, limits: ConnectionLimits, sink: ConnectionSink) {
     this.id = opening.id;
@@ -144,8 +154,9 @@ export class Connection implements ConnectionView {
     if (line !== null && this.lines.length < maxLines) this.lines.push(line);
   }
 
-  /** One segment's flags and payload; returns the change in bytes held out of order. */
-  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array): number {
+  /** One segment's flags and payload, received at `timeMs`; returns the change in bytes held out of order. */
+  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, timeMs: number): number {
+    this.last = timeMs;
     const f = tcp.flags;
     const stream = this.#streams[dir];
     if (f & TCP_FLAGS.SYN) {
@@ -163,12 +174,10 @@ export class Connection implements ConnectionView {
       this.rst[dir] = true;
       this.#note(dir, 'r');
     }
-    let change = 0;
+    const before = this.buffered;
     if (payload.length > 0) {
       this.#note(dir, 'd');
-      const before = stream.bufferedBytes;
       this.#deliver(dir, stream.push(tcp.seq, payload));
-      change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
     }
@@ -176,7 +185,10 @@ export class Connection implements ConnectionView {
       this.fin[dir] = true;
       this.#note(dir, 'f');
     }
-    return change;
+    // What this side acknowledged of the other's bytes: a hole it received is given up.
+    const other = dir === 0 ? 1 : 0;
+    if (f & TCP_FLAGS.ACK) this.#deliver(other, this.#streams[other].acked(tcp.ack));
+    return this.buffered - before;
   }
 
   /** End it: what is held is delivered over its gaps, requests still waiting are reported; returns the bytes let go. */
@@ -247,5 +259,21 @@ export class Connection implements ConnectionView {
       this.#bytes[dir] += chunk.length;
       this.#http.bytes(dir, chunk, this.last, this, this.#sink);
     }
+    if (this.reader !== null) readRuns(this.reader, dir, d);
+  }
+}
+
+/**
+ * A delivery to a reader as runs of contiguous bytes: what one frame released is read at once
+ * (a filled hole releases several held segments), split only where a gap was given up.
+ */
+function readRuns(reader: StreamReader, dir: 0 | 1, d: Delivery): void {
+  const { chunks, gaps } = d;
+  let from = 0;
+  for (let i = 1; i <= chunks.length; i++) {
+    if (i < chunks.length && gaps[i] === 0) continue;
+    const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
+    reader.chunk(dir, run, gaps[from] as number);
+    from = i;
   }
 }
