@@ -72,7 +72,7 @@ export class Monitor {
   readonly #log: PacketLog | null;
   readonly #out: LineBuffer;
   readonly #clock = new CaptureClock();
-  /** TCP, read as tshark reads it and tracked as its endpoints received it. */
+  /** TCP: tshark's sequence analysis, and the one reassembly the analyzers read. */
   readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();

@@ -53,12 +53,12 @@ class SegmentInput implements SegmentFacts {
 
 /**
  * The TCP conversations of one capture, found by their 4-tuple — one table for every reader of
- * TCP. Each segment is first read as tshark reads it (`read`: relative numbers,
- * retransmissions, lost segments, port reuse, and its new data handed to whatever reads the
- * conversation, ./application.ts, whose events the packet log renders and the detectors count),
- * then tracked as the endpoints received it (`track`: the conversation's Connection — the one
- * reassembly of each direction, whose in-order bytes the HTTP analyzer reads for the rule
- * engine — and the conn record, reported through the sink when the connection ends).
+ * TCP, read once (`read`): tshark's sequence analysis of the segment (relative numbers,
+ * retransmissions, lost segments, port reuse), then the conversation's Connection — the one
+ * reassembly of each direction — whose in-order bytes the HTTP cutters read for the rule engine
+ * and the protocol analyzers (./connectionReader.ts, ./application.ts) read into the events the
+ * packet log renders and the detectors count. Then `track`, once the frame's line is known:
+ * the conn record counts it, and the connection ends where it ends (reported through the sink).
  *
  * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
  * ended ones remembered for their trailing packets only up to `maxEnded`, idle connections
