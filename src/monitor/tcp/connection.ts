@@ -174,10 +174,12 @@ export class Connection implements ConnectionView {
       this.rst[dir] = true;
       this.#note(dir, 'r');
     }
-    const before = this.buffered;
+    let change = 0;
     if (payload.length > 0) {
       this.#note(dir, 'd');
+      const before = stream.bufferedBytes;
       this.#deliver(dir, stream.push(tcp.seq, payload));
+      change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
     }
@@ -186,9 +188,16 @@ export class Connection implements ConnectionView {
       this.#note(dir, 'f');
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
-    const other = dir === 0 ? 1 : 0;
-    if (f & TCP_FLAGS.ACK) this.#deliver(other, this.#streams[other].acked(tcp.ack));
-    return this.buffered - before;
+    if (f & TCP_FLAGS.ACK) {
+      const other = this.#streams[dir === 0 ? 1 : 0];
+      const held = other.bufferedBytes;
+      if (held === 0) other.noteAck(tcp.ack);
+      else {
+        this.#deliver(dir === 0 ? 1 : 0, other.acked(tcp.ack));
+        change += other.bufferedBytes - held;
+      }
+    }
+    return change;
   }
 
   /** End it: what is held is delivered over its gaps, requests still waiting are reported; returns the bytes let go. */

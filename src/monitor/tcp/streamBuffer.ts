@@ -121,15 +121,20 @@ export class StreamBuffer {
    */
   acked(ack: number): Delivery {
     const out = this.#delivery.cleared();
-    if (!this.#started) return out;
+    this.noteAck(ack);
+    this.#skipAcked(out);
+    return out;
+  }
+
+  /** `acked` where nothing is held (nothing to deliver): the acknowledgement is only remembered. */
+  noteAck(ack: number): void {
+    if (!this.#started) return;
     const a = ack >>> 0;
     // Only forward, and not absurdly far (a stray or crafted number is no acknowledgement).
     const ahead = seqDiff(a, this.#next);
-    if (ahead <= 0 || ahead > MAX_ACK_AHEAD) return out;
+    if (ahead <= 0 || ahead > MAX_ACK_AHEAD) return;
     if (!this.#ackSeen || seqDiff(a, this.#acked) > 0) this.#acked = a;
     this.#ackSeen = true;
-    this.#skipAcked(out);
-    return out;
   }
 
   #skipAcked(out: Refilled): void {
