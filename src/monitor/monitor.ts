@@ -81,7 +81,7 @@ export class Monitor {
   readonly #packet: LivePacket | null;
   /** The capture's first frame: the relative times of the connections' records count from it. */
   #capture: CaptureStart | null = null;
-  /** TCP, read as tshark reads it and tracked as its endpoints received it. */
+  /** TCP: tshark's sequence analysis, and the one reassembly the analyzers read. */
   readonly #conversations: Conversations;
   /** Fragmented datagrams are logged and judged whole, at the fragment that completes them. */
   readonly #fragments = new IpReassembler();
@@ -123,6 +123,11 @@ export class Monitor {
       },
       limits: options.limits ?? {},
       readAll: options.log,
+      // The services' events, as their bytes are read (a late segment's at the frame that releases them).
+      events: {
+        read: (from, to, events, start, offset, time) =>
+          this.#alert(this.#loginGuessing.replies(from, to, events, start, offset, time)),
+      },
     });
   }
 
@@ -150,7 +155,7 @@ export class Monitor {
     this.#capture ??= { ts: frameTimeMs(f) / 1000, precision: f.precision };
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
-    const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, key) : null;
+    const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, time, key) : null;
     const datagram = this.#datagramEvents;
     if (datagram.length !== 0) datagram.length = 0;
     if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
@@ -171,7 +176,6 @@ export class Monitor {
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
     this.#alert(this.#sshGuessing.packet(p, time));
-    if (seg !== null && seg.events.length > 0) this.#alert(this.#loginGuessing.segment(p, seg.events, time));
   }
 
   /** End of input: every open connection is flushed and summarised. */

@@ -210,6 +210,26 @@ describe('network detections', () => {
     );
   });
 
+  test('failed logins behind a hole in the capture are counted when the client acknowledges past it, once each', () => {
+    // One FTP control connection: seven 530 replies, the first one never captured, so the other
+    // six wait behind the hole until the client's ACK (which proves it received them) gives the
+    // hole up; then they are read and counted for the client, not for the ACK's sender. A
+    // retransmission of them all after that counts nothing more.
+    const line = Buffer.from('530 Login incorrect.\r\n');
+    const from = (src: string, dst: string, sport: number, dport: number, seq: number, ack: number, payload?: Buffer) =>
+      ipv4({ src, dst, proto: 6 }, tcp({ sport, dport, seq, ack, flags: FLAGS.PSH | FLAGS.ACK, payload }));
+    const server = (i: number) => from(SERVER, ATTACKER, 21, 40500, 1000 + i * line.length, 1, line);
+    const packets = [
+      ...Array.from({ length: 6 }, (_, i) => server(i + 1)),
+      from(ATTACKER, SERVER, 40500, 21, 1, 1000 + 7 * line.length),
+      ...Array.from({ length: 6 }, (_, i) => server(i + 1)),
+    ];
+    const found = run(packets).events.filter((e) => e.threat?.software?.id === 'ftp-brute-force');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.source.ip, ATTACKER);
+    assert.equal(found[0]?.bansho.evidence, `5 failed FTP logins (530) at ${SERVER}:21 within 0 s`);
+  });
+
   test('a sweep of one port over many hosts is a horizontal port scan', () => {
     const hosts = Array.from({ length: 25 }, (_, i) => `203.0.113.${i + 1}`);
     const { events } = run(hosts.map((h) => probe(445, FLAGS.SYN, h)));

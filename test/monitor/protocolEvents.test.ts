@@ -18,8 +18,11 @@ function eventsOf(list: readonly Conversation[], readAll = true): ProtocolEvent[
     const p = decodePacket({ ...frame, originalLength: data.length, data: Uint8Array.from(data) });
     const t = p.transport;
     if (t.kind !== 'tcp') return;
-    const seg = table.read(p, t.tcp, clock.ns(frame.seconds, frame.fraction, 6));
-    if (seg !== null) events.push(...seg.events);
+    const timeMs = frame.seconds * 1000 + i;
+    const seg = table.read(p, t.tcp, clock.ns(frame.seconds, frame.fraction, 6), timeMs);
+    if (seg === null) return;
+    events.push(...seg.events);
+    table.track(seg, p, t.tcp, timeMs, null);
   });
   return events;
 }

@@ -78,4 +78,54 @@ describe('TCP stream reassembly', () => {
     assert.equal(text(second.chunks), 'cd', 'the previous chunk is gone from it');
     assert.equal(s.push(2, seg('cd')).chunks.length, 0);
   });
+
+  test('each chunk says how many bytes were given up right before it (a content gap)', () => {
+    const s = new StreamBuffer({ maxBuffered: 1024 });
+    s.start(0);
+    s.push(0, seg('ab'));
+    s.push(5, seg('fg'));
+    s.push(10, seg('kl'));
+    const d = s.flush();
+    assert.deepEqual(
+      d.chunks.map((c) => Buffer.from(c).toString('latin1')),
+      ['fg', 'kl'],
+    );
+    assert.deepEqual(d.gaps, [3, 3]);
+    assert.equal(d.missed, 6);
+    assert.deepEqual(s.push(12, seg('mn')).gaps, [0]);
+  });
+
+  test('a hole its receiver acknowledged past is given up at once; one it did not is held', () => {
+    const s = new StreamBuffer({ maxBuffered: 1024 });
+    s.start(0);
+    s.push(0, seg('ab'));
+    assert.deepEqual(s.push(5, seg('fg')).chunks, [], 'the hole [2, 5) may still come');
+    // Acknowledging short of the held bytes proves nothing about them.
+    assert.deepEqual(s.acked(4).chunks, []);
+    const d = s.acked(7);
+    assert.equal(text(d.chunks), 'fg');
+    assert.deepEqual(d.gaps, [3]);
+    assert.equal(s.bufferedBytes, 0);
+    // A late copy of the given-up bytes changes nothing.
+    assert.deepEqual(s.push(2, seg('cde')).chunks, []);
+  });
+
+  test('an acknowledgement that came before the bytes behind the hole gives the hole up when they come', () => {
+    const s = new StreamBuffer({ maxBuffered: 1024 });
+    s.start(0);
+    s.push(0, seg('ab'));
+    assert.deepEqual(s.acked(9).chunks, []);
+    const d = s.push(5, seg('fg'));
+    assert.equal(text(d.chunks), 'fg');
+    assert.deepEqual(d.gaps, [3]);
+  });
+
+  test('an acknowledgement far beyond anything sent, or behind, is no acknowledgement', () => {
+    const s = new StreamBuffer({ maxBuffered: 1024 });
+    s.start(0);
+    s.push(5, seg('fg'));
+    assert.deepEqual(s.acked(0x7fff0000).chunks, []);
+    assert.deepEqual(s.acked(0xffffff00).chunks, []);
+    assert.equal(s.bufferedBytes, 2);
+  });
 });

@@ -9,11 +9,15 @@ import { hasTool, ourLines, parseAll, tempDir, tsharkLines } from './helpers/run
 import { timed } from './helpers/scenario.js';
 
 /**
- * The seam between the two readings of a TCP conversation: the packet log's, segment by
- * segment in capture order as tshark hands segments to its dissectors, and the reassembly's,
- * each direction put back in order once (what the rule engine reads). Where the capture is
- * clean they agree; where a segment is retransmitted, lost or reordered they must not, and
- * each must stay what it is: the lines as tshark's, the requests as the endpoints received them.
+ * The seam between what tshark shows of a TCP conversation, segment by segment in capture
+ * order, and what bansho's one reading shows: each direction put back in order once (the
+ * reassembly), its in-order bytes read by the protocol analyzers, whose events the packet log
+ * renders on the frame whose bytes completed them and the rule engine and detectors consume.
+ * Where the capture is clean, or a segment is retransmitted, the log is tshark's line for line.
+ * Where a segment is lost or late the two part, and the tests pin where: bytes behind a hole
+ * are read when it fills (the late frame shows what it completed) or is given up (the
+ * receiver acknowledged past it, memory ran out, the connection ended), so the frames that
+ * carried them show TCP alone, where tshark read them on their own.
  */
 const tshark = hasTool('tshark', '-v');
 const tmp = tempDir();
@@ -96,6 +100,24 @@ function logMatchesTshark(name: string, list: number[][]): string[] {
   return columns(ours);
 }
 
+/**
+ * Our packet log of the frames where it may part from tshark's: the frames (1-based) at which
+ * it differs are exactly `differing`; their Protocol and Info after the handshake.
+ */
+function logBesideTshark(name: string, list: number[][], differing: readonly number[]): string[] {
+  const bytes = pcap(timed(list), { linkType: 1 });
+  const ours = ourLines(bytes);
+  if (tshark) {
+    const theirs = tsharkLines(writeCapture(join(tmp.dir, `${name}.pcap`), bytes));
+    assert.equal(ours.length, theirs.length);
+    assert.deepEqual(
+      ours.flatMap((l, i) => (l === theirs[i] ? [] : [i + 1])),
+      differing,
+    );
+  }
+  return columns(ours);
+}
+
 /** What the reassembly reported of the same frames: each request's method and status. */
 function reassembled(list: number[][]): string[] {
   const found: string[] = [];
@@ -105,7 +127,7 @@ function reassembled(list: number[][]): string[] {
   parseAll(pcap(timed(list), { linkType: 1 })).frames.forEach((f, i) => {
     const p = decodePacket(f);
     if (p.transport.kind !== 'tcp') return;
-    const seg = table.read(p, p.transport.tcp, i * 1_500_000);
+    const seg = table.read(p, p.transport.tcp, i * 1_500_000, 1_700_000_000_000 + i);
     if (seg !== null) table.track(seg, p, p.transport.tcp, 1_700_000_000_000 + i, null);
   });
   table.flushAll();
@@ -122,7 +144,7 @@ const OK = 'HTTP HTTP/1.1 200 OK  (text/plain)';
 const NOT_FOUND = 'HTTP HTTP/1.1 404 Not Found ';
 const RETRANSMITTED = 'TCP [TCP Retransmission] 80 → 52000 [PSH, ACK] Seq=41 Ack=70 Win=65535 Len=460';
 
-describe('one conversation read twice: segment by segment as tshark, in order as the endpoints', () => {
+describe('HTTP: one reading, beside tshark segment by segment', () => {
   test('a message split across segments is named on the segment that completes it, in both readings', () => {
     const list = frames(cut(REQUEST, [10, 40]), SERVER_PARTS, [0, 1, 2, 3]);
     assert.deepEqual(logMatchesTshark('split', list), [
@@ -155,27 +177,42 @@ describe('one conversation read twice: segment by segment as tshark, in order as
     }
   });
 
-  test('a lost segment: the message with the hole is never shown whole, the next is found where it starts', () => {
+  test('a lost segment: its message is never shown; what follows the hole waits until the receiver acknowledges past it', () => {
     const list = frames([REQUEST], BODY_PARTS, [0, 2, 3]);
-    assert.deepEqual(logMatchesTshark('lost', list), [
+    // Nothing acknowledges past the hole: the bytes after it are held (they may yet come) and
+    // read when the connection ends, so neither frame shows them; tshark read both on their own.
+    assert.deepEqual(logBesideTshark('lost', list, [6, 7]), [
       GET,
       PART_OF_200,
-      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
+      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366',
+      'TCP 80 → 52000 [PSH, ACK] Seq=967 Ack=70 Win=65535 Len=45',
+    ]);
+    assert.deepEqual(reassembled(list), ['GET 200']);
+    // As a receiver does, the client acknowledges what it got, the hole included: the hole is
+    // given up there (the capture missed it; no copy is coming), its bytes read at that frame
+    // (for the detectors; the line is the client's), and the 404 is read as it comes.
+    const acked = [...list.slice(0, 6), segment('c', 80, C_ISN + 1 + REQUEST.length, S_ISN + 1 + 966, FLAGS.ACK)];
+    acked.push(...list.slice(6));
+    assert.deepEqual(logBesideTshark('lost-acked', acked, [6]), [
+      GET,
+      PART_OF_200,
+      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366',
+      'TCP [TCP ACKed unseen segment] 52000 → 80 [ACK] Seq=70 Ack=967 Win=65535 Len=0',
       NOT_FOUND,
     ]);
   });
 
-  test('reordered segments: tshark skips the late one and never shows the message; the reassembly has it whole', () => {
+  test('reordered segments: the late one completes the message, and its frame shows it; tshark never does', () => {
     // The third segment overtakes the second. tshark (out-of-order reassembly off, its default)
     // hands the late one to no dissector (a second after the other, it is a retransmission to
-    // it), so the response has a hole; the endpoint received it whole, and the rule engine reads
-    // it whole. This is why the log's per-segment reading is not a view of the in-order streams.
+    // it), so it never shows the response. The endpoint received it whole when the late one
+    // came: the one reading shows it there, and the rule engine reads it whole.
     const list = frames([REQUEST], BODY_PARTS, [0, 2, 1, 3]);
-    assert.deepEqual(logMatchesTshark('reordered', list), [
+    assert.deepEqual(logBesideTshark('reordered', list, [6, 7]), [
       GET,
       PART_OF_200,
-      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366 [TCP segment of a reassembled PDU]',
-      'TCP [TCP Retransmission] 80 → 52000 [PSH, ACK] Seq=201 Ack=70 Win=65535 Len=400',
+      'TCP [TCP Previous segment not captured] 80 → 52000 [PSH, ACK] Seq=601 Ack=70 Win=65535 Len=366',
+      'HTTP [TCP Retransmission] HTTP/1.1 200 OK  (text/plain)',
       NOT_FOUND,
     ]);
     assert.deepEqual(reassembled(list), ['GET 200']);
@@ -199,13 +236,29 @@ function smtp(name: string, at: readonly number[], reply: readonly number[]): st
   return logMatchesTshark(name, script(25, parts, sent));
 }
 
+/** As `smtp`, where the log may part from tshark's at the frames `differing`. */
+function smtpBesideTshark(
+  name: string,
+  at: readonly number[],
+  reply: readonly number[],
+  differing: number[],
+): string[] {
+  const parts = {
+    c: [Buffer.from('EHLO client.example\r\n'), Buffer.from('MAIL FROM:<a@b>\r\n')],
+    s: [GREETING, ...cut(EHLO_REPLY, at), Buffer.from('250 ok\r\n')],
+  };
+  const sent: Array<readonly ['c' | 's', number]> = [['s', 0], ['c', 0], ...reply.map((i) => ['s', i] as const)];
+  sent.push(['c', 1], ['s', 4]);
+  return logBesideTshark(name, script(25, parts, sent), differing);
+}
+
 const MID_LINE = [10, 45];
 const AT_LINES = [22, 38];
 
 const SMTP_START = ['SMTP S: 220 mail.example.org ESMTP', 'SMTP C: EHLO client.example'];
 const SMTP_END = ['SMTP C: MAIL FROM:<a@b>', 'SMTP S: 250 ok'];
 
-describe('the text protocols read per segment, as tshark reads them', () => {
+describe('the text protocols on the one reading, beside tshark', () => {
   test('SMTP: a reply split mid-line is read line by line where the segments end', () => {
     assert.deepEqual(smtp('smtp-split', MID_LINE, [1, 2, 3]), [
       ...SMTP_START,
@@ -227,21 +280,23 @@ describe('the text protocols read per segment, as tshark reads them', () => {
     ]);
   });
 
-  test('SMTP: after a lost segment, and after a late one, the next lines are read as they come', () => {
-    const afterGap = 'SMTP [TCP Previous segment not captured] S: 250-SIZE 1000 | 8BITMIME';
-    assert.deepEqual(smtp('smtp-lost', AT_LINES, [1, 3]), [
+  test('SMTP: after a lost segment the lines wait for the acknowledgement past the hole; a late one shows what it completed', () => {
+    // The client's next command acknowledges past the hole: the lines after it are read there
+    // (the detectors count them) while the frame that carried them shows TCP.
+    assert.deepEqual(smtpBesideTshark('smtp-lost', AT_LINES, [1, 3], [7]), [
       ...SMTP_START,
       'SMTP S: 250-mail.example.org',
-      afterGap,
+      'TCP [TCP Previous segment not captured] 25 → 52000 [PSH, ACK] Seq=67 Ack=22 Win=65535 Len=29',
       'SMTP [TCP ACKed unseen segment] C: MAIL FROM:<a@b>',
       'SMTP S: 250 ok',
     ]);
-    assert.deepEqual(smtp('smtp-reordered', AT_LINES, [1, 3, 2]), [
+    // The late segment fills the hole: what it and the held one complete is read at once, on
+    // its frame (tshark reads the held one on its own and hands the late one to no dissector).
+    assert.deepEqual(smtpBesideTshark('smtp-reordered', AT_LINES, [1, 3, 2], [7, 8]), [
       ...SMTP_START,
       'SMTP S: 250-mail.example.org',
-      afterGap,
-      // Read by no dissector: the endpoint's PIPELINING line is never shown.
-      'TCP [TCP Out-Of-Order] 25 → 52000 [PSH, ACK] Seq=51 Ack=22 Win=65535 Len=16',
+      'TCP [TCP Previous segment not captured] 25 → 52000 [PSH, ACK] Seq=67 Ack=22 Win=65535 Len=29',
+      'SMTP [TCP Out-Of-Order] S: 250-PIPELINING | SIZE 1000 | 8BITMIME',
       ...SMTP_END,
     ]);
   });

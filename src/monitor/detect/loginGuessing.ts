@@ -1,6 +1,6 @@
 import type { NetworkFinding } from '../../detect/finding.js';
 import { type NetworkRuleId, type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
-import type { DecodedPacket } from '../decode/packet.js';
+import type { Endpoint } from '../../observe/observation.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import { BurstCounter } from './burstCounter.js';
 
@@ -12,8 +12,7 @@ import { BurstCounter } from './burstCounter.js';
  * vsftpd, proftpd, Postfix SASL and Dovecot answer where fail2ban's filters read their logs —
  * and the databases' own, sent before any TLS: MySQL's error 1045 (access denied) and
  * PostgreSQL's SQLSTATE 28P01 (invalid password). A leaky bucket per pair; a reply is counted
- * once however often it is retransmitted (the analyzers read no retransmission, and a segment
- * counts once).
+ * once however often it is retransmitted (the analyzers read the one reassembly).
  */
 interface Service {
   readonly ruleId: NetworkRuleId;
@@ -54,35 +53,42 @@ export class LoginGuessingDetector {
     this.#bursts = new BurstCounter(t, t.failures, maxPairs);
   }
 
-  /** The events the analyzers read off one TCP segment `p` (sent by the server to the client who guessed). */
-  segment(p: DecodedPacket, events: readonly ProtocolEvent[], timeMs: number): NetworkFinding | null {
-    const t = p.transport;
-    if (t.kind !== 'tcp' || !p.ip) return null;
-    for (const e of events) {
-      const service = failedLogin(e);
-      if (service !== null)
-        return this.#failure(service, p.ip.source, t.tcp.sourcePort, p.ip.destination, t.tcp, timeMs);
+  /**
+   * Events the analyzers read off the bytes `server` sent `client` (from `start` on), at
+   * `offset` in that stream: a reply is counted once, however often it was retransmitted (the
+   * reassembly reads each byte once, and the offset tells replies apart).
+   */
+  replies(
+    server: Endpoint,
+    client: Endpoint,
+    events: readonly ProtocolEvent[],
+    start: number,
+    offset: number,
+    timeMs: number,
+  ): NetworkFinding | null {
+    for (let i = start; i < events.length; i++) {
+      const service = failedLogin(events[i] as ProtocolEvent);
+      if (service !== null) return this.#failure(service, server, client, offset, timeMs);
     }
     return null;
   }
 
   #failure(
     service: Service,
-    server: string,
-    serverPort: number,
-    client: string,
-    tcp: { readonly destinationPort: number; readonly seq: number },
+    server: Endpoint,
+    client: Endpoint,
+    offset: number,
     timeMs: number,
   ): NetworkFinding | null {
-    const key = `${service.ruleId} ${client} ${server}`;
-    const burst = this.#bursts.count(key, timeMs, `${tcp.destinationPort} ${tcp.seq}`);
+    const key = `${service.ruleId} ${client.ip} ${server.ip}`;
+    const burst = this.#bursts.count(key, timeMs, `${client.port} ${offset}`);
     if (burst === null) return null;
     return networkFinding(service.ruleId, this.#bursts.settings, {
       time: timeMs,
-      source: { ip: client, port: tcp.destinationPort },
-      destination: { ip: server, port: serverPort },
+      source: client,
+      destination: server,
       transport: 'tcp',
-      evidence: `${burst.count} ${service.noun} at ${server}:${serverPort} within ${burst.seconds} s`,
+      evidence: `${burst.count} ${service.noun} at ${server.ip}:${server.port} within ${burst.seconds} s`,
     });
   }
 }

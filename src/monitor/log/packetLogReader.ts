@@ -1,4 +1,5 @@
 import { CaptureClock } from '../capture/clock.js';
+import { frameTimeMs } from '../capture/frame.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { readDatagram } from '../protocols/dns.js';
 import type { ProtocolEvent } from '../protocols/events.js';
@@ -26,9 +27,13 @@ export class PacketLogReader {
     const f = p.frame;
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     const t = p.transport;
-    const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.read(p, t.tcp, ns) : null;
+    const time = frameTimeMs(f);
+    const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.read(p, t.tcp, ns, time) : null;
     this.#datagram.length = 0;
     if (t.kind === 'udp') readDatagram(t.udp, p.payload, this.#datagram);
-    return this.#log.line(p, ns, seg, this.#datagram);
+    const line = this.#log.line(p, ns, seg, this.#datagram);
+    // Its connection counts it, and ends where it ends it.
+    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, null);
+    return line;
   }
 }

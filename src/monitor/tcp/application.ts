@@ -7,24 +7,26 @@ import { PDUS, type Reading } from '../protocols/reading.js';
 import { looksLikeTls, TlsConversation, tlsByHeuristic } from '../protocols/tls.js';
 import { WebSocketConversation } from '../protocols/webSocket.js';
 import type { Conversation } from './conversation.js';
-import { RETRANSMITTED } from './sequenceAnalysis.js';
 import { SERVICE_PORTS, type Service, type ServiceContext, serviceFor } from './service.js';
 import type { TcpSegment } from './tcpSegment.js';
 
+/** The ports of the direction bytes were sent in, and whether its FIN came with them. */
+export type SentBy = Pick<TcpHeader, 'sourcePort' | 'destinationPort' | 'flags'>;
+
 /**
- * Hand a segment's payload to whatever reads the conversation, as tshark hands it to its
- * dissectors: nothing it takes for a retransmission; TLS once found; a CONNECT tunnel's
- * service; WebSocket after an upgrade; a service by port; else TLS or HTTP by heuristic. The
- * reading and the reader go to `seg`, the events to `seg.events`.
+ * Hand in-order bytes of the one reassembly (../tcp/connection.ts; `payload` may be empty for
+ * a bare FIN) to whatever reads the conversation, as tshark picks its dissectors: TLS once
+ * found; a CONNECT tunnel's service; WebSocket after an upgrade; a service by port; else TLS or
+ * HTTP by heuristic. The reading and the reader go to `seg` (the frame whose bytes completed
+ * them), the events to `seg.events`.
  */
 export function readApplication(
   conv: Conversation,
   seg: TcpSegment,
-  tcp: TcpHeader,
+  tcp: SentBy,
   payload: Uint8Array,
   context: ServiceContext,
 ): void {
-  if ((seg.flags & RETRANSMITTED) !== 0) return;
   if (conv.mysqlPort !== 0 && payload.length > 0)
     readMysql(payload, tcp.destinationPort === conv.mysqlPort, seg.events);
   const dir = seg.dir;
@@ -79,7 +81,7 @@ function readTunnel(
   conv: Conversation,
   http: HttpConversation,
   seg: TcpSegment,
-  tcp: TcpHeader,
+  tcp: SentBy,
   payload: Uint8Array,
   context: ServiceContext,
 ): void {

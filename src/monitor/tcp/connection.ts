@@ -29,6 +29,14 @@ export interface ConnectionView extends JudgedConnection {
   readonly transactions: readonly HttpTransaction[];
 }
 
+/**
+ * What reads a connection's in-order bytes beside its HTTP analyzer: the protocol analyzers
+ * (./application.ts, through ./conversations.ts). `gap`: bytes given up right before `chunk`.
+ */
+export interface StreamReader {
+  chunk(dir: 0 | 1, chunk: Uint8Array, gap: number): void;
+}
+
 export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
   /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
   closed(conn: Connection): void;
@@ -61,9 +69,9 @@ type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
  * direction put back in order (bounded, first-wins, so a crafted retransmission cannot rewrite
- * what was seen), the in-order bytes handed to the HTTP analyzer (../protocols/http/httpStream.ts),
- * and the Zeek conn record (bytes, packets, history, state). tshark's per-segment reading of the
- * same conversation (../protocols, through ./application.ts) is the packet log's view of it.
+ * what was seen), the in-order bytes handed to the HTTP analyzer (../protocols/http/httpStream.ts)
+ * and to the protocol analyzers whose events the packet log and the detectors read (`reader`),
+ * and the Zeek conn record (bytes, packets, history, state).
  */
 export class Connection implements ConnectionView {
   readonly id: number;
@@ -91,6 +99,8 @@ export class Connection implements ConnectionView {
   #table: PacketTable | null = null;
   capture: CaptureStart | null = null;
   dns: readonly DnsRecord[] = [];
+  /** Who else reads the in-order bytes (the protocol analyzers); none where nothing does. */
+  reader: StreamReader | null = null;
 
   constructor(opening: ConnectionOpening, limits: ConnectionLimits, sink: ConnectionSink) {
     this.id = opening.id;
@@ -157,8 +167,9 @@ export class Connection implements ConnectionView {
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
 
-  /** One segment's flags and payload; returns the change in bytes held out of order. */
-  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array): number {
+  /** One segment's flags and payload, received at `timeMs`; returns the change in bytes held out of order. */
+  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, timeMs: number): number {
+    this.last = timeMs;
     const f = tcp.flags;
     const stream = this.#streams[dir];
     if (f & TCP_FLAGS.SYN) {
@@ -188,6 +199,16 @@ export class Connection implements ConnectionView {
     if (f & TCP_FLAGS.FIN) {
       this.fin[dir] = true;
       this.#note(dir, 'f');
+    }
+    // What this side acknowledged of the other's bytes: a hole it received is given up.
+    if (f & TCP_FLAGS.ACK) {
+      const other = this.#streams[dir === 0 ? 1 : 0];
+      const held = other.bufferedBytes;
+      if (held === 0) other.noteAck(tcp.ack);
+      else {
+        this.#deliver(dir === 0 ? 1 : 0, other.acked(tcp.ack));
+        change += other.bufferedBytes - held;
+      }
     }
     return change;
   }
@@ -260,5 +281,21 @@ export class Connection implements ConnectionView {
       this.#bytes[dir] += chunk.length;
       this.#http.bytes(dir, chunk, this.last, this, this.#sink);
     }
+    if (this.reader !== null) readRuns(this.reader, dir, d);
+  }
+}
+
+/**
+ * A delivery to a reader as runs of contiguous bytes: what one frame released is read at once
+ * (a filled hole releases several held segments), split only where a gap was given up.
+ */
+function readRuns(reader: StreamReader, dir: 0 | 1, d: Delivery): void {
+  const { chunks, gaps } = d;
+  let from = 0;
+  for (let i = 1; i <= chunks.length; i++) {
+    if (i < chunks.length && gaps[i] === 0) continue;
+    const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
+    reader.chunk(dir, run, gaps[from] as number);
+    from = i;
   }
 }

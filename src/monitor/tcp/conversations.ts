@@ -9,10 +9,11 @@ import { MYSQL_PORT } from '../protocols/mysql.js';
 import { TlsConversation } from '../protocols/tls.js';
 import { readApplication } from './application.js';
 import { Connection, type ConnectionSink, type Ending } from './connection.js';
+import { ConnectionReader, FrameInHand, type StreamEventsSink } from './connectionReader.js';
 import { Conversation } from './conversation.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './limits.js';
 import { RecentKeys } from './recentKeys.js';
-import { ANALYSIS, analyseSegment, isPortReuse, type SegmentFacts } from './sequenceAnalysis.js';
+import { ANALYSIS, analyseSegment, isPortReuse, RETRANSMITTED, type SegmentFacts } from './sequenceAnalysis.js';
 import { disposeService, portProtocol, type ServiceContext, serviceFor } from './service.js';
 import { TcpSegment } from './tcpSegment.js';
 
@@ -26,6 +27,8 @@ export interface ConversationsOptions {
   /** Where tracked connections report their HTTP requests and their end. */
   readonly sink?: ConnectionSink;
   readonly limits?: Partial<ConnectionLimits>;
+  /** Where the protocol analyzers' events go besides the segment of the frame that completed them (the detectors). */
+  readonly events?: StreamEventsSink;
   /**
    * Read every protocol the packet log shows (HTTP, TLS, WebSocket, tunnels, the heuristics
    * for ports no dissector claims). Without it only the services by port are read — what the
@@ -34,6 +37,8 @@ export interface ConversationsOptions {
    */
   readonly readAll?: boolean;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** The header fields the sequence analysis reads, refilled for every segment. */
 class SegmentInput implements SegmentFacts {
@@ -49,12 +54,12 @@ class SegmentInput implements SegmentFacts {
 
 /**
  * The TCP conversations of one capture, found by their 4-tuple — one table for every reader of
- * TCP. Each segment is first read as tshark reads it (`read`: relative numbers,
- * retransmissions, lost segments, port reuse, and its new data handed to whatever reads the
- * conversation, ./application.ts, whose events the packet log renders and the detectors count),
- * then tracked as the endpoints received it (`track`: the conversation's Connection — the one
- * reassembly of each direction, whose in-order bytes the HTTP analyzer reads for the rule
- * engine — and the conn record, reported through the sink when the connection ends).
+ * TCP, read once (`read`): tshark's sequence analysis of the segment (relative numbers,
+ * retransmissions, lost segments, port reuse), then the conversation's Connection — the one
+ * reassembly of each direction — whose in-order bytes the HTTP cutters read for the rule engine
+ * and the protocol analyzers (./connectionReader.ts, ./application.ts) read into the events the
+ * packet log renders and the detectors count. Then `track`, once the frame's line is known:
+ * the conn record counts it, and the connection ends where it ends (reported through the sink).
  *
  * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
  * ended ones remembered for their trailing packets only up to `maxEnded`, idle connections
@@ -65,10 +70,14 @@ export class Conversations {
   readonly #context: ServiceContext;
   readonly #limits: ConnectionLimits;
   readonly #sink: ConnectionSink;
+  readonly #events: StreamEventsSink | null;
   /** Conversations whose connection ended, the earliest forgotten first. */
   readonly #ended: RecentKeys;
   readonly #input = new SegmentInput();
   readonly #segment = new TcpSegment();
+  readonly #frame = new FrameInHand();
+  /** The segment read last came after both FINs: it ends its connection (in `track`). */
+  #afterFins = false;
   /** Out-of-order bytes held over all connections. */
   #buffered = 0;
   #sinceSweep = 0;
@@ -77,6 +86,7 @@ export class Conversations {
 
   constructor(options: ConversationsOptions = {}) {
     this.#sink = options.sink ?? NO_SINK;
+    this.#events = options.events ?? null;
     this.#limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
     this.#ended = new RecentKeys(this.#limits.maxEnded);
     this.#context = { budget: new ByteBudget(), ftpChannels: new FtpDataChannels(), readsAll: options.readAll ?? true };
@@ -87,12 +97,16 @@ export class Conversations {
   }
 
   /**
-   * Read one TCP segment as tshark does (in capture order); `ns` is its time since the
-   * capture's first frame, `key` its `flowKey` when the caller already has it. The result is
-   * overwritten by the next call. Null when nothing reads it: a trailing packet of a connection
-   * that ended, where the table does not read everything (and so forgets ended conversations).
+   * Read one TCP segment (in capture order): tshark's sequence analysis (relative numbers,
+   * retransmissions, lost segments, port reuse), then the segment goes into its connection —
+   * the one reassembly — whose in-order bytes the HTTP analyzer of the rule engine and the
+   * protocol analyzers read; the analyzers' events land in the segment of the frame whose bytes
+   * completed them. `ns` is its time since the capture's first frame, `timeMs` its capture time,
+   * `key` its `flowKey` when the caller already has it. The result is overwritten by the next
+   * call. Null when nothing reads it: a trailing packet of a connection that ended, where the
+   * table does not read everything (and so forgets ended conversations). Call `track` next.
    */
-  read(p: DecodedPacket, tcp: TcpHeader, ns: number, key?: string): TcpSegment | null {
+  read(p: DecodedPacket, tcp: TcpHeader, ns: number, timeMs: number, key?: string): TcpSegment | null {
     const ip = p.ip!;
     const k = key ?? flowKey(p, tcp.sourcePort, tcp.destinationPort);
     let conv = this.#conversations.get(k);
@@ -112,35 +126,32 @@ export class Conversations {
     const dir = conv.directionOf(ip.source, tcp.sourcePort);
     seg.conversation = conv;
     seg.dir = dir;
-    // Nothing reads it (the table reads services only, and it has none): its connection is all there is.
     const analysis = conv.analysis;
-    if (analysis === null) return seg;
-    const input = this.#input;
-    input.seq = tcp.seq;
-    input.ack = tcp.ack;
-    input.flags = tcp.flags;
-    input.window = tcp.window;
-    input.length = tcp.payloadLength;
-    // Only a SYN's window scale counts (tshark's verify_tcp_window_scaling).
-    input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
-    input.frame = p.frame.number;
-    input.time = ns;
-    analyseSegment(analysis, dir, input, seg);
-    // Read now, as the numbers are: this packet's, whatever the application layer does next.
-    seg.reverseBase = analysis.flows[dir === 0 ? 1 : 0].baseSeq;
-    if (reused) seg.flags |= ANALYSIS.REUSED_PORTS;
-    if (seg.gap > 0 && (seg.flags & ANALYSIS.LOST_PACKET) !== 0) conv.httpReader?.skip(dir, seg.gap);
-    readApplication(conv, seg, tcp, p.payload, this.#context);
+    if (analysis !== null) {
+      const input = this.#input;
+      input.seq = tcp.seq;
+      input.ack = tcp.ack;
+      input.flags = tcp.flags;
+      input.window = tcp.window;
+      input.length = tcp.payloadLength;
+      // Only a SYN's window scale counts (tshark's verify_tcp_window_scaling).
+      input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
+      input.frame = p.frame.number;
+      input.time = ns;
+      analyseSegment(analysis, dir, input, seg);
+      // Read now, as the numbers are: this packet's, whatever the application layer does next.
+      seg.reverseBase = analysis.flows[dir === 0 ? 1 : 0].baseSeq;
+      if (reused) seg.flags |= ANALYSIS.REUSED_PORTS;
+    }
+    this.#receive(seg, p, tcp, timeMs);
     return seg;
   }
 
-  /**
-   * Track the segment `read` just returned as its endpoints received it: `timeMs` is its
-   * capture time, `packet` its record when the packet log is made (its connection keeps a copy as evidence).
-   */
-  track(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number, packet: PacketRecord | null): void {
+  /** The segment into its connection (opened on its first packet): reassembled, and its new bytes read. */
+  #receive(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number): void {
     const conv = seg.conversation;
     const ip = p.ip!;
+    this.#afterFins = false;
     let conn = conv.connection;
     const bareSyn = (tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
     // A new SYN where a connection was already opened: the ports are reused (tshark's
@@ -159,14 +170,36 @@ export class Conversations {
       if ((conv.ended === 'fin' || conv.ended === 'rst') && !bareSyn) return;
       conn = this.#connect(conv, ip.source, ip.destination, tcp, timeMs);
     }
+    // Both FINs were seen: this packet (normally the last ACK) ends the connection (in `track`).
+    this.#afterFins = conn.fin[0] && conn.fin[1];
+    if (this.#afterFins) return;
+    const frame = this.#frame;
+    frame.seg = seg;
+    frame.flags = tcp.flags;
+    this.#buffered += conn.segment(conn.directionOf(ip.source, tcp.sourcePort), tcp, p.payload, timeMs);
+    // A segment without data (a FIN may end a body read to the close); a retransmission is
+    // read by nobody, as tshark hands it to no dissector.
+    if (conv.analysis !== null && p.payload.length === 0 && (seg.flags & RETRANSMITTED) === 0)
+      readApplication(conv, seg, tcp, EMPTY, this.#context);
+  }
+
+  /**
+   * The segment `read` just returned, once its packet-log record is filled (`packet`, when the
+   * log is made: its connection keeps a copy as evidence): counted, and its connection ended
+   * where it ends it.
+   */
+  track(seg: TcpSegment, p: DecodedPacket, tcp: TcpHeader, timeMs: number, packet: PacketRecord | null): void {
+    const conv = seg.conversation;
+    const ip = p.ip!;
+    const conn = conv.connection;
+    // A trailing packet of a connection that ended.
+    if (conn === null) return;
     const dir = conn.directionOf(ip.source, tcp.sourcePort);
     conn.count(dir, ip.totalLength, timeMs, packet, this.#limits.maxLines);
-    // Both FINs were seen: this packet (normally the last ACK) ends the connection.
-    if (conn.fin[0] && conn.fin[1]) {
+    if (this.#afterFins) {
       this.#end(conv, 'fin');
       return;
     }
-    this.#buffered += conn.segment(dir, tcp, p.payload);
     if (this.#buffered > this.#limits.maxBufferedTotal) this.#shed();
     if (conn.rst[0] || conn.rst[1]) this.#end(conv, 'rst');
     if (++this.#sinceSweep >= SWEEP_EVERY) {
@@ -177,6 +210,7 @@ export class Conversations {
 
   /** End every open connection (end of input). */
   flushAll(): void {
+    this.#frame.seg = null;
     for (const conv of this.#conversations.values()) this.#close(conv, 'end');
   }
 
@@ -193,8 +227,11 @@ export class Conversations {
       synAck,
       httpPort: conv.httpByPort,
     };
-    conv.connection = new Connection(opening, this.#limits, this.#sink);
-    return conv.connection;
+    const conn = new Connection(opening, this.#limits, this.#sink);
+    if (conv.analysis !== null)
+      conn.reader = new ConnectionReader(conv, conn, this.#frame, this.#context, this.#events);
+    conv.connection = conn;
+    return conn;
   }
 
   /**

@@ -1,11 +1,11 @@
 import { TCP_FLAGS } from '../decode/tcp.js';
-import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
+import { seqAdd, seqGt, seqLe, seqLt } from './seq.js';
 
 /**
  * tshark's TCP sequence analysis (packet-tcp.c, tcp_analyze_sequence_number): relative
  * sequence numbers, the calculated window, and what each segment is (a retransmission, out of
- * order, after a segment not captured, a duplicate ACK, …). The analyzers read only what this
- * calls new data; the packet log shows the numbers and notes. Numbers are absolute 32-bit
+ * order, after a segment not captured, a duplicate ACK, …): the packet log shows the numbers
+ * and notes (the analyzers read the reassembly, ./connection.ts). Numbers are absolute 32-bit
  * values; 0 means "not yet seen", exactly as tshark keeps them, so corner cases come out the same.
  */
 
@@ -82,8 +82,6 @@ export interface SegmentAnalysis {
   window: number;
   dupAckNum: number;
   dupAckFrame: number;
-  /** Bytes missing before this segment when it skips ahead ("Previous segment not captured"). */
-  gap: number;
 }
 
 const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;
@@ -159,7 +157,6 @@ function sequenceAnalysis(
   out: SegmentAnalysis,
 ): void {
   const { seq, ack, flags, length, time } = seg;
-  out.gap = fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) ? seqDiff(seq, fwd.nextSeq) : 0;
   let a = forwardChecks(fwd, rev, seg, window, out);
   if ((a & ANALYSIS.DUPLICATE_ACK) === 0) {
     fwd.lastNonDupAck = seg.frame;

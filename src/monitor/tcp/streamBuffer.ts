@@ -6,6 +6,9 @@ export interface StreamLimits {
   readonly maxBuffered: number;
 }
 
+/** The furthest ahead of the next expected byte an acknowledgement is believed. */
+const MAX_ACK_AHEAD = 1 << 30;
+
 interface Held {
   seq: number;
   data: Uint8Array;
@@ -18,20 +21,38 @@ interface Held {
 export interface Delivery {
   /** In-order bytes now available, oldest first. */
   readonly chunks: Uint8Array[];
-  /** Bytes skipped over because a gap was given up. */
+  /**
+   * Per chunk, the bytes given up right before it (Zeek's `content_gap`): 0 where it follows
+   * the previous bytes. Readers resynchronise there.
+   */
+  readonly gaps: number[];
+  /** Bytes skipped over because a gap was given up (the sum of `gaps`). */
   readonly missed: number;
 }
 
 class Refilled implements Delivery {
   readonly chunks: Uint8Array[] = [];
+  readonly gaps: number[] = [];
   missed = 0;
+  /** A gap given up and not yet followed by a chunk. */
+  gapPending = 0;
 
   /** Emptied for the next call; returns itself. */
   cleared(): Refilled {
     // Setting an array's length costs a call even when it changes nothing.
-    if (this.chunks.length !== 0) this.chunks.length = 0;
+    if (this.chunks.length !== 0) {
+      this.chunks.length = 0;
+      this.gaps.length = 0;
+    }
     this.missed = 0;
+    this.gapPending = 0;
     return this;
+  }
+
+  add(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.gaps.push(this.gapPending);
+    this.gapPending = 0;
   }
 }
 
@@ -46,6 +67,9 @@ export class StreamBuffer {
   #started = false;
   #held: Held[] = [];
   #heldBytes = 0;
+  /** How far the receiver acknowledged (valid once `#ackSeen`): bytes before it will never come again. */
+  #acked = 0;
+  #ackSeen = false;
   readonly #limits: StreamLimits;
   readonly #delivery = new Refilled();
 
@@ -79,13 +103,43 @@ export class StreamBuffer {
     }
     if (s === this.#next && this.#held.length === 0) {
       this.#next = seqAdd(s, d.length);
-      out.chunks.push(d);
+      out.add(d);
       return out;
     }
     this.#hold(s, d);
-    this.#drain(out.chunks);
+    this.#drain(out);
     if (this.#heldBytes > this.#limits.maxBuffered) this.#skipGap(out);
+    this.#skipAcked(out);
     return out;
+  }
+
+  /**
+   * The receiver acknowledged up to `ack`. A gap it acknowledged past was received and only
+   * missed by the capture: no copy of it is coming, so it is given up now (Zeek's
+   * `content_gap` on an ACK above a hole) rather than when memory runs out or the stream ends.
+   * A gap it has not acknowledged stays open: the bytes may still arrive late.
+   */
+  acked(ack: number): Delivery {
+    const out = this.#delivery.cleared();
+    this.noteAck(ack);
+    this.#skipAcked(out);
+    return out;
+  }
+
+  /** `acked` where nothing is held (nothing to deliver): the acknowledgement is only remembered. */
+  noteAck(ack: number): void {
+    if (!this.#started) return;
+    const a = ack >>> 0;
+    // Only forward, and not absurdly far (a stray or crafted number is no acknowledgement).
+    const ahead = seqDiff(a, this.#next);
+    if (ahead <= 0 || ahead > MAX_ACK_AHEAD) return;
+    if (!this.#ackSeen || seqDiff(a, this.#acked) > 0) this.#acked = a;
+    this.#ackSeen = true;
+  }
+
+  #skipAcked(out: Refilled): void {
+    if (!this.#ackSeen) return;
+    while (this.#held.length > 0 && seqDiff(this.#acked, (this.#held[0] as Held).seq) >= 0) this.#skipGap(out);
   }
 
   /** Deliver everything held, skipping gaps (the connection ended or memory is needed). */
@@ -101,9 +155,10 @@ export class StreamBuffer {
     const gap = seqDiff(first.seq, this.#next);
     if (gap > 0) {
       out.missed += gap;
+      out.gapPending += gap;
       this.#next = first.seq;
     }
-    this.#drain(out.chunks);
+    this.#drain(out);
   }
 
   /** Keep the parts of [s, s+len) not already held (first-wins), in sequence order. */
@@ -132,7 +187,7 @@ export class StreamBuffer {
     this.#held.sort((a, b) => seqDiff(a.seq, base) - seqDiff(b.seq, base));
   }
 
-  #drain(out: Uint8Array[]): void {
+  #drain(out: Refilled): void {
     while (this.#held.length > 0) {
       const h = this.#held[0] as Held;
       const behind = seqDiff(this.#next, h.seq);
@@ -141,7 +196,7 @@ export class StreamBuffer {
       this.#heldBytes -= h.data.length;
       if (behind >= h.data.length) continue;
       const d = h.data.subarray(behind);
-      out.push(d);
+      out.add(d);
       this.#next = seqAdd(this.#next, d.length);
     }
   }

@@ -22,7 +22,6 @@ export class TcpSegment implements SegmentAnalysis {
   window = 0;
   dupAckNum = 0;
   dupAckFrame = 0;
-  gap = 0;
   /** The base sequence number of the other direction (SACK edges are shown relative to it). */
   reverseBase = 0;
   reader: Reader = 'none';
@@ -33,7 +32,6 @@ export class TcpSegment implements SegmentAnalysis {
 
   reset(): void {
     this.flags = 0;
-    this.gap = 0;
     this.reader = 'none';
     this.reading = null;
     this.toServer = false;

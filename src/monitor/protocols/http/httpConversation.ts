@@ -82,7 +82,10 @@ export class HttpConversation {
     return this.#webSocket;
   }
 
-  /** In-order payload (possibly empty) of one segment sent in direction `dir`; its events go to `out`. */
+  /**
+   * In-order bytes of direction `dir` as the reassembly released them with one frame (possibly
+   * none: a bare FIN); its events go to `out`.
+   */
   onSegment(dir: 0 | 1, b: Uint8Array, fin: boolean, out: ProtocolEvent[]): Reading {
     if (this.#tunnel[dir]) return null;
     // A segment without data is plain TCP, unless it is the FIN that ends a body read to the close.
