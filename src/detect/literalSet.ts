@@ -115,21 +115,23 @@ export class LiteralSet {
 
   /** The first literal found anywhere in `text`, or undefined. */
   findIn(text: string): string | undefined {
-    const { dfa, outputs } = this.ahoCorasick();
-    const classes = this.classes;
-    const stride = this.stride;
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
-      const out = outputs[state];
-      if (out !== undefined) return this.literals[out[0] as number];
-    }
-    return undefined;
+    this.#found = -1;
+    this.scan(text, this.#takeFirst);
+    return this.#found < 0 ? undefined : this.literals[this.#found];
   }
 
-  /** Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly). */
-  scan(text: string, hit: (literalIndex: number) => void): void {
+  /** `findIn`'s hit: the first literal ends the scan (one function made once, none per call). */
+  #found = -1;
+  readonly #takeFirst = (index: number): boolean => {
+    this.#found = index;
+    return true;
+  };
+
+  /**
+   * Calls `hit` with the index of every literal occurring in `text` (possibly repeatedly),
+   * until `hit` returns `true`.
+   */
+  scan(text: string, hit: (literalIndex: number) => unknown): void {
     const { dfa, outputs } = this.ahoCorasick();
     const classes = this.classes;
     const stride = this.stride;
@@ -138,7 +140,7 @@ export class LiteralSet {
       const c = text.charCodeAt(i);
       state = dfa[state * stride + (c > 255 ? 0 : (classes[c] as number))] as number;
       const out = outputs[state];
-      if (out !== undefined) for (const index of out) hit(index);
+      if (out !== undefined) for (const index of out) if (hit(index) === true) return;
     }
   }
 

@@ -3,7 +3,7 @@ import type { TcpHeader } from '../decode/tcp.js';
 import type { PacketLine, Reader } from '../evidence/packetRecord.js';
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
-import type { TcpSegment } from './tcpSegment.js';
+import { TcpSegment } from './tcpSegment.js';
 
 /** TCP options take at most 40 bytes; a frame cut short gives fewer. */
 const MAX_OPTIONS = 40;
@@ -21,25 +21,16 @@ export class LivePacket implements PacketLine {
   is_orig = true;
   len = 0;
   flags = 0;
-  seq = 0;
-  ack = 0;
-  win = 0;
   tcp_len = 0;
   urg = 0;
   options: Uint8Array;
-  sack_base = 0;
-  analysis = 0;
-  dup_ack = 0;
-  dup_ack_frame = 0;
-  reader: Reader = 'none';
-  reading: Reading = null;
-  to_server = false;
-  events: readonly ProtocolEvent[] = [];
   src_h = '';
   src_p = 0;
   dst_h = '';
   dst_p = 0;
   precision = 6;
+  /** The segment's own facts are read through to it, not copied: it is refilled only by the next read. */
+  #seg: TcpSegment = EMPTY_SEGMENT;
   readonly #optionBytes = new Uint8Array(MAX_OPTIONS);
   /** `#optionBytes` viewed at each length 0..40. */
   readonly #optionViews: readonly Uint8Array[];
@@ -63,9 +54,7 @@ export class LivePacket implements PacketLine {
     this.src_p = tcp.sourcePort;
     this.dst_p = tcp.destinationPort;
     this.flags = tcp.flags;
-    this.seq = seg.relSeq;
-    this.ack = seg.relAck;
-    this.win = seg.window;
+    this.#seg = seg;
     this.tcp_len = tcp.payloadLength;
     this.urg = tcp.urgent;
     const n = Math.min(tcp.optionsEnd - tcp.optionsOffset, MAX_OPTIONS);
@@ -73,14 +62,43 @@ export class LivePacket implements PacketLine {
     const data = f.data;
     for (let i = 0, at = tcp.optionsOffset; i < n; i++) bytes[i] = data[at + i] as number;
     this.options = this.#optionViews[Math.max(n, 0)] as Uint8Array;
-    this.sack_base = seg.reverseBase;
-    this.analysis = seg.flags;
-    this.dup_ack = seg.dupAckNum;
-    this.dup_ack_frame = seg.dupAckFrame;
-    this.reader = seg.reader;
-    this.reading = seg.reading;
-    this.to_server = seg.toServer;
-    this.events = seg.events;
     return this;
   }
+
+  get seq(): number {
+    return this.#seg.relSeq;
+  }
+  get ack(): number {
+    return this.#seg.relAck;
+  }
+  get win(): number {
+    return this.#seg.window;
+  }
+  get sack_base(): number {
+    return this.#seg.reverseBase;
+  }
+  get analysis(): number {
+    return this.#seg.flags;
+  }
+  get dup_ack(): number {
+    return this.#seg.dupAckNum;
+  }
+  get dup_ack_frame(): number {
+    return this.#seg.dupAckFrame;
+  }
+  get reader(): Reader {
+    return this.#seg.reader;
+  }
+  get reading(): Reading {
+    return this.#seg.reading;
+  }
+  get to_server(): boolean {
+    return this.#seg.toServer;
+  }
+  get events(): readonly ProtocolEvent[] {
+    return this.#seg.events;
+  }
 }
+
+/** What a packet not yet filled reads through to. */
+const EMPTY_SEGMENT = new TcpSegment();
