@@ -95,7 +95,14 @@ export class HttpStream<C> {
     if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
     const p = this.#pending.shift();
     if (!p) return;
+    // Switched protocols, or a CONNECT answered 2xx: the client's side is a tunnel from here on.
+    const tunnel = response.status === 101 || (response.status >= 200 && response.status < 300 && isConnect(p.request));
+    if (tunnel) this.#requests.abandon();
     if (p.transaction !== null) p.transaction.status = response.status;
     sink.request(conn, p.request, response.status, p.time);
   }
+}
+
+function isConnect(request: CutRequest): boolean {
+  return request.method.toUpperCase() === 'CONNECT';
 }
