@@ -101,6 +101,35 @@ describe('HTTP over the in-order streams (httpStream.ts)', () => {
     ]);
   });
 
+  test('a body of known length skips bytes never captured: the next request is cut where it starts', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(false, 16);
+    h.bytes(0, bytes('POST /up HTTP/1.1\r\nContent-Length: 1000\r\n\r\n0123456789'), 1, 'c', sink);
+    h.skip(0, 980);
+    h.bytes(0, bytes('0123456789GET /?id=1%27 HTTP/1.1\r\n\r\n'), 2, 'c', sink);
+    // The body ended inside the gap: complete before the next bytes, not cut short at the end.
+    h.bytes(0, bytes('POST /b HTTP/1.1\r\nContent-Length: 20\r\n\r\n0123456789'), 3, 'c', sink);
+    h.skip(0, 10);
+    h.bytes(0, bytes('GET /c HTTP/1.1\r\n\r\n'), 4, 'c', sink);
+    const reported: CutRequest[] = [];
+    h.end(5, 'c', {
+      request(conn, r, status, time) {
+        reported.push(r);
+        sink.request(conn, r, status, time);
+      },
+    });
+    assert.deepEqual(seen, [
+      'c POST /up HTTP/1.1 → none @2',
+      'c GET /?id=1%27 HTTP/1.1 → none @2',
+      'c POST /b HTTP/1.1 → none @4',
+      'c GET /c HTTP/1.1 → none @4',
+    ]);
+    assert.deepEqual(
+      reported.map((r) => r.malformed),
+      [null, null, null, null],
+    );
+  });
+
   test('off the HTTP ports, a command that merely starts like a method is no request', () => {
     const { seen, sink } = recorder();
     const h = new HttpStream<string>(false, 16);

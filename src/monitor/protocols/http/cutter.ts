@@ -59,6 +59,8 @@ abstract class MessageCutter<T> {
     if (out.length !== 0) out.length = 0;
     // Read at offsets: a Buffer view per step (Buffer's subarray builds a FastBuffer) cost more
     // than the cutting itself.
+    // A body of known length that ended in a gap: the message is complete before these bytes.
+    if (this.#body?.byLength && this.#body.empty) this.#complete(out, null);
     let at = 0;
     while (at < chunk.length && !this.dead) {
       at = this.#body === null ? this.#feedHead(chunk, at, out) : this.#feedBody(chunk, at, out);
@@ -66,11 +68,21 @@ abstract class MessageCutter<T> {
     return out;
   }
 
+  /**
+   * `n` bytes of the stream were never captured (a gap given up). A body of known length still
+   * ends where its length says, as ./httpConversation.ts counts it, so the next message is cut
+   * where it starts rather than eaten as the rest of this one's body.
+   */
+  skip(n: number): void {
+    if (this.#body?.byLength) this.#body.skip(n);
+  }
+
   /** The stream ended: a message still being read is finished as it stands. */
   end(): T[] {
     if (this.dead) return [];
     const out: T[] = [];
-    if (this.#body !== null) this.#complete(out, this.#body.toClose ? null : 'body cut short by end of stream');
+    if (this.#body !== null)
+      this.#complete(out, this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream');
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       this.#head = [];

@@ -68,6 +68,12 @@ export class HttpStream<C> {
     for (let i = 0; i < responses.length; i++) this.#response(responses[i] as CutResponse, conn, sink);
   }
 
+  /** `n` bytes of direction `dir` were never captured (a gap given up): a body of known length skips them. */
+  skip(dir: 0 | 1, n: number): void {
+    if (dir === 0) this.#requests.skip(n);
+    else this.#responses?.skip(n);
+  }
+
   /** The streams ended: messages being read are finished as they stand, requests still waiting are reported. */
   end(timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
     for (const r of this.#requests.end()) this.#request(r, timeMs, conn, sink);
