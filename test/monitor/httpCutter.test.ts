@@ -53,6 +53,22 @@ describe('HTTP request cutting', () => {
     const out = feed(c, 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n', 'EHLO x\r\n');
     assert.deepEqual(out.map(raw), ['CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n']);
     assert.equal(out[0]!.method, 'CONNECT');
+    assert.deepEqual(c.end(), [], 'the tunnel’s lines are no request, not even when the stream ends inside one');
+  });
+
+  test('after a CONNECT or an Upgrade, a request line goes on as HTTP and anything else is the tunnel', () => {
+    const connect = new RequestCutter(true);
+    const out = feed(connect, 'CONNECT h:443 HTTP/1.1\r\n\r\n', 'GET /?q=1 HTTP/1.1\r\nHost: h\r\n\r\n');
+    assert.deepEqual(out.map(raw), ['CONNECT h:443 HTTP/1.1\r\n\r\n', 'GET /?q=1 HTTP/1.1\r\nHost: h\r\n\r\n']);
+    const upgrade = new RequestCutter(false);
+    const both = feed(upgrade, 'GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\nGET /2 HTTP/1.1\r\n\r\n');
+    assert.equal(both.length, 2);
+    const tls = new RequestCutter(true);
+    assert.equal(feed(tls, 'CONNECT h:443 HTTP/1.1\r\n\r\n', '\x16\x03\x01\x02\x00\x01\x00').length, 1);
+    assert.deepEqual(tls.end(), []);
+    const ws = new RequestCutter(true);
+    assert.equal(feed(ws, 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n', '\x81\x85abcd12345').length, 1);
+    assert.deepEqual(ws.end(), []);
   });
 
   test('a head cut short by the end of the stream is still reported', () => {

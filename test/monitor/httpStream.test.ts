@@ -74,6 +74,62 @@ describe('HTTP over the in-order streams (httpStream.ts)', () => {
     assert.deepEqual(h.transactions, []);
   });
 
+  test('a refused CONNECT or an ignored Upgrade leaves the later requests judged; a 101 or a 2xx tunnel ends them', () => {
+    const { seen, sink } = recorder();
+    const refused = new HttpStream<string>(true, 16);
+    refused.bytes(0, bytes('CONNECT h:443 HTTP/1.1\r\n\r\n'), 1, 'a', sink);
+    refused.bytes(1, bytes('HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\n\r\n'), 2, 'a', sink);
+    refused.bytes(0, bytes('GET /?id=1%27 HTTP/1.1\r\n\r\n'), 3, 'a', sink);
+    refused.end(4, 'a', sink);
+    const ignored = new HttpStream<string>(false, 16);
+    ignored.bytes(0, bytes('GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n'), 1, 'b', sink);
+    ignored.bytes(1, bytes('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 2, 'b', sink);
+    ignored.bytes(0, bytes('GET /2 HTTP/1.1\r\n\r\n'), 3, 'b', sink);
+    ignored.end(4, 'b', sink);
+    // h2c: after 101 the client sends HTTP/2's preface, whose first line ends in a version.
+    const switched = new HttpStream<string>(true, 16);
+    switched.bytes(0, bytes('GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n'), 1, 'c', sink);
+    switched.bytes(1, bytes('HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n'), 2, 'c', sink);
+    switched.bytes(0, bytes('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 3, 'c', sink);
+    switched.end(4, 'c', sink);
+    assert.deepEqual(seen, [
+      'a CONNECT h:443 HTTP/1.1 → 405 @1',
+      'a GET /?id=1%27 HTTP/1.1 → none @3',
+      'b GET / HTTP/1.1 → 200 @1',
+      'b GET /2 HTTP/1.1 → none @3',
+      'c GET / HTTP/1.1 → 101 @1',
+    ]);
+  });
+
+  test('a body of known length skips bytes never captured: the next request is cut where it starts', () => {
+    const { seen, sink } = recorder();
+    const h = new HttpStream<string>(false, 16);
+    h.bytes(0, bytes('POST /up HTTP/1.1\r\nContent-Length: 1000\r\n\r\n0123456789'), 1, 'c', sink);
+    h.skip(0, 980);
+    h.bytes(0, bytes('0123456789GET /?id=1%27 HTTP/1.1\r\n\r\n'), 2, 'c', sink);
+    // The body ended inside the gap: complete before the next bytes, not cut short at the end.
+    h.bytes(0, bytes('POST /b HTTP/1.1\r\nContent-Length: 20\r\n\r\n0123456789'), 3, 'c', sink);
+    h.skip(0, 10);
+    h.bytes(0, bytes('GET /c HTTP/1.1\r\n\r\n'), 4, 'c', sink);
+    const reported: CutRequest[] = [];
+    h.end(5, 'c', {
+      request(conn, r, status, time) {
+        reported.push(r);
+        sink.request(conn, r, status, time);
+      },
+    });
+    assert.deepEqual(seen, [
+      'c POST /up HTTP/1.1 → none @2',
+      'c GET /?id=1%27 HTTP/1.1 → none @2',
+      'c POST /b HTTP/1.1 → none @4',
+      'c GET /c HTTP/1.1 → none @4',
+    ]);
+    assert.deepEqual(
+      reported.map((r) => r.malformed),
+      [null, null, null, null],
+    );
+  });
+
   test('off the HTTP ports, a command that merely starts like a method is no request', () => {
     const { seen, sink } = recorder();
     const h = new HttpStream<string>(false, 16);

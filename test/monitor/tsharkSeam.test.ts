@@ -217,6 +217,27 @@ describe('HTTP: one reading, beside tshark segment by segment', () => {
     ]);
     assert.deepEqual(reassembled(list), ['GET 200']);
   });
+
+  test('a lost segment of a request body: the rule engine, too, skips it, and reads the next request', () => {
+    const post = Buffer.from('POST /form HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: 300\r\n\r\n');
+    const body = Buffer.alloc(300, 0x61);
+    const next = Buffer.from("GET /?id=1' HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+    const client = cut(Buffer.concat([post, body, next]), [post.length + 100, post.length + 200]);
+    const answers = [
+      Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+      Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'),
+    ];
+    // The body's middle third is never captured; the server acknowledges past it, then answers.
+    const list = script(80, { c: client, s: [] }, [
+      ['c', 0],
+      ['c', 2],
+    ]);
+    const acked = C_ISN + 1 + post.length + body.length + next.length;
+    list.push(segment('s', 80, S_ISN + 1, acked, FLAGS.ACK));
+    list.push(segment('s', 80, S_ISN + 1, acked, FLAGS.PSH | FLAGS.ACK, answers[0]));
+    list.push(segment('s', 80, S_ISN + 1 + (answers[0] as Buffer).length, acked, FLAGS.PSH | FLAGS.ACK, answers[1]));
+    assert.deepEqual(reassembled(list), ['POST 200', 'GET 404']);
+  });
 });
 
 const GREETING = Buffer.from('220 mail.example.org ESMTP\r\n');

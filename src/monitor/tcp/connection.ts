@@ -279,6 +279,8 @@ export class Connection implements ConnectionView {
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i] as Uint8Array;
       this.#bytes[dir] += chunk.length;
+      const gap = d.gaps[i] as number;
+      if (gap > 0) this.#http.skip(dir, gap);
       this.#http.bytes(dir, chunk, this.last, this, this.#sink);
     }
     if (this.reader !== null) readRuns(this.reader, dir, d);

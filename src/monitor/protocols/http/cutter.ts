@@ -59,6 +59,8 @@ abstract class MessageCutter<T> {
     if (out.length !== 0) out.length = 0;
     // Read at offsets: a Buffer view per step (Buffer's subarray builds a FastBuffer) cost more
     // than the cutting itself.
+    // A body of known length that ended in a gap: the message is complete before these bytes.
+    if (this.#body?.byLength && this.#body.empty) this.#complete(out, null);
     let at = 0;
     while (at < chunk.length && !this.dead) {
       at = this.#body === null ? this.#feedHead(chunk, at, out) : this.#feedBody(chunk, at, out);
@@ -66,11 +68,21 @@ abstract class MessageCutter<T> {
     return out;
   }
 
+  /**
+   * `n` bytes of the stream were never captured (a gap given up). A body of known length still
+   * ends where its length says, as ./httpConversation.ts counts it, so the next message is cut
+   * where it starts rather than eaten as the rest of this one's body.
+   */
+  skip(n: number): void {
+    if (this.#body?.byLength) this.#body.skip(n);
+  }
+
   /** The stream ended: a message still being read is finished as it stands. */
   end(): T[] {
     if (this.dead) return [];
     const out: T[] = [];
-    if (this.#body !== null) this.#complete(out, this.#body.toClose ? null : 'body cut short by end of stream');
+    if (this.#body !== null)
+      this.#complete(out, this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream');
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       this.#head = [];
@@ -200,6 +212,14 @@ function looksLikeRequest(b: Uint8Array, at = 0): boolean {
   return b.length - at < 32;
 }
 
+/** Does the first line of `head` end in an HTTP version (`GET / HTTP/1.1`)? */
+function endsInHttpVersion(head: Buffer): boolean {
+  const eol = head.indexOf(0x0a);
+  const line = head.toString('latin1', 0, eol < 0 ? head.length : eol).trimEnd();
+  const space = line.lastIndexOf(' ');
+  return space > 0 && isHttpVersion(line.slice(space + 1));
+}
+
 export class RequestCutter extends MessageCutter<CutRequest> {
   readonly #reportNonHttp: boolean;
   /**
@@ -209,7 +229,16 @@ export class RequestCutter extends MessageCutter<CutRequest> {
    */
   #spokeHttp = false;
   #method = '';
-  #stopAfter = false;
+  /**
+   * The last request was a CONNECT or asked for an Upgrade: a tunnel may follow, or the server
+   * refused and the connection goes on as HTTP. Only what starts a request line ending in an
+   * HTTP version is then read as one; anything else is the tunnel, and ends the cutting
+   * silently. (Stopping at the request itself left every later request on a refused CONNECT
+   * or an ignored `Upgrade:` header unjudged.) The response's side ends it too: ./httpStream.ts.
+   */
+  #mayTunnel = false;
+  /** A message head whose stream turned out to be a tunnel: not reported. */
+  #tunnelled = false;
 
   /** `reportNonHttp`: on an HTTP port, data that is not HTTP is itself reported (as malformed). */
   constructor(reportNonHttp: boolean) {
@@ -228,11 +257,15 @@ export class RequestCutter extends MessageCutter<CutRequest> {
 
   /** On an HTTP port anything goes; elsewhere the first request line must end in an HTTP version. */
   #isHttp(head: Buffer): boolean {
+    if (this.#mayTunnel) {
+      // After a CONNECT or an Upgrade, on any port: a request line, or the tunnel's bytes.
+      this.#mayTunnel = false;
+      this.#tunnelled = !endsInHttpVersion(head);
+      if (this.#tunnelled) this.dead = true;
+      return !this.#tunnelled;
+    }
     if (this.#reportNonHttp || this.#spokeHttp) return true;
-    const eol = head.indexOf(0x0a);
-    const line = head.toString('latin1', 0, eol < 0 ? head.length : eol).trimEnd();
-    const space = line.lastIndexOf(' ');
-    this.#spokeHttp = space > 0 && isHttpVersion(line.slice(space + 1));
+    this.#spokeHttp = endsInHttpVersion(head);
     return this.#spokeHttp;
   }
 
@@ -244,14 +277,12 @@ export class RequestCutter extends MessageCutter<CutRequest> {
     const facts = headFacts(head);
     const space = facts.firstLine.indexOf(' ');
     this.#method = space < 0 ? facts.firstLine : facts.firstLine.slice(0, space);
-    // After CONNECT or an Upgrade the stream is a tunnel: the rest is not HTTP.
-    this.#stopAfter = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade !== null;
+    this.#mayTunnel = this.#method.toUpperCase() === 'CONNECT' || facts.upgrade !== null;
     return requestFraming(facts);
   }
 
   protected onMessage(head: Buffer, body: Buffer, malformed: string | null): CutRequest | null {
-    if (!this.#reportNonHttp && !this.#spokeHttp) return null;
-    if (this.#stopAfter) this.dead = true;
+    if (this.#tunnelled || (!this.#reportNonHttp && !this.#spokeHttp)) return null;
     return { raw: Buffer.concat([head, body]), method: this.#method, malformed };
   }
 

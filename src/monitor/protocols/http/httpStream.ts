@@ -68,6 +68,12 @@ export class HttpStream<C> {
     for (let i = 0; i < responses.length; i++) this.#response(responses[i] as CutResponse, conn, sink);
   }
 
+  /** `n` bytes of direction `dir` were never captured (a gap given up): a body of known length skips them. */
+  skip(dir: 0 | 1, n: number): void {
+    if (dir === 0) this.#requests.skip(n);
+    else this.#responses?.skip(n);
+  }
+
   /** The streams ended: messages being read are finished as they stand, requests still waiting are reported. */
   end(timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
     for (const r of this.#requests.end()) this.#request(r, timeMs, conn, sink);
@@ -95,7 +101,14 @@ export class HttpStream<C> {
     if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
     const p = this.#pending.shift();
     if (!p) return;
+    // Switched protocols, or a CONNECT answered 2xx: the client's side is a tunnel from here on.
+    const tunnel = response.status === 101 || (response.status >= 200 && response.status < 300 && isConnect(p.request));
+    if (tunnel) this.#requests.abandon();
     if (p.transaction !== null) p.transaction.status = response.status;
     sink.request(conn, p.request, response.status, p.time);
   }
+}
+
+function isConnect(request: CutRequest): boolean {
+  return request.method.toUpperCase() === 'CONNECT';
 }
