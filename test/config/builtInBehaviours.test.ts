@@ -15,7 +15,7 @@ import { BEHAVIOUR_NAMES, HttpBehaviour } from '../../src/detect/behaviour/httpB
 import { rawRequest, startTestGateway, storedEvents, tempDir, testConfig } from '../gateway/helpers.js';
 import { combinedLine } from '../logs/fixtures.js';
 import { pcap, writeCapture } from '../monitor/helpers/captureWriter.js';
-import { tcpConversation } from '../monitor/helpers/scenario.js';
+import { tcpConversation } from '../monitor/helpers/tcpConversation.js';
 
 const TEXT = readFileSync(BUILTIN_DEFAULTS_FILE, 'utf8');
 

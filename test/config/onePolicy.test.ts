@@ -9,7 +9,8 @@ import { SqliteEventStore } from '../../src/store/sqlite/sqliteStore.js';
 import { gatewayForSuite, rawRequest, storedEvents, tempDir } from '../gateway/helpers.js';
 import { combinedLine } from '../logs/fixtures.js';
 import { pcap, writeCapture } from '../monitor/helpers/captureWriter.js';
-import { tcpConversation, timed } from '../monitor/helpers/scenario.js';
+import { timed } from '../monitor/helpers/scenario.js';
+import { tcpConversation } from '../monitor/helpers/tcpConversation.js';
 
 const OWN = 'GET http://localhost/own HTTP/1.1';
 const FOREIGN = 'GET http://evil.example/ HTTP/1.1';

@@ -20,7 +20,7 @@ import type { HttpObservation } from '../../src/observe/observation.js';
 import { SqliteEventStore } from '../../src/store/index.js';
 import { rawRequest, startTestGateway, storedEvents, testConfig, upstreamForSuite } from '../gateway/helpers.js';
 import { combinedLine } from '../logs/fixtures.js';
-import { tcpConversation } from '../monitor/helpers/scenario.js';
+import { tcpConversation } from '../monitor/helpers/tcpConversation.js';
 
 const CLIENT = '127.0.0.45';
 const LINE = 'GET /cgi-bin/../../../../etc/passwd HTTP/1.1';

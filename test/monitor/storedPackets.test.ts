@@ -14,7 +14,8 @@ import { pcap, writeCapture } from './helpers/captureWriter.js';
 import { bansho, lines } from './helpers/live.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from './helpers/packets.js';
 import { hasTool, parseAll, tempDir, tsharkLines } from './helpers/run.js';
-import { httpExchange, type NetPacket, scenario, scenarioV6, tcpConversation, timed } from './helpers/scenario.js';
+import { httpExchange, type NetPacket, scenario, scenarioV6, timed } from './helpers/scenario.js';
+import { tcpConversation } from './helpers/tcpConversation.js';
 
 /**
  * A reported flow keeps its packets as records (`bansho.flow.packets`), not as lines: the lines

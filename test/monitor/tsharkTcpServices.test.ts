@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ethernet, FLAGS, ipv4, OPT, tcp } from './helpers/packets.js';
-import { tcpConversation } from './helpers/scenario.js';
+import { tcpConversation } from './helpers/tcpConversation.js';
 import { framesMatchTshark, tshark } from './helpers/tsharkCompare.js';
 
 /** TCP services beside HTTP, on hand-built captures compared line by line with tshark's: TLS found by heuristic, SSH, WebSocket, a full window. */

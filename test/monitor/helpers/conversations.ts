@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { pcap, writeCapture } from './captureWriter.js';
 import { hasTool, ourLines, tempDir, tsharkLines } from './run.js';
-import { tcpConversation, timed } from './scenario.js';
+import { timed } from './scenario.js';
+import { tcpConversation } from './tcpConversation.js';
 
 /** One segment of a conversation: from the client (`c`) or the server (`s`). */
 export type Step = readonly ['c' | 's', string | Buffer];
