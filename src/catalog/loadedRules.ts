@@ -1,7 +1,6 @@
 import { type CompiledRule, compileRule, type NamedLists } from '../detect/compile.js';
 import { RuleEngine } from '../detect/engine.js';
-import { markPatternsProven } from '../detect/regex.js';
-import type { Condition, RuleSpec } from '../detect/ruleSchema.js';
+import type { RuleSpec } from '../detect/ruleSchema.js';
 import { TargetTable } from '../detect/targets.js';
 
 /** A rule as loaded, with where it came from (for lint output and error messages). */
@@ -17,16 +16,8 @@ export interface LoadedRule {
  * patterns are known to compile, so they may compile lazily, at first use.
  */
 export function engineOfValidated(rules: readonly LoadedRule[], lists: NamedLists): RuleEngine {
-  markPatternsProven(rules.flatMap((r) => regexesOf(r.spec.when)));
   const targets = new TargetTable();
   return new RuleEngine(rules.map((r): CompiledRule => compileRule(r.spec, lists, targets, true)));
-}
-
-function regexesOf(conditions: readonly Condition[]): Array<{ pattern: string; caseInsensitive: boolean }> {
-  return conditions.flatMap((c) => {
-    if (c.op === 'any') return regexesOf(c.of);
-    return c.op === 'regex' ? [{ pattern: c.pattern, caseInsensitive: c.caseless ?? false }] : [];
-  });
 }
 
 export function isLoadedRules(v: unknown): v is readonly LoadedRule[] {

@@ -120,8 +120,13 @@ export function parseSources(sources: readonly CrsSource[]): Directive[] {
   return sources.flatMap((s) => parseConfig(s.text, s.file));
 }
 
-export function buildEngine(directives: readonly Directive[], options: CrsOptions): CrsEngine {
-  const builder = new RuleSetBuilder();
+/** `known`: the patterns a snapshot of these directives saw compile (`regexKey`), compiled at their first test. */
+export function buildEngine(
+  directives: readonly Directive[],
+  options: CrsOptions,
+  known: ReadonlySet<string> = new Set(),
+): CrsEngine {
+  const builder = new RuleSetBuilder(known);
   for (const d of directives) builder.add(d);
   return new CrsEngine(builder.build(options.dir), { blockStatus: options.blockStatus ?? 403 });
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pruneSnapshots, readSnapshot, snapshotDir, writeSnapshot } from '../catalog/snapshotCache.js';
-import { markPatternsProven } from '../detect/regex.js';
+import { regexKey } from '../detect/regex.js';
 import type { CrsEngine } from './engine.js';
 import { buildEngine, type CrsOptions, crsSources, parseSources } from './load.js';
 import type { Directive } from './parser.js';
@@ -22,8 +22,8 @@ export function loadCrs(options: CrsOptions): CrsEngine {
   const file = join(snapshotDir(), `crs-${snapshotKey(options, sources)}.json`);
   const cached = readSnapshot(file, isSnapshot);
   if (cached !== null) {
-    markPatternsProven(cached.regexes);
-    return buildEngine(cached.directives, options);
+    const known = new Set(cached.regexes.map((r) => regexKey(r.pattern, r.caseInsensitive, r.dotAll)));
+    return buildEngine(cached.directives, options, known);
   }
   const directives = parseSources(sources);
   const engine = buildEngine(directives, options);

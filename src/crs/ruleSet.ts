@@ -89,6 +89,9 @@ export class RuleSetBuilder {
   readonly prefilters = new RxPrefilterRegistry();
   readonly chains = new TransformChainRegistry();
 
+  /** `known`: the patterns a snapshot of these rules saw compile (`regexKey`), compiled at their first test. */
+  constructor(private readonly known: ReadonlySet<string> = new Set()) {}
+
   add(d: Directive): void {
     const name = d.name.toLowerCase();
     if (this.pending !== null && name !== 'secrule')
@@ -186,11 +189,11 @@ export class RuleSetBuilder {
     let operator: RuleLink['operator'];
     let skip: string | null = null;
     try {
-      operator = compileOperator(operatorText, { where: d.where, registry: this.prefilters });
+      operator = compileOperator(operatorText, { where: d.where, registry: this.prefilters, known: this.known });
     } catch (err) {
       if (!(err instanceof CrsError) || err.code !== 'E_CRS_REGEX') throw err;
       skip = err.message;
-      operator = compileOperator('@noMatch', { where: d.where, registry: this.prefilters });
+      operator = compileOperator('@noMatch', { where: d.where, registry: this.prefilters, known: this.known });
     }
     const link: RuleLink = {
       targets,

@@ -129,7 +129,7 @@ function compileLeaf(c: LeafCondition, { lists, validated }: RuleScope): ValueTe
     case 'suffix':
       return compileSuffix(c.values);
     case 'regex':
-      return compileRegexOperator(c.pattern, c.caseless ?? false);
+      return compileRegexOperator(c.pattern, c.caseless ?? false, validated);
     case 'cidr':
       return compileCidr(c.values, validated);
     case 'in-list':

@@ -34,22 +34,9 @@ export function setRegexMeter(next: RegexMeter | null): void {
   meter = next;
 }
 
-/**
- * Patterns known to compile (a catalog snapshot saw them compile with this re2js): compiling
- * one is put off until its first test, since most regexes sit behind prefilters that may never
- * admit a request, and compiling all of a catalog's costs a CLI ~0.1 s at every start.
- */
-const provenPatterns = new Set<string>();
-
-function patternKey(pattern: string, caseInsensitive: boolean, dotAll = false): string {
+/** A pattern with its flags as one key: what a set of patterns known to compile holds. */
+export function regexKey(pattern: string, caseInsensitive: boolean, dotAll = false): string {
   return `${caseInsensitive ? 'i' : '-'}${dotAll ? 's' : '-'}${pattern}`;
-}
-
-/** Record patterns that compiled before (see `provenPatterns`). */
-export function markPatternsProven(
-  patterns: Iterable<{ pattern: string; caseInsensitive: boolean; dotAll?: boolean }>,
-): void {
-  for (const p of patterns) provenPatterns.add(patternKey(p.pattern, p.caseInsensitive, p.dotAll));
 }
 
 export interface RegexOptions {
@@ -58,6 +45,12 @@ export interface RegexOptions {
   dotAll?: boolean;
   /** Allow captureless lookbehinds (re2js runs them in linear time; RE2 itself refuses them). */
   lookbehinds?: boolean;
+  /**
+   * Known to compile (a validated snapshot saw it compile with this re2js): compiled at its
+   * first test, not now, since most regexes sit behind prefilters that may never admit a
+   * request, and compiling all of a catalog's costs a CLI ~0.1 s at every start.
+   */
+  compiledBefore?: boolean;
 }
 
 export function compileRegex(pattern: string, options: RegexOptions = {}): SafeRegex {
@@ -67,7 +60,7 @@ export function compileRegex(pattern: string, options: RegexOptions = {}): SafeR
     (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) |
     (dotAll ? RE2JS.DOTALL : 0) |
     (options.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
-  const proven = !options.lookbehinds && provenPatterns.has(patternKey(pattern, caseInsensitive, dotAll));
+  const proven = !options.lookbehinds && options.compiledBefore === true;
   let compiled = proven ? null : build(pattern, flags);
   const count = (input: string) => {
     if (meter !== null) {

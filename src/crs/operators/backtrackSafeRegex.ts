@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { compileRegex, type SafeRegex } from '../../detect/regex.js';
+import { compileRegex, regexKey, type SafeRegex } from '../../detect/regex.js';
 import { re2ToJs } from './re2ToJs.js';
 
 /**
@@ -39,6 +39,8 @@ export interface CrsRegex extends SafeRegex {
   readonly adapted: 'possessive quantifiers made greedy' | 'lookbehind (re2js, linear)' | null;
 }
 
+const NONE_KNOWN: ReadonlySet<string> = new Set();
+
 /**
  * Compiles a pattern as ModSecurity compiles CRS's (PCRE_DOTALL) on RE2. CRS v4 is RE2
  * throughout; CRS 3.3 has a few PCRE-only patterns, adapted where the meaning survives:
@@ -46,14 +48,24 @@ export interface CrsRegex extends SafeRegex {
  * where possessiveness makes a match fail), lookbehinds run on re2js's linear-time lookbehind
  * support. Anything else (lookaheads, backreferences) throws.
  */
-export function compileCrsRegex(pattern: string): CrsRegex {
+export function compileCrsRegex(pattern: string, known: ReadonlySet<string> = NONE_KNOWN): CrsRegex {
+  // A pattern a snapshot saw compile is compiled at its first test (see RegexOptions.compiledBefore).
+  const compiledBefore = (p: string) => known.has(regexKey(p, false, true));
   try {
-    return onV8WherePossible(pattern, compileRegex(pattern, { dotAll: true }), null);
+    return onV8WherePossible(
+      pattern,
+      compileRegex(pattern, { dotAll: true, compiledBefore: compiledBefore(pattern) }),
+      null,
+    );
   } catch (err) {
     const greedy = pattern.replace(/([*+?}])\+/g, '$1');
     if (greedy !== pattern) {
       try {
-        return onV8WherePossible(greedy, compileRegex(greedy, { dotAll: true }), 'possessive quantifiers made greedy');
+        return onV8WherePossible(
+          greedy,
+          compileRegex(greedy, { dotAll: true, compiledBefore: compiledBefore(greedy) }),
+          'possessive quantifiers made greedy',
+        );
       } catch {
         // Not that alone: try lookbehinds below on the original.
       }

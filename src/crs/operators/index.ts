@@ -36,6 +36,8 @@ export interface Operator {
 export interface OperatorCompileContext {
   readonly where: SourceLocation;
   readonly registry: RxPrefilterRegistry;
+  /** Patterns a snapshot saw compile (`regexKey`): compiled at their first test. */
+  readonly known: ReadonlySet<string>;
 }
 
 const STRING_OPS: Readonly<Record<string, StringOperatorName>> = {
@@ -71,7 +73,7 @@ function compileBody(name: string, arg: string, ctx: OperatorCompileContext): Op
   if (numberOp !== undefined) return { kind: 'number', op: numberOp, arg: parseMacro(arg) };
   switch (name) {
     case 'rx':
-      return { kind: 'rx', regex: compileRx(arg, where), prefilter: ctx.registry.register(arg) };
+      return { kind: 'rx', regex: compileRx(arg, where, ctx.known), prefilter: ctx.registry.register(arg) };
     case 'pm':
       return { kind: 'pm', set: phraseSet(arg.split(/\s+/), where) };
     case 'pmfromfile':
@@ -122,9 +124,9 @@ function compileBody(name: string, arg: string, ctx: OperatorCompileContext): Op
   }
 }
 
-function compileRx(pattern: string, where: SourceLocation): CrsRegex {
+function compileRx(pattern: string, where: SourceLocation, known: ReadonlySet<string>): CrsRegex {
   try {
-    return compileCrsRegex(pattern);
+    return compileCrsRegex(pattern, known);
   } catch (err) {
     throw new CrsError('E_CRS_REGEX', where, `@rx is not valid RE2: ${(err as Error).message}`);
   }
