@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
-import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { ptrName, startDnsResponder } from '../intel/dnsResponder.js';
+import { analyzeCli, options } from './analyzeRun.js';
 import { combinedLine, EPISODES, SEED_TIME, seedIncident, seedYearLog } from './fixtures.js';
-
-/** `bansho analyze ARGS` from the sources; its standard output. */
-function analyzeCli(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], {
-    encoding: 'utf8',
-  });
-}
-
-const engine = loadEngine();
-const catalog = loadCatalog();
-const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name, behaviours: builtInBehaviours() };
 
 describe('analyze: files into the store', () => {
   let dir: string;

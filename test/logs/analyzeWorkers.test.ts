@@ -5,26 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
-import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
-import type { AnalyzerOptions } from '../../src/logs/analyzer.js';
 import { analyzeFilesParallel, startAnalyzeWorkers } from '../../src/logs/parallel.js';
 import { analyzeFiles } from '../../src/logs/run.js';
 import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
+import { analyzeCli, options } from './analyzeRun.js';
 import { combinedLine, SEED_TIME, seedYearLog } from './fixtures.js';
 
 /** `bansho analyze` split over worker threads stores what one thread stores; and behind proxies, both name the client alike. */
-
-/** `bansho analyze ARGS` from the sources; its standard output. */
-function analyzeCli(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analyze', ...args], {
-    encoding: 'utf8',
-  });
-}
-
-const engine = loadEngine();
-const catalog = loadCatalog();
-const options: AnalyzerOptions = { engine, threatName: (id) => catalog.get(id)?.name, behaviours: builtInBehaviours() };
 
 describe('analyze on worker threads', () => {
   let dir: string;
