@@ -3,7 +3,7 @@ import { admitsSlot } from './operators/rxPrefilter.js';
 import type { RuleLink, RuleListItem } from './rule.js';
 import { refText, type VariableRef } from './targets.js';
 import type { Transaction } from './transaction.js';
-import type { TransformChain } from './transformChain.js';
+import { chainSteps, type TransformChain } from './transformChain.js';
 import { collectValues } from './variables.js';
 
 /**
@@ -57,7 +57,7 @@ export class GatePlan {
           groups.push({ refs, chains: [] });
         }
         const chains = (groups[group] as Group).chains;
-        for (const chain of link.multiMatch ? steps(link.transformations) : [link.transformations])
+        for (const chain of link.multiMatch ? chainSteps(link.transformations) : [link.transformations])
           if (!chains.includes(chain)) chains.push(chain);
         return { group, slot: body.prefilter.index };
       }),
@@ -76,13 +76,6 @@ function gateable(link: RuleLink): boolean {
   if (link.targets.key === null || link.targets.include.length === 0) return false;
   for (const ref of link.targets.include) if (ref.count) return false;
   return true;
-}
-
-/** The pipeline's steps, the untransformed value (the root) first: what multiMatch tests. */
-function steps(chain: TransformChain): TransformChain[] {
-  const out: TransformChain[] = [];
-  for (let c: TransformChain | null = chain; c !== null; c = c.parent) out.unshift(c);
-  return out;
 }
 
 /**

@@ -66,8 +66,13 @@ export class TransformCache {
 
   /** The value after each step (raw first), for multiMatch. */
   steps(chain: TransformChain, value: string): string[] {
-    const nodes: TransformChain[] = [];
-    for (let c: TransformChain | null = chain; c !== null && c.parent !== null; c = c.parent) nodes.unshift(c);
-    return [value, ...nodes.map((c) => this.apply(c, value))];
+    return chainSteps(chain).map((c) => this.apply(c, value));
   }
+}
+
+/** The pipeline's steps, the untransformed value (the root) first: what multiMatch tests. */
+export function chainSteps(chain: TransformChain): TransformChain[] {
+  const out: TransformChain[] = [];
+  for (let c: TransformChain | null = chain; c !== null; c = c.parent) out.unshift(c);
+  return out;
 }
