@@ -16,21 +16,27 @@ interface Held {
 
 /**
  * What one push or flush made available. One per stream, refilled by every call (a segment
- * costs no object): read it before the next.
+ * costs no object, and its arrays keep their storage): read it before the next. Only the first
+ * `count` entries of `chunks` and `gaps` are this call's.
  */
 export interface Delivery {
+  /** How many chunks this call delivered. */
+  readonly count: number;
   /** In-order bytes now available, oldest first. */
-  readonly chunks: Uint8Array[];
+  readonly chunks: readonly Uint8Array[];
   /**
    * Per chunk, the bytes given up right before it (Zeek's `content_gap`): 0 where it follows
    * the previous bytes. Readers resynchronise there.
    */
-  readonly gaps: number[];
+  readonly gaps: readonly number[];
   /** Bytes skipped over because a gap was given up (the sum of `gaps`). */
   readonly missed: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 class Refilled implements Delivery {
+  count = 0;
   readonly chunks: Uint8Array[] = [];
   readonly gaps: number[] = [];
   missed = 0;
@@ -39,19 +45,19 @@ class Refilled implements Delivery {
 
   /** Emptied for the next call; returns itself. */
   cleared(): Refilled {
-    // Setting an array's length costs a call even when it changes nothing.
-    if (this.chunks.length !== 0) {
-      this.chunks.length = 0;
-      this.gaps.length = 0;
-    }
+    // Entries are overwritten, never cut off: an array emptied by `length = 0` loses its
+    // storage, and the next push allocates it again. The views are let go (they hold capture chunks).
+    for (let i = 0; i < this.count; i++) this.chunks[i] = EMPTY;
+    this.count = 0;
     this.missed = 0;
     this.gapPending = 0;
     return this;
   }
 
   add(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.gaps.push(this.gapPending);
+    this.chunks[this.count] = chunk;
+    this.gaps[this.count] = this.gapPending;
+    this.count++;
     this.gapPending = 0;
   }
 }
