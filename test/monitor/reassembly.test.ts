@@ -71,15 +71,22 @@ describe('TCP stream reassembly', () => {
     assert.equal(text(chunksOf(d)), 'later');
   });
 
-  test('one delivery per stream, refilled by every push (a segment costs no object)', () => {
+  test('one delivery for every stream, refilled by every call (a segment costs no object)', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
+    const other = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
+    other.start(0);
     const first = s.push(0, seg('ab'));
     assert.equal(text(chunksOf(first)), 'ab');
     const second = s.push(2, seg('cd'));
     assert.equal(second, first);
     assert.equal(text(chunksOf(second)), 'cd', 'the previous chunk is gone from it');
     assert.equal(chunksOf(s.push(2, seg('cd'))).length, 0);
+    const third = other.push(0, seg('xy'));
+    assert.equal(third, first, "another stream's call refills the same delivery");
+    assert.equal(text(chunksOf(third)), 'xy');
+    s.push(4, seg('ef'));
+    assert.equal(text(chunksOf(third)), 'ef', 'read before the next call, on any stream');
   });
 
   test('each chunk says how many bytes were given up right before it (a content gap)', () => {

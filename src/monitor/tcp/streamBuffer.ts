@@ -15,9 +15,10 @@ interface Held {
 }
 
 /**
- * What one push or flush made available. One per stream, refilled by every call (a segment
- * costs no object, and its arrays keep their storage): read it before the next. Only the first
- * `count` entries of `chunks` and `gaps` are this call's.
+ * What one push or flush made available. One for every stream, refilled by every call (a
+ * segment costs no object, a connection no arrays of its own, and the arrays keep their
+ * storage): read it before the next call on any stream. Only the first `count` entries of
+ * `chunks` and `gaps` are this call's.
  */
 export interface Delivery {
   /** How many chunks this call delivered. */
@@ -62,6 +63,9 @@ class Refilled implements Delivery {
   }
 }
 
+/** The one delivery: the streams are read one call at a time, each delivery read before the next call. */
+const DELIVERY = new Refilled();
+
 /**
  * One direction of a TCP stream, put back in order. Overlaps are resolved first-wins: a byte
  * already delivered or already held is never replaced by a later copy (so an attacker cannot
@@ -77,7 +81,6 @@ export class StreamBuffer {
   #acked = 0;
   #ackSeen = false;
   readonly #limits: StreamLimits;
-  readonly #delivery = new Refilled();
 
   constructor(limits: StreamLimits) {
     this.#limits = limits;
@@ -96,7 +99,7 @@ export class StreamBuffer {
 
   /** Add a segment's payload; returns what can now be delivered in order. */
   push(seq: number, data: Uint8Array): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     if (!this.#started) this.start(seq);
     if (data.length === 0) return out;
     let s = seq >>> 0;
@@ -126,7 +129,7 @@ export class StreamBuffer {
    * A gap it has not acknowledged stays open: the bytes may still arrive late.
    */
   acked(ack: number): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     this.noteAck(ack);
     this.#skipAcked(out);
     return out;
@@ -150,7 +153,7 @@ export class StreamBuffer {
 
   /** Deliver everything held, skipping gaps (the connection ended or memory is needed). */
   flush(): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     while (this.#held.length > 0) this.#skipGap(out);
     return out;
   }
