@@ -74,6 +74,8 @@ const RST = 16;
 /** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
 const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
 type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
+/** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
+const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
 
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
@@ -96,6 +98,8 @@ export class Connection implements ConnectionView {
   readonly #counts = [0, 0, 0, 0, 0, 0];
   #missed = 0;
   #history = '';
+  /** The letters #history holds, as LETTER_BIT bits. */
+  #noted = 0;
   /** SYN, FIN and RST seen, per direction (SYN, FIN, RST shifted by dir): bits, not three arrays. */
   #seen = 0;
   #synAck = false;
@@ -291,8 +295,10 @@ export class Connection implements ConnectionView {
   }
 
   #note(dir: 0 | 1, letter: HistoryLetter): void {
-    const l = dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
-    if (!this.#history.includes(l)) this.#history += l;
+    const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
+    if ((this.#noted & bit) !== 0) return;
+    this.#noted |= bit;
+    this.#history += dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
   }
 
   #deliver(dir: 0 | 1, d: Delivery): void {
