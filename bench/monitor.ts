@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- monitor`: `bansho monitor -r` (packet log to /dev/null, and detection only)
  * against `tshark -r` and `tcpdump -nn -r`, all on the same generated capture in one run, with
- * the ceiling of the language beside them (./_pcapCeiling.mjs: a Node program that only prints
- * a header line per packet). CPU µs per packet (user + system of the process and its threads,
- * start-up included) is the figure to read on a shared machine; wall clock is shown too.
+ * the ceilings of the language beside them (./_pcapCeiling.mjs: a Node program that only
+ * prints a header line per packet, the packet log's; ./_pcapLookupCeiling.mjs: one that decodes
+ * the headers and looks each packet's conversation up in a Map, printing nothing, detection's).
+ * CPU µs per packet (user + system of the process and its threads, start-up included) is the
+ * figure to read on a shared machine; wall clock is shown too.
  * Start-up is measured by hyperfine on a small capture (one round of visits) and on one with no
  * packet, beside tshark's and tcpdump's on the same small file.
  */
@@ -303,6 +305,11 @@ export async function run(): Promise<void> {
         name: 'ceiling: Node, a header line per packet',
         cmd: node,
         args: [join(root, 'bench', '_pcapCeiling.mjs'), file],
+      },
+      {
+        name: 'ceiling: Node, headers decoded and a Map lookup per packet (no output)',
+        cmd: node,
+        args: [join(root, 'bench', '_pcapLookupCeiling.mjs'), file],
       },
       { name: 'bansho monitor -r (packet log)', cmd: node, args: [...bansho, file] },
       { name: 'bansho monitor -r --no-log (detection only)', cmd: node, args: [...bansho, file, '--no-log'] },

@@ -40,6 +40,8 @@ export interface CompiledRule {
   readonly conditions: readonly CompiledCondition[];
   /** The rule cannot match unless one of an entry's literals (ASCII case folded) occurs in its target. */
   readonly prefilter: readonly PrefilterEntry[] | null;
+  /** The rule cannot match unless the destination port is one of these (null: any port). */
+  readonly destinationPorts: ReadonlySet<number> | null;
 }
 
 /** A compile failure, with the path inside the rule (`when.2.pattern`) for the loader to locate. */
@@ -94,7 +96,21 @@ export function compileRule(spec: RuleSpec, lists: NamedLists, targets: TargetTa
     on: spec.on,
     conditions: [...conditions].sort((a, b) => a.cost - b.cost),
     prefilter: choosePrefilter(spec, defaults, targets),
+    destinationPorts: requiredPorts(spec, defaults),
   };
+}
+
+/**
+ * The ports a top-level `destination.port` test with listed values allows, read untransformed
+ * (a datagram rule's first test: the engine skips the rule on any other port before reading a field).
+ */
+function requiredPorts(spec: RuleSpec, defaults: readonly TransformName[]): ReadonlySet<number> | null {
+  for (const c of spec.when) {
+    if (c.op !== 'number' || c.field !== 'destination.port' || c.negate || c.values === undefined) continue;
+    if ((c.transforms ?? defaults).length > 0) continue;
+    return new Set(c.values.filter((v) => (c.min === undefined || v >= c.min) && (c.max === undefined || v <= c.max)));
+  }
+  return null;
 }
 
 /** What every condition of one rule is compiled with. */

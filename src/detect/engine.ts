@@ -45,8 +45,12 @@ export class RuleEngine implements Engine {
     this.ctx = new FieldContext(null, targetSpan(rules));
     const unfiltered = (kind: Observation['kind']) =>
       rules.flatMap((r, i) => (r.on === kind && r.prefilter === null ? [i] : []));
-    this.unfiltered = { http: unfiltered('http'), datagram: unfiltered('datagram') };
-    this.passes = { http: buildPrefilterPasses(rules, 'http'), datagram: buildPrefilterPasses(rules, 'datagram') };
+    // Datagram rules are few, and each tests a port or an address before its payload (cheapest
+    // condition first): evaluated directly, most fail on a number, where a prefilter pass would
+    // turn every datagram's payload into text and scan it.
+    const datagrams = rules.flatMap((r, i) => (r.on === 'datagram' ? [i] : []));
+    this.unfiltered = { http: unfiltered('http'), datagram: datagrams };
+    this.passes = { http: buildPrefilterPasses(rules, 'http'), datagram: [] };
     this.scratch = {
       admitted: new MarkTable(rules.length),
       stamp: 0,
@@ -82,11 +86,12 @@ export class RuleEngine implements Engine {
     // The engine is synchronous and never re-entered, so one set of scratch objects serves every call.
     const ctx = this.ctx;
     ctx.load(observation);
+    const passes = this.passes[observation.kind];
+    if (passes.length === 0) return this.#evaluateAll(this.unfiltered[observation.kind], observation, ctx);
     const scratch = this.scratch;
     scratch.stamp = scratch.admitted.nextStamp();
     const candidates = scratch.candidates;
     candidates.length = 0;
-    const passes = this.passes[observation.kind];
     for (let p = 0; p < passes.length; p++) (passes[p] as PrefilterPass).admit(ctx, scratch);
     for (const index of this.unfiltered[observation.kind]) candidates.push(index);
     // Rule order, as the rule set lists them, is the order of the matches.
@@ -94,6 +99,19 @@ export class RuleEngine implements Engine {
     const matches: Match[] = [];
     for (let c = 0; c < candidates.length; c++) {
       const rule = this.rules[candidates[c] as number] as CompiledRule;
+      const evidence = evaluate(rule.conditions, ctx);
+      if (evidence !== null) matches.push(toMatch(rule, evidence));
+    }
+    return matches;
+  }
+
+  /** Every rule listed, in order, but those for other ports (a kind without prefilter passes: datagrams). */
+  #evaluateAll(rules: readonly number[], observation: Observation, ctx: FieldContext): Match[] {
+    const matches: Match[] = [];
+    const port = observation.destination.port;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = this.rules[rules[i] as number] as CompiledRule;
+      if (rule.destinationPorts !== null && !rule.destinationPorts.has(port)) continue;
       const evidence = evaluate(rule.conditions, ctx);
       if (evidence !== null) matches.push(toMatch(rule, evidence));
     }

@@ -63,8 +63,7 @@ const READERS: Readonly<Record<StaticField, FieldReader>> = {
   transport: (ctx) => [ctx.observation.transport],
   /** Which sensor saw it: rules about what access logs never record (header absence) name the others. */
   sensor: (ctx) => [ctx.observation.sensor],
-  payload: (ctx) =>
-    ctx.observation.kind === 'datagram' ? [Buffer.from(ctx.observation.payload).toString('latin1')] : NONE,
+  payload: (ctx) => (ctx.observation.kind === 'datagram' ? [latin1(ctx.observation.payload)] : NONE),
   'payload.length': (ctx) =>
     ctx.observation.kind === 'datagram' ? [String(ctx.observation.payload.byteLength)] : NONE,
 };
@@ -228,4 +227,9 @@ function hostOnly(value: string): string {
   }
   const colon = v.indexOf(':');
   return colon >= 0 && v.indexOf(':', colon + 1) < 0 ? v.slice(0, colon) : v;
+}
+
+/** The payload's bytes as text, one character per byte, read in place (no copy of the bytes). */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }

@@ -1,25 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StreamBuffer } from '../../src/monitor/tcp/streamBuffer.js';
+import { type Delivery, StreamBuffer } from '../../src/monitor/tcp/streamBuffer.js';
 
-const text = (chunks: Uint8Array[]): string => Buffer.concat(chunks).toString('latin1');
+const text = (chunks: readonly Uint8Array[]): string => Buffer.concat(chunks).toString('latin1');
+/** This call's chunks and gaps: a delivery's arrays are refilled, only their first `count` entries are its own. */
+const chunksOf = (d: Delivery): readonly Uint8Array[] => d.chunks.slice(0, d.count);
+const gapsOf = (d: Delivery): readonly number[] => d.gaps.slice(0, d.count);
 const seg = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('TCP stream reassembly', () => {
   test('in-order segments pass straight through', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(100);
-    assert.equal(text(s.push(100, seg('GET ')).chunks), 'GET ');
-    assert.equal(text(s.push(104, seg('/ HTTP/1.1')).chunks), '/ HTTP/1.1');
+    assert.equal(text(chunksOf(s.push(100, seg('GET ')))), 'GET ');
+    assert.equal(text(chunksOf(s.push(104, seg('/ HTTP/1.1')))), '/ HTTP/1.1');
   });
 
   test('out-of-order segments are held until the gap fills', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
-    assert.deepEqual(s.push(4, seg('/x ')).chunks, []);
-    assert.deepEqual(s.push(7, seg('HTTP/1.0')).chunks, []);
+    assert.deepEqual(chunksOf(s.push(4, seg('/x '))), []);
+    assert.deepEqual(chunksOf(s.push(7, seg('HTTP/1.0'))), []);
     assert.equal(s.bufferedBytes, 11);
-    assert.equal(text(s.push(0, seg('GET ')).chunks), 'GET /x HTTP/1.0');
+    assert.equal(text(chunksOf(s.push(0, seg('GET ')))), 'GET /x HTTP/1.0');
     assert.equal(s.bufferedBytes, 0);
   });
 
@@ -27,8 +30,8 @@ describe('TCP stream reassembly', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
     s.push(0, seg('abcd'));
-    assert.deepEqual(s.push(0, seg('abcd')).chunks, []);
-    assert.equal(text(s.push(2, seg('cdef')).chunks), 'ef');
+    assert.deepEqual(chunksOf(s.push(0, seg('abcd'))), []);
+    assert.equal(text(chunksOf(s.push(2, seg('cdef')))), 'ef');
   });
 
   test('overlaps are resolved first-wins: a later copy never rewrites what was seen first', () => {
@@ -37,25 +40,25 @@ describe('TCP stream reassembly', () => {
     // Held out of order: "BBBB" at 4; then a conflicting "XXXXXX" at 2 covering it; then the start.
     s.push(4, seg('BBBB'));
     s.push(2, seg('XXXXXXXX'));
-    assert.equal(text(s.push(0, seg('AA')).chunks), 'AAXXBBBBXX');
+    assert.equal(text(chunksOf(s.push(0, seg('AA')))), 'AAXXBBBBXX');
     // And after delivery: a rewrite of delivered bytes is ignored, only the new tail counts.
-    assert.equal(text(s.push(8, seg('ZZZZ')).chunks), 'ZZ');
+    assert.equal(text(chunksOf(s.push(8, seg('ZZZZ')))), 'ZZ');
   });
 
   test('sequence numbers wrap around 2^32', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0xfffffffe);
-    assert.deepEqual(s.push(0, seg('cd')).chunks, []);
-    assert.equal(text(s.push(0xfffffffe, seg('ab')).chunks), 'abcd');
+    assert.deepEqual(chunksOf(s.push(0, seg('cd'))), []);
+    assert.equal(text(chunksOf(s.push(0xfffffffe, seg('ab')))), 'abcd');
   });
 
   test('memory is bounded: past the limit the gap is given up and counted as missed', () => {
     const s = new StreamBuffer({ maxBuffered: 8 });
     s.start(0);
-    assert.deepEqual(s.push(10, seg('12345')).chunks, []);
+    assert.deepEqual(chunksOf(s.push(10, seg('12345'))), []);
     const d = s.push(15, seg('67890'));
     assert.equal(d.missed, 10);
-    assert.equal(text(d.chunks), '1234567890');
+    assert.equal(text(chunksOf(d)), '1234567890');
     assert.equal(s.bufferedBytes, 0);
   });
 
@@ -65,18 +68,25 @@ describe('TCP stream reassembly', () => {
     s.push(5, seg('later'));
     const d = s.flush();
     assert.equal(d.missed, 5);
-    assert.equal(text(d.chunks), 'later');
+    assert.equal(text(chunksOf(d)), 'later');
   });
 
-  test('one delivery per stream, refilled by every push (a segment costs no object)', () => {
+  test('one delivery for every stream, refilled by every call (a segment costs no object)', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
+    const other = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
+    other.start(0);
     const first = s.push(0, seg('ab'));
-    assert.equal(text(first.chunks), 'ab');
+    assert.equal(text(chunksOf(first)), 'ab');
     const second = s.push(2, seg('cd'));
     assert.equal(second, first);
-    assert.equal(text(second.chunks), 'cd', 'the previous chunk is gone from it');
-    assert.equal(s.push(2, seg('cd')).chunks.length, 0);
+    assert.equal(text(chunksOf(second)), 'cd', 'the previous chunk is gone from it');
+    assert.equal(chunksOf(s.push(2, seg('cd'))).length, 0);
+    const third = other.push(0, seg('xy'));
+    assert.equal(third, first, "another stream's call refills the same delivery");
+    assert.equal(text(chunksOf(third)), 'xy');
+    s.push(4, seg('ef'));
+    assert.equal(text(chunksOf(third)), 'ef', 'read before the next call, on any stream');
   });
 
   test('each chunk says how many bytes were given up right before it (a content gap)', () => {
@@ -87,45 +97,45 @@ describe('TCP stream reassembly', () => {
     s.push(10, seg('kl'));
     const d = s.flush();
     assert.deepEqual(
-      d.chunks.map((c) => Buffer.from(c).toString('latin1')),
+      chunksOf(d).map((c) => Buffer.from(c).toString('latin1')),
       ['fg', 'kl'],
     );
-    assert.deepEqual(d.gaps, [3, 3]);
+    assert.deepEqual(gapsOf(d), [3, 3]);
     assert.equal(d.missed, 6);
-    assert.deepEqual(s.push(12, seg('mn')).gaps, [0]);
+    assert.deepEqual(gapsOf(s.push(12, seg('mn'))), [0]);
   });
 
   test('a hole its receiver acknowledged past is given up at once; one it did not is held', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
     s.push(0, seg('ab'));
-    assert.deepEqual(s.push(5, seg('fg')).chunks, [], 'the hole [2, 5) may still come');
+    assert.deepEqual(chunksOf(s.push(5, seg('fg'))), [], 'the hole [2, 5) may still come');
     // Acknowledging short of the held bytes proves nothing about them.
-    assert.deepEqual(s.acked(4).chunks, []);
+    assert.deepEqual(chunksOf(s.acked(4)), []);
     const d = s.acked(7);
-    assert.equal(text(d.chunks), 'fg');
-    assert.deepEqual(d.gaps, [3]);
+    assert.equal(text(chunksOf(d)), 'fg');
+    assert.deepEqual(gapsOf(d), [3]);
     assert.equal(s.bufferedBytes, 0);
     // A late copy of the given-up bytes changes nothing.
-    assert.deepEqual(s.push(2, seg('cde')).chunks, []);
+    assert.deepEqual(chunksOf(s.push(2, seg('cde'))), []);
   });
 
   test('an acknowledgement that came before the bytes behind the hole gives the hole up when they come', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
     s.push(0, seg('ab'));
-    assert.deepEqual(s.acked(9).chunks, []);
+    assert.deepEqual(chunksOf(s.acked(9)), []);
     const d = s.push(5, seg('fg'));
-    assert.equal(text(d.chunks), 'fg');
-    assert.deepEqual(d.gaps, [3]);
+    assert.equal(text(chunksOf(d)), 'fg');
+    assert.deepEqual(gapsOf(d), [3]);
   });
 
   test('an acknowledgement far beyond anything sent, or behind, is no acknowledgement', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(0);
     s.push(5, seg('fg'));
-    assert.deepEqual(s.acked(0x7fff0000).chunks, []);
-    assert.deepEqual(s.acked(0xffffff00).chunks, []);
+    assert.deepEqual(chunksOf(s.acked(0x7fff0000)), []);
+    assert.deepEqual(chunksOf(s.acked(0xffffff00)), []);
     assert.equal(s.bufferedBytes, 2);
   });
 });

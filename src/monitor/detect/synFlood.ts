@@ -2,10 +2,11 @@ import type { NetworkFinding } from '../../detect/finding.js';
 import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
+import { TimeQueue } from './timeQueue.js';
 
 interface TargetState {
-  syns: number[];
-  completed: number[];
+  readonly syns: TimeQueue;
+  readonly completed: TimeQueue;
   sources: Map<string, number>;
   lastAlert: number;
 }
@@ -22,12 +23,14 @@ export class SynFloodDetector {
   readonly #maxTargets: number;
   /** Every bare SYN in the window (time, source), for floods spread over many destinations. */
   readonly #all: Array<{ time: number; source: string }> = [];
-  #allCompleted: number[] = [];
+  readonly #allCompleted: TimeQueue;
   #globalAlert = -Infinity;
 
   constructor(thresholds: NetworkSettings['synFlood'], maxTargets = 10_000) {
     this.#t = thresholds;
     this.#maxTargets = maxTargets;
+    // Completions are counted only while fewer than the SYNs held (at most 4 × globalSyns + 1).
+    this.#allCompleted = new TimeQueue(4 * thresholds.globalSyns + 1);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
@@ -53,8 +56,8 @@ export class SynFloodDetector {
     const s = this.#target(p.ip.destination, t.tcp.destinationPort, isSyn);
     if (!s) return null;
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
-    while (s.syns.length > 0 && (s.syns[0] as number) < windowStart) s.syns.shift();
-    while (s.completed.length > 0 && (s.completed[0] as number) < windowStart) s.completed.shift();
+    s.syns.dropBefore(windowStart);
+    s.completed.dropBefore(windowStart);
     if (isAck) {
       if (s.completed.length < s.syns.length) s.completed.push(timeMs);
       return null;
@@ -85,7 +88,9 @@ export class SynFloodDetector {
     if (s) return s;
     if (!isSyn) return null;
     if (this.#count >= this.#maxTargets) this.#forgetOldestTarget();
-    s = { syns: [], completed: [], sources: new Map(), lastAlert: -Infinity };
+    // A SYN beyond 4 × syns drops the oldest; a completion is counted only while fewer than the SYNs.
+    const bound = 4 * this.#t.syns + 1;
+    s = { syns: new TimeQueue(bound), completed: new TimeQueue(bound), sources: new Map(), lastAlert: -Infinity };
     if (!ports) {
       ports = new Map();
       this.#targets.set(host, ports);
@@ -110,7 +115,7 @@ export class SynFloodDetector {
   #global(p: DecodedPacket, isSyn: boolean, timeMs: number): NetworkFinding | null {
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
     while (this.#all.length > 0 && (this.#all[0] as { time: number }).time < windowStart) this.#all.shift();
-    while (this.#allCompleted.length > 0 && (this.#allCompleted[0] as number) < windowStart) this.#allCompleted.shift();
+    this.#allCompleted.dropBefore(windowStart);
     if (!isSyn) {
       if (this.#allCompleted.length < this.#all.length) this.#allCompleted.push(timeMs);
       return null;

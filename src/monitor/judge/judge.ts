@@ -1,7 +1,7 @@
 import { type BehaviourSettings, HttpBehaviour, requestSignal } from '../../detect/behaviour/httpBehaviour.js';
 import type { Finding, NetworkFinding } from '../../detect/finding.js';
 import { cidrPredicate } from '../../detect/operators/cidr.js';
-import type { Engine } from '../../detect/types.js';
+import type { Engine, Match } from '../../detect/types.js';
 import { hashId } from '../../events/eventHeader.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { toEvent } from '../../events/toEvent.js';
@@ -35,6 +35,8 @@ export interface JudgedConnection {
   readonly start: number;
   readonly client: Endpoint;
   readonly server: Endpoint;
+  /** Its uid, when the connection keeps one (computed once for its detections and its flow). */
+  readonly uid?: string;
 }
 
 export interface JudgedRequest {
@@ -79,6 +81,8 @@ export interface JudgeOptions<C extends JudgedConnection> {
   readonly onFlow: (conn: C) => void;
 }
 
+const NO_MATCHES: readonly Match[] = [];
+
 /** The judge on the calling thread. */
 export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   readonly counts: JudgeCounts = { datagrams: 0, detections: 0, alerts: 0, flows: 0 };
@@ -113,7 +117,8 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
       request,
       status: req.status,
     };
-    const matches = engine.match(obs);
+    // Nearly every request is plain and harmless: the engine's cheap test says so for a fraction of `match`.
+    const matches = engine.mayMatch?.(obs) === false ? NO_MATCHES : engine.match(obs);
     if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid(conn)}|${index}`);
     const signal = requestSignal(obs, req.status);
     if (signal === null) return;
@@ -194,7 +199,7 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   }
 }
 
-/** The connection's uid, a SHA-256: made only for a detection's de-duplication key. */
+/** The connection's uid, a SHA-256: made only for a detection's de-duplication key (the connection's own when it keeps one). */
 function uid(conn: JudgedConnection): string {
-  return connectionUid(conn.start, conn.client, conn.server);
+  return conn.uid ?? connectionUid(conn.start, conn.client, conn.server);
 }

@@ -76,6 +76,12 @@ class LazyEngine implements Engine {
     return this.#loaded().match(observation);
   }
 
+  /** The loaded engine's cheap test, or "maybe" where it has none. */
+  mayMatch(observation: Observation): boolean {
+    const engine = this.#loaded();
+    return engine.mayMatch === undefined || engine.mayMatch(observation);
+  }
+
   #loaded(): Engine {
     this.#engine ??= this.#load();
     return this.#engine;

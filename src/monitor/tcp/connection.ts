@@ -62,9 +62,20 @@ export interface ConnectionOpening {
   readonly httpPort: boolean;
 }
 
+/** Where #counts keeps each figure (plus the direction). */
+const PKTS = 0;
+const IP_BYTES = 2;
+const BYTES = 4;
+/** #seen's bits for direction 0 (direction 1: shifted by one). */
+const SYN = 1;
+const FIN = 4;
+const RST = 16;
+
 /** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
 const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
 type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
+/** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
+const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
 
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
@@ -83,14 +94,14 @@ export class Connection implements ConnectionView {
   readonly #streams: [StreamBuffer, StreamBuffer];
   readonly #http: HttpStream<ConnectionView>;
   readonly #sink: ConnectionSink;
-  readonly #pkts: [number, number] = [0, 0];
-  readonly #ipBytes: [number, number] = [0, 0];
-  readonly #bytes: [number, number] = [0, 0];
+  /** Packets, IP bytes and payload bytes per direction (at PKTS, IP_BYTES, BYTES + dir): one array, not three. */
+  readonly #counts = [0, 0, 0, 0, 0, 0];
   #missed = 0;
   #history = '';
-  readonly #syn: [boolean, boolean] = [false, false];
-  readonly fin: [boolean, boolean] = [false, false];
-  readonly rst: [boolean, boolean] = [false, false];
+  /** The letters #history holds, as LETTER_BIT bits. */
+  #noted = 0;
+  /** SYN, FIN and RST seen, per direction (SYN, FIN, RST shifted by dir): bits, not three arrays. */
+  #seen = 0;
   #synAck = false;
   /** The originator's initial sequence number, from its SYN. */
   #isn: number | null = null;
@@ -160,8 +171,8 @@ export class Connection implements ConnectionView {
   /** A packet's count and size, and a copy of its record when the packet log is made (its first `maxLines`). */
   count(dir: 0 | 1, ipBytes: number, timeMs: number, packet: PacketRecord | null, maxLines: number): void {
     this.last = timeMs;
-    this.#pkts[dir]++;
-    this.#ipBytes[dir] += ipBytes;
+    this.#add(PKTS + dir, 1);
+    this.#add(IP_BYTES + dir, ipBytes);
     if (packet === null) return;
     this.#table ??= new PacketTable();
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
@@ -177,14 +188,14 @@ export class Connection implements ConnectionView {
         this.#synAck = true;
         this.#note(dir, 'h');
       } else {
-        this.#syn[dir] = true;
+        this.#seen |= SYN << dir;
         this.#note(dir, 's');
         if (dir === 0) this.#isn ??= tcp.seq;
       }
       stream.start((tcp.seq + 1) >>> 0);
     }
     if (f & TCP_FLAGS.RST) {
-      this.rst[dir] = true;
+      this.#seen |= RST << dir;
       this.#note(dir, 'r');
     }
     let change = 0;
@@ -197,7 +208,7 @@ export class Connection implements ConnectionView {
       this.#note(dir, 'a');
     }
     if (f & TCP_FLAGS.FIN) {
-      this.fin[dir] = true;
+      this.#seen |= FIN << dir;
       this.#note(dir, 'f');
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
@@ -233,6 +244,7 @@ export class Connection implements ConnectionView {
   }
 
   connFacts(): ConnFacts {
+    const c = this.#counts;
     return {
       ts: this.start / 1000,
       'id.orig_h': this.originator.ip,
@@ -242,43 +254,64 @@ export class Connection implements ConnectionView {
       proto: 'tcp',
       ...(this.#http.seen ? { service: 'http' } : {}),
       duration: (this.last - this.start) / 1000,
-      orig_bytes: this.#bytes[0],
-      resp_bytes: this.#bytes[1],
+      orig_bytes: c[BYTES] as number,
+      resp_bytes: c[BYTES + 1] as number,
       conn_state: connState({
-        origSyn: this.#syn[0],
+        origSyn: this.#has(SYN, 0),
         respSynAck: this.#synAck,
-        origFin: this.fin[0],
-        respFin: this.fin[1],
-        origRst: this.rst[0],
-        respRst: this.rst[1],
-        origData: this.#bytes[0] > 0,
-        respData: this.#bytes[1] > 0,
+        origFin: this.#has(FIN, 0),
+        respFin: this.#has(FIN, 1),
+        origRst: this.#has(RST, 0),
+        respRst: this.#has(RST, 1),
+        origData: (c[BYTES] as number) > 0,
+        respData: (c[BYTES + 1] as number) > 0,
       }),
       missed_bytes: this.#missed,
       history: this.#history,
-      orig_pkts: this.#pkts[0],
-      orig_ip_bytes: this.#ipBytes[0],
-      resp_pkts: this.#pkts[1],
-      resp_ip_bytes: this.#ipBytes[1],
+      orig_pkts: c[PKTS] as number,
+      orig_ip_bytes: c[IP_BYTES] as number,
+      resp_pkts: c[PKTS + 1] as number,
+      resp_ip_bytes: c[IP_BYTES + 1] as number,
     };
   }
 
+  /** Both sides sent a FIN. */
+  get finished(): boolean {
+    return (this.#seen & (FIN | (FIN << 1))) === (FIN | (FIN << 1));
+  }
+
+  /** Either side sent a RST. */
+  get reset(): boolean {
+    return (this.#seen & (RST | (RST << 1))) !== 0;
+  }
+
+  #add(at: number, n: number): void {
+    const c = this.#counts;
+    c[at] = (c[at] as number) + n;
+  }
+
+  #has(flag: number, dir: 0 | 1): boolean {
+    return (this.#seen & (flag << dir)) !== 0;
+  }
+
   #note(dir: 0 | 1, letter: HistoryLetter): void {
-    const l = dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
-    if (!this.#history.includes(l)) this.#history += l;
+    const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
+    if ((this.#noted & bit) !== 0) return;
+    this.#noted |= bit;
+    this.#history += dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
   }
 
   #deliver(dir: 0 | 1, d: Delivery): void {
     this.#missed += d.missed;
-    const chunks = d.chunks;
-    if (chunks.length === 0) return;
+    const { chunks, count } = d;
+    if (count === 0) return;
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
     // Only where the handshake was seen: picked up mid-stream, who spoke first is unknown.
-    if (dir === 1 && this.#syn[0] && this.#bytes[0] === 0) this.#http.abandon();
-    for (let i = 0; i < chunks.length; i++) {
+    if (dir === 1 && this.#has(SYN, 0) && this.#counts[BYTES] === 0) this.#http.abandon();
+    for (let i = 0; i < count; i++) {
       const chunk = chunks[i] as Uint8Array;
-      this.#bytes[dir] += chunk.length;
+      this.#add(BYTES + dir, chunk.length);
       const gap = d.gaps[i] as number;
       if (gap > 0) this.#http.skip(dir, gap);
       this.#http.bytes(dir, chunk, this.last, this, this.#sink);
@@ -292,10 +325,10 @@ export class Connection implements ConnectionView {
  * (a filled hole releases several held segments), split only where a gap was given up.
  */
 function readRuns(reader: StreamReader, dir: 0 | 1, d: Delivery): void {
-  const { chunks, gaps } = d;
+  const { chunks, gaps, count } = d;
   let from = 0;
-  for (let i = 1; i <= chunks.length; i++) {
-    if (i < chunks.length && gaps[i] === 0) continue;
+  for (let i = 1; i <= count; i++) {
+    if (i < count && gaps[i] === 0) continue;
     const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
     reader.chunk(dir, run, gaps[from] as number);
     from = i;

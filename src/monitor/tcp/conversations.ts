@@ -171,7 +171,7 @@ export class Conversations {
       conn = this.#connect(conv, ip.source, ip.destination, tcp, timeMs);
     }
     // Both FINs were seen: this packet (normally the last ACK) ends the connection (in `track`).
-    this.#afterFins = conn.fin[0] && conn.fin[1];
+    this.#afterFins = conn.finished;
     if (this.#afterFins) return;
     const frame = this.#frame;
     frame.seg = seg;
@@ -201,7 +201,7 @@ export class Conversations {
       return;
     }
     if (this.#buffered > this.#limits.maxBufferedTotal) this.#shed();
-    if (conn.rst[0] || conn.rst[1]) this.#end(conv, 'rst');
+    if (conn.reset) this.#end(conv, 'rst');
     if (++this.#sinceSweep >= SWEEP_EVERY) {
       this.#sinceSweep = 0;
       this.#sweep(timeMs);

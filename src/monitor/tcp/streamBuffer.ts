@@ -15,22 +15,29 @@ interface Held {
 }
 
 /**
- * What one push or flush made available. One per stream, refilled by every call (a segment
- * costs no object): read it before the next.
+ * What one push or flush made available. One for every stream, refilled by every call (a
+ * segment costs no object, a connection no arrays of its own, and the arrays keep their
+ * storage): read it before the next call on any stream. Only the first `count` entries of
+ * `chunks` and `gaps` are this call's.
  */
 export interface Delivery {
+  /** How many chunks this call delivered. */
+  readonly count: number;
   /** In-order bytes now available, oldest first. */
-  readonly chunks: Uint8Array[];
+  readonly chunks: readonly Uint8Array[];
   /**
    * Per chunk, the bytes given up right before it (Zeek's `content_gap`): 0 where it follows
    * the previous bytes. Readers resynchronise there.
    */
-  readonly gaps: number[];
+  readonly gaps: readonly number[];
   /** Bytes skipped over because a gap was given up (the sum of `gaps`). */
   readonly missed: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 class Refilled implements Delivery {
+  count = 0;
   readonly chunks: Uint8Array[] = [];
   readonly gaps: number[] = [];
   missed = 0;
@@ -39,22 +46,25 @@ class Refilled implements Delivery {
 
   /** Emptied for the next call; returns itself. */
   cleared(): Refilled {
-    // Setting an array's length costs a call even when it changes nothing.
-    if (this.chunks.length !== 0) {
-      this.chunks.length = 0;
-      this.gaps.length = 0;
-    }
+    // Entries are overwritten, never cut off: an array emptied by `length = 0` loses its
+    // storage, and the next push allocates it again. The views are let go (they hold capture chunks).
+    for (let i = 0; i < this.count; i++) this.chunks[i] = EMPTY;
+    this.count = 0;
     this.missed = 0;
     this.gapPending = 0;
     return this;
   }
 
   add(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.gaps.push(this.gapPending);
+    this.chunks[this.count] = chunk;
+    this.gaps[this.count] = this.gapPending;
+    this.count++;
     this.gapPending = 0;
   }
 }
+
+/** The one delivery: the streams are read one call at a time, each delivery read before the next call. */
+const DELIVERY = new Refilled();
 
 /**
  * One direction of a TCP stream, put back in order. Overlaps are resolved first-wins: a byte
@@ -71,7 +81,6 @@ export class StreamBuffer {
   #acked = 0;
   #ackSeen = false;
   readonly #limits: StreamLimits;
-  readonly #delivery = new Refilled();
 
   constructor(limits: StreamLimits) {
     this.#limits = limits;
@@ -90,7 +99,7 @@ export class StreamBuffer {
 
   /** Add a segment's payload; returns what can now be delivered in order. */
   push(seq: number, data: Uint8Array): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     if (!this.#started) this.start(seq);
     if (data.length === 0) return out;
     let s = seq >>> 0;
@@ -120,7 +129,7 @@ export class StreamBuffer {
    * A gap it has not acknowledged stays open: the bytes may still arrive late.
    */
   acked(ack: number): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     this.noteAck(ack);
     this.#skipAcked(out);
     return out;
@@ -144,7 +153,7 @@ export class StreamBuffer {
 
   /** Deliver everything held, skipping gaps (the connection ended or memory is needed). */
   flush(): Delivery {
-    const out = this.#delivery.cleared();
+    const out = DELIVERY.cleared();
     while (this.#held.length > 0) this.#skipGap(out);
     return out;
   }
