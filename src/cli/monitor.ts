@@ -227,7 +227,8 @@ function summary(stats: MonitorStats, counts: Map<string, number>, db: string | 
  * the pipe to drain, so a slow reader holds the capture back.
  */
 class StdoutLines {
-  readonly buffer = new LineBuffer((chunk) => process.stdout.write(chunk));
+  // A chunk's buffer is filled again once stdout has written it (no new half megabyte per chunk).
+  readonly buffer = new LineBuffer((chunk, release) => process.stdout.write(chunk, release));
 
   line(text: string): void {
     this.buffer.text(text);

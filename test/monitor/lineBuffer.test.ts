@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineBuffer } from '../../src/monitor/log/lineBuffer.js';
+import { writeHead } from '../../src/monitor/log/columns.js';
+import { LineBuffer, putNumber } from '../../src/monitor/log/lineBuffer.js';
 import { writeRelativeTime } from '../../src/monitor/log/relativeTime.js';
 
 /** What a buffer writes, as text: every handed-over chunk and what is left. */
@@ -21,6 +22,50 @@ describe('the packet log’s byte buffer', () => {
         String(n),
         String(n),
       );
+  });
+
+  it('puts any number into a reserved span as String() writes it', () => {
+    const numbers = [0, 9, 10, 2147483647, 2147483648, 4294967295, 2 ** 53 - 1, 2 ** 53, -1, -0.5, 1e21, Number.NaN];
+    for (const n of numbers) {
+      const out = new LineBuffer();
+      out.advance(putNumber(out.reserve(32), out.length, n));
+      assert.equal(out.textFrom(0), String(n), String(n));
+    }
+  });
+
+  it('fills a handed-over buffer again only once it is released, every byte in order', () => {
+    const written: string[] = [];
+    const seen = new Set<ArrayBuffer>();
+    let release: (() => void) | null = null;
+    const out = new LineBuffer((chunk, done) => {
+      seen.add(chunk.buffer as ArrayBuffer);
+      // A chunk is read only when the next one arrives: a buffer filled again too soon would show here.
+      written.push(chunk.toString('latin1'));
+      release?.();
+      release = done;
+    });
+    const line = 'z'.repeat(999);
+    for (let i = 0; i < 3000; i++) {
+      out.number(i % 10);
+      out.text(line);
+      out.newline();
+    }
+    out.flush();
+    const lines = written.join('').split('\n');
+    assert.equal(lines.length, 3001);
+    assert.ok(lines.slice(0, -1).every((l, i) => l === `${i % 10}${line}`));
+    assert.ok(seen.size < written.length, `${seen.size} buffers for ${written.length} chunks`);
+  });
+
+  it('writes a line head with addresses beyond ASCII (a named MAC) as text', () => {
+    const head = (source: string, destination: string) => {
+      const out = new LineBuffer();
+      writeHead(out, 12, 1_500_000, 6, source, destination, 'ARP', 42);
+      return out.textFrom(0);
+    };
+    assert.equal(head('10.0.0.1', '10.0.0.2'), '   12   0.001500     10.0.0.1 → 10.0.0.2     ARP 42 ');
+    assert.equal(head('Café_00:11:22', 'Broadcast'), '   12   0.001500 Café_00:11:22 → Broadcast    ARP 42 ');
+    assert.equal(head('Broadcast', 'Café_00:11:22'), '   12   0.001500    Broadcast → Café_00:11:22 ARP 42 ');
   });
 
   it('pads fractions with zeros and columns with blanks', () => {

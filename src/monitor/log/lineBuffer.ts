@@ -3,16 +3,26 @@
  * padding and text byte by byte), handed on a quarter megabyte at a time. No string is built
  * per line, nor joined, nor encoded again: a line becomes a string only when something keeps
  * it (a connection's evidence), in one copy off the bytes.
+ *
+ * The commonest fields are written by the `put…` functions below into a span the writer asks
+ * for with `reserve` and ends with `advance`: one bounds check per span, not per field, and the
+ * position kept in a local rather than in the object.
  */
 export class LineBuffer {
   /** How full the buffer gets before `onFull` receives it. */
   static readonly BATCH = 1 << 18;
   #buf: Buffer = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
   #at = 0;
-  readonly #onFull: (chunk: Buffer) => void;
+  readonly #onFull: (chunk: Buffer, release: () => void) => void;
+  /** Buffers whose chunks were written out, to be filled again (see `onFull`). */
+  readonly #spare: Buffer[] = [];
 
-  /** `onFull` gets each full batch, to write out; the buffer is not written again after it is handed over. */
-  constructor(onFull: (chunk: Buffer) => void = () => {}) {
+  /**
+   * `onFull` gets each full batch, to write out; the buffer is not written again after it is
+   * handed over, unless `release` is called once the chunk's bytes are no longer needed (after
+   * the write), which lets the buffer be filled again instead of a new one being allocated.
+   */
+  constructor(onFull: (chunk: Buffer, release: () => void) => void = () => {}) {
     this.#onFull = onFull;
   }
 
@@ -28,6 +38,20 @@ export class LineBuffer {
     this.#buf = grown;
   }
 
+  /**
+   * Room for `n` more bytes: the buffer to `put…` into, from `length` on; `advance` says how far
+   * they wrote. The buffer is valid until the next call on this LineBuffer.
+   */
+  reserve(n: number): Buffer {
+    this.#room(n);
+    return this.#buf;
+  }
+
+  /** The bytes `put…` wrote into the `reserve`d span end at `end`. */
+  advance(end: number): void {
+    this.#at = end;
+  }
+
   byte(c: number): void {
     this.#room(1);
     this.#buf[this.#at++] = c;
@@ -37,21 +61,13 @@ export class LineBuffer {
   blanks(n: number): void {
     if (n <= 0) return;
     this.#room(n);
-    this.#buf.fill(0x20, this.#at, this.#at + n);
-    this.#at += n;
+    this.#at = putBlanks(this.#buf, this.#at, n);
   }
 
   /** ` → ` (U+2192 between blanks), the one character above ASCII in most lines, as its UTF-8 bytes. */
   arrow(): void {
     this.#room(5);
-    const b = this.#buf;
-    const at = this.#at;
-    b[at] = 0x20;
-    b[at + 1] = 0xe2;
-    b[at + 2] = 0x86;
-    b[at + 3] = 0x92;
-    b[at + 4] = 0x20;
-    this.#at = at + 5;
+    this.#at = putArrow(this.#buf, this.#at);
   }
 
   /** A whole number in decimal (what String(n) gives for a safe integer). */
@@ -64,29 +80,20 @@ export class LineBuffer {
       this.text(String(n));
       return;
     }
-    const len = digitCount(n);
-    this.#room(len);
-    const b = this.#buf;
-    let at = this.#at + len;
-    this.#at = at;
-    do {
-      const q = Math.floor(n / 10);
-      b[--at] = 0x30 + (n - q * 10);
-      n = q;
-    } while (n > 0);
+    this.#room(16);
+    this.#at = putDecimal(this.#buf, this.#at, n);
   }
 
   /** `n` as exactly `width` digits, zeros in front (a fraction of a second). */
   zeroPadded(n: number, width: number): void {
     this.#room(width);
-    const b = this.#buf;
-    let at = this.#at + width;
-    this.#at = at;
-    for (let i = 0; i < width; i++) {
-      const q = Math.floor(n / 10);
-      b[--at] = 0x30 + (n - q * 10);
-      n = q;
-    }
+    this.#at = putZeroPadded(this.#buf, this.#at, n, width);
+  }
+
+  /** Bytes as they are (text encoded once before: see `textBytes`). */
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.#at = putBytes(this.#buf, this.#at, b);
   }
 
   /** Text as UTF-8: ASCII byte by byte, the rest (from the first character above 0x7F) by the encoder. */
@@ -119,17 +126,26 @@ export class LineBuffer {
 
   /** End the line; a full batch goes to `onFull`. */
   newline(): void {
-    this.byte(0x0a);
+    if (this.#at >= this.#buf.length) this.#room(1);
+    this.#buf[this.#at++] = 0x0a;
     if (this.#at >= LineBuffer.BATCH) this.flush();
   }
 
   /** Hand over what is written (nothing when empty). */
   flush(): void {
     if (this.#at === 0) return;
-    const chunk = this.#buf.subarray(0, this.#at);
-    this.#buf = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
+    const full = this.#buf;
+    const chunk = full.subarray(0, this.#at);
+    const spare = this.#spare.pop();
+    this.#buf = spare ?? Buffer.allocUnsafe(LineBuffer.BATCH * 2);
     this.#at = 0;
-    this.#onFull(chunk);
+    let released = false;
+    this.#onFull(chunk, () => {
+      // Only a buffer of the usual size is kept; one grown for a long line is let go.
+      if (released || full.length !== LineBuffer.BATCH * 2 || this.#spare.length >= 4) return;
+      released = true;
+      this.#spare.push(full);
+    });
   }
 
   /** Forget what is written (a scratch buffer read back line by line). */
@@ -140,7 +156,88 @@ export class LineBuffer {
 
 /** Decimal digits of a non-negative safe integer. */
 export function digitCount(n: number): number {
-  let len = 1;
-  for (let p = 10; n >= p; p *= 10) len++;
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  let len = 6;
+  for (let p = 1000000; n >= p; p *= 10) len++;
   return len;
+}
+
+/** A non-negative safe integer in decimal at `at`; returns the end. */
+export function putDecimal(b: Uint8Array, at: number, n: number): number {
+  const end = at + digitCount(n);
+  let i = end;
+  if (n <= 0x7fffffff) {
+    do {
+      const q = (n / 10) | 0;
+      b[--i] = 0x30 + n - q * 10;
+      n = q;
+    } while (n > 0);
+    return end;
+  }
+  do {
+    const q = Math.floor(n / 10);
+    b[--i] = 0x30 + (n - q * 10);
+    n = q;
+  } while (n > 0);
+  return end;
+}
+
+/** `n` (non-negative) as exactly `width` digits, zeros in front; returns the end. */
+export function putZeroPadded(b: Uint8Array, at: number, n: number, width: number): number {
+  const end = at + width;
+  for (let i = end; i > at; ) {
+    const q = Math.floor(n / 10);
+    b[--i] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  return end;
+}
+
+/** `n` blanks (none when `n` ≤ 0); returns the end. */
+export function putBlanks(b: Uint8Array, at: number, n: number): number {
+  for (let i = 0; i < n; i++) b[at++] = 0x20;
+  return at;
+}
+
+/** ` → `, as UTF-8; returns the end. */
+export function putArrow(b: Uint8Array, at: number): number {
+  b[at] = 0x20;
+  b[at + 1] = 0xe2;
+  b[at + 2] = 0x86;
+  b[at + 3] = 0x92;
+  b[at + 4] = 0x20;
+  return at + 5;
+}
+
+/** Bytes copied as they are; returns the end. */
+export function putBytes(b: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) b[at + i] = bytes[i] as number;
+  return at + n;
+}
+
+/** Fixed text (ASCII or not) as its UTF-8 bytes, encoded once: for `bytes` and `putBytes`. */
+export function textBytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'utf8'));
+}
+
+/** ASCII text at `at`; returns the end, or -1 at a character above ASCII (write it with `text` then). */
+export function putAscii(b: Uint8Array, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    b[at + i] = c;
+  }
+  return at + n;
+}
+
+/** Any number as String(n) writes it (a non-negative safe integer fast); at most 24 bytes; returns the end. */
+export function putNumber(b: Uint8Array, at: number, n: number): number {
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) return putDecimal(b, at, n);
+  return putAscii(b, at, String(n));
 }

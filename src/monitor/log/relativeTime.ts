@@ -1,21 +1,27 @@
 import { POW10 } from '../capture/clock.js';
-import { digitCount, type LineBuffer } from './lineBuffer.js';
+import { digitCount, type LineBuffer, putBlanks, putDecimal, putZeroPadded } from './lineBuffer.js';
 
 /**
  * tshark's relative time column, right-aligned in `width`: seconds with `precision` decimals,
  * truncated toward zero.
  */
 export function writeRelativeTime(out: LineBuffer, ns: number, precision: number, width: number): void {
+  const b = out.reserve(width + 32);
+  out.advance(putRelativeTime(b, out.length, ns, precision, width));
+}
+
+/** writeRelativeTime into a span reserved for it (at least `width` + 32 bytes); returns the end. */
+export function putRelativeTime(b: Uint8Array, at: number, ns: number, precision: number, width: number): number {
   const unit = POW10[9 - precision] ?? 10 ** (9 - precision);
   const negative = ns < 0;
   const abs = Math.floor(Math.abs(ns) / unit);
   const scale = POW10[precision] ?? 10 ** precision;
   const whole = Math.floor(abs / scale);
   const length = (negative ? 1 : 0) + digitCount(whole) + (precision > 0 ? precision + 1 : 0);
-  out.blanks(width - length);
-  if (negative) out.byte(0x2d);
-  out.number(whole);
-  if (precision <= 0) return;
-  out.byte(0x2e);
-  out.zeroPadded(abs - whole * scale, precision);
+  at = putBlanks(b, at, width - length);
+  if (negative) b[at++] = 0x2d;
+  at = putDecimal(b, at, whole);
+  if (precision <= 0) return at;
+  b[at] = 0x2e;
+  return putZeroPadded(b, at + 1, abs - whole * scale, precision);
 }
