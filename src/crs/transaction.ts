@@ -10,6 +10,7 @@ import type { RuleSet } from './ruleSet.js';
 import { refText, type VariableRef } from './targets.js';
 import type { TransactionState } from './transactionState.js';
 import type { TransformCache } from './transformChain.js';
+import { ValueFacts, type ValueFactsCache } from './valueFacts.js';
 import { resolveScalar } from './variables.js';
 
 export type { NamedValue };
@@ -57,6 +58,8 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
     serial: number,
     /** TX as the request-independent start of phase 1 leaves it (./initialState.ts). */
     initialTx?: ReadonlyMap<string, NamedValue>,
+    /** The rule set's facts about values, or null to learn everything afresh (the plain engine). */
+    private readonly facts: ValueFactsCache | null = null,
   ) {
     this.tx = new Map(initialTx);
     this.mode = ruleSet.engineMode;
@@ -72,6 +75,17 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
       this.request.contentType,
     );
     return this.bodyData;
+  }
+
+  factsOf(value: string): ValueFacts {
+    return this.facts === null ? new ValueFacts(value) : this.facts.of(value);
+  }
+
+  /** Where the link's operator verdicts on `v` are kept (see valueFacts.ts), or null. */
+  verdictsOf(v: ValueFacts): Uint8Array | null {
+    if (this.facts === null) return null;
+    v.verdicts ??= new Uint8Array(this.facts.slots);
+    return v.verdicts;
   }
 
   resolve(collection: string, key: string | undefined): string {

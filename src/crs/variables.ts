@@ -79,7 +79,7 @@ function scalarValues(tx: TransactionState, name: string): NamedValue[] {
   const cached = live ? undefined : tx.collections.get(name);
   if (cached !== undefined) return cached.values;
   const value = scalar(tx, name);
-  const values = value === undefined ? [] : [new RequestValue(name, value)];
+  const values = value === undefined ? [] : [new RequestValue(name, tx.factsOf(value))];
   if (!live) tx.collections.set(name, { values, keys: [] });
   return values;
 }
@@ -91,7 +91,7 @@ function named(tx: TransactionState, name: string): NamedMembers {
   if (cached !== undefined) return cached;
   const list = selectXml(tx, name) ?? members(tx, name);
   const built: NamedMembers = {
-    values: list.map((m) => new RequestValue(`${name}:${m.key}`, m.value)),
+    values: list.map((m) => new RequestValue(`${name}:${m.key}`, tx.factsOf(m.value))),
     keys: list.map((m) => m.key),
   };
   if (!live) tx.collections.set(name, built);
