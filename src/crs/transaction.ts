@@ -41,6 +41,8 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
   /** The rule being evaluated, for `%{rule.id}` and target removals. */
   rule: Rule | undefined;
   capturing = false;
+  /** What the last capturing operator stored in TX.0 … TX.9, for the value's facts (see evaluateRule.ts). */
+  captured: ReadonlyArray<string | undefined> | null = null;
   /** The phase being evaluated: the body is read from phase 2 on. */
   phase = 1;
   private bodyData: BodyData | undefined;
@@ -96,6 +98,7 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
   }
 
   setCaptures(groups: ReadonlyArray<string | undefined>): void {
+    this.captured = groups;
     for (let i = 0; i < 10; i++) {
       if (i < groups.length) this.tx.set(String(i), { name: `TX:${i}`, value: groups[i] ?? '' });
       else this.tx.delete(String(i));

@@ -17,6 +17,8 @@ export class ValueFacts {
   admissions: Array<Admission | undefined> | undefined;
   /** Per operator slot (RuleLink.slot, one per step of a multiMatch pipeline): 0 not known, else VERDICT. */
   verdicts: Uint8Array | undefined;
+  /** Per operator slot of a capturing link that matched: what it captured (null: nothing). */
+  captures: Array<ReadonlyArray<string | undefined> | null | undefined> | undefined;
 
   constructor(readonly value: string) {}
 }

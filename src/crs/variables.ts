@@ -62,6 +62,10 @@ function txValues(tx: TransactionState, ref: VariableRef, exclusions: readonly V
         out.push(v);
         continue;
       }
+      if (selector.kind === 'regex' && !relevant) {
+        if (txNameSelected(selector, v.name)) out.push(v);
+        continue;
+      }
       const key = v.name.slice(3);
       if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
       if (relevant && excluded(ref, key, exclusions)) continue;
@@ -149,6 +153,22 @@ function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: strin
     selectorMemo.set(selector, memo);
   }
   return memo.get(key, (k) => selector.regex.test(k));
+}
+
+/**
+ * The same answers for TX members, asked by the member's name (`TX:key`): the name is a string
+ * kept with the value, hashed once, where the key would be a new slice per member and rule.
+ * Apart from regexSelects' memo, where a cookie named `TX:a` is a key of its own.
+ */
+const txNameMemo = new WeakMap<Selector, TextMemo<boolean>>();
+
+function txNameSelected(selector: Extract<Selector, { kind: 'regex' }>, name: string): boolean {
+  let memo = txNameMemo.get(selector);
+  if (memo === undefined) {
+    memo = new TextMemo(512);
+    txNameMemo.set(selector, memo);
+  }
+  return memo.get(name, (n) => selector.regex.test(n.slice(3)));
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {

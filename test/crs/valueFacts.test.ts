@@ -105,13 +105,17 @@ SecRule ARGS|!ARGS:safe "@rx evil" "id:11,phase:1,pass,log"
 SecRule ARGS "@rx ^id(\\d+)$" "id:20,phase:1,pass,capture,log,logdata:'%{TX.1}',setvar:tx.n=%{TX.1}"
 SecRule TX:n "@rx ^(7)$" "id:21,phase:1,pass,capture,log,logdata:'n=%{TX.1}'"
 SecRule ARGS "!@rx ^(id)\\d+$" "id:22,phase:1,pass,capture,log,logdata:'%{TX.1}'"
+SecRule ARGS "@rx ^(i)d" "id:23,phase:1,pass,capture,log,logdata:'%{TX.1}%{TX.2}'"
+SecRule ARGS "@pm id" "id:24,phase:1,pass,capture,log,logdata:'%{TX.0}%{TX.1}'"
 `;
-    const out = run(rules, [get('/?a=id7'), get('/?a=id9'), get('/?a=id7'), get('/?a=x')]);
+    const out = run(rules, [get('/?a=id7'), get('/?a=id9'), get('/?a=id7'), get('/?a=x'), get('/?a=id7')]);
+    const id7 = ['20 ARGS:a=id7 [7]', '21 TX:n=7 [n=7]', '23 ARGS:a=id7 [i]', '24 ARGS:a=id7 [id]'];
     assert.deepEqual(out, [
-      ['20 ARGS:a=id7 [7]', '21 TX:n=7 [n=7]'],
-      ['20 ARGS:a=id9 [9]'],
-      ['20 ARGS:a=id7 [7]', '21 TX:n=7 [n=7]'],
+      id7,
+      ['20 ARGS:a=id9 [9]', '23 ARGS:a=id9 [i]', '24 ARGS:a=id9 [id]'],
+      id7,
       ['22 ARGS:a=x []'],
+      id7,
     ]);
   });
 
