@@ -29,7 +29,8 @@ export interface EngineOptions {
   readonly blockStatus: number;
   /**
    * The shortcuts: the whole-request gate (./requestGate.ts) and phase 1's request-independent
-   * start run once (./initialState.ts). Off only to hold them to the plain engine in tests.
+   * start run once (./initialState.ts), the facts about values kept across requests
+   * (./valueFacts.ts). Off only to hold them to the plain engine in tests.
    */
   readonly shortcuts?: boolean;
 }
@@ -78,6 +79,7 @@ export class CrsEngine {
       response === undefined ? undefined : readResponse(response),
       this.serial++,
       initial?.tx,
+      this.options.shortcuts === false ? null : this.ruleSet.facts,
     );
     if (initial !== null) {
       tx.matchedVar = initial.matchedVar;

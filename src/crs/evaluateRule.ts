@@ -5,6 +5,7 @@ import { admitsSlot } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
 import type { VariableRef } from './targets.js';
 import type { NamedValue, Transaction } from './transaction.js';
+import { VERDICT } from './valueFacts.js';
 import { collectValues } from './variables.js';
 
 /** A rule that matched and logs: what bansho reports (ModSecurity's error-log line, as data). */
@@ -108,33 +109,90 @@ function matchValue(tx: Transaction, link: RuleLink, v: NamedValue): boolean {
       if (form.length < op.body.prefilter.minLength) return false;
       const slot = op.body.prefilter.index;
       if (slot >= 0 && !admitsSlot(v.admitted(chain, tx.transforms, tx.ruleSet.prefilters), slot)) return false;
-      return matchCandidate(tx, link, v, form, true);
+      return matchCandidate(tx, link, v, form, true, link.slot);
     }
-    // Every step of a pipeline the value does not trigger yields the value itself.
+    // Every step of a pipeline the value does not trigger yields the value itself (step 0's form).
     if (!link.multiMatch || (v.triggers & chain.triggers) === 0)
-      return matchCandidate(tx, link, v, v.transformed(chain, tx.transforms), false);
-  } else if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(chain, v.value), false);
+      return matchCandidate(tx, link, v, v.transformed(chain, tx.transforms), false, link.slot);
+  } else if (!link.multiMatch) return matchCandidate(tx, link, v, tx.transforms.apply(chain, v.value), false, -1);
+  const cached = v instanceof RequestValue && link.slot >= 0;
+  if (cached && knownMisses(tx, link, v)) return false;
   const steps = tx.transforms.steps(chain, v.value);
   for (let i = 0; i < steps.length; i++) {
     if (i > 0 && steps[i] === steps[i - 1]) continue;
-    if (matchCandidate(tx, link, v, steps[i] as string, false)) return true;
+    if (matchCandidate(tx, link, v, steps[i] as string, false, cached ? link.slot + i : -1)) return true;
   }
   return false;
 }
 
+/**
+ * Whether the value's facts say every step of the link's multiMatch pipeline missed: step 0 (the
+ * raw value, always tested) missed and none matched; a step never tested was one its
+ * predecessor's form equalled. Then the steps need not even be computed.
+ */
+function knownMisses(tx: Transaction, link: RuleLink, v: RequestValue): boolean {
+  const verdicts = tx.verdictsOf(v.facts);
+  if (verdicts === null || verdicts[link.slot] !== VERDICT.miss) return false;
+  const end = link.slot + link.transformations.names.length + 1;
+  for (let s = link.slot + 1; s < end; s++) if (verdicts[s] === VERDICT.hit) return false;
+  return true;
+}
+
+/** `slot`: where `v`'s facts keep this operator's verdict on `candidate` (see valueFacts.ts), or -1. */
 function matchCandidate(
   tx: Transaction,
   link: RuleLink,
   v: NamedValue,
   candidate: string,
   prefiltered: boolean,
+  slot: number,
 ): boolean {
-  if (!evaluateOperator(link.operator, candidate, tx, prefiltered)) return false;
+  const matched =
+    slot >= 0 && v instanceof RequestValue
+      ? verdict(tx, link, v, candidate, prefiltered, slot)
+      : evaluateOperator(link.operator, candidate, tx, prefiltered);
+  if (!matched) return false;
   const hit = { name: v.name, value: candidate };
   tx.matchedVar = hit;
   tx.matchedVars.push(hit);
   runEffects(tx, link);
   return true;
+}
+
+/**
+ * The operator's verdict on the candidate, looked up in the value's facts or run and kept there.
+ * Operators change nothing but TX.0 … TX.9 (capture): a capturing match keeps what it captured,
+ * and a known one stores it again.
+ */
+function verdict(
+  tx: Transaction,
+  link: RuleLink,
+  v: RequestValue,
+  candidate: string,
+  prefiltered: boolean,
+  slot: number,
+): boolean {
+  const facts = v.facts;
+  const verdicts = tx.verdictsOf(facts);
+  if (verdicts === null) return evaluateOperator(link.operator, candidate, tx, prefiltered);
+  const known = verdicts[slot];
+  if (known === VERDICT.miss) return false;
+  if (known === VERDICT.hit) {
+    if (!link.capture) return true;
+    const captured = facts.captures?.[slot];
+    if (captured !== undefined) {
+      if (captured !== null) tx.setCaptures(captured);
+      return true;
+    }
+  }
+  tx.captured = null;
+  const matched = evaluateOperator(link.operator, candidate, tx, prefiltered);
+  verdicts[slot] = matched ? VERDICT.hit : VERDICT.miss;
+  if (matched && link.capture) {
+    facts.captures ??= [];
+    facts.captures[slot] = tx.captured;
+  }
+  return matched;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { NamedValue } from './namedValue.js';
 import type { Admission, RxPrefilterRegistry } from './operators/rxPrefilter.js';
 import { TRIGGER } from './transformations/trigger.js';
 import type { TransformCache, TransformChain } from './transformChain.js';
+import type { ValueFacts } from './valueFacts.js';
 
 export function triggersOf(text: string): number {
   let mask = TRIGGER.always;
@@ -69,34 +70,37 @@ export function triggersOf(text: string): number {
 }
 
 /**
- * A request value shared by every rule that inspects it. What rules ask of it again and again is
- * kept on the value itself: its trigger bits, its transformed forms (per pipeline) and which
- * regexes the prefilter admits for each form. Only the first rule pays; the memos behind
- * TransformCache and the prefilter registry carry results across requests.
+ * A request value shared by every rule that inspects it. What rules ask of it again and again —
+ * its trigger bits, its transformed forms (per pipeline), which regexes the prefilter admits for
+ * each form, the operators' verdicts — is kept in its facts: the rule set's, shared with every
+ * request that held the same text (./valueFacts.ts), or its own when the engine runs without them.
  */
 export class RequestValue implements NamedValue {
-  private bits = -1;
-  private forms: Array<string | undefined> | undefined;
-  private admissions: Array<Admission | undefined> | undefined;
-
   constructor(
     readonly name: string,
-    readonly value: string,
+    readonly facts: ValueFacts,
   ) {}
 
+  get value(): string {
+    return this.facts.value;
+  }
+
   get triggers(): number {
-    if (this.bits < 0) this.bits = triggersOf(this.value);
-    return this.bits;
+    const facts = this.facts;
+    if (facts.bits < 0) facts.bits = triggersOf(facts.value);
+    return facts.bits;
   }
 
   /** The value after `chain` (itself, without computing, when it triggers none of its steps). */
   transformed(chain: TransformChain, cache: TransformCache): string {
-    if ((this.triggers & chain.triggers) === 0) return this.value;
-    this.forms ??= [];
-    let form = this.forms[chain.index];
+    if ((this.triggers & chain.triggers) === 0) return this.facts.value;
+    const facts = this.facts;
+    facts.forms ??= [];
+    const forms = facts.forms;
+    let form = forms[chain.index];
     if (form === undefined) {
-      form = cache.apply(chain, this.value);
-      this.forms[chain.index] = form;
+      form = cache.apply(chain, facts.value);
+      forms[chain.index] = form;
     }
     return form;
   }
@@ -105,11 +109,12 @@ export class RequestValue implements NamedValue {
   admitted(chain: TransformChain, cache: TransformCache, prefilters: RxPrefilterRegistry): Admission {
     // Pipelines that change at most the case share the raw value's admission (caseless prefilter).
     const index = (this.triggers & chain.triggers & ~TRIGGER.upper) === 0 ? 0 : chain.index;
-    this.admissions ??= [];
-    let admission = this.admissions[index];
+    this.facts.admissions ??= [];
+    const admissions = this.facts.admissions;
+    let admission = admissions[index];
     if (admission === undefined) {
-      admission = prefilters.admitted(index === 0 ? this.value : this.transformed(chain, cache));
-      this.admissions[index] = admission;
+      admission = prefilters.admitted(index === 0 ? this.facts.value : this.transformed(chain, cache));
+      admissions[index] = admission;
     }
     return admission;
   }

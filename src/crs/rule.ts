@@ -55,6 +55,12 @@ export interface RuleLink {
   readonly capture: boolean;
   readonly effects: readonly EffectAction[];
   readonly where: SourceLocation;
+  /**
+   * Where a value's facts keep this link's operator verdicts (./valueFacts.ts): its first slot,
+   * one per step of a multiMatch pipeline; -1 when the verdict is not a function of the value
+   * alone (macro arguments; a negated capturing operator) or costs less than a lookup.
+   */
+  readonly slot: number;
 }
 
 export type Flow =

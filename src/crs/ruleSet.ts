@@ -7,7 +7,8 @@ import { type EngineMode, inRanges, type Phase, type Rule, type RuleLink, type R
 import { engineMode, type ParsedActions, parseIdRanges, parseRuleActions } from './ruleActions.js';
 import { parseTargets, type Targets, targetsKey } from './targets.js';
 import type { TransformationName } from './transformations/index.js';
-import { TransformCache, TransformChainRegistry } from './transformChain.js';
+import { chainSteps, TransformCache, TransformChainRegistry } from './transformChain.js';
+import { ValueFactsCache } from './valueFacts.js';
 
 /** Every rule in load order, grouped by phase, with what the engine needs to run them. */
 export interface RuleSet {
@@ -20,6 +21,8 @@ export interface RuleSet {
   readonly chains: TransformChainRegistry;
   /** Transformed values, shared by the rule set's transactions. */
   readonly transforms: TransformCache;
+  /** What the rules learned of value strings, across requests (./valueFacts.ts). */
+  readonly facts: ValueFactsCache;
   readonly ruleCount: number;
   /** Rules left out because RE2 cannot run their regex (CRS 3.3's lookaheads and backreferences). */
   readonly skipped: readonly SkippedRule[];
@@ -86,6 +89,8 @@ export class RuleSetBuilder {
   } | null = null;
   private readonly skipped: SkippedRule[] = [];
   private mode: EngineMode = 'On';
+  /** Operator slots handed out so far (RuleLink.slot). */
+  private slots = 0;
   readonly prefilters = new RxPrefilterRegistry();
   readonly chains = new TransformChainRegistry();
 
@@ -170,6 +175,7 @@ export class RuleSetBuilder {
       prefilters: this.prefilters,
       chains: this.chains,
       transforms: new TransformCache(this.chains.size),
+      facts: new ValueFactsCache(this.slots),
       ruleCount: rules.length,
       skipped: this.skipped,
       regexes: compiledRegexes(rules),
@@ -195,14 +201,22 @@ export class RuleSetBuilder {
       skip = err.message;
       operator = compileOperator('@noMatch', { where: d.where, registry: this.prefilters, known: this.known });
     }
+    const transformations = this.chains.chain(names);
+    let slot = -1;
+    // A negated capturing operator captures when it does not match: its misses are not plain misses.
+    if (verdictOfValueAlone(operator) && !(actions.capture && operator.negated)) {
+      slot = this.slots;
+      this.slots += actions.multiMatch ? chainSteps(transformations).length : 1;
+    }
     const link: RuleLink = {
       targets,
       operator,
-      transformations: this.chains.chain(names),
+      transformations,
       multiMatch: actions.multiMatch,
       capture: actions.capture,
       effects: actions.effects,
       where: d.where,
+      slot,
     };
     if (this.pending === null) this.pending = { starter: actions, links: [], where: d.where, skip: null };
     this.pending.links.push(link);
@@ -284,6 +298,23 @@ export class RuleSetBuilder {
       };
       this.items[i] = { kind: 'rule', rule: { ...item.rule, links: [{ ...first, targets }, ...rest] } };
     });
+  }
+}
+
+/** Operators whose verdict is a pure function of the value and worth keeping (see valueFacts.ts). */
+function verdictOfValueAlone(operator: RuleLink['operator']): boolean {
+  switch (operator.body.kind) {
+    case 'rx':
+    case 'pm':
+    case 'ipMatch':
+    case 'validateByteRange':
+    case 'validateUrlEncoding':
+    case 'validateUtf8Encoding':
+    case 'detectSQLi':
+    case 'detectXSS':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -10,6 +10,7 @@ import type { RuleSet } from './ruleSet.js';
 import { refText, type VariableRef } from './targets.js';
 import type { TransactionState } from './transactionState.js';
 import type { TransformCache } from './transformChain.js';
+import { ValueFacts, type ValueFactsCache } from './valueFacts.js';
 import { resolveScalar } from './variables.js';
 
 export type { NamedValue };
@@ -40,6 +41,8 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
   /** The rule being evaluated, for `%{rule.id}` and target removals. */
   rule: Rule | undefined;
   capturing = false;
+  /** What the last capturing operator stored in TX.0 … TX.9, for the value's facts (see evaluateRule.ts). */
+  captured: ReadonlyArray<string | undefined> | null = null;
   /** The phase being evaluated: the body is read from phase 2 on. */
   phase = 1;
   private bodyData: BodyData | undefined;
@@ -57,6 +60,8 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
     serial: number,
     /** TX as the request-independent start of phase 1 leaves it (./initialState.ts). */
     initialTx?: ReadonlyMap<string, NamedValue>,
+    /** The rule set's facts about values, or null to learn everything afresh (the plain engine). */
+    private readonly facts: ValueFactsCache | null = null,
   ) {
     this.tx = new Map(initialTx);
     this.mode = ruleSet.engineMode;
@@ -74,6 +79,17 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
     return this.bodyData;
   }
 
+  factsOf(value: string): ValueFacts {
+    return this.facts === null ? new ValueFacts(value) : this.facts.of(value);
+  }
+
+  /** Where the link's operator verdicts on `v` are kept (see valueFacts.ts), or null. */
+  verdictsOf(v: ValueFacts): Uint8Array | null {
+    if (this.facts === null) return null;
+    v.verdicts ??= new Uint8Array(this.facts.slots);
+    return v.verdicts;
+  }
+
   resolve(collection: string, key: string | undefined): string {
     if (collection === 'TX' && key !== undefined) return this.tx.get(key.toLowerCase())?.value ?? '';
     if (collection === 'RULE') return this.ruleField(key ?? '');
@@ -82,6 +98,7 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
   }
 
   setCaptures(groups: ReadonlyArray<string | undefined>): void {
+    this.captured = groups;
     for (let i = 0; i < 10; i++) {
       if (i < groups.length) this.tx.set(String(i), { name: `TX:${i}`, value: groups[i] ?? '' });
       else this.tx.delete(String(i));

@@ -2,6 +2,7 @@ import type { NamedMembers, NamedValue } from './namedValue.js';
 import type { BodyData } from './requestBody.js';
 import type { RequestLineData, ResponseData } from './requestData.js';
 import type { BodyProcessorName } from './rule.js';
+import type { ValueFacts } from './valueFacts.js';
 
 /**
  * What the variables read of a transaction (./variables.ts), apart from the Transaction class
@@ -19,4 +20,6 @@ export interface TransactionState {
   readonly request: RequestLineData;
   readonly response: ResponseData | undefined;
   body(): BodyData;
+  /** The facts of a request value's text: the rule set's, across requests, or fresh (./valueFacts.ts). */
+  factsOf(value: string): ValueFacts;
 }

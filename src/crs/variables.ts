@@ -62,6 +62,10 @@ function txValues(tx: TransactionState, ref: VariableRef, exclusions: readonly V
         out.push(v);
         continue;
       }
+      if (selector.kind === 'regex' && !relevant) {
+        if (txNameSelected(selector, v.name)) out.push(v);
+        continue;
+      }
       const key = v.name.slice(3);
       if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
       if (relevant && excluded(ref, key, exclusions)) continue;
@@ -79,7 +83,7 @@ function scalarValues(tx: TransactionState, name: string): NamedValue[] {
   const cached = live ? undefined : tx.collections.get(name);
   if (cached !== undefined) return cached.values;
   const value = scalar(tx, name);
-  const values = value === undefined ? [] : [new RequestValue(name, value)];
+  const values = value === undefined ? [] : [new RequestValue(name, tx.factsOf(value))];
   if (!live) tx.collections.set(name, { values, keys: [] });
   return values;
 }
@@ -91,7 +95,7 @@ function named(tx: TransactionState, name: string): NamedMembers {
   if (cached !== undefined) return cached;
   const list = selectXml(tx, name) ?? members(tx, name);
   const built: NamedMembers = {
-    values: list.map((m) => new RequestValue(`${name}:${m.key}`, m.value)),
+    values: list.map((m) => new RequestValue(`${name}:${m.key}`, tx.factsOf(m.value))),
     keys: list.map((m) => m.key),
   };
   if (!live) tx.collections.set(name, built);
@@ -149,6 +153,22 @@ function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: strin
     selectorMemo.set(selector, memo);
   }
   return memo.get(key, (k) => selector.regex.test(k));
+}
+
+/**
+ * The same answers for TX members, asked by the member's name (`TX:key`): the name is a string
+ * kept with the value, hashed once, where the key would be a new slice per member and rule.
+ * Apart from regexSelects' memo, where a cookie named `TX:a` is a key of its own.
+ */
+const txNameMemo = new WeakMap<Selector, TextMemo<boolean>>();
+
+function txNameSelected(selector: Extract<Selector, { kind: 'regex' }>, name: string): boolean {
+  let memo = txNameMemo.get(selector);
+  if (memo === undefined) {
+    memo = new TextMemo(512);
+    txNameMemo.set(selector, memo);
+  }
+  return memo.get(name, (n) => selector.regex.test(n.slice(3)));
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {

@@ -12,6 +12,7 @@ import {
 import { atoi, containsWord } from '../../src/crs/operators/comparison.js';
 import { re2ToJs } from '../../src/crs/operators/re2ToJs.js';
 import { applyTransformation, transformationByName, triggerMask } from '../../src/crs/transformations/index.js';
+import { ValueFacts } from '../../src/crs/valueFacts.js';
 import { compileRegex } from '../../src/detect/regex.js';
 
 /** Patterns in CRS's style: (?i), \s vs \x0b, classes with ranges, \x{..}, alternations, lazy quantifiers. */
@@ -109,7 +110,7 @@ describe('trigger bits (the quick path that skips transformations)', () => {
   });
 
   it('computes them once per request value', () => {
-    const v = new RequestValue('ARGS:a', '%41');
+    const v = new RequestValue('ARGS:a', new ValueFacts('%41'));
     assert.equal(v.triggers, triggersOf('%41'));
   });
 });
