@@ -3,7 +3,7 @@ import { expandMacro } from './macros.js';
 import { evaluateOperator } from './operators/evaluate.js';
 import { admitsSlot } from './operators/rxPrefilter.js';
 import type { Rule, RuleLink } from './rule.js';
-import type { VariableRef } from './targets.js';
+import { exclusionsFor } from './targetRemoval.js';
 import type { NamedValue, Transaction } from './transaction.js';
 import { VERDICT } from './valueFacts.js';
 import { collectValues } from './variables.js';
@@ -83,10 +83,9 @@ function evaluateLink(tx: Transaction, rule: Rule, link: RuleLink): boolean {
 /** The link's values, shared per phase with every rule that inspects the same static targets. */
 function valuesOf(tx: Transaction, rule: Rule, link: RuleLink): NamedValue[] {
   // Without runtime removals the link's own exclusions and key stand: nothing to build.
-  const { exclusions, key } =
-    tx.removedTargets.length === 0
-      ? { exclusions: link.targets.exclude, key: link.targets.key }
-      : exclusionsFor(tx, rule, link);
+  let exclusions = link.targets.exclude;
+  let key = link.targets.key;
+  if (tx.removedTargets.length > 0) ({ exclusions, key } = exclusionsFor(rule, link, tx.removedTargets));
   if (key !== null) {
     const cached = tx.targetValues.get(key);
     if (cached !== undefined) return cached;
@@ -193,28 +192,6 @@ function verdict(
     facts.captures[slot] = tx.captured;
   }
   return matched;
-}
-
-/**
- * The link's exclusions with the transaction's runtime removals (ctl:ruleRemoveTarget…), and the
- * key its values are shared under: CRS's 941010 removes REQUEST_FILENAME from every XSS rule of
- * most requests, and those rules still share one list of values.
- */
-function exclusionsFor(
-  tx: Transaction,
-  rule: Rule,
-  link: RuleLink,
-): { exclusions: readonly VariableRef[]; key: string | null } {
-  const targets = link.targets;
-  let exclusions: readonly VariableRef[] = targets.exclude;
-  let key = targets.key;
-  for (const removal of tx.removedTargets) {
-    if (!removal.applies(rule)) continue;
-    if (exclusions === targets.exclude) exclusions = [...targets.exclude];
-    (exclusions as VariableRef[]).push(removal.target);
-    if (key !== null) key = `${key}|!${removal.key}`;
-  }
-  return { exclusions, key };
 }
 
 export function runEffects(tx: Transaction, link: RuleLink): void {

@@ -8,4 +8,6 @@ export interface NamedValue {
 export interface NamedMembers {
   readonly values: NamedValue[];
   readonly keys: readonly string[];
+  /** The keys lowercased, made at the first `NAME:key` lookup (keys compare case-insensitively). */
+  lower?: readonly string[];
 }

@@ -1,7 +1,7 @@
 import { RequestValue } from './inspectedValue.js';
 import { admitsSlot } from './operators/rxPrefilter.js';
 import type { RuleLink, RuleListItem } from './rule.js';
-import { refText, type VariableRef } from './targets.js';
+import { isLive, refText, type VariableRef } from './targets.js';
 import type { Transaction } from './transaction.js';
 import { chainSteps, type TransformChain } from './transformChain.js';
 import { collectValues } from './variables.js';
@@ -68,13 +68,18 @@ export class GatePlan {
 
 /**
  * A first link the gate can judge: a plain `@rx` with required literals, on targets whose
- * values do not change within a phase (Targets.key), none of them a count.
+ * values do not change within a phase (Targets.key), none of them a count — or REQUEST_BODY,
+ * which a ctl action may switch on or off but whose only value, the body, an empty body makes
+ * the empty string, which holds no literal (CRS's 944 rules read it beside ARGS and headers).
  */
 function gateable(link: RuleLink): boolean {
   const op = link.operator;
   if (op.negated || op.body.kind !== 'rx' || op.body.prefilter.index < 0) return false;
-  if (link.targets.key === null || link.targets.include.length === 0) return false;
-  for (const ref of link.targets.include) if (ref.count) return false;
+  if (link.targets.include.length === 0) return false;
+  for (const ref of link.targets.include) {
+    if (ref.count) return false;
+    if (link.targets.key === null && ref.name !== 'REQUEST_BODY' && isLive(ref.name)) return false;
+  }
   return true;
 }
 
@@ -122,7 +127,13 @@ export class RequestGate {
     union.fill(0);
     const cache = tx.transforms;
     const prefilters = tx.ruleSet.prefilters;
-    for (const ref of refs)
+    for (const ref of refs) {
+      if (ref.name === 'REQUEST_BODY') {
+        // Its value, when there is one, is the body: nothing to admit when empty, else unknown.
+        if (tx.request.body === '') continue;
+        this.open[group] = this.epoch;
+        return;
+      }
       for (const v of collectValues(tx, ref, NO_EXCLUSIONS)) {
         if (!(v instanceof RequestValue)) {
           this.open[group] = this.epoch;
@@ -137,6 +148,7 @@ export class RequestGate {
           for (let w = 0; w < words.length; w++) union[w] = (union[w] as number) | (words[w] as number);
         }
       }
+    }
   }
 }
 

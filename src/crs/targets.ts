@@ -132,6 +132,11 @@ const LIVE: ReadonlySet<VariableName> = new Set([
   'REQUEST_BODY',
 ]);
 
+/** Whether a rule, a ctl action or the body processor may change the variable's values within a phase. */
+export function isLive(name: VariableName): boolean {
+  return LIVE.has(name);
+}
+
 export function targetsKey(include: readonly VariableRef[], text: string): string | null {
   return include.some((r) => LIVE.has(r.name)) ? null : text;
 }

@@ -7,21 +7,13 @@ import { type BodyData, processBody } from './requestBody.js';
 import type { RequestLineData, ResponseData } from './requestData.js';
 import { type BodyProcessorName, type Ctl, type EngineMode, inRanges, type Rule, type SetVar } from './rule.js';
 import type { RuleSet } from './ruleSet.js';
-import { refText, type VariableRef } from './targets.js';
+import { removalOf, type TargetRemoval } from './targetRemoval.js';
 import type { TransactionState } from './transactionState.js';
 import type { TransformCache } from './transformChain.js';
 import { ValueFacts, type ValueFactsCache } from './valueFacts.js';
 import { resolveScalar } from './variables.js';
 
-export type { NamedValue };
-
-/** A runtime exclusion (ctl:ruleRemoveTarget…): which rules, and which member of which collection. */
-export interface TargetRemoval {
-  readonly applies: (rule: Rule) => boolean;
-  readonly target: VariableRef;
-  /** The removed target as written, for the key of the shared values list (see evaluateRule.ts). */
-  readonly key: string;
-}
+export type { NamedValue, TargetRemoval };
 
 /**
  * The state of one request's evaluation (Coraza's Transaction): the TX collection, what the
@@ -148,18 +140,8 @@ export class Transaction implements MacroScope, OperatorScope, TransactionState 
         this.removedTags.add(ctl.tag);
         return;
       case 'ruleRemoveTargetById':
-        this.removedTargets.push({
-          applies: (r) => inRanges(r.id, ctl.ranges),
-          target: ctl.target,
-          key: refText(ctl.target),
-        });
-        return;
       case 'ruleRemoveTargetByTag':
-        this.removedTargets.push({
-          applies: (r) => r.tags.includes(ctl.tag),
-          target: ctl.target,
-          key: refText(ctl.target),
-        });
+        this.removedTargets.push(removalOf(ctl));
         return;
       case 'ruleEngine':
         this.mode = ctl.mode;

@@ -32,14 +32,23 @@ export function collectValues(
   if (selector.kind === 'all' && !relevant) out = all.values;
   else {
     out = [];
+    const lower = selector.kind === 'key' ? lowerKeys(all) : all.keys;
     for (let i = 0; i < all.values.length; i++) {
       const key = all.keys[i] as string;
-      if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
+      if (selector.kind === 'key') {
+        if (lower[i] !== selector.key) continue;
+      } else if (selector.kind !== 'all' && !selectorMatches(selector, key)) continue;
       if (relevant && excluded(ref, key, exclusions)) continue;
       out.push(all.values[i] as NamedValue);
     }
   }
   return ref.count ? [{ name: ref.name, value: String(out.length) }] : out;
+}
+
+/** The members' keys lowercased, once per collection and phase rather than per lookup. */
+function lowerKeys(all: NamedMembers): readonly string[] {
+  all.lower ??= all.keys.map((k) => k.toLowerCase());
+  return all.lower;
 }
 
 /**
@@ -62,8 +71,10 @@ function txValues(tx: TransactionState, ref: VariableRef, exclusions: readonly V
         out.push(v);
         continue;
       }
-      if (selector.kind === 'regex' && !relevant) {
-        if (txNameSelected(selector, v.name)) out.push(v);
+      if (selector.kind === 'regex') {
+        if (!txSelects(selector, v.name)) continue;
+        if (relevant && excluded(ref, v.name.slice(3), exclusions)) continue;
+        out.push(v);
         continue;
       }
       const key = v.name.slice(3);
@@ -156,19 +167,20 @@ function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: strin
 }
 
 /**
- * The same answers for TX members, asked by the member's name (`TX:key`): the name is a string
- * kept with the value, hashed once, where the key would be a new slice per member and rule.
- * Apart from regexSelects' memo, where a cookie named `TX:a` is a key of its own.
+ * A regex selector's answers for TX names, by the whole name (`TX:` and the key): CRS's
+ * `TX:/^header_name_920450_/` is asked of each of a hundred TX variables per request, most of
+ * them set at the start of every request under the same name strings, so the lookup needs no
+ * new string (a key sliced from the name would be hashed anew at every call).
  */
-const txNameMemo = new WeakMap<Selector, TextMemo<boolean>>();
+const txSelectorMemo = new WeakMap<Selector, TextMemo<boolean>>();
 
-function txNameSelected(selector: Extract<Selector, { kind: 'regex' }>, name: string): boolean {
-  let memo = txNameMemo.get(selector);
+function txSelects(selector: Extract<Selector, { kind: 'regex' }>, name: string): boolean {
+  let memo = txSelectorMemo.get(selector);
   if (memo === undefined) {
     memo = new TextMemo(512);
-    txNameMemo.set(selector, memo);
+    txSelectorMemo.set(selector, memo);
   }
-  return memo.get(name, (n) => selector.regex.test(n.slice(3)));
+  return memo.get(name, (n) => regexSelects(selector, n.slice(3)));
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {

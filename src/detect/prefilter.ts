@@ -11,6 +11,8 @@
 export const MIN_LITERAL = 3;
 /** Literal sets larger than this are not expanded (a class like [a-z] is just "one character"). */
 const MAX_SET = 32;
+/** Copies of a repeated item joined into one literal, at most. */
+const MAX_REPEAT = 8;
 
 /**
  * `set`: one character out of a few (a literal or a small class); `other`: anything else of
@@ -106,7 +108,9 @@ function seqCandidates(seq: Quantified[]): string[][] {
   };
   for (const q of seq) {
     if (q.item.kind === 'other' && q.item.width === 0) continue;
-    const exact = q.min >= 1 ? exactSet(q.item) : null;
+    const once = q.min >= 1 ? exactSet(q.item) : null;
+    // An item required n times is required as n copies in a row (`\.{2,3}`: `..`).
+    const exact = once !== null && q.min > 1 ? (repeated(once, q.min) ?? once) : once;
     if (exact === null) {
       flush();
       if (q.min >= 1 && q.item.kind === 'group') {
@@ -144,6 +148,13 @@ function exactSet(item: Item): string[] | null {
     if (out.length > MAX_SET) return null;
   }
   return out.length === 0 ? null : [...new Set(out)];
+}
+
+/** `set` `times` times in a row (at most MAX_REPEAT: a prefix of a required run is required too). */
+function repeated(set: readonly string[], times: number): string[] | null {
+  let out: string[] | null = [...set];
+  for (let i = 1; i < Math.min(times, MAX_REPEAT) && out !== null; i++) out = cross(out, set);
+  return out;
 }
 
 function cross(a: readonly string[], b: readonly string[]): string[] | null {

@@ -125,13 +125,16 @@ function placed(text: string, place: number): CrsRequest {
       return { ...base, headers: [...headers.slice(0, 1), ['User-Agent', text]] };
     case 5:
       return { ...base, uri: `/${query(text)}` };
-    default:
+    case 6:
       return {
         ...base,
         method: 'POST',
         headers: [...headers, ['Content-Type', 'application/x-www-form-urlencoded']],
         body: `a=1&q=${query(text)}`,
       };
+    default:
+      // A body no processor reads: only REQUEST_BODY (forced on by CRS's 901340) holds the text.
+      return { ...base, method: 'POST', headers: [...headers, ['Content-Type', 'text/plain']], body: text };
   }
 }
 
@@ -158,7 +161,7 @@ describe('CRS engine shortcuts: the same verdicts as without them', { skip }, ()
         fc.property(
           fc.integer({ min: 0, max: requests.length - 1 }),
           fc.integer({ min: 0, max: ENCODINGS.length - 1 }),
-          fc.integer({ min: 0, max: 6 }),
+          fc.integer({ min: 0, max: 7 }),
           (index, encoding, place) => {
             const text = (ENCODINGS[encoding] as (s: string) => string)(attackText(requests[index] as CrsRequest));
             const r = placed(text, place);
@@ -169,6 +172,20 @@ describe('CRS engine shortcuts: the same verdicts as without them', { skip }, ()
       );
     });
   }
+
+  it('gates rules that read REQUEST_BODY too, and still runs them on the body alone', () => {
+    const { fast, plain } = pair(1);
+    const java = 'java.lang.Runtime.getRuntime().exec("id")';
+    for (const r of [placed(java, 7), placed(java, 6), placed(java, 0), placed('hello', 7), placed('', 0)])
+      assert.deepEqual(comparable(fast.evaluate(r)), comparable(plain.evaluate(r)), JSON.stringify(r));
+    // 944100 reads ARGS, headers and REQUEST_BODY: a text/plain body reaches it through the last.
+    assert.ok(
+      fast.evaluate(placed(java, 7)).matches.some((m) => m.ruleId === 944100 && m.matchedVar === 'REQUEST_BODY'),
+    );
+    const gates = (fast as unknown as { ruleGates: Array<Array<{ group: number } | null>> }).ruleGates;
+    const index = fast.ruleSet.phases[2]?.findIndex((item) => item.kind === 'rule' && item.rule.id === 944100) ?? -1;
+    assert.ok(index >= 0 && gates[2]?.[index] != null, '944100 is gated');
+  });
 
   it('passes over most rules of a benign request, and starts after the initialisation rules', () => {
     const { fast } = pair(1);

@@ -31,6 +31,14 @@ describe('requiredLiterals', () => {
     assert.deepEqual(requiredLiterals('abcd+ef'), ['abcd']);
     assert.deepEqual(requiredLiterals('ab{0,2}cdef'), ['cdef']);
   });
+  it('requires an item repeated n times as n copies in a row, and nothing after them', () => {
+    // CRS's 930110: a path traversal needs `..`, not just a dot.
+    assert.deepEqual(requiredLiterals('(?:^|[/;\\x5c])\\.{2,3}[/;\\x5c]', false, 1), ['..']);
+    assert.deepEqual(requiredLiterals('xa{3}'), ['xaaa']);
+    assert.deepEqual(requiredLiterals('[ab]{2}c', false, 1), ['aa', 'ab', 'ba', 'bb']);
+    assert.deepEqual(requiredLiterals('qqa{2,5}b'), ['qqaa']);
+    assert.deepEqual(requiredLiterals('qa{2,5}bcdef'), ['bcdef']);
+  });
   it('gives up when some branch has no literal of 3+ characters', () => {
     assert.equal(requiredLiterals('ab|cdef'), null);
     assert.equal(requiredLiterals('[a-z]+\\d*'), null);
