@@ -50,7 +50,7 @@ export function startUp(
   const r = spawnSync(
     'hyperfine',
     ['-N', '--warmup', '2', '--runs', String(runs), '--export-json', json, ...commands.map((c) => c.command)],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: startUpEnv() },
   );
   if (r.status !== 0) throw new Error(`hyperfine exited ${r.status}`);
   const results = (JSON.parse(readFileSync(json, 'utf8')) as { results: HyperfineResult[] }).results;
@@ -59,6 +59,11 @@ export function startUp(
   const tcpdump = byName('tcpdump -nn -r');
   const ratio = (peer: number | undefined, mine: number): string => (peer ? `${(peer / mine).toFixed(2)}×` : 'n/a');
   console.log(`\nstart-up on the small capture (hyperfine, ${runs} runs; goal ≤ 0.15 s):\n`);
+  if (process.env.NODE_EXTRA_CA_CERTS)
+    console.log(
+      'NODE_EXTRA_CA_CERTS is set in this environment: every Node process would parse that certificate file ' +
+        'at start (tens of ms, before any of its code runs); these runs are without it, as on a machine that does not set it.\n',
+    );
   console.log('| command | wall ms (median) | CPU ms | × tshark (wall) | × tcpdump -nn (wall) |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [k, c] of commands.entries()) {
@@ -68,6 +73,16 @@ export function startUp(
         `${ratio(tshark?.median, t.median)} | ${ratio(tcpdump?.median, t.median)} |`,
     );
   }
+}
+
+/**
+ * The environment the start-up runs get: this one without NODE_EXTRA_CA_CERTS, which some
+ * machines set for every process and which makes Node read a certificate bundle before main().
+ */
+function startUpEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
 }
 
 /** What hyperfine's --export-json gives per command (seconds). */
