@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { changeScript, deleteTableScript, type ElementChange, tableScript } from './nftScript.js';
+
+export class FirewallError extends Error {
+  readonly code = 'E_FIREWALL';
+}
+
+export interface NftFirewallOptions {
+  /** The table bansho owns (`inet bansho`); replaced at open, deleted at close. */
+  readonly table: string;
+  /** The gateway's listening TCP ports: only connections to them are reset. */
+  readonly ports: readonly number[];
+  /** The nft command; default: found in PATH, /usr/sbin, /sbin. */
+  readonly nft?: string;
+  readonly onError?: (err: unknown) => void;
+  readonly clock?: () => number;
+}
+
+/** What the kernel side has done so far. */
+export interface FirewallStats {
+  /** `nft -f -` runs that applied changes (the table's own not counted). */
+  batches: number;
+  /** Element changes applied (bans added or renewed, bans lifted). */
+  changes: number;
+  /** Targets nft refused, one at a time after their batch failed (an overlap with a wider ban), or that are no address. */
+  refused: number;
+}
+
+/** Bytes of nft's complaints kept per run. */
+const STDERR_LIMIT = 4096;
+
+/**
+ * The nftables ban backend: bansho's own table (`inet bansho`) whose sets hold the banned
+ * sources, each with its ban's remaining time as the element's timeout, so the kernel resets
+ * their connections to the gateway's ports and lets them in again when the ban ends. Changes
+ * are queued and applied by one `nft -f -` at a time, the script on its stdin (never a shell):
+ * what queues up while one runs goes in the next, one transaction for a whole flood of bans.
+ * Nothing waits for it: the gateway refuses a banned source itself until the kernel does.
+ */
+export class NftFirewall {
+  readonly table: string;
+  readonly stats: FirewallStats = { batches: 0, changes: 0, refused: 0 };
+  readonly #nft: string;
+  readonly #onError: (err: unknown) => void;
+  readonly #clock: () => number;
+  /** target → until (null: lift); the latest word on a target wins. */
+  #pending = new Map<string, number | null>();
+  #running: Promise<void> | null = null;
+  #closed = false;
+
+  private constructor(options: NftFirewallOptions, nft: string) {
+    this.table = options.table;
+    this.#nft = nft;
+    this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: firewall: ${String(err)}\n`));
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * Find nft and make the table (replacing a stale one). Throws a FirewallError saying what to
+   * do when nft is missing, may not change the ruleset (no CAP_NET_ADMIN) or refuses the table.
+   */
+  static async open(options: NftFirewallOptions): Promise<NftFirewall> {
+    const nft = options.nft ?? findNft();
+    if (nft === null)
+      throw new FirewallError(
+        'the nftables ban backend needs the nft command, and none was found in PATH, /usr/sbin or /sbin (install nftables, or set bans.firewall: none)',
+      );
+    const script = tableScript(options.table, options.ports);
+    let result: NftResult;
+    try {
+      result = await runNft(nft, script);
+    } catch (err) {
+      throw new FirewallError(`the nftables ban backend could not run ${nft}: ${(err as Error).message}`);
+    }
+    if (result.code !== 0) {
+      const denied = /not permitted|permission denied/i.test(result.stderr);
+      throw new FirewallError(
+        denied
+          ? `the nftables ban backend may not change the firewall: ${nft} needs CAP_NET_ADMIN (run bansho as root, or give it the capability, e.g. systemd's AmbientCapabilities=CAP_NET_ADMIN): ${firstLine(result.stderr)}`
+          : `nft refused bansho's table inet ${options.table}: ${firstLine(result.stderr)}`,
+      );
+    }
+    return new NftFirewall(options, nft);
+  }
+
+  /** Changes queued or being applied. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Put `target` in its set until `until` (a later call for the same target replaces it). */
+  ban(target: string, until: number): void {
+    this.#queue(target, until);
+  }
+
+  /** Take `target` out of its set. */
+  lift(target: string): void {
+    this.#queue(target, null);
+  }
+
+  /** Resolves once every change queued so far is applied (or refused and reported). */
+  async settled(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+  }
+
+  /** Let the nft run in flight end, drop what is queued, delete the table: the kernel forgets bansho's bans with bansho. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pending.clear();
+    await this.settled();
+    try {
+      const result = await runNft(this.#nft, deleteTableScript(this.table));
+      if (result.code !== 0)
+        this.#onError(new FirewallError(`table inet ${this.table} not deleted: ${firstLine(result.stderr)}`));
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+
+  #queue(target: string, until: number | null): void {
+    if (this.#closed) return;
+    this.#pending.set(target, until);
+    // Everything queued in this turn of the event loop goes in one batch.
+    this.#running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.size > 0 && !this.#closed) {
+        const batch = this.#pending;
+        this.#pending = new Map();
+        await this.#apply(batch);
+      }
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  async #apply(batch: ReadonlyMap<string, number | null>): Promise<void> {
+    const { groups, refused } = changeScript(this.table, batch as Iterable<ElementChange>, this.#clock());
+    if (refused.length > 0) {
+      this.stats.refused += refused.length;
+      this.#onError(new FirewallError(`not an address, left out of the firewall: ${refused.slice(0, 5).join(', ')}`));
+    }
+    if (groups.length === 0) return;
+    try {
+      const whole = await runNft(this.#nft, groups.join(''));
+      this.stats.batches++;
+      if (whole.code === 0) {
+        this.stats.changes += groups.length;
+        return;
+      }
+      // One transaction: a single refused element (overlapping a wider ban) fails them all. Each alone, then.
+      for (const group of groups) {
+        const one = await runNft(this.#nft, group);
+        if (one.code === 0) this.stats.changes++;
+        else {
+          this.stats.refused++;
+          this.#onError(new FirewallError(`nft refused a change: ${firstLine(one.stderr)}`));
+        }
+      }
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+}
+
+interface NftResult {
+  readonly code: number;
+  readonly stderr: string;
+}
+
+/** `nft -f -` with `script` on stdin: no shell, no argument made from data. */
+function runNft(nft: string, script: string): Promise<NftResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nft, ['-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < STDERR_LIMIT) stderr += chunk.slice(0, STDERR_LIMIT - stderr.length);
+    });
+    child.stdin.on('error', () => {});
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stderr }));
+    child.stdin.end(script);
+  });
+}
+
+/** The nft command in PATH or in the sbin directories a non-root PATH often lacks; null if none. */
+function findNft(): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'].filter(Boolean);
+  for (const dir of dirs) {
+    const file = join(dir, 'nft');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function firstLine(text: string): string {
+  const lines = text.split('\n').filter((l) => /error/i.test(l));
+  return (lines[0] ?? text.split('\n')[0] ?? '').trim() || 'no message';
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { changeScript, nftElement, tableScript, timeoutText } from '../../src/defense/nftScript.js';
+
+describe('nft scripts', () => {
+  it('spells ban targets as set elements, re-spelt by node:net', () => {
+    assert.deepEqual(nftElement('192.0.2.7/32'), { set: 'banned_v4', text: '192.0.2.7' });
+    assert.deepEqual(nftElement('192.0.2.7'), { set: 'banned_v4', text: '192.0.2.7' });
+    assert.deepEqual(nftElement('10.1.2.3/8'), { set: 'banned_v4', text: '10.0.0.0/8' });
+    assert.deepEqual(nftElement('::ffff:192.0.2.8'), { set: 'banned_v4', text: '192.0.2.8' });
+    assert.deepEqual(nftElement('2001:db8:1:2:3:4:5:6/64'), { set: 'banned_v6', text: '2001:db8:1:2::/64' });
+    assert.deepEqual(nftElement('2001:DB8::1'), { set: 'banned_v6', text: '2001:db8::1' });
+  });
+
+  it('refuses anything else: nft syntax, zones, bad prefixes, leading zeros, empty', () => {
+    for (const bad of [
+      '192.0.2.7 } ; flush ruleset',
+      '192.0.2.7\nflush ruleset',
+      '192.0.2.7/32 timeout 1s',
+      'fe80::1%eth0',
+      'fe80::1%eth0/64',
+      '192.0.2.7/33',
+      '192.0.2.7/0',
+      '192.0.2.7/+8',
+      '192.0.2.7/',
+      '192.000.2.7',
+      '2001:db8::/129',
+      '',
+      '/',
+      'localhost',
+    ])
+      assert.equal(nftElement(bad), null, JSON.stringify(bad));
+  });
+
+  it('replaces a stale table in one script and resets only the gateway ports', () => {
+    const script = tableScript('bansho', [8000, 8443, 8000]);
+    assert.ok(script.startsWith('table inet bansho\ndelete table inet bansho\ntable inet bansho {'));
+    assert.match(script, /tcp dport \{ 8000, 8443 \} ip saddr @banned_v4 reject with tcp reset/);
+    assert.match(script, /tcp dport \{ 8000, 8443 \} ip6 saddr @banned_v6 reject with tcp reset/);
+    assert.throws(() => tableScript('bansho; flush ruleset', [8000]), RangeError);
+    assert.throws(() => tableScript('bansho', []), RangeError);
+  });
+
+  it('adds with the remaining time, lifts without failing on an element already gone, and leaves out what is no address', () => {
+    const now = 1_000_000;
+    const { groups, refused } = changeScript(
+      'bansho',
+      [
+        ['192.0.2.7/32', now + 90_500],
+        ['2001:db8:1:2::/64', null],
+        ['192.0.2.8/32', now - 1],
+        ['x } ; flush ruleset', now + 1000],
+      ],
+      now,
+    );
+    assert.deepEqual(refused, ['x } ; flush ruleset']);
+    assert.deepEqual(groups, [
+      'add element inet bansho banned_v4 { 192.0.2.7 timeout 1s }\ndelete element inet bansho banned_v4 { 192.0.2.7 }\nadd element inet bansho banned_v4 { 192.0.2.7 timeout 91s }\n',
+      'add element inet bansho banned_v6 { 2001:db8:1:2::/64 timeout 1s }\ndelete element inet bansho banned_v6 { 2001:db8:1:2::/64 }\n',
+      // Ended already: taken out, not put in for a second.
+      'add element inet bansho banned_v4 { 192.0.2.8 timeout 1s }\ndelete element inet bansho banned_v4 { 192.0.2.8 }\n',
+    ]);
+  });
+
+  it('writes long timeouts in days, as nft takes them', () => {
+    assert.equal(timeoutText(59), '59s');
+    assert.equal(timeoutText(30 * 86_400 + 7), '30d7s');
+  });
+});
