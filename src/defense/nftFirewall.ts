@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { changeScript, deleteTableScript, type ElementChange, tableScript } from './nftScript.js';
+import { type ChangeGroup, changeScript, deleteTableScript, tableScript } from './nftScript.js';
 
 export class FirewallError extends Error {
   readonly code = 'E_FIREWALL';
@@ -16,13 +16,15 @@ export interface NftFirewallOptions {
   readonly nft?: string;
   readonly onError?: (err: unknown) => void;
   readonly clock?: () => number;
+  /** The least time between the starts of two nft runs (default 100 ms). */
+  readonly gapMs?: number;
 }
 
 /** What the kernel side has done so far. */
 export interface FirewallStats {
   /** `nft -f -` runs that applied changes (the table's own not counted). */
   batches: number;
-  /** Element changes applied (bans added or renewed, bans lifted). */
+  /** Targets changed in the kernel (bans added or renewed, bans lifted). */
   changes: number;
   /** Targets nft refused, one at a time after their batch failed (an overlap with a wider ban), or that are no address. */
   refused: number;
@@ -45,8 +47,13 @@ export class NftFirewall {
   readonly #nft: string;
   readonly #onError: (err: unknown) => void;
   readonly #clock: () => number;
+  readonly #gapMs: number;
   /** target → until (null: lift); the latest word on a target wins. */
   #pending = new Map<string, number | null>();
+  /** The targets the kernel was given, with the end it was told: a change to one of them must replace its element. */
+  readonly #given = new Map<string, number>();
+  #givenAfterSweep = 0;
+  #lastRun = Number.NEGATIVE_INFINITY;
   #running: Promise<void> | null = null;
   #closed = false;
 
@@ -55,6 +62,7 @@ export class NftFirewall {
     this.#nft = nft;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: firewall: ${String(err)}\n`));
     this.#clock = options.clock ?? Date.now;
+    this.#gapMs = options.gapMs ?? 100;
   }
 
   /**
@@ -123,15 +131,23 @@ export class NftFirewall {
   #queue(target: string, until: number | null): void {
     if (this.#closed) return;
     this.#pending.set(target, until);
-    // Everything queued in this turn of the event loop goes in one batch.
-    this.#running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    this.#running ??= this.#drain();
   }
 
+  /**
+   * One nft run at a time, at most one per `gapMs`: what arrives meanwhile waits for the next.
+   * nft 1.0 reads a set's elements back on every run (~4 µs each), so under a flood of bans the
+   * runs grow, not their number.
+   */
   async #drain(): Promise<void> {
     try {
       while (this.#pending.size > 0 && !this.#closed) {
+        const wait = this.#lastRun + this.#gapMs - performance.now();
+        await new Promise((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+        if (this.#closed) break;
         const batch = this.#pending;
         this.#pending = new Map();
+        this.#lastRun = performance.now();
         await this.#apply(batch);
       }
     } finally {
@@ -140,23 +156,24 @@ export class NftFirewall {
   }
 
   async #apply(batch: ReadonlyMap<string, number | null>): Promise<void> {
-    const { groups, refused } = changeScript(this.table, batch as Iterable<ElementChange>, this.#clock());
+    const now = this.#clock();
+    const { groups, refused } = changeScript(this.table, batch, now, (target) => this.#given.has(target));
     if (refused.length > 0) {
       this.stats.refused += refused.length;
       this.#onError(new FirewallError(`not an address, left out of the firewall: ${refused.slice(0, 5).join(', ')}`));
     }
     if (groups.length === 0) return;
     try {
-      const whole = await runNft(this.#nft, groups.join(''));
+      const whole = await runNft(this.#nft, groups.map((g) => g.commands).join(''));
       this.stats.batches++;
       if (whole.code === 0) {
-        this.stats.changes += groups.length;
+        for (const group of groups) this.#applied(group);
         return;
       }
-      // One transaction: a single refused element (overlapping a wider ban) fails them all. Each alone, then.
+      // One transaction: a single refused element (a wide ban overlapping another) fails them all. Each alone, then.
       for (const group of groups) {
-        const one = await runNft(this.#nft, group);
-        if (one.code === 0) this.stats.changes++;
+        const one = await runNft(this.#nft, group.commands);
+        if (one.code === 0) this.#applied(group);
         else {
           this.stats.refused++;
           this.#onError(new FirewallError(`nft refused a change: ${firstLine(one.stderr)}`));
@@ -164,7 +181,22 @@ export class NftFirewall {
       }
     } catch (err) {
       this.#onError(err);
+    } finally {
+      this.#forgetExpired(now);
     }
+  }
+
+  #applied(group: ChangeGroup): void {
+    this.stats.changes++;
+    if (group.until === null) this.#given.delete(group.target);
+    else this.#given.set(group.target, group.until);
+  }
+
+  /** Forget elements the kernel has let expire (their timeout was rounded up to whole seconds), once the map has doubled. */
+  #forgetExpired(now: number): void {
+    if (this.#given.size < 2 * this.#givenAfterSweep + 1024) return;
+    for (const [target, until] of this.#given) if (until + 2_000 < now) this.#given.delete(target);
+    this.#givenAfterSweep = this.#given.size;
   }
 }
 
@@ -190,7 +222,7 @@ function runNft(nft: string, script: string): Promise<NftResult> {
 }
 
 /** The nft command in PATH or in the sbin directories a non-root PATH often lacks; null if none. */
-function findNft(): string | null {
+export function findNft(): string | null {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'].filter(Boolean);
   for (const dir of dirs) {
     const file = join(dir, 'nft');

@@ -38,7 +38,7 @@ function skipReason(): string | null {
 const skip = skipReason();
 
 /** The elements of one of the table's sets, as nft lists them (`127.0.0.201`, `2001:db8:1:2::/64`). */
-function elements(set: 'banned_v4' | 'banned_v6', table = TABLE): string[] {
+function elements(set: 'banned_v4' | 'banned_v6' | 'banned_v4_nets', table = TABLE): string[] {
   const out = execFileSync(NFT as string, ['-j', 'list', 'set', 'inet', table, set], { encoding: 'utf8' });
   const parsed = JSON.parse(out) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
   const elem = parsed.nftables.find((x) => x.set)?.set?.elem ?? [];
@@ -63,9 +63,13 @@ function tableExists(table = TABLE): boolean {
  * How a connection from `localAddress` ends: refused at the handshake (ECONNREFUSED: the
  * kernel's reset to the SYN), reset by the gateway after the kernel accepted it, or answered.
  */
-function attempt(port: number, localAddress: string): Promise<'refused' | 'reset after accept' | 'answered'> {
+function attempt(
+  port: number,
+  localAddress: string,
+  host = '127.0.0.1',
+): Promise<'refused' | 'reset after accept' | 'answered'> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, localAddress });
+    const socket = connect({ host, port, localAddress });
     let refused = false;
     let answer = '';
     socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
@@ -80,6 +84,8 @@ function attempt(port: number, localAddress: string): Promise<'refused' | 'reset
     );
   });
 }
+
+const attemptV6 = (port: number) => attempt(port, '::1', '::1');
 
 const storeBan = (target: string, ms: number): Ban => ({
   target,
@@ -122,6 +128,7 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
     assert.deepEqual(elements('banned_v4'), []);
     const table = execFileSync(NFT as string, ['list', 'table', 'inet', TABLE], { encoding: 'utf8' });
     assert.match(table, new RegExp(`tcp dport ${service.port} ip saddr @banned_v4 reject with tcp reset`));
+    assert.match(table, new RegExp(`tcp dport ${service.port} ip6 saddr & ffff:ffff:ffff:ffff:: == @banned_v6 reject`));
   });
 
   test('a banned source is reset by the kernel: no handshake, nothing reaches the process', async () => {
@@ -163,11 +170,13 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
     assert.equal(await attempt(service.port, ip), 'answered');
   });
 
-  test('an IPv6 ban goes into the IPv6 set as its /64', async () => {
+  test('an IPv6 ban goes into the IPv6 set as its /64, a wide ban into the set of networks', async () => {
     store.putSync(storeBan('2001:db8:1:2::/64', 3_600_000));
+    store.putSync(storeBan('10.20.0.0/16', 3_600_000));
     service.gateway.bans.sync();
-    await waitFor('the /64 in the kernel', () =>
-      elements('banned_v6').includes('2001:db8:1:2::/64') ? true : undefined,
+    await waitFor('the /64 in the kernel', () => (elements('banned_v6').includes('2001:db8:1:2::') ? true : undefined));
+    await waitFor('the /16 in the kernel', () =>
+      elements('banned_v4_nets').includes('10.20.0.0/16') ? true : undefined,
     );
   });
 
@@ -191,16 +200,24 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
     assert.ok(!elements('banned_v4').includes('127.0.0.205'));
   });
 
-  test('a clean stop deletes the table', async () => {
-    const other = await startTestGateway(
-      testConfig(url, `${tmp.dir}/other.db`, {}, { bans: { firewall: 'nftables', nft_table: `${TABLE}b` } }),
-    );
+  test('an IPv6 source is reset by its /64; a clean stop deletes the table', async () => {
+    const table = `${TABLE}b`;
+    const other = await startTestGateway({
+      ...testConfig(url, `${tmp.dir}/other.db`, {}, { bans: { firewall: 'nftables', nft_table: table } }),
+      listen: { host: '::1', port: 0 },
+    });
     try {
-      assert.equal(tableExists(`${TABLE}b`), true);
+      assert.equal(await attemptV6(other.port), 'answered');
+      assert.equal(
+        other.gateway.bans.ban('::1', { reason: 'test', threatId: null, origin: 'manual' })?.target,
+        '0:0:0:0::/64',
+      );
+      await waitFor('the /64 in the kernel', () => (elements('banned_v6', table).includes('::') ? true : undefined));
+      assert.equal(await attemptV6(other.port), 'refused');
     } finally {
       await other.stop();
-      if (tableExists(`${TABLE}b`)) {
-        execFileSync(NFT as string, ['delete', 'table', 'inet', `${TABLE}b`]);
+      if (tableExists(table)) {
+        execFileSync(NFT as string, ['delete', 'table', 'inet', table]);
         assert.fail('the table outlived the gateway');
       }
     }
