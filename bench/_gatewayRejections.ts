@@ -74,8 +74,9 @@ interface Run {
   readonly gatewayAtFloor: boolean;
   /** Machine system + irq + softirq, all cores, less this (client) process's system time, the gateway's, and the idle rate. */
   readonly otherKernelUs: number;
-  /** This process, the client: user + system µs per connection. */
-  readonly clientUs: number;
+  /** This process, the client: user and system µs per connection. */
+  readonly clientUserUs: number;
+  readonly clientSystemUs: number;
 }
 
 const TICK = 0.01;
@@ -120,7 +121,8 @@ async function churnCosts(port: number, pid: number | undefined, seconds: number
     gatewayCpu: Math.max(TICK, user + system),
     gatewayAtFloor: user + system < TICK,
     otherKernelUs: (other * 1e6) / result.closed,
-    clientUs: (client.user + client.system) / result.closed,
+    clientUserUs: client.user / result.closed,
+    clientSystemUs: client.system / result.closed,
   };
 }
 
@@ -187,7 +189,7 @@ export async function rejections(
   const floorPerCpu = perGatewayCpu(floor);
   console.log('');
   console.log(
-    '| banned source against | closed/s | gateway µs each (user + kernel) | other kernel µs each | per gateway CPU-s ÷ served | per CPU-s, other kernel counted, ÷ served | ÷ node floor | answered | client µs each |',
+    '| banned source against | closed/s | gateway µs each (user + kernel) | client µs each (user + kernel) | unbilled kernel µs each | per gateway CPU-s ÷ served | per CPU-s, unbilled kernel counted, ÷ served | ÷ node floor | answered |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const line = (name: string, rs: readonly Run[], servedCpuUs: number | null) => {
@@ -196,7 +198,7 @@ export async function rejections(
     const served = servedCpuUs === null ? null : 1e6 / servedCpuUs;
     const ratio = (x: number) => (served === null ? '—' : `${bound}${(x / served).toFixed(2)}×`);
     console.log(
-      `| ${name} | ${med(rs, (r) => r.perSecond).toFixed(0)} | ${med(rs, (r) => r.userUs).toFixed(1)} + ${med(rs, (r) => r.systemUs).toFixed(1)} | ${med(rs, (r) => r.otherKernelUs).toFixed(1)} | ${ratio(perGatewayCpu(rs))} | ${ratio(perServerCpu(rs))} | ${bound}${(perGatewayCpu(rs) / floorPerCpu).toFixed(2)}× | ${rs.reduce((a, r) => a + r.withResponse, 0)} | ${med(rs, (r) => r.clientUs).toFixed(1)} |`,
+      `| ${name} | ${med(rs, (r) => r.perSecond).toFixed(0)} | ${med(rs, (r) => r.userUs).toFixed(1)} + ${med(rs, (r) => r.systemUs).toFixed(1)} | ${med(rs, (r) => r.clientUserUs).toFixed(1)} + ${med(rs, (r) => r.clientSystemUs).toFixed(1)} | ${med(rs, (r) => r.otherKernelUs).toFixed(1)} | ${ratio(perGatewayCpu(rs))} | ${ratio(perServerCpu(rs))} | ${bound}${(perGatewayCpu(rs) / floorPerCpu).toFixed(2)}× | ${rs.reduce((a, r) => a + r.withResponse, 0)} |`,
     );
   };
   for (const t of all) line(t.name, rows.get(t.name) ?? [], t.servedCpuUs);
@@ -205,8 +207,9 @@ export async function rejections(
   console.log(
     [
       'gateway µs: the gateway processes\' user and system CPU (/proc/PID/stat) per closed connection; "≥": it used less than one clock tick (10 ms) in the run, counted as one.',
-      "other kernel µs: the machine's system + irq + softirq CPU (/proc/stat, all cores) less the client's (this process) and the gateway's system time and the idle rate measured just before — the kernel work no process was billed for; noisy where other work shares the machine.",
-      "served: the gateway CPU µs per served request from the saturated runs (its process only). The client's own CPU (connect, and on loopback the softirqs that run the handshake in its context) is in no figure but the last column.",
+      "client µs: this process, the churning client. On loopback the receiving side's kernel work (handshake, the nft lookup and reset, softirqs) runs in the sender's context and is billed here: the client's kernel column is where the firewall's own cost shows (compare the rows).",
+      "unbilled kernel µs: the machine's system + irq + softirq CPU (/proc/stat, all cores) less the client's and the gateway's system time and the idle rate measured in the second before — kernel work no process was billed for (ksoftirqd, other cores); 0 when noise made it negative; noisy where other work shares the machine.",
+      'served: the gateway CPU µs per served request from the saturated runs (its process only, as the gateway columns).',
       'goal: rejections ≥ 5× served requests per CPU-second',
     ].join('\n'),
   );

@@ -18,6 +18,8 @@ export interface NftFirewallOptions {
   readonly clock?: () => number;
   /** The least time between the starts of two nft runs (default 100 ms). */
   readonly gapMs?: number;
+  /** Changes per nft run at most (default 1000); the rest go in the next. */
+  readonly batchMax?: number;
 }
 
 /** What the kernel side has done so far. */
@@ -48,6 +50,7 @@ export class NftFirewall {
   readonly #onError: (err: unknown) => void;
   readonly #clock: () => number;
   readonly #gapMs: number;
+  readonly #batchMax: number;
   /** target → until (null: lift); the latest word on a target wins. */
   #pending = new Map<string, number | null>();
   /** The targets the kernel was given, with the end it was told: a change to one of them must replace its element. */
@@ -63,6 +66,7 @@ export class NftFirewall {
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: firewall: ${String(err)}\n`));
     this.#clock = options.clock ?? Date.now;
     this.#gapMs = options.gapMs ?? 100;
+    this.#batchMax = options.batchMax ?? 1000;
   }
 
   /**
@@ -145,14 +149,29 @@ export class NftFirewall {
         const wait = this.#lastRun + this.#gapMs - performance.now();
         await new Promise((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
         if (this.#closed) break;
-        const batch = this.#pending;
-        this.#pending = new Map();
+        const batch = this.#take(this.#batchMax);
         this.#lastRun = performance.now();
         await this.#apply(batch);
       }
     } finally {
       this.#running = null;
     }
+  }
+
+  /** Up to `max` queued changes, oldest first: a flood's script is written a slice per run, never in one long stall. */
+  #take(max: number): Map<string, number | null> {
+    if (this.#pending.size <= max) {
+      const all = this.#pending;
+      this.#pending = new Map();
+      return all;
+    }
+    const slice = new Map<string, number | null>();
+    for (const [target, until] of this.#pending) {
+      slice.set(target, until);
+      this.#pending.delete(target);
+      if (slice.size === max) break;
+    }
+    return slice;
   }
 
   async #apply(batch: ReadonlyMap<string, number | null>): Promise<void> {
