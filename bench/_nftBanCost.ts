@@ -87,7 +87,7 @@ export async function banCost(): Promise<void> {
         `| ${name} | ${r.wallMsEach.toFixed(3)} | ${r.nftCpuMsEach.toFixed(3)} | ${r.ownCpuMsEach.toFixed(3)} | ${r.stallMs.toFixed(1)} ms |`,
       );
     row('30, one at a time (an nft run each; medians)', single);
-    row('5000 in one turn (one run)', flood);
+    row('5000 in one turn (runs of 1000)', flood);
     console.log(
       'bansho CPU: this process, queueing and the spawn of nft (a fork of the whole process); the stall is the longest the event loop — the request path — waited meanwhile.',
     );

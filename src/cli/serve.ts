@@ -84,12 +84,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     worker !== null && worker !== 1
       ? { ...resolved, dashboard: { ...resolved.dashboard, listen: null, metricsListen: null } }
       : resolved;
-  const running = await startGatewayWithDashboard(config, {
-    log,
-    peers: clusterWorkerChannel(),
-    // One table for the pool, kept by the first worker: every worker's list is the same.
-    ownsFirewall: worker === null || worker === 1,
-  });
+  let running: Awaited<ReturnType<typeof startGatewayWithDashboard>>;
+  try {
+    running = await startGatewayWithDashboard(config, {
+      log,
+      peers: clusterWorkerChannel(),
+      // One table for the pool, kept by the first worker: every worker's list is the same.
+      ownsFirewall: worker === null || worker === 1,
+    });
+  } catch (err) {
+    // A worker that cannot start (no CAP_NET_ADMIN, a taken port) must exit, or the pool waits for it forever.
+    cluster.worker?.disconnect();
+    throw err;
+  }
   const service = running.service;
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
