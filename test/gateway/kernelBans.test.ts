@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { FirewallError, NftFirewall } from '../../src/defense/nftFirewall.js';
 import { SqliteBanStore } from '../../src/store/sqlite/sqliteStore.js';
 import type { Ban } from '../../src/store/types.js';
+import { startBansho } from '../cli/run.js';
 import { RecordingUpstream, startTestGateway, storedEvents, tempDir, testConfig, waitFor } from './helpers.js';
 
 const TABLE = `bansho_t${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -230,14 +231,22 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
     );
   });
 
-  test('an nft without CAP_NET_ADMIN stops the start with a clear error', async (t) => {
-    if (!existsSync('/usr/bin/setpriv')) return t.skip('no setpriv to drop CAP_NET_ADMIN with');
-    // The first nft in PATH is one whose bounding set lacks CAP_NET_ADMIN.
+  /** A directory whose `nft` is the real one run without CAP_NET_ADMIN in its bounding set; null without setpriv. */
+  const deniedNft = (): string | null => {
+    if (!existsSync('/usr/bin/setpriv')) return null;
     const bin = `${tmp.dir}/bin`;
-    mkdirSync(bin);
-    writeFileSync(`${bin}/nft`, `#!/bin/sh\nexec /usr/bin/setpriv --bounding-set -net_admin ${NFT} "$@"\n`, {
-      mode: 0o755,
-    });
+    if (!existsSync(bin)) {
+      mkdirSync(bin);
+      writeFileSync(`${bin}/nft`, `#!/bin/sh\nexec /usr/bin/setpriv --bounding-set -net_admin ${NFT} "$@"\n`, {
+        mode: 0o755,
+      });
+    }
+    return bin;
+  };
+
+  test('an nft without CAP_NET_ADMIN stops the start with a clear error', async (t) => {
+    const bin = deniedNft();
+    if (bin === null) return t.skip('no setpriv to drop CAP_NET_ADMIN with');
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
@@ -255,5 +264,33 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
       process.env.PATH = path;
     }
     assert.equal(tableExists(`${TABLE}d`), false);
+  });
+
+  test('serve --workers 2 whose first worker cannot open the firewall exits with the error, not waits', async (t) => {
+    const bin = deniedNft();
+    if (bin === null) return t.skip('no setpriv to drop CAP_NET_ADMIN with');
+    const run = startBansho(
+      [
+        'serve',
+        '--workers',
+        '2',
+        '--upstream',
+        url,
+        '--listen',
+        '127.0.0.1:0',
+        '--db',
+        `${tmp.dir}/pool.db`,
+        '--no-dashboard',
+        '--firewall',
+        'nftables',
+      ],
+      { env: { PATH: `${bin}:${process.env.PATH}` } },
+    );
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+    const code = await run.exited;
+    clearTimeout(timer);
+    assert.equal(code, 1, run.output.stderr);
+    assert.match(run.output.stderr, /needs CAP_NET_ADMIN/);
+    assert.match(run.output.stderr, /exited \(code 1\) before it listened/);
   });
 });
