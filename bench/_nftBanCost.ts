@@ -1,23 +1,27 @@
 /**
  * What a ban costs the nftables backend (src/defense/nftFirewall.ts), measured in this process
- * on a table of its own: one ban at a time (each its own `nft -f -` run), and a flood of bans
- * made in one turn of the event loop (one run for all). Reports the wall time until the kernel
+ * on a table of its own: one ban at a time (each its own batch), and a flood of bans made in one
+ * turn of the event loop (batches of up to 250). Reports the wall time until the kernel
  * has them, the CPU of the nft children, and how long the event loop was held meanwhile — the
  * request path shares that loop, so the last is what a ban costs it.
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NftFirewall } from '../src/defense/nftFirewall.js';
-import { median } from './_processCpu.js';
+import { cpuSeconds, median, processTree } from './_processCpu.js';
 
-/** CPU seconds of this process's waited-for children (nft), from /proc/self/stat's cutime + cstime. */
+/** CPU seconds of this process's children (nft): those ended (cutime + cstime) and those running (the long-lived `nft -i`). */
 function childrenCpu(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  const ended = (Number(fields[13]) + Number(fields[14])) / 100;
+  const running = processTree(process.pid)
+    .slice(1)
+    .reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  return ended + running;
 }
 
-/** One ban at a time, each on its own nft run (spaced past the firewall's gap): how long until the kernel has it. */
+/** One ban at a time, each its own batch (spaced past the firewall's gap): how long until the kernel has it. */
 async function singleBans(firewall: NftFirewall, count: number) {
   const walls: number[] = [];
   const stalls: number[] = [];
@@ -46,7 +50,7 @@ async function singleBans(firewall: NftFirewall, count: number) {
   };
 }
 
-/** `count` bans made in one turn: one nft run for all. The stall is measured after they are queued (the queueing is the caller's). */
+/** `count` bans made in one turn, in batches. The stall is measured after they are queued (the queueing is the caller's). */
 async function floodOfBans(firewall: NftFirewall, count: number) {
   const until = Date.now() + 600_000;
   const cpu0 = childrenCpu();
@@ -86,10 +90,10 @@ export async function banCost(): Promise<void> {
       console.log(
         `| ${name} | ${r.wallMsEach.toFixed(3)} | ${r.nftCpuMsEach.toFixed(3)} | ${r.ownCpuMsEach.toFixed(3)} | ${r.stallMs.toFixed(1)} ms |`,
       );
-    row('30, one at a time (an nft run each; medians)', single);
-    row('5000 in one turn (runs of 1000)', flood);
+    row('30, one at a time (a batch each; medians)', single);
+    row('5000 in one turn (batches of 250)', flood);
     console.log(
-      'bansho CPU: this process, queueing and the spawn of nft (a fork of the whole process); the stall is the longest the event loop — the request path — waited meanwhile.',
+      'nft CPU: the long-lived nft -i. bansho CPU: this process, writing the batches. The stall is the longest the event loop — the request path — waited meanwhile (wall time: on a loaded machine, mostly waiting for a core).',
     );
   } finally {
     await firewall.close();

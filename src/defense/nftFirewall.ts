@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type ChangeGroup, changeScript, deleteTableScript, tableScript } from './nftScript.js';
+import { type NftResult, NftSession } from './nftSession.js';
+
+/** Bytes of nft's complaints kept per one-off run. */
+const STDERR_LIMIT = 4096;
 
 export class FirewallError extends Error {
   readonly code = 'E_FIREWALL';
@@ -16,9 +20,9 @@ export interface NftFirewallOptions {
   readonly nft?: string;
   readonly onError?: (err: unknown) => void;
   readonly clock?: () => number;
-  /** The least time between the starts of two nft runs (default 100 ms). */
+  /** The least time between the starts of two batches (default 50 ms). */
   readonly gapMs?: number;
-  /** Changes per nft run at most (default 1000); the rest go in the next. */
+  /** Changes per batch at most (default 250: its script is written in ~2 ms, the event loop's time); the rest go in the next. */
   readonly batchMax?: number;
 }
 
@@ -32,15 +36,13 @@ export interface FirewallStats {
   refused: number;
 }
 
-/** Bytes of nft's complaints kept per run. */
-const STDERR_LIMIT = 4096;
-
 /**
  * The nftables ban backend: bansho's own table (`inet bansho`) whose sets hold the banned
  * sources, each with its ban's remaining time as the element's timeout, so the kernel resets
  * their connections to the gateway's ports and lets them in again when the ban ends. Changes
- * are queued and applied by one `nft -f -` at a time, the script on its stdin (never a shell):
- * what queues up while one runs goes in the next, one transaction for a whole flood of bans.
+ * are queued and applied a batch at a time, written to nft's stdin (never a shell): the table
+ * by `nft -f -` at open, the batches by one long-lived `nft -i` (./nftSession.ts). What queues
+ * up while one batch runs goes in the next, one transaction for up to `batchMax` bans.
  * Nothing waits for it: the gateway refuses a banned source itself until the kernel does.
  */
 export class NftFirewall {
@@ -57,6 +59,10 @@ export class NftFirewall {
   readonly #given = new Map<string, number>();
   #givenAfterSweep = 0;
   #lastRun = Number.NEGATIVE_INFINITY;
+  #session: NftSession | null = null;
+  /** False once `nft -i` failed before it ever answered. */
+  #interactive = true;
+  #acknowledged = false;
   #running: Promise<void> | null = null;
   #closed = false;
 
@@ -65,8 +71,8 @@ export class NftFirewall {
     this.#nft = nft;
     this.#onError = options.onError ?? ((err) => process.stderr.write(`bansho: firewall: ${String(err)}\n`));
     this.#clock = options.clock ?? Date.now;
-    this.#gapMs = options.gapMs ?? 100;
-    this.#batchMax = options.batchMax ?? 1000;
+    this.#gapMs = options.gapMs ?? 50;
+    this.#batchMax = options.batchMax ?? 250;
   }
 
   /**
@@ -123,6 +129,7 @@ export class NftFirewall {
     this.#closed = true;
     this.#pending.clear();
     await this.settled();
+    this.#session?.close();
     try {
       const result = await runNft(this.#nft, deleteTableScript(this.table));
       if (result.code !== 0)
@@ -139,7 +146,7 @@ export class NftFirewall {
   }
 
   /**
-   * One nft run at a time, at most one per `gapMs`: what arrives meanwhile waits for the next.
+   * One batch at a time, at most one per `gapMs`: what arrives meanwhile waits for the next.
    * nft 1.0 reads a set's elements back on every run (~4 µs each), so under a flood of bans the
    * runs grow, not their number.
    */
@@ -183,7 +190,7 @@ export class NftFirewall {
     }
     if (groups.length === 0) return;
     try {
-      const whole = await runNft(this.#nft, groups.map((g) => g.commands).join(''));
+      const whole = await this.#run(groups.map((g) => g.commands).join(''));
       this.stats.batches++;
       if (whole.code === 0) {
         for (const group of groups) this.#applied(group);
@@ -191,7 +198,7 @@ export class NftFirewall {
       }
       // One transaction: a single refused element (a wide ban overlapping another) fails them all. Each alone, then.
       for (const group of groups) {
-        const one = await runNft(this.#nft, group.commands);
+        const one = await this.#run(group.commands);
         if (one.code === 0) this.#applied(group);
         else {
           this.stats.refused++;
@@ -203,6 +210,30 @@ export class NftFirewall {
     } finally {
       this.#forgetExpired(now);
     }
+  }
+
+  /**
+   * A batch on the long-lived `nft -i` (started at the first batch, again after it died), or
+   * on a one-off `nft -f -` where nft has no interactive mode (a build without libedit) or the
+   * session just died.
+   */
+  async #run(commands: string): Promise<NftResult> {
+    if (this.#interactive && (this.#session === null || !this.#session.alive)) {
+      this.#session = new NftSession(this.#nft, this.table);
+    }
+    const session = this.#session;
+    if (this.#interactive && session !== null) {
+      try {
+        const result = await session.run(commands);
+        this.#acknowledged = true;
+        return result;
+      } catch (err) {
+        // A session that never answered: no interactive mode here; one-off runs from now on.
+        if (!this.#acknowledged) this.#interactive = false;
+        this.#onError(new FirewallError(`nft -i: ${(err as Error).message}; this batch by nft -f -`));
+      }
+    }
+    return runNft(this.#nft, commands);
   }
 
   #applied(group: ChangeGroup): void {
@@ -217,11 +248,6 @@ export class NftFirewall {
     for (const [target, until] of this.#given) if (until + 2_000 < now) this.#given.delete(target);
     this.#givenAfterSweep = this.#given.size;
   }
-}
-
-interface NftResult {
-  readonly code: number;
-  readonly stderr: string;
 }
 
 /** `nft -f -` with `script` on stdin: no shell, no argument made from data. */

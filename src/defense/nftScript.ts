@@ -5,6 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { normaliseCidr, unmapIPv4 } from './address.js';
+import { ACK_SET } from './nftSession.js';
 
 /** A table name nft takes as a bare word (it is part of the script, so it is checked too). */
 export const NFT_TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
@@ -90,6 +91,8 @@ export function tableScript(table: string, ports: readonly number[]): string {
     set('banned_v6', 'ipv6_addr', 'timeout'),
     set('banned_v4_nets', 'ipv4_addr', 'interval, timeout'),
     set('banned_v6_nets', 'ipv6_addr', 'interval, timeout'),
+    // Always empty: listing it acknowledges a line of the long-lived `nft -i` (./nftSession.ts).
+    `  set ${ACK_SET} {\n    type ipv4_addr\n  }`,
     '  chain input {',
     '    type filter hook input priority filter - 10; policy accept;',
     `    ${dport} ip saddr @banned_v4 reject with tcp reset`,
