@@ -231,6 +231,30 @@ describe('nftables ban backend', { skip: skip ?? false }, () => {
     );
   });
 
+  test('an nft without an interactive mode still gets every change, one nft -f - a batch', async () => {
+    const wrapper = `${tmp.dir}/nft-no-i`;
+    writeFileSync(wrapper, `#!/bin/sh\n[ "$1" = -i ] && exit 1\nexec ${NFT} "$@"\n`, { mode: 0o755 });
+    const errors: string[] = [];
+    const table = `${TABLE}e`;
+    const firewall = await NftFirewall.open({
+      table,
+      ports: [1],
+      nft: wrapper,
+      onError: (e) => errors.push(String(e)),
+    });
+    try {
+      firewall.ban('192.0.2.30/32', Date.now() + 60_000);
+      await firewall.settled();
+      firewall.ban('192.0.2.31/32', Date.now() + 60_000);
+      await firewall.settled();
+      assert.deepEqual(elements('banned_v4', table).sort(), ['192.0.2.30', '192.0.2.31']);
+      assert.equal(errors.filter((e) => /nft -i/.test(e)).length, 1, errors.join('\n'));
+    } finally {
+      await firewall.close();
+    }
+    assert.equal(tableExists(table), false);
+  });
+
   /** A directory whose `nft` is the real one run without CAP_NET_ADMIN in its bounding set; null without setpriv. */
   const deniedNft = (): string | null => {
     if (!existsSync('/usr/bin/setpriv')) return null;
