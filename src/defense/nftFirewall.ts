@@ -103,11 +103,6 @@ export class NftFirewall {
     return new NftFirewall(options, nft);
   }
 
-  /** Changes queued or being applied. */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
   /** Put `target` in its set until `until` (a later call for the same target replaces it). */
   ban(target: string, until: number): void {
     this.#queue(target, until);
@@ -123,7 +118,7 @@ export class NftFirewall {
     while (this.#running !== null) await this.#running;
   }
 
-  /** Let the nft run in flight end, drop what is queued, delete the table: the kernel forgets bansho's bans with bansho. */
+  /** Let the batch in flight end, drop what is queued, end the nft session, delete the table: the kernel forgets bansho's bans with bansho. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
