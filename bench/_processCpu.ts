@@ -66,3 +66,19 @@ export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 };
+
+/** The whole machine's CPU seconds so far, all cores, from /proc/stat's `cpu` line; null where there is none. */
+export function machineCpu(): { user: number; system: number; softirq: number; busy: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // user nice system idle iowait irq softirq steal …, in USER_HZ (100 per second).
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map((n) => Number(n) / 100);
+    return { user: user + nice, system: system + irq, softirq, busy: user + nice + system + irq + softirq + steal };
+  } catch {
+    return null;
+  }
+}

@@ -11,8 +11,10 @@
  *   (_gatewayWorkers.ts);
  * - at a constant rate well below every path's capacity: p50 and p99, what bansho adds
  *   (_gatewayLatency.ts);
- * - a banned source's connections closed per gateway CPU-second, against node's floor
- *   (_gatewayRejections.ts);
+ * - a banned source's connections closed per gateway CPU-second, against node's floor, with the
+ *   gateway refusing them itself and with the nftables ban backend resetting them in the kernel
+ *   (_gatewayRejections.ts; the machine's kernel CPU counted beside the process's), and what a
+ *   ban costs that backend (_nftBanCost.ts);
  * - a 512 MiB upload through bansho, its memory meanwhile (_upload.ts).
  *
  * Goals: bansho ≥ 0.9× the reference, ≥ 0.5× nginx, N workers ≥ 1.7× one on N free cores, p99
@@ -27,7 +29,7 @@ import { SqliteBanStore } from '../src/store/sqlite/sqliteStore.js';
 import { builtCli } from './_builtCli.js';
 import { answering, startNode, stopChild } from './_children.js';
 import { added, fixedRate } from './_gatewayLatency.js';
-import { rejections } from './_gatewayRejections.js';
+import { rejections, startKernelGateway } from './_gatewayRejections.js';
 import { capacity, measure, medianOf, printSaturated, type Sample, type Target } from './_gatewaySaturated.js';
 import { workersWithCrs } from './_gatewayWorkers.js';
 import { nginxBinary, startNginx, startNginxStatic } from './_nginx.js';
@@ -51,6 +53,7 @@ const PORT = {
   uploadSite: 28081,
   crsOne: 28006,
   crsMany: 28007,
+  kernel: 28008,
 };
 const REFERENCE = 'reference bare proxy';
 const ONE = 'bansho, 1 process';
@@ -177,11 +180,25 @@ export async function run(): Promise<void> {
       `p99 added by bansho (1 process) at ${rate} req/s: ${(p99(ONE) - p99('direct upstream')).toFixed(2)} ms over direct, ${(p99(ONE) - p99(REFERENCE)).toFixed(2)} ms over the reference proxy (goal ≤ 1); in the same round, median over rounds: ${added(latency, ONE, REFERENCE).toFixed(2)} ms over the reference; ${load()}`,
     );
 
+    // The nftables backend in front of the same site: the same single process, so its served cost is ONE's.
+    const kernel = await startKernelGateway(
+      [cli, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${PORT.kernel}`, '--db', db, '--no-dashboard'],
+      tmp,
+      children,
+    );
     await rejections(
       [
         { name: ONE, port: PORT.one, pid: one.pid, servedCpuUs: costs(ONE).gatewayUs },
         { name: MANY, port: PORT.many, pid: many.pid, servedCpuUs: costs(MANY).gatewayUs },
       ],
+      typeof kernel === 'string'
+        ? kernel
+        : {
+            name: `${ONE}, --firewall nftables`,
+            port: PORT.kernel,
+            pid: kernel.pid,
+            servedCpuUs: costs(ONE).gatewayUs,
+          },
       PORT.floor,
       RUNS,
       SECONDS,

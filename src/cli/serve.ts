@@ -28,6 +28,7 @@ interface ServeFlags {
   crs?: string;
   paranoia?: string;
   workers?: number;
+  firewall?: string;
 }
 
 export function register(program: Command): void {
@@ -48,6 +49,10 @@ export function register(program: Command): void {
     )
     .option('--paranoia <n>', 'with --crs: the CRS paranoia level, 1–4 (default 1, or crs.paranoia_level)')
     .option('--metrics <host:port>', 'serve Prometheus /metrics on a listener of its own')
+    .option(
+      '--firewall <kind>',
+      'also refuse banned sources in the kernel: nftables (needs nft and CAP_NET_ADMIN), or none (default, or bans.firewall)',
+    )
     .option(
       '--workers <n>',
       'gateway processes sharing the port, bans and scores (default 1; try the number of cores and measure)',
@@ -79,7 +84,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     worker !== null && worker !== 1
       ? { ...resolved, dashboard: { ...resolved.dashboard, listen: null, metricsListen: null } }
       : resolved;
-  const running = await startGatewayWithDashboard(config, { log, peers: clusterWorkerChannel() });
+  let running: Awaited<ReturnType<typeof startGatewayWithDashboard>>;
+  try {
+    running = await startGatewayWithDashboard(config, {
+      log,
+      peers: clusterWorkerChannel(),
+      // One table for the pool, kept by the first worker: every worker's list is the same.
+      ownsFirewall: worker === null || worker === 1,
+    });
+  } catch (err) {
+    // A worker that cannot start (no CAP_NET_ADMIN, a taken port) must exit, or the pool waits for it forever.
+    cluster.worker?.disconnect();
+    throw err;
+  }
   const service = running.service;
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
@@ -94,6 +111,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
   if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
   if (config.honeypot.enabled) log(describeHoneypot(config, service));
+  if (service.kernelBans)
+    log(
+      `bansho: banned sources also reset in the kernel (nftables table inet ${service.kernelBans.firewall.table}, port(s) ${service.gateway.ports().join(', ')})`,
+    );
 
   // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {

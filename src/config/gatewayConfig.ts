@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { DAY_MS } from '../defense/banPolicy.js';
 import { DEFAULT_SOURCE_SCORES } from '../defense/sourceScores.js';
+import { type BanFirewall, resolveBanFirewall } from './banFirewall.js';
 import { ConfigError } from './configFile.js';
 import { type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
 import { type ConfigFile, ConfigFileSchema } from './schema.js';
@@ -100,6 +101,8 @@ export interface GatewayConfig {
   readonly dashboard: DashboardConfig;
   /** Play-along with proxy abuse (off by default). */
   readonly honeypot: HoneypotSettings;
+  /** Banned sources also refused in the kernel (`bans.firewall`, `--firewall`), or not. */
+  readonly firewall: BanFirewall;
 }
 
 /** The dashboard's listener (null: none), its login token file, and where /metrics is served. */
@@ -141,6 +144,8 @@ export interface ConfigOverrides {
   readonly paranoia?: string;
   /** `--store`, or `BANSHO_STORE` as the command read it. */
   readonly store?: string | undefined;
+  /** `--firewall nftables|none`. */
+  readonly firewall?: string;
 }
 
 /** Combine file, flags and defaults into the gateway's config. */
@@ -198,6 +203,7 @@ export function resolveGatewayConfig(file: ConfigFile, flags: ConfigOverrides): 
     allowTrace: file.allow_trace ?? false,
     dashboard: resolveDashboard(file.dashboard, flags),
     honeypot: resolveHoneypot(file.honeypot),
+    firewall: resolveBanFirewall(file, flags.firewall),
   };
 }
 

@@ -1,4 +1,5 @@
 export { type AbuseConfig, parseMailbox, resolveAbuseConfig, type SmtpConfig } from './abuseConfig.js';
+export type { BanFirewall } from './banFirewall.js';
 export { resolveBehaviours } from './behaviourSettings.js';
 export { type CrsFlags, type CrsSettings, CrsSettingsError, resolveCrs } from './crsSettings.js';
 export { DurationError, formatDuration, parseDuration } from './duration.js';
@@ -18,4 +19,4 @@ export {
   type Timeouts,
 } from './gatewayConfig.js';
 export { DEFAULT_HONEYPOT, HONEYPOT_THREATS, type HoneypotSettings, resolveHoneypot } from './honeypotSettings.js';
-export { type ConfigFile, ConfigFileSchema } from './schema.js';
+export { type ConfigFile, ConfigFileSchema, FIREWALL_KINDS } from './schema.js';

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { normaliseCidr } from '../defense/address.js';
+import { NFT_TABLE_NAME } from '../defense/nftScript.js';
 import { BEHAVIOUR_NAMES, type BehaviourName } from '../detect/behaviour/httpBehaviour.js';
 import { abuseSection } from './abuseConfig.js';
 import { crsSection } from './crsSection.js';
 import { findingWeight, networkSection } from './networkSection.js';
 import { duration, positiveDuration, size } from './quantities.js';
+
+/** Where banned sources are refused besides the gateway (./banFirewall.ts). */
+export const FIREWALL_KINDS = ['none', 'nftables'] as const;
 
 const count = z.number().int().min(1).max(10_000_000);
 
@@ -95,6 +99,13 @@ export const ConfigFileSchema = z.strictObject({
       first: duration.optional(),
       factor: z.number().min(1).max(100).optional(),
       max: duration.optional(),
+      /** Also refuse banned sources in the kernel: `nftables` (./banFirewall.ts); default `none`. */
+      firewall: z.enum(FIREWALL_KINDS).optional(),
+      /** The nftables table bansho owns (`inet NAME`), replaced at start and deleted at exit. */
+      nft_table: z
+        .string()
+        .regex(NFT_TABLE_NAME, { message: 'letters, digits and _, starting with a letter' })
+        .optional(),
     })
     .optional(),
   timeouts: z

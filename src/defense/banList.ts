@@ -84,6 +84,13 @@ export class BanList {
     return this.#wide.find((w) => w.target === target)?.until ?? 0;
   }
 
+  /** Every ban in force at `now`, as (target, until): for a copy kept elsewhere (the kernel's, ./nftFirewall.ts). */
+  *entries(now: number): Generator<readonly [target: string, until: number]> {
+    for (const [key, until] of this.#v4) if (until > now) yield [v4Target(key), until];
+    for (const [key, until] of this.#v6) if (until > now) yield [v6Target(key), until];
+    for (const w of this.#wide) if (w.until > now) yield [w.target, w.until];
+  }
+
   /** Add a ban, or extend one: a ban made here never shortens one in force. */
   add(ban: Pick<Ban, 'target' | 'until'>): void {
     this.set(ban.target, Math.max(ban.until, this.untilOf(ban.target)));

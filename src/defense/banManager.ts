@@ -30,6 +30,15 @@ export interface EffectiveBan {
   readonly origin: 'here' | 'log' | 'peer';
 }
 
+/**
+ * A change to the list, for a copy of it kept elsewhere (the kernel's, ./banMirror.ts): a
+ * target now banned until `until` (new, extended or shortened), or lifted before its end.
+ * A ban that simply runs out is not told: the copy's own timeout ends it.
+ */
+export type BanUpdate =
+  | { readonly kind: 'set'; readonly target: string; readonly until: number }
+  | { readonly kind: 'lift'; readonly target: string };
+
 export interface BanManagerOptions {
   readonly store: SyncBanStore;
   readonly policy: BanPolicy;
@@ -78,6 +87,7 @@ export class BanManager {
   readonly #drops: DropReports;
   readonly #writes: BanWriteQueue;
   readonly #listeners = new Set<(ban: EffectiveBan) => void>();
+  readonly #updates = new Set<(update: BanUpdate) => void>();
   readonly #closeWaitMs: number;
   /** The last change-log seq applied; -1 until a snapshot was read. */
   #cursor = -1;
@@ -125,6 +135,12 @@ export class BanManager {
   onBan(listener: (ban: EffectiveBan) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Call `listener` for each change to the list from now on (see BanUpdate); returns the unsubscribe. */
+  onUpdate(listener: (update: BanUpdate) => void): () => void {
+    this.#updates.add(listener);
+    return () => this.#updates.delete(listener);
   }
 
   /**
@@ -184,6 +200,7 @@ export class BanManager {
     const ban = banFor(target, this.#offences(target) + this.#writes.countFor(target), now, this.#policy, request);
     this.#list.add(ban);
     this.#writes.submit(ban);
+    this.#tell({ kind: 'set', target, until: this.#list.untilOf(target) });
     this.#notify({ target, until: ban.until, origin: 'here' });
     return ban;
   }
@@ -198,6 +215,7 @@ export class BanManager {
     const current = this.#list.untilOf(target);
     if (until <= now || current >= until) return;
     this.#list.set(target, until);
+    this.#tell({ kind: 'set', target, until });
     if (current <= now) this.#notify({ target, until, origin: 'peer' });
   }
 
@@ -260,7 +278,16 @@ export class BanManager {
     const fresh = new BanList();
     this.#cursor = this.#store.snapshotSync(now, (target, until) => fresh.set(target, until));
     for (const ban of this.#writes.pendingBans()) fresh.add(ban);
+    const old = this.#list;
     this.#list = fresh;
+    if (this.#updates.size > 0) this.#tellDifference(old, fresh, now);
+  }
+
+  /** After a reload, what a copy must change: bans that are gone, and those new or of another length. */
+  #tellDifference(old: BanList, fresh: BanList, now: number): void {
+    for (const [target] of old.entries(now)) if (fresh.untilOf(target) <= now) this.#tell({ kind: 'lift', target });
+    for (const [target, until] of fresh.entries(now))
+      if (old.untilOf(target) !== until) this.#tell({ kind: 'set', target, until });
   }
 
   #apply(changes: readonly BanChange[], now: number): void {
@@ -268,17 +295,26 @@ export class BanManager {
       this.#cursor = change.seq;
       // A ban of ours that is not written yet wins: its own change row follows once it is.
       if (this.#writes.has(change.target)) continue;
-      if (change.kind === 'remove') {
+      const before = this.#list.untilOf(change.target);
+      if (change.kind === 'remove' || change.until <= now) {
         this.#list.remove(change.target);
+        if (before > now) this.#tell({ kind: 'lift', target: change.target });
         continue;
       }
-      if (change.until <= now) {
-        this.#list.remove(change.target);
-        continue;
-      }
-      const wasBanned = this.#list.untilOf(change.target) > now;
+      const wasBanned = before > now;
       this.#list.set(change.target, change.until);
+      if (before !== change.until) this.#tell({ kind: 'set', target: change.target, until: change.until });
       if (!wasBanned) this.#notify({ target: change.target, until: change.until, origin: 'log' });
+    }
+  }
+
+  #tell(update: BanUpdate): void {
+    for (const listener of this.#updates) {
+      try {
+        listener(update);
+      } catch (err) {
+        this.#onError(err);
+      }
     }
   }
 

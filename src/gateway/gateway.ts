@@ -226,6 +226,11 @@ export class Gateway {
     return urlOf('http', this.address());
   }
 
+  /** The TCP ports the gateway listens on (HTTP, and HTTPS if configured). */
+  ports(): number[] {
+    return this.#servers().map((s) => (s.address() as AddressInfo).port);
+  }
+
   /** `https://host:port` of the HTTPS listener, or null without one. */
   tlsUrl(): string | null {
     return this.#tlsServer ? urlOf('https', this.#tlsServer.address() as AddressInfo) : null;

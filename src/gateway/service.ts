@@ -10,6 +10,7 @@ import { openSqlite, SqliteBanStore, SqliteEventStore } from '../store/sqlite/sq
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
 import type { PeerChannel } from './cluster/peerNews.js';
 import { Gateway } from './gateway.js';
+import { type KernelBans, startKernelBans } from './kernelBans.js';
 import { type CrsReload, PacksWithCrs } from './packsWithCrs.js';
 
 /** How long the gateway's writes may wait for another process's write lock (EventSink, BanManager, retention). */
@@ -24,6 +25,8 @@ export interface GatewayService {
   reloadCrs(settings: CrsSettings | null): Promise<CrsReload>;
   /** The link to the fleet's PostgreSQL (`--store postgres://…`), or null for the SQLite file alone. */
   readonly fleet: FleetLink | null;
+  /** The kernel's copy of the ban list (`bans.firewall: nftables`), or null. */
+  readonly kernelBans: KernelBans | null;
   /** Graceful stop: drain, close the store, stop watching rules. */
   stop(): Promise<void>;
 }
@@ -35,6 +38,8 @@ export interface ServiceOptions {
   readonly onEvent?: (event: SecurityEvent) => void;
   readonly acceptFastPath?: boolean;
   readonly peers?: PeerChannel | null;
+  /** false: leave `bans.firewall` to another process (`serve --workers N`: the first worker keeps the table). */
+  readonly ownsFirewall?: boolean;
 }
 
 /**
@@ -94,6 +99,16 @@ export async function startGatewayService(
     holder.close();
     throw err;
   }
+  let kernelBans: KernelBans | null = null;
+  try {
+    if (options.ownsFirewall !== false) kernelBans = await startKernelBans(gateway, config.firewall, log);
+  } catch (err) {
+    await gateway.close();
+    await checkpointer?.stop();
+    db.close();
+    holder.close();
+    throw err;
+  }
   if (fleet) {
     // A ban made here goes to the fleet at once; events go on the link's own schedule.
     gateway.bans.onBan(() => fleet.wake());
@@ -115,10 +130,12 @@ export async function startGatewayService(
     },
     reloadCrs: (settings) => detection.reload(settings),
     fleet,
+    kernelBans,
     async stop() {
       holder.close();
       retention.stop();
       await running.close();
+      await kernelBans?.close();
       await fleet?.close();
       await checkpointer?.stop();
       db.close();

@@ -159,3 +159,48 @@ describe('drop reports', () => {
     m.bans.close();
   });
 });
+
+describe('a copy of the list (the kernel firewall) hears every change', () => {
+  it('tells sets for new, extended and shortened bans, lifts for removals, nothing for an unchanged row', () => {
+    const file = `${tmp.dir}/updates.db`;
+    const other = new SqliteBanStore(file);
+    const { bans } = managerOn(file);
+    const updates: string[] = [];
+    bans.onUpdate((u) => updates.push(u.kind === 'set' ? `set ${u.target} ${u.until}` : `lift ${u.target}`));
+    const now = Date.now();
+    const ban = { ...storeBan('192.0.2.1/32', now), until: now + 60_000 };
+    other.putSync(ban);
+    bans.sync();
+    other.putSync({ ...ban, until: now + 120_000 });
+    other.putSync({ ...ban, until: now + 30_000 });
+    other.putSync({ ...ban, until: now + 30_000 });
+    bans.sync();
+    other.removeSync('192.0.2.1/32');
+    bans.sync();
+    const made = bans.ban('192.0.2.9', REQUEST);
+    assert.deepEqual(updates, [
+      `set 192.0.2.1/32 ${now + 60_000}`,
+      `set 192.0.2.1/32 ${now + 120_000}`,
+      `set 192.0.2.1/32 ${now + 30_000}`,
+      'lift 192.0.2.1/32',
+      `set 192.0.2.9/32 ${made?.until}`,
+    ]);
+    bans.close();
+  });
+
+  it('mirrors what is in force at subscription, then the changes', async () => {
+    const { mirrorBans } = await import('../../src/defense/banMirror.js');
+    const file = `${tmp.dir}/mirror.db`;
+    const other = new SqliteBanStore(file);
+    other.putSync(storeBan('192.0.2.2/32'));
+    other.putSync(storeBan('2001:db8:1:2::/64'));
+    const { bans } = managerOn(file);
+    const copy = new Map<string, number>();
+    mirrorBans(bans, { ban: (t, u) => copy.set(t, u), lift: (t) => copy.delete(t) }, Date.now());
+    assert.deepEqual([...copy.keys()].sort(), ['192.0.2.2/32', '2001:db8:1:2::/64']);
+    other.removeSync('192.0.2.2/32');
+    bans.sync();
+    assert.deepEqual([...copy.keys()], ['2001:db8:1:2::/64']);
+    bans.close();
+  });
+});
