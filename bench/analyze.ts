@@ -6,6 +6,8 @@
  * each shape in a table with the load average it was measured under.
  * Prints medians of wall and CPU time, lines/s, CPU µs per line and ratios (CPU time is the
  * steadier figure on a shared machine). Goals: ≥ 10× fail2ban-regex and ≥ GoAccess's rate.
+ * Options (environment): BENCH_ANALYZE_LINES, BENCH_ANALYZE_ATTACK_LINES, BENCH_ANALYZE_RUNS,
+ * BENCH_ANALYZE_VS (another build's bin/bansho.js, alternated with this one: an A/B in one run).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
@@ -141,6 +143,12 @@ function breakdown(log: string): void {
   );
 }
 
+/**
+ * A/B: another build's CLI (its `bin/bansho.js`, after `npm run build` there), run in every
+ * round beside this one on every log shape, its figures and the ratio printed after the tables.
+ */
+const VS = process.env.BENCH_ANALYZE_VS;
+
 /** The attack-only log is shorter: every line of it makes an event, and the bench must end. */
 const ATTACK_ONLY_LINES = Number(process.env.BENCH_ANALYZE_ATTACK_LINES ?? Math.min(LINES, 200_000));
 
@@ -194,6 +202,21 @@ function printShapes(shapes: readonly Shape[]): void {
   );
 }
 
+/** This build against BENCH_ANALYZE_VS's, shape by shape (wall and CPU medians, same rounds). */
+function printVersus(versus: ReadonlyArray<{ name: string; ours: Row; vs: Row }>): void {
+  console.log(
+    `\n| log shape | this build wall s | CPU s | ${VS} wall s | CPU s | this build faster by (wall) | (CPU) |`,
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  const cpu = (r: Row) => (r.cpu === null ? 'n/a' : r.cpu.toFixed(2));
+  for (const { name, ours, vs } of versus) {
+    const byCpu = ours.cpu !== null && vs.cpu !== null ? `${(vs.cpu / ours.cpu).toFixed(2)}×` : 'n/a';
+    console.log(
+      `| ${name} | ${ours.seconds.toFixed(2)} | ${cpu(ours)} | ${vs.seconds.toFixed(2)} | ${cpu(vs)} | ${(vs.seconds / ours.seconds).toFixed(2)}× | ${byCpu} |`,
+    );
+  }
+}
+
 /** The ceiling (bench/_logCeiling.ts): read and one literal scan per line, on one core, as it measured itself. */
 function ceilingRun(log: string): Measured {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', '_logCeiling.ts'), log], {
@@ -245,6 +268,9 @@ export async function run(): Promise<void> {
         tool: 'bansho analyze (all rules, events to SQLite)',
         run: (round) => banshoRun(cli, log, dir, `std-${round}`),
       },
+      ...(VS
+        ? [{ tool: `bansho analyze, ${VS}`, run: (round: number) => banshoRun(VS, log, dir, `vs-${round}`) }]
+        : []),
       {
         tool: 'ceiling: read + one literal scan per line (Node, one core)',
         noCount: 'n/a (no rules)',
@@ -295,6 +321,7 @@ export async function run(): Promise<void> {
     // line; each beside fail2ban-regex on the same file, round by round.
     const f2b = contenders.find((c) => c.tool.startsWith('fail2ban-regex'));
     const shapes: Shape[] = [];
+    const versus: Array<{ name: string; ours: Row; vs: Row }> = [];
     for (const [name, lines, percent] of [
       ['benign only', LINES, 0],
       ['attack only', ATTACK_ONLY_LINES, 100],
@@ -303,10 +330,13 @@ export async function run(): Promise<void> {
       await generateLog(file, lines, percent);
       const ours: Measured[] = [];
       const peer: Measured[] = [];
+      const vs: Measured[] = [];
       for (let round = 0; round < RUNS; round++) {
         ours.push(banshoRun(cli, file, dir, `${percent}-${round}`));
+        if (VS) vs.push(banshoRun(VS, file, dir, `vs-${percent}-${round}`));
         if (f2b) peer.push(fail2banRun(file, filter));
       }
+      if (VS) versus.push({ name, ours: summarise(name, ours), vs: summarise(VS, vs) });
       shapes.push({
         name,
         lines,
@@ -319,6 +349,11 @@ export async function run(): Promise<void> {
     const f2bRow = f2b ? (rows[contenders.indexOf(f2b)] as Row) : null;
     shapes.splice(1, 0, { name: 'standard (2 % attacks)', lines: LINES, ours: base, peer: f2bRow, load: standardLoad });
     printShapes(shapes);
+    if (VS) {
+      const vsRow = rows[1] as Row;
+      versus.splice(1, 0, { name: 'standard (2 % attacks)', ours: base, vs: vsRow });
+      printVersus(versus);
+    }
     breakdown(log);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,10 +3,11 @@ import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
 import { toEvent } from '../events/toEvent.js';
-import { type EventPlace, placedJson, type UnplacedJson } from '../events/unplacedJson.js';
+import type { EventPlace } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, type EventColumns, encodeEvent, eventKey } from '../store/encodedEvent.js';
+import { type EncodedEvent, encodeEvent, eventKey } from '../store/encodedEvent.js';
+import { type HitList, hitCount, hitIndex, joinPlacedJson, readHit } from './batchHits.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -61,14 +62,6 @@ export interface BatchCounts {
 export interface BatchSignal {
   readonly index: number;
   readonly signal: LoggedSignal;
-}
-
-/** A threat line found by a worker: its index in the batch, its content key and its event, unplaced. */
-export interface BatchHit {
-  readonly index: number;
-  readonly lineKey: string;
-  readonly columns: EventColumns;
-  readonly json: UnplacedJson;
 }
 
 /** What an analysis counts per threat and per source. */
@@ -244,8 +237,22 @@ export class LogAnalyzer {
     return file.format as LogFormat;
   }
 
-  /** Take in one batch a worker analysed, in file order: counts, then its threat lines and signals in line order. */
-  acceptBatch(label: string, counts: BatchCounts, hits: readonly BatchHit[], signals: readonly BatchSignal[]): void {
+  /** The identity threat events of `label` are placed with; what a worker is sent with each batch. */
+  identityOf(label: string): string {
+    return this.#files.get(label)?.identity ?? '';
+  }
+
+  /**
+   * Take in one batch a worker analysed, in file order: counts, then its threat lines (made
+   * for a file of `identity`) and signals in line order.
+   */
+  acceptBatch(
+    label: string,
+    counts: BatchCounts,
+    hits: HitList,
+    signals: readonly BatchSignal[],
+    identity: string,
+  ): void {
     const file = this.#files.get(label);
     if (!file) throw new Error(`startFile(${label}) first`);
     const stats = this.stats;
@@ -264,20 +271,27 @@ export class LogAnalyzer {
         this.#behave(file, signal, file.lineNo + at + 1);
       }
     };
-    for (const hit of hits) {
-      behaveUpTo(hit.index);
-      const place = this.#place(file, hit.lineKey, file.lineNo + hit.index + 1);
-      const c = hit.columns;
-      const json = placedJson(hit.json, place);
+    const fileJson = JSON.stringify(file.label);
+    const sameIdentity = identity === (file.identity ?? '');
+    const n = hitCount(hits);
+    for (let h = 0; h < n; h++) {
+      behaveUpTo(hitIndex(hits, h));
+      const hit = readHit(hits, h);
+      const lineNo = file.lineNo + hit.index + 1;
+      const occurrence = (file.seen.get(hit.lineKey) ?? 0) + 1;
+      file.seen.set(hit.lineKey, occurrence);
+      // The worker placed it as its content's first occurrence; a repeated line is placed here.
+      const first = sameIdentity && occurrence === 1;
+      const id = first ? hit.firstId : eventPlace(file.identity ?? '', occurrence, hit.lineKey, file.label, lineNo).id;
       this.#accept(
         {
-          key: eventKey(place.id),
-          ts: c.ts,
-          action: c.action,
-          sourceIp: c.sourceIp,
-          threatId: c.threatId,
-          ruleId: c.ruleId,
-          json,
+          key: first ? hit.firstKey : eventKey(id),
+          ts: hit.ts,
+          action: hit.action,
+          sourceIp: hit.sourceIp,
+          threatId: hit.threatId,
+          ruleId: hit.ruleId,
+          json: joinPlacedJson(hit.head, id, hit.middle, fileJson, lineNo),
         },
         null,
       );

@@ -6,9 +6,10 @@
  */
 import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
-import type { BatchHit, BatchSignal } from './analyzer.js';
+import type { BatchSignal } from './analyzer.js';
+import { type HitList, pushHit } from './batchHits.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, countOutcome, hashText, loggedSignal, threatEvent, unplacedHit } from './lineCore.js';
+import { analyzeLine, countOutcome, loggedSignal, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -18,6 +19,8 @@ export interface BatchRequest {
   readonly format: string;
   readonly bytes: Uint8Array;
   readonly fallbackTime: number;
+  /** The file's identity (../logs/analyzer.ts), so threat events come back placed as their content's first occurrence. */
+  readonly identity: string;
 }
 
 export interface BatchReply {
@@ -30,12 +33,14 @@ export interface BatchReply {
   readonly garbage: number;
   readonly noRequest: number;
   readonly garbageSamples: string[];
+  /** The request's identity, which the hits' first-occurrence ids were made with. */
+  readonly identity: string;
   /**
-   * The batch's threat lines, each event's columns and its JSON in pieces around the id and
-   * origin the main thread gives it (../events/unplacedJson.ts): a structured clone of nested
-   * event objects, parsed and written out again there, costs several times as much.
+   * The batch's threat lines (./batchHits.ts): each event's columns, its id for a first
+   * occurrence and its JSON in pieces around the id and origin the main thread gives it
+   * (../events/unplacedJson.ts), in one flat list.
    */
-  readonly hits: BatchHit[];
+  readonly hits: HitList;
   /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
   readonly signals: BatchSignal[];
 }
@@ -65,6 +70,7 @@ export class BatchAnalyzer {
       garbage: 0,
       noRequest: 0,
       garbageSamples: [],
+      identity: req.identity,
       hits: [],
       signals: [],
     };
@@ -94,11 +100,13 @@ export class BatchAnalyzer {
       countOutcome(counts, outcome, line);
       if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
       if (outcome.kind === 'threat')
-        hits.push({
+        pushHit(
+          hits,
           index,
-          lineKey: hashText(line),
-          ...unplacedHit(threatEvent(line, outcome.observation, outcome.matches, this.threatName)),
-        });
+          line,
+          threatEvent(line, outcome.observation, outcome.matches, this.threatName),
+          reply.identity,
+        );
       const signal = loggedSignal(line, outcome.observation);
       if (signal !== null) reply.signals.push({ index, signal });
     }

@@ -5,10 +5,8 @@ import type { Engine, Match } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { QUOTED_LINE_CHARS, toEvent } from '../events/toEvent.js';
 import type { EventPlace } from '../events/unplacedJson.js';
-import { type UnplacedJson, unplacedJson } from '../events/unplacedJson.js';
 import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EventColumns, eventColumns } from '../store/encodedEvent.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
 
@@ -129,7 +127,7 @@ export function findingPlace(fileIdentity: string, ruleId: string, file: string,
 
 /**
  * The event for a threat line, the whole line its evidence (as the admin would quote it). A
- * worker does not know the line's place (`eventPlace`): it sends the event as `unplacedHit`,
+ * worker does not know the line's place (`eventPlace`): it sends the event as a hit (./batchHits.ts),
  * and the reading thread gives it its place when it takes the batch back.
  */
 export function threatEvent(
@@ -149,11 +147,6 @@ export function threatEvent(
     // Without a place, an empty id (not a random one): unplacedJson cuts it out.
     ...(place ? { id: place.id, origin: place.origin } : { id: '' }),
   });
-}
-
-/** A threat event as a worker sends it: the store's columns, and its JSON awaiting the place. */
-export function unplacedHit(event: SecurityEvent): { readonly columns: EventColumns; readonly json: UnplacedJson } {
-  return { columns: eventColumns(event), json: unplacedJson(event) };
 }
 
 /**

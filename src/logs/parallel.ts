@@ -65,7 +65,7 @@ export async function analyzeFilesParallel(
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
-          analyzer.acceptBatch(path, r, r.hits, r.signals);
+          analyzer.acceptBatch(path, r, r.hits, r.signals, r.identity);
           progress?.advance(0, r.lines);
           nextToAccept++;
         }
@@ -81,7 +81,13 @@ export async function analyzeFilesParallel(
             ? `fixed:${parallel.formatSpec}`
             : `auto:${format.name.replace(/^auto:?/, '')}`;
         }
-        const request: BatchRequest = { seq: seq++, format: formatKey, bytes, fallbackTime: 0 };
+        const request: BatchRequest = {
+          seq: seq++,
+          format: formatKey,
+          bytes,
+          fallbackTime: 0,
+          identity: analyzer.identityOf(path),
+        };
         const p = pool.run(request).then(accept);
         pending.push(p);
         if (pending.length >= pool.size * IN_FLIGHT_PER_WORKER) {

@@ -22,12 +22,16 @@ describe('analyze on worker threads', () => {
 
   it('stores exactly the events the single-threaded analyzer stores, gzip and garbage included', async () => {
     const lines = seedYearLog();
-    // Garbage, a duplicate threat line and a JSON line in the middle, so batches differ in content.
+    // Garbage, a repeated line, a repeated threat line (its id counts the occurrence) and a JSON
+    // line in the middle, so batches differ in content.
+    const threatLine = lines.find((l) => l.includes('"CONNECT ')) as string;
+    assert.ok(threatLine, 'the seed log has a CONNECT');
     lines.splice(
       100,
       0,
       'garbage line',
       lines[lines.length - 1] as string,
+      threatLine,
       '{"remote_addr":"203.0.113.8","request":"CONNECT foo.com:25 HTTP/1.1"}',
     );
     // A path scan spread over many small batches: its finding needs the lines in order.
@@ -41,8 +45,10 @@ describe('analyze on worker threads', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const gz = join(dir, 'access.log.1.gz');
     writeFileSync(gz, gzipSync(`${lines.slice(0, 300).join('\n')}\n`));
-    const serialStore = new SqliteEventStore(openSqlite(join(dir, 'serial.db')));
-    const parallelStore = new SqliteEventStore(openSqlite(join(dir, 'parallel.db')));
+    const serialDb = openSqlite(join(dir, 'serial.db'));
+    const parallelDb = openSqlite(join(dir, 'parallel.db'));
+    const serialStore = new SqliteEventStore(serialDb);
+    const parallelStore = new SqliteEventStore(parallelDb);
     const serial = await analyzeFiles([file, gz], options, (e) => serialStore.appendEncodedSync(e));
     const parallel = await analyzeFilesParallel([file, gz], options, (e) => parallelStore.appendEncodedSync(e), {
       workers: startAnalyzeWorkers(2, {}),
@@ -71,12 +77,17 @@ describe('analyze on worker threads', () => {
         .map((e) => `${e.event.id} ${e.bansho.origin?.file}:${e.bansho.origin?.line}`)
         .sort();
     assert.deepEqual(ids(parallelStore), ids(serialStore));
+    // Row for row, as stored: the key made on a worker for a first occurrence, the one made here
+    // for the repeated line, and the JSON joined from a worker's pieces, byte for byte.
+    const rows = (db: typeof serialDb) =>
+      db.prepare('SELECT ts, key, action, source_ip, threat_id, rule_id, doc FROM events ORDER BY ts, key').all();
+    assert.deepEqual(rows(parallelDb), rows(serialDb));
     assert.equal(parallel.added, serial.added);
     assert.equal(serial.analyzer.stats.findings, 2, 'the scan, once in each file');
     assert.equal(
       serial.added,
-      18,
-      'the 16 seed lines, the JSON CONNECT and the scan; the gzip repeats the head of the same log, so adds nothing',
+      19,
+      'the 16 seed lines, the repeated one, the JSON CONNECT and the scan; the gzip repeats the head of the same log, so adds nothing',
     );
   });
 

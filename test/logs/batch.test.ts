@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { BatchAnalyzer } from '../../src/logs/batch.js';
+import { hitCount, readHit } from '../../src/logs/batchHits.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeLine } from '../../src/logs/lineCore.js';
 import { combinedLine, SEED_TIME } from './fixtures.js';
@@ -35,8 +36,10 @@ describe('BatchAnalyzer: one batch of lines', () => {
       format: 'fixed:combined',
       bytes: new Uint8Array(Buffer.from(text, 'latin1')),
       fallbackTime: 0,
+      identity: 'file',
     });
 
+    const hits = Array.from({ length: hitCount(reply.hits) }, (_, h) => readHit(reply.hits, h));
     const format = resolveFormat('combined');
     const outcomes = lines.map((line) => analyzeLine(line.slice(0, 65_536), format, engine, 0, null).kind);
     const count = (kind: string) => outcomes.filter((k) => k === kind).length;
@@ -46,10 +49,10 @@ describe('BatchAnalyzer: one batch of lines', () => {
     assert.equal(reply.parsed, count('cleared') + count('clean') + count('threat') + count('no-request'));
     assert.ok(count('cleared') > lines.length / 2, 'most plain lines are cleared before they are parsed');
     assert.deepEqual(
-      reply.hits.map((h) => h.index),
+      hits.map((h) => h.index),
       outcomes.flatMap((k, i) => (k === 'threat' ? [i] : [])),
     );
-    assert.ok(reply.hits.length >= 30, 'the CONNECTs are found');
-    assert.ok(reply.hits.every((h) => h.columns.threatId === 'prettypark' && h.columns.sourceIp === '192.0.2.7'));
+    assert.ok(hits.length >= 30, 'the CONNECTs are found');
+    assert.ok(hits.every((h) => h.threatId === 'prettypark' && h.sourceIp === '192.0.2.7'));
   });
 });
