@@ -14,9 +14,9 @@ export interface HeadFacts {
 }
 
 /**
- * Read a message head (latin1 text, LF or CRLF line ends). Shared by the HTTP cutter and the
- * packet log so that both find the same message boundaries. Lines are walked in place (no
- * split): only a line whose name can be one of the four headers read here is cut out.
+ * Read a message head (latin1 text, LF or CRLF line ends), for the HTTP framer (./framer.ts).
+ * Lines are walked in place (no split): only a line whose name can be one of the four headers
+ * read here is cut out.
  */
 export function headFacts(head: string): HeadFacts {
   let contentLength: number | null = null;
