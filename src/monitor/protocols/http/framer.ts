@@ -12,20 +12,21 @@ import {
 import { headEnd } from './headEnd.js';
 import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
 import { BODY_MORE, BodyReader, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
-import { endsInHttpVersion, isResponseStart, looksLikeRequest, mayStartMessage } from './messageStart.js';
+import {
+  asBuffer,
+  endsInHttpVersion,
+  firstLineOf,
+  isResponseStart,
+  looksLikeRequest,
+  mayStartMessage,
+} from './messageStart.js';
 
 /**
- * The one HTTP/1.x framer: one direction of a connection's in-order bytes, as the one
- * reassembly delivers them, cut into messages — requests and responses alike, pipelined,
- * Content-Length and chunked bodies followed, a bounded head and body prefix kept. Its
- * messages go to the rule engine (./httpStream.ts) and, with the delivery they complete in, to
- * the packet log's naming (./httpNaming.ts).
- *
- * Recovery: data that starts no message is skipped to the end of its delivery, and the next
- * delivery is looked at afresh — tshark's policy (each PDU's start is checked again), not
- * Zeek's (whose `http` analyzer stops reading a side at a line that is no request): stopping
- * would let one line of junk hide every later request from the rule engine. Resynchronising
- * at a delivery, never by scanning bytes, keeps a body's bytes from being taken for requests.
+ * The one HTTP/1.x framer: one direction of a connection's in-order bytes cut into messages,
+ * requests and responses alike, for the rule engine (./httpStream.ts) and, with the delivery
+ * they complete in, the packet log's naming (./httpNaming.ts). Data that starts no message is
+ * skipped to the end of its delivery and the next one is read afresh, as tshark does (Zeek
+ * stops; that would hide every later request): docs/architecture.md has the whole policy.
  */
 
 /** Largest header section waited for; beyond it the head is reported as it stands. */
@@ -34,11 +35,6 @@ const MAX_HEAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 const NO_BYTES = new Uint8Array(0);
 const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
-
-/** `b[start, end)` as a Buffer sharing its bytes. */
-function asBuffer(b: Uint8Array, start: number, end: number): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
-}
 
 export class HttpFramer {
   /** What the last push (or `end`) framed, in order: refilled by the next. */
@@ -58,6 +54,8 @@ export class HttpFramer {
   #headLength = 0;
   #request = false;
   #firstLine = '';
+  /** Where the first line of the message under way ends in its head. */
+  #lf = 0;
   #method = '';
   #status = Number.NaN;
   #upgrade: string | null = null;
@@ -204,6 +202,8 @@ export class HttpFramer {
       // Kept across deliveries: a copy, since the capture's bytes move on.
       this.#head = [prevTail === 0 ? Buffer.from(joined) : joined];
       this.#headLength = joined.length;
+      // The log names a message by its first line while it waits for the rest.
+      if (this.#stage === 'headers' && this.#firstLine === '') this.#firstLine = firstLineOf(joined, this.#lf);
       if (this.#headLength > MAX_HEAD) {
         const report = this.#partialReport(joined.subarray(0, MAX_HEAD));
         this.#resetMessage();
@@ -222,7 +222,6 @@ export class HttpFramer {
 
   /** The first line is complete (`lf` in `head`): a request, a response, or no message. */
   #readFirstLine(head: Buffer, lf: number): boolean {
-    const line = head.toString('latin1', 0, lf > 0 && head[lf - 1] === 0x0d ? lf - 1 : lf);
     if (isResponseStart(head)) {
       this.#request = false;
     } else if (!looksLikeRequest(head, 0)) {
@@ -233,7 +232,7 @@ export class HttpFramer {
       const opts = this.#opts;
       if (opts.judged && this.#mayTunnel) {
         this.#mayTunnel = false;
-        if (!endsInHttpVersion(line)) {
+        if (!endsInHttpVersion(firstLineOf(head, lf))) {
           // The tunnel a CONNECT or an Upgrade opened: no request, reported or not.
           this.#resetMessage();
           this.#state = 'opaque';
@@ -242,14 +241,14 @@ export class HttpFramer {
       } else if (opts.judged && !opts.httpPort && !this.#spokeHttp) {
         // Off the HTTP ports, a command that merely starts like a method (`EHLO mail.example`,
         // memcached's `get key`) is some other protocol's, not a malformed request.
-        if (!endsInHttpVersion(line)) {
+        if (!endsInHttpVersion(firstLineOf(head, lf))) {
           this.#junk(head.subarray(0, LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
           return false;
         }
         this.#spokeHttp = true;
       }
     }
-    this.#firstLine = line;
+    this.#lf = lf;
     this.#stage = 'headers';
     return true;
   }

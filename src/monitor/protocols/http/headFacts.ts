@@ -94,8 +94,14 @@ function isParameterStart(c: number): boolean {
  */
 export function statusCode(firstLine: string): number {
   const space = firstLine.indexOf(' ');
-  const digits = space < 0 ? '' : firstLine.slice(space + 1, space + 4);
-  return /^\d{3}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (space < 0 || firstLine.length < space + 4) return Number.NaN;
+  let code = 0;
+  for (let i = space + 1; i < space + 4; i++) {
+    const d = firstLine.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    code = code * 10 + d;
+  }
+  return code;
 }
 
 /** Offset of the LF ending the line that starts at `from`, or the text's length. */

@@ -32,7 +32,10 @@ const NO_BYTES = new Uint8Array(0);
  * and learns from here where a tunnel or WebSocket begins.
  */
 export class HttpStream<C> implements Pairing {
-  readonly #framers: [HttpFramer, HttpFramer];
+  /** Made with a direction's first bytes: many connections (scans, floods) carry none. */
+  readonly #framers: [HttpFramer | null, HttpFramer | null] = [null, null];
+  readonly #httpPort: boolean;
+  readonly #logged: boolean;
   readonly #pending: Pending[] = [];
   readonly #methods: [string[], string[]] = [[], []];
   readonly #maxPending: number;
@@ -49,10 +52,8 @@ export class HttpStream<C> implements Pairing {
 
   /** `httpPort`: HTTP by port, where what the client sends is reported even when it is no HTTP; `logged`: the packet log is made. */
   constructor(httpPort: boolean, maxPending: number, logged = false) {
-    this.#framers = [
-      new HttpFramer({ dir: 0, judged: true, httpPort, logged }, this),
-      new HttpFramer({ dir: 1, judged: false, httpPort, logged }, this),
-    ];
+    this.#httpPort = httpPort;
+    this.#logged = logged;
     this.#maxPending = maxPending;
   }
 
@@ -68,6 +69,10 @@ export class HttpStream<C> implements Pairing {
 
   /** Direction `dir`'s framer: what its last delivery framed. */
   framer(dir: 0 | 1): HttpFramer {
+    this.#framers[dir] ??= new HttpFramer(
+      { dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged },
+      this,
+    );
     return this.#framers[dir];
   }
 
@@ -76,12 +81,12 @@ export class HttpStream<C> implements Pairing {
    * delivery is still HTTP): what follows is the tunnelled protocol.
    */
   tunnelOpenBefore(dir: 0 | 1): boolean {
-    return this.#framers[dir].startState === 'connect' || this.#framers[dir === 0 ? 1 : 0].state === 'connect';
+    return this.#framers[dir]?.startState === 'connect' || this.#framers[dir === 0 ? 1 : 0]?.state === 'connect';
   }
 
   /** The server spoke first (SMTP, FTP, POP3, IMAP, SSH do; HTTP never): its client's commands are no requests. */
   abandon(): void {
-    this.#framers[0].abandon();
+    this.framer(0).abandon();
   }
 
   requestHead(dir: 0 | 1, method: string, firstLine: string): void {
@@ -97,22 +102,26 @@ export class HttpStream<C> implements Pairing {
 
   /** In-order bytes of direction `dir` (0: the client's), received at `timeMs`; `fin`: the frame carrying them ended the direction. */
   bytes(dir: 0 | 1, chunk: Uint8Array, fin: boolean, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    this.#take(dir, this.#framers[dir].push(chunk, fin), timeMs, conn, sink);
+    this.#take(dir, this.framer(dir).push(chunk, fin), timeMs, conn, sink);
   }
 
   /** A FIN without data in direction `dir`: a body read to the close ends there. */
   fin(dir: 0 | 1, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    this.bytes(dir, NO_BYTES, true, timeMs, conn, sink);
+    const framer = this.#framers[dir];
+    if (framer !== null) this.#take(dir, framer.push(NO_BYTES, true), timeMs, conn, sink);
   }
 
   /** `n` bytes of direction `dir` were never captured (a gap given up): a body of known length skips them. */
   skip(dir: 0 | 1, n: number): void {
-    this.#framers[dir].skip(n);
+    this.#framers[dir]?.skip(n);
   }
 
   /** The streams ended: messages being read are finished as they stand, requests still waiting are reported. */
   end(timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    for (const dir of [0, 1] as const) this.#take(dir, this.#framers[dir].end(), timeMs, conn, sink);
+    for (const dir of [0, 1] as const) {
+      const framer = this.#framers[dir];
+      if (framer !== null) this.#take(dir, framer.end(), timeMs, conn, sink);
+    }
     for (const p of this.#pending.splice(0)) sink.request(conn, p.request, null, p.time);
   }
 
@@ -146,7 +155,7 @@ export class HttpStream<C> implements Pairing {
     // Switched protocols: the other side is no HTTP from here on either. After a CONNECT
     // answered 2xx it may be: what follows the CONNECT is read as a request only if its line
     // ends in a version (./framer.ts), anything else is the tunnel.
-    if (response.opens === 'opaque') this.#framers[dir === 0 ? 1 : 0].abandon();
+    if (response.opens === 'opaque') this.framer(dir === 0 ? 1 : 0).abandon();
     if (response.opens === 'connect') {
       this.tunnelPort = this.#connectPort;
       this.proxyDirection = dir;

@@ -152,3 +152,13 @@ export function endsInHttpVersion(line: string): boolean {
   const space = trimmed.lastIndexOf(' ');
   return space > 0 && isHttpVersion(trimmed.slice(space + 1));
 }
+
+/** `b[start, end)` as a Buffer sharing its bytes. */
+export function asBuffer(b: Uint8Array, start: number, end: number): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
+}
+
+/** The first line of `head`, whose LF is at `lf`, without its line end (latin1). */
+export function firstLineOf(head: Buffer, lf: number): string {
+  return head.toString('latin1', 0, lf > 0 && head[lf - 1] === 0x0d ? lf - 1 : lf);
+}
