@@ -34,6 +34,7 @@ const MAX_HEAD = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 const NO_BYTES = new Uint8Array(0);
+const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without parts allocates no array
 const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
 
 export class HttpFramer {
@@ -50,7 +51,7 @@ export class HttpFramer {
   #startAt = 0;
   readonly #opts: FramerOptions;
   readonly #pairing: Pairing;
-  #head: Buffer[] = [];
+  #head: readonly Buffer[] = NO_PARTS;
   #headLength = 0;
   #request = false;
   #firstLine = '';
@@ -62,7 +63,7 @@ export class HttpFramer {
   #opens: FramerState = 'http';
   #headBytes: Buffer = EMPTY;
   #body: BodyReader | null = null;
-  #prefix: Buffer[] = [];
+  #prefix: Buffer[] = NO_PARTS;
   #kept = 0;
   #keepLimit = 0;
   #logLimit = 0;
@@ -214,7 +215,7 @@ export class HttpFramer {
     }
     // A view into the capture's bytes: copied only when the message goes on past this delivery.
     const head = joined.subarray(0, end);
-    this.#head = [];
+    this.#head = NO_PARTS;
     this.#headLength = 0;
     this.#onHead(head);
     return at + (end - prevTail);
@@ -340,6 +341,7 @@ export class HttpFramer {
     this.#bodyLength += stop - start;
     if (this.#kept >= this.#keepLimit) return;
     const end = Math.min(stop, start + this.#keepLimit - this.#kept);
+    if (this.#prefix === NO_PARTS) this.#prefix = [];
     this.#prefix.push(Buffer.from(this.#feeding.subarray(start, end)));
     this.#kept += end - start;
   };
@@ -384,11 +386,11 @@ export class HttpFramer {
 
   #resetMessage(): void {
     this.#stage = 'idle';
-    this.#head = [];
+    this.#head = NO_PARTS;
     this.#headLength = 0;
     this.#body = null;
     this.#headBytes = EMPTY;
-    this.#prefix = [];
+    this.#prefix = NO_PARTS;
     this.#kept = 0;
     this.#bodyLength = 0;
     this.#lost = false;

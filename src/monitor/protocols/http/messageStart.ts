@@ -110,25 +110,28 @@ export function looksLikeHttp(b: Uint8Array): boolean {
 
 /** `HTTP/` or `ICY` (SHOUTcast) at the start: a response. */
 export function isResponseStart(b: Uint8Array): boolean {
-  return startsWithAll(b, 0, 'HTTP/') || startsWithAll(b, 0, 'ICY');
+  return prefixAt(b, 0, HTTP_SLASH, true) || prefixAt(b, 0, ICY, true);
 }
 
-function startsWithAll(b: Uint8Array, at: number, prefix: string): boolean {
-  if (b.length - at < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix.charCodeAt(i)) return false;
-  return true;
-}
+/** `HTTP/` and `ICY` as bytes (compared without a string's charCodeAt per byte). */
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
+const ICY = [0x49, 0x43, 0x59];
 
-/** The bytes there are agree with `prefix` so far. */
-function agreesWith(b: Uint8Array, at: number, prefix: string): boolean {
-  const n = Math.min(prefix.length, b.length - at);
-  for (let i = 0; i < n; i++) if (b[at + i] !== prefix.charCodeAt(i)) return false;
+/** `prefix` at `at`: whole (`all`), or as far as the bytes there go. */
+function prefixAt(b: Uint8Array, at: number, prefix: readonly number[], all: boolean): boolean {
+  const avail = b.length - at;
+  if (all && avail < prefix.length) return false;
+  const n = Math.min(avail, prefix.length);
+  for (let i = 0; i < n; i++) if (b[at + i] !== prefix[i]) return false;
   return true;
 }
 
 /** Could a message start at `at`, as far as the bytes go: a response's start, or a method-like token and a space. */
 export function mayStartMessage(b: Uint8Array, at: number): boolean {
-  return agreesWith(b, at, 'HTTP/') || agreesWith(b, at, 'ICY') || looksLikeRequest(b, at);
+  const c = b[at];
+  if (c === 0x48 && prefixAt(b, at, HTTP_SLASH, false)) return true;
+  if (c === 0x49 && prefixAt(b, at, ICY, false)) return true;
+  return looksLikeRequest(b, at);
 }
 
 /**
