@@ -8,18 +8,6 @@ const PLAIN_KEPT = 16;
 const MULTIPART_KEPT = 8192;
 const ENCODED_KEPT = 512;
 
-/** Largest header section waited for; beyond it the head is reported as it stands. */
-export const MAX_HEAD = 64 * 1024;
-
-/** The body of a message read while no packet log is made. */
-export const NOT_KEPT: HttpBody = {
-  length: 0,
-  kept: new Uint8Array(0),
-  contentType: null,
-  contentEncoding: null,
-  boundary: null,
-};
-
 /** Body bytes the packet log keeps of a message with this head. */
 export function keptForLog(facts: HeadFacts): number {
   if (facts.boundary !== null) return MULTIPART_KEPT;

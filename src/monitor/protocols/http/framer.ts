@@ -6,8 +6,6 @@ import {
   type FramerOptions,
   type FramerState,
   keptForLog,
-  MAX_HEAD,
-  NOT_KEPT,
   type Pairing,
   type Stage,
 } from './framed.js';
@@ -31,15 +29,17 @@ import {
  * stops; that would hide every later request): docs/architecture.md has the whole policy.
  */
 
+/** Largest header section waited for; beyond it the head is reported as it stands. */
+const MAX_HEAD = 64 * 1024;
+
 const EMPTY = Buffer.alloc(0);
 const NO_BYTES = new Uint8Array(0);
-// Shared, never pushed to: no array for a push or a message with none (nor emptying one).
-const NO_PARTS: Buffer[] = [];
-const NO_ITEMS: readonly Framed[] = [];
+const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without parts allocates no array
+const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
 
 export class HttpFramer {
-  /** What the last push (or `end`) framed, in order (replaced by the next). */
-  items: readonly Framed[] = NO_ITEMS;
+  /** What the last push (or `end`) framed, in order: refilled by the next. */
+  readonly items: Framed[] = [];
   /** The state when the last push began. */
   startState: FramerState = 'http';
   /** The stage of the message under way when the last push began ('idle': none). */
@@ -55,7 +55,8 @@ export class HttpFramer {
   #headLength = 0;
   #request = false;
   #firstLine = '';
-  #lf = 0; // where its first line ends in its head
+  /** Where the first line of the message under way ends in its head. */
+  #lf = 0;
   #method = '';
   #status = Number.NaN;
   #upgrade: string | null = null;
@@ -105,10 +106,12 @@ export class HttpFramer {
     return this.#request;
   }
 
+  /** The message under way began in the last push. */
   get begunInRun(): boolean {
     return this.#begunInRun;
   }
 
+  /** The body being read is chunked. */
   get chunked(): boolean {
     return this.#body?.chunked === true;
   }
@@ -120,10 +123,11 @@ export class HttpFramer {
 
   /** Frame one delivery (`fin`: the frame that carried it ends the direction: a body read to the close ends). */
   push(chunk: Uint8Array, fin: boolean): readonly Framed[] {
-    if (this.items.length !== 0) this.items = NO_ITEMS;
+    const items = this.items;
+    if (items.length !== 0) items.length = 0;
     this.startState = this.#state;
     this.continued = 'idle';
-    if (this.#state !== 'http') return this.items;
+    if (this.#state !== 'http') return items;
     // A body of known length that ended in a gap: the message is complete before these bytes.
     if (this.#body?.byLength && this.#body.empty) this.#complete(null, true);
     this.continued = this.#stage;
@@ -135,7 +139,7 @@ export class HttpFramer {
     }
     this.#skip = false;
     if (fin && this.#state === 'http' && this.#body?.toClose) this.#complete(null, false);
-    return this.items;
+    return items;
   }
 
   /** `n` bytes were never captured (a gap given up): a body of known length still ends where its length says. */
@@ -148,28 +152,24 @@ export class HttpFramer {
 
   /** The stream ended: a message under way is finished as it stands. */
   end(): readonly Framed[] {
-    if (this.items.length !== 0) this.items = NO_ITEMS;
-    if (this.#state !== 'http') return this.items;
+    const items = this.items;
+    if (items.length !== 0) items.length = 0;
+    if (this.#state !== 'http') return items;
     if (this.#body !== null)
       this.#complete(this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream', false);
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       const report = this.#partialReport(head);
-      if (report !== null) this.#emit({ kind: 'junk', at: 0, blank: false, report });
+      if (report !== null) items.push({ kind: 'junk', at: 0, blank: false, report });
     }
     this.#state = 'opaque';
-    return this.items;
-  }
-
-  #emit(item: Framed): void {
-    if (this.items === NO_ITEMS) this.items = [item];
-    else (this.items as Framed[]).push(item);
+    return items;
   }
 
   #start(b: Uint8Array, at: number): number {
     let s = at;
     while (s < b.length && (b[s] === 0x0d || b[s] === 0x0a)) s++;
-    if (s > at) this.#emit({ kind: 'junk', at, blank: true, report: null });
+    if (s > at) this.items.push({ kind: 'junk', at, blank: true, report: null });
     if (s === b.length) return s;
     if (!mayStartMessage(b, s)) {
       this.#junk(asBuffer(b, s, Math.min(b.length, s + LIMITS.requestLine)), s);
@@ -208,7 +208,7 @@ export class HttpFramer {
       if (this.#headLength > MAX_HEAD) {
         const report = this.#partialReport(joined.subarray(0, MAX_HEAD));
         this.#resetMessage();
-        this.#emit({ kind: 'junk', at: this.#begunInRun ? this.#startAt : 0, blank: false, report });
+        this.items.push({ kind: 'junk', at: this.#begunInRun ? this.#startAt : 0, blank: false, report });
         this.#skip = true;
       }
       return b.length;
@@ -264,7 +264,7 @@ export class HttpFramer {
       report = { raw: Buffer.from(bytes), method: '', malformed: null };
     }
     this.#resetMessage();
-    this.#emit({ kind: 'junk', at, blank: false, report });
+    this.items.push({ kind: 'junk', at, blank: false, report });
     this.#skip = true;
   }
 
@@ -366,7 +366,7 @@ export class HttpFramer {
         }
       : NOT_KEPT;
     const opens = this.#opens;
-    this.#emit({
+    this.items.push({
       kind: 'message',
       request,
       method: this.#method,
