@@ -21,7 +21,7 @@ import type { MacNames } from './log/names.js';
 import { isFragment, PacketLog } from './log/packetLog.js';
 import { isDnsDatagram, readDatagram } from './protocols/dns.js';
 import type { ProtocolEvent } from './protocols/events.js';
-import type { CutRequest } from './protocols/http/cutter.js';
+import type { CutRequest } from './protocols/http/framed.js';
 import type { ConnectionView } from './tcp/connection.js';
 import { Conversations } from './tcp/conversations.js';
 import type { ConnectionLimits } from './tcp/limits.js';

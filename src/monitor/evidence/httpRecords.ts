@@ -7,7 +7,7 @@ import type { HttpRecord } from './records.js';
  */
 export class HttpTransaction {
   readonly ts: number;
-  /** The request as cut from the stream: bytes of its own (a copy the cutter made), bounded by it. */
+  /** The request as cut from the stream: bytes of its own (a copy the framer made), bounded by it. */
   readonly #raw: Uint8Array;
   status: number | null = null;
 

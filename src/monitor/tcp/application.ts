@@ -1,11 +1,13 @@
 import type { TcpHeader } from '../decode/tcp.js';
 import { ftpData } from '../protocols/ftp.js';
-import { HttpConversation } from '../protocols/http/httpConversation.js';
+import { HttpNaming } from '../protocols/http/httpNaming.js';
+import type { HttpStream } from '../protocols/http/httpStream.js';
 import { looksLikeHttp } from '../protocols/http/messageStart.js';
 import { readMysql } from '../protocols/mysql.js';
 import { PDUS, type Reading } from '../protocols/reading.js';
 import { looksLikeTls, TlsConversation, tlsByHeuristic } from '../protocols/tls.js';
 import { WebSocketConversation } from '../protocols/webSocket.js';
+import type { Connection, ConnectionView } from './connection.js';
 import type { Conversation } from './conversation.js';
 import { SERVICE_PORTS, type Service, type ServiceContext, serviceFor } from './service.js';
 import type { TcpSegment } from './tcpSegment.js';
@@ -17,11 +19,13 @@ export type SentBy = Pick<TcpHeader, 'sourcePort' | 'destinationPort' | 'flags'>
  * Hand in-order bytes of the one reassembly (../tcp/connection.ts; `payload` may be empty for
  * a bare FIN) to whatever reads the conversation, as tshark picks its dissectors: TLS once
  * found; a CONNECT tunnel's service; WebSocket after an upgrade; a service by port; else TLS or
- * HTTP by heuristic. The reading and the reader go to `seg` (the frame whose bytes completed
- * them), the events to `seg.events`.
+ * HTTP by heuristic — HTTP named from what `conn`'s HTTP framer made of the same bytes, just
+ * before. The reading and the reader go to `seg` (the frame whose bytes completed them), the
+ * events to `seg.events`.
  */
 export function readApplication(
   conv: Conversation,
+  conn: Connection,
   seg: TcpSegment,
   tcp: SentBy,
   payload: Uint8Array,
@@ -30,16 +34,19 @@ export function readApplication(
   if (conv.mysqlPort !== 0 && payload.length > 0)
     readMysql(payload, tcp.destinationPort === conv.mysqlPort, seg.events);
   const dir = seg.dir;
-  const http = conv.httpReader;
-  if (!conv.tls && http?.tunnelOpen && looksLikeTls(payload)) conv.tls = new TlsConversation();
+  // The connection's direction of the conversation's `dir` (they differ where the SYN was missed).
+  const connDir = conn.originator.ip === conv.firstIp && conn.originator.port === conv.firstPort ? dir : 1 - dir;
+  const http = conv.httpNaming !== null ? conn.http : null;
+  const tunnelOpen = http?.tunnelOpenBefore(connDir === 0 ? 0 : 1) === true;
+  if (!conv.tls && tunnelOpen && looksLikeTls(payload)) conv.tls = new TlsConversation();
   if (conv.tls) {
     readTls(conv.tls, seg, payload);
     return;
   }
   // Behind HTTP found by port; tshark treats a heuristic HTTP conversation's tunnel otherwise
-  // (the client's side stays HTTP), as ../protocols/http/httpConversation.ts does.
-  if (http?.tunnelOpen && conv.http === 'port') {
-    readTunnel(conv, http, seg, tcp, payload, context);
+  // (the client's side stays HTTP, its proxy's side is read by nothing).
+  if (http !== null && tunnelOpen && conv.http === 'port') {
+    readTunnel(conv, http, http.proxyDirection === connDir, seg, tcp, payload, context);
     return;
   }
   if (conv.webSocket) {
@@ -62,13 +69,13 @@ export function readApplication(
   if (conv.http === 'no') {
     if (payload.length === 0 || !looksLikeHttp(payload)) return;
     conv.http = 'heuristic';
-    conv.httpReader = new HttpConversation();
+    conv.httpNaming = new HttpNaming();
   }
   if (payload.length === 0 && !fin) return;
-  const reader = conv.httpReader as HttpConversation;
+  const naming = conv.httpNaming as HttpNaming;
   seg.reader = 'http';
-  seg.reading = reader.onSegment(dir, payload, fin, seg.events);
-  if (reader.webSocket) conv.webSocket = new WebSocketConversation();
+  seg.reading = naming.read(conn.http.framer(connDir === 0 ? 0 : 1), payload, fin, seg.events);
+  if (conn.http.webSocket) conv.webSocket = new WebSocketConversation();
 }
 
 function readTls(tls: TlsConversation, seg: TcpSegment, payload: Uint8Array): void {
@@ -76,17 +83,17 @@ function readTls(tls: TlsConversation, seg: TcpSegment, payload: Uint8Array): vo
   seg.reading = tls.onSegment(seg.dir, payload, seg.events);
 }
 
-/** A CONNECT tunnel behind HTTP found by port. */
+/** A CONNECT tunnel behind HTTP found by port; `asClient`: the bytes come from the proxy (which answered the CONNECT). */
 function readTunnel(
   conv: Conversation,
-  http: HttpConversation,
+  http: HttpStream<ConnectionView>,
+  asClient: boolean,
   seg: TcpSegment,
   tcp: SentBy,
   payload: Uint8Array,
   context: ServiceContext,
 ): void {
   // tshark's reversal: the proxy's side (the far server's words) is taken for the client's.
-  const asClient = seg.dir === http.proxyDirection;
   const proxyPort = asClient ? tcp.sourcePort : tcp.destinationPort;
   // tshark tries the lower of the proxy's port and the tunnel's first: the proxy's port is
   // HTTP's, which declines a tunnel, and the data stays TCP (no heuristic of ours takes it).

@@ -30,11 +30,11 @@ export interface ConnectionView extends JudgedConnection {
 }
 
 /**
- * What reads a connection's in-order bytes beside its HTTP analyzer: the protocol analyzers
- * (./application.ts, through ./conversations.ts). `gap`: bytes given up right before `chunk`.
+ * What reads a connection's in-order bytes after its HTTP framer: the protocol analyzers
+ * (./application.ts, through ./conversations.ts), a run of contiguous bytes at a time.
  */
 export interface StreamReader {
-  chunk(dir: 0 | 1, chunk: Uint8Array, gap: number): void;
+  chunk(dir: 0 | 1, chunk: Uint8Array): void;
 }
 
 export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
@@ -60,6 +60,8 @@ export interface ConnectionOpening {
   readonly synAck: boolean;
   /** Its conversation is HTTP by port, where data that is no HTTP is reported too. */
   readonly httpPort: boolean;
+  /** The packet log is made: HTTP bodies' first bytes are kept for its naming. */
+  readonly logged: boolean;
 }
 
 /** Where #counts keeps each figure (plus the direction). */
@@ -124,7 +126,7 @@ export class Connection implements ConnectionView {
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
-    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests);
+    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged);
     this.#sink = sink;
   }
 
@@ -134,6 +136,11 @@ export class Connection implements ConnectionView {
 
   get transactions(): readonly HttpTransaction[] {
     return this.#http.transactions;
+  }
+
+  /** Its HTTP, framed once: what the rule engine judges and the packet log names. */
+  get http(): HttpStream<ConnectionView> {
+    return this.#http;
   }
 
   /** A hash of the connection's identity: computed on first use (a SHA-256 per connection is costly). */
@@ -202,7 +209,7 @@ export class Connection implements ConnectionView {
     if (payload.length > 0) {
       this.#note(dir, 'd');
       const before = stream.bufferedBytes;
-      this.#deliver(dir, stream.push(tcp.seq, payload));
+      this.#deliver(dir, stream.push(tcp.seq, payload), (f & TCP_FLAGS.FIN) !== 0);
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
@@ -210,6 +217,8 @@ export class Connection implements ConnectionView {
     if (f & TCP_FLAGS.FIN) {
       this.#seen |= FIN << dir;
       this.#note(dir, 'f');
+      // A FIN without data ends a body read to the close.
+      if (payload.length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
     if (f & TCP_FLAGS.ACK) {
@@ -217,7 +226,7 @@ export class Connection implements ConnectionView {
       const held = other.bufferedBytes;
       if (held === 0) other.noteAck(tcp.ack);
       else {
-        this.#deliver(dir === 0 ? 1 : 0, other.acked(tcp.ack));
+        this.#deliver(dir === 0 ? 1 : 0, other.acked(tcp.ack), false);
         change += other.bufferedBytes - held;
       }
     }
@@ -229,7 +238,7 @@ export class Connection implements ConnectionView {
     if (this.#closed) return 0;
     this.#closed = true;
     const held = this.buffered;
-    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush());
+    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush(), false);
     this.#http.end(this.last, this, this.#sink);
     this.#sink.closed(this);
     this.#table = null;
@@ -301,36 +310,30 @@ export class Connection implements ConnectionView {
     this.#history += dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
   }
 
-  #deliver(dir: 0 | 1, d: Delivery): void {
+  /**
+   * A delivery, read as runs of contiguous bytes (a filled hole releases several held segments
+   * at once; a run is split only where a gap was given up): each run framed as HTTP, then read
+   * by the protocol analyzers, which name the frame from what it completed. `fin`: the frame
+   * that released it carried a FIN of this direction.
+   */
+  #deliver(dir: 0 | 1, d: Delivery, fin: boolean): void {
     this.#missed += d.missed;
-    const { chunks, count } = d;
+    const { chunks, gaps, count } = d;
     if (count === 0) return;
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
     // Only where the handshake was seen: picked up mid-stream, who spoke first is unknown.
     if (dir === 1 && this.#has(SYN, 0) && this.#counts[BYTES] === 0) this.#http.abandon();
-    for (let i = 0; i < count; i++) {
-      const chunk = chunks[i] as Uint8Array;
-      this.#add(BYTES + dir, chunk.length);
-      const gap = d.gaps[i] as number;
+    let from = 0;
+    for (let i = 1; i <= count; i++) {
+      if (i < count && gaps[i] === 0) continue;
+      const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
+      const gap = gaps[from] as number;
+      this.#add(BYTES + dir, run.length);
       if (gap > 0) this.#http.skip(dir, gap);
-      this.#http.bytes(dir, chunk, this.last, this, this.#sink);
+      this.#http.bytes(dir, run, fin, this.last, this, this.#sink);
+      this.reader?.chunk(dir, run);
+      from = i;
     }
-    if (this.reader !== null) readRuns(this.reader, dir, d);
-  }
-}
-
-/**
- * A delivery to a reader as runs of contiguous bytes: what one frame released is read at once
- * (a filled hole releases several held segments), split only where a gap was given up.
- */
-function readRuns(reader: StreamReader, dir: 0 | 1, d: Delivery): void {
-  const { chunks, gaps, count } = d;
-  let from = 0;
-  for (let i = 1; i <= count; i++) {
-    if (i < count && gaps[i] === 0) continue;
-    const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
-    reader.chunk(dir, run, gaps[from] as number);
-    from = i;
   }
 }

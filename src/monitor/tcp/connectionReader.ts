@@ -45,8 +45,8 @@ export interface StreamEventsSink {
 
 /**
  * The protocol analyzers' reading of one connection: its in-order bytes, per direction, as the
- * one reassembly delivers them (./connection.ts), handed to ./application.ts. Where a gap was
- * given up (Zeek's `content_gap`) HTTP resynchronises: a body of known length skips it.
+ * one reassembly delivers them (./connection.ts), handed to ./application.ts right after the
+ * connection's HTTP framer read them, so HTTP is named from the messages they completed.
  */
 export class ConnectionReader implements StreamReader {
   readonly #conv: Conversation;
@@ -79,11 +79,10 @@ export class ConnectionReader implements StreamReader {
     ];
   }
 
-  chunk(dir: 0 | 1, chunk: Uint8Array, gap: number): void {
+  chunk(dir: 0 | 1, chunk: Uint8Array): void {
     const conv = this.#conv;
     const from = dir === 0 ? this.#conn.originator : this.#conn.responder;
     const convDir = conv.directionOf(from.ip, from.port);
-    if (gap > 0) conv.httpReader?.skip(convDir, gap);
     const seg = this.#frame.segmentFor(conv, convDir);
     const own = seg === this.#frame.seg && seg.dir === convDir;
     const savedDir = seg.dir;
@@ -92,7 +91,7 @@ export class ConnectionReader implements StreamReader {
     sent.flags = own ? this.#frame.flags : 0;
     const { reading, reader, toServer } = seg;
     const start = seg.events.length;
-    readApplication(conv, seg, sent, chunk, this.#context);
+    readApplication(conv, this.#conn, seg, sent, chunk, this.#context);
     const offset = this.#offset[dir];
     this.#offset[dir] = offset + chunk.length;
     if (this.#sink !== null && seg.events.length > start) {

@@ -1,4 +1,4 @@
-import type { HttpConversation } from '../protocols/http/httpConversation.js';
+import type { HttpNaming } from '../protocols/http/httpNaming.js';
 import type { TlsConversation } from '../protocols/tls.js';
 import type { WebSocketConversation } from '../protocols/webSocket.js';
 import type { Connection, Ending } from './connection.js';
@@ -12,7 +12,7 @@ export type ConversationInit = Pick<
   | 'firstIp'
   | 'firstPort'
   | 'httpByPort'
-  | 'httpReader'
+  | 'httpNaming'
   | 'tls'
   | 'service'
   | 'portClaimed'
@@ -42,7 +42,8 @@ export class Conversation {
   http: 'port' | 'heuristic' | 'no';
   /** HTTP by port: what its client sends is reported to the rule engine even when it is no HTTP. */
   readonly httpByPort: boolean;
-  httpReader: HttpConversation | null;
+  /** tshark's naming of its HTTP frames, from its connection's one HTTP framing (while the log is made). */
+  httpNaming: HttpNaming | null;
   /** TLS by port, or inside a CONNECT tunnel once the data looks like TLS, or after STARTTLS. */
   tls: TlsConversation | null = null;
   /** WebSocket, once an HTTP upgrade to it was answered. */
@@ -60,7 +61,7 @@ export class Conversation {
 
   constructor(init: ConversationInit) {
     ({ key: this.key, firstIp: this.firstIp, firstPort: this.firstPort, httpByPort: this.httpByPort } = init);
-    ({ httpReader: this.httpReader, tls: this.tls, service: this.service } = init);
+    ({ httpNaming: this.httpNaming, tls: this.tls, service: this.service } = init);
     ({ portClaimed: this.portClaimed, mysqlPort: this.mysqlPort, read: this.read } = init);
     this.http = init.httpByPort ? 'port' : 'no';
     this.analysis = init.read ? new ConversationAnalysis() : null;

@@ -4,7 +4,7 @@ import { TCP_FLAGS, type TcpHeader, windowScaleShift } from '../decode/tcp.js';
 import type { PacketRecord } from '../evidence/packetRecord.js';
 import { ByteBudget } from '../protocols/byteBudget.js';
 import { FtpDataChannels } from '../protocols/ftp.js';
-import { HttpConversation } from '../protocols/http/httpConversation.js';
+import { HttpNaming } from '../protocols/http/httpNaming.js';
 import { MYSQL_PORT } from '../protocols/mysql.js';
 import { TlsConversation } from '../protocols/tls.js';
 import { readApplication } from './application.js';
@@ -56,9 +56,9 @@ class SegmentInput implements SegmentFacts {
  * The TCP conversations of one capture, found by their 4-tuple — one table for every reader of
  * TCP, read once (`read`): tshark's sequence analysis of the segment (relative numbers,
  * retransmissions, lost segments, port reuse), then the conversation's Connection — the one
- * reassembly of each direction — whose in-order bytes the HTTP cutters read for the rule engine
- * and the protocol analyzers (./connectionReader.ts, ./application.ts) read into the events the
- * packet log renders and the detectors count. Then `track`, once the frame's line is known:
+ * reassembly of each direction — whose in-order bytes the one HTTP framer reads for the rule
+ * engine and the protocol analyzers (./connectionReader.ts, ./application.ts) read into the
+ * events the packet log renders and the detectors count. Then `track`, once the frame's line is known:
  * the conn record counts it, and the connection ends where it ends (reported through the sink).
  *
  * Bounded: at most `maxConnections` conversations (the oldest closed and forgotten first), the
@@ -180,7 +180,7 @@ export class Conversations {
     // A segment without data (a FIN may end a body read to the close); a retransmission is
     // read by nobody, as tshark hands it to no dissector.
     if (conv.analysis !== null && p.payload.length === 0 && (seg.flags & RETRANSMITTED) === 0)
-      readApplication(conv, seg, tcp, EMPTY, this.#context);
+      readApplication(conv, conn, seg, tcp, EMPTY, this.#context);
   }
 
   /**
@@ -226,6 +226,7 @@ export class Conversations {
       start: timeMs,
       synAck,
       httpPort: conv.httpByPort,
+      logged: this.#context.readsAll,
     };
     const conn = new Connection(opening, this.#limits, this.#sink);
     if (conv.analysis !== null)
@@ -302,7 +303,7 @@ export class Conversations {
       firstIp: source,
       firstPort: tcp.sourcePort,
       httpByPort: app === 'http',
-      httpReader: app === 'http' && readsAll ? new HttpConversation() : null,
+      httpNaming: app === 'http' && readsAll ? new HttpNaming() : null,
       tls: app === 'tls' && readsAll ? new TlsConversation() : null,
       service,
       portClaimed: app !== null || channel !== null,

@@ -1,6 +1,6 @@
 import type { ByteBudget } from '../protocols/byteBudget.js';
 import { FTP_PORT, FtpControlConversation, type FtpDataChannel, type FtpDataChannels } from '../protocols/ftp.js';
-import { HTTP_PORTS } from '../protocols/http/httpConversation.js';
+import { HTTP_PORTS } from '../protocols/http/messageStart.js';
 import { IMAP_PORT, ImapConversation } from '../protocols/imap.js';
 import { IRC_PORT } from '../protocols/irc.js';
 import { PGSQL_PORT, PgsqlConversation } from '../protocols/pgsql.js';

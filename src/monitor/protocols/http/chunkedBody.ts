@@ -1,15 +1,12 @@
 /**
  * The chunked transfer coding (RFC 9112 §7.1) as a byte-at-a-time state machine, so a body can
- * be followed across TCP segments. Used by the HTTP cutter (whole messages for the engine) and
- * the packet log (which packet ends a message), so both agree on where a message ends.
+ * be followed across TCP segments by the one HTTP framer (./framer.ts).
  */
 
 type Stage = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
 
 /** `feed` returns this when every byte was consumed and the body goes on. */
 export const CHUNKED_MORE = -1;
-/** `feed` returns this on a chunk-size line that is not hex (strict mode only). */
-export const CHUNKED_INVALID = -2;
 
 /** Chunk-size and trailer lines longer than this are cut: they only need their first token. */
 const MAX_LINE = 1024;
@@ -18,21 +15,24 @@ export class ChunkedBody {
   #stage: Stage = 'size';
   #remaining = 0;
   #line = '';
-
-  /**
-   * @param lenient treat a bad chunk-size line as the last chunk instead of failing (the packet
-   *   log keeps going where a dissector would; the cutter reports the message as malformed).
-   */
-  constructor(private readonly lenient: boolean) {}
+  #invalid = false;
 
   get done(): boolean {
     return this.#stage === 'done';
   }
 
   /**
+   * A chunk-size line was not hex. It is read as the last chunk, as tshark's dissector reads
+   * on (the message ends after its trailer), and the message is malformed.
+   */
+  get invalid(): boolean {
+    return this.#invalid;
+  }
+
+  /**
    * Consume `b` from `at`. Body bytes are reported as `onData(start, end)` spans of `b`.
-   * Returns the position just after the body's last byte once it is complete, `CHUNKED_MORE`
-   * when all of `b` was consumed, or `CHUNKED_INVALID`.
+   * Returns the position just after the body's last byte once it is complete, or `CHUNKED_MORE`
+   * when all of `b` was consumed.
    */
   feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
     let pos = at;
@@ -56,7 +56,7 @@ export class ChunkedBody {
       else if (this.#stage === 'size') {
         const size = Number.parseInt((line.split(';')[0] ?? '').trim(), 16);
         if (!Number.isFinite(size) || size < 0) {
-          if (!this.lenient) return CHUNKED_INVALID;
+          this.#invalid = true;
           this.#stage = 'trailer';
         } else if (size === 0) this.#stage = 'trailer';
         else {

@@ -14,9 +14,9 @@ export interface HeadFacts {
 }
 
 /**
- * Read a message head (latin1 text, LF or CRLF line ends). Shared by the HTTP cutter and the
- * packet log so that both find the same message boundaries. Lines are walked in place (no
- * split): only a line whose name can be one of the four headers read here is cut out.
+ * Read a message head (latin1 text, LF or CRLF line ends), for the HTTP framer (./framer.ts).
+ * Lines are walked in place (no split): only a line whose name can be one of the four headers
+ * read here is cut out.
  */
 export function headFacts(head: string): HeadFacts {
   let contentLength: number | null = null;
@@ -94,8 +94,14 @@ function isParameterStart(c: number): boolean {
  */
 export function statusCode(firstLine: string): number {
   const space = firstLine.indexOf(' ');
-  const digits = space < 0 ? '' : firstLine.slice(space + 1, space + 4);
-  return /^\d{3}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (space < 0 || firstLine.length < space + 4) return Number.NaN;
+  let code = 0;
+  for (let i = space + 1; i < space + 4; i++) {
+    const d = firstLine.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    code = code * 10 + d;
+  }
+  return code;
 }
 
 /** Offset of the LF ending the line that starts at `from`, or the text's length. */

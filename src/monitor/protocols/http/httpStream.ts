@@ -1,5 +1,7 @@
 import { HttpTransaction } from '../../evidence/httpRecords.js';
-import { type CutRequest, type CutResponse, RequestCutter, ResponseCutter } from './cutter.js';
+import type { CutRequest, Framed, HttpMessage, Pairing } from './framed.js';
+import { HttpFramer } from './framer.js';
+import { authorityPort } from './headFacts.js';
 
 /** Where the HTTP read off a connection's streams goes: each request once, with its answer's status when one came. */
 export interface HttpExchangeSink<C> {
@@ -16,28 +18,42 @@ interface Pending {
 /** HTTP requests kept per connection as evidence. */
 const MAX_TRANSACTIONS = 16;
 const NO_TRANSACTIONS: readonly HttpTransaction[] = [];
+/** Methods of requests waiting for their response, per direction. */
+const MAX_METHODS = 64;
+const NO_BYTES = new Uint8Array(0);
 
 /**
- * HTTP/1.x as a connection's endpoints received it: requests cut from the client's in-order
- * stream, responses from the server's, paired in order, and each request reported once — with
- * its status when the response came, without when it never did (the connection ended, or too
- * many waited). What the rule engine and the behaviours read; the first few requests are kept
- * as the connection's http.log evidence.
+ * HTTP/1.x as a connection's endpoints received it, framed once (./framer.ts) per direction:
+ * requests and responses paired in order (a response's framing depends on its request's
+ * method), each of the client's requests reported once — with its status when the response
+ * came, without when it never did (the connection ended, or too many waited). What the rule
+ * engine and the behaviours read; the first few requests are kept as the connection's http.log
+ * evidence. The packet log names its frames from the same framers' messages (./httpNaming.ts),
+ * and learns from here where a tunnel or WebSocket begins.
  */
-export class HttpStream<C> {
-  readonly #requests: RequestCutter;
-  /** Made with the server's first bytes: many connections end before any. */
-  #responses: ResponseCutter | null = null;
+export class HttpStream<C> implements Pairing {
+  /** Made with a direction's first bytes: many connections (scans, floods) carry none. */
+  readonly #framers: [HttpFramer | null, HttpFramer | null] = [null, null];
+  readonly #httpPort: boolean;
+  readonly #logged: boolean;
   readonly #pending: Pending[] = [];
-  /** Methods of requests whose response head has not been read yet (the response cutter takes them). */
-  readonly #methods: string[] = [];
+  readonly #methods: [string[], string[]] = [[], []];
   readonly #maxPending: number;
   /** None until a first request: most connections carry none worth an array. */
   #transactions: HttpTransaction[] | null = null;
+  /** The port the last CONNECT asked for (0 when it named none). */
+  #connectPort = 0;
+  /** The port an open CONNECT tunnel leads to (0 for none). */
+  tunnelPort = 0;
+  /** The direction (of the connection) that answered the CONNECT: the proxy's. */
+  proxyDirection: 0 | 1 = 1;
+  /** A `101 Switching Protocols` to WebSocket was answered. */
+  webSocket = false;
 
-  /** `reportNonHttp`: HTTP by port, where what the client sends is reported even when it is no HTTP. */
-  constructor(reportNonHttp: boolean, maxPending: number) {
-    this.#requests = new RequestCutter(reportNonHttp);
+  /** `httpPort`: HTTP by port, where what the client sends is reported even when it is no HTTP; `logged`: the packet log is made. */
+  constructor(httpPort: boolean, maxPending: number, logged = false) {
+    this.#httpPort = httpPort;
+    this.#logged = logged;
     this.#maxPending = maxPending;
   }
 
@@ -51,34 +67,72 @@ export class HttpStream<C> {
     return this.#transactions !== null;
   }
 
-  /** The server spoke first (SMTP, FTP, POP3, IMAP, SSH do; HTTP never): its client's commands are no requests. */
-  abandon(): void {
-    this.#requests.abandon();
+  /** Direction `dir`'s framer: what its last delivery framed. */
+  framer(dir: 0 | 1): HttpFramer {
+    this.#framers[dir] ??= new HttpFramer(
+      { dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged },
+      this,
+    );
+    return this.#framers[dir];
   }
 
-  /** In-order bytes of direction `dir` (0: the client's), received at `timeMs`. */
-  bytes(dir: 0 | 1, chunk: Uint8Array, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    if (dir === 0) {
-      const requests = this.#requests.push(chunk);
-      for (let i = 0; i < requests.length; i++) this.#request(requests[i] as CutRequest, timeMs, conn, sink);
-      return;
-    }
-    this.#responses ??= new ResponseCutter(() => this.#methods.shift());
-    const responses = this.#responses.push(chunk);
-    for (let i = 0; i < responses.length; i++) this.#response(responses[i] as CutResponse, conn, sink);
+  /**
+   * A CONNECT was answered 2xx before direction `dir`'s last delivery (the answer's own
+   * delivery is still HTTP): what follows is the tunnelled protocol.
+   */
+  tunnelOpenBefore(dir: 0 | 1): boolean {
+    return this.#framers[dir]?.startState === 'connect' || this.#framers[dir === 0 ? 1 : 0]?.state === 'connect';
+  }
+
+  /** The server spoke first (SMTP, FTP, POP3, IMAP, SSH do; HTTP never): its client's commands are no requests. */
+  abandon(): void {
+    this.framer(0).abandon();
+  }
+
+  requestHead(dir: 0 | 1, method: string, firstLine: string): void {
+    if (method === 'CONNECT') this.#connectPort = authorityPort(firstLine);
+    const methods = this.#methods[dir];
+    methods.push(method);
+    if (methods.length > MAX_METHODS) methods.shift();
+  }
+
+  takeMethod(dir: 0 | 1): string {
+    return this.#methods[dir === 0 ? 1 : 0].shift() ?? '';
+  }
+
+  /** In-order bytes of direction `dir` (0: the client's), received at `timeMs`; `fin`: the frame carrying them ended the direction. */
+  bytes(dir: 0 | 1, chunk: Uint8Array, fin: boolean, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
+    this.#take(dir, this.framer(dir).push(chunk, fin), timeMs, conn, sink);
+  }
+
+  /** A FIN without data in direction `dir`: a body read to the close ends there. */
+  fin(dir: 0 | 1, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
+    const framer = this.#framers[dir];
+    if (framer !== null) this.#take(dir, framer.push(NO_BYTES, true), timeMs, conn, sink);
   }
 
   /** `n` bytes of direction `dir` were never captured (a gap given up): a body of known length skips them. */
   skip(dir: 0 | 1, n: number): void {
-    if (dir === 0) this.#requests.skip(n);
-    else this.#responses?.skip(n);
+    this.#framers[dir]?.skip(n);
   }
 
   /** The streams ended: messages being read are finished as they stand, requests still waiting are reported. */
   end(timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    for (const r of this.#requests.end()) this.#request(r, timeMs, conn, sink);
-    for (const r of this.#responses?.end() ?? []) this.#response(r, conn, sink);
+    for (const dir of [0, 1] as const) {
+      const framer = this.#framers[dir];
+      if (framer !== null) this.#take(dir, framer.end(), timeMs, conn, sink);
+    }
     for (const p of this.#pending.splice(0)) sink.request(conn, p.request, null, p.time);
+  }
+
+  #take(dir: 0 | 1, items: readonly Framed[], timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as Framed;
+      if (item.kind === 'junk') {
+        if (item.report !== null) this.#request(item.report, timeMs, conn, sink);
+      } else if (!item.request) this.#response(dir, item, conn, sink);
+      else if (dir === 0) this.#request(item, timeMs, conn, sink);
+    }
   }
 
   #request(request: CutRequest, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
@@ -89,26 +143,28 @@ export class HttpStream<C> {
       this.#transactions.push(transaction);
     }
     this.#pending.push({ request, time: timeMs, transaction });
-    this.#methods.push(request.method);
-    if (this.#methods.length > this.#maxPending) this.#methods.shift();
     while (this.#pending.length > this.#maxPending) {
       const old = this.#pending.shift() as Pending;
       sink.request(conn, old.request, null, old.time);
     }
   }
 
-  #response(response: CutResponse, conn: C, sink: HttpExchangeSink<C>): void {
-    if (response.status >= 100 && response.status < 200 && response.status !== 101) return;
+  #response(dir: 0 | 1, response: HttpMessage, conn: C, sink: HttpExchangeSink<C>): void {
+    const status = Number.isNaN(response.status) ? 0 : response.status;
+    if (status === 101 && response.upgrade?.includes('websocket')) this.webSocket = true;
+    // Switched protocols: the other side is no HTTP from here on either. After a CONNECT
+    // answered 2xx it may be: what follows the CONNECT is read as a request only if its line
+    // ends in a version (./framer.ts), anything else is the tunnel.
+    if (response.opens === 'opaque') this.framer(dir === 0 ? 1 : 0).abandon();
+    if (response.opens === 'connect') {
+      this.tunnelPort = this.#connectPort;
+      this.proxyDirection = dir;
+    }
+    if (dir !== 1) return;
+    if (status >= 100 && status < 200 && status !== 101) return;
     const p = this.#pending.shift();
     if (!p) return;
-    // Switched protocols, or a CONNECT answered 2xx: the client's side is a tunnel from here on.
-    const tunnel = response.status === 101 || (response.status >= 200 && response.status < 300 && isConnect(p.request));
-    if (tunnel) this.#requests.abandon();
-    if (p.transaction !== null) p.transaction.status = response.status;
-    sink.request(conn, p.request, response.status, p.time);
+    if (p.transaction !== null) p.transaction.status = status;
+    sink.request(conn, p.request, status, p.time);
   }
-}
-
-function isConnect(request: CutRequest): boolean {
-  return request.method.toUpperCase() === 'CONNECT';
 }

@@ -1,11 +1,7 @@
-import { CHUNKED_INVALID, CHUNKED_MORE, ChunkedBody } from './chunkedBody.js';
+import { CHUNKED_MORE, ChunkedBody } from './chunkedBody.js';
 import type { HeadFacts } from './headFacts.js';
 
-/**
- * How a message's body is delimited (RFC 9112 §6.3), the same for both readings of HTTP (the
- * packet log's, segment by segment, and the connections', over the reassembled stream), so
- * that both find the same message boundaries.
- */
+/** How a message's body is delimited (RFC 9112 §6.3). */
 export type Framing =
   | { readonly kind: 'length'; readonly length: number }
   | { readonly kind: 'chunked' }
@@ -35,8 +31,6 @@ export function responseFraming(h: HeadFacts, status: number, method: string): F
 
 /** `BodyReader.feed` returns this when it took every byte and the body goes on. */
 export const BODY_MORE = -1;
-/** `BodyReader.feed` returns this on a chunk-size line that is not hex (strict reading only). */
-export const BODY_INVALID = -2;
 
 /** One body as it arrives, across segments: which bytes are the body's, and where it ends. */
 export class BodyReader {
@@ -44,19 +38,25 @@ export class BodyReader {
   readonly #chunks: ChunkedBody | null;
   readonly #toClose: boolean;
 
-  /**
-   * `strictChunks`: a chunk size that is not hex makes the message malformed (`BODY_INVALID`);
-   * otherwise it is read as the last chunk, as tshark's dissector reads on.
-   */
-  constructor(framing: Framing, strictChunks: boolean) {
+  constructor(framing: Framing) {
     this.#remaining = framing.kind === 'length' ? framing.length : 0;
-    this.#chunks = framing.kind === 'chunked' ? new ChunkedBody(!strictChunks) : null;
+    this.#chunks = framing.kind === 'chunked' ? new ChunkedBody() : null;
     this.#toClose = framing.kind === 'close';
   }
 
   /** The body has no bytes to wait for. */
   get empty(): boolean {
     return this.#chunks === null && !this.#toClose && this.#remaining === 0;
+  }
+
+  /** Chunked. */
+  get chunked(): boolean {
+    return this.#chunks !== null;
+  }
+
+  /** A chunk size was not hex (read as the last chunk: the message is malformed). */
+  get invalid(): boolean {
+    return this.#chunks?.invalid === true;
   }
 
   /** It runs to the end of the connection. */
@@ -71,13 +71,12 @@ export class BodyReader {
 
   /**
    * Take the body's bytes of `b` from `at`, each span reported as `onData(start, end)`: the
-   * offset just after the body's end, BODY_MORE when all of `b` was taken, or BODY_INVALID.
+   * offset just after the body's end, or BODY_MORE when all of `b` was taken.
    */
   feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
     if (this.#chunks !== null) {
       const end = this.#chunks.feed(b, at, onData);
-      if (end === CHUNKED_MORE) return BODY_MORE;
-      return end === CHUNKED_INVALID ? BODY_INVALID : end;
+      return end === CHUNKED_MORE ? BODY_MORE : end;
     }
     if (this.#toClose) {
       if (b.length > at) onData(at, b.length);

@@ -1,3 +1,10 @@
+import { isHttpVersion } from '../../../observe/httpRequest.js';
+
+/** TCP ports tshark 4.0 gives to its HTTP dissector (`tshark -G decodes`). */
+export const HTTP_PORTS: ReadonlySet<number> = new Set([
+  80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371,
+]);
+
 /** Request methods tshark's HTTP dissector recognises at the start of a message (packet-http.c). */
 const METHODS = new Set([
   'GET',
@@ -70,6 +77,11 @@ export function messageStart(b: Uint8Array, at: number): MessageStart {
   return METHODS.has(method) ? { kind: 'request', method } : null;
 }
 
+/** Does tshark take a message with this first line (without its line end) for HTTP? */
+export function namesMessage(firstLine: string): boolean {
+  return messageStart(Buffer.from(`${firstLine}\n`, 'latin1'), 0) !== null;
+}
+
 function startsWith(b: Uint8Array, from: number, end: number, prefix: string): boolean {
   if (end - from < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (b[from + i] !== prefix.charCodeAt(i)) return false;
@@ -91,4 +103,65 @@ export function looksLikeHttp(b: Uint8Array): boolean {
   if (end < 8) return false;
   const tail = Buffer.from(b.buffer, b.byteOffset + end - 8, 7).toString('latin1');
   return tail === 'HTTP/1.' && messageStart(b, 0)?.kind === 'request';
+}
+
+// How the one framer (./framer.ts) finds a message's start: more lenient than tshark's test
+// above (any token is a method for the rule engine; the log names what tshark would not).
+
+/** `HTTP/` or `ICY` (SHOUTcast) at the start: a response. */
+export function isResponseStart(b: Uint8Array): boolean {
+  return prefixAt(b, 0, HTTP_SLASH, true) || prefixAt(b, 0, ICY, true);
+}
+
+/** `HTTP/` and `ICY` as bytes (compared without a string's charCodeAt per byte). */
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
+const ICY = [0x49, 0x43, 0x59];
+
+/** `prefix` at `at`: whole (`all`), or as far as the bytes there go. */
+function prefixAt(b: Uint8Array, at: number, prefix: readonly number[], all: boolean): boolean {
+  const avail = b.length - at;
+  if (all && avail < prefix.length) return false;
+  const n = Math.min(avail, prefix.length);
+  for (let i = 0; i < n; i++) if (b[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Could a message start at `at`, as far as the bytes go: a response's start, or a method-like token and a space. */
+export function mayStartMessage(b: Uint8Array, at: number): boolean {
+  const c = b[at];
+  if (c === 0x48 && prefixAt(b, at, HTTP_SLASH, false)) return true;
+  if (c === 0x49 && prefixAt(b, at, ICY, false)) return true;
+  return looksLikeRequest(b, at);
+}
+
+/**
+ * A request line starts with a method-like token and a space (any token: `FOO`, `get` are
+ * judged), or is that token alone (a bare `OPTIONS` line, as tshark takes it).
+ */
+export function looksLikeRequest(b: Uint8Array, at: number): boolean {
+  const limit = Math.min(b.length, at + 32);
+  for (let i = at; i < limit; i++) {
+    const c = b[i] as number;
+    if (c === 0x20 || c === 0x0d || c === 0x0a) return i > at;
+    const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
+    if (!token) return false;
+  }
+  return b.length - at < 32;
+}
+
+/** Does a request line end in an HTTP version (`GET / HTTP/1.1`)? */
+export function endsInHttpVersion(line: string): boolean {
+  const trimmed = line.trimEnd();
+  const space = trimmed.lastIndexOf(' ');
+  return space > 0 && isHttpVersion(trimmed.slice(space + 1));
+}
+
+/** `b[start, end)` as a Buffer sharing its bytes. */
+export function asBuffer(b: Uint8Array, start: number, end: number): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
+}
+
+/** The first line of `head`, whose LF is at `lf`, without its line end (latin1). */
+export function firstLineOf(head: Buffer, lf: number): string {
+  return head.toString('latin1', 0, lf > 0 && head[lf - 1] === 0x0d ? lf - 1 : lf);
 }

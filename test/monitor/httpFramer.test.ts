@@ -1,12 +1,63 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CutRequest, RequestCutter, ResponseCutter } from '../../src/monitor/protocols/http/cutter.js';
+import type { CutRequest, Framed } from '../../src/monitor/protocols/http/framed.js';
+import { HttpFramer } from '../../src/monitor/protocols/http/framer.js';
+
+/** The client's framer, as a connection's HTTP stream makes it (`httpPort`: HTTP by port). */
+class RequestCutter {
+  readonly #framer: HttpFramer;
+  readonly methods: string[] = [];
+
+  constructor(httpPort: boolean) {
+    this.#framer = new HttpFramer(
+      { dir: 0, judged: true, httpPort, logged: false },
+      { requestHead: (_dir, method) => this.methods.push(method), takeMethod: () => '' },
+    );
+  }
+
+  /** What the rule engine is handed from one delivery. */
+  push(b: Uint8Array): CutRequest[] {
+    return judged(this.#framer.push(b, false));
+  }
+
+  end(): CutRequest[] {
+    return judged(this.#framer.end());
+  }
+}
+
+function judged(items: readonly Framed[]): CutRequest[] {
+  return items.flatMap((i) => (i.kind === 'message' ? (i.request ? [i] : []) : i.report === null ? [] : [i.report]));
+}
+
+/** The server's framer: the statuses it reads, each response framed by the method of its request. */
+class ResponseCutter {
+  readonly #framer: HttpFramer;
+
+  constructor(takeMethod: () => string | undefined) {
+    this.#framer = new HttpFramer(
+      { dir: 1, judged: false, httpPort: true, logged: false },
+      { requestHead: () => {}, takeMethod: () => takeMethod() ?? '' },
+    );
+  }
+
+  push(b: Uint8Array): { status: number }[] {
+    return statuses(this.#framer.push(b, false));
+  }
+
+  end(): { status: number }[] {
+    return statuses(this.#framer.end());
+  }
+}
+
+function statuses(items: readonly Framed[]): { status: number }[] {
+  return items.flatMap((i) => (i.kind === 'message' && !i.request ? [{ status: i.status }] : []));
+}
 
 const raw = (r: CutRequest): string => Buffer.from(r.raw).toString('latin1');
 const feed = (c: RequestCutter, ...parts: string[]): CutRequest[] =>
   parts.flatMap((p) => c.push(Buffer.from(p, 'latin1')));
 
-describe('HTTP request cutting', () => {
+describe('HTTP framing: requests (the client’s side)', () => {
   test('pipelined requests in one segment come out one by one', () => {
     const c = new RequestCutter(false);
     const out = feed(c, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -79,6 +130,39 @@ describe('HTTP request cutting', () => {
     assert.equal(out[0]!.malformed, 'request head incomplete');
   });
 
+  test('what starts no message is skipped to the end of its delivery; the next delivery is read afresh', () => {
+    const c = new RequestCutter(true);
+    const out = feed(
+      c,
+      '\x16\x03\x01\x02\x00GET /hidden HTTP/1.1\r\n\r\n',
+      'GET /next HTTP/1.1\r\n\r\n',
+      '\x00\x01',
+      'GET /last HTTP/1.1\r\n\r\n',
+    );
+    assert.deepEqual(
+      out.map((r) => raw(r).split('\r\n')[0]),
+      ['\x16\x03\x01\x02\x00GET /hidden HTTP/1.1', 'GET /next HTTP/1.1', 'GET /last HTTP/1.1'],
+      'the junk reported once (with the bytes it hid), never scanned for a method; later requests judged',
+    );
+    assert.equal(out[0]!.method, '');
+  });
+
+  test('a chunk size that is not hex ends the body after its trailer: malformed, and framing goes on', () => {
+    const c = new RequestCutter(true);
+    const out = feed(
+      c,
+      'POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n\r\nGET /after HTTP/1.1\r\n\r\n',
+    );
+    assert.deepEqual(
+      out.map((r) => [raw(r).split('\r\n')[0], r.malformed]),
+      [
+        ['POST /u HTTP/1.1', 'invalid chunk size'],
+        ['GET /after HTTP/1.1', null],
+      ],
+    );
+    assert.match(raw(out[0]!), /abc$/);
+  });
+
   test('binary noise is ignored, except on an HTTP port where it is reported once', () => {
     assert.deepEqual(feed(new RequestCutter(false), '\x16\x03\x01\x02\x00\x01\x00'), []);
     const onHttpPort = feed(new RequestCutter(true), '\x16\x03\x01\x02\x00\x01\x00', 'more');
@@ -86,7 +170,7 @@ describe('HTTP request cutting', () => {
   });
 });
 
-describe('HTTP response cutting', () => {
+describe('HTTP framing: responses', () => {
   test('statuses come out in order; HEAD responses have no body', () => {
     const methods = ['GET', 'HEAD', 'GET'];
     const c = new ResponseCutter(() => methods.shift());

@@ -1,0 +1,400 @@
+import { LIMITS } from '../../../observe/observation.js';
+import type { HttpBody } from '../events.js';
+import {
+  type CutRequest,
+  type Framed,
+  type FramerOptions,
+  type FramerState,
+  keptForLog,
+  type Pairing,
+  type Stage,
+} from './framed.js';
+import { headEnd } from './headEnd.js';
+import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
+import { BODY_MORE, BodyReader, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
+import {
+  asBuffer,
+  endsInHttpVersion,
+  firstLineOf,
+  isResponseStart,
+  looksLikeRequest,
+  mayStartMessage,
+} from './messageStart.js';
+
+/**
+ * The one HTTP/1.x framer: one direction of a connection's in-order bytes cut into messages,
+ * requests and responses alike, for the rule engine (./httpStream.ts) and, with the delivery
+ * they complete in, the packet log's naming (./httpNaming.ts). Data that starts no message is
+ * skipped to the end of its delivery and the next one is read afresh, as tshark does (Zeek
+ * stops; that would hide every later request): docs/architecture.md has the whole policy.
+ */
+
+/** Largest header section waited for; beyond it the head is reported as it stands. */
+const MAX_HEAD = 64 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+const NO_BYTES = new Uint8Array(0);
+const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without parts allocates no array
+const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
+
+export class HttpFramer {
+  /** What the last push (or `end`) framed, in order: refilled by the next. */
+  readonly items: Framed[] = [];
+  /** The state when the last push began. */
+  startState: FramerState = 'http';
+  /** The stage of the message under way when the last push began ('idle': none). */
+  continued: Stage = 'idle';
+  #state: FramerState = 'http';
+  #stage: Stage = 'idle';
+  /** The message under way began in the last push, at this offset of it. */
+  #begunInRun = false;
+  #startAt = 0;
+  readonly #opts: FramerOptions;
+  readonly #pairing: Pairing;
+  #head: readonly Buffer[] = NO_PARTS;
+  #headLength = 0;
+  #request = false;
+  #firstLine = '';
+  /** Where the first line of the message under way ends in its head. */
+  #lf = 0;
+  #method = '';
+  #status = Number.NaN;
+  #upgrade: string | null = null;
+  #opens: FramerState = 'http';
+  #headBytes: Buffer = EMPTY;
+  #body: BodyReader | null = null;
+  #prefix: Buffer[] = NO_PARTS;
+  #kept = 0;
+  #keepLimit = 0;
+  #logLimit = 0;
+  #bodyLength = 0;
+  #lost = false;
+  /** The head's facts, for the log's naming of the body. */
+  #facts: HeadFacts | null = null;
+  /** Junk was met: the rest of the delivery is skipped. */
+  #skip = false;
+  /** Off the HTTP ports: a request line ending in a version was seen, so the stream is HTTP. */
+  #spokeHttp = false;
+  /**
+   * The last request was a CONNECT or asked for an Upgrade: the next request line must end in
+   * a version, else the bytes are the tunnel's, and reading stops silently.
+   */
+  #mayTunnel = false;
+  /** Non-HTTP data is reported once per connection. */
+  #reportedJunk = false;
+
+  constructor(opts: FramerOptions, pairing: Pairing) {
+    this.#opts = opts;
+    this.#pairing = pairing;
+  }
+
+  get state(): FramerState {
+    return this.#state;
+  }
+
+  get stage(): Stage {
+    return this.#stage;
+  }
+
+  /** The first line of the message under way, once complete ('' before). */
+  get firstLine(): string {
+    return this.#firstLine;
+  }
+
+  /** The message under way is a request (known once its first line is). */
+  get request(): boolean {
+    return this.#request;
+  }
+
+  /** The message under way began in the last push. */
+  get begunInRun(): boolean {
+    return this.#begunInRun;
+  }
+
+  /** The body being read is chunked. */
+  get chunked(): boolean {
+    return this.#body?.chunked === true;
+  }
+
+  /** This side carries no HTTP from now on (its server spoke first; a tunnel's other side). */
+  abandon(): void {
+    this.#state = 'opaque';
+  }
+
+  /** Frame one delivery (`fin`: the frame that carried it ends the direction: a body read to the close ends). */
+  push(chunk: Uint8Array, fin: boolean): readonly Framed[] {
+    const items = this.items;
+    if (items.length !== 0) items.length = 0;
+    this.startState = this.#state;
+    this.continued = 'idle';
+    if (this.#state !== 'http') return items;
+    // A body of known length that ended in a gap: the message is complete before these bytes.
+    if (this.#body?.byLength && this.#body.empty) this.#complete(null, true);
+    this.continued = this.#stage;
+    this.#begunInRun = false;
+    let at = 0;
+    while (at < chunk.length && this.#state === 'http' && !this.#skip) {
+      if (this.#stage === 'idle') at = this.#start(chunk, at);
+      else at = this.#stage === 'body' ? this.#feedBody(chunk, at) : this.#feedHead(chunk, at);
+    }
+    this.#skip = false;
+    if (fin && this.#state === 'http' && this.#body?.toClose) this.#complete(null, false);
+    return items;
+  }
+
+  /** `n` bytes were never captured (a gap given up): a body of known length still ends where its length says. */
+  skip(n: number): void {
+    const body = this.#body;
+    if (body === null || !body.byLength) return;
+    this.#bodyLength += body.skip(n);
+    this.#lost = true;
+  }
+
+  /** The stream ended: a message under way is finished as it stands. */
+  end(): readonly Framed[] {
+    const items = this.items;
+    if (items.length !== 0) items.length = 0;
+    if (this.#state !== 'http') return items;
+    if (this.#body !== null)
+      this.#complete(this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream', false);
+    else if (this.#headLength > 0) {
+      const head = Buffer.concat(this.#head);
+      const report = this.#partialReport(head);
+      if (report !== null) items.push({ kind: 'junk', at: 0, blank: false, report });
+    }
+    this.#state = 'opaque';
+    return items;
+  }
+
+  #start(b: Uint8Array, at: number): number {
+    let s = at;
+    while (s < b.length && (b[s] === 0x0d || b[s] === 0x0a)) s++;
+    if (s > at) this.items.push({ kind: 'junk', at, blank: true, report: null });
+    if (s === b.length) return s;
+    if (!mayStartMessage(b, s)) {
+      this.#junk(asBuffer(b, s, Math.min(b.length, s + LIMITS.requestLine)), s);
+      return b.length;
+    }
+    this.#stage = 'line';
+    this.#begunInRun = true;
+    this.#startAt = s;
+    this.#firstLine = '';
+    return this.#feedHead(b, s);
+  }
+
+  #feedHead(b: Uint8Array, at: number): number {
+    const prevTail = this.#headLength;
+    let joined: Buffer;
+    let from: number;
+    if (prevTail === 0) {
+      // The usual case: the whole head in this delivery, read in place.
+      joined = asBuffer(b, at, b.length);
+      from = 0;
+    } else {
+      joined = Buffer.concat([...this.#head, b.subarray(at)]);
+      from = Math.max(0, prevTail - 3);
+    }
+    if (this.#stage === 'line') {
+      const lf = joined.indexOf(0x0a, prevTail);
+      if (lf >= 0 && !this.#readFirstLine(joined, lf)) return b.length;
+    }
+    const end = this.#stage === 'headers' ? headEnd(joined, from) : -1;
+    if (end < 0) {
+      // Kept across deliveries: a copy, since the capture's bytes move on.
+      this.#head = [prevTail === 0 ? Buffer.from(joined) : joined];
+      this.#headLength = joined.length;
+      // The log names a message by its first line while it waits for the rest.
+      if (this.#stage === 'headers' && this.#firstLine === '') this.#firstLine = firstLineOf(joined, this.#lf);
+      if (this.#headLength > MAX_HEAD) {
+        const report = this.#partialReport(joined.subarray(0, MAX_HEAD));
+        this.#resetMessage();
+        this.items.push({ kind: 'junk', at: this.#begunInRun ? this.#startAt : 0, blank: false, report });
+        this.#skip = true;
+      }
+      return b.length;
+    }
+    // A view into the capture's bytes: copied only when the message goes on past this delivery.
+    const head = joined.subarray(0, end);
+    this.#head = NO_PARTS;
+    this.#headLength = 0;
+    this.#onHead(head);
+    return at + (end - prevTail);
+  }
+
+  /** The first line is complete (`lf` in `head`): a request, a response, or no message. */
+  #readFirstLine(head: Buffer, lf: number): boolean {
+    if (isResponseStart(head)) {
+      this.#request = false;
+    } else if (!looksLikeRequest(head, 0)) {
+      this.#junk(head.subarray(0, LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
+      return false;
+    } else {
+      this.#request = true;
+      const opts = this.#opts;
+      if (opts.judged && this.#mayTunnel) {
+        this.#mayTunnel = false;
+        if (!endsInHttpVersion(firstLineOf(head, lf))) {
+          // The tunnel a CONNECT or an Upgrade opened: no request, reported or not.
+          this.#resetMessage();
+          this.#state = 'opaque';
+          return false;
+        }
+      } else if (opts.judged && !opts.httpPort && !this.#spokeHttp) {
+        // Off the HTTP ports, a command that merely starts like a method (`EHLO mail.example`,
+        // memcached's `get key`) is some other protocol's, not a malformed request.
+        if (!endsInHttpVersion(firstLineOf(head, lf))) {
+          this.#junk(head.subarray(0, LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
+          return false;
+        }
+        this.#spokeHttp = true;
+      }
+    }
+    this.#lf = lf;
+    this.#stage = 'headers';
+    return true;
+  }
+
+  /** Data at `at` starts no message: reported once where it is to be, skipped to the end of the delivery. */
+  #junk(bytes: Uint8Array, at: number): void {
+    const opts = this.#opts;
+    let report: CutRequest | null = null;
+    if (opts.judged && this.#mayTunnel) this.#state = 'opaque';
+    else if (opts.judged && !this.#reportedJunk && (opts.httpPort || this.#spokeHttp)) {
+      this.#reportedJunk = true;
+      report = { raw: Buffer.from(bytes), method: '', malformed: null };
+    }
+    this.#resetMessage();
+    this.items.push({ kind: 'junk', at, blank: false, report });
+    this.#skip = true;
+  }
+
+  /** A head that never ended (the stream ended, or it outgrew the bound): what the rule engine is told of it. */
+  #partialReport(head: Uint8Array): CutRequest | null {
+    const opts = this.#opts;
+    if (!opts.judged || isResponseStart(head)) return null;
+    if (this.#stage === 'line') {
+      // Its first line never ended: judged as that line would have been.
+      const line = Buffer.from(head).toString('latin1');
+      if (this.#mayTunnel) return null;
+      if (!opts.httpPort && !this.#spokeHttp && !endsInHttpVersion(line)) return null;
+    }
+    const request = looksLikeRequest(head, 0);
+    const text = request ? Buffer.from(head).toString('latin1') : '';
+    return {
+      raw: Buffer.from(head),
+      method: request ? (text.split(/[ \r\n]/)[0] ?? '') : '',
+      malformed: request ? 'request head incomplete' : null,
+    };
+  }
+
+  #onHead(head: Buffer): void {
+    const facts = headFacts(head.toString('latin1'));
+    const opts = this.#opts;
+    this.#firstLine = facts.firstLine;
+    let framing: Framing;
+    if (this.#request) {
+      const line = facts.firstLine;
+      const space = line.indexOf(' ');
+      this.#method = space < 0 ? line : line.slice(0, space);
+      const upper = this.#method.toUpperCase();
+      this.#pairing.requestHead(opts.dir, upper, line);
+      if (opts.judged) this.#mayTunnel = upper === 'CONNECT' || facts.upgrade !== null;
+      framing = requestFraming(facts);
+    } else {
+      const status = statusCode(facts.firstLine);
+      this.#status = status;
+      this.#upgrade = facts.upgrade;
+      const method = status >= 100 && status < 200 ? '' : this.#pairing.takeMethod(opts.dir);
+      this.#method = method;
+      // After 101 Switching Protocols, or a CONNECT answered 2xx (but 204, as tshark has it),
+      // the direction carries another protocol.
+      if (status === 101) this.#opens = 'opaque';
+      else if (method === 'CONNECT' && status >= 200 && status < 300 && status !== 204) this.#opens = 'connect';
+      framing = this.#opens === 'http' ? responseFraming(facts, status, method) : NO_BODY;
+    }
+    const logLimit = opts.logged ? keptForLog(facts) : 0;
+    this.#logLimit = logLimit;
+    this.#keepLimit = this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit;
+    this.#facts = facts;
+    this.#body = new BodyReader(framing);
+    this.#stage = 'body';
+    this.#headBytes = head;
+    if (this.#body.empty) this.#complete(null, false);
+    else this.#headBytes = this.#request && opts.judged ? Buffer.from(head) : EMPTY;
+  }
+
+  #feedBody(b: Uint8Array, at: number): number {
+    const body = this.#body as BodyReader;
+    this.#feeding = b;
+    const end = body.feed(b, at, this.#keep);
+    this.#feeding = NO_BYTES;
+    if (end === BODY_MORE) return b.length;
+    this.#complete(body.invalid ? 'invalid chunk size' : null, false);
+    return end;
+  }
+
+  /** The bytes `#feedBody` is reading, for `#keep` (one bound function per framer, not a closure per delivery). */
+  #feeding: Uint8Array = NO_BYTES;
+
+  /** A body span of the bytes being fed: counted, and kept up to the limit (a copy: the capture's bytes move on). */
+  readonly #keep = (start: number, stop: number): void => {
+    this.#bodyLength += stop - start;
+    if (this.#kept >= this.#keepLimit) return;
+    const end = Math.min(stop, start + this.#keepLimit - this.#kept);
+    if (this.#prefix === NO_PARTS) this.#prefix = [];
+    this.#prefix.push(Buffer.from(this.#feeding.subarray(start, end)));
+    this.#kept += end - start;
+  };
+
+  #complete(malformed: string | null, endedInGap: boolean): void {
+    const prefix = this.#prefix.length === 0 ? EMPTY : Buffer.concat(this.#prefix);
+    const request = this.#request;
+    const judged = request && this.#opts.judged;
+    const raw = judged
+      ? Buffer.concat([
+          this.#headBytes,
+          prefix.length > LIMITS.bodyPrefix ? prefix.subarray(0, LIMITS.bodyPrefix) : prefix,
+        ])
+      : EMPTY;
+    const body: HttpBody = this.#opts.logged
+      ? {
+          length: this.#bodyLength,
+          kept: prefix.length > this.#logLimit ? prefix.subarray(0, this.#logLimit) : prefix,
+          contentType: this.#facts?.contentType ?? null,
+          contentEncoding: this.#facts?.contentEncoding ?? null,
+          boundary: this.#facts?.boundary ?? null,
+        }
+      : NOT_KEPT;
+    const opens = this.#opens;
+    this.items.push({
+      kind: 'message',
+      request,
+      method: this.#method,
+      firstLine: this.#firstLine,
+      status: request ? Number.NaN : this.#status,
+      upgrade: request ? null : this.#upgrade,
+      raw,
+      malformed,
+      body,
+      lost: this.#lost,
+      endedInGap,
+      opens,
+    });
+    this.#resetMessage();
+    if (opens !== 'http') this.#state = opens;
+  }
+
+  #resetMessage(): void {
+    this.#stage = 'idle';
+    this.#head = NO_PARTS;
+    this.#headLength = 0;
+    this.#body = null;
+    this.#headBytes = EMPTY;
+    this.#prefix = NO_PARTS;
+    this.#kept = 0;
+    this.#bodyLength = 0;
+    this.#lost = false;
+    this.#opens = 'http';
+    this.#upgrade = null;
+  }
+}
