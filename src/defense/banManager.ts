@@ -309,23 +309,11 @@ export class BanManager {
   }
 
   #tell(update: BanUpdate): void {
-    for (const listener of this.#updates) {
-      try {
-        listener(update);
-      } catch (err) {
-        this.#onError(err);
-      }
-    }
+    callEach(this.#updates, update, this.#onError);
   }
 
   #notify(ban: EffectiveBan): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(ban);
-      } catch (err) {
-        this.#onError(err);
-      }
-    }
+    callEach(this.#listeners, ban, this.#onError);
   }
 
   /** Bans the store would not take even at shutdown: into the spill file, or named in the log. */
@@ -343,6 +331,17 @@ export class BanManager {
     } catch (err) {
       const list = unwritten.map((b) => `${b.target} until ${new Date(b.until).toISOString()}`).join(', ');
       this.#onError(new BanStoreError(`ban(s) not written at shutdown, and not spilled (${String(err)}): ${list}`));
+    }
+  }
+}
+
+/** Each listener hears the news; one that throws is reported and the rest still hear it. */
+function callEach<T>(listeners: ReadonlySet<(value: T) => void>, value: T, onError: (err: unknown) => void): void {
+  for (const listener of listeners) {
+    try {
+      listener(value);
+    } catch (err) {
+      onError(err);
     }
   }
 }
