@@ -158,12 +158,7 @@ function selectorMatches(selector: Selector, key: string): boolean {
 const selectorMemo = new WeakMap<Selector, TextMemo<boolean>>();
 
 function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: string): boolean {
-  let memo = selectorMemo.get(selector);
-  if (memo === undefined) {
-    memo = new TextMemo(512);
-    selectorMemo.set(selector, memo);
-  }
-  return memo.get(key, (k) => selector.regex.test(k));
+  return memoOf(selectorMemo, selector).get(key, (k) => selector.regex.test(k));
 }
 
 /**
@@ -175,12 +170,17 @@ function regexSelects(selector: Extract<Selector, { kind: 'regex' }>, key: strin
 const txSelectorMemo = new WeakMap<Selector, TextMemo<boolean>>();
 
 function txSelects(selector: Extract<Selector, { kind: 'regex' }>, name: string): boolean {
-  let memo = txSelectorMemo.get(selector);
+  return memoOf(txSelectorMemo, selector).get(name, (n) => regexSelects(selector, n.slice(3)));
+}
+
+/** The selector's memo in `memos`, made on first use (freed with the rule set that holds the selector). */
+function memoOf(memos: WeakMap<Selector, TextMemo<boolean>>, selector: Selector): TextMemo<boolean> {
+  let memo = memos.get(selector);
   if (memo === undefined) {
     memo = new TextMemo(512);
-    txSelectorMemo.set(selector, memo);
+    memos.set(selector, memo);
   }
-  return memo.get(name, (n) => regexSelects(selector, n.slice(3)));
+  return memo;
 }
 
 function excluded(ref: VariableRef, key: string, exclusions: readonly VariableRef[]): boolean {

@@ -77,6 +77,9 @@ describe('SecLang parser', () => {
       codeOf(() => build('SecRule FILES_TMPNAMES "@inspectFile x.pl" "id:1"')),
       'E_CRS_UNSUPPORTED test.conf:1',
     );
+    // Names Object's prototype has are no operators either.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      assert.equal(codeOf(() => build(`SecRule ARGS "@${name} x" "id:1"`)), 'E_CRS_UNSUPPORTED test.conf:1', name);
     assert.equal(
       codeOf(() => build('SecRule ARGS "@rx x" "id:1,t:nosuch"')),
       'E_CRS_UNSUPPORTED test.conf:1',

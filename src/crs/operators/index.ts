@@ -51,6 +51,29 @@ const STRING_OPS: Readonly<Record<string, StringOperatorName>> = {
 
 const NUMBER_OPS: Readonly<Record<string, NumberOperatorName>> = { eq: 'eq', ge: 'ge', gt: 'gt', le: 'le', lt: 'lt' };
 
+/** The operators that take no argument (what follows the name is ignored, as in ModSecurity). */
+type PlainOperator = Extract<
+  OperatorBody,
+  {
+    kind:
+      | 'validateUrlEncoding'
+      | 'validateUtf8Encoding'
+      | 'detectSQLi'
+      | 'detectXSS'
+      | 'unconditionalMatch'
+      | 'noMatch';
+  }
+>;
+
+const PLAIN_OPS: Readonly<Record<string, PlainOperator>> = {
+  validateurlencoding: { kind: 'validateUrlEncoding' },
+  validateutf8encoding: { kind: 'validateUtf8Encoding' },
+  detectsqli: { kind: 'detectSQLi' },
+  detectxss: { kind: 'detectXSS' },
+  unconditionalmatch: { kind: 'unconditionalMatch' },
+  nomatch: { kind: 'noMatch' },
+};
+
 export function compileOperator(text: string, ctx: OperatorCompileContext): Operator {
   let rest = text.trimStart();
   const negated = rest.startsWith('!');
@@ -67,10 +90,12 @@ export function compileOperator(text: string, ctx: OperatorCompileContext): Oper
 
 function compileBody(name: string, arg: string, ctx: OperatorCompileContext): OperatorBody {
   const { where } = ctx;
-  const stringOp = STRING_OPS[name];
+  const stringOp = ownEntry(STRING_OPS, name);
   if (stringOp !== undefined) return { kind: 'string', op: stringOp, arg: parseMacro(arg) };
-  const numberOp = NUMBER_OPS[name];
+  const numberOp = ownEntry(NUMBER_OPS, name);
   if (numberOp !== undefined) return { kind: 'number', op: numberOp, arg: parseMacro(arg) };
+  const plain = ownEntry(PLAIN_OPS, name);
+  if (plain !== undefined) return plain;
   switch (name) {
     case 'rx':
       return { kind: 'rx', regex: compileRx(arg, where, ctx.known), prefilter: ctx.registry.register(arg) };
@@ -107,21 +132,14 @@ function compileBody(name: string, arg: string, ctx: OperatorCompileContext): Op
       if (typeof allowed === 'string') throw new CrsError('E_CRS_COMPILE', where, `@validateByteRange: ${allowed}`);
       return { kind: 'validateByteRange', allowed };
     }
-    case 'validateurlencoding':
-      return { kind: 'validateUrlEncoding' };
-    case 'validateutf8encoding':
-      return { kind: 'validateUtf8Encoding' };
-    case 'detectsqli':
-      return { kind: 'detectSQLi' };
-    case 'detectxss':
-      return { kind: 'detectXSS' };
-    case 'unconditionalmatch':
-      return { kind: 'unconditionalMatch' };
-    case 'nomatch':
-      return { kind: 'noMatch' };
     default:
       throw new CrsError('E_CRS_UNSUPPORTED', where, `operator @${name} is not supported`);
   }
+}
+
+/** The table's entry for an operator name; `@constructor` and kin are unknown operators, not Object's. */
+function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function compileRx(pattern: string, where: SourceLocation, known: ReadonlySet<string>): CrsRegex {
