@@ -79,7 +79,11 @@ describe('SecLang parser', () => {
     );
     // Names Object's prototype has are no operators either.
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
-      assert.equal(codeOf(() => build(`SecRule ARGS "@${name} x" "id:1"`)), 'E_CRS_UNSUPPORTED test.conf:1', name);
+      assert.equal(
+        codeOf(() => build(`SecRule ARGS "@${name} x" "id:1"`)),
+        'E_CRS_UNSUPPORTED test.conf:1',
+        name,
+      );
     assert.equal(
       codeOf(() => build('SecRule ARGS "@rx x" "id:1,t:nosuch"')),
       'E_CRS_UNSUPPORTED test.conf:1',
