@@ -72,16 +72,8 @@ export class LineBuffer {
 
   /** A whole number in decimal (what String(n) gives for a safe integer). */
   number(n: number): void {
-    if (n < 0) {
-      this.byte(0x2d);
-      n = -n;
-    }
-    if (!Number.isSafeInteger(n)) {
-      this.text(String(n));
-      return;
-    }
-    this.#room(16);
-    this.#at = putDecimal(this.#buf, this.#at, n);
+    this.#room(24);
+    this.#at = putNumber(this.#buf, this.#at, n);
   }
 
   /** `n` as exactly `width` digits, zeros in front (a fraction of a second). */
