@@ -1,4 +1,5 @@
 import type { Ban } from '../store/types.js';
+import { timeoutSeconds, timeoutText } from './nftScript.js';
 
 export interface NftOptions {
   /** Only drop connections to this TCP port (the gateway's); every packet from a banned source otherwise. */
@@ -18,7 +19,7 @@ export function toNftables(bans: readonly Ban[], now: number, options: NftOption
   const element = (b: Ban) => {
     const [net = '', bits = ''] = b.target.split('/');
     const host = (bits === '32' && !net.includes(':')) || (bits === '128' && net.includes(':'));
-    return `${host ? net : b.target} timeout ${Math.max(1, Math.ceil((b.until - now) / 1000))}s`;
+    return `${host ? net : b.target} timeout ${timeoutText(timeoutSeconds(b.until, now))}`;
   };
   const v4 = live.filter((b) => !b.target.includes(':')).map(element);
   const v6 = live.filter((b) => b.target.includes(':')).map(element);
