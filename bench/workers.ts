@@ -4,7 +4,8 @@
  * (bench/_referenceProxy.mjs) as one process and as a 2-process node:cluster — the primary
  * handing each connection over ('rr') or every worker accepting itself ('none', what bansho
  * does) —, nginx proxy_pass with 1 and 2 worker processes (one shared socket, and `reuseport`),
- * bansho with all rules on as `--workers 1` and `--workers 2`. Same upstream (nginx, a 1 KB
+ * bansho with all rules on as `--workers 1` and `--workers 2`, and the same with the OWASP CRS
+ * on (where ../shared/crs is; the gateway's work then dominates). Same upstream (nginx, a 1 KB
  * page), same wrk -t1 -c64 load, kept-alive and then a new connection per request; targets
  * alternated round by round.
  *
@@ -22,9 +23,10 @@
  * bin/bansho.js, its --workers 1 and 2 alternated with this one's: an A/B in one run).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { builtCli } from './_builtCli.js';
 import { answering, startNode, stopChild } from './_children.js';
 import { capacity } from './_gatewaySaturated.js';
@@ -38,6 +40,13 @@ const CONNECTIONS = 64;
 const PAGE_BYTES = 1024;
 const UPSTREAM_PORT = 28180;
 const VS = process.env.BENCH_WORKERS_VS;
+const CRS = join(fileURLToPath(new URL('../', import.meta.url)), '..', 'shared', 'crs');
+const BROWSER = [
+  'Host: www.example.org',
+  'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'Accept-Language: en-US,en;q=0.5',
+];
 /**
  * wrk's 64 connections held for the whole run (how they were spread when wrk opened them
  * decides how evenly the processes share the work), and a new connection for every request
@@ -54,6 +63,8 @@ interface Target {
   readonly name: string;
   readonly port: number;
   readonly pid: number | undefined;
+  /** Request header lines the target needs (the CRS refuses a request no browser would send). */
+  readonly headers?: readonly string[];
 }
 
 interface Sample {
@@ -89,9 +100,16 @@ export async function run(): Promise<void> {
     await answering(UPSTREAM_PORT);
     const upstream = `http://127.0.0.1:${UPSTREAM_PORT}`;
     const targets: Target[] = [];
-    const add = (family: string, processes: number, name: string, listen: number, child: ChildProcess) => {
+    const add = (
+      family: string,
+      processes: number,
+      name: string,
+      listen: number,
+      child: ChildProcess,
+      headers: readonly string[] = [],
+    ) => {
       children.push(child);
-      targets.push({ family, processes, name, port: listen, pid: child.pid });
+      targets.push({ family, processes, name, port: listen, pid: child.pid, headers });
     };
     const reference = 'reference bare proxy';
     port++;
@@ -133,15 +151,28 @@ export async function run(): Promise<void> {
         );
         add(`bansho${label}`, workers, `--workers ${workers}`, port, child);
       }
+    // Where the gateway's own work dominates a request (the OWASP CRS on), wrk, the site and the
+    // kernel take a smaller share of the cores, and two workers have more room.
+    if (existsSync(CRS))
+      for (const workers of [1, 2]) {
+        port++;
+        const args = [builds[0]?.cli ?? '', 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${port}`];
+        const child = await startNode(
+          args.concat('--no-dashboard', '--db', join(tmp, `crs${port}.db`), '--crs', CRS, '--workers', String(workers)),
+          workers > 1 ? 'worker processes' : 'guarding',
+        );
+        add('bansho, CRS on', workers, `--workers ${workers}`, port, child, BROWSER);
+      }
 
     // Warm-up: JIT, pools, every worker of a cluster.
-    for (let i = 0; i < 2; i++) for (const t of targets) await wrk(`http://127.0.0.1:${t.port}/`, SECONDS, CONNECTIONS);
+    for (let i = 0; i < 2; i++)
+      for (const t of targets) await wrk(`http://127.0.0.1:${t.port}/`, SECONDS, CONNECTIONS, t.headers);
     for (const load of LOADS) {
       const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
       const loads: number[] = [];
       for (let i = 0; i < RUNS; i++)
         for (const t of targets) {
-          samples.get(t)?.push(await measure(t, site.pid, load.headers));
+          samples.get(t)?.push(await measure(t, site.pid, [...(t.headers ?? []), ...load.headers]));
           loads.push(loadavg()[0] ?? Number.NaN);
         }
       console.log(`\n${load.name}`);
