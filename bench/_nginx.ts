@@ -16,14 +16,25 @@ export function nginxBinary(): string | null {
   return null;
 }
 
-/** nginx `proxy_pass` to the upstream on `upstreamPort`. */
-export function startNginx(bin: string, dir: string, port: number, upstreamPort: number): ChildProcess {
+/**
+ * nginx `proxy_pass` to the upstream on `upstreamPort`; `workers` > 1: a master and that many
+ * worker processes, as nginx runs in production (`reuseport`: a listening socket per worker,
+ * the kernel spreading connections over them, rather than one socket they all accept on).
+ */
+export function startNginx(
+  bin: string,
+  dir: string,
+  port: number,
+  upstreamPort: number,
+  workers = 1,
+  reuseport = false,
+): ChildProcess {
   return startWith(
     bin,
     dir,
     `upstream site { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${reuseport ? ' reuseport' : ''};
     location / {
       proxy_pass http://site;
       proxy_http_version 1.1;
@@ -31,6 +42,7 @@ export function startNginx(bin: string, dir: string, port: number, upstreamPort:
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
   }`,
+    workers,
   );
 }
 
@@ -51,14 +63,14 @@ export function startNginxStatic(bin: string, dir: string, port: number, size: n
   );
 }
 
-function startWith(bin: string, dir: string, servers: string): ChildProcess {
+function startWith(bin: string, dir: string, servers: string, workers = 1): ChildProcess {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
     `daemon off;
-master_process off;
-worker_processes 1;
+master_process ${workers > 1 ? 'on' : 'off'};
+worker_processes ${workers};
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'logs', 'error.log')} warn;
 events { worker_connections 4096; }

@@ -70,7 +70,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // One process by default: where the site and the clients share the gateway's cores (the
-  // 2-core test machine), N workers cannot reach N× one, and measured no faster (see README).
+  // 2-core test machine), N workers cannot reach N× one (2 measured 1.6× with the machine to
+  // themselves, about 1.0× beside other work: see README).
   const workers = flags.workers ?? 1;
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
