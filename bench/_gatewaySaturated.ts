@@ -49,6 +49,29 @@ export async function measure(
   };
 }
 
+/**
+ * The targets in round `round`'s order: rotated by one each round, so no path always runs
+ * straight after the same one (whose burst, or the neighbour's, it would then always inherit).
+ */
+export function rotated<T>(targets: readonly T[], round: number): T[] {
+  const k = targets.length === 0 ? 0 : round % targets.length;
+  return [...targets.slice(k), ...targets.slice(0, k)];
+}
+
+/**
+ * `a`'s figure over `b`'s, taken round by round (their samples of the same round, run a few
+ * seconds apart) and the median over rounds: a slow round — other work on the machine —
+ * slows both and cancels out, which a ratio of two medians over different rounds does not.
+ */
+export function roundRatio(a: readonly Sample[], b: readonly Sample[], f: (s: Sample) => number): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const r = f(a[i] as Sample) / f(b[i] as Sample);
+    if (Number.isFinite(r)) ratios.push(r);
+  }
+  return ratios.length === 0 ? Number.NaN : median(ratios);
+}
+
 /** Medians of a field over a target's samples. */
 export function medianOf(samples: readonly Sample[], f: (s: Sample) => number): number {
   const xs = samples.map(f).filter((x) => Number.isFinite(x));

@@ -30,7 +30,16 @@ import { builtCli } from './_builtCli.js';
 import { answering, startNode, stopChild } from './_children.js';
 import { added, fixedRate } from './_gatewayLatency.js';
 import { rejections, startKernelGateway } from './_gatewayRejections.js';
-import { capacity, measure, medianOf, printSaturated, type Sample, type Target } from './_gatewaySaturated.js';
+import {
+  capacity,
+  measure,
+  medianOf,
+  printSaturated,
+  rotated,
+  roundRatio,
+  type Sample,
+  type Target,
+} from './_gatewaySaturated.js';
 import { workersWithCrs } from './_gatewayWorkers.js';
 import { nginxBinary, startNginx, startNginxStatic } from './_nginx.js';
 import { median } from './_processCpu.js';
@@ -108,8 +117,10 @@ export async function run(): Promise<void> {
     // Warm-up: JIT, pools; a cluster warms each worker on its share, so longer than one run.
     for (const t of targets) await wrk(`http://127.0.0.1:${t.port}/`, Math.max(5, SECONDS), CONNECTIONS);
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
+    // Every path once per round, in an order rotated each round; ratios are also taken round by round.
     for (let i = 0; i < RUNS; i++)
-      for (const t of targets) samples.get(t.name)?.push(await measure(t, upstreamChild.pid, SECONDS, CONNECTIONS));
+      for (const t of rotated(targets, i))
+        samples.get(t.name)?.push(await measure(t, upstreamChild.pid, SECONDS, CONNECTIONS));
 
     console.log(
       `wrk -t1 -c${CONNECTIONS}, ${PAGE_BYTES} B page from ${nginx ? 'nginx (static)' : 'bench/_upstream.ts'}, medians of ${RUNS} runs × ${SECONDS}s; ${availableParallelism()} cores; bansho with all rules on; ${load()}`,
@@ -128,12 +139,14 @@ export async function run(): Promise<void> {
     );
     const oneRps = med(ONE, (s) => s.rps);
     const manyRps = med(MANY, (s) => s.rps);
+    const inRound = (peer: string, f: (s: Sample) => number) =>
+      roundRatio(samples.get(ONE) ?? [], samples.get(peer) ?? [], f);
     console.log(
-      `bansho 1 process ÷ reference: ${(oneRps / med(REFERENCE, (s) => s.rps)).toFixed(2)}× req/s (goal ≥ 0.9)`,
+      `bansho 1 process ÷ reference: ${(oneRps / med(REFERENCE, (s) => s.rps)).toFixed(2)}× req/s (goal ≥ 0.9); round by round, median of ${RUNS}: ${inRound(REFERENCE, (s) => s.rps).toFixed(2)}× req/s, reference CPU µs/req ÷ bansho's ${(1 / inRound(REFERENCE, (s) => s.cpuUs)).toFixed(2)}×`,
     );
     if (nginx)
       console.log(
-        `bansho 1 process ÷ nginx: ${(oneRps / med('nginx proxy_pass', (s) => s.rps)).toFixed(2)}× req/s (goal ≥ 0.5)`,
+        `bansho 1 process ÷ nginx: ${(oneRps / med('nginx proxy_pass', (s) => s.rps)).toFixed(2)}× req/s (goal ≥ 0.5); round by round, median of ${RUNS}: ${inRound('nginx proxy_pass', (s) => s.rps).toFixed(2)}×`,
       );
     const costs = (name: string) => ({
       gatewayUs: med(name, (s) => s.cpuUs),

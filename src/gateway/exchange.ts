@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Duplex, Readable } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
@@ -11,6 +11,7 @@ import { hasBody, prefixThenRest, readBodyStart, watchBodyRate } from './bodyRea
 import type { Client, ClientIdentity } from './clientIdentity.js';
 import { takeRefusedConnection } from './detachParser.js';
 import type { ForwardBody, Upstream } from './forward.js';
+import { closeListener, type GatewayResponse } from './gatewayResponse.js';
 import { headerPairs, observationOf, requestLine, upstreamTarget } from './nodeRequest.js';
 import type { Recorder } from './recorder.js';
 import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
@@ -54,12 +55,15 @@ type Expectation = 'none' | 'continue' | 'other';
  */
 export class Exchange {
   readonly #c: ExchangeContext;
+  /** Every counted response's one 'close' listener (./gatewayResponse.ts): made once, not per request. */
+  readonly #closed: (this: GatewayResponse) => void;
 
   constructor(context: ExchangeContext) {
     this.#c = context;
+    this.#closed = closeListener(context.limits);
   }
 
-  onRequest(req: IncomingMessage, res: ServerResponse, expectation: Expectation = 'none'): void {
+  onRequest(req: IncomingMessage, res: GatewayResponse, expectation: Expectation = 'none'): void {
     const socket = req.socket;
     if (socket.remoteAddress === undefined) {
       socket.destroy();
@@ -86,7 +90,8 @@ export class Exchange {
       return;
     }
     // `on`: a response closes once, and `once` costs a wrapper per request.
-    res.on('close', () => this.#c.limits.endRequest(key));
+    res.sourceKey = key;
+    res.on('close', this.#closed);
     // Play-along relays a POST to an IRC port (NICK, USER, JOIN in its body) to its IRC server.
     const bodyFirst = refusal !== null && hasBody(req) && this.#c.honeypot?.answersFromBody(request) === true;
     // Judged without the body: the gateway's own refusals, an expectation to answer, no body.
@@ -106,7 +111,7 @@ export class Exchange {
   /** Read the body's start (bounded, under the minimum rate), judge the request with it, act. */
   #withBody(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     line: string,
     headers: Array<[string, string]>,
     client: Client,
@@ -146,7 +151,7 @@ export class Exchange {
   /** Carry out a decision: refuse (ban first, then the answer in turn), answer, or forward. */
   #act(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     observation: HttpObservation,
     client: Client,
     decision: Decision,
@@ -185,7 +190,8 @@ export class Exchange {
       upstreamTarget(req, observation.request),
       client.hop,
       body,
-      (status) => this.#c.recorder.answered(observation, status),
+      observation,
+      this.#c.recorder,
       this.#c.stats,
     );
   }

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
 import type { Limits, Timeouts } from '../config/gatewayConfig.js';
+import type { HttpObservation } from '../observe/observation.js';
+import type { GatewayResponse } from './gatewayResponse.js';
 import { clientResponseFields, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
 import type { GatewayStats } from './stats.js';
@@ -14,6 +16,11 @@ export interface UpstreamTarget {
 
 /** A request body as the forwarder sends it: read whole, or a judged prefix and the rest streaming. */
 export type ForwardBody = Buffer | Readable | null;
+
+/** Hears each forwarded request's status as its answer starts (the behaviours count answers). */
+export interface AnswerListener {
+  answered(observation: HttpObservation, status: number): void;
+}
 
 /**
  * The one place the gateway sends requests: a keep-alive pool to the configured upstream
@@ -50,16 +57,17 @@ export class Upstream {
 
   /**
    * Forward one request: the body goes as read (whole, or prefix then stream) and the response
-   * streams back under back-pressure. `onStatus` hears the upstream's status as its answer
-   * starts; `stats` get its latency, or the failure.
+   * streams back under back-pressure. `listener` hears the upstream's status (with the
+   * request's `observation`) as its answer starts; `stats` get its latency, or the failure.
    */
   forward(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: GatewayResponse,
     target: UpstreamTarget,
     hop: Hop,
     body: ForwardBody,
-    onStatus: (status: number) => void,
+    observation: HttpObservation,
+    listener: AnswerListener,
     stats: GatewayStats,
   ): void {
     const headers = upstreamRequestHeaders(req.rawHeaders, {
@@ -67,12 +75,15 @@ export class Upstream {
       trustedPeer: hop.trustedPeer,
       scheme: hop.scheme,
       defaultHost: this.#defaultHost,
-      ...(target.authority !== undefined ? { authority: target.authority } : {}),
+      authority: target.authority,
     });
     this.#inFlight++;
+    const forwarding = new Forwarding(res, observation, listener, stats, this);
+    // The response's one 'close' listener (./gatewayResponse.ts) stops the fetch if the client goes first.
+    res.forwarding = forwarding;
     this.#pool.dispatch(
       { method: req.method as string, path: this.#basePath + target.path, headers, body },
-      new Forwarding(res, onStatus, stats, this),
+      forwarding,
     );
   }
 
@@ -99,7 +110,8 @@ export class Upstream {
  */
 export class Forwarding implements Dispatcher.DispatchHandler {
   readonly #res: ServerResponse;
-  readonly #onStatus: (status: number) => void;
+  readonly #observation: HttpObservation;
+  readonly #listener: AnswerListener;
   readonly #stats: GatewayStats;
   readonly #upstream: Pick<Upstream, 'settled'>;
   readonly #started = performance.now();
@@ -109,19 +121,21 @@ export class Forwarding implements Dispatcher.DispatchHandler {
 
   constructor(
     res: ServerResponse,
-    onStatus: (status: number) => void,
+    observation: HttpObservation,
+    listener: AnswerListener,
     stats: GatewayStats,
     upstream: Pick<Upstream, 'settled'>,
   ) {
     this.#res = res;
-    this.#onStatus = onStatus;
+    this.#observation = observation;
+    this.#listener = listener;
     this.#stats = stats;
     this.#upstream = upstream;
-    // The client's response closed while the answer is still coming: stop fetching it. (`on`,
-    // not `once`: a response closes once, and `once` costs a wrapper per request.)
-    res.on('close', () => {
-      if (!this.#done) this.#abort?.();
-    });
+  }
+
+  /** The client's response closed while the answer is still coming: stop fetching it. */
+  clientClosed(): void {
+    if (!this.#done) this.#abort?.();
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -133,7 +147,7 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     // 1xx: node's server sends its own 100 Continue; other interim answers are not passed on.
     if (statusCode < 200) return true;
     this.#stats.upstreamLatency.observe((performance.now() - this.#started) / 1000);
-    this.#onStatus(statusCode);
+    this.#listener.answered(this.#observation, statusCode);
     this.#res.writeHead(statusCode, clientResponseFields(raw));
     this.#resume = resume;
     return true;

@@ -1,11 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayConfig } from '../config/gatewayConfig.js';
 import type { Exchange } from './exchange.js';
+import { GatewayResponse } from './gatewayResponse.js';
 import type { TlsCredentials } from './listen.js';
 import type { GatewayStats } from './stats.js';
+
+/** node's HTTP (or HTTPS) server making the gateway's responses. */
+export type GatewayServer =
+  | Server<typeof IncomingMessage, typeof GatewayResponse>
+  | HttpsServer<typeof IncomingMessage, typeof GatewayResponse>;
 
 /**
  * The plain listener, or with `credentials` the HTTPS one: node's HTTP server with the
@@ -16,7 +22,7 @@ export function createListener(
   credentials: TlsCredentials | null,
   exchange: Exchange,
   stats: GatewayStats,
-): Server | HttpsServer {
+): GatewayServer {
   const t = config.timeouts;
   const options = {
     headersTimeout: Math.min(t.headersMs, t.requestMs),
@@ -27,6 +33,8 @@ export function createListener(
     noDelay: true,
     // Explicit, so NODE_OPTIONS=--insecure-http-parser cannot make the gateway lenient about framing.
     insecureHTTPParser: false,
+    IncomingMessage,
+    ServerResponse: GatewayResponse,
   };
   const server = credentials
     ? createHttpsServer({ ...options, ...credentials, handshakeTimeout: t.tlsHandshakeMs })
@@ -37,9 +45,9 @@ export function createListener(
   server.timeout = t.sendMs;
   server.on('timeout', (socket: Socket) => onSocketTimeout(socket, stats));
   const x = exchange;
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res));
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'continue'));
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => x.onRequest(req, res, 'other'));
+  server.on('request', (req: IncomingMessage, res: GatewayResponse) => x.onRequest(req, res));
+  server.on('checkContinue', (req: IncomingMessage, res: GatewayResponse) => x.onRequest(req, res, 'continue'));
+  server.on('checkExpectation', (req: IncomingMessage, res: GatewayResponse) => x.onRequest(req, res, 'other'));
   server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => x.onConnect(req, socket, head));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => x.onUpgrade(req, socket, head));
   server.on('clientError', (err: Error, socket: Duplex) => x.onClientError(err, socket as Socket));

@@ -133,6 +133,38 @@ describe('attack: greedy clients', () => {
     for (const s of await Promise.all(slow)) assert.equal(s.status, 200);
   });
 
+  it('a client that hangs up before its answer gives back its share and its upstream fetch', async () => {
+    // Three answers the upstream holds for 8 s fill both its connections and the queue; the
+    // first two are 127.0.6.41's whole share of requests in flight.
+    const sockets = await Promise.all(
+      ['127.0.6.41', '127.0.6.41', '127.0.6.42'].map((ip) => openRaw(suite.service.port, ip)),
+    );
+    const stats = suite.service.gateway.stats;
+    const forwarded = stats.forwarded;
+    for (const s of sockets) {
+      s.on('error', () => {});
+      s.write('GET /slow?ms=8000 HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    }
+    await waitFor('the three to be forwarded', () => (stats.forwarded >= forwarded + 3 ? true : undefined));
+    for (const s of sockets) s.destroy();
+    // Long before the upstream would answer (waitFor gives up after 5 s), its fetches are dropped…
+    await waitFor('room upstream again', async () => {
+      const r = await rawRequest(
+        suite.service.port,
+        '127.0.6.43',
+        'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+      );
+      return r.response.startsWith('HTTP/1.1 200') ? true : undefined;
+    });
+    // …and, by the same 'close', the share of the source that left is free.
+    const again = await rawRequest(
+      suite.service.port,
+      '127.0.6.41',
+      'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    assert.match(again.response, /^HTTP\/1\.1 200 OK\r\n/);
+  });
+
   it('past the upstream queue, new requests get 503 at once', async () => {
     const busy = [1, 2, 3].map((i) => timedGet(suite.service.port, `127.0.6.${10 + i}`, '/slow?ms=500'));
     await new Promise((resolve) => setTimeout(resolve, 100));
