@@ -186,6 +186,8 @@ async function startBansho(name: string, crs: string | null, upstreamPort: numbe
     [
       'src/cli/main.ts',
       'serve',
+      '--workers',
+      '1',
       '--upstream',
       `http://127.0.0.1:${upstreamPort}`,
       '--listen',

@@ -47,9 +47,13 @@ interface Gateway {
 }
 
 function startGateway(cli: string, args: string[]): Promise<Gateway> {
-  const child = spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--no-dashboard', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--listen', '127.0.0.1:0', '--no-dashboard', '--workers', '1', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${err}`)), 20_000);

@@ -195,7 +195,19 @@ export async function run(): Promise<void> {
 
     // The nftables backend in front of the same site: the same single process, so its served cost is ONE's.
     const kernel = await startKernelGateway(
-      [cli, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${PORT.kernel}`, '--db', db, '--no-dashboard'],
+      [
+        cli,
+        'serve',
+        '--upstream',
+        upstream,
+        '--listen',
+        `127.0.0.1:${PORT.kernel}`,
+        '--db',
+        db,
+        '--no-dashboard',
+        '--workers',
+        '1',
+      ],
       tmp,
       children,
     );
@@ -228,7 +240,7 @@ export async function run(): Promise<void> {
         `http://127.0.0.1:${PORT.uploadSite}`,
         '--listen',
         `127.0.0.1:${PORT.upload}`,
-      ].concat(['--db', db, '--no-dashboard']),
+      ].concat(['--db', db, '--no-dashboard', '--workers', '1']),
       'guarding',
     );
     children.push(uploads);

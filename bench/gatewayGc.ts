@@ -90,6 +90,8 @@ export async function run(): Promise<void> {
       '--db',
       join(tmp, `gc-${port}.db`),
       '--no-dashboard',
+      '--workers',
+      '1',
     ];
   const fixed = (mb: number) => [`--min-semi-space-size=${mb}`, `--max-semi-space-size=${mb}`];
   const paths: Path[] = [

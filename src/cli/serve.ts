@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   type ConfigFile,
@@ -55,7 +56,7 @@ export function register(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'gateway processes sharing the port, bans and scores (default 1; try the number of cores and measure)',
+      'gateway processes sharing the port, bans and scores (default: the number of cores)',
       parseWorkers,
     )
     .action(async (flags: ServeFlags) => {
@@ -69,10 +70,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // One process by default: where the site and the clients share the gateway's cores (the
-  // 2-core test machine), N workers cannot reach N× one (2 measured 1.6× with the machine to
-  // themselves, about 1.0× beside other work: see README).
-  const workers = flags.workers ?? 1;
+  // A process per core by default: a request costs the same CPU in N workers as in one
+  // (bench/workers.ts), so N workers add what cores the site and its clients leave free.
+  const workers = flags.workers ?? availableParallelism();
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
     openSqlite(resolved.db).close();
@@ -102,20 +102,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   service.holder.watch();
   const tlsUrl = service.gateway.tlsUrl();
   const guarding = `bansho: guarding ${config.upstream.origin} on ${service.gateway.url()}${tlsUrl ? ` and ${tlsUrl}` : ''} (${service.fleet ? `fleet ${service.fleet.location} as ${config.name}, journal ${config.db}` : `db ${config.db}`}, ${service.holder.engine.ruleCount} rules)`;
+  const lines = [guarding, ...startLines(config, service, running.dashboard)];
   // A worker tells the primary, which says it once every worker listens.
-  if (worker !== null) process.send?.({ bansho: 'ready', line: guarding } satisfies ReadyMessage);
-  else log(guarding);
-  if (service.crs !== null && config.site.crs !== null && worker === null)
-    log(
-      `bansho: OWASP CRS from ${config.site.crs.dir} at paranoia level ${config.site.crs.paranoiaLevel} (${service.crs.ruleCount} rules${service.crs.engine.skippedRules.length > 0 ? `, ${service.crs.engine.skippedRules.length} left out: ${service.crs.engine.skippedRules.map((r) => r.id).join(', ')}` : ''}), refusing with ${config.site.crs.blockStatus}`,
-    );
-  if (running.dashboard?.url) log(`bansho: dashboard on ${running.dashboard.url}`);
-  if (running.dashboard?.metricsUrl) log(`bansho: metrics on ${running.dashboard.metricsUrl}`);
-  if (config.honeypot.enabled) log(describeHoneypot(config, service));
-  if (service.kernelBans)
-    log(
-      `bansho: banned sources also reset in the kernel (nftables table inet ${service.kernelBans.firewall.table}, port(s) ${service.gateway.ports().join(', ')})`,
-    );
+  if (worker !== null) process.send?.({ bansho: 'ready', lines } satisfies ReadyMessage);
+  else for (const line of lines) log(line);
 
   // SIGHUP reloads the rules and, for a renewed certificate, the TLS files.
   process.on('SIGHUP', () => {
@@ -174,6 +164,31 @@ function describeHoneypot(config: GatewayConfig, service: GatewayService): strin
   );
   const warning = unknown.length > 0 ? `; honeypot.for names no threat or rule: ${unknown.join(', ')}` : '';
   return `bansho: honeypot on for ${h.for.join(', ')} (quarantine ${h.quarantine.dir}, banned sources ${h.banned ? 'let in within their budget' : 'dropped'}); it never connects anywhere${warning}`;
+}
+
+/** What runs beside the gateway, a line each, said after the line of what it guards. */
+function startLines(
+  config: GatewayConfig,
+  service: GatewayService,
+  dashboard: { readonly url?: string | null; readonly metricsUrl?: string | null } | null | undefined,
+): string[] {
+  const lines: string[] = [];
+  const crs = config.site.crs;
+  if (service.crs !== null && crs !== null) {
+    const skipped = service.crs.engine.skippedRules;
+    const left = skipped.length > 0 ? `, ${skipped.length} left out: ${skipped.map((r) => r.id).join(', ')}` : '';
+    lines.push(
+      `bansho: OWASP CRS from ${crs.dir} at paranoia level ${crs.paranoiaLevel} (${service.crs.ruleCount} rules${left}), refusing with ${crs.blockStatus}`,
+    );
+  }
+  if (dashboard?.url) lines.push(`bansho: dashboard on ${dashboard.url}`);
+  if (dashboard?.metricsUrl) lines.push(`bansho: metrics on ${dashboard.metricsUrl}`);
+  if (config.honeypot.enabled) lines.push(describeHoneypot(config, service));
+  if (service.kernelBans)
+    lines.push(
+      `bansho: banned sources also reset in the kernel (nftables table inet ${service.kernelBans.firewall.table}, port(s) ${service.gateway.ports().join(', ')})`,
+    );
+  return lines;
 }
 
 function parseWorkers(text: string): number {

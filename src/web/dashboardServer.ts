@@ -145,7 +145,9 @@ export function listenServer(server: Server, host: string, port: number): Promis
         ),
       );
     server.once('error', onError);
-    server.listen(port, host, () => {
+    // Exclusive: under `serve --workers N` only the first worker runs the dashboard, so its socket
+    // is its own, not one the cluster shares (which, for port 0, would be the gateway's own).
+    server.listen({ port, host, exclusive: true }, () => {
       server.off('error', onError);
       resolve(server.address() as AddressInfo);
     });

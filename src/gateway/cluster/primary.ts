@@ -1,15 +1,25 @@
 import cluster, { type Worker } from 'node:cluster';
 import { isPeerEnvelope } from './peerNews.js';
 
-/** A worker's first words once it listens: the line the primary prints when all are up. */
+/**
+ * A worker's first words once it listens: its start-up lines (what it guards, then CRS, the
+ * dashboard, the honeypot ...), which the primary prints once, from worker 1, when all are up.
+ */
 export interface ReadyMessage {
   readonly bansho: 'ready';
-  readonly line: string;
+  readonly lines: readonly string[];
 }
 
 export function isReadyMessage(message: unknown): message is ReadyMessage {
-  const m = message as { bansho?: unknown; line?: unknown } | null;
-  return typeof m === 'object' && m !== null && m.bansho === 'ready' && typeof m.line === 'string';
+  const m = message as { bansho?: unknown; lines?: unknown } | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.bansho === 'ready' &&
+    Array.isArray(m.lines) &&
+    m.lines.length > 0 &&
+    m.lines.every((line) => typeof line === 'string')
+  );
 }
 
 /** Which of the N workers a process is (1-based), from the environment the primary gave it. */
@@ -35,7 +45,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const { workers, log } = options;
   const indexOf = new Map<Worker, number>();
   const ready = new Set<number>();
-  let firstLine: string | null = null;
+  const linesOf = new Map<number, readonly string[]>();
   let announced = false;
   let stopping = false;
 
@@ -59,11 +69,15 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
         return;
       }
       if (!isReadyMessage(message)) return;
-      firstLine ??= message.line;
-      ready.add(indexOf.get(from) ?? 0);
+      const index = indexOf.get(from) ?? 0;
+      ready.add(index);
+      linesOf.set(index, message.lines);
       if (ready.size === workers && !announced) {
         announced = true;
-        log(`${firstLine}, ${workers} worker processes`);
+        // Worker 1's: it alone runs the dashboard and keeps the firewall table.
+        const [guarding, ...rest] = linesOf.get(1) ?? message.lines;
+        log(`${guarding}, ${workers} worker processes`);
+        for (const line of rest) log(line);
       }
     });
     cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
