@@ -46,7 +46,16 @@ interface Scanner {
   readonly outputs: ReadonlyArray<readonly number[] | undefined>;
   /** Whether any character stops the scan (otherwise a text shorter than minLength is skipped). */
   readonly stops: boolean;
+  /**
+   * For a scan without stops whose literals start with few characters: those characters (both
+   * cases when caseless). No literal starts before the first of them in a text, so the walk
+   * starts there, found by native searches — most texts hold none, and are not walked at all.
+   */
+  readonly starters: readonly string[] | null;
 }
+
+/** Most first characters worth a native search each (see Scanner.starters). */
+const MAX_STARTERS = 4;
 
 interface Trie {
   /** Dense table: state × class → next state, -1 for no edge. */
@@ -161,10 +170,19 @@ export class LiteralSet {
     from = 0,
     to = text.length,
   ): boolean {
-    const { table, width, columns, wide, outputs, stops } = this.scanner ?? this.buildScanner();
+    const { table, width, columns, wide, outputs, stops, starters } = this.scanner ?? this.buildScanner();
     if (!stops && to - from < this.minLength) return true;
+    let start = from;
+    if (starters !== null) {
+      start = to;
+      for (let k = 0; k < starters.length; k++) {
+        const at = text.indexOf(starters[k] as string, from);
+        if (at >= 0 && at < start) start = at;
+      }
+      if (to - start < this.minLength) return true;
+    }
     let s = 0;
-    for (let i = from; i < to; i++) {
+    for (let i = start; i < to; i++) {
       const c = text.charCodeAt(i);
       s = table[s + (c > 255 ? wide : (columns[c] as number))] as number;
       if (s >= 0) continue;
@@ -285,8 +303,28 @@ export class LiteralSet {
     if (this.stopAboveAscii) columns.fill(stride, 128);
     const stops = this.stopAt !== '' || this.stopAboveAscii || subs.length > 0;
     const { outputs } = automaton;
-    this.scanner = { table, width, columns, wide: this.stopAboveAscii ? stride : 0, outputs, stops };
+    this.scanner = {
+      table,
+      width,
+      columns,
+      wide: this.stopAboveAscii ? stride : 0,
+      outputs,
+      stops,
+      starters: stops ? null : this.starters(),
+    };
     return this.scanner;
+  }
+
+  /** The characters the literals start with, both cases when caseless; null when more than MAX_STARTERS. */
+  private starters(): string[] | null {
+    const firsts = new Set<string>();
+    for (const l of this.literals) {
+      const c = l.charAt(0);
+      firsts.add(c);
+      // The case folding is ASCII's only (foldAscii).
+      if (this.caseless && c >= 'a' && c <= 'z') firsts.add(c.toUpperCase());
+    }
+    return firsts.size <= MAX_STARTERS ? [...firsts] : null;
   }
 
   /** Failure links by breadth-first search, folded into a complete DFA; built on first use. */

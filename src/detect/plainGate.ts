@@ -23,7 +23,14 @@ import { FieldContext, oneEqualsEach } from './fields.js';
 import { foldAscii, LiteralSet } from './literalSet.js';
 import { MarkTable } from './markTable.js';
 import { PLAIN_LINE_HEADERS, type PlainLine, plainRequestCuts } from './plainLine.js';
-import { PlainSource, plainLineResidual, plainObservation, type Residual, residualsClear } from './plainResidual.js';
+import {
+  PlainSource,
+  plainLineResidual,
+  plainObservation,
+  possibleOnPlainLines,
+  type Residual,
+  residualsClear,
+} from './plainResidual.js';
 import type { Target } from './targets.js';
 import { combinedGuard } from './transforms/identity.js';
 import { TRANSFORMS, type TransformName } from './transforms/index.js';
@@ -149,8 +156,11 @@ class HeaderScan {
 }
 
 export class PlainGate {
+  readonly #partChains: Readonly<Record<LinePart, readonly Chain[]>>;
   /** One scan per part of the request line, null where no rule looks. */
-  readonly #parts: Readonly<Record<LinePart, TextScan | null>>;
+  readonly #parts: PartScans;
+  /** For clearsLine: the parts' scans for the rules some plain line may match; made on first use. */
+  #lineParts: PartScans | undefined;
   /** Chains read from header values, by header name ('*': every header). */
   readonly #headerChains = new Map<string, Chain[]>();
   /** null for a name some rule looks for (`headers.names`): no request carrying it is cleared. */
@@ -171,6 +181,8 @@ export class PlainGate {
   readonly #candidates: number[] = [];
   /** For clearsLine: the residual rules to check per source, null when no line can be cleared; made on first use. */
   #perSource: Residual[] | null | undefined;
+  /** For clearsLine: 1 for each rule some plain line may match (possibleOnPlainLines); made on first use. */
+  #possible: Uint8Array | undefined;
   readonly #cuts = new Int32Array(4);
   readonly #plainSource = new PlainSource();
 
@@ -208,22 +220,8 @@ export class PlainGate {
         else this.#entries.push({ kind: 'entry', target, literals: new LiteralSet(literals, { caseless: true }) });
       }
     }
-    const fieldOf = (c: Chain): string => (c.target.root ?? c.target).field;
-    const scan = (part: LinePart): TextScan | null => {
-      const chains = partChains[part];
-      if (chains.length === 0) return null;
-      return part === 'query'
-        ? new TextScan(chains, QUERY_STARTS, (c) => ARG_FIELDS.has(fieldOf(c)))
-        : new TextScan(chains, '');
-    };
-    this.#parts = {
-      line: scan('line'),
-      method: scan('method'),
-      target: scan('target'),
-      version: scan('version'),
-      path: scan('path'),
-      query: scan('query'),
-    };
+    this.#partChains = partChains;
+    this.#parts = partScans(partChains, () => true);
   }
 
   /** False when some rule may match `observation`; true when `RuleEngine.match` would certainly find nothing. */
@@ -244,7 +242,7 @@ export class PlainGate {
     const q = m + 1 + path.length;
     if (query !== '' && line.charCodeAt(q) !== QUESTION) return false;
     const queryEnd = query === '' ? q : q + 1 + query.length;
-    if (!this.#lineAdmit(line, 0, m, t, q, queryEnd, line.length, marks, stamp, candidates)) return false;
+    if (!lineAdmit(this.#parts, line, 0, m, t, q, queryEnd, line.length, marks, stamp, candidates)) return false;
     const headers = r.headers;
     for (let h = 0; h < headers.length; h++) {
       const [name, value] = headers[h] as readonly [string, string];
@@ -271,6 +269,9 @@ export class PlainGate {
   clearsLine(p: PlainLine): boolean {
     this.#perSource ??= plainLineResidual([...this.#entries, ...this.#unfiltered], this.#ctx);
     if (this.#perSource === null || this.#formAdmits) return false;
+    this.#possible ??= Uint8Array.from(this.#rules, (r) => (possibleOnPlainLines(r.conditions, this.#ctx) ? 1 : 0));
+    const possible = this.#possible;
+    this.#lineParts ??= partScans(this.#partChains, (rule) => possible[rule] === 1);
     const text = p.text;
     const from = p.lineFrom;
     const to = p.lineTo;
@@ -279,9 +280,12 @@ export class PlainGate {
     const marks = this.#admitted.marks;
     const stamp = this.#admitted.nextStamp();
     const candidates = this.#candidates;
-    candidates.length = 0;
-    const [m, t, q, queryEnd] = cuts as unknown as [number, number, number, number];
-    if (!this.#lineAdmit(text, from, m, t, q, queryEnd, to, marks, stamp, candidates)) return false;
+    if (candidates.length !== 0) candidates.length = 0;
+    const m = cuts[0] as number;
+    const t = cuts[1] as number;
+    const q = cuts[2] as number;
+    const queryEnd = cuts[3] as number;
+    if (!lineAdmit(this.#lineParts, text, from, m, t, q, queryEnd, to, marks, stamp, candidates)) return false;
     for (let h = 0; h < p.headerCount; h++) {
       const name = p.headerNames[h] as string;
       const value = text.slice(p.valueFrom[h], p.valueTo[h]);
@@ -289,7 +293,12 @@ export class PlainGate {
       const scan = this.#headerScan(name);
       if (scan === null || !scan.admit(value, marks, stamp, candidates)) return false;
     }
-    if (candidates.length === 0) return this.#plainSource.clear(this.#perSource, p.sourceIp(), this.#ctx);
+    // A header's literal of a rule no plain line can match (one for another sensor) admits nothing.
+    let kept = 0;
+    for (let c = 0; c < candidates.length; c++)
+      if (possible[candidates[c] as number] === 1) candidates[kept++] = candidates[c] as number;
+    if (kept !== candidates.length) candidates.length = kept;
+    if (kept === 0) return this.#plainSource.clear(this.#perSource, p.sourceIp(), this.#ctx);
     // A literal seen is not yet a match: the rules it admits are evaluated on the line's request.
     const ctx = this.#ctx;
     ctx.load(plainObservation(p, cuts));
@@ -297,35 +306,6 @@ export class PlainGate {
     for (const rule of candidates)
       if (evaluate((this.#rules[rule] as CompiledRule).conditions, ctx) !== null) return false;
     return true;
-  }
-
-  /**
-   * Each part of a plain line (`METHOD target VERSION`, single spaces, from `from` to `to` of
-   * `text`) scanned for its own fields' literals: the method ends at `m`, the target at `t`, the
-   * path at `q`, the query (after its `?`) at `queryEnd`.
-   */
-  #lineAdmit(
-    text: string,
-    from: number,
-    m: number,
-    t: number,
-    q: number,
-    queryEnd: number,
-    to: number,
-    marks: Uint32Array,
-    stamp: number,
-    out: number[],
-  ): boolean {
-    if (queryEnd > q && !oneEqualsEach(text, q + 1, queryEnd)) return false;
-    const p = this.#parts;
-    return (
-      (p.line === null || p.line.admit(text, marks, stamp, out, from, to)) &&
-      (p.method === null || p.method.admit(text, marks, stamp, out, from, m)) &&
-      (p.target === null || p.target.admit(text, marks, stamp, out, m + 1, t)) &&
-      (p.version === null || p.version.admit(text, marks, stamp, out, t + 1, to)) &&
-      (p.path === null || p.path.admit(text, marks, stamp, out, m + 1, q)) &&
-      (p.query === null || p.query.admit(text, marks, stamp, out, q + 1, queryEnd))
-    );
   }
 
   #headerScan(name: string): HeaderScan | null {
@@ -347,4 +327,55 @@ function clearAfter(target: Target, value: string, literals: readonly string[]):
   for (const step of target.transforms) v = TRANSFORMS[step](v);
   const folded = foldAscii(v);
   return literals.every((l) => !folded.includes(foldAscii(l)));
+}
+
+/**
+ * Each part of a plain line (`METHOD target VERSION`, single spaces, from `from` to `to` of
+ * `text`) scanned for its own fields' literals: the method ends at `m`, the target at `t`, the
+ * path at `q`, the query (after its `?`) at `queryEnd`.
+ */
+function lineAdmit(
+  p: PartScans,
+  text: string,
+  from: number,
+  m: number,
+  t: number,
+  q: number,
+  queryEnd: number,
+  to: number,
+  marks: Uint32Array,
+  stamp: number,
+  out: number[],
+): boolean {
+  if (queryEnd > q && !oneEqualsEach(text, q + 1, queryEnd)) return false;
+  return (
+    (p.line === null || p.line.admit(text, marks, stamp, out, from, to)) &&
+    (p.method === null || p.method.admit(text, marks, stamp, out, from, m)) &&
+    (p.target === null || p.target.admit(text, marks, stamp, out, m + 1, t)) &&
+    (p.version === null || p.version.admit(text, marks, stamp, out, t + 1, to)) &&
+    (p.path === null || p.path.admit(text, marks, stamp, out, m + 1, q)) &&
+    (p.query === null || p.query.admit(text, marks, stamp, out, q + 1, queryEnd))
+  );
+}
+
+type PartScans = Readonly<Record<LinePart, TextScan | null>>;
+
+/** A scan per part of the request line for the chains of the rules `keep` keeps, null where none looks. */
+function partScans(chains: Readonly<Record<LinePart, readonly Chain[]>>, keep: (rule: number) => boolean): PartScans {
+  const fieldOf = (c: Chain): string => (c.target.root ?? c.target).field;
+  const scan = (part: LinePart): TextScan | null => {
+    const kept = chains[part].filter((c) => keep(c.rule));
+    if (kept.length === 0) return null;
+    return part === 'query'
+      ? new TextScan(kept, QUERY_STARTS, (c) => ARG_FIELDS.has(fieldOf(c)))
+      : new TextScan(kept, '');
+  };
+  return {
+    line: scan('line'),
+    method: scan('method'),
+    target: scan('target'),
+    version: scan('version'),
+    path: scan('path'),
+    query: scan('query'),
+  };
 }

@@ -42,8 +42,12 @@ export class PlainLine {
 }
 
 const SLASH = 47;
-/** Global, for a search from an offset (lastIndex): anything but printable ASCII and the space. */
-const NOT_PRINTABLE = /[^\x20-\x7e]/g;
+/**
+ * Sticky, for a match from an offset (lastIndex): printable ASCII but the space. From the
+ * target's start it ends at the target's end (its space) unless something else stops it first,
+ * and reads no further — a search for anything else would go on through the rest of the line.
+ */
+const PRINTABLE_RUN = /[\x21-\x7e]*/y;
 
 /**
  * Where the parts of the request line `text[from, to)` end — method, target, path, query — when
@@ -56,9 +60,11 @@ export function plainRequestCuts(text: string, from: number, to: number, cuts: I
   const m = text.indexOf(' ', from);
   const t = m < 0 ? -1 : text.indexOf(' ', m + 1);
   if (m <= from || t < 0 || t >= to || text.charCodeAt(m + 1) !== SLASH || !httpVersion(text, t + 1, to)) return null;
-  // Nothing but printable ASCII and those two spaces (the version has none, being HTTP/d.d).
-  NOT_PRINTABLE.lastIndex = from;
-  if (NOT_PRINTABLE.test(text) && NOT_PRINTABLE.lastIndex <= t) return null;
+  // Nothing but printable ASCII and those two spaces (the version has none, being HTTP/d.d; the
+  // method's letters are checked below): the target, up to its space, is a printable run.
+  PRINTABLE_RUN.lastIndex = m + 1;
+  PRINTABLE_RUN.test(text);
+  if (PRINTABLE_RUN.lastIndex !== t) return null;
   for (let i = from; i < m; i++) {
     const c = text.charCodeAt(i);
     if (c < 65 || c > 90) return null;

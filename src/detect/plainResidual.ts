@@ -117,6 +117,17 @@ export class PlainSource {
   }
 }
 
+/**
+ * Whether a rule can match some plain line: false when one of its conditions reads only fields
+ * that are constant on plain lines and fails on them (a rule for the gateway's sensor, say).
+ */
+export function possibleOnPlainLines(conditions: readonly CompiledCondition[], ctx: FieldContext): boolean {
+  ctx.load(TEMPLATE);
+  for (const c of conditions)
+    if (conditionFields([c]).every(constantOnPlainLines) && evaluate([c], ctx) === null) return false;
+  return true;
+}
+
 /** Whether none of the residual rules matches the Observation loaded in `ctx`. */
 export function residualsClear(residuals: readonly Residual[], ctx: FieldContext): boolean {
   for (const r of residuals) if (!residualClear(r, ctx)) return false;

@@ -84,6 +84,36 @@ describe('LiteralSet (Aho–Corasick)', () => {
     );
   });
 
+  it('markOwners over part of a text finds exactly the literals inside it, when they start with few characters', () => {
+    // Few first characters: the scan starts at the first of them (native searches), and must
+    // still find a literal starting there, near either end, or repeated; nothing outside the part.
+    const unit = fc.constantFrom('a', 'A', 'b', 'x', '/', ':', ' ');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'x', '/'), minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.constantFrom('a', ':', '/'),
+        fc.string({ unit, maxLength: 30 }),
+        fc.nat(30),
+        fc.nat(30),
+        (tails, first, text, i, j) => {
+          const lits = tails.map((t) => `${first}${t}`);
+          const set = new LiteralSet(lits, { caseless: true });
+          const [from, to] = [Math.min(i, j, text.length), Math.min(Math.max(i, j), text.length)];
+          const part = text.slice(from, to).toLowerCase();
+          const expected = set.literals.flatMap((l, k) => (part.includes(l) ? [k] : []));
+          const stamped: number[] = [];
+          const owners = set.literals.map((_, k) => [k]);
+          assert.equal(set.markOwners(text, owners, new Uint32Array(8), 1, stamped, from, to), true);
+          assert.deepEqual([...stamped].sort(), expected, `${JSON.stringify(lits)} in ${JSON.stringify(part)}`);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('markOwners gives up at a stop character, and only there', () => {
     const set = new LiteralSet(['select'], { caseless: true, stopAt: '%+', stopAboveAscii: true });
     const owners = [[0]];
