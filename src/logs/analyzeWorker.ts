@@ -27,5 +27,10 @@ if (parentPort) {
       ? loadEngine({ lists: setup.lists })
       : (await import('../crs/index.js')).loadPacksWithCrs(setup.lists, setup.crs);
   const batches = new BatchAnalyzer(engine, (id) => catalog.get(id)?.name, cidrPredicate(setup.trustedProxies));
-  port.on('message', (req: BatchRequest) => port.postMessage(batches.analyze(req), [req.bytes.buffer as ArrayBuffer]));
+  port.on('message', (req: BatchRequest) => {
+    const reply = batches.analyze(req);
+    const transfer = [req.bytes.buffer as ArrayBuffer];
+    if (reply.docs !== null) transfer.push(reply.docs.buffer as ArrayBuffer);
+    port.postMessage(reply, transfer);
+  });
 }

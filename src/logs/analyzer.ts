@@ -6,8 +6,8 @@ import { toEvent } from '../events/toEvent.js';
 import type { EventPlace } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
-import { type EncodedEvent, encodeEvent, eventKey } from '../store/encodedEvent.js';
-import { type HitList, hitCount, hitIndex, joinPlacedJson, readHit } from './batchHits.js';
+import { DocEvent, type EncodedEvent, encodeEvent, eventKey } from '../store/encodedEvent.js';
+import { firstPlacedDoc, type HitList, hitCount, hitIndex, placedDoc, readHit } from './batchHits.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
@@ -56,6 +56,16 @@ export interface BatchCounts {
   readonly garbage: number;
   readonly noRequest: number;
   readonly garbageSamples: readonly string[];
+}
+
+/** A batch a worker analysed, as the reading thread takes it back (./batch.ts's reply). */
+export interface AnalysedBatch extends BatchCounts {
+  /** The file identity the hits were placed with. */
+  readonly identity: string;
+  readonly hits: HitList;
+  /** The hits' documents (UTF-8), null without hits. */
+  readonly docs: Uint8Array | null;
+  readonly signals: readonly BatchSignal[];
 }
 
 /** A request a worker found that the behaviours count: its index in the batch and its signal. */
@@ -244,26 +254,21 @@ export class LogAnalyzer {
 
   /**
    * Take in one batch a worker analysed, in file order: counts, then its threat lines (made
-   * for a file of `identity`) and signals in line order.
+   * for a file of the batch's identity) and signals in line order.
    */
-  acceptBatch(
-    label: string,
-    counts: BatchCounts,
-    hits: HitList,
-    signals: readonly BatchSignal[],
-    identity: string,
-  ): void {
+  acceptBatch(label: string, batch: AnalysedBatch): void {
     const file = this.#files.get(label);
     if (!file) throw new Error(`startFile(${label}) first`);
     const stats = this.stats;
-    stats.lines += counts.lines;
-    stats.parsed += counts.parsed;
-    stats.blank += counts.blank;
-    stats.garbage += counts.garbage;
-    stats.noRequest += counts.noRequest;
-    for (const g of counts.garbageSamples)
+    stats.lines += batch.lines;
+    stats.parsed += batch.parsed;
+    stats.blank += batch.blank;
+    stats.garbage += batch.garbage;
+    stats.noRequest += batch.noRequest;
+    for (const g of batch.garbageSamples)
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
     // Merged by line, so events come in the order the in-process analysis makes them.
+    const { signals, hits } = batch;
     let s = 0;
     const behaveUpTo = (index: number): void => {
       for (; s < signals.length && (signals[s] as BatchSignal).index < index; s++) {
@@ -271,8 +276,9 @@ export class LogAnalyzer {
         this.#behave(file, signal, file.lineNo + at + 1);
       }
     };
-    const fileJson = JSON.stringify(file.label);
-    const sameIdentity = identity === (file.identity ?? '');
+    const docs =
+      batch.docs === null ? null : Buffer.from(batch.docs.buffer, batch.docs.byteOffset, batch.docs.byteLength);
+    const sameIdentity = batch.identity === (file.identity ?? '');
     const n = hitCount(hits);
     for (let h = 0; h < n; h++) {
       behaveUpTo(hitIndex(hits, h));
@@ -282,22 +288,18 @@ export class LogAnalyzer {
       file.seen.set(hit.lineKey, occurrence);
       // The worker placed it as its content's first occurrence; a repeated line is placed here.
       const first = sameIdentity && occurrence === 1;
-      const id = first ? hit.firstId : eventPlace(file.identity ?? '', occurrence, hit.lineKey, file.label, lineNo).id;
+      const id = first ? '' : eventPlace(file.identity ?? '', occurrence, hit.lineKey, file.label, lineNo).id;
       this.#accept(
-        {
-          key: first ? hit.firstKey : eventKey(id),
-          ts: hit.ts,
-          action: hit.action,
-          sourceIp: hit.sourceIp,
-          threatId: hit.threatId,
-          ruleId: hit.ruleId,
-          json: joinPlacedJson(hit.head, id, hit.middle, fileJson, lineNo),
-        },
+        new DocEvent(
+          first ? hit.firstKey : eventKey(id),
+          hit,
+          first ? firstPlacedDoc(docs as Buffer, hit, lineNo) : placedDoc(docs as Buffer, hit, id, lineNo),
+        ),
         null,
       );
     }
     behaveUpTo(Number.POSITIVE_INFINITY);
-    file.lineNo += counts.lines;
+    file.lineNo += batch.lines;
   }
 
   /** A counted request through the file's behaviours; a finding becomes an event placed at `lineNo`. */

@@ -7,7 +7,7 @@
 import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { BatchSignal } from './analyzer.js';
-import { type HitList, pushHit } from './batchHits.js';
+import { type HitList, HitWriter } from './batchHits.js';
 import { autoFormat, resolveFormat } from './formats.js';
 import { analyzeLine, countOutcome, loggedSignal, threatEvent } from './lineCore.js';
 import type { LogFormat } from './record.js';
@@ -21,6 +21,8 @@ export interface BatchRequest {
   readonly fallbackTime: number;
   /** The file's identity (../logs/analyzer.ts), so threat events come back placed as their content's first occurrence. */
   readonly identity: string;
+  /** `JSON.stringify` of the file's label, as the events' `bansho.origin.file`. */
+  readonly fileJson: string;
 }
 
 export interface BatchReply {
@@ -36,11 +38,12 @@ export interface BatchReply {
   /** The request's identity, which the hits' first-occurrence ids were made with. */
   readonly identity: string;
   /**
-   * The batch's threat lines (./batchHits.ts): each event's columns, its id for a first
-   * occurrence and its JSON in pieces around the id and origin the main thread gives it
-   * (../events/unplacedJson.ts), in one flat list.
+   * The batch's threat lines (./batchHits.ts): each event's columns and store key for a first
+   * occurrence, in one flat list, and where its document is in `docs`.
    */
   readonly hits: HitList;
+  /** The events' JSON as UTF-8, placed as first occurrences but for the line number (transferred); null without hits. */
+  readonly docs: Uint8Array | null;
   /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
   readonly signals: BatchSignal[];
 }
@@ -72,22 +75,30 @@ export class BatchAnalyzer {
       garbageSamples: [],
       identity: req.identity,
       hits: [],
+      docs: null,
       signals: [],
     };
+    const hits = new HitWriter(req.identity, req.fileJson);
     let index = 0;
     // Decoded a piece at a time: a string of a whole batch would be too large for the young
     // generation, and each one would wait for a full collection to be freed.
     for (let at = 0; at < bytes.length; ) {
       const stop = pieceEnd(bytes, at);
-      index = this.#lines(bytes.toString('latin1', at, stop), format, req.fallbackTime, index, reply);
+      index = this.#lines(bytes.toString('latin1', at, stop), format, req.fallbackTime, index, reply, hits);
       at = stop;
     }
-    return reply;
+    return { ...reply, hits: hits.list, docs: hits.docs() };
   }
 
   /** The lines of `text` (whole lines, the last perhaps without its newline) into `reply`; the next line's index. */
-  #lines(text: string, format: LogFormat, fallbackTime: number, index: number, reply: BatchReply): number {
-    const hits = reply.hits;
+  #lines(
+    text: string,
+    format: LogFormat,
+    fallbackTime: number,
+    index: number,
+    reply: BatchReply,
+    hits: HitWriter,
+  ): number {
     const counts = reply as { -readonly [K in keyof BatchReply]: BatchReply[K] };
     // Lines cut out one at a time (no array of them all).
     for (let start = 0; start < text.length; index++) {
@@ -100,13 +111,7 @@ export class BatchAnalyzer {
       countOutcome(counts, outcome, line);
       if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
       if (outcome.kind === 'threat')
-        pushHit(
-          hits,
-          index,
-          line,
-          threatEvent(line, outcome.observation, outcome.matches, this.threatName),
-          reply.identity,
-        );
+        hits.push(index, line, threatEvent(line, outcome.observation, outcome.matches, this.threatName));
       const signal = loggedSignal(line, outcome.observation);
       if (signal !== null) reply.signals.push({ index, signal });
     }

@@ -65,7 +65,7 @@ export async function analyzeFilesParallel(
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
-          analyzer.acceptBatch(path, r, r.hits, r.signals, r.identity);
+          analyzer.acceptBatch(path, r);
           progress?.advance(0, r.lines);
           nextToAccept++;
         }
@@ -87,6 +87,7 @@ export async function analyzeFilesParallel(
           bytes,
           fallbackTime: 0,
           identity: analyzer.identityOf(path),
+          fileJson: JSON.stringify(path),
         };
         const p = pool.run(request).then(accept);
         pending.push(p);

@@ -17,10 +17,40 @@ export interface EncodedEvent {
   readonly ruleId: string | null;
   /** `JSON.stringify` of the event, stored and read back as it is. */
   readonly json: string;
+  /** The same JSON as UTF-8, when the producer holds it as bytes (then the store binds these, not `json`). */
+  readonly doc?: Uint8Array;
+}
+
+/**
+ * An EncodedEvent whose JSON is bytes (a log analysed on worker threads: ../logs/batchHits.ts):
+ * stored from the bytes, the text decoded only if asked for (`--json` printing, a fleet store).
+ */
+export class DocEvent implements EncodedEvent {
+  readonly ts: number;
+  readonly action: EventAction;
+  readonly sourceIp: string;
+  readonly threatId: string | null;
+  readonly ruleId: string | null;
+
+  constructor(
+    readonly key: number,
+    columns: EventColumns,
+    readonly doc: Uint8Array,
+  ) {
+    this.ts = columns.ts;
+    this.action = columns.action;
+    this.sourceIp = columns.sourceIp;
+    this.threatId = columns.threatId;
+    this.ruleId = columns.ruleId;
+  }
+
+  get json(): string {
+    return Buffer.from(this.doc.buffer, this.doc.byteOffset, this.doc.byteLength).toString('utf8');
+  }
 }
 
 /** The columns the store indexes, but the key. */
-export type EventColumns = Omit<EncodedEvent, 'key' | 'json'>;
+export type EventColumns = Omit<EncodedEvent, 'key' | 'json' | 'doc'>;
 
 export function encodeEvent(event: SecurityEvent): EncodedEvent {
   return { key: eventKey(event.event.id), ...eventColumns(event), json: JSON.stringify(event) };

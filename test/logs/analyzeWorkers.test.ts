@@ -34,6 +34,16 @@ describe('analyze on worker threads', () => {
       threatLine,
       '{"remote_addr":"203.0.113.8","request":"CONNECT foo.com:25 HTTP/1.1"}',
     );
+    // Threat lines with bytes outside ASCII (read as latin1, stored as UTF-8), one of them twice:
+    // the documents a worker writes as bytes, first occurrence and repeat.
+    const nonAscii = combinedLine(
+      '198.51.100.77',
+      SEED_TIME + 50,
+      'GET /../../../../etc/passwd?n=Zo\u00eb\u00ff HTTP/1.1',
+      404,
+      153,
+    );
+    lines.splice(60, 0, nonAscii, nonAscii);
     // A path scan spread over many small batches: its finding needs the lines in order.
     for (let i = 0; i < 12; i++)
       lines.splice(
@@ -42,9 +52,9 @@ describe('analyze on worker threads', () => {
         combinedLine('203.0.113.66', SEED_TIME + i * 200, `GET /page${i}.html HTTP/1.1`, 404, 153),
       );
     const file = join(dir, 'access.log');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileSync(file, `${lines.join('\n')}\n`, 'latin1');
     const gz = join(dir, 'access.log.1.gz');
-    writeFileSync(gz, gzipSync(`${lines.slice(0, 300).join('\n')}\n`));
+    writeFileSync(gz, gzipSync(Buffer.from(`${lines.slice(0, 300).join('\n')}\n`, 'latin1')));
     const serialDb = openSqlite(join(dir, 'serial.db'));
     const parallelDb = openSqlite(join(dir, 'parallel.db'));
     const serialStore = new SqliteEventStore(serialDb);
@@ -80,14 +90,24 @@ describe('analyze on worker threads', () => {
     // Row for row, as stored: the key made on a worker for a first occurrence, the one made here
     // for the repeated line, and the JSON joined from a worker's pieces, byte for byte.
     const rows = (db: typeof serialDb) =>
-      db.prepare('SELECT ts, key, action, source_ip, threat_id, rule_id, doc FROM events ORDER BY ts, key').all();
+      db
+        .prepare(
+          'SELECT ts, key, action, source_ip, threat_id, rule_id, typeof(doc) AS type, doc FROM events ORDER BY ts, key',
+        )
+        .all() as Array<{ type: string; doc: string }>;
     assert.deepEqual(rows(parallelDb), rows(serialDb));
+    assert.ok(rows(parallelDb).every((r) => r.type === 'text'));
+    assert.equal(
+      rows(parallelDb).filter((r) => r.doc.includes('Zo\u00eb\u00ff')).length,
+      2,
+      'both lines outside ASCII',
+    );
     assert.equal(parallel.added, serial.added);
     assert.equal(serial.analyzer.stats.findings, 2, 'the scan, once in each file');
     assert.equal(
       serial.added,
-      19,
-      'the 16 seed lines, the repeated one, the JSON CONNECT and the scan; the gzip repeats the head of the same log, so adds nothing',
+      21,
+      'the 16 seed lines, the repeated one, the two outside ASCII, the JSON CONNECT and the scan; the gzip repeats the head of the same log, so adds nothing',
     );
   });
 

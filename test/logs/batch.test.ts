@@ -37,6 +37,7 @@ describe('BatchAnalyzer: one batch of lines', () => {
       bytes: new Uint8Array(Buffer.from(text, 'latin1')),
       fallbackTime: 0,
       identity: 'file',
+      fileJson: '"access.log"',
     });
 
     const hits = Array.from({ length: hitCount(reply.hits) }, (_, h) => readHit(reply.hits, h));

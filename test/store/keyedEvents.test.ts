@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
-import { encodeEvent, eventKey } from '../../src/store/encodedEvent.js';
+import { DocEvent, type EncodedEvent, encodeEvent, eventKey } from '../../src/store/encodedEvent.js';
+import { openSqlite, SqliteEventStore } from '../../src/store/index.js';
 import { openStore } from '../../src/store/openStore.js';
 import { PgStore } from '../../src/store/postgres/pgStore.js';
 import { MIGRATIONS as PG_MIGRATIONS } from '../../src/store/postgres/schema.js';
@@ -88,6 +89,37 @@ describe('events stored by key', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('sqlite: an event handed over as its JSON bytes (DocEvent) is stored as the row its text makes, and is the same event', () => {
+    // Enough events for both statements (16 rows and one), every shape among them.
+    const events: SecurityEvent[] = [];
+    for (let i = 0; i < 37; i++)
+      for (const [k, e] of shapes().entries()) {
+        e.event.id = `${e.event.id}-${i}-${k}`;
+        events.push(e);
+      }
+    const asText = events.map(encodeEvent);
+    const asBytes = asText.map(
+      (e): EncodedEvent => new DocEvent(e.key, e, new Uint8Array(Buffer.from(e.json, 'utf8'))),
+    );
+    assert.equal(asBytes[0]?.json, asText[0]?.json, 'the text decoded from the bytes');
+    const rows = (encoded: readonly EncodedEvent[], name: string) => {
+      const db = openSqlite(join(dir, name));
+      try {
+        assert.equal(new SqliteEventStore(db).appendEncodedSync(encoded), events.length);
+        // Stored before: the other form of the same events adds nothing.
+        assert.equal(new SqliteEventStore(db).appendEncodedSync(encoded === asText ? asBytes : asText), 0);
+        return db
+          .prepare('SELECT seq, ts, key, action, source_ip, threat_id, rule_id, typeof(doc) AS type, doc FROM events')
+          .all();
+      } finally {
+        db.close();
+      }
+    };
+    const fromBytes = rows(asBytes, 'bytes.db');
+    assert.deepEqual(fromBytes, rows(asText, 'text.db'));
+    assert.ok(fromBytes.every((r) => (r as { type: string }).type === 'text'));
   });
 
   it('sqlite: a database of the id-keyed schema opens migrated, its events and seqs as they were', async () => {

@@ -3,7 +3,8 @@ import type { EncodedEvent } from '../encodedEvent.js';
 import { prepared } from './prepared.js';
 
 const COLUMNS = 'INSERT OR IGNORE INTO events (key, ts, action, source_ip, threat_id, rule_id, doc) VALUES ';
-const ROW = '(?, ?, ?, ?, ?, ?, ?)';
+/** The document as TEXT whether bound as a string or as its UTF-8 bytes (a blob, which CAST reads as UTF-8 text, byte for byte). */
+const ROW = '(?, ?, ?, ?, ?, ?, CAST(? AS TEXT))';
 /**
  * Rows per statement for a long batch: one call into SQLite for many rows. Measured on a log's
  * 1.3 KB events, 16 rows a statement cost about a fifth less CPU per row than one (the
@@ -29,13 +30,13 @@ export function insertEvents(db: Database.Database, events: readonly EncodedEven
       params.length = 0;
       for (let k = i; k < i + ROWS_PER_STATEMENT; k++) {
         const e = events[k] as EncodedEvent;
-        params.push(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json);
+        params.push(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.doc ?? e.json);
       }
       added += many.run(params).changes;
     }
     for (; i < events.length; i++) {
       const e = events[i] as EncodedEvent;
-      added += one.run(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.json).changes;
+      added += one.run(e.key, e.ts, e.action, e.sourceIp, e.threatId, e.ruleId, e.doc ?? e.json).changes;
     }
   }).immediate();
   return added;
