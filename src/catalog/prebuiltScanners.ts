@@ -18,7 +18,11 @@ const STAMP_BYTES = 16;
 export interface ScannerIndex {
   readonly stamp: string;
   readonly endianness: string;
-  readonly tables: ReadonlyArray<readonly [string, unknown]>;
+  /**
+   * Each set's key and its table's layout as JSON text: parsed only for the tables asked for
+   * (a layout lists every state's literals, and all of them together take milliseconds to parse).
+   */
+  readonly tables: ReadonlyArray<readonly [string, string]>;
 }
 
 export function isScannerIndex(v: unknown): v is ScannerIndex {
@@ -40,7 +44,7 @@ export function writeScannerBytes(dir: string, tables: ReadonlyMap<string, Table
     size = at + a.byteLength;
     return [at, a.length];
   };
-  const index = [...tables].map(([key, t]): [string, unknown] => [key, tableLayout(t, put)]);
+  const index = [...tables].map(([key, t]): [string, string] => [key, JSON.stringify(tableLayout(t, put))]);
   writeFileSync(join(dir, BYTES_FILE), Buffer.concat(chunks));
   return { stamp: stamp.toString('hex'), endianness: endianness(), tables: index };
 }
@@ -51,7 +55,7 @@ export function scannerLookup(dir: string, index: ScannerIndex): ((key: string) 
   const layouts = new Map(index.tables);
   return (key) => {
     const layout = layouts.get(key);
-    return layout === undefined ? undefined : readTable(join(dir, BYTES_FILE), index.stamp, layout);
+    return layout === undefined ? undefined : readTable(join(dir, BYTES_FILE), index.stamp, JSON.parse(layout));
   };
 }
 
