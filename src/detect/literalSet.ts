@@ -1,5 +1,3 @@
-import { computedScanner, scannerKey, storedScanner } from './storedScanners.js';
-
 /**
  * Many literals matched at once: an Aho–Corasick automaton compiled to a dense DFA (one table
  * lookup per input character, whatever the number of literals), plus tries for "starts with
@@ -7,6 +5,7 @@ import { computedScanner, scannerKey, storedScanner } from './storedScanners.js'
  * (every other character, including everything above U+00FF, is one "other" class), which
  * keeps the tables small; case folding is done by the class map, not per character.
  */
+import { computedScanner, scannerKey, storedScanner } from './storedScanners.js';
 
 /** ASCII A–Z to a–z, nothing else: the case folding the automaton applies to its input. */
 export function foldAscii(s: string): string {
