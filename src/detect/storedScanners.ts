@@ -84,8 +84,11 @@ export function tableLayout(v: unknown, put: (a: TypedArray) => unknown): unknow
     return { [TYPED_TAG]: name, at: put(v as TypedArray) };
   }
   if (Array.isArray(v)) return v.map((x) => tableLayout(x, put));
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tableLayout(x, put)]));
-  return v;
+  // Anything but plain data (a Map, a function) would come back as something else: refused at the build.
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tableLayout(x, put)]));
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  throw new TypeError(`cannot store a ${typeof v === 'object' ? v.constructor?.name : typeof v}`);
 }
 
 /** The table of `layout`, each typed array made by `get` (its constructor, and what `put` returned). */

@@ -11,7 +11,14 @@ import { prebuiltEngine, writePrebuilt } from '../../src/catalog/prebuilt.js';
 import { type ScannerIndex, scannerLookup } from '../../src/catalog/prebuiltScanners.js';
 import { httpObservation } from '../../src/detect/examples.js';
 import { LiteralSet } from '../../src/detect/literalSet.js';
-import { recordScanners, type Tables, useStoredScanners } from '../../src/detect/storedScanners.js';
+import {
+  recordScanners,
+  type Tables,
+  type TypedArray,
+  tableLayout,
+  tableOfLayout,
+  useStoredScanners,
+} from '../../src/detect/storedScanners.js';
 import type { Match } from '../../src/detect/types.js';
 
 const made: string[] = [];
@@ -133,5 +140,21 @@ describe("the build's literal tables", () => {
     rmSync(bytes);
     assert.equal(lookup?.(key), undefined, 'no bytes');
     assert.equal(scannerLookup(dir, { ...index, endianness: index.endianness === 'LE' ? 'BE' : 'LE' }), null);
+  });
+
+  it('store plain data with typed arrays, and refuse what would come back as something else', () => {
+    const arrays: TypedArray[] = [];
+    const put = (a: TypedArray) => arrays.push(a) - 1;
+    const table = { t: new Int32Array([-1, 2, 3]), c: new Uint8Array([7]), o: [[1, 2], undefined, [3]], n: 4, s: true };
+    const layout = JSON.parse(JSON.stringify(tableLayout(table, put)));
+    const back = tableOfLayout(layout, (make, at) => {
+      const source = arrays[at as number] as TypedArray;
+      const out = make(source.length);
+      out.set(source);
+      return out;
+    });
+    assert.deepStrictEqual(back, table);
+    for (const odd of [{ m: new Map([[1, 2]]) }, { s: new Set([1]) }, { f: () => 1 }, { d: new Float32Array(1) }])
+      assert.throws(() => tableLayout(odd, put), TypeError);
   });
 });
