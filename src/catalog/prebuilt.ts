@@ -4,10 +4,13 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NamedLists } from '../detect/compile.js';
 import type { RuleEngine } from '../detect/engine.js';
+import { httpObservation, observationFromExample } from '../detect/examples.js';
 import { requiredLiterals } from '../detect/prefilter.js';
 import type { Condition, RuleSpec } from '../detect/ruleSchema.js';
+import { recordScanners, type Tables, useStoredScanners } from '../detect/storedScanners.js';
 import { engineOfValidated, isLoadedRules, type LoadedRule } from './loadedRules.js';
 import { BUILTIN_RULES_DIR, BUILTIN_THREATS_DIR } from './paths.js';
+import { isScannerIndex, scannerLookup, writeScannerBytes } from './prebuiltScanners.js';
 import { isThreatList, type ThreatCatalog, threatCatalog } from './threatCatalog.js';
 import type { Threat } from './threatSchema.js';
 import { hashYamlDir } from './yamlDir.js';
@@ -71,7 +74,11 @@ export function prebuiltEngine(
 ): RuleEngine | null {
   if (prebuiltDir === null) return null;
   const rules = read(prebuiltDir, 'rules', BUILTIN_RULES_DIR, isLoadedRules);
-  return rules && engineOfValidated(rules, lists);
+  if (rules === null) return null;
+  // The literal tables the build computed for these rules (./prebuiltScanners.ts).
+  const index = read(prebuiltDir, 'scanners', BUILTIN_RULES_DIR, isScannerIndex);
+  useStoredScanners(index && scannerLookup(prebuiltDir, index));
+  return engineOfValidated(rules, lists);
 }
 
 /** The built-in threat catalog from the build's copy, or null (as prebuiltEngine). */
@@ -108,11 +115,9 @@ export function writePrebuilt(prebuiltDir: string, rules: readonly LoadedRule[],
     writeFileSync(join(prebuiltDir, `${kind}.json`), JSON.stringify({ digest, data }));
     written[kind] = digest;
   };
-  write(
-    'rules',
-    BUILTIN_RULES_DIR,
-    rules.map((r) => ({ ...r, spec: withDerivedPrefilters(r.spec), file: basename(r.file) })),
-  );
+  const copy = rules.map((r) => ({ ...r, spec: withDerivedPrefilters(r.spec), file: basename(r.file) }));
+  write('rules', BUILTIN_RULES_DIR, copy);
+  write('scanners', BUILTIN_RULES_DIR, writeScannerBytes(prebuiltDir, exampleScanners(copy)));
   write('threats', BUILTIN_THREATS_DIR, threats);
   writeFileSync(join(prebuiltDir, DIGESTS_FILE), JSON.stringify(written));
 }
@@ -130,4 +135,35 @@ function withDerivedPrefilters(spec: RuleSpec): RuleSpec {
     return literals === null ? c : { ...c, prefilter: literals };
   };
   return { ...spec, when: spec.when.map(derive) };
+}
+
+/** The site names `bansho monitor` judges with when given none. */
+const DEFAULT_LISTS: NamedLists = { site_names: ['localhost'] };
+
+/** A browser's plain request, as most of a site's traffic is. */
+const PLAIN_REQUEST = [
+  'GET /index.html HTTP/1.1',
+  'Host: www.example.com',
+  'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'Accept-Language: en-US,en;q=0.5',
+  'Accept-Encoding: gzip, deflate, br',
+  'Referer: https://www.example.com/',
+  'Cookie: session=abc123',
+  'Connection: keep-alive',
+].join('\r\n');
+
+/**
+ * The literal tables the copy's engine computes judging every rule's examples and a browser's
+ * plain request: what a fresh process would otherwise compute for its first requests.
+ */
+function exampleScanners(rules: readonly LoadedRule[]): Map<string, Tables> {
+  return recordScanners(() => {
+    const engine = engineOfValidated(rules, DEFAULT_LISTS);
+    const examples = rules.flatMap((r) => [...r.spec.examples.match, ...r.spec.examples.nearMiss]);
+    for (const observation of [httpObservation(PLAIN_REQUEST), ...examples.map(observationFromExample)]) {
+      engine.mayMatch(observation);
+      engine.match(observation);
+    }
+  });
 }

@@ -5,6 +5,7 @@
  * (every other character, including everything above U+00FF, is one "other" class), which
  * keeps the tables small; case folding is done by the class map, not per character.
  */
+import { computedScanner, scannerKey, storedScanner } from './storedScanners.js';
 
 /** ASCII A–Z to a–z, nothing else: the case folding the automaton applies to its input. */
 export function foldAscii(s: string): string {
@@ -278,12 +279,25 @@ export class LiteralSet {
     return { table: table.slice(0, states * this.stride), ends, endLiteral, states, firstChild, nextSibling, classOf };
   }
 
-  /**
-   * markOwners' table. Stop substrings are found by the same automaton: they are compiled in
-   * as extra literals (in a set of their own, so that the other methods never report them),
-   * and entering a state where one ends is a stop.
-   */
+  /** markOwners' table: the build's copy when it has this set's (./storedScanners.ts), else computed. */
   private buildScanner(): Scanner {
+    const key = scannerKey(this.literals, this.caseless, this.stopAt, this.stopAboveAscii, this.stopAtSubstrings);
+    const stored = storedScanner(key) as Scanner | undefined;
+    if (stored !== undefined) {
+      this.scanner = stored;
+      return stored;
+    }
+    const scanner = this.computeScanner();
+    computedScanner(key, scanner);
+    return scanner;
+  }
+
+  /**
+   * markOwners' table, computed. Stop substrings are found by the same automaton: they are
+   * compiled in as extra literals (in a set of their own, so that the other methods never
+   * report them), and entering a state where one ends is a stop.
+   */
+  private computeScanner(): Scanner {
     const subs = this.stopAtSubstrings;
     const source = subs.length === 0 ? this : new LiteralSet([...this.literals, ...subs], { caseless: this.caseless });
     const stopLiterals = new Set(subs.map((l) => source.literals.indexOf(this.caseless ? foldAscii(l) : l)));
