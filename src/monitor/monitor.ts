@@ -19,8 +19,7 @@ import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
 import type { LineBuffer } from './log/lineBuffer.js';
 import type { MacNames } from './log/names.js';
 import { isFragment, PacketLog } from './log/packetLog.js';
-import { isDnsDatagram, readDatagram } from './protocols/dns.js';
-import type { ProtocolEvent } from './protocols/events.js';
+import { isDnsDatagram } from './protocols/dns.js';
 import type { CutRequest } from './protocols/http/framed.js';
 import type { ConnectionView } from './tcp/connection.js';
 import { Conversations } from './tcp/conversations.js';
@@ -87,8 +86,6 @@ export class Monitor {
   readonly #fragments = new IpReassembler();
   /** Frames decoded into structures refilled frame after frame (read each packet before the next). */
   readonly #decoder = new PacketDecoder();
-  /** What the analyzers read off the current frame when it is UDP (DNS). */
-  readonly #datagramEvents: ProtocolEvent[] = [];
   /** DNS answers, remembered for the connections they lead to (evidence). */
   readonly #dnsAnswers = new DnsAnswers();
   readonly #scans: PortScanDetector;
@@ -156,9 +153,7 @@ export class Monitor {
     const t = p.transport;
     const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, time, key) : null;
-    const datagram = this.#datagramEvents;
-    if (datagram.length !== 0) datagram.length = 0;
-    if (t.kind === 'udp') this.#readDatagram(p, t.udp, time, datagram);
+    if (t.kind === 'udp') this.#keepDnsAnswers(p, t.udp, time);
     // A TCP segment's record is filled when the log is made (with the log, the table reads
     // everything: a TCP segment always comes with its reading); its connection keeps a copy
     // as evidence. Lines are formatted only when printed, straight into the output's bytes.
@@ -168,7 +163,7 @@ export class Monitor {
     if (this.#log !== null && wanted && (t.kind !== 'tcp' || seg !== null)) {
       const out = this.#out!;
       if (packet !== null) this.#log.tcp(out, packet);
-      else this.#log.write(out, p, ns, seg, datagram);
+      else this.#log.write(out, p, ns, seg);
       out.newline();
     }
     if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, packet);
@@ -183,10 +178,9 @@ export class Monitor {
     this.#conversations.flushAll();
   }
 
-  /** A UDP datagram: DNS read into events for the log, and its answers kept as evidence. */
-  #readDatagram(p: DecodedPacket, udp: UdpHeader, time: number, out: ProtocolEvent[]): void {
+  /** A UDP datagram: DNS answers kept as evidence (the log writes a message's line from its bytes). */
+  #keepDnsAnswers(p: DecodedPacket, udp: UdpHeader, time: number): void {
     if (!isDnsDatagram(udp)) return;
-    if (this.#log !== null) readDatagram(udp, p.payload, out);
     const ip = p.ip!;
     this.#dnsAnswers.datagram(p.payload, ip.destination, udp.destinationPort, ip.source, udp.sourcePort, time);
   }

@@ -77,6 +77,13 @@ describe('the packet log’s byte buffer', () => {
       written((out) => out.zeroPadded(999999, 6)),
       '999999',
     );
+    // Either side of 2^31, where the digits are worked out another way.
+    for (const n of [0, 7, 2147483647, 2147483648, 4294967296 + 5, 999999999999])
+      assert.equal(
+        written((out) => out.zeroPadded(n, 12)),
+        String(n).padStart(12, '0'),
+        String(n),
+      );
     assert.equal(
       written((out) => out.blanks(3)),
       '   ',

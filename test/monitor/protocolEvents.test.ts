@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CaptureClock } from '../../src/monitor/capture/clock.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
-import { readDatagram } from '../../src/monitor/protocols/dns.js';
 import type { ProtocolEvent } from '../../src/monitor/protocols/events.js';
 import { Conversations } from '../../src/monitor/tcp/conversations.js';
 import { type Conversation, conversationFrames } from './helpers/conversations.js';
-import { udp } from './helpers/packets.js';
 
 /** Every event the conversation table reads off the conversations, frame by frame (copied out). */
 function eventsOf(list: readonly Conversation[], readAll = true): ProtocolEvent[] {
@@ -170,24 +168,5 @@ describe('protocol analyzers emit typed events', () => {
       eventsOf(list, true).map((e) => e.kind),
       ['ftp_reply', 'http_request', 'http_request'],
     );
-  });
-
-  test('a DNS datagram is one dns_message event, the message decoded once', () => {
-    const query = Buffer.from('12340100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex');
-    const datagram = Uint8Array.from(udp(40000, 53, query));
-    const out: ProtocolEvent[] = [];
-    const header = { sourcePort: 40000, destinationPort: 53, length: datagram.length, checksum: 0 };
-    readDatagram({ ...header, payloadOffset: 8, payloadLength: query.length, error: null }, query, out);
-    assert.equal(out.length, 1);
-    const e = out[0];
-    assert.ok(e?.kind === 'dns_message');
-    assert.deepEqual(e.message.questions, [{ name: 'www.example.com', type: 1, class: 1 }]);
-    const elsewhere: ProtocolEvent[] = [];
-    readDatagram(
-      { ...header, destinationPort: 4000, payloadOffset: 8, payloadLength: query.length, error: null },
-      query,
-      elsewhere,
-    );
-    assert.deepEqual(elsewhere, [], 'not on a DNS port');
   });
 });

@@ -35,28 +35,26 @@ const NUMBER_FIELDS: ReadonlyArray<readonly [string, number | undefined]> = [
 
 const READERS: ReadonlySet<string> = new Set<Reader>(['none', 'http', 'tls', 'ssh', 'pgsql', 'other']);
 
-export function packetsJson(packets: readonly PacketRecord[]): string {
-  let s = '[';
-  for (let i = 0; i < packets.length; i++) s += (i === 0 ? '' : ',') + packetJson(packets[i] as PacketRecord);
-  return `${s}]`;
-}
+/** What one stored record's JSON is written from: a record's fields, its options given apart (as hex). */
+export type RecordFields = Omit<PacketRecord, 'options'>;
 
 /**
  * One record as JSON, written out field by field: the numbers are whole and finite (a frame's
  * own), so `${n}` is what JSON.stringify would write, without an object made per record to
- * hand it. The readings and events are JSON.stringify's.
+ * hand it; `optionsHex` is its options' bytes in hex ('' for none). The reading is
+ * JSON.stringify's, the events `eventsJson`'s.
  */
-function packetJson(r: PacketRecord): string {
+export function packetJson(r: RecordFields, optionsHex: string): string {
   let s = `{"frame":${r.frame},"rel_ns":${r.rel_ns},"is_orig":${r.is_orig},"len":${r.len},"flags":${r.flags}`;
   s += `,"seq":${r.seq},"ack":${r.ack},"win":${r.win},"tcp_len":${r.tcp_len}`;
   if (r.urg !== 0) s += `,"urg":${r.urg}`;
-  if (r.options.length > 0) s += `,"options":"${hex(r.options)}","sack_base":${r.sack_base}`;
+  if (optionsHex !== '') s += `,"options":"${optionsHex}","sack_base":${r.sack_base}`;
   if (r.analysis !== 0) s += `,"analysis":${JSON.stringify(analysisNames(r.analysis))}`;
   if ((r.analysis & ANALYSIS.DUPLICATE_ACK) !== 0) s += `,"dup_ack":${r.dup_ack},"dup_ack_frame":${r.dup_ack_frame}`;
   if (r.reader !== 'none') s += `,"reader":"${r.reader}"`;
   if (r.reading !== null) s += `,"reading":${JSON.stringify(r.reading)}`;
   if (r.to_server) s += ',"to_server":true';
-  if (r.events.length > 0) s += `,"events":${JSON.stringify(r.events.map(jsonSafe))}`;
+  if (r.events.length > 0) s += `,"events":${jsonValue(r.events)}`;
   return `${s}}`;
 }
 
@@ -64,25 +62,39 @@ function analysisNames(bits: number): string[] {
   return ANALYSIS_NAMES.filter(([, bit]) => (bits & bit) !== 0).map(([n]) => n);
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** A few bytes in hex (a Buffer made over them for its encoder costs more than they do). */
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
-  return s;
-}
-
-/** A value JSON can hold as it is (a replacer would be called for every value of every record). */
-function jsonSafe(v: unknown): unknown {
-  if (Buffer.isBuffer(v)) return { base64: v.toString('base64') };
-  if (v instanceof Uint8Array) return { base64: Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64') };
-  if (typeof v === 'number') return Number.isFinite(v) ? v : { number: String(v) };
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(jsonSafe);
-  const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = jsonSafe((v as Record<string, unknown>)[k]);
-  return out;
+/**
+ * Events as JSON, with what JSON has no word for in words of its own: bytes as `{"base64": …}`,
+ * a number that is not finite as `{"number": "NaN"}`. Written straight from the values (the
+ * events are plain data: strings, numbers, booleans, null, bytes, arrays and objects of them),
+ * the same text JSON.stringify gives for a copy with those values replaced, without the copy.
+ */
+function jsonValue(v: unknown): string | undefined {
+  if (v instanceof Uint8Array)
+    return `{"base64":"${Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64')}"}`;
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? `${v}` : `{"number":"${v}"}`;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      let s = '';
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) s += `${i === 0 ? '' : ','}${jsonValue(v[i]) ?? 'null'}`;
+        return `[${s}]`;
+      }
+      for (const k in v) {
+        const text = jsonValue((v as Record<string, unknown>)[k]);
+        if (text !== undefined) s += `${s === '' ? '' : ','}${JSON.stringify(k)}:${text}`;
+      }
+      return `{${s}}`;
+    }
+    default:
+      // Nothing JSON writes (undefined, a function): left out of an object, null in a list.
+      return undefined;
+  }
 }
 
 function decodeValue(_key: string, v: unknown): unknown {

@@ -1,5 +1,6 @@
 import type { ProtocolEvent } from '../protocols/events.js';
 import type { Reading } from '../protocols/reading.js';
+import { packetJson, type RecordFields } from './packetJson.js';
 import type { PacketRecord, Reader } from './packetRecord.js';
 
 /**
@@ -31,7 +32,7 @@ const NO_EVENTS: readonly ProtocolEvent[] = [];
 /**
  * A connection's packet records as it keeps them while it lasts: numbers in one array, the
  * options' bytes in another, the readings and events by reference — so that keeping a packet
- * makes no object (most connections are never reported). `records()` makes the records of one
+ * makes no object (most connections are never reported). `json()` writes the records of one
  * that is.
  */
 export class PacketTable {
@@ -82,48 +83,81 @@ export class PacketTable {
     this.#events.push(p.events.length === 0 ? NO_EVENTS : p.events.map(keepEvent));
   }
 
-  records(): PacketRecord[] {
-    const out: PacketRecord[] = [];
+  /**
+   * The rows as the stored event keeps them (./packetJson.ts): written from the numbers through
+   * one record refilled row after row, without a record or a byte array made per row.
+   */
+  json(): string {
+    const r = new RowFields();
     const n = this.#numbers;
+    let s = '[';
     for (let row = 0; row < this.#rows; row++) {
       const at = row * STRIDE;
       const bits = n[at + BITS] as number;
       const lengths = n[at + LENGTHS] as number;
       const urgSack = n[at + URG_SACK] as number;
       const options = n[at + OPTIONS] as number;
-      out.push({
-        frame: n[at + FRAME] as number,
-        rel_ns: n[at + REL_NS] as number,
-        is_orig: (bits & (1 << 9)) !== 0,
-        len: Math.floor(lengths / 2 ** 17),
-        flags: bits & 0x1ff,
-        seq: n[at + SEQ] as number,
-        ack: n[at + ACK] as number,
-        win: n[at + WIN] as number,
-        tcp_len: lengths % 2 ** 17,
-        urg: Math.floor(urgSack / 2 ** 32),
-        options: this.#optionBytes(Math.floor(options / 64), options % 64),
-        sack_base: urgSack % 2 ** 32,
-        analysis: bits >>> 14,
-        dup_ack: n[at + DUP_ACK] as number,
-        dup_ack_frame: n[at + DUP_ACK_FRAME] as number,
-        reader: READERS[(bits >> 11) & 7] ?? 'none',
-        reading: this.#readings[row] ?? null,
-        to_server: (bits & (1 << 10)) !== 0,
-        events: this.#events[row] ?? NO_EVENTS,
-      });
+      r.frame = n[at + FRAME] as number;
+      r.rel_ns = n[at + REL_NS] as number;
+      r.is_orig = (bits & (1 << 9)) !== 0;
+      r.len = Math.floor(lengths / 2 ** 17);
+      r.flags = bits & 0x1ff;
+      r.seq = n[at + SEQ] as number;
+      r.ack = n[at + ACK] as number;
+      r.win = n[at + WIN] as number;
+      r.tcp_len = lengths % 2 ** 17;
+      r.urg = Math.floor(urgSack / 2 ** 32);
+      r.sack_base = urgSack % 2 ** 32;
+      r.analysis = bits >>> 14;
+      r.dup_ack = n[at + DUP_ACK] as number;
+      r.dup_ack_frame = n[at + DUP_ACK_FRAME] as number;
+      r.reader = READERS[(bits >> 11) & 7] ?? 'none';
+      r.reading = this.#readings[row] ?? null;
+      r.to_server = (bits & (1 << 10)) !== 0;
+      r.events = this.#events[row] ?? NO_EVENTS;
+      s += (row === 0 ? '' : ',') + packetJson(r, this.#optionsHex(Math.floor(options / 64), options % 64));
     }
-    return out;
+    return `${s}]`;
   }
 
-  #optionBytes(at: number, length: number): Uint8Array {
-    const b = new Uint8Array(length);
-    for (let i = 0; i < length; i++) {
-      const v = this.#options[at + Math.floor(i / BYTES_PER_NUMBER)] as number;
-      b[i] = Math.floor(v / 256 ** (i % BYTES_PER_NUMBER)) % 256;
+  /** `length` option bytes kept from `at` on, in hex. */
+  #optionsHex(at: number, length: number): string {
+    let s = '';
+    for (let i = 0; i < length; i += BYTES_PER_NUMBER) {
+      let v = this.#options[at + i / BYTES_PER_NUMBER] as number;
+      const end = Math.min(i + BYTES_PER_NUMBER, length);
+      for (let j = i; j < end; j++) {
+        const byte = v % 256;
+        s += HEX[byte] as string;
+        v = (v - byte) / 256;
+      }
     }
-    return b;
+    return s;
   }
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The fields of a row, refilled for each (see `json`). */
+class RowFields implements RecordFields {
+  frame = 0;
+  rel_ns = 0;
+  is_orig = false;
+  len = 0;
+  flags = 0;
+  seq = 0;
+  ack = 0;
+  win = 0;
+  tcp_len = 0;
+  urg = 0;
+  sack_base = 0;
+  analysis = 0;
+  dup_ack = 0;
+  dup_ack_frame = 0;
+  reader: Reader = 'none';
+  reading: Reading = null;
+  to_server = false;
+  events: readonly ProtocolEvent[] = NO_EVENTS;
 }
 
 /**

@@ -4,7 +4,8 @@
  * Zeek. A field Zeek leaves unset is left out.
  */
 import type { ConnState } from './connState.js';
-import type { CaptureStart, PacketRecord } from './packetRecord.js';
+import type { CaptureStart } from './packetRecord.js';
+import type { PacketTable } from './packetTable.js';
 
 /** A TCP connection (conn.log). */
 export interface ConnRecord {
@@ -74,8 +75,8 @@ export interface FlowEvidence {
   readonly http: readonly HttpRecord[];
   /** The originator's lookups that answered with the responder's address. */
   readonly dns: readonly DnsRecord[];
-  /** Its first packets as the packet log shows them (none when the log was not made), lines rendered on demand. */
-  readonly packets: readonly PacketRecord[];
+  /** Its first packets as the packet log shows them, kept as records (null when the log was not made). */
+  readonly packets: PacketTable | null;
   /** The capture they were read from, for their relative times (null with no packets). */
   readonly capture: CaptureStart | null;
 }

@@ -1,14 +1,13 @@
 import { hashId } from '../../events/eventHeader.js';
 import type { SecurityEvent } from '../../events/securityEvent.js';
 import { toEvent } from '../../events/toEvent.js';
-import { packetsJson } from './packetJson.js';
 import type { FlowEvidence } from './records.js';
 
 /**
  * A reported connection, its evidence under `bansho.flow`: the conn record's fields (Zeek's
  * names), and as JSON text (the stored event's `flow` is a flat record) its HTTP requests
  * (`http`, http.log's names) and the DNS answers that led to it (`dns`, dns.log's), then its
- * first packets' records (`packets`, ./packetJson.ts) with the capture's first frame time and
+ * first packets' records (`packets`, ./packetJson.ts, written by ./packetTable.ts) with the capture's first frame time and
  * precision (`capture_ts`, `capture_precision`), from which ./flowLines.ts renders their
  * packet-log lines. ./storedEvidence.ts reads them back.
  */
@@ -17,8 +16,8 @@ export function flowEvent(e: FlowEvidence): SecurityEvent {
   const record: Record<string, string | number> = { ...c };
   if (e.http.length > 0) record.http = JSON.stringify(e.http);
   if (e.dns.length > 0) record.dns = JSON.stringify(e.dns);
-  if (e.packets.length > 0 && e.capture !== null) {
-    record.packets = packetsJson(e.packets);
+  if (e.packets !== null && e.packets.length > 0 && e.capture !== null) {
+    record.packets = e.packets.json();
     record.capture_ts = e.capture.ts;
     record.capture_precision = e.capture.precision;
   }

@@ -181,6 +181,15 @@ export function putDecimal(b: Uint8Array, at: number, n: number): number {
 /** `n` (non-negative) as exactly `width` digits, zeros in front; returns the end. */
 export function putZeroPadded(b: Uint8Array, at: number, n: number, width: number): number {
   const end = at + width;
+  // A fraction of a second is under 2^31: integer division by `| 0`, half the cost of Math.floor.
+  if (n <= 0x7fffffff) {
+    for (let i = end; i > at; ) {
+      const q = (n / 10) | 0;
+      b[--i] = 0x30 + n - q * 10;
+      n = q;
+    }
+    return end;
+  }
   for (let i = end; i > at; ) {
     const q = Math.floor(n / 10);
     b[--i] = 0x30 + (n - q * 10);

@@ -2,16 +2,16 @@ import type { IpLayer } from '../decode/ip.js';
 import { LINKTYPE, macAt } from '../decode/link.js';
 import type { DecodedPacket, Transport } from '../decode/packet.js';
 import type { PacketLine } from '../evidence/packetRecord.js';
-import type { ProtocolEvent } from '../protocols/events.js';
 import { LivePacket } from '../tcp/livePacket.js';
 import type { TcpSegment } from '../tcp/tcpSegment.js';
 import { type Columns, writeHead } from './columns.js';
 import { arpColumns } from './info/arp.js';
+import { writeDnsInfo } from './info/dns.js';
 import { EchoTracker, icmpColumns } from './info/icmp.js';
 import { igmpColumns } from './info/igmp.js';
 import { fragmentColumns, ipProtocolName } from './info/ip.js';
 import { switchProtocolColumns } from './info/switchProtocols.js';
-import { udpColumns } from './info/udp.js';
+import { type DnsColumns, udpColumns } from './info/udp.js';
 import { LineBuffer } from './lineBuffer.js';
 import type { MacNames } from './names.js';
 import { writeTcpLine } from './tcpLine.js';
@@ -36,6 +36,8 @@ export class PacketLog {
   readonly #macNames: MacNames | undefined;
   /** The record of a TCP segment `write` is given. */
   readonly #packet = new LivePacket();
+  /** `#mac` as a function (DHCP names its client's address), made once. */
+  readonly #macName = (mac: string): string => this.#mac(mac);
 
   constructor(options: PacketLogOptions = {}) {
     this.#macNames = options.macNames;
@@ -44,15 +46,9 @@ export class PacketLog {
   /**
    * Write the log line of one frame to `out`, without its line end (frames must come in capture
    * order); `ns` is its time since the capture's first frame, `tcp` what the conversation table
-   * read of it when it is TCP, `datagram` the events read off it when it is UDP.
+   * read of it when it is TCP.
    */
-  write(
-    out: LineBuffer,
-    p: DecodedPacket,
-    ns: number,
-    tcp: TcpSegment | null,
-    datagram: readonly ProtocolEvent[],
-  ): void {
+  write(out: LineBuffer, p: DecodedPacket, ns: number, tcp: TcpSegment | null): void {
     const f = p.frame;
     const ip = p.ip;
     if (!ip) {
@@ -68,9 +64,10 @@ export class PacketLog {
       this.tcp(out, this.#packet.fill(p, t.tcp, tcp as TcpSegment, ns));
       return;
     }
-    const c = isFragment(ip) || t.kind === 'tcp' ? fragmentColumns(ip) : this.#ipColumns(p, ip, t, datagram);
+    const c = isFragment(ip) || t.kind === 'tcp' ? fragmentColumns(ip) : this.#ipColumns(p, ip, t);
     writeHead(out, f.number, ns, f.precision, ip.source, ip.destination, c.protocol, f.originalLength);
-    out.text(c.info);
+    if (c.info === null) writeDnsInfo(out, p.payload, c.mdns);
+    else out.text(c.info);
   }
 
   /** The line of a TCP segment (not a fragment) from its record, as `write` writes it. */
@@ -79,25 +76,19 @@ export class PacketLog {
   }
 
   /** The log line of one frame as text (as `write`). */
-  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null, datagram: readonly ProtocolEvent[]): string {
+  line(p: DecodedPacket, ns: number, tcp: TcpSegment | null): string {
     const scratch = this.#scratch;
     scratch.clear();
-    this.write(scratch, p, ns, tcp, datagram);
+    this.write(scratch, p, ns, tcp);
     return scratch.textFrom(0);
   }
 
   /** The columns of an IP packet other than a TCP segment. */
-  #ipColumns(
-    p: DecodedPacket,
-    ip: IpLayer,
-    t: Exclude<Transport, { kind: 'tcp' }>,
-    datagram: readonly ProtocolEvent[],
-  ): Columns {
+  #ipColumns(p: DecodedPacket, ip: IpLayer, t: Exclude<Transport, { kind: 'tcp' }>): Columns | DnsColumns {
     switch (t.kind) {
       case 'udp': {
         const illegalZero = ip.version === 6 && t.udp.checksum === 0;
-        const dns = datagram.find((e) => e.kind === 'dns_message')?.message ?? null;
-        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, (mac) => this.#mac(mac), dns);
+        return udpColumns(t.udp, ip.payloadLength, p.payload, illegalZero, this.#macName);
       }
       case 'icmp':
         return icmpColumns(p, ip, t.icmp, this.#echoes);

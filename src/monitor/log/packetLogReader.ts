@@ -1,8 +1,6 @@
 import { CaptureClock } from '../capture/clock.js';
 import { frameTimeMs } from '../capture/frame.js';
 import type { DecodedPacket } from '../decode/packet.js';
-import { readDatagram } from '../protocols/dns.js';
-import type { ProtocolEvent } from '../protocols/events.js';
 import { Conversations } from '../tcp/conversations.js';
 import type { MacNames } from './names.js';
 import { PacketLog } from './packetLog.js';
@@ -16,7 +14,6 @@ export class PacketLogReader {
   readonly #clock = new CaptureClock();
   readonly #conversations = new Conversations();
   readonly #log: PacketLog;
-  readonly #datagram: ProtocolEvent[] = [];
 
   constructor(options: { readonly macNames?: MacNames } = {}) {
     this.#log = new PacketLog(options);
@@ -29,9 +26,7 @@ export class PacketLogReader {
     const t = p.transport;
     const time = frameTimeMs(f);
     const seg = t.kind === 'tcp' && p.ip !== null ? this.#conversations.read(p, t.tcp, ns, time) : null;
-    this.#datagram.length = 0;
-    if (t.kind === 'udp') readDatagram(t.udp, p.payload, this.#datagram);
-    const line = this.#log.line(p, ns, seg, this.#datagram);
+    const line = this.#log.line(p, ns, seg);
     // Its connection counts it, and ends where it ends it.
     if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, null);
     return line;

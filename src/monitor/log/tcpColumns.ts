@@ -1,7 +1,6 @@
 import type { PacketLine } from '../evidence/packetRecord.js';
 import type { Columns } from './columns.js';
 import { formatLatin1 } from './formatText.js';
-import { analysisNotes } from './info/analysisNotes.js';
 import { applicationColumns } from './info/application.js';
 import { pgsqlMark } from './info/pgsql.js';
 import { writeTcpInfo } from './info/tcp.js';
@@ -15,11 +14,10 @@ const SEGMENT_NOTE = ' [TCP segment of a reassembled PDU]';
  * segment of a reassembled PDU when it carried part of one.
  *
  * Null for the commonest line of all, protocol TCP and Info the notes and TCP's own text: the
- * caller writes that straight into its output (writeTcpInfo). `scratch` is where TCP's text is
- * made when it is part of another Info.
+ * caller writes that straight into its output (writeTcpInfo). `prefix` is the segment's analysis
+ * notes (./info/analysisNotes.ts), `scratch` where TCP's text is made when it is part of another Info.
  */
-export function tcpColumns(r: PacketLine, scratch: LineBuffer): Columns | null {
-  const prefix = analysisNotes(r);
+export function tcpColumns(r: PacketLine, prefix: string, scratch: LineBuffer): Columns | null {
   const reading = r.reading;
   if (reading !== null && reading.kind === 'pdus') {
     const app = applicationColumns(r.events, reading);

@@ -12,11 +12,12 @@ import { tcpColumns } from './tcpColumns.js';
  * read the same. `scratch` is where TCP's text is made when it is part of another Info.
  */
 export function writeTcpLine(out: LineBuffer, r: PacketLine, scratch: LineBuffer): void {
-  const c = tcpColumns(r, scratch);
+  const notes = analysisNotes(r);
+  const c = tcpColumns(r, notes, scratch);
   writeHead(out, r.frame, r.rel_ns, r.precision, r.src_h, r.dst_h, c?.protocol ?? 'TCP', r.len);
   if (c !== null) out.text(c.info);
   else {
-    out.text(analysisNotes(r));
+    if (notes !== '') out.text(notes);
     writeTcpInfo(out, r);
   }
 }

@@ -1,6 +1,4 @@
-import { decodeDns } from '../decode/dns.js';
 import type { UdpHeader } from '../decode/udp.js';
-import type { ProtocolEvent } from './events.js';
 
 /** UDP ports of DNS and its multicast kin, mDNS and LLMNR. */
 const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
@@ -8,13 +6,6 @@ const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);
 /** Is the datagram to or from a DNS port (DNS, mDNS, LLMNR)? */
 export function isDnsDatagram(udp: UdpHeader): boolean {
   return DNS_PORTS.has(udp.sourcePort) || DNS_PORTS.has(udp.destinationPort);
-}
-
-/** A datagram to or from a DNS port whose payload is a DNS message: its event goes to `out`. */
-export function readDatagram(udp: UdpHeader, payload: Uint8Array, out: ProtocolEvent[]): void {
-  if (!isDnsDatagram(udp)) return;
-  const message = decodeDns(payload);
-  if (message !== null) out.push({ kind: 'dns_message', message });
 }
 
 /** Record types by the names tshark and Zeek give them. */

@@ -8,7 +8,6 @@
  * consumer that keeps one keeps a copy of what it needs. Nothing is formatted here — text for
  * the log is made when a line is printed.
  */
-import type { DnsMessage } from '../decode/dns.js';
 
 export type ProtocolEvent =
   | HttpRequest
@@ -37,8 +36,7 @@ export type ProtocolEvent =
   | TlsClientHello
   | WebSocketFrame
   | IrcLines
-  | TelnetData
-  | DnsMessageEvent;
+  | TelnetData;
 
 /** The start of an HTTP body, enough for its media type to be named (the body itself is not kept). */
 export interface HttpBody {
@@ -276,10 +274,4 @@ export interface IrcLines {
 
 export interface TelnetData {
   readonly kind: 'telnet_data';
-}
-
-/** A DNS (or mDNS, LLMNR) message in a datagram. */
-export interface DnsMessageEvent {
-  readonly kind: 'dns_message';
-  readonly message: DnsMessage;
 }

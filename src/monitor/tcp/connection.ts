@@ -249,7 +249,7 @@ export class Connection implements ConnectionView {
     const uid = this.uid;
     const conn: ConnRecord = { uid, ...this.connFacts() };
     const http = this.transactions.map((t, i) => t.record(uid, i + 1));
-    return { conn, http, dns: this.dns, packets: this.#table?.records() ?? [], capture: this.capture };
+    return { conn, http, dns: this.dns, packets: this.#table, capture: this.capture };
   }
 
   connFacts(): ConnFacts {

@@ -1,17 +1,30 @@
-import type { DnsMessage } from '../../decode/dns.js';
 import type { UdpHeader } from '../../decode/udp.js';
 import type { Columns } from '../columns.js';
 import { dhcpColumns } from './dhcp.js';
-import { dnsInfo } from './dns.js';
 import { nbnsColumns } from './nbns.js';
 import { ntpColumns } from './ntp.js';
 import { ssdpColumns } from './ssdp.js';
 
+/** A DNS message's line (DNS, mDNS or LLMNR): its Info is written from the payload's bytes (./dns.ts). */
+export interface DnsColumns {
+  readonly protocol: 'DNS' | 'MDNS' | 'LLMNR';
+  readonly info: null;
+  /** Multicast DNS, whose summary marks questions and cache flushes. */
+  readonly mdns: boolean;
+}
+
+const DNS: DnsColumns = { protocol: 'DNS', info: null, mdns: false };
+const MDNS: DnsColumns = { protocol: 'MDNS', info: null, mdns: true };
+const LLMNR: DnsColumns = { protocol: 'LLMNR', info: null, mdns: false };
+
+/** A message shorter than its header is no DNS. */
+const DNS_HEADER = 12;
+
 /**
  * UDP's columns. A length field below 8, or beyond the IP payload, is reported as tshark
  * reports it; `ipPayloadLength` is what the IP header leaves for UDP. `zeroChecksumIllegal`:
- * UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. `dns` is the DNS
- * message the datagram carries, as ../../protocols/dns.ts read it, or null.
+ * UDP over IPv6 must carry a checksum (RFC 8200 §8.1); tshark flags 0. A DNS message's Info
+ * is left to its writer (DnsColumns).
  */
 export function udpColumns(
   udp: UdpHeader,
@@ -19,8 +32,7 @@ export function udpColumns(
   payload: Uint8Array,
   zeroChecksumIllegal: boolean,
   macName: (mac: string) => string,
-  dns: DnsMessage | null,
-): Columns {
+): Columns | DnsColumns {
   const { sourcePort: sport, destinationPort: dport, length } = udp;
   if (length < 8) return { protocol: 'UDP', info: `${sport} → ${dport} [BAD UDP LENGTH ${length} < 8]` };
   if (length > ipPayloadLength) {
@@ -35,8 +47,7 @@ export function udpColumns(
   const low = Math.min(sport, dport);
   const high = Math.max(sport, dport);
   const service =
-    udpServiceColumns(low, payload, macName, dns) ??
-    (high === low ? null : udpServiceColumns(high, payload, macName, dns));
+    udpServiceColumns(low, payload, macName) ?? (high === low ? null : udpServiceColumns(high, payload, macName));
   if (service) return service;
   const note = zeroChecksumIllegal ? ' [ILLEGAL CHECKSUM (0)]' : '';
   return { protocol: 'UDP', info: `${sport} → ${dport} Len=${length - 8}${note}` };
@@ -47,11 +58,10 @@ function udpServiceColumns(
   port: number,
   payload: Uint8Array,
   macName: (mac: string) => string,
-  dns: DnsMessage | null,
-): Columns | null {
+): Columns | DnsColumns | null {
   switch (port) {
     case 53:
-      return named('DNS', dns, false);
+      return dnsPayload(payload, DNS);
     case 67:
     case 68:
       return dhcpColumns(payload, macName);
@@ -62,14 +72,14 @@ function udpServiceColumns(
     case 1900:
       return ssdpColumns(payload);
     case 5353:
-      return named('MDNS', dns, true);
+      return dnsPayload(payload, MDNS);
     case 5355:
-      return named('LLMNR', dns, false);
+      return dnsPayload(payload, LLMNR);
     default:
       return null;
   }
 }
 
-function named(protocol: string, dns: DnsMessage | null, mdns: boolean): Columns | null {
-  return dns === null ? null : { protocol, info: dnsInfo(dns, mdns) };
+function dnsPayload(payload: Uint8Array, columns: DnsColumns): DnsColumns | null {
+  return payload.length < DNS_HEADER ? null : columns;
 }
