@@ -288,8 +288,9 @@ export class HttpFramer {
   }
 
   #onHead(head: Buffer): void {
-    const facts = headFacts(head.toString('latin1'));
     const opts = this.#opts;
+    // Content-Type and Content-Encoding only name the body in the packet log.
+    const facts = headFacts(head, opts.logged);
     this.#firstLine = facts.firstLine;
     let framing: Framing;
     if (this.#request) {

@@ -14,37 +14,51 @@ export interface HeadFacts {
 }
 
 /**
- * Read a message head (latin1 text, LF or CRLF line ends), for the HTTP framer (./framer.ts).
- * Lines are walked in place (no split): only a line whose name can be one of the four headers
- * read here is cut out.
+ * Read a message head (latin1 bytes, LF or CRLF line ends), for the HTTP framer (./framer.ts).
+ * Lines are walked in place over the bytes (no text of the whole head is made): a header's name
+ * is compared where it lies, Content-Length and Transfer-Encoding are read there too, and only
+ * the first line and the other headers' values become text. Read as the head's text would be:
+ * a name trimmed and lower-cased (`String.prototype.trim`, `toLowerCase`), a value trimmed.
+ * `content`: read Content-Type and Content-Encoding too (the packet log's naming of the body
+ * needs them; without it they are null).
  */
-export function headFacts(head: string): HeadFacts {
+export function headFacts(head: Buffer, content = true): HeadFacts {
   let contentLength: number | null = null;
   let chunked = false;
   let upgrade: string | null = null;
   let contentType: string | null = null;
   let boundary: string | null = null;
   let contentEncoding: string | null = null;
+  const length = head.length;
   const firstEnd = lineEnd(head, 0);
   let start = firstEnd + 1;
-  while (start <= head.length) {
+  while (start <= length) {
     const end = lineEnd(head, start);
-    const colon = head.indexOf(':', start);
-    if (colon > start && colon < end && mayNameAFramingHeader(head.charCodeAt(start))) {
-      const name = head.slice(start, colon).trim().toLowerCase();
-      const value = head.slice(colon + 1, end).trim();
-      if (name === 'content-length' && /^\d{1,15}$/.test(value)) contentLength = Number(value);
-      else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
-      else if (name === 'upgrade') upgrade = value.toLowerCase();
-      else if (name === 'content-type') {
+    const colon = start < end && mayNameAFramingHeader(head[start] as number) ? colonIn(head, start, end) : -1;
+    const name = colon > start ? headerName(head, start, colon) : NOT_READ;
+    if (name === CONTENT_LENGTH) {
+      const n = digits(head, colon + 1, end);
+      if (n >= 0) contentLength = n;
+    } else if (name === TRANSFER_ENCODING) {
+      if (hasChunked(head, colon + 1, end)) chunked = true;
+    } else if (name === UPGRADE)
+      upgrade = head
+        .toString('latin1', colon + 1, end)
+        .trim()
+        .toLowerCase();
+    else if (name !== NOT_READ && content) {
+      const value = head.toString('latin1', colon + 1, end).trim();
+      if (name === CONTENT_TYPE) {
         contentType = mediaType(value);
         boundary = contentType.startsWith('multipart/') ? boundaryOf(value) : null;
-      } else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
+      } else contentEncoding = value.toLowerCase();
     }
     start = end + 1;
   }
+  // A CR only before the LF is cut, as `/\r?\n/` splits.
+  const cut = firstEnd < length && firstEnd > 0 && head[firstEnd - 1] === 13 ? firstEnd - 1 : firstEnd;
   return {
-    firstLine: firstLine(head, firstEnd),
+    firstLine: head.toString('latin1', 0, cut),
     contentLength,
     chunked,
     upgrade,
@@ -52,6 +66,77 @@ export function headFacts(head: string): HeadFacts {
     boundary,
     contentEncoding,
   };
+}
+
+/** A value of 1 to 15 digits once trimmed (`/^\d{1,15}$/`), as a number; else -1. */
+function digits(b: Uint8Array, start: number, end: number): number {
+  let from = start;
+  let to = end;
+  while (from < to && isTrimmed(b[from] as number)) from++;
+  while (to > from && isTrimmed(b[to - 1] as number)) to--;
+  if (to === from || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = (b[i] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const CHUNKED = Array.from('chunked', (c) => c.charCodeAt(0));
+
+/** `chunked` in `b[start, end)`, in any case (`value.toLowerCase().includes('chunked')`). */
+function hasChunked(b: Uint8Array, start: number, end: number): boolean {
+  for (let at = start; at + CHUNKED.length <= end; at++) if (matchesLower(b, at, CHUNKED)) return true;
+  return false;
+}
+
+/**
+ * `b` at `at` lower-cases to `lower` (ASCII): in latin1 only an ASCII capital lower-cases to
+ * an ASCII letter.
+ */
+function matchesLower(b: Uint8Array, at: number, lower: readonly number[]): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = b[at + i] as number;
+    const want = lower[i] as number;
+    if (c !== want && !(want >= 0x61 && want <= 0x7a && c === want - 0x20)) return false;
+  }
+  return true;
+}
+
+/** The headers headFacts reads, by index in HEADER_NAMES; NOT_READ for any other name. */
+const CONTENT_LENGTH = 0;
+const TRANSFER_ENCODING = 1;
+const UPGRADE = 2;
+const CONTENT_TYPE = 3;
+const NOT_READ = -1;
+const HEADER_NAMES = ['content-length', 'transfer-encoding', 'upgrade', 'content-type', 'content-encoding'].map(
+  (name) => Array.from(name, (c) => c.charCodeAt(0)),
+);
+
+/** Which of HEADER_NAMES `b[start, colon)` is, trimmed and lower-cased as text would be. */
+function headerName(b: Uint8Array, start: number, colon: number): number {
+  let from = start;
+  let to = colon;
+  while (from < to && isTrimmed(b[from] as number)) from++;
+  while (to > from && isTrimmed(b[to - 1] as number)) to--;
+  for (let n = 0; n < HEADER_NAMES.length; n++) {
+    const name = HEADER_NAMES[n] as number[];
+    if (name.length === to - from && matchesLower(b, from, name)) return n;
+  }
+  return NOT_READ;
+}
+
+/** `String.prototype.trim`'s white space, in latin1: TAB, LF, VT, FF, CR, space, no-break space. */
+function isTrimmed(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+}
+
+/** The first `:` of the line [start, end), or -1. */
+function colonIn(b: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (b[i] === 0x3a) return i;
+  return -1;
 }
 
 /** The `boundary` parameter of a Content-Type value (quoted or not), or null. */
@@ -104,16 +189,12 @@ export function statusCode(firstLine: string): number {
   return code;
 }
 
-/** Offset of the LF ending the line that starts at `from`, or the text's length. */
-function lineEnd(text: string, from: number): number {
-  const lf = text.indexOf('\n', from);
-  return lf < 0 ? text.length : lf;
-}
-
-/** The first line without its line end (a CR only before the LF, as `/\r?\n/` splits). */
-function firstLine(head: string, end: number): string {
-  const cut = end < head.length && end > 0 && head.charCodeAt(end - 1) === 13 ? end - 1 : end;
-  return head.slice(0, cut);
+/** Offset of the LF ending the line that starts at `from`, or the head's length. */
+function lineEnd(b: Uint8Array, from: number): number {
+  // A loop, not Buffer's indexOf: a head's lines are short, and its call costs more than they.
+  let i = from;
+  while (i < b.length && b[i] !== 0x0a) i++;
+  return i;
 }
 
 /**
