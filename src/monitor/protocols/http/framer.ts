@@ -289,8 +289,7 @@ export class HttpFramer {
 
   #onHead(head: Buffer): void {
     const opts = this.#opts;
-    // Content-Type and Content-Encoding only name the body in the packet log.
-    const facts = headFacts(head, opts.logged);
+    const facts = headFacts(head, opts.logged); // content type and coding: the log's only
     this.#firstLine = facts.firstLine;
     let framing: Framing;
     if (this.#request) {
