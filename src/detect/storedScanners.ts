@@ -2,7 +2,7 @@
  * LiteralSet scanner tables (./literalSet.ts) kept from a build instead of computed at first
  * use. Computing them is most of what judging the first request costs a fresh process (the
  * automata are built by code still running in the interpreter); read from the build's copy
- * they are a few native base64 decodes.
+ * they are a few reads of typed arrays from one file.
  *
  * A table is a pure function of its set's literals (in order) and options, and is stored under
  * exactly those: a set whose literals or options differ in any way (an edited rule, other
@@ -65,6 +65,8 @@ type TypedName = keyof typeof TYPED;
 export type TypedArray = InstanceType<(typeof TYPED)[TypedName]>;
 /** Where a typed array stands in a table's layout: its type and what `put` returned for it. */
 const TYPED_TAG = '$typed';
+/** Where undefined (an array's hole) stands: JSON's null is a table's own null. */
+const UNDEFINED_TAG = '$undefined';
 
 /** This machine's byte order, which stored typed arrays' bytes are in. */
 export function endianness(): string {
@@ -73,11 +75,11 @@ export function endianness(): string {
 
 /**
  * A table as JSON data, each typed array handed to `put` (which stores its bytes elsewhere)
- * and replaced by what it returns; undefined (an array's hole) is written as null, which
- * tables never hold.
+ * and replaced by what it returns; null stays null, undefined (an array's hole) is tagged.
  */
 export function tableLayout(v: unknown, put: (a: TypedArray) => unknown): unknown {
-  if (v === undefined || v === null) return null;
+  if (v === null) return null;
+  if (v === undefined) return { [UNDEFINED_TAG]: true };
   if (ArrayBuffer.isView(v)) {
     const name = v.constructor.name;
     if (!(name in TYPED)) throw new TypeError(`cannot store a ${name}`);
@@ -96,10 +98,11 @@ export function tableOfLayout(
   layout: unknown,
   get: (make: (length: number) => TypedArray, at: unknown) => TypedArray,
 ): unknown {
-  if (layout === null) return undefined;
+  if (layout === null) return null;
   if (Array.isArray(layout)) return layout.map((x) => tableOfLayout(x, get));
   if (typeof layout !== 'object') return layout;
   const o = layout as Record<string, unknown>;
+  if (o[UNDEFINED_TAG] === true) return undefined;
   const name = o[TYPED_TAG];
   if (typeof name === 'string' && name in TYPED) return get((n) => new TYPED[name as TypedName](n), o.at);
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, tableOfLayout(x, get)]));

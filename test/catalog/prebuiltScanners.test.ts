@@ -145,7 +145,15 @@ describe("the build's literal tables", () => {
   it('store plain data with typed arrays, and refuse what would come back as something else', () => {
     const arrays: TypedArray[] = [];
     const put = (a: TypedArray) => arrays.push(a) - 1;
-    const table = { t: new Int32Array([-1, 2, 3]), c: new Uint8Array([7]), o: [[1, 2], undefined, [3]], n: 4, s: true };
+    const table = {
+      t: new Int32Array([-1, 2, 3]),
+      c: new Uint8Array([7]),
+      o: [[1, 2], undefined, [3]],
+      n: 4,
+      s: true,
+      none: null,
+      strings: ['GET', 'x'],
+    };
     const layout = JSON.parse(JSON.stringify(tableLayout(table, put)));
     const back = tableOfLayout(layout, (make, at) => {
       const source = arrays[at as number] as TypedArray;
