@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   type ConfigFile,
@@ -56,7 +55,7 @@ export function register(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'gateway processes sharing the port, bans and scores (default: the number of cores)',
+      'gateway processes sharing the port, bans and scores (default 1; try the number of cores)',
       parseWorkers,
     )
     .action(async (flags: ServeFlags) => {
@@ -70,9 +69,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // A process per core by default: a request costs the same CPU in N workers as in one
-  // (bench/workers.ts), so N workers add what cores the site and its clients leave free.
-  const workers = flags.workers ?? availableParallelism();
+  // One process by default. N workers cost no more CPU per request (bench/workers.ts), but a ban
+  // reaches the other workers a relay later than the refusal: the source's next connection, if
+  // another worker takes it within that window (well under 100 ms), is still served.
+  const workers = flags.workers ?? 1;
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
     openSqlite(resolved.db).close();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
@@ -103,25 +102,23 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     assert.equal(await exited, 0, output.stderr);
   });
 
-  it('runs a worker per core by default, says its start lines once, and keeps metrics on a socket of their own', async () => {
-    const cores = availableParallelism();
-    const args = ['serve', '--upstream', site.url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/default.db`];
-    const { child, output, exited } = startBansho([...args, '--no-dashboard', '--metrics', '127.0.0.1:0']);
+  it('says its start lines once, from the first worker, and keeps metrics on a socket of their own', async () => {
+    const args = ['serve', '--upstream', site.url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/lines.db`];
+    const { child, output, exited } = startBansho([
+      ...args,
+      '--workers',
+      '2',
+      '--no-dashboard',
+      '--metrics',
+      '127.0.0.1:0',
+    ]);
     try {
-      const port = await waitFor(
-        'the pool to listen',
-        () => (cores === 1 || /worker processes/.test(output.stderr) ? listeningPort(output.stderr) : undefined),
-        30_000,
-      );
-      if (cores > 1) {
-        assert.match(output.stderr, new RegExp(`, ${cores} worker processes\n`));
-        assert.equal(childPids(child.pid ?? 0).length, cores);
-      }
+      const port = await bothListening(output);
       // Worker 1's lines, said by the primary once, not one copy per worker.
       assert.equal(output.stderr.match(/metrics on /g)?.length, 1, output.stderr);
       const metricsUrl = /metrics on (\S+)/.exec(output.stderr)?.[1] ?? '';
       // Port 0 twice in one worker: a shared cluster socket would hand the metrics listener the
-      // gateway's own port, and half the scrapes would reach the site.
+      // gateway's own port, and scrapes would reach the site.
       assert.notEqual(new URL(metricsUrl).port, String(port));
       for (let i = 0; i < 4; i++) assert.match(await (await fetch(metricsUrl)).text(), /^bansho_/m);
       const ok = await rawRequest(port, '127.0.0.70', GET);
