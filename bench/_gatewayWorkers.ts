@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { startNode } from './_children.js';
 import { capacity, measure, medianOf, type Sample } from './_gatewaySaturated.js';
 
-const CRS = join(fileURLToPath(new URL('../', import.meta.url)), '..', 'shared', 'crs');
-const BROWSER = [
+/** The CRS v4 rules beside the project (../shared/crs), as the CRS benches load them. */
+export const CRS = join(fileURLToPath(new URL('../', import.meta.url)), '..', 'shared', 'crs');
+/** A browser's request headers: CRS judges an ordinary page visit. */
+export const BROWSER = [
   'Host: www.example.org',
   'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
   'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',

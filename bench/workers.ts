@@ -26,10 +26,10 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { builtCli } from './_builtCli.js';
 import { answering, startNode, stopChild } from './_children.js';
 import { capacity } from './_gatewaySaturated.js';
+import { BROWSER, CRS } from './_gatewayWorkers.js';
 import { nginxBinary, startNginx, startNginxStatic } from './_nginx.js';
 import { cpuSplit, machineCpu, median, processTree } from './_processCpu.js';
 import { hasWrk, wrk } from './_wrk.js';
@@ -40,13 +40,6 @@ const CONNECTIONS = 64;
 const PAGE_BYTES = 1024;
 const UPSTREAM_PORT = 28180;
 const VS = process.env.BENCH_WORKERS_VS;
-const CRS = join(fileURLToPath(new URL('../', import.meta.url)), '..', 'shared', 'crs');
-const BROWSER = [
-  'Host: www.example.org',
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'Accept-Language: en-US,en;q=0.5',
-];
 /**
  * wrk's 64 connections held for the whole run (how they were spread when wrk opened them
  * decides how evenly the processes share the work), and a new connection for every request
