@@ -13,6 +13,7 @@ import { type ReadyMessage, runWorkerPool, WORKER_INDEX_ENV } from '../gateway/c
 import type { GatewayService } from '../gateway/service.js';
 import { openSqlite } from '../store/sqlite/sqliteStore.js';
 import { startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
+import type { RunningDashboard } from '../web/startDashboard.js';
 import { keepRunningWhenOutputCloses } from './outputClosed.js';
 
 interface ServeFlags {
@@ -167,11 +168,7 @@ function describeHoneypot(config: GatewayConfig, service: GatewayService): strin
 }
 
 /** What runs beside the gateway, a line each, said after the line of what it guards. */
-function startLines(
-  config: GatewayConfig,
-  service: GatewayService,
-  dashboard: { readonly url?: string | null; readonly metricsUrl?: string | null } | null | undefined,
-): string[] {
+function startLines(config: GatewayConfig, service: GatewayService, dashboard: RunningDashboard | null): string[] {
   const lines: string[] = [];
   const crs = config.site.crs;
   if (service.crs !== null && crs !== null) {

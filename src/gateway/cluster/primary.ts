@@ -45,7 +45,8 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const { workers, log } = options;
   const indexOf = new Map<Worker, number>();
   const ready = new Set<number>();
-  const linesOf = new Map<number, readonly string[]>();
+  // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
+  let firstWorkerLines: readonly string[] | null = null;
   let announced = false;
   let stopping = false;
 
@@ -71,11 +72,10 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
       if (!isReadyMessage(message)) return;
       const index = indexOf.get(from) ?? 0;
       ready.add(index);
-      linesOf.set(index, message.lines);
+      if (index === 1) firstWorkerLines = message.lines;
       if (ready.size === workers && !announced) {
         announced = true;
-        // Worker 1's: it alone runs the dashboard and keeps the firewall table.
-        const [guarding, ...rest] = linesOf.get(1) ?? message.lines;
+        const [guarding, ...rest] = firstWorkerLines ?? message.lines;
         log(`${guarding}, ${workers} worker processes`);
         for (const line of rest) log(line);
       }
