@@ -26,12 +26,15 @@ export function parseRawRequest(raw: Uint8Array | string, malformed: string | nu
   if (cut >= headTo) cut = -1;
   const line = cut < 0 ? text.slice(0, headTo) : text.slice(0, lineEnd(text, 0, cut));
   const headers: Array<[string, string]> = [];
+  // The next colon at or after the line's start (-1: none left), searched again only once passed:
+  // lines without one (bad input is normal input) cost no scan of the rest of the text each.
+  let colon = -2;
   while (cut >= 0 && headers.length < LIMITS.headerCount) {
     const from = cut + 1;
     let next = text.indexOf('\n', from);
     if (next >= headTo) next = -1;
     const to = next < 0 ? headTo : lineEnd(text, from, next);
-    const colon = text.indexOf(':', from);
+    if (colon !== -1 && colon < from) colon = text.indexOf(':', from);
     if (colon > from && colon < to) {
       const value = text.slice(colon + 1, to).trim();
       headers.push([
