@@ -111,7 +111,7 @@ export class Monitor {
     this.#judge = options.judge;
     this.#conversations = new Conversations({
       sink: {
-        request: (conn, req, status, time) => this.#request(conn, req, status, time),
+        request: (conn, req, status, time, index) => this.#request(conn, req, status, time, index),
         closed: (conn) => {
           conn.dns = this.#dnsAnswers.leadingTo(conn.originator.ip, conn.responder.ip);
           conn.capture = this.#capture;
@@ -201,9 +201,9 @@ export class Monitor {
     });
   }
 
-  #request(conn: ConnectionView, req: CutRequest, status: number | null, time: number): void {
+  #request(conn: ConnectionView, req: CutRequest, status: number | null, time: number, index: number): void {
     this.#requests++;
-    this.#judge.request(conn, { raw: req.raw, malformed: req.malformed, status, time });
+    this.#judge.request(conn, { raw: req.raw, malformed: req.malformed, status, time, index });
   }
 
   #alert(alert: NetworkFinding | null): void {

@@ -178,6 +178,21 @@ describe('HTTP over the in-order streams (httpStream.ts)', () => {
     );
   });
 
+  test('each request is reported with its place among the connection’s reports (the judge’s de-duplication key)', () => {
+    const order: string[] = [];
+    const sink = {
+      request(_conn: string, r: CutRequest, status: number | null, _time: number, index: number) {
+        order.push(`${index} ${Buffer.from(r.raw).toString('latin1').split(' ')[1]} ${status ?? 'none'}`);
+      },
+    };
+    const h = new HttpStream<string>(true, 2);
+    h.bytes(0, bytes('GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n'), false, 1, 'c', sink);
+    h.bytes(1, bytes('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), false, 2, 'c', sink);
+    h.end(3, 'c', sink);
+    // /a waited longest with two more behind it (at most 2 wait): reported first, unanswered.
+    assert.deepEqual(order, ['1 /a none', '2 /b 200', '3 /c none']);
+  });
+
   test('off the HTTP ports, a command that merely starts like a method is no request', () => {
     const { seen, sink } = recorder();
     const h = new HttpStream<string>(false, 16);

@@ -105,4 +105,26 @@ describe('parseRawRequest', () => {
     const lf = parseRawRequest('GET / HTTP/1.0\nHost: b\n\n');
     assert.deepEqual(lf.headers, [['host', 'b']]);
   });
+
+  it('reads lines as `split(/\\r?\\n/)` would, headers bounded as buildHttpRequest bounds them', () => {
+    // The head ends at the first blank line of either kind; a CR before an LF is no part of a line.
+    const mixed = parseRawRequest('GET /a HTTP/1.1\r\nHost: x\r\n\nbody\r\n\r\nmore');
+    assert.deepEqual(mixed.headers, [['host', 'x']]);
+    assert.equal(mixed.bodyPrefix, 'body\r\n\r\nmore');
+    // No blank line: every line is the head's, the last keeps its CR (trimmed off a value).
+    const open = parseRawRequest('GET /b HTTP/1.1\r\n:no name\r\nNo-Colon\r\nX-A:  1 \r');
+    assert.deepEqual(open.headers, [['x-a', '1']]);
+    assert.equal(open.line, 'GET /b HTTP/1.1');
+    assert.equal(parseRawRequest('GET /c HTTP/1.1\r').line, 'GET /c HTTP/1.1\r');
+    const many = Array.from({ length: 120 }, (_, i) => `H-${i}: ${i === 2 ? 'v'.repeat(9000) : 'v'}`).join('\r\n');
+    const bounded = parseRawRequest(`GET / HTTP/1.1\r\n${many}\r\n\r\n`);
+    assert.equal(bounded.headers.length, 100);
+    assert.deepEqual(bounded.headers[0], ['h-0', 'v']);
+    assert.equal(bounded.headers[2]?.[1].length, 8192);
+    // Bytes as latin1, a view into a larger buffer read from its own offset.
+    const big = Buffer.from('xxGET /d HTTP/1.1\r\nUser-Agent: \xe9\r\n\r\n', 'latin1');
+    const view = parseRawRequest(new Uint8Array(big.buffer, big.byteOffset + 2, big.length - 2));
+    assert.equal(view.line, 'GET /d HTTP/1.1');
+    assert.deepEqual(view.headers, [['user-agent', '\xe9']]);
+  });
 });

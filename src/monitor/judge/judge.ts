@@ -47,6 +47,8 @@ export interface JudgedRequest {
   readonly status: number | null;
   /** Capture time of the request, ms since the epoch. */
   readonly time: number;
+  /** Its place among the connection's requests (1 for the first): the de-duplication key numbers them. */
+  readonly index: number;
 }
 
 export interface Datagram {
@@ -89,8 +91,6 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   readonly #o: JudgeOptions<C>;
   /** Connections with a detection, by id. */
   readonly #detected = new Set<number>();
-  /** Requests judged per open connection, by id: the de-duplication key numbers them. */
-  readonly #requestIndex = new Map<number, number>();
   /** Per-client runs of answered requests: path scans, password guessing (../../detect/behaviour/). */
   readonly #behaviour: HttpBehaviour;
   readonly #trusted: TrustedProxy | null;
@@ -104,8 +104,7 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   request(conn: C, req: JudgedRequest): void {
     const engine = this.#o.engine;
     if (!engine) return;
-    const index = (this.#requestIndex.get(conn.id) ?? 0) + 1;
-    this.#requestIndex.set(conn.id, index);
+    const index = req.index;
     const request = parseRawRequest(req.raw, req.malformed);
     const obs: HttpObservation = {
       kind: 'http',
@@ -178,7 +177,6 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   }
 
   closed(conn: C): void {
-    this.#requestIndex.delete(conn.id);
     const detected = this.#detected.delete(conn.id);
     if (!detected && !this.#o.allFlows) return;
     this.counts.flows++;

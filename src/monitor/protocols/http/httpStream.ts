@@ -3,9 +3,12 @@ import type { CutRequest, Framed, HttpMessage, Pairing } from './framed.js';
 import { HttpFramer } from './framer.js';
 import { authorityPort } from './headFacts.js';
 
-/** Where the HTTP read off a connection's streams goes: each request once, with its answer's status when one came. */
+/**
+ * Where the HTTP read off a connection's streams goes: each request once, with its answer's
+ * status when one came, and its place among the connection's requests reported so far (1, 2, …).
+ */
 export interface HttpExchangeSink<C> {
-  request(conn: C, request: CutRequest, status: number | null, timeMs: number): void;
+  request(conn: C, request: CutRequest, status: number | null, timeMs: number, index: number): void;
 }
 
 interface Pending {
@@ -43,6 +46,8 @@ export class HttpStream<C> implements Pairing {
   #transactions: HttpTransaction[] | null = null;
   /** The port the last CONNECT asked for (0 when it named none). */
   #connectPort = 0;
+  /** Requests reported to the sink so far: the next one's index. */
+  #reported = 0;
   /** The port an open CONNECT tunnel leads to (0 for none). */
   tunnelPort = 0;
   /** The direction (of the connection) that answered the CONNECT: the proxy's. */
@@ -122,7 +127,7 @@ export class HttpStream<C> implements Pairing {
       const framer = this.#framers[dir];
       if (framer !== null) this.#take(dir, framer.end(), timeMs, conn, sink);
     }
-    for (const p of this.#pending.splice(0)) sink.request(conn, p.request, null, p.time);
+    for (const p of this.#pending.splice(0)) this.#report(conn, sink, p.request, null, p.time);
   }
 
   #take(dir: 0 | 1, items: readonly Framed[], timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
@@ -145,7 +150,7 @@ export class HttpStream<C> implements Pairing {
     this.#pending.push({ request, time: timeMs, transaction });
     while (this.#pending.length > this.#maxPending) {
       const old = this.#pending.shift() as Pending;
-      sink.request(conn, old.request, null, old.time);
+      this.#report(conn, sink, old.request, null, old.time);
     }
   }
 
@@ -165,6 +170,10 @@ export class HttpStream<C> implements Pairing {
     const p = this.#pending.shift();
     if (!p) return;
     if (p.transaction !== null) p.transaction.status = status;
-    sink.request(conn, p.request, status, p.time);
+    this.#report(conn, sink, p.request, status, p.time);
+  }
+
+  #report(conn: C, sink: HttpExchangeSink<C>, request: CutRequest, status: number | null, timeMs: number): void {
+    sink.request(conn, request, status, timeMs, ++this.#reported);
   }
 }
