@@ -75,15 +75,15 @@ export async function run(): Promise<void> {
     console.log('skipped: wrk is not installed (Debian: apt-get install wrk)');
     return;
   }
+  // BENCH_GATEWAY=latency BENCH_RATE=N: the constant-rate part alone, at a rate given, not derived.
+  if (process.env.BENCH_GATEWAY === 'latency') return latencyOnly(Number(process.env.BENCH_RATE));
   const cli = builtCli();
   const tmp = mkdtempSync(join(tmpdir(), 'bansho-bench-'));
   const db = join(tmp, 'bench.db');
   const children: ChildProcess[] = [];
   try {
     const nginx = nginxBinary();
-    const upstreamChild = nginx
-      ? startNginxStatic(nginx, join(tmp, 'site'), PORT.upstream, PAGE_BYTES)
-      : await startNode(['--import', 'tsx', 'bench/_upstream.ts', String(PORT.upstream), String(PAGE_BYTES)], 'ready');
+    const upstreamChild = await startUpstream(nginx, tmp);
     children.push(upstreamChild);
     await answering(PORT.upstream);
     const upstream = `http://127.0.0.1:${PORT.upstream}`;
@@ -254,6 +254,57 @@ export async function run(): Promise<void> {
     for (const c of children.reverse()) await stopChild(c);
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The latency part alone (_gatewayLatency.ts) at `rate` req/s, as in the whole run: the upstream,
+ * the reference and bansho (1 process, the same flags and database) warmed by wrk first, then
+ * measured interleaved; for A/B runs between builds at a chosen load.
+ */
+async function latencyOnly(rate: number): Promise<void> {
+  if (!(rate > 0)) throw new Error('BENCH_GATEWAY=latency needs BENCH_RATE, the offered rate in req/s');
+  const cli = builtCli();
+  const tmp = mkdtempSync(join(tmpdir(), 'bansho-bench-'));
+  const db = join(tmp, 'bench.db');
+  const children: ChildProcess[] = [];
+  try {
+    const upstreamChild = await startUpstream(nginxBinary(), tmp);
+    children.push(upstreamChild);
+    await answering(PORT.upstream);
+    const upstream = `http://127.0.0.1:${PORT.upstream}`;
+    await banTheChurner(db);
+    const reference = await startNode(['bench/_referenceProxy.mjs', String(PORT.reference), upstream], 'listening');
+    children.push(reference);
+    const one = await startNode(
+      [cli, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${PORT.one}`, '--db', db, '--no-dashboard'].concat(
+        '--workers',
+        '1',
+      ),
+      'guarding',
+    );
+    children.push(one);
+    const targets: Target[] = [
+      { name: 'direct upstream', port: PORT.upstream, pid: upstreamChild.pid },
+      { name: REFERENCE, port: PORT.reference, pid: reference.pid },
+      { name: ONE, port: PORT.one, pid: one.pid },
+    ];
+    for (const t of targets) await wrk(`http://127.0.0.1:${t.port}/`, Math.max(5, SECONDS), CONNECTIONS);
+    const latency = await fixedRate(targets, rate, RUNS, SECONDS, CONNECTIONS);
+    const p50 = (name: string) => latency.get(name)?.p50 ?? Number.NaN;
+    console.log(
+      `added by bansho (1 process) at ${rate} req/s, in the same round, median over rounds: p99 ${added(latency, ONE, REFERENCE).toFixed(2)} ms over the reference; p50 ${(p50(ONE) - p50(REFERENCE)).toFixed(2)} ms (medians); ${load()}`,
+    );
+  } finally {
+    for (const c of children.reverse()) await stopChild(c);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The site every path fronts (nginx's static page where installed, else bench/_upstream.ts); answering once `answering` says so. */
+function startUpstream(nginx: string | null, tmp: string): Promise<ChildProcess> | ChildProcess {
+  return nginx
+    ? startNginxStatic(nginx, join(tmp, 'site'), PORT.upstream, PAGE_BYTES)
+    : startNode(['--import', 'tsx', 'bench/_upstream.ts', String(PORT.upstream), String(PAGE_BYTES)], 'ready');
 }
 
 /** The churning client's address (127.0.0.2) banned in the database before the gateways start. */

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { type Dispatcher, Pool } from 'undici';
+import { type Dispatcher, errors, Pool } from 'undici';
 import type { Limits, Timeouts } from '../config/gatewayConfig.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { GatewayResponse } from './gatewayResponse.js';
 import { clientResponseFields, type Hop, upstreamRequestHeaders } from './headers.js';
 import { upstreamErrorPage } from './responses.js';
 import type { GatewayStats } from './stats.js';
+import { UpstreamWaits, type Wait, type Waiter } from './upstreamWaits.js';
 
 /** Where to send a request upstream: its path, and for an absolute-form target naming this site, its authority as Host. */
 export interface UpstreamTarget {
@@ -33,6 +34,8 @@ export class Upstream {
   readonly #basePath: string;
   readonly #defaultHost: string;
   readonly #capacity: number;
+  /** The head and body time limits, kept here rather than by undici's timers per request. */
+  readonly #waits: UpstreamWaits;
   #inFlight = 0;
 
   constructor(origin: URL, timeouts: Timeouts, limits: Pick<Limits, 'upstreamConnections' | 'upstreamQueue'>) {
@@ -40,12 +43,14 @@ export class Upstream {
     this.#basePath = origin.pathname === '/' ? '' : origin.pathname.replace(/\/$/, '');
     this.#defaultHost = origin.host;
     this.#capacity = limits.upstreamConnections + limits.upstreamQueue;
+    this.#waits = new UpstreamWaits({ headMs: timeouts.upstreamHeadersMs, bodyMs: timeouts.upstreamBodyMs });
     this.#pool = new Pool(origin.origin, {
       connections: limits.upstreamConnections,
       pipelining: 1,
       keepAliveTimeout: 4_000,
-      headersTimeout: timeouts.upstreamHeadersMs,
-      bodyTimeout: timeouts.upstreamBodyMs,
+      // 0: no timers of undici's per request; ./upstreamWaits.ts keeps these limits.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connectTimeout: timeouts.upstreamConnectMs,
     });
   }
@@ -79,6 +84,7 @@ export class Upstream {
     });
     this.#inFlight++;
     const forwarding = new Forwarding(res, observation, listener, stats, this);
+    this.#waits.add(forwarding);
     // The response's one 'close' listener (./gatewayResponse.ts) stops the fetch if the client goes first.
     res.forwarding = forwarding;
     this.#pool.dispatch(
@@ -88,15 +94,18 @@ export class Upstream {
   }
 
   /** A request forwarded by `forward` has its answer, or has failed (called once per request by its Forwarding). */
-  settled(): void {
+  settled(forwarding: Waiter): void {
     this.#inFlight--;
+    this.#waits.remove(forwarding);
   }
 
   async close(): Promise<void> {
     await this.#pool.close();
+    this.#waits.stop();
   }
 
   destroy(): Promise<void> {
+    this.#waits.stop();
     return this.#pool.destroy();
   }
 }
@@ -108,7 +117,7 @@ export class Upstream {
  * AsyncResource, promise, parsed header object and `finished()` listeners: the gateway's
  * hot path. (undici 7 calls these handler methods as before; they are its "legacy" form.)
  */
-export class Forwarding implements Dispatcher.DispatchHandler {
+export class Forwarding implements Dispatcher.DispatchHandler, Waiter {
   readonly #res: ServerResponse;
   readonly #observation: HttpObservation;
   readonly #listener: AnswerListener;
@@ -118,6 +127,11 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   #abort: ((err?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
   #done = false;
+  // Waiter (./upstreamWaits.ts): nothing until the request is sent, then the head, then each chunk.
+  wait: Wait = 'nothing';
+  waitingSince = 0;
+  previousWaiter: Waiter | null = null;
+  nextWaiter: Waiter | null = null;
 
   constructor(
     res: ServerResponse,
@@ -143,9 +157,23 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     if (this.#res.destroyed) abort();
   }
 
+  /** The request's last byte is written: the upstream's head is due within its limit. */
+  onRequestSent(): void {
+    this.#waitFor('head');
+  }
+
+  /** Past the limit: undici ends the request with the error its own timer would have raised. */
+  timedOut(wait: Exclude<Wait, 'nothing'>): void {
+    this.#abort?.(wait === 'head' ? new errors.HeadersTimeoutError() : new errors.BodyTimeoutError());
+  }
+
   onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
     // 1xx: node's server sends its own 100 Continue; other interim answers are not passed on.
-    if (statusCode < 200) return true;
+    if (statusCode < 200) {
+      this.#waitFor('head');
+      return true;
+    }
+    this.#waitFor('body');
     this.#stats.upstreamLatency.observe((performance.now() - this.#started) / 1000);
     this.#listener.answered(this.#observation, statusCode);
     this.#res.writeHead(statusCode, clientResponseFields(raw));
@@ -154,9 +182,18 @@ export class Forwarding implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    this.waitingSince = performance.now();
     if (this.#res.write(chunk)) return true;
-    // undici pauses this connection until the client has read what is buffered.
-    if (this.#resume !== null) this.#res.once('drain', this.#resume);
+    // undici pauses this connection until the client has read what is buffered; meanwhile the
+    // upstream is not waited on (the client's send timeout applies), as with undici's timer.
+    const resume = this.#resume;
+    if (resume !== null) {
+      this.wait = 'nothing';
+      this.#res.once('drain', () => {
+        this.#waitFor('body');
+        resume();
+      });
+    }
     return false;
   }
 
@@ -172,9 +209,14 @@ export class Forwarding implements Dispatcher.DispatchHandler {
     failForward(this.#res, err);
   }
 
+  #waitFor(wait: Wait): void {
+    this.wait = wait;
+    this.waitingSince = performance.now();
+  }
+
   #finish(): void {
     this.#done = true;
-    this.#upstream.settled();
+    this.#upstream.settled(this);
   }
 }
 
