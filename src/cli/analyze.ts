@@ -14,7 +14,7 @@ import type { SummaryInput } from '../logs/summary.js';
 import type { EncodedEvent } from '../store/encodedEvent.js';
 import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
-import { fleetJournal, STORE_HELP } from './storeOption.js';
+import { STORE_HELP } from './storeHelp.js';
 
 interface AnalyzeFlags {
   format?: string;
@@ -122,7 +122,11 @@ async function analyzeWith(
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
   // With --store postgres://…, the SQLite file is a journal shipped to the fleet's database.
-  const fleet = fleetJournal(db, flags, () => bans?.sync());
+  // Only those three can name one: without them the fleet's modules (pg) are not loaded.
+  const fleet =
+    flags.store !== undefined || process.env.BANSHO_STORE !== undefined || flags.config !== undefined
+      ? (await import('./storeOption.js')).fleetJournal(db, flags, () => bans?.sync())
+      : null;
   const store = new SqliteEventStore(db);
   const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), site) : null;
   const extra: EncodedEvent[] = [];
