@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { prebuiltCatalog } from '../catalog/prebuilt.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
 import { type SitePolicy, sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { BanManager } from '../defense/banManager.js';
@@ -106,18 +107,14 @@ async function analyzeWith(
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
-  const [
-    { loadCatalog },
-    { loadPacksWithCrs },
-    { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore },
-    { banFromFinding, banFromLog },
-  ] = await Promise.all([
-    import('../catalog/index.js'),
-    import('../crs/index.js'),
-    import('../store/index.js'),
-    import('../logs/followBans.js'),
-  ]);
-  const catalog = loadCatalog();
+  // The engine only for lines read on this thread; the catalog from the build's copy when fresh.
+  const [rules, { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore }, { banFromFinding, banFromLog }] =
+    await Promise.all([
+      workers ? null : import('../crs/index.js'),
+      import('../store/index.js'),
+      import('../logs/followBans.js'),
+    ]);
+  const catalog = prebuiltCatalog() ?? (await import('../catalog/index.js')).loadCatalog();
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
@@ -142,7 +139,8 @@ async function analyzeWith(
   const options: AnalyzerOptions = {
     // Loaded on first use: with worker threads this thread never analyses a line itself.
     get engine(): Engine {
-      engine ??= loadPacksWithCrs(lists, site.crs);
+      if (rules === null) throw new Error('lines read in worker threads are judged there');
+      engine ??= rules.loadPacksWithCrs(lists, site.crs);
       return engine;
     },
     threatName,
