@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { prebuiltCatalog } from '../catalog/prebuilt.js';
 import { readConfigFile } from '../config/gatewayConfig.js';
 import { type SitePolicy, sitePolicyFromFile } from '../config/sitePolicy.js';
 import type { BanManager } from '../defense/banManager.js';
@@ -14,7 +15,7 @@ import type { SummaryInput } from '../logs/summary.js';
 import type { EncodedEvent } from '../store/encodedEvent.js';
 import type { SqliteBanStore } from '../store/sqlite/sqliteStore.js';
 import { WalCheckpointer } from '../store/sqlite/walCheckpointer.js';
-import { fleetJournal, STORE_HELP } from './storeOption.js';
+import { STORE_HELP } from './storeHelp.js';
 
 interface AnalyzeFlags {
   format?: string;
@@ -106,23 +107,23 @@ async function analyzeWith(
   workers: AnalyzeWorkers | null,
 ): Promise<number> {
   // Loaded once the workers are on their way, so this thread's loading overlaps theirs.
-  const [
-    { loadCatalog },
-    { loadPacksWithCrs },
-    { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore },
-    { banFromFinding, banFromLog },
-  ] = await Promise.all([
-    import('../catalog/index.js'),
-    import('../crs/index.js'),
-    import('../store/index.js'),
-    import('../logs/followBans.js'),
-  ]);
-  const catalog = loadCatalog();
+  // The engine only for lines read on this thread; the catalog from the build's copy when fresh.
+  const [rules, { encodeEvent, openSqlite, SqliteBanStore, SqliteEventStore }, { banFromFinding, banFromLog }] =
+    await Promise.all([
+      workers ? null : import('../crs/index.js'),
+      import('../store/index.js'),
+      import('../logs/followBans.js'),
+    ]);
+  const catalog = prebuiltCatalog() ?? (await import('../catalog/index.js')).loadCatalog();
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
   // With --store postgres://…, the SQLite file is a journal shipped to the fleet's database.
-  const fleet = fleetJournal(db, flags, () => bans?.sync());
+  // Only those three can name one: without them the fleet's modules (pg) are not loaded.
+  const fleet =
+    flags.store !== undefined || process.env.BANSHO_STORE !== undefined || flags.config !== undefined
+      ? (await import('./storeOption.js')).fleetJournal(db, flags, () => bans?.sync())
+      : null;
   const store = new SqliteEventStore(db);
   const bans = flags.ban ? await followBanManager(new SqliteBanStore(db), site) : null;
   const extra: EncodedEvent[] = [];
@@ -138,7 +139,8 @@ async function analyzeWith(
   const options: AnalyzerOptions = {
     // Loaded on first use: with worker threads this thread never analyses a line itself.
     get engine(): Engine {
-      engine ??= loadPacksWithCrs(lists, site.crs);
+      if (rules === null) throw new Error('lines read in worker threads are judged there');
+      engine ??= rules.loadPacksWithCrs(lists, site.crs);
       return engine;
     },
     threatName,

@@ -5,11 +5,11 @@ import type { NamedLists } from '../detect/compile.js';
 import { startModuleWorker } from '../runtime/moduleWorker.js';
 import type { AnalyzerOptions, EventSink } from './analyzer.js';
 import { EVENTS_PER_SINK_CALL } from './analyzer.js';
-import type { WorkerSetup } from './analyzeWorker.js';
 import type { BatchReply, BatchRequest } from './batch.js';
 import { openLogSource } from './input.js';
 import { BufferPool, lineBatches } from './lineBatches.js';
 import { type AnalyzeResult, analyzeEachFile, type FileReading, type ProgressSink } from './run.js';
+import type { WorkerSetup } from './workerRules.js';
 
 export interface ParallelOptions {
   /**
