@@ -169,6 +169,7 @@ export class Gateway {
       tunnels: this.#tunnels,
       stats: this.stats,
       honeypot: this.#honeypot,
+      whenHeld: shared ? (address) => shared.whenHeld(address) : () => null,
     });
     const accept = {
       dropIfBanned: (address: string | undefined, port: number | undefined) => this.#dropAtAccept(address, port),

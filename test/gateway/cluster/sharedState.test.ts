@@ -6,7 +6,7 @@ import { BanManager } from '../../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../../src/defense/banPolicy.js';
 import { SourceScores } from '../../../src/defense/sourceScores.js';
 import { HttpBehaviour } from '../../../src/detect/behaviour/httpBehaviour.js';
-import { isPeerEnvelope, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
+import { isPeerMessage, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
 import { shareWithPeers } from '../../../src/gateway/cluster/sharedState.js';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
 import { tempDir } from '../helpers.js';
@@ -25,6 +25,10 @@ function joinedPair(): [PeerChannel, PeerChannel, PeerNews[]] {
     send(news) {
       sent.push(news);
       for (const hear of hearers[1 - me] as Set<(news: PeerNews) => void>) hear(structuredClone(news));
+    },
+    ban(news) {
+      this.send(news);
+      return Promise.resolve();
     },
     listen(hear) {
       hearers[me]?.add(hear);
@@ -121,13 +125,16 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
   });
 
   it('only well-formed news is taken off the IPC channel', () => {
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'signal', signal: null } }), false);
+    assert.equal(isPeerMessage({ cmd: 'NODE_CLUSTER' }), false);
+    assert.equal(isPeerMessage(null), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-ack', id: 3 }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-ack', id: '3' }), false);
     assert.equal(
-      isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }),
-      true,
+      isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 }, id: 0.5 }),
+      false,
     );
-    assert.equal(isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
-    assert.equal(isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'signal', signal: null } }), false);
-    assert.equal(isPeerEnvelope({ cmd: 'NODE_CLUSTER' }), false);
-    assert.equal(isPeerEnvelope(null), false);
   });
 });

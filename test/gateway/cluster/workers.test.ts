@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
+import { openRaw, rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
 import { childPids, HeldConnection, ownerOf } from './heldConnection.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
@@ -22,6 +22,20 @@ async function oneInEachWorker(port: number, ip: string, workers: readonly numbe
   }
   assert.equal(held.size, workers.length, `connections from ${ip} reached ${held.size} of ${workers.length} workers`);
   return [...held.values()];
+}
+
+/** Send `bytes` from `ip` and resolve with the first bytes of the answer ('' when closed unanswered). */
+async function firstBytes(port: number, ip: string, bytes: string): Promise<string> {
+  const socket = await openRaw(port, ip);
+  return new Promise((resolve) => {
+    socket.once('data', (d: Buffer) => {
+      resolve(d.toString('latin1'));
+      socket.destroy();
+    });
+    socket.once('close', () => resolve(''));
+    socket.on('error', () => {});
+    socket.write(bytes);
+  });
 }
 
 describe('bansho serve --workers 2: one port, one ban list', () => {
@@ -95,6 +109,28 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
           assert.equal(outcome, 'dropped', `${ip} still served ${after.toFixed(0)} ms after its ban`);
           assert.ok(after <= 100, `${ip} dropped by a worker ${after.toFixed(0)} ms after its ban (at most 100)`);
         }
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
+  it("a refused source's very next connections are dropped, whichever worker takes them: the refusal waits for every worker to hold the ban", async () => {
+    const { child, output, exited } = startBansho(serveTwo('next.db'));
+    try {
+      const port = await bothListening(output);
+      // Many sources, each refused, then at once four connections: each goes to whichever worker
+      // accepts it first. Had the refusal gone out before the other worker held the ban (the relay
+      // unacknowledged), one taken by that worker would be served now and then.
+      for (let i = 1; i <= 250; i++) {
+        const ip = `127.0.${2 + (i >> 8)}.${i & 255}`;
+        // The next connections leave as soon as the refusal's first bytes arrive, not at its close.
+        const refused = await firstBytes(port, ip, CONNECT);
+        assert.ok(refused.startsWith('HTTP/1.1 400 Bad Request'), refused);
+        const next = await Promise.all(Array.from({ length: 4 }, () => rawRequest(port, ip, GET)));
+        for (const [n, again] of next.entries())
+          assert.equal(again.response, '', `${ip}'s connection ${n + 1} after its refusal was answered`);
       }
     } finally {
       child.kill('SIGTERM');
