@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
@@ -35,6 +37,29 @@ async function firstBytes(port: number, ip: string, bytes: string): Promise<stri
     socket.once('close', () => resolve(''));
     socket.on('error', () => {});
     socket.write(bytes);
+  });
+}
+
+/** `count` requests for distinct missing paths pipelined on one connection: resolves with how many 404s came back. */
+async function pipelinedAnswers(port: number, ip: string, count: number): Promise<number> {
+  const socket = await openRaw(port, ip);
+  const requests = Array.from(
+    { length: count },
+    (_, i) =>
+      `GET /gone/${i}.html HTTP/1.1\r\nHost: localhost\r\n${i === count - 1 ? 'Connection: close\r\n' : ''}\r\n`,
+  );
+  return new Promise((resolve) => {
+    let text = '';
+    const answers = () => text.split('HTTP/1.1 404').length - 1;
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      if (answers() < count) return;
+      resolve(count);
+      socket.destroy();
+    });
+    socket.once('close', () => resolve(answers()));
+    socket.on('error', () => {});
+    socket.write(requests.join(''));
   });
 }
 
@@ -134,6 +159,34 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
       }
     } finally {
       child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
+  it('a source banned for its behaviour is dropped on its next connections, whichever worker takes them: the answer that completed the ban waits for every worker to hold it', async () => {
+    const site404 = createServer((req, res) => {
+      res.writeHead(req.url === '/' ? 200 : 404, { 'content-length': 2 }).end('ok');
+    });
+    await new Promise<void>((resolve) => site404.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(site404.address() as AddressInfo).port}`;
+    const args = ['serve', '--upstream', url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/behaviour.db`];
+    const { child, output, exited } = startBansho([...args, '--no-dashboard', '--workers', '2']);
+    try {
+      const port = await bothListening(output);
+      for (let i = 1; i <= 60; i++) {
+        const ip = `127.0.5.${i}`;
+        // Eleven distinct missing paths on one connection, so one worker counts them all and bans
+        // (path-probing: more than 10); its answers come in order, the banning one held back.
+        const answers = await pipelinedAnswers(port, ip, 11);
+        assert.equal(answers, 11, `${ip}: the site answered ${answers} of its 11 requests`);
+        const next = await Promise.all(Array.from({ length: 4 }, () => rawRequest(port, ip, GET)));
+        for (const [n, again] of next.entries())
+          assert.equal(again.response, '', `${ip}'s connection ${n + 1} after its ban was answered`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      site404.closeAllConnections();
+      site404.close();
     }
     assert.equal(await exited, 0, output.stderr);
   });
