@@ -46,8 +46,8 @@ export function shareWithPeers(
     try {
       if (news.kind === 'ban') own.bans.admit(news.target, news.until);
       else if (news.kind === 'score') own.scores.add(news.key, news.score, news.time);
-      // A sibling's signal is counted; the alert it might complete is that sibling's to raise.
-      else own.behaviour.request(news.signal);
+      // A sibling's signal is counted; the alert is raised where an own request completes it.
+      else own.behaviour.heard(news.signal);
     } catch (err) {
       onError(err);
     }

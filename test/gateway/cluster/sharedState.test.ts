@@ -124,6 +124,36 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     assert.deepEqual(b.errors, []);
   });
 
+  it('two requests completing a behaviour that cross in flight between the processes are not lost: the next one raises it', () => {
+    const now = Date.now();
+    const signal = (i: number) => ({
+      time: now + i,
+      source: '203.0.113.5',
+      method: 'GET',
+      path: `/gone-${i}`,
+      query: '',
+      status: 404,
+    });
+    // Each process's own count, and what it hears of the other's (as sharedState applies it).
+    const pa = new HttpBehaviour(builtInBehaviours());
+    const pb = new HttpBehaviour(builtInBehaviours());
+    for (let i = 0; i < 9; i++) {
+      const [own, other] = i % 2 === 0 ? [pa, pb] : [pb, pa];
+      assert.deepEqual(own.request(signal(i)), []);
+      other.heard(signal(i));
+    }
+    // The 10th and 11th missing paths, each answered by one process before it hears the other's.
+    assert.deepEqual(pb.request(signal(9)), []);
+    assert.deepEqual(pa.request(signal(10)), []);
+    pa.heard(signal(9));
+    pb.heard(signal(10));
+    // One process alone would have raised at the 11th; split, the 12th does, wherever it lands.
+    const raised = pb.request(signal(11));
+    assert.equal(raised.length, 1, 'the count completed by heard requests is raised by the next own one');
+    assert.equal(raised[0]?.ruleId, 'behaviour-path-probing');
+    pa.heard(signal(11));
+  });
+
   it('only well-formed news is taken off the IPC channel', () => {
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
