@@ -41,8 +41,8 @@ export interface WorkerPoolOptions {
  * through the news this primary relays (./peerNews.ts). A ban is acknowledged: the worker that
  * made it writes its refusal once every other worker holds it (./banAcks.ts), so the source's
  * next connection is dropped whichever worker takes it. The primary holds no request; it
- * relays, replaces a worker that dies
- * after it started, passes SIGHUP on, and on SIGTERM/SIGINT lets every worker drain. Resolves
+ * relays, replaces a worker that dies after it started, passes SIGHUP on, and on
+ * SIGTERM/SIGINT lets every worker drain. Resolves
  * when all are gone; rejects when a worker dies before it ever listened (a start-up failure:
  * a taken port, a broken config — starting it again would fail the same way).
  */
