@@ -2,14 +2,17 @@ import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
 
 /**
  * What one gateway process tells its siblings so that, together, they judge as one: a ban it
- * made, a score it added to a source, a behaviour signal it counted. Only news a process made
- * itself is sent; what it hears is applied, never sent on.
+ * made, a score it added to a source, a behaviour signal it counted, or that its fleet link
+ * wrote other gateways' bans into the journal they share (`sync`: read the change log now,
+ * rather than at the next poll). Only news a process made itself is sent; what it hears is
+ * applied, never sent on.
  */
 export type BanNews = { readonly kind: 'ban'; readonly target: string; readonly until: number };
 export type PeerNews =
   | BanNews
   | { readonly kind: 'score'; readonly key: string; readonly score: number; readonly time: number }
-  | { readonly kind: 'signal'; readonly signal: RequestSignal };
+  | { readonly kind: 'signal'; readonly signal: RequestSignal }
+  | { readonly kind: 'sync' };
 
 /** How a gateway process reaches its siblings (cluster IPC here; any bus would do). */
 export interface PeerChannel {
@@ -65,6 +68,8 @@ function isPeerNews(value: unknown): value is PeerNews {
   switch (n.kind) {
     case 'ban':
       return typeof n.target === 'string' && typeof n.until === 'number';
+    case 'sync':
+      return true;
     case 'score':
       return typeof n.key === 'string' && typeof n.score === 'number' && typeof n.time === 'number';
     case 'signal': {

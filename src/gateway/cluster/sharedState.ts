@@ -46,6 +46,7 @@ export function shareWithPeers(
     try {
       if (news.kind === 'ban') own.bans.admit(news.target, news.until);
       else if (news.kind === 'score') own.scores.add(news.key, news.score, news.time);
+      else if (news.kind === 'sync') own.bans.sync();
       // A sibling's signal is counted; the alert is raised where an own request completes it.
       else own.behaviour.heard(news.signal);
     } catch (err) {

@@ -154,6 +154,24 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     pa.heard(signal(11));
   });
 
+  it('a sibling whose fleet link wrote bans into the journal has the others read it at once, not at their next poll', () => {
+    // The journal the fleet link writes into: here b's own database, as another connection to it.
+    const journal = new SqliteBanStore(`${tmp.dir}/b.db`);
+    const now = Date.now();
+    journal.putSync({
+      target: '198.51.100.77/32',
+      since: now,
+      until: now + 60_000,
+      reason: 'fleet',
+      threatId: null,
+      offence: 1,
+      origin: 'auto',
+    });
+    assert.equal(b.bans.isBanned('198.51.100.77'), false, 'not read before its next poll (an hour here)');
+    ca.send({ kind: 'sync' });
+    assert.equal(b.bans.isBanned('198.51.100.77'), true);
+  });
+
   it('only well-formed news is taken off the IPC channel', () => {
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
@@ -161,6 +179,7 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     assert.equal(isPeerMessage({ cmd: 'NODE_CLUSTER' }), false);
     assert.equal(isPeerMessage(null), false);
     assert.equal(isPeerMessage({ bansho: 'peer-ack', id: 3 }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'sync' } }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-ack', id: '3' }), false);
     assert.equal(
       isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 }, id: 0.5 }),
