@@ -23,6 +23,9 @@ export function isReadyMessage(message: unknown): message is ReadyMessage {
   );
 }
 
+/** How long a ban's refusal waits at most for the other workers to acknowledge it (issue 21's bar). */
+const BAN_ACK_BOUND_MS = 100;
+
 /** Which of the N workers a process is (1-based), from the environment the primary gave it. */
 export const WORKER_INDEX_ENV = 'BANSHO_WORKER';
 
@@ -31,8 +34,6 @@ export interface WorkerPoolOptions {
   readonly log: (line: string) => void;
   /** How long a replacement waits after a worker died, so a crash loop does not spin. */
   readonly restartDelayMs?: number;
-  /** How long a ban's refusal waits at most for the other workers to acknowledge it. */
-  readonly banAckBoundMs?: number;
 }
 
 /**
@@ -52,7 +53,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const ready = new Set<number>();
   // The workers that hear relayed news: those that have joined, from before they read their ban list.
   const joined = new Set<Worker>();
-  const acks = new BanAcks<Worker>((to, id) => sendTo(to, { bansho: 'peer-held', id }), options.banAckBoundMs ?? 100);
+  const acks = new BanAcks<Worker>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
   const relay = (from: Worker, message: PeerMessage): void => {
     if (message.bansho === 'peer-join') {
       joined.add(from);
