@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   type ConfigFile,
@@ -8,8 +9,8 @@ import {
   resolveCrs,
   resolveGatewayConfig,
 } from '../config/index.js';
-import { clusterWorkerChannel } from '../gateway/cluster/peerNews.js';
 import { type ReadyMessage, runWorkerPool, WORKER_INDEX_ENV } from '../gateway/cluster/primary.js';
+import { joinClusterPeers } from '../gateway/cluster/workerChannel.js';
 import type { GatewayService } from '../gateway/service.js';
 import { openSqlite } from '../store/sqlite/sqliteStore.js';
 import { startGatewayWithDashboard } from '../web/gatewayWithDashboard.js';
@@ -56,7 +57,7 @@ export function register(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'gateway processes sharing the port, bans and scores (default 1; try the number of cores)',
+      'gateway processes sharing the port, bans and scores (default: the number of cores; 1 keeps one process)',
       parseWorkers,
     )
     .action(async (flags: ServeFlags) => {
@@ -70,10 +71,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const file: ConfigFile = flags.config ? readConfigFile(flags.config) : {};
   const resolved = resolveGatewayConfig(file, { ...flags, store: flags.store ?? process.env.BANSHO_STORE });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // One process by default. N workers cost no more CPU per request (bench/workers.ts), but a ban
-  // reaches the other workers a relay later than the refusal: the source's next connection, if
-  // another worker takes it within that window (well under 100 ms), is still served.
-  const workers = flags.workers ?? 1;
+  // A process per core by default: a request costs the same CPU in N workers as in one
+  // (bench/workers.ts), so N workers add what cores the site and its clients leave free. A ban's
+  // refusal waits until every worker holds it (./gateway/cluster/banAcks.ts).
+  const workers = flags.workers ?? availableParallelism();
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
     openSqlite(resolved.db).close();
@@ -90,7 +91,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   try {
     running = await startGatewayWithDashboard(config, {
       log,
-      peers: clusterWorkerChannel(),
+      // Joined before the gateway reads its ban list: a sibling's ban is in the store by then, or relayed.
+      peers: cluster.isWorker ? await joinClusterPeers() : null,
       // One table for the pool, kept by the first worker: every worker's list is the same.
       ownsFirewall: worker === null || worker === 1,
     });

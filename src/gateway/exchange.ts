@@ -15,7 +15,15 @@ import { closeListener, type GatewayResponse } from './gatewayResponse.js';
 import { headerPairs, observationOf, requestLine, upstreamTarget } from './nodeRequest.js';
 import type { Recorder } from './recorder.js';
 import { type Refusal, refusalFor, type SiteIdentity } from './refusal.js';
-import { afterPending, isRefused, refuseAfterPending, refuseInTurn } from './replies.js';
+import {
+  afterHeld,
+  afterPending,
+  type BanHeld,
+  dropAfterHeld,
+  isRefused,
+  refuseAfterPending,
+  refuseInTurn,
+} from './replies.js';
 import type { Decision, RequestPipeline } from './requestPipeline.js';
 import {
   EXPECTATION_FAILED,
@@ -43,6 +51,8 @@ export interface ExchangeContext {
   readonly stats: GatewayStats;
   /** Play-along with proxy abuse (`honeypot.enabled`), or null. */
   readonly honeypot: Honeypot | null;
+  /** A ban on this address still being told to sibling processes (./replies.ts BanHeld); always null in one process. */
+  readonly whenHeld: (address: string) => BanHeld;
 }
 
 /** How the client asked to send its body: plainly, after `100 Continue`, or with an expectation nobody meets. */
@@ -73,7 +83,7 @@ export class Exchange {
     this.#c.stats.requests++;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(socket, headers);
-    if (this.#turnedAway(socket, client, (answer) => refuseInTurn(res, socket, answer), true)) return;
+    if (this.#turnedAway(socket, client, (answer, held) => refuseInTurn(res, socket, answer, held), true)) return;
     const line = requestLine(req);
     const request = buildHttpRequest({ line, headers });
     const refusal = refusalFor(request, this.#c.site, headers);
@@ -86,7 +96,7 @@ export class Exchange {
     if (!this.#c.limits.startRequest(key)) {
       this.#c.stats.overLimit++;
       this.#c.recorder.breach(head, 'too-many-requests', 429);
-      refuseInTurn(res, socket, TOO_MANY_REQUESTS);
+      refuseInTurn(res, socket, TOO_MANY_REQUESTS, this.#c.whenHeld(client.ip));
       return;
     }
     // `on`: a response closes once, and `once` costs a wrapper per request.
@@ -124,8 +134,9 @@ export class Exchange {
       this.#c.stats.slowBodies++;
       const observation = observationOf(buildHttpRequest({ line, headers }), req.socket, client);
       this.#c.recorder.breach(observation, 'slow-body', 408);
-      refuseInTurn(res, req.socket, REQUEST_TIMEOUT);
-      req.socket.destroySoon();
+      const held = this.#c.whenHeld(client.ip);
+      refuseInTurn(res, req.socket, REQUEST_TIMEOUT, held);
+      afterHeld(held, () => req.socket.destroySoon());
     });
     readBodyStart(req, limits.bodyInspectBytes).then((start) => {
       if (start.kind === 'aborted' || slow) {
@@ -165,7 +176,8 @@ export class Exchange {
       const honeypot = this.#c.honeypot;
       const play = honeypot?.planAnswer(observation, decision.matches) ?? null;
       this.#c.recorder.refused(observation, decision.matches, decision.ban, play ? 200 : decision.status);
-      refuseInTurn(res, socket, play && honeypot ? honeypot.answer(play) : refusalAnswer(decision.status));
+      const answer = play && honeypot ? honeypot.answer(play) : refusalAnswer(decision.status);
+      refuseInTurn(res, socket, answer, this.#c.whenHeld(client.ip));
       return;
     }
     // A banned source let in for the honeypot never reaches the site, whatever it asks.
@@ -217,7 +229,7 @@ export class Exchange {
     const s = socket as Socket;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(s, headers);
-    if (this.#turnedAway(socket, client, (answer) => refuseAfterPending(socket, answer))) return;
+    if (this.#turnedAway(socket, client, (answer, held) => refuseAfterPending(socket, answer, held))) return;
     const request = buildHttpRequest({ line: requestLine(req), headers });
     const observation = observationOf(request, s, client);
     // An upgrade carries no body the gateway could judge: one that declares one is refused.
@@ -226,7 +238,7 @@ export class Exchange {
     if (decision.kind === 'refuse') {
       this.#c.stats.refused++;
       this.#c.recorder.refused(observation, decision.matches, decision.ban, decision.status);
-      refuseAfterPending(socket, refusalAnswer(decision.status));
+      refuseAfterPending(socket, refusalAnswer(decision.status), this.#c.whenHeld(client.ip));
       return;
     }
     if (decision.matches.length > 0) this.#c.recorder.record(observation, decision.matches, 'detected', null);
@@ -280,8 +292,9 @@ export class Exchange {
       : null;
     const ban = decision.kind === 'refuse' && decision.ban;
     this.#c.recorder.refused(observation, decision.matches, ban, tunnel ? 200 : status);
-    if (tunnel) afterPending(socket, tunnel);
-    else refuseAfterPending(socket, refusalAnswer(status));
+    const held = this.#c.whenHeld(observation.source.ip);
+    if (tunnel) afterPending(socket, () => afterHeld(held, tunnel));
+    else refuseAfterPending(socket, refusalAnswer(status), held);
   }
 
   /**
@@ -290,15 +303,20 @@ export class Exchange {
    * is closed, since the proxy carries other clients' requests too. With `honeypot.banned`, a
    * direct client whose budget has room goes on (`honeypotMayAnswer`): only the honeypot answers it.
    */
-  #turnedAway(socket: Duplex, client: Client, refuse: (answer: Buffer) => void, honeypotMayAnswer = false): boolean {
+  #turnedAway(
+    socket: Duplex,
+    client: Client,
+    refuse: (answer: Buffer, held: BanHeld) => void,
+    honeypotMayAnswer = false,
+  ): boolean {
     if (!client.hop.trustedPeer) {
       if (!this.#c.bans.isBanned(client.ip)) return false;
       if (honeypotMayAnswer && this.#c.honeypot?.admitsBanned(client.ip)) return false;
-      socket.destroy();
+      dropAfterHeld(socket, this.#c.whenHeld(client.ip));
       return true;
     }
     if (this.#c.identity.isTrusted(client.ip) || !this.#c.bans.dropIfBanned(client.ip, client.port)) return false;
-    refuse(FORBIDDEN);
+    refuse(FORBIDDEN, this.#c.whenHeld(client.ip));
     return true;
   }
 }

@@ -5,6 +5,7 @@ import type { Limits, Timeouts } from '../config/gatewayConfig.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { GatewayResponse } from './gatewayResponse.js';
 import { clientResponseFields, type Hop, upstreamRequestHeaders } from './headers.js';
+import { afterHeld, type BanHeld } from './replies.js';
 import { upstreamErrorPage } from './responses.js';
 import type { GatewayStats } from './stats.js';
 import { UpstreamWaits, type Wait, type Waiter } from './upstreamWaits.js';
@@ -18,9 +19,12 @@ export interface UpstreamTarget {
 /** A request body as the forwarder sends it: read whole, or a judged prefix and the rest streaming. */
 export type ForwardBody = Buffer | Readable | null;
 
-/** Hears each forwarded request's status as its answer starts (the behaviours count answers). */
+/**
+ * Hears each forwarded request's status as its answer starts (the behaviours count answers);
+ * a ban the answer completed that siblings are still being told of holds the answer back.
+ */
 export interface AnswerListener {
-  answered(observation: HttpObservation, status: number): void;
+  answered(observation: HttpObservation, status: number): BanHeld;
 }
 
 /**
@@ -126,6 +130,8 @@ export class Forwarding implements Dispatcher.DispatchHandler, Waiter {
   readonly #started = performance.now();
   #abort: ((err?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
+  /** The ban this answer completed, while sibling processes are told of it: the answer waits. */
+  #held: BanHeld = null;
   #done = false;
   // Waiter (./upstreamWaits.ts): nothing until the request is sent, then the head, then each chunk.
   wait: Wait = 'nothing';
@@ -175,10 +181,22 @@ export class Forwarding implements Dispatcher.DispatchHandler, Waiter {
     }
     this.#waitFor('body');
     this.#stats.upstreamLatency.observe((performance.now() - this.#started) / 1000);
-    this.#listener.answered(this.#observation, statusCode);
-    this.#res.writeHead(statusCode, clientResponseFields(raw));
+    const held = this.#listener.answered(this.#observation, statusCode);
     this.#resume = resume;
+    if (held !== null) return this.#answerOnceHeld(held, statusCode, raw, resume);
+    this.#res.writeHead(statusCode, clientResponseFields(raw));
     return true;
+  }
+
+  /** The answer's head once every sibling holds the ban; undici pauses until then (false). */
+  #answerOnceHeld(held: Promise<void>, statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    this.#held = held.then(() => {
+      this.#held = null;
+      if (this.#res.headersSent || this.#res.destroyed) return;
+      this.#res.writeHead(statusCode, clientResponseFields(raw));
+      resume();
+    });
+    return false;
   }
 
   onData(chunk: Buffer): boolean {
@@ -199,14 +217,16 @@ export class Forwarding implements Dispatcher.DispatchHandler, Waiter {
 
   onComplete(): void {
     this.#finish();
-    this.#res.end();
+    if (this.#held === null) this.#res.end();
+    // A HEAD's answer completes at once, paused or not: its end follows its head.
+    else void this.#held.then(() => this.#res.end());
   }
 
   onError(err: Error): void {
     this.#finish();
     // A client that went away is not the upstream's failure.
     if (!this.#res.destroyed) this.#stats.upstreamErrors++;
-    failForward(this.#res, err);
+    afterHeld(this.#held, () => failForward(this.#res, err));
   }
 
   #waitFor(wait: Wait): void {

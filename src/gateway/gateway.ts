@@ -139,7 +139,9 @@ export class Gateway {
         )
       : null;
     this.#stopSharing = shared?.stop ?? null;
+    const whenHeld = shared ? (address: string) => shared.whenHeld(address) : () => null;
     const recorder = new Recorder({
+      whenHeld,
       bans: this.bans,
       events: this.events,
       behaviour: shared?.behaviour ?? ownBehaviour,
@@ -169,6 +171,7 @@ export class Gateway {
       tunnels: this.#tunnels,
       stats: this.stats,
       honeypot: this.#honeypot,
+      whenHeld,
     });
     const accept = {
       dropIfBanned: (address: string | undefined, port: number | undefined) => this.#dropAtAccept(address, port),

@@ -6,6 +6,7 @@ import type { EventAction } from '../events/securityEvent.js';
 import { toEvent } from '../events/toEvent.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { EventSink } from './eventSink.js';
+import type { BanHeld } from './replies.js';
 import { type SourceLimits, sourceKey } from './sourceLimits.js';
 
 /** A breach of the gateway's limits, named for the event and the catalog. */
@@ -27,6 +28,8 @@ export interface RecorderOptions {
   readonly limits: SourceLimits;
   readonly behaviourBans: boolean;
   readonly threatName: (id: string) => string | undefined;
+  /** A ban on this address still being told to sibling processes (./replies.ts BanHeld). */
+  readonly whenHeld: (address: string) => BanHeld;
 }
 
 /**
@@ -70,15 +73,19 @@ export class Recorder {
   /**
    * The upstream's answer, for the behaviours: a source whose answered requests add up to a
    * finding (11 missing paths in a few seconds, 6 failed logins) is banned; the request that
-   * completed it has been answered, the next connection is dropped.
+   * completed it is answered (once the ban is held by every sibling process: the BanHeld
+   * returned), the next connection is dropped.
    */
-  answered(observation: HttpObservation, status: number): void {
+  answered(observation: HttpObservation, status: number): BanHeld {
     const signal = requestSignal(observation, status);
-    if (signal === null) return;
+    if (signal === null) return null;
+    let held: BanHeld = null;
     for (const finding of this.#o.behaviour.request(signal)) {
       const made = this.#o.behaviourBans ? this.#ban(signal.source, [finding]) : null;
+      if (made) held = this.#o.whenHeld(signal.source);
       this.record(observation, [finding], made ? 'banned' : 'detected', status, made);
     }
+    return held;
   }
 
   record(

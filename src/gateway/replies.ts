@@ -15,10 +15,18 @@ export function isRefused(socket: Duplex): boolean {
   return refused.has(socket);
 }
 
-/** Answer `res`'s request with `answer` and close, when its turn on the connection comes. */
-export function refuseInTurn(res: ServerResponse, socket: Duplex, answer: Buffer): void {
+/**
+ * A ban made by this refusal that sibling gateway processes are still being told of: the answer
+ * waits until they hold it (../gateway/cluster/), so the source cannot learn of its refusal and
+ * reach a sibling that would still serve it. Null, as always in one process: no wait.
+ */
+export type BanHeld = Promise<void> | null;
+
+/** Answer `res`'s request with `answer` and close, when its turn on the connection comes (and `held` settled). */
+export function refuseInTurn(res: ServerResponse, socket: Duplex, answer: Buffer, held: BanHeld = null): void {
   refused.add(socket);
-  if (res.socket) endWith(socket, answer);
+  if (held !== null) held.then(() => refuseInTurn(res, socket, answer));
+  else if (res.socket) endWith(socket, answer);
   else res.once('socket', () => endWith(socket, answer));
 }
 
@@ -42,10 +50,22 @@ export function afterPending(socket: Duplex, write: () => void): void {
   });
 }
 
-/** Refuse outside node's response queue: mark, wait for earlier answers, then write and close. */
-export function refuseAfterPending(socket: Duplex, answer: Buffer): void {
+/** Refuse outside node's response queue: mark, wait for earlier answers (and `held`), then write and close. */
+export function refuseAfterPending(socket: Duplex, answer: Buffer, held: BanHeld = null): void {
   refused.add(socket);
-  afterPending(socket, () => endWith(socket, answer));
+  afterPending(socket, () => afterHeld(held, () => endWith(socket, answer)));
+}
+
+/** Drop a banned source's connection unanswered, once `held` settled; nothing more on it is read as a request. */
+export function dropAfterHeld(socket: Duplex, held: BanHeld): void {
+  refused.add(socket);
+  afterHeld(held, () => socket.destroy());
+}
+
+/** Run `write` now, or once the ban it announces is held by every sibling. */
+export function afterHeld(held: BanHeld, write: () => void): void {
+  if (held === null) write();
+  else held.then(write);
 }
 
 function endWith(socket: Duplex, answer: Buffer): void {

@@ -79,8 +79,12 @@ export async function startGatewayService(
           name: config.name,
           retentionMs: config.retentionMs,
           log,
-          // Other gateways' bans are in the journal: into the list now, not at the next poll.
-          onBans: () => gateway?.bans.sync(),
+          // Other gateways' bans are in the journal: into the list now, not at the next poll —
+          // here and in the sibling workers, whose links find the journal's cursor moved on.
+          onBans: () => {
+            gateway?.bans.sync();
+            options.peers?.send({ kind: 'sync' });
+          },
         })
       : null;
   try {

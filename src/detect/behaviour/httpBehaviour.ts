@@ -73,6 +73,20 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
 
   /** One answered request; the findings it completes (at most one per behaviour). */
   request(s: S): readonly BehaviourFinding<S>[] {
+    return this.#count(s, true);
+  }
+
+  /**
+   * A request another gateway process answered (`serve --workers`): counted, never a finding
+   * here. A count it completes stays full, so the next request answered here completes it:
+   * two processes whose completing requests cross in flight each count the other's last, and
+   * had either raised on it both would have, or (resting after a silent overflow) neither.
+   */
+  heard(s: S): void {
+    this.#count(s, false);
+  }
+
+  #count(s: S, raise: boolean): readonly BehaviourFinding<S>[] {
     let found: BehaviourFinding<S>[] | null = null;
     let target: string | null = null;
     let sample: string | null = null;
@@ -81,7 +95,7 @@ export class HttpBehaviour<S extends RequestSignal = RequestSignal> {
       target ??= sourceNetwork(s.source) ?? s.source;
       sample ??= boundedCopy(this.#sample(s), EVIDENCE_VALUE_CHARS);
       const value = b.distinct ? boundedCopy(b.value(s), VALUE_CHARS) : '';
-      const overflow = b.buckets.pour(target, s.time, sample, value);
+      const overflow = b.buckets.pour(target, s.time, sample, value, raise);
       if (overflow === null) continue;
       found ??= [];
       found.push({

@@ -83,8 +83,10 @@ export class LeakyBuckets<T> {
   /**
    * Pour one item into `key`'s bucket at `time` (times are expected in order; an earlier one
    * drains nothing). Returns the overflow when this item makes the bucket overflow, else null.
+   * `overflows` false: counted only (an item another process judged, see HttpBehaviour.heard):
+   * a full bucket stays full, at `capacity + 1` (the oldest item out), for the next own item.
    */
-  pour(key: string, time: number, item: T, value = ''): Overflow<T> | null {
+  pour(key: string, time: number, item: T, value = '', overflows = true): Overflow<T> | null {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
       bucket = { times: [], values: [], items: [], drainedAt: time, restUntil: Number.NEGATIVE_INFINITY, touched: 0 };
@@ -107,6 +109,14 @@ export class LeakyBuckets<T> {
     // The bucket just poured into is the most recent: the oldest go first, never it.
     while (this.#items > this.#maxItems) this.#evictOldest();
     if (bucket.times.length <= this.#spec.capacity) return null;
+    if (!overflows) {
+      if (bucket.times.length > this.#spec.capacity + 1) {
+        bucket.times.shift();
+        if (this.#spec.distinct) bucket.values.shift();
+        this.#items--;
+      }
+      return null;
+    }
     const overflow = { count: bucket.times.length, first: bucket.times[0] as number, items: bucket.items.splice(0) };
     this.#items -= bucket.times.length;
     bucket.times.length = 0;

@@ -2,31 +2,63 @@ import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
 
 /**
  * What one gateway process tells its siblings so that, together, they judge as one: a ban it
- * made, a score it added to a source, a behaviour signal it counted. Only news a process made
- * itself is sent; what it hears is applied, never sent on.
+ * made, a score it added to a source, a behaviour signal it counted, or that its fleet link
+ * wrote other gateways' bans into the journal they share (`sync`: read the change log now,
+ * rather than at the next poll). Only news a process made itself is sent; what it hears is
+ * applied, never sent on.
  */
+export type BanNews = { readonly kind: 'ban'; readonly target: string; readonly until: number };
 export type PeerNews =
-  | { readonly kind: 'ban'; readonly target: string; readonly until: number }
+  | BanNews
   | { readonly kind: 'score'; readonly key: string; readonly score: number; readonly time: number }
-  | { readonly kind: 'signal'; readonly signal: RequestSignal };
+  | { readonly kind: 'signal'; readonly signal: RequestSignal }
+  | { readonly kind: 'sync' };
 
 /** How a gateway process reaches its siblings (cluster IPC here; any bus would do). */
 export interface PeerChannel {
+  /** Tell a score or a signal; nobody waits for it. */
   send(news: PeerNews): void;
+  /**
+   * Tell a ban. Settles (never rejects) once every live sibling holds it in its list, or once
+   * the relay's bound has passed: the refusal that announces the ban waits for this.
+   */
+  ban(news: BanNews): Promise<void>;
   /** Hear every sibling's news; returns the unsubscribe. */
   listen(hear: (news: PeerNews) => void): () => void;
 }
 
-/** The envelope on the IPC channel, so other messages on it are told apart. */
-export interface PeerEnvelope {
-  readonly bansho: 'peer-news';
-  readonly news: PeerNews;
+/**
+ * The messages on the IPC channel between a worker and the primary, told apart from others by
+ * `bansho`. A worker joins before it reads its ban list and hears every ban relayed from then on;
+ * a ban it makes carries its own `id`, which the primary answers with `peer-held` once every
+ * other joined worker has sent `peer-ack` for the relay `id` it was given.
+ */
+export type PeerMessage =
+  | { readonly bansho: 'peer-join' }
+  | { readonly bansho: 'peer-joined' }
+  | { readonly bansho: 'peer-news'; readonly news: PeerNews; readonly id?: number }
+  | { readonly bansho: 'peer-ack'; readonly id: number }
+  | { readonly bansho: 'peer-held'; readonly id: number };
+
+export function isPeerMessage(message: unknown): message is PeerMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as { bansho?: unknown; news?: unknown; id?: unknown };
+  switch (m.bansho) {
+    case 'peer-join':
+    case 'peer-joined':
+      return true;
+    case 'peer-news':
+      return isPeerNews(m.news) && (m.id === undefined || isId(m.id));
+    case 'peer-ack':
+    case 'peer-held':
+      return isId(m.id);
+    default:
+      return false;
+  }
 }
 
-export function isPeerEnvelope(message: unknown): message is PeerEnvelope {
-  if (typeof message !== 'object' || message === null) return false;
-  const m = message as { bansho?: unknown; news?: unknown };
-  return m.bansho === 'peer-news' && isPeerNews(m.news);
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 /** The shape checked field by field: a message that is not news is ignored, never half-applied. */
@@ -36,6 +68,8 @@ function isPeerNews(value: unknown): value is PeerNews {
   switch (n.kind) {
     case 'ban':
       return typeof n.target === 'string' && typeof n.until === 'number';
+    case 'sync':
+      return true;
     case 'score':
       return typeof n.key === 'string' && typeof n.score === 'number' && typeof n.time === 'number';
     case 'signal': {
@@ -54,25 +88,4 @@ function isPeerNews(value: unknown): value is PeerNews {
     default:
       return false;
   }
-}
-
-/**
- * The channel of a cluster worker: news goes to the primary, which relays it to every other
- * worker (./primary.ts). Null outside a cluster worker.
- */
-export function clusterWorkerChannel(): PeerChannel | null {
-  const send = process.send?.bind(process);
-  if (send === undefined) return null;
-  return {
-    send(news) {
-      if (process.connected) send({ bansho: 'peer-news', news } satisfies PeerEnvelope);
-    },
-    listen(hear) {
-      const onMessage = (message: unknown): void => {
-        if (isPeerEnvelope(message)) hear(message.news);
-      };
-      process.on('message', onMessage);
-      return () => process.off('message', onMessage);
-    },
-  };
 }

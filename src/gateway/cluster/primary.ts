@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { isPeerEnvelope } from './peerNews.js';
+import { BanAcks } from './banAcks.js';
+import { isPeerMessage, type PeerMessage } from './peerNews.js';
 
 /**
  * A worker's first words once it listens: its start-up lines (what it guards, then CRS, the
@@ -22,6 +23,9 @@ export function isReadyMessage(message: unknown): message is ReadyMessage {
   );
 }
 
+/** How long a ban's refusal waits at most for the other workers to acknowledge it (issue 21's bar). */
+const BAN_ACK_BOUND_MS = 100;
+
 /** Which of the N workers a process is (1-based), from the environment the primary gave it. */
 export const WORKER_INDEX_ENV = 'BANSHO_WORKER';
 
@@ -34,10 +38,12 @@ export interface WorkerPoolOptions {
 
 /**
  * `serve --workers N`: N gateway processes on one listening socket (node:cluster), each a whole
- * gateway with its own upstream pool
- * and rules, all sharing bans, scores and behaviour counts through the news this primary
- * relays (./peerNews.ts). The primary holds no request; it relays, replaces a worker that dies
- * after it started, passes SIGHUP on, and on SIGTERM/SIGINT lets every worker drain. Resolves
+ * gateway with its own upstream pool and rules, all sharing bans, scores and behaviour counts
+ * through the news this primary relays (./peerNews.ts). A ban is acknowledged: the worker that
+ * made it writes its refusal once every other worker holds it (./banAcks.ts), so the source's
+ * next connection is dropped whichever worker takes it. The primary holds no request; it
+ * relays, replaces a worker that dies after it started, passes SIGHUP on, and on
+ * SIGTERM/SIGINT lets every worker drain. Resolves
  * when all are gone; rejects when a worker dies before it ever listened (a start-up failure:
  * a taken port, a broken config — starting it again would fail the same way).
  */
@@ -45,6 +51,28 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const { workers, log } = options;
   const indexOf = new Map<Worker, number>();
   const ready = new Set<number>();
+  // The workers that hear relayed news: those that have joined, from before they read their ban list.
+  const joined = new Set<Worker>();
+  const acks = new BanAcks<Worker>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
+  const relay = (from: Worker, message: PeerMessage): void => {
+    if (message.bansho === 'peer-join') {
+      joined.add(from);
+      sendTo(from, { bansho: 'peer-joined' });
+    } else if (message.bansho === 'peer-ack') acks.ack(from, message.id);
+    else if (message.bansho === 'peer-news') {
+      if (message.id === undefined) {
+        for (const w of joined) if (w !== from) sendTo(w, message);
+        return;
+      }
+      const to = [...joined].filter((w) => w !== from && w.isConnected());
+      const id = acks.open(from, message.id, to);
+      if (id !== null) for (const w of to) sendTo(w, { bansho: 'peer-news', news: message.news, id });
+    }
+  };
+  const leave = (worker: Worker): void => {
+    joined.delete(worker);
+    acks.gone(worker);
+  };
   // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
   let firstWorkerLines: readonly string[] | null = null;
   let announced = false;
@@ -65,8 +93,8 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
 
   return new Promise<void>((resolve, reject) => {
     cluster.on('message', (from: Worker, message: unknown) => {
-      if (isPeerEnvelope(message)) {
-        for (const w of indexOf.keys()) if (w !== from && w.isConnected()) w.send(message);
+      if (isPeerMessage(message)) {
+        relay(from, message);
         return;
       }
       if (!isReadyMessage(message)) return;
@@ -80,7 +108,9 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
         for (const line of rest) log(line);
       }
     });
+    cluster.on('disconnect', leave);
     cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
+      leave(worker);
       const index = indexOf.get(worker) ?? 0;
       indexOf.delete(worker);
       if (stopping) {
@@ -112,4 +142,8 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
     });
     for (let i = 1; i <= workers; i++) fork(i);
   });
+}
+
+function sendTo(worker: Worker, message: PeerMessage): void {
+  if (worker.isConnected()) worker.send(message);
 }

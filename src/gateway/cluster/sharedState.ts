@@ -14,7 +14,8 @@ export type BehaviourBook = { request(signal: RequestSignal): readonly Behaviour
  * One gateway process's bans, scores and behaviour counters, kept in step with its siblings'
  * over `peers`: its own bans, scores and signals are told, theirs are applied here. A source
  * banned by a sibling is dropped here as soon as the news arrives (the store's change log
- * brings the same ban later); a source spreading its probes over the processes adds up to the
+ * brings the same ban later); a ban made here is held by every sibling before its refusal
+ * goes out (`whenHeld`). A source spreading its probes over the processes adds up to the
  * same score and the same counts as against one. Only the process whose own request completes
  * a score or a behaviour bans, so a ban is made once.
  */
@@ -22,16 +23,32 @@ export function shareWithPeers(
   peers: PeerChannel,
   own: { readonly bans: BanManager; readonly scores: SourceScores; readonly behaviour: HttpBehaviour },
   onError: (err: unknown) => void,
-): { readonly scores: ScoreBook; readonly behaviour: BehaviourBook; stop(): void } {
+): {
+  readonly scores: ScoreBook;
+  readonly behaviour: BehaviourBook;
+  /**
+   * Null when no ban covering `address` is still being told to the siblings; else settles once
+   * every one holds it. Whatever tells the source it was refused or dropped waits for it.
+   */
+  whenHeld(address: string): Promise<void> | null;
+  stop(): void;
+} {
+  // Bans made here that not every sibling has acknowledged yet, by target.
+  const telling = new Map<string, Promise<void>>();
   const offBan = own.bans.onBan((ban) => {
-    if (ban.origin === 'here') peers.send({ kind: 'ban', target: ban.target, until: ban.until });
+    if (ban.origin !== 'here') return;
+    const held = peers
+      .ban({ kind: 'ban', target: ban.target, until: ban.until })
+      .then(() => void telling.delete(ban.target));
+    telling.set(ban.target, held);
   });
   const offNews = peers.listen((news) => {
     try {
       if (news.kind === 'ban') own.bans.admit(news.target, news.until);
       else if (news.kind === 'score') own.scores.add(news.key, news.score, news.time);
-      // A sibling's signal is counted; the alert it might complete is that sibling's to raise.
-      else own.behaviour.request(news.signal);
+      else if (news.kind === 'sync') own.bans.sync();
+      // A sibling's signal is counted; the alert is raised where an own request completes it.
+      else own.behaviour.heard(news.signal);
     } catch (err) {
       onError(err);
     }
@@ -50,6 +67,11 @@ export function shareWithPeers(
         peers.send({ kind: 'signal', signal });
         return own.behaviour.request(signal);
       },
+    },
+    whenHeld(address: string): Promise<void> | null {
+      if (telling.size === 0) return null;
+      const target = own.bans.covering(address);
+      return target === null ? null : (telling.get(target) ?? null);
     },
     stop() {
       offBan();

@@ -6,7 +6,7 @@ import { BanManager } from '../../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../../src/defense/banPolicy.js';
 import { SourceScores } from '../../../src/defense/sourceScores.js';
 import { HttpBehaviour } from '../../../src/detect/behaviour/httpBehaviour.js';
-import { isPeerEnvelope, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
+import { isPeerMessage, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
 import { shareWithPeers } from '../../../src/gateway/cluster/sharedState.js';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
 import { tempDir } from '../helpers.js';
@@ -25,6 +25,10 @@ function joinedPair(): [PeerChannel, PeerChannel, PeerNews[]] {
     send(news) {
       sent.push(news);
       for (const hear of hearers[1 - me] as Set<(news: PeerNews) => void>) hear(structuredClone(news));
+    },
+    ban(news) {
+      this.send(news);
+      return Promise.resolve();
     },
     listen(hear) {
       hearers[me]?.add(hear);
@@ -120,14 +124,66 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     assert.deepEqual(b.errors, []);
   });
 
+  it('two requests completing a behaviour that cross in flight between the processes are not lost: the next one raises it', () => {
+    const now = Date.now();
+    const signal = (i: number) => ({
+      time: now + i,
+      source: '203.0.113.5',
+      method: 'GET',
+      path: `/gone-${i}`,
+      query: '',
+      status: 404,
+    });
+    // Each process's own count, and what it hears of the other's (as sharedState applies it).
+    const pa = new HttpBehaviour(builtInBehaviours());
+    const pb = new HttpBehaviour(builtInBehaviours());
+    for (let i = 0; i < 9; i++) {
+      const [own, other] = i % 2 === 0 ? [pa, pb] : [pb, pa];
+      assert.deepEqual(own.request(signal(i)), []);
+      other.heard(signal(i));
+    }
+    // The 10th and 11th missing paths, each answered by one process before it hears the other's.
+    assert.deepEqual(pb.request(signal(9)), []);
+    assert.deepEqual(pa.request(signal(10)), []);
+    pa.heard(signal(9));
+    pb.heard(signal(10));
+    // One process alone would have raised at the 11th; split, the 12th does, wherever it lands.
+    const raised = pb.request(signal(11));
+    assert.equal(raised.length, 1, 'the count completed by heard requests is raised by the next own one');
+    assert.equal(raised[0]?.ruleId, 'behaviour-path-probing');
+    pa.heard(signal(11));
+  });
+
+  it('a sibling whose fleet link wrote bans into the journal has the others read it at once, not at their next poll', () => {
+    // The journal the fleet link writes into: here b's own database, as another connection to it.
+    const journal = new SqliteBanStore(`${tmp.dir}/b.db`);
+    const now = Date.now();
+    journal.putSync({
+      target: '198.51.100.77/32',
+      since: now,
+      until: now + 60_000,
+      reason: 'fleet',
+      threatId: null,
+      offence: 1,
+      origin: 'auto',
+    });
+    assert.equal(b.bans.isBanned('198.51.100.77'), false, 'not read before its next poll (an hour here)');
+    ca.send({ kind: 'sync' });
+    assert.equal(b.bans.isBanned('198.51.100.77'), true);
+  });
+
   it('only well-formed news is taken off the IPC channel', () => {
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'signal', signal: null } }), false);
+    assert.equal(isPeerMessage({ cmd: 'NODE_CLUSTER' }), false);
+    assert.equal(isPeerMessage(null), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-ack', id: 3 }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'sync' } }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-ack', id: '3' }), false);
     assert.equal(
-      isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }),
-      true,
+      isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 }, id: 0.5 }),
+      false,
     );
-    assert.equal(isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
-    assert.equal(isPeerEnvelope({ bansho: 'peer-news', news: { kind: 'signal', signal: null } }), false);
-    assert.equal(isPeerEnvelope({ cmd: 'NODE_CLUSTER' }), false);
-    assert.equal(isPeerEnvelope(null), false);
   });
 });

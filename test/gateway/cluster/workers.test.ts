@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
+import { openRaw, rawRequest, upstreamForSuite, waitFor } from '../helpers.js';
 import { childPids, HeldConnection, ownerOf } from './heldConnection.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
@@ -22,6 +24,43 @@ async function oneInEachWorker(port: number, ip: string, workers: readonly numbe
   }
   assert.equal(held.size, workers.length, `connections from ${ip} reached ${held.size} of ${workers.length} workers`);
   return [...held.values()];
+}
+
+/** Send `bytes` from `ip` and resolve with the first bytes of the answer ('' when closed unanswered). */
+async function firstBytes(port: number, ip: string, bytes: string): Promise<string> {
+  const socket = await openRaw(port, ip);
+  return new Promise((resolve) => {
+    socket.once('data', (d: Buffer) => {
+      resolve(d.toString('latin1'));
+      socket.destroy();
+    });
+    socket.once('close', () => resolve(''));
+    socket.on('error', () => {});
+    socket.write(bytes);
+  });
+}
+
+/** `count` requests for distinct missing paths pipelined on one connection: resolves with how many 404s came back. */
+async function pipelinedAnswers(port: number, ip: string, count: number): Promise<number> {
+  const socket = await openRaw(port, ip);
+  const requests = Array.from(
+    { length: count },
+    (_, i) =>
+      `GET /gone/${i}.html HTTP/1.1\r\nHost: localhost\r\n${i === count - 1 ? 'Connection: close\r\n' : ''}\r\n`,
+  );
+  return new Promise((resolve) => {
+    let text = '';
+    const answers = () => text.split('HTTP/1.1 404').length - 1;
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      if (answers() < count) return;
+      resolve(count);
+      socket.destroy();
+    });
+    socket.once('close', () => resolve(answers()));
+    socket.on('error', () => {});
+    socket.write(requests.join(''));
+  });
 }
 
 describe('bansho serve --workers 2: one port, one ban list', () => {
@@ -98,6 +137,56 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
       }
     } finally {
       child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
+  it("a refused source's very next connections are dropped, whichever worker takes them: the refusal waits for every worker to hold the ban", async () => {
+    const { child, output, exited } = startBansho(serveTwo('next.db'));
+    try {
+      const port = await bothListening(output);
+      // Many sources, each refused, then at once four connections: each goes to whichever worker
+      // accepts it first. Had the refusal gone out before the other worker held the ban (the relay
+      // unacknowledged), one taken by that worker would be served now and then.
+      for (let i = 1; i <= 250; i++) {
+        const ip = `127.0.${2 + (i >> 8)}.${i & 255}`;
+        // The next connections leave as soon as the refusal's first bytes arrive, not at its close.
+        const refused = await firstBytes(port, ip, CONNECT);
+        assert.ok(refused.startsWith('HTTP/1.1 400 Bad Request'), refused);
+        const next = await Promise.all(Array.from({ length: 4 }, () => rawRequest(port, ip, GET)));
+        for (const [n, again] of next.entries())
+          assert.equal(again.response, '', `${ip}'s connection ${n + 1} after its refusal was answered`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
+  it('a source banned for its behaviour is dropped on its next connections, whichever worker takes them: the answer that completed the ban waits for every worker to hold it', async () => {
+    const site404 = createServer((req, res) => {
+      res.writeHead(req.url === '/' ? 200 : 404, { 'content-length': 2 }).end('ok');
+    });
+    await new Promise<void>((resolve) => site404.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(site404.address() as AddressInfo).port}`;
+    const args = ['serve', '--upstream', url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/behaviour.db`];
+    const { child, output, exited } = startBansho([...args, '--no-dashboard', '--workers', '2']);
+    try {
+      const port = await bothListening(output);
+      for (let i = 1; i <= 60; i++) {
+        const ip = `127.0.5.${i}`;
+        // Eleven distinct missing paths on one connection, so one worker counts them all and bans
+        // (path-probing: more than 10); its answers come in order, the banning one held back.
+        const answers = await pipelinedAnswers(port, ip, 11);
+        assert.equal(answers, 11, `${ip}: the site answered ${answers} of its 11 requests`);
+        const next = await Promise.all(Array.from({ length: 4 }, () => rawRequest(port, ip, GET)));
+        for (const [n, again] of next.entries())
+          assert.equal(again.response, '', `${ip}'s connection ${n + 1} after its ban was answered`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      site404.closeAllConnections();
+      site404.close();
     }
     assert.equal(await exited, 0, output.stderr);
   });

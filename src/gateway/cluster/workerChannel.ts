@@ -1,0 +1,70 @@
+import { type BanNews, isPeerMessage, type PeerChannel, type PeerMessage, type PeerNews } from './peerNews.js';
+
+/**
+ * The channel of a cluster worker: news goes to the primary, which relays it to every other
+ * joined worker (./primary.ts). Resolves once the primary counts this worker among them, which
+ * the worker awaits before it reads its ban list from the store: a ban made by a sibling is
+ * then either in the store by that read or relayed here after it. Null outside a cluster worker.
+ */
+export async function joinClusterPeers(): Promise<PeerChannel | null> {
+  const send = process.send?.bind(process);
+  if (send === undefined) return null;
+  const post = (message: PeerMessage): void => {
+    if (process.connected) send(message);
+  };
+  let hearer: ((news: PeerNews) => void) | null = null;
+  // News heard before the gateway listens: applied when it starts to (listen), before its first accept.
+  const early: PeerNews[] = [];
+  const waiting = new Map<number, () => void>();
+  let nextId = 1;
+  let joined = (): void => {};
+  const join = new Promise<void>((resolve) => {
+    joined = resolve;
+  });
+  const onMessage = (message: unknown): void => {
+    if (!isPeerMessage(message)) return;
+    if (message.bansho === 'peer-joined') joined();
+    else if (message.bansho === 'peer-held') {
+      waiting.get(message.id)?.();
+      waiting.delete(message.id);
+    } else if (message.bansho === 'peer-news') {
+      if (hearer !== null) hearer(message.news);
+      else early.push(message.news);
+      // Applied (or kept for before the first accept): the sibling's refusal may go out.
+      if (message.id !== undefined) post({ bansho: 'peer-ack', id: message.id });
+    }
+  };
+  // Without a primary nobody can answer: a refusal waits for no one.
+  const onDisconnect = (): void => {
+    for (const done of waiting.values()) done();
+    waiting.clear();
+    joined();
+  };
+  process.on('message', onMessage);
+  process.once('disconnect', onDisconnect);
+  post({ bansho: 'peer-join' });
+  await join;
+  return {
+    send(news) {
+      post({ bansho: 'peer-news', news });
+    },
+    ban(news: BanNews) {
+      if (!process.connected) return Promise.resolve();
+      const id = nextId++;
+      return new Promise<void>((resolve) => {
+        waiting.set(id, resolve);
+        send({ bansho: 'peer-news', news, id } satisfies PeerMessage);
+      });
+    },
+    listen(hear) {
+      hearer = hear;
+      for (const news of early.splice(0)) hear(news);
+      return () => {
+        hearer = null;
+        process.off('message', onMessage);
+        process.off('disconnect', onDisconnect);
+        onDisconnect();
+      };
+    },
+  };
+}
