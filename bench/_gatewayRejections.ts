@@ -1,7 +1,10 @@
 /**
  * bench/gateway.ts, banned sources: a banned address (127.0.0.2) opening connections as fast as
- * they are closed, against a gateway, and against node's floor in the same run (a net.Server
- * that only resets each accepted socket, bench/_resetServer.ts). Connections closed per CPU-second
+ * they are closed, against a gateway, and against node's floors in the same run: a net.Server
+ * that only resets each accepted socket (bench/_resetServer.ts), and one that resets at the
+ * listening handle before any Socket exists, as the gateway's handle guard does
+ * (bench/_resetHandleServer.ts): the least a user-level node process can spend per connection.
+ * Connections closed per CPU-second
  * of the gateway, against the requests it serves per CPU-second; and a gateway with the nftables
  * ban backend, whose kernel resets the source before the process sees it — there the process
  * costs next to nothing, so the machine's kernel CPU is counted beside it.
@@ -168,41 +171,55 @@ function firstLine(text: string): string {
 export async function rejections(
   targets: readonly RejectionTarget[],
   kernel: RejectionTarget | string,
-  floorPort: number,
+  floorPorts: { readonly socket: number; readonly handle: number },
   runs: number,
   seconds: number,
   children: ChildProcess[],
 ): Promise<void> {
-  const resetter = await startNode(['--import', 'tsx', 'bench/_resetServer.ts', String(floorPort)], 'ready');
+  const resetter = await startNode(['--import', 'tsx', 'bench/_resetServer.ts', String(floorPorts.socket)], 'ready');
   children.push(resetter);
+  const handleResetter = await startNode(
+    ['--import', 'tsx', 'bench/_resetHandleServer.ts', String(floorPorts.handle)],
+    'ready',
+  );
+  children.push(handleResetter);
   const all = typeof kernel === 'string' ? targets : [...targets, kernel];
   const rows = new Map<string, Run[]>();
   const floor: Run[] = [];
+  const handleFloor: Run[] = [];
   for (let i = 0; i < runs; i++) {
     for (const t of all) rows.set(t.name, [...(rows.get(t.name) ?? []), await churnCosts(t.port, t.pid, seconds)]);
-    floor.push(await churnCosts(floorPort, resetter.pid, seconds));
+    floor.push(await churnCosts(floorPorts.socket, resetter.pid, seconds));
+    handleFloor.push(await churnCosts(floorPorts.handle, handleResetter.pid, seconds));
   }
   const med = (rs: readonly Run[], f: (r: Run) => number) => median(rs.map(f));
   const perGatewayCpu = (rs: readonly Run[]) => med(rs, (r) => r.closed / r.gatewayCpu);
   const perServerCpu = (rs: readonly Run[]) =>
     med(rs, (r) => 1e6 / (r.userUs + r.systemUs + r.otherKernelUs + (r.gatewayAtFloor ? (TICK * 1e6) / r.closed : 0)));
   const floorPerCpu = perGatewayCpu(floor);
+  const handleFloorPerCpu = perGatewayCpu(handleFloor);
   console.log('');
   console.log(
-    '| banned source against | closed/s | gateway µs each (user + kernel) | client µs each (user + kernel) | unbilled kernel µs each | per gateway CPU-s ÷ served | per CPU-s, unbilled kernel counted, ÷ served | ÷ node floor | answered |',
+    '| banned source against | closed/s | gateway µs each (user + kernel) | client µs each (user + kernel) | unbilled kernel µs each | per gateway CPU-s ÷ served | per CPU-s, unbilled kernel counted, ÷ served | ÷ node floor | ÷ handle floor | answered |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const line = (name: string, rs: readonly Run[], servedCpuUs: number | null) => {
     const atFloor = rs.filter((r) => r.gatewayAtFloor).length > rs.length / 2;
     const bound = atFloor ? '≥ ' : '';
     const served = servedCpuUs === null ? null : 1e6 / servedCpuUs;
     const ratio = (x: number) => (served === null ? '—' : `${bound}${(x / served).toFixed(2)}×`);
     console.log(
-      `| ${name} | ${med(rs, (r) => r.perSecond).toFixed(0)} | ${med(rs, (r) => r.userUs).toFixed(1)} + ${med(rs, (r) => r.systemUs).toFixed(1)} | ${med(rs, (r) => r.clientUserUs).toFixed(1)} + ${med(rs, (r) => r.clientSystemUs).toFixed(1)} | ${med(rs, (r) => r.otherKernelUs).toFixed(1)} | ${ratio(perGatewayCpu(rs))} | ${ratio(perServerCpu(rs))} | ${bound}${(perGatewayCpu(rs) / floorPerCpu).toFixed(2)}× | ${rs.reduce((a, r) => a + r.withResponse, 0)} |`,
+      `| ${name} | ${med(rs, (r) => r.perSecond).toFixed(0)} | ${med(rs, (r) => r.userUs).toFixed(1)} + ${med(rs, (r) => r.systemUs).toFixed(1)} | ${med(rs, (r) => r.clientUserUs).toFixed(1)} + ${med(rs, (r) => r.clientSystemUs).toFixed(1)} | ${med(rs, (r) => r.otherKernelUs).toFixed(1)} | ${ratio(perGatewayCpu(rs))} | ${ratio(perServerCpu(rs))} | ${bound}${(perGatewayCpu(rs) / floorPerCpu).toFixed(2)}× | ${bound}${(perGatewayCpu(rs) / handleFloorPerCpu).toFixed(2)}× | ${rs.reduce((a, r) => a + r.withResponse, 0)} |`,
     );
   };
   for (const t of all) line(t.name, rows.get(t.name) ?? [], t.servedCpuUs);
   line("node's floor (net.Server, reset each socket)", floor, null);
+  line("node's handle floor (listening handle: getpeername + reset, no Socket)", handleFloor, null);
+  const served = targets[0]?.servedCpuUs;
+  if (served != null)
+    console.log(
+      `user-level ceiling: node's handle floor ÷ ${targets[0]?.name} served = ${((handleFloorPerCpu * served) / 1e6).toFixed(2)}× (goal ≥ 5)`,
+    );
   if (typeof kernel === 'string') console.log(`bansho with --firewall nftables: skipped (${kernel})`);
   console.log(
     [
@@ -210,6 +227,7 @@ export async function rejections(
       "client µs: this process, the churning client. On loopback the receiving side's kernel work (handshake, the nft lookup and reset, softirqs) runs in the sender's context and is billed here: the client's kernel column is where the firewall's own cost shows (compare the rows).",
       "unbilled kernel µs: the machine's system + irq + softirq CPU (/proc/stat, all cores) less the client's and the gateway's system time and the idle rate measured in the second before — kernel work no process was billed for (ksoftirqd, other cores); 0 when noise made it negative; noisy where other work shares the machine.",
       'served: the gateway CPU µs per served request from the saturated runs (its process only, as the gateway columns).',
+      "÷ handle floor: against node's handle floor, the least a node process spends to reset a connection; a user-level gateway at 1.00× can only gain by serving requests at a higher CPU cost (the goal's ratio) or by leaving the drop to the kernel (the nftables row).",
       'goal: rejections ≥ 5× served requests per CPU-second',
     ].join('\n'),
   );

@@ -63,6 +63,7 @@ const PORT = {
   crsOne: 28006,
   crsMany: 28007,
   kernel: 28008,
+  handleFloor: 28009,
 };
 const REFERENCE = 'reference bare proxy';
 const ONE = 'bansho, 1 process';
@@ -224,7 +225,7 @@ export async function run(): Promise<void> {
             pid: kernel.pid,
             servedCpuUs: costs(ONE).gatewayUs,
           },
-      PORT.floor,
+      { socket: PORT.floor, handle: PORT.handleFloor },
       RUNS,
       SECONDS,
       children,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { GatewayConfig } from '../../../src/config/index.js';
 import type { Engine } from '../../../src/detect/types.js';
@@ -112,5 +113,48 @@ describe('the accept-time drop', () => {
         await service.stop();
       }
     });
+
+    it(`${fastPath ? 'on the handle' : 'on the connection event'}: every drop is a reset, counted once, and leaves no descriptor open`, async () => {
+      const config = testConfig(site.url, `${site.dir}/accept-count-${fastPath}.db`);
+      const service = fastPath
+        ? await startTestGateway(config)
+        : await startTestGateway(config, { acceptFastPath: false });
+      try {
+        service.gateway.bans.ban('127.0.9.12', { reason: 'test', threatId: null, origin: 'manual' });
+        const sockets = openSockets();
+        const knocks = 40;
+        const endings = await Promise.all(
+          Array.from({ length: knocks }, () =>
+            rawRequest(service.port, '127.0.9.12', 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+          ),
+        );
+        assert.deepEqual(
+          endings.map((e) => e.ending),
+          endings.map(() => 'reset'),
+        );
+        // The reset closes the descriptor at once: none is left for the loop to close later.
+        assert.equal(openSockets(), sockets);
+        service.gateway.bans.reportDrops();
+        await service.gateway.events.flush();
+        const dropped = await new SqliteEventStore(config.db).query({ actions: ['dropped'] });
+        const counted = dropped
+          .filter((e) => e.message.includes('127.0.9.12'))
+          .reduce((n, e) => n + Number(/^dropped: (\d+) connection/.exec(e.message)?.[1] ?? 0), 0);
+        assert.equal(counted, knocks);
+      } finally {
+        await service.stop();
+      }
+    });
   }
 });
+
+/** Sockets this process holds open (the gateway under test runs in it). */
+function openSockets(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  }).length;
+}
