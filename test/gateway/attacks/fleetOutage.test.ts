@@ -96,10 +96,15 @@ describe('attack: PostgreSQL unreachable under a running fleet', { skip: pgSkip 
       () => (g2.process.output.stderr.includes('caught up') ? true : undefined),
       15_000,
     );
-    await waitFor('gateway 1 to drop the attacker', async () =>
-      (await rawRequest(g1.port, attacker, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')).response === ''
-        ? true
-        : undefined,
+    // The fleet's path: PostgreSQL, gateway 1's link, its journal, each worker's ban list. Seconds
+    // under a loaded machine (seen past 5 s at load 15), hence the deadline of the other fleet steps.
+    await waitFor(
+      'gateway 1 to drop the attacker',
+      async () =>
+        (await rawRequest(g1.port, attacker, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n')).response === ''
+          ? true
+          : undefined,
+      15_000,
     );
     const { rows } = await store.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ban_changes WHERE target = '${attacker}/32'`,
