@@ -9,7 +9,19 @@ import { pcap } from './helpers/captureWriter.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from './helpers/packets.js';
 
 function frame(data: Uint8Array, n: number, linkType = 1): Frame {
-  return { number: n, offset: 0, seconds: 0, fraction: 0, precision: 6, linkType, originalLength: data.length, data };
+  return {
+    number: n,
+    offset: 0,
+    seconds: 0,
+    fraction: 0,
+    precision: 6,
+    linkType,
+    originalLength: data.length,
+    data,
+    bytes: data,
+    start: 0,
+    end: data.length,
+  };
 }
 
 /** A packet's fields as plain data: what a reader may keep of a refilled packet. */

@@ -8,8 +8,8 @@ import type { DecodedPacket } from './packet.js';
  * build and to hash, where the addresses' text joined by separators was neither.
  */
 export function flowKey(p: DecodedPacket, sourcePort: number, destinationPort: number): string {
-  const b = p.frame.data;
-  const at = p.link.offset;
+  const b = p.frame.bytes;
+  const at = p.frame.start + p.link.offset;
   if (p.ip?.version === 4) {
     const src = u32(b, at + 12);
     const dst = u32(b, at + 16);
