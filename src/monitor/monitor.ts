@@ -3,7 +3,7 @@ import type { NetworkFinding } from '../detect/finding.js';
 import type { NetworkSettings } from '../detect/network/networkRules.js';
 import { CaptureClock } from './capture/clock.js';
 import { type Frame, frameTimeMs } from './capture/frame.js';
-import { flowKey } from './decode/flowKey.js';
+import { FlowKeys } from './decode/flowKey.js';
 import { IpReassembler } from './decode/ipFragments.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { PacketDecoder } from './decode/packetDecoder.js';
@@ -86,6 +86,7 @@ export class Monitor {
   readonly #fragments = new IpReassembler();
   /** Frames decoded into structures refilled frame after frame (read each packet before the next). */
   readonly #decoder = new PacketDecoder();
+  readonly #flowKeys = new FlowKeys();
   /** DNS answers, remembered for the connections they lead to (evidence). */
   readonly #dnsAnswers = new DnsAnswers();
   readonly #scans: PortScanDetector;
@@ -151,7 +152,7 @@ export class Monitor {
     const ns = this.#clock.ns(f.seconds, f.fraction, f.precision);
     this.#capture ??= { ts: frameTimeMs(f) / 1000, precision: f.precision };
     const t = p.transport;
-    const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
+    const key = t.kind === 'tcp' ? this.#flowKeys.key(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, time, key) : null;
     if (t.kind === 'udp') this.#keepDnsAnswers(p, t.udp, time);
     // A TCP segment's record is filled when the log is made (with the log, the table reads

@@ -14,6 +14,7 @@ import { builtInBehaviours } from '../../src/config/builtInDefaults.js';
 import type { SecurityEvent } from '../../src/events/securityEvent.js';
 import { toEvent } from '../../src/events/toEvent.js';
 import { analyzeFiles } from '../../src/logs/run.js';
+import { ownFrame } from '../../src/monitor/capture/frame.js';
 import { inThreadJudge, Monitor } from '../../src/monitor/monitor.js';
 import { buildHttpRequest } from '../../src/observe/httpRequest.js';
 import type { HttpObservation } from '../../src/observe/observation.js';
@@ -139,16 +140,18 @@ describe('one request, three sensors, one event builder', () => {
       ],
     );
     for (const [i, data] of frames.entries()) {
-      monitor.frame({
-        number: i + 1,
-        offset: 0,
-        seconds: TIME / 1000,
-        fraction: i,
-        precision: 6,
-        linkType: 1,
-        originalLength: data.length,
-        data: Uint8Array.from(data),
-      });
+      monitor.frame(
+        ownFrame({
+          number: i + 1,
+          offset: 0,
+          seconds: TIME / 1000,
+          fraction: i,
+          precision: 6,
+          linkType: 1,
+          originalLength: data.length,
+          data: Uint8Array.from(data),
+        }),
+      );
     }
     monitor.end();
     const store = new SqliteEventStore(db);

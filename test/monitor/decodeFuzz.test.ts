@@ -14,7 +14,19 @@ import { httpExchange } from './helpers/scenario.js';
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
 
 function frame(linkType: number, data: Uint8Array, n = 1): Frame {
-  return { number: n, offset: 0, seconds: 0, fraction: 0, precision: 6, linkType, originalLength: data.length, data };
+  return {
+    number: n,
+    offset: 0,
+    seconds: 0,
+    fraction: 0,
+    precision: 6,
+    linkType,
+    originalLength: data.length,
+    data,
+    bytes: data,
+    start: 0,
+    end: data.length,
+  };
 }
 
 describe('decoders on hostile bytes', () => {

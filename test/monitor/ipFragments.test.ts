@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Frame } from '../../src/monitor/capture/frame.js';
+import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from '../../src/monitor/decode/packet.js';
 import { ipv4, udp } from './helpers/packets.js';
 
 function decoded(bytes: number[], number = 1): DecodedPacket {
-  const frame: Frame = {
+  const frame: Frame = ownFrame({
     number,
     offset: 0,
     seconds: 1_700_000_000,
@@ -15,7 +15,7 @@ function decoded(bytes: number[], number = 1): DecodedPacket {
     linkType: 101,
     originalLength: bytes.length,
     data: Uint8Array.from(bytes),
-  };
+  });
   return decodePacket(frame);
 }
 

@@ -3,13 +3,26 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/monitor/capture/captureParser.js';
 import type { Frame } from '../../src/monitor/capture/frame.js';
+import { flowKey } from '../../src/monitor/decode/flowKey.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketDecoder } from '../../src/monitor/decode/packetDecoder.js';
 import { pcap } from './helpers/captureWriter.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from './helpers/packets.js';
 
 function frame(data: Uint8Array, n: number, linkType = 1): Frame {
-  return { number: n, offset: 0, seconds: 0, fraction: 0, precision: 6, linkType, originalLength: data.length, data };
+  return {
+    number: n,
+    offset: 0,
+    seconds: 0,
+    fraction: 0,
+    precision: 6,
+    linkType,
+    originalLength: data.length,
+    data,
+    bytes: data,
+    start: 0,
+    end: data.length,
+  };
 }
 
 /** A packet's fields as plain data: what a reader may keep of a refilled packet. */
@@ -60,6 +73,38 @@ describe('PacketDecoder: packets refilled frame after frame', () => {
     }
   });
 
+  test('a record read in place in the chunk reads as its own copy, bytes around it unread', () => {
+    const decoder = new PacketDecoder();
+    let n = 0;
+    for (const [i, data] of samples().entries()) {
+      for (let cut = data.length; cut >= 0; cut -= 7) {
+        const own = frame(Uint8Array.from(data.subarray(0, cut)), ++n);
+        // The chunk: the previous record's tail before, the next record's bytes after.
+        const bytes = new Uint8Array(5 + data.length + 60).fill(0x45);
+        bytes.set(data, 5);
+        let views = 0;
+        const inPlace: Frame = {
+          ...own,
+          get data(): Uint8Array {
+            views++;
+            return own.data;
+          },
+          bytes,
+          start: 5,
+          end: 5 + cut,
+        };
+        const p = decoder.decode(inPlace);
+        const t = p.transport;
+        const key = t.kind === 'tcp' ? flowKey(p, t.tcp.sourcePort, t.tcp.destinationPort) : null;
+        // Whole TCP and UDP packets over IPv4 (the first three samples) take the common path: no view.
+        if (i < 3 && cut === data.length) assert.equal(views, 0, `frame ${n} made a view`);
+        const expected = decodePacket(own);
+        assert.deepEqual(copy(p), copy(expected), `frame ${n}, ${cut} bytes`);
+        if (t.kind === 'tcp') assert.equal(key, flowKey(expected, t.tcp.sourcePort, t.tcp.destinationPort));
+      }
+    }
+  });
+
   test('random bytes after an Ethernet and IPv4 header read the same both ways', () => {
     const decoder = new PacketDecoder();
     let n = 0;
@@ -80,7 +125,12 @@ describe('PacketDecoder: packets refilled frame after frame', () => {
       const parser = new CaptureParser({ reuseFrames });
       // Fed in small pieces, so records straddle the chunks.
       for (let at = 0; at < file.length; at += 50)
-        parser.push(file.subarray(at, at + 50), (f) => out.push({ ...f, data: [...f.data] }));
+        parser.push(file.subarray(at, at + 50), (f) => {
+          // A reused frame's bytes are the chunk's, an own frame's its data: the record in them is the same.
+          const { bytes, start, end, ...fields } = f;
+          assert.deepEqual([...bytes.subarray(start, end)], [...f.data]);
+          out.push({ ...fields, data: [...f.data] });
+        });
       parser.end();
       return out;
     };

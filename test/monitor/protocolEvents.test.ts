@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CaptureClock } from '../../src/monitor/capture/clock.js';
+import { ownFrame } from '../../src/monitor/capture/frame.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import type { ProtocolEvent } from '../../src/monitor/protocols/events.js';
 import { Conversations } from '../../src/monitor/tcp/conversations.js';
@@ -13,7 +14,7 @@ function eventsOf(list: readonly Conversation[], readAll = true): ProtocolEvent[
   const events: ProtocolEvent[] = [];
   conversationFrames(list).forEach((data, i) => {
     const frame = { number: i + 1, offset: 0, seconds: 1_700_000_000, fraction: i, precision: 6, linkType: 1 };
-    const p = decodePacket({ ...frame, originalLength: data.length, data: Uint8Array.from(data) });
+    const p = decodePacket(ownFrame({ ...frame, originalLength: data.length, data: Uint8Array.from(data) }));
     const t = p.transport;
     if (t.kind !== 'tcp') return;
     const timeMs = frame.seconds * 1000 + i;

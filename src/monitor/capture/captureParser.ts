@@ -1,11 +1,12 @@
 import { CaptureError } from './errors.js';
 import type { Frame } from './frame.js';
+import { ReusedFrame } from './reusedFrame.js';
 
 /**
  * Incremental reader for pcap (both byte orders, micro- and nanosecond magic) and pcapng (SHB,
  * IDB with if_tsresol, EPB, SPB, the obsolete PB; other blocks skipped). Bytes arrive in chunks of
  * any size — from a file or from tcpdump's stdout — and complete records come out as Frames.
- * Frames' `data` are views into the chunks (no copy). Damage raises a CaptureError naming the
+ * Frames' bytes are the chunks' (no copy). Damage raises a CaptureError naming the
  * byte offset; every frame before it has already been handed to `onFrame`.
  */
 
@@ -39,11 +40,9 @@ export interface CaptureParserOptions {
   readonly reuseFrames?: boolean;
 }
 
-type MutableFrame = { -readonly [K in keyof Frame]: Frame[K] };
-
 export class CaptureParser {
   /** The frame refilled for every pcap record, when frames are reused. */
-  readonly #reused: MutableFrame | null;
+  readonly #reused: ReusedFrame | null;
   #buf: Uint8Array = new Uint8Array(0);
   #view: DataView = new DataView(this.#buf.buffer);
   /** Stream offset of `#buf[0]`. */
@@ -59,18 +58,7 @@ export class CaptureParser {
   #count = 0;
 
   constructor(options: CaptureParserOptions = {}) {
-    this.#reused = options.reuseFrames
-      ? {
-          number: 0,
-          offset: 0,
-          seconds: 0,
-          fraction: 0,
-          precision: 6,
-          linkType: 0,
-          originalLength: 0,
-          data: new Uint8Array(0),
-        }
-      : null;
+    this.#reused = options.reuseFrames ? new ReusedFrame() : null;
   }
 
   /** The link type of a pcap file, or of the first pcapng interface; null before the header. */
@@ -175,9 +163,9 @@ export class CaptureParser {
       if (fraction >= this.#fractionLimit) {
         throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, `timestamp fraction ${fraction} out of range`);
       }
-      const data = this.#buf.subarray(at + 16, at + 16 + capLen);
       const reused = this.#reused;
       if (reused === null) {
+        const data = this.#buf.subarray(at + 16, at + 16 + capLen);
         frames({
           number: ++this.#count,
           offset: this.#base + at,
@@ -187,6 +175,9 @@ export class CaptureParser {
           linkType: this.#linkType,
           originalLength: Math.max(origLen, capLen),
           data,
+          bytes: data,
+          start: 0,
+          end: capLen,
         });
       } else {
         reused.number = ++this.#count;
@@ -196,7 +187,7 @@ export class CaptureParser {
         reused.precision = this.#precision;
         reused.linkType = this.#linkType;
         reused.originalLength = Math.max(origLen, capLen);
-        reused.data = data;
+        reused.refill(this.#buf, at + 16, at + 16 + capLen);
         frames(reused);
       }
       this.#pos = at + 16 + capLen;
@@ -294,6 +285,7 @@ export class CaptureParser {
       throw new CaptureError('E_CAPTURE_CORRUPT', this.#base + at, `packet of ${capLen} bytes overruns its block`);
     }
     const { seconds, fraction } = splitTimestamp(this.#u32(at + 12), this.#u32(at + 16), iface);
+    const data = this.#buf.subarray(at + 28, at + 28 + capLen);
     frames({
       number: ++this.#count,
       offset: this.#base + at,
@@ -302,7 +294,10 @@ export class CaptureParser {
       precision: iface.precision,
       linkType: iface.linkType,
       originalLength: Math.max(origLen, capLen),
-      data: this.#buf.subarray(at + 28, at + 28 + capLen),
+      data,
+      bytes: data,
+      start: 0,
+      end: capLen,
     });
   }
 
@@ -312,6 +307,7 @@ export class CaptureParser {
     const origLen = this.#u32(at + 8);
     let capLen = Math.min(origLen, length - 16);
     if (iface.snapLength > 0) capLen = Math.min(capLen, iface.snapLength);
+    const data = this.#buf.subarray(at + 12, at + 12 + capLen);
     frames({
       number: ++this.#count,
       offset: this.#base + at,
@@ -320,7 +316,10 @@ export class CaptureParser {
       precision: iface.precision,
       linkType: iface.linkType,
       originalLength: origLen,
-      data: this.#buf.subarray(at + 12, at + 12 + capLen),
+      data,
+      bytes: data,
+      start: 0,
+      end: capLen,
     });
   }
 }

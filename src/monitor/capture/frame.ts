@@ -14,7 +14,20 @@ export interface Frame {
   readonly linkType: number;
   /** Length on the wire (may exceed `data.length` when the snapshot length cut it). */
   readonly originalLength: number;
+  /** The captured bytes. A reused frame (./captureParser.ts) makes this view on its first read only. */
   readonly data: Uint8Array;
+  /**
+   * The bytes `data` views, and where the record lies in them, [start, end): the hot path reads
+   * here, so that a packet nobody keeps costs no view. A frame of its own has `data`, 0 and its length.
+   */
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A frame over `data` alone (`bytes` = `data`). */
+export function ownFrame(frame: Omit<Frame, 'bytes' | 'start' | 'end'>): Frame {
+  return { ...frame, bytes: frame.data, start: 0, end: frame.data.length };
 }
 
 /** 10^(precision-3) for precisions 0..9; a table, since `**` with a variable exponent is a Math.pow call. */

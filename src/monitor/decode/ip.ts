@@ -56,19 +56,26 @@ export function decodeIpv4(b: Uint8Array, at: number, texts?: Ipv4Texts): IpLaye
 /**
  * Read the IPv4 header at `at` into `ip`: null when it was read (a problem the layers above
  * may live with is then `ip.error`), else the problem that stops decoding, `ip` left as it was.
+ * The frame's bytes end at `end`. Offsets set are `b`'s.
  */
-export function readIpv4(ip: MutableIpLayer, b: Uint8Array, at: number, texts?: Ipv4Texts): string | null {
-  if (b.length < at + 20) return `IPv4 header needs 20 bytes, ${Math.max(0, b.length - at)} captured`;
+export function readIpv4(
+  ip: MutableIpLayer,
+  b: Uint8Array,
+  at: number,
+  texts?: Ipv4Texts,
+  end = b.length,
+): string | null {
+  if (end < at + 20) return `IPv4 header needs 20 bytes, ${Math.max(0, end - at)} captured`;
   const ihl = ((b[at] as number) & 0x0f) * 4;
   if ((b[at] as number) >> 4 !== 4) return 'IPv4 version field is not 4';
   if (ihl < 20) return `IPv4 header length ${ihl} is below 20`;
-  if (b.length < at + ihl) return `IPv4 header with options needs ${ihl} bytes`;
+  if (end < at + ihl) return `IPv4 header with options needs ${ihl} bytes`;
   const totalLength = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
   const flagsFrag = ((b[at + 6] as number) << 8) | (b[at + 7] as number);
   const fragmentOffset = (flagsFrag & 0x1fff) * 8;
   const moreFragments = (flagsFrag & 0x2000) !== 0;
   // TSO captures carry total length 0; tshark then takes the length from the frame.
-  const datagram = totalLength === 0 ? b.length - at : totalLength;
+  const datagram = totalLength === 0 ? end - at : totalLength;
   ip.version = 4;
   ip.source = texts ? texts.text(b, at + 12) : ipv4Text(b, at + 12);
   ip.destination = texts ? texts.text(b, at + 16) : ipv4Text(b, at + 16);

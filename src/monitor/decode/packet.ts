@@ -1,4 +1,4 @@
-import type { Frame } from '../capture/frame.js';
+import { type Frame, ownFrame } from '../capture/frame.js';
 import type { Ipv4Texts } from './address.js';
 import { type ArpPacket, decodeArp } from './arp.js';
 import { decodeIcmp, type IcmpHeader } from './icmp.js';
@@ -66,7 +66,7 @@ export function decodeReassembled(last: DecodedPacket, payload: Uint8Array): Dec
   const data = new Uint8Array(headers.length + payload.length);
   data.set(headers, 0);
   data.set(payload, headers.length);
-  const frame: Frame = { ...last.frame, data };
+  const frame: Frame = ownFrame({ ...last.frame, data });
   const ip: IpLayer = { ...fragmentIp, fragmentOffset: 0, moreFragments: false, payloadLength: payload.length };
   return withTransport(frame, last.link, ip);
 }

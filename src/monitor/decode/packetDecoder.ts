@@ -25,7 +25,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * Decodes a capture's frames one after another, the common case — an untagged Ethernet frame,
  * an unfragmented IPv4 datagram, TCP or UDP — into structures of its own, refilled for every
- * frame: no objects per packet but the payload's view. Anything else goes through
+ * frame: no objects per packet but a non-empty payload's view. Anything else goes through
  * `decodePacket`, which builds a packet of its own. What it returns is valid until the next
  * call: a reader that keeps a packet keeps its fields' values, never the packet.
  */
@@ -51,6 +51,9 @@ export class PacketDecoder {
         linkType: 1,
         originalLength: 0,
         data: EMPTY,
+        bytes: EMPTY,
+        start: 0,
+        end: 0,
       },
       link: ETHERNET_IPV4,
       ip: null,
@@ -62,22 +65,33 @@ export class PacketDecoder {
   }
 
   decode(frame: Frame): DecodedPacket {
-    const b = frame.data;
-    if (frame.linkType !== LINKTYPE.ETHERNET || b.length < 14 || b[12] !== 0x08 || b[13] !== 0x00) {
+    // Read in the frame's bytes at its start: no view of the record is made (../capture/reusedFrame.ts).
+    const b = frame.bytes;
+    const base = frame.start;
+    const end = frame.end;
+    if (frame.linkType !== LINKTYPE.ETHERNET || end - base < 14 || b[base + 12] !== 0x08 || b[base + 13] !== 0x00) {
       return decodePacket(frame, this.texts);
     }
     const ip = this.#ip;
-    if (readIpv4(ip, b, 14, this.texts) !== null || ip.error !== null || ip.fragmented) {
+    if (readIpv4(ip, b, base + 14, this.texts, end) !== null || ip.error !== null || ip.fragmented) {
       return decodePacket(frame, this.texts);
     }
+    // The packet's offsets are the frame's, as ./packet.ts's: `data[0]` is `bytes[base]`.
+    ip.payloadOffset -= base;
     if (ip.protocol === IP_PROTOCOL.TCP) {
       const tcp = this.#tcp;
-      if (readTcp(tcp, b, ip.payloadOffset, ip.payloadLength) !== null) return decodePacket(frame, this.texts);
+      if (readTcp(tcp, b, base + ip.payloadOffset, ip.payloadLength, end) !== null)
+        return decodePacket(frame, this.texts);
+      tcp.optionsOffset -= base;
+      tcp.optionsEnd -= base;
+      tcp.payloadOffset -= base;
       return this.#fill(frame, this.#tcpTransport, tcp.payloadOffset, tcp.payloadLength, tcp.error);
     }
     if (ip.protocol === IP_PROTOCOL.UDP) {
       const udp = this.#udp;
-      if (readUdp(udp, b, ip.payloadOffset, ip.payloadLength) !== null) return decodePacket(frame, this.texts);
+      if (readUdp(udp, b, base + ip.payloadOffset, ip.payloadLength, end) !== null)
+        return decodePacket(frame, this.texts);
+      udp.payloadOffset -= base;
       return this.#fill(frame, this.#udpTransport, udp.payloadOffset, udp.payloadLength, udp.error);
     }
     return decodePacket(frame, this.texts);
@@ -85,12 +99,14 @@ export class PacketDecoder {
 
   #fill(frame: Frame, transport: Transport, at: number, length: number, error: string | null): DecodedPacket {
     const p = this.#packet;
-    const b = frame.data;
     p.frame = frame;
     p.ip = this.#ip;
     p.transport = transport;
-    // No view for an empty payload (a pure ACK, most TCP segments), as ./packet.ts's slice.
-    p.payload = length <= 0 || at >= b.length ? EMPTY : b.subarray(at, Math.min(b.length, at + length));
+    // No view for an empty payload (a pure ACK, most TCP segments), as ./packet.ts's slice; a
+    // payload's view is made in the frame's bytes, not in a view of the record.
+    const from = frame.start + at;
+    p.payload =
+      length <= 0 || from >= frame.end ? EMPTY : frame.bytes.subarray(from, Math.min(frame.end, from + length));
     p.error = error;
     return p;
   }

@@ -57,13 +57,20 @@ export function newTcpHeader(): MutableTcpHeader {
 
 /**
  * Read the TCP header at `at` into `tcp`: null when it was read (a problem with the rest is
- * then `tcp.error`), else the problem that stops decoding, `tcp` left as it was.
+ * then `tcp.error`), else the problem that stops decoding, `tcp` left as it was. The frame's
+ * bytes end at `end`. Offsets set are `b`'s.
  */
-export function readTcp(tcp: MutableTcpHeader, b: Uint8Array, at: number, segmentLength: number): string | null {
-  if (b.length < at + 20) return `TCP header needs 20 bytes, ${Math.max(0, b.length - at)} captured`;
+export function readTcp(
+  tcp: MutableTcpHeader,
+  b: Uint8Array,
+  at: number,
+  segmentLength: number,
+  end = b.length,
+): string | null {
+  if (end < at + 20) return `TCP header needs 20 bytes, ${Math.max(0, end - at)} captured`;
   const headerLength = ((b[at + 12] as number) >> 4) * 4;
   if (headerLength < 20) return `TCP header length ${headerLength} is below 20`;
-  const optionsEnd = Math.min(at + headerLength, b.length);
+  const optionsEnd = Math.min(at + headerLength, end);
   tcp.sourcePort = ((b[at] as number) << 8) | (b[at + 1] as number);
   tcp.destinationPort = ((b[at + 2] as number) << 8) | (b[at + 3] as number);
   tcp.seq = u32(b, at + 4);
@@ -96,10 +103,14 @@ export function optionLength(b: Uint8Array, p: number, end: number): number {
   return len < 2 || p + len > end ? 0 : len;
 }
 
-/** The window-scale shift a segment carries, or -1 when it carries none. */
-export function windowScaleShift(b: Uint8Array, tcp: TcpHeader): number {
-  for (let p = tcp.optionsOffset; p < tcp.optionsEnd; ) {
-    const len = optionLength(b, p, tcp.optionsEnd);
+/**
+ * The window-scale shift a segment carries, or -1 when it carries none; the frame's bytes start
+ * at `b[base]` (a reused frame's `bytes` and `start`).
+ */
+export function windowScaleShift(b: Uint8Array, tcp: TcpHeader, base = 0): number {
+  const end = base + tcp.optionsEnd;
+  for (let p = base + tcp.optionsOffset; p < end; ) {
+    const len = optionLength(b, p, end);
     if (len === 0) break;
     if (b[p] === TCP_OPTION.WS && len === 3) return b[p + 2] as number;
     p += len;

@@ -17,9 +17,18 @@ export function newUdpHeader(): MutableUdpHeader {
   return { sourcePort: 0, destinationPort: 0, length: 0, checksum: 0, payloadOffset: 0, payloadLength: 0, error: null };
 }
 
-/** Read the UDP header at `at` into `udp`: null when it was read, else the problem that stops decoding. */
-export function readUdp(udp: MutableUdpHeader, b: Uint8Array, at: number, ipPayloadLength: number): string | null {
-  if (b.length < at + 8) return `UDP header needs 8 bytes, ${Math.max(0, b.length - at)} captured`;
+/**
+ * Read the UDP header at `at` into `udp`: null when it was read, else the problem that stops
+ * decoding. The frame's bytes end at `end`. Offsets set are `b`'s.
+ */
+export function readUdp(
+  udp: MutableUdpHeader,
+  b: Uint8Array,
+  at: number,
+  ipPayloadLength: number,
+  end = b.length,
+): string | null {
+  if (end < at + 8) return `UDP header needs 8 bytes, ${Math.max(0, end - at)} captured`;
   const length = ((b[at + 4] as number) << 8) | (b[at + 5] as number);
   udp.sourcePort = ((b[at] as number) << 8) | (b[at + 1] as number);
   udp.destinationPort = ((b[at + 2] as number) << 8) | (b[at + 3] as number);

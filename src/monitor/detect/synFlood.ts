@@ -2,6 +2,7 @@ import type { NetworkFinding } from '../../detect/finding.js';
 import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
+import { SourceTimes } from './sourceTimes.js';
 import { TimeQueue } from './timeQueue.js';
 
 interface TargetState {
@@ -22,7 +23,7 @@ export class SynFloodDetector {
   #count = 0;
   readonly #maxTargets: number;
   /** Every bare SYN in the window (time, source), for floods spread over many destinations. */
-  readonly #all: Array<{ time: number; source: string }> = [];
+  readonly #all: SourceTimes;
   readonly #allCompleted: TimeQueue;
   #globalAlert = -Infinity;
 
@@ -31,6 +32,8 @@ export class SynFloodDetector {
     this.#maxTargets = maxTargets;
     // Completions are counted only while fewer than the SYNs held (at most 4 × globalSyns + 1).
     this.#allCompleted = new TimeQueue(4 * thresholds.globalSyns + 1);
+    // A SYN beyond 4 × globalSyns drops the oldest, after its push.
+    this.#all = new SourceTimes(4 * thresholds.globalSyns + 1);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
@@ -114,18 +117,18 @@ export class SynFloodDetector {
   /** The global rule: a burst of SYNs from many sources, scattered over destinations, rarely completed. */
   #global(p: DecodedPacket, isSyn: boolean, timeMs: number): NetworkFinding | null {
     const windowStart = timeMs - this.#t.windowSeconds * 1000;
-    while (this.#all.length > 0 && (this.#all[0] as { time: number }).time < windowStart) this.#all.shift();
+    this.#all.dropBefore(windowStart);
     this.#allCompleted.dropBefore(windowStart);
     if (!isSyn) {
       if (this.#allCompleted.length < this.#all.length) this.#allCompleted.push(timeMs);
       return null;
     }
-    this.#all.push({ time: timeMs, source: p.ip!.source });
+    this.#all.push(timeMs, p.ip!.source);
     if (this.#all.length > 4 * this.#t.globalSyns) this.#all.shift();
     if (this.#all.length < this.#t.globalSyns) return null;
     if (this.#allCompleted.length / this.#all.length > this.#t.maxCompletedShare) return null;
     if (timeMs - this.#globalAlert < this.#t.cooldownSeconds * 1000) return null;
-    const sources = new Set(this.#all.map((e) => e.source)).size;
+    const sources = this.#all.distinctSources();
     if (sources < this.#t.globalSources) return null;
     this.#globalAlert = timeMs;
     const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;

@@ -135,7 +135,7 @@ export class Conversations {
       input.window = tcp.window;
       input.length = tcp.payloadLength;
       // Only a SYN's window scale counts (tshark's verify_tcp_window_scaling).
-      input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.data, tcp) : -1;
+      input.wsShift = (tcp.flags & 0x02) !== 0 ? windowScaleShift(p.frame.bytes, tcp, p.frame.start) : -1;
       input.frame = p.frame.number;
       input.time = ns;
       analyseSegment(analysis, dir, input, seg);

@@ -59,8 +59,9 @@ export class LivePacket implements PacketLine {
     this.urg = tcp.urgent;
     const n = Math.min(tcp.optionsEnd - tcp.optionsOffset, MAX_OPTIONS);
     const bytes = this.#optionBytes;
-    const data = f.data;
-    for (let i = 0, at = tcp.optionsOffset; i < n; i++) bytes[i] = data[at + i] as number;
+    // Read in the frame's bytes at its start: no view of the record (../capture/reusedFrame.ts).
+    const data = f.bytes;
+    for (let i = 0, at = f.start + tcp.optionsOffset; i < n; i++) bytes[i] = data[at + i] as number;
     this.options = this.#optionViews[Math.max(n, 0)] as Uint8Array;
     return this;
   }

@@ -1,4 +1,4 @@
-import type { Frame } from '../../../src/monitor/capture/frame.js';
+import { type Frame, ownFrame } from '../../../src/monitor/capture/frame.js';
 import type { Monitor } from '../../../src/monitor/monitor.js';
 /** Hand-built packets for tests: every layer written byte by byte, checksums left zero. */
 
@@ -196,7 +196,7 @@ export function v6Checksummed(src: string, dst: string, proto: number, l4: numbe
 /** Raw-IP packets (link type 101) into a Monitor, one per 10 ms, then the end of input. */
 export function feedRawIp(monitor: Monitor, packets: readonly number[][]): void {
   packets.forEach((data, i) => {
-    const frame: Frame = {
+    const frame: Frame = ownFrame({
       number: i + 1,
       offset: 0,
       seconds: 1_700_000_000 + Math.floor(i / 100),
@@ -205,7 +205,7 @@ export function feedRawIp(monitor: Monitor, packets: readonly number[][]): void 
       linkType: 101,
       originalLength: data.length,
       data: Uint8Array.from(data),
-    };
+    });
     monitor.frame(frame);
   });
   monitor.end();
