@@ -21,6 +21,9 @@ import {
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
+import { type AnalysisStats, tallyEvent } from './tally.js';
+
+export type { AnalysisStats, SourceTally, ThreatTally } from './tally.js';
 
 /** Where events go, encoded; returns how many were new (the store ignores ids it already has). */
 export type EventSink = (events: readonly EncodedEvent[]) => number | Promise<number>;
@@ -72,45 +75,6 @@ export interface AnalysedBatch extends BatchCounts {
 export interface BatchSignal {
   readonly index: number;
   readonly signal: LoggedSignal;
-}
-
-/** What an analysis counts per threat and per source. */
-interface Tally {
-  /** Threat lines. */
-  count: number;
-  /** Behaviour findings (each stands for several lines, none of which need be a threat line). */
-  findings: number;
-  first: number;
-  last: number;
-}
-
-export interface ThreatTally extends Tally {
-  readonly sources: Map<string, number>;
-}
-
-export interface SourceTally extends Tally {
-  /** Distinct, in the order first seen: an array, as most sources show one or two (a Set each cost more than the rest of the tally). */
-  readonly threats: string[];
-}
-
-/** What an analysis saw, across all its files. */
-export interface AnalysisStats {
-  lines: number;
-  parsed: number;
-  blank: number;
-  garbage: number;
-  /** A few garbage lines (bounded), to show the user what did not parse. */
-  readonly garbageSamples: string[];
-  /** Lines whose request line is `-`: a connection that sent no request (a 408). */
-  noRequest: number;
-  matchedLines: number;
-  /** Behaviour findings: a source's run of requests overflowed a bucket (../detect/behaviour/). */
-  findings: number;
-  first: number | null;
-  last: number | null;
-  readonly threats: Map<string, ThreatTally>;
-  readonly sources: Map<string, SourceTally>;
-  readonly formats: Map<string, string>;
 }
 
 /**
@@ -318,7 +282,7 @@ export class LogAnalyzer {
       );
       this.stats.findings++;
       this.#batch.push(event);
-      this.#tally(event, 'findings');
+      tallyEvent(this.stats, event, 'findings');
       this.#options.onEvent?.(event, { kind: 'finding', finding });
     }
   }
@@ -364,37 +328,7 @@ export class LogAnalyzer {
   #accept(event: EncodedEvent, detail: EventDetail | null): void {
     this.stats.matchedLines++;
     this.#batch.push(event);
-    this.#tally(event, 'count');
+    tallyEvent(this.stats, event, 'count');
     this.#options.onEvent?.(event, detail);
   }
-
-  /** Count an event for its threat and source: a threat line (`count`) or a behaviour finding. */
-  #tally(event: EncodedEvent, as: 'count' | 'findings'): void {
-    const stats = this.stats;
-    const t = event.ts;
-    const ip = event.sourceIp;
-    if (stats.first === null || t < stats.first) stats.first = t;
-    if (stats.last === null || t > stats.last) stats.last = t;
-    const threatId = event.threatId ?? 'unknown';
-    let threat = stats.threats.get(threatId);
-    if (threat === undefined) {
-      threat = { count: 0, findings: 0, first: t, last: t, sources: new Map() };
-      stats.threats.set(threatId, threat);
-    }
-    counted(threat, as, t);
-    threat.sources.set(ip, (threat.sources.get(ip) ?? 0) + 1);
-    let source = stats.sources.get(ip);
-    if (source === undefined) {
-      source = { count: 0, findings: 0, first: t, last: t, threats: [threatId] };
-      stats.sources.set(ip, source);
-    } else if (!source.threats.includes(threatId)) source.threats.push(threatId);
-    counted(source, as, t);
-  }
-}
-
-/** One more line or finding in `tally`, widening its span to `t`. */
-function counted(tally: Tally, as: 'count' | 'findings', t: number): void {
-  tally[as]++;
-  if (t < tally.first) tally.first = t;
-  if (t > tally.last) tally.last = t;
 }

@@ -1,6 +1,6 @@
 import { attributionText } from '../intel/attribution.js';
 import { describeOrigin, type Origin } from '../intel/origin.js';
-import type { AnalysisStats } from './analyzer.js';
+import type { AnalysisStats } from './tally.js';
 
 export interface SummaryInput {
   readonly stats: AnalysisStats;
@@ -55,7 +55,7 @@ export function formatSummary(input: SummaryInput): string {
     out.push('', 'threats found:');
     for (const [id, t] of topEntries(stats.threats, weight, n)) {
       out.push(
-        `  ${input.threatName(id)} [${id}]: ${counted(t)} from ${t.sources.size} source${t.sources.size === 1 ? '' : 's'}, ${iso(t.first)} … ${iso(t.last)}`,
+        `  ${input.threatName(id)} [${id}]: ${counted(t)} from ${t.sources} source${t.sources === 1 ? '' : 's'}, ${iso(t.first)} … ${iso(t.last)}`,
       );
     }
   }
@@ -98,7 +98,7 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
       name: input.threatName(id),
       lines: t.count,
       findings: t.findings,
-      sources: t.sources.size,
+      sources: t.sources,
       first: iso(t.first),
       last: iso(t.last),
     })),
