@@ -21,7 +21,7 @@ import {
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
-import { type AnalysisStats, tallyEvent } from './tally.js';
+import { type AnalysisStats, emptyAnalysisStats, tallyEvent } from './tally.js';
 
 export type { AnalysisStats, SourceTally, ThreatTally } from './tally.js';
 
@@ -121,21 +121,7 @@ class FileState {
  * are handed to the sink in batches between chunks, so memory stays flat however long the log.
  */
 export class LogAnalyzer {
-  readonly stats: AnalysisStats = {
-    lines: 0,
-    parsed: 0,
-    blank: 0,
-    garbage: 0,
-    garbageSamples: [],
-    noRequest: 0,
-    matchedLines: 0,
-    findings: 0,
-    first: null,
-    last: null,
-    threats: new Map(),
-    sources: new Map(),
-    formats: new Map(),
-  };
+  readonly stats: AnalysisStats = emptyAnalysisStats();
   readonly #options: AnalyzerOptions;
   readonly #trusted: TrustedProxy | null;
   readonly #files = new Map<string, FileState>();

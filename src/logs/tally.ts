@@ -44,6 +44,25 @@ export interface AnalysisStats {
   readonly formats: Map<string, string>;
 }
 
+/** The stats of an analysis that has read nothing yet. */
+export function emptyAnalysisStats(): AnalysisStats {
+  return {
+    lines: 0,
+    parsed: 0,
+    blank: 0,
+    garbage: 0,
+    garbageSamples: [],
+    noRequest: 0,
+    matchedLines: 0,
+    findings: 0,
+    first: null,
+    last: null,
+    threats: new Map(),
+    sources: new Map(),
+    formats: new Map(),
+  };
+}
+
 /** Count an event for its threat and source: a threat line (`count`) or a behaviour finding. */
 export function tallyEvent(stats: AnalysisStats, event: EncodedEvent, as: 'count' | 'findings'): void {
   const t = event.ts;

@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AnalysisStats, tallyEvent } from '../../src/logs/tally.js';
+import { emptyAnalysisStats, tallyEvent } from '../../src/logs/tally.js';
 import type { EncodedEvent } from '../../src/store/encodedEvent.js';
-
-function emptyStats(): AnalysisStats {
-  return {
-    lines: 0,
-    parsed: 0,
-    blank: 0,
-    garbage: 0,
-    garbageSamples: [],
-    noRequest: 0,
-    matchedLines: 0,
-    findings: 0,
-    first: null,
-    last: null,
-    threats: new Map(),
-    sources: new Map(),
-    formats: new Map(),
-  };
-}
 
 function event(ts: number, sourceIp: string, threatId: string | null): EncodedEvent {
   return { key: ts, ts, action: 'detected', sourceIp, threatId, ruleId: null, json: '{}' };
@@ -27,7 +9,7 @@ function event(ts: number, sourceIp: string, threatId: string | null): EncodedEv
 
 describe('tallyEvent: per threat and per source', () => {
   it('counts each source once per threat, however many events and in whatever order', () => {
-    const stats = emptyStats();
+    const stats = emptyAnalysisStats();
     tallyEvent(stats, event(30, '192.0.2.1', 'proxy'), 'count');
     tallyEvent(stats, event(10, '192.0.2.1', 'proxy'), 'count');
     tallyEvent(stats, event(20, '192.0.2.2', 'proxy'), 'count');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { Frame } from '../../src/monitor/capture/frame.js';
+import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { multipartColumns } from '../../src/monitor/log/info/multipart.js';
@@ -14,7 +14,7 @@ import { httpExchange } from './helpers/scenario.js';
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
 
 function frame(linkType: number, data: Uint8Array, n = 1): Frame {
-  return {
+  return ownFrame({
     number: n,
     offset: 0,
     seconds: 0,
@@ -23,10 +23,7 @@ function frame(linkType: number, data: Uint8Array, n = 1): Frame {
     linkType,
     originalLength: data.length,
     data,
-    bytes: data,
-    start: 0,
-    end: data.length,
-  };
+  });
 }
 
 describe('decoders on hostile bytes', () => {

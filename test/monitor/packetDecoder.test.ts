@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/monitor/capture/captureParser.js';
-import type { Frame } from '../../src/monitor/capture/frame.js';
+import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
 import { flowKey } from '../../src/monitor/decode/flowKey.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketDecoder } from '../../src/monitor/decode/packetDecoder.js';
@@ -10,7 +10,7 @@ import { pcap } from './helpers/captureWriter.js';
 import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from './helpers/packets.js';
 
 function frame(data: Uint8Array, n: number, linkType = 1): Frame {
-  return {
+  return ownFrame({
     number: n,
     offset: 0,
     seconds: 0,
@@ -19,10 +19,7 @@ function frame(data: Uint8Array, n: number, linkType = 1): Frame {
     linkType,
     originalLength: data.length,
     data,
-    bytes: data,
-    start: 0,
-    end: data.length,
-  };
+  });
 }
 
 /** A packet's fields as plain data: what a reader may keep of a refilled packet. */
