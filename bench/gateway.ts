@@ -84,13 +84,7 @@ export async function run(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const nginx = nginxBinary();
-    const upstreamChild = await startUpstream(nginx, tmp);
-    children.push(upstreamChild);
-    await answering(PORT.upstream);
-    const upstream = `http://127.0.0.1:${PORT.upstream}`;
-    await banTheChurner(db);
-    const reference = await startNode(['bench/_referenceProxy.mjs', String(PORT.reference), upstream], 'listening');
-    children.push(reference);
+    const { upstream, upstreamChild, reference } = await startPeers(nginx, tmp, db, children);
     const serve = (listen: number, workers: number) =>
       startNode(
         [cli, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${listen}`, '--db', db, '--no-dashboard'].concat(
@@ -269,13 +263,7 @@ async function latencyOnly(rate: number): Promise<void> {
   const db = join(tmp, 'bench.db');
   const children: ChildProcess[] = [];
   try {
-    const upstreamChild = await startUpstream(nginxBinary(), tmp);
-    children.push(upstreamChild);
-    await answering(PORT.upstream);
-    const upstream = `http://127.0.0.1:${PORT.upstream}`;
-    await banTheChurner(db);
-    const reference = await startNode(['bench/_referenceProxy.mjs', String(PORT.reference), upstream], 'listening');
-    children.push(reference);
+    const { upstream, upstreamChild, reference } = await startPeers(nginxBinary(), tmp, db, children);
     const one = await startNode(
       [cli, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${PORT.one}`, '--db', db, '--no-dashboard'].concat(
         '--workers',
@@ -299,6 +287,27 @@ async function latencyOnly(rate: number): Promise<void> {
     for (const c of children.reverse()) await stopChild(c);
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The site (answering), the churning client banned in `db`, and the reference proxy before it:
+ * what every part of the run measures against. Children are pushed as they start, so a failed
+ * start still stops those before it.
+ */
+async function startPeers(
+  nginx: string | null,
+  tmp: string,
+  db: string,
+  children: ChildProcess[],
+): Promise<{ upstream: string; upstreamChild: ChildProcess; reference: ChildProcess }> {
+  const upstreamChild = await startUpstream(nginx, tmp);
+  children.push(upstreamChild);
+  await answering(PORT.upstream);
+  const upstream = `http://127.0.0.1:${PORT.upstream}`;
+  await banTheChurner(db);
+  const reference = await startNode(['bench/_referenceProxy.mjs', String(PORT.reference), upstream], 'listening');
+  children.push(reference);
+  return { upstream, upstreamChild, reference };
 }
 
 /** The site every path fronts (nginx's static page where installed, else bench/_upstream.ts); answering once `answering` says so. */
