@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
+import type { Frame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { multipartColumns } from '../../src/monitor/log/info/multipart.js';
 import { PacketLogReader } from '../../src/monitor/log/packetLogReader.js';
 import { ByteBudget } from '../../src/monitor/protocols/byteBudget.js';
 import { SmtpLogConversation, SshLogConversation, WebSocketLogConversation } from './helpers/logConversations.js';
-import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, udp } from './helpers/packets.js';
+import { ethernet, FLAGS, ipv4, ipv6, OPT, tcp, testFrame, udp } from './helpers/packets.js';
 import { httpExchange } from './helpers/scenario.js';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999];
 
 function frame(linkType: number, data: Uint8Array, n = 1): Frame {
-  return ownFrame({
-    number: n,
-    offset: 0,
-    seconds: 0,
-    fraction: 0,
-    precision: 6,
-    linkType,
-    originalLength: data.length,
-    data,
-  });
+  return testFrame(data, { linkType, number: n });
 }
 
 describe('decoders on hostile bytes', () => {

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ownFrame } from '../../src/monitor/capture/frame.js';
 import { FlowKeys, flowKey } from '../../src/monitor/decode/flowKey.js';
 import { type DecodedPacket, decodePacket } from '../../src/monitor/decode/packet.js';
-import { ethernet, FLAGS, ipv4, tcp } from './helpers/packets.js';
+import { ethernet, FLAGS, ipv4, tcp, testFrame } from './helpers/packets.js';
 
 function segment(src: string, dst: string, sport: number, dport: number): DecodedPacket {
   const data = Uint8Array.from(
     ethernet(0x0800, ipv4({ src, dst, proto: 6 }, tcp({ sport, dport, seq: 1, flags: FLAGS.ACK }))),
   );
-  return decodePacket(
-    ownFrame({
-      number: 1,
-      offset: 0,
-      seconds: 0,
-      fraction: 0,
-      precision: 6,
-      linkType: 1,
-      originalLength: data.length,
-      data,
-    }),
-  );
+  return decodePacket(testFrame(data));
 }
 
 function keyOf(keys: FlowKeys, p: DecodedPacket): string {

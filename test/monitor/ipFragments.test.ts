@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
 import { IpReassembler } from '../../src/monitor/decode/ipFragments.js';
 import { type DecodedPacket, decodePacket } from '../../src/monitor/decode/packet.js';
-import { ipv4, udp } from './helpers/packets.js';
+import { ipv4, testFrame, udp } from './helpers/packets.js';
 
 function decoded(bytes: number[], number = 1): DecodedPacket {
-  const frame: Frame = ownFrame({
-    number,
-    offset: 0,
-    seconds: 1_700_000_000,
-    fraction: 0,
-    precision: 6,
-    linkType: 101,
-    originalLength: bytes.length,
-    data: Uint8Array.from(bytes),
-  });
-  return decodePacket(frame);
+  return decodePacket(testFrame(Uint8Array.from(bytes), { number, seconds: 1_700_000_000, linkType: 101 }));
 }
 
 /** The two halves of a 1008-byte UDP datagram, as raw IPv4 fragments. */

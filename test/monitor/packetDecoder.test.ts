@@ -2,24 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/monitor/capture/captureParser.js';
-import { type Frame, ownFrame } from '../../src/monitor/capture/frame.js';
+import type { Frame } from '../../src/monitor/capture/frame.js';
 import { flowKey } from '../../src/monitor/decode/flowKey.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketDecoder } from '../../src/monitor/decode/packetDecoder.js';
 import { pcap } from './helpers/captureWriter.js';
-import { ethernet, FLAGS, ipv4, OPT, tcp, udp } from './helpers/packets.js';
+import { ethernet, FLAGS, ipv4, OPT, tcp, testFrame, udp } from './helpers/packets.js';
 
 function frame(data: Uint8Array, n: number, linkType = 1): Frame {
-  return ownFrame({
-    number: n,
-    offset: 0,
-    seconds: 0,
-    fraction: 0,
-    precision: 6,
-    linkType,
-    originalLength: data.length,
-    data,
-  });
+  return testFrame(data, { number: n, linkType });
 }
 
 /** A packet's fields as plain data: what a reader may keep of a refilled packet. */

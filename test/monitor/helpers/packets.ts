@@ -193,20 +193,37 @@ export function v6Checksummed(src: string, dst: string, proto: number, l4: numbe
   return m;
 }
 
+/**
+ * A frame of its own holding `data`: microsecond time, its length on the wire its captured
+ * length; number 1, time 0 and Ethernet unless `fields` says otherwise.
+ */
+export function testFrame(
+  data: Uint8Array,
+  fields: Partial<Pick<Frame, 'number' | 'seconds' | 'fraction' | 'linkType'>> = {},
+): Frame {
+  return ownFrame({
+    number: fields.number ?? 1,
+    offset: 0,
+    seconds: fields.seconds ?? 0,
+    fraction: fields.fraction ?? 0,
+    precision: 6,
+    linkType: fields.linkType ?? 1,
+    originalLength: data.length,
+    data,
+  });
+}
+
 /** Raw-IP packets (link type 101) into a Monitor, one per 10 ms, then the end of input. */
 export function feedRawIp(monitor: Monitor, packets: readonly number[][]): void {
   packets.forEach((data, i) => {
-    const frame: Frame = ownFrame({
-      number: i + 1,
-      offset: 0,
-      seconds: 1_700_000_000 + Math.floor(i / 100),
-      fraction: (i % 100) * 10_000,
-      precision: 6,
-      linkType: 101,
-      originalLength: data.length,
-      data: Uint8Array.from(data),
-    });
-    monitor.frame(frame);
+    monitor.frame(
+      testFrame(Uint8Array.from(data), {
+        number: i + 1,
+        seconds: 1_700_000_000 + Math.floor(i / 100),
+        fraction: (i % 100) * 10_000,
+        linkType: 101,
+      }),
+    );
   });
   monitor.end();
 }
