@@ -9,6 +9,7 @@ import {
   resolveCrs,
   resolveGatewayConfig,
 } from '../config/index.js';
+import { joinPoolTotals } from '../gateway/cluster/poolTotals.js';
 import { type ReadyMessage, runWorkerPool, WORKER_INDEX_ENV } from '../gateway/cluster/primary.js';
 import { joinClusterPeers } from '../gateway/cluster/workerChannel.js';
 import type { GatewayService } from '../gateway/service.js';
@@ -73,7 +74,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // A process per core by default: a request costs the same CPU in N workers as in one
   // (bench/workers.ts), so N workers add what cores the site and its clients leave free. A ban's
-  // refusal waits until every worker holds it (./gateway/cluster/banAcks.ts).
+  // refusal waits until every worker holds it (./gateway/cluster/relayRounds.ts).
   const workers = flags.workers ?? availableParallelism();
   if (workers > 1 && cluster.isPrimary) {
     // The schema is made once, before N processes open the database at the same moment.
@@ -93,6 +94,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       log,
       // Joined before the gateway reads its ban list: a sibling's ban is in the store by then, or relayed.
       peers: cluster.isWorker ? await joinClusterPeers() : null,
+      // The dashboard's worker adds its siblings' totals to its own; every worker answers for its own.
+      pool: cluster.isWorker ? joinPoolTotals() : null,
       // One table for the pool, kept by the first worker: every worker's list is the same.
       ownsFirewall: worker === null || worker === 1,
     });

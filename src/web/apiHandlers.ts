@@ -152,10 +152,19 @@ export async function threatApi(ctx: DashboardContext, id: string, q: URLSearchP
 /** `GET /api/stats`: the gateway's counters (when one runs here), the store's, the bans in force. */
 export async function statsApi(ctx: DashboardContext): Promise<unknown> {
   const now = ctx.clock();
-  const g = ctx.gateway;
+  const t = ctx.gateway ? await ctx.gateway.totals() : null;
   return {
     time: new Date(now).toISOString(),
-    gateway: g ? { ...g.stats, events: g.events.stats, bansInMemory: g.bans.list.size } : null,
+    gateway: t
+      ? {
+          ...t.counts,
+          upstreamLatency: t.latency,
+          events: t.events,
+          bansInMemory: t.bansInMemory,
+          fleet: t.fleet,
+          workers: t.workers,
+        }
+      : null,
     activeBans: await ctx.bans.countActive(now),
     eventsStored: await ctx.store.countEvents({}),
     lastHour: await ctx.store.countsByAction(now - HOUR_MS),

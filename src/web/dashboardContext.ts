@@ -1,18 +1,13 @@
 import type { ThreatCatalog } from '../catalog/index.js';
-import type { EventSinkStats } from '../gateway/eventSink.js';
-import type { GatewayStats } from '../gateway/stats.js';
+import type { GatewayTotals } from '../gateway/gatewayTotals.js';
 import type { Origin } from '../intel/origin.js';
-import type { FleetStats } from '../store/fleet/fleetLinkOptions.js';
 import type { Store } from '../store/store.js';
 import type { DashboardBans } from './dashboardBans.js';
 
 /** What the dashboard reads of a gateway running in the same process (absent for `bansho dashboard`). */
 export interface LiveGateway {
-  readonly stats: GatewayStats;
-  readonly events: { readonly stats: EventSinkStats };
-  readonly bans: { readonly list: { readonly size: number } };
-  /** The link to the fleet's PostgreSQL, or null outside fleet mode. */
-  readonly fleet: FleetStats | null;
+  /** Its running totals; with `serve --workers N`, every worker's added up (the pool is one gateway). */
+  totals(): Promise<GatewayTotals>;
 }
 
 /** Everything the pages and the API read and change, opened by whoever starts the dashboard. */

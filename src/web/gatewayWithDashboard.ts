@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/gatewayConfig.js';
-import type { Gateway } from '../gateway/gateway.js';
+import { PoolSum, type PoolTotals } from '../gateway/cluster/poolTotals.js';
+import { emptyTotals, type GatewayTotals, OutcomeCounts, totalsOf } from '../gateway/gatewayTotals.js';
 import { type GatewayService, type ServiceOptions, startGatewayService } from '../gateway/service.js';
-import { newStats } from '../gateway/stats.js';
 import { isPostgresUrl } from '../store/postgres/connect.js';
 import type { LiveGateway } from './dashboardContext.js';
 import { DashboardError } from './dashboardError.js';
@@ -14,17 +14,25 @@ export interface GatewayWithDashboard {
   stop(): Promise<void>;
 }
 
+/** How `serve` starts: the service's options, and in a worker of `serve --workers N` its pool. */
+export interface ServeOptions extends ServiceOptions {
+  /** The siblings' totals, added to this worker's on the dashboard; null or absent in one process. */
+  readonly pool?: PoolTotals | null;
+}
+
 /**
  * `bansho serve`: the dashboard starts first — so an unsafe dashboard config (off loopback, no
  * token) stops the start before the gateway takes traffic, and the metrics see every event —
- * then the gateway, whose event hook feeds the metrics.
+ * then the gateway, whose event hook counts what the metrics report by threat.
  */
 export async function startGatewayWithDashboard(
   config: GatewayConfig,
-  options: ServiceOptions = {},
+  options: ServeOptions = {},
 ): Promise<GatewayWithDashboard> {
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-  const live = new LateGateway();
+  const pool = options.pool ?? null;
+  const live = new LateGateway(pool);
+  pool?.answerWith(() => live.own());
   const wanted = config.dashboard.listen !== null || config.dashboard.metricsListen !== null;
   const dashboard = wanted ? await startWindow(config, live, log) : null;
   let service: GatewayService;
@@ -33,7 +41,7 @@ export async function startGatewayWithDashboard(
       ...options,
       log,
       onEvent: (event) => {
-        dashboard?.observe(event);
+        live.outcomes.observe(event);
         options.onEvent?.(event);
       },
     });
@@ -48,6 +56,7 @@ export async function startGatewayWithDashboard(
     async stop() {
       await dashboard?.stop();
       await service.stop();
+      pool?.close();
     },
   };
 }
@@ -76,32 +85,39 @@ async function startWindow(config: GatewayConfig, live: LateGateway, log: (line:
   }
 }
 
-/** The gateway as the dashboard sees it, before it exists (zeros) and after. */
+/**
+ * The gateway as the dashboard sees it, before it exists (zeros) and after; in a worker of a
+ * pool, with its siblings' totals added (../gateway/cluster/poolTotals.ts).
+ */
 class LateGateway implements LiveGateway {
-  #gateway: Gateway | null = null;
+  readonly outcomes = new OutcomeCounts();
+  readonly #pool: PoolTotals | null;
+  readonly #sum: PoolSum | null;
   #service: GatewayService | null = null;
-  readonly #zero = newStats();
+
+  constructor(pool: PoolTotals | null) {
+    this.#pool = pool;
+    this.#sum = pool === null ? null : new PoolSum();
+  }
 
   bind(service: GatewayService): void {
     this.#service = service;
-    this.#gateway = service.gateway;
   }
 
-  get fleet(): LiveGateway['fleet'] {
-    return this.#service?.fleet?.stats ?? null;
-  }
-
-  get stats(): LiveGateway['stats'] {
-    return this.#gateway?.stats ?? this.#zero;
-  }
-
-  get events(): LiveGateway['events'] {
-    return (
-      this.#gateway?.events ?? { stats: { written: 0, failed: 0, spilled: 0, replayed: 0, lost: 0, outputFailed: 0 } }
+  /** This process's own totals. */
+  own(): GatewayTotals {
+    const s = this.#service;
+    if (s === null) return emptyTotals();
+    const g = s.gateway;
+    return totalsOf(
+      { stats: g.stats, events: g.events, bans: g.bans, fleet: s.fleet?.stats ?? null },
+      this.outcomes.snapshot(),
     );
   }
 
-  get bans(): LiveGateway['bans'] {
-    return this.#gateway?.bans ?? { list: { size: 0 } };
+  async totals(): Promise<GatewayTotals> {
+    if (this.#pool === null || this.#sum === null) return this.own();
+    this.#sum.update(await this.#pool.siblings());
+    return this.#sum.total(this.own());
   }
 }

@@ -59,12 +59,15 @@ export class LiveFeed {
   }
 
   #start(): void {
-    this.#lastRequests = this.#ctx.gateway ? judged(this.#ctx.gateway) : 0;
     this.#tally = { blocked: 0, banned: 0, dropped: 0, detected: 0 };
     // The feed starts at the newest event; reads of a kind never overlap (a slow store skips a beat instead).
     this.#cursor = Number.NaN;
+    this.#lastRequests = Number.NaN;
     this.#tick('events', async () => {
       this.#cursor = await this.#ctx.store.lastEventSeq();
+    });
+    this.#tick('rates', async () => {
+      this.#lastRequests = await this.#requests();
     });
     this.#poll = setInterval(() => this.#tick('events', () => this.#readNew()), POLL_MS);
     this.#rates = setInterval(() => this.#tick('rates', () => this.#sendRates()), RATE_MS);
@@ -101,9 +104,9 @@ export class LiveFeed {
   }
 
   async #sendRates(): Promise<void> {
-    const requests = this.#ctx.gateway ? judged(this.#ctx.gateway) : null;
-    const perSecond = requests === null ? null : requests - this.#lastRequests;
-    if (requests !== null) this.#lastRequests = requests;
+    const requests = await this.#requests();
+    const perSecond = Number.isNaN(requests) || Number.isNaN(this.#lastRequests) ? null : requests - this.#lastRequests;
+    this.#lastRequests = requests;
     this.#send('rates', {
       time: this.#ctx.clock(),
       requests: perSecond,
@@ -111,6 +114,11 @@ export class LiveFeed {
       activeBans: await this.#ctx.bans.countActive(this.#ctx.clock()),
     });
     this.#tally = { blocked: 0, banned: 0, dropped: 0, detected: 0 };
+  }
+
+  /** Requests the gateway (every worker of it) judged so far; NaN without a gateway here. */
+  async #requests(): Promise<number> {
+    return this.#ctx.gateway ? judged(await this.#ctx.gateway.totals()) : Number.NaN;
   }
 
   /** JSON on one `data:` line: JSON.stringify escapes newlines, so an attacker's string cannot end the frame. */

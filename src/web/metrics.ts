@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { SecurityEvent } from '../events/securityEvent.js';
-import { LATENCY_BOUNDS, type LatencyHistogram } from '../gateway/latencyHistogram.js';
+import { emptyTotals, type GatewayTotals, OUTCOME_ACTIONS, type OutcomeAction } from '../gateway/gatewayTotals.js';
+import { LATENCY_BOUNDS } from '../gateway/latencyHistogram.js';
 import type { FleetStats } from '../store/fleet/fleetLinkOptions.js';
 import type { LiveGateway } from './dashboardContext.js';
 
@@ -15,7 +15,7 @@ const MISNAMED_DEFAULTS = [
 ];
 
 /** The counts by threat kept from the events, one counter per action. */
-const BY_THREAT: Readonly<Record<'blocked' | 'banned' | 'detected', readonly [name: string, help: string]>> = {
+const BY_THREAT: Readonly<Record<OutcomeAction, readonly [name: string, help: string]>> = {
   blocked: ['bansho_blocked_requests_total', 'Requests refused (answered 400 and closed), by threat.'],
   banned: ['bansho_bans_total', 'Sources banned, by the threat that earned the ban.'],
   detected: [
@@ -27,35 +27,36 @@ const BY_THREAT: Readonly<Record<'blocked' | 'banned' | 'detected', readonly [na
 /** A running total kept elsewhere, exported as a counter: its name, its help, how to read it. */
 type Total<From> = readonly [name: string, help: string, read: (from: From) => number];
 
-/** The gateway's own running totals. */
-const GATEWAY_TOTALS: ReadonlyArray<Total<LiveGateway>> = [
-  ['bansho_requests_total', 'HTTP requests the gateway judged: forwarded or refused.', (g) => judged(g)],
-  ['bansho_forwarded_requests_total', 'Requests passed to the upstream.', (g) => g.stats.forwarded],
-  ['bansho_refused_requests_total', 'Requests the gateway refused, any reason.', (g) => g.stats.refused],
+/** The gateway's own running totals (every worker's, with `serve --workers N`). */
+const GATEWAY_TOTALS: ReadonlyArray<Total<GatewayTotals>> = [
+  ['bansho_requests_total', 'HTTP requests the gateway judged: forwarded or refused.', (t) => judged(t)],
+  ['bansho_forwarded_requests_total', 'Requests passed to the upstream.', (t) => t.counts.forwarded],
+  ['bansho_refused_requests_total', 'Requests the gateway refused, any reason.', (t) => t.counts.refused],
   [
     'bansho_upstream_saturated_total',
     'Requests answered 503: every upstream connection and the queue taken.',
-    (g) => g.stats.upstreamFull,
+    (t) => t.counts.upstreamFull,
   ],
-  ['bansho_rule_engine_errors_total', 'Rule-engine failures.', (g) => g.stats.engineErrors],
-  ['bansho_over_limit_total', 'Connections or requests refused for a source over its share.', (g) => g.stats.overLimit],
+  ['bansho_rule_engine_errors_total', 'Rule-engine failures.', (t) => t.counts.engineErrors],
+  [
+    'bansho_over_limit_total',
+    'Connections or requests refused for a source over its share.',
+    (t) => t.counts.overLimit,
+  ],
   [
     'bansho_upstream_errors_total',
     'Forwarded requests the upstream failed (502/504 from the gateway, or an answer cut short).',
-    (g) => g.stats.upstreamErrors,
+    (t) => t.counts.upstreamErrors,
   ],
-  ['bansho_events_written_total', 'Events the store took.', (g) => g.events.stats.written],
-  [
-    'bansho_event_write_failures_total',
-    'Event store writes that failed (each retry counts).',
-    (g) => g.events.stats.failed,
-  ],
+  ['bansho_events_written_total', 'Events the store took.', (t) => t.events.written],
+  ['bansho_event_write_failures_total', 'Event store writes that failed (each retry counts).', (t) => t.events.failed],
   [
     'bansho_events_spilled_total',
     'Events put in the spill file while the store refused writes.',
-    (g) => g.events.stats.spilled,
+    (t) => t.events.spilled,
   ],
-  ['bansho_events_lost_total', 'Events neither the store nor the spill file took.', (g) => g.events.stats.lost],
+  ['bansho_events_lost_total', 'Events neither the store nor the spill file took.', (t) => t.events.lost],
+  ['bansho_dropped_connections_total', 'Connections from banned sources closed at accept.', (t) => t.outcomes.dropped],
 ];
 
 /** The fleet link's: outages and catch-ups (each also logged), what went each way. */
@@ -77,31 +78,26 @@ export interface MetricsOptions {
 }
 
 /**
- * bansho's Prometheus metrics, in a registry of its own (the process may hold others). Counters
- * of the gateway's own running totals are read when scraped; counts by threat are kept from the
- * events as the gateway queues them (`observe`), so they match what the store receives. Labels
- * are threat ids from the catalog or `none`/`other`, never a source address.
+ * bansho's Prometheus metrics, in a registry of its own (the process may hold others). The
+ * gateway's running totals — with `serve --workers N`, every worker's added up — are read once
+ * per scrape; the counts by threat are those of the events the gateway queued, so they match
+ * what the store receives. Labels are threat ids from the catalog or `none`/`other`, never a
+ * source address. The `process_` and `nodejs_` metrics are the dashboard's own process.
  */
 export class DashboardMetrics {
   readonly registry = new Registry();
-  /** By the event's action (see BY_THREAT). */
-  readonly #byThreat = new Map<string, Counter<'threat'>>();
-  readonly #dropped: Counter;
-  readonly #threatIds: ReadonlySet<string>;
+  readonly #gateway: LiveGateway | null;
+  /** The gateway's totals as read for the scrape in progress. */
+  #totals: GatewayTotals = emptyTotals();
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
-    this.#threatIds = options.threatIds;
+    this.#gateway = options.gateway;
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // Gauges prom-client names `_total`, which promtool rejects; the per-type gauges beside them carry the same counts.
     for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
-    for (const [action, [name, help]] of Object.entries(BY_THREAT))
-      this.#byThreat.set(action, new Counter({ name, help, labelNames: ['threat'], registers }));
-    this.#dropped = new Counter({
-      name: 'bansho_dropped_connections_total',
-      help: 'Connections from banned sources closed at accept.',
-      registers,
-    });
+    const totals = () => this.#totals;
+    for (const action of OUTCOME_ACTIONS) byThreat(registers, action, options.threatIds, totals);
     new Gauge({
       name: 'bansho_active_bans',
       help: 'Bans in force in the store.',
@@ -110,30 +106,19 @@ export class DashboardMetrics {
         this.set(await options.activeBans());
       },
     });
-    const g = options.gateway;
-    if (g === null) return;
-    for (const [name, help, read] of GATEWAY_TOTALS) mirror(registers, name, help, () => read(g));
-    for (const r of registers) r.registerMetric(upstreamLatency(() => g.stats.upstreamLatency) as never);
-    if (options.fleet) fleetMetrics(registers, g);
+    if (options.gateway === null) return;
+    for (const [name, help, read] of GATEWAY_TOTALS) mirror(registers, name, help, () => read(this.#totals));
+    for (const r of registers) r.registerMetric(upstreamLatency(() => this.#totals.latency) as never);
+    if (options.fleet) fleetMetrics(registers, () => this.#totals.fleet);
   }
 
-  /** Count one event as the gateway queues it (its `onEvent` hook). */
-  observe(event: SecurityEvent): void {
-    if (event.event.action === 'dropped') this.#dropped.inc(event.event.count ?? 1);
-    else this.#byThreat.get(event.event.action)?.inc({ threat: this.#label(event.threat?.software?.id) });
-  }
-
-  exposition(): Promise<string> {
+  async exposition(): Promise<string> {
+    if (this.#gateway !== null) this.#totals = await this.#gateway.totals();
     return this.registry.metrics();
   }
 
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  #label(id: string | undefined): string {
-    if (id === undefined) return NO_THREAT;
-    return this.#threatIds.has(id) ? id : UNKNOWN_THREAT;
   }
 }
 
@@ -141,18 +126,39 @@ export class DashboardMetrics {
  * Requests judged: the gateway's own `requests` count leaves out what node's parser refused
  * (PrettyPark's four-token CONNECT) and CONNECT itself, which are exactly the attacks.
  */
-export function judged(g: LiveGateway): number {
-  return g.stats.forwarded + g.stats.refused;
+export function judged(t: GatewayTotals): number {
+  return t.counts.forwarded + t.counts.refused;
+}
+
+/** One action's counts by threat; ids the catalog does not know share `other` (a bounded set of labels). */
+function byThreat(
+  registers: Registry[],
+  action: OutcomeAction,
+  threatIds: ReadonlySet<string>,
+  totals: () => GatewayTotals,
+): void {
+  const [name, help] = BY_THREAT[action];
+  new Counter({
+    name,
+    help,
+    labelNames: ['threat'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [id, n] of Object.entries(totals().outcomes[action]))
+        this.inc({ threat: id === '' ? NO_THREAT : threatIds.has(id) ? id : UNKNOWN_THREAT }, n);
+    },
+  });
 }
 
 /** The fleet link's: outages and catch-ups (each also logged), what went each way, what waits. */
-function fleetMetrics(registers: Registry[], g: LiveGateway): void {
+function fleetMetrics(registers: Registry[], fleet: () => FleetStats | null): void {
   new Gauge({
     name: 'bansho_fleet_up',
-    help: '1 while the link to the fleet PostgreSQL works; 0 while the gateway runs on its journal alone.',
+    help: "1 while every worker's link to the fleet PostgreSQL works; 0 while the gateway runs on its journal alone.",
     registers,
     collect() {
-      this.set(g.fleet?.state === 'up' ? 1 : 0);
+      this.set(fleet()?.state === 'up' ? 1 : 0);
     },
   });
   new Gauge({
@@ -160,10 +166,14 @@ function fleetMetrics(registers: Registry[], g: LiveGateway): void {
     help: 'Events in the local journal not yet in PostgreSQL.',
     registers,
     collect() {
-      this.set(g.fleet?.backlog ?? 0);
+      this.set(fleet()?.backlog ?? 0);
     },
   });
-  for (const [name, help, read] of FLEET_TOTALS) mirror(registers, name, help, () => (g.fleet ? read(g.fleet) : 0));
+  for (const [name, help, read] of FLEET_TOTALS)
+    mirror(registers, name, help, () => {
+      const f = fleet();
+      return f ? read(f) : 0;
+    });
 }
 
 /** A counter whose value is a running total kept elsewhere, read at scrape time. */
@@ -184,7 +194,7 @@ function mirror(registers: Registry[], name: string, help: string, read: () => n
  * `bansho_upstream_response_seconds`: the gateway's own fixed-bucket counts
  * (../gateway/latencyHistogram.ts), exported at scrape time as a Prometheus histogram.
  */
-function upstreamLatency(read: () => LatencyHistogram) {
+function upstreamLatency(read: () => GatewayTotals['latency']) {
   const name = 'bansho_upstream_response_seconds';
   return {
     name,

@@ -3,7 +3,6 @@ import { loadCatalog } from '../catalog/index.js';
 import type { DashboardConfig } from '../config/gatewayConfig.js';
 import { Allowlist } from '../defense/allowlist.js';
 import type { BanPolicy } from '../defense/banPolicy.js';
-import type { SecurityEvent } from '../events/securityEvent.js';
 import { type Origin, OriginDb } from '../intel/origin.js';
 import { openStore, resolveStoreSpec } from '../store/openStore.js';
 import { DashboardAccess } from './access.js';
@@ -32,8 +31,6 @@ export interface RunningDashboard {
   /** `http://host:port` of the dashboard (null without one), and of /metrics. */
   readonly url: string | null;
   readonly metricsUrl: string | null;
-  /** Hand every event the gateway queues to the metrics (its `onEvent` hook). */
-  readonly observe: (event: SecurityEvent) => void;
   stop(): Promise<void>;
 }
 
@@ -97,7 +94,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   return {
     url,
     metricsUrl,
-    observe: (event) => metrics.observe(event),
     async stop() {
       await Promise.all(servers.map((s) => s.close()));
       await store.close();

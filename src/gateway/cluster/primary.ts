@@ -1,6 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
-import { BanAcks } from './banAcks.js';
+import type { GatewayTotals } from '../gatewayTotals.js';
 import { isPeerMessage, type PeerMessage } from './peerNews.js';
+import { isTotalsMessage, type TotalsMessage } from './poolTotals.js';
+import { RelayRounds } from './relayRounds.js';
 
 /**
  * A worker's first words once it listens: its start-up lines (what it guards, then CRS, the
@@ -25,6 +27,8 @@ export function isReadyMessage(message: unknown): message is ReadyMessage {
 
 /** How long a ban's refusal waits at most for the other workers to acknowledge it (issue 21's bar). */
 const BAN_ACK_BOUND_MS = 100;
+/** How long a scrape of the pool's totals waits for a worker (one that is late counts with its last reply). */
+const TOTALS_BOUND_MS = 1000;
 
 /** Which of the N workers a process is (1-based), from the environment the primary gave it. */
 export const WORKER_INDEX_ENV = 'BANSHO_WORKER';
@@ -40,8 +44,9 @@ export interface WorkerPoolOptions {
  * `serve --workers N`: N gateway processes on one listening socket (node:cluster), each a whole
  * gateway with its own upstream pool and rules, all sharing bans, scores and behaviour counts
  * through the news this primary relays (./peerNews.ts). A ban is acknowledged: the worker that
- * made it writes its refusal once every other worker holds it (./banAcks.ts), so the source's
- * next connection is dropped whichever worker takes it. The primary holds no request; it
+ * made it writes its refusal once every other worker holds it (./relayRounds.ts), so the source's
+ * next connection is dropped whichever worker takes it. The dashboard's worker asks the others
+ * for their totals through it (./poolTotals.ts). The primary holds no request; it
  * relays, replaces a worker that dies after it started, passes SIGHUP on, and on
  * SIGTERM/SIGINT lets every worker drain. Resolves
  * when all are gone; rejects when a worker dies before it ever listened (a start-up failure:
@@ -53,12 +58,24 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const ready = new Set<number>();
   // The workers that hear relayed news: those that have joined, from before they read their ban list.
   const joined = new Set<Worker>();
-  const acks = new BanAcks<Worker>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
+  const acks = new RelayRounds<Worker, true>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
+  const totals = new RelayRounds<Worker, GatewayTotals>((to, id, replies) => {
+    const workers = [...replies].map(([w, t]) => ({ index: indexOf.get(w) ?? 0, pid: w.process.pid ?? 0, totals: t }));
+    sendTo(to, { bansho: 'totals-all', id, workers });
+  }, TOTALS_BOUND_MS);
+  const relayTotals = (from: Worker, message: TotalsMessage): void => {
+    if (message.bansho === 'totals') totals.reply(from, message.id, message.totals);
+    else if (message.bansho === 'totals-ask') {
+      const to = [...indexOf.keys()].filter((w) => w !== from && w.isConnected());
+      const id = totals.open(from, message.id, to);
+      if (id !== null) for (const w of to) sendTo(w, { bansho: 'totals-ask', id });
+    }
+  };
   const relay = (from: Worker, message: PeerMessage): void => {
     if (message.bansho === 'peer-join') {
       joined.add(from);
       sendTo(from, { bansho: 'peer-joined' });
-    } else if (message.bansho === 'peer-ack') acks.ack(from, message.id);
+    } else if (message.bansho === 'peer-ack') acks.reply(from, message.id, true);
     else if (message.bansho === 'peer-news') {
       if (message.id === undefined) {
         for (const w of joined) if (w !== from) sendTo(w, message);
@@ -72,6 +89,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const leave = (worker: Worker): void => {
     joined.delete(worker);
     acks.gone(worker);
+    totals.gone(worker);
   };
   // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
   let firstWorkerLines: readonly string[] | null = null;
@@ -95,6 +113,10 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
     cluster.on('message', (from: Worker, message: unknown) => {
       if (isPeerMessage(message)) {
         relay(from, message);
+        return;
+      }
+      if (isTotalsMessage(message)) {
+        relayTotals(from, message);
         return;
       }
       if (!isReadyMessage(message)) return;
@@ -144,6 +166,6 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   });
 }
 
-function sendTo(worker: Worker, message: PeerMessage): void {
+function sendTo(worker: Worker, message: PeerMessage | TotalsMessage): void {
   if (worker.isConnected()) worker.send(message);
 }

@@ -203,6 +203,8 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     ]);
     try {
       const port = await bothListening(output);
+      // The start lines may reach this pipe in more than one piece.
+      await waitFor('the metrics line', () => /metrics on \S+\n/.test(output.stderr) || undefined);
       // Worker 1's lines, said by the primary once, not one copy per worker.
       assert.equal(output.stderr.match(/metrics on /g)?.length, 1, output.stderr);
       const metricsUrl = /metrics on (\S+)/.exec(output.stderr)?.[1] ?? '';

@@ -6,8 +6,8 @@ import { BanManager } from '../../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../../src/defense/banPolicy.js';
 import { SourceScores } from '../../../src/defense/sourceScores.js';
 import { HttpBehaviour } from '../../../src/detect/behaviour/httpBehaviour.js';
-import { BanAcks } from '../../../src/gateway/cluster/banAcks.js';
 import type { BanNews, PeerChannel } from '../../../src/gateway/cluster/peerNews.js';
+import { RelayRounds } from '../../../src/gateway/cluster/relayRounds.js';
 import { shareWithPeers } from '../../../src/gateway/cluster/sharedState.js';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
 import { tempDir } from '../helpers.js';
@@ -15,36 +15,36 @@ import { tempDir } from '../helpers.js';
 const tmp = tempDir('bansho-acks-');
 after(tmp.cleanup);
 
-describe("the primary's acknowledged ban relay", () => {
+describe("the primary's relayed rounds (ban acknowledgements, totals)", () => {
   it('answers the banning worker once every other worker acknowledged, not before', () => {
     const answers: string[] = [];
-    const acks = new BanAcks<string>((to, id) => answers.push(`${to}:${id}`), 60_000);
+    const acks = new RelayRounds<string, true>((to, id) => answers.push(`${to}:${id}`), 60_000);
     const relay = acks.open('w1', 7, ['w2', 'w3']);
     assert.notEqual(relay, null);
-    acks.ack('w2', relay as number);
+    acks.reply('w2', relay as number, true);
     assert.deepEqual(answers, [], 'w3 does not hold it yet');
-    acks.ack('w2', relay as number);
+    acks.reply('w2', relay as number, true);
     assert.deepEqual(answers, []);
-    acks.ack('w3', relay as number);
+    acks.reply('w3', relay as number, true);
     assert.deepEqual(answers, ['w1:7']);
-    acks.ack('w3', relay as number);
+    acks.reply('w3', relay as number, true);
     assert.deepEqual(answers, ['w1:7'], 'answered once');
     assert.equal(acks.pending, 0);
   });
 
   it('answers at once when no other worker is there to wait for', () => {
     const answers: string[] = [];
-    const acks = new BanAcks<string>((to, id) => answers.push(`${to}:${id}`), 60_000);
+    const acks = new RelayRounds<string, true>((to, id) => answers.push(`${to}:${id}`), 60_000);
     assert.equal(acks.open('w1', 1, []), null);
     assert.deepEqual(answers, ['w1:1']);
   });
 
   it('a worker that goes is not waited for; a ban of its own needs no answer', () => {
     const answers: string[] = [];
-    const acks = new BanAcks<string>((to, id) => answers.push(`${to}:${id}`), 60_000);
+    const acks = new RelayRounds<string, true>((to, id) => answers.push(`${to}:${id}`), 60_000);
     acks.open('w1', 1, ['w2', 'w3']);
     const theirs = acks.open('w3', 2, ['w1', 'w2']) as number;
-    acks.ack('w2', theirs);
+    acks.reply('w2', theirs, true);
     acks.gone('w3');
     assert.equal(acks.pending, 1);
     acks.gone('w2');
@@ -52,12 +52,38 @@ describe("the primary's acknowledged ban relay", () => {
     assert.equal(acks.pending, 0);
   });
 
+  it("collects each worker's reply once, and settles with those that came when one goes", () => {
+    const settled: Array<[string, number, Array<[string, number]>]> = [];
+    const rounds = new RelayRounds<string, number>((to, id, replies) => settled.push([to, id, [...replies]]), 60_000);
+    const relay = rounds.open('w1', 3, ['w2', 'w3', 'w4']) as number;
+    rounds.reply('w2', relay, 20);
+    rounds.reply('w2', relay, 21);
+    rounds.reply('w9', relay, 90);
+    assert.deepEqual(settled, [], 'w3 and w4 have not replied');
+    rounds.gone('w4');
+    rounds.reply('w3', relay, 30);
+    assert.deepEqual(
+      settled,
+      [
+        [
+          'w1',
+          3,
+          [
+            ['w2', 20],
+            ['w3', 30],
+          ],
+        ],
+      ],
+      'the first reply of each awaited worker, none of the gone one',
+    );
+  });
+
   it('a worker that never answers holds the refusal back no longer than the bound', async () => {
     let answered: () => void = () => {};
     const done = new Promise<void>((resolve) => {
       answered = resolve;
     });
-    const acks = new BanAcks<string>(() => answered(), 20);
+    const acks = new RelayRounds<string, true>(() => answered(), 20);
     acks.open('w1', 1, ['stuck']);
     assert.equal(acks.pending, 1);
     // The bound's timer does not keep a process alive by itself: this test's wait does.
