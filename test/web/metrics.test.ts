@@ -3,20 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SqliteEventStore } from '../../src/store/index.js';
-import { dashboardForSuite, scriptedAttack } from './dashboardHelpers.js';
+import { dashboardForSuite, samples, scriptedAttack } from './dashboardHelpers.js';
 
 const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p)) ?? null;
-
-/** `name{labels} value` lines of an exposition, as name+labels → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 describe('Prometheus /metrics beside a real gateway', () => {
   const s = dashboardForSuite();

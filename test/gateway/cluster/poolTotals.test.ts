@@ -9,6 +9,7 @@ import {
   OutcomeCounts,
 } from '../../../src/gateway/gatewayTotals.js';
 import { listeningPort, startBansho } from '../../cli/run.js';
+import { samples } from '../../web/dashboardHelpers.js';
 import { openRaw, upstreamForSuite, waitFor } from '../helpers.js';
 import { childPids, HeldConnection, ownerOf } from './heldConnection.js';
 
@@ -26,17 +27,6 @@ function totals(forwarded: number, banned: number, state: 'up' | 'down' = 'up', 
 }
 
 const sibling = (index: number, pid: number, t: GatewayTotals): SiblingTotals => ({ index, pid, totals: t });
-
-/** `name{labels} value` lines of an exposition, as name+labels → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 describe("the pool's totals: one dashboard for every worker", () => {
   it('adds counts, keeps the ban list and the journal backlog once, and is up only when every link is', () => {
