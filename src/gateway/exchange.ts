@@ -79,7 +79,7 @@ export class Exchange {
       socket.destroy();
       return;
     }
-    if (isRefused(socket)) return;
+    if (isRefused(socket) || res.afterClose) return;
     this.#c.stats.requests++;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(socket, headers);

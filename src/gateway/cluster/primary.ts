@@ -54,10 +54,25 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   // The workers that hear relayed news: those that have joined, from before they read their ban list.
   const joined = new Set<Worker>();
   const acks = new BanAcks<Worker>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
+  // Each joined worker's client connections, as it last told them: each hears the others' sum.
+  const holding = new Map<Worker, number>();
+  const tellShares = (except: Worker | null): void => {
+    let total = 0;
+    for (const count of holding.values()) total += count;
+    for (const w of joined)
+      if (w !== except)
+        sendTo(w, { bansho: 'peer-share', others: total - (holding.get(w) ?? 0), workers: joined.size });
+  };
   const relay = (from: Worker, message: PeerMessage): void => {
     if (message.bansho === 'peer-join') {
       joined.add(from);
       sendTo(from, { bansho: 'peer-joined' });
+      tellShares(null);
+    } else if (message.bansho === 'peer-holding') {
+      if (!joined.has(from)) return;
+      holding.set(from, message.count);
+      // The teller's own share is unchanged: only the others' sum moved.
+      tellShares(from);
     } else if (message.bansho === 'peer-ack') acks.ack(from, message.id);
     else if (message.bansho === 'peer-news') {
       if (message.id === undefined) {
@@ -70,8 +85,11 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
     }
   };
   const leave = (worker: Worker): void => {
-    joined.delete(worker);
+    const was = joined.delete(worker);
     acks.gone(worker);
+    if (!was) return;
+    holding.delete(worker);
+    tellShares(null);
   };
   // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
   let firstWorkerLines: readonly string[] | null = null;
