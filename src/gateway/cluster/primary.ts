@@ -89,7 +89,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
     acks.gone(worker);
     if (!was) return;
     holding.delete(worker);
-    tellShares(null);
+    if (!stopping) tellShares(null);
   };
   // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
   let firstWorkerLines: readonly string[] | null = null;
@@ -162,6 +162,13 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   });
 }
 
+/**
+ * A channel can break while it still counts as connected (a worker going away writes EPIPE):
+ * the failed write is left to that worker's 'disconnect' and 'exit', not raised as an 'error'
+ * that nothing here listens for (it would end the primary).
+ */
 function sendTo(worker: Worker, message: PeerMessage): void {
-  if (worker.isConnected()) worker.send(message);
+  if (worker.isConnected()) worker.send(message, ignoreFailure);
 }
+
+function ignoreFailure(): void {}
