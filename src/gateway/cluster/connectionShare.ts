@@ -4,14 +4,20 @@ export interface PoolShare {
   readonly workers: number;
 }
 
-/** How often at most a worker tells the primary its count: the pool's view is this stale at worst. */
-export const REPORT_MS = 10;
+/**
+ * How often at most a worker tells the primary its count, and by how much it must have moved:
+ * the pool's view is this stale at worst, off by one per worker, well within the surplus's
+ * tolerance. With a new connection per request the count moves all the time: every message
+ * costs the primary and the siblings a wake-up (bench/workers.ts, the primary's µs/req).
+ */
+export const REPORT_MS = 50;
+const REPORT_STEP = 2;
 /**
  * After letting connections go, how long a worker waits before it judges again: their clients'
  * new connections have landed (in this worker or a sibling) and the sibling's count has come
  * back through the primary, so the same surplus is not let go twice.
  */
-export const SETTLE_MS = 5 * REPORT_MS;
+export const SETTLE_MS = 3 * REPORT_MS;
 
 /**
  * How many connections a worker holds beyond its share of the pool's: above the even split
@@ -36,7 +42,7 @@ export function surplusOf(own: number, others: number, workers: number): number 
  * kernel places it again. Repeated while the surplus lasts, the split converges.
  *
  * Counts travel through the primary (./primary.ts), each worker telling its own at most every
- * REPORT_MS; a connection let go counts as gone from here at once, and as landed elsewhere
+ * REPORT_MS, when it moved by REPORT_STEP; a connection let go counts as gone from here at once, and as landed elsewhere
  * until SETTLE_MS has passed, so that a stale sibling count does not make it let go more.
  */
 export class ConnectionShare {
@@ -51,7 +57,7 @@ export class ConnectionShare {
   #settledAt = 0;
   readonly #let = new WeakSet<object>();
 
-  /** `report(count)`: tell the primary this worker's count (throttled here to one every REPORT_MS). */
+  /** `report(count)`: tell the primary this worker's count (throttled here). */
   constructor(report: (count: number) => void, now: () => number = () => performance.now()) {
     this.#report = report;
     this.#now = now;
@@ -96,7 +102,7 @@ export class ConnectionShare {
     if (this.#timer !== null) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      if (this.#own === this.#reported) return;
+      if (Math.abs(this.#own - this.#reported) < REPORT_STEP) return;
       this.#reported = this.#own;
       this.#report(this.#own);
     }, REPORT_MS);

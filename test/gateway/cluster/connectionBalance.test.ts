@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import type { PoolShare } from '../../../src/gateway/cluster/connectionShare.js';
+import type { PeerChannel } from '../../../src/gateway/cluster/peerNews.js';
+import { startGatewayService } from '../../../src/gateway/service.js';
 import { listeningPort, startBansho } from '../../cli/run.js';
-import { openRaw, upstreamForSuite, waitFor } from '../helpers.js';
+import { openRaw, tempDir, testConfig, upstreamForSuite, waitFor } from '../helpers.js';
 import { childPids, ownersOf } from './heldConnection.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n';
@@ -158,5 +162,74 @@ describe('bansho serve --workers 2 keeps the keep-alive connections even', () =>
       child.kill('SIGTERM');
     }
     assert.equal(await exited, 0, output.stderr);
+  });
+});
+
+describe('a pool worker lets a connection go only at an idle-safe point', () => {
+  it('the close comes after the whole response, and a request that crossed it is never forwarded', async () => {
+    const seen: string[] = [];
+    let finish = (): void => {};
+    const site = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url !== '/slow') {
+        res.end('ok');
+        return;
+      }
+      res.writeHead(200, { 'content-length': '5' });
+      res.write('ab');
+      finish = () => res.end('cde');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    let tell: (share: PoolShare) => void = () => {};
+    // One worker of two, as the primary would say once the test lets it.
+    const peers: PeerChannel = {
+      send() {},
+      ban: () => Promise.resolve(),
+      listen: () => () => {},
+      holding() {},
+      share(hear) {
+        tell = hear;
+      },
+    };
+    const tmp = tempDir('bansho-balance-');
+    const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    const service = await startGatewayService(testConfig(url, `${tmp.dir}/b.db`), { log: () => {}, peers });
+    const port = service.gateway.address().port;
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 6; i++) sockets.push(await openRaw(port, '127.0.0.1'));
+      // Alone so far: nothing is let go, and every connection is counted.
+      for (const s of sockets) {
+        const [answer] = await answersOf(s, GET, 1);
+        assert.deepEqual(answer, { status: 200, closes: false });
+      }
+      // 6 against none: one over the share's bound (3 + 2).
+      tell({ others: 0, workers: 2 });
+      const slow = sockets[0] as Socket;
+      let text = '';
+      const closed = new Promise<void>((resolve) => slow.once('close', () => resolve()));
+      slow.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+      });
+      slow.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await waitFor('the head of the slow answer', () => (text.includes('ab') ? true : undefined));
+      assert.match(text, /\r\nconnection: close\r\n/i);
+      // The client's next request crosses the close on the wire.
+      slow.write('GET /crossed HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await waitFor('the crossed request to be read', () => (service.gateway.stats.requests >= 8 ? true : undefined));
+      finish();
+      await closed;
+      assert.ok(text.endsWith('\r\n\r\nabcde'), `the whole answer, then the close: ${JSON.stringify(text)}`);
+      assert.equal(seen.includes('/crossed'), false, 'a request after the close is not forwarded');
+      // The share is kept: the other connections stay open.
+      const [next] = await answersOf(sockets[1] as Socket, GET, 1);
+      assert.deepEqual(next, { status: 200, closes: false });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await service.stop();
+      site.closeAllConnections();
+      site.close();
+      tmp.cleanup();
+    }
   });
 });
