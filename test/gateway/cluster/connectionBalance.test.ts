@@ -126,7 +126,19 @@ describe('bansho serve --workers 2 keeps the keep-alive connections even', () =>
       process.kill(idle, 'SIGCONT');
       stopped = null;
 
-      // Pipelined requests on the fuller worker's connections: each is answered, none cut by a close.
+      // Once the fuller worker lets connections go again (those it let go meanwhile have settled),
+      // pipelined pairs on its connections: each request is answered, none cut by a close.
+      await waitFor('the fuller worker to let a connection go', async () => {
+        for (const c of connections) {
+          const answers = await c.send();
+          assert.deepEqual(
+            answers.map((a) => a.status),
+            [200],
+          );
+          if (answers[0]?.closes) return true;
+        }
+        return undefined;
+      });
       for (const c of connections) {
         const answers = await c.send(2);
         assert.deepEqual(
