@@ -1,4 +1,4 @@
-/** What the primary tells a worker of the pool: how many client connections its siblings hold together, and how many processes share the port. */
+/** What the primary tells a pool worker: the client connections its siblings hold together, and how many processes share the port. */
 export interface PoolShare {
   readonly others: number;
   readonly workers: number;
@@ -42,8 +42,9 @@ export function surplusOf(own: number, others: number, workers: number): number 
  * kernel places it again. Repeated while the surplus lasts, the split converges.
  *
  * Counts travel through the primary (./primary.ts), each worker telling its own at most every
- * REPORT_MS, when it moved by REPORT_STEP; a connection let go counts as gone from here at once, and as landed elsewhere
- * until SETTLE_MS has passed, so that a stale sibling count does not make it let go more.
+ * REPORT_MS, once it moved by REPORT_STEP. A connection let go counts as gone from here at once,
+ * and as landed elsewhere until SETTLE_MS has passed, so that a stale sibling count does not
+ * make it let go more.
  */
 export class ConnectionShare {
   readonly #report: (count: number) => void;
