@@ -81,6 +81,7 @@ export class Exchange {
     }
     if (isRefused(socket)) return;
     this.#c.stats.requests++;
+    if (res.afterClose) return;
     const headers = headerPairs(req.rawHeaders);
     const client = this.#c.identity.of(socket, headers);
     if (this.#turnedAway(socket, client, (answer, held) => refuseInTurn(res, socket, answer, held), true)) return;

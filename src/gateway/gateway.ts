@@ -15,11 +15,14 @@ import type { HttpObservation } from '../observe/observation.js';
 import type { EventStore } from '../store/types.js';
 import { guardAccept } from './acceptGuard.js';
 import { ClientIdentity } from './clientIdentity.js';
+import { balancedResponse } from './cluster/balancedResponse.js';
+import { ConnectionShare } from './cluster/connectionShare.js';
 import type { PeerChannel } from './cluster/peerNews.js';
 import { shareWithPeers } from './cluster/sharedState.js';
 import { EventSink } from './eventSink.js';
 import { Exchange } from './exchange.js';
 import { Upstream } from './forward.js';
+import { GatewayResponse } from './gatewayResponse.js';
 import { type AcceptPath, guardListeningHandle } from './handleGuard.js';
 import { listenOn, readCredentials, type TlsCredentials, urlOf } from './listen.js';
 import { createListener } from './listener.js';
@@ -184,12 +187,22 @@ export class Gateway {
       proxyProtocol: config.proxyProtocol,
       headersMs: config.timeouts.headersMs,
     };
-    this.#server = createListener(config, null, this.#exchange, this.stats) as Server;
-    guardAccept(this.#server, accept);
+    // A pool worker keeps its share of the pool's connections, HTTP and HTTPS together.
+    const share = options.peers ? new ConnectionShare((count) => options.peers?.holding(count)) : null;
+    if (share) options.peers?.share((s) => share.heard(s));
+    const responses = share ? balancedResponse(share) : GatewayResponse;
+    this.#server = createListener(config, null, this.#exchange, this.stats, responses) as Server;
     this.#tlsServer = credentials
-      ? (createListener(config, credentials, this.#exchange, this.stats) as HttpsServer)
+      ? (createListener(config, credentials, this.#exchange, this.stats, responses) as HttpsServer)
       : null;
-    if (this.#tlsServer) guardAccept(this.#tlsServer, accept);
+    for (const server of this.#servers()) {
+      guardAccept(server, accept);
+      // After the guard's own listener: a connection it dropped is not counted.
+      if (share)
+        server.on('connection', (socket: Socket) => {
+          if (!socket.destroyed) share.opened(socket);
+        });
+    }
   }
 
   /** Start listening; resolves once the port is bound. */

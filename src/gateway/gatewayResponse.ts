@@ -13,6 +13,11 @@ export class GatewayResponse extends ServerResponse {
   sourceKey: string | null = null;
   /** The upstream's answer in flight, stopped when the client's response closes first. */
   forwarding: { clientClosed(): void } | null = null;
+  /**
+   * The request arrived behind a response that lets its connection go (a pool worker's,
+   * ./cluster/balancedResponse.ts): it is not served.
+   */
+  afterClose = false;
 }
 
 /** The 'close' listener of every counted response: the count given back, a fetch still running stopped. */

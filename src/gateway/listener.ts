@@ -15,13 +15,15 @@ export type GatewayServer =
 
 /**
  * The plain listener, or with `credentials` the HTTPS one: node's HTTP server with the
- * gateway's timeouts and limits, every event it raises handed to the request path.
+ * gateway's timeouts and limits, every event it raises handed to the request path. Its
+ * responses are `responses` (a pool worker's balance their connections: ./cluster/balancedResponse.ts).
  */
 export function createListener(
   config: GatewayConfig,
   credentials: TlsCredentials | null,
   exchange: Exchange,
   stats: GatewayStats,
+  responses: typeof GatewayResponse = GatewayResponse,
 ): GatewayServer {
   const t = config.timeouts;
   const options = {
@@ -34,7 +36,7 @@ export function createListener(
     // Explicit, so NODE_OPTIONS=--insecure-http-parser cannot make the gateway lenient about framing.
     insecureHTTPParser: false,
     IncomingMessage,
-    ServerResponse: GatewayResponse,
+    ServerResponse: responses,
   };
   const server = credentials
     ? createHttpsServer({ ...options, ...credentials, handshakeTimeout: t.tlsHandshakeMs })

@@ -1,4 +1,5 @@
 import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
+import type { PoolShare } from './connectionShare.js';
 
 /**
  * What one gateway process tells its siblings so that, together, they judge as one: a ban it
@@ -25,20 +26,27 @@ export interface PeerChannel {
   ban(news: BanNews): Promise<void>;
   /** Hear every sibling's news; returns the unsubscribe. */
   listen(hear: (news: PeerNews) => void): () => void;
+  /** Tell how many client connections this process holds (the pool keeps them even: ./connectionShare.ts). */
+  holding(count: number): void;
+  /** Hear, whenever it changes, how many the siblings hold together and how many processes share the port. */
+  share(hear: (share: PoolShare) => void): void;
 }
 
 /**
  * The messages on the IPC channel between a worker and the primary, told apart from others by
  * `bansho`. A worker joins before it reads its ban list and hears every ban relayed from then on;
  * a ban it makes carries its own `id`, which the primary answers with `peer-held` once every
- * other joined worker has sent `peer-ack` for the relay `id` it was given.
+ * other joined worker has sent `peer-ack` for the relay `id` it was given. A worker tells its
+ * count of client connections (`peer-holding`); the primary tells each the others' (`peer-share`).
  */
 export type PeerMessage =
   | { readonly bansho: 'peer-join' }
   | { readonly bansho: 'peer-joined' }
   | { readonly bansho: 'peer-news'; readonly news: PeerNews; readonly id?: number }
   | { readonly bansho: 'peer-ack'; readonly id: number }
-  | { readonly bansho: 'peer-held'; readonly id: number };
+  | { readonly bansho: 'peer-held'; readonly id: number }
+  | { readonly bansho: 'peer-holding'; readonly count: number }
+  | { readonly bansho: 'peer-share'; readonly others: number; readonly workers: number };
 
 export function isPeerMessage(message: unknown): message is PeerMessage {
   if (typeof message !== 'object' || message === null) return false;
@@ -52,9 +60,19 @@ export function isPeerMessage(message: unknown): message is PeerMessage {
     case 'peer-ack':
     case 'peer-held':
       return isId(m.id);
+    case 'peer-holding':
+      return isCount((message as { count?: unknown }).count);
+    case 'peer-share': {
+      const share = message as { others?: unknown; workers?: unknown };
+      return isCount(share.others) && isCount(share.workers);
+    }
     default:
       return false;
   }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function isId(value: unknown): value is number {

@@ -71,10 +71,25 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
       if (id !== null) for (const w of to) sendTo(w, { bansho: 'totals-ask', id });
     }
   };
+  // Each joined worker's client connections, as it last told them: each hears the others' sum.
+  const holding = new Map<Worker, number>();
+  const tellShares = (except: Worker | null): void => {
+    let total = 0;
+    for (const count of holding.values()) total += count;
+    for (const w of joined)
+      if (w !== except)
+        sendTo(w, { bansho: 'peer-share', others: total - (holding.get(w) ?? 0), workers: joined.size });
+  };
   const relay = (from: Worker, message: PeerMessage): void => {
     if (message.bansho === 'peer-join') {
       joined.add(from);
       sendTo(from, { bansho: 'peer-joined' });
+      tellShares(null);
+    } else if (message.bansho === 'peer-holding') {
+      if (!joined.has(from)) return;
+      holding.set(from, message.count);
+      // The teller's own share is unchanged: only the others' sum moved.
+      tellShares(from);
     } else if (message.bansho === 'peer-ack') acks.reply(from, message.id, true);
     else if (message.bansho === 'peer-news') {
       if (message.id === undefined) {
@@ -87,9 +102,12 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
     }
   };
   const leave = (worker: Worker): void => {
-    joined.delete(worker);
+    const was = joined.delete(worker);
     acks.gone(worker);
     totals.gone(worker);
+    if (!was) return;
+    holding.delete(worker);
+    if (!stopping) tellShares(null);
   };
   // Worker 1's start lines: it alone runs the dashboard and keeps the firewall table.
   let firstWorkerLines: readonly string[] | null = null;
@@ -166,6 +184,13 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   });
 }
 
+/**
+ * A channel can break while it still counts as connected (a worker going away writes EPIPE):
+ * the failed write is left to that worker's 'disconnect' and 'exit', not raised as an 'error'
+ * that nothing here listens for (it would end the primary).
+ */
 function sendTo(worker: Worker, message: PeerMessage | TotalsMessage): void {
-  if (worker.isConnected()) worker.send(message);
+  if (worker.isConnected()) worker.send(message, ignoreFailure);
 }
+
+function ignoreFailure(): void {}

@@ -1,3 +1,4 @@
+import type { PoolShare } from './connectionShare.js';
 import { type BanNews, isPeerMessage, type PeerChannel, type PeerMessage, type PeerNews } from './peerNews.js';
 
 /**
@@ -17,6 +18,9 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
   const early: PeerNews[] = [];
   const waiting = new Map<number, () => void>();
   let nextId = 1;
+  // The latest share heard, kept for a hearer that comes later (the gateway, once built).
+  let share: PoolShare | null = null;
+  let shareHearer: ((share: PoolShare) => void) | null = null;
   let joined = (): void => {};
   const join = new Promise<void>((resolve) => {
     joined = resolve;
@@ -24,7 +28,10 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
   const onMessage = (message: unknown): void => {
     if (!isPeerMessage(message)) return;
     if (message.bansho === 'peer-joined') joined();
-    else if (message.bansho === 'peer-held') {
+    else if (message.bansho === 'peer-share') {
+      share = { others: message.others, workers: message.workers };
+      shareHearer?.(share);
+    } else if (message.bansho === 'peer-held') {
       waiting.get(message.id)?.();
       waiting.delete(message.id);
     } else if (message.bansho === 'peer-news') {
@@ -55,6 +62,13 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
         waiting.set(id, resolve);
         send({ bansho: 'peer-news', news, id } satisfies PeerMessage);
       });
+    },
+    holding(count) {
+      post({ bansho: 'peer-holding', count });
+    },
+    share(hear) {
+      shareHearer = hear;
+      if (share !== null) hear(share);
     },
     listen(hear) {
       hearer = hear;

@@ -26,24 +26,36 @@ function procAddress(ip: string, port: number): string {
  * its socket inode in /proc/net/tcp, looked for among each process's open files.
  */
 export function ownerOf(port: number, client: { ip: string; port: number }, pids: readonly number[]): number | null {
+  return ownersOf(port, [client], pids)[0] ?? null;
+}
+
+/** ownerOf for many clients, reading /proc once: null for a connection no process of `pids` holds (yet). */
+export function ownersOf(
+  port: number,
+  clients: ReadonlyArray<{ ip: string; port: number }>,
+  pids: readonly number[],
+): Array<number | null> {
   const local = procAddress('127.0.0.1', port);
-  const remote = procAddress(client.ip, client.port);
-  const line = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find((f) => f[1] === local && f[2] === remote);
-  const inode = line?.[9];
-  if (!inode) return null;
+  const inodeOf = new Map<string, string>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local && f[2] !== undefined && f[9] !== undefined) inodeOf.set(f[2], f[9]);
+  }
+  const pidOf = new Map<string, number>();
   for (const pid of pids) {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
       try {
-        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`) return pid;
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith('socket:[')) pidOf.set(target.slice(8, -1), pid);
       } catch {
         // closed meanwhile
       }
     }
   }
-  return null;
+  return clients.map((client) => {
+    const inode = inodeOf.get(procAddress(client.ip, client.port));
+    return inode === undefined ? null : (pidOf.get(inode) ?? null);
+  });
 }
 
 /** A keep-alive connection that sends one GET at a time: answered (200), or dropped unanswered. */

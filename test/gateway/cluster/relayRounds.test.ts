@@ -105,6 +105,8 @@ describe('a ban made in one gateway process waits for its siblings', () => {
     listen() {
       return () => {};
     },
+    holding() {},
+    share() {},
   };
   const bans = new BanManager({
     store: new SqliteBanStore(`${tmp.dir}/held.db`),

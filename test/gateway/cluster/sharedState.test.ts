@@ -34,6 +34,8 @@ function joinedPair(): [PeerChannel, PeerChannel, PeerNews[]] {
       hearers[me]?.add(hear);
       return () => hearers[me]?.delete(hear);
     },
+    holding() {},
+    share() {},
   });
   return [channel(0), channel(1), sent];
 }
