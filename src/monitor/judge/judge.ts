@@ -171,25 +171,24 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     obs.destination = d.destination;
     obs.payload = d.payload;
     const matches = engine.match(obs);
-    // Nothing of the datagram outlives the call: its sender refills it for the next.
+    if (matches.length > 0) this.#datagramDetection(obs, matches, d.frame);
+    // Nothing of the datagram outlives the call (its sender refills it for the next): the event
+    // copied what it quotes, and the capture's bytes are let go.
     obs.payload = EMPTY;
-    if (matches.length === 0) return;
+  }
+
+  #datagramDetection(obs: ReusedObservation, matches: readonly Match[], frame: number): void {
     this.counts.detections++;
-    const { source: s, destination: t } = d;
-    // The event's observation is the datagram's own copy: endpoints and the payload's first bytes.
-    const observation: DatagramObservation = {
-      ...obs,
-      source: { ip: s.ip, port: s.port },
-      destination: { ip: t.ip, port: t.port },
-      payload: d.payload.slice(0, 64),
-    };
+    const { source: s, destination: t } = obs;
+    // The event quotes the payload's first 64 bytes (and gives their length as the datagram's).
+    obs.payload = obs.payload.subarray(0, 64);
     this.#o.onEvent(
       toEvent(matches, {
         seen: 'observation',
-        observation,
+        observation: obs,
         action: 'detected',
         sensor: 'monitor',
-        id: hashId(`monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${d.time}|${d.frame}`),
+        id: hashId(`monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${obs.time}|${frame}`),
         threatName: this.#o.threatName,
       }),
     );
