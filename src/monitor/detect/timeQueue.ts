@@ -40,9 +40,12 @@ export class TimeQueue {
   /** Push `time` with its tag (a tagged queue only). */
   pushTagged(time: number, tag: string): void {
     if (this.#tags === null) throw new TypeError('pushTagged on a TimeQueue without tags');
-    this.push(time);
-    // After the push: a growth has moved the ring and the tags.
-    (this.#tags as string[])[(this.#head + this.#length - 1) % this.#ring.length] = tag;
+    if (this.#length === this.#ring.length) this.#grow();
+    const at = (this.#head + this.#length) % this.#ring.length;
+    this.#ring[at] = time;
+    // Read after the growth, which replaces the tags' ring.
+    (this.#tags as string[])[at] = tag;
+    this.#length++;
   }
 
   shift(): void {
