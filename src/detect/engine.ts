@@ -107,17 +107,26 @@ export class RuleEngine implements Engine {
 
   /** Every rule listed, in order, but those for other ports (a kind without prefilter passes: datagrams). */
   #evaluateAll(rules: readonly number[], observation: Observation, ctx: FieldContext): Match[] {
-    const matches: Match[] = [];
+    // The list is made at the first match: a datagram that matches nothing (nearly all) costs none.
+    let matches: Match[] | null = null;
     const port = observation.destination.port;
     for (let i = 0; i < rules.length; i++) {
       const rule = this.rules[rules[i] as number] as CompiledRule;
       if (rule.destinationPorts !== null && !rule.destinationPorts.has(port)) continue;
       const evidence = evaluate(rule.conditions, ctx);
-      if (evidence !== null) matches.push(toMatch(rule, evidence));
+      if (evidence === null) continue;
+      matches ??= [];
+      matches.push(toMatch(rule, evidence));
     }
-    return matches;
+    return matches ?? NO_MATCHES;
   }
 }
+
+/**
+ * What `#evaluateAll` answers when nothing matched: one list for all. Frozen, so a caller that
+ * would add to it fails loudly instead of leaking matches into the next answer.
+ */
+const NO_MATCHES = Object.freeze([]) as unknown as Match[];
 
 /** In place. Candidate lists are short: insertion sort, without a comparator call per step. */
 function sortAscending(list: number[]): void {

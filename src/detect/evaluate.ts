@@ -26,13 +26,19 @@ function evaluateOne(c: CompiledCondition, ctx: FieldContext): Evidence | true |
     }
     return null;
   }
-  let first: Evidence | null = null;
+  // A negated condition that holds shows what it looked at (the foreign host, say), if anything:
+  // its first value, made into evidence only then (a failing positive condition makes none).
+  let firstTarget: (typeof c.targets)[number] | null = null;
+  let firstValue = '';
   for (const target of c.targets) {
     const values = ctx.get(target);
     const value = c.test(values);
     if (value !== undefined) return c.negate ? null : { field: target.key, value };
-    if (first === null && values.length > 0) first = { field: target.key, value: values[0] as string };
+    if (firstTarget === null && values.length > 0) {
+      firstTarget = target;
+      firstValue = values[0] as string;
+    }
   }
-  // A negated condition that holds shows what it looked at (the foreign host, say), if anything.
-  return c.negate ? (first ?? true) : null;
+  if (!c.negate) return null;
+  return firstTarget === null ? true : { field: firstTarget.key, value: firstValue };
 }

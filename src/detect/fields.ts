@@ -57,16 +57,29 @@ const READERS: Readonly<Record<StaticField, FieldReader>> = {
   'user-agent': http((r) => headerValues(r, 'user-agent')),
   host: http((r) => headerValues(r, 'host').map(hostOnly)),
   body: http((r) => (r.bodyPrefix === '' ? NONE : [r.bodyPrefix])),
-  'source.ip': (ctx) => [ctx.observation.source.ip],
-  'source.port': (ctx) => [String(ctx.observation.source.port)],
-  'destination.port': (ctx) => [String(ctx.observation.destination.port)],
-  transport: (ctx) => [ctx.observation.transport],
+  'source.ip': (ctx) => ctx.one(ONE.sourceIp, ctx.observation.source.ip),
+  'source.port': (ctx) => ctx.one(ONE.sourcePort, String(ctx.observation.source.port)),
+  'destination.port': (ctx) => ctx.one(ONE.destinationPort, String(ctx.observation.destination.port)),
+  transport: (ctx) => ctx.one(ONE.transport, ctx.observation.transport),
   /** Which sensor saw it: rules about what access logs never record (header absence) name the others. */
-  sensor: (ctx) => [ctx.observation.sensor],
-  payload: (ctx) => (ctx.observation.kind === 'datagram' ? [latin1(ctx.observation.payload)] : NONE),
+  sensor: (ctx) => ctx.one(ONE.sensor, ctx.observation.sensor),
+  payload: (ctx) =>
+    ctx.observation.kind === 'datagram' ? ctx.one(ONE.payload, latin1(ctx.observation.payload)) : NONE,
   'payload.length': (ctx) =>
-    ctx.observation.kind === 'datagram' ? [String(ctx.observation.payload.byteLength)] : NONE,
+    ctx.observation.kind === 'datagram' ? ctx.one(ONE.payloadLength, String(ctx.observation.payload.byteLength)) : NONE,
 };
+
+/** The fields with exactly one value per Observation: each has a list of one the context refills. */
+const ONE = {
+  sourceIp: 0,
+  sourcePort: 1,
+  destinationPort: 2,
+  transport: 3,
+  sensor: 4,
+  payload: 5,
+  payloadLength: 6,
+} as const;
+const ONE_FIELDS = 7;
 
 export function readerFor(field: FieldName): FieldReader {
   if (field.startsWith('header:')) {
@@ -94,6 +107,12 @@ export class FieldContext {
   private stamp = 0;
   private parsedArgs: Pairs | undefined;
   private parsedCookies: Pairs | undefined;
+  /**
+   * The single-valued fields' lists (ONE), refilled by each Observation that reads them: the
+   * datagram rules read the address and ports of every datagram. A list's value holds until
+   * the next `load`, as the cache's entries: nothing reads values past its Observation.
+   */
+  private readonly ones: string[][] = Array.from({ length: ONE_FIELDS }, () => ['']);
 
   /** `targets`: how many targets the engine compiled (ids are below it); grown on demand. */
   constructor(observation: Observation | null, targets = 0) {
@@ -109,6 +128,13 @@ export class FieldContext {
     this.parsedCookies = undefined;
     this.stamp = (this.stamp + 1) >>> 0;
     if (this.stamp === 0) this.resize(this.stamps.length);
+  }
+
+  /** `value` as the one value of the single-valued field `field` (an index of ONE). */
+  one(field: number, value: string): readonly string[] {
+    const list = this.ones[field] as string[];
+    list[0] = value;
+    return list;
   }
 
   /** The target's values, computed from its parent's (one transformation step) and memoised. */

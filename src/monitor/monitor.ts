@@ -16,6 +16,7 @@ import { DnsAnswers } from './evidence/dnsAnswers.js';
 import type { CaptureStart } from './evidence/packetRecord.js';
 import { flowEvent } from './evidence/securityEvents.js';
 import { type Judge, type JudgeOptions, LocalJudge } from './judge/judge.js';
+import { ReusedDatagram } from './judge/reusedDatagram.js';
 import type { LineBuffer } from './log/lineBuffer.js';
 import type { MacNames } from './log/names.js';
 import { isFragment, PacketLog } from './log/packetLog.js';
@@ -94,6 +95,8 @@ export class Monitor {
   readonly #sshGuessing: SshBruteForceDetector;
   readonly #loginGuessing: LoginGuessingDetector;
   readonly #judge: Judge<ConnectionView>;
+  /** The datagram handed to the judge, refilled for each (the judge keeps nothing of it). */
+  readonly #datagramSlot = new ReusedDatagram();
   #frames = 0;
   #decodeErrors = 0;
   #requests = 0;
@@ -193,13 +196,10 @@ export class Monitor {
   }
 
   #datagram(p: DecodedPacket, sport: number, dport: number, time: number): void {
-    this.#judge.datagram({
-      source: { ip: p.ip!.source, port: sport },
-      destination: { ip: p.ip!.destination, port: dport },
-      time,
-      frame: p.frame.number,
-      payload: p.payload,
-    });
+    const ip = p.ip!;
+    const d = this.#datagramSlot.refill(ip.source, sport, ip.destination, dport, time, p.frame.number, p.payload);
+    this.#judge.datagram(d);
+    d.release();
   }
 
   #request(conn: ConnectionView, req: CutRequest, status: number | null, time: number, index: number): void {

@@ -5,6 +5,7 @@ import type { FieldName } from '../../src/detect/fieldNames.js';
 import { FieldContext } from '../../src/detect/fields.js';
 import { TargetTable } from '../../src/detect/targets.js';
 import type { TransformName } from '../../src/detect/transforms/index.js';
+import type { Observation } from '../../src/observe/observation.js';
 
 const targets = new TargetTable();
 const read = (raw: string, field: FieldName, transforms: readonly TransformName[] = []) =>
@@ -63,5 +64,48 @@ describe('body arguments', () => {
   it('stays linear on a huge attribute-less tag', () => {
     const raw = `POST /x HTTP/1.1\nContent-Type: text/xml\n\n<a ${'x'.repeat(4000)}`;
     assert.deepEqual(read(raw, 'args.names'), ['a']);
+  });
+});
+
+describe('single-valued fields (one list per field, refilled by each Observation)', () => {
+  const datagram = (source: string, sport: number, dport: number, payload: string): Observation => ({
+    kind: 'datagram',
+    transport: 'udp',
+    time: 0,
+    sensor: 'monitor',
+    source: { ip: source, port: sport },
+    destination: { ip: '192.0.2.9', port: dport },
+    payload: Buffer.from(payload, 'latin1'),
+  });
+  const fields: FieldName[] = [
+    'source.ip',
+    'source.port',
+    'destination.port',
+    'payload',
+    'payload.length',
+    'transport',
+  ];
+
+  it('each field keeps its own value while the others are read (no list shared between fields)', () => {
+    const raw = fields.map((f) => targets.of(f, []));
+    // Sized for the targets, so that the context's cache serves the second reads.
+    const ctx = new FieldContext(datagram('198.51.100.7', 1000, 53, 'abc'), Math.max(...raw.map((t) => t.id)) + 1);
+    const first = raw.map((t) => [...ctx.get(t)]);
+    // Read again after all the others: a list shared by two fields would now hold the last one's value.
+    const again = raw.map((t) => [...ctx.get(t)]);
+    const expected = [['198.51.100.7'], ['1000'], ['53'], ['abc'], ['3'], ['udp']];
+    assert.deepEqual(first, expected);
+    assert.deepEqual(again, expected);
+  });
+
+  it('a later Observation reads its own values, and the transformed values follow', () => {
+    const ctx = new FieldContext(datagram('198.51.100.7', 1000, 53, 'ABC'));
+    assert.deepEqual(ctx.get(targets.of('payload', ['lowercase'])), ['abc']);
+    ctx.load(datagram('203.0.113.5', 2000, 123, 'XYZW'));
+    assert.deepEqual(
+      fields.map((f) => [...ctx.get(targets.of(f, []))]),
+      [['203.0.113.5'], ['2000'], ['123'], ['XYZW'], ['4'], ['udp']],
+    );
+    assert.deepEqual(ctx.get(targets.of('payload', ['lowercase'])), ['xyzw']);
   });
 });

@@ -1,4 +1,4 @@
-import { ipv4Text, ipv6Text } from './address.js';
+import { type Ipv4Texts, ipv4Text, ipv6Text } from './address.js';
 import { u16 } from './bytes.js';
 
 export interface DnsQuestion {
@@ -134,17 +134,20 @@ function escapedLabel(b: Uint8Array, from: number, to: number): string {
 
 /**
  * The addresses a DNS response's answer records give (A and AAAA), read without decoding the
- * rest: names are skipped, not spelt out. Null when it is no response (or cannot be one).
+ * rest: names are skipped, not spelt out. They are written to `out` from its start (a list its
+ * caller refills message after message: entries past the count are stale), IPv4 ones through
+ * `texts`, so that a recurring address is the same string each time. Answers their count, or
+ * -1 when it is no response (or cannot be one).
  */
-export function answerAddresses(b: Uint8Array): string[] | null {
-  if (b.length < 12 || ((b[2] as number) & 0x80) === 0) return null;
+export function answerAddresses(b: Uint8Array, out: string[], texts: Ipv4Texts): number {
+  if (b.length < 12 || ((b[2] as number) & 0x80) === 0) return -1;
   let pos = 12;
   for (let q = u16(b, 4); q > 0; q--) {
     pos = skipName(b, pos);
-    if (pos < 0 || pos + 4 > b.length) return null;
+    if (pos < 0 || pos + 4 > b.length) return -1;
     pos += 4;
   }
-  const addresses: string[] = [];
+  let count = 0;
   for (let a = Math.min(u16(b, 6), MAX_RECORDS); a > 0; a--) {
     pos = skipName(b, pos);
     if (pos < 0 || pos + 10 > b.length) break;
@@ -152,11 +155,11 @@ export function answerAddresses(b: Uint8Array): string[] | null {
     const length = u16(b, pos + 8);
     pos += 10;
     if (pos + length > b.length) break;
-    if (type === 1 && length === 4) addresses.push(ipv4Text(b, pos));
-    else if (type === 28 && length === 16) addresses.push(ipv6Text(b, pos));
+    if (type === 1 && length === 4) out[count++] = texts.text(b, pos);
+    else if (type === 28 && length === 16) out[count++] = ipv6Text(b, pos);
     pos += length;
   }
-  return addresses;
+  return count;
 }
 
 /** Where the name at `at` ends (after its last label or its compression pointer), or -1. */

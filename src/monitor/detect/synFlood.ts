@@ -2,7 +2,6 @@ import type { NetworkFinding } from '../../detect/finding.js';
 import { type NetworkSettings, networkFinding } from '../../detect/network/networkRules.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TCP_FLAGS } from '../decode/tcp.js';
-import { SourceTimes } from './sourceTimes.js';
 import { TimeQueue } from './timeQueue.js';
 
 interface TargetState {
@@ -22,8 +21,8 @@ export class SynFloodDetector {
   readonly #targets = new Map<string, Map<number, TargetState>>();
   #count = 0;
   readonly #maxTargets: number;
-  /** Every bare SYN in the window (time, source), for floods spread over many destinations. */
-  readonly #all: SourceTimes;
+  /** Every bare SYN in the window, tagged with its source, for floods spread over many destinations. */
+  readonly #all: TimeQueue;
   readonly #allCompleted: TimeQueue;
   #globalAlert = -Infinity;
 
@@ -33,7 +32,7 @@ export class SynFloodDetector {
     // Completions are counted only while fewer than the SYNs held (at most 4 × globalSyns + 1).
     this.#allCompleted = new TimeQueue(4 * thresholds.globalSyns + 1);
     // A SYN beyond 4 × globalSyns drops the oldest, after its push.
-    this.#all = new SourceTimes(4 * thresholds.globalSyns + 1);
+    this.#all = new TimeQueue(4 * thresholds.globalSyns + 1, true);
   }
 
   packet(p: DecodedPacket, timeMs: number): NetworkFinding | null {
@@ -123,12 +122,12 @@ export class SynFloodDetector {
       if (this.#allCompleted.length < this.#all.length) this.#allCompleted.push(timeMs);
       return null;
     }
-    this.#all.push(timeMs, p.ip!.source);
+    this.#all.pushTagged(timeMs, p.ip!.source);
     if (this.#all.length > 4 * this.#t.globalSyns) this.#all.shift();
     if (this.#all.length < this.#t.globalSyns) return null;
     if (this.#allCompleted.length / this.#all.length > this.#t.maxCompletedShare) return null;
     if (timeMs - this.#globalAlert < this.#t.cooldownSeconds * 1000) return null;
-    const sources = this.#all.distinctSources();
+    const sources = this.#all.distinctTags();
     if (sources < this.#t.globalSources) return null;
     this.#globalAlert = timeMs;
     const t = p.transport as Extract<DecodedPacket['transport'], { kind: 'tcp' }>;

@@ -1,3 +1,4 @@
+import { Ipv4Texts } from '../decode/address.js';
 import { answerAddresses, decodeDns } from '../decode/dns.js';
 import { DNS_TYPES } from '../protocols/dns.js';
 import type { DnsRecord } from './records.js';
@@ -9,14 +10,22 @@ const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'RE
 const PER_CLIENT = 64;
 const CLIENTS = 16_384;
 
-/** A response as received: its addresses read at once, the rest kept to be read if ever needed. */
+/**
+ * A response as received: its addresses read at once, the rest kept to be read if ever needed.
+ * Shared by the entries of the addresses it gave (`refs` of them), and refilled in place by a
+ * later response that takes over all of them: a client asking for the same name again and
+ * again (the common case) costs no object.
+ */
 interface Answer {
-  readonly timeMs: number;
-  readonly clientIp: string;
-  readonly clientPort: number;
-  readonly serverIp: string;
-  readonly serverPort: number;
-  readonly message: Uint8Array;
+  timeMs: number;
+  clientIp: string;
+  clientPort: number;
+  serverIp: string;
+  serverPort: number;
+  /** A copy: the datagram's payload is a view into the capture's buffer, which moves on. */
+  message: Uint8Array;
+  /** How many of the client's entries point to it. */
+  refs: number;
 }
 
 /**
@@ -28,6 +37,9 @@ interface Answer {
 export class DnsAnswers {
   /** Per client, the latest answer that gave each address, the address first given earliest forgotten first. */
   readonly #byClient = new Map<string, Map<string, Answer>>();
+  /** The addresses of the response being read (scratch). */
+  readonly #addresses: string[] = [];
+  readonly #texts = new Ipv4Texts();
 
   /** A datagram from a DNS port (the server's) to a client, seen at `timeMs`. */
   datagram(
@@ -38,25 +50,25 @@ export class DnsAnswers {
     serverPort: number,
     timeMs: number,
   ): void {
-    const addresses = answerAddresses(payload);
-    if (addresses === null || addresses.length === 0) return;
-    let known = this.#byClient.get(clientIp);
-    if (known === undefined) {
-      if (this.#byClient.size >= CLIENTS) {
-        const earliest = this.#byClient.keys().next().value;
-        if (earliest !== undefined) this.#byClient.delete(earliest);
-      }
-      known = new Map();
-      this.#byClient.set(clientIp, known);
-    }
-    // A copy: the payload is a view into the capture's buffer, which moves on.
-    const answer: Answer = { timeMs, clientIp, clientPort, serverIp, serverPort, message: Uint8Array.from(payload) };
-    for (const address of addresses) {
+    const addresses = this.#addresses;
+    const count = answerAddresses(payload, addresses, this.#texts);
+    if (count <= 0) return;
+    const known = this.#client(clientIp);
+    const answer = this.#takenOver(known, addresses, count) ?? newAnswer(payload);
+    answer.timeMs = timeMs;
+    answer.clientIp = clientIp;
+    answer.clientPort = clientPort;
+    answer.serverIp = serverIp;
+    answer.serverPort = serverPort;
+    if (answer.refs > 0) refillMessage(answer, payload);
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i] as string;
+      const before = known.get(address);
+      if (before === answer) continue;
+      if (before !== undefined) before.refs--;
       known.set(address, answer);
-      if (known.size > PER_CLIENT) {
-        const earliest = known.keys().next().value;
-        if (earliest !== undefined) known.delete(earliest);
-      }
+      answer.refs++;
+      if (known.size > PER_CLIENT) forgetEarliest(known);
     }
   }
 
@@ -66,9 +78,69 @@ export class DnsAnswers {
     const r = answer === undefined ? null : record(answer);
     return r === null ? NONE : [r];
   }
+
+  #client(clientIp: string): Map<string, Answer> {
+    let known = this.#byClient.get(clientIp);
+    if (known !== undefined) return known;
+    if (this.#byClient.size >= CLIENTS) {
+      const earliest = this.#byClient.keys().next().value;
+      if (earliest !== undefined) this.#byClient.delete(earliest);
+    }
+    known = new Map();
+    this.#byClient.set(clientIp, known);
+    return known;
+  }
+
+  /**
+   * The answer every entry of which the `count` first `addresses` take over (the previous
+   * answer to the same question, usually), to be refilled; null when another address still
+   * points to it.
+   */
+  #takenOver(known: Map<string, Answer>, addresses: readonly string[], count: number): Answer | null {
+    const previous = known.get(addresses[0] as string);
+    if (previous === undefined) return null;
+    let covered = 0;
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i] as string;
+      if (known.get(address) === previous && firstAt(addresses, address) === i) covered++;
+    }
+    return covered === previous.refs ? previous : null;
+  }
+}
+
+/** Where `address` first is in `addresses` (it is there). */
+function firstAt(addresses: readonly string[], address: string): number {
+  let i = 0;
+  while (addresses[i] !== address) i++;
+  return i;
 }
 
 const NONE: readonly DnsRecord[] = [];
+
+function newAnswer(payload: Uint8Array): Answer {
+  return {
+    timeMs: 0,
+    clientIp: '',
+    clientPort: 0,
+    serverIp: '',
+    serverPort: 0,
+    message: Uint8Array.from(payload),
+    refs: 0,
+  };
+}
+
+/** The message's copy, in place when it has the same length (the same question answered alike). */
+function refillMessage(answer: Answer, payload: Uint8Array): void {
+  if (answer.message.length === payload.length) answer.message.set(payload);
+  else answer.message = Uint8Array.from(payload);
+}
+
+function forgetEarliest(known: Map<string, Answer>): void {
+  const earliest = known.entries().next().value;
+  if (earliest === undefined) return;
+  known.delete(earliest[0]);
+  earliest[1].refs--;
+}
 
 function record(a: Answer): DnsRecord | null {
   const message = decodeDns(a.message);

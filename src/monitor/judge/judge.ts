@@ -51,6 +51,7 @@ export interface JudgedRequest {
   readonly index: number;
 }
 
+/** A UDP datagram, read during the call only: its sender may refill it for the next (./reusedDatagram.ts). */
 export interface Datagram {
   readonly source: Endpoint;
   readonly destination: Endpoint;
@@ -84,6 +85,10 @@ export interface JudgeOptions<C extends JudgedConnection> {
 }
 
 const NO_MATCHES: readonly Match[] = [];
+const EMPTY = new Uint8Array(0);
+
+/** The observation the judge refills for each datagram (the engine keeps none between calls). */
+type ReusedObservation = { -readonly [K in keyof DatagramObservation]: DatagramObservation[K] };
 
 /** The judge on the calling thread. */
 export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
@@ -94,6 +99,15 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
   /** Per-client runs of answered requests: path scans, password guessing (../../detect/behaviour/). */
   readonly #behaviour: HttpBehaviour;
   readonly #trusted: TrustedProxy | null;
+  readonly #datagram: ReusedObservation = {
+    kind: 'datagram',
+    transport: 'udp',
+    time: 0,
+    sensor: 'monitor',
+    source: { ip: '', port: 0 },
+    destination: { ip: '', port: 0 },
+    payload: EMPTY,
+  };
 
   constructor(options: JudgeOptions<C>) {
     this.#o = options;
@@ -151,26 +165,30 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     const engine = this.#o.engine;
     if (!engine) return;
     this.counts.datagrams++;
-    const obs: DatagramObservation = {
-      kind: 'datagram',
-      transport: 'udp',
-      time: d.time,
-      sensor: 'monitor',
-      source: d.source,
-      destination: d.destination,
-      payload: d.payload,
-    };
+    const obs = this.#datagram;
+    obs.time = d.time;
+    obs.source = d.source;
+    obs.destination = d.destination;
+    obs.payload = d.payload;
     const matches = engine.match(obs);
-    if (matches.length === 0) return;
+    if (matches.length > 0) this.#datagramDetection(obs, matches, d.frame);
+    // Nothing of the datagram outlives the call (its sender refills it for the next): the event
+    // copied what it quotes, and the capture's bytes are let go.
+    obs.payload = EMPTY;
+  }
+
+  #datagramDetection(obs: ReusedObservation, matches: readonly Match[], frame: number): void {
     this.counts.detections++;
-    const { source: s, destination: t } = d;
+    const { source: s, destination: t } = obs;
+    // The event quotes the payload's first 64 bytes (and gives their length as the datagram's).
+    obs.payload = obs.payload.subarray(0, 64);
     this.#o.onEvent(
       toEvent(matches, {
         seen: 'observation',
-        observation: { ...obs, payload: d.payload.slice(0, 64) },
+        observation: obs,
         action: 'detected',
         sensor: 'monitor',
-        id: hashId(`monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${d.time}|${d.frame}`),
+        id: hashId(`monitor|udp|${s.ip}|${s.port}|${t.ip}|${t.port}|${obs.time}|${frame}`),
         threatName: this.#o.threatName,
       }),
     );
