@@ -23,7 +23,7 @@ import type { EventAction, SecurityEvent, SensorName } from './securityEvent.js'
 export const QUOTED_LINE_CHARS = 1024;
 
 /** How much of the evidence an event's one-line message repeats. */
-const MESSAGE_EVIDENCE_CHARS = 120;
+export const MESSAGE_EVIDENCE_CHARS = 120;
 
 /** What every event says of itself, whatever was seen. */
 export interface EventFacts {
