@@ -114,7 +114,7 @@ export function toEvent(findings: Finding | readonly Finding[], context: EventCo
       ...(place.scored ? { score: list.reduce((sum, f) => sum + f.score, 0), matches: list.map(listed) } : {}),
       ...(context.ban ? { ban: banFields(context.ban) } : {}),
       ...(place.flow ? { flow: place.flow } : {}),
-      // Last, as unplacedJson.ts expects: a log event's place is filled in after it is written out.
+      // Last: a log worker writes a threat line's event up to here, its place appended later (logs/threatJson.ts).
       ...(context.origin ? { origin: context.origin } : {}),
     },
   };

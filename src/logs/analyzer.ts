@@ -3,7 +3,6 @@ import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
 import { toEvent } from '../events/toEvent.js';
-import type { EventPlace } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { DocEvent, type EncodedEvent, encodeEvent, eventKey } from '../store/encodedEvent.js';
@@ -13,6 +12,7 @@ import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
   countOutcome,
+  type EventPlace,
   eventPlace,
   findingPlace,
   GARBAGE_SAMPLES,

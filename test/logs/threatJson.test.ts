@@ -82,7 +82,21 @@ describe('writeThreatJson: a threat line event written without the event object'
   });
 
   it('is the JSON of threatEvent whatever the line, its request, headers, matches and names hold', () => {
-    const text = fc.oneof(units, fc.constantFrom('', '"', '\\', 'é', '\u2028', '\ud800', 'HTTP/', ' '));
+    const text = fc.oneof(
+      units,
+      fc.constantFrom(
+        '',
+        '"',
+        '\\',
+        'é',
+        '\u2028',
+        '\ud800',
+        'HTTP/',
+        ' ',
+        '"event":{"id":""',
+        '"origin":{"file":"","line":0}',
+      ),
+    );
     const target = fc.oneof(
       fc.constantFrom('/', '/a?b=c', 'http://example.com:8080/x?y', 'example.com:25', '*', '/%2e%2e/etc/passwd'),
       text.map((t) => `/${t}`),
