@@ -23,7 +23,7 @@ import type { EventAction, SecurityEvent, SensorName } from './securityEvent.js'
 export const QUOTED_LINE_CHARS = 1024;
 
 /** How much of the evidence an event's one-line message repeats. */
-const MESSAGE_EVIDENCE_CHARS = 120;
+export const MESSAGE_EVIDENCE_CHARS = 120;
 
 /** What every event says of itself, whatever was seen. */
 export interface EventFacts {
@@ -114,7 +114,7 @@ export function toEvent(findings: Finding | readonly Finding[], context: EventCo
       ...(place.scored ? { score: list.reduce((sum, f) => sum + f.score, 0), matches: list.map(listed) } : {}),
       ...(context.ban ? { ban: banFields(context.ban) } : {}),
       ...(place.flow ? { flow: place.flow } : {}),
-      // Last, as unplacedJson.ts expects: a log event's place is filled in after it is written out.
+      // Last: a log worker writes a threat line's event up to here, its place appended later (logs/threatJson.ts).
       ...(context.origin ? { origin: context.origin } : {}),
     },
   };

@@ -14,7 +14,7 @@ if (parentPort) {
   const batches = new BatchAnalyzer(engine, (id) => catalog.get(id)?.name, cidrPredicate(setup.trustedProxies));
   port.on('message', (req: BatchRequest) => {
     const reply = batches.analyze(req);
-    const transfer = [req.bytes.buffer as ArrayBuffer];
+    const transfer = [req.bytes.buffer, reply.hits.buffer, reply.signals.buffer] as ArrayBuffer[];
     if (reply.docs !== null) transfer.push(reply.docs.buffer as ArrayBuffer);
     port.postMessage(reply, transfer);
   });

@@ -3,15 +3,16 @@ import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
 import type { Engine, Match } from '../detect/types.js';
 import { toEvent } from '../events/toEvent.js';
-import type { EventPlace } from '../events/unplacedJson.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import { DocEvent, type EncodedEvent, encodeEvent, eventKey } from '../store/encodedEvent.js';
-import { firstPlacedDoc, type HitList, hitCount, hitIndex, placedDoc, readHit } from './batchHits.js';
+import { BatchHits } from './batchHits.js';
+import { BatchSignals } from './batchSignals.js';
 import { autoFormat, detectFormat } from './formats.js';
 import {
   analyzeLine,
   countOutcome,
+  type EventPlace,
   eventPlace,
   findingPlace,
   GARBAGE_SAMPLES,
@@ -63,18 +64,18 @@ export interface BatchCounts {
 
 /** A batch a worker analysed, as the reading thread takes it back (./batch.ts's reply). */
 export interface AnalysedBatch extends BatchCounts {
+  /** The batch's lines, as the worker read them (the signals' lines are read from them). */
+  readonly bytes: Uint8Array;
   /** The file identity the hits were placed with. */
   readonly identity: string;
-  readonly hits: HitList;
-  /** The hits' documents (UTF-8), null without hits. */
+  /** A row per hit (./batchHits.ts). */
+  readonly hits: Float64Array;
+  /** The hits' keys and documents (UTF-8), null without hits. */
   readonly docs: Uint8Array | null;
-  readonly signals: readonly BatchSignal[];
-}
-
-/** A request a worker found that the behaviours count: its index in the batch and its signal. */
-export interface BatchSignal {
-  readonly index: number;
-  readonly signal: LoggedSignal;
+  /** A row per signal (./batchSignals.ts). */
+  readonly signals: Float64Array;
+  /** The strings the rows name by number. */
+  readonly names: readonly string[];
 }
 
 /**
@@ -218,32 +219,30 @@ export class LogAnalyzer {
     for (const g of batch.garbageSamples)
       if (stats.garbageSamples.length < GARBAGE_SAMPLES) stats.garbageSamples.push(g);
     // Merged by line, so events come in the order the in-process analysis makes them.
-    const { signals, hits } = batch;
+    const hits = new BatchHits(batch.hits, batch.names, batch.docs);
+    const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+    const signals = new BatchSignals(batch.signals, batch.names, bytes);
     let s = 0;
     const behaveUpTo = (index: number): void => {
-      for (; s < signals.length && (signals[s] as BatchSignal).index < index; s++) {
-        const { index: at, signal } = signals[s] as BatchSignal;
-        this.#behave(file, signal, file.lineNo + at + 1);
-      }
+      for (; s < signals.count && signals.index(s) < index; s++)
+        this.#behave(file, signals.signal(s), file.lineNo + signals.index(s) + 1);
     };
-    const docs =
-      batch.docs === null ? null : Buffer.from(batch.docs.buffer, batch.docs.byteOffset, batch.docs.byteLength);
     const sameIdentity = batch.identity === (file.identity ?? '');
-    const n = hitCount(hits);
-    for (let h = 0; h < n; h++) {
-      behaveUpTo(hitIndex(hits, h));
-      const hit = readHit(hits, h);
-      const lineNo = file.lineNo + hit.index + 1;
-      const occurrence = (file.seen.get(hit.lineKey) ?? 0) + 1;
-      file.seen.set(hit.lineKey, occurrence);
+    for (let h = 0; h < hits.count; h++) {
+      const index = hits.index(h);
+      behaveUpTo(index);
+      const lineNo = file.lineNo + index + 1;
+      const lineKey = hits.lineKey(h);
+      const occurrence = (file.seen.get(lineKey) ?? 0) + 1;
+      file.seen.set(lineKey, occurrence);
       // The worker placed it as its content's first occurrence; a repeated line is placed here.
       const first = sameIdentity && occurrence === 1;
-      const id = first ? '' : eventPlace(file.identity ?? '', occurrence, hit.lineKey, file.label, lineNo).id;
+      const id = first ? '' : eventPlace(file.identity ?? '', occurrence, lineKey, file.label, lineNo).id;
       this.#accept(
         new DocEvent(
-          first ? hit.firstKey : eventKey(id),
-          hit,
-          first ? firstPlacedDoc(docs as Buffer, hit, lineNo) : placedDoc(docs as Buffer, hit, id, lineNo),
+          first ? hits.firstKey(h) : eventKey(id),
+          hits.columns(h),
+          first ? hits.firstPlacedDoc(h, lineNo) : hits.placedDoc(h, id, lineNo),
         ),
         null,
       );

@@ -6,10 +6,11 @@
  */
 import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
-import type { BatchSignal } from './analyzer.js';
-import { type HitList, HitWriter } from './batchHits.js';
+import { HitWriter } from './batchHits.js';
+import { SignalWriter } from './batchSignals.js';
+import { NameTable } from './batchTable.js';
 import { autoFormat, resolveFormat } from './formats.js';
-import { analyzeLine, countOutcome, loggedSignal, threatEvent } from './lineCore.js';
+import { analyzeLine, countOutcome } from './lineCore.js';
 import type { LogFormat } from './record.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
@@ -27,7 +28,7 @@ export interface BatchRequest {
 
 export interface BatchReply {
   readonly seq: number;
-  /** The request's bytes, handed back (transferred) to be filled again. */
+  /** The request's bytes, handed back (transferred): the signals' lines are read from them, then they are filled again. */
   readonly bytes: Uint8Array;
   readonly lines: number;
   readonly parsed: number;
@@ -38,17 +39,27 @@ export interface BatchReply {
   /** The request's identity, which the hits' first-occurrence ids were made with. */
   readonly identity: string;
   /**
-   * The batch's threat lines (./batchHits.ts): each event's columns and store key for a first
-   * occurrence, in one flat list, and where its document is in `docs`.
+   * The batch's threat lines (./batchHits.ts), a row each (transferred): each event's columns
+   * and store key for a first occurrence, and where its line's key and document are in `docs`.
    */
-  readonly hits: HitList;
+  readonly hits: Float64Array;
   /** The events' JSON as UTF-8, placed as first occurrences but for the line number (transferred); null without hits. */
   readonly docs: Uint8Array | null;
-  /** The batch's requests the behaviours count (few: errors and login posts), in line order. */
-  readonly signals: BatchSignal[];
+  /** The batch's requests the behaviours count (errors and login posts), a row each in line order (./batchSignals.ts; transferred). */
+  readonly signals: Float64Array;
+  /** The strings the hits' and signals' rows name by number (./batchTable.ts). */
+  readonly names: string[];
 }
 
 const MAX_LINE = 65_536;
+
+/** What a batch's lines leave for the reading thread (besides counts). */
+interface Results {
+  readonly hits: HitWriter;
+  readonly signals: SignalWriter;
+}
+
+const NO_ROWS = new Float64Array(0);
 
 /** Analyses batches with one engine; keeps the formats it has compiled. */
 export class BatchAnalyzer {
@@ -74,46 +85,51 @@ export class BatchAnalyzer {
       noRequest: 0,
       garbageSamples: [],
       identity: req.identity,
-      hits: [],
+      hits: NO_ROWS,
       docs: null,
-      signals: [],
+      signals: NO_ROWS,
+      names: [],
     };
-    const hits = new HitWriter(req.identity, req.fileJson);
+    const names = new NameTable();
+    const out: Results = { hits: new HitWriter(req.identity, req.fileJson, names), signals: new SignalWriter(names) };
     let index = 0;
     // Decoded a piece at a time: a string of a whole batch would be too large for the young
     // generation, and each one would wait for a full collection to be freed.
     for (let at = 0; at < bytes.length; ) {
       const stop = pieceEnd(bytes, at);
-      index = this.#lines(bytes.toString('latin1', at, stop), format, req.fallbackTime, index, reply, hits);
+      index = this.#lines(bytes.toString('latin1', at, stop), at, format, req.fallbackTime, index, reply, out);
       at = stop;
     }
-    return { ...reply, hits: hits.list, docs: hits.docs() };
+    return { ...reply, hits: out.hits.rows(), docs: out.hits.docs(), signals: out.signals.rows(), names: names.list };
   }
 
-  /** The lines of `text` (whole lines, the last perhaps without its newline) into `reply`; the next line's index. */
+  /**
+   * The lines of `text` (whole lines, the last perhaps without its newline; decoded from byte
+   * `textAt` of the batch, a byte a character) into `reply`; the next line's index.
+   */
   #lines(
     text: string,
+    textAt: number,
     format: LogFormat,
     fallbackTime: number,
     index: number,
     reply: BatchReply,
-    hits: HitWriter,
+    out: Results,
   ): number {
     const counts = reply as { -readonly [K in keyof BatchReply]: BatchReply[K] };
     // Lines cut out one at a time (no array of them all).
     for (let start = 0; start < text.length; index++) {
       const nl = text.indexOf('\n', start);
       const stop = nl < 0 ? text.length : nl;
+      const lineAt = textAt + start;
       const line = text.slice(start, Math.min(stop, start + MAX_LINE));
       start = stop + 1;
       counts.lines++;
       const outcome = analyzeLine(line, format, this.engine, fallbackTime, this.trusted);
       countOutcome(counts, outcome, line);
       if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
-      if (outcome.kind === 'threat')
-        hits.push(index, line, threatEvent(line, outcome.observation, outcome.matches, this.threatName));
-      const signal = loggedSignal(line, outcome.observation);
-      if (signal !== null) reply.signals.push({ index, signal });
+      if (outcome.kind === 'threat') out.hits.push(index, line, outcome.observation, outcome.matches, this.threatName);
+      out.signals.push(index, lineAt, line.length, outcome.observation);
     }
     return index;
   }

@@ -1,156 +1,195 @@
 /**
- * A batch's threat lines as a worker hands them back (./batch.ts): one flat array of strings
- * and numbers, so many values per hit and no object, and the events' JSON as UTF-8 in one
- * buffer, transferred rather than cloned. JSON as strings (1.3 KB an event, several megabytes
- * a batch) was the reading thread's garbage: young strings held until their batch's turn came,
- * copied by every scavenge, and a quarter of that thread's time on an attack-heavy log. The
- * worker also places each event as if its line were the first of its content in the file (what
- * nearly every threat line is): its id, store key and document come made, short of the line
- * number, which the reading thread writes into the room left for it.
+ * A batch's threat lines as a worker hands them back (./batch.ts): a row of numbers per hit in
+ * one typed array, its strings by number in the batch's name table (./batchTable.ts), and the
+ * events' JSON as UTF-8 in one buffer; both arrays are transferred, not cloned. The worker
+ * places each event as if its line were the first of its content in the file (what nearly
+ * every threat line is): its id, store key and document come made, short of the line number,
+ * which the reading thread writes into the room left for it.
+ *
+ * Docs layout, per hit: the line's key (hashText, 16 latin1 bytes), then the document up to
+ * `"line":`, then LINE_ROOM bytes for the line number and the closing braces.
  */
-import type { EventAction, SecurityEvent } from '../events/securityEvent.js';
-import { unplacedJson } from '../events/unplacedJson.js';
-import { eventColumns, eventKey } from '../store/encodedEvent.js';
+import type { Match } from '../detect/types.js';
+import type { HttpObservation } from '../observe/observation.js';
+import type { EventColumns } from '../store/encodedEvent.js';
+import { eventKey } from '../store/encodedEvent.js';
+import { type NameTable, NumberRows, nameOf } from './batchTable.js';
+import { asciiBytes, JsonBytes } from './jsonBytes.js';
 import { eventPlace, hashText } from './lineCore.js';
+import { writeThreatJson } from './threatJson.js';
 
-/** Where each value of a hit sits among its `WIDTH` in `HitList`. */
+/** Where each value of a hit sits in its row. */
 const INDEX = 0;
-const LINE_KEY = 1;
-const FIRST_KEY = 2;
-const TS = 3;
-const ACTION = 4;
-const SOURCE_IP = 5;
-const THREAT_ID = 6;
-const RULE_ID = 7;
-/** Byte offsets in the docs buffer: the document's start, its id's value, what follows the id, and where the line number goes. */
-const DOC_AT = 8;
-const ID_AT = 9;
-const MIDDLE_AT = 10;
-const LINE_AT = 11;
-const WIDTH = 12;
-
-/** The flat list: `WIDTH` values per hit, hits in line order. */
-export type HitList = Array<string | number | null>;
+const FIRST_KEY = 1;
+const TS = 2;
+/** Numbers in the name table: the source address, the threat and rule ids (-1 for null). */
+const SOURCE = 3;
+const THREAT = 4;
+const RULE = 5;
+/** Byte offsets in the docs: the line's key, the document's start, its id's value, what follows the id, where the line number goes. */
+const KEY_AT = 6;
+const DOC_AT = 7;
+const ID_AT = 8;
+const MIDDLE_AT = 9;
+const LINE_AT = 10;
+export const HIT_WIDTH = 11;
 
 /** Bytes left after each document for its line number and closing braces (16 digits hold any safe integer). */
 const LINE_ROOM = 20;
 const FIRST_DOCS_BYTES = 64 * 1024;
+const FILE = asciiBytes('{"file":');
+const LINE = asciiBytes(',"line":');
 
-/** A threat line made ready by a worker, read back from a `HitList` and its docs. */
-export interface Hit {
-  /** The line's index in its batch. */
-  readonly index: number;
-  /** hashText of the line: its content, counted per file for the occurrence. */
-  readonly lineKey: string;
-  /** The store key for the first occurrence of the line in a file of the batch's identity. */
-  readonly firstKey: number;
-  readonly ts: number;
-  readonly action: EventAction;
-  readonly sourceIp: string;
-  readonly threatId: string | null;
-  readonly ruleId: string | null;
-  /** Offsets in the docs: the document, its id's value (a JSON string), the rest, and the end of `"line":`. */
-  readonly docAt: number;
-  readonly idAt: number;
-  readonly middleAt: number;
-  readonly lineAt: number;
-}
-
-/** A batch's hits as a worker writes them: the list, and the documents in a buffer that grows. */
+/** A batch's hits as a worker writes them: the rows, and the keys and documents in a buffer that grows. */
 export class HitWriter {
-  readonly list: HitList = [];
-  #docs: Buffer | null = null;
-  #used = 0;
+  readonly #rows = new NumberRows(HIT_WIDTH);
+  #docs: JsonBytes | null = null;
+  readonly #fileJson: Uint8Array;
 
   constructor(
     /** The file's identity the first occurrences are placed with. */
     private readonly identity: string,
     /** `JSON.stringify` of the file's label, as `bansho.origin.file`. */
-    private readonly fileJson: string,
-  ) {}
+    fileJson: string,
+    /** The batch's strings (shared with its signals). */
+    private readonly names: NameTable,
+  ) {
+    this.#fileJson = Buffer.from(fileJson, 'utf8');
+  }
 
-  /** Append a threat line's event (made without a place), placed as its content's first occurrence in the file. */
-  push(index: number, line: string, event: SecurityEvent): void {
+  /** Append a threat line's event, placed as its content's first occurrence in the file. */
+  push(
+    index: number,
+    line: string,
+    observation: HttpObservation,
+    matches: readonly Match[],
+    threatName: ((threatId: string) => string | undefined) | undefined,
+  ): void {
     const lineKey = hashText(line);
     const firstId = eventPlace(this.identity, 1, lineKey, '', 0).id;
-    const c = eventColumns(event);
-    const json = unplacedJson(event);
-    const docAt = this.#used;
-    const idAt = this.#write(json.head);
-    const middleAt = this.#write(JSON.stringify(firstId));
-    this.#write(json.middle);
-    this.#write('{"file":');
-    this.#write(this.fileJson);
-    const lineAt = this.#write(',"line":');
-    this.#used += LINE_ROOM;
-    this.list.push(index, lineKey, eventKey(firstId), c.ts, c.action, c.sourceIp, c.threatId, c.ruleId);
-    this.list.push(docAt, idAt, middleAt, lineAt);
+    this.#docs ??= new JsonBytes(FIRST_DOCS_BYTES);
+    const docs = this.#docs;
+    const keyAt = docs.used;
+    docs.ascii(lineKey);
+    const docAt = docs.used;
+    const doc = writeThreatJson(docs, line, observation, matches, threatName, firstId);
+    docs.bytes(FILE);
+    docs.bytes(this.#fileJson);
+    docs.bytes(LINE);
+    const lineAt = docs.used;
+    docs.skip(LINE_ROOM);
+    const rows = this.#rows;
+    rows.add(index);
+    rows.add(eventKey(firstId));
+    rows.add(doc.ts);
+    rows.add(this.names.of(observation.source.ip));
+    rows.add(this.names.of(doc.threatId));
+    rows.add(this.names.of(doc.ruleId));
+    rows.add(keyAt);
+    rows.add(docAt);
+    rows.add(doc.idAt);
+    rows.add(doc.middleAt);
+    rows.add(lineAt);
   }
 
-  /** The documents written (a buffer of its own, to transfer), or null with no hit. */
+  /** The rows written (an array of its own, to transfer). */
+  rows(): Float64Array {
+    return this.#rows.rows();
+  }
+
+  /** The keys and documents written (a buffer of its own, to transfer), or null with no hit. */
   docs(): Uint8Array | null {
-    return this.#docs === null ? null : this.#docs.subarray(0, this.#used);
-  }
-
-  /** `text` as UTF-8 at the end of the docs; the end's offset after it. */
-  #write(text: string): number {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8; the room for the line number stays free.
-    const need = this.#used + text.length * 3 + LINE_ROOM;
-    if (this.#docs === null || need > this.#docs.length) {
-      // allocUnsafeSlow: a buffer of its own (not a slice of Node's pool), so it can be transferred.
-      const larger = Buffer.allocUnsafeSlow(Math.max(FIRST_DOCS_BYTES, need, 2 * (this.#docs?.length ?? 0)));
-      this.#docs?.copy(larger, 0, 0, this.#used);
-      this.#docs = larger;
-    }
-    this.#used += this.#docs.write(text, this.#used, 'utf8');
-    return this.#used;
+    return this.#docs?.written() ?? null;
   }
 }
 
-/** How many hits `list` holds. */
-export function hitCount(list: HitList): number {
-  return list.length / WIDTH;
-}
-
-/** The line index of hit `h` (without reading the rest). */
-export function hitIndex(list: HitList, h: number): number {
-  return list[h * WIDTH + INDEX] as number;
-}
-
-/** Hit `h` of `list`. */
-export function readHit(list: HitList, h: number): Hit {
-  const at = h * WIDTH;
-  return {
-    index: list[at + INDEX] as number,
-    lineKey: list[at + LINE_KEY] as string,
-    firstKey: list[at + FIRST_KEY] as number,
-    ts: list[at + TS] as number,
-    action: list[at + ACTION] as EventAction,
-    sourceIp: list[at + SOURCE_IP] as string,
-    threatId: list[at + THREAT_ID] as string | null,
-    ruleId: list[at + RULE_ID] as string | null,
-    docAt: list[at + DOC_AT] as number,
-    idAt: list[at + ID_AT] as number,
-    middleAt: list[at + MIDDLE_AT] as number,
-    lineAt: list[at + LINE_AT] as number,
+/** A batch's hits as the reading thread takes them back: read in place, hit by hit. */
+export class BatchHits {
+  readonly count: number;
+  readonly #docs: Buffer;
+  /** One hit's columns at a time (a DocEvent copies them out). */
+  readonly #columns: { -readonly [K in keyof EventColumns]: EventColumns[K] } = {
+    ts: 0,
+    action: 'detected',
+    sourceIp: '',
+    threatId: null,
+    ruleId: null,
   };
+
+  constructor(
+    private readonly rows: Float64Array,
+    private readonly names: readonly string[],
+    docs: Uint8Array | null,
+  ) {
+    this.count = rows.length / HIT_WIDTH;
+    this.#docs = docs === null ? Buffer.alloc(0) : Buffer.from(docs.buffer, docs.byteOffset, docs.byteLength);
+  }
+
+  /** The line index of hit `h` in its batch. */
+  index(h: number): number {
+    return this.#at(h, INDEX);
+  }
+
+  /** hashText of hit `h`'s line: its content, counted per file for the occurrence. */
+  lineKey(h: number): string {
+    return this.#docs.toString('latin1', this.#at(h, KEY_AT), this.#at(h, DOC_AT));
+  }
+
+  /** The store key of hit `h` as its content's first occurrence in a file of the batch's identity. */
+  firstKey(h: number): number {
+    return this.#at(h, FIRST_KEY);
+  }
+
+  /** Hit `h`'s columns (a `detected` event), in an object that the next call reuses. */
+  columns(h: number): EventColumns {
+    const c = this.#columns;
+    c.ts = this.#at(h, TS);
+    c.sourceIp = nameOf(this.names, this.#at(h, SOURCE)) as string;
+    c.threatId = nameOf(this.names, this.#at(h, THREAT));
+    c.ruleId = nameOf(this.names, this.#at(h, RULE));
+    return c;
+  }
+
+  /**
+   * Hit `h`'s document placed at `lineNo` as its content's first occurrence: the line number and
+   * closing braces written into the room after it (each hit's room is its own), then a view.
+   */
+  firstPlacedDoc(h: number, lineNo: number): Buffer {
+    const end = writeLineEnd(this.#docs, this.#at(h, LINE_AT), lineNo);
+    return this.#docs.subarray(this.#at(h, DOC_AT), end);
+  }
+
+  /** Hit `h`'s document with another id (a repeated line, placed by occurrence), at `lineNo`: a copy. */
+  placedDoc(h: number, id: string, lineNo: number): Buffer {
+    const docs = this.#docs;
+    return Buffer.concat([
+      docs.subarray(this.#at(h, DOC_AT), this.#at(h, ID_AT)),
+      Buffer.from(JSON.stringify(id), 'latin1'),
+      docs.subarray(this.#at(h, MIDDLE_AT), this.#at(h, LINE_AT)),
+      Buffer.from(`${lineNo}}}}`, 'latin1'),
+    ]);
+  }
+
+  #at(h: number, field: number): number {
+    return this.rows[h * HIT_WIDTH + field] as number;
+  }
 }
 
-/**
- * The hit's document placed at `lineNo` as its content's first occurrence: the line number and
- * closing braces written into the room after it (each hit's room is its own), then a view.
- */
-export function firstPlacedDoc(docs: Buffer, hit: Hit, lineNo: number): Buffer {
-  const end = hit.lineAt + docs.write(`${lineNo}}}}`, hit.lineAt, 'latin1');
-  return docs.subarray(hit.docAt, end);
-}
+const ZERO = 48;
+const BRACE = 125;
 
-/** The hit's document with another id (a repeated line, placed by occurrence), at `lineNo`: a copy. */
-export function placedDoc(docs: Buffer, hit: Hit, id: string, lineNo: number): Buffer {
-  return Buffer.concat([
-    docs.subarray(hit.docAt, hit.idAt),
-    Buffer.from(JSON.stringify(id), 'latin1'),
-    docs.subarray(hit.middleAt, hit.lineAt),
-    Buffer.from(`${lineNo}}}}`, 'latin1'),
-  ]);
+/** `${lineNo}}}}` at `at` in `docs` (no string made), for a line number ≥ 1; the end's offset. */
+function writeLineEnd(docs: Buffer, at: number, lineNo: number): number {
+  let digits = 1;
+  for (let n = lineNo; n >= 10; n = Math.floor(n / 10)) digits++;
+  let n = lineNo;
+  for (let i = at + digits - 1; i >= at; i--) {
+    docs[i] = ZERO + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  const end = at + digits;
+  docs[end] = BRACE;
+  docs[end + 1] = BRACE;
+  docs[end + 2] = BRACE;
+  return end + 3;
 }

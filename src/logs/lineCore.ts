@@ -4,11 +4,16 @@ import { PlainLine } from '../detect/plainLine.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { QUOTED_LINE_CHARS, toEvent } from '../events/toEvent.js';
-import type { EventPlace } from '../events/unplacedJson.js';
 import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { LogFormat } from './record.js';
 import { observationFromRecord } from './toObservation.js';
+
+/** Where a log-sourced event sits: its id and the file and line it came from. */
+export interface EventPlace {
+  readonly id: string;
+  readonly origin: { readonly file: string; readonly line: number };
+}
 
 /** A request a behaviour counted, with the log line it came from (the evidence). */
 export interface LoggedSignal extends RequestSignal {
@@ -126,16 +131,16 @@ export function findingPlace(fileIdentity: string, ruleId: string, file: string,
 }
 
 /**
- * The event for a threat line, the whole line its evidence (as the admin would quote it). A
- * worker does not know the line's place (`eventPlace`): it sends the event as a hit (./batchHits.ts),
- * and the reading thread gives it its place when it takes the batch back.
+ * The event for a threat line, the whole line its evidence (as the admin would quote it), at its
+ * place (`eventPlace`). A worker, which does not know the place, writes the same event's JSON
+ * without the object (./threatJson.ts); the reading thread places it (./batchHits.ts).
  */
 export function threatEvent(
   line: string,
   observation: HttpObservation,
   matches: readonly Match[],
   threatName: ((id: string) => string | undefined) | undefined,
-  place?: EventPlace,
+  place: EventPlace,
 ): SecurityEvent {
   return toEvent(matches, {
     seen: 'observation',
@@ -144,8 +149,8 @@ export function threatEvent(
     action: 'detected',
     sensor: 'logs',
     threatName,
-    // Without a place, an empty id (not a random one): unplacedJson cuts it out.
-    ...(place ? { id: place.id, origin: place.origin } : { id: '' }),
+    id: place.id,
+    origin: place.origin,
   });
 }
 

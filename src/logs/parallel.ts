@@ -61,11 +61,12 @@ export async function analyzeFilesParallel(
       const pending: Array<Promise<void>> = [];
       let rawBytes = 0;
       const accept = (reply: BatchReply): void => {
-        buffers.give(reply.bytes.buffer as ArrayBuffer);
         waiting.set(reply.seq, reply);
         for (let r = waiting.get(nextToAccept); r; r = waiting.get(nextToAccept)) {
           waiting.delete(nextToAccept);
           analyzer.acceptBatch(path, r);
+          // Only now: the batch's signals were read from its bytes.
+          buffers.give(r.bytes.buffer as ArrayBuffer);
           progress?.advance(0, r.lines);
           nextToAccept++;
         }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
 import { BatchAnalyzer } from '../../src/logs/batch.js';
-import { hitCount, readHit } from '../../src/logs/batchHits.js';
+import { BatchHits } from '../../src/logs/batchHits.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeLine } from '../../src/logs/lineCore.js';
 import { combinedLine, SEED_TIME } from './fixtures.js';
@@ -40,7 +40,8 @@ describe('BatchAnalyzer: one batch of lines', () => {
       fileJson: '"access.log"',
     });
 
-    const hits = Array.from({ length: hitCount(reply.hits) }, (_, h) => readHit(reply.hits, h));
+    const read = new BatchHits(reply.hits, reply.names, reply.docs);
+    const hits = Array.from({ length: read.count }, (_, h) => ({ index: read.index(h), ...read.columns(h) }));
     const format = resolveFormat('combined');
     const outcomes = lines.map((line) => analyzeLine(line.slice(0, 65_536), format, engine, 0, null).kind);
     const count = (kind: string) => outcomes.filter((k) => k === kind).length;
