@@ -185,8 +185,11 @@ export class Connection implements ConnectionView {
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
 
-  /** One segment's flags and payload, received at `timeMs`; returns the change in bytes held out of order. */
-  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, timeMs: number): number {
+  /**
+   * One segment's flags and payload, `bytes[start, end)` (read in place, no view of it is
+   * made), received at `timeMs`; returns the change in bytes held out of order.
+   */
+  segment(dir: 0 | 1, tcp: TcpHeader, bytes: Uint8Array, start: number, end: number, timeMs: number): number {
     this.last = timeMs;
     const f = tcp.flags;
     const stream = this.#streams[dir];
@@ -206,10 +209,11 @@ export class Connection implements ConnectionView {
       this.#note(dir, 'r');
     }
     let change = 0;
-    if (payload.length > 0) {
+    const length = end - start;
+    if (length > 0) {
       this.#note(dir, 'd');
       const before = stream.bufferedBytes;
-      this.#deliver(dir, stream.push(tcp.seq, payload), (f & TCP_FLAGS.FIN) !== 0);
+      this.#deliver(dir, stream.push(tcp.seq, bytes, start, end), (f & TCP_FLAGS.FIN) !== 0);
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
@@ -218,7 +222,7 @@ export class Connection implements ConnectionView {
       this.#seen |= FIN << dir;
       this.#note(dir, 'f');
       // A FIN without data ends a body read to the close.
-      if (payload.length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
+      if (length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
     if (f & TCP_FLAGS.ACK) {
@@ -318,7 +322,7 @@ export class Connection implements ConnectionView {
    */
   #deliver(dir: 0 | 1, d: Delivery, fin: boolean): void {
     this.#missed += d.missed;
-    const { chunks, gaps, count } = d;
+    const { gaps, count } = d;
     if (count === 0) return;
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
@@ -327,13 +331,37 @@ export class Connection implements ConnectionView {
     let from = 0;
     for (let i = 1; i <= count; i++) {
       if (i < count && gaps[i] === 0) continue;
-      const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
       const gap = gaps[from] as number;
-      this.#add(BYTES + dir, run.length);
       if (gap > 0) this.#http.skip(dir, gap);
-      this.#http.bytes(dir, run, fin, this.last, this, this.#sink);
-      this.reader?.chunk(dir, run);
+      if (i - from === 1)
+        this.#run(dir, d.bytes[from] as Uint8Array, d.starts[from] as number, d.ends[from] as number, fin);
+      else {
+        const run = joined(d, from, i);
+        this.#run(dir, run, 0, run.length, fin);
+      }
       from = i;
     }
   }
+
+  /** A run of contiguous bytes, `bytes[start, end)`: framed as HTTP in place; a view is made only for a reader. */
+  #run(dir: 0 | 1, bytes: Uint8Array, start: number, end: number, fin: boolean): void {
+    this.#add(BYTES + dir, end - start);
+    this.#http.bytes(dir, bytes, start, end, fin, this.last, this, this.#sink);
+    if (this.reader !== null)
+      this.reader.chunk(dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  }
+}
+
+/** Chunks [from, to) of a delivery as one run of bytes of its own (a filled hole released several). */
+function joined(d: Delivery, from: number, to: number): Uint8Array {
+  let length = 0;
+  for (let i = from; i < to; i++) length += (d.ends[i] as number) - (d.starts[i] as number);
+  const run = new Uint8Array(length);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const b = d.bytes[i] as Uint8Array;
+    run.set(b.subarray(d.starts[i], d.ends[i]), at);
+    at += (d.ends[i] as number) - (d.starts[i] as number);
+  }
+  return run;
 }

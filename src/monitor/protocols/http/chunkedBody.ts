@@ -30,15 +30,15 @@ export class ChunkedBody {
   }
 
   /**
-   * Consume `b` from `at`. Body bytes are reported as `onData(start, end)` spans of `b`.
-   * Returns the position just after the body's last byte once it is complete, or `CHUNKED_MORE`
-   * when all of `b` was consumed.
+   * Consume `b` from `at` up to `to`. Body bytes are reported as `onData(start, end)` spans of
+   * `b`. Returns the position just after the body's last byte once it is complete, or
+   * `CHUNKED_MORE` when all of them were consumed.
    */
-  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+  feed(b: Uint8Array, at: number, to: number, onData: (start: number, end: number) => void): number {
     let pos = at;
-    while (pos < b.length) {
+    while (pos < to) {
       if (this.#stage === 'data') {
-        const take = Math.min(this.#remaining, b.length - pos);
+        const take = Math.min(this.#remaining, to - pos);
         onData(pos, pos + take);
         this.#remaining -= take;
         pos += take;

@@ -105,9 +105,21 @@ export class HttpStream<C> implements Pairing {
     return this.#methods[dir === 0 ? 1 : 0].shift() ?? '';
   }
 
-  /** In-order bytes of direction `dir` (0: the client's), received at `timeMs`; `fin`: the frame carrying them ended the direction. */
-  bytes(dir: 0 | 1, chunk: Uint8Array, fin: boolean, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    this.#take(dir, this.framer(dir).push(chunk, fin), timeMs, conn, sink);
+  /**
+   * In-order bytes of direction `dir` (0: the client's), `bytes[start, end)` (read in place),
+   * received at `timeMs`; `fin`: the frame carrying them ended the direction.
+   */
+  bytes(
+    dir: 0 | 1,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    fin: boolean,
+    timeMs: number,
+    conn: C,
+    sink: HttpExchangeSink<C>,
+  ): void {
+    this.#take(dir, this.framer(dir).pushBytes(bytes, start, end, fin), timeMs, conn, sink);
   }
 
   /** A FIN without data in direction `dir`: a body read to the close ends there. */

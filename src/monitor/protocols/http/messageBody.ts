@@ -70,19 +70,19 @@ export class BodyReader {
   }
 
   /**
-   * Take the body's bytes of `b` from `at`, each span reported as `onData(start, end)`: the
-   * offset just after the body's end, or BODY_MORE when all of `b` was taken.
+   * Take the body's bytes of `b` from `at` up to `to`, each span reported as `onData(start,
+   * end)`: the offset just after the body's end, or BODY_MORE when all of them were taken.
    */
-  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+  feed(b: Uint8Array, at: number, to: number, onData: (start: number, end: number) => void): number {
     if (this.#chunks !== null) {
-      const end = this.#chunks.feed(b, at, onData);
+      const end = this.#chunks.feed(b, at, to, onData);
       return end === CHUNKED_MORE ? BODY_MORE : end;
     }
     if (this.#toClose) {
-      if (b.length > at) onData(at, b.length);
+      if (to > at) onData(at, to);
       return BODY_MORE;
     }
-    const take = Math.min(this.#remaining, b.length - at);
+    const take = Math.min(this.#remaining, to - at);
     if (take > 0) onData(at, at + take);
     this.#remaining -= take;
     return this.#remaining === 0 ? at + take : BODY_MORE;
