@@ -1,5 +1,6 @@
 import { LIMITS } from '../../../observe/observation.js';
 import type { HttpBody } from '../events.js';
+import { BodyUnderWay } from './bodyUnderWay.js';
 import {
   type CutRequest,
   type Framed,
@@ -9,9 +10,10 @@ import {
   type Pairing,
   type Stage,
 } from './framed.js';
+import { cleared, joinedRaw, lfIn, partialReport } from './framerParts.js';
 import { headEnd } from './headEnd.js';
 import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
-import { BODY_MORE, BodyReader, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
+import { BODY_MORE, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
 import { endsInHttpVersion, firstLineOf, isResponseStart, looksLikeRequest, mayStartMessage } from './messageStart.js';
 
 /**
@@ -26,14 +28,7 @@ import { endsInHttpVersion, firstLineOf, isResponseStart, looksLikeRequest, mayS
 const MAX_HEAD = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
-const NO_BYTES = new Uint8Array(0);
 const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without parts allocates no array
-/** `items` emptied for a push: popped, not cut off (`length = 0` drops its storage, which the next push allocates again). */
-function cleared(items: Framed[]): Framed[] {
-  while (items.length > 0) items.pop();
-  return items;
-}
-
 const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
 
 export class HttpFramer {
@@ -68,13 +63,8 @@ export class HttpFramer {
   #headIn: Uint8Array = EMPTY;
   #headFrom = 0;
   #headTo = 0;
-  #body: BodyReader | null = null;
-  #prefix: Buffer[] = NO_PARTS;
-  #kept = 0;
-  #keepLimit = 0;
+  readonly #body = new BodyUnderWay();
   #logLimit = 0;
-  #bodyLength = 0;
-  #lost = false;
   /** The head's facts, for the log's naming of the body. */
   #facts: HeadFacts | null = null;
   /** Junk was met: the rest of the delivery is skipped. */
@@ -119,7 +109,7 @@ export class HttpFramer {
 
   /** The body being read is chunked. */
   get chunked(): boolean {
-    return this.#body?.chunked === true;
+    return this.#body.reader?.chunked === true;
   }
 
   /** This side carries no HTTP from now on (its server spoke first; a tunnel's other side). */
@@ -142,7 +132,8 @@ export class HttpFramer {
     this.continued = 'idle';
     if (this.#state !== 'http') return items;
     // A body of known length that ended in a gap: the message is complete before these bytes.
-    if (this.#body?.byLength && this.#body.empty) this.#complete(null, true);
+    const reader = this.#body.reader;
+    if (reader?.byLength && reader.empty) this.#complete(null, true);
     this.continued = this.#stage;
     this.#begunInRun = false;
     this.#from = start;
@@ -153,24 +144,22 @@ export class HttpFramer {
       else at = this.#stage === 'body' ? this.#feedBody(bytes, at) : this.#feedHead(bytes, at);
     }
     this.#skip = false;
-    if (fin && this.#state === 'http' && this.#body?.toClose) this.#complete(null, false);
+    if (fin && this.#state === 'http' && this.#body.reader?.toClose) this.#complete(null, false);
     return items;
   }
 
   /** `n` bytes were never captured (a gap given up): a body of known length still ends where its length says. */
   skip(n: number): void {
-    const body = this.#body;
-    if (body === null || !body.byLength) return;
-    this.#bodyLength += body.skip(n);
-    this.#lost = true;
+    this.#body.skip(n);
   }
 
   /** The stream ended: a message under way is finished as it stands. */
   end(): readonly Framed[] {
     const items = cleared(this.items);
     if (this.#state !== 'http') return items;
-    if (this.#body !== null)
-      this.#complete(this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream', false);
+    const reader = this.#body.reader;
+    if (reader !== null)
+      this.#complete(reader.toClose || reader.empty ? null : 'body cut short by end of stream', false);
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       const report = this.#partialReport(head);
@@ -298,21 +287,7 @@ export class HttpFramer {
 
   /** A head that never ended (the stream ended, or it outgrew the bound): what the rule engine is told of it. */
   #partialReport(head: Uint8Array): CutRequest | null {
-    const opts = this.#opts;
-    if (!opts.judged || isResponseStart(head)) return null;
-    if (this.#stage === 'line') {
-      // Its first line never ended: judged as that line would have been.
-      const line = Buffer.from(head).toString('latin1');
-      if (this.#mayTunnel) return null;
-      if (!opts.httpPort && !this.#spokeHttp && !endsInHttpVersion(line)) return null;
-    }
-    const request = looksLikeRequest(head, 0);
-    const text = request ? Buffer.from(head).toString('latin1') : '';
-    return {
-      raw: Buffer.from(head),
-      method: request ? (text.split(/[ \r\n]/)[0] ?? '') : '',
-      malformed: request ? 'request head incomplete' : null,
-    };
+    return partialReport(head, this.#opts, this.#stage === 'line', this.#mayTunnel, this.#spokeHttp);
   }
 
   /** The head `b[start, end)` is complete. */
@@ -343,14 +318,16 @@ export class HttpFramer {
     }
     const logLimit = opts.logged ? keptForLog(facts) : 0;
     this.#logLimit = logLimit;
-    this.#keepLimit = this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit;
     this.#facts = facts;
-    this.#body = new BodyReader(framing);
+    const reader = this.#body.begin(
+      framing,
+      this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit,
+    );
     this.#stage = 'body';
     this.#headIn = b;
     this.#headFrom = start;
     this.#headTo = end;
-    if (this.#body.empty) this.#complete(null, false);
+    if (reader.empty) this.#complete(null, false);
     else if (this.#request && opts.judged) {
       // The body goes on past these bytes: the head the rule engine reads is kept, a copy.
       this.#headIn = Buffer.from(b.subarray(start, end));
@@ -360,30 +337,14 @@ export class HttpFramer {
   }
 
   #feedBody(b: Uint8Array, at: number): number {
-    const body = this.#body as BodyReader;
-    this.#feeding = b;
-    const end = body.feed(b, at, this.#to, this.#keep);
-    this.#feeding = NO_BYTES;
+    const end = this.#body.feed(b, at, this.#to);
     if (end === BODY_MORE) return this.#to;
-    this.#complete(body.invalid ? 'invalid chunk size' : null, false);
+    this.#complete(this.#body.reader?.invalid ? 'invalid chunk size' : null, false);
     return end;
   }
 
-  /** The bytes `#feedBody` is reading, for `#keep` (one bound function per framer, not a closure per delivery). */
-  #feeding: Uint8Array = NO_BYTES;
-
-  /** A body span of the bytes being fed: counted, and kept up to the limit (a copy: the capture's bytes move on). */
-  readonly #keep = (start: number, stop: number): void => {
-    this.#bodyLength += stop - start;
-    if (this.#kept >= this.#keepLimit) return;
-    const end = Math.min(stop, start + this.#keepLimit - this.#kept);
-    if (this.#prefix === NO_PARTS) this.#prefix = [];
-    this.#prefix.push(Buffer.from(this.#feeding.subarray(start, end)));
-    this.#kept += end - start;
-  };
-
   #complete(malformed: string | null, endedInGap: boolean): void {
-    const prefix = this.#prefix.length === 0 ? EMPTY : Buffer.concat(this.#prefix);
+    const prefix = this.#body.prefix();
     const request = this.#request;
     const judged = request && this.#opts.judged;
     const raw = judged
@@ -396,7 +357,7 @@ export class HttpFramer {
       : EMPTY;
     const body: HttpBody = this.#opts.logged
       ? {
-          length: this.#bodyLength,
+          length: this.#body.length,
           kept: prefix.length > this.#logLimit ? prefix.subarray(0, this.#logLimit) : prefix,
           contentType: this.#facts?.contentType ?? null,
           contentEncoding: this.#facts?.contentEncoding ?? null,
@@ -414,7 +375,7 @@ export class HttpFramer {
       raw,
       malformed,
       body,
-      lost: this.#lost,
+      lost: this.#body.lost,
       endedInGap,
       opens,
     });
@@ -426,29 +387,11 @@ export class HttpFramer {
     this.#stage = 'idle';
     this.#head = NO_PARTS;
     this.#headLength = 0;
-    this.#body = null;
+    this.#body.clear();
     this.#headIn = EMPTY;
     this.#headFrom = 0;
     this.#headTo = 0;
-    this.#prefix = NO_PARTS;
-    this.#kept = 0;
-    this.#bodyLength = 0;
-    this.#lost = false;
     this.#opens = 'http';
     this.#upgrade = null;
   }
-}
-
-/** The first LF in `b[from, to)`, or -1 (bounded: the bytes go on past the delivery). */
-function lfIn(b: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) if (b[i] === 0x0a) return i;
-  return -1;
-}
-
-/** What the rule engine reads of a request: its head, `head[from, to)`, and its body's prefix, in bytes of its own. */
-function joinedRaw(head: Uint8Array, from: number, to: number, prefix: Uint8Array): Buffer {
-  const raw = Buffer.allocUnsafe(to - from + prefix.length);
-  raw.set(from === 0 && to === head.length ? head : head.subarray(from, to), 0);
-  raw.set(prefix, to - from);
-  return raw;
 }
