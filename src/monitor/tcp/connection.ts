@@ -73,11 +73,14 @@ const SYN = 1;
 const FIN = 4;
 const RST = 16;
 
-/** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
-const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
-type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
+/** Zeek history letters: lower case for the responder, upper case for the originator. */
+type HistoryLetter = 'h' | 's' | 'r' | 'd' | 'a' | 'f';
 /** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
 const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
+/** A noted letter's text by its bit's index in #noted (0-5 the responder's, 6-11 the originator's). */
+const LETTER_TEXT = ['h', 's', 'r', 'd', 'a', 'f', 'H', 'S', 'R', 'D', 'A', 'F'];
+/** Letters noted, in order, as 4-bit codes (bit index + 1), seven to a number (a small integer, no string per letter). */
+const CODES_PER_NUMBER = 7;
 
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
@@ -99,8 +102,13 @@ export class Connection implements ConnectionView {
   /** Packets, IP bytes and payload bytes per direction (at PKTS, IP_BYTES, BYTES + dir): one array, not three. */
   readonly #counts = [0, 0, 0, 0, 0, 0];
   #missed = 0;
-  #history = '';
-  /** The letters #history holds, as LETTER_BIT bits. */
+  /** Its history began with the responder's SYN-ACK (Zeek's `^`: the SYN was missed). */
+  readonly #flipped: boolean;
+  /** The letters of its history, in order: codes of the first seven, of the next ones, and how many. */
+  #order = 0;
+  #order2 = 0;
+  #letters = 0;
+  /** The letters noted so far, as LETTER_BIT bits. */
   #noted = 0;
   /** SYN, FIN and RST seen, per direction (SYN, FIN, RST shifted by dir): bits, not three arrays. */
   #seen = 0;
@@ -121,7 +129,7 @@ export class Connection implements ConnectionView {
     this.responder = opening.responder;
     this.start = opening.start;
     this.last = opening.start;
-    if (opening.synAck) this.#history = '^';
+    this.#flipped = opening.synAck;
     this.#streams = [
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
@@ -280,7 +288,7 @@ export class Connection implements ConnectionView {
         respData: (c[BYTES + 1] as number) > 0,
       }),
       missed_bytes: this.#missed,
-      history: this.#history,
+      history: this.#historyText(),
       orig_pkts: c[PKTS] as number,
       orig_ip_bytes: c[IP_BYTES] as number,
       resp_pkts: c[PKTS + 1] as number,
@@ -311,7 +319,22 @@ export class Connection implements ConnectionView {
     const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
     if ((this.#noted & bit) !== 0) return;
     this.#noted |= bit;
-    this.#history += dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
+    // Its text is made only for a connection that is reported (connFacts).
+    const code = 31 - Math.clz32(bit) + 1;
+    const n = this.#letters++;
+    if (n < CODES_PER_NUMBER) this.#order |= code << (4 * n);
+    else this.#order2 |= code << (4 * (n - CODES_PER_NUMBER));
+  }
+
+  /** Zeek's history string, from the letters in the order they were noted. */
+  #historyText(): string {
+    let text = this.#flipped ? '^' : '';
+    for (let i = 0; i < this.#letters; i++) {
+      const codes = i < CODES_PER_NUMBER ? this.#order : this.#order2;
+      const at = i < CODES_PER_NUMBER ? i : i - CODES_PER_NUMBER;
+      text += LETTER_TEXT[((codes >>> (4 * at)) & 15) - 1];
+    }
+    return text;
   }
 
   /**
