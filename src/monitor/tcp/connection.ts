@@ -250,7 +250,8 @@ export class Connection implements ConnectionView {
     if (this.#closed) return 0;
     this.#closed = true;
     const held = this.buffered;
-    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush(), false);
+    this.#deliver(0, this.#streams[0].flush(), false);
+    this.#deliver(1, this.#streams[1].flush(), false);
     this.#http.end(this.last, this, this.#sink);
     this.#sink.closed(this);
     this.#table = null;
