@@ -10,8 +10,10 @@ function run(decoder: ChunkedBody, parts: string[]): { body: string; end: number
   let end = CHUNKED_MORE;
   for (const part of parts) {
     const b = bytes(part);
-    end = decoder.feed(b, 0, (start, stop) => {
-      body += b.subarray(start, stop).toString('latin1');
+    end = decoder.feed(b, 0, b.length, {
+      data: (start, stop) => {
+        body += b.subarray(start, stop).toString('latin1');
+      },
     });
   }
   return { body, end };

@@ -54,6 +54,28 @@ describe('one conversation table: connections within conversations', () => {
       }
     });
 
+    test(`the history keeps every letter in the order it was first seen, ten and more of them (${mode})`, () => {
+      const found = flows(
+        [
+          s(500, FLAGS.SYN | FLAGS.ACK, '', 101),
+          c(100, FLAGS.SYN | FLAGS.ACK, '', 501),
+          c(101, FLAGS.ACK, '', 501),
+          c(100, FLAGS.SYN),
+          s(500, FLAGS.SYN),
+          c(101, FLAGS.PSH | FLAGS.ACK, 'GET / HTTP/1.1\r\n\r\n', 501),
+          s(501, FLAGS.PSH | FLAGS.ACK, 'HTTP/1.1 204 No Content\r\n\r\n', 119),
+          s(528, FLAGS.ACK, '', 119),
+          c(119, FLAGS.FIN | FLAGS.ACK, '', 528),
+          s(528, FLAGS.RST, '', 120),
+        ],
+        log,
+      );
+      assert.deepEqual(
+        found.map((e) => e.bansho.flow?.history),
+        ['^hHASsDdaFr'],
+      );
+    });
+
     test(`packets after both FINs are the ended connection's, and open none (${mode})`, () => {
       const found = flows(
         [

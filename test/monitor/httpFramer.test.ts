@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CutRequest, Framed } from '../../src/monitor/protocols/http/framed.js';
+import type { CutRequest, Framed, HttpMessage } from '../../src/monitor/protocols/http/framed.js';
 import { HttpFramer } from '../../src/monitor/protocols/http/framer.js';
 
 /** The client's framer, as a connection's HTTP stream makes it (`httpPort`: HTTP by port). */
@@ -188,5 +188,65 @@ describe('HTTP framing: responses', () => {
     const c = new ResponseCutter(() => 'GET');
     assert.deepEqual(c.push(Buffer.from('HTTP/1.0 400 Bad Request\r\n\r\n<html>')), []);
     assert.deepEqual(c.end(), [{ status: 400 }]);
+  });
+});
+
+describe('HTTP framing: one framer, refilled message after message', () => {
+  /** A logging client framer (the log keeps bodies' first bytes too), fed from one chunk refilled in place. */
+  const framer = () =>
+    new HttpFramer(
+      { dir: 0, judged: true, httpPort: true, logged: true },
+      { requestHead: () => {}, takeMethod: () => '' },
+    );
+  const chunk = new Uint8Array(256);
+  /** `text` written into the chunk between other bytes, as a capture's record is; its items. */
+  const deliver = (f: HttpFramer, text: string): HttpMessage[] => {
+    chunk.fill(0x47);
+    chunk.set(Buffer.from(text, 'latin1'), 7);
+    return f.pushBytes(chunk, 7, 7 + text.length, false).filter((i): i is HttpMessage => i.kind === 'message');
+  };
+  const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+
+  test('what a message kept (raw bytes, body prefix) is its own: the next message and the refilled chunk leave it alone', () => {
+    const f = framer();
+    // A request without a body is complete in its delivery, read in place: its raw bytes are still a copy.
+    const [get] = deliver(f, 'GET /g HTTP/1.1\r\n\r\n');
+    const [first] = deliver(f, 'POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nAAAA');
+    const [second] = deliver(f, 'POST /b HTTP/1.1\r\nContent-Length: 4\r\n\r\nBBBB');
+    assert.ok(get && first && second);
+    assert.equal(latin1(get.raw), 'GET /g HTTP/1.1\r\n\r\n');
+    assert.equal(latin1(first.raw), 'POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nAAAA');
+    assert.equal(latin1(first.body.kept), 'AAAA');
+    assert.equal(first.body.length, 4);
+    assert.equal(latin1(second.raw), 'POST /b HTTP/1.1\r\nContent-Length: 4\r\n\r\nBBBB');
+    assert.equal(latin1(second.body.kept), 'BBBB');
+  });
+
+  test('a body under way across deliveries keeps its head and prefix while the chunk is refilled', () => {
+    const f = framer();
+    assert.deepEqual(deliver(f, 'POST /c HTTP/1.1\r\nContent-Length: 6\r\n\r\nCC'), []);
+    const [done] = deliver(f, 'CCCC');
+    assert.ok(done);
+    assert.equal(latin1(done.raw), 'POST /c HTTP/1.1\r\nContent-Length: 6\r\n\r\nCCCCCC');
+    assert.equal(done.body.length, 6);
+  });
+
+  test('a body reader refilled for each message: a chunked body, then one by length, then none', () => {
+    const f = framer();
+    const items = deliver(
+      f,
+      'POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' +
+        'POST /y HTTP/1.1\r\nContent-Length: 2\r\n\r\nde' +
+        'GET /z HTTP/1.1\r\n\r\n',
+    );
+    assert.deepEqual(
+      items.map((m) => [m.firstLine, m.body.length, latin1(m.body.kept), m.malformed]),
+      [
+        ['POST /x HTTP/1.1', 3, 'abc', null],
+        ['POST /y HTTP/1.1', 2, 'de', null],
+        ['GET /z HTTP/1.1', 0, '', null],
+      ],
+    );
+    assert.equal(f.stage, 'idle');
   });
 });

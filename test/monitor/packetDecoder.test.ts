@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/monitor/capture/captureParser.js';
 import type { Frame } from '../../src/monitor/capture/frame.js';
+import { ReusedFrame } from '../../src/monitor/capture/reusedFrame.js';
 import { flowKey } from '../../src/monitor/decode/flowKey.js';
 import { decodePacket } from '../../src/monitor/decode/packet.js';
 import { PacketDecoder } from '../../src/monitor/decode/packetDecoder.js';
@@ -15,7 +16,9 @@ function frame(data: Uint8Array, n: number, linkType = 1): Frame {
 
 /** A packet's fields as plain data: what a reader may keep of a refilled packet. */
 function copy(p: ReturnType<typeof decodePacket>): unknown {
-  return JSON.parse(JSON.stringify({ ...p, frame: p.frame.number, payload: [...p.payload] }));
+  return JSON.parse(
+    JSON.stringify({ ...p, frame: p.frame.number, payload: [...p.payload], payloadSize: p.payloadSize }),
+  );
 }
 
 const C = '10.0.0.1';
@@ -91,6 +94,48 @@ describe('PacketDecoder: packets refilled frame after frame', () => {
         if (t.kind === 'tcp') assert.equal(key, flowKey(expected, t.tcp.sourcePort, t.tcp.destinationPort));
       }
     }
+  });
+
+  test("a payload's view is made when read, is the packet's own, and a view kept outlives the next packet", () => {
+    const decoder = new PacketDecoder();
+    const segment = (payload: string): Uint8Array =>
+      Uint8Array.from(
+        ethernet(
+          0x0800,
+          ipv4(
+            { src: C, dst: S, proto: 6 },
+            tcp({ sport: 4000, dport: 80, seq: 1, flags: FLAGS.PSH | FLAGS.ACK, payload }),
+          ),
+        ),
+      );
+    // One chunk, refilled record after record as the capture parser refills it.
+    const chunk = new Uint8Array(200);
+    const reused = new ReusedFrame();
+    const next = (data: Uint8Array, n: number) => {
+      chunk.fill(0x45);
+      chunk.set(data, 10);
+      reused.number = n;
+      reused.linkType = 1;
+      reused.refill(chunk, 10, 10 + data.length);
+      return decoder.decode(reused);
+    };
+    const first = next(segment('GET /a HTTP/1.1\r\n\r\n'), 1);
+    assert.equal(first.payloadSize, 19);
+    const kept = first.payload;
+    assert.equal(Buffer.from(kept).toString('latin1'), 'GET /a HTTP/1.1\r\n\r\n');
+    assert.equal(first.payload, kept, 'one view per packet, made once');
+    const copyOfKept = Uint8Array.from(kept);
+    // The next packet refills the same packet object: it reads its own payload, not the view made for the last one.
+    const second = next(segment('POST /b'), 2);
+    assert.equal(second, first, 'the decoder refills one packet');
+    assert.equal(Buffer.from(second.payload).toString('latin1'), 'POST /b');
+    assert.notEqual(second.payload, kept);
+    const third = next(segment(''), 3);
+    assert.equal(third.payloadSize, 0);
+    assert.equal(third.payload.length, 0);
+    // A reader that keeps a view keeps the capture's bytes (a copy is its to make): the view
+    // itself still covers the first record's place, whatever the next packets did to the packet.
+    assert.equal(kept.length, copyOfKept.length);
   });
 
   test('random bytes after an Ethernet and IPv4 header read the same both ways', () => {

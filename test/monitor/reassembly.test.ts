@@ -4,11 +4,27 @@ import { type Delivery, StreamBuffer } from '../../src/monitor/tcp/streamBuffer.
 
 const text = (chunks: readonly Uint8Array[]): string => Buffer.concat(chunks).toString('latin1');
 /** This call's chunks and gaps: a delivery's arrays are refilled, only their first `count` entries are its own. */
-const chunksOf = (d: Delivery): readonly Uint8Array[] => d.chunks.slice(0, d.count);
+const chunksOf = (d: Delivery): readonly Uint8Array[] =>
+  d.bytes.slice(0, d.count).map((b, i) => b.subarray(d.starts[i], d.ends[i]));
 const gapsOf = (d: Delivery): readonly number[] => d.gaps.slice(0, d.count);
 const seg = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('TCP stream reassembly', () => {
+  test('segments are read in place in a larger chunk; what is held is a copy, kept when the chunk is refilled', () => {
+    const s = new StreamBuffer({ maxBuffered: 1 << 20 });
+    s.start(0);
+    // One buffer refilled record after record, as the capture's chunk is: the bytes around a
+    // segment are another record's, and the next record overwrites the same bytes.
+    const chunk = Buffer.from('xxxxGET yyyy', 'latin1');
+    const inPlace = s.push(0, chunk, 4, 8);
+    assert.equal(inPlace.bytes[0], chunk, 'an in-order segment is delivered in place, not copied');
+    assert.deepEqual([inPlace.starts[0], inPlace.ends[0]], [4, 8]);
+    chunk.write('xxxxHTTP/1.0', 'latin1');
+    assert.deepEqual(chunksOf(s.push(7, chunk, 4, 12)), []);
+    chunk.write('zzzz/x zzzzz', 'latin1');
+    assert.equal(text(chunksOf(s.push(4, chunk, 4, 7))), '/x HTTP/1.0');
+  });
+
   test('in-order segments pass straight through', () => {
     const s = new StreamBuffer({ maxBuffered: 1024 });
     s.start(100);

@@ -24,6 +24,8 @@ export interface DecodedPacket {
   readonly transport: Transport;
   /** The transport payload as captured (may be shorter than the header says when snapped). */
   readonly payload: Uint8Array;
+  /** `payload.length`, without making the view. */
+  readonly payloadSize: number;
   /** The first problem met while decoding; the layers above it are absent. */
   readonly error: string | null;
 }
@@ -32,24 +34,88 @@ const NONE: Transport = { kind: 'none' };
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Every DecodedPacket, the decoder's refilled one (./packetDecoder.ts) and those of their own
+ * alike (one class: the readers' property accesses see one shape). Its payload is the frame's
+ * record from `from` to `to`, and its view is made on first read only: the TCP path reads the
+ * frame's bytes at the transport header's offsets, so a segment costs no view.
+ */
+export class Packet implements DecodedPacket {
+  frame: Frame;
+  link: LinkLayer;
+  ip: IpLayer | null;
+  arp: ArpPacket | null;
+  transport: Transport;
+  error: string | null;
+  /** The payload, [#from, #to) of the frame's record; its view once made. */
+  #from = 0;
+  #to = 0;
+  #payload: Uint8Array | null = EMPTY;
+
+  constructor(
+    frame: Frame,
+    link: LinkLayer,
+    ip: IpLayer | null,
+    arp: ArpPacket | null,
+    transport: Transport,
+    error: string | null,
+  ) {
+    this.frame = frame;
+    this.link = link;
+    this.ip = ip;
+    this.arp = arp;
+    this.transport = transport;
+    this.error = error;
+  }
+
+  get payload(): Uint8Array {
+    if (this.#payload === null) {
+      const f = this.frame;
+      this.#payload = f.bytes.subarray(f.start + this.#from, f.start + this.#to);
+    }
+    return this.#payload;
+  }
+
+  get payloadSize(): number {
+    return this.#to - this.#from;
+  }
+
+  /**
+   * The payload: `length` bytes at `at` of the frame's record, as far as it was captured; no
+   * view is made for an empty one (a pure ACK, most TCP segments), nor until it is read.
+   */
+  carry(at: number, length: number): void {
+    const size = this.frame.end - this.frame.start;
+    if (length <= 0 || at >= size) {
+      this.#from = 0;
+      this.#to = 0;
+      this.#payload = EMPTY;
+      return;
+    }
+    this.#from = at;
+    this.#to = Math.min(size, at + length);
+    this.#payload = null;
+  }
+}
+
+/**
  * Decode a frame down to its transport payload. Pure (but for `texts`, a reader's cache of
  * IPv4 address texts); never throws on short or odd packets.
  */
 export function decodePacket(frame: Frame, texts?: Ipv4Texts): DecodedPacket {
   const b = frame.data;
   const link = decodeLink(frame.linkType, b);
-  if (link.error) return result(frame, link, null, null, NONE, EMPTY, link.error);
+  if (link.error) return result(frame, link, null, null, NONE, link.error);
   if (link.payload === 'arp') {
     const arp = decodeArp(b, link.offset);
     return 'error' in arp
-      ? result(frame, link, null, null, NONE, EMPTY, arp.error)
-      : result(frame, link, null, arp, NONE, EMPTY, null);
+      ? result(frame, link, null, null, NONE, arp.error)
+      : result(frame, link, null, arp, NONE, null);
   }
-  if (link.payload === 'other') return result(frame, link, null, null, NONE, EMPTY, null);
+  if (link.payload === 'other') return result(frame, link, null, null, NONE, null);
   const ip = link.payload === 'ipv4' ? decodeIpv4(b, link.offset, texts) : decodeIpv6(b, link.offset);
-  if (!('version' in ip)) return result(frame, link, null, null, NONE, EMPTY, ip.error);
+  if (!('version' in ip)) return result(frame, link, null, null, NONE, ip.error);
   if (ip.error || ip.fragmentOffset !== 0 || ip.moreFragments) {
-    return result(frame, link, ip, null, NONE, EMPTY, ip.error);
+    return result(frame, link, ip, null, NONE, ip.error);
   }
   return withTransport(frame, link, ip);
 }
@@ -93,7 +159,7 @@ function withTransport(frame: Frame, link: LinkLayer, ip: IpLayer): DecodedPacke
       return carried(frame, link, ip, null, { kind: 'icmp', icmp }, icmp.payloadOffset, icmp.payloadLength, null);
     }
     default:
-      return result(frame, link, ip, null, NONE, slice(b, at, length), null);
+      return carried(frame, link, ip, null, NONE, at, length, null);
   }
 }
 
@@ -111,14 +177,10 @@ function carried(
   payloadLength: number,
   error: string | null,
 ): DecodedPacket {
-  if (failure !== null) return result(frame, link, ip, null, NONE, EMPTY, failure);
-  return result(frame, link, ip, null, transport, slice(frame.data, payloadOffset, payloadLength), error);
-}
-
-function slice(b: Uint8Array, at: number, length: number): Uint8Array {
-  // No view for an empty payload (a pure ACK, most TCP segments): one object less per packet.
-  if (length <= 0 || at >= b.length) return EMPTY;
-  return b.subarray(at, Math.min(b.length, at + length));
+  if (failure !== null) return result(frame, link, ip, null, NONE, failure);
+  const p = new Packet(frame, link, ip, null, transport, error);
+  p.carry(payloadOffset, payloadLength);
+  return p;
 }
 
 function result(
@@ -127,8 +189,7 @@ function result(
   ip: IpLayer | null,
   arp: ArpPacket | null,
   transport: Transport,
-  payload: Uint8Array,
   error: string | null,
 ): DecodedPacket {
-  return { frame, link, ip, arp, transport, payload, error };
+  return new Packet(frame, link, ip, arp, transport, error);
 }

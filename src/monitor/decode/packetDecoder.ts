@@ -2,12 +2,9 @@ import type { Frame } from '../capture/frame.js';
 import { Ipv4Texts } from './address.js';
 import { newIpLayer, readIpv4 } from './ip.js';
 import { LINKTYPE, type LinkLayer } from './link.js';
-import { type DecodedPacket, decodePacket, IP_PROTOCOL, type Transport } from './packet.js';
+import { type DecodedPacket, decodePacket, IP_PROTOCOL, Packet, type Transport } from './packet.js';
 import { newTcpHeader, readTcp } from './tcp.js';
 import { newUdpHeader, readUdp } from './udp.js';
-
-/** A DecodedPacket the decoder refills. */
-type MutablePacket = { -readonly [K in keyof DecodedPacket]: DecodedPacket[K] };
 
 /** The link layer of every untagged Ethernet frame carrying IPv4 (what ./link.ts's decodeEthernet gives it). */
 const ETHERNET_IPV4: LinkLayer = Object.freeze({
@@ -25,7 +22,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * Decodes a capture's frames one after another, the common case — an untagged Ethernet frame,
  * an unfragmented IPv4 datagram, TCP or UDP — into structures of its own, refilled for every
- * frame: no objects per packet but a non-empty payload's view. Anything else goes through
+ * frame: no object per packet (a payload's view is made when it is read). Anything else goes through
  * `decodePacket`, which builds a packet of its own. What it returns is valid until the next
  * call: a reader that keeps a packet keeps its fields' values, never the packet.
  */
@@ -37,32 +34,27 @@ export class PacketDecoder {
   readonly #udp = newUdpHeader();
   readonly #tcpTransport: Transport = { kind: 'tcp', tcp: this.#tcp };
   readonly #udpTransport: Transport = { kind: 'udp', udp: this.#udp };
-  readonly #packet: MutablePacket;
-
-  constructor() {
-    // The key order of ./packet.ts's packets: one hidden class for both.
-    this.#packet = {
-      frame: {
-        number: 0,
-        offset: 0,
-        seconds: 0,
-        fraction: 0,
-        precision: 6,
-        linkType: 1,
-        originalLength: 0,
-        data: EMPTY,
-        bytes: EMPTY,
-        start: 0,
-        end: 0,
-      },
-      link: ETHERNET_IPV4,
-      ip: null,
-      arp: null,
-      transport: this.#tcpTransport,
-      payload: EMPTY,
-      error: null,
-    };
-  }
+  /** ./packet.ts's class, as the packets of their own: one shape for both. */
+  readonly #packet = new Packet(
+    {
+      number: 0,
+      offset: 0,
+      seconds: 0,
+      fraction: 0,
+      precision: 6,
+      linkType: 1,
+      originalLength: 0,
+      data: EMPTY,
+      bytes: EMPTY,
+      start: 0,
+      end: 0,
+    },
+    ETHERNET_IPV4,
+    null,
+    null,
+    this.#tcpTransport,
+    null,
+  );
 
   decode(frame: Frame): DecodedPacket {
     // Read in the frame's bytes at its start: no view of the record is made (../capture/reusedFrame.ts).
@@ -102,11 +94,8 @@ export class PacketDecoder {
     p.frame = frame;
     p.ip = this.#ip;
     p.transport = transport;
-    // No view for an empty payload (a pure ACK, most TCP segments), as ./packet.ts's slice; a
-    // payload's view is made in the frame's bytes, not in a view of the record.
-    const from = frame.start + at;
-    p.payload =
-      length <= 0 || from >= frame.end ? EMPTY : frame.bytes.subarray(from, Math.min(frame.end, from + length));
+    // Its view is made in the frame's bytes, when a reader asks for it (the TCP path does not).
+    p.carry(at, length);
     p.error = error;
     return p;
   }

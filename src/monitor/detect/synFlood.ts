@@ -41,7 +41,7 @@ export class SynFloodDetector {
     const f = t.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK | TCP_FLAGS.RST | TCP_FLAGS.FIN);
     const isSyn = f === TCP_FLAGS.SYN;
     // A client's first bare ACK (relative ack 1 is not known here): any bare ACK towards the target counts.
-    const isAck = f === TCP_FLAGS.ACK && p.payload.length === 0;
+    const isAck = f === TCP_FLAGS.ACK && p.payloadSize === 0;
     if (!isSyn && !isAck) return null;
     const target = this.#perTarget(p, isSyn, isAck, timeMs);
     if (target) {

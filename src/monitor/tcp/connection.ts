@@ -73,11 +73,14 @@ const SYN = 1;
 const FIN = 4;
 const RST = 16;
 
-/** Zeek history letters: lower case for the responder, upper case for the originator (a table, not toUpperCase per packet). */
-const ORIGINATOR_LETTER = { h: 'H', s: 'S', r: 'R', d: 'D', a: 'A', f: 'F' } as const;
-type HistoryLetter = keyof typeof ORIGINATOR_LETTER;
+/** Zeek history letters: lower case for the responder, upper case for the originator. */
+type HistoryLetter = 'h' | 's' | 'r' | 'd' | 'a' | 'f';
 /** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
 const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
+/** A noted letter's text by its bit's index in #noted (0-5 the responder's, 6-11 the originator's). */
+const LETTER_TEXT = ['h', 's', 'r', 'd', 'a', 'f', 'H', 'S', 'R', 'D', 'A', 'F'];
+/** Letters noted, in order, as 4-bit codes (bit index + 1), seven to a number (a small integer, no string per letter). */
+const CODES_PER_NUMBER = 7;
 
 /**
  * One TCP connection as its receiver's stack assembles it — the monitor's one reassembly: each
@@ -99,8 +102,13 @@ export class Connection implements ConnectionView {
   /** Packets, IP bytes and payload bytes per direction (at PKTS, IP_BYTES, BYTES + dir): one array, not three. */
   readonly #counts = [0, 0, 0, 0, 0, 0];
   #missed = 0;
-  #history = '';
-  /** The letters #history holds, as LETTER_BIT bits. */
+  /** Its history began with the responder's SYN-ACK (Zeek's `^`: the SYN was missed). */
+  readonly #flipped: boolean;
+  /** The letters of its history, in order: codes of the first seven, of the next ones, and how many. */
+  #order = 0;
+  #order2 = 0;
+  #letters = 0;
+  /** The letters noted so far, as LETTER_BIT bits. */
   #noted = 0;
   /** SYN, FIN and RST seen, per direction (SYN, FIN, RST shifted by dir): bits, not three arrays. */
   #seen = 0;
@@ -121,7 +129,7 @@ export class Connection implements ConnectionView {
     this.responder = opening.responder;
     this.start = opening.start;
     this.last = opening.start;
-    if (opening.synAck) this.#history = '^';
+    this.#flipped = opening.synAck;
     this.#streams = [
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
@@ -185,8 +193,11 @@ export class Connection implements ConnectionView {
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
 
-  /** One segment's flags and payload, received at `timeMs`; returns the change in bytes held out of order. */
-  segment(dir: 0 | 1, tcp: TcpHeader, payload: Uint8Array, timeMs: number): number {
+  /**
+   * One segment's flags and payload, `bytes[start, end)` (read in place, no view of it is
+   * made), received at `timeMs`; returns the change in bytes held out of order.
+   */
+  segment(dir: 0 | 1, tcp: TcpHeader, bytes: Uint8Array, start: number, end: number, timeMs: number): number {
     this.last = timeMs;
     const f = tcp.flags;
     const stream = this.#streams[dir];
@@ -206,10 +217,11 @@ export class Connection implements ConnectionView {
       this.#note(dir, 'r');
     }
     let change = 0;
-    if (payload.length > 0) {
+    const length = end - start;
+    if (length > 0) {
       this.#note(dir, 'd');
       const before = stream.bufferedBytes;
-      this.#deliver(dir, stream.push(tcp.seq, payload), (f & TCP_FLAGS.FIN) !== 0);
+      this.#deliver(dir, stream.push(tcp.seq, bytes, start, end), (f & TCP_FLAGS.FIN) !== 0);
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
       this.#note(dir, 'a');
@@ -218,7 +230,7 @@ export class Connection implements ConnectionView {
       this.#seen |= FIN << dir;
       this.#note(dir, 'f');
       // A FIN without data ends a body read to the close.
-      if (payload.length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
+      if (length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
     if (f & TCP_FLAGS.ACK) {
@@ -238,7 +250,8 @@ export class Connection implements ConnectionView {
     if (this.#closed) return 0;
     this.#closed = true;
     const held = this.buffered;
-    for (const dir of [0, 1] as const) this.#deliver(dir, this.#streams[dir].flush(), false);
+    this.#deliver(0, this.#streams[0].flush(), false);
+    this.#deliver(1, this.#streams[1].flush(), false);
     this.#http.end(this.last, this, this.#sink);
     this.#sink.closed(this);
     this.#table = null;
@@ -276,7 +289,7 @@ export class Connection implements ConnectionView {
         respData: (c[BYTES + 1] as number) > 0,
       }),
       missed_bytes: this.#missed,
-      history: this.#history,
+      history: this.#historyText(),
       orig_pkts: c[PKTS] as number,
       orig_ip_bytes: c[IP_BYTES] as number,
       resp_pkts: c[PKTS + 1] as number,
@@ -307,7 +320,22 @@ export class Connection implements ConnectionView {
     const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
     if ((this.#noted & bit) !== 0) return;
     this.#noted |= bit;
-    this.#history += dir === 0 ? ORIGINATOR_LETTER[letter] : letter;
+    // Its text is made only for a connection that is reported (connFacts).
+    const code = 31 - Math.clz32(bit) + 1;
+    const n = this.#letters++;
+    if (n < CODES_PER_NUMBER) this.#order |= code << (4 * n);
+    else this.#order2 |= code << (4 * (n - CODES_PER_NUMBER));
+  }
+
+  /** Zeek's history string, from the letters in the order they were noted. */
+  #historyText(): string {
+    let text = this.#flipped ? '^' : '';
+    for (let i = 0; i < this.#letters; i++) {
+      const codes = i < CODES_PER_NUMBER ? this.#order : this.#order2;
+      const at = i < CODES_PER_NUMBER ? i : i - CODES_PER_NUMBER;
+      text += LETTER_TEXT[((codes >>> (4 * at)) & 15) - 1];
+    }
+    return text;
   }
 
   /**
@@ -318,7 +346,7 @@ export class Connection implements ConnectionView {
    */
   #deliver(dir: 0 | 1, d: Delivery, fin: boolean): void {
     this.#missed += d.missed;
-    const { chunks, gaps, count } = d;
+    const { gaps, count } = d;
     if (count === 0) return;
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
@@ -327,13 +355,37 @@ export class Connection implements ConnectionView {
     let from = 0;
     for (let i = 1; i <= count; i++) {
       if (i < count && gaps[i] === 0) continue;
-      const run = i - from === 1 ? (chunks[from] as Uint8Array) : Buffer.concat(chunks.slice(from, i));
       const gap = gaps[from] as number;
-      this.#add(BYTES + dir, run.length);
       if (gap > 0) this.#http.skip(dir, gap);
-      this.#http.bytes(dir, run, fin, this.last, this, this.#sink);
-      this.reader?.chunk(dir, run);
+      if (i - from === 1)
+        this.#run(dir, d.bytes[from] as Uint8Array, d.starts[from] as number, d.ends[from] as number, fin);
+      else {
+        const run = joined(d, from, i);
+        this.#run(dir, run, 0, run.length, fin);
+      }
       from = i;
     }
   }
+
+  /** A run of contiguous bytes, `bytes[start, end)`: framed as HTTP in place; a view is made only for a reader. */
+  #run(dir: 0 | 1, bytes: Uint8Array, start: number, end: number, fin: boolean): void {
+    this.#add(BYTES + dir, end - start);
+    this.#http.bytes(dir, bytes, start, end, fin, this.last, this, this.#sink);
+    if (this.reader !== null)
+      this.reader.chunk(dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  }
+}
+
+/** Chunks [from, to) of a delivery as one run of bytes of its own (a filled hole released several). */
+function joined(d: Delivery, from: number, to: number): Uint8Array {
+  let length = 0;
+  for (let i = from; i < to; i++) length += (d.ends[i] as number) - (d.starts[i] as number);
+  const run = new Uint8Array(length);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const b = d.bytes[i] as Uint8Array;
+    run.set(b.subarray(d.starts[i], d.ends[i]), at);
+    at += (d.ends[i] as number) - (d.starts[i] as number);
+  }
+  return run;
 }

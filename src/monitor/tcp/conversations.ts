@@ -176,10 +176,14 @@ export class Conversations {
     const frame = this.#frame;
     frame.seg = seg;
     frame.flags = tcp.flags;
-    this.#buffered += conn.segment(conn.directionOf(ip.source, tcp.sourcePort), tcp, p.payload, timeMs);
+    // The payload is read in the frame's bytes, where the decoder found it (as `p.payload` views it): no view is made.
+    const f = p.frame;
+    const start = f.start + tcp.payloadOffset;
+    const end = tcp.payloadLength <= 0 || start >= f.end ? start : Math.min(f.end, start + tcp.payloadLength);
+    this.#buffered += conn.segment(conn.directionOf(ip.source, tcp.sourcePort), tcp, f.bytes, start, end, timeMs);
     // A segment without data (a FIN may end a body read to the close); a retransmission is
     // read by nobody, as tshark hands it to no dissector.
-    if (conv.analysis !== null && p.payload.length === 0 && (seg.flags & RETRANSMITTED) === 0)
+    if (conv.analysis !== null && end === start && (seg.flags & RETRANSMITTED) === 0)
       readApplication(conv, conn, seg, tcp, EMPTY, this.#context);
   }
 

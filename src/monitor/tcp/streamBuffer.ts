@@ -18,13 +18,19 @@ interface Held {
  * What one push or flush made available. One for every stream, refilled by every call (a
  * segment costs no object, a connection no arrays of its own, and the arrays keep their
  * storage): read it before the next call on any stream. Only the first `count` entries of
- * `chunks` and `gaps` are this call's.
+ * `bytes`, `starts`, `ends` and `gaps` are this call's.
  */
 export interface Delivery {
   /** How many chunks this call delivered. */
   readonly count: number;
-  /** In-order bytes now available, oldest first. */
-  readonly chunks: readonly Uint8Array[];
+  /**
+   * In-order bytes now available, oldest first: chunk i is `bytes[i]` from `starts[i]` to
+   * `ends[i]` — offsets, not views, so that a segment read in place (the capture's chunk) costs
+   * no object.
+   */
+  readonly bytes: readonly Uint8Array[];
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
   /**
    * Per chunk, the bytes given up right before it (Zeek's `content_gap`): 0 where it follows
    * the previous bytes. Readers resynchronise there.
@@ -38,7 +44,9 @@ const EMPTY = new Uint8Array(0);
 
 class Refilled implements Delivery {
   count = 0;
-  readonly chunks: Uint8Array[] = [];
+  readonly bytes: Uint8Array[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
   readonly gaps: number[] = [];
   missed = 0;
   /** A gap given up and not yet followed by a chunk. */
@@ -47,16 +55,18 @@ class Refilled implements Delivery {
   /** Emptied for the next call; returns itself. */
   cleared(): Refilled {
     // Entries are overwritten, never cut off: an array emptied by `length = 0` loses its
-    // storage, and the next push allocates it again. The views are let go (they hold capture chunks).
-    for (let i = 0; i < this.count; i++) this.chunks[i] = EMPTY;
+    // storage, and the next push allocates it again. The bytes are let go (they hold capture chunks).
+    for (let i = 0; i < this.count; i++) this.bytes[i] = EMPTY;
     this.count = 0;
     this.missed = 0;
     this.gapPending = 0;
     return this;
   }
 
-  add(chunk: Uint8Array): void {
-    this.chunks[this.count] = chunk;
+  add(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes[this.count] = bytes;
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
     this.gaps[this.count] = this.gapPending;
     this.count++;
     this.gapPending = 0;
@@ -97,25 +107,28 @@ export class StreamBuffer {
     this.#started = true;
   }
 
-  /** Add a segment's payload; returns what can now be delivered in order. */
-  push(seq: number, data: Uint8Array): Delivery {
+  /**
+   * Add a segment's payload, `bytes[start, end)` (read in place: a view is made only of bytes
+   * held out of order); returns what can now be delivered in order.
+   */
+  push(seq: number, bytes: Uint8Array, start = 0, end = bytes.length): Delivery {
     const out = DELIVERY.cleared();
     if (!this.#started) this.start(seq);
-    if (data.length === 0) return out;
+    if (end <= start) return out;
     let s = seq >>> 0;
-    let d = data;
+    let from = start;
     const behind = seqDiff(this.#next, s);
-    if (behind >= d.length) return out;
+    if (behind >= end - from) return out;
     if (behind > 0) {
-      d = d.subarray(behind);
+      from += behind;
       s = this.#next;
     }
     if (s === this.#next && this.#held.length === 0) {
-      this.#next = seqAdd(s, d.length);
-      out.add(d);
+      this.#next = seqAdd(s, end - from);
+      out.add(bytes, from, end);
       return out;
     }
-    this.#hold(s, d);
+    this.#hold(s, bytes.subarray(from, end));
     this.#drain(out);
     if (this.#heldBytes > this.#limits.maxBuffered) this.#skipGap(out);
     this.#skipAcked(out);
@@ -188,8 +201,9 @@ export class StreamBuffer {
       }
     }
     for (const p of pieces) {
-      // Copy: the frame's bytes belong to the capture buffer, which moves on.
-      this.#held.push({ seq: p.seq, data: p.data.slice() });
+      // Copy: the frame's bytes belong to the capture buffer, which moves on. (A typed array's
+      // copy: a Buffer's `slice` would be a view.)
+      this.#held.push({ seq: p.seq, data: new Uint8Array(p.data) });
       this.#heldBytes += p.data.length;
     }
     const base = this.#next;
@@ -204,9 +218,8 @@ export class StreamBuffer {
       this.#held.shift();
       this.#heldBytes -= h.data.length;
       if (behind >= h.data.length) continue;
-      const d = h.data.subarray(behind);
-      out.add(d);
-      this.#next = seqAdd(this.#next, d.length);
+      out.add(h.data, behind, h.data.length);
+      this.#next = seqAdd(this.#next, h.data.length - behind);
     }
   }
 }

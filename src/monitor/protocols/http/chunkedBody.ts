@@ -30,16 +30,16 @@ export class ChunkedBody {
   }
 
   /**
-   * Consume `b` from `at`. Body bytes are reported as `onData(start, end)` spans of `b`.
-   * Returns the position just after the body's last byte once it is complete, or `CHUNKED_MORE`
-   * when all of `b` was consumed.
+   * Consume `b` from `at` up to `to`. Body bytes are reported to `sink` as spans of `b`.
+   * Returns the position just after the body's last byte once it is complete, or
+   * `CHUNKED_MORE` when all of them were consumed.
    */
-  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+  feed(b: Uint8Array, at: number, to: number, sink: { data(start: number, end: number): void }): number {
     let pos = at;
-    while (pos < b.length) {
+    while (pos < to) {
       if (this.#stage === 'data') {
-        const take = Math.min(this.#remaining, b.length - pos);
-        onData(pos, pos + take);
+        const take = Math.min(this.#remaining, to - pos);
+        sink.data(pos, pos + take);
         this.#remaining -= take;
         pos += take;
         if (this.#remaining === 0) this.#stage = 'data-end';

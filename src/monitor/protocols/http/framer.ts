@@ -1,5 +1,6 @@
 import { LIMITS } from '../../../observe/observation.js';
 import type { HttpBody } from '../events.js';
+import { BodyUnderWay } from './bodyUnderWay.js';
 import {
   type CutRequest,
   type Framed,
@@ -9,17 +10,11 @@ import {
   type Pairing,
   type Stage,
 } from './framed.js';
+import { cleared, joinedRaw, lfIn, partialReport } from './framerParts.js';
 import { headEnd } from './headEnd.js';
 import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
-import { BODY_MORE, BodyReader, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
-import {
-  asBuffer,
-  endsInHttpVersion,
-  firstLineOf,
-  isResponseStart,
-  looksLikeRequest,
-  mayStartMessage,
-} from './messageStart.js';
+import { BODY_MORE, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
+import { endsInHttpVersion, firstLineOf, isResponseStart, looksLikeRequest, mayStartMessage } from './messageStart.js';
 
 /**
  * The one HTTP/1.x framer: one direction of a connection's in-order bytes cut into messages,
@@ -33,7 +28,6 @@ import {
 const MAX_HEAD = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
-const NO_BYTES = new Uint8Array(0);
 const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without parts allocates no array
 const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
 
@@ -61,14 +55,16 @@ export class HttpFramer {
   #status = Number.NaN;
   #upgrade: string | null = null;
   #opens: FramerState = 'http';
-  #headBytes: Buffer = EMPTY;
-  #body: BodyReader | null = null;
-  #prefix: Buffer[] = NO_PARTS;
-  #kept = 0;
-  #keepLimit = 0;
+  /**
+   * The head of the message under way, `#headIn[#headFrom, #headTo)`: in place in the bytes
+   * being framed while the message completes in them, else a copy of its own (the judged
+   * requests' heads only: nothing else reads it after the head).
+   */
+  #headIn: Uint8Array = EMPTY;
+  #headFrom = 0;
+  #headTo = 0;
+  readonly #body = new BodyUnderWay();
   #logLimit = 0;
-  #bodyLength = 0;
-  #lost = false;
   /** The head's facts, for the log's naming of the body. */
   #facts: HeadFacts | null = null;
   /** Junk was met: the rest of the delivery is skipped. */
@@ -113,7 +109,7 @@ export class HttpFramer {
 
   /** The body being read is chunked. */
   get chunked(): boolean {
-    return this.#body?.chunked === true;
+    return this.#body.reader?.chunked === true;
   }
 
   /** This side carries no HTTP from now on (its server spoke first; a tunnel's other side). */
@@ -123,40 +119,47 @@ export class HttpFramer {
 
   /** Frame one delivery (`fin`: the frame that carried it ends the direction: a body read to the close ends). */
   push(chunk: Uint8Array, fin: boolean): readonly Framed[] {
-    const items = this.items;
-    if (items.length !== 0) items.length = 0;
+    return this.pushBytes(chunk, 0, chunk.length, fin);
+  }
+
+  /**
+   * `push` of the delivery `bytes[start, end)`, read in place: no view of it is made (offsets in
+   * the items are from `start`).
+   */
+  pushBytes(bytes: Uint8Array, start: number, end: number, fin: boolean): readonly Framed[] {
+    const items = cleared(this.items);
     this.startState = this.#state;
     this.continued = 'idle';
     if (this.#state !== 'http') return items;
     // A body of known length that ended in a gap: the message is complete before these bytes.
-    if (this.#body?.byLength && this.#body.empty) this.#complete(null, true);
+    const reader = this.#body.reader;
+    if (reader?.byLength && reader.empty) this.#complete(null, true);
     this.continued = this.#stage;
     this.#begunInRun = false;
-    let at = 0;
-    while (at < chunk.length && this.#state === 'http' && !this.#skip) {
-      if (this.#stage === 'idle') at = this.#start(chunk, at);
-      else at = this.#stage === 'body' ? this.#feedBody(chunk, at) : this.#feedHead(chunk, at);
+    this.#from = start;
+    this.#to = end;
+    let at = start;
+    while (at < end && this.#state === 'http' && !this.#skip) {
+      if (this.#stage === 'idle') at = this.#start(bytes, at);
+      else at = this.#stage === 'body' ? this.#feedBody(bytes, at) : this.#feedHead(bytes, at);
     }
     this.#skip = false;
-    if (fin && this.#state === 'http' && this.#body?.toClose) this.#complete(null, false);
+    if (fin && this.#state === 'http' && this.#body.reader?.toClose) this.#complete(null, false);
     return items;
   }
 
   /** `n` bytes were never captured (a gap given up): a body of known length still ends where its length says. */
   skip(n: number): void {
-    const body = this.#body;
-    if (body === null || !body.byLength) return;
-    this.#bodyLength += body.skip(n);
-    this.#lost = true;
+    this.#body.skip(n);
   }
 
   /** The stream ended: a message under way is finished as it stands. */
   end(): readonly Framed[] {
-    const items = this.items;
-    if (items.length !== 0) items.length = 0;
+    const items = cleared(this.items);
     if (this.#state !== 'http') return items;
-    if (this.#body !== null)
-      this.#complete(this.#body.toClose || this.#body.empty ? null : 'body cut short by end of stream', false);
+    const reader = this.#body.reader;
+    if (reader !== null)
+      this.#complete(reader.toClose || reader.empty ? null : 'body cut short by end of stream', false);
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       const report = this.#partialReport(head);
@@ -166,74 +169,85 @@ export class HttpFramer {
     return items;
   }
 
+  /** The bytes being pushed: [#from, #to) of the delivery's bytes. */
+  #from = 0;
+  #to = 0;
+
   #start(b: Uint8Array, at: number): number {
+    const to = this.#to;
     let s = at;
-    while (s < b.length && (b[s] === 0x0d || b[s] === 0x0a)) s++;
-    if (s > at) this.items.push({ kind: 'junk', at, blank: true, report: null });
-    if (s === b.length) return s;
-    if (!mayStartMessage(b, s)) {
-      this.#junk(asBuffer(b, s, Math.min(b.length, s + LIMITS.requestLine)), s);
-      return b.length;
+    while (s < to && (b[s] === 0x0d || b[s] === 0x0a)) s++;
+    if (s > at) this.items.push({ kind: 'junk', at: at - this.#from, blank: true, report: null });
+    if (s === to) return s;
+    if (!mayStartMessage(b, s, to)) {
+      this.#junk(b, s, Math.min(to, s + LIMITS.requestLine), s - this.#from);
+      return to;
     }
     this.#stage = 'line';
     this.#begunInRun = true;
-    this.#startAt = s;
+    this.#startAt = s - this.#from;
     this.#firstLine = '';
     return this.#feedHead(b, s);
   }
 
   #feedHead(b: Uint8Array, at: number): number {
     const prevTail = this.#headLength;
-    let joined: Buffer;
+    // The head so far is joined[base, limit).
+    let joined: Uint8Array;
+    let base: number;
+    let limit: number;
     let from: number;
     if (prevTail === 0) {
       // The usual case: the whole head in this delivery, read in place.
-      joined = asBuffer(b, at, b.length);
-      from = 0;
+      joined = b;
+      base = at;
+      limit = this.#to;
+      from = at;
     } else {
-      joined = Buffer.concat([...this.#head, b.subarray(at)]);
+      joined = Buffer.concat([...this.#head, b.subarray(at, this.#to)]);
+      base = 0;
+      limit = joined.length;
       from = Math.max(0, prevTail - 3);
     }
     if (this.#stage === 'line') {
-      const lf = joined.indexOf(0x0a, prevTail);
-      if (lf >= 0 && !this.#readFirstLine(joined, lf)) return b.length;
+      const lf = lfIn(joined, base + prevTail, limit);
+      if (lf >= 0 && !this.#readFirstLine(joined, base, limit, lf)) return this.#to;
     }
-    const end = this.#stage === 'headers' ? headEnd(joined, from) : -1;
+    const end = this.#stage === 'headers' ? headEnd(joined, from, limit) : -1;
     if (end < 0) {
       // Kept across deliveries: a copy, since the capture's bytes move on.
-      this.#head = [prevTail === 0 ? Buffer.from(joined) : joined];
-      this.#headLength = joined.length;
+      const head = prevTail === 0 ? Buffer.from(joined.subarray(base, limit)) : (joined as Buffer);
+      this.#head = [head];
+      this.#headLength = head.length;
       // The log names a message by its first line while it waits for the rest.
-      if (this.#stage === 'headers' && this.#firstLine === '') this.#firstLine = firstLineOf(joined, this.#lf);
+      if (this.#stage === 'headers' && this.#firstLine === '') this.#firstLine = firstLineOf(head, 0, this.#lf);
       if (this.#headLength > MAX_HEAD) {
-        const report = this.#partialReport(joined.subarray(0, MAX_HEAD));
+        const report = this.#partialReport(head.subarray(0, MAX_HEAD));
         this.#resetMessage();
         this.items.push({ kind: 'junk', at: this.#begunInRun ? this.#startAt : 0, blank: false, report });
         this.#skip = true;
       }
-      return b.length;
+      return this.#to;
     }
-    // A view into the capture's bytes: copied only when the message goes on past this delivery.
-    const head = joined.subarray(0, end);
     this.#head = NO_PARTS;
     this.#headLength = 0;
-    this.#onHead(head);
-    return at + (end - prevTail);
+    this.#onHead(joined, base, end);
+    return at + (end - base - prevTail);
   }
 
-  /** The first line is complete (`lf` in `head`): a request, a response, or no message. */
-  #readFirstLine(head: Buffer, lf: number): boolean {
-    if (isResponseStart(head)) {
+  /** The first line is complete (its LF at `lf` of the head `head[start, end)`): a request, a response, or no message. */
+  #readFirstLine(head: Uint8Array, start: number, end: number, lf: number): boolean {
+    if (isResponseStart(head, start, end)) {
       this.#request = false;
-    } else if (!looksLikeRequest(head, 0)) {
-      this.#junk(head.subarray(0, LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
+    } else if (!looksLikeRequest(head, start, end)) {
+      this.#junk(head, start, Math.min(end, start + LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
       return false;
     } else {
       this.#request = true;
       const opts = this.#opts;
       if (opts.judged && this.#mayTunnel) {
         this.#mayTunnel = false;
-        if (!endsInHttpVersion(firstLineOf(head, lf))) {
+        if (!endsInHttpVersion(firstLineOf(head, start, lf))) {
           // The tunnel a CONNECT or an Upgrade opened: no request, reported or not.
           this.#resetMessage();
           this.#state = 'opaque';
@@ -242,26 +256,29 @@ export class HttpFramer {
       } else if (opts.judged && !opts.httpPort && !this.#spokeHttp) {
         // Off the HTTP ports, a command that merely starts like a method (`EHLO mail.example`,
         // memcached's `get key`) is some other protocol's, not a malformed request.
-        if (!endsInHttpVersion(firstLineOf(head, lf))) {
-          this.#junk(head.subarray(0, LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
+        if (!endsInHttpVersion(firstLineOf(head, start, lf))) {
+          this.#junk(head, start, Math.min(end, start + LIMITS.requestLine), this.#begunInRun ? this.#startAt : 0);
           return false;
         }
         this.#spokeHttp = true;
       }
     }
-    this.#lf = lf;
+    this.#lf = lf - start;
     this.#stage = 'headers';
     return true;
   }
 
-  /** Data at `at` starts no message: reported once where it is to be, skipped to the end of the delivery. */
-  #junk(bytes: Uint8Array, at: number): void {
+  /**
+   * Data at `at` of the delivery starts no message: reported once (its first bytes,
+   * `b[start, end)`) where it is to be, skipped to the end of the delivery.
+   */
+  #junk(b: Uint8Array, start: number, end: number, at: number): void {
     const opts = this.#opts;
     let report: CutRequest | null = null;
     if (opts.judged && this.#mayTunnel) this.#state = 'opaque';
     else if (opts.judged && !this.#reportedJunk && (opts.httpPort || this.#spokeHttp)) {
       this.#reportedJunk = true;
-      report = { raw: Buffer.from(bytes), method: '', malformed: null };
+      report = { raw: Buffer.from(b.subarray(start, end)), method: '', malformed: null };
     }
     this.#resetMessage();
     this.items.push({ kind: 'junk', at, blank: false, report });
@@ -270,26 +287,13 @@ export class HttpFramer {
 
   /** A head that never ended (the stream ended, or it outgrew the bound): what the rule engine is told of it. */
   #partialReport(head: Uint8Array): CutRequest | null {
-    const opts = this.#opts;
-    if (!opts.judged || isResponseStart(head)) return null;
-    if (this.#stage === 'line') {
-      // Its first line never ended: judged as that line would have been.
-      const line = Buffer.from(head).toString('latin1');
-      if (this.#mayTunnel) return null;
-      if (!opts.httpPort && !this.#spokeHttp && !endsInHttpVersion(line)) return null;
-    }
-    const request = looksLikeRequest(head, 0);
-    const text = request ? Buffer.from(head).toString('latin1') : '';
-    return {
-      raw: Buffer.from(head),
-      method: request ? (text.split(/[ \r\n]/)[0] ?? '') : '',
-      malformed: request ? 'request head incomplete' : null,
-    };
+    return partialReport(head, this.#opts, this.#stage === 'line', this.#mayTunnel, this.#spokeHttp);
   }
 
-  #onHead(head: Buffer): void {
+  /** The head `b[start, end)` is complete. */
+  #onHead(b: Uint8Array, start: number, end: number): void {
     const opts = this.#opts;
-    const facts = headFacts(head, opts.logged); // content type and coding: the log's only
+    const facts = headFacts(b, opts.logged, start, end); // content type and coding: the log's only
     this.#firstLine = facts.firstLine;
     let framing: Framing;
     if (this.#request) {
@@ -314,51 +318,46 @@ export class HttpFramer {
     }
     const logLimit = opts.logged ? keptForLog(facts) : 0;
     this.#logLimit = logLimit;
-    this.#keepLimit = this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit;
     this.#facts = facts;
-    this.#body = new BodyReader(framing);
+    const reader = this.#body.begin(
+      framing,
+      this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit,
+    );
     this.#stage = 'body';
-    this.#headBytes = head;
-    if (this.#body.empty) this.#complete(null, false);
-    else this.#headBytes = this.#request && opts.judged ? Buffer.from(head) : EMPTY;
+    this.#headIn = b;
+    this.#headFrom = start;
+    this.#headTo = end;
+    if (reader.empty) this.#complete(null, false);
+    else if (this.#request && opts.judged) {
+      // The body goes on past these bytes: the head the rule engine reads is kept, a copy.
+      this.#headIn = Buffer.from(b.subarray(start, end));
+      this.#headFrom = 0;
+      this.#headTo = end - start;
+    } else this.#headIn = EMPTY;
   }
 
   #feedBody(b: Uint8Array, at: number): number {
-    const body = this.#body as BodyReader;
-    this.#feeding = b;
-    const end = body.feed(b, at, this.#keep);
-    this.#feeding = NO_BYTES;
-    if (end === BODY_MORE) return b.length;
-    this.#complete(body.invalid ? 'invalid chunk size' : null, false);
+    const end = this.#body.feed(b, at, this.#to);
+    if (end === BODY_MORE) return this.#to;
+    this.#complete(this.#body.reader?.invalid ? 'invalid chunk size' : null, false);
     return end;
   }
 
-  /** The bytes `#feedBody` is reading, for `#keep` (one bound function per framer, not a closure per delivery). */
-  #feeding: Uint8Array = NO_BYTES;
-
-  /** A body span of the bytes being fed: counted, and kept up to the limit (a copy: the capture's bytes move on). */
-  readonly #keep = (start: number, stop: number): void => {
-    this.#bodyLength += stop - start;
-    if (this.#kept >= this.#keepLimit) return;
-    const end = Math.min(stop, start + this.#keepLimit - this.#kept);
-    if (this.#prefix === NO_PARTS) this.#prefix = [];
-    this.#prefix.push(Buffer.from(this.#feeding.subarray(start, end)));
-    this.#kept += end - start;
-  };
-
   #complete(malformed: string | null, endedInGap: boolean): void {
-    const prefix = this.#prefix.length === 0 ? EMPTY : Buffer.concat(this.#prefix);
+    const prefix = this.#body.prefix();
     const request = this.#request;
     const judged = request && this.#opts.judged;
     const raw = judged
-      ? Buffer.concat([
-          this.#headBytes,
+      ? joinedRaw(
+          this.#headIn,
+          this.#headFrom,
+          this.#headTo,
           prefix.length > LIMITS.bodyPrefix ? prefix.subarray(0, LIMITS.bodyPrefix) : prefix,
-        ])
+        )
       : EMPTY;
     const body: HttpBody = this.#opts.logged
       ? {
-          length: this.#bodyLength,
+          length: this.#body.length,
           kept: prefix.length > this.#logLimit ? prefix.subarray(0, this.#logLimit) : prefix,
           contentType: this.#facts?.contentType ?? null,
           contentEncoding: this.#facts?.contentEncoding ?? null,
@@ -376,7 +375,7 @@ export class HttpFramer {
       raw,
       malformed,
       body,
-      lost: this.#lost,
+      lost: this.#body.lost,
       endedInGap,
       opens,
     });
@@ -388,12 +387,10 @@ export class HttpFramer {
     this.#stage = 'idle';
     this.#head = NO_PARTS;
     this.#headLength = 0;
-    this.#body = null;
-    this.#headBytes = EMPTY;
-    this.#prefix = NO_PARTS;
-    this.#kept = 0;
-    this.#bodyLength = 0;
-    this.#lost = false;
+    this.#body.clear();
+    this.#headIn = EMPTY;
+    this.#headFrom = 0;
+    this.#headTo = 0;
     this.#opens = 'http';
     this.#upgrade = null;
   }

@@ -1,3 +1,5 @@
+import { bufferOf } from './messageStart.js';
+
 /** What an HTTP/1.x message head says about its framing and content, read leniently. */
 export interface HeadFacts {
   readonly firstLine: string;
@@ -20,20 +22,22 @@ export interface HeadFacts {
  * the first line and the other headers' values become text. Read as the head's text would be:
  * a name trimmed and lower-cased (`String.prototype.trim`, `toLowerCase`), a value trimmed.
  * `content`: read Content-Type and Content-Encoding too (the packet log's naming of the body
- * needs them; without it they are null).
+ * needs them; without it they are null). The head is `head[from, to)`: read in place, in the
+ * capture's bytes.
  */
-export function headFacts(head: Buffer, content = true): HeadFacts {
+export function headFacts(head: Uint8Array, content = true, from = 0, to = head.length): HeadFacts {
+  const text = bufferOf(head);
   let contentLength: number | null = null;
   let chunked = false;
   let upgrade: string | null = null;
   let contentType: string | null = null;
   let boundary: string | null = null;
   let contentEncoding: string | null = null;
-  const length = head.length;
-  const firstEnd = lineEnd(head, 0);
+  const length = to;
+  const firstEnd = lineEnd(head, from, length);
   let start = firstEnd + 1;
   while (start <= length) {
-    const end = lineEnd(head, start);
+    const end = lineEnd(head, start, length);
     const colon = start < end && mayNameAFramingHeader(head[start] as number) ? colonIn(head, start, end) : -1;
     const name = colon > start ? headerName(head, start, colon) : NOT_READ;
     if (name === CONTENT_LENGTH) {
@@ -42,12 +46,12 @@ export function headFacts(head: Buffer, content = true): HeadFacts {
     } else if (name === TRANSFER_ENCODING) {
       if (hasChunked(head, colon + 1, end)) chunked = true;
     } else if (name === UPGRADE)
-      upgrade = head
+      upgrade = text
         .toString('latin1', colon + 1, end)
         .trim()
         .toLowerCase();
     else if (name !== NOT_READ && content) {
-      const value = head.toString('latin1', colon + 1, end).trim();
+      const value = text.toString('latin1', colon + 1, end).trim();
       if (name === CONTENT_TYPE) {
         contentType = mediaType(value);
         boundary = contentType.startsWith('multipart/') ? boundaryOf(value) : null;
@@ -56,9 +60,9 @@ export function headFacts(head: Buffer, content = true): HeadFacts {
     start = end + 1;
   }
   // A CR only before the LF is cut, as `/\r?\n/` splits.
-  const cut = firstEnd < length && firstEnd > 0 && head[firstEnd - 1] === 13 ? firstEnd - 1 : firstEnd;
+  const cut = firstEnd < length && firstEnd > from && head[firstEnd - 1] === 13 ? firstEnd - 1 : firstEnd;
   return {
-    firstLine: head.toString('latin1', 0, cut),
+    firstLine: text.toString('latin1', from, cut),
     contentLength,
     chunked,
     upgrade,
@@ -189,11 +193,11 @@ export function statusCode(firstLine: string): number {
   return code;
 }
 
-/** Offset of the LF ending the line that starts at `from`, or the head's length. */
-function lineEnd(b: Uint8Array, from: number): number {
+/** Offset of the LF ending the line that starts at `from`, or the head's end. */
+function lineEnd(b: Uint8Array, from: number, end: number): number {
   // A loop, not Buffer's indexOf: a head's lines are short, and its call costs more than they.
   let i = from;
-  while (i < b.length && b[i] !== 0x0a) i++;
+  while (i < end && b[i] !== 0x0a) i++;
   return i;
 }
 

@@ -35,12 +35,19 @@ const NO_BYTES = new Uint8Array(0);
  * and learns from here where a tunnel or WebSocket begins.
  */
 export class HttpStream<C> implements Pairing {
-  /** Made with a direction's first bytes: many connections (scans, floods) carry none. */
-  readonly #framers: [HttpFramer | null, HttpFramer | null] = [null, null];
+  /**
+   * Each direction's framer, made with its first bytes (many connections, scans and floods,
+   * carry none). Fields, not arrays (nor the method queues, nor the pending requests, made with
+   * their first entry): a connection costs fewer objects.
+   */
+  #framer0: HttpFramer | null = null;
+  #framer1: HttpFramer | null = null;
   readonly #httpPort: boolean;
   readonly #logged: boolean;
-  readonly #pending: Pending[] = [];
-  readonly #methods: [string[], string[]] = [[], []];
+  #pending: Pending[] | null = null;
+  /** Methods of the requests read in each direction, waiting for their responses. */
+  #methods0: string[] | null = null;
+  #methods1: string[] | null = null;
   readonly #maxPending: number;
   /** None until a first request: most connections carry none worth an array. */
   #transactions: HttpTransaction[] | null = null;
@@ -74,11 +81,16 @@ export class HttpStream<C> implements Pairing {
 
   /** Direction `dir`'s framer: what its last delivery framed. */
   framer(dir: 0 | 1): HttpFramer {
-    this.#framers[dir] ??= new HttpFramer(
-      { dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged },
-      this,
-    );
-    return this.#framers[dir];
+    const made = this.#framerOf(dir);
+    if (made !== null) return made;
+    const framer = new HttpFramer({ dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged }, this);
+    if (dir === 0) this.#framer0 = framer;
+    else this.#framer1 = framer;
+    return framer;
+  }
+
+  #framerOf(dir: 0 | 1): HttpFramer | null {
+    return dir === 0 ? this.#framer0 : this.#framer1;
   }
 
   /**
@@ -86,7 +98,7 @@ export class HttpStream<C> implements Pairing {
    * delivery is still HTTP): what follows is the tunnelled protocol.
    */
   tunnelOpenBefore(dir: 0 | 1): boolean {
-    return this.#framers[dir]?.startState === 'connect' || this.#framers[dir === 0 ? 1 : 0]?.state === 'connect';
+    return this.#framerOf(dir)?.startState === 'connect' || this.#framerOf(dir === 0 ? 1 : 0)?.state === 'connect';
   }
 
   /** The server spoke first (SMTP, FTP, POP3, IMAP, SSH do; HTTP never): its client's commands are no requests. */
@@ -96,38 +108,55 @@ export class HttpStream<C> implements Pairing {
 
   requestHead(dir: 0 | 1, method: string, firstLine: string): void {
     if (method === 'CONNECT') this.#connectPort = authorityPort(firstLine);
-    const methods = this.#methods[dir];
+    let methods = dir === 0 ? this.#methods0 : this.#methods1;
+    if (methods === null) {
+      methods = [];
+      if (dir === 0) this.#methods0 = methods;
+      else this.#methods1 = methods;
+    }
     methods.push(method);
     if (methods.length > MAX_METHODS) methods.shift();
   }
 
   takeMethod(dir: 0 | 1): string {
-    return this.#methods[dir === 0 ? 1 : 0].shift() ?? '';
+    return (dir === 0 ? this.#methods1 : this.#methods0)?.shift() ?? '';
   }
 
-  /** In-order bytes of direction `dir` (0: the client's), received at `timeMs`; `fin`: the frame carrying them ended the direction. */
-  bytes(dir: 0 | 1, chunk: Uint8Array, fin: boolean, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    this.#take(dir, this.framer(dir).push(chunk, fin), timeMs, conn, sink);
+  /**
+   * In-order bytes of direction `dir` (0: the client's), `bytes[start, end)` (read in place),
+   * received at `timeMs`; `fin`: the frame carrying them ended the direction.
+   */
+  bytes(
+    dir: 0 | 1,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    fin: boolean,
+    timeMs: number,
+    conn: C,
+    sink: HttpExchangeSink<C>,
+  ): void {
+    this.#take(dir, this.framer(dir).pushBytes(bytes, start, end, fin), timeMs, conn, sink);
   }
 
   /** A FIN without data in direction `dir`: a body read to the close ends there. */
   fin(dir: 0 | 1, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    const framer = this.#framers[dir];
+    const framer = this.#framerOf(dir);
     if (framer !== null) this.#take(dir, framer.push(NO_BYTES, true), timeMs, conn, sink);
   }
 
   /** `n` bytes of direction `dir` were never captured (a gap given up): a body of known length skips them. */
   skip(dir: 0 | 1, n: number): void {
-    this.#framers[dir]?.skip(n);
+    this.#framerOf(dir)?.skip(n);
   }
 
   /** The streams ended: messages being read are finished as they stand, requests still waiting are reported. */
   end(timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    for (const dir of [0, 1] as const) {
-      const framer = this.#framers[dir];
-      if (framer !== null) this.#take(dir, framer.end(), timeMs, conn, sink);
-    }
-    for (const p of this.#pending.splice(0)) this.#report(conn, sink, p.request, null, p.time);
+    if (this.#framer0 !== null) this.#take(0, this.#framer0.end(), timeMs, conn, sink);
+    if (this.#framer1 !== null) this.#take(1, this.#framer1.end(), timeMs, conn, sink);
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending !== null) for (const p of pending) this.#report(conn, sink, p.request, null, p.time);
   }
 
   #take(dir: 0 | 1, items: readonly Framed[], timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
@@ -147,6 +176,7 @@ export class HttpStream<C> implements Pairing {
       this.#transactions ??= [];
       this.#transactions.push(transaction);
     }
+    this.#pending ??= [];
     this.#pending.push({ request, time: timeMs, transaction });
     while (this.#pending.length > this.#maxPending) {
       const old = this.#pending.shift() as Pending;
@@ -167,7 +197,7 @@ export class HttpStream<C> implements Pairing {
     }
     if (dir !== 1) return;
     if (status >= 100 && status < 200 && status !== 101) return;
-    const p = this.#pending.shift();
+    const p = this.#pending?.shift();
     if (!p) return;
     if (p.transaction !== null) p.transaction.status = status;
     this.#report(conn, sink, p.request, status, p.time);

@@ -32,13 +32,26 @@ export function responseFraming(h: HeadFacts, status: number, method: string): F
 /** `BodyReader.feed` returns this when it took every byte and the body goes on. */
 export const BODY_MORE = -1;
 
-/** One body as it arrives, across segments: which bytes are the body's, and where it ends. */
-export class BodyReader {
-  #remaining: number;
-  readonly #chunks: ChunkedBody | null;
-  readonly #toClose: boolean;
+/** Where `BodyReader.feed` reports the body's bytes: spans of the bytes it was fed. */
+export interface BodySink {
+  data(start: number, end: number): void;
+}
 
-  constructor(framing: Framing) {
+/**
+ * One body as it arrives, across segments: which bytes are the body's, and where it ends.
+ * Refilled for each message (`begin`): a framer reads its bodies with one.
+ */
+export class BodyReader {
+  #remaining = 0;
+  #chunks: ChunkedBody | null = null;
+  #toClose = false;
+
+  constructor(framing: Framing = NO_BODY) {
+    this.begin(framing);
+  }
+
+  /** Read the next message's body. */
+  begin(framing: Framing): void {
     this.#remaining = framing.kind === 'length' ? framing.length : 0;
     this.#chunks = framing.kind === 'chunked' ? new ChunkedBody() : null;
     this.#toClose = framing.kind === 'close';
@@ -70,20 +83,20 @@ export class BodyReader {
   }
 
   /**
-   * Take the body's bytes of `b` from `at`, each span reported as `onData(start, end)`: the
-   * offset just after the body's end, or BODY_MORE when all of `b` was taken.
+   * Take the body's bytes of `b` from `at` up to `to`, each span reported to `sink`: the offset
+   * just after the body's end, or BODY_MORE when all of them were taken.
    */
-  feed(b: Uint8Array, at: number, onData: (start: number, end: number) => void): number {
+  feed(b: Uint8Array, at: number, to: number, sink: BodySink): number {
     if (this.#chunks !== null) {
-      const end = this.#chunks.feed(b, at, onData);
+      const end = this.#chunks.feed(b, at, to, sink);
       return end === CHUNKED_MORE ? BODY_MORE : end;
     }
     if (this.#toClose) {
-      if (b.length > at) onData(at, b.length);
+      if (to > at) sink.data(at, to);
       return BODY_MORE;
     }
-    const take = Math.min(this.#remaining, b.length - at);
-    if (take > 0) onData(at, at + take);
+    const take = Math.min(this.#remaining, to - at);
+    if (take > 0) sink.data(at, at + take);
     this.#remaining -= take;
     return this.#remaining === 0 ? at + take : BODY_MORE;
   }

@@ -108,45 +108,48 @@ export function looksLikeHttp(b: Uint8Array): boolean {
 // How the one framer (./framer.ts) finds a message's start: more lenient than tshark's test
 // above (any token is a method for the rule engine; the log names what tshark would not).
 
-/** `HTTP/` or `ICY` (SHOUTcast) at the start: a response. */
-export function isResponseStart(b: Uint8Array): boolean {
-  return prefixAt(b, 0, HTTP_SLASH, true) || prefixAt(b, 0, ICY, true);
+/** `HTTP/` or `ICY` (SHOUTcast) at `at` (the start), of bytes ending at `end`: a response. */
+export function isResponseStart(b: Uint8Array, at = 0, end = b.length): boolean {
+  return prefixAt(b, at, end, HTTP_SLASH, true) || prefixAt(b, at, end, ICY, true);
 }
 
 /** `HTTP/` and `ICY` as bytes (compared without a string's charCodeAt per byte). */
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
 const ICY = [0x49, 0x43, 0x59];
 
-/** `prefix` at `at`: whole (`all`), or as far as the bytes there go. */
-function prefixAt(b: Uint8Array, at: number, prefix: readonly number[], all: boolean): boolean {
-  const avail = b.length - at;
+/** `prefix` at `at`: whole (`all`), or as far as the bytes there (up to `end`) go. */
+function prefixAt(b: Uint8Array, at: number, end: number, prefix: readonly number[], all: boolean): boolean {
+  const avail = end - at;
   if (all && avail < prefix.length) return false;
   const n = Math.min(avail, prefix.length);
   for (let i = 0; i < n; i++) if (b[at + i] !== prefix[i]) return false;
   return true;
 }
 
-/** Could a message start at `at`, as far as the bytes go: a response's start, or a method-like token and a space. */
-export function mayStartMessage(b: Uint8Array, at: number): boolean {
+/**
+ * Could a message start at `at`, as far as the bytes go (up to `end`): a response's start, or
+ * a method-like token and a space.
+ */
+export function mayStartMessage(b: Uint8Array, at: number, end = b.length): boolean {
   const c = b[at];
-  if (c === 0x48 && prefixAt(b, at, HTTP_SLASH, false)) return true;
-  if (c === 0x49 && prefixAt(b, at, ICY, false)) return true;
-  return looksLikeRequest(b, at);
+  if (c === 0x48 && prefixAt(b, at, end, HTTP_SLASH, false)) return true;
+  if (c === 0x49 && prefixAt(b, at, end, ICY, false)) return true;
+  return looksLikeRequest(b, at, end);
 }
 
 /**
  * A request line starts with a method-like token and a space (any token: `FOO`, `get` are
  * judged), or is that token alone (a bare `OPTIONS` line, as tshark takes it).
  */
-export function looksLikeRequest(b: Uint8Array, at: number): boolean {
-  const limit = Math.min(b.length, at + 32);
+export function looksLikeRequest(b: Uint8Array, at: number, end = b.length): boolean {
+  const limit = Math.min(end, at + 32);
   for (let i = at; i < limit; i++) {
     const c = b[i] as number;
     if (c === 0x20 || c === 0x0d || c === 0x0a) return i > at;
     const token = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
     if (!token) return false;
   }
-  return b.length - at < 32;
+  return end - at < 32;
 }
 
 /** Does a request line end in an HTTP version (`GET / HTTP/1.1`)? */
@@ -156,12 +159,25 @@ export function endsInHttpVersion(line: string): boolean {
   return space > 0 && isHttpVersion(trimmed.slice(space + 1));
 }
 
-/** `b[start, end)` as a Buffer sharing its bytes. */
-export function asBuffer(b: Uint8Array, start: number, end: number): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start);
+/** The last bytes `bufferOf` was asked for, and its view of them. */
+let lastBytes: Uint8Array | null = null;
+let lastView: Buffer = Buffer.alloc(0);
+
+/**
+ * `b` as a Buffer over the same bytes (for its latin1 decoding): `b` itself when it is one, else
+ * one view per distinct `b` — the framer reads a capture's chunk in place, record after record,
+ * so this is a view per chunk, not one per message.
+ */
+export function bufferOf(b: Uint8Array): Buffer {
+  if (Buffer.isBuffer(b)) return b;
+  if (b !== lastBytes) {
+    lastBytes = b;
+    lastView = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  }
+  return lastView;
 }
 
-/** The first line of `head`, whose LF is at `lf`, without its line end (latin1). */
-export function firstLineOf(head: Buffer, lf: number): string {
-  return head.toString('latin1', 0, lf > 0 && head[lf - 1] === 0x0d ? lf - 1 : lf);
+/** The first line of the head at `start` of `b`, whose LF is at `lf`, without its line end (latin1). */
+export function firstLineOf(b: Uint8Array, start: number, lf: number): string {
+  return bufferOf(b).toString('latin1', start, lf > start && b[lf - 1] === 0x0d ? lf - 1 : lf);
 }
