@@ -260,6 +260,8 @@ export function putAscii(b: Uint8Array, at: number, s: string): number {
 
 /** Any number as String(n) writes it (a non-negative safe integer fast); at most 24 bytes; returns the end. */
 export function putNumber(b: Uint8Array, at: number, n: number): number {
+  // A whole number below 2^32 (a port, a relative sequence number, a window): one test.
+  if (n >>> 0 === n) return putDecimal(b, at, n);
   if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) return putDecimal(b, at, n);
   return putAscii(b, at, String(n));
 }
