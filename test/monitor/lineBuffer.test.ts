@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { writeHead } from '../../src/monitor/log/columns.js';
-import { LineBuffer, putNumber } from '../../src/monitor/log/lineBuffer.js';
+import { LineBuffer, putDecimal, putNumber } from '../../src/monitor/log/lineBuffer.js';
 import { writeRelativeTime } from '../../src/monitor/log/relativeTime.js';
 
 /** What a buffer writes, as text: every handed-over chunk and what is left. */
@@ -29,6 +29,19 @@ describe('the packet log’s byte buffer', () => {
     for (const n of numbers) {
       const out = new LineBuffer();
       out.advance(putNumber(out.reserve(32), out.length, n));
+      assert.equal(out.textFrom(0), String(n), String(n));
+    }
+  });
+
+  it('writes every digit count, and numbers above 2^31 whose low eight digits start with zeros', () => {
+    const numbers: number[] = [];
+    for (let p = 1; p <= 1e15; p *= 10) numbers.push(p - 1, p, p + 1, p + 7);
+    // Split at 10^8: the low part keeps its leading zeros, the high part has none.
+    numbers.push(4200000001, 4294967295, 2147483648, 100000000000, 12300000045, 2 ** 53 - 1, 2 ** 53 - 100000000);
+    const out = new LineBuffer();
+    for (const n of numbers) {
+      out.clear();
+      out.advance(putDecimal(out.reserve(32), out.length, n));
       assert.equal(out.textFrom(0), String(n), String(n));
     }
   });

@@ -1,5 +1,5 @@
 import type { ProtocolEvent } from '../protocols/events.js';
-import type { Reading } from '../protocols/reading.js';
+import { PART, PART_BEGUN, PDUS, type Reading } from '../protocols/reading.js';
 import { ANALYSIS } from '../tcp/sequenceAnalysis.js';
 import type { PacketRecord, Reader } from './packetRecord.js';
 
@@ -52,10 +52,28 @@ export function packetJson(r: RecordFields, optionsHex: string): string {
   if (r.analysis !== 0) s += `,"analysis":${JSON.stringify(analysisNames(r.analysis))}`;
   if ((r.analysis & ANALYSIS.DUPLICATE_ACK) !== 0) s += `,"dup_ack":${r.dup_ack},"dup_ack_frame":${r.dup_ack_frame}`;
   if (r.reader !== 'none') s += `,"reader":"${r.reader}"`;
-  if (r.reading !== null) s += `,"reading":${JSON.stringify(r.reading)}`;
+  if (r.reading !== null) s += `,"reading":${READING_JSON.get(r.reading) ?? JSON.stringify(r.reading)}`;
   if (r.to_server) s += ',"to_server":true';
   if (r.events.length > 0) s += `,"events":${jsonValue(r.events)}`;
   return `${s}}`;
+}
+
+/** The JSON of the readings most segments share, written once rather than per record. */
+const READING_JSON: ReadonlyMap<Reading, string> = new Map([PDUS, PART, PART_BEGUN].map((r) => [r, JSON.stringify(r)]));
+
+/** Object keys as JSON, written once each: the events' few field names recur in every record. */
+const KEY_JSON = new Map<string, string>();
+/** Keys kept at most (events are the analyzers' own objects, with a fixed set of fields). */
+const MAX_KEYS = 1024;
+
+function keyJson(k: string): string {
+  let text = KEY_JSON.get(k);
+  if (text === undefined) {
+    text = JSON.stringify(k);
+    if (KEY_JSON.size >= MAX_KEYS) KEY_JSON.clear();
+    KEY_JSON.set(k, text);
+  }
+  return text;
 }
 
 function analysisNames(bits: number): string[] {
@@ -87,7 +105,7 @@ function jsonValue(v: unknown): string | undefined {
       }
       for (const k in v) {
         const text = jsonValue((v as Record<string, unknown>)[k]);
-        if (text !== undefined) s += `${s === '' ? '' : ','}${JSON.stringify(k)}:${text}`;
+        if (text !== undefined) s += `${s === '' ? '' : ','}${keyJson(k)}:${text}`;
       }
       return `{${s}}`;
     }
