@@ -19,7 +19,8 @@ export interface OpenLoopResult {
 }
 
 interface Connection {
-  readonly socket: Socket;
+  /** Replaced when an answer closes it. */
+  socket: Socket;
   /** When the request in flight was due (ms, performance.now()); null when idle. */
   due: number | null;
   buffered: Buffer;
@@ -48,22 +49,35 @@ export async function openLoop(port: number, rate: number, seconds: number, conn
     if (next !== undefined) send(c, next);
     else idle.push(c);
   };
+  // A client's connection: an answer that says `Connection: close` ends it, and the client goes
+  // on over a new one, as browsers and HTTP libraries do (a pool of workers lets surplus ones go).
+  const attach = (c: Connection, socket: Socket): void => {
+    c.socket = socket;
+    c.buffered = Buffer.alloc(0);
+    // A failed reconnection leaves its request unanswered: counted as failed at the end.
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      c.buffered = c.buffered.length === 0 ? chunk : Buffer.concat([c.buffered, chunk]);
+      const end = c.buffered.indexOf(HEAD_END);
+      if (end < 0) return;
+      const head = c.buffered.toString('latin1', 0, end);
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (c.buffered.length < end + 4 + length) return;
+      c.buffered = c.buffered.subarray(end + 4 + length);
+      if (/\r\nconnection:\s*close/i.test(head)) {
+        socket.destroy();
+        attach(c, connect({ host: '127.0.0.1', port, noDelay: true }));
+      }
+      answered(c, head.startsWith('HTTP/1.1 2'));
+    });
+  };
   const open = (): Promise<Connection> =>
     new Promise((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port, noDelay: true });
       const c: Connection = { socket, due: null, buffered: Buffer.alloc(0) };
       socket.once('connect', () => resolve(c));
       socket.once('error', reject);
-      socket.on('data', (chunk: Buffer) => {
-        c.buffered = c.buffered.length === 0 ? chunk : Buffer.concat([c.buffered, chunk]);
-        const end = c.buffered.indexOf(HEAD_END);
-        if (end < 0) return;
-        const head = c.buffered.toString('latin1', 0, end);
-        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (c.buffered.length < end + 4 + length) return;
-        c.buffered = c.buffered.subarray(end + 4 + length);
-        answered(c, head.startsWith('HTTP/1.1 2'));
-      });
+      attach(c, socket);
     });
   const all = await Promise.all(Array.from({ length: connections }, open));
   idle.push(...all);

@@ -104,18 +104,18 @@ export class Packet implements DecodedPacket {
 export function decodePacket(frame: Frame, texts?: Ipv4Texts): DecodedPacket {
   const b = frame.data;
   const link = decodeLink(frame.linkType, b);
-  if (link.error) return result(frame, link, null, null, NONE, link.error);
+  if (link.error) return new Packet(frame, link, null, null, NONE, link.error);
   if (link.payload === 'arp') {
     const arp = decodeArp(b, link.offset);
     return 'error' in arp
-      ? result(frame, link, null, null, NONE, arp.error)
-      : result(frame, link, null, arp, NONE, null);
+      ? new Packet(frame, link, null, null, NONE, arp.error)
+      : new Packet(frame, link, null, arp, NONE, null);
   }
-  if (link.payload === 'other') return result(frame, link, null, null, NONE, null);
+  if (link.payload === 'other') return new Packet(frame, link, null, null, NONE, null);
   const ip = link.payload === 'ipv4' ? decodeIpv4(b, link.offset, texts) : decodeIpv6(b, link.offset);
-  if (!('version' in ip)) return result(frame, link, null, null, NONE, ip.error);
+  if (!('version' in ip)) return new Packet(frame, link, null, null, NONE, ip.error);
   if (ip.error || ip.fragmentOffset !== 0 || ip.moreFragments) {
-    return result(frame, link, ip, null, NONE, ip.error);
+    return new Packet(frame, link, ip, null, NONE, ip.error);
   }
   return withTransport(frame, link, ip);
 }
@@ -177,19 +177,8 @@ function carried(
   payloadLength: number,
   error: string | null,
 ): DecodedPacket {
-  if (failure !== null) return result(frame, link, ip, null, NONE, failure);
+  if (failure !== null) return new Packet(frame, link, ip, null, NONE, failure);
   const p = new Packet(frame, link, ip, null, transport, error);
   p.carry(payloadOffset, payloadLength);
   return p;
-}
-
-function result(
-  frame: Frame,
-  link: LinkLayer,
-  ip: IpLayer | null,
-  arp: ArpPacket | null,
-  transport: Transport,
-  error: string | null,
-): DecodedPacket {
-  return new Packet(frame, link, ip, arp, transport, error);
 }
