@@ -5,10 +5,27 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/**
+ * Every process a bench started and has not seen end. A bench that throws skips the `finally`
+ * blocks still waiting on other promises, and a child's open pipes do not end it when this
+ * process goes: without this, servers and proxies would outlive the bench and hold its ports.
+ */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
+
+/** Count `child` among the processes killed if the bench ends before it. */
+export function tracked<C extends ChildProcess>(child: C): C {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 /** Start `node ARGS` from the project root and resolve once it prints `readyText`. */
 export function startNode(args: string[], readyText: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = tracked(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
     let seen = '';
     const onData = (d: Buffer) => {
       seen += d;

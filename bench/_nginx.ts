@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tracked } from './_children.js';
 
 export function nginxBinary(): string | null {
   for (const bin of ['nginx', '/usr/sbin/nginx']) {
@@ -87,5 +88,5 @@ http {
 }
 `,
   );
-  return spawn(bin, ['-p', dir, '-c', conf], { stdio: 'ignore' });
+  return tracked(spawn(bin, ['-p', dir, '-c', conf], { stdio: 'ignore' }));
 }

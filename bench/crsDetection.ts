@@ -21,6 +21,7 @@ import { httpObservation } from '../src/detect/examples.js';
 import type { Engine } from '../src/detect/types.js';
 import { decide } from '../src/detect/verdict.js';
 import { apacheMissing, DEBIAN_CRS, freePort, startApache } from './_apacheModsec.js';
+import { tracked } from './_children.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATASET = join(ROOT, '..', 'shared', 'corpus', 'payloads', 'HttpParamsDataset', 'payload_train.csv');
@@ -86,10 +87,12 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bansho-crs-detection-'));
   chmodSync(dir, 0o777);
   const upstreamPort = await freePort();
-  const upstream = spawn(process.execPath, ['--import', 'tsx', 'bench/_upstream.ts', String(upstreamPort)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const upstream = tracked(
+    spawn(process.execPath, ['--import', 'tsx', 'bench/_upstream.ts', String(upstreamPort)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   await new Promise((resolve) => upstream.stdout.once('data', resolve));
   const apache = missing === null ? await startApache(upstreamPort, dir) : null;
   if (apache !== null) columns.push({ name: apache.name, flagged: byServer(apache.url) });

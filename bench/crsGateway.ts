@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apacheMissing, DEBIAN_CRS, freePort, hasCommand, type Server, startApache } from './_apacheModsec.js';
+import { tracked } from './_children.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -215,10 +216,12 @@ interface NodeChild {
 
 function startNode(args: string[], readyText: string): Promise<NodeChild> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = tracked(
+      spawn(process.execPath, ['--import', 'tsx', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     const handle: NodeChild = { process: child, seen: '' };
     const onData = (d: Buffer) => {
       handle.seen += d;

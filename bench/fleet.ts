@@ -22,6 +22,7 @@ import { PgStore } from '../src/store/postgres/pgStore.js';
 import { insertEvents } from '../src/store/sqlite/eventWrites.js';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.js';
 import { builtCli } from './_builtCli.js';
+import { tracked } from './_children.js';
 
 const ADMIN = process.env.BANSHO_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BANS = Number(process.env.BENCH_FLEET_BANS ?? 100);
@@ -47,12 +48,10 @@ interface Gateway {
 }
 
 function startGateway(cli: string, args: string[]): Promise<Gateway> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--listen', '127.0.0.1:0', '--no-dashboard', '--workers', '1', ...args],
-    {
+  const child = tracked(
+    spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--no-dashboard', '--workers', '1', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    }),
   );
   let err = '';
   return new Promise((resolve, reject) => {

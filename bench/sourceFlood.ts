@@ -18,6 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { resolveGatewayConfig } from '../src/config/index.js';
 import { startGatewayService } from '../src/gateway/service.js';
+import { tracked } from './_children.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 1_000_000);
@@ -25,10 +26,12 @@ const WARM_UP = Math.min(20_000, Math.floor(SOURCES / 10));
 
 function child(args: string[], readyText: string): Promise<{ proc: ChildProcess; seen: () => string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const proc = tracked(
+      spawn(process.execPath, ['--import', 'tsx', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
     let seen = '';
     proc.stdout?.on('data', (d: Buffer) => {
       seen += d;
