@@ -131,6 +131,11 @@ export class BanManager {
     return this.#writes.size;
   }
 
+  /** Those bans themselves, oldest first: a process that reads the store cannot see them yet. */
+  unwritten(): readonly Ban[] {
+    return this.#writes.pendingBans();
+  }
+
   /** Call `listener` for each ban that takes effect from now on; returns the unsubscribe. */
   onBan(listener: (ban: EffectiveBan) => void): () => void {
     this.#listeners.add(listener);

@@ -30,6 +30,11 @@ export interface PeerChannel {
   holding(count: number): void;
   /** Hear, whenever it changes, how many the siblings hold together and how many processes share the port. */
   share(hear: (share: PoolShare) => void): void;
+  /**
+   * What a sibling that joins must be told because the store cannot tell it yet: the bans made
+   * here still waiting to be written (a locked or failing store). Asked at each join.
+   */
+  brief(tell: () => readonly BanNews[]): void;
 }
 
 /**
@@ -38,6 +43,9 @@ export interface PeerChannel {
  * a ban it makes carries its own `id`, which the primary answers with `peer-held` once every
  * other joined worker has sent `peer-ack` for the relay `id` it was given. A worker tells its
  * count of client connections (`peer-holding`); the primary tells each the others' (`peer-share`).
+ * A join is answered once every sibling has answered `peer-arrived` with its unwritten bans
+ * (`peer-briefed`), which the primary relays to the newcomer before `peer-joined`: a worker that
+ * replaces one that died holds them before its first accept, though the store has none of them.
  */
 export type PeerMessage =
   | { readonly bansho: 'peer-join' }
@@ -46,7 +54,9 @@ export type PeerMessage =
   | { readonly bansho: 'peer-ack'; readonly id: number }
   | { readonly bansho: 'peer-held'; readonly id: number }
   | { readonly bansho: 'peer-holding'; readonly count: number }
-  | { readonly bansho: 'peer-share'; readonly others: number; readonly workers: number };
+  | { readonly bansho: 'peer-share'; readonly others: number; readonly workers: number }
+  | { readonly bansho: 'peer-arrived'; readonly id: number }
+  | { readonly bansho: 'peer-briefed'; readonly id: number; readonly bans: readonly BanNews[] };
 
 export function isPeerMessage(message: unknown): message is PeerMessage {
   if (typeof message !== 'object' || message === null) return false;
@@ -59,7 +69,12 @@ export function isPeerMessage(message: unknown): message is PeerMessage {
       return isPeerNews(m.news) && (m.id === undefined || isId(m.id));
     case 'peer-ack':
     case 'peer-held':
+    case 'peer-arrived':
       return isId(m.id);
+    case 'peer-briefed': {
+      const bans = (message as { bans?: unknown }).bans;
+      return isId(m.id) && Array.isArray(bans) && bans.every((b) => isPeerNews(b) && b.kind === 'ban');
+    }
     case 'peer-holding':
       return isCount((message as { count?: unknown }).count);
     case 'peer-share': {

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { GatewayTotals } from '../gatewayTotals.js';
-import { isPeerMessage, type PeerMessage } from './peerNews.js';
+import { type BanNews, isPeerMessage, type PeerMessage } from './peerNews.js';
 import { isTotalsMessage, type TotalsMessage } from './poolTotals.js';
 import { RelayRounds } from './relayRounds.js';
 
@@ -59,6 +59,11 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   // The workers that hear relayed news: those that have joined, from before they read their ban list.
   const joined = new Set<Worker>();
   const acks = new RelayRounds<Worker, true>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
+  // A join's round: the siblings' unwritten bans go to the newcomer ahead of its `peer-joined`.
+  const briefs = new RelayRounds<Worker, readonly BanNews[]>((to, _id, replies) => {
+    for (const bans of replies.values()) for (const news of bans) sendTo(to, { bansho: 'peer-news', news });
+    sendTo(to, { bansho: 'peer-joined' });
+  }, BAN_ACK_BOUND_MS);
   const totals = new RelayRounds<Worker, GatewayTotals>((to, id, replies) => {
     const workers = [...replies].map(([w, t]) => ({ index: indexOf.get(w) ?? 0, pid: w.process.pid ?? 0, totals: t }));
     sendTo(to, { bansho: 'totals-all', id, workers });
@@ -82,10 +87,14 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   };
   const relay = (from: Worker, message: PeerMessage): void => {
     if (message.bansho === 'peer-join') {
+      const to = [...joined].filter((w) => w !== from && w.isConnected());
+      // Counted among the joined first: a ban made while its siblings answer is relayed to it too.
       joined.add(from);
-      sendTo(from, { bansho: 'peer-joined' });
+      const id = briefs.open(from, 0, to);
+      if (id !== null) for (const w of to) sendTo(w, { bansho: 'peer-arrived', id });
       tellShares(null);
-    } else if (message.bansho === 'peer-holding') {
+    } else if (message.bansho === 'peer-briefed') briefs.reply(from, message.id, message.bans);
+    else if (message.bansho === 'peer-holding') {
       if (!joined.has(from)) return;
       holding.set(from, message.count);
       // The teller's own share is unchanged: only the others' sum moved.
@@ -104,6 +113,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   const leave = (worker: Worker): void => {
     const was = joined.delete(worker);
     acks.gone(worker);
+    briefs.gone(worker);
     totals.gone(worker);
     if (!was) return;
     holding.delete(worker);

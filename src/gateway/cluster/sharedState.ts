@@ -42,6 +42,7 @@ export function shareWithPeers(
       .then(() => void telling.delete(ban.target));
     telling.set(ban.target, held);
   });
+  peers.brief(() => own.bans.unwritten().map((ban) => ({ kind: 'ban', target: ban.target, until: ban.until })));
   const offNews = peers.listen((news) => {
     try {
       if (news.kind === 'ban') own.bans.admit(news.target, news.until);

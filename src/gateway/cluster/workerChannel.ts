@@ -21,6 +21,8 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
   // The latest share heard, kept for a hearer that comes later (the gateway, once built).
   let share: PoolShare | null = null;
   let shareHearer: ((share: PoolShare) => void) | null = null;
+  // Until the gateway is built it has made no ban: a sibling joining meanwhile is told none.
+  let briefer: () => readonly BanNews[] = () => [];
   let joined = (): void => {};
   const join = new Promise<void>((resolve) => {
     joined = resolve;
@@ -31,7 +33,8 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
     else if (message.bansho === 'peer-share') {
       share = { others: message.others, workers: message.workers };
       shareHearer?.(share);
-    } else if (message.bansho === 'peer-held') {
+    } else if (message.bansho === 'peer-arrived') post({ bansho: 'peer-briefed', id: message.id, bans: briefer() });
+    else if (message.bansho === 'peer-held') {
       waiting.get(message.id)?.();
       waiting.delete(message.id);
     } else if (message.bansho === 'peer-news') {
@@ -69,6 +72,9 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
     share(hear) {
       shareHearer = hear;
       if (share !== null) hear(share);
+    },
+    brief(tell) {
+      briefer = tell;
     },
     listen(hear) {
       hearer = hear;

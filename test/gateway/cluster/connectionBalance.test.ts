@@ -202,6 +202,7 @@ describe('a pool worker lets a connection go only at an idle-safe point', () => 
       share(hear) {
         tell = hear;
       },
+      brief() {},
     };
     const tmp = tempDir('bansho-balance-');
     const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;

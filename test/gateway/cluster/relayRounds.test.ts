@@ -106,6 +106,7 @@ describe('a ban made in one gateway process waits for its siblings', () => {
       return () => {};
     },
     holding() {},
+    brief() {},
     share() {},
   };
   const bans = new BanManager({

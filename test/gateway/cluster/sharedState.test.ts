@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { builtInBehaviours } from '../../../src/config/builtInDefaults.js';
 import { Allowlist } from '../../../src/defense/allowlist.js';
 import { BanManager } from '../../../src/defense/banManager.js';
 import { DEFAULT_BAN_POLICY } from '../../../src/defense/banPolicy.js';
 import { SourceScores } from '../../../src/defense/sourceScores.js';
 import { HttpBehaviour } from '../../../src/detect/behaviour/httpBehaviour.js';
-import { isPeerMessage, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
+import { type BanNews, isPeerMessage, type PeerChannel, type PeerNews } from '../../../src/gateway/cluster/peerNews.js';
 import { shareWithPeers } from '../../../src/gateway/cluster/sharedState.js';
 import { SqliteBanStore } from '../../../src/store/sqlite/sqliteStore.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, waitFor } from '../helpers.js';
 
 const tmp = tempDir('bansho-shared-');
 after(tmp.cleanup);
@@ -18,9 +19,11 @@ after(tmp.cleanup);
  * Two gateway processes' channels joined in memory, as the cluster primary joins them: what
  * one sends, the other hears (as a structured-clone copy, like IPC), and never itself.
  */
-function joinedPair(): [PeerChannel, PeerChannel, PeerNews[]] {
+function joinedPair(): [PeerChannel, PeerChannel, PeerNews[], Array<() => readonly BanNews[]>] {
   const hearers: Array<Set<(news: PeerNews) => void>> = [new Set(), new Set()];
   const sent: PeerNews[] = [];
+  // What each would tell a third process joining them.
+  const briefs: Array<() => readonly BanNews[]> = [() => [], () => []];
   const channel = (me: 0 | 1): PeerChannel => ({
     send(news) {
       sent.push(news);
@@ -36,8 +39,11 @@ function joinedPair(): [PeerChannel, PeerChannel, PeerNews[]] {
     },
     holding() {},
     share() {},
+    brief(tell) {
+      briefs[me] = tell;
+    },
   });
-  return [channel(0), channel(1), sent];
+  return [channel(0), channel(1), sent, briefs];
 }
 
 /** A gateway process's own state, on its own database: the change log cannot carry anything between the two. */
@@ -57,7 +63,7 @@ function processState(name: string, channel: PeerChannel) {
 }
 
 describe('gateway processes sharing bans, scores and behaviour counts', () => {
-  const [ca, cb, sent] = joinedPair();
+  const [ca, cb, sent, briefs] = joinedPair();
   const a = processState('a', ca);
   const b = processState('b', cb);
   after(() => {
@@ -174,6 +180,28 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     assert.equal(b.bans.isBanned('198.51.100.77'), true);
   });
 
+  it('a process joining is told the bans its store cannot give it yet: those waiting for a locked store, until written', async () => {
+    assert.deepEqual(briefs[0]?.(), [], 'every ban so far is in the store');
+    // Another process holds the store's write lock longer than a ban may wait for it.
+    const lock = new Database(`${tmp.dir}/a.db`);
+    lock.exec('BEGIN IMMEDIATE');
+    let written = false;
+    try {
+      const ban = a.bans.ban('192.0.2.31', { reason: 'test', threatId: 'prettypark', origin: 'auto' });
+      assert.ok(ban);
+      assert.equal(a.bans.pendingWrites, 1, 'the ban waits for the store');
+      assert.deepEqual(briefs[0]?.(), [{ kind: 'ban', target: '192.0.2.31/32', until: ban.until }]);
+      assert.deepEqual(briefs[1]?.(), [], "b holds it, but made none: it is a's to tell");
+      lock.exec('ROLLBACK');
+      written = true;
+      await waitFor('the retried write', () => (a.bans.pendingWrites === 0 ? true : undefined));
+      assert.deepEqual(briefs[0]?.(), [], 'written: a joining process reads it from the store');
+    } finally {
+      if (!written) lock.exec('ROLLBACK');
+      lock.close();
+    }
+  });
+
   it('only well-formed news is taken off the IPC channel', () => {
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 } }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: 7 } }), false);
@@ -183,6 +211,11 @@ describe('gateway processes sharing bans, scores and behaviour counts', () => {
     assert.equal(isPeerMessage({ bansho: 'peer-ack', id: 3 }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-news', news: { kind: 'sync' } }), true);
     assert.equal(isPeerMessage({ bansho: 'peer-ack', id: '3' }), false);
+    const ban = { kind: 'ban', target: '192.0.2.1/32', until: 1 };
+    assert.equal(isPeerMessage({ bansho: 'peer-briefed', id: 2, bans: [ban] }), true);
+    assert.equal(isPeerMessage({ bansho: 'peer-briefed', id: 2, bans: [{ kind: 'sync' }] }), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-briefed', id: 2, bans: ban }), false);
+    assert.equal(isPeerMessage({ bansho: 'peer-arrived', id: 2 }), true);
     assert.equal(
       isPeerMessage({ bansho: 'peer-news', news: { kind: 'ban', target: '192.0.2.1/32', until: 1 }, id: 0.5 }),
       false,

@@ -191,6 +191,73 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     assert.equal(await exited, 0, output.stderr);
   });
 
+  it('a worker that replaces one that died holds the bans its sibling could not write yet (the store locked)', async () => {
+    const { child, output, exited } = startBansho(serveTwo('restart.db'));
+    // Another process holds the store's write lock: a ban waits in its worker's queue, not in the store.
+    let lock: Database.Database | null = null;
+    let banner = 0;
+    try {
+      const port = await bothListening(output);
+      const [first, second] = childPids(child.pid ?? 0);
+      assert.ok(first && second, 'two workers');
+      banner = second;
+      lock = new Database(`${site.dir}/restart.db`);
+      lock.exec('BEGIN IMMEDIATE');
+      // With the first stopped, the second takes the probe and bans.
+      process.kill(first, 'SIGSTOP');
+      const refused = await rawRequest(port, '127.0.0.81', CONNECT);
+      assert.ok(refused.response.startsWith('HTTP/1.1 400 Bad Request'), refused.response);
+      process.kill(first, 'SIGKILL');
+      await waitFor(
+        'the replacement worker',
+        () => /exited \(SIGKILL\); starting another\n/.test(output.stderr) || undefined,
+        10_000,
+      );
+      const replacement = await waitFor(
+        'the replacement to start',
+        () => childPids(child.pid ?? 0).find((pid) => pid !== first && pid !== banner),
+        10_000,
+      );
+      // It listens only once joined: a connection it holds means it was told what it must hold.
+      await waitFor(
+        'the replacement to accept',
+        async () => {
+          const c = await HeldConnection.open(port, '127.0.0.82');
+          const answered = (await c.get()) === 'answered';
+          const owner = ownerOf(port, { ip: '127.0.0.82', port: c.socket.localPort ?? 0 }, [replacement]);
+          c.socket.destroy();
+          return answered && owner === replacement ? true : undefined;
+        },
+        10_000,
+      );
+      const reader = new Database(`${site.dir}/restart.db`, { readonly: true });
+      const stored = reader.prepare('SELECT count(*) AS n FROM bans').get() as { n: number };
+      reader.close();
+      assert.equal(stored.n, 0, 'the ban is not in the store: the replacement cannot have read it there');
+      // Only the replacement accepts now; the banned source must be dropped by it.
+      process.kill(banner, 'SIGSTOP');
+      try {
+        for (let i = 0; i < 4; i++) {
+          const again = await rawRequest(port, '127.0.0.81', GET);
+          assert.equal(
+            again.response,
+            '',
+            `the replacement answered the banned source: ${again.response.slice(0, 40)}`,
+          );
+        }
+        const other = await rawRequest(port, '127.0.0.83', GET);
+        assert.ok(other.response.startsWith('HTTP/1.1 200'), other.response);
+      } finally {
+        process.kill(banner, 'SIGCONT');
+      }
+    } finally {
+      lock?.exec('ROLLBACK');
+      lock?.close();
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
   it('says its start lines once, from the first worker, and keeps metrics on a socket of their own', async () => {
     const args = ['serve', '--upstream', site.url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/lines.db`];
     const { child, output, exited } = startBansho([
