@@ -119,12 +119,12 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     if (store && pending.length > 0) store.appendSync(pending.splice(0));
     else pending.length = 0;
   };
+  const tally = (threatId: string): void => {
+    counts.set(threatId, (counts.get(threatId) ?? 0) + 1);
+  };
   const onEvent = (event: SecurityEvent): void => {
     if (flags.json) out.line(JSON.stringify(event));
-    if (event.event.action === 'detected') {
-      const name = event.threat?.software?.id ?? 'unnamed';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
+    if (event.event.action === 'detected') tally(event.threat?.software?.id ?? 'unnamed');
     pending.push(event);
     // Batched, but a live capture's events reach the store within a second or two.
     if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
@@ -138,6 +138,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
     onEvent,
+    // Without a store or --json nobody reads an event: detections are only counted, no event is built.
+    ...(store === null && !flags.json ? { tally } : {}),
   });
   const monitor = new Monitor({
     judge,

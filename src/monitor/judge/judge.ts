@@ -1,5 +1,5 @@
 import { type BehaviourSettings, HttpBehaviour, requestSignal } from '../../detect/behaviour/httpBehaviour.js';
-import type { Finding, NetworkFinding } from '../../detect/finding.js';
+import { type Finding, type NetworkFinding, worstFinding } from '../../detect/finding.js';
 import { cidrPredicate } from '../../detect/operators/cidr.js';
 import type { Engine, Match } from '../../detect/types.js';
 import { hashId } from '../../events/eventHeader.js';
@@ -80,6 +80,13 @@ export interface JudgeOptions<C extends JudgedConnection> {
   /** CIDRs of proxies in front of the watched server: their X-Forwarded-For names the client. */
   readonly trustedProxies?: readonly string[] | undefined;
   readonly onEvent: (event: SecurityEvent) => void;
+  /**
+   * Where events are read by nobody but a count of detections by threat (`monitor --no-store`
+   * without `--json`): each detection's threat id (its worst finding's, the event's
+   * `threat.software.id`) is handed here instead, and no event is built — no detection's, no
+   * flow's (a flow is still counted). Without it every event goes to `onEvent`.
+   */
+  readonly tally?: ((threatId: string) => void) | undefined;
   /** A connection to report as a flow (the one given to `closed`): its summary and packet records live with the caller. */
   readonly onFlow: (conn: C) => void;
 }
@@ -132,11 +139,10 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     };
     // Nearly every request is plain and harmless: the engine's cheap test says so for a fraction of `match`.
     const matches = engine.mayMatch?.(obs) === false ? NO_MATCHES : engine.match(obs);
-    if (matches.length > 0) this.#detection(conn, obs, matches, `monitor|http|${uid(conn)}|${index}`);
+    if (matches.length > 0) this.#detection(conn, obs, matches, 'http', index);
     const signal = requestSignal(obs, req.status);
     if (signal === null) return;
-    for (const finding of this.#behaviour.request(signal))
-      this.#detection(conn, obs, [finding], `monitor|${finding.ruleId}|${uid(conn)}|${index}`);
+    for (const finding of this.#behaviour.request(signal)) this.#detection(conn, obs, [finding], finding.ruleId, index);
   }
 
   /** The connection's client, or behind a trusted proxy the client its X-Forwarded-For names (port unknown). */
@@ -146,16 +152,18 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     return ip === client.ip ? client : { ip, port: 0 };
   }
 
-  #detection(conn: C, observation: HttpObservation, findings: readonly Finding[], dedupKey: string): void {
+  /** `kind` and `index` make its de-duplication key, with the connection's uid (a SHA-256, made only for an event). */
+  #detection(conn: C, observation: HttpObservation, findings: readonly Finding[], kind: string, index: number): void {
     this.counts.detections++;
     this.#detected.add(conn.id);
+    if (this.#tallied(findings)) return;
     this.#o.onEvent(
       toEvent(findings, {
         seen: 'observation',
         observation,
         action: 'detected',
         sensor: 'monitor',
-        id: hashId(dedupKey),
+        id: hashId(`monitor|${kind}|${uid(conn)}|${index}`),
         threatName: this.#o.threatName,
       }),
     );
@@ -179,6 +187,7 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
 
   #datagramDetection(obs: ReusedObservation, matches: readonly Match[], frame: number): void {
     this.counts.detections++;
+    if (this.#tallied(matches)) return;
     const { source: s, destination: t } = obs;
     // The event quotes the payload's first 64 bytes (and gives their length as the datagram's).
     obs.payload = obs.payload.subarray(0, 64);
@@ -198,11 +207,12 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     const detected = this.#detected.delete(conn.id);
     if (!detected && !this.#o.allFlows) return;
     this.counts.flows++;
-    this.#o.onFlow(conn);
+    if (this.#o.tally === undefined) this.#o.onFlow(conn);
   }
 
   alert(finding: NetworkFinding): void {
     this.counts.alerts++;
+    if (this.#tallied([finding])) return;
     this.#o.onEvent(
       toEvent(finding, {
         seen: 'finding',
@@ -212,6 +222,14 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
         threatName: this.#o.threatName,
       }),
     );
+  }
+
+  /** Where only a tally is kept: the detection counted by its threat, and no event is to be built. */
+  #tallied(findings: readonly Finding[]): boolean {
+    const tally = this.#o.tally;
+    if (tally === undefined) return false;
+    tally(worstFinding(findings)?.threatId ?? 'unnamed');
+    return true;
   }
 }
 
