@@ -103,6 +103,32 @@ describe('packet records', () => {
     assert.equal(bytes(plain), bytes(PLAIN));
   });
 
+  test('a table past the room it starts with keeps every row, each its own', () => {
+    const table = new PacketTable();
+    const kept: PacketRecord[] = [];
+    // Through two doublings of the numbers' array (rows 9 and 17): a copy that lost or mixed a row shows.
+    for (let i = 0; i < 40; i++) {
+      const r: PacketRecord = {
+        ...PLAIN,
+        frame: i + 1,
+        rel_ns: i * 1_000_003,
+        seq: (i * 7919) % 2 ** 32,
+        ack: i * 3,
+        win: 1000 + i,
+        tcp_len: i,
+        is_orig: i % 3 === 0,
+        options: Uint8Array.from({ length: i % 13 }, (_, k) => (i * 31 + k) & 0xff),
+        analysis: i % 5 === 0 ? ANALYSIS.RETRANSMISSION : 0,
+      };
+      table.add(r, r.is_orig);
+      kept.push(r);
+    }
+    assert.equal(table.length, 40);
+    const back = readPackets(table.json()) ?? [];
+    assert.equal(back.length, 40);
+    for (let i = 0; i < 40; i++) assert.equal(bytes(back[i]), bytes(kept[i]), `row ${i}`);
+  });
+
   test('the stored JSON is the text bansho has always stored; what is no such list reads as none', () => {
     const table = new PacketTable();
     table.add(EDGES, false);

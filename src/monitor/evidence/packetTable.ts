@@ -29,6 +29,33 @@ const BYTES_PER_NUMBER = 6;
 const READERS: readonly Reader[] = ['none', 'http', 'tls', 'ssh', 'pgsql', 'other'];
 const NO_EVENTS: readonly ProtocolEvent[] = [];
 
+/** `reader`'s index in READERS. */
+function readerIndex(reader: Reader): number {
+  switch (reader) {
+    case 'none':
+      return 0;
+    case 'http':
+      return 1;
+    case 'tls':
+      return 2;
+    case 'ssh':
+      return 3;
+    case 'pgsql':
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+/** Rows a table has room for at first (most connections are short). */
+const FIRST_ROWS = 8;
+/**
+ * Copied for a table's first rows: filled with a fraction so that the copy is an array of
+ * doubles from the start (frame times beyond 2^31 ns would turn one of small integers into one).
+ */
+const FIRST_NUMBERS: number[] = new Array<number>(FIRST_ROWS * STRIDE).fill(0.5);
+const NO_NUMBERS: number[] = [];
+
 /**
  * A connection's packet records as it keeps them while it lasts: numbers in one array, the
  * options' bytes in another, the readings and events by reference — so that keeping a packet
@@ -37,8 +64,10 @@ const NO_EVENTS: readonly ProtocolEvent[] = [];
  */
 export class PacketTable {
   // Plain arrays rather than typed ones: a typed array's buffer costs more to make than a
-  // connection's few packets cost to keep.
-  readonly #numbers: number[] = [];
+  // connection's few packets cost to keep. The numbers' array is made at its first rows' size
+  // and doubled when full, a copy of one of doubles: rows are stored in place, with no growth
+  // per row nor change of the array's kind.
+  #numbers: number[] = NO_NUMBERS;
   #rows = 0;
   readonly #options: number[] = [];
   readonly #readings: Reading[] = [];
@@ -50,6 +79,12 @@ export class PacketTable {
 
   /** Keep a packet's record (its byte fields may be views into the frame: they are copied). */
   add(p: PacketRecord, isOrig: boolean): void {
+    const at = this.#rows * STRIDE;
+    let n = this.#numbers;
+    if (at + STRIDE > n.length) {
+      n = n.length === 0 ? FIRST_NUMBERS.slice() : n.concat(n);
+      this.#numbers = n;
+    }
     this.#rows++;
     const options = p.options;
     const kept = this.#options;
@@ -60,27 +95,25 @@ export class PacketTable {
       for (let j = end - 1; j >= i; j--) v = v * 256 + (options[j] as number);
       kept.push(v);
     }
-    const bits =
+    n[at + FRAME] = p.frame;
+    n[at + REL_NS] = p.rel_ns;
+    n[at + SEQ] = p.seq;
+    n[at + ACK] = p.ack;
+    n[at + WIN] = p.win;
+    n[at + LENGTHS] = p.len * 2 ** 17 + p.tcp_len;
+    n[at + BITS] =
       p.flags |
       (isOrig ? 1 << 9 : 0) |
       (p.to_server ? 1 << 10 : 0) |
-      (READERS.indexOf(p.reader) << 11) |
+      (readerIndex(p.reader) << 11) |
       (p.analysis << 14);
-    this.#numbers.push(
-      p.frame,
-      p.rel_ns,
-      p.seq,
-      p.ack,
-      p.win,
-      p.len * 2 ** 17 + p.tcp_len,
-      bits,
-      p.urg * 2 ** 32 + p.sack_base,
-      p.dup_ack,
-      p.dup_ack_frame,
-      optionsAt * 64 + options.length,
-    );
+    n[at + URG_SACK] = p.urg * 2 ** 32 + p.sack_base;
+    n[at + DUP_ACK] = p.dup_ack;
+    n[at + DUP_ACK_FRAME] = p.dup_ack_frame;
+    n[at + OPTIONS] = optionsAt * 64 + options.length;
     this.#readings.push(p.reading);
-    this.#events.push(p.events.length === 0 ? NO_EVENTS : p.events.map(keepEvent));
+    const events = p.events;
+    this.#events.push(events.length === 0 ? NO_EVENTS : events.map(keepEvent));
   }
 
   /**

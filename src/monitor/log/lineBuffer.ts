@@ -8,10 +8,13 @@
  * for with `reserve` and ends with `advance`: one bounds check per span, not per field, and the
  * position kept in a local rather than in the object.
  */
+/** What a LineBuffer's field holds before its constructor gives it its buffer. */
+const NO_BYTES = Buffer.alloc(0);
+
 export class LineBuffer {
   /** How full the buffer gets before `onFull` receives it. */
   static readonly BATCH = 1 << 18;
-  #buf: Buffer = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
+  #buf: Buffer = NO_BYTES;
   #at = 0;
   readonly #onFull: (chunk: Buffer, release: () => void) => void;
   /** Buffers whose chunks were written out, to be filled again (see `onFull`). */
@@ -24,6 +27,10 @@ export class LineBuffer {
    */
   constructor(onFull: (chunk: Buffer, release: () => void) => void = () => {}) {
     this.#onFull = onFull;
+    // Written a second time here, before any line: V8 takes a field written only once for a
+    // constant, and throws away the code optimized on that belief (every writer of lines) at the
+    // first hand-over, when the buffer is changed for another.
+    this.#buf = Buffer.allocUnsafe(LineBuffer.BATCH * 2);
   }
 
   /** Bytes written since the last hand-over: where a line starts, for `textFrom`. */
@@ -146,15 +153,24 @@ export class LineBuffer {
   }
 }
 
-/** Decimal digits of a non-negative safe integer. */
+/**
+ * Decimal digits of a non-negative safe integer. Every comparison up to ten digits is made for
+ * every number: a comparison first reached at frame 100,000 would find no type feedback and
+ * throw away the optimized code of every line writer it is inlined in.
+ */
 export function digitCount(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  let len = 6;
-  for (let p = 1000000; n >= p; p *= 10) len++;
+  let len =
+    1 +
+    (n >= 10 ? 1 : 0) +
+    (n >= 100 ? 1 : 0) +
+    (n >= 1000 ? 1 : 0) +
+    (n >= 10000 ? 1 : 0) +
+    (n >= 100000 ? 1 : 0) +
+    (n >= 1000000 ? 1 : 0) +
+    (n >= 10000000 ? 1 : 0) +
+    (n >= 100000000 ? 1 : 0) +
+    (n >= 1000000000 ? 1 : 0);
+  if (n >= 1e10) for (let p = 1e10; n >= p; p *= 10) len++;
   return len;
 }
 

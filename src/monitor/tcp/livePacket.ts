@@ -17,7 +17,12 @@ const MAX_OPTIONS = 40;
  */
 export class LivePacket implements PacketLine {
   frame = 0;
-  rel_ns = 0;
+  /**
+   * A capture's times pass 2^31 ns within seconds: a fraction to start with makes the field
+   * a double from the first, so that code optimized around this object is not thrown away
+   * when they do (a field going from small integer to double changes the object's shape).
+   */
+  rel_ns = 0.5;
   is_orig = true;
   len = 0;
   flags = 0;
