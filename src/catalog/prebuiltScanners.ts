@@ -5,10 +5,11 @@ import { endianness, type Tables, type TypedArray, tableLayout, tableOfLayout } 
 
 /**
  * The build's literal tables (../detect/storedScanners.ts) on disk: an index, kept with the
- * other copies under the YAML's digest (each set's key and its table's layout), and the typed
- * arrays' bytes in one file beside it. The tables are large (megabytes, dense automata) and a
- * first request needs a few of them: each is read, with one system call per array straight
- * into its memory, only when a set asks for it.
+ * other copies under the YAML's digest (each set's key and where its table's layout is), and
+ * the layouts' text and typed arrays' bytes in one file beside it. The tables are large
+ * (megabytes, dense automata) and a first request needs a few of them: each is read, its
+ * layout with one system call and each array with one more straight into its memory, only
+ * when a set asks for it.
  */
 
 /** The bytes' file. It starts with the stamp its index names: an index only ever reads its own build's bytes. */
@@ -19,15 +20,21 @@ export interface ScannerIndex {
   readonly stamp: string;
   readonly endianness: string;
   /**
-   * Each set's key and its table's layout as JSON text: parsed only for the tables asked for
-   * (a layout lists every state's literals, and all of them together take milliseconds to parse).
+   * Each set's key, and the offset and length in bytes of its table's layout (JSON text) in the
+   * bytes' file: read and parsed only for the tables asked for (a layout lists every state's
+   * literals; all of them, kept in the index, were 0.6 MB a command's start read and parsed).
    */
-  readonly tables: ReadonlyArray<readonly [string, string]>;
+  readonly tables: ReadonlyArray<readonly [key: string, at: number, bytes: number]>;
 }
 
 export function isScannerIndex(v: unknown): v is ScannerIndex {
   const s = v as ScannerIndex | null;
-  return typeof s?.stamp === 'string' && typeof s.endianness === 'string' && Array.isArray(s.tables);
+  return (
+    typeof s?.stamp === 'string' &&
+    typeof s.endianness === 'string' &&
+    Array.isArray(s.tables) &&
+    s.tables.every((t) => typeof t[0] === 'string' && Number.isInteger(t[1]) && Number.isInteger(t[2]))
+  );
 }
 
 /** Write the bytes of `tables` into `dir`; the index to keep with the copies is returned. */
@@ -35,16 +42,23 @@ export function writeScannerBytes(dir: string, tables: ReadonlyMap<string, Table
   const stamp = randomBytes(STAMP_BYTES);
   const chunks: Buffer[] = [stamp];
   let size = STAMP_BYTES;
-  const put = (a: TypedArray): [number, number] => {
-    // Each array at a multiple of 8, as a typed array's memory is.
+  const append = (bytes: Buffer): number => {
+    // Each piece at a multiple of 8, as a typed array's memory is.
     const pad = (8 - (size % 8)) % 8;
     if (pad > 0) chunks.push(Buffer.alloc(pad));
     const at = size + pad;
-    chunks.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-    size = at + a.byteLength;
-    return [at, a.length];
+    chunks.push(bytes);
+    size = at + bytes.length;
+    return at;
   };
-  const index = [...tables].map(([key, t]): [string, string] => [key, JSON.stringify(tableLayout(t, put))]);
+  const put = (a: TypedArray): [number, number] => [
+    append(Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+    a.length,
+  ];
+  const index = [...tables].map(([key, t]): [string, number, number] => {
+    const layout = Buffer.from(JSON.stringify(tableLayout(t, put)));
+    return [key, append(layout), layout.length];
+  });
   writeFileSync(join(dir, BYTES_FILE), Buffer.concat(chunks));
   return { stamp: stamp.toString('hex'), endianness: endianness(), tables: index };
 }
@@ -52,15 +66,15 @@ export function writeScannerBytes(dir: string, tables: ReadonlyMap<string, Table
 /** Look-ups of `index`'s tables in `dir`, or null when they cannot serve this machine (another byte order). */
 export function scannerLookup(dir: string, index: ScannerIndex): ((key: string) => Tables | undefined) | null {
   if (index.endianness !== endianness()) return null;
-  const layouts = new Map(index.tables);
+  const layouts = new Map(index.tables.map(([key, at, bytes]) => [key, { at, bytes }]));
   return (key) => {
     const layout = layouts.get(key);
-    return layout === undefined ? undefined : readTable(join(dir, BYTES_FILE), index.stamp, JSON.parse(layout));
+    return layout === undefined ? undefined : readTable(join(dir, BYTES_FILE), index.stamp, layout);
   };
 }
 
-/** The table of `layout`, its arrays read from `file`; undefined when the file is not the index's. */
-function readTable(file: string, stamp: string, layout: unknown): Tables | undefined {
+/** The table whose layout is at `layout` in `file`, its arrays read from there too; undefined when the file is not the index's. */
+function readTable(file: string, stamp: string, layout: { at: number; bytes: number }): Tables | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -70,8 +84,10 @@ function readTable(file: string, stamp: string, layout: unknown): Tables | undef
   try {
     const head = Buffer.alloc(STAMP_BYTES);
     if (readSync(fd, head, 0, STAMP_BYTES, 0) !== STAMP_BYTES || head.toString('hex') !== stamp) return undefined;
+    const text = Buffer.alloc(layout.bytes);
+    if (readSync(fd, text, 0, layout.bytes, layout.at) !== layout.bytes) return undefined;
     let whole = true;
-    const table = tableOfLayout(layout, (make, at) => {
+    const table = tableOfLayout(JSON.parse(text.toString('utf8')), (make, at) => {
       const [offset, length] = at as [number, number];
       const array = make(length);
       const bytes = new Uint8Array(array.buffer);

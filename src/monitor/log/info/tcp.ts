@@ -7,7 +7,13 @@ const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'
 
 /** `[SYN, ACK]`-style flag list in tshark's bit order; `<None>` when no flag is set. */
 export function flagText(flags: number): string {
-  return FLAG_TEXTS[flags & 0x1ff] as string;
+  const i = flags & 0x1ff;
+  let text = FLAG_TEXTS[i];
+  if (text === undefined) {
+    text = composeFlagText(i);
+    FLAG_TEXTS[i] = text;
+  }
+  return text;
 }
 
 function composeFlagText(flags: number): string {
@@ -19,8 +25,11 @@ function composeFlagText(flags: number): string {
   return s === '' ? '<None>' : s;
 }
 
-/** flagText for each of the 512 flag combinations, worked out once. */
-const FLAG_TEXTS: readonly string[] = Array.from({ length: 512 }, (_, i) => composeFlagText(i));
+/**
+ * flagText for each of the 512 flag combinations, each worked out at its first use: all of them
+ * at load cost a command's start a millisecond or more (a capture sees a handful).
+ */
+const FLAG_TEXTS: Array<string | undefined> = new Array(512).fill(undefined);
 
 /** What a TCP Info text shows: a packet's header fields and tshark's numbers for them. */
 export type TcpInfoFacts = Pick<
