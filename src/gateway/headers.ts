@@ -24,15 +24,55 @@ export const VIA = '1.1 bansho';
  */
 type RawField = string | Buffer;
 
-const text = (field: RawField): string => (typeof field === 'string' ? field : field.toString('latin1'));
+/** The widest stretch of a response's bytes decoded in one piece; beyond it each field is decoded alone. */
+const MAX_HEAD_SPAN = 65_536;
 
-/** The fields a raw [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
-function connectionTokens(raw: readonly RawField[]): Set<string> | null {
+/**
+ * A raw [name, value, …] list as text. undici's fields are views of the socket's chunk, one
+ * after the other in the answer's head: the stretch from the first to the last is decoded once
+ * and each field cut from it: a slice of a string, where decoding each Buffer was a call into C++
+ * per field, two per header. A field undici had to join (split across reads) lies elsewhere: then
+ * each Buffer is decoded alone.
+ */
+export function fieldTexts(raw: readonly RawField[]): string[] {
+  const out = new Array<string>(raw.length);
+  let backing: ArrayBufferLike | null = null;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const f = raw[i] as RawField;
+    if (typeof f === 'string') return textEach(raw, out);
+    if (backing === null) backing = f.buffer;
+    else if (f.buffer !== backing) return textEach(raw, out);
+    if (f.byteOffset < lo) lo = f.byteOffset;
+    if (f.byteOffset + f.length > hi) hi = f.byteOffset + f.length;
+  }
+  if (backing === null) return out;
+  if (hi - lo > MAX_HEAD_SPAN) return textEach(raw, out);
+  const span = Buffer.from(backing, lo, hi - lo).toString('latin1');
+  for (let i = 0; i < raw.length; i++) {
+    const f = raw[i] as Buffer;
+    const start = f.byteOffset - lo;
+    out[i] = span.slice(start, start + f.length);
+  }
+  return out;
+}
+
+function textEach(raw: readonly RawField[], out: string[]): string[] {
+  for (let i = 0; i < raw.length; i++) {
+    const f = raw[i] as RawField;
+    out[i] = typeof f === 'string' ? f : f.toString('latin1');
+  }
+  return out;
+}
+
+/** The fields a [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
+function connectionTokens(raw: readonly string[]): Set<string> | null {
   let tokens: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as RawField;
-    if (name.length !== 10 || text(name).toLowerCase() !== 'connection') continue;
-    const value = text(raw[i + 1] as RawField);
+    const name = raw[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    const value = raw[i + 1] as string;
     // Almost every message says only `keep-alive` or `close`: no list to split.
     if (value.indexOf(',') < 0) {
       const token = value.trim().toLowerCase();
@@ -126,23 +166,37 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
 }
 
 /**
+ * The lengths of the names an answer's field is dropped or merged for (hop-by-hop, Via): a name
+ * of any other length is none of them, and is passed on without being lower-cased and looked up
+ * (a site's Server, Date, Content-Type, Content-Length, ETag: most of an answer's fields).
+ */
+const ANSWER_CHECKED_LENGTHS: readonly boolean[] = (() => {
+  const lengths: boolean[] = [];
+  for (const name of [...HOP_BY_HOP, 'via']) lengths[name.length] = true;
+  return Array.from(lengths, (checked) => checked === true);
+})();
+
+/**
  * Response headers for the client, as a flat [name, value, …] list (what `res.writeHead` takes
  * as raw headers, repeated fields such as set-cookie kept apart) from the upstream's raw list
  * (node's strings, or undici's Buffers, turned into strings here in the one pass): hop-by-hop
  * fields and those its `Connection` names are dropped, Via gets this hop.
  */
-export function clientResponseFields(raw: readonly RawField[]): string[] {
+export function clientResponseFields(rawFields: readonly RawField[]): string[] {
+  const raw = fieldTexts(rawFields);
   const named = connectionTokens(raw);
   const out: string[] = [];
   let via: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = text(raw[i] as RawField);
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
-    const value = text(raw[i + 1] as RawField);
-    if (lower === 'via') {
-      via = via === undefined ? value : `${via}, ${value}`;
-      continue;
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (named !== null || ANSWER_CHECKED_LENGTHS[name.length] === true) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+      if (lower === 'via') {
+        via = via === undefined ? value : `${via}, ${value}`;
+        continue;
+      }
     }
     out.push(name, value);
   }

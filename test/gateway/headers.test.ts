@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { clientResponseFields, fieldTexts } from '../../src/gateway/headers.js';
+
+/** An answer's head as undici hands its fields over: views of the one chunk the socket read. */
+function viewsOf(head: string, fields: readonly string[]): Buffer[] {
+  // Its own memory, as a socket read's (Buffer.from would place a short head in the shared pool).
+  const chunk = Buffer.alloc(Buffer.byteLength(head, 'latin1'));
+  chunk.write(head, 'latin1');
+  const views: Buffer[] = [];
+  let from = 0;
+  for (const f of fields) {
+    const at = chunk.indexOf(f, from, 'latin1');
+    assert.ok(at >= 0, f);
+    views.push(chunk.subarray(at, at + Buffer.byteLength(f, 'latin1')));
+    from = at + f.length;
+  }
+  return views;
+}
+
+describe('upstream answer fields as text', () => {
+  const fields = ['Server', 'nginx', 'Content-Type', 'text/html; charset=\xe9', 'Connection', 'X-Drop', 'X-Drop', '1'];
+  const head = `HTTP/1.1 200 OK\r\n${fields.map((f, i) => (i % 2 === 0 ? `${f}: ` : `${f}\r\n`)).join('')}\r\nbody`;
+
+  it('cuts each field of one chunk from a single decode, byte for byte as latin1', () => {
+    const views = viewsOf(head, fields);
+    assert.deepEqual(fieldTexts(views), fields);
+  });
+
+  it('decodes each field alone when one was joined across reads (another backing store)', () => {
+    const views = viewsOf(head, fields);
+    views[3] = Buffer.concat([Buffer.from('text/html; ', 'latin1'), Buffer.from('charset=\xe9', 'latin1')]);
+    assert.notEqual(views[3].buffer, views[0]?.buffer);
+    assert.deepEqual(fieldTexts(views), fields);
+  });
+
+  it('takes node strings as they are, and an empty list', () => {
+    assert.deepEqual(fieldTexts(fields), fields);
+    assert.deepEqual(fieldTexts([]), []);
+  });
+
+  it('drops hop-by-hop fields and those Connection names, and adds Via, from views', () => {
+    assert.deepEqual(clientResponseFields(viewsOf(head, fields)), [
+      'Server',
+      'nginx',
+      'Content-Type',
+      'text/html; charset=\xe9',
+      'via',
+      '1.1 bansho',
+    ]);
+  });
+
+  it('drops every hop-by-hop field whatever its case, merges the upstream Via, keeps the rest', () => {
+    const answer = [
+      'TE',
+      'trailers',
+      'Trailer',
+      'x',
+      'UPGRADE',
+      'h2c',
+      'Keep-Alive',
+      'timeout=5',
+      'Proxy-Connection',
+      'keep-alive',
+      'Transfer-Encoding',
+      'chunked',
+      'Proxy-Authenticate',
+      'Basic',
+      'Proxy-Authorization',
+      'Basic eA==',
+      'connection',
+      'Keep-Alive, X-HOP-secret',
+      'x-hop-SECRET',
+      's',
+      'VIA',
+      '1.0 edge',
+      'Via',
+      '1.1 cdn',
+      'Date',
+      'now',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+    ];
+    const head = `HTTP/1.1 200 OK\r\n${answer.map((f, i) => (i % 2 === 0 ? `${f}: ` : `${f}\r\n`)).join('')}\r\n`;
+    const expected = ['Date', 'now', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'via', '1.0 edge, 1.1 cdn, 1.1 bansho'];
+    assert.deepEqual(clientResponseFields(viewsOf(head, answer)), expected);
+    assert.deepEqual(clientResponseFields(answer), expected);
+  });
+});
