@@ -3,6 +3,7 @@
  * any the sender lists in `Connection` — are not forwarded; X-Forwarded-For/-Proto and Via are set.
  * X-Forwarded-Proto is taken over only from a trusted proxy (the TLS terminator in front).
  */
+import { fieldTexts, type RawField } from './fieldTexts.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -17,54 +18,6 @@ const HOP_BY_HOP = new Set([
 ]);
 
 export const VIA = '1.1 bansho';
-
-/**
- * A header field as it comes: a string from node's parser, or a Buffer slice of the upstream's
- * answer from undici (latin1: the bytes as they came, which node writes back as latin1).
- */
-type RawField = string | Buffer;
-
-/** The widest stretch of a response's bytes decoded in one piece; beyond it each field is decoded alone. */
-const MAX_HEAD_SPAN = 65_536;
-
-/**
- * A raw [name, value, …] list as text. undici's fields are views of the socket's chunk, one
- * after the other in the answer's head: the stretch from the first to the last is decoded once
- * and each field cut from it: a slice of a string, where decoding each Buffer was a call into C++
- * per field, two per header. A field undici had to join (split across reads) lies elsewhere: then
- * each Buffer is decoded alone.
- */
-export function fieldTexts(raw: readonly RawField[]): string[] {
-  const out = new Array<string>(raw.length);
-  let backing: ArrayBufferLike | null = null;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const f = raw[i] as RawField;
-    if (typeof f === 'string') return textEach(raw, out);
-    if (backing === null) backing = f.buffer;
-    else if (f.buffer !== backing) return textEach(raw, out);
-    if (f.byteOffset < lo) lo = f.byteOffset;
-    if (f.byteOffset + f.length > hi) hi = f.byteOffset + f.length;
-  }
-  if (backing === null) return out;
-  if (hi - lo > MAX_HEAD_SPAN) return textEach(raw, out);
-  const span = Buffer.from(backing, lo, hi - lo).toString('latin1');
-  for (let i = 0; i < raw.length; i++) {
-    const f = raw[i] as Buffer;
-    const start = f.byteOffset - lo;
-    out[i] = span.slice(start, start + f.length);
-  }
-  return out;
-}
-
-function textEach(raw: readonly RawField[], out: string[]): string[] {
-  for (let i = 0; i < raw.length; i++) {
-    const f = raw[i] as RawField;
-    out[i] = typeof f === 'string' ? f : f.toString('latin1');
-  }
-  return out;
-}
 
 /** The fields a [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
 function connectionTokens(raw: readonly string[]): Set<string> | null {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientResponseFields, fieldTexts } from '../../src/gateway/headers.js';
+import { fieldTexts } from '../../src/gateway/fieldTexts.js';
+import { clientResponseFields } from '../../src/gateway/headers.js';
 
 /** An answer's head as undici hands its fields over: views of the one chunk the socket read. */
 function viewsOf(head: string, fields: readonly string[]): Buffer[] {
@@ -27,11 +28,25 @@ describe('upstream answer fields as text', () => {
     assert.deepEqual(fieldTexts(views), fields);
   });
 
-  it('decodes each field alone when one was joined across reads (another backing store)', () => {
-    const views = viewsOf(head, fields);
-    views[3] = Buffer.concat([Buffer.from('text/html; ', 'latin1'), Buffer.from('charset=\xe9', 'latin1')]);
-    assert.notEqual(views[3].buffer, views[0]?.buffer);
-    assert.deepEqual(fieldTexts(views), fields);
+  it('a field decoded before is reused only for the same bytes: one byte apart, same length, is decoded anew', () => {
+    const date = (s: string) => {
+      const b = Buffer.alloc(29);
+      b.write(s, 'latin1');
+      return b;
+    };
+    const first = date('Mon, 07 Dec 2026 15:26:17 GMT');
+    assert.deepEqual(fieldTexts([first]), ['Mon, 07 Dec 2026 15:26:17 GMT']);
+    assert.deepEqual(fieldTexts([date('Mon, 07 Dec 2026 15:26:17 GMT')]), ['Mon, 07 Dec 2026 15:26:17 GMT']);
+    assert.deepEqual(fieldTexts([date('Mon, 07 Dec 2026 15:26:18 GMT')]), ['Mon, 07 Dec 2026 15:26:18 GMT']);
+    // The socket's memory is read again for its next answer: what was decoded from it stays as it was.
+    first.write('Tue, 08 Dec 2026 09:00:00 GMT', 'latin1');
+    assert.deepEqual(fieldTexts([first]), ['Tue, 08 Dec 2026 09:00:00 GMT']);
+    const long = Buffer.from(`v=${'\xff'.repeat(100)}`, 'latin1');
+    assert.deepEqual(fieldTexts([long, long, Buffer.alloc(0)]), [
+      `v=${'\xff'.repeat(100)}`,
+      `v=${'\xff'.repeat(100)}`,
+      '',
+    ]);
   });
 
   it('takes node strings as they are, and an empty list', () => {
