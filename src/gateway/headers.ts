@@ -3,6 +3,7 @@
  * any the sender lists in `Connection` — are not forwarded; X-Forwarded-For/-Proto and Via are set.
  * X-Forwarded-Proto is taken over only from a trusted proxy (the TLS terminator in front).
  */
+import { fieldTexts, type RawField } from './fieldTexts.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -18,21 +19,13 @@ const HOP_BY_HOP = new Set([
 
 export const VIA = '1.1 bansho';
 
-/**
- * A header field as it comes: a string from node's parser, or a Buffer slice of the upstream's
- * answer from undici (latin1: the bytes as they came, which node writes back as latin1).
- */
-type RawField = string | Buffer;
-
-const text = (field: RawField): string => (typeof field === 'string' ? field : field.toString('latin1'));
-
-/** The fields a raw [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
-function connectionTokens(raw: readonly RawField[]): Set<string> | null {
+/** The fields a [name, value, …] list's Connection headers name (`close, X-Foo` → `x-foo`), or null. */
+function connectionTokens(raw: readonly string[]): Set<string> | null {
   let tokens: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as RawField;
-    if (name.length !== 10 || text(name).toLowerCase() !== 'connection') continue;
-    const value = text(raw[i + 1] as RawField);
+    const name = raw[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    const value = raw[i + 1] as string;
     // Almost every message says only `keep-alive` or `close`: no list to split.
     if (value.indexOf(',') < 0) {
       const token = value.trim().toLowerCase();
@@ -126,23 +119,37 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: Forwa
 }
 
 /**
+ * The lengths of the names an answer's field is dropped or merged for (hop-by-hop, Via): a name
+ * of any other length is none of them, and is passed on without being lower-cased and looked up
+ * (a site's Server, Date, Content-Type, Content-Length, ETag: most of an answer's fields).
+ */
+const ANSWER_CHECKED_LENGTHS: readonly boolean[] = (() => {
+  const lengths: boolean[] = [];
+  for (const name of [...HOP_BY_HOP, 'via']) lengths[name.length] = true;
+  return Array.from(lengths, (checked) => checked === true);
+})();
+
+/**
  * Response headers for the client, as a flat [name, value, …] list (what `res.writeHead` takes
  * as raw headers, repeated fields such as set-cookie kept apart) from the upstream's raw list
  * (node's strings, or undici's Buffers, turned into strings here in the one pass): hop-by-hop
  * fields and those its `Connection` names are dropped, Via gets this hop.
  */
-export function clientResponseFields(raw: readonly RawField[]): string[] {
+export function clientResponseFields(rawFields: readonly RawField[]): string[] {
+  const raw = fieldTexts(rawFields);
   const named = connectionTokens(raw);
   const out: string[] = [];
   let via: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = text(raw[i] as RawField);
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
-    const value = text(raw[i + 1] as RawField);
-    if (lower === 'via') {
-      via = via === undefined ? value : `${via}, ${value}`;
-      continue;
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (named !== null || ANSWER_CHECKED_LENGTHS[name.length] === true) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+      if (lower === 'via') {
+        via = via === undefined ? value : `${via}, ${value}`;
+        continue;
+      }
     }
     out.push(name, value);
   }
