@@ -62,9 +62,7 @@ export class RuleEngine implements Engine {
     this.#contextRules = rules.flatMap((r, i) =>
       r.on === 'http' && !conditionFields(r.conditions).every(readFromRequest) ? [i] : [],
     );
-    this.#requestOnly = Uint8Array.from(rules, (r, i) =>
-      r.on === 'http' && !this.#contextRules.includes(i) ? 1 : 0,
-    );
+    this.#requestOnly = Uint8Array.from(rules, (r, i) => (r.on === 'http' && !this.#contextRules.includes(i) ? 1 : 0));
     this.scratch = {
       admitted: new MarkTable(rules.length),
       stamp: 0,
