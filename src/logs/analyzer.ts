@@ -22,6 +22,7 @@ import {
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
+import { RequestMemo } from './requestMemo.js';
 import { type AnalysisStats, emptyAnalysisStats, tallyEvent } from './tally.js';
 
 export type { AnalysisStats, SourceTally, ThreatTally } from './tally.js';
@@ -127,6 +128,8 @@ export class LogAnalyzer {
   readonly #trusted: TrustedProxy | null;
   readonly #files = new Map<string, FileState>();
   #batch: EncodedEvent[] = [];
+  /** The requests the engine judged, across files (a request's verdict is the same in any). */
+  readonly #memo = new RequestMemo();
 
   constructor(options: AnalyzerOptions) {
     this.#options = options;
@@ -291,6 +294,7 @@ export class LogAnalyzer {
       this.#options.engine,
       this.#options.fallbackTime?.() ?? 0,
       this.#trusted,
+      this.#memo,
     );
     countOutcome(stats, outcome, line);
     if (outcome.kind !== 'threat' && outcome.kind !== 'clean') return;

@@ -12,6 +12,7 @@ import { NameTable } from './batchTable.js';
 import { autoFormat, resolveFormat } from './formats.js';
 import { analyzeLine, countOutcome } from './lineCore.js';
 import type { LogFormat } from './record.js';
+import { RequestMemo } from './requestMemo.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
 export interface BatchRequest {
@@ -64,6 +65,8 @@ const NO_ROWS = new Float64Array(0);
 /** Analyses batches with one engine; keeps the formats it has compiled. */
 export class BatchAnalyzer {
   readonly #formats = new Map<string, LogFormat>();
+  /** The requests this engine judged (a worker's batches are of one analysis). */
+  readonly #memo = new RequestMemo();
 
   constructor(
     private readonly engine: Engine,
@@ -125,7 +128,7 @@ export class BatchAnalyzer {
       const line = text.slice(start, Math.min(stop, start + MAX_LINE));
       start = stop + 1;
       counts.lines++;
-      const outcome = analyzeLine(line, format, this.engine, fallbackTime, this.trusted);
+      const outcome = analyzeLine(line, format, this.engine, fallbackTime, this.trusted, this.#memo);
       countOutcome(counts, outcome, line);
       if (outcome.kind !== 'threat' && outcome.kind !== 'clean') continue;
       if (outcome.kind === 'threat') out.hits.push(index, line, outcome.observation, outcome.matches, this.threatName);

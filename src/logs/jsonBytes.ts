@@ -16,6 +16,8 @@ SHORT_ESCAPE[10] = 110; // \n
 SHORT_ESCAPE[12] = 102; // \f
 SHORT_ESCAPE[13] = 114; // \r
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** Up to this many characters, text is copied by a loop in JS; longer, by one native call. */
+const SHORT = 48;
 /** What `escaped` must write otherwise than as it is: quotes, backslashes, control characters, anything not ASCII. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
 const NEEDS_CARE = /["\\\u0000-\u001f\u0080-\uffff]/;
@@ -52,15 +54,32 @@ export class JsonBytes {
 
   /** Fixed bytes (asciiBytes). */
   bytes(b: Uint8Array): void {
-    this.#room(b.length);
-    this.#buf.set(b, this.#used);
-    this.#used += b.length;
+    const n = b.length;
+    this.#room(n);
+    const buf = this.#buf;
+    let at = this.#used;
+    // A document's fixed pieces are short: a loop costs less than a call into TypedArray#set.
+    if (n <= SHORT) for (let i = 0; i < n; i++) buf[at++] = b[i] as number;
+    else {
+      buf.set(b, at);
+      at += n;
+    }
+    this.#used = at;
   }
 
   /** Text known to be ASCII and to need no escape (a number, a date, a base64url key), as it is. */
   ascii(text: string): void {
-    this.#room(text.length);
-    this.#used += this.#buf.write(text, this.#used, 'latin1');
+    const n = text.length;
+    this.#room(n);
+    if (n > SHORT) {
+      this.#used += this.#buf.write(text, this.#used, 'latin1');
+      return;
+    }
+    // Short text: a loop costs less than Buffer#write's way into C++ and back.
+    const buf = this.#buf;
+    let at = this.#used;
+    for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
+    this.#used = at;
   }
 
   /** A number as JSON.stringify writes it. */
@@ -79,13 +98,14 @@ export class JsonBytes {
 
   /** `text` escaped as inside a JSON string, without the quotes (a string written in parts). */
   escaped(text: string): void {
-    // Nearly every string: ASCII with nothing to escape, copied in one call (a loop in JS
-    // reading a sliced string a character at a time cost ten times as much).
-    if (!NEEDS_CARE.test(text)) {
+    const n = text.length;
+    if (n <= SHORT) {
+      if (this.#plainShort(text)) return;
+    } else if (!NEEDS_CARE.test(text)) {
+      // A long string, ASCII with nothing to escape (nearly every one): copied in one call.
       this.ascii(text);
       return;
     }
-    const n = text.length;
     // At most six bytes a code unit (\u00XX, \udXXX); a pair's four UTF-8 bytes are two units' worth.
     this.#room(n * 6);
     const buf = this.#buf;
@@ -115,6 +135,24 @@ export class JsonBytes {
       }
     }
     this.#used = at;
+  }
+
+  /**
+   * Short text copied as it is, checked as it goes: true when it was plain ASCII with nothing
+   * to escape (what nearly every short string is), false, with nothing written, otherwise.
+   */
+  #plainShort(text: string): boolean {
+    const n = text.length;
+    this.#room(n);
+    const buf = this.#buf;
+    const start = this.#used;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) return false;
+      buf[start + i] = c;
+    }
+    this.#used = start + n;
+    return true;
   }
 
   /** Room for `n` more bytes: the buffer doubles (at least) when it is short. */

@@ -1,6 +1,6 @@
 import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import { buildHttpRequest } from '../observe/httpRequest.js';
-import type { HttpObservation } from '../observe/observation.js';
+import type { HttpObservation, HttpRequest } from '../observe/observation.js';
 import type { LogRecord } from './record.js';
 
 /**
@@ -14,13 +14,10 @@ export function observationFromRecord(
   record: LogRecord,
   fallbackTime: number,
   trusted: TrustedProxy | null = null,
+  /** The request built before from the same request line and headers (../logs/requestMemo.ts). */
+  request: HttpRequest = requestFromRecord(record),
 ): HttpObservation {
   const headers = record.headers;
-  const request = buildHttpRequest({
-    line: record.requestLine,
-    headers,
-    malformed: record.requestLine === '' ? 'no request line logged' : null,
-  });
   return {
     kind: 'http',
     transport: 'tcp',
@@ -31,4 +28,13 @@ export function observationFromRecord(
     request,
     status: record.status,
   };
+}
+
+/** The request an Observation of `record` holds: a function of its request line and headers alone. */
+export function requestFromRecord(record: LogRecord): HttpRequest {
+  return buildHttpRequest({
+    line: record.requestLine,
+    headers: record.headers,
+    malformed: record.requestLine === '' ? 'no request line logged' : null,
+  });
 }
