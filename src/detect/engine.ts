@@ -59,10 +59,10 @@ export class RuleEngine implements Engine {
     const datagrams = rules.flatMap((r, i) => (r.on === 'datagram' ? [i] : []));
     this.unfiltered = { http: unfiltered('http'), datagram: datagrams };
     this.passes = { http: buildPrefilterPasses(rules, 'http'), datagram: [] };
-    this.#contextRules = rules.flatMap((r, i) =>
-      r.on === 'http' && !conditionFields(r.conditions).every(readFromRequest) ? [i] : [],
+    this.#requestOnly = Uint8Array.from(rules, (r) =>
+      r.on === 'http' && conditionFields(r.conditions).every(readFromRequest) ? 1 : 0,
     );
-    this.#requestOnly = Uint8Array.from(rules, (r, i) => (r.on === 'http' && !this.#contextRules.includes(i) ? 1 : 0));
+    this.#contextRules = rules.flatMap((r, i) => (r.on === 'http' && this.#requestOnly[i] === 0 ? [i] : []));
     this.scratch = {
       admitted: new MarkTable(rules.length),
       stamp: 0,
