@@ -118,7 +118,7 @@ describe('the packet log’s byte buffer', () => {
     out.newline();
     const start = out.length;
     out.text('10.0.0.1');
-    out.arrow();
+    out.text(' → ');
     out.text('10.0.0.2 Ω');
     assert.equal(out.textFrom(start), '10.0.0.1 → 10.0.0.2 Ω');
   });

@@ -71,12 +71,6 @@ export class LineBuffer {
     this.#at = putBlanks(this.#buf, this.#at, n);
   }
 
-  /** ` → ` (U+2192 between blanks), the one character above ASCII in most lines, as its UTF-8 bytes. */
-  arrow(): void {
-    this.#room(5);
-    this.#at = putArrow(this.#buf, this.#at);
-  }
-
   /** A whole number in decimal (what String(n) gives for a safe integer). */
   number(n: number): void {
     this.#room(24);
