@@ -31,6 +31,15 @@ export interface EffectiveBan {
 }
 
 /**
+ * Where a ban of this process stands with the store, for whoever must write it should this
+ * process end first (../gateway/cluster/): `queued` when the store did not take it at once
+ * (locked or failing), `written` when a retry later did.
+ */
+export type BanCustody =
+  | { readonly kind: 'queued'; readonly ban: Ban }
+  | { readonly kind: 'written'; readonly ban: Ban };
+
+/**
  * A change to the list, for a copy of it kept elsewhere (the kernel's, ./banMirror.ts): a
  * target now banned until `until` (new, extended or shortened), or lifted before its end.
  * A ban that simply runs out is not told: the copy's own timeout ends it.
@@ -88,6 +97,7 @@ export class BanManager {
   readonly #writes: BanWriteQueue;
   readonly #listeners = new Set<(ban: EffectiveBan) => void>();
   readonly #updates = new Set<(update: BanUpdate) => void>();
+  readonly #custody = new Set<(change: BanCustody) => void>();
   readonly #closeWaitMs: number;
   /** The last change-log seq applied; -1 until a snapshot was read. */
   #cursor = -1;
@@ -108,6 +118,7 @@ export class BanManager {
     this.#writes = new BanWriteQueue({
       write: (ban, waitMs) => this.#store.putSync(ban, { waitMs }),
       onError: this.#onError,
+      onWritten: (ban) => callEach<BanCustody>(this.#custody, { kind: 'written', ban }, this.#onError),
       waitMs: options.writeWaitMs ?? 100,
       retryFirstMs: options.retryFirstMs ?? 250,
       retryMaxMs: options.retryMaxMs ?? 5_000,
@@ -140,6 +151,12 @@ export class BanManager {
   onBan(listener: (ban: EffectiveBan) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Call `listener` for each of this process's bans the store does not take at once, and again when it does. */
+  onCustody(listener: (change: BanCustody) => void): () => void {
+    this.#custody.add(listener);
+    return () => this.#custody.delete(listener);
   }
 
   /** Call `listener` for each change to the list from now on (see BanUpdate); returns the unsubscribe. */
@@ -204,10 +221,32 @@ export class BanManager {
     if (this.#allowlist.overlapping(target) !== null) return null;
     const ban = banFor(target, this.#offences(target) + this.#writes.countFor(target), now, this.#policy, request);
     this.#list.add(ban);
-    this.#writes.submit(ban);
+    this.#submit(ban);
     this.#tell({ kind: 'set', target, until: this.#list.untilOf(target) });
     this.#notify({ target, until: ban.until, origin: 'here' });
     return ban;
+  }
+
+  /**
+   * Bans another process made and could not write before it ended (a gateway worker that
+   * died while the store was locked): written from here now, or queued as this process's own.
+   * One that a longer ban here overrides, or that ran out, is let go. Returns how many were taken.
+   */
+  adopt(bans: readonly Ban[]): number {
+    const now = this.#clock();
+    let taken = 0;
+    for (const ban of bans) {
+      const current = this.#list.untilOf(ban.target);
+      if (ban.until <= now || current > ban.until) continue;
+      if (current < ban.until) {
+        this.#list.set(ban.target, ban.until);
+        this.#tell({ kind: 'set', target: ban.target, until: ban.until });
+        if (current <= now) this.#notify({ target: ban.target, until: ban.until, origin: 'peer' });
+      }
+      this.#submit(ban);
+      taken++;
+    }
+    return taken;
   }
 
   /**
@@ -262,6 +301,11 @@ export class BanManager {
   #continue(): void {
     this.#catchUp = null;
     if (this.#poll !== null) this.sync();
+  }
+
+  /** To the store, or into the queue, told to those keeping custody of this process's bans. */
+  #submit(ban: Ban): void {
+    if (!this.#writes.submit(ban)) callEach<BanCustody>(this.#custody, { kind: 'queued', ban }, this.#onError);
   }
 
   #offences(target: string): number {

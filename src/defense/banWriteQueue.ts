@@ -8,6 +8,8 @@ export interface BanWriteQueueOptions {
   /** Write one ban, waiting at most `waitMs` for another process's write lock; throws on failure. */
   readonly write: (ban: Ban, waitMs: number) => void;
   readonly onError: (err: unknown) => void;
+  /** A ban that waited here is in the store now (a retry wrote it). */
+  readonly onWritten?: (ban: Ban) => void;
   /** How long a write on the request path may wait for the lock (it blocks the event loop meanwhile). */
   readonly waitMs: number;
   /** The first retry's delay; it doubles up to `retryMaxMs`. */
@@ -122,6 +124,7 @@ export class BanWriteQueue {
       else this.#perTarget.delete(ban.target);
       written++;
       this.#retried++;
+      this.#o.onWritten?.(ban);
     }
     if (written > 0) {
       const seconds = ((this.#o.clock() - this.#failingSince) / 1000).toFixed(1);

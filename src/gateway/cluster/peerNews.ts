@@ -1,4 +1,6 @@
+import type { BanCustody } from '../../defense/banManager.js';
 import type { RequestSignal } from '../../detect/behaviour/behaviourTypes.js';
+import type { Ban } from '../../store/types.js';
 import type { PoolShare } from './connectionShare.js';
 
 /**
@@ -35,6 +37,10 @@ export interface PeerChannel {
    * here still waiting to be written (a locked or failing store). Asked at each join.
    */
   brief(tell: () => readonly BanNews[]): void;
+  /** Tell where a ban made here stands with the store (the primary keeps the unwritten ones: ./banCustody.ts). */
+  custody(change: BanCustody): void;
+  /** Hear the unwritten bans of a sibling that ended, to be written from here (heard before, kept until then). */
+  adopt(take: (bans: readonly Ban[]) => void): void;
 }
 
 /**
@@ -46,6 +52,9 @@ export interface PeerChannel {
  * A join is answered once every sibling has answered `peer-arrived` with its unwritten bans
  * (`peer-briefed`), which the primary relays to the newcomer before `peer-joined`: a worker that
  * replaces one that died holds them before its first accept, though the store has none of them.
+ * A worker tells the primary each ban of its own the store did not take at once, and when a
+ * retry wrote it (`peer-custody`); the ones a worker still held unwritten when it ended go to a
+ * sibling to write (`peer-adopt`), so a ban is not lost with the process that made it.
  */
 export type PeerMessage =
   | { readonly bansho: 'peer-join' }
@@ -56,7 +65,9 @@ export type PeerMessage =
   | { readonly bansho: 'peer-holding'; readonly count: number }
   | { readonly bansho: 'peer-share'; readonly others: number; readonly workers: number }
   | { readonly bansho: 'peer-arrived'; readonly id: number }
-  | { readonly bansho: 'peer-briefed'; readonly id: number; readonly bans: readonly BanNews[] };
+  | { readonly bansho: 'peer-briefed'; readonly id: number; readonly bans: readonly BanNews[] }
+  | { readonly bansho: 'peer-custody'; readonly change: BanCustody }
+  | { readonly bansho: 'peer-adopt'; readonly bans: readonly Ban[] };
 
 export function isPeerMessage(message: unknown): message is PeerMessage {
   if (typeof message !== 'object' || message === null) return false;
@@ -75,6 +86,19 @@ export function isPeerMessage(message: unknown): message is PeerMessage {
       const bans = (message as { bans?: unknown }).bans;
       return isId(m.id) && Array.isArray(bans) && bans.every((b) => isPeerNews(b) && b.kind === 'ban');
     }
+    case 'peer-custody': {
+      const change = (message as { change?: { kind?: unknown; ban?: unknown } | null }).change;
+      return (
+        typeof change === 'object' &&
+        change !== null &&
+        (change.kind === 'queued' || change.kind === 'written') &&
+        isBan(change.ban)
+      );
+    }
+    case 'peer-adopt': {
+      const bans = (message as { bans?: unknown }).bans;
+      return Array.isArray(bans) && bans.every(isBan);
+    }
     case 'peer-holding':
       return isCount((message as { count?: unknown }).count);
     case 'peer-share': {
@@ -88,6 +112,21 @@ export function isPeerMessage(message: unknown): message is PeerMessage {
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A whole ban record, as the store writes it. */
+function isBan(value: unknown): value is Ban {
+  if (typeof value !== 'object' || value === null) return false;
+  const b = value as Record<string, unknown>;
+  return (
+    typeof b.target === 'string' &&
+    typeof b.since === 'number' &&
+    typeof b.until === 'number' &&
+    typeof b.reason === 'string' &&
+    (b.threatId === null || typeof b.threatId === 'string') &&
+    typeof b.offence === 'number' &&
+    (b.origin === 'auto' || b.origin === 'manual')
+  );
 }
 
 function isId(value: unknown): value is number {

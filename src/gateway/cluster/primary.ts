@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { GatewayTotals } from '../gatewayTotals.js';
+import { BanCustodyBook } from './banCustody.js';
 import { type BanNews, isPeerMessage, type PeerMessage } from './peerNews.js';
 import { isTotalsMessage, type TotalsMessage } from './poolTotals.js';
 import { RelayRounds } from './relayRounds.js';
@@ -47,7 +48,8 @@ export interface WorkerPoolOptions {
  * made it writes its refusal once every other worker holds it (./relayRounds.ts), so the source's
  * next connection is dropped whichever worker takes it. The dashboard's worker asks the others
  * for their totals through it (./poolTotals.ts). The primary holds no request; it
- * relays, replaces a worker that dies after it started, passes SIGHUP on, and on
+ * relays, replaces a worker that dies after it started (handing the bans it held unwritten
+ * to a sibling to write: ./banCustody.ts), passes SIGHUP on, and on
  * SIGTERM/SIGINT lets every worker drain. Resolves
  * when all are gone; rejects when a worker dies before it ever listened (a start-up failure:
  * a taken port, a broken config — starting it again would fail the same way).
@@ -59,9 +61,16 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
   // The workers that hear relayed news: those that have joined, from before they read their ban list.
   const joined = new Set<Worker>();
   const acks = new RelayRounds<Worker, true>((to, id) => sendTo(to, { bansho: 'peer-held', id }), BAN_ACK_BOUND_MS);
-  // A join's round: the siblings' unwritten bans go to the newcomer ahead of its `peer-joined`.
+  // Each worker's bans the store has not taken; those of a worker that ended go to another to write.
+  const custody = new BanCustodyBook<Worker>();
+  const handOrphans = (to: Worker): void => {
+    if (custody.orphans > 0) sendTo(to, { bansho: 'peer-adopt', bans: custody.take() });
+  };
+  // A join's round: the siblings' unwritten bans go to the newcomer ahead of its `peer-joined`
+  // (and those of ended workers that no sibling was there to take).
   const briefs = new RelayRounds<Worker, readonly BanNews[]>((to, _id, replies) => {
     for (const bans of replies.values()) for (const news of bans) sendTo(to, { bansho: 'peer-news', news });
+    handOrphans(to);
     sendTo(to, { bansho: 'peer-joined' });
   }, BAN_ACK_BOUND_MS);
   const totals = new RelayRounds<Worker, GatewayTotals>((to, id, replies) => {
@@ -94,6 +103,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
       if (id !== null) for (const w of to) sendTo(w, { bansho: 'peer-arrived', id });
       tellShares(null);
     } else if (message.bansho === 'peer-briefed') briefs.reply(from, message.id, message.bans);
+    else if (message.bansho === 'peer-custody') custody.told(from, message.change);
     else if (message.bansho === 'peer-holding') {
       if (!joined.has(from)) return;
       holding.set(from, message.count);
@@ -163,6 +173,12 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<void> {
       leave(worker);
       const index = indexOf.get(worker) ?? 0;
       indexOf.delete(worker);
+      // A worker stopped with the pool keeps its own unwritten bans (spilled at close).
+      if (!stopping) {
+        custody.ended(worker);
+        const heir = [...joined].find((w) => w.isConnected());
+        if (heir !== undefined) handOrphans(heir);
+      }
       if (stopping) {
         if (indexOf.size === 0) resolve();
         return;

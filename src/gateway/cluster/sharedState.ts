@@ -43,6 +43,14 @@ export function shareWithPeers(
     telling.set(ban.target, held);
   });
   peers.brief(() => own.bans.unwritten().map((ban) => ({ kind: 'ban', target: ban.target, until: ban.until })));
+  const offCustody = own.bans.onCustody((change) => peers.custody(change));
+  peers.adopt((bans) => {
+    try {
+      own.bans.adopt(bans);
+    } catch (err) {
+      onError(err);
+    }
+  });
   const offNews = peers.listen((news) => {
     try {
       if (news.kind === 'ban') own.bans.admit(news.target, news.until);
@@ -76,6 +84,7 @@ export function shareWithPeers(
     },
     stop() {
       offBan();
+      offCustody();
       offNews();
     },
   };

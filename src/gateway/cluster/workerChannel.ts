@@ -1,3 +1,4 @@
+import type { Ban } from '../../store/types.js';
 import type { PoolShare } from './connectionShare.js';
 import { type BanNews, isPeerMessage, type PeerChannel, type PeerMessage, type PeerNews } from './peerNews.js';
 
@@ -23,6 +24,9 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
   let shareHearer: ((share: PoolShare) => void) | null = null;
   // Until the gateway is built it has made no ban: a sibling joining meanwhile is told none.
   let briefer: () => readonly BanNews[] = () => [];
+  // Bans of an ended sibling to write: kept until the gateway, once built, takes them.
+  let adopter: ((bans: readonly Ban[]) => void) | null = null;
+  const orphans: (readonly Ban[])[] = [];
   let joined = (): void => {};
   const join = new Promise<void>((resolve) => {
     joined = resolve;
@@ -34,7 +38,10 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
       share = { others: message.others, workers: message.workers };
       shareHearer?.(share);
     } else if (message.bansho === 'peer-arrived') post({ bansho: 'peer-briefed', id: message.id, bans: briefer() });
-    else if (message.bansho === 'peer-held') {
+    else if (message.bansho === 'peer-adopt') {
+      if (adopter !== null) adopter(message.bans);
+      else orphans.push(message.bans);
+    } else if (message.bansho === 'peer-held') {
       waiting.get(message.id)?.();
       waiting.delete(message.id);
     } else if (message.bansho === 'peer-news') {
@@ -75,6 +82,13 @@ export async function joinClusterPeers(): Promise<PeerChannel | null> {
     },
     brief(tell) {
       briefer = tell;
+    },
+    custody(change) {
+      post({ bansho: 'peer-custody', change });
+    },
+    adopt(take) {
+      adopter = take;
+      for (const bans of orphans.splice(0)) take(bans);
     },
     listen(hear) {
       hearer = hear;

@@ -203,6 +203,8 @@ describe('a pool worker lets a connection go only at an idle-safe point', () => 
         tell = hear;
       },
       brief() {},
+      custody() {},
+      adopt() {},
     };
     const tmp = tempDir('bansho-balance-');
     const url = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;

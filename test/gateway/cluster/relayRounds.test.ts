@@ -107,6 +107,8 @@ describe('a ban made in one gateway process waits for its siblings', () => {
     },
     holding() {},
     brief() {},
+    custody() {},
+    adopt() {},
     share() {},
   };
   const bans = new BanManager({

@@ -42,6 +42,8 @@ function joinedPair(): [PeerChannel, PeerChannel, PeerNews[], Array<() => readon
     brief(tell) {
       briefs[me] = tell;
     },
+    custody() {},
+    adopt() {},
   });
   return [channel(0), channel(1), sent, briefs];
 }

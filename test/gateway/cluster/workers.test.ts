@@ -258,6 +258,56 @@ describe('bansho serve --workers 2: one port, one ban list', () => {
     assert.equal(await exited, 0, output.stderr);
   });
 
+  it('a ban its worker could not write before it died is written by a sibling (the store locked until then)', async () => {
+    const { child, output, exited } = startBansho(serveTwo('heir.db'));
+    let lock: Database.Database | null = null;
+    try {
+      const port = await bothListening(output);
+      const [heir, banner] = childPids(child.pid ?? 0);
+      assert.ok(heir && banner, 'two workers');
+      lock = new Database(`${site.dir}/heir.db`);
+      lock.exec('BEGIN IMMEDIATE');
+      process.kill(heir, 'SIGSTOP');
+      try {
+        const refused = await rawRequest(port, '127.0.0.91', CONNECT);
+        assert.ok(refused.response.startsWith('HTTP/1.1 400 Bad Request'), refused.response);
+      } finally {
+        process.kill(heir, 'SIGCONT');
+      }
+      // The banner dies with the ban in its queue; the store takes writes again only after.
+      process.kill(banner, 'SIGKILL');
+      await waitFor(
+        'the exit',
+        () => /exited \(SIGKILL\); starting another\n/.test(output.stderr) || undefined,
+        10_000,
+      );
+      lock.exec('ROLLBACK');
+      lock.close();
+      lock = null;
+      const reader = new Database(`${site.dir}/heir.db`, { readonly: true });
+      try {
+        const row = await waitFor(
+          'the ban in the store',
+          () =>
+            reader.prepare("SELECT reason, until FROM bans WHERE target = '127.0.0.91/32'").get() as
+              | { reason: string; until: number }
+              | undefined,
+          10_000,
+        );
+        assert.ok(row.until > Date.now(), 'written with its end, still in force');
+      } finally {
+        reader.close();
+      }
+    } finally {
+      if (lock !== null) {
+        lock.exec('ROLLBACK');
+        lock.close();
+      }
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output.stderr);
+  });
+
   it('says its start lines once, from the first worker, and keeps metrics on a socket of their own', async () => {
     const args = ['serve', '--upstream', site.url, '--listen', '127.0.0.1:0', '--db', `${site.dir}/lines.db`];
     const { child, output, exited } = startBansho([
