@@ -1,6 +1,7 @@
 import { type BehaviourSettings, HttpBehaviour } from '../detect/behaviour/httpBehaviour.js';
 import type { BehaviourFinding } from '../detect/finding.js';
 import { cidrPredicate } from '../detect/operators/cidr.js';
+import { RequestMemo } from '../detect/requestMemo.js';
 import type { Engine, Match } from '../detect/types.js';
 import { toEvent } from '../events/toEvent.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
@@ -22,7 +23,6 @@ import {
   threatEvent,
 } from './lineCore.js';
 import type { LogFormat } from './record.js';
-import { RequestMemo } from './requestMemo.js';
 import { type AnalysisStats, emptyAnalysisStats, tallyEvent } from './tally.js';
 
 export type { AnalysisStats, SourceTally, ThreatTally } from './tally.js';

@@ -4,6 +4,8 @@
  * batches it keeps for itself (./parallel.ts). Per-file state (identity, line numbers,
  * occurrences) stays with the main thread, which takes results in order.
  */
+
+import { RequestMemo } from '../detect/requestMemo.js';
 import type { Engine } from '../detect/types.js';
 import type { TrustedProxy } from '../observe/forwardedClient.js';
 import { HitWriter } from './batchHits.js';
@@ -12,7 +14,6 @@ import { NameTable } from './batchTable.js';
 import { autoFormat, resolveFormat } from './formats.js';
 import { analyzeLine, countOutcome } from './lineCore.js';
 import type { LogFormat } from './record.js';
-import { RequestMemo } from './requestMemo.js';
 
 /** Lines of one file, cut at line ends, with the format to read them in. */
 export interface BatchRequest {

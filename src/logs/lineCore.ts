@@ -1,14 +1,14 @@
 import * as crypto from 'node:crypto';
 import { type RequestSignal, requestSignal } from '../detect/behaviour/httpBehaviour.js';
 import { PlainLine } from '../detect/plainLine.js';
-import { NO_REQUEST_MATCHES } from '../detect/requestMatches.js';
+import { type RememberingEngine, type RequestMemo, remembers } from '../detect/requestMemo.js';
 import type { Engine, Match } from '../detect/types.js';
 import type { SecurityEvent } from '../events/securityEvent.js';
 import { QUOTED_LINE_CHARS, toEvent } from '../events/toEvent.js';
 import { requestClient, type TrustedProxy } from '../observe/forwardedClient.js';
 import type { HttpObservation } from '../observe/observation.js';
 import type { LogFormat, LogRecord } from './record.js';
-import type { RequestMemo } from './requestMemo.js';
+import { recordKey } from './recordKey.js';
 import { observationFromRecord } from './toObservation.js';
 
 /** Where a log-sourced event sits: its id and the file and line it came from. */
@@ -31,7 +31,7 @@ export type LineOutcome =
   | { kind: 'clean'; observation: HttpObservation }
   /** Cleared before parsing: no rule can match it and no behaviour counts it. */
   | { kind: 'cleared' }
-  | { kind: 'threat'; observation: HttpObservation; matches: Match[] };
+  | { kind: 'threat'; observation: HttpObservation; matches: readonly Match[] };
 
 /** Line counts, as a batch reply and an analysis keep them. */
 export interface LineCounts {
@@ -69,7 +69,7 @@ export function countOutcome(counts: LineCounts, outcome: LineOutcome, line: str
  * One line through the pipeline, with no per-file state: parse, build the gateway's
  * Observation, run the engine. Shared by the in-process analyzer and its worker threads.
  * With `memo` (one per engine), a request seen before is neither built nor judged again by
- * the rules that read nothing else (./requestMemo.ts).
+ * the rules that read nothing else (../detect/requestMemo.ts).
  */
 export function analyzeLine(
   line: string,
@@ -87,8 +87,7 @@ export function analyzeLine(
   if (record === null) return { kind: 'garbage' };
   // No request arrived, so the gateway would have built no Observation either.
   if (record.requestLine === '') return { kind: 'no-request' };
-  if (memo !== null && engine.matchRequest !== undefined && engine.matchKnown !== undefined)
-    return judgeRemembered(record, engine, fallbackTime, trusted, memo);
+  if (memo !== null && remembers(engine)) return judgeRemembered(record, engine, fallbackTime, trusted, memo);
   const observation = observationFromRecord(record, fallbackTime, trusted);
   // Nearly every line is plain and harmless: the engine's cheap test says so for a fraction of `match`.
   if (engine.mayMatch?.(observation) === false) return { kind: 'clean', observation };
@@ -99,29 +98,15 @@ export function analyzeLine(
 /** analyzeLine's judgement of a parsed line through `memo`: `match`'s answer, the request's own rules run once per request. */
 function judgeRemembered(
   record: LogRecord,
-  engine: Engine,
+  engine: RememberingEngine,
   fallbackTime: number,
   trusted: TrustedProxy | null,
   memo: RequestMemo,
 ): LineOutcome {
-  const key = memo.key(record);
+  const key = recordKey(record);
   const seen = memo.get(key);
-  let observation: HttpObservation;
-  let matches: Match[];
-  if (seen !== undefined) {
-    observation = observationFromRecord(record, fallbackTime, trusted, seen.request);
-    matches = (engine.matchKnown as NonNullable<Engine['matchKnown']>)(observation, seen.known);
-  } else {
-    observation = observationFromRecord(record, fallbackTime, trusted);
-    // A "no" is for every Observation of this request: its own rules find nothing in it.
-    if (engine.mayMatch?.(observation) === false) {
-      memo.set(key, { request: observation.request, known: NO_REQUEST_MATCHES });
-      return { kind: 'clean', observation };
-    }
-    const judged = (engine.matchRequest as NonNullable<Engine['matchRequest']>)(observation);
-    memo.set(key, { request: observation.request, known: judged.known });
-    matches = judged.matches;
-  }
+  const observation = observationFromRecord(record, fallbackTime, trusted, seen?.request);
+  const matches = memo.match(engine, key, seen, observation);
   return matches.length === 0 ? { kind: 'clean', observation } : { kind: 'threat', observation, matches };
 }
 

@@ -14,7 +14,7 @@ export function observationFromRecord(
   record: LogRecord,
   fallbackTime: number,
   trusted: TrustedProxy | null = null,
-  /** The request built before from the same request line and headers (../logs/requestMemo.ts). */
+  /** The request built before from the same request line and headers (../detect/requestMemo.ts). */
   request: HttpRequest = requestFromRecord(record),
 ): HttpObservation {
   const headers = record.headers;

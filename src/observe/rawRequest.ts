@@ -52,6 +52,7 @@ function lineEnd(text: string, from: number, lf: number): number {
   return lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
-function latin1(raw: Uint8Array): string {
+/** Raw request bytes as the text parseRawRequest reads (one character per byte). */
+export function latin1(raw: Uint8Array): string {
   return (Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)).toString('latin1');
 }

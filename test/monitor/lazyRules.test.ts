@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadCatalog, loadEngine } from '../../src/catalog/index.js';
+import type { CrsSettings } from '../../src/config/crsSettings.js';
 import { httpObservation } from '../../src/detect/examples.js';
+import type { Engine } from '../../src/detect/types.js';
 import { judgeRules } from '../../src/monitor/judge/lazyRules.js';
 
 const REQUESTS = [
@@ -27,5 +31,45 @@ describe("the monitor judge's rules, built at first use", () => {
     assert.ok(matched >= 2, 'the sample requests exercise rules');
     assert.equal(rules.engine.ruleCount, engine.ruleCount);
     assert.equal(rules.threatName('no-such-threat'), undefined);
+  });
+});
+
+const CRS_DIR = join(process.cwd(), '..', 'shared', 'crs');
+
+/** Each request judged first from one source, then again from a bogon one: `matchKnown` must say what `match` says. */
+function assertRemembersAsMatch(engine: Engine, requests: readonly string[]): void {
+  for (const request of requests) {
+    const first = httpObservation(request);
+    const judged = engine.matchRequest?.(first);
+    assert.ok(judged !== undefined, 'the judge can keep what a request was found to be');
+    assert.deepEqual(judged.matches, engine.match(first), request);
+    const again = { ...first, source: { ip: '0.1.2.3', port: 0 } };
+    const expected = engine.match(again);
+    assert.ok(
+      expected.some((m) => m.ruleId === 'bogon-source-http'),
+      'the source tells the repeat apart',
+    );
+    assert.deepEqual(engine.matchKnown?.(again, judged.known), expected, request);
+  }
+}
+
+describe("the monitor judge's rules, for a request seen again", () => {
+  it('split off what the request alone decides', async () => {
+    const rules = await judgeRules({ site_names: ['www.example.com'] }, null);
+    assertRemembersAsMatch(rules.engine, REQUESTS);
+  });
+
+  it('judge a repeat in full where the rules cannot split (with the CRS)', { skip: !existsSync(CRS_DIR) }, async () => {
+    const crs: CrsSettings = {
+      dir: CRS_DIR,
+      paranoiaLevel: 1,
+      detectionParanoiaLevel: 1,
+      inboundThreshold: null,
+      blockStatus: 403,
+      setupFile: null,
+      exclusions: [],
+    };
+    const rules = await judgeRules({ site_names: ['www.example.com'] }, crs);
+    assertRemembersAsMatch(rules.engine, REQUESTS);
   });
 });

@@ -1,7 +1,9 @@
 import { prebuiltCatalog, prebuiltEngine, prebuiltFresh } from '../../catalog/prebuilt.js';
 import type { CrsSettings } from '../../config/crsSettings.js';
 import type { NamedLists } from '../../detect/compile.js';
-import type { Engine } from '../../detect/types.js';
+import { NO_REQUEST_MATCHES, type RequestMatches } from '../../detect/requestMatches.js';
+import { remembers } from '../../detect/requestMemo.js';
+import type { Engine, Match } from '../../detect/types.js';
 import type { Observation } from '../../observe/observation.js';
 
 /** What the monitor's judge reads the rules through: built at first use. */
@@ -80,6 +82,22 @@ class LazyEngine implements Engine {
   mayMatch(observation: Observation): boolean {
     const engine = this.#loaded();
     return engine.mayMatch === undefined || engine.mayMatch(observation);
+  }
+
+  /**
+   * The loaded engine's, or for one that keeps nothing of a request (the CRS's) `match`: its
+   * requests are then remembered for their parse alone, and judged in full every time.
+   */
+  matchRequest(observation: Observation): { matches: Match[]; known: RequestMatches } {
+    const engine = this.#loaded();
+    if (remembers(engine)) return engine.matchRequest(observation);
+    return { matches: engine.match(observation), known: NO_REQUEST_MATCHES };
+  }
+
+  matchKnown(observation: Observation, known: RequestMatches): Match[] {
+    const engine = this.#loaded();
+    if (remembers(engine)) return engine.matchKnown(observation, known);
+    return engine.mayMatch?.(observation) === false ? [] : engine.match(observation);
   }
 
   #loaded(): Engine {

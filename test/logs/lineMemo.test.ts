@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadEngine } from '../../src/catalog/index.js';
+import { RequestMemo } from '../../src/detect/requestMemo.js';
 import { resolveFormat } from '../../src/logs/formats.js';
 import { analyzeLine } from '../../src/logs/lineCore.js';
-import { RequestMemo } from '../../src/logs/requestMemo.js';
+import { recordKey } from '../../src/logs/recordKey.js';
 import { combinedLine, SEED_TIME } from './fixtures.js';
 
 const engine = loadEngine();
 
 /**
- * A line judged through the memo (src/logs/requestMemo.ts) must come out as it does without:
+ * A line judged through the memo (src/detect/requestMemo.ts) must come out as it does without:
  * same outcome, same Observation, same matches in the same order, whichever source repeats a
  * request, and whether its first sight was a threat, a clean line or another file's.
  */
@@ -54,7 +55,6 @@ describe('RequestMemo: repeated requests judged once', () => {
   });
 
   it('tells apart records whose parts would run together in a plain concatenation', () => {
-    const memo = new RequestMemo();
     const record = (requestLine: string, ua: string) => ({
       client: '198.51.100.7',
       time: 0,
@@ -65,7 +65,7 @@ describe('RequestMemo: repeated requests judged once', () => {
       vhost: null,
       serverPort: null,
     });
-    assert.notEqual(memo.key(record('GET / HTTP/1.1', '1:x')), memo.key(record('GET / HTTP/1.11:x', '')));
-    assert.equal(memo.key(record('GET / HTTP/1.1', 'a')), memo.key(record('GET / HTTP/1.1', 'a')));
+    assert.notEqual(recordKey(record('GET / HTTP/1.1', '1:x')), recordKey(record('GET / HTTP/1.11:x', '')));
+    assert.equal(recordKey(record('GET / HTTP/1.1', 'a')), recordKey(record('GET / HTTP/1.1', 'a')));
   });
 });
