@@ -19,7 +19,7 @@ export interface ConnectionView extends JudgedConnection {
   readonly packets: PacketTable | null;
   /** The capture it was read from (set when it ends). */
   readonly capture: CaptureStart | null;
-  /** The DNS answers that led its originator to its responder (set when it ends). */
+  /** The DNS answers that led its originator to its responder (known once it ended). */
   readonly dns: readonly DnsRecord[];
   /** Its evidence; built on demand, since most connections are never reported. */
   evidence(): FlowEvidence;
@@ -36,6 +36,13 @@ export interface ConnectionView extends JudgedConnection {
 export interface StreamReader {
   chunk(dir: 0 | 1, chunk: Uint8Array): void;
 }
+
+/** Where a connection's DNS evidence is found (../evidence/dnsAnswers.ts). */
+export interface DnsLookup {
+  leadingTo(client: string, address: string): readonly DnsRecord[];
+}
+
+const NO_DNS: readonly DnsRecord[] = [];
 
 export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
   /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
@@ -119,7 +126,11 @@ export class Connection implements ConnectionView {
   /** Its first packets' records, while the packet log is made (let go when it ends). */
   #table: PacketTable | null = null;
   capture: CaptureStart | null = null;
-  dns: readonly DnsRecord[] = [];
+  /**
+   * Where its DNS evidence is looked up, set as it ends: only a connection whose evidence is
+   * built (one reported, while its end is) decodes the answer that led to it.
+   */
+  dnsLookup: DnsLookup | null = null;
   /** Who else reads the in-order bytes (the protocol analyzers); none where nothing does. */
   reader: StreamReader | null = null;
 
@@ -134,7 +145,7 @@ export class Connection implements ConnectionView {
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
-    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged);
+    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged, limits.maxTransactions);
     this.#sink = sink;
   }
 
@@ -188,7 +199,7 @@ export class Connection implements ConnectionView {
     this.last = timeMs;
     this.#add(PKTS + dir, 1);
     this.#add(IP_BYTES + dir, ipBytes);
-    if (packet === null) return;
+    if (packet === null || maxLines === 0) return;
     this.#table ??= new PacketTable();
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
@@ -295,6 +306,10 @@ export class Connection implements ConnectionView {
       resp_pkts: c[PKTS + 1] as number,
       resp_ip_bytes: c[IP_BYTES + 1] as number,
     };
+  }
+
+  get dns(): readonly DnsRecord[] {
+    return this.dnsLookup?.leadingTo(this.originator.ip, this.responder.ip) ?? NO_DNS;
   }
 
   /** Both sides sent a FIN. */
