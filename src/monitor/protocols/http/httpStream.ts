@@ -1,5 +1,5 @@
 import { HttpTransaction } from '../../evidence/httpRecords.js';
-import type { CutRequest, Framed, HttpMessage, Pairing } from './framed.js';
+import type { CutRequest, Framed, FramerOptions, HttpMessage, Pairing } from './framed.js';
 import { HttpFramer } from './framer.js';
 import { authorityPort } from './headFacts.js';
 
@@ -22,6 +22,13 @@ const NO_TRANSACTIONS: readonly HttpTransaction[] = [];
 /** Methods of requests waiting for their response, per direction. */
 const MAX_METHODS = 64;
 const NO_BYTES = new Uint8Array(0);
+
+/** The framers' options by direction, port and log (index dir·4 + httpPort·2 + logged): shared, not one per framer. */
+const FRAMER_OPTIONS: readonly FramerOptions[] = [0, 1].flatMap((dir) =>
+  [false, true].flatMap((httpPort) =>
+    [false, true].map((logged) => Object.freeze({ dir: dir as 0 | 1, judged: dir === 0, httpPort, logged })),
+  ),
+);
 
 /**
  * HTTP/1.x as a connection's endpoints received it, framed once (./framer.ts) per direction:
@@ -87,7 +94,8 @@ export class HttpStream<C> implements Pairing {
   framer(dir: 0 | 1): HttpFramer {
     const made = this.#framerOf(dir);
     if (made !== null) return made;
-    const framer = new HttpFramer({ dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged }, this);
+    const options = FRAMER_OPTIONS[dir * 4 + (this.#httpPort ? 2 : 0) + (this.#logged ? 1 : 0)] as FramerOptions;
+    const framer = new HttpFramer(options, this);
     if (dir === 0) this.#framer0 = framer;
     else this.#framer1 = framer;
     return framer;
