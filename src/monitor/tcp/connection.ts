@@ -80,9 +80,10 @@ const SYN = 1;
 const FIN = 4;
 const RST = 16;
 
-/** Zeek history letters: lower case for the responder, upper case for the originator. */
-type HistoryLetter = 'h' | 's' | 'r' | 'd' | 'a' | 'f';
-/** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
+/**
+ * Each of Zeek's history letters' bit in #noted (lower case for the responder; the originator's
+ * upper case, shifted by six): a letter is looked for once, not per packet.
+ */
 const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
 /** A noted letter's text by its bit's index in #noted (0-5 the responder's, 6-11 the originator's). */
 const LETTER_TEXT = ['h', 's', 'r', 'd', 'a', 'f', 'H', 'S', 'R', 'D', 'A', 'F'];
@@ -215,31 +216,31 @@ export class Connection implements ConnectionView {
     if (f & TCP_FLAGS.SYN) {
       if (f & TCP_FLAGS.ACK) {
         this.#synAck = true;
-        this.#note(dir, 'h');
+        this.#note(dir, LETTER_BIT.h);
       } else {
         this.#seen |= SYN << dir;
-        this.#note(dir, 's');
+        this.#note(dir, LETTER_BIT.s);
         if (dir === 0) this.#isn ??= tcp.seq;
       }
       stream.start((tcp.seq + 1) >>> 0);
     }
     if (f & TCP_FLAGS.RST) {
       this.#seen |= RST << dir;
-      this.#note(dir, 'r');
+      this.#note(dir, LETTER_BIT.r);
     }
     let change = 0;
     const length = end - start;
     if (length > 0) {
-      this.#note(dir, 'd');
+      this.#note(dir, LETTER_BIT.d);
       const before = stream.bufferedBytes;
       this.#deliver(dir, stream.push(tcp.seq, bytes, start, end), (f & TCP_FLAGS.FIN) !== 0);
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
-      this.#note(dir, 'a');
+      this.#note(dir, LETTER_BIT.a);
     }
     if (f & TCP_FLAGS.FIN) {
       this.#seen |= FIN << dir;
-      this.#note(dir, 'f');
+      this.#note(dir, LETTER_BIT.f);
       // A FIN without data ends a body read to the close.
       if (length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
     }
@@ -331,8 +332,9 @@ export class Connection implements ConnectionView {
     return (this.#seen & (flag << dir)) !== 0;
   }
 
-  #note(dir: 0 | 1, letter: HistoryLetter): void {
-    const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
+  /** `letterBit`: the letter's LETTER_BIT (a number: a lookup by the letter's text is a keyed load where this is not inlined). */
+  #note(dir: 0 | 1, letterBit: number): void {
+    const bit = dir === 0 ? letterBit << 6 : letterBit;
     if ((this.#noted & bit) !== 0) return;
     this.#noted |= bit;
     // Its text is made only for a connection that is reported (connFacts).
