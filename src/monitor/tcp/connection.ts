@@ -1,6 +1,7 @@
 import type { Endpoint } from '../../observe/observation.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState } from '../evidence/connState.js';
+import type { DnsLookup } from '../evidence/dnsAnswers.js';
 import type { HttpTransaction } from '../evidence/httpRecords.js';
 import type { CaptureStart, PacketRecord } from '../evidence/packetRecord.js';
 import { PacketTable } from '../evidence/packetTable.js';
@@ -36,13 +37,6 @@ export interface ConnectionView extends JudgedConnection {
 export interface StreamReader {
   chunk(dir: 0 | 1, chunk: Uint8Array): void;
 }
-
-/** Where a connection's DNS evidence is found (../evidence/dnsAnswers.ts). */
-export interface DnsLookup {
-  leadingTo(client: string, address: string): readonly DnsRecord[];
-}
-
-const NO_DNS: readonly DnsRecord[] = [];
 
 export interface ConnectionSink extends HttpExchangeSink<ConnectionView> {
   /** The connection ended (FIN/RST, idle, evicted or end of input); `conn.evidence()` describes it. */
@@ -80,10 +74,7 @@ const SYN = 1;
 const FIN = 4;
 const RST = 16;
 
-/**
- * Each of Zeek's history letters' bit in #noted (lower case for the responder; the originator's
- * upper case, shifted by six): a letter is looked for once, not per packet.
- */
+/** Zeek's history letters' bits in #noted (the originator's, upper case, shifted by six): each looked for once. */
 const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
 /** A noted letter's text by its bit's index in #noted (0-5 the responder's, 6-11 the originator's). */
 const LETTER_TEXT = ['h', 's', 'r', 'd', 'a', 'f', 'H', 'S', 'R', 'D', 'A', 'F'];
@@ -127,10 +118,7 @@ export class Connection implements ConnectionView {
   /** Its first packets' records, while the packet log is made (let go when it ends). */
   #table: PacketTable | null = null;
   capture: CaptureStart | null = null;
-  /**
-   * Where its DNS evidence is looked up, set as it ends: only a connection whose evidence is
-   * built (one reported, while its end is) decodes the answer that led to it.
-   */
+  /** Where its DNS evidence is looked up (set as it ends): only one whose evidence is built decodes its answer. */
   dnsLookup: DnsLookup | null = null;
   /** Who else reads the in-order bytes (the protocol analyzers); none where nothing does. */
   reader: StreamReader | null = null;
@@ -310,7 +298,7 @@ export class Connection implements ConnectionView {
   }
 
   get dns(): readonly DnsRecord[] {
-    return this.dnsLookup?.leadingTo(this.originator.ip, this.responder.ip) ?? NO_DNS;
+    return this.dnsLookup?.leadingTo(this.originator.ip, this.responder.ip) ?? [];
   }
 
   /** Both sides sent a FIN. */
@@ -332,7 +320,7 @@ export class Connection implements ConnectionView {
     return (this.#seen & (flag << dir)) !== 0;
   }
 
-  /** `letterBit`: the letter's LETTER_BIT (a number: a lookup by the letter's text is a keyed load where this is not inlined). */
+  /** `letterBit`: its LETTER_BIT (a number: a lookup by the letter's text is a keyed load where this is not inlined). */
   #note(dir: 0 | 1, letterBit: number): void {
     const bit = dir === 0 ? letterBit << 6 : letterBit;
     if ((this.#noted & bit) !== 0) return;

@@ -224,12 +224,8 @@ export class HttpFramer {
       if (this.#headLength > MAX_HEAD) {
         const report = this.#partialReport(head.subarray(0, MAX_HEAD));
         this.#resetMessage();
-        this.items = appended(this.items, {
-          kind: 'junk',
-          at: this.#begunInRun ? this.#startAt : 0,
-          blank: false,
-          report,
-        });
+        const at = this.#begunInRun ? this.#startAt : 0;
+        this.items = appended(this.items, { kind: 'junk', at, blank: false, report });
         this.#skip = true;
       }
       return this.#to;
