@@ -131,6 +131,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
   };
   // The rules are compiled on this thread when the first request or datagram is judged.
   const rules = await judgeRules({ site_names: [...site.siteNames] }, site.crs);
+  // Without a store or --json nobody reads an event: detections are only counted, no event is built.
+  const eventsRead = store !== null || flags.json === true;
   const judge = inThreadJudge({
     engine: rules.engine,
     threatName: rules.threatName,
@@ -138,8 +140,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     behaviours: site.behaviours,
     trustedProxies: site.trustedProxies,
     onEvent,
-    // Without a store or --json nobody reads an event: detections are only counted, no event is built.
-    ...(store === null && !flags.json ? { tally } : {}),
+    ...(eventsRead ? {} : { tally }),
   });
   const monitor = new Monitor({
     judge,
@@ -148,6 +149,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     source: flags.source ?? null,
     macNames: MacNames.load(),
     output: out.buffer,
+    // Nor the evidence flow events carry.
+    evidence: eventsRead,
   });
   const afterChunk = (): Promise<void> => out.drain();
 

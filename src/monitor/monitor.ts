@@ -46,6 +46,12 @@ export interface MonitorOptions {
   readonly macNames?: MacNames;
   /** Where the packet log's lines are written (without it no line is formatted: only the records are kept). */
   readonly output?: LineBuffer;
+  /**
+   * Connections keep evidence for the flow events built from it — their first packets' records,
+   * HTTP requests, the DNS answers that led to them (default). False where no event is built
+   * (detections only counted): nothing is kept for them.
+   */
+  readonly evidence?: boolean;
 }
 
 /** A judge on this thread over the shared engine, whose flows carry the monitor's evidence. */
@@ -88,8 +94,8 @@ export class Monitor {
   /** Frames decoded into structures refilled frame after frame (read each packet before the next). */
   readonly #decoder = new PacketDecoder();
   readonly #flowKeys = new FlowKeys();
-  /** DNS answers, remembered for the connections they lead to (evidence). */
-  readonly #dnsAnswers = new DnsAnswers();
+  /** DNS answers, remembered for the connections they lead to (evidence; none where none is kept). */
+  readonly #dnsAnswers: DnsAnswers | null;
   readonly #scans: PortScanDetector;
   readonly #floods: SynFloodDetector;
   readonly #sshGuessing: SshBruteForceDetector;
@@ -113,16 +119,18 @@ export class Monitor {
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
     this.#loginGuessing = new LoginGuessingDetector(t.loginGuessing);
     this.#judge = options.judge;
+    const evidence = options.evidence ?? true;
+    this.#dnsAnswers = evidence ? new DnsAnswers() : null;
     this.#conversations = new Conversations({
       sink: {
         request: (conn, req, status, time, index) => this.#request(conn, req, status, time, index),
         closed: (conn) => {
-          conn.dns = this.#dnsAnswers.leadingTo(conn.originator.ip, conn.responder.ip);
+          conn.dnsLookup = this.#dnsAnswers;
           conn.capture = this.#capture;
           this.#judge.closed(conn);
         },
       },
-      limits: options.limits ?? {},
+      limits: evidence ? (options.limits ?? {}) : { ...options.limits, maxLines: 0, maxTransactions: 0 },
       readAll: options.log,
       // The services' events, as their bytes are read (a late segment's at the frame that releases them).
       events: {
@@ -157,7 +165,7 @@ export class Monitor {
     const t = p.transport;
     const key = t.kind === 'tcp' ? this.#flowKeys.key(p, t.tcp.sourcePort, t.tcp.destinationPort) : undefined;
     const seg = t.kind === 'tcp' ? this.#conversations.read(p, t.tcp, ns, time, key) : null;
-    if (t.kind === 'udp') this.#keepDnsAnswers(p, t.udp, time);
+    if (t.kind === 'udp' && this.#dnsAnswers !== null) this.#keepDnsAnswers(this.#dnsAnswers, p, t.udp, time);
     // A TCP segment's record is filled when the log is made (with the log, the table reads
     // everything: a TCP segment always comes with its reading); its connection keeps a copy
     // as evidence. Lines are formatted only when printed, straight into the output's bytes.
@@ -183,10 +191,10 @@ export class Monitor {
   }
 
   /** A UDP datagram: DNS answers kept as evidence (the log writes a message's line from its bytes). */
-  #keepDnsAnswers(p: DecodedPacket, udp: UdpHeader, time: number): void {
+  #keepDnsAnswers(answers: DnsAnswers, p: DecodedPacket, udp: UdpHeader, time: number): void {
     if (!isDnsDatagram(udp)) return;
     const ip = p.ip!;
-    this.#dnsAnswers.datagram(p.payload, ip.destination, udp.destinationPort, ip.source, udp.sourcePort, time);
+    answers.datagram(p.payload, ip.destination, udp.destinationPort, ip.source, udp.sourcePort, time);
   }
 
   #wanted(p: DecodedPacket): boolean {

@@ -117,6 +117,11 @@ function firstAt(addresses: readonly string[], address: string): number {
 
 const NONE: readonly DnsRecord[] = [];
 
+/** Where a connection's DNS evidence is found (what ../tcp/connection.ts asks of DnsAnswers). */
+export interface DnsLookup {
+  leadingTo(client: string, address: string): readonly DnsRecord[];
+}
+
 function newAnswer(payload: Uint8Array): Answer {
   return {
     timeMs: 0,

@@ -1,6 +1,7 @@
 import type { Endpoint } from '../../observe/observation.js';
 import { TCP_FLAGS, type TcpHeader } from '../decode/tcp.js';
 import { connState } from '../evidence/connState.js';
+import type { DnsLookup } from '../evidence/dnsAnswers.js';
 import type { HttpTransaction } from '../evidence/httpRecords.js';
 import type { CaptureStart, PacketRecord } from '../evidence/packetRecord.js';
 import { PacketTable } from '../evidence/packetTable.js';
@@ -19,7 +20,7 @@ export interface ConnectionView extends JudgedConnection {
   readonly packets: PacketTable | null;
   /** The capture it was read from (set when it ends). */
   readonly capture: CaptureStart | null;
-  /** The DNS answers that led its originator to its responder (set when it ends). */
+  /** The DNS answers that led its originator to its responder (known once it ended). */
   readonly dns: readonly DnsRecord[];
   /** Its evidence; built on demand, since most connections are never reported. */
   evidence(): FlowEvidence;
@@ -73,9 +74,7 @@ const SYN = 1;
 const FIN = 4;
 const RST = 16;
 
-/** Zeek history letters: lower case for the responder, upper case for the originator. */
-type HistoryLetter = 'h' | 's' | 'r' | 'd' | 'a' | 'f';
-/** Each letter's bit in #noted (the originator's shifted by six): a letter is looked for once, not per packet. */
+/** Zeek's history letters' bits in #noted (the originator's, upper case, shifted by six): each looked for once. */
 const LETTER_BIT = { h: 1, s: 2, r: 4, d: 8, a: 16, f: 32 } as const;
 /** A noted letter's text by its bit's index in #noted (0-5 the responder's, 6-11 the originator's). */
 const LETTER_TEXT = ['h', 's', 'r', 'd', 'a', 'f', 'H', 'S', 'R', 'D', 'A', 'F'];
@@ -119,7 +118,8 @@ export class Connection implements ConnectionView {
   /** Its first packets' records, while the packet log is made (let go when it ends). */
   #table: PacketTable | null = null;
   capture: CaptureStart | null = null;
-  dns: readonly DnsRecord[] = [];
+  /** Where its DNS evidence is looked up (set as it ends): only one whose evidence is built decodes its answer. */
+  dnsLookup: DnsLookup | null = null;
   /** Who else reads the in-order bytes (the protocol analyzers); none where nothing does. */
   reader: StreamReader | null = null;
 
@@ -134,7 +134,7 @@ export class Connection implements ConnectionView {
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
       new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
     ];
-    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged);
+    this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged, limits.maxTransactions);
     this.#sink = sink;
   }
 
@@ -188,7 +188,7 @@ export class Connection implements ConnectionView {
     this.last = timeMs;
     this.#add(PKTS + dir, 1);
     this.#add(IP_BYTES + dir, ipBytes);
-    if (packet === null) return;
+    if (packet === null || maxLines === 0) return;
     this.#table ??= new PacketTable();
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
   }
@@ -204,31 +204,31 @@ export class Connection implements ConnectionView {
     if (f & TCP_FLAGS.SYN) {
       if (f & TCP_FLAGS.ACK) {
         this.#synAck = true;
-        this.#note(dir, 'h');
+        this.#note(dir, LETTER_BIT.h);
       } else {
         this.#seen |= SYN << dir;
-        this.#note(dir, 's');
+        this.#note(dir, LETTER_BIT.s);
         if (dir === 0) this.#isn ??= tcp.seq;
       }
       stream.start((tcp.seq + 1) >>> 0);
     }
     if (f & TCP_FLAGS.RST) {
       this.#seen |= RST << dir;
-      this.#note(dir, 'r');
+      this.#note(dir, LETTER_BIT.r);
     }
     let change = 0;
     const length = end - start;
     if (length > 0) {
-      this.#note(dir, 'd');
+      this.#note(dir, LETTER_BIT.d);
       const before = stream.bufferedBytes;
       this.#deliver(dir, stream.push(tcp.seq, bytes, start, end), (f & TCP_FLAGS.FIN) !== 0);
       change = stream.bufferedBytes - before;
     } else if ((f & (TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST)) === 0 && f & TCP_FLAGS.ACK) {
-      this.#note(dir, 'a');
+      this.#note(dir, LETTER_BIT.a);
     }
     if (f & TCP_FLAGS.FIN) {
       this.#seen |= FIN << dir;
-      this.#note(dir, 'f');
+      this.#note(dir, LETTER_BIT.f);
       // A FIN without data ends a body read to the close.
       if (length === 0) this.#http.fin(dir, timeMs, this, this.#sink);
     }
@@ -297,6 +297,10 @@ export class Connection implements ConnectionView {
     };
   }
 
+  get dns(): readonly DnsRecord[] {
+    return this.dnsLookup?.leadingTo(this.originator.ip, this.responder.ip) ?? [];
+  }
+
   /** Both sides sent a FIN. */
   get finished(): boolean {
     return (this.#seen & (FIN | (FIN << 1))) === (FIN | (FIN << 1));
@@ -316,8 +320,9 @@ export class Connection implements ConnectionView {
     return (this.#seen & (flag << dir)) !== 0;
   }
 
-  #note(dir: 0 | 1, letter: HistoryLetter): void {
-    const bit = dir === 0 ? LETTER_BIT[letter] << 6 : LETTER_BIT[letter];
+  /** `letterBit`: its LETTER_BIT (a number: a lookup by the letter's text is a keyed load where this is not inlined). */
+  #note(dir: 0 | 1, letterBit: number): void {
+    const bit = dir === 0 ? letterBit << 6 : letterBit;
     if ((this.#noted & bit) !== 0) return;
     this.#noted |= bit;
     // Its text is made only for a connection that is reported (connFacts).

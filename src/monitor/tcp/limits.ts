@@ -12,6 +12,8 @@ export interface ConnectionLimits {
   readonly maxPendingRequests: number;
   /** Packet-log lines kept per connection as evidence. */
   readonly maxLines: number;
+  /** HTTP requests kept per connection as evidence (its http.log records). */
+  readonly maxTransactions: number;
   /**
    * Ended connections whose conversations are remembered, so that their trailing ACKs and RSTs
    * are read as theirs (and tshark's numbers for them stay right); the earliest ended are
@@ -27,5 +29,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   idleMs: 5 * 60_000,
   maxPendingRequests: 16,
   maxLines: 64,
+  maxTransactions: 16,
   maxEnded: 8192,
 };

@@ -41,6 +41,8 @@ export interface Delivery {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Nothing held: a stream's array is made when it first holds bytes (most never do). Never pushed to. */
+const NO_HELD: Held[] = [];
 
 class Refilled implements Delivery {
   count = 0;
@@ -85,7 +87,7 @@ const DELIVERY = new Refilled();
 export class StreamBuffer {
   #next = 0;
   #started = false;
-  #held: Held[] = [];
+  #held: Held[] = NO_HELD;
   #heldBytes = 0;
   /** How far the receiver acknowledged (valid once `#ackSeen`): bytes before it will never come again. */
   #acked = 0;
@@ -200,6 +202,7 @@ export class StreamBuffer {
         pieces.splice(i, 1, ...replaced);
       }
     }
+    if (this.#held === NO_HELD) this.#held = [];
     for (const p of pieces) {
       // Copy: the frame's bytes belong to the capture buffer, which moves on. (A typed array's
       // copy: a Buffer's `slice` would be a view.)

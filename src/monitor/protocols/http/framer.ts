@@ -10,7 +10,7 @@ import {
   type Pairing,
   type Stage,
 } from './framed.js';
-import { cleared, joinedRaw, lfIn, partialReport } from './framerParts.js';
+import { appended, cleared, joinedRaw, lfIn, NO_ITEMS, partialReport } from './framerParts.js';
 import { headEnd } from './headEnd.js';
 import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
 import { BODY_MORE, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
@@ -32,8 +32,8 @@ const NO_PARTS: Buffer[] = []; // shared, never pushed to: a message without par
 const NOT_KEPT: HttpBody = { length: 0, kept: EMPTY, contentType: null, contentEncoding: null, boundary: null };
 
 export class HttpFramer {
-  /** What the last push (or `end`) framed, in order: refilled by the next. */
-  readonly items: Framed[] = [];
+  /** What the last push (or `end`) framed, in order: refilled by the next (read only). */
+  items: Framed[] = NO_ITEMS;
   /** The state when the last push began. */
   startState: FramerState = 'http';
   /** The stage of the message under way when the last push began ('idle': none). */
@@ -145,7 +145,7 @@ export class HttpFramer {
     }
     this.#skip = false;
     if (fin && this.#state === 'http' && this.#body.reader?.toClose) this.#complete(null, false);
-    return items;
+    return this.items;
   }
 
   /** `n` bytes were never captured (a gap given up): a body of known length still ends where its length says. */
@@ -163,10 +163,10 @@ export class HttpFramer {
     else if (this.#headLength > 0) {
       const head = Buffer.concat(this.#head);
       const report = this.#partialReport(head);
-      if (report !== null) items.push({ kind: 'junk', at: 0, blank: false, report });
+      if (report !== null) this.items = appended(items, { kind: 'junk', at: 0, blank: false, report });
     }
     this.#state = 'opaque';
-    return items;
+    return this.items;
   }
 
   /** The bytes being pushed: [#from, #to) of the delivery's bytes. */
@@ -177,7 +177,7 @@ export class HttpFramer {
     const to = this.#to;
     let s = at;
     while (s < to && (b[s] === 0x0d || b[s] === 0x0a)) s++;
-    if (s > at) this.items.push({ kind: 'junk', at: at - this.#from, blank: true, report: null });
+    if (s > at) this.items = appended(this.items, { kind: 'junk', at: at - this.#from, blank: true, report: null });
     if (s === to) return s;
     if (!mayStartMessage(b, s, to)) {
       this.#junk(b, s, Math.min(to, s + LIMITS.requestLine), s - this.#from);
@@ -224,7 +224,8 @@ export class HttpFramer {
       if (this.#headLength > MAX_HEAD) {
         const report = this.#partialReport(head.subarray(0, MAX_HEAD));
         this.#resetMessage();
-        this.items.push({ kind: 'junk', at: this.#begunInRun ? this.#startAt : 0, blank: false, report });
+        const at = this.#begunInRun ? this.#startAt : 0;
+        this.items = appended(this.items, { kind: 'junk', at, blank: false, report });
         this.#skip = true;
       }
       return this.#to;
@@ -281,7 +282,7 @@ export class HttpFramer {
       report = { raw: Buffer.from(b.subarray(start, end)), method: '', malformed: null };
     }
     this.#resetMessage();
-    this.items.push({ kind: 'junk', at, blank: false, report });
+    this.items = appended(this.items, { kind: 'junk', at, blank: false, report });
     this.#skip = true;
   }
 
@@ -365,7 +366,7 @@ export class HttpFramer {
         }
       : NOT_KEPT;
     const opens = this.#opens;
-    this.items.push({
+    this.items = appended(this.items, {
       kind: 'message',
       request,
       method: this.#method,

@@ -3,6 +3,16 @@ import { endsInHttpVersion, isResponseStart, looksLikeRequest } from './messageS
 
 /** The HTTP framer's (./framer.ts) pure parts: reading its bytes in place, and what it reports. */
 
+/** A framer's items before its first: its array is made with that item (room for one; a push into an empty array reserves 17). */
+export const NO_ITEMS: Framed[] = [];
+
+/** `items` with `item` appended: `items` itself, or a new array of `item` for NO_ITEMS (never pushed to). */
+export function appended(items: Framed[], item: Framed): Framed[] {
+  if (items === NO_ITEMS) return [item];
+  items.push(item);
+  return items;
+}
+
 /** `items` emptied for a push: popped, not cut off (`length = 0` drops its storage, which the next push allocates again). */
 export function cleared(items: Framed[]): Framed[] {
   while (items.length > 0) items.pop();

@@ -1,5 +1,5 @@
 import { HttpTransaction } from '../../evidence/httpRecords.js';
-import type { CutRequest, Framed, HttpMessage, Pairing } from './framed.js';
+import type { CutRequest, Framed, FramerOptions, HttpMessage, Pairing } from './framed.js';
 import { HttpFramer } from './framer.js';
 import { authorityPort } from './headFacts.js';
 
@@ -18,12 +18,17 @@ interface Pending {
   readonly transaction: HttpTransaction | null;
 }
 
-/** HTTP requests kept per connection as evidence. */
-const MAX_TRANSACTIONS = 16;
 const NO_TRANSACTIONS: readonly HttpTransaction[] = [];
 /** Methods of requests waiting for their response, per direction. */
 const MAX_METHODS = 64;
 const NO_BYTES = new Uint8Array(0);
+
+/** The framers' options by direction, port and log (index dir·4 + httpPort·2 + logged): shared, not one per framer. */
+const FRAMER_OPTIONS: readonly FramerOptions[] = [0, 1].flatMap((dir) =>
+  [false, true].flatMap((httpPort) =>
+    [false, true].map((logged) => Object.freeze({ dir: dir as 0 | 1, judged: dir === 0, httpPort, logged })),
+  ),
+);
 
 /**
  * HTTP/1.x as a connection's endpoints received it, framed once (./framer.ts) per direction:
@@ -49,6 +54,8 @@ export class HttpStream<C> implements Pairing {
   #methods0: string[] | null = null;
   #methods1: string[] | null = null;
   readonly #maxPending: number;
+  /** Requests kept as evidence. */
+  readonly #maxTransactions: number;
   /** None until a first request: most connections carry none worth an array. */
   #transactions: HttpTransaction[] | null = null;
   /** The port the last CONNECT asked for (0 when it named none). */
@@ -62,11 +69,15 @@ export class HttpStream<C> implements Pairing {
   /** A `101 Switching Protocols` to WebSocket was answered. */
   webSocket = false;
 
-  /** `httpPort`: HTTP by port, where what the client sends is reported even when it is no HTTP; `logged`: the packet log is made. */
-  constructor(httpPort: boolean, maxPending: number, logged = false) {
+  /**
+   * `httpPort`: HTTP by port, where what the client sends is reported even when it is no HTTP;
+   * `logged`: the packet log is made; `maxTransactions`: its first requests kept as evidence.
+   */
+  constructor(httpPort: boolean, maxPending: number, logged = false, maxTransactions = 16) {
     this.#httpPort = httpPort;
     this.#logged = logged;
     this.#maxPending = maxPending;
+    this.#maxTransactions = maxTransactions;
   }
 
   get transactions(): readonly HttpTransaction[] {
@@ -83,7 +94,8 @@ export class HttpStream<C> implements Pairing {
   framer(dir: 0 | 1): HttpFramer {
     const made = this.#framerOf(dir);
     if (made !== null) return made;
-    const framer = new HttpFramer({ dir, judged: dir === 0, httpPort: this.#httpPort, logged: this.#logged }, this);
+    const options = FRAMER_OPTIONS[dir * 4 + (this.#httpPort ? 2 : 0) + (this.#logged ? 1 : 0)] as FramerOptions;
+    const framer = new HttpFramer(options, this);
     if (dir === 0) this.#framer0 = framer;
     else this.#framer1 = framer;
     return framer;
@@ -108,11 +120,12 @@ export class HttpStream<C> implements Pairing {
 
   requestHead(dir: 0 | 1, method: string, firstLine: string): void {
     if (method === 'CONNECT') this.#connectPort = authorityPort(firstLine);
-    let methods = dir === 0 ? this.#methods0 : this.#methods1;
+    const methods = dir === 0 ? this.#methods0 : this.#methods1;
     if (methods === null) {
-      methods = [];
-      if (dir === 0) this.#methods0 = methods;
-      else this.#methods1 = methods;
+      // Made with its entry (room for one): a push into an empty array reserves room for 17.
+      if (dir === 0) this.#methods0 = [method];
+      else this.#methods1 = [method];
+      return;
     }
     methods.push(method);
     if (methods.length > MAX_METHODS) methods.shift();
@@ -170,14 +183,15 @@ export class HttpStream<C> implements Pairing {
   }
 
   #request(request: CutRequest, timeMs: number, conn: C, sink: HttpExchangeSink<C>): void {
-    const kept = this.transactions.length < MAX_TRANSACTIONS;
+    const kept = this.transactions.length < this.#maxTransactions;
     const transaction = kept ? new HttpTransaction(request.raw, timeMs) : null;
     if (transaction !== null) {
-      this.#transactions ??= [];
-      this.#transactions.push(transaction);
+      if (this.#transactions === null) this.#transactions = [transaction];
+      else this.#transactions.push(transaction);
     }
-    this.#pending ??= [];
-    this.#pending.push({ request, time: timeMs, transaction });
+    const pending: Pending = { request, time: timeMs, transaction };
+    if (this.#pending === null) this.#pending = [pending];
+    else this.#pending.push(pending);
     while (this.#pending.length > this.#maxPending) {
       const old = this.#pending.shift() as Pending;
       this.#report(conn, sink, old.request, null, old.time);
