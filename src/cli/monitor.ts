@@ -130,6 +130,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     if (pending.length >= 256 || Date.now() - flushedAt > 1000) flush();
   };
   // The rules are compiled on this thread when the first request or datagram is judged.
+  const tallyOnly = store === null && !flags.json;
   const rules = await judgeRules({ site_names: [...site.siteNames] }, site.crs);
   const judge = inThreadJudge({
     engine: rules.engine,
@@ -139,7 +140,7 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     trustedProxies: site.trustedProxies,
     onEvent,
     // Without a store or --json nobody reads an event: detections are only counted, no event is built.
-    ...(store === null && !flags.json ? { tally } : {}),
+    ...(tallyOnly ? { tally } : {}),
   });
   const monitor = new Monitor({
     judge,
@@ -148,6 +149,8 @@ async function runMonitor(flags: MonitorFlags): Promise<number> {
     source: flags.source ?? null,
     macNames: MacNames.load(),
     output: out.buffer,
+    // No event, no evidence: the connections' records would be read by nobody.
+    keepRecords: !tallyOnly,
   });
   const afterChunk = (): Promise<void> => out.drain();
 

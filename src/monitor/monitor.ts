@@ -46,6 +46,11 @@ export interface MonitorOptions {
   readonly macNames?: MacNames;
   /** Where the packet log's lines are written (without it no line is formatted: only the records are kept). */
   readonly output?: LineBuffer;
+  /**
+   * Whether connections keep their first packets' records as evidence (default true): not where
+   * no event is ever built (the judge only tallies), since nothing would read them.
+   */
+  readonly keepRecords?: boolean;
 }
 
 /** A judge on this thread over the shared engine, whose flows carry the monitor's evidence. */
@@ -79,6 +84,8 @@ export class Monitor {
   readonly #clock = new CaptureClock();
   /** The record of the TCP segment being read, when the packet log is made (printed or kept). */
   readonly #packet: LivePacket | null;
+  /** Whether a connection keeps a copy of the records (`keepRecords`). */
+  readonly #keepRecords: boolean;
   /** The capture's first frame: the relative times of the connections' records count from it. */
   #capture: CaptureStart | null = null;
   /** TCP: tshark's sequence analysis, and the one reassembly the analyzers read. */
@@ -108,6 +115,7 @@ export class Monitor {
     this.#log = printed ? new PacketLog(options.macNames ? { macNames: options.macNames } : {}) : null;
     this.#out = printed ? (options.output ?? null) : null;
     this.#packet = options.log ? new LivePacket() : null;
+    this.#keepRecords = options.keepRecords !== false;
     this.#scans = new PortScanDetector(t.portScan);
     this.#floods = new SynFloodDetector(t.synFlood);
     this.#sshGuessing = new SshBruteForceDetector(t.sshBruteForce);
@@ -170,7 +178,8 @@ export class Monitor {
       else this.#log.write(out, p, ns, seg);
       out.newline();
     }
-    if (seg !== null && t.kind === 'tcp') this.#conversations.track(seg, p, t.tcp, time, packet);
+    if (seg !== null && t.kind === 'tcp')
+      this.#conversations.track(seg, p, t.tcp, time, this.#keepRecords ? packet : null);
     else if (t.kind === 'udp') this.#datagram(p, t.udp.sourcePort, t.udp.destinationPort, time);
     this.#alert(this.#scans.packet(p, time));
     this.#alert(this.#floods.packet(p, time));
