@@ -59,6 +59,15 @@ describe('a TCP segment’s packet-log line', () => {
     );
   });
 
+  it('shows a window scale as its factor, 2^shift, at most 2^14', () => {
+    const syn = (shift: number) =>
+      line({ ...ACK, flags: 0x02, options: new Uint8Array([2, 4, 5, 0xb4, 4, 2, 1, 3, 3, shift]) });
+    assert.match(syn(0), /\[SYN\] Seq=84 Win=64128 Len=0 MSS=1460 SACK_PERM WS=1$/);
+    assert.match(syn(7), / WS=128$/);
+    assert.match(syn(14), / WS=16384$/);
+    assert.match(syn(200), / WS=16384$/);
+  });
+
   it('reads as the same line with a note in front where the analysis has one', () => {
     const noted = line({ ...ACK, analysis: ANALYSIS.WINDOW_UPDATE });
     assert.equal(noted, line(ACK).replace('TCP 66 ', 'TCP 66 [TCP Window Update] '));
