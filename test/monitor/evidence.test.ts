@@ -44,11 +44,12 @@ function incident(): number[][] {
   ];
 }
 
-function run(log: boolean): SecurityEvent[] {
+function run(log: boolean, evidence?: boolean): SecurityEvent[] {
   const events: SecurityEvent[] = [];
   const monitor = new Monitor({
     judge: inThreadJudge({ behaviours: builtInBehaviours(), engine, allFlows: false, onEvent: (e) => events.push(e) }),
     log,
+    ...(evidence === undefined ? {} : { evidence }),
   });
   feedRawIp(monitor, incident());
   return events;
@@ -112,6 +113,13 @@ describe('evidence: Zeek-named records stored with the events', () => {
     assert.match(text, /\n {4}http {2}GET www\.example\.com\/index\.html HTTP\/1\.1 → 200 "curl\/8\.0"\n/);
     assert.match(text, /\n {4}http {2}CONNECT maila\.microsoft\.com:25 → 400\n/);
     assert.match(text, /HTTP \d+ CONNECT maila\.microsoft\.com:25 \/ HTTP\/1\.0 \n/);
+  });
+
+  test('the packet records are kept with the packet log, and not where nothing will read them', () => {
+    const packets = (events: SecurityEvent[]) => events.find((e) => e.bansho.flow)?.bansho.flow?.packets;
+    assert.equal(typeof packets(run(true)), 'string');
+    assert.equal(typeof packets(run(true, true)), 'string');
+    assert.equal(packets(run(true, false)), undefined);
   });
 
   test('detection reads the same with the packet log as without it', () => {

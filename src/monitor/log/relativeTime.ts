@@ -14,7 +14,10 @@ export function writeRelativeTime(out: LineBuffer, ns: number, precision: number
 export function putRelativeTime(b: Uint8Array, at: number, ns: number, precision: number, width: number): number {
   const unit = POW10[9 - precision] ?? 10 ** (9 - precision);
   const negative = ns < 0;
-  const abs = Math.floor(Math.abs(ns) / unit);
+  // Not Math.abs, which gives a whole number back as a small integer: the division would be
+  // compiled for small integers and its code thrown away once the time passes 2^31 ns (2.1 s
+  // into a capture). The clock's times are doubles (../capture/clock.ts), and so is their negation.
+  const abs = Math.floor((negative ? -ns : ns) / unit);
   const scale = POW10[precision] ?? 10 ** precision;
   const whole = Math.floor(abs / scale);
   const length = (negative ? 1 : 0) + digitCount(whole) + (precision > 0 ? precision + 1 : 0);

@@ -101,7 +101,8 @@ function putOption(b: Uint8Array, at: number, o: Uint8Array, p: number, len: num
       return putDecimal(b, putBytes(b, at, MSS), ((o[p + 2] as number) << 8) | (o[p + 3] as number));
     case TCP_OPTION.WS:
       if (len !== 3) return at;
-      return putDecimal(b, putBytes(b, at, WS), 2 ** Math.min(o[p + 2] as number, 14));
+      // A shift, not `2 **` a variable, which is a call of Math.pow on every SYN.
+      return putDecimal(b, putBytes(b, at, WS), 1 << Math.min(o[p + 2] as number, 14));
     case TCP_OPTION.SACK_PERM:
       return len === 2 ? putBytes(b, at, SACK_PERM) : at;
     case TCP_OPTION.TS:
