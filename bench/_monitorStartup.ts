@@ -27,7 +27,7 @@ export function startUp(
   files: StartUpFiles,
   skipped: readonly string[],
   runs: number,
-): void {
+): StartUpCpu | null {
   const node = process.execPath;
   const quote = (args: readonly string[]): string => args.map((a) => `'${a}'`).join(' ');
   const commands: Array<{ name: string; command: string }> = [
@@ -44,7 +44,7 @@ export function startUp(
     commands.push({ name: 'tcpdump -nn -r', command: quote(['tcpdump', '-nn', '-r', files.small]) });
   if (!installed('hyperfine', '--version')) {
     console.log('\nstart-up: skipped (hyperfine not installed: apt-get install hyperfine)');
-    return;
+    return null;
   }
   const json = join(dirname(files.small), 'startup.json');
   const r = spawnSync(
@@ -73,13 +73,21 @@ export function startUp(
         `${ratio(tshark?.median, t.median)} | ${ratio(tcpdump?.median, t.median)} |`,
     );
   }
+  const cpu = (t: HyperfineResult | undefined): number => (t ? t.user + t.system : 0);
+  return { smallCpu: cpu(results[0]), nodeCpu: cpu(results[2]) };
+}
+
+/** CPU seconds of a start: bansho's with its rules compiled (the small capture), and node's doing nothing. */
+export interface StartUpCpu {
+  readonly smallCpu: number;
+  readonly nodeCpu: number;
 }
 
 /**
  * The environment the start-up runs get: this one without NODE_EXTRA_CA_CERTS, which some
  * machines set for every process and which makes Node read a certificate bundle before main().
  */
-function startUpEnv(): NodeJS.ProcessEnv {
+export function startUpEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
