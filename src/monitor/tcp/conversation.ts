@@ -2,7 +2,7 @@ import type { HttpNaming } from '../protocols/http/httpNaming.js';
 import type { TlsConversation } from '../protocols/tls.js';
 import type { WebSocketConversation } from '../protocols/webSocket.js';
 import type { Connection, Ending } from './connection.js';
-import { ConversationAnalysis } from './sequenceAnalysis.js';
+import { type ConversationAnalysis, newConversationAnalysis } from './sequenceAnalysis.js';
 import type { Service } from './service.js';
 
 /** What a conversation is opened with: its key, who opened it, and what its ports (or an FTP announcement) make it. */
@@ -64,7 +64,7 @@ export class Conversation {
     ({ httpNaming: this.httpNaming, tls: this.tls, service: this.service } = init);
     ({ portClaimed: this.portClaimed, mysqlPort: this.mysqlPort, read: this.read } = init);
     this.http = init.httpByPort ? 'port' : 'no';
-    this.analysis = init.read ? new ConversationAnalysis() : null;
+    this.analysis = init.read ? newConversationAnalysis() : null;
   }
 
   /** 0 for a packet from the endpoint that opened the conversation, else 1. */

@@ -13,7 +13,14 @@ import { ConnectionReader, FrameInHand, type StreamEventsSink } from './connecti
 import { Conversation } from './conversation.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './limits.js';
 import { RecentKeys } from './recentKeys.js';
-import { ANALYSIS, analyseSegment, isPortReuse, RETRANSMITTED, type SegmentFacts } from './sequenceAnalysis.js';
+import {
+  ANALYSIS,
+  analyseSegment,
+  baseSeqOf,
+  isPortReuse,
+  RETRANSMITTED,
+  type SegmentFacts,
+} from './sequenceAnalysis.js';
 import { disposeService, portProtocol, type ServiceContext, serviceFor } from './service.js';
 import { TcpSegment } from './tcpSegment.js';
 
@@ -140,7 +147,7 @@ export class Conversations {
       input.time = ns;
       analyseSegment(analysis, dir, input, seg);
       // Read now, as the numbers are: this packet's, whatever the application layer does next.
-      seg.reverseBase = analysis.flows[dir === 0 ? 1 : 0].baseSeq;
+      seg.reverseBase = baseSeqOf(analysis, dir === 0 ? 1 : 0);
       if (reused) seg.flags |= ANALYSIS.REUSED_PORTS;
     }
     this.#receive(seg, p, tcp, timeMs);

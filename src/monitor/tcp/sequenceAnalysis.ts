@@ -31,29 +31,52 @@ export const ANALYSIS = {
 export const WS_UNKNOWN = -1;
 export const WS_NONE = -2;
 
-export class FlowAnalysis {
-  baseSeq = 0;
-  baseSet = false;
-  winScale = WS_UNKNOWN;
-  window = 0;
-  nextSeq = 0;
-  /** Nanoseconds (relative to the capture start) when nextSeq last advanced. */
-  nextSeqTime = 0;
-  maxSeqToBeAcked = 0;
-  lastAck = 0;
-  lastAckTime = 0;
-  dupAckNum = 0;
-  lastNonDupAck = 0;
-  lastSegmentFlags = 0;
+/**
+ * The state of one TCP conversation (both directions): numbers in one array, which V8 keeps
+ * unboxed as doubles. Ended conversations are remembered for their trailing packets (thousands
+ * at a time, ./limits.ts maxEnded): as objects, each was ten of them (its flows, and a box per
+ * field holding a time or a sequence number), copied by every scavenge that found it alive.
+ * A flow's fields sit at its offset (0: the endpoint that sent the first packet seen; FLOW: its
+ * peer) plus these.
+ */
+const BASE_SEQ = 0;
+/** 1 once BASE_SEQ is known. */
+const BASE_SET = 1;
+const WIN_SCALE = 2;
+const WINDOW = 3;
+const NEXT_SEQ = 4;
+/** Nanoseconds (relative to the capture start) when NEXT_SEQ last advanced. */
+const NEXT_SEQ_TIME = 5;
+const MAX_SEQ_TO_BE_ACKED = 6;
+const LAST_ACK = 7;
+const LAST_ACK_TIME = 8;
+const DUP_ACK_NUM = 9;
+const LAST_NON_DUP_ACK = 10;
+const LAST_SEGMENT_FLAGS = 11;
+const FLOW = 12;
+/** The conversation's own fields, after its two flows. */
+const SYN_TIME = 2 * FLOW;
+const SYN_DIR = SYN_TIME + 1;
+const FIRST_RTT = SYN_TIME + 2;
+
+export type ConversationAnalysis = number[];
+
+/**
+ * A new conversation's state, copied from one whose elements are doubles already (made from a
+ * fraction, then set): a copy keeps that kind, so storing a time later changes nothing.
+ */
+const FRESH: number[] = Array.from({ length: FIRST_RTT + 1 }, () => 0.5).fill(0);
+FRESH[WIN_SCALE] = WS_UNKNOWN;
+FRESH[FLOW + WIN_SCALE] = WS_UNKNOWN;
+FRESH[SYN_TIME] = -1;
+
+export function newConversationAnalysis(): ConversationAnalysis {
+  return FRESH.slice();
 }
 
-/** The state of one TCP conversation (both directions) for the packet log. */
-export class ConversationAnalysis {
-  /** [0]: the endpoint that sent the first packet seen; [1]: its peer. */
-  readonly flows: [FlowAnalysis, FlowAnalysis] = [new FlowAnalysis(), new FlowAnalysis()];
-  synTime = -1;
-  synDir: 0 | 1 = 0;
-  firstRtt = 0;
+/** The base sequence number of direction `dir` (0 until known). */
+export function baseSeqOf(conv: ConversationAnalysis, dir: 0 | 1): number {
+  return conv[dir * FLOW + BASE_SEQ] as number;
 }
 
 /** One segment's header fields, as the analysis reads them. */
@@ -88,45 +111,43 @@ const SYN_FIN_RST = TCP_FLAGS.SYN | TCP_FLAGS.FIN | TCP_FLAGS.RST;
 
 /** A SYN that starts over on a known 4-tuple: tshark opens a new conversation. */
 export function isPortReuse(conv: ConversationAnalysis, dir: 0 | 1, flags: number, seq: number): boolean {
-  const fwd = conv.flows[dir];
-  return (flags & TCP_FLAGS.SYN) !== 0 && fwd.baseSet && seq !== fwd.baseSeq;
+  const f = dir * FLOW;
+  return (flags & TCP_FLAGS.SYN) !== 0 && conv[f + BASE_SET] === 1 && seq !== conv[f + BASE_SEQ];
 }
 
-/** The base sequence numbers, from the first segment each way (or the other side's ACK). */
-function noteBases(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts): void {
-  const fwd = conv.flows[dir];
-  const rev = conv.flows[dir === 0 ? 1 : 0];
-  if (!fwd.baseSet) {
-    fwd.baseSeq = (seg.flags & TCP_FLAGS.SYN) !== 0 ? seg.seq : (seg.seq - 1) >>> 0;
-    fwd.baseSet = true;
+/** The base sequence numbers, from the first segment each way (or the other side's ACK); `f`, `r`: the flows' offsets. */
+function noteBases(c: ConversationAnalysis, f: number, r: number, seg: SegmentFacts): void {
+  if (c[f + BASE_SET] === 0) {
+    c[f + BASE_SEQ] = (seg.flags & TCP_FLAGS.SYN) !== 0 ? seg.seq : (seg.seq - 1) >>> 0;
+    c[f + BASE_SET] = 1;
   }
-  if (!rev.baseSet && (seg.flags & TCP_FLAGS.ACK) !== 0) {
-    rev.baseSeq = (seg.ack - 1) >>> 0;
-    rev.baseSet = true;
+  if (c[r + BASE_SET] === 0 && (seg.flags & TCP_FLAGS.ACK) !== 0) {
+    c[r + BASE_SEQ] = (seg.ack - 1) >>> 0;
+    c[r + BASE_SET] = 1;
   }
 }
 
 /** Analyse one segment of `conv` sent in direction `dir`, updating the conversation; the findings go to `out`. */
-export function analyseSegment(conv: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts, out: SegmentAnalysis): void {
-  const fwd = conv.flows[dir];
-  const rev = conv.flows[dir === 0 ? 1 : 0];
+export function analyseSegment(c: ConversationAnalysis, dir: 0 | 1, seg: SegmentFacts, out: SegmentAnalysis): void {
+  const f = dir === 0 ? 0 : FLOW;
+  const r = dir === 0 ? FLOW : 0;
   const { seq, ack, flags } = seg;
   const isSyn = (flags & TCP_FLAGS.SYN) !== 0;
   const hasAck = (flags & TCP_FLAGS.ACK) !== 0;
 
-  noteBases(conv, dir, seg);
-  if (isSyn) applyWindowScale(fwd, rev, hasAck, seg.wsShift);
+  noteBases(c, f, r, seg);
+  if (isSyn) applyWindowScale(c, f, r, hasAck, seg.wsShift);
   if (isSyn && !hasAck) {
-    conv.synTime = seg.time;
-    conv.synDir = dir;
-  } else if (!isSyn && hasAck && conv.firstRtt === 0 && conv.synTime >= 0 && dir === conv.synDir) {
-    conv.firstRtt = seg.time - conv.synTime;
+    c[SYN_TIME] = seg.time;
+    c[SYN_DIR] = dir;
+  } else if (!isSyn && hasAck && c[FIRST_RTT] === 0 && (c[SYN_TIME] as number) >= 0 && dir === c[SYN_DIR]) {
+    c[FIRST_RTT] = seg.time - (c[SYN_TIME] as number);
   }
 
-  const window = isSyn ? seg.window : scaledWindow(seg.window, fwd.winScale);
-  const relSeq = (seq - fwd.baseSeq) >>> 0;
-  const relAck = hasAck ? (ack - rev.baseSeq) >>> 0 : 0;
-  sequenceAnalysis(conv, fwd, rev, seg, window, out);
+  const window = isSyn ? seg.window : scaledWindow(seg.window, c[f + WIN_SCALE] as number);
+  const relSeq = (seq - (c[f + BASE_SEQ] as number)) >>> 0;
+  const relAck = hasAck ? (ack - (c[r + BASE_SEQ] as number)) >>> 0 : 0;
+  sequenceAnalysis(c, f, r, seg, window, out);
   out.relSeq = relSeq;
   out.relAck = relAck;
 }
@@ -138,58 +159,61 @@ function scaledWindow(window: number, scale: number): number {
 }
 
 /** tshark's verify_tcp_window_scaling, run after the SYN's options are read. */
-function applyWindowScale(fwd: FlowAnalysis, rev: FlowAnalysis, isSynAck: boolean, shift: number): void {
-  if (shift >= 0) fwd.winScale = Math.min(shift, 14);
-  if (fwd.winScale === WS_UNKNOWN) {
-    fwd.winScale = WS_NONE;
-    rev.winScale = WS_NONE;
-  } else if (isSynAck && rev.winScale === WS_NONE) {
-    fwd.winScale = WS_NONE;
+function applyWindowScale(c: ConversationAnalysis, f: number, r: number, isSynAck: boolean, shift: number): void {
+  if (shift >= 0) c[f + WIN_SCALE] = Math.min(shift, 14);
+  if (c[f + WIN_SCALE] === WS_UNKNOWN) {
+    c[f + WIN_SCALE] = WS_NONE;
+    c[r + WIN_SCALE] = WS_NONE;
+  } else if (isSynAck && c[r + WIN_SCALE] === WS_NONE) {
+    c[f + WIN_SCALE] = WS_NONE;
   }
 }
 
 function sequenceAnalysis(
-  conv: ConversationAnalysis,
-  fwd: FlowAnalysis,
-  rev: FlowAnalysis,
+  c: ConversationAnalysis,
+  f: number,
+  r: number,
   seg: SegmentFacts,
   window: number,
   out: SegmentAnalysis,
 ): void {
   const { seq, ack, flags, length, time } = seg;
-  let a = forwardChecks(fwd, rev, seg, window, out);
+  let a = forwardChecks(c, f, r, seg, window, out);
   if ((a & ANALYSIS.DUPLICATE_ACK) === 0) {
-    fwd.lastNonDupAck = seg.frame;
-    fwd.dupAckNum = 0;
+    c[f + LAST_NON_DUP_ACK] = seg.frame;
+    c[f + DUP_ACK_NUM] = 0;
   }
 
-  if (rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked) && (flags & TCP_FLAGS.ACK) !== 0) {
+  const revMax = c[r + MAX_SEQ_TO_BE_ACKED] as number;
+  if (revMax !== 0 && seqGt(ack, revMax) && (flags & TCP_FLAGS.ACK) !== 0) {
     a |= ANALYSIS.ACK_LOST_PACKET;
-    rev.maxSeqToBeAcked = rev.nextSeq;
+    c[r + MAX_SEQ_TO_BE_ACKED] = c[r + NEXT_SEQ] as number;
   }
 
+  const fwdNext = c[f + NEXT_SEQ] as number;
   if (
     (length > 0 || (flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) &&
-    fwd.nextSeq !== 0 &&
-    seqLt(seq, fwd.nextSeq) &&
+    fwdNext !== 0 &&
+    seqLt(seq, fwdNext) &&
     (a & ANALYSIS.KEEP_ALIVE) === 0
   ) {
-    a |= retransmissionKind(conv, fwd, rev, seg);
+    a |= retransmissionKind(c, f, r, seg);
   }
 
   let nextSeq = seqAdd(seq, length);
   if ((flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) nextSeq = seqAdd(nextSeq, 1);
   const probe = (a & ANALYSIS.ZERO_WINDOW_PROBE) !== 0;
-  if ((seqGt(nextSeq, fwd.nextSeq) || fwd.nextSeq === 0) && !probe) {
-    fwd.nextSeq = nextSeq;
-    fwd.nextSeqTime = time;
+  if ((seqGt(nextSeq, fwdNext) || fwdNext === 0) && !probe) {
+    c[f + NEXT_SEQ] = nextSeq;
+    c[f + NEXT_SEQ_TIME] = time;
   }
-  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !probe) fwd.maxSeqToBeAcked = fwd.nextSeq;
+  const fwdMax = c[f + MAX_SEQ_TO_BE_ACKED] as number;
+  if ((seq === fwdMax || fwdMax === 0) && !probe) c[f + MAX_SEQ_TO_BE_ACKED] = c[f + NEXT_SEQ] as number;
 
-  fwd.window = window;
-  fwd.lastAck = ack;
-  fwd.lastAckTime = time;
-  fwd.lastSegmentFlags = a;
+  c[f + WINDOW] = window;
+  c[f + LAST_ACK] = ack;
+  c[f + LAST_ACK_TIME] = time;
+  c[f + LAST_SEGMENT_FLAGS] = a;
   out.flags = a;
   out.window = window;
 }
@@ -199,56 +223,68 @@ function sequenceAnalysis(
  * ACKs. Returns the ANALYSIS bits so far; the duplicate-ACK count and frame go to `out`.
  */
 function forwardChecks(
-  fwd: FlowAnalysis,
-  rev: FlowAnalysis,
+  c: ConversationAnalysis,
+  f: number,
+  r: number,
   seg: SegmentFacts,
   window: number,
   out: SegmentAnalysis,
 ): number {
   const { seq, ack, flags, length } = seg;
   const plain = (flags & SYN_FIN_RST) === 0;
+  const nextSeq = c[f + NEXT_SEQ] as number;
+  const fwdWindow = c[f + WINDOW] as number;
+  const lastAck = c[f + LAST_ACK] as number;
+  const revWindow = c[r + WINDOW] as number;
   out.dupAckNum = 0;
   out.dupAckFrame = 0;
   let a = 0;
-  if (length === 1 && seq === fwd.nextSeq && rev.window === 0) return a | ANALYSIS.ZERO_WINDOW_PROBE;
+  if (length === 1 && seq === nextSeq && revWindow === 0) return a | ANALYSIS.ZERO_WINDOW_PROBE;
   if (window === 0 && plain) a |= ANALYSIS.ZERO_WINDOW;
-  if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & TCP_FLAGS.RST) === 0) a |= ANALYSIS.LOST_PACKET;
-  if ((length === 0 || length === 1) && seq === (fwd.nextSeq - 1) >>> 0 && plain) a |= ANALYSIS.KEEP_ALIVE;
-  if (length === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && plain) {
+  if (nextSeq !== 0 && seqGt(seq, nextSeq) && (flags & TCP_FLAGS.RST) === 0) a |= ANALYSIS.LOST_PACKET;
+  if ((length === 0 || length === 1) && seq === (nextSeq - 1) >>> 0 && plain) a |= ANALYSIS.KEEP_ALIVE;
+  if (length === 0 && window !== 0 && window !== fwdWindow && seq === nextSeq && ack === lastAck && plain) {
     a |= ANALYSIS.WINDOW_UPDATE;
   }
   // The peer's window is kept scaled already (as tshark shows it): the edge is its last ACK plus that.
-  if (length > 0 && rev.winScale !== WS_UNKNOWN && seqAdd(seq, length) === seqAdd(rev.lastAck, rev.window) && plain) {
+  if (
+    length > 0 &&
+    c[r + WIN_SCALE] !== WS_UNKNOWN &&
+    seqAdd(seq, length) === seqAdd(c[r + LAST_ACK] as number, revWindow) &&
+    plain
+  ) {
     a |= ANALYSIS.WINDOW_FULL;
   }
   // A bare ACK that repeats this side's last one: a keep-alive's or a probe's answer, else a duplicate.
-  if (length !== 0 || window !== fwd.window || seq !== fwd.nextSeq || ack !== fwd.lastAck || !plain) return a;
-  if (window !== 0 && (rev.lastSegmentFlags & ANALYSIS.KEEP_ALIVE) !== 0) return a | ANALYSIS.KEEP_ALIVE_ACK;
-  if (window === 0 && (rev.lastSegmentFlags & ANALYSIS.ZERO_WINDOW_PROBE) !== 0)
-    return a | ANALYSIS.ZERO_WINDOW_PROBE_ACK;
+  if (length !== 0 || window !== fwdWindow || seq !== nextSeq || ack !== lastAck || !plain) return a;
+  const revFlags = c[r + LAST_SEGMENT_FLAGS] as number;
+  if (window !== 0 && (revFlags & ANALYSIS.KEEP_ALIVE) !== 0) return a | ANALYSIS.KEEP_ALIVE_ACK;
+  if (window === 0 && (revFlags & ANALYSIS.ZERO_WINDOW_PROBE) !== 0) return a | ANALYSIS.ZERO_WINDOW_PROBE_ACK;
   if (window !== 0) {
-    fwd.dupAckNum++;
-    out.dupAckNum = fwd.dupAckNum;
-    out.dupAckFrame = fwd.lastNonDupAck;
+    const dupAcks = (c[f + DUP_ACK_NUM] as number) + 1;
+    c[f + DUP_ACK_NUM] = dupAcks;
+    out.dupAckNum = dupAcks;
+    out.dupAckFrame = c[f + LAST_NON_DUP_ACK] as number;
     return a | ANALYSIS.DUPLICATE_ACK;
   }
   return a;
 }
 
-function retransmissionKind(
-  conv: ConversationAnalysis,
-  fwd: FlowAnalysis,
-  rev: FlowAnalysis,
-  seg: SegmentFacts,
-): number {
+function retransmissionKind(c: ConversationAnalysis, f: number, r: number, seg: SegmentFacts): number {
   const { seq, length, time } = seg;
-  if (rev.dupAckNum >= 2 && rev.lastAck === seq && time - rev.lastAckTime < 20_000_000) {
+  const revLastAck = c[r + LAST_ACK] as number;
+  if (
+    (c[r + DUP_ACK_NUM] as number) >= 2 &&
+    revLastAck === seq &&
+    time - (c[r + LAST_ACK_TIME] as number) < 20_000_000
+  ) {
     return ANALYSIS.FAST_RETRANSMISSION;
   }
-  const sinceNext = time - fwd.nextSeqTime;
-  const threshold = conv.firstRtt === 0 ? 3_000_000 : conv.firstRtt;
-  if (sinceNext < threshold && fwd.nextSeq !== seqAdd(seq, length)) return ANALYSIS.OUT_OF_ORDER;
-  if (length > 0 && rev.lastAck !== 0 && seqLe(seqAdd(seq, length), rev.lastAck)) {
+  const sinceNext = time - (c[f + NEXT_SEQ_TIME] as number);
+  const firstRtt = c[FIRST_RTT] as number;
+  const threshold = firstRtt === 0 ? 3_000_000 : firstRtt;
+  if (sinceNext < threshold && c[f + NEXT_SEQ] !== seqAdd(seq, length)) return ANALYSIS.OUT_OF_ORDER;
+  if (length > 0 && revLastAck !== 0 && seqLe(seqAdd(seq, length), revLastAck)) {
     return ANALYSIS.SPURIOUS_RETRANSMISSION;
   }
   return ANALYSIS.RETRANSMISSION;

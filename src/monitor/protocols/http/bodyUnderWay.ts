@@ -61,9 +61,11 @@ export class BodyUnderWay implements BodySink {
     this.#kept += end - start;
   }
 
-  /** Its first bytes kept, in one Buffer. */
+  /** Its first bytes kept, in one Buffer (a body kept from one segment: its copy as it is, not copied again). */
   prefix(): Buffer {
-    return this.#prefix.length === 0 ? EMPTY : Buffer.concat(this.#prefix);
+    const parts = this.#prefix;
+    if (parts.length === 1) return parts[0] as Buffer;
+    return parts.length === 0 ? EMPTY : Buffer.concat(parts);
   }
 
   /** Done with this message's body: ready for the next. */

@@ -2,7 +2,7 @@ import type { ProtocolEvent } from '../events.js';
 import { PART, PDUS, type Reading } from '../reading.js';
 import type { HttpMessage } from './framed.js';
 import type { HttpFramer } from './framer.js';
-import { messageStart } from './messageStart.js';
+import { lineStart } from './messageStart.js';
 
 /**
  * HTTP as tshark's dissector names one TCP conversation's frames, read off the one framer's
@@ -60,8 +60,7 @@ export class HttpNaming {
       const line = framer.firstLine;
       // Its first line not complete yet: tshark waits for it to know what it is.
       if (line === '') return out.length > before ? PDUS : PART;
-      if (framer.request && messageStart(Buffer.from(`${line}\n`, 'latin1'), 0) === null)
-        return this.#continuation(out, before, endedLost);
+      if (framer.request && lineStart(line) === null) return this.#continuation(out, before, endedLost);
       this.#seen = true;
       if (out.length > before) return { kind: 'pdus', pending: line };
       if (endedLost) return { kind: 'part', begins: false, afterLost: true, pending: line };
@@ -74,8 +73,7 @@ export class HttpNaming {
   #waiting(framer: HttpFramer, out: ProtocolEvent[], before: number): Reading {
     const line = framer.firstLine;
     if (line === '') return PART;
-    if (framer.request && messageStart(Buffer.from(`${line}\n`, 'latin1'), 0) === null)
-      return this.#continuation(out, before, false);
+    if (framer.request && lineStart(line) === null) return this.#continuation(out, before, false);
     this.#seen = true;
     // Headers (the segment that ends them too), or a chunked body: tshark dissects the message
     // again with this segment, and names it.
@@ -89,7 +87,7 @@ export class HttpNaming {
       this.#seen = true;
       return { kind: 'http_reply', statusCode: m.status, firstLine: m.firstLine, body: m.body };
     }
-    const start = messageStart(Buffer.from(`${m.firstLine}\n`, 'latin1'), 0);
+    const start = lineStart(m.firstLine);
     if (start?.kind !== 'request') return null;
     this.#seen = true;
     return { kind: 'http_request', method: start.method, firstLine: m.firstLine, body: m.body };

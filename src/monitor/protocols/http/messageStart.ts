@@ -77,10 +77,31 @@ export function messageStart(b: Uint8Array, at: number): MessageStart {
   return METHODS.has(method) ? { kind: 'request', method } : null;
 }
 
-/** Does tshark take a message with this first line (without its line end) for HTTP? */
-export function namesMessage(firstLine: string): boolean {
-  return messageStart(Buffer.from(`${firstLine}\n`, 'latin1'), 0) !== null;
+/**
+ * `messageStart` of a first line already read (latin1, without its line end, which ends the
+ * token as its LF would): the packet log names each message by it, without turning the line
+ * back into bytes.
+ */
+export function lineStart(line: string): MessageStart {
+  const n = line.length;
+  const limit = Math.min(n + 1, 20);
+  let end = 0;
+  while (end < limit && end < n) {
+    const c = line.charCodeAt(end);
+    if (c === 0x20 || c === 0x0d || c === 0x0a) break;
+    end++;
+  }
+  let from = 0;
+  if (end >= 2 && line.charCodeAt(0) === 0x4d && line.charCodeAt(1) === 0x2d) from = 2;
+  // The token holds no space nor line end, as these prefixes do not: a prefix of the line is one of the token.
+  if ((end - from >= 5 && line.startsWith('HTTP/', from)) || (end - from >= 3 && line.startsWith('ICY', from)))
+    return RESPONSE;
+  if (end >= limit || end === from) return null;
+  const method = line.slice(from, end);
+  return METHODS.has(method) ? { kind: 'request', method } : null;
 }
+
+const RESPONSE: MessageStart = { kind: 'response' };
 
 function startsWith(b: Uint8Array, from: number, end: number, prefix: string): boolean {
   if (end - from < prefix.length) return false;
