@@ -52,10 +52,10 @@ const READERS: Readonly<Record<StaticField, FieldReader>> = {
   'args.values': http((r, ctx) => ctx.args(r).values),
   'cookie.names': http((r, ctx) => ctx.cookies(r).names),
   'cookie.values': http((r, ctx) => ctx.cookies(r).values),
-  'headers.names': http((r) => r.headers.map(([n]) => n)),
-  'headers.values': http((r) => r.headers.map(([, v]) => v)),
+  'headers.names': http((r) => packedMap(r.headers, ([n]) => n)),
+  'headers.values': http((r) => packedMap(r.headers, ([, v]) => v)),
   'user-agent': http((r) => headerValues(r, 'user-agent')),
-  host: http((r) => headerValues(r, 'host').map(hostOnly)),
+  host: http((r) => packedMap(headerValues(r, 'host'), hostOnly)),
   body: http((r) => (r.bodyPrefix === '' ? NONE : [r.bodyPrefix])),
   'source.ip': (ctx) => ctx.one(ONE.sourceIp, ctx.observation.source.ip),
   'source.port': (ctx) => ctx.one(ONE.sourcePort, String(ctx.observation.source.port)),
@@ -193,6 +193,17 @@ export class FieldContext {
     this.parsedCookies = { names, values };
     return this.parsedCookies;
   }
+}
+
+/**
+ * `list.map(f)`, built by pushing: `map` makes a holey array, and a values list of a kind the
+ * rules' evaluation had not met when it was optimized throws that code away (../detect/evaluate.ts
+ * reads every list's length), to be compiled again mid-capture.
+ */
+function packedMap<T>(list: readonly T[], f: (item: T) => string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) out.push(f(list[i] as T));
+  return out;
 }
 
 /** One transformation over every value; the input list itself when nothing changed (no allocation). */

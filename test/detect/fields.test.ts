@@ -41,6 +41,13 @@ describe('fields', () => {
     assert.deepEqual(read(raw, 'host'), ['example.org']);
     assert.deepEqual(read(raw, 'user-agent', ['lowercase']), ['ua']);
     assert.deepEqual(read(raw, 'headers.names'), ['host', 'user-agent']);
+    assert.deepEqual(read(raw, 'headers.values'), ['Example.org:8080', 'UA']);
+    // Every Host header, each without its port, in order.
+    assert.deepEqual(read('GET / HTTP/1.1\nHost: a.example:81\nX: 1\nHost: B.example\n\n', 'host'), [
+      'a.example',
+      'b.example',
+    ]);
+    assert.deepEqual(read('GET / HTTP/1.1\n\n', 'headers.values'), []);
     assert.deepEqual(read(raw, 'request.malformed'), []);
     assert.deepEqual(read('GET /x', 'request.malformed'), ['request line without HTTP version']);
   });

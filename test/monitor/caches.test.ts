@@ -31,9 +31,10 @@ describe('the speed caches give the same answers as computing afresh', () => {
 
   test('recently closed keys: the oldest is forgotten, a key added again is kept', () => {
     const recent = new RecentKeys(3);
-    for (const k of ['a', 'b', 'c']) recent.add(k);
+    for (const k of ['a', 'b', 'c'])
+      assert.equal(recent.add(k), undefined, 'nothing forgotten before the ring is full');
     assert.ok(recent.has('a') && recent.has('b') && recent.has('c'));
-    recent.add('d');
+    assert.equal(recent.add('d'), 'a');
     assert.equal(recent.has('a'), false, 'the oldest goes when a fourth arrives');
     recent.add('b');
     recent.add('e');

@@ -39,6 +39,24 @@ describe('TimeQueue (a sliding window of times)', () => {
     assert.equal(q.length, 0, 'shifting an empty queue leaves it empty');
   });
 
+  test("dropBefore across the ring's wrap, and on an emptied queue whose stale slots are old", () => {
+    const q = new TimeQueue(8);
+    for (let t = 1; t <= 8; t++) q.push(t);
+    q.dropBefore(7);
+    for (let t = 9; t <= 12; t++) q.push(t);
+    // Held: 7 8 | 9 10 11 12, the last four written over the ring's first slots.
+    q.dropBefore(10);
+    assert.deepEqual([q.length, q.first()], [3, 10]);
+    q.dropBefore(100);
+    assert.equal(q.length, 0);
+    // Every slot still holds an old number: an empty queue drops nothing, nor goes below empty.
+    q.dropBefore(1000);
+    assert.equal(q.length, 0);
+    q.push(500);
+    q.dropBefore(400);
+    assert.deepEqual(drain(q), [500]);
+  });
+
   test('holds up to its bound and refuses more (the detectors keep within it)', () => {
     const q = new TimeQueue(3);
     q.push(1);

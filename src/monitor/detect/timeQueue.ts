@@ -54,9 +54,24 @@ export class TimeQueue {
     this.#length--;
   }
 
-  /** Drop the times before `start`. */
+  /**
+   * Drop the times before `start`. Each step's reads and sums run even where nothing is dropped
+   * (the oldest slot of an empty queue holds a stale number, ignored): code first run only once
+   * the window slides would throw the optimized detector away there, to be compiled again.
+   */
   dropBefore(start: number): void {
-    while (this.#length > 0 && (this.#ring[this.#head] as number) < start) this.shift();
+    const ring = this.#ring;
+    let head = this.#head;
+    let length = this.#length;
+    for (;;) {
+      const older = (ring[head] as number) < start;
+      const drop = length > 0 && older ? 1 : 0;
+      head = (head + drop) % ring.length;
+      length -= drop;
+      if (drop === 0) break;
+    }
+    this.#head = head;
+    this.#length = length;
   }
 
   /** How many different tags the times held have (when a rule is about to fire, not per packet); 0 in a bare queue. */

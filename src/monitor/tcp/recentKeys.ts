@@ -4,13 +4,19 @@
  * at the front of V8's table: with thousands of closes that walk dominated the tracker.
  */
 export class RecentKeys {
-  readonly #ring: Array<string | undefined>;
+  /**
+   * Slots not yet used hold '' (never a key: a flow key has 6 units or more), so `add` reads and
+   * compares its slot's old key from the first add on. Were the first wrap (after `capacity`
+   * adds) the first time that code ran, the optimized tracker would be thrown away there and
+   * compiled again.
+   */
+  readonly #ring: string[];
   /** Per key, the serial of its newest add: an old ring slot does not forget a key added again since. */
   readonly #serials = new Map<string, number>();
   #next = 0;
 
   constructor(capacity: number) {
-    this.#ring = new Array<string | undefined>(capacity).fill(undefined);
+    this.#ring = new Array<string>(capacity).fill('');
   }
 
   has(key: string): boolean {
@@ -23,16 +29,15 @@ export class RecentKeys {
 
   /** Remember `key` (again); returns the key this forgot, if it forgot one. */
   add(key: string): string | undefined {
+    const serials = this.#serials;
     const slot = this.#next % this.#ring.length;
-    const old = this.#ring[slot];
-    let forgotten: string | undefined;
-    if (old !== undefined && this.#serials.get(old) === this.#next - this.#ring.length) {
-      this.#serials.delete(old);
-      forgotten = old;
-    }
+    const old = this.#ring[slot] as string;
+    const forgets = serials.get(old) === this.#next - this.#ring.length;
+    // Deleting '' (never a key) where nothing is forgotten: the same calls every time.
+    serials.delete(forgets ? old : '');
     this.#ring[slot] = key;
-    this.#serials.set(key, this.#next);
+    serials.set(key, this.#next);
     this.#next++;
-    return forgotten;
+    return forgets ? old : undefined;
   }
 }
