@@ -27,6 +27,17 @@ export type CompiledCondition =
     }
   | { readonly kind: 'any'; readonly of: readonly CompiledCondition[]; readonly cost: number };
 
+/** The fields the conditions read (through `any` groups, each target's root). */
+export function conditionFields(conditions: readonly CompiledCondition[]): FieldName[] {
+  const fields: FieldName[] = [];
+  const visit = (c: CompiledCondition): void => {
+    if (c.kind === 'any') c.of.forEach(visit);
+    else for (const t of c.targets) fields.push((t.root ?? t).field);
+  };
+  conditions.forEach(visit);
+  return fields;
+}
+
 export interface CompiledRule {
   readonly id: string;
   readonly name: string;

@@ -1,8 +1,8 @@
 import type { Observation } from '../observe/observation.js';
-import type { CompiledCondition, CompiledRule } from './compile.js';
+import { type CompiledCondition, type CompiledRule, conditionFields } from './compile.js';
 import { Doorkeeper } from './doorkeeper.js';
 import { type Evidence, evaluate } from './evaluate.js';
-import { type FieldName, readFromRequest } from './fieldNames.js';
+import { readFromRequest } from './fieldNames.js';
 import { buildPrefilterPasses, type PrefilterPass } from './fieldPass.js';
 import { FieldContext } from './fields.js';
 import { EVIDENCE_VALUE_CHARS } from './finding.js';
@@ -217,17 +217,6 @@ function toMatch(rule: CompiledRule, evidence: Evidence): Match {
       evidence.value.length > EVIDENCE_VALUE_CHARS ? evidence.value.slice(0, EVIDENCE_VALUE_CHARS) : evidence.value,
     tags: rule.tags,
   };
-}
-
-/** The fields a rule's conditions read. */
-function conditionFields(conditions: readonly CompiledCondition[]): FieldName[] {
-  const fields: FieldName[] = [];
-  const visit = (c: CompiledCondition): void => {
-    if (c.kind === 'any') c.of.forEach(visit);
-    else for (const t of c.targets) fields.push((t.root ?? t).field);
-  };
-  conditions.forEach(visit);
-  return fields;
 }
 
 /** One past the highest target id the rules use: the size of the per-request caches. */

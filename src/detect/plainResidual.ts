@@ -5,7 +5,7 @@
  * whose scans did admit a rule.
  */
 import type { HttpObservation } from '../observe/observation.js';
-import type { CompiledCondition } from './compile.js';
+import { type CompiledCondition, conditionFields } from './compile.js';
 import { evaluate } from './evaluate.js';
 import type { StaticField } from './fieldNames.js';
 import type { FieldContext } from './fields.js';
@@ -164,14 +164,4 @@ function residualClear(r: Residual, ctx: FieldContext): boolean {
   if (r.kind === 'rule') return evaluate(r.conditions, ctx) === null;
   for (const value of ctx.get(r.target)) if (!r.literals.clearOf(value)) return false;
   return true;
-}
-
-function conditionFields(conditions: readonly CompiledCondition[]): string[] {
-  const fields: string[] = [];
-  const visit = (c: CompiledCondition): void => {
-    if (c.kind === 'any') c.of.forEach(visit);
-    else for (const t of c.targets) fields.push((t.root ?? t).field);
-  };
-  conditions.forEach(visit);
-  return fields;
 }
