@@ -236,13 +236,9 @@ export class BanManager {
     const now = this.#clock();
     let taken = 0;
     for (const ban of bans) {
-      const current = this.#list.untilOf(ban.target);
-      if (ban.until <= now || current > ban.until) continue;
-      if (current < ban.until) {
-        this.#list.set(ban.target, ban.until);
-        this.#tell({ kind: 'set', target: ban.target, until: ban.until });
-        if (current <= now) this.#notify({ target: ban.target, until: ban.until, origin: 'peer' });
-      }
+      if (ban.until <= now || this.#list.untilOf(ban.target) > ban.until) continue;
+      // In force here as a sibling's ban is (a sibling that heard its relay holds it already).
+      this.admit(ban.target, ban.until);
       this.#submit(ban);
       taken++;
     }
