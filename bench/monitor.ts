@@ -359,6 +359,19 @@ export async function run(): Promise<void> {
           `${(tshark.cpu / floor).toFixed(2)}× tshark before any reassembly, HTTP parsing or rule (5× tshark is ${(tshark.cpu / 5).toFixed(3)} s)`,
       );
     }
+    const line = of('ceiling: Node, a header line per packet');
+    if (start !== null && line !== undefined && tcpdump !== undefined) {
+      // The packet log is detection plus a line per packet: at least bansho's start with its
+      // rules and the line ceiling's per-packet work (which decodes less than tcpdump prints and
+      // skips the lookup, so this is a lower bound).
+      const work = Math.max(0, line.cpu - start.nodeCpu);
+      const floor = start.smallCpu + work;
+      console.log(
+        `packet log's floor: bansho's start with its rules ${start.smallCpu.toFixed(3)} s CPU + the line ceiling's ` +
+          `packet work ${work.toFixed(3)} s = ${floor.toFixed(3)} s, ${(tcpdump.cpu / floor).toFixed(2)}× tcpdump -nn ` +
+          `(${tcpdump.cpu.toFixed(3)} s) before any reassembly, sequence analysis, HTTP parsing or rule`,
+      );
+    }
     console.log(
       `\nload average (1 min): ${loadBefore.toFixed(2)} before, ${(loadavg()[0] as number).toFixed(2)} after (the machine's others share its cores)`,
     );
