@@ -150,11 +150,11 @@ function compileLeaf(c: LeafCondition, { lists, validated }: RuleScope): ValueTe
     case 'equals':
       return compileEquals(c.values);
     case 'contains':
-      return compileContains(c.values);
+      return compileContains(c.values, validated);
     case 'prefix':
-      return compilePrefix(c.values);
+      return compilePrefix(c.values, validated);
     case 'suffix':
-      return compileSuffix(c.values);
+      return compileSuffix(c.values, validated);
     case 'regex':
       return compileRegexOperator(c.pattern, c.caseless ?? false, validated);
     case 'cidr':

@@ -165,6 +165,11 @@ export class PlainGate {
   readonly #headerChains = new Map<string, Chain[]>();
   /** null for a name some rule looks for (`headers.names`): no request carrying it is cleared. */
   readonly #headerScans = new Map<string, HeaderScan | null>();
+  /**
+   * The scan of a header no rule names (its chains are '*''s alone): one for all of them, made
+   * at the first, where each name would build (or read from the build's copy) the same table.
+   */
+  #everyHeaderScan: TextScan | undefined;
   readonly #doorkeeper = new Doorkeeper(14);
   /** Prefilter entries on other fields, checked on the request's own fields. */
   readonly #entries: Array<{ readonly kind: 'entry'; readonly target: Target; readonly literals: LiteralSet }> = [];
@@ -312,12 +317,19 @@ export class PlainGate {
     const known = this.#headerScans.get(name);
     if (known !== undefined || this.#headerScans.has(name)) return known ?? null;
     if (this.#headerScans.size >= MAX_HEADER_SCANS) return null;
-    const chains = [...(this.#headerChains.get('*') ?? []), ...(this.#headerChains.get(name) ?? [])];
     const scan = this.#nameEntries.every((e) => clearAfter(e.target, name, e.literals))
-      ? new HeaderScan(new TextScan(chains, HEADER_STARTS), this.#doorkeeper, this.#headerScans.size)
+      ? new HeaderScan(this.#textScanOf(name), this.#doorkeeper, this.#headerScans.size)
       : null;
     this.#headerScans.set(name, scan);
     return scan;
+  }
+
+  #textScanOf(name: string): TextScan {
+    const every = this.#headerChains.get('*') ?? [];
+    const own = this.#headerChains.get(name);
+    if (own !== undefined) return new TextScan([...every, ...own], HEADER_STARTS);
+    this.#everyHeaderScan ??= new TextScan(every, HEADER_STARTS);
+    return this.#everyHeaderScan;
   }
 }
 

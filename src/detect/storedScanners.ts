@@ -67,6 +67,14 @@ export type TypedArray = InstanceType<(typeof TYPED)[TypedName]>;
 const TYPED_TAG = '$typed';
 /** Where undefined (an array's hole) stands: JSON's null is a table's own null. */
 const UNDEFINED_TAG = '$undefined';
+/**
+ * Where a list of integer lists (or undefined) stands, as two typed arrays: a LiteralSet's
+ * outputs, one entry per automaton state and most of them undefined, were most of a layout's
+ * JSON (tens of kB of `{"$undefined":true}` per table), parsed and walked at each start.
+ */
+const LISTS_TAG = '$lists';
+/** The length a list of LISTS_TAG stores for an undefined entry. */
+const NO_LIST = -1;
 
 /** This machine's byte order, which stored typed arrays' bytes are in. */
 export function endianness(): string {
@@ -85,7 +93,7 @@ export function tableLayout(v: unknown, put: (a: TypedArray) => unknown): unknow
     if (!(name in TYPED)) throw new TypeError(`cannot store a ${name}`);
     return { [TYPED_TAG]: name, at: put(v as TypedArray) };
   }
-  if (Array.isArray(v)) return v.map((x) => tableLayout(x, put));
+  if (Array.isArray(v)) return isIntLists(v) ? intListsLayout(v as IntLists, put) : v.map((x) => tableLayout(x, put));
   // Anything but plain data (a Map, a function) would come back as something else: refused at the build.
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tableLayout(x, put)]));
@@ -105,5 +113,53 @@ export function tableOfLayout(
   if (o[UNDEFINED_TAG] === true) return undefined;
   const name = o[TYPED_TAG];
   if (typeof name === 'string' && name in TYPED) return get((n) => new TYPED[name as TypedName](n), o.at);
+  if (o[LISTS_TAG] === true)
+    return intListsOf(tableOfLayout(o.lengths, get) as Int32Array, tableOfLayout(o.values, get) as Int32Array);
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, tableOfLayout(x, get)]));
+}
+
+type IntLists = ReadonlyArray<readonly number[] | undefined>;
+
+function isInt32(x: unknown): x is number {
+  return typeof x === 'number' && (x | 0) === x && !Object.is(x, -0);
+}
+
+/** Whether every entry (holes read as undefined) is undefined or a list of int32s without holes. */
+function isIntLists(v: readonly unknown[]): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === undefined) continue;
+    if (!Array.isArray(x)) return false;
+    for (let k = 0; k < x.length; k++) if (!isInt32(x[k])) return false;
+  }
+  return true;
+}
+
+/** LISTS_TAG's layout of `lists`: each entry's length (NO_LIST for undefined), and all their values end to end. */
+function intListsLayout(lists: IntLists, put: (a: TypedArray) => unknown): unknown {
+  const lengths = new Int32Array(lists.length);
+  const values: number[] = [];
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i];
+    lengths[i] = list === undefined ? NO_LIST : list.length;
+    if (list !== undefined) for (const x of list) values.push(x);
+  }
+  return { [LISTS_TAG]: true, lengths: tableLayout(lengths, put), values: tableLayout(Int32Array.from(values), put) };
+}
+
+function intListsOf(lengths: Int32Array, values: Int32Array): Array<number[] | undefined> {
+  const lists: Array<number[] | undefined> = [];
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i] as number;
+    if (length === NO_LIST) {
+      lists.push(undefined);
+      continue;
+    }
+    const list: number[] = [];
+    for (let k = 0; k < length; k++) list.push(values[at++] as number);
+    lists.push(list);
+  }
+  return lists;
 }

@@ -165,4 +165,21 @@ describe("the build's literal tables", () => {
     for (const odd of [{ m: new Map([[1, 2]]) }, { s: new Set([1]) }, { f: () => 1 }, { d: new Float32Array(1) }])
       assert.throws(() => tableLayout(odd, put), TypeError);
   });
+
+  it('store lists of integer lists (a set’s outputs) as typed arrays, and other lists as they are', () => {
+    const arrays: TypedArray[] = [];
+    const put = (a: TypedArray) => arrays.push(a) - 1;
+    const roundTrip = (table: object) =>
+      tableOfLayout(JSON.parse(JSON.stringify(tableLayout(table, put))), (make, at) => {
+        const out = make((arrays[at as number] as TypedArray).length);
+        out.set(arrays[at as number] as TypedArray);
+        return out;
+      });
+    const outputs = [...new Array(500).fill(undefined), [7], [], [-3, 2 ** 31 - 1, 0], undefined];
+    const layout = JSON.stringify(tableLayout({ outputs }, put));
+    assert.ok(layout.length < 200, `one entry per state in the layout: ${layout.length} characters`);
+    assert.deepStrictEqual(roundTrip({ outputs }), { outputs });
+    for (const odd of [[[1.5]], [[2 ** 31]], [['a']], [[undefined]], [[null]], [[[1]]], [undefined, 3], []])
+      assert.deepStrictEqual(roundTrip({ odd }), { odd });
+  });
 });

@@ -26,6 +26,19 @@ describe('operators return the value that satisfied them', () => {
     assert.equal(compileSuffix(['.php'])(['/index.php.txt']), undefined);
   });
 
+  it('contains / prefix / suffix of validated literals answer the same, their set made at the first test', () => {
+    const literals = ['/.git/', '.env', '/wp-'];
+    const values = [['/a'], ['/x/.git/config'], ['/wp-login.php'], ['/site.env'], []];
+    for (const compile of [compileContains, compilePrefix, compileSuffix])
+      for (const v of values) assert.equal(compile(literals, true)(v), compile(literals)(v), `${compile.name} ${v}`);
+    // A literal no set can hold fails where the rule is compiled, unless the rule was compiled before.
+    for (const compile of [compileContains, compilePrefix, compileSuffix]) {
+      assert.throws(() => compile(['\u2028x']), RangeError);
+      const later = compile(['\u2028x'], true);
+      assert.throws(() => later(['a']), RangeError);
+    }
+  });
+
   it('regex uses RE2 syntax and refuses backreferences and lookaround', () => {
     assert.equal(compileRegexOperator('^a+b$', false)(['x', 'aaab']), 'aaab');
     assert.equal(compileRegexOperator('ABC', true)(['xabcx']), 'xabcx');

@@ -100,4 +100,16 @@ describe('plain-request gate', () => {
     // A gate that never clears is sound and useless: some of these requests are harmless.
     assert.ok(cleared > 0, 'the gate cleared none of the random requests');
   });
+
+  it('scans a header some rule names with its own literals, after headers no rule names shared a scan', () => {
+    // A fresh engine: its gate makes the shared scan at the first unnamed header.
+    const fresh = loadRuleDir(BUILTIN_RULES_DIR, EXAMPLE_LISTS).engine;
+    const cleared = (raw: string) => fresh.mayMatch(httpObservation(raw)) === false;
+    assert.equal(cleared('GET / HTTP/1.1\nAccept: */*\nX-Trace: sqlmap/1.7\n\n'), true);
+    assert.equal(cleared('GET / HTTP/1.1\nX-Other: sqlmap/1.7\n\n'), true);
+    assert.equal(cleared('GET / HTTP/1.1\nUser-Agent: sqlmap/1.7\n\n'), false);
+    // Every header's literals stay in the shared scan and in a named header's own.
+    assert.equal(cleared('GET / HTTP/1.1\nX-Trace: mozi.m\n\n'), false);
+    assert.equal(cleared('GET / HTTP/1.1\nUser-Agent: mozi.m\n\n'), false);
+  });
 });

@@ -1,11 +1,12 @@
-import { LiteralSet } from '../literalSet.js';
+import { lazySet } from './lazySet.js';
 import type { ValueTest } from './types.js';
 
-/** `prefix`: some value starts with any of the literals (one trie walk, not a loop of startsWith). */
-export function compilePrefix(literals: readonly string[]): ValueTest {
-  const set = new LiteralSet(literals);
+/** `prefix`: some value starts with any of the literals (one trie walk, not a loop of startsWith). `validated`: see ./lazySet.ts. */
+export function compilePrefix(literals: readonly string[], validated = false): ValueTest {
+  const set = lazySet(literals, validated);
   return (values) => {
-    for (const v of values) if (set.startsWithAny(v)) return v;
+    const s = set();
+    for (const v of values) if (s.startsWithAny(v)) return v;
     return undefined;
   };
 }
