@@ -37,17 +37,26 @@ const MASK = SLOTS - 1;
 /** The memo keeps no longer key either: a longer request is never found here. */
 const MAX_BYTES = 4096;
 
-/** FNV-1a over every byte, mixed at the end so the low bits (the slot) depend on all of them. */
+/**
+ * FNV-1a over every byte, four at a time (a loop per byte costs as much as the text this
+ * spares), mixed at the end so the low bits (the slot) depend on all of them.
+ */
 function hashBytes(b: Uint8Array): number {
-  let h = 0x811c9dc5 ^ b.length;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  const n = b.length;
+  let h = 0x811c9dc5 ^ n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    h = Math.imul(
+      h ^
+        ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)),
+      0x01000193,
+    );
+  for (; i < n; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
   h ^= h >>> 15;
   return Math.imul(h, 0x2c1b3c6d) >>> 7;
 }
 
+/** Compared natively: a loop in JavaScript costs twice the hash. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && (a === b || Buffer.compare(a, b) === 0);
 }
