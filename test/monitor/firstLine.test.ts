@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { methodAt, statusAt, upperMethod } from '../../src/monitor/protocols/http/firstLine.js';
+import { connectPortAt, methodAt, statusAt, upperMethod } from '../../src/monitor/protocols/http/firstLine.js';
+import { authorityPort } from '../../src/monitor/protocols/http/headFacts.js';
 
 /** The first line as its text was read before: the line without a CR before its LF. */
 function text(head: string): string {
@@ -49,6 +50,37 @@ describe('a first line read off the bytes', () => {
           const space = t.indexOf(' ');
           assert.equal(methodAt(bytes, start, lf), space < 0 ? t : t.slice(0, space), JSON.stringify(head));
           assert.equal(statusAt(bytes, start, lf), textStatus(t), JSON.stringify(head));
+        }
+  });
+
+  test('reads a CONNECT\u2019s port as its text reads it', () => {
+    const targets = [
+      'host:25',
+      'host:443',
+      'host',
+      'host:',
+      ':25',
+      'host:0',
+      'host:65535',
+      'host:65536',
+      'host:99999',
+      'host:0x19',
+      'host:000025',
+      'host:2 5',
+      'h:1:2',
+      '[::1]:8443',
+      '[::1]',
+      'host:25]',
+      'host:+25',
+      'host:1e1',
+      'host:25.',
+    ];
+    for (const target of targets)
+      for (const line of [`CONNECT ${target} HTTP/1.1`, `CONNECT ${target}`, `CONNECT  ${target} HTTP/1.1`, 'CONNECT'])
+        for (const end of ['\n', '\r\n']) {
+          const bytes = Buffer.from(`xx${line}${end}`, 'latin1');
+          const lf = bytes.indexOf(0x0a);
+          assert.equal(connectPortAt(bytes, 2, lf), authorityPort(line), JSON.stringify(line));
         }
   });
 

@@ -1,4 +1,5 @@
-import { bufferOf } from './messageStart.js';
+import { authorityPort } from './headFacts.js';
+import { bufferOf, firstLineOf } from './messageStart.js';
 
 /**
  * A message's first line read where it lies, `b[start, lf)` (its LF at `lf`, a CR before it cut
@@ -61,4 +62,28 @@ const COMMON_METHODS: ReadonlySet<string> = new Set(COMMON.map((c) => c.method))
 /** `method` upper-cased: a common one, as `methodAt` gives it, is already. */
 export function upperMethod(method: string): string {
   return COMMON_METHODS.has(method) ? method : method.toUpperCase();
+}
+
+/**
+ * `authorityPort` of the line (a CONNECT's, `CONNECT host:25 HTTP/1.0`), read off the bytes
+ * when the port is one to five digits; anything else (`0x19`, ` 25`, a long run of zeros) is
+ * left to `authorityPort` on the line's text, whose reading (`Number`) it is.
+ */
+export function connectPortAt(b: Uint8Array, start: number, lf: number): number {
+  const cut = lineCut(b, start, lf);
+  const first = spaceIn(b, start, cut);
+  if (first < 0) return 0;
+  const second = spaceIn(b, first + 1, cut);
+  const end = second < 0 ? cut : second;
+  let colon = end - 1;
+  while (colon > first && b[colon] !== 0x3a) colon--;
+  if (colon === first || b[end - 1] === 0x5d) return 0;
+  if (end - colon - 1 > 5) return authorityPort(firstLineOf(b, start, lf));
+  let port = 0;
+  for (let i = colon + 1; i < end; i++) {
+    const d = (b[i] as number) - 48;
+    if (d < 0 || d > 9) return authorityPort(firstLineOf(b, start, lf));
+    port = port * 10 + d;
+  }
+  return port > 0 && port < 65536 ? port : 0;
 }

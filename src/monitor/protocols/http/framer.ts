@@ -1,7 +1,7 @@
 import { LIMITS } from '../../../observe/observation.js';
 import type { HttpBody } from '../events.js';
 import { BodyUnderWay } from './bodyUnderWay.js';
-import { methodAt, statusAt, upperMethod } from './firstLine.js';
+import { connectPortAt, methodAt, statusAt, upperMethod } from './firstLine.js';
 import {
   type CutRequest,
   type Framed,
@@ -12,7 +12,7 @@ import {
   type Stage,
 } from './framed.js';
 import { appended, cleared, joinedRaw, lfIn, NO_ITEMS, partialReport } from './framerParts.js';
-import { authorityPort, HeadReader } from './headFacts.js';
+import { HeadReader } from './headFacts.js';
 import { BODY_MORE, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
 import { endsInHttpVersion, firstLineOf, isResponseStart, looksLikeRequest, mayStartMessage } from './messageStart.js';
 
@@ -302,7 +302,7 @@ export class HttpFramer {
     if (this.#request) {
       this.#method = methodAt(b, start, lf);
       const upper = upperMethod(this.#method);
-      this.#pairing.requestHead(opts.dir, upper, upper === 'CONNECT' ? authorityPort(firstLineOf(b, start, lf)) : 0);
+      this.#pairing.requestHead(opts.dir, upper, upper === 'CONNECT' ? connectPortAt(b, start, lf) : 0);
       if (opts.judged) this.#mayTunnel = upper === 'CONNECT' || facts.upgrade !== null;
       framing = requestFraming(facts);
     } else {
