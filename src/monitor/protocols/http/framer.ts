@@ -210,9 +210,8 @@ export class HttpFramer {
       const lf = lfIn(joined, base + prevTail, limit);
       if (lf >= 0 && !this.#readFirstLine(joined, base, limit, lf)) return this.#to;
     }
-    // Its header lines are read in the pass that finds their end (again from the first, when the head goes on).
-    const end =
-      this.#stage === 'headers' ? this.#facts.read(joined, base + this.#lf + 1, limit, this.#opts.logged) : -1;
+    // Its header lines are read in the pass that finds their end (going on where the last delivery's stopped).
+    const end = this.#stage === 'headers' ? this.#facts.read(joined, base, limit, this.#opts.logged) : -1;
     if (end < 0) {
       // Kept across deliveries: a copy, since the capture's bytes move on.
       const head = prevTail === 0 ? Buffer.from(joined.subarray(base, limit)) : (joined as Buffer);
@@ -266,6 +265,7 @@ export class HttpFramer {
     }
     this.#lf = lf - start;
     this.#stage = 'headers';
+    this.#facts.begin(this.#lf + 1);
     return true;
   }
 

@@ -30,29 +30,40 @@ export class HeadReader implements HeadFacts {
   boundary: string | null = null;
   contentEncoding: string | null = null;
 
-  /**
-   * Read the header lines from `from` (just past the first line's LF) of `head`, up to `to`:
-   * the end of the head (past its blank line, LF or CRLF, where ./headEnd.ts finds it), or -1
-   * when it has not ended there (the facts are then those of the lines so far, the last one
-   * even without its LF). `content`: read Content-Type and Content-Encoding too (the packet
-   * log's naming of the body needs them; without it they are null).
-   */
-  read(head: Uint8Array, from: number, to: number, content: boolean): number {
+  /** Where `read` goes on in the head under way, from the head's start: the first line not read whole. */
+  #next = 0;
+
+  /** A head's header lines start `from` its start (just past its first line's LF): no facts yet. */
+  begin(from: number): void {
     this.contentLength = null;
     this.chunked = false;
     this.upgrade = null;
     this.contentType = null;
     this.boundary = null;
     this.contentEncoding = null;
-    let start = from;
+    this.#next = from;
+  }
+
+  /**
+   * Read on in the head that starts at `base` of `head`, up to `to`: the end of the head (past
+   * its blank line, LF or CRLF, where ./headEnd.ts finds it), or -1 when it has not ended there.
+   * Only whole lines are read: the next call, given the head's bytes so far and more (wherever
+   * they now lie), goes on from the first line not read whole, so a head that comes in many
+   * pieces is still read once. `content`: read Content-Type and Content-Encoding too (the packet
+   * log's naming of the body needs them; without it they are null).
+   */
+  read(head: Uint8Array, base: number, to: number, content: boolean): number {
+    let start = base + this.#next;
     while (start < to) {
       const c = head[start];
       if (c === 0x0a) return start + 1;
       if (c === 0x0d && start + 1 < to && head[start + 1] === 0x0a) return start + 2;
       const end = lineEnd(head, start, to);
+      if (end === to) break;
       if (mayNameAFramingHeader(c as number)) this.#header(head, start, end, content);
       start = end + 1;
     }
+    this.#next = start - base;
     return -1;
   }
 
