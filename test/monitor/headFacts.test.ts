@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boundaryOf, type HeadFacts, headFacts, mediaType } from '../../src/monitor/protocols/http/headFacts.js';
+import { headEnd } from '../../src/monitor/protocols/http/headEnd.js';
+import { boundaryOf, type HeadFacts, HeadReader, mediaType } from '../../src/monitor/protocols/http/headFacts.js';
 
 /**
  * The head's facts as its latin1 text says them (the reading headFacts did on a string before
@@ -28,9 +29,26 @@ function textFacts(head: string): HeadFacts {
       boundary = contentType.startsWith('multipart/') ? boundaryOf(value) : null;
     } else if (name === 'content-encoding') contentEncoding = value.toLowerCase();
   }
-  const first = lines[0] as string;
-  const firstLine = lines.length > 1 && first.endsWith('\r') ? first.slice(0, -1) : first;
-  return { firstLine, contentLength, chunked, upgrade, contentType, boundary, contentEncoding };
+  return { contentLength, chunked, upgrade, contentType, boundary, contentEncoding };
+}
+
+/**
+ * What a HeadReader reads of `head`'s header lines (after its first line), and where it says
+ * the head ends; `head` given whole, or in pieces of `piece` bytes (the framer's deliveries).
+ * A last line without its LF is given one (it reads whole lines; an LF ending the text changes
+ * none of the text's facts).
+ */
+function read(head: string, content = true, piece = Infinity): { facts: HeadFacts; end: number } {
+  const bytes = Buffer.from(head.endsWith('\n') ? head : `${head}\n`, 'latin1');
+  const reader = new HeadReader();
+  const lf = bytes.indexOf(0x0a);
+  reader.begin(lf + 1);
+  let end = -1;
+  for (let to = Math.min(bytes.length, lf + 1 + piece); end < 0; to = Math.min(bytes.length, to + piece)) {
+    end = reader.read(bytes, 0, to, content);
+    if (to === bytes.length) break;
+  }
+  return { facts: { ...reader }, end };
 }
 
 /** A small deterministic generator (the same heads on every run). */
@@ -120,12 +138,12 @@ function randomHead(next: () => number): string {
   return head;
 }
 
-describe('headFacts (bytes read in place)', () => {
+describe('HeadReader (bytes read in place)', () => {
   test('says what the head’s text says, on a thousand varied heads', () => {
     const next = random(21);
     for (let i = 0; i < 1000; i++) {
       const head = randomHead(next);
-      assert.deepEqual(headFacts(Buffer.from(head, 'latin1')), textFacts(head), JSON.stringify(head));
+      assert.deepEqual(read(head).facts, textFacts(head), JSON.stringify(head));
     }
   });
 
@@ -134,20 +152,48 @@ describe('headFacts (bytes read in place)', () => {
     for (let i = 0; i < 1000; i++) {
       const head = randomHead(next);
       const framing = { ...textFacts(head), contentType: null, boundary: null, contentEncoding: null };
-      assert.deepEqual(headFacts(Buffer.from(head, 'latin1'), false), framing, JSON.stringify(head));
+      assert.deepEqual(read(head, false).facts, framing, JSON.stringify(head));
     }
   });
 
+  test('ends the head where headEnd does, in the same pass', () => {
+    const next = random(8);
+    for (let i = 0; i < 1000; i++) {
+      const head = randomHead(next);
+      const bytes = Buffer.from(head.endsWith('\n') ? head : `${head}\n`, 'latin1');
+      assert.equal(read(head).end, headEnd(bytes, 0), JSON.stringify(head));
+    }
+  });
+
+  test('reads a head that comes in pieces (a line cut anywhere) as it reads it whole, going on where it stopped', () => {
+    const next = random(13);
+    for (let i = 0; i < 500; i++) {
+      const head = randomHead(next);
+      const whole = read(head);
+      for (const piece of [1, 2, 3, 7])
+        assert.deepEqual(read(head, true, piece), whole, `${JSON.stringify(head)} by ${piece}`);
+    }
+  });
+
+  test('refills its facts for each head', () => {
+    const reader = new HeadReader();
+    const first = Buffer.from('POST / HTTP/1.1\r\nContent-Length: 5\r\nUpgrade: h2c\r\n\r\n', 'latin1');
+    reader.begin(first.indexOf(0x0a) + 1);
+    assert.equal(reader.read(first, 0, first.length, true), first.length);
+    assert.equal(reader.contentLength, 5);
+    const second = Buffer.from('xxGET / HTTP/1.1\r\nHost: a\r\n\r\n', 'latin1');
+    reader.begin(second.indexOf(0x0a) + 1 - 2);
+    assert.equal(reader.read(second, 2, second.length, true), second.length);
+    assert.equal(reader.contentLength, null);
+    assert.equal(reader.upgrade, null);
+  });
+
   test('reads the framing headers whatever their case and surrounding white space', () => {
-    const facts = headFacts(
-      Buffer.from(
-        'HTTP/1.1 200 OK\r\n CONTENT-length : 12\r\nTransfer-Encoding:\tgzip, Chunked\r\nUpgrade: WebSocket\r\n' +
-          'Content-Type: Multipart/Form-Data; boundary=xyz\r\ncontent-encoding: GZIP\r\n\r\n',
-        'latin1',
-      ),
+    const { facts } = read(
+      'HTTP/1.1 200 OK\r\n CONTENT-length : 12\r\nTransfer-Encoding:\tgzip, Chunked\r\nUpgrade: WebSocket\r\n' +
+        'Content-Type: Multipart/Form-Data; boundary=xyz\r\ncontent-encoding: GZIP\r\n\r\n',
     );
     assert.deepEqual(facts, {
-      firstLine: 'HTTP/1.1 200 OK',
       contentLength: 12,
       chunked: true,
       upgrade: 'websocket',
@@ -158,11 +204,8 @@ describe('headFacts (bytes read in place)', () => {
   });
 
   test('takes no other header for one of them (a longer, shorter or non-ASCII name)', () => {
-    const facts = headFacts(
-      Buffer.from(
-        'GET / HTTP/1.1\r\nContent-Lengthh: 5\r\nContent-Lengt: 6\r\nContent\u00c0Length: 7\r\n\r\n',
-        'latin1',
-      ),
+    const { facts } = read(
+      'GET / HTTP/1.1\r\nContent-Lengthh: 5\r\nContent-Lengt: 6\r\nContent\u00c0Length: 7\r\n\r\n',
     );
     assert.equal(facts.contentLength, null);
   });

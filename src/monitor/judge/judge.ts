@@ -10,6 +10,7 @@ import { requestClient, type TrustedProxy } from '../../observe/forwardedClient.
 import type { DatagramObservation, Endpoint, HttpObservation, HttpRequest } from '../../observe/observation.js';
 import { latin1, parseRawRequest } from '../../observe/rawRequest.js';
 import { connectionUid } from '../tcp/connectionUid.js';
+import { RawKeys } from './rawKeys.js';
 import { rawRequestKey } from './rawRequestKey.js';
 
 /**
@@ -115,7 +116,12 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
    * otherwise keep thousands for nothing (9 % more instructions on one). Null for an engine
    * that cannot split them off.
    */
-  readonly #memo: { readonly requests: RequestMemo; readonly engine: RememberingEngine } | null;
+  readonly #memo: {
+    readonly requests: RequestMemo;
+    readonly engine: RememberingEngine;
+    /** The keys of the requests it knows, by their bytes. */
+    readonly keys: RawKeys;
+  } | null;
   readonly #datagram: ReusedObservation = {
     kind: 'datagram',
     transport: 'udp',
@@ -132,19 +138,24 @@ export class LocalJudge<C extends JudgedConnection> implements Judge<C> {
     this.#trusted = cidrPredicate(options.trustedProxies ?? []);
     const engine = options.engine;
     this.#memo =
-      engine !== null && remembers(engine) ? { requests: new RequestMemo({ admitOnRepeat: true }), engine } : null;
+      engine !== null && remembers(engine)
+        ? { requests: new RequestMemo({ admitOnRepeat: true }), engine, keys: new RawKeys() }
+        : null;
   }
 
   request(conn: C, req: JudgedRequest): void {
     const engine = this.#o.engine;
     if (!engine) return;
     const index = req.index;
-    const text = latin1(req.raw);
     const memo = this.#memo;
-    const key = memo === null ? '' : rawRequestKey(text, req.malformed);
+    // A repeat's key is found by its bytes: no text of it is made.
+    const knownKey = memo === null ? null : memo.keys.known(req.raw, req.malformed);
+    const text = knownKey === null ? latin1(req.raw) : null;
+    const key = memo === null ? '' : (knownKey ?? rawRequestKey(text as string, req.malformed));
     const seen = memo?.requests.get(key);
+    if (seen !== undefined && knownKey === null) memo?.keys.remember(req.raw, req.malformed, key);
     // A request seen before is shared by its Observations: nothing downstream changes it.
-    const request = seen?.request ?? parseRawRequest(text, req.malformed);
+    const request = seen?.request ?? parseRawRequest(text ?? req.raw, req.malformed);
     const obs: HttpObservation = {
       kind: 'http',
       transport: 'tcp',

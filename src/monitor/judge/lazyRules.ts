@@ -2,7 +2,7 @@ import { prebuiltCatalog, prebuiltEngine, prebuiltFresh } from '../../catalog/pr
 import type { CrsSettings } from '../../config/crsSettings.js';
 import type { NamedLists } from '../../detect/compile.js';
 import { NO_REQUEST_MATCHES, type RequestMatches } from '../../detect/requestMatches.js';
-import { remembers } from '../../detect/requestMemo.js';
+import { type RememberingEngine, remembers } from '../../detect/requestMemo.js';
 import type { Engine, Match } from '../../detect/types.js';
 import type { Observation } from '../../observe/observation.js';
 
@@ -64,6 +64,8 @@ function lazyRules(
 /** An engine compiled at its first `match`. */
 class LazyEngine implements Engine {
   #engine: Engine | undefined;
+  /** The loaded engine, when it remembers requests (asked once, not at every request). */
+  #remembering: RememberingEngine | null = null;
   readonly #load: () => Engine;
 
   constructor(load: () => Engine) {
@@ -90,18 +92,24 @@ class LazyEngine implements Engine {
    */
   matchRequest(observation: Observation): { matches: Match[]; known: RequestMatches } {
     const engine = this.#loaded();
-    if (remembers(engine)) return engine.matchRequest(observation);
+    const remembering = this.#remembering;
+    if (remembering !== null) return remembering.matchRequest(observation);
     return { matches: engine.match(observation), known: NO_REQUEST_MATCHES };
   }
 
   matchKnown(observation: Observation, known: RequestMatches): Match[] {
     const engine = this.#loaded();
-    if (remembers(engine)) return engine.matchKnown(observation, known);
+    const remembering = this.#remembering;
+    if (remembering !== null) return remembering.matchKnown(observation, known);
     return engine.mayMatch?.(observation) === false ? [] : engine.match(observation);
   }
 
   #loaded(): Engine {
-    this.#engine ??= this.#load();
+    if (this.#engine === undefined) {
+      const engine = this.#load();
+      this.#engine = engine;
+      this.#remembering = remembers(engine) ? engine : null;
+    }
     return this.#engine;
   }
 }

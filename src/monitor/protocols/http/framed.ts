@@ -29,7 +29,7 @@ export type FramerState = 'http' | 'connect' | 'opaque';
 export interface HttpMessage extends CutRequest {
   readonly kind: 'message';
   readonly request: boolean;
-  /** The first line as sent, without its line end (latin1). */
+  /** The first line as sent, without its line end (latin1): the packet log's, '' where none is made. */
   readonly firstLine: string;
   /** A response's status code (NaN without one). */
   readonly status: number;
@@ -64,8 +64,8 @@ export type Stage = 'idle' | 'line' | 'headers' | 'body';
 
 /** The two directions' framers pair through this: a response's framing depends on its request's method. */
 export interface Pairing {
-  /** A request head was read in direction `dir` (its method upper-cased). */
-  requestHead(dir: 0 | 1, method: string, firstLine: string): void;
+  /** A request head was read in direction `dir` (its method upper-cased; a CONNECT's port, 0 for none or another method). */
+  requestHead(dir: 0 | 1, method: string, connectPort: number): void;
   /** The method of the request a final response read in direction `dir` answers ('' for none). */
   takeMethod(dir: 0 | 1): string;
 }

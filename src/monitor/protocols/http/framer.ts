@@ -1,6 +1,7 @@
 import { LIMITS } from '../../../observe/observation.js';
 import type { HttpBody } from '../events.js';
 import { BodyUnderWay } from './bodyUnderWay.js';
+import { connectPortAt, methodAt, statusAt, upperMethod } from './firstLine.js';
 import {
   type CutRequest,
   type Framed,
@@ -11,8 +12,7 @@ import {
   type Stage,
 } from './framed.js';
 import { appended, cleared, joinedRaw, lfIn, NO_ITEMS, partialReport } from './framerParts.js';
-import { headEnd } from './headEnd.js';
-import { type HeadFacts, headFacts, statusCode } from './headFacts.js';
+import { HeadReader } from './headFacts.js';
 import { BODY_MORE, type Framing, NO_BODY, requestFraming, responseFraming } from './messageBody.js';
 import { endsInHttpVersion, firstLineOf, isResponseStart, looksLikeRequest, mayStartMessage } from './messageStart.js';
 
@@ -65,8 +65,8 @@ export class HttpFramer {
   #headTo = 0;
   readonly #body = new BodyUnderWay();
   #logLimit = 0;
-  /** The head's facts, for the log's naming of the body. */
-  #facts: HeadFacts | null = null;
+  /** The head's facts, read with its end (and kept for the log's naming of the body). */
+  readonly #facts = new HeadReader();
   /** Junk was met: the rest of the delivery is skipped. */
   #skip = false;
   /** Off the HTTP ports: a request line ending in a version was seen, so the stream is HTTP. */
@@ -196,31 +196,30 @@ export class HttpFramer {
     let joined: Uint8Array;
     let base: number;
     let limit: number;
-    let from: number;
     if (prevTail === 0) {
       // The usual case: the whole head in this delivery, read in place.
       joined = b;
       base = at;
       limit = this.#to;
-      from = at;
     } else {
       joined = Buffer.concat([...this.#head, b.subarray(at, this.#to)]);
       base = 0;
       limit = joined.length;
-      from = Math.max(0, prevTail - 3);
     }
     if (this.#stage === 'line') {
       const lf = lfIn(joined, base + prevTail, limit);
       if (lf >= 0 && !this.#readFirstLine(joined, base, limit, lf)) return this.#to;
     }
-    const end = this.#stage === 'headers' ? headEnd(joined, from, limit) : -1;
+    // Its header lines are read in the pass that finds their end (going on where the last delivery's stopped).
+    const end = this.#stage === 'headers' ? this.#facts.read(joined, base, limit, this.#opts.logged) : -1;
     if (end < 0) {
       // Kept across deliveries: a copy, since the capture's bytes move on.
       const head = prevTail === 0 ? Buffer.from(joined.subarray(base, limit)) : (joined as Buffer);
       this.#head = [head];
       this.#headLength = head.length;
       // The log names a message by its first line while it waits for the rest.
-      if (this.#stage === 'headers' && this.#firstLine === '') this.#firstLine = firstLineOf(head, 0, this.#lf);
+      if (this.#opts.logged && this.#stage === 'headers' && this.#firstLine === '')
+        this.#firstLine = firstLineOf(head, 0, this.#lf);
       if (this.#headLength > MAX_HEAD) {
         const report = this.#partialReport(head.subarray(0, MAX_HEAD));
         this.#resetMessage();
@@ -266,6 +265,7 @@ export class HttpFramer {
     }
     this.#lf = lf - start;
     this.#stage = 'headers';
+    this.#facts.begin(this.#lf + 1);
     return true;
   }
 
@@ -291,22 +291,22 @@ export class HttpFramer {
     return partialReport(head, this.#opts, this.#stage === 'line', this.#mayTunnel, this.#spokeHttp);
   }
 
-  /** The head `b[start, end)` is complete. */
+  /** The head `b[start, end)` is complete (its facts read). */
   #onHead(b: Uint8Array, start: number, end: number): void {
     const opts = this.#opts;
-    const facts = headFacts(b, opts.logged, start, end); // content type and coding: the log's only
-    this.#firstLine = facts.firstLine;
+    const facts = this.#facts;
+    const lf = start + this.#lf;
+    // The line's text is the log's only: the method and the status are read off the bytes.
+    this.#firstLine = opts.logged ? firstLineOf(b, start, lf) : '';
     let framing: Framing;
     if (this.#request) {
-      const line = facts.firstLine;
-      const space = line.indexOf(' ');
-      this.#method = space < 0 ? line : line.slice(0, space);
-      const upper = this.#method.toUpperCase();
-      this.#pairing.requestHead(opts.dir, upper, line);
+      this.#method = methodAt(b, start, lf);
+      const upper = upperMethod(this.#method);
+      this.#pairing.requestHead(opts.dir, upper, upper === 'CONNECT' ? connectPortAt(b, start, lf) : 0);
       if (opts.judged) this.#mayTunnel = upper === 'CONNECT' || facts.upgrade !== null;
       framing = requestFraming(facts);
     } else {
-      const status = statusCode(facts.firstLine);
+      const status = statusAt(b, start, lf);
       this.#status = status;
       this.#upgrade = facts.upgrade;
       const method = status >= 100 && status < 200 ? '' : this.#pairing.takeMethod(opts.dir);
@@ -319,7 +319,6 @@ export class HttpFramer {
     }
     const logLimit = opts.logged ? keptForLog(facts) : 0;
     this.#logLimit = logLimit;
-    this.#facts = facts;
     const reader = this.#body.begin(
       framing,
       this.#request && opts.judged ? Math.max(LIMITS.bodyPrefix, logLimit) : logLimit,
@@ -360,9 +359,9 @@ export class HttpFramer {
       ? {
           length: this.#body.length,
           kept: prefix.length > this.#logLimit ? prefix.subarray(0, this.#logLimit) : prefix,
-          contentType: this.#facts?.contentType ?? null,
-          contentEncoding: this.#facts?.contentEncoding ?? null,
-          boundary: this.#facts?.boundary ?? null,
+          contentType: this.#facts.contentType,
+          contentEncoding: this.#facts.contentEncoding,
+          boundary: this.#facts.boundary,
         }
       : NOT_KEPT;
     const opens = this.#opens;

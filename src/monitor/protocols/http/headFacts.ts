@@ -2,7 +2,6 @@ import { bufferOf } from './messageStart.js';
 
 /** What an HTTP/1.x message head says about its framing and content, read leniently. */
 export interface HeadFacts {
-  readonly firstLine: string;
   readonly contentLength: number | null;
   readonly chunked: boolean;
   /** The Upgrade header's value, trimmed and lower-cased (`websocket`), or null without one. */
@@ -16,60 +15,82 @@ export interface HeadFacts {
 }
 
 /**
- * Read a message head (latin1 bytes, LF or CRLF line ends), for the HTTP framer (./framer.ts).
- * Lines are walked in place over the bytes (no text of the whole head is made): a header's name
- * is compared where it lies, Content-Length and Transfer-Encoding are read there too, and only
- * the first line and the other headers' values become text. Read as the head's text would be:
- * a name trimmed and lower-cased (`String.prototype.trim`, `toLowerCase`), a value trimmed.
- * `content`: read Content-Type and Content-Encoding too (the packet log's naming of the body
- * needs them; without it they are null). The head is `head[from, to)`: read in place, in the
- * capture's bytes.
+ * A message head's header lines read (latin1 bytes, LF or CRLF line ends) in the one pass
+ * that finds where the head ends, for the HTTP framer (./framer.ts): one per framer, refilled
+ * for each head. Lines are walked in place over the bytes (no text of the head is made): a
+ * header's name is compared where it lies, Content-Length and Transfer-Encoding are read there
+ * too, and only the other headers' values become text. Read as the head's text would be: a
+ * name trimmed and lower-cased (`String.prototype.trim`, `toLowerCase`), a value trimmed.
  */
-export function headFacts(head: Uint8Array, content = true, from = 0, to = head.length): HeadFacts {
-  const text = bufferOf(head);
-  let contentLength: number | null = null;
-  let chunked = false;
-  let upgrade: string | null = null;
-  let contentType: string | null = null;
-  let boundary: string | null = null;
-  let contentEncoding: string | null = null;
-  const length = to;
-  const firstEnd = lineEnd(head, from, length);
-  let start = firstEnd + 1;
-  while (start <= length) {
-    const end = lineEnd(head, start, length);
-    const colon = start < end && mayNameAFramingHeader(head[start] as number) ? colonIn(head, start, end) : -1;
+export class HeadReader implements HeadFacts {
+  contentLength: number | null = null;
+  chunked = false;
+  upgrade: string | null = null;
+  contentType: string | null = null;
+  boundary: string | null = null;
+  contentEncoding: string | null = null;
+
+  /** Where `read` goes on in the head under way, from the head's start: the first line not read whole. */
+  #next = 0;
+
+  /** A head's header lines start `from` its start (just past its first line's LF): no facts yet. */
+  begin(from: number): void {
+    this.contentLength = null;
+    this.chunked = false;
+    this.upgrade = null;
+    this.contentType = null;
+    this.boundary = null;
+    this.contentEncoding = null;
+    this.#next = from;
+  }
+
+  /**
+   * Read on in the head that starts at `base` of `head`, up to `to`: the end of the head (past
+   * its blank line, LF or CRLF, where ./headEnd.ts finds it), or -1 when it has not ended there.
+   * Only whole lines are read: the next call, given the head's bytes so far and more (wherever
+   * they now lie), goes on from the first line not read whole, so a head that comes in many
+   * pieces is still read once. `content`: read Content-Type and Content-Encoding too (the packet
+   * log's naming of the body needs them; without it they are null).
+   */
+  read(head: Uint8Array, base: number, to: number, content: boolean): number {
+    let start = base + this.#next;
+    while (start < to) {
+      const c = head[start];
+      if (c === 0x0a) return start + 1;
+      if (c === 0x0d && start + 1 < to && head[start + 1] === 0x0a) return start + 2;
+      const end = lineEnd(head, start, to);
+      if (end === to) break;
+      if (mayNameAFramingHeader(c as number)) this.#header(head, start, end, content);
+      start = end + 1;
+    }
+    this.#next = start - base;
+    return -1;
+  }
+
+  /** The header line `head[start, end)`, when it is one of those read. */
+  #header(head: Uint8Array, start: number, end: number, content: boolean): void {
+    const colon = colonIn(head, start, end);
     const name = colon > start ? headerName(head, start, colon) : NOT_READ;
     if (name === CONTENT_LENGTH) {
       const n = digits(head, colon + 1, end);
-      if (n >= 0) contentLength = n;
+      if (n >= 0) this.contentLength = n;
     } else if (name === TRANSFER_ENCODING) {
-      if (hasChunked(head, colon + 1, end)) chunked = true;
+      if (hasChunked(head, colon + 1, end)) this.chunked = true;
     } else if (name === UPGRADE)
-      upgrade = text
+      this.upgrade = bufferOf(head)
         .toString('latin1', colon + 1, end)
         .trim()
         .toLowerCase();
     else if (name !== NOT_READ && content) {
-      const value = text.toString('latin1', colon + 1, end).trim();
+      const value = bufferOf(head)
+        .toString('latin1', colon + 1, end)
+        .trim();
       if (name === CONTENT_TYPE) {
-        contentType = mediaType(value);
-        boundary = contentType.startsWith('multipart/') ? boundaryOf(value) : null;
-      } else contentEncoding = value.toLowerCase();
+        this.contentType = mediaType(value);
+        this.boundary = this.contentType.startsWith('multipart/') ? boundaryOf(value) : null;
+      } else this.contentEncoding = value.toLowerCase();
     }
-    start = end + 1;
   }
-  // A CR only before the LF is cut, as `/\r?\n/` splits.
-  const cut = firstEnd < length && firstEnd > from && head[firstEnd - 1] === 13 ? firstEnd - 1 : firstEnd;
-  return {
-    firstLine: text.toString('latin1', from, cut),
-    contentLength,
-    chunked,
-    upgrade,
-    contentType,
-    boundary,
-    contentEncoding,
-  };
 }
 
 /** A value of 1 to 15 digits once trimmed (`/^\d{1,15}$/`), as a number; else -1. */
@@ -175,22 +196,6 @@ export function mediaType(value: string): string {
 
 function isParameterStart(c: number): boolean {
   return c === 0x3b || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
-}
-
-/**
- * The status code of a response's first line: the three digits after its first space
- * (`HTTP/1.1 200 OK`, SHOUTcast's `ICY 200 OK`); NaN when there are none.
- */
-export function statusCode(firstLine: string): number {
-  const space = firstLine.indexOf(' ');
-  if (space < 0 || firstLine.length < space + 4) return Number.NaN;
-  let code = 0;
-  for (let i = space + 1; i < space + 4; i++) {
-    const d = firstLine.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    code = code * 10 + d;
-  }
-  return code;
 }
 
 /** Offset of the LF ending the line that starts at `from`, or the head's end. */

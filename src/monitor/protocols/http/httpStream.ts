@@ -1,7 +1,6 @@
 import { HttpTransaction } from '../../evidence/httpRecords.js';
 import type { CutRequest, Framed, FramerOptions, HttpMessage, Pairing } from './framed.js';
 import { HttpFramer } from './framer.js';
-import { authorityPort } from './headFacts.js';
 
 /**
  * Where the HTTP read off a connection's streams goes: each request once, with its answer's
@@ -118,8 +117,8 @@ export class HttpStream<C> implements Pairing {
     this.framer(0).abandon();
   }
 
-  requestHead(dir: 0 | 1, method: string, firstLine: string): void {
-    if (method === 'CONNECT') this.#connectPort = authorityPort(firstLine);
+  requestHead(dir: 0 | 1, method: string, connectPort: number): void {
+    if (method === 'CONNECT') this.#connectPort = connectPort;
     const methods = dir === 0 ? this.#methods0 : this.#methods1;
     if (methods === null) {
       // Made with its entry (room for one): a push into an empty array reserves room for 17.
