@@ -7,6 +7,15 @@ import type { SegmentAnalysis } from './sequenceAnalysis.js';
 export type { Reader } from '../evidence/packetRecord.js';
 
 /**
+ * 0 stored as a double (-0 is no small integer): the fields that take sequence numbers start in
+ * the representation those numbers need (above 2^30 they are no small integers), so the first
+ * segment that is analysed does not change the segment's shape — where only some conversations
+ * are analysed (detection alone), that first came mid-capture and threw away the optimized code
+ * of the table's every reader of the segment. Read as 0 everywhere (printed, compared, added).
+ */
+const SEQUENCE_ZERO = -0;
+
+/**
  * One TCP segment as the conversation table read it: tshark's sequence analysis and the
  * application's reading, with the events the analyzers emitted. One object per table, filled
  * anew for every segment: read it before the next.
@@ -17,13 +26,13 @@ export class TcpSegment implements SegmentAnalysis {
   /** Direction within the conversation: 0 from the endpoint that opened it. */
   dir: 0 | 1 = 0;
   flags = 0;
-  relSeq = 0;
-  relAck = 0;
+  relSeq = SEQUENCE_ZERO;
+  relAck = SEQUENCE_ZERO;
   window = 0;
   dupAckNum = 0;
   dupAckFrame = 0;
   /** The base sequence number of the other direction (SACK edges are shown relative to it). */
-  reverseBase = 0;
+  reverseBase = SEQUENCE_ZERO;
   reader: Reader = 'none';
   reading: Reading = null;
   /** Sent toward the reading service's port (PostgreSQL marks `>`), as the service sees it. */
