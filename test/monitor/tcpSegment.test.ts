@@ -17,14 +17,14 @@ describe('TcpSegment', () => {
     }
   });
 
-  test('a sequence number above 2^30 does not change its shape (no deopt when the first one is analysed mid-capture)', () => {
+  test('a base sequence number above 2^30 does not change its shape (no deopt when the first one is analysed mid-capture)', () => {
     // V8's own test of two objects' hidden classes, in a process of its own that allows it.
     const script = `
       const { TcpSegment } = await import(${JSON.stringify(SEGMENT)});
       const fresh = new TcpSegment();
       const analysed = new TcpSegment();
-      analysed.relSeq = 0xfffffff0;
-      analysed.relAck = 0xfffffff0;
+      analysed.relSeq = 1;
+      analysed.relAck = 1;
       analysed.reverseBase = 0xfffffff0;
       console.log(%HaveSameMap(fresh, analysed));`;
     const out = execFileSync(
