@@ -71,6 +71,22 @@ describe('evidence: Zeek-named records stored with the events', () => {
     assert.equal(flow.proto, 'tcp');
     assert.equal(flow.service, 'http');
     assert.equal(flow.conn_state, 'SF');
+    // Each direction's own counts (the connection keeps them as fields, one per figure and side).
+    const get = 'GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: curl/8.0\r\n\r\n';
+    const connect = 'CONNECT maila.microsoft.com:25 / HTTP/1.0\r\n\r\n';
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
+    const bad = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n';
+    assert.deepEqual(
+      [flow.orig_pkts, flow.orig_bytes, flow.orig_ip_bytes, flow.resp_pkts, flow.resp_bytes, flow.resp_ip_bytes],
+      [
+        5,
+        get.length + connect.length,
+        5 * 40 + get.length + connect.length,
+        4,
+        ok.length + bad.length,
+        4 * 40 + ok.length + bad.length,
+      ],
+    );
     assert.match(String(flow.uid), /^C[\w-]{17}$/);
     assert.equal(flow.packets, undefined, 'no packet records where the packet log was not made');
     const http = JSON.parse(String(flow.http));

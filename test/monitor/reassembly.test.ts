@@ -11,7 +11,7 @@ const seg = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('TCP stream reassembly', () => {
   test('segments are read in place in a larger chunk; what is held is a copy, kept when the chunk is refilled', () => {
-    const s = new StreamBuffer({ maxBuffered: 1 << 20 });
+    const s = new StreamBuffer(1 << 20);
     s.start(0);
     // One buffer refilled record after record, as the capture's chunk is: the bytes around a
     // segment are another record's, and the next record overwrites the same bytes.
@@ -26,14 +26,14 @@ describe('TCP stream reassembly', () => {
   });
 
   test('in-order segments pass straight through', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(100);
     assert.equal(text(chunksOf(s.push(100, seg('GET ')))), 'GET ');
     assert.equal(text(chunksOf(s.push(104, seg('/ HTTP/1.1')))), '/ HTTP/1.1');
   });
 
   test('out-of-order segments are held until the gap fills', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     assert.deepEqual(chunksOf(s.push(4, seg('/x '))), []);
     assert.deepEqual(chunksOf(s.push(7, seg('HTTP/1.0'))), []);
@@ -43,7 +43,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('a retransmission of delivered data is dropped', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(0, seg('abcd'));
     assert.deepEqual(chunksOf(s.push(0, seg('abcd'))), []);
@@ -51,7 +51,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('overlaps are resolved first-wins: a later copy never rewrites what was seen first', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     // Held out of order: "BBBB" at 4; then a conflicting "XXXXXX" at 2 covering it; then the start.
     s.push(4, seg('BBBB'));
@@ -62,14 +62,14 @@ describe('TCP stream reassembly', () => {
   });
 
   test('sequence numbers wrap around 2^32', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0xfffffffe);
     assert.deepEqual(chunksOf(s.push(0, seg('cd'))), []);
     assert.equal(text(chunksOf(s.push(0xfffffffe, seg('ab')))), 'abcd');
   });
 
   test('memory is bounded: past the limit the gap is given up and counted as missed', () => {
-    const s = new StreamBuffer({ maxBuffered: 8 });
+    const s = new StreamBuffer(8);
     s.start(0);
     assert.deepEqual(chunksOf(s.push(10, seg('12345'))), []);
     const d = s.push(15, seg('67890'));
@@ -79,7 +79,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('flush delivers what is held, skipping gaps', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(5, seg('later'));
     const d = s.flush();
@@ -88,8 +88,8 @@ describe('TCP stream reassembly', () => {
   });
 
   test('one delivery for every stream, refilled by every call (a segment costs no object)', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
-    const other = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
+    const other = new StreamBuffer(1024);
     s.start(0);
     other.start(0);
     const first = s.push(0, seg('ab'));
@@ -106,7 +106,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('each chunk says how many bytes were given up right before it (a content gap)', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(0, seg('ab'));
     s.push(5, seg('fg'));
@@ -122,7 +122,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('a hole its receiver acknowledged past is given up at once; one it did not is held', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(0, seg('ab'));
     assert.deepEqual(chunksOf(s.push(5, seg('fg'))), [], 'the hole [2, 5) may still come');
@@ -137,7 +137,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('an acknowledgement that came before the bytes behind the hole gives the hole up when they come', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(0, seg('ab'));
     assert.deepEqual(chunksOf(s.acked(9)), []);
@@ -147,7 +147,7 @@ describe('TCP stream reassembly', () => {
   });
 
   test('an acknowledgement far beyond anything sent, or behind, is no acknowledgement', () => {
-    const s = new StreamBuffer({ maxBuffered: 1024 });
+    const s = new StreamBuffer(1024);
     s.start(0);
     s.push(5, seg('fg'));
     assert.deepEqual(chunksOf(s.acked(0x7fff0000)), []);

@@ -65,10 +65,6 @@ export interface ConnectionOpening {
   readonly logged: boolean;
 }
 
-/** Where #counts keeps each figure (plus the direction). */
-const PKTS = 0;
-const IP_BYTES = 2;
-const BYTES = 4;
 /** #seen's bits for direction 0 (direction 1: shifted by one). */
 const SYN = 1;
 const FIN = 4;
@@ -95,11 +91,18 @@ export class Connection implements ConnectionView {
   readonly responder: Endpoint;
   readonly start: number;
   last: number;
-  readonly #streams: [StreamBuffer, StreamBuffer];
+  /** Each direction's reassembly: fields, not an array (a connection costs one object fewer). */
+  readonly #stream0: StreamBuffer;
+  readonly #stream1: StreamBuffer;
   readonly #http: HttpStream<ConnectionView>;
   readonly #sink: ConnectionSink;
-  /** Packets, IP bytes and payload bytes per direction (at PKTS, IP_BYTES, BYTES + dir): one array, not three. */
-  readonly #counts = [0, 0, 0, 0, 0, 0];
+  /** Packets, IP bytes and payload bytes per direction: fields of the connection, no array of its own. */
+  #pkts0 = 0;
+  #pkts1 = 0;
+  #ipBytes0 = 0;
+  #ipBytes1 = 0;
+  #bytes0 = 0;
+  #bytes1 = 0;
   #missed = 0;
   /** Its history began with the responder's SYN-ACK (Zeek's `^`: the SYN was missed). */
   readonly #flipped: boolean;
@@ -130,10 +133,8 @@ export class Connection implements ConnectionView {
     this.start = opening.start;
     this.last = opening.start;
     this.#flipped = opening.synAck;
-    this.#streams = [
-      new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
-      new StreamBuffer({ maxBuffered: limits.maxBufferedPerStream }),
-    ];
+    this.#stream0 = new StreamBuffer(limits.maxBufferedPerStream);
+    this.#stream1 = new StreamBuffer(limits.maxBufferedPerStream);
     this.#http = new HttpStream(opening.httpPort, limits.maxPendingRequests, opening.logged, limits.maxTransactions);
     this.#sink = sink;
   }
@@ -167,7 +168,7 @@ export class Connection implements ConnectionView {
 
   /** Bytes held out of order, both directions. */
   get buffered(): number {
-    return this.#streams[0].bufferedBytes + this.#streams[1].bufferedBytes;
+    return this.#stream0.bufferedBytes + this.#stream1.bufferedBytes;
   }
 
   /**
@@ -186,8 +187,13 @@ export class Connection implements ConnectionView {
   /** A packet's count and size, and a copy of its record when the packet log is made (its first `maxLines`). */
   count(dir: 0 | 1, ipBytes: number, timeMs: number, packet: PacketRecord | null, maxLines: number): void {
     this.last = timeMs;
-    this.#add(PKTS + dir, 1);
-    this.#add(IP_BYTES + dir, ipBytes);
+    if (dir === 0) {
+      this.#pkts0++;
+      this.#ipBytes0 += ipBytes;
+    } else {
+      this.#pkts1++;
+      this.#ipBytes1 += ipBytes;
+    }
     if (packet === null || maxLines === 0) return;
     this.#table ??= new PacketTable();
     if (this.#table.length < maxLines) this.#table.add(packet, dir === 0);
@@ -200,7 +206,7 @@ export class Connection implements ConnectionView {
   segment(dir: 0 | 1, tcp: TcpHeader, bytes: Uint8Array, start: number, end: number, timeMs: number): number {
     this.last = timeMs;
     const f = tcp.flags;
-    const stream = this.#streams[dir];
+    const stream = dir === 0 ? this.#stream0 : this.#stream1;
     if (f & TCP_FLAGS.SYN) {
       if (f & TCP_FLAGS.ACK) {
         this.#synAck = true;
@@ -234,7 +240,7 @@ export class Connection implements ConnectionView {
     }
     // What this side acknowledged of the other's bytes: a hole it received is given up.
     if (f & TCP_FLAGS.ACK) {
-      const other = this.#streams[dir === 0 ? 1 : 0];
+      const other = dir === 0 ? this.#stream1 : this.#stream0;
       const held = other.bufferedBytes;
       if (held === 0) other.noteAck(tcp.ack);
       else {
@@ -250,8 +256,8 @@ export class Connection implements ConnectionView {
     if (this.#closed) return 0;
     this.#closed = true;
     const held = this.buffered;
-    this.#deliver(0, this.#streams[0].flush(), false);
-    this.#deliver(1, this.#streams[1].flush(), false);
+    this.#deliver(0, this.#stream0.flush(), false);
+    this.#deliver(1, this.#stream1.flush(), false);
     this.#http.end(this.last, this, this.#sink);
     this.#sink.closed(this);
     this.#table = null;
@@ -266,7 +272,6 @@ export class Connection implements ConnectionView {
   }
 
   connFacts(): ConnFacts {
-    const c = this.#counts;
     return {
       ts: this.start / 1000,
       'id.orig_h': this.originator.ip,
@@ -276,8 +281,8 @@ export class Connection implements ConnectionView {
       proto: 'tcp',
       ...(this.#http.seen ? { service: 'http' } : {}),
       duration: (this.last - this.start) / 1000,
-      orig_bytes: c[BYTES] as number,
-      resp_bytes: c[BYTES + 1] as number,
+      orig_bytes: this.#bytes0,
+      resp_bytes: this.#bytes1,
       conn_state: connState({
         origSyn: this.#has(SYN, 0),
         respSynAck: this.#synAck,
@@ -285,15 +290,15 @@ export class Connection implements ConnectionView {
         respFin: this.#has(FIN, 1),
         origRst: this.#has(RST, 0),
         respRst: this.#has(RST, 1),
-        origData: (c[BYTES] as number) > 0,
-        respData: (c[BYTES + 1] as number) > 0,
+        origData: this.#bytes0 > 0,
+        respData: this.#bytes1 > 0,
       }),
       missed_bytes: this.#missed,
       history: this.#historyText(),
-      orig_pkts: c[PKTS] as number,
-      orig_ip_bytes: c[IP_BYTES] as number,
-      resp_pkts: c[PKTS + 1] as number,
-      resp_ip_bytes: c[IP_BYTES + 1] as number,
+      orig_pkts: this.#pkts0,
+      orig_ip_bytes: this.#ipBytes0,
+      resp_pkts: this.#pkts1,
+      resp_ip_bytes: this.#ipBytes1,
     };
   }
 
@@ -309,11 +314,6 @@ export class Connection implements ConnectionView {
   /** Either side sent a RST. */
   get reset(): boolean {
     return (this.#seen & (RST | (RST << 1))) !== 0;
-  }
-
-  #add(at: number, n: number): void {
-    const c = this.#counts;
-    c[at] = (c[at] as number) + n;
   }
 
   #has(flag: number, dir: 0 | 1): boolean {
@@ -356,7 +356,7 @@ export class Connection implements ConnectionView {
     // HTTP clients speak first: a server that greets before its client has said anything
     // speaks SMTP, FTP, POP3, IMAP or SSH, and its client's commands are no HTTP requests.
     // Only where the handshake was seen: picked up mid-stream, who spoke first is unknown.
-    if (dir === 1 && this.#has(SYN, 0) && this.#counts[BYTES] === 0) this.#http.abandon();
+    if (dir === 1 && this.#has(SYN, 0) && this.#bytes0 === 0) this.#http.abandon();
     let from = 0;
     for (let i = 1; i <= count; i++) {
       if (i < count && gaps[i] === 0) continue;
@@ -374,7 +374,8 @@ export class Connection implements ConnectionView {
 
   /** A run of contiguous bytes, `bytes[start, end)`: framed as HTTP in place; a view is made only for a reader. */
   #run(dir: 0 | 1, bytes: Uint8Array, start: number, end: number, fin: boolean): void {
-    this.#add(BYTES + dir, end - start);
+    if (dir === 0) this.#bytes0 += end - start;
+    else this.#bytes1 += end - start;
     this.#http.bytes(dir, bytes, start, end, fin, this.last, this, this.#sink);
     if (this.reader !== null)
       this.reader.chunk(dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));

@@ -1,11 +1,5 @@
 import { seqAdd, seqDiff } from './seq.js';
 
-/** Bounds on what one direction of one connection may hold while waiting for a gap to fill. */
-export interface StreamLimits {
-  /** Out-of-order bytes kept per direction; beyond this the gap is given up. */
-  readonly maxBuffered: number;
-}
-
 /** The furthest ahead of the next expected byte an acknowledgement is believed. */
 const MAX_ACK_AHEAD = 1 << 30;
 
@@ -92,10 +86,12 @@ export class StreamBuffer {
   /** How far the receiver acknowledged (valid once `#ackSeen`): bytes before it will never come again. */
   #acked = 0;
   #ackSeen = false;
-  readonly #limits: StreamLimits;
+  /** Out-of-order bytes it may hold while waiting for a gap to fill; beyond this the gap is given up. */
+  readonly #maxBuffered: number;
 
-  constructor(limits: StreamLimits) {
-    this.#limits = limits;
+  /** `maxBuffered`: a number, not a limits object, so a connection's two streams cost no object besides their own. */
+  constructor(maxBuffered: number) {
+    this.#maxBuffered = maxBuffered;
   }
 
   get bufferedBytes(): number {
@@ -132,7 +128,7 @@ export class StreamBuffer {
     }
     this.#hold(s, bytes.subarray(from, end));
     this.#drain(out);
-    if (this.#heldBytes > this.#limits.maxBuffered) this.#skipGap(out);
+    if (this.#heldBytes > this.#maxBuffered) this.#skipGap(out);
     this.#skipAcked(out);
     return out;
   }
