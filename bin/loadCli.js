@@ -1,6 +1,7 @@
 // The CLI's CommonJS bundle (dist/cli/main.cjs) compiled with the V8 code cache the build made
-// beside it (main.cjs.cache), so a start neither parses its 3 MB nor compiles the functions the
-// build's training runs used: ES modules take no code cache on Node 20 (scripts/build.ts).
+// beside it, so a start neither parses its 3 MB nor compiles the functions the build's training
+// runs called: ES modules take no code cache on Node 20 (scripts/build.ts).
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -8,25 +9,36 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 export const CLI_FILE = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
-export const CACHE_FILE = `${CLI_FILE}.cache`;
 
-/** The CLI's exports (`main`), run once per process as a CommonJS module would be. */
-export function loadCli() {
-  const script = compileCli(readCache());
+/**
+ * V8 takes a cache only from its own version and flags, and a rejected one still costs the
+ * compile of the whole bundle, where the ES module bundle loads only what the command needs:
+ * so the cache is named after what sets them, and a start without its cache takes that bundle.
+ */
+export function cacheFile() {
+  const key = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  return `${CLI_FILE}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}.cache`;
+}
+
+/** The CLI's exports (`main`). */
+export async function loadCli() {
+  const file = cacheFile();
+  const training = process.env.BANSHO_TRAIN_CODE_CACHE === '1';
+  const cachedData = readCache(file);
+  if (cachedData === undefined && !training) return import('../dist/cli/main.js');
+  const script = compileCli(cachedData);
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(CLI_FILE), module, CLI_FILE, dirname(CLI_FILE));
   // The build's training runs (scripts/trainCodeCache.ts): the cache rewritten as the process
   // ends, with every function compiled by then.
-  if (process.env.BANSHO_TRAIN_CODE_CACHE === '1') {
-    process.once('exit', () => writeFileSync(CACHE_FILE, script.createCachedData()));
-  }
+  if (training) process.once('exit', () => writeFileSync(file, script.createCachedData()));
   return module.exports;
 }
 
 /**
- * The bundle in Node's CommonJS wrapper. A cache V8 rejects (another node, other V8 flags, a
- * stale file) leaves `cachedDataRejected` set and the script compiled from its text as usual.
- * The build checks that the bundle is ASCII, so latin1 reads it exactly, and faster than UTF-8.
+ * The bundle in Node's CommonJS wrapper. A cache V8 still rejects leaves `cachedDataRejected`
+ * set and the script compiled from its text. The build checks that the bundle is ASCII, so
+ * latin1 reads it exactly, and faster than UTF-8.
  */
 export function compileCli(cachedData) {
   const source = readFileSync(CLI_FILE, 'latin1');
@@ -36,9 +48,9 @@ export function compileCli(cachedData) {
   });
 }
 
-function readCache() {
+function readCache(file) {
   try {
-    return readFileSync(CACHE_FILE);
+    return readFileSync(file);
   } catch {
     return undefined;
   }

@@ -107,4 +107,4 @@ writePrebuilt(PREBUILT_DIR, loadRuleDir(BUILTIN_RULES_DIR).rules, loadThreatDir(
 // bin/loadCli.js reads the CommonJS bundle as latin1, which is its text only while it is ASCII.
 const cjs = join(outdir, 'main.cjs');
 if (readFileSync(cjs).some((byte) => byte > 0x7f)) throw new Error(`${cjs} is not ASCII`);
-trainCodeCache(root, `${cjs}.cache`);
+trainCodeCache(root, outdir);
