@@ -1,7 +1,6 @@
 // The CLI's CommonJS bundle (dist/cli/main.cjs) compiled with the V8 code cache the build made
 // beside it, so a start neither parses its 3 MB nor compiles the functions the build's training
 // runs called: ES modules take no code cache on Node 20 (scripts/build.ts).
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -17,7 +16,14 @@ export const CLI_FILE = fileURLToPath(new URL('../dist/cli/main.cjs', import.met
  */
 export function cacheFile() {
   const key = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
-  return `${CLI_FILE}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}.cache`;
+  return `${CLI_FILE}.${fnv1a(key)}.cache`;
+}
+
+/** A 32-bit FNV-1a hash in hex: loading node:crypto would add to every start. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The CLI's exports (`main`). */
