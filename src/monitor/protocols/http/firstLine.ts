@@ -1,5 +1,5 @@
 import { authorityPort } from './headFacts.js';
-import { bufferOf, firstLineOf } from './messageStart.js';
+import { bufferOf, firstLineOf, lineCut } from './messageStart.js';
 
 /**
  * A message's first line read where it lies, `b[start, lf)` (its LF at `lf`, a CR before it cut
@@ -7,11 +7,6 @@ import { bufferOf, firstLineOf } from './messageStart.js';
  * response's status off the bytes, and makes the line's text only for the packet log or a
  * CONNECT's authority.
  */
-
-/** Where the line's text ends: before a CR that precedes its LF. */
-function lineCut(b: Uint8Array, start: number, lf: number): number {
-  return lf > start && b[lf - 1] === 0x0d ? lf - 1 : lf;
-}
 
 /** The first space of the line, or -1. */
 function spaceIn(b: Uint8Array, start: number, cut: number): number {

@@ -200,5 +200,10 @@ export function bufferOf(b: Uint8Array): Buffer {
 
 /** The first line of the head at `start` of `b`, whose LF is at `lf`, without its line end (latin1). */
 export function firstLineOf(b: Uint8Array, start: number, lf: number): string {
-  return bufferOf(b).toString('latin1', start, lf > start && b[lf - 1] === 0x0d ? lf - 1 : lf);
+  return bufferOf(b).toString('latin1', start, lineCut(b, start, lf));
+}
+
+/** Where the text of the line `b[start, lf)` ends: before a CR that precedes its LF. */
+export function lineCut(b: Uint8Array, start: number, lf: number): number {
+  return lf > start && b[lf - 1] === 0x0d ? lf - 1 : lf;
 }
